@@ -1,0 +1,32 @@
+# infocentre — see README.md. The two commands a newcomer needs:
+#   make run    the information centre on the embedded store, with demo content
+#   make test   every test suite (sets up what it needs on a fresh machine)
+SHELL := /bin/bash
+GO    ?= go
+BIN   := bin
+DATA  ?= .data
+ADDR  ?= 127.0.0.1:8080
+
+.PHONY: run build test unit lint bench clean
+
+build:
+	$(GO) build -o $(BIN)/infocentre ./cmd/infocentre
+
+run: build
+	$(BIN)/infocentre serve --addr $(ADDR) --data $(DATA)
+
+test: lint unit
+
+unit:
+	$(GO) test -race -count=1 ./...
+
+lint:
+	@unformatted=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
+	  if [ -n "$$unformatted" ]; then echo "gofmt needed: $$unformatted"; exit 1; fi
+	$(GO) vet ./...
+
+bench:
+	$(GO) test -run '^$$' -bench . -benchmem ./...
+
+clean:
+	rm -rf $(BIN) .aws-sam test-artifacts

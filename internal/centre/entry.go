@@ -1,0 +1,241 @@
+package centre
+
+import (
+	"regexp"
+	"strconv"
+	"strings"
+	"time"
+	"unicode"
+
+	"golang.org/x/text/unicode/norm"
+)
+
+// Entry types.
+const (
+	TypeStatement   = "statement"
+	TypePublication = "publication"
+	TypeNews        = "news"
+	TypePage        = "page"
+)
+
+// Types lists every entry type in display order.
+var Types = []string{TypeStatement, TypePublication, TypeNews, TypePage}
+
+// Entry statuses.
+const (
+	StatusDraft     = "draft"
+	StatusScheduled = "scheduled"
+	StatusPublished = "published"
+	StatusWithdrawn = "withdrawn"
+)
+
+// Statuses lists every entry status.
+var Statuses = []string{StatusDraft, StatusScheduled, StatusPublished, StatusWithdrawn}
+
+// Entry is a statement, publication, news update or page of a site.
+type Entry struct {
+	ID              string       `json:"id"`
+	Site            string       `json:"site"`
+	Type            string       `json:"type"`
+	Slug            string       `json:"slug"`
+	Lang            string       `json:"lang"`
+	Title           string       `json:"title"`
+	Summary         string       `json:"summary,omitempty"`
+	Body            string       `json:"body,omitempty"`      // Markdown source
+	BodyHTML        string       `json:"body_html,omitempty"` // rendered and sanitised; read-only
+	Tags            []string     `json:"tags,omitempty"`
+	Organisations   []string     `json:"organisations,omitempty"`
+	Attachments     []Attachment `json:"attachments,omitempty"`
+	Pinned          bool         `json:"pinned,omitempty"`
+	Status          string       `json:"status"`
+	PublishAt       time.Time    `json:"publish_at,omitzero"`
+	PublishedAt     time.Time    `json:"published_at,omitzero"` // first made public; never changes after
+	UpdatedAt       time.Time    `json:"updated_at"`            // last public ("major") update, or last edit while never public
+	CreatedAt       time.Time    `json:"created_at"`
+	CreatedBy       string       `json:"created_by,omitempty"` // key id
+	Version         int64        `json:"version"`
+	ChangeNotes     []ChangeNote `json:"change_notes,omitempty"`
+	WithdrawnAt     time.Time    `json:"withdrawn_at,omitzero"`
+	WithdrawnReason string       `json:"withdrawn_reason,omitempty"`
+	SupersededBy    string       `json:"superseded_by,omitempty"` // slug of the entry that replaces this one
+}
+
+// Attachment is a file that belongs to an entry, mostly to publications.
+type Attachment struct {
+	Title     string `json:"title"`
+	URL       string `json:"url"`
+	MediaType string `json:"media_type"`
+	Size      int64  `json:"size"`
+	Lang      string `json:"lang,omitempty"`
+}
+
+// ChangeNote is a public, dated note of a change to a published entry.
+type ChangeNote struct {
+	At   time.Time `json:"at"`
+	Note string    `json:"note"`
+}
+
+// Public reports whether the entry is visible to the public: published,
+// or withdrawn (kept readable with its reason).
+func (e *Entry) Public() bool { return e.Status == StatusPublished || e.Status == StatusWithdrawn }
+
+// EverPublic reports whether the entry has ever been made public.
+func (e *Entry) EverPublic() bool { return !e.PublishedAt.IsZero() }
+
+// Limits on entry fields. The body limits keep a stored entry (source,
+// rendered HTML and metadata) well under DynamoDB's 400 KB item limit.
+const (
+	MaxSummaryLen     = 1000
+	MaxBodyBytes      = 64 << 10
+	MaxBodyHTMLBytes  = 160 << 10
+	MaxTags           = 12
+	MaxTagLen         = 48
+	MaxOrganisations  = 12
+	MaxOrgLen         = 120
+	MaxAttachments    = 20
+	MaxChangeNotes    = 100
+	MaxNoteLen        = 500
+	MaxReasonLen      = 1000
+	MaxAttachmentSize = 10 << 30
+)
+
+var mediaTypeRE = regexp.MustCompile(`^[a-z0-9][a-z0-9!#$&^_.+-]*/[a-z0-9][a-z0-9!#$&^_.+-]*$`)
+
+// ValidType reports whether t is a known entry type.
+func ValidType(t string) bool { return in(Types, t) }
+
+// ValidStatus reports whether s is a known entry status.
+func ValidStatus(s string) bool { return in(Statuses, s) }
+
+func in(list []string, v string) bool {
+	for _, x := range list {
+		if x == v {
+			return true
+		}
+	}
+	return false
+}
+
+// Validate checks every author-controlled field of e against site and
+// returns an EINVALID *Error naming each bad one, or nil.
+func (e *Entry) Validate(site *Site) error {
+	var p Problems
+	if !ValidType(e.Type) {
+		p.Add("type", "must be one of %s", strings.Join(Types, ", "))
+	}
+	if !ValidSlug(e.Slug) {
+		p.Add("slug", "must be 1-%d lowercase letters, digits and single hyphens", MaxSlugLen)
+	}
+	if !ValidLanguage(e.Lang) {
+		p.Add("lang", "must be a BCP 47 language tag")
+	} else if site != nil && !site.HasLanguage(e.Lang) {
+		p.Add("lang", "%q is not one of the site's languages (%s)", e.Lang, strings.Join(site.Languages, ", "))
+	}
+	checkText(&p, "title", e.Title, 1, MaxTitleLen)
+	checkText(&p, "summary", e.Summary, 0, MaxSummaryLen)
+	if len(e.Body) > MaxBodyBytes {
+		p.Add("body", "must be at most %d bytes (got %d)", MaxBodyBytes, len(e.Body))
+	} else if strings.ContainsRune(e.Body, 0) {
+		p.Add("body", "must not contain NUL characters")
+	}
+	if len(e.BodyHTML) > MaxBodyHTMLBytes {
+		p.Add("body", "renders to more than %d bytes of HTML", MaxBodyHTMLBytes)
+	}
+	if len(e.Tags) > MaxTags {
+		p.Add("tags", "at most %d tags", MaxTags)
+	}
+	for _, t := range e.Tags {
+		if len(t) > MaxTagLen || !slugRE.MatchString(t) {
+			p.Add("tags", "%q must be 1-%d lowercase letters, digits and single hyphens", t, MaxTagLen)
+		}
+	}
+	if dup := firstDuplicate(e.Tags, func(s string) string { return s }); dup != "" {
+		p.Add("tags", "%q is listed twice", dup)
+	}
+	if len(e.Organisations) > MaxOrganisations {
+		p.Add("organisations", "at most %d organisations", MaxOrganisations)
+	}
+	for _, o := range e.Organisations {
+		if strings.TrimSpace(o) == "" || len([]rune(o)) > MaxOrgLen || OrgKey(o) == "" {
+			p.Add("organisations", "%q must be a name of 1-%d characters with at least one letter or digit", o, MaxOrgLen)
+		}
+	}
+	if dup := firstDuplicate(e.Organisations, OrgKey); dup != "" {
+		p.Add("organisations", "%q is listed twice", dup)
+	}
+	if len(e.Attachments) > MaxAttachments {
+		p.Add("attachments", "at most %d attachments", MaxAttachments)
+	}
+	for i, a := range e.Attachments {
+		f := func(name string) string { return "attachments[" + strconv.Itoa(i) + "]." + name }
+		checkText(&p, f("title"), a.Title, 1, MaxTitleLen)
+		if !ValidHTTPURL(a.URL) {
+			p.Add(f("url"), "must be an absolute http(s) URL")
+		}
+		if !mediaTypeRE.MatchString(a.MediaType) {
+			p.Add(f("media_type"), "must be a media type like application/pdf")
+		}
+		if a.Size < 0 || a.Size > MaxAttachmentSize {
+			p.Add(f("size"), "must be between 0 and %d bytes", int64(MaxAttachmentSize))
+		}
+		if a.Lang != "" && !ValidLanguage(a.Lang) {
+			p.Add(f("lang"), "must be a BCP 47 language tag")
+		}
+	}
+	if len(e.ChangeNotes) > MaxChangeNotes {
+		p.Add("change_notes", "at most %d change notes", MaxChangeNotes)
+	}
+	if e.SupersededBy != "" && !ValidSlug(e.SupersededBy) {
+		p.Add("superseded_by", "must be the slug of another entry")
+	}
+	if !ValidStatus(e.Status) {
+		p.Add("status", "must be one of %s", strings.Join(Statuses, ", "))
+	}
+	if e.Status == StatusScheduled && e.PublishAt.IsZero() {
+		p.Add("publish_at", "is required for a scheduled entry")
+	}
+	return p.Err()
+}
+
+func firstDuplicate(list []string, key func(string) string) string {
+	seen := map[string]bool{}
+	for _, v := range list {
+		k := key(v)
+		if seen[k] {
+			return v
+		}
+		seen[k] = true
+	}
+	return ""
+}
+
+// OrgKey returns the URL-safe key of an organisation name: accents folded,
+// lowercase, runs of other characters turned into single hyphens.
+// "Société Française d'Oncologie" becomes "societe-francaise-d-oncologie".
+func OrgKey(name string) string { return Slugify(name) }
+
+// Slugify turns s into a slug: accents folded, lowercase letters and digits,
+// other runs replaced by one hyphen, trimmed to MaxSlugLen.
+func Slugify(s string) string {
+	var b strings.Builder
+	hyphen := false
+	for _, r := range norm.NFD.String(s) {
+		switch {
+		case unicode.Is(unicode.Mn, r):
+			continue
+		case r < unicode.MaxASCII && (unicode.IsLetter(r) || unicode.IsDigit(r)):
+			if hyphen && b.Len() > 0 {
+				b.WriteByte('-')
+			}
+			hyphen = false
+			b.WriteRune(unicode.ToLower(r))
+		default:
+			hyphen = true
+		}
+	}
+	out := b.String()
+	if len(out) > MaxSlugLen {
+		out = strings.TrimRight(out[:MaxSlugLen], "-")
+	}
+	return out
+}

@@ -1,0 +1,112 @@
+// Package centre holds infocentre's domain: sites, entries, staff keys, the
+// rules that govern them and the Store contract that every storage backend
+// implements. It imports nothing from AWS or any database.
+package centre
+
+import (
+	"errors"
+	"fmt"
+	"sort"
+	"strings"
+)
+
+// Error codes. Each maps to exactly one HTTP status in internal/httpapi.
+const (
+	EINVALID      = "invalid"      // the input is malformed or breaks a rule
+	ENOTFOUND     = "not_found"    // the thing does not exist (or is not visible to the caller)
+	ECONFLICT     = "conflict"     // a unique value is taken, or the state forbids the change
+	EPRECONDITION = "precondition" // the caller's expected version does not match
+	EUNAUTHORIZED = "unauthorized" // no valid credentials
+	EFORBIDDEN    = "forbidden"    // valid credentials, but not for this site or action
+	EGONE         = "gone"         // the thing existed and was removed for good
+	EUNAVAILABLE  = "unavailable"  // a dependency is overloaded or down; retry later
+	EINTERNAL     = "internal"     // a bug or an unexpected failure; never shown in detail
+)
+
+// Error is the domain error. Message is safe to show to the caller; it never
+// carries internal detail. Fields names each bad input field for EINVALID.
+type Error struct {
+	Code    string
+	Message string
+	Fields  []FieldError
+}
+
+// FieldError names one invalid field and why.
+type FieldError struct {
+	Field  string `json:"field"`
+	Reason string `json:"reason"`
+}
+
+func (e *Error) Error() string {
+	if len(e.Fields) == 0 {
+		return fmt.Sprintf("%s: %s", e.Code, e.Message)
+	}
+	parts := make([]string, len(e.Fields))
+	for i, f := range e.Fields {
+		parts[i] = f.Field + ": " + f.Reason
+	}
+	return fmt.Sprintf("%s: %s (%s)", e.Code, e.Message, strings.Join(parts, "; "))
+}
+
+// Errorf returns an *Error with the given code and a formatted message.
+func Errorf(code, format string, args ...any) *Error {
+	return &Error{Code: code, Message: fmt.Sprintf(format, args...)}
+}
+
+// ErrorCode returns the code of the first *Error in err's chain, "" for nil
+// and EINTERNAL for any other error.
+func ErrorCode(err error) string {
+	if err == nil {
+		return ""
+	}
+	var e *Error
+	if errors.As(err, &e) {
+		return e.Code
+	}
+	return EINTERNAL
+}
+
+// ErrorMessage returns the caller-safe message of err: the message of an
+// *Error, or "internal error" for anything else.
+func ErrorMessage(err error) string {
+	var e *Error
+	if errors.As(err, &e) {
+		return e.Message
+	}
+	return "internal error"
+}
+
+// IsCode reports whether err carries the given code.
+func IsCode(err error, code string) bool { return err != nil && ErrorCode(err) == code }
+
+// Problems collects field errors during validation.
+type Problems struct{ list []FieldError }
+
+// Add records that field is invalid for reason.
+func (p *Problems) Add(field, format string, args ...any) {
+	p.list = append(p.list, FieldError{Field: field, Reason: fmt.Sprintf(format, args...)})
+}
+
+// Err returns an EINVALID *Error naming every recorded field, or nil.
+func (p *Problems) Err() error {
+	if len(p.list) == 0 {
+		return nil
+	}
+	fields := append([]FieldError(nil), p.list...)
+	sort.SliceStable(fields, func(i, j int) bool { return fields[i].Field < fields[j].Field })
+	names := make([]string, 0, len(fields))
+	for _, f := range fields {
+		names = append(names, f.Field)
+	}
+	return &Error{Code: EINVALID, Message: "invalid fields: " + strings.Join(dedupe(names), ", "), Fields: fields}
+}
+
+func dedupe(s []string) []string {
+	out := s[:0]
+	for i, v := range s {
+		if i == 0 || v != s[i-1] {
+			out = append(out, v)
+		}
+	}
+	return out
+}

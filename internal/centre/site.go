@@ -1,0 +1,168 @@
+package centre
+
+import (
+	"net/mail"
+	"net/url"
+	"regexp"
+	"strings"
+	"time"
+)
+
+// Site statuses.
+const (
+	SiteActive   = "active"
+	SiteArchived = "archived"
+)
+
+// Site is one information centre (a crisis microsite).
+type Site struct {
+	Slug        string    `json:"slug"`
+	Title       string    `json:"title"`
+	Tagline     string    `json:"tagline,omitempty"`
+	Description string    `json:"description,omitempty"`
+	Languages   []string  `json:"languages"` // BCP 47 tags, default first
+	Publisher   string    `json:"publisher"`
+	Contact     Contact   `json:"contact"`
+	Theme       Theme     `json:"theme"`
+	Hosts       []string  `json:"hosts,omitempty"` // host names that serve this site at "/"
+	Status      string    `json:"status"`
+	ArchivedAt  time.Time `json:"archived_at,omitzero"`
+	CreatedAt   time.Time `json:"created_at"`
+	UpdatedAt   time.Time `json:"updated_at"`
+	Version     int64     `json:"version"`
+}
+
+// Contact is how the public reaches the site's publisher.
+type Contact struct {
+	Email string `json:"email,omitempty"`
+	URL   string `json:"url,omitempty"`
+}
+
+// Theme is the site's visual identity.
+type Theme struct {
+	Accent  string `json:"accent,omitempty"`   // #rrggbb
+	LogoURL string `json:"logo_url,omitempty"` // absolute http(s) URL
+}
+
+// DefaultLanguage returns the site's first language.
+func (s *Site) DefaultLanguage() string {
+	if len(s.Languages) == 0 {
+		return "en"
+	}
+	return s.Languages[0]
+}
+
+// HasLanguage reports whether lang is one of the site's languages.
+func (s *Site) HasLanguage(lang string) bool {
+	for _, l := range s.Languages {
+		if strings.EqualFold(l, lang) {
+			return true
+		}
+	}
+	return false
+}
+
+// Limits on site fields.
+const (
+	MaxSlugLen      = 64
+	MaxTitleLen     = 200
+	MaxTaglineLen   = 300
+	MaxSiteDescLen  = 2000
+	MaxLanguages    = 24
+	MaxHosts        = 10
+	MaxPublisherLen = 200
+)
+
+var (
+	slugRE   = regexp.MustCompile(`^[a-z0-9]+(?:-[a-z0-9]+)*$`)
+	langRE   = regexp.MustCompile(`^[A-Za-z]{2,3}(?:-[A-Za-z0-9]{2,8})*$`)
+	colourRE = regexp.MustCompile(`^#[0-9a-fA-F]{6}$`)
+	hostRE   = regexp.MustCompile(`^(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$`)
+)
+
+// ValidSlug reports whether s is a URL-safe slug: lowercase letters, digits
+// and single hyphens, at most MaxSlugLen characters.
+func ValidSlug(s string) bool { return len(s) <= MaxSlugLen && slugRE.MatchString(s) }
+
+// ValidLanguage reports whether s looks like a BCP 47 language tag.
+func ValidLanguage(s string) bool { return len(s) <= 35 && langRE.MatchString(s) }
+
+// ValidHTTPURL reports whether s is an absolute http or https URL.
+func ValidHTTPURL(s string) bool {
+	u, err := url.Parse(s)
+	return err == nil && (u.Scheme == "http" || u.Scheme == "https") && u.Host != "" && len(s) <= 2048
+}
+
+// reservedSlugs cannot be site slugs because they name routes.
+var reservedSlugs = map[string]bool{"api": true, "admin": true, "assets": true, "static": true, "healthz": true}
+
+// Validate checks every field of s and returns an EINVALID *Error naming
+// each bad one, or nil.
+func (s *Site) Validate() error {
+	var p Problems
+	switch {
+	case !ValidSlug(s.Slug):
+		p.Add("slug", "must be 1-%d lowercase letters, digits and single hyphens", MaxSlugLen)
+	case reservedSlugs[s.Slug]:
+		p.Add("slug", "%q is reserved", s.Slug)
+	}
+	checkText(&p, "title", s.Title, 1, MaxTitleLen)
+	checkText(&p, "tagline", s.Tagline, 0, MaxTaglineLen)
+	checkText(&p, "description", s.Description, 0, MaxSiteDescLen)
+	checkText(&p, "publisher", s.Publisher, 1, MaxPublisherLen)
+	if len(s.Languages) == 0 {
+		p.Add("languages", "at least one language is required")
+	} else if len(s.Languages) > MaxLanguages {
+		p.Add("languages", "at most %d languages", MaxLanguages)
+	}
+	seen := map[string]bool{}
+	for _, l := range s.Languages {
+		if !ValidLanguage(l) {
+			p.Add("languages", "%q is not a BCP 47 language tag", l)
+		} else if seen[strings.ToLower(l)] {
+			p.Add("languages", "%q is listed twice", l)
+		}
+		seen[strings.ToLower(l)] = true
+	}
+	if s.Contact.Email == "" && s.Contact.URL == "" {
+		p.Add("contact", "an email address or a URL is required")
+	}
+	if s.Contact.Email != "" {
+		if a, err := mail.ParseAddress(s.Contact.Email); err != nil || a.Address != s.Contact.Email {
+			p.Add("contact.email", "must be a plain email address")
+		}
+	}
+	if s.Contact.URL != "" && !ValidHTTPURL(s.Contact.URL) {
+		p.Add("contact.url", "must be an absolute http(s) URL")
+	}
+	if s.Theme.Accent != "" && !colourRE.MatchString(s.Theme.Accent) {
+		p.Add("theme.accent", "must be a colour like #0b5394")
+	}
+	if s.Theme.LogoURL != "" && !ValidHTTPURL(s.Theme.LogoURL) {
+		p.Add("theme.logo_url", "must be an absolute http(s) URL")
+	}
+	if len(s.Hosts) > MaxHosts {
+		p.Add("hosts", "at most %d host names", MaxHosts)
+	}
+	for _, h := range s.Hosts {
+		if len(h) > 253 || !hostRE.MatchString(h) {
+			p.Add("hosts", "%q is not a lowercase host name", h)
+		}
+	}
+	if s.Status != SiteActive && s.Status != SiteArchived {
+		p.Add("status", "must be %q or %q", SiteActive, SiteArchived)
+	}
+	return p.Err()
+}
+
+func checkText(p *Problems, field, v string, min, max int) {
+	n := len([]rune(v))
+	switch {
+	case min > 0 && strings.TrimSpace(v) == "":
+		p.Add(field, "is required")
+	case n > max:
+		p.Add(field, "must be at most %d characters (got %d)", max, n)
+	case strings.ContainsRune(v, 0):
+		p.Add(field, "must not contain NUL characters")
+	}
+}

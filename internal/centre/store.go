@@ -1,0 +1,128 @@
+package centre
+
+import (
+	"context"
+	"time"
+)
+
+// Store persists sites, entries, keys and idempotency records. It enforces
+// uniqueness and optimistic locking; it does not enforce business rules
+// (validation, permissions, state transitions), which belong to Service.
+//
+// Every implementation must pass internal/storetest. Common contract:
+//   - Methods honour ctx: a cancelled or expired ctx makes them return an
+//     error wrapping ctx.Err() and write nothing.
+//   - A method that fails writes nothing (no half-written state).
+//   - Returned values are copies: mutating them never changes stored data.
+//   - Times come back in UTC with at least millisecond precision.
+//   - Versions: Create* stores Version 1. Update* takes the value as the caller
+//     read it (with the Version read), stores it with Version+1 only if the
+//     stored version still equals the Version read, and sets the new Version
+//     on the value passed in. Otherwise it returns EPRECONDITION.
+type Store interface {
+	// CreateSite stores a new site. Returns ECONFLICT if the slug is taken.
+	CreateSite(ctx context.Context, s *Site) error
+	// GetSite returns the site with that slug, or ENOTFOUND.
+	GetSite(ctx context.Context, slug string) (*Site, error)
+	// UpdateSite replaces a site (see the version rule above). Returns
+	// ENOTFOUND if it does not exist, EPRECONDITION on a version mismatch.
+	UpdateSite(ctx context.Context, s *Site) error
+	// ListSites returns every site ordered by slug.
+	ListSites(ctx context.Context) ([]*Site, error)
+
+	// CreateEntry stores a new entry. Returns ECONFLICT if its ID exists or
+	// another entry of the site has the same (Lang, Slug).
+	CreateEntry(ctx context.Context, e *Entry) error
+	// GetEntry returns the entry with that ID in site, or ENOTFOUND.
+	GetEntry(ctx context.Context, site, id string) (*Entry, error)
+	// EntriesBySlug returns every language version of the site's entries
+	// with that slug, in any status, ordered by Lang. Returns ENOTFOUND if
+	// there is none. It costs one read on every backend.
+	EntriesBySlug(ctx context.Context, site, slug string) ([]*Entry, error)
+	// UpdateEntry replaces an entry (see the version rule above), moving its
+	// slug reservation and list positions as needed. Returns ENOTFOUND,
+	// EPRECONDITION, or ECONFLICT if the new (Lang, Slug) is taken.
+	UpdateEntry(ctx context.Context, e *Entry) error
+	// DeleteEntry removes an entry and frees its slug if its stored version
+	// equals version. Returns ENOTFOUND or EPRECONDITION.
+	DeleteEntry(ctx context.Context, site, id string, version int64) error
+	// ListEntries returns one page of entries matching q. See EntryQuery.
+	ListEntries(ctx context.Context, q EntryQuery) (EntryPage, error)
+	// DueEntries returns up to limit scheduled entries of any site whose
+	// PublishAt is at or before now, oldest PublishAt first.
+	DueEntries(ctx context.Context, now time.Time, limit int) ([]*Entry, error)
+
+	// CreateKey stores a new key. Returns ECONFLICT if its ID or Hash exists.
+	CreateKey(ctx context.Context, k *Key) error
+	// KeyByHash returns the key with that hash (revoked and expired ones
+	// too), or ENOTFOUND.
+	KeyByHash(ctx context.Context, hash string) (*Key, error)
+	// ListKeys returns the keys of site (AllSites for owner keys), oldest
+	// first.
+	ListKeys(ctx context.Context, site string) ([]*Key, error)
+	// RevokeKey marks the key revoked at the given time and returns it.
+	// Revoking a revoked key keeps the first time. Returns ENOTFOUND if site
+	// has no key with that ID.
+	RevokeKey(ctx context.Context, site, id string, at time.Time) (*Key, error)
+
+	// ClaimIdempotency stores rec if no unexpired record has the same Scope
+	// and Key, and returns (nil, nil). Otherwise it stores nothing and
+	// returns the existing record. Records past ExpiresAt are treated as
+	// absent (and may linger until the backend deletes them).
+	ClaimIdempotency(ctx context.Context, rec *IdempotencyRecord) (*IdempotencyRecord, error)
+	// CompleteIdempotency saves the response of a claimed record. Returns
+	// ENOTFOUND if the record is gone.
+	CompleteIdempotency(ctx context.Context, rec *IdempotencyRecord) error
+	// ReleaseIdempotency deletes a claimed record whose request failed
+	// without effect, so that the client may retry with the same key.
+	ReleaseIdempotency(ctx context.Context, scope, key string) error
+
+	// Close releases the store's resources.
+	Close() error
+}
+
+// MaxPageSize is the largest page ListEntries returns.
+const MaxPageSize = 100
+
+// EntryQuery selects entries of one site.
+//
+// Public queries return only public entries (published or withdrawn),
+// newest PublishedAt first (ties: higher ID first). Staff queries return
+// entries in every status (or only Status, if set), newest ID first.
+// Type, Tag, Organisation (matched by OrgKey) and Lang narrow either kind.
+//
+// Listed entries never carry Body or BodyHTML. A page may hold fewer than
+// Limit items even when Next is set; callers page until Next is "". Paging
+// with After never skips or repeats an entry that matched when paging
+// started and still matches, even while entries are being added.
+type EntryQuery struct {
+	Site         string
+	Public       bool
+	Status       string
+	Type         string
+	Tag          string
+	Organisation string
+	Lang         string
+	Limit        int    // 1..MaxPageSize; 0 means 20
+	After        string // Next of the previous page; "" for the first
+}
+
+// EntryPage is one page of a listing. Next is a raw store position that
+// callers must not show unsealed to clients (see internal/cursor).
+type EntryPage struct {
+	Items []*Entry
+	Next  string
+}
+
+// IdempotencyRecord remembers a staff POST made with an Idempotency-Key.
+type IdempotencyRecord struct {
+	Scope       string    `json:"scope"`        // the key id of the caller
+	Key         string    `json:"key"`          // the Idempotency-Key header
+	RequestHash string    `json:"request_hash"` // method, path and body hash
+	Done        bool      `json:"done"`
+	Status      int       `json:"status,omitempty"`
+	Header      []string  `json:"header,omitempty"` // name, value pairs to replay
+	Body        []byte    `json:"body,omitempty"`
+	CreatedAt   time.Time `json:"created_at"`
+	ExpiresAt   time.Time `json:"expires_at"`
+}
