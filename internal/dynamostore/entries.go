@@ -1,0 +1,234 @@
+package dynamostore
+
+import (
+	"context"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+
+	"infocentre/internal/centre"
+)
+
+// CreateEntry stores a new entry with Version 1: the entry item, its slug
+// item and its list items in one transaction. Returns ECONFLICT if the ID
+// or the site's (Lang, Slug) is taken.
+func (s *Store) CreateEntry(parent context.Context, e *centre.Entry) error {
+	ctx, cancel, err := s.op(parent)
+	if err != nil {
+		return err
+	}
+	defer cancel()
+	v := *e
+	v.Version = 1
+	t := &txn{table: s.table}
+	t.put(entryToItem(&v), notExists, func(item) error {
+		return centre.Errorf(centre.ECONFLICT, "an entry with ID %q exists", e.ID)
+	})
+	t.put(slugItem(&v), notExists, func(item) error { return slugTaken(e) })
+	for _, d := range dims(&v) {
+		t.put(listItem(&v, d), nil, nil)
+	}
+	if err := s.transact(ctx, parent, "create entry", t); err != nil {
+		return err
+	}
+	e.Version = 1
+	return nil
+}
+
+func slugTaken(e *centre.Entry) error {
+	return centre.Errorf(centre.ECONFLICT, "slug %q is taken in language %q", e.Slug, e.Lang)
+}
+
+// GetEntry returns the entry with that ID in site, or ENOTFOUND. One
+// GetItem.
+func (s *Store) GetEntry(parent context.Context, site, id string) (*centre.Entry, error) {
+	ctx, cancel, err := s.op(parent)
+	if err != nil {
+		return nil, err
+	}
+	defer cancel()
+	e, err := s.getEntry(ctx, parent, site, id)
+	if err == nil && e == nil {
+		return nil, entryNotFound(site, id)
+	}
+	return e, err
+}
+
+func entryNotFound(site, id string) error {
+	return centre.Errorf(centre.ENOTFOUND, "entry %q not found in site %q", id, site)
+}
+
+// getEntry returns the stored entry, or nil if there is none.
+func (s *Store) getEntry(ctx, parent context.Context, site, id string) (*centre.Entry, error) {
+	out, err := s.client.GetItem(ctx, &dynamodb.GetItemInput{
+		TableName:              aws.String(s.table),
+		Key:                    entryKey(site, id),
+		ConsistentRead:         aws.Bool(true),
+		ReturnConsumedCapacity: types.ReturnConsumedCapacityTotal,
+	}, s.optFns...)
+	if err != nil {
+		return nil, s.fail(parent, "get entry", err)
+	}
+	if out.Item == nil {
+		return nil, nil
+	}
+	return entryFromItem(out.Item)
+}
+
+// EntriesBySlug returns every language version of the slug, ordered by
+// Lang: one Query of the slug's partition, whose sort key is the language.
+func (s *Store) EntriesBySlug(parent context.Context, site, slug string) ([]*centre.Entry, error) {
+	ctx, cancel, err := s.op(parent)
+	if err != nil {
+		return nil, err
+	}
+	defer cancel()
+	var list []*centre.Entry
+	err = s.queryAll(ctx, parent, "entries by slug", &dynamodb.QueryInput{
+		KeyConditionExpression:    aws.String("PK = :pk"),
+		ExpressionAttributeValues: map[string]types.AttributeValue{":pk": str(slugPK(site, slug))},
+		ConsistentRead:            aws.Bool(true),
+	}, func(it item) error {
+		e, err := entryFromItem(it)
+		if err == nil {
+			list = append(list, e)
+		}
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	if len(list) == 0 {
+		return nil, centre.Errorf(centre.ENOTFOUND, "no entry %q in site %q", slug, site)
+	}
+	return list, nil
+}
+
+// UpdateEntry replaces an entry if its stored version equals e.Version: a
+// GetItem of the stored entry, then one transaction that rewrites the
+// entry, moves its slug item if (Lang, Slug) changed, and deletes, adds or
+// rewrites its list items.
+func (s *Store) UpdateEntry(parent context.Context, e *centre.Entry) error {
+	ctx, cancel, err := s.op(parent)
+	if err != nil {
+		return err
+	}
+	defer cancel()
+	old, err := s.getEntry(ctx, parent, e.Site, e.ID)
+	if err != nil {
+		return err
+	}
+	if old == nil {
+		return entryNotFound(e.Site, e.ID)
+	}
+	if old.Version != e.Version {
+		return centre.Errorf(centre.EPRECONDITION, "entry %q was changed by someone else", e.ID)
+	}
+	v := *e
+	v.Version = e.Version + 1
+	t := &txn{table: s.table}
+	t.put(entryToItem(&v), versionIs(e.Version), func(cur item) error {
+		if cur == nil {
+			return entryNotFound(e.Site, e.ID)
+		}
+		return centre.Errorf(centre.EPRECONDITION, "entry %q was changed by someone else", e.ID)
+	})
+	if old.Slug != v.Slug || old.Lang != v.Lang {
+		t.delete(slugKey(old.Site, old.Slug, old.Lang), nil, nil)
+		t.put(slugItem(&v), notExists, func(item) error { return slugTaken(e) })
+	} else {
+		t.put(slugItem(&v), nil, nil)
+	}
+	keep := map[string]bool{}
+	for _, d := range dims(&v) {
+		keep[d] = true
+	}
+	for _, d := range dims(old) {
+		if !keep[d] {
+			t.delete(listKey(old.Site, d, old.ID), nil, nil)
+		}
+	}
+	for _, d := range dims(&v) {
+		t.put(listItem(&v, d), nil, nil)
+	}
+	if err := s.transact(ctx, parent, "update entry", t); err != nil {
+		return err
+	}
+	e.Version = v.Version
+	return nil
+}
+
+func versionIs(v int64) *cond {
+	return &cond{expr: "version = :v", values: map[string]types.AttributeValue{":v": num(v)}}
+}
+
+// DeleteEntry removes an entry, its slug item and its list items in one
+// transaction if its stored version equals version.
+func (s *Store) DeleteEntry(parent context.Context, site, id string, version int64) error {
+	ctx, cancel, err := s.op(parent)
+	if err != nil {
+		return err
+	}
+	defer cancel()
+	old, err := s.getEntry(ctx, parent, site, id)
+	if err != nil {
+		return err
+	}
+	if old == nil {
+		return entryNotFound(site, id)
+	}
+	if old.Version != version {
+		return centre.Errorf(centre.EPRECONDITION, "entry %q was changed by someone else", id)
+	}
+	t := &txn{table: s.table}
+	t.delete(entryKey(site, id), versionIs(version), func(cur item) error {
+		if cur == nil {
+			return entryNotFound(site, id)
+		}
+		return centre.Errorf(centre.EPRECONDITION, "entry %q was changed by someone else", id)
+	})
+	t.delete(slugKey(site, old.Slug, old.Lang), nil, nil)
+	for _, d := range dims(old) {
+		t.delete(listKey(site, d, id), nil, nil)
+	}
+	return s.transact(ctx, parent, "delete entry", t)
+}
+
+// DueEntries returns up to limit scheduled entries whose PublishAt is at or
+// before now, oldest first: one Query of the sparse due list in GSI2.
+func (s *Store) DueEntries(parent context.Context, now time.Time, limit int) ([]*centre.Entry, error) {
+	ctx, cancel, err := s.op(parent)
+	if err != nil {
+		return nil, err
+	}
+	defer cancel()
+	if limit <= 0 {
+		limit = centre.MaxPageSize
+	}
+	out, err := s.client.Query(ctx, &dynamodb.QueryInput{
+		TableName:              aws.String(s.table),
+		IndexName:              aws.String(GSI2),
+		KeyConditionExpression: aws.String("GSI2PK = :pk AND GSI2SK < :upto"),
+		ExpressionAttributeValues: map[string]types.AttributeValue{
+			":pk": str(pkDue),
+			// Every sort key is <publish_at>#…, and '#' sorts before '$'.
+			":upto": str(fmtTime(now) + "$"),
+		},
+		Limit:                  aws.Int32(int32(min(limit, 1000))),
+		ReturnConsumedCapacity: types.ReturnConsumedCapacityTotal,
+	}, s.optFns...)
+	if err != nil {
+		return nil, s.fail(parent, "due entries", err)
+	}
+	list := make([]*centre.Entry, 0, len(out.Items))
+	for _, it := range out.Items {
+		e, err := entryFromItem(it)
+		if err != nil {
+			return nil, err
+		}
+		list = append(list, e)
+	}
+	return list, nil
+}
