@@ -396,6 +396,7 @@ func testStatusMoves(t *testing.T, s centre.Store) {
 	check := func(step string) {
 		t.Helper()
 		refresh()
+		t.Logf("step: %s", step)
 		for _, q := range []centre.EntryQuery{
 			{Site: "flood", Public: true},
 			{Site: "flood", Public: true, Tag: "health"},
@@ -405,10 +406,7 @@ func testStatusMoves(t *testing.T, s centre.Store) {
 			{Site: "flood", Status: centre.StatusPublished},
 			{Site: "flood", Status: centre.StatusWithdrawn},
 		} {
-			got := entryIDs(collect(t, s, q))
-			if want := expect(all, q); !slices.Equal(got, want) {
-				t.Fatalf("%s: ListEntries %+v: got %v, want %v", step, q, got, want)
-			}
+			checkList(t, s, all, q)
 		}
 	}
 	check("draft")
@@ -454,15 +452,14 @@ func testFieldChanges(t *testing.T, s centre.Store) {
 	}
 	check := func(step string) {
 		t.Helper()
+		t.Logf("step: %s", step)
 		all := []*centre.Entry{mustGetEntry(t, s, "flood", e.ID), other}
 		for _, q := range queries {
-			got := entryIDs(collect(t, s, q))
-			if want := expect(all, q); !slices.Equal(got, want) {
-				t.Fatalf("%s: ListEntries %+v: got %v, want %v", step, q, got, want)
-			}
+			checkList(t, s, all, q)
 		}
 	}
 	check("before")
+	e.Title, e.Summary, e.Pinned = "Moved", "A new summary.", true
 	e.Type = centre.TypeNews
 	e.Tags = []string{"travel", "schools"}
 	e.Organisations = []string{"WHO"}
