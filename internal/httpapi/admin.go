@@ -345,9 +345,15 @@ func (h *Handler) revoke(w http.ResponseWriter, r *http.Request, site string) {
 	writeJSON(w, http.StatusOK, k)
 }
 
-func (h *Handler) listKeys(w http.ResponseWriter, r *http.Request)  { h.keysOf(w, r, r.PathValue("site")) }
-func (h *Handler) createKey(w http.ResponseWriter, r *http.Request) { h.issue(w, r, r.PathValue("site")) }
-func (h *Handler) revokeKey(w http.ResponseWriter, r *http.Request) { h.revoke(w, r, r.PathValue("site")) }
+func (h *Handler) listKeys(w http.ResponseWriter, r *http.Request) {
+	h.keysOf(w, r, r.PathValue("site"))
+}
+func (h *Handler) createKey(w http.ResponseWriter, r *http.Request) {
+	h.issue(w, r, r.PathValue("site"))
+}
+func (h *Handler) revokeKey(w http.ResponseWriter, r *http.Request) {
+	h.revoke(w, r, r.PathValue("site"))
+}
 func (h *Handler) listOwnerKeys(w http.ResponseWriter, r *http.Request) {
 	h.keysOf(w, r, centre.AllSites)
 }
