@@ -24,6 +24,8 @@ type CallCounter struct {
 	read     map[string]float64
 	write    map[string]float64
 	reported map[string]bool
+	estRead  float64
+	estWrite float64
 }
 
 // NewCallCounter returns an empty counter.
@@ -42,6 +44,7 @@ func (c *CallCounter) Reset() {
 	c.read = map[string]float64{}
 	c.write = map[string]float64{}
 	c.reported = map[string]bool{}
+	c.estRead, c.estWrite = 0, 0
 }
 
 // Register adds the counter to a middleware stack.
@@ -50,6 +53,9 @@ func (c *CallCounter) Register(stack *middleware.Stack) error {
 		func(ctx context.Context, in middleware.InitializeInput, next middleware.InitializeHandler) (middleware.InitializeOutput, middleware.Metadata, error) {
 			out, md, err := next.HandleInitialize(ctx, in)
 			c.record(middleware.GetOperationName(ctx), out.Result)
+			if err == nil {
+				c.estimate(in.Parameters, out.Result)
+			}
 			return out, md, err
 		}), middleware.Before)
 	if err != nil {
@@ -119,6 +125,61 @@ func one(c *types.ConsumedCapacity) []types.ConsumedCapacity {
 func isWrite(op string) bool {
 	return strings.HasPrefix(op, "Put") || strings.HasPrefix(op, "Update") ||
 		strings.HasPrefix(op, "Delete") || strings.HasPrefix(op, "TransactWrite") || strings.HasPrefix(op, "BatchWrite")
+}
+
+// estimate adds the capacity a request costs on DynamoDB by its documented
+// rules, from the sizes of the items read and written: a strongly
+// consistent read costs 1 RCU per 4 KB (half that when eventually
+// consistent; a Query rounds the sum of its items), a write 1 WCU per KB, a
+// transactional write twice that. Deletes and updates are counted at their
+// minimum, since the size of the item they replace is not known here.
+func (c *CallCounter) estimate(params, result any) {
+	ceil := func(n, unit int) float64 { return float64(max(1, (n+unit-1)/unit)) }
+	half := func(consistent *bool) float64 {
+		if consistent != nil && *consistent {
+			return 1
+		}
+		return 0.5
+	}
+	var r, w float64
+	switch in := params.(type) {
+	case *dynamodb.GetItemInput:
+		if out, ok := result.(*dynamodb.GetItemOutput); ok {
+			r = ceil(itemSize(out.Item), 4096) * half(in.ConsistentRead)
+		}
+	case *dynamodb.QueryInput:
+		if out, ok := result.(*dynamodb.QueryOutput); ok {
+			n := 0
+			for _, it := range out.Items {
+				n += itemSize(it)
+			}
+			r = ceil(n, 4096) * half(in.ConsistentRead)
+		}
+	case *dynamodb.PutItemInput:
+		w = ceil(itemSize(in.Item), 1024)
+	case *dynamodb.DeleteItemInput, *dynamodb.UpdateItemInput:
+		w = 1
+	case *dynamodb.TransactWriteItemsInput:
+		for _, a := range in.TransactItems {
+			if a.Put != nil {
+				w += 2 * ceil(itemSize(a.Put.Item), 1024)
+			} else {
+				w += 2
+			}
+		}
+	}
+	c.mu.Lock()
+	c.estRead += r
+	c.estWrite += w
+	c.mu.Unlock()
+}
+
+// Estimated returns the capacity units the counted requests would consume
+// on DynamoDB (see estimate), whatever the server reported.
+func (c *CallCounter) Estimated() (read, write float64) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.estRead, c.estWrite
 }
 
 // Calls returns the number of calls per operation name.

@@ -82,7 +82,7 @@ func Client(t testing.TB, optFns ...func(*dynamodb.Options)) *dynamodb.Client {
 	t.Helper()
 	ep := Endpoint(t)
 	cfg := aws.Config{
-		HTTPClient: serialClient{c: &http.Client{Timeout: 30 * time.Second}},
+		HTTPClient:  serialClient{c: &http.Client{Timeout: 30 * time.Second}},
 		Region:      "us-east-1",
 		Credentials: credentials.NewStaticCredentialsProvider("testing", "testing", ""),
 		Retryer: func() aws.Retryer {
@@ -227,7 +227,6 @@ func tail(b []byte) string {
 	}
 	return strings.TrimSpace(string(b))
 }
-
 
 // motoMu serialises requests to the server. moto_server handles requests
 // on threads without locking its tables (a transaction snapshots a table
