@@ -38,12 +38,14 @@ func newEnv(t testing.TB, opts ...dynamostore.Option) *env {
 	client := dynamotest.Client(t)
 	table := dynamotest.NewTable(t, client)
 	calls := dynamostore.NewCallCounter()
-	opts = append([]dynamostore.Option{dynamostore.WithCallCounter(calls)}, opts...)
+	opts = append([]dynamostore.Option{dynamostore.WithTimeout(dynamotest.StoreTimeout), dynamostore.WithCallCounter(calls)}, opts...)
 	return &env{client: client, table: table, store: dynamostore.New(client, table, opts...), calls: calls}
 }
 
 // other returns a second store on the same table, without e's options.
-func (e *env) other() *dynamostore.Store { return dynamostore.New(e.client, e.table) }
+func (e *env) other() *dynamostore.Store {
+	return dynamostore.New(e.client, e.table, dynamostore.WithTimeout(dynamotest.StoreTimeout))
+}
 
 // rawItems returns every item of the table by primary key (a test-only
 // Scan).
@@ -266,7 +268,7 @@ func TestConditionFailures(t *testing.T) {
 		e := newEnv(t)
 		x := storetest.NewEntry("flood", "contended", "en")
 		must(t, e.other().CreateEntry(ctx, x))
-		racing := dynamostore.New(e.client, e.table, beforeTx(func() { fn(e.other(), x) }))
+		racing := dynamostore.New(e.client, e.table, dynamostore.WithTimeout(dynamotest.StoreTimeout), beforeTx(func() { fn(e.other(), x) }))
 		return e, racing, x
 	}
 	t.Run("version changed", func(t *testing.T) {
@@ -340,7 +342,7 @@ func TestConditionFailures(t *testing.T) {
 func TestFaults(t *testing.T) {
 	ctx := t.Context()
 	faults := dynamotest.NewFaults()
-	e := newEnv(t, dynamostore.WithTimeout(2*time.Second), dynamostore.WithClientOptions(func(o *dynamodb.Options) {
+	e := newEnv(t, dynamostore.WithClientOptions(func(o *dynamodb.Options) {
 		o.APIOptions = append(o.APIOptions, faults.Register)
 	}))
 	s := e.store
@@ -389,7 +391,7 @@ func TestFaults(t *testing.T) {
 		start := time.Now()
 		_, err := hs.GetSite(ctx, "flood")
 		mustCode(t, err, centre.EUNAVAILABLE, "GetSite hanging past the store's deadline")
-		if d := time.Since(start); d > 2*time.Second {
+		if d := time.Since(start); d > 5*time.Second {
 			t.Fatalf("GetSite took %v with a 300ms deadline", d)
 		}
 		// The caller's own cancellation is not "unavailable".

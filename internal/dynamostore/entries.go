@@ -161,7 +161,7 @@ func (s *Store) UpdateEntry(parent context.Context, e *centre.Entry) error {
 }
 
 func versionIs(v int64) *cond {
-	return &cond{expr: "version = :v", values: map[string]types.AttributeValue{":v": num(v)}}
+	return &cond{expr: "#v = :v", names: map[string]string{"#v": "version"}, values: map[string]types.AttributeValue{":v": num(v)}}
 }
 
 // DeleteEntry removes an entry, its slug item and its list items in one

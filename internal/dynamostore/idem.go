@@ -29,7 +29,8 @@ func (s *Store) ClaimIdempotency(parent context.Context, rec *centre.Idempotency
 	_, err = s.client.PutItem(ctx, &dynamodb.PutItemInput{
 		TableName:                           aws.String(s.table),
 		Item:                                idemToItem(rec),
-		ConditionExpression:                 aws.String("attribute_not_exists(PK) OR expires_ms <= :now"),
+		ConditionExpression:                 aws.String("attribute_not_exists(PK) OR #exp <= :now"),
+		ExpressionAttributeNames:            map[string]string{"#exp": "expires_ms"},
 		ExpressionAttributeValues:           map[string]types.AttributeValue{":now": num(s.now().UnixMilli())},
 		ReturnValuesOnConditionCheckFailure: types.ReturnValuesOnConditionCheckFailureAllOld,
 		ReturnConsumedCapacity:              types.ReturnConsumedCapacityTotal,
@@ -65,7 +66,8 @@ func (s *Store) CompleteIdempotency(parent context.Context, rec *centre.Idempote
 	_, err = s.client.PutItem(ctx, &dynamodb.PutItemInput{
 		TableName:                 aws.String(s.table),
 		Item:                      idemToItem(rec),
-		ConditionExpression:       aws.String("attribute_exists(PK) AND expires_ms > :now"),
+		ConditionExpression:       aws.String("attribute_exists(PK) AND #exp > :now"),
+		ExpressionAttributeNames:  map[string]string{"#exp": "expires_ms"},
 		ExpressionAttributeValues: map[string]types.AttributeValue{":now": num(s.now().UnixMilli())},
 		ReturnConsumedCapacity:    types.ReturnConsumedCapacityTotal,
 	}, s.optFns...)

@@ -114,14 +114,15 @@ func (s *Store) RevokeKey(parent context.Context, site, id string, at time.Time)
 		}
 		k.RevokedAt = at.UTC()
 		c := &cond{
-			expr:   "attribute_exists(PK) AND attribute_not_exists(revoked_at)",
+			expr:   "attribute_exists(PK) AND attribute_not_exists(#r)",
+			names:  map[string]string{"#r": "revoked_at"},
 			values: map[string]types.AttributeValue{":at": str(fmtTime(at))},
 		}
 		// A failed condition means a concurrent revocation: read again.
 		raced := func(item) error { return errRaced }
 		t := &txn{table: s.table}
-		t.update(keyIDKey(id), "SET revoked_at = :at", c, raced)
-		t.update(keyHashKey(k.Hash), "SET revoked_at = :at", c, raced)
+		t.update(keyIDKey(id), "SET #r = :at", c, raced)
+		t.update(keyHashKey(k.Hash), "SET #r = :at", c, raced)
 		err = s.transact(ctx, parent, "revoke key", t)
 		if err == errRaced && attempt < 3 {
 			continue

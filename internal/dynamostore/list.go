@@ -49,10 +49,12 @@ func plan(q centre.EntryQuery) *listPlan {
 		p.dim = dimAll
 	}
 	if q.Tag != "" && !strings.HasPrefix(p.dim, "tag#") {
-		p.add("contains(tags, :tag)", ":tag", q.Tag)
+		p.names["#tags"] = "tags"
+		p.add("contains(#tags, :tag)", ":tag", q.Tag)
 	}
 	if q.Organisation != "" && !strings.HasPrefix(p.dim, "org#") {
-		p.add("contains(org_keys, :org)", ":org", org)
+		p.names["#orgs"] = "org_keys"
+		p.add("contains(#orgs, :org)", ":org", org)
 	}
 	if q.Type != "" && !strings.HasPrefix(p.dim, "type#") {
 		p.names["#type"] = "type"

@@ -72,7 +72,8 @@ func (s *Store) UpdateSite(parent context.Context, site *centre.Site) error {
 	_, err = s.client.PutItem(ctx, &dynamodb.PutItemInput{
 		TableName:                           aws.String(s.table),
 		Item:                                siteToItem(&v),
-		ConditionExpression:                 aws.String("version = :v"),
+		ConditionExpression:                 aws.String("#v = :v"),
+		ExpressionAttributeNames:            map[string]string{"#v": "version"},
 		ExpressionAttributeValues:           map[string]types.AttributeValue{":v": num(site.Version)},
 		ReturnValuesOnConditionCheckFailure: types.ReturnValuesOnConditionCheckFailureAllOld,
 		ReturnConsumedCapacity:              types.ReturnConsumedCapacityTotal,

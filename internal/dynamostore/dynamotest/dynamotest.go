@@ -55,6 +55,9 @@ func Main(m *testing.M) {
 	endpoint, stop, startErr = start()
 	code := m.Run()
 	if stop != nil {
+		if code != 0 {
+			fmt.Fprintf(os.Stderr, "dynamotest: end of the moto_server log:\n%s\n", tail(readLog()))
+		}
 		stop()
 	}
 	os.Exit(code)
@@ -124,17 +127,31 @@ func NewTable(t testing.TB, client *dynamodb.Client) string {
 	return table
 }
 
-// NewStore returns a store on a fresh table of its own. Its client carries
-// clientOpts (e.g. a CallCounter's or Faults' Register in APIOptions).
+// StoreTimeout is the operation deadline of stores made by NewStore:
+// longer than in production, because moto_server on a busy test machine is
+// much slower than DynamoDB.
+const StoreTimeout = 30 * time.Second
+
+// NewStore returns a store on a fresh table of its own, with StoreTimeout
+// and then opts applied.
 func NewStore(t testing.TB, opts ...dynamostore.Option) *dynamostore.Store {
 	t.Helper()
 	client := Client(t)
+	opts = append([]dynamostore.Option{dynamostore.WithTimeout(StoreTimeout)}, opts...)
 	s := dynamostore.New(client, NewTable(t, client), opts...)
 	t.Cleanup(func() { _ = s.Close() })
 	return s
 }
 
-var startMu sync.Mutex
+var (
+	startMu sync.Mutex
+	logName string
+)
+
+func readLog() []byte {
+	b, _ := os.ReadFile(logName)
+	return b
+}
 
 // start runs moto_server on a free loopback port and waits until it
 // answers. stop kills its process group.
@@ -186,6 +203,7 @@ func launch(bin string, port int) (string, func(), error) {
 		os.Remove(logf.Name())
 		return "", nil, fmt.Errorf("start moto_server: %w", err)
 	}
+	logName = logf.Name()
 	exited := make(chan struct{})
 	go func() { _ = cmd.Wait(); close(exited) }()
 	stop := func() {
