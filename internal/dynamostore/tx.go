@@ -15,8 +15,11 @@ import (
 	"infocentre/internal/centre"
 )
 
-// maxTxActions is DynamoDB's limit on actions in one transaction.
-const maxTxActions = 100
+// DynamoDB's limits on one transaction: 100 actions, 4 MB in all.
+const (
+	maxTxActions = 100
+	maxTxSize    = 4 << 20
+)
 
 // txn collects the actions of one TransactWriteItems call and, for each,
 // the error to return when its condition fails.
@@ -25,6 +28,7 @@ type txn struct {
 	actions []types.TransactWriteItem
 	onFail  []func(old item) error
 	tooBig  bool
+	size    int
 }
 
 // cond is a condition expression with its placeholders.
@@ -44,9 +48,11 @@ func (c *cond) apply() (*string, map[string]string, map[string]types.AttributeVa
 var notExists = &cond{expr: "attribute_not_exists(PK)"}
 
 func (t *txn) put(it item, c *cond, onFail func(old item) error) {
-	if itemSize(it) > maxItemSize {
+	n := itemSize(it)
+	if n > maxItemSize {
 		t.tooBig = true
 	}
+	t.size += n
 	expr, names, values := c.apply()
 	t.actions = append(t.actions, types.TransactWriteItem{Put: &types.Put{
 		TableName: aws.String(t.table), Item: it,
@@ -90,8 +96,8 @@ func (s *Store) transact(ctx, parent context.Context, what string, t *txn) error
 	if len(t.actions) > maxTxActions {
 		return centre.Errorf(centre.EINVALID, "too many tags and organisations to store (%d writes; at most %d)", len(t.actions), maxTxActions)
 	}
-	if t.tooBig {
-		return centre.Errorf(centre.EINVALID, "too large to store (an item exceeds 400 KB)")
+	if t.tooBig || t.size > maxTxSize {
+		return centre.Errorf(centre.EINVALID, "too large to store (an item would exceed 400 KB or the write 4 MB)")
 	}
 	for attempt := 1; ; attempt++ {
 		conflict, err := s.transactOnce(ctx, parent, what, t)
