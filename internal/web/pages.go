@@ -661,11 +661,11 @@ var formatNames = map[string]string{
 	"application/vnd.oasis.opendocument.text":         "OpenDocument text",
 	"application/vnd.oasis.opendocument.spreadsheet":  "OpenDocument spreadsheet",
 	"application/vnd.oasis.opendocument.presentation": "OpenDocument presentation",
-	"application/zip":  "ZIP archive",
-	"application/json": "JSON",
-	"text/csv":         "CSV",
-	"text/plain":       "Text",
-	"text/html":        "Web page",
+	"application/zip":                                 "ZIP archive",
+	"application/json":                                "JSON",
+	"text/csv":                                        "CSV",
+	"text/plain":                                      "Text",
+	"text/html":                                       "Web page",
 }
 
 // formatName names a media type for people: "PDF", "Excel", "PNG image".
