@@ -12,6 +12,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode"
 
 	"golang.org/x/text/language"
 	"golang.org/x/text/language/display"
@@ -134,8 +135,9 @@ func langName(tag string) string {
 	if err != nil {
 		return tag
 	}
-	if n := display.Self.Name(t); n != "" {
-		return n
+	if n := []rune(display.Self.Name(t)); len(n) > 0 {
+		n[0] = unicode.ToUpper(n[0])
+		return string(n)
 	}
 	return tag
 }
@@ -254,6 +256,7 @@ func (s *Site) items(q *req, list []*centre.Entry, h3 bool) []item {
 // render executes a page template and writes it. The caching headers must
 // already be set.
 func (s *Site) render(q *req, name string, v *view, status int) {
+	s.renders.Add(1)
 	var buf bytes.Buffer
 	if err := s.tmpl[name].Execute(&buf, v); err != nil {
 		s.fail(q.w, q.r, fmt.Errorf("web: render %s: %w", name, err))

@@ -29,6 +29,7 @@ import (
 	"net/http"
 	"runtime/debug"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"infocentre/internal/centre"
@@ -67,6 +68,7 @@ type Site struct {
 	pageSize  int
 	tmpl      map[string]*template.Template
 	assets    *assetSet
+	renders   atomic.Int64 // pages rendered, for tests
 }
 
 // New returns the public site for store.
