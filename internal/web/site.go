@@ -29,6 +29,7 @@ import (
 	"net/http"
 	"runtime/debug"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -69,6 +70,8 @@ type Site struct {
 	tmpl      map[string]*template.Template
 	assets    *assetSet
 	renders   atomic.Int64 // pages rendered, for tests
+	muxOnce   sync.Once
+	mux       *http.ServeMux
 }
 
 // New returns the public site for store.
@@ -113,11 +116,8 @@ func New(store centre.Store, opts Options) *Site {
 func (s *Site) Register(mux *http.ServeMux) {
 	mux.HandleFunc("GET /assets/{name}", s.serveAsset)
 	mux.HandleFunc("GET /sites/{site}", func(w http.ResponseWriter, r *http.Request) {
-		target := "/sites/" + r.PathValue("site") + "/"
-		if r.URL.RawQuery != "" {
-			target += "?" + r.URL.RawQuery
-		}
-		http.Redirect(w, r, target, http.StatusMovedPermanently)
+		q := &req{w: w, r: r, prefix: "/sites/" + r.PathValue("site")}
+		s.redirect(q, "/")
 	})
 	mux.HandleFunc("GET /sites/{site}/{rest...}", func(w http.ResponseWriter, r *http.Request) {
 		slug := r.PathValue("site")
@@ -128,9 +128,11 @@ func (s *Site) Register(mux *http.ServeMux) {
 
 // ServeHTTP serves the site alone, as if registered on an empty mux.
 func (s *Site) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	mux := http.NewServeMux()
-	s.Register(mux)
-	mux.ServeHTTP(w, r)
+	s.muxOnce.Do(func() {
+		s.mux = http.NewServeMux()
+		s.Register(s.mux)
+	})
+	s.mux.ServeHTTP(w, r)
 }
 
 func (s *Site) serveRoot(w http.ResponseWriter, r *http.Request) {
@@ -286,6 +288,7 @@ func (s *Site) redirect(q *req, path string) {
 	if q.r.URL.RawQuery != "" {
 		target += "?" + q.r.URL.RawQuery
 	}
+	securityHeaders(q.w, q.r)
 	q.w.Header().Set("Cache-Control", cacheControlPage)
 	http.Redirect(q.w, q.r, target, http.StatusMovedPermanently)
 }

@@ -631,3 +631,53 @@ func TestCheckAccent(t *testing.T) {
 		t.Errorf("text contrast %f below AAA", r)
 	}
 }
+
+// failingStore is the real store with one method failing as a backend
+// under pressure would.
+type failingStore struct {
+	*boltstore.Store
+	err error
+}
+
+func (f failingStore) ListEntries(context.Context, centre.EntryQuery) (centre.EntryPage, error) {
+	return centre.EntryPage{}, f.err
+}
+
+func TestStoreFailures(t *testing.T) {
+	e := newEnv(t)
+	for _, c := range []struct {
+		err    error
+		status int
+	}{
+		{centre.Errorf(centre.EUNAVAILABLE, "throttled"), http.StatusServiceUnavailable},
+		{io.ErrUnexpectedEOF, http.StatusInternalServerError},
+	} {
+		s := New(failingStore{e.store, c.err}, Options{BuildID: "x"})
+		w := httptest.NewRecorder()
+		s.ServeHTTP(w, httptest.NewRequest("GET", base+"/", nil))
+		if w.Code != c.status || w.Header().Get("Cache-Control") != "no-store" || w.Header().Get("ETag") != "" {
+			t.Errorf("%v: %d %v", c.err, w.Code, w.Header())
+		}
+		if b := w.Body.String(); strings.Contains(b, "throttled") || strings.Contains(b, "EOF") {
+			t.Errorf("error detail leaked: %q", b)
+		}
+		if w.Header().Get("Content-Security-Policy") == "" {
+			t.Error("error response without security headers")
+		}
+	}
+}
+
+func TestArchivedSiteShowsNotice(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	site, _ := e.store.GetSite(ctx, fixture.Site)
+	site.Status = centre.SiteArchived
+	if err := e.store.UpdateSite(ctx, site); err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range []string{base + "/", base + "/en/" + fixture.ReportSlug} {
+		if r := e.get(p); r.StatusCode != 200 || !strings.Contains(r.body, "is archived") {
+			t.Errorf("%s: %d, no archive notice", p, r.StatusCode)
+		}
+	}
+}
