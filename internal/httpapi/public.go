@@ -18,6 +18,9 @@ import (
 //go:embed openapi.json
 var openapiDoc []byte
 
+// OpenAPIDocument returns the OpenAPI 3.1 document of every API route.
+func OpenAPIDocument() []byte { return append([]byte(nil), openapiDoc...) }
+
 func (h *Handler) routePublic(mux *http.ServeMux) {
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Cache-Control", "no-store")
