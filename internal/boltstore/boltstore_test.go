@@ -210,3 +210,57 @@ func TestIdempotencyPurge(t *testing.T) {
 		t.Fatalf("%d records left, want only the 5 fresh ones", n)
 	}
 }
+
+// TestNothingLeftBehind checks that deleting entries and releasing records
+// leaves no index key behind.
+func TestNothingLeftBehind(t *testing.T) {
+	ctx := t.Context()
+	s := newStore(t)
+	var entries []*centre.Entry
+	for i := range 5 {
+		e := storetest.NewEntry("flood", fmt.Sprintf("e%d", i), "en")
+		e.Tags = []string{"health", "travel"}
+		e.Organisations = []string{"WHO", "Société X"}
+		switch i % 3 {
+		case 0:
+			storetest.Publish(e, storetest.Base)
+		case 1:
+			e.Status, e.PublishAt = centre.StatusScheduled, storetest.Base
+		}
+		if err := s.CreateEntry(ctx, e); err != nil {
+			t.Fatal(err)
+		}
+		entries = append(entries, e)
+	}
+	for _, e := range entries {
+		e.Slug += "-renamed"
+		e.Tags = []string{"schools"}
+		e.Status = centre.StatusWithdrawn
+		if err := s.UpdateEntry(ctx, e); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, e := range entries {
+		if err := s.DeleteEntry(ctx, e.Site, e.ID, e.Version); err != nil {
+			t.Fatal(err)
+		}
+	}
+	rec := &centre.IdempotencyRecord{Scope: "s", Key: "k", ExpiresAt: time.Now().Add(time.Hour)}
+	if _, err := s.ClaimIdempotency(ctx, rec); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.ReleaseIdempotency(ctx, "s", "k"); err != nil {
+		t.Fatal(err)
+	}
+	err := s.db.View(func(tx *bolt.Tx) error {
+		for _, name := range allBucket {
+			if n := tx.Bucket(name).Stats().KeyN; n != 0 && string(name) != string(bMeta) {
+				t.Errorf("bucket %s: %d keys left", name, n)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}

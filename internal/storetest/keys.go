@@ -220,6 +220,9 @@ func testIdempotencyExpired(t *testing.T, s centre.Store) {
 	if prev, err := s.ClaimIdempotency(ctx, old); err != nil || prev != nil {
 		t.Fatalf("ClaimIdempotency: got (%+v, %v), want (nil, nil)", prev, err)
 	}
+	done := *old
+	done.Body = []byte("late")
+	mustCode(t, s.CompleteIdempotency(ctx, &done), centre.ENOTFOUND, "CompleteIdempotency of an expired record")
 	fresh := &centre.IdempotencyRecord{
 		Scope: "scope", Key: "k", RequestHash: "fresh",
 		CreatedAt: now, ExpiresAt: now.Add(time.Hour),

@@ -106,11 +106,23 @@ func expect(all []*centre.Entry, q centre.EntryQuery) []string {
 	return entryIDs(out)
 }
 
+// checkList checks that q lists exactly the expected entries of all, in
+// order, each equal to the stored entry without its body.
 func checkList(t *testing.T, s centre.Store, all []*centre.Entry, q centre.EntryQuery) {
 	t.Helper()
-	got := entryIDs(collect(t, s, q))
+	items := collect(t, s, q)
+	got := entryIDs(items)
 	if want := expect(all, q); !slices.Equal(got, want) {
 		t.Fatalf("ListEntries %+v:\n got %v\nwant %v", q, got, want)
+	}
+	byID := map[string]*centre.Entry{}
+	for _, e := range all {
+		byID[e.ID] = e
+	}
+	for _, item := range items {
+		want := *byID[item.ID]
+		want.Body, want.BodyHTML = "", ""
+		sameEntry(t, fmt.Sprintf("ListEntries %+v item", q), item, &want)
 	}
 }
 
@@ -146,6 +158,10 @@ func filterFixture(t *testing.T, s centre.Store) []*centre.Entry {
 		if i%4 == 3 {
 			e.Organisations = append(e.Organisations, "Ministry of Health")
 		}
+		if i%4 == 1 {
+			e.Pinned = true
+			e.ChangeNotes = []centre.ChangeNote{{At: Base.Add(30 * time.Hour), Note: "Updated figures."}}
+		}
 		switch e.Status {
 		case centre.StatusPublished, centre.StatusWithdrawn:
 			// Groups of equal PublishedAt: ties are broken by ID.
@@ -153,6 +169,7 @@ func filterFixture(t *testing.T, s centre.Store) []*centre.Entry {
 			if e.Status == centre.StatusWithdrawn {
 				e.WithdrawnAt = e.PublishedAt.Add(time.Hour)
 				e.WithdrawnReason = "Superseded."
+				e.SupersededBy = "entry-00"
 			}
 		case centre.StatusScheduled:
 			e.PublishAt = Base.Add(time.Duration(i) * time.Hour)
@@ -379,6 +396,7 @@ func testStatusMoves(t *testing.T, s centre.Store) {
 	check := func(step string) {
 		t.Helper()
 		refresh()
+		t.Logf("step: %s", step)
 		for _, q := range []centre.EntryQuery{
 			{Site: "flood", Public: true},
 			{Site: "flood", Public: true, Tag: "health"},
@@ -388,10 +406,7 @@ func testStatusMoves(t *testing.T, s centre.Store) {
 			{Site: "flood", Status: centre.StatusPublished},
 			{Site: "flood", Status: centre.StatusWithdrawn},
 		} {
-			got := entryIDs(collect(t, s, q))
-			if want := expect(all, q); !slices.Equal(got, want) {
-				t.Fatalf("%s: ListEntries %+v: got %v, want %v", step, q, got, want)
-			}
+			checkList(t, s, all, q)
 		}
 	}
 	check("draft")
@@ -437,15 +452,14 @@ func testFieldChanges(t *testing.T, s centre.Store) {
 	}
 	check := func(step string) {
 		t.Helper()
+		t.Logf("step: %s", step)
 		all := []*centre.Entry{mustGetEntry(t, s, "flood", e.ID), other}
 		for _, q := range queries {
-			got := entryIDs(collect(t, s, q))
-			if want := expect(all, q); !slices.Equal(got, want) {
-				t.Fatalf("%s: ListEntries %+v: got %v, want %v", step, q, got, want)
-			}
+			checkList(t, s, all, q)
 		}
 	}
 	check("before")
+	e.Title, e.Summary, e.Pinned = "Moved", "A new summary.", true
 	e.Type = centre.TypeNews
 	e.Tags = []string{"travel", "schools"}
 	e.Organisations = []string{"WHO"}
