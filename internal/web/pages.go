@@ -18,6 +18,7 @@ import (
 	"golang.org/x/text/language/display"
 
 	"infocentre/internal/centre"
+	"infocentre/internal/cursor"
 	"infocentre/internal/markdown"
 )
 
@@ -386,15 +387,11 @@ func (s *Site) list(q *req, spec listSpec) {
 		s.notFound(q.w, q.r, q, "")
 		return
 	}
-	scope := q.site.Slug + "|" + spec.path() + "|" + q.lang
-	after := ""
-	if tok := q.r.URL.Query().Get("after"); tok != "" {
-		raw, ok := s.openCursor(scope, tok)
-		if !ok {
-			s.notFound(q.w, q.r, q, "This page link is not valid. It may have expired.")
-			return
-		}
-		after = raw
+	scope := cursor.Scope(q.site.Slug, "web", spec.path(), q.lang)
+	after, err := s.cursors.Open(scope, q.r.URL.Query().Get("after"))
+	if err != nil {
+		s.notFound(q.w, q.r, q, "This page link is not valid. It may have expired.")
+		return
 	}
 	nav, err := s.navPages(q)
 	if err != nil {
@@ -443,7 +440,7 @@ func (s *Site) list(q *req, spec listSpec) {
 		v.NoIndex = true
 	}
 	if page.Next != "" {
-		v.Next = q.url(spec.path()) + langQuery(q) + sep(langQuery(q)) + "after=" + url.QueryEscape(s.sealCursor(scope, page.Next))
+		v.Next = q.url(spec.path()) + langQuery(q) + sep(langQuery(q)) + "after=" + url.QueryEscape(s.cursors.Seal(scope, page.Next))
 	}
 	pageLangs(q, v, func(l string) string {
 		if l == q.site.DefaultLanguage() {

@@ -34,6 +34,7 @@ import (
 	"time"
 
 	"infocentre/internal/centre"
+	"infocentre/internal/cursor"
 )
 
 // Options configure a Site. Every field is optional.
@@ -41,17 +42,18 @@ type Options struct {
 	// SiteForHost maps a request's host name (lowercase, without port) to
 	// the slug of the site served at "/" on that host.
 	SiteForHost func(ctx context.Context, host string) (string, bool)
-	// Fallback serves GET requests outside /sites/ and /assets/ whose host
-	// maps to no site. Nil means a plain 404 page.
+	// Fallback serves GET and HEAD requests outside /sites/ and /assets/
+	// whose host maps to no site (other than /robots.txt). Nil means a
+	// plain 404 page.
 	Fallback http.Handler
 	// BuildID identifies the running build; it is part of every ETag so
 	// that a deployment invalidates cached pages. Empty means a hash of the
 	// embedded templates and assets and of the binary's build information.
 	BuildID string
-	// CursorKey authenticates pagination links. Every instance serving the
-	// same sites must use the same key, or links made by one instance are
-	// refused by another. Empty means a random key per process.
-	CursorKey []byte
+	// Cursors seals the store positions in pagination links; use the same
+	// sealer (secret) as the JSON API so that every instance accepts the
+	// links of every other. Nil means a random secret per process.
+	Cursors *cursor.Sealer
 	// PageSize is the number of entries per list page (default 20, at most
 	// centre.MaxPageSize).
 	PageSize int
@@ -61,17 +63,17 @@ type Options struct {
 
 // Site is the public web site handler.
 type Site struct {
-	store     centre.Store
-	opts      Options
-	log       *slog.Logger
-	buildID   string
-	cursorKey []byte
-	pageSize  int
-	tmpl      map[string]*template.Template
-	assets    *assetSet
-	renders   atomic.Int64 // pages rendered, for tests
-	muxOnce   sync.Once
-	mux       *http.ServeMux
+	store    centre.Store
+	opts     Options
+	log      *slog.Logger
+	buildID  string
+	cursors  *cursor.Sealer
+	pageSize int
+	tmpl     map[string]*template.Template
+	assets   *assetSet
+	renders  atomic.Int64 // pages rendered, for tests
+	muxOnce  sync.Once
+	mux      *http.ServeMux
 }
 
 // New returns the public site for store.
@@ -96,10 +98,11 @@ func New(store centre.Store, opts Options) *Site {
 		}
 		s.buildID = hex.EncodeToString(h.Sum(nil))[:16]
 	}
-	s.cursorKey = opts.CursorKey
-	if len(s.cursorKey) == 0 {
-		s.cursorKey = make([]byte, 32)
-		_, _ = rand.Read(s.cursorKey)
+	s.cursors = opts.Cursors
+	if s.cursors == nil {
+		key := make([]byte, 32)
+		_, _ = rand.Read(key)
+		s.cursors, _ = cursor.New(key)
 	}
 	return s
 }
@@ -108,11 +111,13 @@ func New(store centre.Store, opts Options) *Site {
 //
 //	GET /assets/{name}          static assets
 //	GET /sites/{site}/...       every site by slug
-//	GET /                       sites by host name (Options.SiteForHost),
-//	                            /robots.txt of the main host, then Fallback
+//	/                           sites by host name (Options.SiteForHost),
+//	                            /robots.txt of the main host, then Fallback;
+//	                            405 for methods other than GET and HEAD
 //
-// GET / is the least specific pattern, so any more specific route
-// registered by the caller (for example /api/ or /healthz) takes precedence.
+// "/" is the least specific pattern, so any route registered by the caller
+// (for example /api/ or GET /healthz) takes precedence. It has no method so
+// that it never conflicts with a method-less pattern such as /api/.
 func (s *Site) Register(mux *http.ServeMux) {
 	mux.HandleFunc("GET /assets/{name}", s.serveAsset)
 	mux.HandleFunc("GET /sites/{site}", func(w http.ResponseWriter, r *http.Request) {
@@ -123,7 +128,7 @@ func (s *Site) Register(mux *http.ServeMux) {
 		slug := r.PathValue("site")
 		s.serveSite(w, r, slug, "/sites/"+slug, "/"+r.PathValue("rest"))
 	})
-	mux.HandleFunc("GET /", s.serveRoot)
+	mux.HandleFunc("/", s.serveRoot)
 }
 
 // ServeHTTP serves the site alone, as if registered on an empty mux.
@@ -136,6 +141,13 @@ func (s *Site) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Site) serveRoot(w http.ResponseWriter, r *http.Request) {
+	if r.Method != http.MethodGet && r.Method != http.MethodHead {
+		securityHeaders(w, r)
+		w.Header().Set("Allow", "GET, HEAD")
+		w.Header().Set("Cache-Control", "no-store")
+		http.Error(w, "method not allowed", http.StatusMethodNotAllowed)
+		return
+	}
 	if s.opts.SiteForHost != nil {
 		if slug, ok := s.opts.SiteForHost(r.Context(), requestHost(r)); ok {
 			s.serveSite(w, r, slug, "", r.URL.Path)

@@ -13,11 +13,13 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"golang.org/x/net/html"
 
 	"infocentre/internal/boltstore"
 	"infocentre/internal/centre"
+	"infocentre/internal/cursor"
 	"infocentre/internal/web/fixture"
 )
 
@@ -38,15 +40,21 @@ func newEnv(t *testing.T) *env {
 	if err := fixture.Seed(context.Background(), st); err != nil {
 		t.Fatal(err)
 	}
+	sealer, err := cursor.New([]byte("0123456789abcdef0123456789abcdef"))
+	if err != nil {
+		t.Fatal(err)
+	}
 	s := New(st, Options{
-		BuildID:   "test",
-		CursorKey: []byte("0123456789abcdef0123456789abcdef"),
+		BuildID: "test",
+		Cursors: sealer,
 		SiteForHost: func(_ context.Context, host string) (string, bool) {
 			return fixture.Site, host == fixture.Host
 		},
 	})
 	mux := http.NewServeMux()
+	// The routes of the JSON API, as internal/httpapi registers them.
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) { _, _ = io.WriteString(w, "ok") })
+	mux.HandleFunc("/api/", func(w http.ResponseWriter, r *http.Request) { http.Error(w, "api", http.StatusTeapot) })
 	s.Register(mux)
 	return &env{t: t, store: st, site: s, mux: mux}
 }
@@ -124,6 +132,8 @@ func TestPages(t *testing.T) {
 		{"/sites/Bad_Slug/", 404, nil, ""},
 		{"/", 404, nil, ""},
 		{"/healthz", 200, []string{"ok"}, ""},
+		{"/api/v1/nope", 418, []string{"api"}, ""},
+		{"/api/v1/nope", 418, []string{"api"}, fixture.Host},
 		{"/", 200, []string{"<h1>Crisis Information Centre</h1>", `href="/statements/"`, `href="/en/medicine-supply"`}, fixture.Host},
 		{"/en/" + fixture.StatementSlug, 200, []string{`<link rel="canonical" href="http://demo.example.org/en/medicine-supply">`}, fixture.Host},
 		{"/nope/nope/nope", 404, []string{"Crisis Information Centre"}, fixture.Host},
@@ -142,7 +152,7 @@ func TestPages(t *testing.T) {
 			if strings.Contains(r.body, fixture.DraftTitle) || strings.Contains(r.body, fixture.ScheduledTitle) || strings.Contains(r.body, fixture.OtherTitle) {
 				t.Errorf("non-public or foreign entry shown")
 			}
-			if r.StatusCode != 200 && c.path != "/healthz" || strings.Contains(r.Header.Get("Content-Type"), "html") {
+			if r.StatusCode != 200 && r.StatusCode != 418 || strings.Contains(r.Header.Get("Content-Type"), "html") {
 				checkHTML(t, r.body)
 			}
 		})
@@ -679,5 +689,44 @@ func TestArchivedSiteShowsNotice(t *testing.T) {
 		if r := e.get(p); r.StatusCode != 200 || !strings.Contains(r.body, "is archived") {
 			t.Errorf("%s: %d, no archive notice", p, r.StatusCode)
 		}
+	}
+}
+
+func TestMethods(t *testing.T) {
+	e := newEnv(t)
+	for _, p := range []string{base + "/", "/", "/assets/x.css", base + "/en/" + fixture.StatementSlug} {
+		w := httptest.NewRecorder()
+		e.mux.ServeHTTP(w, httptest.NewRequest("POST", p, nil))
+		if w.Code != http.StatusMethodNotAllowed {
+			t.Errorf("POST %s = %d, want 405", p, w.Code)
+		}
+	}
+	w := httptest.NewRecorder()
+	e.mux.ServeHTTP(w, httptest.NewRequest("HEAD", base+"/", nil))
+	if w.Code != 200 || w.Body.Len() != 0 || w.Header().Get("ETag") == "" {
+		t.Errorf("HEAD: %d, %d bytes, ETag %q", w.Code, w.Body.Len(), w.Header().Get("ETag"))
+	}
+}
+
+func TestHostLookup(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	lookup := HostLookup(e.store, time.Hour)
+	if slug, ok := lookup(ctx, fixture.Host); !ok || slug != fixture.Site {
+		t.Errorf("lookup(%s) = %q %v", fixture.Host, slug, ok)
+	}
+	if _, ok := lookup(ctx, "unknown.example.org"); ok {
+		t.Error("unknown host mapped")
+	}
+	site, _ := e.store.GetSite(ctx, fixture.OtherSite)
+	site.Hosts = []string{"other.example.org"}
+	if err := e.store.UpdateSite(ctx, site); err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := lookup(ctx, "other.example.org"); ok {
+		t.Error("cache not used within its lifetime")
+	}
+	if slug, ok := HostLookup(e.store, time.Hour)(ctx, "Other.Example.org"); !ok || slug != fixture.OtherSite {
+		t.Errorf("fresh lookup = %q %v", slug, ok)
 	}
 }
