@@ -101,10 +101,10 @@ try {
         const el = document.activeElement;
         const cs = getComputedStyle(el);
         const box = el.getBoundingClientRect();
-        return { text: el.textContent.trim(), outline: cs.outlineStyle, width: parseFloat(cs.outlineWidth),
-          visible: box.left >= 0 && box.width > 0 };
+        return { text: el.textContent.trim(), href: el.getAttribute('href'), outline: cs.outlineStyle,
+          width: parseFloat(cs.outlineWidth), visible: box.left >= 0 && box.width > 0 };
       });
-      if (focus.text !== 'Skip to content' || !focus.visible) fail(`${label}: first Tab focuses ${JSON.stringify(focus)}`);
+      if (focus.href !== '#main' || !focus.text || !focus.visible) fail(`${label}: first Tab focuses ${JSON.stringify(focus)}`);
       if (focus.outline === 'none' || !(focus.width >= 2)) fail(`${label}: focus not visible (${focus.outline} ${focus.width}px)`);
 
       if (width === widths[0]) {

@@ -55,11 +55,11 @@ func (s *Site) feed(q *req, spec listSpec, format feedFormat) {
 	title := q.site.Title
 	switch {
 	case spec.Tag != "":
-		title += " – Topic: " + spec.Tag
+		title += " – " + msg(uiLang(q.site.DefaultLanguage()), "topic", spec.Tag)
 	case spec.Org != "":
 		title += " – " + orgName(spec.Org, page.Items)
 	case spec.Type != "":
-		title += " – " + typePlural(spec.Type)
+		title += " – " + typePlural(uiLang(q.site.DefaultLanguage()), spec.Type)
 	}
 	f := &feed.Feed{
 		Title:       title,

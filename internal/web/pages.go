@@ -23,8 +23,9 @@ import (
 )
 
 var funcs = template.FuncMap{
-	"date": func(t time.Time) string { return t.UTC().Format("2 January 2006") },
-	"iso":  func(t time.Time) string { return t.UTC().Format(time.RFC3339) },
+	"t":      msg,
+	"th":     msgHTML,
+	"timeel": timeHTML,
 }
 
 func parseTemplates() map[string]*template.Template {
@@ -44,6 +45,9 @@ func parseTemplates() map[string]*template.Template {
 // view is what every page template reads.
 type view struct {
 	Lang        string
+	UI          string            // language of the site's own words
+	UIAttr      template.HTMLAttr // ` lang="en"` when UI differs from Lang
+	uiLang      string            // "en" when UI differs from Lang, else ""
 	Title       string
 	Heading     string
 	Intro       string
@@ -72,8 +76,8 @@ type view struct {
 }
 
 type link struct {
-	Href, Text string
-	Current    bool
+	Href, Text, Lang string
+	Current          bool
 }
 
 type langLink struct {
@@ -97,16 +101,17 @@ type section struct {
 }
 
 type item struct {
-	Href, Title, TypeLabel, Summary, Lang string
-	Published                             time.Time
-	Withdrawn, H3                         bool
+	Href, Title, TypeLabel, Summary, Lang, UI string
+	UIAttr                                    template.HTMLAttr
+	Published                                 time.Time
+	Withdrawn, H3                             bool
 }
 
 type entryView struct {
 	E              *centre.Entry
 	TypeLabel      string
-	TypeName       string
 	Withdrawn      bool
+	WithdrawnAt    time.Time
 	Updated        bool
 	Body           template.HTML
 	Orgs           []link
@@ -120,15 +125,8 @@ type attachmentView struct {
 	Title, URL, Format, Size, Lang, LangName string
 }
 
-var typeLabels = map[string][2]string{
-	centre.TypeStatement:   {"Statement", "Statements"},
-	centre.TypePublication: {"Publication", "Publications"},
-	centre.TypeNews:        {"News", "News"},
-	centre.TypePage:        {"Page", "Pages"},
-}
-
-func typeLabel(t string) string  { return typeLabels[t][0] }
-func typePlural(t string) string { return typeLabels[t][1] }
+func typeLabel(ui, t string) string  { return msg(ui, t) }
+func typePlural(ui, t string) string { return msg(ui, t+"s") }
 
 // langName returns the name of a language in that language ("Français").
 func langName(tag string) string {
@@ -149,8 +147,10 @@ var listTypes = []string{centre.TypeStatement, centre.TypePublication, centre.Ty
 // baseView fills what every page of a site shows. nav holds the site's
 // public pages in the page language.
 func (s *Site) baseView(q *req, title string, nav []*centre.Entry) *view {
+	ui := uiLang(q.lang)
 	v := &view{
 		Lang:     q.lang,
+		UI:       ui,
 		Title:    title,
 		Heading:  title,
 		Site:     q.site,
@@ -158,6 +158,9 @@ func (s *Site) baseView(q *req, title string, nav []*centre.Entry) *view {
 		Home:     q.url("/"),
 		CSS:      s.assets.url("style.css"),
 		Icon:     s.assets.url("icon.svg"),
+	}
+	if base, _, _ := strings.Cut(strings.ToLower(q.lang), "-"); base != ui {
+		v.uiLang, v.UIAttr = ui, template.HTMLAttr(` lang="`+ui+`"`) // #nosec G203 -- ui is a catalogue key
 	}
 	if title != q.site.Title {
 		v.Title = title + " – " + q.site.Title
@@ -170,10 +173,10 @@ func (s *Site) baseView(q *req, title string, nav []*centre.Entry) *view {
 		home += "?lang=" + url.QueryEscape(q.lang)
 		v.Home = home
 	}
-	v.Nav = append(v.Nav, link{Href: home, Text: "Home", Current: q.path == "/"})
+	v.Nav = append(v.Nav, link{Href: home, Text: msg(ui, "home"), Lang: v.uiLang, Current: q.path == "/"})
 	for _, t := range listTypes {
 		p := "/" + pluralOf(t) + "/"
-		v.Nav = append(v.Nav, link{Href: q.url(p) + langQuery(q), Text: typePlural(t), Current: q.path == p})
+		v.Nav = append(v.Nav, link{Href: q.url(p) + langQuery(q), Text: typePlural(ui, t), Lang: v.uiLang, Current: q.path == p})
 	}
 	for _, e := range nav {
 		if e.Status != centre.StatusPublished {
@@ -188,9 +191,9 @@ func (s *Site) baseView(q *req, title string, nav []*centre.Entry) *view {
 		{Type: "application/feed+json", Text: q.site.Title + " (JSON Feed)", Href: q.url("/feed.json")},
 	}
 	v.FooterFeeds = []link{
-		{Href: q.url("/feed.atom"), Text: "Atom feed"},
-		{Href: q.url("/feed.rss"), Text: "RSS feed"},
-		{Href: q.url("/feed.json"), Text: "JSON feed"},
+		{Href: q.url("/feed.atom"), Text: msg(ui, "feed.atom")},
+		{Href: q.url("/feed.rss"), Text: msg(ui, "feed.rss")},
+		{Href: q.url("/feed.json"), Text: msg(ui, "feed.json")},
 	}
 	return v
 }
@@ -239,11 +242,11 @@ func (s *Site) navPages(q *req) ([]*centre.Entry, error) {
 	return p.Items, err
 }
 
-func (s *Site) items(q *req, list []*centre.Entry, h3 bool) []item {
+func (s *Site) items(q *req, v *view, list []*centre.Entry, h3 bool) []item {
 	out := make([]item, 0, len(list))
 	for _, e := range list {
 		it := item{
-			Href: q.url("/" + e.Lang + "/" + e.Slug), Title: e.Title, TypeLabel: typeLabel(e.Type),
+			Href: q.url("/" + e.Lang + "/" + e.Slug), Title: e.Title, TypeLabel: typeLabel(v.UI, e.Type), UI: v.UI, UIAttr: v.UIAttr,
 			Summary: e.Summary, Published: e.PublishedAt, Withdrawn: e.Status == centre.StatusWithdrawn, H3: h3,
 		}
 		if e.Lang != q.lang {
@@ -331,12 +334,12 @@ func (s *Site) home(q *req) {
 		"inLanguage": q.lang, "publisher": map[string]any{"@type": "Organization", "name": q.site.Publisher},
 	}
 	if len(pinned) > 0 {
-		v.Sections = append(v.Sections, section{ID: "pinned", Title: "Important", Items: s.items(q, pinned, true)})
+		v.Sections = append(v.Sections, section{ID: "pinned", Title: msg(v.UI, "pinned"), Items: s.items(q, v, pinned, true)})
 	}
 	for i, t := range listTypes {
 		v.Sections = append(v.Sections, section{
-			ID: pluralOf(t), Title: "Latest " + strings.ToLower(typePlural(t)), Items: s.items(q, lists[i], true),
-			More: &link{Href: q.url("/"+pluralOf(t)+"/") + langQuery(q), Text: "All " + strings.ToLower(typePlural(t))},
+			ID: pluralOf(t), Title: msg(v.UI, "latest."+t), Items: s.items(q, v, lists[i], true),
+			More: &link{Href: q.url("/"+pluralOf(t)+"/") + langQuery(q), Text: msg(v.UI, "all."+t)},
 		})
 	}
 	s.render(q, "home", v, http.StatusOK)
@@ -390,7 +393,7 @@ func (s *Site) list(q *req, spec listSpec) {
 	scope := cursor.Scope(q.site.Slug, "web", spec.path(), q.lang)
 	after, err := s.cursors.Open(scope, q.r.URL.Query().Get("after"))
 	if err != nil {
-		s.notFound(q.w, q.r, q, "This page link is not valid. It may have expired.")
+		s.notFound(q.w, q.r, q, "badlink")
 		return
 	}
 	nav, err := s.navPages(q)
@@ -403,7 +406,7 @@ func (s *Site) list(q *req, spec listSpec) {
 	page, err := s.store.ListEntries(q.r.Context(), eq)
 	if err != nil {
 		if centre.IsCode(err, centre.EINVALID) {
-			s.notFound(q.w, q.r, q, "This page link is not valid. It may have expired.")
+			s.notFound(q.w, q.r, q, "badlink")
 			return
 		}
 		s.fail(q.w, q.r, err)
@@ -421,14 +424,15 @@ func (s *Site) list(q *req, spec listSpec) {
 	if notModified(q.w, q.r, et.String(), cacheControlPage) {
 		return
 	}
+	ui := uiLang(q.lang)
 	var title, intro string
 	switch {
 	case spec.Tag != "":
-		title, intro = "Topic: "+spec.Tag, "Everything published on this topic, newest first."
+		title, intro = msg(ui, "topic", spec.Tag), msg(ui, "topic.intro")
 	case spec.Org != "":
-		title, intro = orgName(spec.Org, page.Items), "Everything published by or with this organisation, newest first."
+		title, intro = orgName(spec.Org, page.Items), msg(ui, "org.intro")
 	default:
-		title = typePlural(spec.Type)
+		title = typePlural(ui, spec.Type)
 	}
 	v := s.baseView(q, title, nav)
 	v.Intro = intro
@@ -454,11 +458,11 @@ func (s *Site) list(q *req, spec listSpec) {
 		{Type: "application/atom+xml", Text: title + " (Atom)", Href: q.url(fb + "feed.atom")},
 	}, v.Feeds...)
 	v.FooterFeeds = []link{
-		{Href: q.url(fb + "feed.atom"), Text: "Atom feed of " + title},
-		{Href: q.url(fb + "feed.rss"), Text: "RSS feed of " + title},
-		{Href: q.url(fb + "feed.json"), Text: "JSON feed of " + title},
+		{Href: q.url(fb + "feed.atom"), Text: msg(ui, "feed.atom.of", title)},
+		{Href: q.url(fb + "feed.rss"), Text: msg(ui, "feed.rss.of", title)},
+		{Href: q.url(fb + "feed.json"), Text: msg(ui, "feed.json.of", title)},
 	}
-	v.Items = s.items(q, page.Items, false)
+	v.Items = s.items(q, v, page.Items, false)
 	s.render(q, "list", v, http.StatusOK)
 }
 
@@ -531,13 +535,14 @@ func (s *Site) entry(q *req, lang, slug string) {
 		}
 	}
 	ev := &entryView{
-		E: e, TypeLabel: typeLabel(e.Type), TypeName: strings.ToLower(typeLabel(e.Type)),
-		Withdrawn: e.Status == centre.StatusWithdrawn,
-		Updated:   !e.UpdatedAt.IsZero() && e.UpdatedAt.Sub(e.PublishedAt) >= time.Minute,
-		Changes:   e.ChangeNotes,
+		E: e, TypeLabel: typeLabel(v.UI, e.Type),
+		Withdrawn:   e.Status == centre.StatusWithdrawn,
+		WithdrawnAt: e.WithdrawnAt,
+		Updated:     !e.UpdatedAt.IsZero() && e.UpdatedAt.Sub(e.PublishedAt) >= time.Minute,
+		Changes:     e.ChangeNotes,
 	}
-	if e.Type == centre.TypeNews {
-		ev.TypeName = "news update"
+	if ev.WithdrawnAt.IsZero() {
+		ev.WithdrawnAt = e.UpdatedAt
 	}
 	ev.Body = s.bodyHTML(q, e)
 	for _, o := range e.Organisations {
@@ -713,20 +718,20 @@ func humanSize(n int64) string {
 var generic = &centre.Site{Title: "Information centre", Languages: []string{"en"}}
 
 // notFound answers 404 in the style of the site of q (or a plain style if
-// q is nil). msg replaces the default explanation.
-func (s *Site) notFound(w http.ResponseWriter, r *http.Request, q *req, msg string) {
-	if msg == "" {
-		msg = "There is no page at this address. It may have moved, or the link may be mistyped."
+// q is nil). textKey names the message that replaces the default
+// explanation.
+func (s *Site) notFound(w http.ResponseWriter, r *http.Request, q *req, textKey string) {
+	if textKey == "" {
+		textKey = "notfound.text"
 	}
-	s.errorPage(w, r, q, http.StatusNotFound, "Page not found", msg)
+	s.errorPage(w, r, q, http.StatusNotFound, "notfound", textKey)
 }
 
 func (s *Site) gone(q *req) {
-	s.errorPage(q.w, q.r, q, http.StatusGone, "This page has been removed",
-		"What was published here has been taken down and is no longer available.")
+	s.errorPage(q.w, q.r, q, http.StatusGone, "gone", "gone.text")
 }
 
-func (s *Site) errorPage(w http.ResponseWriter, r *http.Request, q *req, status int, title, msg string) {
+func (s *Site) errorPage(w http.ResponseWriter, r *http.Request, q *req, status int, titleKey, textKey string) {
 	if q == nil || q.site == nil {
 		q = &req{w: w, r: r, site: generic, prefix: "", origin: scheme(r) + "://" + r.Host, path: r.URL.Path, lang: "en"}
 	}
@@ -739,15 +744,16 @@ func (s *Site) errorPage(w http.ResponseWriter, r *http.Request, q *req, status 
 		}
 	}
 	et := s.newETag(q, "error"+strconv.Itoa(status))
-	et.add(title, msg)
+	et.add(titleKey, textKey)
 	et.entries(nav)
 	securityHeaders(w, r)
 	w.Header().Set("X-Robots-Tag", "noindex")
 	if notModified(w, r, et.String(), cacheControlNotFound) {
 		return
 	}
-	v := s.baseView(q, title, nav)
-	v.Intro = msg
+	ui := uiLang(q.lang)
+	v := s.baseView(q, msg(ui, titleKey), nav)
+	v.Intro = msg(ui, textKey)
 	v.NoIndex = true
 	if q.site == generic {
 		v.Nav, v.Feeds, v.FooterFeeds, v.ThemeCSS = nil, nil, nil, ""

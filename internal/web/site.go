@@ -288,9 +288,16 @@ func (s *Site) route(q *req) {
 			return
 		}
 	}
-	if len(parts) == 2 && q.site.HasLanguage(parts[0]) && centre.ValidSlug(parts[1]) {
-		s.entry(q, parts[0], parts[1])
-		return
+	if len(parts) == 2 && q.site.HasLanguage(parts[0]) {
+		for _, l := range q.site.Languages {
+			if strings.EqualFold(l, parts[0]) {
+				q.lang = l
+			}
+		}
+		if centre.ValidSlug(parts[1]) {
+			s.entry(q, parts[0], parts[1])
+			return
+		}
 	}
 	s.notFound(q.w, q.r, q, "")
 }

@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"encoding/xml"
 	"io"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"path/filepath"
@@ -104,7 +105,8 @@ func TestPages(t *testing.T) {
 		{base + "/", 200, []string{"<h1>Crisis Information Centre</h1>", "Joint statement on the supply of medicines",
 			"Report on hospital capacity", "Daily update 24", "All statements", "About this centre", `lang="en"`,
 			`hreflang="fr"`, `href="/sites/demo/statements/"`}, ""},
-		{base + "/?lang=fr", 200, []string{`<html lang="fr">`, "Déclaration commune", "À propos"}, ""},
+		{base + "/?lang=fr", 200, []string{`<html lang="fr">`, "Déclaration commune", "À propos", ">Accueil<",
+			"Dernières déclarations", "Aller au contenu", `<time datetime="2026-03-12T09:30:00Z">12 mars 2026</time>`}, ""},
 		{base + "/statements/", 200, []string{"<h1>Statements</h1>", "Early advice on masks", "Withdrawn"}, ""},
 		{base + "/publications/", 200, []string{"Report on hospital capacity"}, ""},
 		{base + "/news/", 200, []string{"Daily update 24", "Older entries"}, ""},
@@ -114,7 +116,9 @@ func TestPages(t *testing.T) {
 			"<h2>What we commit to</h2>", "Corrected the weeks of insulin stock", `hreflang="fr"`, `rel="noopener noreferrer"`,
 			"Last updated", `href="/sites/demo/tags/medicines"`, `href="/sites/demo/organisations/societe-francaise-d-exemple"`,
 			`"@type":"SpecialAnnouncement"`, `property="og:title"`}, ""},
-		{base + "/fr/" + fixture.StatementSlug, 200, []string{`<html lang="fr">`, "Déclaration commune", `hreflang="en"`}, ""},
+		{base + "/fr/" + fixture.StatementSlug, 200, []string{`<html lang="fr">`, "Déclaration commune", `hreflang="en"`,
+			"<dt>Publié le :</dt>", "Historique"}, ""},
+		{base + "/fr/nope", 404, []string{`<html lang="fr">`, "Page introuvable"}, ""},
 		{base + "/en/" + fixture.ReportSlug, 200, []string{"Download Full report", "PDF, 2.4 MB", "CSV, 48.2 kB", "Français",
 			`"@type":"Report"`, "Added the French summary."}, ""},
 		{base + "/en/" + fixture.WithdrawnSlug, 200, []string{`class="withdrawn"`, "This statement was withdrawn on",
@@ -662,7 +666,7 @@ func TestStoreFailures(t *testing.T) {
 		{centre.Errorf(centre.EUNAVAILABLE, "throttled"), http.StatusServiceUnavailable},
 		{io.ErrUnexpectedEOF, http.StatusInternalServerError},
 	} {
-		s := New(failingStore{e.store, c.err}, Options{BuildID: "x"})
+		s := New(failingStore{e.store, c.err}, Options{BuildID: "x", Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
 		w := httptest.NewRecorder()
 		s.ServeHTTP(w, httptest.NewRequest("GET", base+"/", nil))
 		if w.Code != c.status || w.Header().Get("Cache-Control") != "no-store" || w.Header().Get("ETag") != "" {
@@ -728,5 +732,55 @@ func TestHostLookup(t *testing.T) {
 	}
 	if slug, ok := HostLookup(e.store, time.Hour)(ctx, "Other.Example.org"); !ok || slug != fixture.OtherSite {
 		t.Errorf("fresh lookup = %q %v", slug, ok)
+	}
+}
+
+func TestUntranslatedLanguageIsMarked(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	site := &centre.Site{Slug: "pl-site", Title: "Centrum informacji", Languages: []string{"pl"}, Publisher: "Urząd",
+		Contact: centre.Contact{Email: "a@example.org"}, Status: centre.SiteActive, CreatedAt: fixture.Base, UpdatedAt: fixture.Base}
+	if err := e.store.CreateSite(ctx, site); err != nil {
+		t.Fatal(err)
+	}
+	en := &centre.Entry{ID: centre.NewID(fixture.Base), Site: "pl-site", Type: centre.TypeNews, Slug: "komunikat", Lang: "pl",
+		Title: "Komunikat", Status: centre.StatusPublished, PublishedAt: fixture.Base, UpdatedAt: fixture.Base, CreatedAt: fixture.Base}
+	if err := e.store.CreateEntry(ctx, en); err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range []string{"/sites/pl-site/", "/sites/pl-site/pl/komunikat"} {
+		r := e.get(p)
+		for _, want := range []string{`<html lang="pl">`, `<a class="skip" href="#main" lang="en">Skip to content</a>`,
+			`<footer lang="en">`} {
+			if !strings.Contains(r.body, want) {
+				t.Errorf("%s lacks %s", p, want)
+			}
+		}
+		if !regexp.MustCompile(`<a href="[^"]+" lang="en"[^>]*>Home</a>`).MatchString(r.body) {
+			t.Errorf("%s: Home link not marked English", p)
+		}
+		checkHTML(t, r.body)
+	}
+}
+
+func TestFormatDate(t *testing.T) {
+	d := time.Date(2026, 5, 1, 23, 0, 0, 0, time.UTC)
+	for ui, want := range map[string]string{"en": "1 May 2026", "fr": "1er mai 2026", "de": "1. Mai 2026", "xx": "1 May 2026"} {
+		if got := formatDate(ui, d); got != want {
+			t.Errorf("formatDate(%s) = %q, want %q", ui, got, want)
+		}
+	}
+	if got := msgHTML("en", "download", "<b>&"); got != "Download &lt;b&gt;&amp;" {
+		t.Errorf("msgHTML escapes args: %q", got)
+	}
+	for lang, keys := range messages {
+		for k := range messages["en"] {
+			if _, ok := keys[k]; !ok {
+				t.Errorf("%s lacks message %s", lang, k)
+			}
+			if strings.Count(keys[k], "%s") != strings.Count(messages["en"][k], "%s") {
+				t.Errorf("%s message %s has other placeholders than English", lang, k)
+			}
+		}
 	}
 }
