@@ -48,6 +48,7 @@ type view struct {
 	UI          string            // language of the site's own words
 	UIAttr      template.HTMLAttr // ` lang="en"` when UI differs from Lang
 	uiLang      string            // "en" when UI differs from Lang, else ""
+	SiteAttr    template.HTMLAttr // ` lang="xx"` on the site's texts when Lang is not its default
 	Title       string
 	Heading     string
 	Intro       string
@@ -161,6 +162,9 @@ func (s *Site) baseView(q *req, title string, nav []*centre.Entry) *view {
 	}
 	if base, _, _ := strings.Cut(strings.ToLower(q.lang), "-"); base != ui {
 		v.uiLang, v.UIAttr = ui, template.HTMLAttr(` lang="`+ui+`"`) // #nosec G203 -- ui is a catalogue key
+	}
+	if def := q.site.DefaultLanguage(); !strings.EqualFold(def, q.lang) && centre.ValidLanguage(def) {
+		v.SiteAttr = template.HTMLAttr(` lang="` + def + `"`) // #nosec G203 -- validated language tag
 	}
 	if title != q.site.Title {
 		v.Title = title + " – " + q.site.Title
