@@ -226,8 +226,33 @@ func (s *Site) serveSite(w http.ResponseWriter, r *http.Request, slug, prefix, p
 	s.route(q)
 }
 
+// knownParams are the only query parameters of site pages. Others (from
+// tracking links, or sent to get past caches) are redirected away, so that
+// caches hold one copy of each page.
+var knownParams = map[string]bool{"lang": true, "after": true}
+
 // route dispatches a site request by its path below the site's base.
 func (s *Site) route(q *req) {
+	if q.r.URL.RawQuery != "" {
+		params := q.r.URL.Query()
+		clean := false
+		for k := range params {
+			if !knownParams[k] {
+				params.Del(k)
+				clean = true
+			}
+		}
+		if clean {
+			target := q.url(q.path)
+			if len(params) > 0 {
+				target += "?" + params.Encode()
+			}
+			securityHeaders(q.w, q.r)
+			q.w.Header().Set("Cache-Control", cacheControlPage)
+			http.Redirect(q.w, q.r, target, http.StatusMovedPermanently)
+			return
+		}
+	}
 	p := q.path
 	parts := strings.Split(strings.TrimPrefix(p, "/"), "/")
 	switch {

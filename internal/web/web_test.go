@@ -25,13 +25,13 @@ import (
 )
 
 type env struct {
-	t     *testing.T
+	t     testing.TB
 	store *boltstore.Store
 	site  *Site
 	mux   *http.ServeMux
 }
 
-func newEnv(t *testing.T) *env {
+func newEnv(t testing.TB) *env {
 	t.Helper()
 	st, err := boltstore.Open(filepath.Join(t.TempDir(), "web.db"))
 	if err != nil {
@@ -176,6 +176,8 @@ func TestRedirects(t *testing.T) {
 		"/sites/demo":                       "/sites/demo/",
 		base + "/statements":                base + "/statements/",
 		base + "/tags/" + fixture.Tag + "/": base + "/tags/" + fixture.Tag,
+		base + "/?utm_source=x&lang=fr":     base + "/?lang=fr",
+		base + "/en/about?nocache=123":      base + "/en/about",
 	} {
 		r := e.get(path)
 		if r.StatusCode != http.StatusMovedPermanently || r.Header.Get("Location") != want {
