@@ -15,7 +15,7 @@ build:
 run: build
 	$(BIN)/infocentre serve --addr $(ADDR) --data $(DATA)
 
-test: lint unit
+test: lint unit browser
 
 unit:
 	$(GO) test -race -count=1 ./...
