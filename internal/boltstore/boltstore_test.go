@@ -211,8 +211,9 @@ func TestIdempotencyPurge(t *testing.T) {
 	}
 }
 
-// TestNothingLeftBehind checks that deleting entries and releasing records
-// leaves no index key behind.
+// TestNothingLeftBehind checks that deleting entries and sites and
+// releasing records leaves no index key behind; only the revisions of the
+// deleted entries stay.
 func TestNothingLeftBehind(t *testing.T) {
 	ctx := t.Context()
 	s := newStore(t)
@@ -252,10 +253,29 @@ func TestNothingLeftBehind(t *testing.T) {
 	if err := s.ReleaseIdempotency(ctx, "s", "k"); err != nil {
 		t.Fatal(err)
 	}
+	site := storetest.NewSite("flood")
+	site.Hosts = []string{"flood.example.org", "www.flood.example.org"}
+	if err := s.CreateSite(ctx, site); err != nil {
+		t.Fatal(err)
+	}
+	site.Hosts = []string{"Flood.example.org", "news.flood.example.org"}
+	if err := s.UpdateSite(ctx, site); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.DeleteSite(ctx, "flood", site.Version); err != nil {
+		t.Fatal(err)
+	}
 	err := s.db.View(func(tx *bolt.Tx) error {
 		for _, name := range allBucket {
-			if n := tx.Bucket(name).Stats().KeyN; n != 0 && string(name) != string(bMeta) {
-				t.Errorf("bucket %s: %d keys left", name, n)
+			n, want := tx.Bucket(name).Stats().KeyN, 0
+			switch string(name) {
+			case string(bMeta):
+				continue
+			case string(bRevs):
+				want = 2 * len(entries) // created and updated
+			}
+			if n != want {
+				t.Errorf("bucket %s: %d keys left, want %d", name, n, want)
 			}
 		}
 		return nil
