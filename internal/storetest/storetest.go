@@ -18,8 +18,6 @@ package storetest
 
 import (
 	"encoding/json"
-	"reflect"
-	"slices"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -55,6 +53,9 @@ func Run(t *testing.T, newStore func(t *testing.T) centre.Store) {
 		{"Keys/Revoke", testRevokeKey},
 		{"Idempotency/ClaimCompleteRelease", testIdempotency},
 		{"Idempotency/Expired", testIdempotencyExpired},
+		{"RoundTrip/Site", testRoundTripSite},
+		{"RoundTrip/Entry", testRoundTripEntry},
+		{"RoundTrip/Others", testRoundTripOthers},
 		{"Copies", testCopies},
 		{"Times", testTimes},
 		{"Concurrent/Updates", testConcurrentUpdates},
@@ -194,49 +195,6 @@ func ms(tm time.Time) time.Time {
 	return tm.UTC().Truncate(time.Millisecond)
 }
 
-func nilIfEmpty[T any](s []T) []T {
-	if len(s) == 0 {
-		return nil
-	}
-	return s
-}
-
-func normSite(s *centre.Site) centre.Site {
-	c := *s
-	c.Languages = nilIfEmpty(slices.Clone(c.Languages))
-	c.Hosts = nilIfEmpty(slices.Clone(c.Hosts))
-	c.ArchivedAt, c.CreatedAt, c.UpdatedAt = ms(c.ArchivedAt), ms(c.CreatedAt), ms(c.UpdatedAt)
-	return c
-}
-
-func normEntry(e *centre.Entry) centre.Entry {
-	c := *e
-	c.Tags = nilIfEmpty(slices.Clone(c.Tags))
-	c.Organisations = nilIfEmpty(slices.Clone(c.Organisations))
-	c.Attachments = nilIfEmpty(slices.Clone(c.Attachments))
-	c.ChangeNotes = nilIfEmpty(slices.Clone(c.ChangeNotes))
-	for i := range c.ChangeNotes {
-		c.ChangeNotes[i].At = ms(c.ChangeNotes[i].At)
-	}
-	c.PublishAt, c.PublishedAt, c.UpdatedAt = ms(c.PublishAt), ms(c.PublishedAt), ms(c.UpdatedAt)
-	c.CreatedAt, c.WithdrawnAt = ms(c.CreatedAt), ms(c.WithdrawnAt)
-	return c
-}
-
-func normKey(k *centre.Key) centre.Key {
-	c := *k
-	c.CreatedAt, c.ExpiresAt, c.RevokedAt = ms(c.CreatedAt), ms(c.ExpiresAt), ms(c.RevokedAt)
-	return c
-}
-
-func normIdem(r *centre.IdempotencyRecord) centre.IdempotencyRecord {
-	c := *r
-	c.Header = nilIfEmpty(slices.Clone(c.Header))
-	c.Body = nilIfEmpty(slices.Clone(c.Body))
-	c.CreatedAt, c.ExpiresAt = ms(c.CreatedAt), ms(c.ExpiresAt)
-	return c
-}
-
 func show(v any) string {
 	b, err := json.MarshalIndent(v, "", "  ")
 	if err != nil {
@@ -245,35 +203,44 @@ func show(v any) string {
 	return string(b)
 }
 
+// same fails the test if the normalised *got and *want differ (see
+// normalize), naming the fields that differ.
+func same[T any](t *testing.T, what string, got, want *T) {
+	t.Helper()
+	if got == nil {
+		t.Fatalf("%s: got nil, want\n%s", what, show(norm(want)))
+	}
+	if d := differs(got, want); len(d) > 0 {
+		t.Fatalf("%s: fields %v differ; got\n%s\nwant\n%s", what, d, show(norm(got)), show(norm(want)))
+	}
+}
+
 func sameSite(t *testing.T, what string, got, want *centre.Site) {
 	t.Helper()
-	if g, w := normSite(got), normSite(want); !reflect.DeepEqual(g, w) {
-		t.Fatalf("%s: got site\n%s\nwant\n%s", what, show(g), show(w))
-	}
+	same(t, what, got, want)
 }
 
 func sameEntry(t *testing.T, what string, got, want *centre.Entry) {
 	t.Helper()
-	if g, w := normEntry(got), normEntry(want); !reflect.DeepEqual(g, w) {
-		t.Fatalf("%s: got entry\n%s\nwant\n%s", what, show(g), show(w))
-	}
+	same(t, what, got, want)
 }
 
 func sameKey(t *testing.T, what string, got, want *centre.Key) {
 	t.Helper()
-	if g, w := normKey(got), normKey(want); !reflect.DeepEqual(g, w) {
-		t.Fatalf("%s: got key\n%+v\nwant\n%+v", what, g, w)
-	}
+	same(t, what, got, want)
 }
 
 func sameIdem(t *testing.T, what string, got, want *centre.IdempotencyRecord) {
 	t.Helper()
 	if got == nil {
-		t.Fatalf("%s: got no record, want %+v", what, normIdem(want))
+		t.Fatalf("%s: got no record, want %+v", what, norm(want))
 	}
-	if g, w := normIdem(got), normIdem(want); !reflect.DeepEqual(g, w) {
-		t.Fatalf("%s: got record\n%s\nwant\n%s", what, show(g), show(w))
-	}
+	same(t, what, got, want)
+}
+
+func sameEvent(t *testing.T, what string, got, want *centre.AuditEvent) {
+	t.Helper()
+	same(t, what, got, want)
 }
 
 func entryIDs(list []*centre.Entry) []string {
