@@ -36,11 +36,15 @@ func Run(t *testing.T, newStore func(t *testing.T) centre.Store) {
 		{"Sites/CreateGet", testSiteCreateGet},
 		{"Sites/Update", testSiteUpdate},
 		{"Sites/List", testListSites},
+		{"Sites/Hosts", testSiteHosts},
+		{"Sites/Delete", testDeleteSite},
 		{"Entries/CreateGet", testEntryCreateGet},
 		{"Entries/BySlug", testEntriesBySlug},
 		{"Entries/Update", testEntryUpdate},
 		{"Entries/UpdateSlug", testEntryUpdateSlug},
 		{"Entries/Delete", testEntryDelete},
+		{"Revisions", testRevisions},
+		{"Revisions/FailedWrites", testRevisionsFailedWrites},
 		{"List/Filters", testListFilters},
 		{"List/Limits", testListLimits},
 		{"List/Paging", testListPaging},
@@ -60,6 +64,8 @@ func Run(t *testing.T, newStore func(t *testing.T) centre.Store) {
 		{"Times", testTimes},
 		{"Concurrent/Updates", testConcurrentUpdates},
 		{"Concurrent/Slugs", testConcurrentSlugs},
+		{"Concurrent/Hosts", testConcurrentHosts},
+		{"Concurrent/Revisions", testConcurrentRevisions},
 		{"Context", testContext},
 	}
 	for _, tc := range tests {
@@ -150,6 +156,23 @@ func NewKey(site, role string) *centre.Key {
 		CreatedAt: at,
 		CreatedBy: "01jzkeyid0000000000000000a",
 		ExpiresAt: at.Add(90 * 24 * time.Hour),
+	}
+}
+
+// NewAuditEvent returns an audit event of site at time at, with an ID of
+// that time and every field set.
+func NewAuditEvent(site string, at time.Time) *centre.AuditEvent {
+	return &centre.AuditEvent{
+		ID:        centre.NewID(at),
+		Site:      site,
+		At:        at,
+		KeyID:     "01jzkeyid0000000000000000a",
+		Role:      centre.RoleEditor,
+		Action:    "entry.update",
+		Target:    "01jzentry00000000000000000",
+		RequestID: "req-1",
+		Outcome:   200,
+		Detail:    "updated",
 	}
 }
 
