@@ -120,6 +120,15 @@ func testRevisions(t *testing.T, s centre.Store) {
 			t.Fatalf("Revisions after %d limit %d: versions %v, want %v", c.after, c.limit, got, c.want)
 		}
 	}
+	// Limits follow ListEntries: 0 means 20, more than MaxPageSize means
+	// MaxPageSize.
+	for _, limit := range []int{0, 1000} {
+		page, err := s.Revisions(ctx, "flood", e.ID, 0, limit)
+		must(t, err, fmt.Sprintf("Revisions with limit %d", limit))
+		if got := versions(page); !slices.Equal(got, []int64{1, 2, 3, 4, 5}) {
+			t.Fatalf("Revisions with limit %d: versions %v, want all 5 (limit %d means %d)", limit, got, limit, min(max(limit, 20), centre.MaxPageSize))
+		}
+	}
 	if got := versions(allRevisions(t, s, "flood", e.ID, 2)); !slices.Equal(got, []int64{1, 2, 3, 4, 5}) {
 		t.Fatalf("paging Revisions 2 at a time: versions %v, want [1 2 3 4 5]", got)
 	}

@@ -225,6 +225,19 @@ func testSiteHosts(t *testing.T, s centre.Store) {
 	wantHost(t, s, "www.flood.example.org", "quake", 1)
 	wantHost(t, s, "storm.example.org", "storm", 3)
 
+	// A host listed twice is one claim, released once dropped.
+	dup := NewSite("twice")
+	dup.Hosts = []string{"twice.example.org", "twice.example.org"}
+	must(t, s.CreateSite(ctx, dup), "CreateSite listing a host twice")
+	wantHost(t, s, "twice.example.org", "twice", 1)
+	dup.Hosts = []string{"again.example.org", "again.example.org", "twice.example.org"}
+	must(t, s.UpdateSite(ctx, dup), "UpdateSite listing a host twice")
+	wantHost(t, s, "again.example.org", "twice", 2)
+	dup.Hosts = []string{"again.example.org"}
+	must(t, s.UpdateSite(ctx, dup), "UpdateSite dropping a host listed twice")
+	wantHost(t, s, "twice.example.org", "", 0)
+	wantHost(t, s, "again.example.org", "twice", 3)
+
 	// Dropping every host releases them all.
 	flood.Hosts = nil
 	must(t, s.UpdateSite(ctx, flood), "UpdateSite dropping every host")
