@@ -8,6 +8,7 @@ import (
 	"io"
 	"mime"
 	"net/http"
+	"reflect"
 	"strings"
 
 	"infocentre/internal/centre"
@@ -73,11 +74,47 @@ func unmarshalStrict(body []byte, v any) error {
 	case strings.HasPrefix(err.Error(), "json: unknown field "):
 		field = strings.Trim(strings.TrimPrefix(err.Error(), "json: unknown field "), `"`)
 		reason = "is not a known field"
-	case strings.Contains(err.Error(), "parsing time"):
-		reason = "has a time that is not RFC 3339 (e.g. 2026-03-01T09:00:00Z)"
+	default:
+		if f := badField(body, v); f != "" {
+			field = f
+			reason = "is not valid: " + err.Error()
+		}
+		if strings.Contains(err.Error(), "parsing time") {
+			reason = "must be an RFC 3339 time like 2026-03-01T09:00:00Z"
+		}
 	}
 	return &centre.Error{Code: centre.EINVALID, Message: "invalid fields: " + field,
 		Fields: []centre.FieldError{{Field: field, Reason: reason}}}
+}
+
+// badField finds which top-level field of body fails to decode into the
+// matching field of the struct v points to, for errors the decoder reports
+// without a field name (such as a malformed time).
+func badField(body []byte, v any) string {
+	var raw map[string]json.RawMessage
+	if json.Unmarshal(body, &raw) != nil {
+		return ""
+	}
+	t := reflect.TypeOf(v)
+	if t.Kind() != reflect.Pointer || t.Elem().Kind() != reflect.Struct {
+		return ""
+	}
+	t = t.Elem()
+	for i := 0; i < t.NumField(); i++ {
+		f := t.Field(i)
+		name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
+		if name == "" || name == "-" {
+			continue
+		}
+		val, ok := raw[name]
+		if !ok {
+			continue
+		}
+		if json.Unmarshal(val, reflect.New(f.Type).Interface()) != nil {
+			return name
+		}
+	}
+	return ""
 }
 
 func jsonKind(k string) string {
