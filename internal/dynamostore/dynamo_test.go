@@ -146,6 +146,16 @@ func TestOneRequestPerRead(t *testing.T) {
 	}
 	one := func(op string) map[string]int { return map[string]int{op: 1} }
 	check("GetSite", one("GetItem"), func() error { _, err := s.GetSite(ctx, "flood"); return err })
+	check("SiteByHost", one("GetItem"), func() error { _, err := s.SiteByHost(ctx, "FLOOD.example.org"); return err })
+	check("Revision", one("GetItem"), func() error { _, err := s.Revision(ctx, "flood", en.ID, 1); return err })
+	check("Revisions", one("Query"), func() error { _, err := s.Revisions(ctx, "flood", en.ID, 0, 10); return err })
+	check("AppendAudit", one("PutItem"), func() error {
+		return s.AppendAudit(ctx, storetest.NewAuditEvent("flood", storetest.Base))
+	})
+	check("ListAudit", one("Query"), func() error {
+		_, err := s.ListAudit(ctx, centre.AuditQuery{Site: "flood", Action: "entry.update", From: storetest.Base.Add(-time.Hour)})
+		return err
+	})
 	check("KeyByHash", one("GetItem"), func() error { _, err := s.KeyByHash(ctx, k.Hash); return err })
 	check("EntriesBySlug", one("Query"), func() error {
 		list, err := s.EntriesBySlug(ctx, "flood", "guidance")
@@ -183,7 +193,12 @@ func TestOneRequestPerRead(t *testing.T) {
 		en.Title = "Changed"
 		return s.UpdateEntry(ctx, en)
 	})
-	check("CreateSite", one("PutItem"), func() error { return s.CreateSite(ctx, storetest.NewSite("storm")) })
+	check("CreateSite (no hosts)", one("PutItem"), func() error {
+		site := storetest.NewSite("storm")
+		site.Hosts = nil
+		return s.CreateSite(ctx, site)
+	})
+	check("CreateSite (hosts)", one("TransactWriteItems"), func() error { return s.CreateSite(ctx, storetest.NewSite("quake")) })
 }
 
 // TestCancelledTransactionsLeaveNothing inspects the raw table after
@@ -198,8 +213,10 @@ func TestCancelledTransactionsLeaveNothing(t *testing.T) {
 	b := storetest.Publish(storetest.NewEntry("flood", "beta", "en"), storetest.Base)
 	must(t, s.CreateEntry(ctx, b))
 	before := e.rawItems(t)
-	if len(before) != 15 {
-		t.Fatalf("two entries with 2 and 1 tags and 1 organisation: %d items, want 15", len(before))
+	// Each entry: entry, slug, revision 1 and list items (all, type, lang,
+	// its tags, one organisation).
+	if len(before) != 8+9 {
+		t.Fatalf("two entries with 2 and 1 tags and 1 organisation: %d items, want 17", len(before))
 	}
 
 	dup := storetest.NewEntry("flood", "alpha", "en")
@@ -232,12 +249,16 @@ func TestCancelledTransactionsLeaveNothing(t *testing.T) {
 	mustCode(t, ft.CreateEntry(ctx, storetest.NewEntry("flood", "gamma", "en")), centre.EUNAVAILABLE, "throttled CreateEntry")
 	sameItems(t, "after a throttled CreateEntry", e.rawItems(t), before)
 
-	// A successful delete removes every item of the entry.
+	// A successful delete removes every item of the entry but its
+	// revisions.
 	must(t, s.DeleteEntry(ctx, "flood", a.ID, 1))
 	for k := range e.rawItems(t) {
-		if strings.Contains(k, a.ID) || strings.Contains(k, "alpha") {
+		if (strings.Contains(k, a.ID) || strings.Contains(k, "alpha")) && !strings.HasPrefix(k, "R#") {
 			t.Fatalf("DeleteEntry left %q", k)
 		}
+	}
+	if _, err := s.Revision(ctx, "flood", a.ID, 1); err != nil {
+		t.Fatalf("DeleteEntry removed the revision: %v", err)
 	}
 }
 
@@ -459,6 +480,32 @@ func TestCursors(t *testing.T) {
 	must(t, err)
 	_, err = s.ListEntries(ctx, centre.EntryQuery{Site: "flood", Status: centre.StatusDraft, Limit: 2, After: sp.Next})
 	mustCode(t, err, centre.EINVALID, "a published-status cursor used for drafts")
+
+	// Audit cursors: bound to the site and to the From/To range.
+	for i := range 6 {
+		must(t, s.AppendAudit(ctx, storetest.NewAuditEvent("flood", storetest.Base.Add(time.Duration(i)*time.Hour))))
+	}
+	ap, err := s.ListAudit(ctx, centre.AuditQuery{Site: "flood", Limit: 2})
+	must(t, err)
+	if len(ap.Items) != 2 || ap.Next == "" {
+		t.Fatalf("audit page: %d items, Next %q", len(ap.Items), ap.Next)
+	}
+	for _, q := range []centre.AuditQuery{
+		{Site: "storm"},
+		{Site: "flood", To: storetest.Base.Add(2 * time.Hour)},   // the cursor is past To
+		{Site: "flood", From: storetest.Base.Add(5 * time.Hour)}, // and before From
+	} {
+		q.After = ap.Next
+		_, err := s.ListAudit(ctx, q)
+		mustCode(t, err, centre.EINVALID, fmt.Sprintf("audit cursor used for %+v", q))
+	}
+	_, err = s.ListAudit(ctx, centre.AuditQuery{Site: "flood", After: page.Next})
+	mustCode(t, err, centre.EINVALID, "an entry cursor used for the audit log")
+	ap2, err := s.ListAudit(ctx, centre.AuditQuery{Site: "flood", Limit: 2, After: ap.Next, From: storetest.Base})
+	must(t, err)
+	if len(ap2.Items) != 2 || !ap2.Items[0].At.Equal(storetest.Base.Add(3*time.Hour)) {
+		t.Fatalf("audit page 2: %+v", ap2.Items)
+	}
 }
 
 // TestIdempotencyTTL checks the TTL attribute of records and that expired

@@ -12,7 +12,7 @@ import (
 )
 
 // CreateEntry stores a new entry with Version 1: the entry item, its slug
-// item and its list items in one transaction. Returns ECONFLICT if the ID
+// item, revision 1 and its list items in one transaction. Returns ECONFLICT if the ID
 // or the site's (Lang, Slug) is taken.
 func (s *Store) CreateEntry(parent context.Context, e *centre.Entry) error {
 	ctx, cancel, err := s.op(parent)
@@ -27,6 +27,10 @@ func (s *Store) CreateEntry(parent context.Context, e *centre.Entry) error {
 		return centre.Errorf(centre.ECONFLICT, "an entry with ID %q exists", e.ID)
 	})
 	t.put(slugItem(&v), notExists, func(item) error { return slugTaken(e) })
+	// Revisions outlive a deleted entry, so its ID stays taken.
+	t.put(revisionItem(&v), notExists, func(item) error {
+		return centre.Errorf(centre.ECONFLICT, "an entry with ID %q existed", e.ID)
+	})
 	for _, d := range dims(&v) {
 		t.put(listItem(&v, d), nil, nil)
 	}
@@ -108,8 +112,8 @@ func (s *Store) EntriesBySlug(parent context.Context, site, slug string) ([]*cen
 
 // UpdateEntry replaces an entry if its stored version equals e.Version: a
 // GetItem of the stored entry, then one transaction that rewrites the
-// entry, moves its slug item if (Lang, Slug) changed, and deletes, adds or
-// rewrites its list items.
+// entry, adds its revision, moves its slug item if (Lang, Slug) changed,
+// and deletes, adds or rewrites its list items.
 func (s *Store) UpdateEntry(parent context.Context, e *centre.Entry) error {
 	ctx, cancel, err := s.op(parent)
 	if err != nil {
@@ -141,6 +145,9 @@ func (s *Store) UpdateEntry(parent context.Context, e *centre.Entry) error {
 	} else {
 		t.put(slugItem(&v), nil, nil)
 	}
+	t.put(revisionItem(&v), notExists, func(item) error {
+		return centre.Errorf(centre.EPRECONDITION, "entry %q was changed by someone else", e.ID)
+	})
 	keep := map[string]bool{}
 	for _, d := range dims(&v) {
 		keep[d] = true
@@ -231,4 +238,86 @@ func (s *Store) DueEntries(parent context.Context, now time.Time, limit int) ([]
 		list = append(list, e)
 	}
 	return list, nil
+}
+
+// Revisions returns up to limit revisions of an entry after version after,
+// oldest first: one Query of the entry's revision partition (and a second
+// one only to tell "past the last" from "no revision at all").
+func (s *Store) Revisions(parent context.Context, site, id string, after int64, limit int) ([]*centre.Entry, error) {
+	ctx, cancel, err := s.op(parent)
+	if err != nil {
+		return nil, err
+	}
+	defer cancel()
+	if limit <= 0 {
+		limit = 20
+	}
+	limit = min(limit, centre.MaxPageSize)
+	out, err := s.client.Query(ctx, &dynamodb.QueryInput{
+		TableName:              aws.String(s.table),
+		KeyConditionExpression: aws.String("PK = :pk AND SK > :after"),
+		ExpressionAttributeValues: map[string]types.AttributeValue{
+			":pk": str(revisionPK(site, id)), ":after": str(revisionSK(max(after, 0))),
+		},
+		ConsistentRead:         aws.Bool(true),
+		Limit:                  aws.Int32(int32(limit)),
+		ReturnConsumedCapacity: types.ReturnConsumedCapacityTotal,
+	}, s.optFns...)
+	if err != nil {
+		return nil, s.fail(parent, "revisions", err)
+	}
+	list := make([]*centre.Entry, 0, len(out.Items))
+	for _, it := range out.Items {
+		e, err := entryFromItem(it)
+		if err != nil {
+			return nil, err
+		}
+		list = append(list, e)
+	}
+	if len(list) > 0 {
+		return list, nil
+	}
+	probe, err := s.client.Query(ctx, &dynamodb.QueryInput{
+		TableName:                 aws.String(s.table),
+		KeyConditionExpression:    aws.String("PK = :pk"),
+		ExpressionAttributeValues: map[string]types.AttributeValue{":pk": str(revisionPK(site, id))},
+		ConsistentRead:            aws.Bool(true),
+		Limit:                     aws.Int32(1),
+		ProjectionExpression:      aws.String("PK"),
+		ReturnConsumedCapacity:    types.ReturnConsumedCapacityTotal,
+	}, s.optFns...)
+	if err != nil {
+		return nil, s.fail(parent, "revisions", err)
+	}
+	if len(probe.Items) == 0 {
+		return nil, entryNotFound(site, id)
+	}
+	return list, nil
+}
+
+// Revision returns revision version of an entry, or ENOTFOUND. One
+// GetItem.
+func (s *Store) Revision(parent context.Context, site, id string, version int64) (*centre.Entry, error) {
+	ctx, cancel, err := s.op(parent)
+	if err != nil {
+		return nil, err
+	}
+	defer cancel()
+	notFound := centre.Errorf(centre.ENOTFOUND, "entry %q of site %q has no revision %d", id, site, version)
+	if version <= 0 {
+		return nil, notFound
+	}
+	out, err := s.client.GetItem(ctx, &dynamodb.GetItemInput{
+		TableName:              aws.String(s.table),
+		Key:                    revisionKey(site, id, version),
+		ConsistentRead:         aws.Bool(true),
+		ReturnConsumedCapacity: types.ReturnConsumedCapacityTotal,
+	}, s.optFns...)
+	if err != nil {
+		return nil, s.fail(parent, "revision", err)
+	}
+	if out.Item == nil {
+		return nil, notFound
+	}
+	return entryFromItem(out.Item)
 }

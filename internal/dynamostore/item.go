@@ -2,6 +2,7 @@ package dynamostore
 
 import (
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -17,14 +18,17 @@ type item = map[string]types.AttributeValue
 // Item layout (one table, overloaded keys; see DESIGN.md "Storage"):
 //
 //	site           PK=SITE#<slug>              SK=SITE        GSI1: SITES / <slug>
+//	host claim     PK=HOST#<host>              SK=HOST        full copy of the site
 //	entry          PK=E#<site>#<id>            SK=E           GSI2 (scheduled only): DUE / <publish_at>#<site>#<id>
 //	slug version   PK=S#<site>#<slug>          SK=<lang>      full copy of the entry
+//	revision       PK=R#<site>#<id>            SK=<version, 20 digits>  full copy
 //	list item      PK=L#<site>#<dim>           SK=<id>        entry without body
 //	               GSI1 (public only): P#<site>#<dim> / <published_at>#<id>
 //	               GSI2 (dim "all" only): ST#<site>#<status> / <id>
 //	key            PK=KEY#<id>                 SK=KEY         GSI1: KEYS#<site> / <created_at>#<id>
 //	key by hash    PK=KEYHASH#<hash>           SK=KEY         full copy of the key
 //	idempotency    PK=IDEM#<scope>             SK=<key>       ttl = expiry in epoch seconds
+//	audit event    PK=A#<site>                 SK=<id>        GSI2: A#<site> / <at>#<id>
 //
 // <dim> is "all", "type#<type>", "lang#<lang>", "tag#<tag>" or
 // "org#<org key>". Slugs, tags, organisation keys, types and IDs never hold
@@ -34,6 +38,7 @@ const (
 	skSite  = "SITE"
 	skEntry = "E"
 	skKey   = "KEY"
+	skHost  = "HOST"
 	pkSites = "SITES"
 	pkDue   = "DUE"
 	dimAll  = "all"
@@ -51,6 +56,11 @@ func keyHashKey(hash string) item               { return keyOf("KEYHASH#"+hash, 
 func keysPK(site string) string                 { return "KEYS#" + site }
 func idemKey(scope, key string) item            { return keyOf("IDEM#"+scope, key) }
 func listKey(site, dim, id string) item         { return keyOf(listPK(site, dim), id) }
+func hostKey(host string) item                  { return keyOf("HOST#"+host, skHost) }
+func revisionPK(site, id string) string         { return "R#" + site + "#" + id }
+func revisionKey(site, id string, v int64) item { return keyOf(revisionPK(site, id), revisionSK(v)) }
+func revisionSK(v int64) string                 { return fmt.Sprintf("%020d", v) }
+func auditPK(site string) string                { return "A#" + site }
 func keyOf(pk, sk string) item                  { return item{attrPK: str(pk), attrSK: str(sk)} }
 func str(s string) *types.AttributeValueMemberS { return &types.AttributeValueMemberS{Value: s} }
 func num(n int64) *types.AttributeValueMemberN {
@@ -88,7 +98,31 @@ func siteToItem(s *centre.Site) item {
 	it := siteKey(s.Slug)
 	it[attrGSI1PK] = str(pkSites)
 	it[attrGSI1SK] = str(s.Slug)
-	w := writer(it)
+	writeSite(writer(it), s)
+	return it
+}
+
+// hostItem is the claim of host by s: a copy of the site, so that a host
+// resolves to its site in one read.
+func hostItem(host string, s *centre.Site) item {
+	it := hostKey(host)
+	writeSite(writer(it), s)
+	return it
+}
+
+// hostsOf returns the distinct lowercase host names of s.
+func hostsOf(s *centre.Site) []string {
+	var out []string
+	for _, h := range s.Hosts {
+		h = strings.ToLower(h)
+		if h != "" && !slices.Contains(out, h) {
+			out = append(out, h)
+		}
+	}
+	return out
+}
+
+func writeSite(w writer, s *centre.Site) {
 	w.s("slug", s.Slug)
 	w.s("title", s.Title)
 	w.s("tagline", s.Tagline)
@@ -105,7 +139,6 @@ func siteToItem(s *centre.Site) item {
 	w.t("created_at", s.CreatedAt)
 	w.t("updated_at", s.UpdatedAt)
 	w.n("version", s.Version)
-	return it
 }
 
 func siteFromItem(it item) (*centre.Site, error) {
@@ -139,6 +172,12 @@ func entryToItem(e *centre.Entry) item {
 		it[attrGSI2PK] = str(pkDue)
 		it[attrGSI2SK] = str(fmtTime(e.PublishAt) + "#" + e.Site + "#" + e.ID)
 	}
+	writeEntry(writer(it), e, true)
+	return it
+}
+
+func revisionItem(e *centre.Entry) item {
+	it := revisionKey(e.Site, e.ID, e.Version)
 	writeEntry(writer(it), e, true)
 	return it
 }
@@ -223,6 +262,24 @@ func writeEntry(w writer, e *centre.Entry, body bool) {
 	w.t("withdrawn_at", e.WithdrawnAt)
 	w.s("withdrawn_reason", e.WithdrawnReason)
 	w.s("superseded_by", e.SupersededBy)
+	w.t("expires_at", e.ExpiresAt)
+	w.t("review_requested_at", e.ReviewRequestedAt)
+	w.s("review_note", e.ReviewNote)
+	w.t("outdated_since", e.OutdatedSince)
+	if e.PreviewGeneration != 0 {
+		w.n("preview_generation", e.PreviewGeneration)
+	}
+	if c := e.LastChange; c != (centre.Change{}) {
+		m := item{}
+		mw := writer(m)
+		mw.t("at", c.At)
+		mw.s("key_id", c.KeyID)
+		mw.s("role", c.Role)
+		mw.s("action", c.Action)
+		mw.s("kind", c.Kind)
+		mw.s("note", c.Note)
+		w["last_change"] = &types.AttributeValueMemberM{Value: m}
+	}
 }
 
 func entryFromItem(it item) (*centre.Entry, error) {
@@ -250,6 +307,23 @@ func entryFromItem(it item) (*centre.Entry, error) {
 		WithdrawnAt:     r.t("withdrawn_at"),
 		WithdrawnReason: r.s("withdrawn_reason"),
 		SupersededBy:    r.s("superseded_by"),
+
+		ExpiresAt:         r.t("expires_at"),
+		ReviewRequestedAt: r.t("review_requested_at"),
+		ReviewNote:        r.s("review_note"),
+		OutdatedSince:     r.t("outdated_since"),
+		PreviewGeneration: r.n("preview_generation"),
+	}
+	if m, ok := it["last_change"]; ok {
+		mm, ok := m.(*types.AttributeValueMemberM)
+		if !ok {
+			r.fail("last_change")
+		} else {
+			mr := reader{it: mm.Value}
+			e.LastChange = centre.Change{At: mr.t("at"), KeyID: mr.s("key_id"), Role: mr.s("role"),
+				Action: mr.s("action"), Kind: mr.s("kind"), Note: mr.s("note")}
+			r.fail(mr.bad)
+		}
 	}
 	for _, m := range r.maps("attachments") {
 		mr := reader{it: m}
@@ -305,6 +379,43 @@ func keyFromItem(it item) (*centre.Key, error) {
 		RevokedAt: r.t("revoked_at"),
 	}
 	return k, r.err("key")
+}
+
+// --- audit events ---
+
+func auditToItem(ev *centre.AuditEvent) item {
+	it := keyOf(auditPK(ev.Site), ev.ID)
+	it[attrGSI2PK] = str(auditPK(ev.Site))
+	it[attrGSI2SK] = str(fmtTime(ev.At) + "#" + ev.ID)
+	w := writer(it)
+	w.s("id", ev.ID)
+	w.s("site", ev.Site)
+	w.t("at", ev.At)
+	w.s("key_id", ev.KeyID)
+	w.s("role", ev.Role)
+	w.s("action", ev.Action)
+	w.s("target", ev.Target)
+	w.s("request_id", ev.RequestID)
+	w.n("outcome", int64(ev.Outcome))
+	w.s("detail", ev.Detail)
+	return it
+}
+
+func auditFromItem(it item) (*centre.AuditEvent, error) {
+	r := reader{it: it}
+	ev := &centre.AuditEvent{
+		ID:        r.s("id"),
+		Site:      r.s("site"),
+		At:        r.t("at"),
+		KeyID:     r.s("key_id"),
+		Role:      r.s("role"),
+		Action:    r.s("action"),
+		Target:    r.s("target"),
+		RequestID: r.s("request_id"),
+		Outcome:   int(r.n("outcome")),
+		Detail:    r.s("detail"),
+	}
+	return ev, r.err("audit event")
 }
 
 // --- idempotency records ---

@@ -25,6 +25,13 @@ func fullEntry() *centre.Entry {
 		WithdrawnAt:     at.Add(4 * time.Hour),
 		WithdrawnReason: "Superseded.",
 		SupersededBy:    "report-2",
+
+		ExpiresAt:         at.Add(48 * time.Hour),
+		ReviewRequestedAt: at.Add(5 * time.Hour),
+		ReviewNote:        "Please check the figures.",
+		OutdatedSince:     at.Add(6 * time.Hour),
+		PreviewGeneration: 3,
+		LastChange:        centre.Change{At: at.Add(7 * time.Hour), KeyID: "01jzkey", Role: centre.RolePublisher, Action: "withdraw", Kind: "major", Note: "Withdrawn."},
 	}
 }
 
@@ -114,6 +121,19 @@ func TestSiteKeyIdemRoundTrip(t *testing.T) {
 	it := idemToItem(r)
 	if got := it[TTLAttribute]; !reflect.DeepEqual(got, num(at.Add(time.Hour).Unix()+1)) {
 		t.Fatalf("ttl %v: want the expiry rounded up to a whole second", got)
+	}
+	ev := &centre.AuditEvent{ID: "01jzevent", Site: "flood", At: at, KeyID: "k", Role: centre.RoleAdmin, Action: "key.revoke",
+		Target: "t", RequestID: "r", Outcome: 409, Detail: "d"}
+	gev, err := auditFromItem(auditToItem(ev))
+	if err != nil || !reflect.DeepEqual(gev, ev) {
+		t.Fatalf("audit event round trip: %+v, %v", gev, err)
+	}
+	gh, err := siteFromItem(hostItem("flood.example.org", s))
+	if err != nil || !reflect.DeepEqual(gh, s) {
+		t.Fatalf("host claim round trip: %+v, %v", gh, err)
+	}
+	if _, ok := hostItem("flood.example.org", s)[attrGSI1PK]; ok {
+		t.Fatal("a host claim is in the site list")
 	}
 	gr, err := idemFromItem(it)
 	if err != nil || !reflect.DeepEqual(gr, r) {

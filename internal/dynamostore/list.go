@@ -64,6 +64,10 @@ func plan(q centre.EntryQuery) *listPlan {
 		p.names["#lang"] = "lang"
 		p.add("#lang = :lang", ":lang", q.Lang)
 	}
+	if q.Public && !q.Now.IsZero() {
+		p.names["#exp"] = "expires_at"
+		p.add("(attribute_not_exists(#exp) OR #exp > :now)", ":now", fmtTime(q.Now))
+	}
 	switch {
 	case q.Public:
 		p.index, p.pkAttr, p.pk, p.skAttr = GSI1, attrGSI1PK, publicPK(q.Site, p.dim), attrGSI1SK
@@ -92,19 +96,13 @@ func (s *Store) ListEntries(parent context.Context, q centre.EntryQuery) (centre
 		return centre.EntryPage{}, err
 	}
 	defer cancel()
-	limit := q.Limit
-	if limit <= 0 {
-		limit = 20
+	limit, err := pageLimit(q.Limit)
+	if err != nil {
+		return centre.EntryPage{}, err
 	}
-	limit = min(limit, centre.MaxPageSize)
 	p := plan(q)
 	in := &dynamodb.QueryInput{
-		TableName:              aws.String(s.table),
 		KeyConditionExpression: aws.String(p.pkAttr + " = :pk"),
-		ScanIndexForward:       aws.Bool(false),
-		// One more than asked: if it comes back, there is a next page.
-		Limit:                  aws.Int32(int32(limit + 1)),
-		ReturnConsumedCapacity: types.ReturnConsumedCapacityTotal,
 	}
 	p.values[":pk"] = str(p.pk)
 	in.ExpressionAttributeValues = p.values
@@ -120,25 +118,15 @@ func (s *Store) ListEntries(parent context.Context, q centre.EntryQuery) (centre
 		in.FilterExpression = aws.String(strings.Join(p.filter, " AND "))
 	}
 	if q.After != "" {
-		start, err := p.decodeCursor(q.After)
-		if err != nil {
+		if in.ExclusiveStartKey, err = p.decodeCursor(q.After); err != nil {
 			return centre.EntryPage{}, err
 		}
-		in.ExclusiveStartKey = start
 	}
-	out, err := s.client.Query(ctx, in, s.optFns...)
+	items, next, err := s.page(ctx, parent, "list entries", in, limit, p.keyOf)
 	if err != nil {
-		return centre.EntryPage{}, s.fail(parent, "list entries", err)
+		return centre.EntryPage{}, err
 	}
-	items := out.Items
-	var next item
-	if len(items) > limit {
-		items = items[:limit]
-		next = p.keyOf(items[limit-1])
-	} else if len(out.LastEvaluatedKey) > 0 {
-		next = out.LastEvaluatedKey
-	}
-	page := centre.EntryPage{Items: make([]*centre.Entry, 0, len(items))}
+	page := centre.EntryPage{Items: make([]*centre.Entry, 0, len(items)), Next: next}
 	for _, it := range items {
 		e, err := entryFromItem(it)
 		if err != nil {
@@ -146,13 +134,49 @@ func (s *Store) ListEntries(parent context.Context, q centre.EntryQuery) (centre
 		}
 		page.Items = append(page.Items, e)
 	}
-	if next != nil {
-		page.Next, err = encodeCursor(next)
-		if err != nil {
-			return centre.EntryPage{}, err
-		}
-	}
 	return page, nil
+}
+
+// pageLimit returns the page size for a requested limit: 0 means 20, more
+// than MaxPageSize means MaxPageSize.
+func pageLimit(limit int) (int, error) {
+	switch {
+	case limit < 0:
+		return 0, centre.Errorf(centre.EINVALID, "limit must be between 1 and %d", centre.MaxPageSize)
+	case limit == 0:
+		return 20, nil
+	default:
+		return min(limit, centre.MaxPageSize), nil
+	}
+}
+
+// page runs one Query of in, newest first, for a page of limit items. It
+// asks for one item more than the limit: if that comes back, the page ends
+// at the limit and the next one starts after its last item (keyOf gives
+// the item's key in the queried index); otherwise the next page starts at
+// DynamoDB's LastEvaluatedKey, if any.
+func (s *Store) page(ctx, parent context.Context, what string, in *dynamodb.QueryInput, limit int, keyOf func(item) item) ([]item, string, error) {
+	in.TableName = aws.String(s.table)
+	in.ScanIndexForward = aws.Bool(false)
+	in.Limit = aws.Int32(int32(limit + 1))
+	in.ReturnConsumedCapacity = types.ReturnConsumedCapacityTotal
+	out, err := s.client.Query(ctx, in, s.optFns...)
+	if err != nil {
+		return nil, "", s.fail(parent, what, err)
+	}
+	items := out.Items
+	var next item
+	if len(items) > limit {
+		items = items[:limit]
+		next = keyOf(items[limit-1])
+	} else if len(out.LastEvaluatedKey) > 0 {
+		next = out.LastEvaluatedKey
+	}
+	if next == nil {
+		return items, "", nil
+	}
+	c, err := encodeCursor(next)
+	return items, c, err
 }
 
 // keyOf returns the key of it in the queried index: the start key of the
@@ -189,7 +213,8 @@ func encodeCursor(k item) (string, error) {
 
 func badCursor() error { return centre.Errorf(centre.EINVALID, "invalid cursor") }
 
-func (p *listPlan) decodeCursor(c string) (item, error) {
+// decodeKey decodes a raw cursor holding exactly the attributes want.
+func decodeKey(c string, want ...string) (map[string]string, error) {
 	if len(c) > maxCursorLen {
 		return nil, badCursor()
 	}
@@ -201,14 +226,30 @@ func (p *listPlan) decodeCursor(c string) (item, error) {
 	if err := json.Unmarshal(b, &m); err != nil {
 		return nil, badCursor()
 	}
-	want := []string{attrPK, attrSK}
-	if p.index != "" {
-		want = append(want, p.pkAttr, p.skAttr)
-	}
 	got := slices.Sorted(maps.Keys(m))
 	slices.Sort(want)
 	if !slices.Equal(got, want) {
 		return nil, badCursor()
+	}
+	return m, nil
+}
+
+func toKey(m map[string]string) item {
+	k := make(item, len(m))
+	for name, v := range m {
+		k[name] = str(v)
+	}
+	return k
+}
+
+func (p *listPlan) decodeCursor(c string) (item, error) {
+	want := []string{attrPK, attrSK}
+	if p.index != "" {
+		want = append(want, p.pkAttr, p.skAttr)
+	}
+	m, err := decodeKey(c, want...)
+	if err != nil {
+		return nil, err
 	}
 	id := m[attrSK]
 	if id == "" || strings.Contains(id, "#") || len(id) > 256 {
@@ -232,9 +273,5 @@ func (p *listPlan) decodeCursor(c string) (item, error) {
 			return nil, badCursor()
 		}
 	}
-	k := make(item, len(m))
-	for name, v := range m {
-		k[name] = str(v)
-	}
-	return k, nil
+	return toKey(m), nil
 }

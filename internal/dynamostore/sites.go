@@ -2,6 +2,8 @@ package dynamostore
 
 import (
 	"context"
+	"slices"
+	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
@@ -10,8 +12,9 @@ import (
 	"infocentre/internal/centre"
 )
 
-// CreateSite stores a new site with Version 1. Returns ECONFLICT if the
-// slug is taken. One PutItem.
+// CreateSite stores a new site with Version 1 and claims its hosts: one
+// PutItem, or one transaction when the site has hosts. Returns ECONFLICT if
+// the slug or a host is taken.
 func (s *Store) CreateSite(parent context.Context, site *centre.Site) error {
 	ctx, cancel, err := s.op(parent)
 	if err != nil {
@@ -20,24 +23,55 @@ func (s *Store) CreateSite(parent context.Context, site *centre.Site) error {
 	defer cancel()
 	v := *site
 	v.Version = 1
-	_, err = s.client.PutItem(ctx, &dynamodb.PutItemInput{
-		TableName:              aws.String(s.table),
-		Item:                   siteToItem(&v),
-		ConditionExpression:    aws.String("attribute_not_exists(PK)"),
-		ReturnConsumedCapacity: types.ReturnConsumedCapacityTotal,
-	}, s.optFns...)
-	if ok, _ := condFailed(err); ok {
-		return centre.Errorf(centre.ECONFLICT, "site %q already exists", site.Slug)
-	}
-	if err != nil {
-		return s.fail(parent, "create site", err)
+	slugTaken := func(item) error { return centre.Errorf(centre.ECONFLICT, "site %q already exists", site.Slug) }
+	hosts := hostsOf(&v)
+	if len(hosts) == 0 {
+		_, err = s.client.PutItem(ctx, &dynamodb.PutItemInput{
+			TableName:              aws.String(s.table),
+			Item:                   siteToItem(&v),
+			ConditionExpression:    aws.String("attribute_not_exists(PK)"),
+			ReturnConsumedCapacity: types.ReturnConsumedCapacityTotal,
+		}, s.optFns...)
+		if ok, _ := condFailed(err); ok {
+			return slugTaken(nil)
+		}
+		if err != nil {
+			return s.fail(parent, "create site", err)
+		}
+	} else {
+		t := &txn{table: s.table}
+		t.put(siteToItem(&v), notExists, slugTaken)
+		for _, h := range hosts {
+			t.put(hostItem(h, &v), notExists, func(item) error { return hostTaken(h) })
+		}
+		if err := s.transact(ctx, parent, "create site", t); err != nil {
+			return err
+		}
 	}
 	site.Version = 1
 	return nil
 }
 
+func hostTaken(h string) error {
+	return centre.Errorf(centre.ECONFLICT, "host %q is claimed by another site", h)
+}
+
 // GetSite returns the site with that slug, or ENOTFOUND. One GetItem.
 func (s *Store) GetSite(parent context.Context, slug string) (*centre.Site, error) {
+	return s.getSite(parent, "get site", siteKey(slug), "site %q not found", slug)
+}
+
+// SiteByHost returns the site that claims host, or ENOTFOUND. One GetItem
+// of the host's claim, which holds a copy of the site.
+func (s *Store) SiteByHost(parent context.Context, host string) (*centre.Site, error) {
+	host = strings.ToLower(host)
+	if host == "" {
+		return nil, centre.Errorf(centre.ENOTFOUND, "no site for host %q", host)
+	}
+	return s.getSite(parent, "site by host", hostKey(host), "no site for host %q", host)
+}
+
+func (s *Store) getSite(parent context.Context, what string, key item, format string, arg string) (*centre.Site, error) {
 	ctx, cancel, err := s.op(parent)
 	if err != nil {
 		return nil, err
@@ -45,67 +79,109 @@ func (s *Store) GetSite(parent context.Context, slug string) (*centre.Site, erro
 	defer cancel()
 	out, err := s.client.GetItem(ctx, &dynamodb.GetItemInput{
 		TableName:              aws.String(s.table),
-		Key:                    siteKey(slug),
+		Key:                    key,
 		ConsistentRead:         aws.Bool(true),
 		ReturnConsumedCapacity: types.ReturnConsumedCapacityTotal,
 	}, s.optFns...)
 	if err != nil {
-		return nil, s.fail(parent, "get site", err)
+		return nil, s.fail(parent, what, err)
 	}
 	if out.Item == nil {
-		return nil, centre.Errorf(centre.ENOTFOUND, "site %q not found", slug)
+		return nil, centre.Errorf(centre.ENOTFOUND, format, arg)
 	}
 	return siteFromItem(out.Item)
 }
 
-// UpdateSite replaces a site if its stored version equals site.Version.
-// One PutItem (plus a GetItem only when the condition fails and the server
-// did not return the old item).
+// UpdateSite replaces a site if its stored version equals site.Version,
+// and moves its host claims: a GetItem of the stored site, then one
+// transaction writing the site and its claims and deleting the claims of
+// dropped hosts.
 func (s *Store) UpdateSite(parent context.Context, site *centre.Site) error {
 	ctx, cancel, err := s.op(parent)
 	if err != nil {
 		return err
 	}
 	defer cancel()
+	out, err := s.client.GetItem(ctx, &dynamodb.GetItemInput{
+		TableName: aws.String(s.table), Key: siteKey(site.Slug), ConsistentRead: aws.Bool(true),
+		ReturnConsumedCapacity: types.ReturnConsumedCapacityTotal,
+	}, s.optFns...)
+	if err != nil {
+		return s.fail(parent, "get site", err)
+	}
+	if out.Item == nil {
+		return centre.Errorf(centre.ENOTFOUND, "site %q not found", site.Slug)
+	}
+	old, err := siteFromItem(out.Item)
+	if err != nil {
+		return err
+	}
+	if old.Version != site.Version {
+		return centre.Errorf(centre.EPRECONDITION, "site %q was changed by someone else", site.Slug)
+	}
 	v := *site
 	v.Version = site.Version + 1
-	_, err = s.client.PutItem(ctx, &dynamodb.PutItemInput{
-		TableName:                           aws.String(s.table),
-		Item:                                siteToItem(&v),
-		ConditionExpression:                 aws.String("#v = :v"),
-		ExpressionAttributeNames:            map[string]string{"#v": "version"},
-		ExpressionAttributeValues:           map[string]types.AttributeValue{":v": num(site.Version)},
-		ReturnValuesOnConditionCheckFailure: types.ReturnValuesOnConditionCheckFailureAllOld,
-		ReturnConsumedCapacity:              types.ReturnConsumedCapacityTotal,
-	}, s.optFns...)
-	if ok, old := condFailed(err); ok {
-		return s.versionError(ctx, parent, siteKey(site.Slug), old, "site %q", site.Slug)
+	t := &txn{table: s.table}
+	t.put(siteToItem(&v), versionIs(site.Version), func(cur item) error {
+		if cur == nil {
+			return centre.Errorf(centre.ENOTFOUND, "site %q not found", site.Slug)
+		}
+		return centre.Errorf(centre.EPRECONDITION, "site %q was changed by someone else", site.Slug)
+	})
+	hosts := hostsOf(&v)
+	ours := &cond{expr: "attribute_not_exists(PK) OR #slug = :slug", names: map[string]string{"#slug": "slug"},
+		values: map[string]types.AttributeValue{":slug": str(site.Slug)}}
+	for _, h := range hosts {
+		t.put(hostItem(h, &v), ours, func(item) error { return hostTaken(h) })
 	}
-	if err != nil {
-		return s.fail(parent, "update site", err)
+	for _, h := range hostsOf(old) {
+		if !slices.Contains(hosts, h) {
+			t.delete(hostKey(h), nil, nil)
+		}
+	}
+	if err := s.transact(ctx, parent, "update site", t); err != nil {
+		return err
 	}
 	site.Version = v.Version
 	return nil
 }
 
-// versionError tells a failed version condition on key apart: ENOTFOUND if
-// the item is gone, EPRECONDITION if it holds another version. old is the
-// item the server returned with the failure, if any.
-func (s *Store) versionError(ctx, parent context.Context, key item, old item, format string, args ...any) error {
-	if old == nil {
-		out, err := s.client.GetItem(ctx, &dynamodb.GetItemInput{
-			TableName: aws.String(s.table), Key: key, ConsistentRead: aws.Bool(true),
-			ProjectionExpression: aws.String("PK"),
-		}, s.optFns...)
-		if err != nil {
-			return s.fail(parent, "check version", err)
+// DeleteSite removes a site and its host claims if its stored version
+// equals version: a GetItem, then one transaction.
+func (s *Store) DeleteSite(parent context.Context, slug string, version int64) error {
+	ctx, cancel, err := s.op(parent)
+	if err != nil {
+		return err
+	}
+	defer cancel()
+	out, err := s.client.GetItem(ctx, &dynamodb.GetItemInput{
+		TableName: aws.String(s.table), Key: siteKey(slug), ConsistentRead: aws.Bool(true),
+		ReturnConsumedCapacity: types.ReturnConsumedCapacityTotal,
+	}, s.optFns...)
+	if err != nil {
+		return s.fail(parent, "get site", err)
+	}
+	if out.Item == nil {
+		return centre.Errorf(centre.ENOTFOUND, "site %q not found", slug)
+	}
+	old, err := siteFromItem(out.Item)
+	if err != nil {
+		return err
+	}
+	if old.Version != version {
+		return centre.Errorf(centre.EPRECONDITION, "site %q was changed by someone else", slug)
+	}
+	t := &txn{table: s.table}
+	t.delete(siteKey(slug), versionIs(version), func(cur item) error {
+		if cur == nil {
+			return centre.Errorf(centre.ENOTFOUND, "site %q not found", slug)
 		}
-		old = out.Item
+		return centre.Errorf(centre.EPRECONDITION, "site %q was changed by someone else", slug)
+	})
+	for _, h := range hostsOf(old) {
+		t.delete(hostKey(h), nil, nil)
 	}
-	if old == nil {
-		return centre.Errorf(centre.ENOTFOUND, format+" not found", args...)
-	}
-	return centre.Errorf(centre.EPRECONDITION, format+" was changed by someone else", args...)
+	return s.transact(ctx, parent, "delete site", t)
 }
 
 // ListSites returns every site ordered by slug: a Query of GSI1, one page
