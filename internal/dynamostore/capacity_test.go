@@ -65,6 +65,7 @@ func storeOps(t testing.TB, s *dynamostore.Store) []struct {
 		fn   func() error
 	}{
 		{"GetSite", func() error { _, err := s.GetSite(ctx, "flood"); return err }},
+		{"SiteByHost", func() error { _, err := s.SiteByHost(ctx, "flood.example.org"); return err }},
 		{"ListEntries(public, 20)", func() error {
 			p, err := s.ListEntries(ctx, centre.EntryQuery{Site: "flood", Public: true})
 			if err == nil && len(p.Items) != 20 {
