@@ -189,7 +189,8 @@ func TestOneRequestPerRead(t *testing.T) {
 	check("CreateEntry", one("TransactWriteItems"), func() error {
 		return s.CreateEntry(ctx, storetest.NewEntry("flood", "new", "en"))
 	})
-	check("UpdateEntry", map[string]int{"GetItem": 1, "TransactWriteItems": 1}, func() error {
+	check("GetEntry", one("Query"), func() error { _, err := s.GetEntry(ctx, "flood", en.ID); return err })
+	check("UpdateEntry", map[string]int{"Query": 1, "TransactWriteItems": 1}, func() error {
 		en.Title = "Changed"
 		return s.UpdateEntry(ctx, en)
 	})
@@ -213,10 +214,10 @@ func TestCancelledTransactionsLeaveNothing(t *testing.T) {
 	b := storetest.Publish(storetest.NewEntry("flood", "beta", "en"), storetest.Base)
 	must(t, s.CreateEntry(ctx, b))
 	before := e.rawItems(t)
-	// Each entry: entry, slug, revision 1 and list items (all, type, lang,
+	// Each entry: entry item, revision 1 and list items (all, type, lang,
 	// its tags, one organisation).
-	if len(before) != 8+9 {
-		t.Fatalf("two entries with 2 and 1 tags and 1 organisation: %d items, want 17", len(before))
+	if len(before) != 8+7 {
+		t.Fatalf("two entries with 2 and 1 tags and 1 organisation: %d items, want 15", len(before))
 	}
 
 	dup := storetest.NewEntry("flood", "alpha", "en")
@@ -317,6 +318,19 @@ func TestConditionFailures(t *testing.T) {
 		mine := *x
 		mine.Title = "Mine"
 		mustCode(t, s.UpdateEntry(ctx, &mine), centre.ENOTFOUND, "UpdateEntry after a concurrent delete")
+	})
+	t.Run("entry renamed", func(t *testing.T) {
+		// The entry item moved to another slug: the version condition
+		// finds no item at the old one, yet the entry exists.
+		_, s, x := setup(t, func(o *dynamostore.Store, x *centre.Entry) {
+			c := *x
+			c.Slug = "renamed"
+			must(t, o.UpdateEntry(ctx, &c))
+		})
+		mine := *x
+		mine.Title = "Mine"
+		mustCode(t, s.UpdateEntry(ctx, &mine), centre.EPRECONDITION, "UpdateEntry after a concurrent rename")
+		mustCode(t, s.DeleteEntry(ctx, "flood", x.ID, 1), centre.EPRECONDITION, "DeleteEntry after a concurrent rename")
 	})
 	t.Run("slug taken", func(t *testing.T) {
 		_, s, x := setup(t, func(o *dynamostore.Store, x *centre.Entry) {

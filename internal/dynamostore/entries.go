@@ -2,6 +2,8 @@ package dynamostore
 
 import (
 	"context"
+	"errors"
+	"math"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -11,9 +13,9 @@ import (
 	"infocentre/internal/centre"
 )
 
-// CreateEntry stores a new entry with Version 1: the entry item, its slug
-// item, revision 1 and its list items in one transaction. Returns ECONFLICT if the ID
-// or the site's (Lang, Slug) is taken.
+// CreateEntry stores a new entry with Version 1 in one transaction: the
+// entry item (under its slug and language), revision 1 and its list items.
+// Returns ECONFLICT if the ID or the site's (Lang, Slug) is taken.
 func (s *Store) CreateEntry(parent context.Context, e *centre.Entry) error {
 	ctx, cancel, err := s.op(parent)
 	if err != nil {
@@ -23,13 +25,10 @@ func (s *Store) CreateEntry(parent context.Context, e *centre.Entry) error {
 	v := *e
 	v.Version = 1
 	t := &txn{table: s.table}
-	t.put(entryToItem(&v), notExists, func(item) error {
-		return centre.Errorf(centre.ECONFLICT, "an entry with ID %q exists", e.ID)
-	})
-	t.put(slugItem(&v), notExists, func(item) error { return slugTaken(e) })
+	t.put(entryToItem(&v), notExists, func(item) error { return slugTaken(e) })
 	// Revisions outlive a deleted entry, so its ID stays taken.
 	t.put(revisionItem(&v), notExists, func(item) error {
-		return centre.Errorf(centre.ECONFLICT, "an entry with ID %q existed", e.ID)
+		return centre.Errorf(centre.ECONFLICT, "an entry with ID %q exists or existed", e.ID)
 	})
 	for _, d := range dims(&v) {
 		t.put(listItem(&v, d), nil, nil)
@@ -45,8 +44,8 @@ func slugTaken(e *centre.Entry) error {
 	return centre.Errorf(centre.ECONFLICT, "slug %q is taken in language %q", e.Slug, e.Lang)
 }
 
-// GetEntry returns the entry with that ID in site, or ENOTFOUND. One
-// GetItem.
+// GetEntry returns the entry with that ID in site, or ENOTFOUND: one Query
+// for the newest item of the entry's revision partition.
 func (s *Store) GetEntry(parent context.Context, site, id string) (*centre.Entry, error) {
 	ctx, cancel, err := s.op(parent)
 	if err != nil {
@@ -64,21 +63,28 @@ func entryNotFound(site, id string) error {
 	return centre.Errorf(centre.ENOTFOUND, "entry %q not found in site %q", id, site)
 }
 
-// getEntry returns the stored entry, or nil if there is none.
+// getEntry returns the stored entry, or nil if there is none: the newest
+// revision, unless a deletion mark comes after it.
 func (s *Store) getEntry(ctx, parent context.Context, site, id string) (*centre.Entry, error) {
-	out, err := s.client.GetItem(ctx, &dynamodb.GetItemInput{
-		TableName:              aws.String(s.table),
-		Key:                    entryKey(site, id),
-		ConsistentRead:         aws.Bool(true),
-		ReturnConsumedCapacity: types.ReturnConsumedCapacityTotal,
+	out, err := s.client.Query(ctx, &dynamodb.QueryInput{
+		TableName:                 aws.String(s.table),
+		KeyConditionExpression:    aws.String("PK = :pk"),
+		ExpressionAttributeValues: map[string]types.AttributeValue{":pk": str(revisionPK(site, id))},
+		ScanIndexForward:          aws.Bool(false),
+		Limit:                     aws.Int32(1),
+		ConsistentRead:            aws.Bool(true),
+		ReturnConsumedCapacity:    types.ReturnConsumedCapacityTotal,
 	}, s.optFns...)
 	if err != nil {
 		return nil, s.fail(parent, "get entry", err)
 	}
-	if out.Item == nil {
+	if len(out.Items) == 0 {
 		return nil, nil
 	}
-	return entryFromItem(out.Item)
+	if sk, _ := out.Items[0][attrSK].(*types.AttributeValueMemberS); sk == nil || sk.Value == skDeleted {
+		return nil, nil
+	}
+	return entryFromItem(out.Items[0])
 }
 
 // EntriesBySlug returns every language version of the slug, ordered by
@@ -110,10 +116,42 @@ func (s *Store) EntriesBySlug(parent context.Context, site, slug string) ([]*cen
 	return list, nil
 }
 
+// errLockLost is what a failed version condition on the entry item
+// returns when the item is gone: the entry was deleted, or renamed since it
+// was read. The caller reads again to tell.
+var errLockLost = errors.New("dynamostore: entry item gone")
+
+// lockFailed returns the error of a failed version condition on the entry
+// item, whose current value is cur.
+func lockFailed(e *centre.Entry) func(cur item) error {
+	return func(cur item) error {
+		if cur == nil {
+			return errLockLost
+		}
+		return centre.Errorf(centre.EPRECONDITION, "entry %q was changed by someone else", e.ID)
+	}
+}
+
+// lockLost turns errLockLost into ENOTFOUND or EPRECONDITION.
+func (s *Store) lockLost(ctx, parent context.Context, site, id string, err error) error {
+	if !errors.Is(err, errLockLost) {
+		return err
+	}
+	cur, err := s.getEntry(ctx, parent, site, id)
+	switch {
+	case err != nil:
+		return err
+	case cur == nil:
+		return entryNotFound(site, id)
+	default:
+		return centre.Errorf(centre.EPRECONDITION, "entry %q was changed by someone else", id)
+	}
+}
+
 // UpdateEntry replaces an entry if its stored version equals e.Version: a
-// GetItem of the stored entry, then one transaction that rewrites the
-// entry, adds its revision, moves its slug item if (Lang, Slug) changed,
-// and deletes, adds or rewrites its list items.
+// read of the stored entry, then one transaction that rewrites (or moves)
+// the entry item on the condition that it still holds the version read,
+// adds the new revision, and deletes, adds or rewrites the list items.
 func (s *Store) UpdateEntry(parent context.Context, e *centre.Entry) error {
 	ctx, cancel, err := s.op(parent)
 	if err != nil {
@@ -133,17 +171,11 @@ func (s *Store) UpdateEntry(parent context.Context, e *centre.Entry) error {
 	v := *e
 	v.Version = e.Version + 1
 	t := &txn{table: s.table}
-	t.put(entryToItem(&v), versionIs(e.Version), func(cur item) error {
-		if cur == nil {
-			return entryNotFound(e.Site, e.ID)
-		}
-		return centre.Errorf(centre.EPRECONDITION, "entry %q was changed by someone else", e.ID)
-	})
 	if old.Slug != v.Slug || old.Lang != v.Lang {
-		t.delete(slugKey(old.Site, old.Slug, old.Lang), nil, nil)
-		t.put(slugItem(&v), notExists, func(item) error { return slugTaken(e) })
+		t.delete(slugKey(old.Site, old.Slug, old.Lang), versionIs(e.Version), lockFailed(e))
+		t.put(entryToItem(&v), notExists, func(item) error { return slugTaken(e) })
 	} else {
-		t.put(slugItem(&v), nil, nil)
+		t.put(entryToItem(&v), versionIs(e.Version), lockFailed(e))
 	}
 	t.put(revisionItem(&v), notExists, func(item) error {
 		return centre.Errorf(centre.EPRECONDITION, "entry %q was changed by someone else", e.ID)
@@ -161,7 +193,7 @@ func (s *Store) UpdateEntry(parent context.Context, e *centre.Entry) error {
 		t.put(listItem(&v, d), nil, nil)
 	}
 	if err := s.transact(ctx, parent, "update entry", t); err != nil {
-		return err
+		return s.lockLost(ctx, parent, e.Site, e.ID, err)
 	}
 	e.Version = v.Version
 	return nil
@@ -171,8 +203,9 @@ func versionIs(v int64) *cond {
 	return &cond{expr: "#v = :v", names: map[string]string{"#v": "version"}, values: map[string]types.AttributeValue{":v": num(v)}}
 }
 
-// DeleteEntry removes an entry, its slug item and its list items in one
-// transaction if its stored version equals version.
+// DeleteEntry removes an entry and its list items, and marks it deleted
+// (its revisions stay), in one transaction, if its stored version equals
+// version.
 func (s *Store) DeleteEntry(parent context.Context, site, id string, version int64) error {
 	ctx, cancel, err := s.op(parent)
 	if err != nil {
@@ -190,17 +223,15 @@ func (s *Store) DeleteEntry(parent context.Context, site, id string, version int
 		return centre.Errorf(centre.EPRECONDITION, "entry %q was changed by someone else", id)
 	}
 	t := &txn{table: s.table}
-	t.delete(entryKey(site, id), versionIs(version), func(cur item) error {
-		if cur == nil {
-			return entryNotFound(site, id)
-		}
-		return centre.Errorf(centre.EPRECONDITION, "entry %q was changed by someone else", id)
-	})
-	t.delete(slugKey(site, old.Slug, old.Lang), nil, nil)
+	t.delete(slugKey(site, old.Slug, old.Lang), versionIs(version), lockFailed(old))
+	t.put(deletedKey(site, id), notExists, func(item) error { return entryNotFound(site, id) })
 	for _, d := range dims(old) {
 		t.delete(listKey(site, d, id), nil, nil)
 	}
-	return s.transact(ctx, parent, "delete entry", t)
+	if err := s.transact(ctx, parent, "delete entry", t); err != nil {
+		return s.lockLost(ctx, parent, site, id, err)
+	}
+	return nil
 }
 
 // DueEntries returns up to limit scheduled entries whose PublishAt is at or
@@ -253,34 +284,37 @@ func (s *Store) Revisions(parent context.Context, site, id string, after int64, 
 		limit = 20
 	}
 	limit = min(limit, centre.MaxPageSize)
-	out, err := s.client.Query(ctx, &dynamodb.QueryInput{
-		TableName:              aws.String(s.table),
-		KeyConditionExpression: aws.String("PK = :pk AND SK > :after"),
-		ExpressionAttributeValues: map[string]types.AttributeValue{
-			":pk": str(revisionPK(site, id)), ":after": str(revisionSK(max(after, 0))),
-		},
-		ConsistentRead:         aws.Bool(true),
-		Limit:                  aws.Int32(int32(limit)),
-		ReturnConsumedCapacity: types.ReturnConsumedCapacityTotal,
-	}, s.optFns...)
-	if err != nil {
-		return nil, s.fail(parent, "revisions", err)
-	}
-	list := make([]*centre.Entry, 0, len(out.Items))
-	for _, it := range out.Items {
-		e, err := entryFromItem(it)
+	after = max(after, 0)
+	var list []*centre.Entry
+	if after < math.MaxInt64 { // no version comes after MaxInt64
+		out, err := s.client.Query(ctx, &dynamodb.QueryInput{
+			TableName:              aws.String(s.table),
+			KeyConditionExpression: aws.String("PK = :pk AND SK BETWEEN :from AND :last"),
+			ExpressionAttributeValues: map[string]types.AttributeValue{
+				":pk": str(revisionPK(site, id)), ":from": str(revisionSK(after + 1)), ":last": str(revisionSK(math.MaxInt64)),
+			},
+			ConsistentRead:         aws.Bool(true),
+			Limit:                  aws.Int32(int32(limit)),
+			ReturnConsumedCapacity: types.ReturnConsumedCapacityTotal,
+		}, s.optFns...)
 		if err != nil {
-			return nil, err
+			return nil, s.fail(parent, "revisions", err)
 		}
-		list = append(list, e)
+		for _, it := range out.Items {
+			e, err := entryFromItem(it)
+			if err != nil {
+				return nil, err
+			}
+			list = append(list, e)
+		}
 	}
 	if len(list) > 0 {
 		return list, nil
 	}
 	probe, err := s.client.Query(ctx, &dynamodb.QueryInput{
 		TableName:                 aws.String(s.table),
-		KeyConditionExpression:    aws.String("PK = :pk"),
-		ExpressionAttributeValues: map[string]types.AttributeValue{":pk": str(revisionPK(site, id))},
+		KeyConditionExpression:    aws.String("PK = :pk AND SK < :mark"),
+		ExpressionAttributeValues: map[string]types.AttributeValue{":pk": str(revisionPK(site, id)), ":mark": str(skDeleted)},
 		ConsistentRead:            aws.Bool(true),
 		Limit:                     aws.Int32(1),
 		ProjectionExpression:      aws.String("PK"),
@@ -292,7 +326,7 @@ func (s *Store) Revisions(parent context.Context, site, id string, after int64, 
 	if len(probe.Items) == 0 {
 		return nil, entryNotFound(site, id)
 	}
-	return list, nil
+	return []*centre.Entry{}, nil
 }
 
 // Revision returns revision version of an entry, or ENOTFOUND. One

@@ -19,9 +19,12 @@ type item = map[string]types.AttributeValue
 //
 //	site           PK=SITE#<slug>              SK=SITE        GSI1: SITES / <slug>
 //	host claim     PK=HOST#<host>              SK=HOST        full copy of the site
-//	entry          PK=E#<site>#<id>            SK=E           GSI2 (scheduled only): DUE / <publish_at>#<site>#<id>
-//	slug version   PK=S#<site>#<slug>          SK=<lang>      full copy of the entry
-//	revision       PK=R#<site>#<id>            SK=<version, 20 digits>  full copy
+//	entry          PK=S#<site>#<slug>          SK=<lang>      the current entry, in full (so one Query
+//	                                                          of the slug returns every language)
+//	               GSI2 (scheduled only): DUE / <publish_at>#<site>#<id>
+//	revision       PK=R#<site>#<id>            SK=<version, 20 digits>  the entry as each write stored it;
+//	                                                          the newest is the current entry by ID
+//	deletion mark  PK=R#<site>#<id>            SK=~deleted    written by DeleteEntry (revisions stay)
 //	list item      PK=L#<site>#<dim>           SK=<id>        entry without body
 //	               GSI1 (public only): P#<site>#<dim> / <published_at>#<id>
 //	               GSI2 (dim "all" only): ST#<site>#<status> / <id>
@@ -35,17 +38,16 @@ type item = map[string]types.AttributeValue
 // '#', so the keys cannot collide.
 
 const (
-	skSite  = "SITE"
-	skEntry = "E"
-	skKey   = "KEY"
-	skHost  = "HOST"
-	pkSites = "SITES"
-	pkDue   = "DUE"
-	dimAll  = "all"
+	skSite    = "SITE"
+	skDeleted = "~deleted" // sorts after every revision number
+	skKey     = "KEY"
+	skHost    = "HOST"
+	pkSites   = "SITES"
+	pkDue     = "DUE"
+	dimAll    = "all"
 )
 
 func siteKey(slug string) item                  { return keyOf("SITE#"+slug, skSite) }
-func entryKey(site, id string) item             { return keyOf("E#"+site+"#"+id, skEntry) }
 func slugPK(site, slug string) string           { return "S#" + site + "#" + slug }
 func slugKey(site, slug, lang string) item      { return keyOf(slugPK(site, slug), lang) }
 func listPK(site, dim string) string            { return "L#" + site + "#" + dim }
@@ -60,6 +62,7 @@ func hostKey(host string) item                  { return keyOf("HOST#"+host, skH
 func revisionPK(site, id string) string         { return "R#" + site + "#" + id }
 func revisionKey(site, id string, v int64) item { return keyOf(revisionPK(site, id), revisionSK(v)) }
 func revisionSK(v int64) string                 { return fmt.Sprintf("%020d", v) }
+func deletedKey(site, id string) item           { return keyOf(revisionPK(site, id), skDeleted) }
 func auditPK(site string) string                { return "A#" + site }
 func keyOf(pk, sk string) item                  { return item{attrPK: str(pk), attrSK: str(sk)} }
 func str(s string) *types.AttributeValueMemberS { return &types.AttributeValueMemberS{Value: s} }
@@ -164,10 +167,10 @@ func siteFromItem(it item) (*centre.Site, error) {
 
 // --- entries ---
 
-// entryToItem returns the entry item (with body). The slug item is the same
-// map under other keys; list items come from listItem.
+// entryToItem returns the current entry item (with body), stored under its
+// site, slug and language. List items come from listItem.
 func entryToItem(e *centre.Entry) item {
-	it := entryKey(e.Site, e.ID)
+	it := slugKey(e.Site, e.Slug, e.Lang)
 	if e.Status == centre.StatusScheduled && !e.PublishAt.IsZero() {
 		it[attrGSI2PK] = str(pkDue)
 		it[attrGSI2SK] = str(fmtTime(e.PublishAt) + "#" + e.Site + "#" + e.ID)
@@ -178,12 +181,6 @@ func entryToItem(e *centre.Entry) item {
 
 func revisionItem(e *centre.Entry) item {
 	it := revisionKey(e.Site, e.ID, e.Version)
-	writeEntry(writer(it), e, true)
-	return it
-}
-
-func slugItem(e *centre.Entry) item {
-	it := slugKey(e.Site, e.Slug, e.Lang)
 	writeEntry(writer(it), e, true)
 	return it
 }
