@@ -33,7 +33,7 @@ type env struct {
 	mux   *http.ServeMux
 }
 
-func newEnv(t testing.TB) *env {
+func newEnv(t testing.TB, mods ...func(centre.Store, *Options)) *env {
 	t.Helper()
 	st, err := boltstore.Open(filepath.Join(t.TempDir(), "web.db"))
 	if err != nil {
@@ -47,13 +47,17 @@ func newEnv(t testing.TB) *env {
 	if err != nil {
 		t.Fatal(err)
 	}
-	s := New(st, Options{
+	opts := Options{
 		BuildID: "test",
 		Cursors: sealer,
 		SiteForHost: func(_ context.Context, host string) (string, bool) {
 			return fixture.Site, host == fixture.Host
 		},
-	})
+	}
+	for _, m := range mods {
+		m(st, &opts)
+	}
+	s := New(st, opts)
 	mux := http.NewServeMux()
 	// The routes of the JSON API, as internal/httpapi registers them.
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) { _, _ = io.WriteString(w, "ok") })
