@@ -232,7 +232,11 @@ func (s *Site) siteRobots(q *req) {
 	if notModified(q.w, q.r, et.String(), cacheControlPage) {
 		return
 	}
-	write(q.w, q.r, http.StatusOK, feed.TextType, feed.Robots([]string{q.abs("/sitemap.xml")}))
+	var maps []string
+	if q.origin != "" { // a sitemap is named by its absolute URL
+		maps = append(maps, q.abs("/sitemap.xml"))
+	}
+	write(q.w, q.r, http.StatusOK, feed.TextType, feed.Robots(maps))
 }
 
 // serveMainRobots serves robots.txt of a host that maps to no site: the

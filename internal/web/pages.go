@@ -433,8 +433,20 @@ func (s *Site) list(q *req, spec listSpec) {
 		return
 	}
 	if (spec.Tag != "" || spec.Org != "") && len(page.Items) == 0 && after == "" {
-		s.notFound(q.w, q.r, q, "")
-		return
+		// A tag or organisation unknown in every language is 404; one with
+		// entries in other languages only has an empty page in this one,
+		// so that the language switch of its pages never leads to a 404.
+		anyLang := spec.query(q)
+		anyLang.Limit = 1
+		other, err := s.store.ListEntries(q.r.Context(), anyLang)
+		if err != nil {
+			s.fail(q.w, q.r, err)
+			return
+		}
+		if len(other.Items) == 0 {
+			s.notFound(q.w, q.r, q, "")
+			return
+		}
 	}
 	et := s.newETag(q, "list")
 	et.entries(nav)
@@ -595,10 +607,10 @@ func (s *Site) entryView(q *req, e *centre.Entry, versions, nav []*centre.Entry)
 	}
 	ev.Body = s.bodyHTML(q, e)
 	for _, o := range e.Organisations {
-		ev.Orgs = append(ev.Orgs, link{Href: q.pageURL("/organisations/"+centre.OrgKey(o), q.site.DefaultLanguage()), Text: o})
+		ev.Orgs = append(ev.Orgs, link{Href: q.pageURL("/organisations/"+centre.OrgKey(o), e.Lang), Text: o})
 	}
 	for _, t := range e.Tags {
-		ev.Tags = append(ev.Tags, link{Href: q.pageURL("/tags/"+t, q.site.DefaultLanguage()), Text: t})
+		ev.Tags = append(ev.Tags, link{Href: q.pageURL("/tags/"+t, e.Lang), Text: t})
 	}
 	for _, a := range e.Attachments {
 		av := attachmentView{Title: a.Title, URL: a.URL, Format: formatName(a.MediaType), Size: humanSize(a.Size), Lang: a.Lang}
