@@ -35,6 +35,11 @@ const pages = [
   ['organisation', '/sites/demo/organisations/societe-francaise-d-exemple'],
   ['not-found', '/sites/demo/en/no-such-entry', 404],
   ['gone', '/sites/demo/en/removed-notice', 410],
+  ['entry-expired', '/sites/demo/en/expired-guidance'],
+  ['entry-outdated', '/sites/demo/fr/medicine-supply'],
+  ['archived-home', '/sites/archived/'],
+  ['archived-entry', '/sites/archived/en/water-levels'],
+  ['preview-invalid', '/preview/not-a-token', 404],
 ];
 const widths = [375, 1280];
 
@@ -49,7 +54,8 @@ function startServer() {
     child.stdout.on('data', (d) => {
       out += d;
       const m = out.match(/^URL (\S+)$/m);
-      if (m) ok({ url: m[1], stop: () => { child.stdin.end(); child.kill('SIGTERM'); rmSync(work, { recursive: true, force: true }); } });
+      const p = out.match(/^PREVIEW (\S+)$/m);
+      if (m) ok({ url: m[1], preview: p && p[1], stop: () => { child.stdin.end(); child.kill('SIGTERM'); rmSync(work, { recursive: true, force: true }); } });
     });
   });
 }
@@ -59,6 +65,8 @@ const fail = (msg) => { failures.push(msg); console.error('FAIL ' + msg); };
 
 const server = await startServer();
 const origin = new URL(server.url).origin;
+if (!server.preview) throw new Error('the server printed no preview link');
+pages.push(['preview', server.preview]);
 const profile = mkdtempSync(join(tmpdir(), 'infocentre-chromium-'));
 const context = await chromium.launchPersistentContext(profile, {
   executablePath,
