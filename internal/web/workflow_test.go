@@ -106,6 +106,10 @@ func TestPreviewPages(t *testing.T) {
 			}
 		}
 		checkHTML(t, r.body)
+		css := e.site.assets.files[strings.TrimPrefix(e.site.assets.url("style.css"), "/assets/")]
+		if total := len(gzipBytes([]byte(r.body))) + len(css.gz); total > 14*1024 {
+			t.Errorf("preview weighs %d bytes gzip, budget 14 KB", total)
+		}
 	}
 	// The draft stays off every public page.
 	if r := e.get(base + "/en/" + fixture.DraftSlug); r.StatusCode != 404 {
@@ -311,6 +315,47 @@ func TestEmbargo(t *testing.T) {
 					t.Errorf("%s%s: revalidation with the old ETag answered %d", h.host, p, rv.StatusCode)
 				}
 			}
+		}
+	}
+}
+
+// TestStaticLinkMode checks the paths a static copy names, and that the
+// handler in that mode answers 404 for the paths a copy never has.
+func TestStaticLinkMode(t *testing.T) {
+	e := newEnv(t, func(_ centre.Store, o *Options) {
+		o.Static, o.StaticOrigin = true, "https://copy.example.net"
+		o.SiteForHost = func(context.Context, string) (string, bool) { return fixture.Site, true }
+	})
+	for path, want := range map[string][]string{
+		"/":                    {`href="/news/"`, `href="/fr/"`, `href="/en/medicine-supply/"`, `<link rel="canonical" href="https://copy.example.net/">`},
+		"/fr/":                 {`<html lang="fr">`, `href="/news/fr/"`, `<link rel="canonical" href="https://copy.example.net/fr/">`},
+		"/news/":               {`href="/news/page/2/" rel="next"`},
+		"/news/page/2/":        {`href="/news/">`, `<meta name="robots" content="noindex">`, "Daily update 1:"},
+		"/tags/medicines/":     {`href="/tags/medicines/fr/"`, `href="/tags/medicines/feed.atom"`},
+		"/tags/medicines/fr/":  {`<html lang="fr">`, "Déclaration commune"},
+		"/en/medicine-supply/": {`href="/fr/medicine-supply/"`, `href="/organisations/societe-francaise-d-exemple/"`},
+		"/fr/medicine-supply/": {`href="/tags/medicines/fr/"`},
+		"/organisations/societe-francaise-d-exemple/fr/": {"Déclaration commune"},
+		"/404.html": {"Page not found"},
+	} {
+		r := e.get(path)
+		if r.StatusCode != 200 && path != "/404.html" {
+			t.Errorf("%s: %d", path, r.StatusCode)
+			continue
+		}
+		for _, w := range want {
+			if !strings.Contains(r.body, w) {
+				t.Errorf("%s lacks %s", path, w)
+			}
+		}
+		if strings.Contains(r.body, "?lang=") || strings.Contains(r.body, "?after=") || strings.Contains(r.body, "/sites/") {
+			t.Errorf("%s has a query-string or /sites/ link", path)
+		}
+	}
+	for _, p := range []string{"/news/page/1/", "/news/page/02/", "/news/page/3/", "/page/2/", "/de/", "/news/de/", "/en/nope/",
+		"/fr/fr/", "/preview/x", "/en/" + fixture.DraftSlug + "/"} {
+		if r := e.get(p); r.StatusCode != 404 {
+			t.Errorf("%s: %d, want 404", p, r.StatusCode)
 		}
 	}
 }
