@@ -1,7 +1,9 @@
 // Command server serves the public site on a temporary embedded store seeded
 // with the demonstration fixtures, for the browser tests. It listens on a
 // free loopback port, prints "URL http://127.0.0.1:PORT" on stdout and runs
-// until it is interrupted or its standard input is closed.
+// until it is interrupted or its standard input is closed. Before that it
+// prints "STATIC http://127.0.0.1:PORT", where a plain file server serves
+// a static copy of the site, and "PREVIEW /preview/TOKEN", a preview link.
 package main
 
 import (
@@ -24,6 +26,7 @@ import (
 	"infocentre/internal/centre"
 	"infocentre/internal/cursor"
 	"infocentre/internal/markdown"
+	"infocentre/internal/static"
 	"infocentre/internal/web"
 	"infocentre/internal/web/fixture"
 )
@@ -78,6 +81,19 @@ func run(addr string) error {
 		return err
 	}
 	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 5 * time.Second}
+	// A static copy of the site, served at the root of its own port.
+	copyDir := filepath.Join(dir, "static-copy")
+	if _, err := static.Export(ctx, store, fixture.Site, copyDir, nil); err != nil {
+		return err
+	}
+	sln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return err
+	}
+	ssrv := &http.Server{Handler: http.FileServer(http.Dir(copyDir)), ReadHeaderTimeout: 5 * time.Second}
+	go func() { _ = ssrv.Serve(sln) }()
+	defer ssrv.Close()
+	fmt.Printf("STATIC http://%s\n", sln.Addr())
 	fmt.Printf("PREVIEW %s\n", preview)
 	fmt.Printf("URL http://%s\n", ln.Addr())
 	go func() {
