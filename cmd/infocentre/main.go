@@ -56,6 +56,8 @@ Usage:
   infocentre serve [--addr 127.0.0.1:8080] [--data DIR] [--store bolt|dynamodb] [--no-demo]
   infocentre site create --slug S --title T --publisher P (--email E | --contact-url U) [--lang en,fr] [--tagline T]
   infocentre site list
+  infocentre site archive --site S      (read-only, marked archived; an owner can reopen it)
+  infocentre site reopen --site S
   infocentre key create --site S --role viewer|editor|publisher|admin|owner [--name N] [--expires 720h]
   infocentre key list --site S
   infocentre key revoke --site S ID

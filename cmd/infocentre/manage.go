@@ -30,6 +30,7 @@ type target interface {
 	listKeys(ctx context.Context, site string) ([]*centre.Key, error)
 	revokeKey(ctx context.Context, site, id string) (*centre.Key, error)
 	audit(ctx context.Context, q centre.AuditQuery) (centre.AuditPage, error)
+	setStatus(ctx context.Context, site, status string) (*centre.Site, error)
 	close() error
 }
 
@@ -98,6 +99,9 @@ func (l *local) revokeKey(ctx context.Context, site, id string) (*centre.Key, er
 }
 func (l *local) audit(ctx context.Context, q centre.AuditQuery) (centre.AuditPage, error) {
 	return l.a.Service.Audit(ctx, operator, q)
+}
+func (l *local) setStatus(ctx context.Context, site, status string) (*centre.Site, error) {
+	return l.a.Service.SetSiteStatus(ctx, operator, site, status, 0)
 }
 func (l *local) close() error { return l.a.Close() }
 
@@ -221,6 +225,14 @@ func (r *remote) audit(ctx context.Context, q centre.AuditQuery) (centre.AuditPa
 	err := r.do(ctx, "GET", path+"?"+v.Encode(), nil, &out)
 	return centre.AuditPage{Items: out.Items, Next: out.NextCursor}, err
 }
+func (r *remote) setStatus(ctx context.Context, site, status string) (*centre.Site, error) {
+	action := "archive"
+	if status == centre.SiteActive {
+		action = "reopen"
+	}
+	var out centre.Site
+	return &out, r.do(ctx, "POST", "/api/v1/admin/sites/"+url.PathEscape(site)+"/"+action, nil, &out)
+}
 func (r *remote) close() error { return nil }
 
 func auditCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -290,17 +302,34 @@ func siteCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		fs.StringVar(&langs, "lang", "", "languages, default first, comma-separated (default en, or the template's)")
 		fs.StringVar(&in.From, "from", "", "template site to copy theme, languages and pages from")
 	case "list":
+	case "archive", "reopen":
+		fs.StringVar(&in.Slug, "site", "", "site slug (required)")
 	default:
 		return usagef("site: unknown subcommand %q", args[0])
 	}
 	if err := fs.Parse(args[1:]); err != nil {
 		return usagef("%v", err)
 	}
+	if (args[0] == "archive" || args[0] == "reopen") && in.Slug == "" {
+		return usagef("site %s: --site is required", args[0])
+	}
 	t, err := tf.open(ctx)
 	if err != nil {
 		return err
 	}
 	defer t.close()
+	if args[0] == "archive" || args[0] == "reopen" {
+		status := centre.SiteArchived
+		if args[0] == "reopen" {
+			status = centre.SiteActive
+		}
+		s, err := t.setStatus(ctx, in.Slug, status)
+		if err != nil {
+			return explain(err)
+		}
+		fmt.Fprintf(stdout, "site %s is %s\n", s.Slug, s.Status)
+		return nil
+	}
 	if args[0] == "list" {
 		sites, err := t.listSites(ctx)
 		if err != nil {

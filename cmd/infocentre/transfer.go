@@ -132,7 +132,7 @@ func importCmd(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	}
 	defer a.Close()
 	opts.Progress = progress(stderr)
-	counts, err := transfer.Import(ctx, a.Store, in, opts)
+	sum, err := transfer.Import(ctx, a.Store, in, opts)
 	if err != nil {
 		return explain(err)
 	}
@@ -140,6 +140,6 @@ func importCmd(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if opts.DryRun {
 		verb = "checked (dry run, nothing written)"
 	}
-	fmt.Fprintf(stdout, "%s: %d entries, %d revisions, %d audit events\n", verb, counts.Entries, counts.Revisions, counts.Audit)
+	fmt.Fprintf(stdout, "%s site %s: %d entries, %d revisions, %d audit events\n", verb, sum.Site, sum.Entries, sum.Revisions, sum.Audit)
 	return nil
 }

@@ -64,6 +64,35 @@ func require(p Principal, site, role string) error {
 	return Errorf(EFORBIDDEN, "this action needs the %s role; the key has %s", role, p.Role)
 }
 
+// Require returns EFORBIDDEN unless p may act with role on site (AllSites:
+// only owners). For operations built outside Service, like export.
+func (s *Service) Require(p Principal, site, role string) error {
+	if site == AllSites && p.Role != RoleOwner {
+		return Errorf(EFORBIDDEN, "only owner keys may do this")
+	}
+	return require(p, site, role)
+}
+
+// SetSiteStatus archives (admins) or reopens (owners) a site. If version
+// is not 0 it must match. Returns ENOTFOUND, EPRECONDITION, ECONFLICT
+// (already in that state), EFORBIDDEN.
+func (s *Service) SetSiteStatus(ctx context.Context, p Principal, slug, status string, version int64) (*Site, error) {
+	if err := require(p, slug, RoleAdmin); err != nil {
+		return nil, err
+	}
+	site, err := s.Site(ctx, slug)
+	if err != nil {
+		return nil, err
+	}
+	if site.Status == status {
+		return nil, Errorf(ECONFLICT, "site %q is already %s", slug, status)
+	}
+	if version == 0 {
+		version = site.Version
+	}
+	return s.UpdateSite(ctx, p, slug, SitePatch{Status: &status}, version)
+}
+
 // Authenticate resolves a bearer key secret to its principal. Returns
 // EUNAUTHORIZED if the secret is malformed, unknown, revoked or expired.
 func (s *Service) Authenticate(ctx context.Context, secret string) (Principal, error) {

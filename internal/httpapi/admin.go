@@ -14,7 +14,7 @@ func (h *Handler) routeAdmin(mux *http.ServeMux) {
 	// and POSTs honour Idempotency-Key.
 	staff := func(pattern, action string, fn http.HandlerFunc) {
 		method, _, _ := strings.Cut(pattern, " ")
-		if method == http.MethodPost {
+		if method == http.MethodPost && action != "site.import" { // imports are large, and refuse a second copy anyway
 			fn = h.idempotent(fn)
 		}
 		if method != http.MethodGet {
@@ -28,6 +28,10 @@ func (h *Handler) routeAdmin(mux *http.ServeMux) {
 	staff("POST /api/v1/admin/sites", "site.create", h.createSite)
 	staff("GET "+site, "", h.getSite)
 	staff("PATCH "+site, "site.update", h.patchSite)
+	staff("POST "+site+"/archive", "site.archive", h.archiveSite)
+	staff("POST "+site+"/reopen", "site.reopen", h.reopenSite)
+	staff("GET "+site+"/export", "", h.exportSite)
+	staff("POST /api/v1/admin/import", "site.import", h.importSite)
 	staff("GET "+site+"/audit", "", h.listAudit)
 	staff("GET /api/v1/admin/audit", "", h.listOwnerAudit)
 	staff("GET "+site+"/entries", "", h.listEntries)

@@ -338,15 +338,26 @@ func strictUnmarshal(b []byte, v any) error {
 	return nil
 }
 
+// Summary says what an import wrote (or, in a dry run, would write).
+type Summary struct {
+	Site string `json:"site"`
+	Counts
+}
+
 // Import reads a whole export file, validates it, and — unless DryRun —
 // writes the site. It refuses a site whose slug exists. If a write fails,
 // what was written is removed again (audit events, which are append-only,
 // are written last), so a failed import leaves no site behind.
-func Import(ctx context.Context, store centre.Store, r io.Reader, opts Options) (Counts, error) {
+func Import(ctx context.Context, store centre.Store, r io.Reader, opts Options) (Summary, error) {
 	p, err := read(r, opts.As)
 	if err != nil {
-		return Counts{}, err
+		return Summary{}, err
 	}
+	c, err := write(ctx, store, p, opts)
+	return Summary{Site: p.site.Slug, Counts: c}, err
+}
+
+func write(ctx context.Context, store centre.Store, p *parsed, opts Options) (Counts, error) {
 	if _, err := store.GetSite(ctx, p.site.Slug); err == nil {
 		return Counts{}, centre.Errorf(centre.ECONFLICT, "site %q exists already; import under another slug", p.site.Slug)
 	} else if !centre.IsCode(err, centre.ENOTFOUND) {

@@ -91,7 +91,7 @@ func RoundTrip(t *testing.T, newStore func(*testing.T) centre.Store) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if counts.Entries < 12 || counts.Revisions <= counts.Entries || counts.Audit != 3 || len(phases) == 0 {
+	if counts.Site != demo.Slug || counts.Entries < 12 || counts.Revisions <= counts.Entries || counts.Audit != 3 || len(phases) == 0 {
 		t.Fatalf("counts %+v, progress %v", counts, phases)
 	}
 	second := export(t, dst, demo.Slug)
