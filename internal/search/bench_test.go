@@ -2,6 +2,8 @@ package search
 
 import (
 	"context"
+	"fmt"
+	"os"
 	"slices"
 	"sync"
 	"testing"
@@ -120,4 +122,47 @@ func percentiles(lat []time.Duration) (p50, p95, p99 time.Duration) {
 	slices.Sort(s)
 	at := func(p float64) time.Duration { return s[min(len(s)-1, int(p*float64(len(s))))] }
 	return at(0.50), at(0.95), at(0.99)
+}
+
+// TestReportLatency prints the build time of 10,000 documents and the
+// latency of each query of the benchmark mix (warm, in-process). It runs
+// only with SEARCH_REPORT set: SEARCH_REPORT=1 go test -run ReportLatency -v ./internal/search
+func TestReportLatency(t *testing.T) {
+	if os.Getenv("SEARCH_REPORT") == "" {
+		t.Skip("set SEARCH_REPORT=1 to measure")
+	}
+	docs := generate(benchDocs, 1)
+	var builds []time.Duration
+	var ix *Index
+	for range 5 {
+		start := time.Now()
+		var err error
+		if ix, err = Build(docs); err != nil {
+			t.Fatal(err)
+		}
+		builds = append(builds, time.Since(start))
+	}
+	b50, _, _ := percentiles(builds)
+	t.Logf("build of %d documents: median %v over %d builds", benchDocs, b50.Round(time.Millisecond), len(builds))
+	ctx := context.Background()
+	var all []time.Duration
+	for _, q := range benchQueries {
+		var lat []time.Duration
+		var res Result
+		for range 200 {
+			start := time.Now()
+			var err error
+			if res, err = ix.Search(ctx, q); err != nil {
+				t.Fatal(err)
+			}
+			lat = append(lat, time.Since(start))
+		}
+		all = append(all, lat...)
+		p50, p95, _ := percentiles(lat)
+		t.Logf("%-70s total %5d  p50 %6.2f ms  p95 %6.2f ms", fmt.Sprintf("%+v", q), res.Total,
+			float64(p50.Microseconds())/1000, float64(p95.Microseconds())/1000)
+	}
+	p50, p95, p99 := percentiles(all)
+	t.Logf("all %d searches: p50 %.2f ms, p95 %.2f ms, p99 %.2f ms", len(all),
+		float64(p50.Microseconds())/1000, float64(p95.Microseconds())/1000, float64(p99.Microseconds())/1000)
 }

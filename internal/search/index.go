@@ -171,6 +171,7 @@ type Index struct {
 	order   []uint32 // live documents, newest first; nil after a change
 
 	scratch sync.Pool
+	hitBuf  []uint64 // reused by add under the write lock
 }
 
 // New returns an empty index.
@@ -224,6 +225,7 @@ func (ix *Index) Upsert(d Doc) error {
 		ix.remove(n)
 	}
 	ix.add(d)
+	ix.maybeCompact()
 	return nil
 }
 
@@ -234,8 +236,28 @@ func (ix *Index) Remove(id string) bool {
 	n, ok := ix.byID[id]
 	if ok {
 		ix.remove(n)
+		ix.maybeCompact()
 	}
 	return ok
+}
+
+// maybeCompact rebuilds the index once removed documents outnumber live
+// ones (and a thousand), so that a long-lived index does not grow with
+// every update. The caller holds the write lock.
+func (ix *Index) maybeCompact() {
+	dead := len(ix.docs) - ix.live
+	if dead <= max(1024, ix.live) {
+		return
+	}
+	fresh := New()
+	for _, r := range ix.docs {
+		if r.live {
+			fresh.add(r.Doc)
+		}
+	}
+	ix.docs, ix.byID, ix.groups, ix.sumLen = fresh.docs, fresh.byID, fresh.groups, fresh.sumLen
+	ix.changed()
+	ix.scratch = sync.Pool{}
 }
 
 // Docs returns the indexed documents, oldest indexed first.
@@ -275,11 +297,6 @@ func (ix *Index) UnmarshalBinary(data []byte) error {
 	return nil
 }
 
-type hit struct {
-	term uint32
-	pos  uint32
-}
-
 // add analyses d and indexes it. The caller holds the write lock.
 func (ix *Index) add(d Doc) {
 	key := analyzerKey(d.Lang)
@@ -293,7 +310,10 @@ func (ix *Index) add(d Doc) {
 	for _, o := range d.Organisations {
 		r.orgKeys = append(r.orgKeys, centre.OrgKey(o))
 	}
-	var hits []hit
+	// Each hit is term<<32 | position, so that one integer sort groups
+	// them by term in position order.
+	hits := ix.hitBuf[:0]
+	defer func() { ix.hitBuf = hits[:0] }()
 	addText := func(field int, texts ...string) {
 		w := uint32(0)
 		for vi, s := range texts {
@@ -305,7 +325,7 @@ func (ix *Index) add(d Doc) {
 					return false
 				}
 				for _, id := range g.termIDs(t.lower) {
-					hits = append(hits, hit{id, uint32(field)<<posField | w})
+					hits = append(hits, uint64(id)<<32|uint64(uint32(field)<<posField|w))
 				}
 				w++
 				r.lens[field]++
@@ -320,17 +340,20 @@ func (ix *Index) add(d Doc) {
 	addText(fOrgs, d.Organisations...)
 	addText(fAttachments, d.Attachments...)
 
-	slices.SortFunc(hits, func(a, b hit) int {
-		if c := cmp.Compare(a.term, b.term); c != 0 {
-			return c
+	slices.Sort(hits)
+	unique := 0
+	for i, h := range hits {
+		if i == 0 || h>>32 != hits[i-1]>>32 {
+			unique++
 		}
-		return cmp.Compare(a.pos, b.pos)
-	})
+	}
+	r.terms = make([]uint32, 0, unique)
+	r.posOff = make([]uint32, 0, unique+1)
 	r.pos = make([]uint32, len(hits))
 	for i, h := range hits {
-		r.pos[i] = h.pos
-		if i == 0 || h.term != hits[i-1].term {
-			r.terms = append(r.terms, h.term)
+		r.pos[i] = uint32(h)
+		if term := uint32(h >> 32); i == 0 || term != uint32(hits[i-1]>>32) {
+			r.terms = append(r.terms, term)
 			r.posOff = append(r.posOff, uint32(i))
 		}
 	}

@@ -86,6 +86,7 @@ type parsed struct {
 	Query
 	clauses []clause
 	offset  int
+	orgKey  string
 }
 
 func invalid(field, format string, args ...any) error {
@@ -99,7 +100,7 @@ func invalid(field, format string, args ...any) error {
 // "to").
 func parse(q Query) (parsed, error) {
 	var p centre.Problems
-	out := parsed{Query: q}
+	out := parsed{Query: q, orgKey: centre.OrgKey(q.Organisation)}
 	if n := utf8.RuneCountInString(q.Text); n > MaxQueryLen {
 		p.Add("q", "must be at most %d characters (got %d)", MaxQueryLen, n)
 	} else if !utf8.ValidString(q.Text) {

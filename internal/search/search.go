@@ -7,8 +7,6 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-
-	"infocentre/internal/centre"
 )
 
 const (
@@ -139,7 +137,7 @@ func (ix *Index) Search(ctx context.Context, q Query) (Result, error) {
 		r := ix.docs[c.doc]
 		res.Hits = append(res.Hits, Hit{
 			ID: r.ID, Slug: r.Slug, Lang: r.Lang, Type: r.Type, Title: r.Title, Summary: r.Summary,
-			Tags: r.Tags, PublishedAt: r.PublishedAt, Withdrawn: r.Withdrawn, Score: c.score,
+			Tags: slices.Clone(r.Tags), PublishedAt: r.PublishedAt, Withdrawn: r.Withdrawn, Score: c.score,
 			Snippet: snippet(r, matchedTerms[r.group]),
 		})
 	}
@@ -164,7 +162,7 @@ func (ix *Index) passes(r *record, p *parsed) bool {
 		return false
 	case p.Tag != "" && !slices.Contains(r.Tags, p.Tag):
 		return false
-	case p.Organisation != "" && !slices.Contains(r.orgKeys, centre.OrgKey(p.Organisation)):
+	case p.Organisation != "" && !slices.Contains(r.orgKeys, p.orgKey):
 		return false
 	}
 	return true

@@ -482,6 +482,30 @@ func TestAddUpsertRemove(t *testing.T) {
 	}
 }
 
+func TestCompactsAfterManyUpdates(t *testing.T) {
+	ix := build(t, mk("keep", "en", "Oxygen supply", "", 0))
+	for i := range 3000 {
+		if err := ix.Upsert(mk("churn", "en", fmt.Sprintf("Revision %d of the guidance", i), "", 1)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	ix.mu.RLock()
+	held := len(ix.docs)
+	ix.mu.RUnlock()
+	if held > 1100 {
+		t.Fatalf("index holds %d records for 2 documents", held)
+	}
+	if got := text(t, ix, "oxygen"); !eq(got, []string{"keep"}) {
+		t.Fatalf("oxygen: %v", got)
+	}
+	if got := text(t, ix, "revision 2999 "); !eq(got, []string{"churn"}) {
+		t.Fatalf("latest revision: %v", got)
+	}
+	if got := text(t, ix, "revision 2998 "); len(got) != 0 {
+		t.Fatalf("old revision: %v", got)
+	}
+}
+
 func TestEncoding(t *testing.T) {
 	docs := filterCorpus()
 	docs[0].Body = "Body with ünïcödé and \x00 bytes"
@@ -562,4 +586,30 @@ func TestConcurrentReadersAndWriter(t *testing.T) {
 	}
 	close(stop)
 	wg.Wait()
+}
+
+// FuzzSearch checks that any query text either is refused as EINVALID or
+// returns hits whose snippets are escaped text with only <mark> tags.
+func FuzzSearch(f *testing.F) {
+	docs := filterCorpus()
+	docs[0].Body = "Santé <b>publique</b> & \"masques\" — l'école, Straße, ÆØÅ, 🙂 emoji, x<y>z"
+	ix := build(f, docs...)
+	for _, s := range []string{"", "sant", `"masques l"`, `"`, `""`, "a\"b\"c", "🙂", "ß", "  ", "x<y", "'école"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, q string) {
+		res, err := ix.Search(context.Background(), Query{Text: q})
+		if err != nil {
+			if !centre.IsCode(err, centre.EINVALID) {
+				t.Fatalf("%q: %v", q, err)
+			}
+			return
+		}
+		for _, h := range res.Hits {
+			rest := strings.NewReplacer("<mark>", "", "</mark>", "").Replace(h.Snippet)
+			if strings.ContainsAny(rest, "<>") || strings.Count(h.Snippet, "<mark>") != strings.Count(h.Snippet, "</mark>") {
+				t.Fatalf("%q: snippet %q", q, h.Snippet)
+			}
+		}
+	})
 }
