@@ -22,7 +22,7 @@ import (
 // target is where site and key commands act: the local store directly (as
 // the operator) or a server through its staff API.
 type target interface {
-	createSite(ctx context.Context, in centre.SiteInput) (*centre.Site, error)
+	createSite(ctx context.Context, in centre.SiteInput) (*centre.Site, string, error)
 	listSites(ctx context.Context) ([]*centre.Site, error)
 	createKey(ctx context.Context, site string, in centre.KeyInput) (*centre.Key, string, error)
 	listKeys(ctx context.Context, site string) ([]*centre.Key, error)
@@ -71,8 +71,12 @@ type local struct{ a *app.App }
 
 var operator = centre.Principal{KeyID: "cli", Site: centre.AllSites, Role: centre.RoleOwner}
 
-func (l *local) createSite(ctx context.Context, in centre.SiteInput) (*centre.Site, error) {
-	return l.a.Service.CreateSite(ctx, operator, in)
+func (l *local) createSite(ctx context.Context, in centre.SiteInput) (*centre.Site, string, error) {
+	ls, err := l.a.Service.LaunchSite(ctx, operator, in)
+	if err != nil {
+		return nil, "", err
+	}
+	return ls.Site, ls.AdminSecret, nil
 }
 func (l *local) listSites(ctx context.Context) ([]*centre.Site, error) {
 	return l.a.Service.ListSites(ctx, operator)
@@ -150,9 +154,13 @@ func (r *remote) do(ctx context.Context, method, path string, in, out any) error
 	return nil
 }
 
-func (r *remote) createSite(ctx context.Context, in centre.SiteInput) (*centre.Site, error) {
-	var s centre.Site
-	return &s, r.do(ctx, "POST", "/api/v1/admin/sites", in, &s)
+func (r *remote) createSite(ctx context.Context, in centre.SiteInput) (*centre.Site, string, error) {
+	var out struct {
+		centre.Site
+		AdminKey struct{ Secret string } `json:"admin_key"`
+	}
+	err := r.do(ctx, "POST", "/api/v1/admin/sites", in, &out)
+	return &out.Site, out.AdminKey.Secret, err
 }
 func (r *remote) listSites(ctx context.Context) ([]*centre.Site, error) {
 	var out struct{ Items []*centre.Site }
@@ -205,7 +213,8 @@ func siteCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		fs.StringVar(&in.Contact.Email, "email", "", "contact email")
 		fs.StringVar(&in.Contact.URL, "contact-url", "", "contact URL")
 		fs.StringVar(&in.Theme.Accent, "accent", "", "accent colour, like #0b5394")
-		fs.StringVar(&langs, "lang", "en", "languages, default first, comma-separated")
+		fs.StringVar(&langs, "lang", "", "languages, default first, comma-separated (default en, or the template's)")
+		fs.StringVar(&in.From, "from", "", "template site to copy theme, languages and pages from")
 	case "list":
 	default:
 		return usagef("site: unknown subcommand %q", args[0])
@@ -231,11 +240,11 @@ func siteCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		return tw.Flush()
 	}
 	in.Languages = splitList(langs)
-	s, err := t.createSite(ctx, in)
+	s, secret, err := t.createSite(ctx, in)
 	if err != nil {
 		return explain(err)
 	}
-	fmt.Fprintf(stdout, "created site %s\n", s.Slug)
+	fmt.Fprintf(stdout, "created site %s\nadmin key: %s\n(shown once: hand it to the site's administrator)\n", s.Slug, secret)
 	return nil
 }
 

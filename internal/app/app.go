@@ -21,6 +21,7 @@ import (
 	"infocentre/internal/cursor"
 	"infocentre/internal/httpapi"
 	"infocentre/internal/markdown"
+	"infocentre/internal/web"
 )
 
 // Config is everything infocentre reads from its environment.
@@ -95,8 +96,9 @@ func New(cfg Config, store centre.Store, log *slog.Logger) (*App, error) {
 	if err != nil {
 		return nil, err
 	}
-	svc := &centre.Service{Store: store, Render: markdown.Render, Log: log}
-	h := httpapi.New(httpapi.Config{Service: svc, Cursors: sealer, Log: log})
+	svc := &centre.Service{Store: store, Render: markdown.Render, CheckAccent: web.CheckAccent, Log: log}
+	site := web.New(store, web.Options{Cursors: sealer, Logger: log, SiteForHost: web.HostLookup(store, time.Minute)})
+	h := httpapi.New(httpapi.Config{Service: svc, Cursors: sealer, Log: log, Web: site.Register})
 	return &App{Config: cfg, Log: log, Store: store, Service: svc, Handler: h}, nil
 }
 

@@ -3,6 +3,7 @@ package centre
 import (
 	"context"
 	"errors"
+	"fmt"
 	"log/slog"
 	"strings"
 	"time"
@@ -83,6 +84,11 @@ type SiteInput struct {
 	Contact     Contact  `json:"contact"`
 	Theme       Theme    `json:"theme"`
 	Hosts       []string `json:"hosts"`
+	// From names a site to use as a template: its theme, languages and
+	// page entries (About, Contact …) are copied, and publisher, contact
+	// and languages default to its own. Statements, publications, news,
+	// keys and audit records are never copied.
+	From string `json:"from,omitempty"`
 }
 
 // SitePatch changes some fields of a site; nil fields stay as they are.
@@ -141,6 +147,101 @@ func (s *Service) CreateSite(ctx context.Context, p Principal, in SiteInput) (*S
 		return nil, err
 	}
 	return site, nil
+}
+
+// LaunchedSite is a new site with its first admin key, whose secret is
+// shown only this once.
+type LaunchedSite struct {
+	Site        *Site
+	AdminKey    *Key
+	AdminSecret string
+}
+
+// LaunchSite creates a site — optionally from a template site (see
+// SiteInput.From) — and issues its first admin key, so that the new
+// information centre is live and can be handed over at once. Only owners
+// may. Returns EINVALID (also for an unknown template), ECONFLICT,
+// EFORBIDDEN.
+func (s *Service) LaunchSite(ctx context.Context, p Principal, in SiteInput) (*LaunchedSite, error) {
+	if p.Role != RoleOwner {
+		return nil, Errorf(EFORBIDDEN, "only owner keys may create sites")
+	}
+	var pages []*Entry
+	if in.From != "" {
+		tmpl, err := s.Store.GetSite(ctx, in.From)
+		if IsCode(err, ENOTFOUND) {
+			return nil, &Error{Code: EINVALID, Message: "invalid fields: from",
+				Fields: []FieldError{{Field: "from", Reason: "no site " + in.From + " to copy"}}}
+		} else if err != nil {
+			return nil, err
+		}
+		if in.Theme == (Theme{}) {
+			in.Theme = tmpl.Theme
+		}
+		if len(in.Languages) == 0 {
+			in.Languages = tmpl.Languages
+		}
+		if in.Publisher == "" {
+			in.Publisher = tmpl.Publisher
+		}
+		if in.Contact == (Contact{}) {
+			in.Contact = tmpl.Contact
+		}
+		if pages, err = s.templatePages(ctx, tmpl.Slug); err != nil {
+			return nil, err
+		}
+	}
+	site, err := s.CreateSite(ctx, p, in)
+	if err != nil {
+		return nil, err
+	}
+	now := s.now()
+	for _, pg := range pages {
+		c := &Entry{ID: NewID(now), Site: site.Slug, Type: TypePage, Slug: pg.Slug, Lang: pg.Lang, Title: pg.Title,
+			Summary: pg.Summary, Body: pg.Body, BodyHTML: pg.BodyHTML, Tags: pg.Tags, Organisations: pg.Organisations,
+			Attachments: pg.Attachments, Pinned: pg.Pinned, Status: StatusDraft, CreatedAt: now, UpdatedAt: now, CreatedBy: p.KeyID}
+		if pg.Status == StatusPublished {
+			c.Status, c.PublishedAt = StatusPublished, now
+		}
+		if !site.HasLanguage(c.Lang) {
+			continue // the new site dropped that language
+		}
+		if err := s.Store.CreateEntry(ctx, c); err != nil {
+			return nil, fmt.Errorf("copy page %s/%s into site %s: %w", pg.Lang, pg.Slug, site.Slug, err)
+		}
+	}
+	k, secret, err := s.issueKey(ctx, site.Slug, KeyInput{Role: RoleAdmin, Name: "first admin of " + site.Slug}, p.KeyID)
+	if err != nil {
+		return nil, err
+	}
+	return &LaunchedSite{Site: site, AdminKey: k, AdminSecret: secret}, nil
+}
+
+// templatePages returns the full page entries of a site that are drafts
+// or published (withdrawn pages are not copied).
+func (s *Service) templatePages(ctx context.Context, site string) ([]*Entry, error) {
+	var out []*Entry
+	q := EntryQuery{Site: site, Type: TypePage, Limit: MaxPageSize}
+	for {
+		page, err := s.Store.ListEntries(ctx, q)
+		if err != nil {
+			return nil, err
+		}
+		for _, e := range page.Items {
+			if e.Status != StatusPublished && e.Status != StatusDraft {
+				continue
+			}
+			full, err := s.Store.GetEntry(ctx, site, e.ID)
+			if err != nil {
+				return nil, err
+			}
+			out = append(out, full)
+		}
+		if page.Next == "" {
+			return out, nil
+		}
+		q.After = page.Next
+	}
 }
 
 // Site returns a site by slug for anyone (sites are public). ENOTFOUND.

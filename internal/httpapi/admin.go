@@ -121,13 +121,19 @@ func (h *Handler) createSite(w http.ResponseWriter, r *http.Request) {
 	if decodeJSON(w, r, h.cfg.MaxBody, &in) != nil {
 		return
 	}
-	site, err := h.cfg.Service.CreateSite(r.Context(), principal(r.Context()), in)
+	l, err := h.cfg.Service.LaunchSite(r.Context(), principal(r.Context()), in)
 	if err != nil {
 		writeError(w, r, err)
 		return
 	}
-	w.Header().Set("Location", "/api/v1/admin/sites/"+site.Slug)
-	writeVersioned(w, http.StatusCreated, site.Version, site)
+	w.Header().Set("Location", "/api/v1/admin/sites/"+l.Site.Slug)
+	writeVersioned(w, http.StatusCreated, l.Site.Version, CreatedSite{Site: l.Site, AdminKey: IssuedKey{Key: l.AdminKey, Secret: l.AdminSecret}})
+}
+
+// CreatedSite is a new site with its first admin key, shown once.
+type CreatedSite struct {
+	*centre.Site
+	AdminKey IssuedKey `json:"admin_key"`
 }
 
 func (h *Handler) getSite(w http.ResponseWriter, r *http.Request) {

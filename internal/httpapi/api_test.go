@@ -700,3 +700,44 @@ func TestAdapterEdgeCasesInHandler(t *testing.T) {
 	}
 	_ = http.StatusOK
 }
+
+func TestLaunchSiteFromTemplate(t *testing.T) {
+	e := newEnv(t)
+	e.published("about", map[string]any{"type": "page", "title": "About us", "body": "Who we are."})
+	e.published("a-statement", nil)
+	e.draft("contact", map[string]any{"type": "page", "title": "Contact"})
+	s, _ := e.store.GetSite(context.Background(), "demo")
+	e.must(req{method: "PATCH", path: "/api/v1/admin/sites/demo", role: centre.RoleAdmin,
+		body: map[string]any{"theme": map[string]any{"accent": "#0b5394"}}, header: map[string]string{"If-Match": tag(s.Version)}}, 200)
+
+	var created httpapi.CreatedSite
+	e.must(req{method: "POST", path: "/api/v1/admin/sites", role: centre.RoleOwner, body: map[string]any{
+		"slug": "heatwave-2026", "title": "Heatwave information", "from": "demo"}}, 201).json(t, &created)
+	if created.Theme.Accent != "#0b5394" || strings.Join(created.Languages, ",") != "en,fr" || created.Publisher != "Test Association" {
+		t.Fatalf("template settings not copied: %+v", created.Site)
+	}
+	if created.AdminKey.Key.Role != centre.RoleAdmin || created.AdminKey.Key.Site != "heatwave-2026" || !centre.LooksLikeKey(created.AdminKey.Secret) {
+		t.Fatalf("admin key %+v", created.AdminKey)
+	}
+	// Live at once: the copied page is public on the new site; statements were not copied.
+	var about centre.Entry
+	e.must(req{method: "GET", path: "/api/v1/sites/heatwave-2026/entries/about"}, 200).json(t, &about)
+	if about.Body != "Who we are." || about.Site != "heatwave-2026" {
+		t.Fatalf("copied page %+v", about)
+	}
+	e.must(req{method: "GET", path: "/api/v1/sites/heatwave-2026/entries/a-statement"}, 404)
+	e.keys["new-admin"] = created.AdminKey.Secret
+	var all httpapi.EntryList
+	e.must(req{method: "GET", path: "/api/v1/admin/sites/heatwave-2026/entries", role: "new-admin"}, 200).json(t, &all)
+	if len(all.Items) != 2 {
+		t.Fatalf("new site has %d entries, want the 2 pages", len(all.Items))
+	}
+	// The new admin key is for the new site only.
+	e.must(req{method: "GET", path: "/api/v1/admin/sites/demo", role: "new-admin"}, 403)
+	p := e.must(req{method: "POST", path: "/api/v1/admin/sites", role: centre.RoleOwner, body: map[string]any{
+		"slug": "x-2026", "title": "X", "from": "no-such-site"}}, 400).problem(t)
+	if p.Errors[0].Field != "from" {
+		t.Fatalf("problem %+v", p)
+	}
+	e.must(req{method: "GET", path: "/api/v1/sites/x-2026"}, 404)
+}

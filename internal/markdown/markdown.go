@@ -5,8 +5,9 @@
 // output is then cleaned again with a strict allow-list (bluemonday), so that
 // a bug in either step alone cannot let executable content through.
 //
-// Body headings are shifted down one level (# becomes <h2>) because the
-// entry title is the page's only <h1>. Images are turned into plain links to
+// Body headings are shifted so that the body's highest heading becomes
+// <h2> (whether authors start with # or ##), because the entry title is the
+// page's only <h1>; relative levels are kept, down to <h6>. Images are turned into plain links to
 // the image: pages make no requests to other hosts and stay light on slow
 // networks. Links to other hosts carry rel="noopener noreferrer".
 package markdown
@@ -88,6 +89,14 @@ type transformer struct{}
 
 func (transformer) Transform(doc *ast.Document, reader text.Reader, pc parser.Context) {
 	src := reader.Source()
+	top := 6
+	_ = ast.Walk(doc, func(n ast.Node, entering bool) (ast.WalkStatus, error) {
+		if h, ok := n.(*ast.Heading); ok && entering {
+			top = min(top, h.Level)
+		}
+		return ast.WalkContinue, nil
+	})
+	shift := 2 - top
 	var images []*ast.Image
 	_ = ast.Walk(doc, func(n ast.Node, entering bool) (ast.WalkStatus, error) {
 		if !entering {
@@ -95,7 +104,7 @@ func (transformer) Transform(doc *ast.Document, reader text.Reader, pc parser.Co
 		}
 		switch n := n.(type) {
 		case *ast.Heading:
-			n.Level = min(n.Level+1, 6)
+			n.Level = max(2, min(n.Level+shift, 6))
 		case *ast.Link:
 			if external(string(n.Destination)) {
 				n.SetAttributeString("rel", []byte(ExternalRel))

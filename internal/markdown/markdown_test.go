@@ -21,7 +21,9 @@ func render(t *testing.T, src string) string {
 func TestRenderFeatures(t *testing.T) {
 	cases := []struct{ name, src, want string }{
 		{"heading shifted", "# Title\n\n## Sub", "<h2>Title</h2>\n<h3>Sub</h3>"},
-		{"deep heading capped", "###### Six", "<h6>Six</h6>"},
+		{"sections start at h2", "## Part\n\n### Sub\n\n## Next", "<h2>Part</h2>\n<h3>Sub</h3>\n<h2>Next</h2>"},
+		{"lone deep heading", "#### Four", "<h2>Four</h2>"},
+		{"deep heading capped", "# One\n\n###### Six", "<h6>Six</h6>"},
 		{"emphasis", "*a* **b** ~~c~~ `d`", "<p><em>a</em> <strong>b</strong> <del>c</del> <code>d</code></p>"},
 		{"external link", "[site](https://example.org/x)", `<a href="https://example.org/x" rel="noopener noreferrer">site</a>`},
 		{"protocol relative link", "[site](//example.org/x)", `<a href="//example.org/x" rel="noopener noreferrer">site</a>`},
