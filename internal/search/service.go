@@ -26,6 +26,11 @@ type Service struct {
 	MaxAge time.Duration
 	// Now returns the current time; tests replace it.
 	Now func() time.Time
+	// Load, if set, returns the documents of an existing site instead of
+	// reading its entries from Store: for a backend that keeps one search
+	// document per entry (see Doc.MarshalBinary). It returns ENOTFOUND for
+	// an unknown site.
+	Load func(ctx context.Context, site string) ([]Doc, error)
 
 	mu    sync.Mutex
 	sites map[string]*siteIndex
@@ -88,8 +93,25 @@ func (s *Service) Index(ctx context.Context, site string) (*Index, error) {
 		return si.ix, nil
 	}
 	start := time.Now()
-	ix, err := s.build(ctx, site)
+	var ix *Index
+	var err error
+	if s.Load != nil {
+		var docs []Doc
+		if docs, err = s.Load(ctx, site); err == nil {
+			ix, err = Build(docs)
+		}
+	} else {
+		ix, err = s.build(ctx, site)
+	}
 	if err != nil {
+		if si.ix == nil {
+			// Keep no state for sites that do not exist.
+			s.mu.Lock()
+			if s.sites[site] == si {
+				delete(s.sites, site)
+			}
+			s.mu.Unlock()
+		}
 		return nil, err
 	}
 	si.ix, si.built = ix, s.now()

@@ -123,6 +123,12 @@ func TestServiceBuildsFromStoreAndStaysCurrent(t *testing.T) {
 	if _, err := s.Search(ctx, "no-such-site", Query{Text: "x"}); !centre.IsCode(err, centre.ENOTFOUND) {
 		t.Fatalf("unknown site: %v", err)
 	}
+	s.mu.Lock()
+	_, kept := s.sites["no-such-site"]
+	s.mu.Unlock()
+	if kept {
+		t.Fatal("state kept for an unknown site")
+	}
 	if _, err := s.Search(ctx, demo.Slug, Query{Limit: 1000}); !centre.IsCode(err, centre.EINVALID) {
 		t.Fatalf("bad query: %v", err)
 	}
@@ -135,4 +141,41 @@ func mustIndex(t testing.TB, s *Service) *Index {
 		t.Fatal(err)
 	}
 	return ix
+}
+
+func TestServiceLoadsDocuments(t *testing.T) {
+	calls := 0
+	s := &Service{Log: slog.New(slog.DiscardHandler), Load: func(ctx context.Context, site string) ([]Doc, error) {
+		calls++
+		if site != "one" {
+			return nil, centre.Errorf(centre.ENOTFOUND, "no site %q", site)
+		}
+		// As a backend would: documents stored in their binary encoding.
+		var out []Doc
+		for _, d := range filterCorpus() {
+			b, err := d.MarshalBinary()
+			if err != nil {
+				return nil, err
+			}
+			var back Doc
+			if err := back.UnmarshalBinary(b); err != nil {
+				return nil, err
+			}
+			out = append(out, back)
+		}
+		return out, nil
+	}}
+	ctx := context.Background()
+	for range 3 {
+		res, err := s.Search(ctx, "one", Query{Text: "masks", Type: centre.TypePublication})
+		if err != nil || !eq(slugs(res), []string{"p3"}) {
+			t.Fatalf("got %v, %v", slugs(res), err)
+		}
+	}
+	if calls != 1 {
+		t.Fatalf("loaded %d times, want once", calls)
+	}
+	if _, err := s.Search(ctx, "two", Query{}); !centre.IsCode(err, centre.ENOTFOUND) {
+		t.Fatalf("unknown site: %v", err)
+	}
 }
