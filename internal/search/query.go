@@ -26,8 +26,10 @@ const (
 // case- and accent-insensitively), except common function words when the
 // query has other words; the last word also matches as a prefix unless
 // the text ends with a space or a closing quote. Each phrase must match as
-// consecutive words of one field. An empty Text lists the entries that
-// pass the filters, newest first.
+// consecutive words of one field. Matches rank by BM25F score, then newest
+// first; withdrawn entries are found, marked, and rank below current
+// entries that match as well. A Text without words lists the entries that
+// pass the filters, newest first. From is inclusive, To exclusive.
 type Query struct {
 	Text         string
 	Type         string    // entry type, exact
