@@ -32,6 +32,7 @@ type Doc struct {
 	Organisations []string  `json:"organisations,omitempty"`
 	Attachments   []string  `json:"attachments,omitempty"` // attachment titles
 	PublishedAt   time.Time `json:"published_at"`
+	ExpiresAt     time.Time `json:"expires_at,omitzero"` // searches leave it out from then on
 	Withdrawn     bool      `json:"withdrawn,omitempty"`
 }
 
@@ -61,6 +62,7 @@ func DocFromEntry(e *centre.Entry) (Doc, error) {
 		Tags:          append([]string(nil), e.Tags...),
 		Organisations: append([]string(nil), e.Organisations...),
 		PublishedAt:   e.PublishedAt.UTC(),
+		ExpiresAt:     e.ExpiresAt.UTC(),
 		Withdrawn:     e.Status == centre.StatusWithdrawn,
 	}
 	switch {
@@ -139,12 +141,21 @@ func (d Doc) appendBinary(b []byte) []byte {
 		}
 	}
 	b = binary.AppendVarint(b, d.PublishedAt.UnixMilli())
+	b = appendTime(b, d.ExpiresAt)
 	if d.Withdrawn {
 		b = append(b, 1)
 	} else {
 		b = append(b, 0)
 	}
 	return b
+}
+
+// appendTime appends t in milliseconds, the zero time as 0.
+func appendTime(b []byte, t time.Time) []byte {
+	if t.IsZero() {
+		return binary.AppendVarint(b, 0)
+	}
+	return binary.AppendVarint(b, t.UnixMilli())
 }
 
 func appendString(b []byte, s string) []byte {
@@ -241,6 +252,14 @@ func (r *reader) doc() Doc {
 		} else {
 			r.b = r.b[n:]
 			d.PublishedAt = time.UnixMilli(ms).UTC()
+		}
+	}
+	if r.err == nil {
+		ms, n := binary.Varint(r.b)
+		if n <= 0 {
+			r.err = errors.New("bad time")
+		} else if r.b = r.b[n:]; ms != 0 {
+			d.ExpiresAt = time.UnixMilli(ms).UTC()
 		}
 	}
 	d.Withdrawn = r.byte() == 1

@@ -28,8 +28,9 @@ const (
 // the text ends with a space or a closing quote. Each phrase must match as
 // consecutive words of one field. Matches rank by BM25F score, then newest
 // first; withdrawn entries are found, marked, and rank below current
-// entries that match as well. A Text without words lists the entries that
-// pass the filters, newest first. From is inclusive, To exclusive.
+// entries that match as well; entries past their ExpiresAt are left out,
+// as in public listings. A Text without words lists the entries that pass
+// the filters, newest first. From is inclusive, To exclusive.
 type Query struct {
 	Text         string
 	Type         string    // entry type, exact
@@ -40,6 +41,7 @@ type Query struct {
 	To           time.Time // published before, if set
 	Limit        int       // 1..MaxLimit; 0 means DefaultLimit
 	After        string    // Next of the previous page; "" for the first
+	Now          time.Time // leave out entries expired at Now; zero means the current time
 }
 
 // Result is one page of a search.
@@ -103,6 +105,9 @@ func invalid(field, format string, args ...any) error {
 func parse(q Query) (parsed, error) {
 	var p centre.Problems
 	out := parsed{Query: q, orgKey: centre.OrgKey(q.Organisation)}
+	if out.Now.IsZero() {
+		out.Now = time.Now()
+	}
 	if n := utf8.RuneCountInString(q.Text); n > MaxQueryLen {
 		p.Add("q", "must be at most %d characters (got %d)", MaxQueryLen, n)
 	} else if !utf8.ValidString(q.Text) {

@@ -152,6 +152,8 @@ func (ix *Index) passes(r *record, p *parsed) bool {
 	switch {
 	case !r.live:
 		return false
+	case !r.ExpiresAt.IsZero() && !p.Now.Before(r.ExpiresAt):
+		return false
 	case p.Type != "" && r.Type != p.Type:
 		return false
 	case p.Lang != "" && !strings.EqualFold(r.Lang, p.Lang):

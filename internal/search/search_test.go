@@ -398,6 +398,26 @@ func TestWithdrawnFoundAndMarked(t *testing.T) {
 	}
 }
 
+func TestExpiredEntriesLeftOut(t *testing.T) {
+	a := mk("expiring", "en", "Testing sites open", "", 2)
+	a.ExpiresAt = t0.Add(10 * 24 * time.Hour)
+	ix := build(t, a, mk("lasting", "en", "Testing sites", "", 1))
+	before, at := t0.Add(9*24*time.Hour), t0.Add(10*24*time.Hour)
+	if got := slugs(search(t, ix, Query{Text: "testing", Now: before})); !sameSet(got, []string{"expiring", "lasting"}) {
+		t.Fatalf("before expiry: %v", got)
+	}
+	if got := slugs(search(t, ix, Query{Text: "testing", Now: at})); !eq(got, []string{"lasting"}) {
+		t.Fatalf("at expiry: %v", got)
+	}
+	if got := slugs(search(t, ix, Query{Now: at})); !eq(got, []string{"lasting"}) {
+		t.Fatalf("listing at expiry: %v", got)
+	}
+	// Without Now, the current time counts.
+	if got := slugs(search(t, ix, Query{Text: "testing"})); !eq(got, []string{"lasting"}) {
+		t.Fatalf("now: %v", got)
+	}
+}
+
 func TestOnlyPublicEntries(t *testing.T) {
 	now := t0
 	base := centre.Entry{ID: "e1", Site: "s", Type: centre.TypeStatement, Slug: "e", Lang: "en", Title: "Secret plans",
@@ -424,11 +444,12 @@ func TestOnlyPublicEntries(t *testing.T) {
 		t.Errorf("nil entry: %v", err)
 	}
 	e.PublishedAt = now
+	e.ExpiresAt = now.Add(time.Hour)
 	d, err := DocFromEntry(&e)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if d.Body != "Bold text & more\none\ntwo" || d.Attachments[0] != "Annex" || d.Withdrawn {
+	if d.Body != "Bold text & more\none\ntwo" || d.Attachments[0] != "Annex" || d.Withdrawn || !d.ExpiresAt.Equal(e.ExpiresAt) {
 		t.Fatalf("doc %+v", d)
 	}
 	e.Status = centre.StatusWithdrawn
@@ -512,6 +533,7 @@ func TestEncoding(t *testing.T) {
 	docs[0].Withdrawn = true
 	docs[0].Attachments = []string{"Annex 1", ""}
 	docs[1].PublishedAt = time.Date(1999, 12, 31, 23, 59, 59, 999e6, time.UTC)
+	docs[2].ExpiresAt = time.Date(2030, 1, 2, 3, 4, 5, 6e6, time.UTC)
 	for _, d := range docs {
 		b, err := d.MarshalBinary()
 		if err != nil {

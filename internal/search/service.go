@@ -80,6 +80,9 @@ func (s *Service) Search(ctx context.Context, site string, q Query) (Result, err
 	if err != nil {
 		return Result{}, err
 	}
+	if q.Now.IsZero() {
+		q.Now = s.now()
+	}
 	return ix.Search(ctx, q)
 }
 
@@ -228,6 +231,16 @@ func (w *watched) UpdateEntry(ctx context.Context, e *centre.Entry) error {
 		return err
 	}
 	w.s.changed(e)
+	return nil
+}
+
+func (w *watched) DeleteSite(ctx context.Context, slug string, version int64) error {
+	if err := w.Store.DeleteSite(ctx, slug, version); err != nil {
+		return err
+	}
+	w.s.mu.Lock()
+	delete(w.s.sites, slug)
+	w.s.mu.Unlock()
 	return nil
 }
 
