@@ -32,6 +32,7 @@ browser:
 
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem ./...
+	SEARCH_REPORT=1 $(GO) test -count=1 -run 'TestReportLatency|TestJudgedQueries' -v ./internal/search
 
 clean:
 	rm -rf $(BIN) .aws-sam test-artifacts

@@ -21,6 +21,7 @@ import (
 	"infocentre/internal/cursor"
 	"infocentre/internal/httpapi"
 	"infocentre/internal/markdown"
+	"infocentre/internal/search"
 	"infocentre/internal/web"
 )
 
@@ -96,9 +97,12 @@ func New(cfg Config, store centre.Store, log *slog.Logger) (*App, error) {
 	if err != nil {
 		return nil, err
 	}
-	svc := &centre.Service{Store: store, Render: markdown.Render, CheckAccent: web.CheckAccent, Signer: sealer, Log: log}
-	site := web.New(store, web.Options{Cursors: sealer, Logger: log, SiteForHost: web.HostLookup(store, time.Minute)})
-	h := httpapi.New(httpapi.Config{Service: svc, Cursors: sealer, Log: log, Web: site.Register})
+	// Search builds a site's index from the store on first use and keeps it
+	// current by watching the entry writes made through the service.
+	finder := &search.Service{Store: store, Log: log}
+	svc := &centre.Service{Store: finder.Watch(store), Render: markdown.Render, CheckAccent: web.CheckAccent, Signer: sealer, Log: log}
+	site := web.New(store, web.Options{Cursors: sealer, Logger: log, SiteForHost: web.HostLookup(store, time.Minute), Preview: svc.Preview})
+	h := httpapi.New(httpapi.Config{Service: svc, Cursors: sealer, Log: log, Web: site.Register, Search: finder})
 	return &App{Config: cfg, Log: log, Store: store, Service: svc, Handler: h}, nil
 }
 
