@@ -132,9 +132,11 @@ func (s *Store) op(ctx context.Context) (context.Context, context.CancelFunc, er
 	return ctx, cancel, nil
 }
 
-// unavailable is the error of a request that failed for reasons the caller
-// should retry later.
-var unavailable = &centre.Error{Code: centre.EUNAVAILABLE, Message: "storage is busy; retry later"}
+// errUnavailable is the error of a request that failed for reasons the
+// caller should retry later.
+func errUnavailable() error {
+	return centre.Errorf(centre.EUNAVAILABLE, "storage is busy; retry later")
+}
 
 // fail turns an SDK error into the store's error: the caller's own
 // cancellation passes through (wrapped), throttling, service faults,
@@ -153,7 +155,7 @@ func (s *Store) fail(parent context.Context, what string, err error) error {
 	}
 	if Transient(err) {
 		s.log.Warn("dynamodb unavailable", "op", what, "err", err)
-		return &centre.Error{Code: centre.EUNAVAILABLE, Message: unavailable.Message}
+		return errUnavailable()
 	}
 	s.log.Error("dynamodb request failed", "op", what, "err", err)
 	return fmt.Errorf("dynamostore: %s: %w", what, err)
@@ -183,12 +185,10 @@ func Transient(err error) bool {
 		}
 	}
 	var status interface{ HTTPStatusCode() int }
-	if errors.As(err, &status) && status.HTTPStatusCode() >= http.StatusInternalServerError {
-		return true
-	}
-	var send *awshttp.ResponseError
-	if errors.As(err, &send) && send.HTTPStatusCode() == http.StatusTooManyRequests {
-		return true
+	if errors.As(err, &status) {
+		if c := status.HTTPStatusCode(); c >= http.StatusInternalServerError || c == http.StatusTooManyRequests {
+			return true
+		}
 	}
 	var netErr net.Error
 	if errors.As(err, &netErr) {

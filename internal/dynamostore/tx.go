@@ -140,9 +140,9 @@ func (s *Store) transactOnce(ctx, parent context.Context, what string, t *txn) (
 		for _, r := range tce.CancellationReasons {
 			switch aws.ToString(r.Code) {
 			case "TransactionConflict":
-				return true, &centre.Error{Code: centre.EUNAVAILABLE, Message: unavailable.Message}
+				return true, errUnavailable()
 			case "ThrottlingError", "ProvisionedThroughputExceeded", "RequestLimitExceeded":
-				return false, &centre.Error{Code: centre.EUNAVAILABLE, Message: unavailable.Message}
+				return false, errUnavailable()
 			}
 		}
 	}
