@@ -84,28 +84,40 @@ func New(client *dynamodb.Client, table string, opts ...Option) *Store {
 	return s
 }
 
-// NewFromEnv returns a store configured from the environment:
+// NewFromEnv returns a store configured from the environment (see
+// ClientFromEnv).
+func NewFromEnv(ctx context.Context, opts ...Option) (*Store, error) {
+	client, table, err := ClientFromEnv(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return New(client, table, opts...), nil
+}
+
+// ClientFromEnv returns a client and the table name from the environment:
 // DYNAMODB_TABLE (required), DYNAMODB_ENDPOINT (optional base endpoint,
 // e.g. a local stand-in) and the usual AWS variables for region and
-// credentials. The SDK uses the standard retryer with DefaultMaxAttempts.
-func NewFromEnv(ctx context.Context, opts ...Option) (*Store, error) {
+// credentials. The client uses the standard retryer (NewRetryer) and
+// bounds each HTTP attempt by DefaultAttemptTimeout. The CLI uses it to
+// create the table (CreateTable).
+func ClientFromEnv(ctx context.Context) (*dynamodb.Client, string, error) {
 	table := os.Getenv("DYNAMODB_TABLE")
 	if table == "" {
-		return nil, errors.New("dynamostore: DYNAMODB_TABLE is not set")
+		return nil, "", errors.New("dynamostore: DYNAMODB_TABLE is not set")
 	}
 	cfg, err := config.LoadDefaultConfig(ctx,
 		config.WithHTTPClient(awshttp.NewBuildableClient().WithTimeout(DefaultAttemptTimeout)),
 		config.WithRetryer(func() aws.Retryer { return NewRetryer() }),
 	)
 	if err != nil {
-		return nil, fmt.Errorf("dynamostore: load AWS config: %w", err)
+		return nil, "", fmt.Errorf("dynamostore: load AWS config: %w", err)
 	}
 	client := dynamodb.NewFromConfig(cfg, func(o *dynamodb.Options) {
 		if ep := os.Getenv("DYNAMODB_ENDPOINT"); ep != "" {
 			o.BaseEndpoint = aws.String(ep)
 		}
 	})
-	return New(client, table, opts...), nil
+	return client, table, nil
 }
 
 // NewRetryer returns the standard SDK retryer with the store's bounds.
