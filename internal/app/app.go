@@ -19,6 +19,7 @@ import (
 	"infocentre/internal/boltstore"
 	"infocentre/internal/centre"
 	"infocentre/internal/cursor"
+	"infocentre/internal/dynamostore"
 	"infocentre/internal/httpapi"
 	"infocentre/internal/markdown"
 	"infocentre/internal/search"
@@ -82,7 +83,7 @@ func OpenStore(ctx context.Context, cfg Config) (centre.Store, error) {
 		}
 		return boltstore.Open(filepath.Join(dir, "infocentre.db"))
 	case "dynamodb":
-		return nil, errors.New("the DynamoDB store is not part of this build yet")
+		return dynamostore.NewFromEnv(ctx)
 	}
 	return nil, fmt.Errorf("unknown store %q: use bolt or dynamodb", cfg.Store)
 }
