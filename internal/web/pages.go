@@ -863,7 +863,7 @@ func (s *Site) errorPageWith(w http.ResponseWriter, r *http.Request, q *req, sta
 	v.NoIndex = true
 	v.Action = action
 	if q.site == generic {
-		v.Nav, v.Feeds, v.FooterFeeds, v.ThemeCSS = nil, nil, nil, ""
+		v.Nav, v.Feeds, v.FooterFeeds, v.ThemeCSS, v.OpenSearch = nil, nil, nil, "", ""
 	}
 	s.render(q, "error", v, status)
 }

@@ -125,6 +125,9 @@ func (s *Site) searchPage(q *req) {
 		switch {
 		case centre.IsCode(err, centre.EINVALID):
 			invalid = true
+		case centre.IsCode(err, centre.ENOTFOUND): // the site was deleted meanwhile
+			s.notFound(q.w, q.r, q, "")
+			return
 		case err != nil:
 			s.fail(q.w, q.r, err)
 			return

@@ -204,6 +204,12 @@ func TestSearchCaching(t *testing.T) {
 
 func TestOpenSearch(t *testing.T) {
 	e := newEnv(t)
+	// Pages outside any site have no search to offer.
+	for _, p := range []string{"/sites/nope/", "/nope"} {
+		if r := e.get(p); r.StatusCode != 404 || strings.Contains(r.body, "opensearch") || strings.Contains(r.body, "/search") {
+			t.Errorf("%s: %d, links to a search", p, r.StatusCode)
+		}
+	}
 	for _, h := range []struct{ host, prefix string }{{"centre.example.net", base}, {fixture.Host, ""}} {
 		home := e.get(h.prefix+"/", "Host", h.host)
 		link := `<link rel="search" type="application/opensearchdescription+xml" title="Crisis Information Centre" href="` + h.prefix + `/opensearch.xml">`
