@@ -102,7 +102,7 @@ func New(cfg Config, store centre.Store, log *slog.Logger) (*App, error) {
 	// current by watching the entry writes made through the service.
 	finder := &search.Service{Store: store, Log: log}
 	svc := &centre.Service{Store: finder.Watch(store), Render: markdown.Render, CheckAccent: web.CheckAccent, Signer: sealer, Log: log}
-	site := web.New(store, web.Options{Cursors: sealer, Logger: log, SiteForHost: web.HostLookup(store, time.Minute), Preview: svc.Preview})
+	site := web.New(store, web.Options{Cursors: sealer, Logger: log, SiteForHost: web.HostLookup(store, time.Minute), Preview: svc.Preview, Searcher: finder})
 	h := httpapi.New(httpapi.Config{Service: svc, Cursors: sealer, Log: log, Web: site.Register, Search: finder})
 	return &App{Config: cfg, Log: log, Store: store, Service: svc, Handler: h}, nil
 }

@@ -12,6 +12,10 @@
 //	/feed.atom /feed.rss /feed.json  site feeds; also under /{type}s/,
 //	                                 /tags/{tag}/ and /organisations/{org}/
 //	/sitemap.xml /robots.txt
+//	/search                          search form and results (Options.Searcher;
+//	                                 ?q= &type= &tag= &organisation= &lang=
+//	                                 &from= &to= (dates) &page=)
+//	/opensearch.xml                  OpenSearch description of /search
 //	/theme.{hash}.css                the site's accent colour
 //
 // Static assets live at /assets/{name}.{hash}.{ext} on every host and are
@@ -75,6 +79,10 @@ type Options struct {
 	// and absolute URLs start with StaticOrigin ("" for root-relative ones).
 	Static       bool
 	StaticOrigin string
+	// Searcher answers the search page ({base}/search) and with it the
+	// OpenSearch description ({base}/opensearch.xml) and the search link
+	// of every page. Nil, or Static, leaves all of them out.
+	Searcher Searcher
 }
 
 // Site is the public web site handler.
@@ -294,9 +302,13 @@ var knownParams = map[string]bool{"lang": true, "after": true}
 func (s *Site) route(q *req) {
 	if q.r.URL.RawQuery != "" {
 		params := q.r.URL.Query()
+		known := knownParams
+		if q.path == "/search" && s.searchable(q) {
+			known = searchParams
+		}
 		clean := false
 		for k := range params {
-			if !knownParams[k] {
+			if !known[k] {
 				params.Del(k)
 				clean = true
 			}
@@ -330,6 +342,12 @@ func (s *Site) route(q *req) {
 		return
 	case p == "/robots.txt":
 		s.siteRobots(q)
+		return
+	case p == "/search" && s.searchable(q):
+		s.searchPage(q)
+		return
+	case p == "/opensearch.xml" && s.searchable(q):
+		s.openSearch(q)
 		return
 	case strings.HasPrefix(p, "/theme.") && strings.HasSuffix(p, ".css") && len(parts) == 1:
 		s.themeCSS(q)
