@@ -190,11 +190,23 @@ func TestOneRequestPerRead(t *testing.T) {
 		return s.CreateEntry(ctx, storetest.NewEntry("flood", "new", "en"))
 	})
 	check("GetEntry", one("Query"), func() error { _, err := s.GetEntry(ctx, "flood", en.ID); return err })
-	check("UpdateEntry", map[string]int{"Query": 1, "TransactWriteItems": 1}, func() error {
+	draft := storetest.NewEntry("flood", "draft", "en")
+	must(t, s.CreateEntry(ctx, draft))
+	check("UpdateEntry (draft)", map[string]int{"Query": 1, "TransactWriteItems": 1}, func() error {
+		draft.Title = "Changed"
+		return s.UpdateEntry(ctx, draft)
+	})
+	// A public entry's search document changes in the same transaction,
+	// after a read of the site's search sequence.
+	check("UpdateEntry (public)", map[string]int{"Query": 1, "GetItem": 1, "TransactWriteItems": 1}, func() error {
 		en.Title = "Changed"
 		return s.UpdateEntry(ctx, en)
 	})
-	check("CreateSite (no hosts)", one("PutItem"), func() error {
+	check("UpdateEntry (public, search document unchanged)", map[string]int{"Query": 1, "TransactWriteItems": 1}, func() error {
+		en.ReviewNote = "Check the figures"
+		return s.UpdateEntry(ctx, en)
+	})
+	check("CreateSite (no hosts)", one("TransactWriteItems"), func() error {
 		site := storetest.NewSite("storm")
 		site.Hosts = nil
 		return s.CreateSite(ctx, site)
@@ -215,9 +227,10 @@ func TestCancelledTransactionsLeaveNothing(t *testing.T) {
 	must(t, s.CreateEntry(ctx, b))
 	before := e.rawItems(t)
 	// Each entry: entry item, revision 1 and list items (all, type, lang,
-	// its tags, one organisation).
-	if len(before) != 8+7 {
-		t.Fatalf("two entries with 2 and 1 tags and 1 organisation: %d items, want 15", len(before))
+	// its tags, one organisation); the public one also its search
+	// document, its change item and the site's search sequence.
+	if len(before) != 8+7+3 {
+		t.Fatalf("two entries with 2 and 1 tags and 1 organisation: %d items, want 18", len(before))
 	}
 
 	dup := storetest.NewEntry("flood", "alpha", "en")

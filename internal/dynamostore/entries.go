@@ -14,7 +14,9 @@ import (
 )
 
 // CreateEntry stores a new entry with Version 1 in one transaction: the
-// entry item (under its slug and language), revision 1 and its list items.
+// entry item (under its slug and language), revision 1, its list items and,
+// for a public entry, its search document (see search.go; a GetItem of the
+// site's search sequence comes first).
 // Returns ECONFLICT if the ID or the site's (Lang, Slug) is taken.
 func (s *Store) CreateEntry(parent context.Context, e *centre.Entry) error {
 	ctx, cancel, err := s.op(parent)
@@ -24,16 +26,17 @@ func (s *Store) CreateEntry(parent context.Context, e *centre.Entry) error {
 	defer cancel()
 	v := *e
 	v.Version = 1
-	t := &txn{table: s.table}
-	t.put(entryToItem(&v), notExists, func(item) error { return slugTaken(e) })
-	// Revisions outlive a deleted entry, so its ID stays taken.
-	t.put(revisionItem(&v), notExists, func(item) error {
-		return centre.Errorf(centre.ECONFLICT, "an entry with ID %q exists or existed", e.ID)
+	err = s.transactEntry(ctx, parent, "create entry", nil, &v, func(t *txn) {
+		t.put(entryToItem(&v), notExists, func(item) error { return slugTaken(e) })
+		// Revisions outlive a deleted entry, so its ID stays taken.
+		t.put(revisionItem(&v), notExists, func(item) error {
+			return centre.Errorf(centre.ECONFLICT, "an entry with ID %q exists or existed", e.ID)
+		})
+		for _, d := range dims(&v) {
+			t.put(listItem(&v, d), nil, nil)
+		}
 	})
-	for _, d := range dims(&v) {
-		t.put(listItem(&v, d), nil, nil)
-	}
-	if err := s.transact(ctx, parent, "create entry", t); err != nil {
+	if err != nil {
 		return err
 	}
 	e.Version = 1
@@ -151,7 +154,9 @@ func (s *Store) lockLost(ctx, parent context.Context, site, id string, err error
 // UpdateEntry replaces an entry if its stored version equals e.Version: a
 // read of the stored entry, then one transaction that rewrites (or moves)
 // the entry item on the condition that it still holds the version read,
-// adds the new revision, and deletes, adds or rewrites the list items.
+// adds the new revision, deletes, adds or rewrites the list items, and
+// changes the search document if it changed (after a GetItem of the site's
+// search sequence).
 func (s *Store) UpdateEntry(parent context.Context, e *centre.Entry) error {
 	ctx, cancel, err := s.op(parent)
 	if err != nil {
@@ -170,29 +175,30 @@ func (s *Store) UpdateEntry(parent context.Context, e *centre.Entry) error {
 	}
 	v := *e
 	v.Version = e.Version + 1
-	t := &txn{table: s.table}
-	if old.Slug != v.Slug || old.Lang != v.Lang {
-		t.delete(slugKey(old.Site, old.Slug, old.Lang), versionIs(e.Version), lockFailed(e))
-		t.put(entryToItem(&v), notExists, func(item) error { return slugTaken(e) })
-	} else {
-		t.put(entryToItem(&v), versionIs(e.Version), lockFailed(e))
-	}
-	t.put(revisionItem(&v), notExists, func(item) error {
-		return centre.Errorf(centre.EPRECONDITION, "entry %q was changed by someone else", e.ID)
-	})
-	keep := map[string]bool{}
-	for _, d := range dims(&v) {
-		keep[d] = true
-	}
-	for _, d := range dims(old) {
-		if !keep[d] {
-			t.delete(listKey(old.Site, d, old.ID), nil, nil)
+	err = s.transactEntry(ctx, parent, "update entry", old, &v, func(t *txn) {
+		if old.Slug != v.Slug || old.Lang != v.Lang {
+			t.delete(slugKey(old.Site, old.Slug, old.Lang), versionIs(e.Version), lockFailed(e))
+			t.put(entryToItem(&v), notExists, func(item) error { return slugTaken(e) })
+		} else {
+			t.put(entryToItem(&v), versionIs(e.Version), lockFailed(e))
 		}
-	}
-	for _, d := range dims(&v) {
-		t.put(listItem(&v, d), nil, nil)
-	}
-	if err := s.transact(ctx, parent, "update entry", t); err != nil {
+		t.put(revisionItem(&v), notExists, func(item) error {
+			return centre.Errorf(centre.EPRECONDITION, "entry %q was changed by someone else", e.ID)
+		})
+		keep := map[string]bool{}
+		for _, d := range dims(&v) {
+			keep[d] = true
+		}
+		for _, d := range dims(old) {
+			if !keep[d] {
+				t.delete(listKey(old.Site, d, old.ID), nil, nil)
+			}
+		}
+		for _, d := range dims(&v) {
+			t.put(listItem(&v, d), nil, nil)
+		}
+	})
+	if err != nil {
 		return s.lockLost(ctx, parent, e.Site, e.ID, err)
 	}
 	e.Version = v.Version
@@ -203,9 +209,9 @@ func versionIs(v int64) *cond {
 	return &cond{expr: "#v = :v", names: map[string]string{"#v": "version"}, values: map[string]types.AttributeValue{":v": num(v)}}
 }
 
-// DeleteEntry removes an entry and its list items, and marks it deleted
-// (its revisions stay), in one transaction, if its stored version equals
-// version.
+// DeleteEntry removes an entry, its list items and search document, and
+// marks it deleted (its revisions stay), in one transaction, if its stored
+// version equals version.
 func (s *Store) DeleteEntry(parent context.Context, site, id string, version int64) error {
 	ctx, cancel, err := s.op(parent)
 	if err != nil {
@@ -222,13 +228,14 @@ func (s *Store) DeleteEntry(parent context.Context, site, id string, version int
 	if old.Version != version {
 		return centre.Errorf(centre.EPRECONDITION, "entry %q was changed by someone else", id)
 	}
-	t := &txn{table: s.table}
-	t.delete(slugKey(site, old.Slug, old.Lang), versionIs(version), lockFailed(old))
-	t.put(deletedKey(site, id), notExists, func(item) error { return entryNotFound(site, id) })
-	for _, d := range dims(old) {
-		t.delete(listKey(site, d, id), nil, nil)
-	}
-	if err := s.transact(ctx, parent, "delete entry", t); err != nil {
+	err = s.transactEntry(ctx, parent, "delete entry", old, nil, func(t *txn) {
+		t.delete(slugKey(site, old.Slug, old.Lang), versionIs(version), lockFailed(old))
+		t.put(deletedKey(site, id), notExists, func(item) error { return entryNotFound(site, id) })
+		for _, d := range dims(old) {
+			t.delete(listKey(site, d, id), nil, nil)
+		}
+	})
+	if err != nil {
 		return s.lockLost(ctx, parent, site, id, err)
 	}
 	return nil

@@ -12,9 +12,9 @@ import (
 	"infocentre/internal/centre"
 )
 
-// CreateSite stores a new site with Version 1 and claims its hosts: one
-// PutItem, or one transaction when the site has hosts. Returns ECONFLICT if
-// the slug or a host is taken.
+// CreateSite stores a new site with Version 1, claims its hosts and
+// starts its search sequence (see search.go): one transaction. Returns
+// ECONFLICT if the slug or a host is taken.
 func (s *Store) CreateSite(parent context.Context, site *centre.Site) error {
 	ctx, cancel, err := s.op(parent)
 	if err != nil {
@@ -24,29 +24,16 @@ func (s *Store) CreateSite(parent context.Context, site *centre.Site) error {
 	v := *site
 	v.Version = 1
 	slugTaken := func(item) error { return centre.Errorf(centre.ECONFLICT, "site %q already exists", site.Slug) }
-	hosts := hostsOf(&v)
-	if len(hosts) == 0 {
-		_, err = s.client.PutItem(ctx, &dynamodb.PutItemInput{
-			TableName:              aws.String(s.table),
-			Item:                   siteToItem(&v),
-			ConditionExpression:    aws.String("attribute_not_exists(PK)"),
-			ReturnConsumedCapacity: types.ReturnConsumedCapacityTotal,
-		}, s.optFns...)
-		if ok, _ := condFailed(err); ok {
-			return slugTaken(nil)
-		}
-		if err != nil {
-			return s.fail(parent, "create site", err)
-		}
-	} else {
-		t := &txn{table: s.table}
-		t.put(siteToItem(&v), notExists, slugTaken)
-		for _, h := range hosts {
-			t.put(hostItem(h, &v), notExists, func(item) error { return hostTaken(h) })
-		}
-		if err := s.transact(ctx, parent, "create site", t); err != nil {
-			return err
-		}
+	t := &txn{table: s.table}
+	t.put(siteToItem(&v), notExists, slugTaken)
+	// A recreated site continues after any sequence number its predecessor
+	// could have reached.
+	t.put(searchSeqItem(v.Slug, s.now().UnixMicro()), nil, nil)
+	for _, h := range hostsOf(&v) {
+		t.put(hostItem(h, &v), notExists, func(item) error { return hostTaken(h) })
+	}
+	if err := s.transact(ctx, parent, "create site", t); err != nil {
+		return err
 	}
 	site.Version = 1
 	return nil
@@ -146,8 +133,8 @@ func (s *Store) UpdateSite(parent context.Context, site *centre.Site) error {
 	return nil
 }
 
-// DeleteSite removes a site and its host claims if its stored version
-// equals version: a GetItem, then one transaction.
+// DeleteSite removes a site, its host claims and its search sequence if
+// its stored version equals version: a GetItem, then one transaction.
 func (s *Store) DeleteSite(parent context.Context, slug string, version int64) error {
 	ctx, cancel, err := s.op(parent)
 	if err != nil {
@@ -181,6 +168,7 @@ func (s *Store) DeleteSite(parent context.Context, slug string, version int64) e
 	for _, h := range hostsOf(old) {
 		t.delete(hostKey(h), nil, nil)
 	}
+	t.delete(searchSeqKey(slug), nil, nil)
 	return s.transact(ctx, parent, "delete site", t)
 }
 

@@ -17,7 +17,9 @@ import (
 // It keeps indexes current through Watch, which wraps the store the rest
 // of the application writes through: every entry created, updated or
 // deleted through it is re-indexed at once. When other processes write the
-// same store, set MaxAge so that indexes are rebuilt after that long.
+// same store, either set Source, a store that keeps search documents
+// current itself (every search then asks it what changed), or set MaxAge
+// so that indexes are rebuilt after that long.
 type Service struct {
 	Store centre.Store
 	Log   *slog.Logger
@@ -31,6 +33,11 @@ type Service struct {
 	// document per entry (see Doc.MarshalBinary). It returns ENOTFOUND for
 	// an unknown site.
 	Load func(ctx context.Context, site string) ([]Doc, error)
+	// Source, if set, is where indexes come from and how they stay
+	// current: a site's index is loaded from Source.SearchDocs on first
+	// use, and every later use first applies Source.SearchChanges. It
+	// takes precedence over Load and Store.
+	Source DocSource
 
 	mu    sync.Mutex
 	sites map[string]*siteIndex
@@ -40,6 +47,40 @@ type siteIndex struct {
 	mu    sync.Mutex // held while building and while applying changes
 	ix    *Index
 	built time.Time
+	seq   int64 // with Source: the change sequence ix is current at
+}
+
+// DocSource is a store that keeps the search documents of public entries
+// itself, changed in the same write as the entries, and numbers each
+// change of a site's documents with a per-site sequence, so that a reader
+// can tell cheaply whether anything changed and fetch only what did.
+type DocSource interface {
+	// SearchDocs returns the documents of every public entry of site, and
+	// a sequence number such that every change after it is reported by
+	// SearchChanges(site, seq). Returns ENOTFOUND for an unknown site.
+	SearchDocs(ctx context.Context, site string) (docs []Doc, seq int64, err error)
+	// SearchChanges returns the changes of site's documents after seq, in
+	// order. Returns ENOTFOUND for an unknown site.
+	SearchChanges(ctx context.Context, site string, after int64) (Delta, error)
+}
+
+// Delta is the changes of a site's documents after a sequence number.
+type Delta struct {
+	// Seq is the sequence number the changes bring a reader to.
+	Seq int64
+	// Reset means that the changes since the reader's sequence are no
+	// longer all known (or the site was recreated): load the documents
+	// again with SearchDocs.
+	Reset bool
+	// Changes, oldest first.
+	Changes []DocChange
+}
+
+// DocChange is one change of a site's documents: Doc is the entry's new
+// document, or nil when the entry stopped being public.
+type DocChange struct {
+	ID  string
+	Doc *Doc
 }
 
 func (s *Service) now() time.Time {
@@ -92,35 +133,91 @@ func (s *Service) Index(ctx context.Context, site string) (*Index, error) {
 	si := s.site(site)
 	si.mu.Lock()
 	defer si.mu.Unlock()
-	if si.ix != nil && (s.MaxAge <= 0 || s.now().Sub(si.built) < s.MaxAge) {
+	fresh := si.ix != nil && (s.MaxAge <= 0 || s.now().Sub(si.built) < s.MaxAge)
+	if fresh && s.Source == nil {
 		return si.ix, nil
+	}
+	if fresh {
+		reset, err := s.catchUp(ctx, site, si)
+		switch {
+		case centre.IsCode(err, centre.ENOTFOUND):
+			s.forget(site, si)
+			return nil, err
+		case err != nil:
+			return nil, err
+		case !reset:
+			return si.ix, nil
+		}
 	}
 	start := time.Now()
 	var ix *Index
+	var seq int64
 	var err error
-	if s.Load != nil {
+	switch {
+	case s.Source != nil:
+		var docs []Doc
+		if docs, seq, err = s.Source.SearchDocs(ctx, site); err == nil {
+			ix, err = Build(docs)
+		}
+	case s.Load != nil:
 		var docs []Doc
 		if docs, err = s.Load(ctx, site); err == nil {
 			ix, err = Build(docs)
 		}
-	} else {
+	default:
 		ix, err = s.build(ctx, site)
 	}
 	if err != nil {
-		if si.ix == nil {
+		if si.ix == nil || centre.IsCode(err, centre.ENOTFOUND) {
 			// Keep no state for sites that do not exist.
-			s.mu.Lock()
-			if s.sites[site] == si {
-				delete(s.sites, site)
-			}
-			s.mu.Unlock()
+			s.forget(site, si)
 		}
 		return nil, err
 	}
-	si.ix, si.built = ix, s.now()
+	si.ix, si.built, si.seq = ix, s.now(), seq
 	s.log().InfoContext(ctx, "search index built", slog.String("site", site),
 		slog.Int("entries", ix.Len()), slog.Duration("duration", time.Since(start)))
 	return ix, nil
+}
+
+// forget drops the state of site if it is still si. The caller holds
+// si.mu.
+func (s *Service) forget(site string, si *siteIndex) {
+	si.ix = nil
+	s.mu.Lock()
+	if s.sites[site] == si {
+		delete(s.sites, site)
+	}
+	s.mu.Unlock()
+}
+
+// catchUp applies the changes of site after si.seq to si.ix. reset
+// reports that the index must be loaded again instead. The caller holds
+// si.mu.
+func (s *Service) catchUp(ctx context.Context, site string, si *siteIndex) (reset bool, err error) {
+	d, err := s.Source.SearchChanges(ctx, site, si.seq)
+	if err != nil {
+		return false, err
+	}
+	if d.Reset {
+		return true, nil
+	}
+	for _, c := range d.Changes {
+		if c.Doc == nil {
+			si.ix.Remove(c.ID)
+			continue
+		}
+		if err := si.ix.Upsert(*c.Doc); err != nil {
+			s.log().ErrorContext(ctx, "search: apply change", slog.String("site", site), slog.String("id", c.ID), slog.String("error", err.Error()))
+			return true, nil
+		}
+	}
+	if len(d.Changes) > 0 {
+		s.log().DebugContext(ctx, "search index caught up", slog.String("site", site),
+			slog.Int("changes", len(d.Changes)), slog.Int64("seq", d.Seq))
+	}
+	si.seq = d.Seq
+	return false, nil
 }
 
 // build reads every public entry of site from the store.
