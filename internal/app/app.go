@@ -98,10 +98,20 @@ func New(cfg Config, store centre.Store, log *slog.Logger) (*App, error) {
 	if err != nil {
 		return nil, err
 	}
-	// Search builds a site's index from the store on first use and keeps it
-	// current by watching the entry writes made through the service.
+	// Search builds a site's index on first use and keeps it current. A
+	// store that keeps search documents itself (DynamoDB, written by other
+	// processes: the admin and publisher functions) is asked on each search
+	// what changed since; otherwise (the embedded store, written only by
+	// this process) the index follows the entry writes made through the
+	// service.
 	finder := &search.Service{Store: store, Log: log}
-	svc := &centre.Service{Store: finder.Watch(store), Render: markdown.Render, CheckAccent: web.CheckAccent, Signer: sealer, Log: log}
+	entries := store
+	if src, ok := store.(search.DocSource); ok {
+		finder.Source = src
+	} else {
+		entries = finder.Watch(store)
+	}
+	svc := &centre.Service{Store: entries, Render: markdown.Render, CheckAccent: web.CheckAccent, Signer: sealer, Log: log}
 	site := web.New(store, web.Options{Cursors: sealer, Logger: log, SiteForHost: web.HostLookup(store, time.Minute), Preview: svc.Preview, Searcher: finder})
 	h := httpapi.New(httpapi.Config{Service: svc, Cursors: sealer, Log: log, Web: site.Register, Search: finder})
 	return &App{Config: cfg, Log: log, Store: store, Service: svc, Handler: h}, nil

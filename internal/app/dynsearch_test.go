@@ -1,0 +1,179 @@
+package app_test
+
+import (
+	"context"
+	"encoding/json"
+	"io"
+	"net/url"
+	"slices"
+	"testing"
+	"time"
+
+	"infocentre/internal/app"
+	"infocentre/internal/centre"
+	"infocentre/internal/demo"
+	"infocentre/internal/dynamostore"
+	"infocentre/internal/dynamostore/dynamotest"
+	"infocentre/internal/httpapi"
+)
+
+// deployed is the deployed shape on DynamoDB: a writer (the admin and
+// publisher functions) and a public reader, separate processes on one
+// table, each with its own request counter.
+type deployed struct {
+	writer, reader *app.App
+	wcalls, rcalls *dynamostore.CallCounter
+}
+
+func newDeployed(t *testing.T) *deployed {
+	t.Helper()
+	d := &deployed{wcalls: dynamostore.NewCallCounter(), rcalls: dynamostore.NewCallCounter()}
+	ws := dynamotest.NewStore(t, dynamostore.WithCallCounter(d.wcalls))
+	cfg := app.Config{Store: "dynamodb", CursorSecret: "test-cursor-secret-0123456789"}
+	d.writer, _ = launchEnv(t, cfg, ws)
+	rs := dynamostore.New(dynamotest.Client(t), ws.Table(), dynamostore.WithTimeout(dynamotest.StoreTimeout), dynamostore.WithCallCounter(d.rcalls))
+	var err error
+	if d.reader, err = app.New(cfg, rs, app.NewLogger(io.Discard, "error")); err != nil {
+		t.Fatal(err)
+	}
+	return d
+}
+
+// search runs a search on the reader's public API and returns the slugs
+// found and the DynamoDB requests it took.
+func (d *deployed) search(t *testing.T, text string) ([]string, int) {
+	t.Helper()
+	d.rcalls.Reset()
+	w := get(d.reader.Handler.Public(), "/api/v1/sites/demo/search?q="+url.QueryEscape(text))
+	calls := d.rcalls.Calls()
+	for op := range calls {
+		if op != "GetItem" && op != "Query" {
+			t.Fatalf("search %q used %s: %v", text, op, calls)
+		}
+	}
+	if w.Code != 200 {
+		t.Fatalf("search %q: %d %s", text, w.Code, w.Body)
+	}
+	var res httpapi.SearchResults
+	if err := json.Unmarshal(w.Body.Bytes(), &res); err != nil {
+		t.Fatal(err)
+	}
+	var slugs []string
+	for _, h := range res.Items {
+		slugs = append(slugs, h.Slug)
+	}
+	return slugs, sum(calls)
+}
+
+// TestSearchFollowsOtherWritersOnDynamoDB: the public reader's warm index
+// sees every change the writer makes — publish, major update, withdraw,
+// scheduled release — and never drafts or scheduled entries, with one
+// request per search when nothing changed and two when something did.
+func TestSearchFollowsOtherWritersOnDynamoDB(t *testing.T) {
+	d := newDeployed(t)
+	ctx := context.Background()
+	op := centre.Principal{KeyID: "t", Site: centre.AllSites, Role: centre.RoleOwner}
+	svc := d.writer.Service
+
+	// Cold: the first search loads the site's documents.
+	slugs, n := d.search(t, "cancer")
+	if !slices.Contains(slugs, "keep-cancer-care-going") {
+		t.Fatalf("cold search: %v", slugs)
+	}
+	t.Logf("cold search of the demo site: %d requests", n)
+	// Warm and unchanged: one GetItem.
+	expect := func(what, text string, want []string, requests int) {
+		t.Helper()
+		got, n := d.search(t, text)
+		slices.Sort(got)
+		got = slices.Compact(got)
+		if !slices.Equal(got, want) {
+			t.Fatalf("%s: search %q found %v, want %v", what, text, got, want)
+		}
+		if n != requests {
+			t.Fatalf("%s: search took %d requests, want %d", what, n, requests)
+		}
+	}
+	slices.Sort(slugs)
+	expect("warm", "cancer", slices.Compact(slugs), 1)
+
+	// A draft is never found.
+	draft, err := svc.CreateEntry(ctx, op, demo.Slug, centre.EntryInput{Type: "news", Slug: "quokka-draft", Title: "Quokka census draft", Body: "Zanzibar quokka."})
+	if err != nil {
+		t.Fatal(err)
+	}
+	expect("after a draft", "quokka", nil, 1)
+
+	// Publishing makes it findable at once.
+	if _, err := svc.Publish(ctx, op, demo.Slug, draft.ID, draft.Version, ""); err != nil {
+		t.Fatal(err)
+	}
+	expect("after publish", "quokka", []string{"quokka-draft"}, 2)
+	expect("after publish, again", "quokka", []string{"quokka-draft"}, 1)
+
+	// A major update is found by its new words.
+	cur, err := svc.Entry(ctx, op, demo.Slug, draft.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, major, note := "Zanzibar quokka and wallaby survey.", centre.ChangeMajor, "Added the wallaby survey."
+	if _, err := svc.UpdateEntry(ctx, op, demo.Slug, draft.ID, centre.EntryPatch{Body: &body, Change: &major, ChangeNote: &note}, cur.Version); err != nil {
+		t.Fatal(err)
+	}
+	expect("after a major update", "wallaby", []string{"quokka-draft"}, 2)
+
+	// Withdrawn entries stay findable, marked withdrawn.
+	cur, err = svc.Entry(ctx, op, demo.Slug, draft.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := svc.Withdraw(ctx, op, demo.Slug, draft.ID, cur.Version, "Counted twice.", ""); err != nil {
+		t.Fatal(err)
+	}
+	w := get(d.reader.Handler.Public(), "/api/v1/sites/demo/search?q=wallaby")
+	var res httpapi.SearchResults
+	if err := json.Unmarshal(w.Body.Bytes(), &res); err != nil || len(res.Items) != 1 || !res.Items[0].Withdrawn {
+		t.Fatalf("after withdraw: %s", w.Body)
+	}
+
+	// A deleted draft was never found.
+	del, err := svc.CreateEntry(ctx, op, demo.Slug, centre.EntryInput{Type: "news", Slug: "numbat", Title: "Numbat sighting"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := svc.DeleteEntry(ctx, op, demo.Slug, del.ID, del.Version); err != nil {
+		t.Fatal(err)
+	}
+	expect("after a draft's delete", "numbat", nil, 1)
+
+	// A scheduled entry is not found until the publisher releases it.
+	at := time.Now().Add(30 * time.Minute).UTC().Truncate(time.Second)
+	if _, err := svc.CreateEntry(ctx, op, demo.Slug, centre.EntryInput{Type: "news", Slug: "bilby", Title: "Bilby embargo", Status: centre.StatusScheduled, PublishAt: at}); err != nil {
+		t.Fatal(err)
+	}
+	expect("scheduled", "bilby", nil, 1)
+	svc.Now = func() time.Time { return at.Add(time.Minute) }
+	if n, err := d.writer.PublishDue(ctx); err != nil || n != 1 {
+		t.Fatalf("PublishDue: %d, %v", n, err)
+	}
+	expect("released", "bilby", []string{"bilby"}, 2)
+	expect("released, again", "bilby", []string{"bilby"}, 1)
+
+	// A write the store refuses (stale version) changes nothing a search
+	// sees.
+	cur, err = svc.Entry(ctx, op, demo.Slug, draft.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := svc.UpdateEntry(ctx, op, demo.Slug, draft.ID, centre.EntryPatch{Body: &body}, cur.Version-1); !centre.IsCode(err, centre.EPRECONDITION) {
+		t.Fatalf("stale update: %v", err)
+	}
+	expect("after a refused write", "bilby", []string{"bilby"}, 1)
+
+	// The writer's own searches follow the same documents.
+	w = get(d.writer.Handler.Public(), "/api/v1/sites/demo/search?q=bilby")
+	if w.Code != 200 || between(w.Body.String(), `"slug":"`, `"`) != "bilby" {
+		t.Fatalf("writer's search: %d %s", w.Code, w.Body)
+	}
+	t.Logf("writer requests: %s", d.wcalls)
+}
