@@ -3,9 +3,14 @@ package app_test
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
+	"math/rand/v2"
 	"net/url"
+	"os"
 	"slices"
+	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -176,4 +181,92 @@ func TestSearchFollowsOtherWritersOnDynamoDB(t *testing.T) {
 		t.Fatalf("writer's search: %d %s", w.Code, w.Body)
 	}
 	t.Logf("writer requests: %s", d.wcalls)
+}
+
+// benchWords make up the generated entries of BenchmarkSearchDynamoDB.
+var benchWords = strings.Fields(`hospital hospitals capacity intensive care beds oxygen supply masks
+	respirators protective equipment vaccination vaccine doses schools closure testing laboratories
+	patients staff nurses doctors shortage procurement guidance public health authorities regional
+	national european members association statement recommends urges calls ensure continuity cancer
+	screening radiotherapy waiting lists data reporting surveillance outbreak cases deaths emergency
+	departments ambulance transport medicines stock pharmacies primary care telemedicine mental
+	support families elderly residents homes visits rules travel borders quarantine isolation`)
+
+// BenchmarkSearchDynamoDB measures search on DynamoDB (moto_server) as the
+// public function runs it, on a site of SEARCH_BENCH_ENTRIES (default 500)
+// published entries written by another process: the requests of the cold
+// load, of a warm search when nothing changed and of one after a change.
+func BenchmarkSearchDynamoDB(b *testing.B) {
+	n := 500
+	if v, err := strconv.Atoi(os.Getenv("SEARCH_BENCH_ENTRIES")); err == nil && v > 0 {
+		n = v
+	}
+	calls := dynamostore.NewCallCounter()
+	ws := dynamotest.NewStore(b)
+	cfg := app.Config{Store: "dynamodb", CursorSecret: "test-cursor-secret-0123456789"}
+	writer, _ := launchEnv(b, cfg, ws)
+	ctx := context.Background()
+	op := centre.Principal{KeyID: "bench", Site: centre.AllSites, Role: centre.RoleOwner}
+	r := rand.New(rand.NewPCG(1, 2))
+	text := func(words int) string {
+		var sb strings.Builder
+		for i := range words {
+			if i > 0 {
+				sb.WriteByte(' ')
+				if i%14 == 0 {
+					sb.WriteString(".\n\n")
+				}
+			}
+			sb.WriteString(benchWords[r.IntN(len(benchWords))])
+		}
+		return sb.String()
+	}
+	start := time.Now()
+	var bytes int
+	for i := range n {
+		body := text(300 + r.IntN(600)) // about 2-6 KB
+		bytes += len(body)
+		in := centre.EntryInput{Type: "news", Slug: fmt.Sprintf("generated-%d", i), Title: text(6), Summary: text(25),
+			Body: body, Tags: []string{benchWords[r.IntN(len(benchWords))]}, Status: centre.StatusPublished}
+		if _, err := writer.Service.CreateEntry(ctx, op, demo.Slug, in); err != nil {
+			b.Fatal(err)
+		}
+		if (i+1)%100 == 0 {
+			b.Logf("%d entries written after %v", i+1, time.Since(start).Round(time.Second))
+		}
+	}
+	b.Logf("wrote %d entries (%d KB of Markdown) in %v", n, bytes/1024, time.Since(start).Round(time.Second))
+
+	rs := dynamostore.New(dynamotest.Client(b), ws.Table(), dynamostore.WithTimeout(dynamotest.StoreTimeout), dynamostore.WithCallCounter(calls))
+	reader, err := app.New(cfg, rs, app.NewLogger(io.Discard, "error"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	h := reader.Handler.Public()
+	searchOnce := func(q string) int {
+		calls.Reset()
+		if w := get(h, "/api/v1/sites/demo/search?q="+url.QueryEscape(q)); w.Code != 200 {
+			b.Fatalf("search: %d %s", w.Code, w.Body)
+		}
+		return sum(calls.Calls())
+	}
+	start = time.Now()
+	cold := searchOnce("hospital capacity")
+	b.ReportMetric(float64(time.Since(start).Milliseconds()), "cold-ms")
+	b.ReportMetric(float64(cold), "cold-requests")
+
+	// A change by the writer: the next search fetches it.
+	if _, err := writer.Service.CreateEntry(ctx, op, demo.Slug, centre.EntryInput{Type: "news", Title: "Fresh news", Body: text(400), Status: centre.StatusPublished}); err != nil {
+		b.Fatal(err)
+	}
+	b.ReportMetric(float64(searchOnce("fresh")), "changed-requests")
+
+	queries := []string{"oxygen", "intensive care", "vacc", "masks respirators", "cancer screening", "travel borders quarantine"}
+	requests, i := 0, 0
+	for b.Loop() {
+		requests += searchOnce(queries[i%len(queries)])
+		i++
+	}
+	b.ReportMetric(float64(requests)/float64(i), "warm-requests/op")
+	b.ReportMetric(float64(n), "entries")
 }

@@ -32,6 +32,12 @@ type item = map[string]types.AttributeValue
 //	key by hash    PK=KEYHASH#<hash>           SK=KEY         full copy of the key
 //	idempotency    PK=IDEM#<scope>             SK=<key>       ttl = expiry in epoch seconds
 //	audit event    PK=A#<site>                 SK=<id>        GSI2: A#<site> / <at>#<id>
+//	search seq     PK=X#<site>                 SK=#SEQ        seq: the site's search change sequence
+//	search doc     PK=X#<site>                 SK=D#<id>      doc: search.Doc encoding (public entries only)
+//	search change  PK=XL#<site>                SK=<seq, 20 digits>  id, doc (absent: removed), ttl
+//
+// The search items change in the same transaction as the entry (see
+// search.go).
 //
 // <dim> is "all", "type#<type>", "lang#<lang>", "tag#<tag>" or
 // "org#<org key>". Slugs, tags, organisation keys, types and IDs never hold

@@ -3,7 +3,9 @@ package search
 import (
 	"context"
 	"log/slog"
+	"maps"
 	"path/filepath"
+	"slices"
 	"testing"
 	"time"
 
@@ -177,5 +179,88 @@ func TestServiceLoadsDocuments(t *testing.T) {
 	}
 	if _, err := s.Search(ctx, "two", Query{}); !centre.IsCode(err, centre.ENOTFOUND) {
 		t.Fatalf("unknown site: %v", err)
+	}
+}
+
+// memSource is a DocSource kept in memory: a log of changes per sequence
+// number, of which the oldest may be forgotten.
+type memSource struct {
+	docs      map[string]Doc
+	log       []DocChange // log[i] is change number i+1
+	forgotten int64       // changes up to this number are no longer kept
+	gone      bool
+	loads     int
+}
+
+func (m *memSource) put(d Doc)          { m.docs[d.ID] = d; m.log = append(m.log, DocChange{ID: d.ID, Doc: &d}) }
+func (m *memSource) remove(id string)   { delete(m.docs, id); m.log = append(m.log, DocChange{ID: id}) }
+func (m *memSource) seq() int64         { return int64(len(m.log)) }
+func (m *memSource) notFound() error    { return centre.Errorf(centre.ENOTFOUND, "no site") }
+func (m *memSource) docList() (l []Doc) { return slices.Collect(maps.Values(m.docs)) }
+
+func (m *memSource) SearchDocs(ctx context.Context, site string) ([]Doc, int64, error) {
+	if m.gone {
+		return nil, 0, m.notFound()
+	}
+	m.loads++
+	return m.docList(), m.seq(), nil
+}
+
+func (m *memSource) SearchChanges(ctx context.Context, site string, after int64) (Delta, error) {
+	if m.gone {
+		return Delta{}, m.notFound()
+	}
+	if after < m.forgotten {
+		return Delta{Reset: true}, nil
+	}
+	return Delta{Seq: m.seq(), Changes: slices.Clone(m.log[after:])}, nil
+}
+
+func TestServiceFollowsSource(t *testing.T) {
+	ctx := context.Background()
+	corpus := filterCorpus()
+	src := &memSource{docs: map[string]Doc{}}
+	for _, d := range corpus {
+		src.put(d)
+	}
+	s := &Service{Log: slog.New(slog.DiscardHandler), Source: src}
+	find := func(text string) []string {
+		t.Helper()
+		res, err := s.Search(ctx, "one", Query{Text: text})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return slugs(res)
+	}
+	before := find("masks")
+	if len(before) == 0 || src.loads != 1 {
+		t.Fatalf("masks: %v after %d loads", before, src.loads)
+	}
+	// Changes are applied in order, without loading again.
+	src.put(Doc{ID: "new", Slug: "wombat", Lang: "en", Type: centre.TypeNews, Title: "Wombat", PublishedAt: time.Now()})
+	src.remove("new")
+	src.put(Doc{ID: "new2", Slug: "wombat-2", Lang: "en", Type: centre.TypeNews, Title: "Wombat", PublishedAt: time.Now()})
+	src.remove(corpus[0].ID)
+	if got := find("wombat"); !eq(got, []string{"wombat-2"}) || src.loads != 1 {
+		t.Fatalf("wombat: %v after %d loads", got, src.loads)
+	}
+	if ix, err := s.Index(ctx, "one"); err != nil || ix.Len() != len(corpus) {
+		t.Fatalf("index: %v, want %d documents", err, len(corpus))
+	}
+	// Changes no longer kept: load again.
+	src.put(Doc{ID: "new3", Slug: "numbat", Lang: "en", Type: centre.TypeNews, Title: "Numbat", PublishedAt: time.Now()})
+	src.forgotten = src.seq()
+	if got := find("numbat"); !eq(got, []string{"numbat"}) || src.loads != 2 {
+		t.Fatalf("numbat: %v after %d loads", got, src.loads)
+	}
+	// A site that is gone is not found, and nothing of it is kept.
+	src.gone = true
+	if _, err := s.Search(ctx, "one", Query{Text: "numbat"}); !centre.IsCode(err, centre.ENOTFOUND) {
+		t.Fatalf("gone: %v", err)
+	}
+	src.gone = false
+	find("numbat")
+	if src.loads != 3 {
+		t.Fatalf("%d loads after the site came back, want 3", src.loads)
 	}
 }
