@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	mrand "math/rand/v2"
 	"strconv"
 	"time"
 
@@ -48,7 +49,7 @@ const (
 	maxDelta = 500
 	// maxSearchRetries bounds the tries of an entry write whose site's
 	// search sequence keeps moving under it.
-	maxSearchRetries = 8
+	maxSearchRetries = 10
 )
 
 func searchPK(site string) string       { return "X#" + site }
@@ -165,6 +166,14 @@ func (s *Store) transactEntry(ctx, parent context.Context, what string, old, cur
 		}
 		if attempt == maxSearchRetries {
 			return errUnavailable()
+		}
+		// Another write of the site's entries came in between: wait a
+		// random while, so that writers in step fall out of it.
+		delay := time.Duration(mrand.Int64N(int64(5*time.Millisecond) << min(attempt, 6)))
+		select {
+		case <-ctx.Done():
+			return s.fail(parent, what, ctx.Err())
+		case <-time.After(delay):
 		}
 	}
 }
