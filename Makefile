@@ -7,7 +7,7 @@ BIN   := bin
 DATA  ?= .data
 ADDR  ?= 127.0.0.1:8080
 
-.PHONY: run build test unit lint bench clean
+.PHONY: run build test unit lint bench browser clean
 
 build:
 	$(GO) build -o $(BIN)/infocentre ./cmd/infocentre
@@ -15,7 +15,7 @@ build:
 run: build
 	$(BIN)/infocentre serve --addr $(ADDR) --data $(DATA)
 
-test: lint unit
+test: lint unit browser
 
 unit:
 	$(GO) test -race -count=1 ./...
@@ -24,6 +24,11 @@ lint:
 	@unformatted=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
 	  if [ -n "$$unformatted" ]; then echo "gofmt needed: $$unformatted"; exit 1; fi
 	$(GO) vet ./...
+
+# Accessibility and rendering checks of the public site in headless Chromium.
+browser:
+	.ci/setup-browser.sh
+	cd e2e/browser && node a11y.mjs
 
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem ./...

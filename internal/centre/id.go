@@ -13,8 +13,9 @@ var (
 	idEntropy = ulid.Monotonic(rand.Reader, 0)
 )
 
-// NewID returns a new unique ID that sorts after every ID made before it
-// in this process (a lowercase ULID: 26 characters, time first).
+// NewID returns a new unique ID (a lowercase ULID: 26 characters, time
+// first). IDs made in this process with non-decreasing times sort in the
+// order they were made.
 func NewID(now time.Time) string {
 	idMu.Lock()
 	defer idMu.Unlock()

@@ -1,0 +1,164 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"net/http"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"infocentre/internal/centre"
+)
+
+func runCLI(t *testing.T, args ...string) (string, string, error) {
+	t.Helper()
+	var out, errb bytes.Buffer
+	err := run(context.Background(), args, &out, &errb)
+	return out.String(), errb.String(), err
+}
+
+var ownerLine = regexp.MustCompile(`(?m)^owner key: (icsk_[A-Za-z0-9_-]{43})$`)
+
+// startServer runs `infocentre serve` on a free port and returns its URL
+// and the owner key it printed.
+func startServer(t *testing.T, data string) (string, string) {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	pr, pw := io.Pipe()
+	done := make(chan error, 1)
+	go func() {
+		done <- run(ctx, []string{"serve", "--addr", "127.0.0.1:0", "--data", data, "--publish-interval", "100ms"}, pw, io.Discard)
+		pw.Close()
+	}()
+	t.Cleanup(func() {
+		cancel()
+		if err := <-done; err != nil {
+			t.Errorf("serve: %v", err)
+		}
+	})
+	var url, owner string
+	sc := bufio.NewScanner(pr)
+	deadline := time.AfterFunc(20*time.Second, func() { pw.CloseWithError(io.ErrUnexpectedEOF) })
+	defer deadline.Stop()
+	for sc.Scan() {
+		line := sc.Text()
+		if m := ownerLine.FindStringSubmatch(line); m != nil {
+			owner = m[1]
+		}
+		if rest, ok := strings.CutPrefix(line, "infocentre serving on "); ok {
+			url = strings.Fields(rest)[0]
+			break
+		}
+	}
+	go io.Copy(io.Discard, pr)
+	if url == "" {
+		t.Fatal("serve did not report its address")
+	}
+	return url, owner
+}
+
+func get(t *testing.T, url string, v any) int {
+	t.Helper()
+	resp, err := http.Get(url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	if v != nil {
+		json.NewDecoder(resp.Body).Decode(v)
+	}
+	return resp.StatusCode
+}
+
+func TestServeSeedsDemoAndPrintsOwnerKeyOnce(t *testing.T) {
+	data := t.TempDir()
+	url, owner := startServer(t, data)
+	if owner == "" {
+		t.Fatal("first start printed no owner key")
+	}
+	var list struct {
+		Items []centre.Entry `json:"items"`
+	}
+	if s := get(t, url+"/api/v1/sites/demo/entries?limit=100", &list); s != 200 {
+		t.Fatalf("demo list: %d", s)
+	}
+	types := map[string]int{}
+	for _, e := range list.Items {
+		types[e.Type]++
+	}
+	if len(list.Items) < 8 || types["statement"] == 0 || types["publication"] == 0 || types["news"] == 0 || types["page"] == 0 {
+		t.Fatalf("demo has %d public entries by type %v", len(list.Items), types)
+	}
+	var pub centre.Entry
+	get(t, url+"/api/v1/sites/demo/entries/mhealth-deployment-recommendations", &pub)
+	if len(pub.Attachments) == 0 {
+		t.Fatal("demo publication has no attachments")
+	}
+	// The CLI reaches the running server with a key…
+	out, _, err := runCLI(t, "key", "create", "--site", "demo", "--role", "publisher", "--url", url, "--key", owner)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !regexp.MustCompile(`^icsk_[A-Za-z0-9_-]{43}\n$`).MatchString(out) {
+		t.Fatalf("key create printed %q, want the key alone", out)
+	}
+	// …and, without one, explains that a server holds the data.
+	_, _, err = runCLI(t, "site", "list", "--data", data)
+	if err == nil || !strings.Contains(err.Error(), url) {
+		t.Fatalf("site list on a held data dir: %v", err)
+	}
+	out, _, err = runCLI(t, "site", "list", "--data", data, "--key", owner)
+	if err != nil || !strings.Contains(out, "demo") {
+		t.Fatalf("site list through the running server: %q %v", out, err)
+	}
+}
+
+func TestLocalCommands(t *testing.T) {
+	data := t.TempDir()
+	out, _, err := runCLI(t, "site", "create", "--data", data, "--slug", "flood-2026", "--title", "Flood information",
+		"--publisher", "Regional Agency", "--email", "press@example.org", "--lang", "en,de")
+	if err != nil || !strings.Contains(out, "flood-2026") {
+		t.Fatalf("site create: %q %v", out, err)
+	}
+	_, _, err = runCLI(t, "site", "create", "--data", data, "--slug", "Bad Slug", "--title", "", "--publisher", "x", "--email", "a@example.org")
+	if err == nil || !strings.Contains(err.Error(), "slug") || !strings.Contains(err.Error(), "title") {
+		t.Fatalf("invalid site: %v", err)
+	}
+	key, _, err := runCLI(t, "key", "create", "--data", data, "--site", "flood-2026", "--role", "admin", "--name", "ops")
+	if err != nil || !centre.LooksLikeKey(strings.TrimSpace(key)) {
+		t.Fatalf("key create: %q %v", key, err)
+	}
+	out, _, err = runCLI(t, "key", "list", "--data", data, "--site", "flood-2026")
+	if err != nil || strings.Contains(out, "icsk_") || !strings.Contains(out, "ops") {
+		t.Fatalf("key list: %q %v", out, err)
+	}
+	id := strings.Fields(strings.Split(out, "\n")[1])[0]
+	out, _, err = runCLI(t, "key", "revoke", "--data", data, "--site", "flood-2026", id)
+	if err != nil || !strings.Contains(out, "revoked key "+id) {
+		t.Fatalf("key revoke: %q %v", out, err)
+	}
+	if _, _, err := runCLI(t, "key", "create", "--data", data, "--role", "editor"); err == nil {
+		t.Fatal("key create without --site must fail")
+	}
+	if _, _, err := runCLI(t, "frobnicate"); err == nil {
+		t.Fatal("unknown command must fail")
+	}
+	// A server started on this data later finds sites already: no demo, no new owner key.
+	url, owner := startServer(t, data)
+	if owner != "" {
+		t.Fatal("a second owner key was printed for a store that has sites")
+	}
+	if s := get(t, url+"/api/v1/sites/demo", nil); s != 404 {
+		t.Fatalf("demo seeded into a non-empty store: %d", s)
+	}
+	if _, err := os.Stat(filepath.Join(data, serverFile)); err != nil {
+		t.Fatalf("server file: %v", err)
+	}
+}

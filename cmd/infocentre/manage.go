@@ -1,0 +1,379 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"infocentre/internal/app"
+	"infocentre/internal/centre"
+)
+
+// target is where site and key commands act: the local store directly (as
+// the operator) or a server through its staff API.
+type target interface {
+	createSite(ctx context.Context, in centre.SiteInput) (*centre.Site, string, error)
+	listSites(ctx context.Context) ([]*centre.Site, error)
+	createKey(ctx context.Context, site string, in centre.KeyInput) (*centre.Key, string, error)
+	listKeys(ctx context.Context, site string) ([]*centre.Key, error)
+	revokeKey(ctx context.Context, site, id string) (*centre.Key, error)
+	close() error
+}
+
+// targetFlags choose the target.
+type targetFlags struct {
+	storeFlags
+	url, key string
+}
+
+func (t *targetFlags) register(fs *flag.FlagSet) {
+	t.storeFlags.register(fs)
+	fs.StringVar(&t.url, "url", os.Getenv("INFOCENTRE_URL"), "base URL of a running server or deployed API")
+	fs.StringVar(&t.key, "key", os.Getenv("INFOCENTRE_KEY"), "staff key for --url")
+}
+
+func (t *targetFlags) open(ctx context.Context) (target, error) {
+	if t.url != "" {
+		return newRemote(t.url, t.key)
+	}
+	cfg := t.config()
+	store, err := openLocal(ctx, cfg)
+	if err != nil {
+		// A server holds the embedded store: talk to it if we have a key.
+		if b, rerr := os.ReadFile(filepath.Join(cfg.DataDir, serverFile)); rerr == nil && t.key != "" {
+			var info struct{ URL string }
+			if json.Unmarshal(b, &info) == nil && info.URL != "" {
+				return newRemote(info.URL, t.key)
+			}
+		}
+		return nil, err
+	}
+	a, err := app.New(cfg, store, app.NewLogger(io.Discard, "error"))
+	if err != nil {
+		store.Close()
+		return nil, err
+	}
+	return &local{a: a}, nil
+}
+
+// local acts on the store as the operator, who holds the data itself.
+type local struct{ a *app.App }
+
+var operator = centre.Principal{KeyID: "cli", Site: centre.AllSites, Role: centre.RoleOwner}
+
+func (l *local) createSite(ctx context.Context, in centre.SiteInput) (*centre.Site, string, error) {
+	ls, err := l.a.Service.LaunchSite(ctx, operator, in)
+	if err != nil {
+		return nil, "", err
+	}
+	return ls.Site, ls.AdminSecret, nil
+}
+func (l *local) listSites(ctx context.Context) ([]*centre.Site, error) {
+	return l.a.Service.ListSites(ctx, operator)
+}
+func (l *local) createKey(ctx context.Context, site string, in centre.KeyInput) (*centre.Key, string, error) {
+	if in.Role == centre.RoleOwner {
+		return l.a.Service.Bootstrap(ctx, in.Name)
+	}
+	return l.a.Service.CreateKey(ctx, operator, site, in)
+}
+func (l *local) listKeys(ctx context.Context, site string) ([]*centre.Key, error) {
+	return l.a.Service.Keys(ctx, operator, site)
+}
+func (l *local) revokeKey(ctx context.Context, site, id string) (*centre.Key, error) {
+	return l.a.Service.RevokeKey(ctx, operator, site, id)
+}
+func (l *local) close() error { return l.a.Close() }
+
+// remote acts through the staff API.
+type remote struct {
+	base, key string
+	client    *http.Client
+}
+
+func newRemote(base, key string) (*remote, error) {
+	if key == "" {
+		return nil, usagef("--key (or INFOCENTRE_KEY) is required with --url")
+	}
+	return &remote{base: strings.TrimRight(base, "/"), key: key, client: &http.Client{Timeout: 30 * time.Second}}, nil
+}
+
+func (r *remote) do(ctx context.Context, method, path string, in, out any) error {
+	var body io.Reader
+	if in != nil {
+		b, err := json.Marshal(in)
+		if err != nil {
+			return err
+		}
+		body = bytes.NewReader(b)
+	}
+	req, err := http.NewRequestWithContext(ctx, method, r.base+path, body)
+	if err != nil {
+		return err
+	}
+	req.Header.Set("Authorization", "Bearer "+r.key)
+	if in != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	resp, err := r.client.Do(req)
+	if err != nil {
+		return err
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(io.LimitReader(resp.Body, 16<<20))
+	if err != nil {
+		return err
+	}
+	if resp.StatusCode >= 400 {
+		var p struct {
+			Detail string              `json:"detail"`
+			Errors []centre.FieldError `json:"errors"`
+		}
+		if json.Unmarshal(b, &p) == nil && p.Detail != "" {
+			msg := fmt.Sprintf("%s (HTTP %d)", p.Detail, resp.StatusCode)
+			for _, f := range p.Errors {
+				msg += fmt.Sprintf("\n  %s: %s", f.Field, f.Reason)
+			}
+			return fmt.Errorf("%s", msg)
+		}
+		return fmt.Errorf("%s %s: HTTP %d", method, path, resp.StatusCode)
+	}
+	if out != nil {
+		return json.Unmarshal(b, out)
+	}
+	return nil
+}
+
+func (r *remote) createSite(ctx context.Context, in centre.SiteInput) (*centre.Site, string, error) {
+	var out struct {
+		centre.Site
+		AdminKey struct{ Secret string } `json:"admin_key"`
+	}
+	err := r.do(ctx, "POST", "/api/v1/admin/sites", in, &out)
+	return &out.Site, out.AdminKey.Secret, err
+}
+func (r *remote) listSites(ctx context.Context) ([]*centre.Site, error) {
+	var out struct{ Items []*centre.Site }
+	return out.Items, r.do(ctx, "GET", "/api/v1/admin/sites", nil, &out)
+}
+func keysPath(site string) string {
+	if site == centre.AllSites || site == "" {
+		return "/api/v1/admin/keys"
+	}
+	return "/api/v1/admin/sites/" + site + "/keys"
+}
+func (r *remote) createKey(ctx context.Context, site string, in centre.KeyInput) (*centre.Key, string, error) {
+	var out struct {
+		Key    *centre.Key
+		Secret string
+	}
+	if in.Role == centre.RoleOwner {
+		site = centre.AllSites
+	}
+	err := r.do(ctx, "POST", keysPath(site), in, &out)
+	return out.Key, out.Secret, err
+}
+func (r *remote) listKeys(ctx context.Context, site string) ([]*centre.Key, error) {
+	var out struct{ Items []*centre.Key }
+	return out.Items, r.do(ctx, "GET", keysPath(site), nil, &out)
+}
+func (r *remote) revokeKey(ctx context.Context, site, id string) (*centre.Key, error) {
+	var k centre.Key
+	return &k, r.do(ctx, "DELETE", keysPath(site)+"/"+id, nil, &k)
+}
+func (r *remote) close() error { return nil }
+
+func siteCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	if len(args) == 0 {
+		return usagef("site: expected create or list")
+	}
+	fs := flag.NewFlagSet("site "+args[0], flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	var tf targetFlags
+	tf.register(fs)
+	var in centre.SiteInput
+	var langs string
+	switch args[0] {
+	case "create":
+		fs.StringVar(&in.Slug, "slug", "", "URL-safe slug (required)")
+		fs.StringVar(&in.Title, "title", "", "title (required)")
+		fs.StringVar(&in.Tagline, "tagline", "", "tagline")
+		fs.StringVar(&in.Description, "description", "", "introduction shown on the home page")
+		fs.StringVar(&in.Publisher, "publisher", "", "publishing organisation (required)")
+		fs.StringVar(&in.Contact.Email, "email", "", "contact email")
+		fs.StringVar(&in.Contact.URL, "contact-url", "", "contact URL")
+		fs.StringVar(&in.Theme.Accent, "accent", "", "accent colour, like #0b5394")
+		fs.StringVar(&langs, "lang", "", "languages, default first, comma-separated (default en, or the template's)")
+		fs.StringVar(&in.From, "from", "", "template site to copy theme, languages and pages from")
+	case "list":
+	default:
+		return usagef("site: unknown subcommand %q", args[0])
+	}
+	if err := fs.Parse(args[1:]); err != nil {
+		return usagef("%v", err)
+	}
+	t, err := tf.open(ctx)
+	if err != nil {
+		return err
+	}
+	defer t.close()
+	if args[0] == "list" {
+		sites, err := t.listSites(ctx)
+		if err != nil {
+			return err
+		}
+		tw := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
+		fmt.Fprintln(tw, "SLUG\tSTATUS\tLANGUAGES\tTITLE")
+		for _, s := range sites {
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", s.Slug, s.Status, strings.Join(s.Languages, ","), s.Title)
+		}
+		return tw.Flush()
+	}
+	in.Languages = splitList(langs)
+	s, secret, err := t.createSite(ctx, in)
+	if err != nil {
+		return explain(err)
+	}
+	fmt.Fprintf(stdout, "created site %s\nadmin key: %s\n(shown once: hand it to the site's administrator)\n", s.Slug, secret)
+	return nil
+}
+
+func keyCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	if len(args) == 0 {
+		return usagef("key: expected create, list or revoke")
+	}
+	fs := flag.NewFlagSet("key "+args[0], flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	var tf targetFlags
+	tf.register(fs)
+	site := fs.String("site", "", "site slug (not needed for owner keys)")
+	var in centre.KeyInput
+	var expires time.Duration
+	switch args[0] {
+	case "create":
+		fs.StringVar(&in.Role, "role", "", "viewer, editor, publisher, admin or owner (required)")
+		fs.StringVar(&in.Name, "name", "", "who holds the key")
+		fs.DurationVar(&expires, "expires", 0, "lifetime, like 720h (default: no expiry)")
+	case "list", "revoke":
+	default:
+		return usagef("key: unknown subcommand %q", args[0])
+	}
+	if err := fs.Parse(args[1:]); err != nil {
+		return usagef("%v", err)
+	}
+	if *site == "" {
+		if args[0] == "create" && in.Role != centre.RoleOwner {
+			return usagef("key create: --site is required (except with --role owner)")
+		}
+		*site = centre.AllSites // owner keys
+	}
+	if args[0] == "revoke" && fs.NArg() != 1 {
+		return usagef("key revoke: give the key id: infocentre key revoke --site S ID")
+	}
+	t, err := tf.open(ctx)
+	if err != nil {
+		return err
+	}
+	defer t.close()
+	switch args[0] {
+	case "create":
+		if expires > 0 {
+			in.ExpiresAt = time.Now().Add(expires)
+		}
+		_, secret, err := t.createKey(ctx, *site, in)
+		if err != nil {
+			return explain(err)
+		}
+		fmt.Fprintln(stdout, secret) // alone on stdout, so scripts can capture it
+		return nil
+	case "list":
+		keys, err := t.listKeys(ctx, *site)
+		if err != nil {
+			return explain(err)
+		}
+		tw := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
+		fmt.Fprintln(tw, "ID\tSITE\tROLE\tNAME\tCREATED\tEXPIRES\tREVOKED")
+		for _, k := range keys {
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", k.ID, k.Site, k.Role, k.Name,
+				k.CreatedAt.Format(time.RFC3339), when(k.ExpiresAt), when(k.RevokedAt))
+		}
+		return tw.Flush()
+	default:
+		k, err := t.revokeKey(ctx, *site, fs.Arg(0))
+		if err != nil {
+			return explain(err)
+		}
+		fmt.Fprintf(stdout, "revoked key %s at %s\n", k.ID, k.RevokedAt.Format(time.RFC3339))
+		return nil
+	}
+}
+
+func when(t time.Time) string {
+	if t.IsZero() {
+		return "-"
+	}
+	return t.Format(time.RFC3339)
+}
+
+func splitList(s string) []string {
+	var out []string
+	for _, p := range strings.Split(s, ",") {
+		if p = strings.TrimSpace(p); p != "" {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// explain turns a domain error into a message naming every bad field.
+func explain(err error) error {
+	var e *centre.Error
+	if errors.As(err, &e) && len(e.Fields) > 0 {
+		msg := e.Message
+		for _, f := range e.Fields {
+			msg += fmt.Sprintf("\n  %s: %s", f.Field, f.Reason)
+		}
+		return fmt.Errorf("%s", msg)
+	}
+	if centre.ErrorCode(err) != centre.EINTERNAL {
+		return fmt.Errorf("%s", centre.ErrorMessage(err))
+	}
+	return err
+}
+
+func publishDue(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("publish-due", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	var sf storeFlags
+	sf.register(fs)
+	if err := fs.Parse(args); err != nil {
+		return usagef("%v", err)
+	}
+	cfg := sf.config()
+	store, err := openLocal(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	a, err := app.New(cfg, store, app.NewLogger(stderr, cfg.LogLevel))
+	if err != nil {
+		store.Close()
+		return err
+	}
+	defer a.Close()
+	n, err := a.PublishDue(ctx)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "published %d scheduled entries\n", n)
+	return nil
+}

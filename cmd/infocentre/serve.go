@@ -1,0 +1,158 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"time"
+
+	"infocentre/internal/app"
+	"infocentre/internal/centre"
+	"infocentre/internal/demo"
+)
+
+// storeFlags are the flags that choose a local store.
+type storeFlags struct {
+	data  string
+	store string
+}
+
+func (s *storeFlags) register(fs *flag.FlagSet) {
+	fs.StringVar(&s.data, "data", envOr("INFOCENTRE_DATA", ".data"), "data directory of the embedded store")
+	fs.StringVar(&s.store, "store", envOr("INFOCENTRE_STORE", "bolt"), "store: bolt (embedded) or dynamodb")
+}
+
+func (s *storeFlags) config() app.Config {
+	cfg := app.ConfigFromEnv()
+	cfg.DataDir, cfg.Store = s.data, s.store
+	return cfg
+}
+
+func envOr(name, def string) string {
+	if v := os.Getenv(name); v != "" {
+		return v
+	}
+	return def
+}
+
+// serverFile records the address of the server holding a data directory,
+// so that other commands can point the operator at it.
+const serverFile = "server.json"
+
+func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	var sf storeFlags
+	sf.register(fs)
+	addr := fs.String("addr", envOr("INFOCENTRE_ADDR", "127.0.0.1:8080"), "address to listen on")
+	noDemo := fs.Bool("no-demo", false, "do not seed the demo site into an empty store")
+	every := fs.Duration("publish-interval", 10*time.Second, "how often scheduled entries are released")
+	if err := fs.Parse(args); err != nil {
+		return usagef("%v", err)
+	}
+	cfg := sf.config()
+	log := app.NewLogger(stderr, cfg.LogLevel)
+	store, err := openLocal(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	a, err := app.New(cfg, store, log)
+	if err != nil {
+		store.Close()
+		return err
+	}
+	defer a.Close()
+	if err := firstStart(ctx, a, !*noDemo, stdout); err != nil {
+		return err
+	}
+	ln, err := net.Listen("tcp", *addr)
+	if err != nil {
+		return fmt.Errorf("listen on %s: %w", *addr, err)
+	}
+	url := "http://" + ln.Addr().String()
+	if cfg.Store == "" || cfg.Store == "bolt" {
+		info, _ := json.Marshal(map[string]string{"url": url})
+		path := filepath.Join(cfg.DataDir, serverFile)
+		if err := os.WriteFile(path, info, 0o600); err == nil {
+			defer os.Remove(path)
+		}
+	}
+	srv := &http.Server{
+		Handler:           a.Handler,
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       30 * time.Second,
+		WriteTimeout:      30 * time.Second,
+		IdleTimeout:       2 * time.Minute,
+		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+	}
+	pubCtx, stopPub := context.WithCancel(ctx)
+	defer stopPub()
+	go a.RunPublisher(pubCtx, *every)
+	fmt.Fprintf(stdout, "infocentre serving on %s (demo site: %s/sites/%s/)\n", url, url, demo.Slug)
+	log.Info("serving", slog.String("url", url), slog.String("store", cfg.Store))
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	shutdown, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	log.Info("shutting down")
+	return srv.Shutdown(shutdown)
+}
+
+// firstStart prepares an empty store: it issues the first owner key,
+// printed once, and seeds the demo site.
+func firstStart(ctx context.Context, a *app.App, seed bool, stdout io.Writer) error {
+	sites, err := a.Store.ListSites(ctx)
+	if err != nil {
+		return err
+	}
+	owners, err := a.Store.ListKeys(ctx, centre.AllSites)
+	if err != nil {
+		return err
+	}
+	if len(sites) > 0 || len(owners) > 0 {
+		return nil
+	}
+	_, secret, err := a.Service.Bootstrap(ctx, "first owner key")
+	if err != nil {
+		return fmt.Errorf("issue the first owner key: %w", err)
+	}
+	if seed {
+		if err := demo.Seed(ctx, a.Service, time.Now()); err != nil {
+			return err
+		}
+	}
+	fmt.Fprintf(stdout, "owner key: %s\n", secret)
+	fmt.Fprintln(stdout, "(shown once: keep it safe; `infocentre key create --role owner` issues another)")
+	return nil
+}
+
+// openLocal opens the configured store, explaining what to do when a
+// running server holds the embedded store's file.
+func openLocal(ctx context.Context, cfg app.Config) (centre.Store, error) {
+	store, err := app.OpenStore(ctx, cfg)
+	if err == nil {
+		return store, nil
+	}
+	if cfg.Store == "" || cfg.Store == "bolt" {
+		if b, rerr := os.ReadFile(filepath.Join(cfg.DataDir, serverFile)); rerr == nil {
+			var info struct{ URL string }
+			if json.Unmarshal(b, &info) == nil && info.URL != "" {
+				return nil, errors.Join(err, fmt.Errorf("a server at %s holds %s: pass --url %s and --key with a staff key (or set INFOCENTRE_URL and INFOCENTRE_KEY)", info.URL, cfg.DataDir, info.URL))
+			}
+		}
+	}
+	return nil, err
+}

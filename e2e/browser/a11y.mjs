@@ -1,0 +1,137 @@
+// Browser tests of the public site: axe-core (WCAG 2.1 A/AA and best
+// practices) on every kind of page at 375 and 1280 px, plus checks that
+// axe does not make: page language, visible keyboard focus, no horizontal
+// scrolling down to 320 px, no request to another origin, no console
+// errors (CSP violations included), and a print stylesheet.
+//
+// Usage: node a11y.mjs   (run .ci/setup-browser.sh first)
+// Environment: CHROMIUM (default /usr/bin/chromium), ARTIFACTS (default
+// <repo>/test-artifacts/browser).
+import { spawn, execFileSync } from 'node:child_process';
+import { mkdtempSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { createRequire } from 'node:module';
+import { chromium } from 'playwright-core';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const repo = resolve(here, '..', '..');
+const require = createRequire(import.meta.url);
+const axeSource = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
+const executablePath = process.env.CHROMIUM || '/usr/bin/chromium';
+const artifacts = process.env.ARTIFACTS || join(repo, 'test-artifacts', 'browser');
+mkdirSync(artifacts, { recursive: true });
+
+const pages = [
+  ['home', '/sites/demo/'],
+  ['home-fr', '/sites/demo/?lang=fr'],
+  ['list', '/sites/demo/news/'],
+  ['entry-history', '/sites/demo/en/medicine-supply'],
+  ['entry-attachments', '/sites/demo/en/hospital-capacity-report'],
+  ['entry-withdrawn', '/sites/demo/en/early-mask-advice'],
+  ['page', '/sites/demo/en/about'],
+  ['tag', '/sites/demo/tags/medicines'],
+  ['organisation', '/sites/demo/organisations/societe-francaise-d-exemple'],
+  ['not-found', '/sites/demo/en/no-such-entry', 404],
+  ['gone', '/sites/demo/en/removed-notice', 410],
+];
+const widths = [375, 1280];
+
+function startServer() {
+  const work = mkdtempSync(join(tmpdir(), 'infocentre-e2e-bin-'));
+  const bin = join(work, 'server');
+  execFileSync('go', ['build', '-o', bin, './e2e/browser/server'], { cwd: repo, stdio: 'inherit' });
+  const child = spawn(bin, [], { stdio: ['pipe', 'pipe', 'inherit'] });
+  return new Promise((ok, fail) => {
+    let out = '';
+    child.on('exit', (code) => fail(new Error(`server exited with ${code}`)));
+    child.stdout.on('data', (d) => {
+      out += d;
+      const m = out.match(/^URL (\S+)$/m);
+      if (m) ok({ url: m[1], stop: () => { child.stdin.end(); child.kill('SIGTERM'); rmSync(work, { recursive: true, force: true }); } });
+    });
+  });
+}
+
+const failures = [];
+const fail = (msg) => { failures.push(msg); console.error('FAIL ' + msg); };
+
+const server = await startServer();
+const origin = new URL(server.url).origin;
+const profile = mkdtempSync(join(tmpdir(), 'infocentre-chromium-'));
+const context = await chromium.launchPersistentContext(profile, {
+  executablePath,
+  headless: true,
+  args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+    '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+});
+const summary = [];
+try {
+  for (const [name, path, status = 200] of pages) {
+    for (const width of widths) {
+      const label = `${name}@${width}`;
+      const page = await context.newPage();
+      await page.setViewportSize({ width, height: 900 });
+      const foreign = [];
+      const consoleErrors = [];
+      page.on('request', (r) => { if (new URL(r.url()).origin !== origin) foreign.push(r.url()); });
+      page.on('console', (m) => { if (m.type() === 'error') consoleErrors.push(m.text()); });
+      const resp = await page.goto(server.url + path, { waitUntil: 'load' });
+      if (resp.status() !== status) fail(`${label}: status ${resp.status()}, want ${status}`);
+
+      await page.evaluate(axeSource);
+      const result = await page.evaluate(() => axe.run(document, {
+        runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice'] },
+      }));
+      for (const v of result.violations) {
+        fail(`${label}: axe ${v.id} (${v.impact}): ${v.help} — ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
+      }
+
+      const lang = await page.evaluate(() => document.documentElement.lang);
+      if (!lang) fail(`${label}: no lang on <html>`);
+      const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+      if (overflow > 0) fail(`${label}: scrolls sideways by ${overflow}px`);
+
+      await page.screenshot({ path: join(artifacts, `${label}.png`), fullPage: true });
+
+      // Keyboard: the first Tab lands on the visible skip link, whose focus is drawn.
+      await page.keyboard.press('Tab');
+      const focus = await page.evaluate(() => {
+        const el = document.activeElement;
+        const cs = getComputedStyle(el);
+        const box = el.getBoundingClientRect();
+        return { text: el.textContent.trim(), href: el.getAttribute('href'), outline: cs.outlineStyle,
+          width: parseFloat(cs.outlineWidth), visible: box.left >= 0 && box.width > 0 };
+      });
+      if (focus.href !== '#main' || !focus.text || !focus.visible) fail(`${label}: first Tab focuses ${JSON.stringify(focus)}`);
+      if (focus.outline === 'none' || !(focus.width >= 2)) fail(`${label}: focus not visible (${focus.outline} ${focus.width}px)`);
+
+      if (width === widths[0]) {
+        await page.setViewportSize({ width: 320, height: 800 });
+        const o320 = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+        if (o320 > 0) fail(`${name}@320: scrolls sideways by ${o320}px`);
+        await page.emulateMedia({ media: 'print' });
+        const navShown = await page.evaluate(() => [...document.querySelectorAll('header nav')].some((n) => getComputedStyle(n).display !== 'none'));
+        if (navShown) fail(`${name}: navigation shown in print`);
+        await page.emulateMedia({ media: 'screen' });
+      }
+      if (foreign.length) fail(`${label}: requests to other origins: ${foreign.join(', ')}`);
+      if (consoleErrors.length && status === 200) fail(`${label}: console errors: ${consoleErrors.join(' | ')}`);
+      summary.push({ page: label, path, violations: result.violations.length, passes: result.passes.length, incomplete: result.incomplete.length });
+      await page.close();
+    }
+  }
+} finally {
+  await context.close();
+  rmSync(profile, { recursive: true, force: true });
+  server.stop();
+}
+
+writeFileSync(join(artifacts, 'axe-results.json'), JSON.stringify(summary, null, 2) + '\n');
+for (const s of summary) console.log(`${s.page.padEnd(26)} violations ${s.violations}  passes ${s.passes}  incomplete ${s.incomplete}`);
+if (failures.length) {
+  console.error(`\n${failures.length} failure(s)`);
+  process.exit(1);
+}
+console.log(`\nall ${summary.length} page checks passed; screenshots in ${artifacts}`);

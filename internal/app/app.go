@@ -1,0 +1,188 @@
+// Package app wires infocentre together: configuration → store → service →
+// handler. The Lambda functions and the CLI both start here, so they run
+// the same code.
+package app
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"infocentre/internal/boltstore"
+	"infocentre/internal/centre"
+	"infocentre/internal/cursor"
+	"infocentre/internal/httpapi"
+	"infocentre/internal/markdown"
+	"infocentre/internal/web"
+)
+
+// Config is everything infocentre reads from its environment.
+type Config struct {
+	Store        string // "bolt" (default) or "dynamodb"
+	DataDir      string // bolt: directory of the data file
+	CursorSecret string // HMAC secret for pagination cursors (≥ 16 bytes)
+	LogLevel     string // debug, info, warn, error
+	Stage        string // API Gateway stage name, for logs
+}
+
+// ConfigFromEnv reads INFOCENTRE_STORE, INFOCENTRE_DATA, CURSOR_SECRET,
+// LOG_LEVEL and STAGE. The DynamoDB store reads DYNAMODB_TABLE,
+// DYNAMODB_ENDPOINT and the usual AWS variables itself.
+func ConfigFromEnv() Config {
+	c := Config{
+		Store:        os.Getenv("INFOCENTRE_STORE"),
+		DataDir:      os.Getenv("INFOCENTRE_DATA"),
+		CursorSecret: os.Getenv("CURSOR_SECRET"),
+		LogLevel:     os.Getenv("LOG_LEVEL"),
+		Stage:        os.Getenv("STAGE"),
+	}
+	if c.Store == "" && os.Getenv("DYNAMODB_TABLE") != "" {
+		c.Store = "dynamodb"
+	}
+	return c
+}
+
+// App is a wired infocentre.
+type App struct {
+	Config  Config
+	Log     *slog.Logger
+	Store   centre.Store
+	Service *centre.Service
+	Handler *httpapi.Handler
+}
+
+// NewLogger returns the JSON logger for level, writing to w.
+func NewLogger(w io.Writer, level string) *slog.Logger {
+	var l slog.Level
+	if err := l.UnmarshalText([]byte(strings.ToUpper(level))); err != nil {
+		l = slog.LevelInfo
+	}
+	return slog.New(slog.NewJSONHandler(w, &slog.HandlerOptions{Level: l}))
+}
+
+// OpenStore opens the store cfg names.
+func OpenStore(ctx context.Context, cfg Config) (centre.Store, error) {
+	switch cfg.Store {
+	case "", "bolt":
+		dir := cfg.DataDir
+		if dir == "" {
+			dir = ".data"
+		}
+		if err := os.MkdirAll(dir, 0o700); err != nil {
+			return nil, fmt.Errorf("create data directory: %w", err)
+		}
+		return boltstore.Open(filepath.Join(dir, "infocentre.db"))
+	case "dynamodb":
+		return nil, errors.New("the DynamoDB store is not part of this build yet")
+	}
+	return nil, fmt.Errorf("unknown store %q: use bolt or dynamodb", cfg.Store)
+}
+
+// New wires an App on an open store.
+func New(cfg Config, store centre.Store, log *slog.Logger) (*App, error) {
+	secret, err := cursorSecret(cfg)
+	if err != nil {
+		return nil, err
+	}
+	sealer, err := cursor.New(secret)
+	if err != nil {
+		return nil, err
+	}
+	svc := &centre.Service{Store: store, Render: markdown.Render, CheckAccent: web.CheckAccent, Log: log}
+	site := web.New(store, web.Options{Cursors: sealer, Logger: log, SiteForHost: web.HostLookup(store, time.Minute)})
+	h := httpapi.New(httpapi.Config{Service: svc, Cursors: sealer, Log: log, Web: site.Register})
+	return &App{Config: cfg, Log: log, Store: store, Service: svc, Handler: h}, nil
+}
+
+// FromEnv opens the store and wires an App from the environment, logging
+// JSON to stderr.
+func FromEnv(ctx context.Context) (*App, error) {
+	cfg := ConfigFromEnv()
+	log := NewLogger(os.Stderr, cfg.LogLevel)
+	if cfg.Stage != "" {
+		log = log.With(slog.String("stage", cfg.Stage))
+	}
+	store, err := OpenStore(ctx, cfg)
+	if err != nil {
+		return nil, err
+	}
+	a, err := New(cfg, store, log)
+	if err != nil {
+		store.Close()
+		return nil, err
+	}
+	return a, nil
+}
+
+// cursorSecret returns the configured secret, or for the embedded store a
+// random one kept in the data directory (created on first use).
+func cursorSecret(cfg Config) ([]byte, error) {
+	if cfg.CursorSecret != "" {
+		return []byte(cfg.CursorSecret), nil
+	}
+	if cfg.Store != "" && cfg.Store != "bolt" {
+		return nil, errors.New("CURSOR_SECRET is not set: it must hold at least 16 random bytes")
+	}
+	dir := cfg.DataDir
+	if dir == "" {
+		dir = ".data"
+	}
+	path := filepath.Join(dir, "cursor.key")
+	if b, err := os.ReadFile(path); err == nil && len(b) >= 32 {
+		return b, nil
+	}
+	var b [32]byte
+	if _, err := rand.Read(b[:]); err != nil {
+		return nil, err
+	}
+	secret := []byte(hex.EncodeToString(b[:]))
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return nil, err
+	}
+	if err := os.WriteFile(path, secret, 0o600); err != nil {
+		return nil, fmt.Errorf("save cursor secret: %w", err)
+	}
+	return secret, nil
+}
+
+// Authorize resolves a bearer Authorization header value to its principal.
+func (a *App) Authorize(ctx context.Context, authorization string) (centre.Principal, error) {
+	scheme, secret, ok := strings.Cut(authorization, " ")
+	if !ok || !strings.EqualFold(scheme, "Bearer") {
+		return centre.Principal{}, centre.Errorf(centre.EUNAUTHORIZED, "send a staff key as 'Authorization: Bearer <key>'")
+	}
+	return a.Service.Authenticate(ctx, strings.TrimSpace(secret))
+}
+
+// PublishDue publishes the scheduled entries whose time has come.
+func (a *App) PublishDue(ctx context.Context) (int, error) { return a.Service.PublishDue(ctx) }
+
+// RunPublisher calls PublishDue every interval until ctx ends: the local
+// stand-in for the scheduled publisher function.
+func (a *App) RunPublisher(ctx context.Context, interval time.Duration) {
+	t := time.NewTicker(interval)
+	defer t.Stop()
+	for {
+		if n, err := a.PublishDue(ctx); err != nil && ctx.Err() == nil {
+			a.Log.ErrorContext(ctx, "publish due entries", slog.String("error", err.Error()))
+		} else if n > 0 {
+			a.Log.InfoContext(ctx, "published due entries", slog.Int("count", n))
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
+}
+
+// Close releases the store.
+func (a *App) Close() error { return a.Store.Close() }

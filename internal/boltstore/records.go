@@ -1,0 +1,207 @@
+package boltstore
+
+import (
+	"time"
+
+	"infocentre/internal/centre"
+)
+
+// The records below are the storage format: JSON documents owned by this
+// package, converted explicitly to and from the domain types so that a
+// change of a domain type never silently changes what is on disk.
+
+type siteRec struct {
+	Slug        string    `json:"slug"`
+	Title       string    `json:"title"`
+	Tagline     string    `json:"tagline,omitempty"`
+	Description string    `json:"description,omitempty"`
+	Languages   []string  `json:"languages,omitempty"`
+	Publisher   string    `json:"publisher,omitempty"`
+	Email       string    `json:"email,omitempty"`
+	ContactURL  string    `json:"contact_url,omitempty"`
+	Accent      string    `json:"accent,omitempty"`
+	LogoURL     string    `json:"logo_url,omitempty"`
+	Hosts       []string  `json:"hosts,omitempty"`
+	Status      string    `json:"status"`
+	ArchivedAt  time.Time `json:"archived_at,omitzero"`
+	CreatedAt   time.Time `json:"created_at,omitzero"`
+	UpdatedAt   time.Time `json:"updated_at,omitzero"`
+	Version     int64     `json:"version"`
+}
+
+func toSiteRec(s *centre.Site) *siteRec {
+	return &siteRec{
+		Slug: s.Slug, Title: s.Title, Tagline: s.Tagline, Description: s.Description,
+		Languages: s.Languages, Publisher: s.Publisher,
+		Email: s.Contact.Email, ContactURL: s.Contact.URL,
+		Accent: s.Theme.Accent, LogoURL: s.Theme.LogoURL,
+		Hosts: s.Hosts, Status: s.Status,
+		ArchivedAt: stamp(s.ArchivedAt), CreatedAt: stamp(s.CreatedAt), UpdatedAt: stamp(s.UpdatedAt),
+		Version: s.Version,
+	}
+}
+
+func (r *siteRec) site() *centre.Site {
+	return &centre.Site{
+		Slug: r.Slug, Title: r.Title, Tagline: r.Tagline, Description: r.Description,
+		Languages: r.Languages, Publisher: r.Publisher,
+		Contact: centre.Contact{Email: r.Email, URL: r.ContactURL},
+		Theme:   centre.Theme{Accent: r.Accent, LogoURL: r.LogoURL},
+		Hosts:   r.Hosts, Status: r.Status,
+		ArchivedAt: r.ArchivedAt, CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt,
+		Version: r.Version,
+	}
+}
+
+// entryRec is an entry without its body, which is kept apart (bodyRec) so
+// that listings never read it.
+type entryRec struct {
+	ID              string          `json:"id"`
+	Site            string          `json:"site"`
+	Type            string          `json:"type"`
+	Slug            string          `json:"slug"`
+	Lang            string          `json:"lang"`
+	Title           string          `json:"title"`
+	Summary         string          `json:"summary,omitempty"`
+	Tags            []string        `json:"tags,omitempty"`
+	Organisations   []string        `json:"organisations,omitempty"`
+	Attachments     []attachmentRec `json:"attachments,omitempty"`
+	Pinned          bool            `json:"pinned,omitempty"`
+	Status          string          `json:"status"`
+	PublishAt       time.Time       `json:"publish_at,omitzero"`
+	PublishedAt     time.Time       `json:"published_at,omitzero"`
+	UpdatedAt       time.Time       `json:"updated_at,omitzero"`
+	CreatedAt       time.Time       `json:"created_at,omitzero"`
+	CreatedBy       string          `json:"created_by,omitempty"`
+	Version         int64           `json:"version"`
+	ChangeNotes     []noteRec       `json:"change_notes,omitempty"`
+	WithdrawnAt     time.Time       `json:"withdrawn_at,omitzero"`
+	WithdrawnReason string          `json:"withdrawn_reason,omitempty"`
+	SupersededBy    string          `json:"superseded_by,omitempty"`
+}
+
+type attachmentRec struct {
+	Title     string `json:"title"`
+	URL       string `json:"url"`
+	MediaType string `json:"media_type"`
+	Size      int64  `json:"size"`
+	Lang      string `json:"lang,omitempty"`
+}
+
+type noteRec struct {
+	At   time.Time `json:"at"`
+	Note string    `json:"note"`
+}
+
+type bodyRec struct {
+	Body     string `json:"body,omitempty"`
+	BodyHTML string `json:"body_html,omitempty"`
+}
+
+func toEntryRec(e *centre.Entry) (*entryRec, *bodyRec) {
+	r := &entryRec{
+		ID: e.ID, Site: e.Site, Type: e.Type, Slug: e.Slug, Lang: e.Lang,
+		Title: e.Title, Summary: e.Summary, Tags: e.Tags, Organisations: e.Organisations,
+		Pinned: e.Pinned, Status: e.Status,
+		PublishAt: stamp(e.PublishAt), PublishedAt: stamp(e.PublishedAt),
+		UpdatedAt: stamp(e.UpdatedAt), CreatedAt: stamp(e.CreatedAt), CreatedBy: e.CreatedBy,
+		Version: e.Version, WithdrawnAt: stamp(e.WithdrawnAt), WithdrawnReason: e.WithdrawnReason,
+		SupersededBy: e.SupersededBy,
+	}
+	for _, a := range e.Attachments {
+		r.Attachments = append(r.Attachments, attachmentRec(a))
+	}
+	for _, n := range e.ChangeNotes {
+		r.ChangeNotes = append(r.ChangeNotes, noteRec{At: stamp(n.At), Note: n.Note})
+	}
+	return r, &bodyRec{Body: e.Body, BodyHTML: e.BodyHTML}
+}
+
+// entry converts r to the domain type; b may be nil for listings.
+func (r *entryRec) entry(b *bodyRec) *centre.Entry {
+	e := &centre.Entry{
+		ID: r.ID, Site: r.Site, Type: r.Type, Slug: r.Slug, Lang: r.Lang,
+		Title: r.Title, Summary: r.Summary, Tags: r.Tags, Organisations: r.Organisations,
+		Pinned: r.Pinned, Status: r.Status,
+		PublishAt: r.PublishAt, PublishedAt: r.PublishedAt,
+		UpdatedAt: r.UpdatedAt, CreatedAt: r.CreatedAt, CreatedBy: r.CreatedBy,
+		Version: r.Version, WithdrawnAt: r.WithdrawnAt, WithdrawnReason: r.WithdrawnReason,
+		SupersededBy: r.SupersededBy,
+	}
+	for _, a := range r.Attachments {
+		e.Attachments = append(e.Attachments, centre.Attachment(a))
+	}
+	for _, n := range r.ChangeNotes {
+		e.ChangeNotes = append(e.ChangeNotes, centre.ChangeNote{At: n.At, Note: n.Note})
+	}
+	if b != nil {
+		e.Body, e.BodyHTML = b.Body, b.BodyHTML
+	}
+	return e
+}
+
+func (r *entryRec) public() bool {
+	return r.Status == centre.StatusPublished || r.Status == centre.StatusWithdrawn
+}
+
+type keyRec struct {
+	ID        string    `json:"id"`
+	Site      string    `json:"site"`
+	Role      string    `json:"role"`
+	Name      string    `json:"name,omitempty"`
+	Hash      string    `json:"hash"`
+	CreatedAt time.Time `json:"created_at,omitzero"`
+	CreatedBy string    `json:"created_by,omitempty"`
+	ExpiresAt time.Time `json:"expires_at,omitzero"`
+	RevokedAt time.Time `json:"revoked_at,omitzero"`
+}
+
+func toKeyRec(k *centre.Key) *keyRec {
+	return &keyRec{
+		ID: k.ID, Site: k.Site, Role: k.Role, Name: k.Name, Hash: k.Hash,
+		CreatedAt: stamp(k.CreatedAt), CreatedBy: k.CreatedBy,
+		ExpiresAt: stamp(k.ExpiresAt), RevokedAt: stamp(k.RevokedAt),
+	}
+}
+
+func (r *keyRec) key() *centre.Key {
+	return &centre.Key{
+		ID: r.ID, Site: r.Site, Role: r.Role, Name: r.Name, Hash: r.Hash,
+		CreatedAt: r.CreatedAt, CreatedBy: r.CreatedBy, ExpiresAt: r.ExpiresAt, RevokedAt: r.RevokedAt,
+	}
+}
+
+type idemRec struct {
+	Scope       string    `json:"scope"`
+	Key         string    `json:"key"`
+	RequestHash string    `json:"request_hash"`
+	Done        bool      `json:"done,omitempty"`
+	Status      int       `json:"status,omitempty"`
+	Header      []string  `json:"header,omitempty"`
+	Body        []byte    `json:"body,omitempty"`
+	CreatedAt   time.Time `json:"created_at,omitzero"`
+	ExpiresAt   time.Time `json:"expires_at,omitzero"`
+}
+
+func toIdemRec(r *centre.IdempotencyRecord) *idemRec {
+	return &idemRec{
+		Scope: r.Scope, Key: r.Key, RequestHash: r.RequestHash, Done: r.Done, Status: r.Status,
+		Header: r.Header, Body: r.Body, CreatedAt: stamp(r.CreatedAt), ExpiresAt: stamp(r.ExpiresAt),
+	}
+}
+
+func (r *idemRec) record() *centre.IdempotencyRecord {
+	return &centre.IdempotencyRecord{
+		Scope: r.Scope, Key: r.Key, RequestHash: r.RequestHash, Done: r.Done, Status: r.Status,
+		Header: r.Header, Body: r.Body, CreatedAt: r.CreatedAt, ExpiresAt: r.ExpiresAt,
+	}
+}
+
+// stamp is the stored form of a time: UTC, millisecond precision; the zero
+// time stays zero.
+func stamp(t time.Time) time.Time {
+	if t.IsZero() {
+		return time.Time{}
+	}
+	return t.UTC().Truncate(time.Millisecond)
+}

@@ -1,0 +1,293 @@
+// Package storetest is the conformance suite of centre.Store. Every
+// storage backend runs it unchanged:
+//
+//	func TestStore(t *testing.T) {
+//		storetest.Run(t, func(t *testing.T) centre.Store {
+//			s, err := Open(filepath.Join(t.TempDir(), "test.db"))
+//			if err != nil {
+//				t.Fatal(err)
+//			}
+//			t.Cleanup(func() { s.Close() })
+//			return s
+//		})
+//	}
+//
+// The suite is deterministic and makes a few hundred store calls in all, so
+// that it stays fast against remote backends.
+package storetest
+
+import (
+	"encoding/json"
+	"reflect"
+	"slices"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"infocentre/internal/centre"
+)
+
+// Run runs every conformance test against stores made by newStore. Each
+// subtest gets a fresh, empty store; newStore registers its own cleanup
+// (t.Cleanup) and fails the test itself if the store cannot be made.
+func Run(t *testing.T, newStore func(t *testing.T) centre.Store) {
+	tests := []struct {
+		name string
+		fn   func(t *testing.T, s centre.Store)
+	}{
+		{"Sites/CreateGet", testSiteCreateGet},
+		{"Sites/Update", testSiteUpdate},
+		{"Sites/List", testListSites},
+		{"Entries/CreateGet", testEntryCreateGet},
+		{"Entries/BySlug", testEntriesBySlug},
+		{"Entries/Update", testEntryUpdate},
+		{"Entries/UpdateSlug", testEntryUpdateSlug},
+		{"Entries/Delete", testEntryDelete},
+		{"List/Filters", testListFilters},
+		{"List/Limits", testListLimits},
+		{"List/Paging", testListPaging},
+		{"List/PagingWhileWriting", testPagingWhileWriting},
+		{"List/BadCursor", testBadCursor},
+		{"List/StatusMoves", testStatusMoves},
+		{"List/FieldChanges", testFieldChanges},
+		{"Due", testDueEntries},
+		{"Keys/CreateGet", testKeys},
+		{"Keys/Revoke", testRevokeKey},
+		{"Idempotency/ClaimCompleteRelease", testIdempotency},
+		{"Idempotency/Expired", testIdempotencyExpired},
+		{"Copies", testCopies},
+		{"Times", testTimes},
+		{"Concurrent/Updates", testConcurrentUpdates},
+		{"Concurrent/Slugs", testConcurrentSlugs},
+		{"Context", testContext},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			tc.fn(t, newStore(t))
+		})
+	}
+}
+
+// Base is the reference time of fixtures: a whole second, in UTC.
+var Base = time.Date(2026, time.March, 2, 9, 0, 0, 0, time.UTC)
+
+var seq atomic.Int64
+
+// NextID returns a new entry or key ID that sorts after every ID NextID
+// returned before, in any goroutine (a ULID whose time part grows by one
+// millisecond a call, starting at Base).
+func NextID() string {
+	return centre.NewID(Base.Add(time.Duration(seq.Add(1)) * time.Millisecond))
+}
+
+// NewSite returns a valid active site with every field set.
+func NewSite(slug string) *centre.Site {
+	return &centre.Site{
+		Slug:        slug,
+		Title:       "Centre " + slug,
+		Tagline:     "Official statements and updates",
+		Description: "Statements, publications and news about the crisis.",
+		Languages:   []string{"en", "fr"},
+		Publisher:   "Example Association",
+		Contact:     centre.Contact{Email: "press@example.org", URL: "https://example.org/contact"},
+		Theme:       centre.Theme{Accent: "#0b5394", LogoURL: "https://example.org/logo.svg"},
+		Hosts:       []string{slug + ".example.org"},
+		Status:      centre.SiteActive,
+		CreatedAt:   Base,
+		UpdatedAt:   Base,
+	}
+}
+
+// NewEntry returns a valid draft statement of site with a fresh ID (see
+// NextID) and every content field set, body included.
+func NewEntry(site, slug, lang string) *centre.Entry {
+	return &centre.Entry{
+		ID:            NextID(),
+		Site:          site,
+		Type:          centre.TypeStatement,
+		Slug:          slug,
+		Lang:          lang,
+		Title:         "Statement " + slug + " (" + lang + ")",
+		Summary:       "Summary of " + slug,
+		Body:          "# " + slug + "\n\nThe body of the statement.",
+		BodyHTML:      "<h1>" + slug + "</h1>\n<p>The body of the statement.</p>",
+		Tags:          []string{"health"},
+		Organisations: []string{"Société Française d'Oncologie"},
+		Attachments: []centre.Attachment{{
+			Title: "Full text", URL: "https://example.org/" + slug + ".pdf",
+			MediaType: "application/pdf", Size: 12345, Lang: lang,
+		}},
+		Status:    centre.StatusDraft,
+		CreatedAt: Base,
+		UpdatedAt: Base,
+		CreatedBy: "01jzkeyid0000000000000000a",
+	}
+}
+
+// Publish sets e's status to published at time at (PublishedAt and
+// UpdatedAt), as the service does.
+func Publish(e *centre.Entry, at time.Time) *centre.Entry {
+	e.Status = centre.StatusPublished
+	e.PublishedAt = at
+	e.UpdatedAt = at
+	e.PublishAt = time.Time{}
+	return e
+}
+
+// NewKey returns a key of site with role, a fresh ID and a random hash.
+// Keys made later have later CreatedAt and higher IDs.
+func NewKey(site, role string) *centre.Key {
+	n := seq.Add(1)
+	at := Base.Add(time.Duration(n) * time.Millisecond)
+	_, hash := centre.NewKeySecret()
+	return &centre.Key{
+		ID:        centre.NewID(at),
+		Site:      site,
+		Role:      role,
+		Name:      "key " + role,
+		Hash:      hash,
+		CreatedAt: at,
+		CreatedBy: "01jzkeyid0000000000000000a",
+		ExpiresAt: at.Add(90 * 24 * time.Hour),
+	}
+}
+
+// ---- helpers
+
+func mustCode(t *testing.T, err error, code, what string) {
+	t.Helper()
+	if !centre.IsCode(err, code) {
+		t.Fatalf("%s: got error %v (code %q), want code %q", what, err, centre.ErrorCode(err), code)
+	}
+}
+
+func must(t *testing.T, err error, what string) {
+	t.Helper()
+	if err != nil {
+		t.Fatalf("%s: %v", what, err)
+	}
+}
+
+func mustCreateEntry(t *testing.T, s centre.Store, e *centre.Entry) *centre.Entry {
+	t.Helper()
+	if err := s.CreateEntry(t.Context(), e); err != nil {
+		t.Fatalf("CreateEntry %s %s/%s: %v", e.ID, e.Lang, e.Slug, err)
+	}
+	return e
+}
+
+func mustGetEntry(t *testing.T, s centre.Store, site, id string) *centre.Entry {
+	t.Helper()
+	e, err := s.GetEntry(t.Context(), site, id)
+	if err != nil {
+		t.Fatalf("GetEntry %s/%s: %v", site, id, err)
+	}
+	return e
+}
+
+// ms truncates a time to milliseconds in UTC, the precision every store
+// must keep. A zero time stays zero.
+func ms(tm time.Time) time.Time {
+	if tm.IsZero() {
+		return time.Time{}
+	}
+	return tm.UTC().Truncate(time.Millisecond)
+}
+
+func nilIfEmpty[T any](s []T) []T {
+	if len(s) == 0 {
+		return nil
+	}
+	return s
+}
+
+func normSite(s *centre.Site) centre.Site {
+	c := *s
+	c.Languages = nilIfEmpty(slices.Clone(c.Languages))
+	c.Hosts = nilIfEmpty(slices.Clone(c.Hosts))
+	c.ArchivedAt, c.CreatedAt, c.UpdatedAt = ms(c.ArchivedAt), ms(c.CreatedAt), ms(c.UpdatedAt)
+	return c
+}
+
+func normEntry(e *centre.Entry) centre.Entry {
+	c := *e
+	c.Tags = nilIfEmpty(slices.Clone(c.Tags))
+	c.Organisations = nilIfEmpty(slices.Clone(c.Organisations))
+	c.Attachments = nilIfEmpty(slices.Clone(c.Attachments))
+	c.ChangeNotes = nilIfEmpty(slices.Clone(c.ChangeNotes))
+	for i := range c.ChangeNotes {
+		c.ChangeNotes[i].At = ms(c.ChangeNotes[i].At)
+	}
+	c.PublishAt, c.PublishedAt, c.UpdatedAt = ms(c.PublishAt), ms(c.PublishedAt), ms(c.UpdatedAt)
+	c.CreatedAt, c.WithdrawnAt = ms(c.CreatedAt), ms(c.WithdrawnAt)
+	return c
+}
+
+func normKey(k *centre.Key) centre.Key {
+	c := *k
+	c.CreatedAt, c.ExpiresAt, c.RevokedAt = ms(c.CreatedAt), ms(c.ExpiresAt), ms(c.RevokedAt)
+	return c
+}
+
+func normIdem(r *centre.IdempotencyRecord) centre.IdempotencyRecord {
+	c := *r
+	c.Header = nilIfEmpty(slices.Clone(c.Header))
+	c.Body = nilIfEmpty(slices.Clone(c.Body))
+	c.CreatedAt, c.ExpiresAt = ms(c.CreatedAt), ms(c.ExpiresAt)
+	return c
+}
+
+func show(v any) string {
+	b, err := json.MarshalIndent(v, "", "  ")
+	if err != nil {
+		return err.Error()
+	}
+	return string(b)
+}
+
+func sameSite(t *testing.T, what string, got, want *centre.Site) {
+	t.Helper()
+	if g, w := normSite(got), normSite(want); !reflect.DeepEqual(g, w) {
+		t.Fatalf("%s: got site\n%s\nwant\n%s", what, show(g), show(w))
+	}
+}
+
+func sameEntry(t *testing.T, what string, got, want *centre.Entry) {
+	t.Helper()
+	if g, w := normEntry(got), normEntry(want); !reflect.DeepEqual(g, w) {
+		t.Fatalf("%s: got entry\n%s\nwant\n%s", what, show(g), show(w))
+	}
+}
+
+func sameKey(t *testing.T, what string, got, want *centre.Key) {
+	t.Helper()
+	if g, w := normKey(got), normKey(want); !reflect.DeepEqual(g, w) {
+		t.Fatalf("%s: got key\n%+v\nwant\n%+v", what, g, w)
+	}
+}
+
+func sameIdem(t *testing.T, what string, got, want *centre.IdempotencyRecord) {
+	t.Helper()
+	if got == nil {
+		t.Fatalf("%s: got no record, want %+v", what, normIdem(want))
+	}
+	if g, w := normIdem(got), normIdem(want); !reflect.DeepEqual(g, w) {
+		t.Fatalf("%s: got record\n%s\nwant\n%s", what, show(g), show(w))
+	}
+}
+
+func entryIDs(list []*centre.Entry) []string {
+	ids := make([]string, len(list))
+	for i, e := range list {
+		ids[i] = e.ID
+	}
+	return ids
+}
+
+func keyIDs(list []*centre.Key) []string {
+	ids := make([]string, len(list))
+	for i, k := range list {
+		ids[i] = k.ID
+	}
+	return ids
+}

@@ -1,0 +1,117 @@
+package web
+
+import (
+	"crypto/sha256"
+	"embed"
+	"encoding/hex"
+	"io/fs"
+	"net/http"
+	"path"
+	"sort"
+	"strings"
+)
+
+//go:embed assets
+var assetFS embed.FS
+
+//go:embed templates
+var templateFS embed.FS
+
+type asset struct {
+	body, gz    []byte
+	contentType string
+}
+
+// assetSet holds the embedded static files under content-hashed names.
+type assetSet struct {
+	byName map[string]string // "style.css" -> "style.3f2a9c1b0d.css"
+	files  map[string]*asset // hashed name -> file
+	digest string            // hash of every asset
+}
+
+func loadAssets() *assetSet {
+	a := &assetSet{byName: map[string]string{}, files: map[string]*asset{}}
+	all := sha256.New()
+	names, _ := fs.Glob(assetFS, "assets/*")
+	sort.Strings(names)
+	for _, full := range names {
+		b, err := assetFS.ReadFile(full)
+		if err != nil {
+			panic("web: embedded asset: " + err.Error())
+		}
+		name := path.Base(full)
+		sum := sha256.Sum256(b)
+		ext := path.Ext(name)
+		hashed := strings.TrimSuffix(name, ext) + "." + hex.EncodeToString(sum[:])[:12] + ext
+		a.byName[name] = hashed
+		f := &asset{body: b, contentType: contentTypeOf(ext)}
+		if ext != ".png" && ext != ".woff2" {
+			f.gz = gzipBytes(b)
+		}
+		a.files[hashed] = f
+		all.Write([]byte(hashed))
+	}
+	a.digest = hex.EncodeToString(all.Sum(nil))
+	return a
+}
+
+func contentTypeOf(ext string) string {
+	switch ext {
+	case ".css":
+		return "text/css; charset=utf-8"
+	case ".svg":
+		return "image/svg+xml"
+	case ".png":
+		return "image/png"
+	}
+	return "application/octet-stream"
+}
+
+// url returns the path of the named asset, e.g. /assets/style.3f2a9c1b0d.css.
+func (a *assetSet) url(name string) string {
+	h, ok := a.byName[name]
+	if !ok {
+		panic("web: no asset " + name)
+	}
+	return "/assets/" + h
+}
+
+func (s *Site) serveAsset(w http.ResponseWriter, r *http.Request) {
+	f, ok := s.assets.files[r.PathValue("name")]
+	if !ok {
+		s.notFound(w, r, nil, "")
+		return
+	}
+	securityHeaders(w, r)
+	h := w.Header()
+	h.Set("Cache-Control", cacheControlAsset)
+	h.Set("Vary", "Accept-Encoding")
+	h.Set("Content-Type", f.contentType)
+	etag := `"` + strings.Split(r.PathValue("name"), ".")[1] + `"`
+	body := f.body
+	if f.gz != nil && acceptsGzip(r) {
+		body = f.gz
+		h.Set("Content-Encoding", "gzip")
+		etag = gzipETag(etag)
+	}
+	h.Set("ETag", etag)
+	if ifNoneMatch(r, strings.Replace(etag, "-gz", "", 1)) {
+		w.WriteHeader(http.StatusNotModified)
+		return
+	}
+	send(w, r, http.StatusOK, f.contentType, body)
+}
+
+// templateDigest hashes every embedded template.
+func templateDigest() string {
+	h := sha256.New()
+	_ = fs.WalkDir(templateFS, "templates", func(p string, d fs.DirEntry, err error) error {
+		if err == nil && !d.IsDir() {
+			b, _ := templateFS.ReadFile(p)
+			h.Write([]byte(p))
+			h.Write(b)
+		}
+		return nil
+	})
+	return hex.EncodeToString(h.Sum(nil))
+}

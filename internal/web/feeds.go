@@ -1,0 +1,255 @@
+package web
+
+import (
+	"net/http"
+	"sort"
+	"strconv"
+	"time"
+
+	"infocentre/internal/centre"
+	"infocentre/internal/feed"
+)
+
+type feedFormat int
+
+const (
+	formatAtom feedFormat = iota
+	formatRSS
+	formatJSON
+)
+
+func feedKind(name string) (feedFormat, bool) {
+	switch name {
+	case "feed.atom":
+		return formatAtom, true
+	case "feed.rss":
+		return formatRSS, true
+	case "feed.json":
+		return formatJSON, true
+	}
+	return 0, false
+}
+
+// feedItems is the number of entries in a feed.
+const feedItems = 50
+
+// feed serves a feed of every language of the site's entries matching spec.
+func (s *Site) feed(q *req, spec listSpec, format feedFormat) {
+	eq := spec.query(q.site.Slug)
+	eq.Limit = feedItems
+	page, err := s.store.ListEntries(q.r.Context(), eq)
+	if err != nil {
+		s.fail(q.w, q.r, err)
+		return
+	}
+	if (spec.Tag != "" || spec.Org != "") && len(page.Items) == 0 {
+		s.notFound(q.w, q.r, q, "")
+		return
+	}
+	et := s.newETag(q, "feed")
+	et.entries(page.Items)
+	securityHeaders(q.w, q.r)
+	if notModified(q.w, q.r, et.String(), cacheControlPage) {
+		return
+	}
+	title := q.site.Title
+	switch {
+	case spec.Tag != "":
+		title += " – " + msg(uiLang(q.site.DefaultLanguage()), "topic", spec.Tag)
+	case spec.Org != "":
+		title += " – " + orgName(spec.Org, page.Items)
+	case spec.Type != "":
+		title += " – " + typePlural(uiLang(q.site.DefaultLanguage()), spec.Type)
+	}
+	f := &feed.Feed{
+		Title:       title,
+		Description: q.site.Tagline,
+		Lang:        q.site.DefaultLanguage(),
+		HomeURL:     q.abs(spec.path()),
+		SelfURL:     q.abs(q.path),
+		Author:      q.site.Publisher,
+		Updated:     q.site.UpdatedAt,
+	}
+	for _, e := range page.Items {
+		it := feedItem(q, e)
+		if u := itemUpdated(&it); u.After(f.Updated) {
+			f.Updated = u
+		}
+		f.Items = append(f.Items, it)
+	}
+	var body []byte
+	var ctype string
+	switch format {
+	case formatAtom:
+		body, ctype = must(feed.Atom(f)), feed.AtomType
+	case formatRSS:
+		body, ctype = must(feed.RSS(f)), feed.RSSType
+	default:
+		body, ctype = must(feed.JSON(f)), feed.JSONType
+	}
+	write(q.w, q.r, http.StatusOK, ctype, body)
+}
+
+// must unwraps the result of a feed writer: they fail only on values that
+// cannot be encoded, which the types of package feed rule out.
+func must(b []byte, err error) []byte {
+	if err != nil {
+		panic("web: feed encoding: " + err.Error())
+	}
+	return b
+}
+
+func itemUpdated(it *feed.Item) time.Time {
+	u := it.Updated
+	for _, n := range it.ChangeNotes {
+		if n.At.After(u) {
+			u = n.At
+		}
+	}
+	if it.WithdrawnAt.After(u) {
+		u = it.WithdrawnAt
+	}
+	return u
+}
+
+func feedItem(q *req, e *centre.Entry) feed.Item {
+	it := feed.Item{
+		ID:              "urn:infocentre:" + e.Site + ":" + e.ID,
+		URL:             q.abs("/" + e.Lang + "/" + e.Slug),
+		Title:           e.Title,
+		Type:            e.Type,
+		Lang:            e.Lang,
+		Summary:         e.Summary,
+		Published:       e.PublishedAt,
+		Updated:         e.UpdatedAt,
+		Tags:            e.Tags,
+		Organisations:   e.Organisations,
+		Withdrawn:       e.Status == centre.StatusWithdrawn,
+		WithdrawnAt:     e.WithdrawnAt,
+		WithdrawnReason: e.WithdrawnReason,
+	}
+	if e.SupersededBy != "" {
+		it.SupersededByURL = q.abs("/" + e.Lang + "/" + e.SupersededBy)
+	}
+	for _, a := range e.Attachments {
+		it.Attachments = append(it.Attachments, feed.Attachment{Title: a.Title, URL: a.URL, MediaType: a.MediaType, Size: a.Size})
+	}
+	for _, n := range e.ChangeNotes {
+		it.ChangeNotes = append(it.ChangeNotes, feed.ChangeNote{At: n.At, Note: n.Note})
+	}
+	return it
+}
+
+// sitemapPages bounds the store reads of one sitemap request.
+const sitemapPages = 20
+
+// sitemap lists the home page, the list pages and every public entry (up to
+// sitemapPages pages of the store), with language alternates.
+func (s *Site) sitemap(q *req) {
+	var all []*centre.Entry
+	after := ""
+	for range sitemapPages {
+		page, err := s.store.ListEntries(q.r.Context(), centre.EntryQuery{Site: q.site.Slug, Public: true, Limit: centre.MaxPageSize, After: after})
+		if err != nil {
+			s.fail(q.w, q.r, err)
+			return
+		}
+		all = append(all, page.Items...)
+		if page.Next == "" {
+			break
+		}
+		after = page.Next
+	}
+	et := s.newETag(q, "sitemap")
+	et.entries(all)
+	securityHeaders(q.w, q.r)
+	if notModified(q.w, q.r, et.String(), cacheControlPage) {
+		return
+	}
+	var urls []feed.SitemapURL
+	pageAlts := func(p string) []feed.Alternate {
+		if len(q.site.Languages) < 2 {
+			return nil
+		}
+		var alts []feed.Alternate
+		for i, l := range q.site.Languages {
+			href := q.abs(p)
+			if i > 0 {
+				href += "?lang=" + l
+			}
+			alts = append(alts, feed.Alternate{Lang: l, Href: href})
+		}
+		return alts
+	}
+	urls = append(urls, feed.SitemapURL{Loc: q.abs("/"), LastMod: q.site.UpdatedAt, Alternates: pageAlts("/")})
+	for _, t := range listTypes {
+		p := "/" + pluralOf(t) + "/"
+		urls = append(urls, feed.SitemapURL{Loc: q.abs(p), Alternates: pageAlts(p)})
+	}
+	bySlug := map[string][]*centre.Entry{}
+	for _, e := range all {
+		bySlug[e.Slug] = append(bySlug[e.Slug], e)
+	}
+	for _, e := range all {
+		u := feed.SitemapURL{Loc: q.abs("/" + e.Lang + "/" + e.Slug), LastMod: latest(e)}
+		if vs := bySlug[e.Slug]; len(vs) > 1 {
+			sorted := append([]*centre.Entry(nil), vs...)
+			sort.Slice(sorted, func(i, j int) bool { return sorted[i].Lang < sorted[j].Lang })
+			for _, x := range sorted {
+				u.Alternates = append(u.Alternates, feed.Alternate{Lang: x.Lang, Href: q.abs("/" + x.Lang + "/" + x.Slug)})
+			}
+		}
+		urls = append(urls, u)
+	}
+	write(q.w, q.r, http.StatusOK, feed.XMLType, must(feed.Sitemap(urls)))
+}
+
+func latest(e *centre.Entry) time.Time {
+	u := e.UpdatedAt
+	if e.PublishedAt.After(u) {
+		u = e.PublishedAt
+	}
+	for _, n := range e.ChangeNotes {
+		if n.At.After(u) {
+			u = n.At
+		}
+	}
+	if e.WithdrawnAt.After(u) {
+		u = e.WithdrawnAt
+	}
+	return u
+}
+
+// siteRobots serves robots.txt of a site: everything may be crawled.
+func (s *Site) siteRobots(q *req) {
+	et := s.newETag(q, "robots")
+	securityHeaders(q.w, q.r)
+	if notModified(q.w, q.r, et.String(), cacheControlPage) {
+		return
+	}
+	write(q.w, q.r, http.StatusOK, feed.TextType, feed.Robots([]string{q.abs("/sitemap.xml")}))
+}
+
+// serveMainRobots serves robots.txt of a host that maps to no site: the
+// API is off limits and every active site's sitemap is listed.
+func (s *Site) serveMainRobots(w http.ResponseWriter, r *http.Request) {
+	sites, err := s.store.ListSites(r.Context())
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	q := &req{w: w, r: r, origin: scheme(r) + "://" + r.Host, path: "/robots.txt"}
+	et := s.newETag(q, "main-robots")
+	var maps []string
+	for _, site := range sites {
+		et.add(site.Slug, strconv.FormatInt(site.Version, 10))
+		if site.Status == centre.SiteActive {
+			maps = append(maps, q.origin+"/sites/"+site.Slug+"/sitemap.xml")
+		}
+	}
+	securityHeaders(w, r)
+	if notModified(w, r, et.String(), cacheControlPage) {
+		return
+	}
+	write(w, r, http.StatusOK, feed.TextType, feed.Robots(maps, "/api/"))
+}

@@ -1,0 +1,163 @@
+package web
+
+import (
+	"fmt"
+	"html/template"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// The site's own words (navigation, labels, notices) exist in these
+// languages. A page in any other language shows them in English, marked
+// lang="en" so that screen readers pronounce them right (WCAG 3.1.2).
+var messages = map[string]map[string]string{
+	"en": {
+		"skip": "Skip to content", "nav.main": "Main", "nav.langs": "Languages", "nav.pages": "Pages",
+		"home": "Home", "archived": "This information centre is archived: it is no longer updated.",
+		"published.by": "Published by %s.", "contact": "Contact:", "contact.page": "Contact page",
+		"feed.atom": "Atom feed", "feed.rss": "RSS feed", "feed.json": "JSON feed",
+		"feed.atom.of": "Atom feed of %s", "feed.rss.of": "RSS feed of %s", "feed.json.of": "JSON feed of %s",
+		"statement": "Statement", "publication": "Publication", "news": "News", "page": "Page",
+		"statements": "Statements", "publications": "Publications", "newss": "News", "pages": "Pages",
+		"latest.statement": "Latest statements", "latest.publication": "Latest publications", "latest.news": "Latest news",
+		"all.statement": "All statements", "all.publication": "All publications", "all.news": "All news",
+		"pinned": "Important", "empty": "Nothing published yet.", "badge.withdrawn": "Withdrawn",
+		"topic": "Topic: %s", "topic.intro": "Everything published on this topic, newest first.",
+		"org.intro": "Everything published by or with this organisation, newest first.",
+		"newest":    "Newest entries", "older": "Older entries",
+		"withdrawn.statement": "This statement was withdrawn on %s", "withdrawn.publication": "This publication was withdrawn on %s",
+		"withdrawn.news": "This news update was withdrawn on %s", "withdrawn.page": "This page was withdrawn on %s",
+		"replaced.statement": "Read the statement that replaces it", "replaced.publication": "Read the publication that replaces it",
+		"replaced.news": "Read the news update that replaces it", "replaced.page": "Read the page that replaces it",
+		"type": "Type:", "published": "Published:", "updated": "Last updated:", "org": "Organisation:", "orgs": "Organisations:",
+		"documents": "Documents", "download": "Download %s", "topics": "Topics", "history": "History",
+		"first.published": "first published.", "was.withdrawn": "withdrawn.",
+		"notfound": "Page not found", "notfound.text": "There is no page at this address. It may have moved, or the link may be mistyped.",
+		"gone": "This page has been removed", "gone.text": "What was published here has been taken down and is no longer available.",
+		"badlink": "This page link is not valid. It may have expired.", "go.home": "Go to the home page of %s",
+	},
+	"fr": {
+		"skip": "Aller au contenu", "nav.main": "Navigation principale", "nav.langs": "Langues", "nav.pages": "Pages",
+		"home": "Accueil", "archived": "Ce centre d'information est archivé : il n'est plus mis à jour.",
+		"published.by": "Publié par %s.", "contact": "Contact :", "contact.page": "Page de contact",
+		"feed.atom": "Flux Atom", "feed.rss": "Flux RSS", "feed.json": "Flux JSON",
+		"feed.atom.of": "Flux Atom : %s", "feed.rss.of": "Flux RSS : %s", "feed.json.of": "Flux JSON : %s",
+		"statement": "Déclaration", "publication": "Publication", "news": "Actualité", "page": "Page",
+		"statements": "Déclarations", "publications": "Publications", "newss": "Actualités", "pages": "Pages",
+		"latest.statement": "Dernières déclarations", "latest.publication": "Dernières publications", "latest.news": "Dernières actualités",
+		"all.statement": "Toutes les déclarations", "all.publication": "Toutes les publications", "all.news": "Toutes les actualités",
+		"pinned": "Important", "empty": "Rien n'a encore été publié.", "badge.withdrawn": "Retiré",
+		"topic": "Thème : %s", "topic.intro": "Tout ce qui a été publié sur ce thème, du plus récent au plus ancien.",
+		"org.intro": "Tout ce qui a été publié par cette organisation ou avec elle, du plus récent au plus ancien.",
+		"newest":    "Les plus récents", "older": "Plus anciens",
+		"withdrawn.statement": "Cette déclaration a été retirée le %s", "withdrawn.publication": "Cette publication a été retirée le %s",
+		"withdrawn.news": "Cette actualité a été retirée le %s", "withdrawn.page": "Cette page a été retirée le %s",
+		"replaced.statement": "Lire la déclaration qui la remplace", "replaced.publication": "Lire la publication qui la remplace",
+		"replaced.news": "Lire l'actualité qui la remplace", "replaced.page": "Lire la page qui la remplace",
+		"type": "Type :", "published": "Publié le :", "updated": "Mis à jour le :", "org": "Organisation :", "orgs": "Organisations :",
+		"documents": "Documents", "download": "Télécharger %s", "topics": "Thèmes", "history": "Historique",
+		"first.published": "première publication.", "was.withdrawn": "retrait.",
+		"notfound": "Page introuvable", "notfound.text": "Il n'y a pas de page à cette adresse. Elle a peut-être été déplacée, ou le lien est erroné.",
+		"gone": "Cette page a été supprimée", "gone.text": "Ce qui était publié ici a été retiré et n'est plus disponible.",
+		"badlink": "Ce lien de page n'est pas valide. Il a peut-être expiré.", "go.home": "Aller à la page d'accueil de %s",
+	},
+	"de": {
+		"skip": "Zum Inhalt springen", "nav.main": "Hauptnavigation", "nav.langs": "Sprachen", "nav.pages": "Seiten",
+		"home": "Startseite", "archived": "Dieses Informationszentrum ist archiviert und wird nicht mehr aktualisiert.",
+		"published.by": "Herausgegeben von %s.", "contact": "Kontakt:", "contact.page": "Kontaktseite",
+		"feed.atom": "Atom-Feed", "feed.rss": "RSS-Feed", "feed.json": "JSON-Feed",
+		"feed.atom.of": "Atom-Feed: %s", "feed.rss.of": "RSS-Feed: %s", "feed.json.of": "JSON-Feed: %s",
+		"statement": "Stellungnahme", "publication": "Veröffentlichung", "news": "Meldung", "page": "Seite",
+		"statements": "Stellungnahmen", "publications": "Veröffentlichungen", "newss": "Meldungen", "pages": "Seiten",
+		"latest.statement": "Neueste Stellungnahmen", "latest.publication": "Neueste Veröffentlichungen", "latest.news": "Neueste Meldungen",
+		"all.statement": "Alle Stellungnahmen", "all.publication": "Alle Veröffentlichungen", "all.news": "Alle Meldungen",
+		"pinned": "Wichtig", "empty": "Noch nichts veröffentlicht.", "badge.withdrawn": "Zurückgezogen",
+		"topic": "Thema: %s", "topic.intro": "Alles, was zu diesem Thema veröffentlicht wurde, das Neueste zuerst.",
+		"org.intro": "Alles, was von oder mit dieser Organisation veröffentlicht wurde, das Neueste zuerst.",
+		"newest":    "Neueste Einträge", "older": "Ältere Einträge",
+		"withdrawn.statement": "Diese Stellungnahme wurde am %s zurückgezogen", "withdrawn.publication": "Diese Veröffentlichung wurde am %s zurückgezogen",
+		"withdrawn.news": "Diese Meldung wurde am %s zurückgezogen", "withdrawn.page": "Diese Seite wurde am %s zurückgezogen",
+		"replaced.statement": "Zur Stellungnahme, die sie ersetzt", "replaced.publication": "Zur Veröffentlichung, die sie ersetzt",
+		"replaced.news": "Zur Meldung, die sie ersetzt", "replaced.page": "Zur Seite, die sie ersetzt",
+		"type": "Art:", "published": "Veröffentlicht:", "updated": "Zuletzt aktualisiert:", "org": "Organisation:", "orgs": "Organisationen:",
+		"documents": "Dokumente", "download": "%s herunterladen", "topics": "Themen", "history": "Verlauf",
+		"first.published": "erstmals veröffentlicht.", "was.withdrawn": "zurückgezogen.",
+		"notfound": "Seite nicht gefunden", "notfound.text": "Unter dieser Adresse gibt es keine Seite. Sie wurde vielleicht verschoben, oder der Link ist fehlerhaft.",
+		"gone": "Diese Seite wurde entfernt", "gone.text": "Was hier veröffentlicht war, wurde entfernt und ist nicht mehr verfügbar.",
+		"badlink": "Dieser Seitenlink ist ungültig. Er ist vielleicht abgelaufen.", "go.home": "Zur Startseite von %s",
+	},
+}
+
+var months = map[string][12]string{
+	"en": {"January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December"},
+	"fr": {"janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre", "octobre", "novembre", "décembre"},
+	"de": {"Januar", "Februar", "März", "April", "Mai", "Juni", "Juli", "August", "September", "Oktober", "November", "Dezember"},
+}
+
+// uiLang returns the language of the site's own words on a page in lang.
+func uiLang(lang string) string {
+	base, _, _ := strings.Cut(strings.ToLower(lang), "-")
+	if _, ok := messages[base]; ok {
+		return base
+	}
+	return "en"
+}
+
+// msg returns the message key in ui, formatted with args.
+func msg(ui, key string, args ...any) string {
+	s, ok := messages[ui][key]
+	if !ok {
+		s = messages["en"][key]
+	}
+	if len(args) > 0 {
+		return fmt.Sprintf(s, args...)
+	}
+	return s
+}
+
+// msgHTML formats message key with args that may be HTML (template.HTML is
+// kept, anything else escaped).
+func msgHTML(ui, key string, args ...any) template.HTML {
+	parts := strings.Split(msg(ui, key), "%s")
+	var b strings.Builder
+	for i, p := range parts {
+		b.WriteString(template.HTMLEscapeString(p))
+		if i < len(parts)-1 && i < len(args) {
+			switch a := args[i].(type) {
+			case template.HTML:
+				b.WriteString(string(a))
+			default:
+				b.WriteString(template.HTMLEscapeString(fmt.Sprint(a)))
+			}
+		}
+	}
+	return template.HTML(b.String()) // #nosec G203 -- every part escaped above
+}
+
+// formatDate writes a date the way readers of ui expect.
+func formatDate(ui string, t time.Time) string {
+	t = t.UTC()
+	m := months[ui]
+	if m[0] == "" {
+		m, ui = months["en"], "en"
+	}
+	day, month, year := t.Day(), m[t.Month()-1], strconv.Itoa(t.Year())
+	switch ui {
+	case "fr":
+		d := strconv.Itoa(day)
+		if day == 1 {
+			d = "1er"
+		}
+		return d + " " + month + " " + year
+	case "de":
+		return strconv.Itoa(day) + ". " + month + " " + year
+	}
+	return strconv.Itoa(day) + " " + month + " " + year
+}
+
+// timeHTML is a <time> element for t.
+func timeHTML(ui string, t time.Time) template.HTML {
+	return template.HTML(`<time datetime="` + t.UTC().Format(time.RFC3339) + `">` + // #nosec G203 -- fixed format
+		template.HTMLEscapeString(formatDate(ui, t)) + `</time>`)
+}

@@ -1,0 +1,374 @@
+// Package web serves the public HTML site of every information centre,
+// with its feeds, sitemap, robots.txt and static assets.
+//
+// Routes, relative to a site's base (either /sites/{site} on any host, or
+// / on a host listed in the site's Hosts):
+//
+//	/                                home (?lang=xx for another site language)
+//	/statements/ /publications/ /news/   lists per type (?after= cursor, ?lang=)
+//	/tags/{tag}                      entries with a tag
+//	/organisations/{org}             entries of an organisation (by centre.OrgKey)
+//	/{lang}/{slug}                   an entry (pages too)
+//	/feed.atom /feed.rss /feed.json  site feeds; also under /{type}s/,
+//	                                 /tags/{tag}/ and /organisations/{org}/
+//	/sitemap.xml /robots.txt
+//	/theme.{hash}.css                the site's accent colour
+//
+// Static assets live at /assets/{name}.{hash}.{ext} on every host and are
+// cached for a year. Only public entries are ever shown.
+package web
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"html/template"
+	"log/slog"
+	"net/http"
+	"runtime/debug"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"infocentre/internal/centre"
+	"infocentre/internal/cursor"
+)
+
+// Options configure a Site. Every field is optional.
+type Options struct {
+	// SiteForHost maps a request's host name (lowercase, without port) to
+	// the slug of the site served at "/" on that host.
+	SiteForHost func(ctx context.Context, host string) (string, bool)
+	// Fallback serves GET and HEAD requests outside /sites/ and /assets/
+	// whose host maps to no site (other than /robots.txt). Nil means a
+	// plain 404 page.
+	Fallback http.Handler
+	// BuildID identifies the running build; it is part of every ETag so
+	// that a deployment invalidates cached pages. Empty means a hash of the
+	// embedded templates and assets and of the binary's build information.
+	BuildID string
+	// Cursors seals the store positions in pagination links; use the same
+	// sealer (secret) as the JSON API so that every instance accepts the
+	// links of every other. Nil means a random secret per process.
+	Cursors *cursor.Sealer
+	// PageSize is the number of entries per list page (default 20, at most
+	// centre.MaxPageSize).
+	PageSize int
+	// Logger receives errors; nil means slog.Default().
+	Logger *slog.Logger
+}
+
+// Site is the public web site handler.
+type Site struct {
+	store    centre.Store
+	opts     Options
+	log      *slog.Logger
+	buildID  string
+	cursors  *cursor.Sealer
+	pageSize int
+	tmpl     map[string]*template.Template
+	assets   *assetSet
+	renders  atomic.Int64 // pages rendered, for tests
+	muxOnce  sync.Once
+	mux      *http.ServeMux
+}
+
+// New returns the public site for store.
+func New(store centre.Store, opts Options) *Site {
+	s := &Site{store: store, opts: opts, log: opts.Logger, pageSize: opts.PageSize}
+	if s.log == nil {
+		s.log = slog.Default()
+	}
+	if s.pageSize <= 0 {
+		s.pageSize = 20
+	}
+	s.pageSize = min(s.pageSize, centre.MaxPageSize)
+	s.assets = loadAssets()
+	s.tmpl = parseTemplates()
+	s.buildID = opts.BuildID
+	if s.buildID == "" {
+		h := sha256.New()
+		h.Write([]byte(s.assets.digest))
+		h.Write([]byte(templateDigest()))
+		if bi, ok := debug.ReadBuildInfo(); ok {
+			h.Write([]byte(bi.String()))
+		}
+		s.buildID = hex.EncodeToString(h.Sum(nil))[:16]
+	}
+	s.cursors = opts.Cursors
+	if s.cursors == nil {
+		key := make([]byte, 32)
+		_, _ = rand.Read(key)
+		s.cursors, _ = cursor.New(key)
+	}
+	return s
+}
+
+// Register mounts the site on mux:
+//
+//	GET /assets/{name}          static assets
+//	GET /sites/{site}/...       every site by slug
+//	/                           sites by host name (Options.SiteForHost),
+//	                            /robots.txt of the main host, then Fallback;
+//	                            405 for methods other than GET and HEAD
+//
+// "/" is the least specific pattern, so any route registered by the caller
+// (for example /api/ or GET /healthz) takes precedence. It has no method so
+// that it never conflicts with a method-less pattern such as /api/.
+func (s *Site) Register(mux *http.ServeMux) {
+	mux.HandleFunc("GET /assets/{name}", s.serveAsset)
+	mux.HandleFunc("GET /sites/{site}", func(w http.ResponseWriter, r *http.Request) {
+		q := &req{w: w, r: r, prefix: "/sites/" + r.PathValue("site")}
+		s.redirect(q, "/")
+	})
+	mux.HandleFunc("GET /sites/{site}/{rest...}", func(w http.ResponseWriter, r *http.Request) {
+		slug := r.PathValue("site")
+		s.serveSite(w, r, slug, "/sites/"+slug, "/"+r.PathValue("rest"))
+	})
+	mux.HandleFunc("/", s.serveRoot)
+}
+
+// ServeHTTP serves the site alone, as if registered on an empty mux.
+func (s *Site) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	s.muxOnce.Do(func() {
+		s.mux = http.NewServeMux()
+		s.Register(s.mux)
+	})
+	s.mux.ServeHTTP(w, r)
+}
+
+func (s *Site) serveRoot(w http.ResponseWriter, r *http.Request) {
+	if r.Method != http.MethodGet && r.Method != http.MethodHead {
+		securityHeaders(w, r)
+		w.Header().Set("Allow", "GET, HEAD")
+		w.Header().Set("Cache-Control", "no-store")
+		http.Error(w, "method not allowed", http.StatusMethodNotAllowed)
+		return
+	}
+	if s.opts.SiteForHost != nil {
+		if slug, ok := s.opts.SiteForHost(r.Context(), requestHost(r)); ok {
+			s.serveSite(w, r, slug, "", r.URL.Path)
+			return
+		}
+	}
+	if r.URL.Path == "/robots.txt" {
+		s.serveMainRobots(w, r)
+		return
+	}
+	if s.opts.Fallback != nil {
+		s.opts.Fallback.ServeHTTP(w, r)
+		return
+	}
+	s.notFound(w, r, nil, "")
+}
+
+// requestHost returns the lowercase host name of r without its port.
+func requestHost(r *http.Request) string {
+	h := r.Host
+	if i := strings.LastIndexByte(h, ':'); i >= 0 && !strings.Contains(h[i:], "]") {
+		h = h[:i]
+	}
+	return strings.ToLower(strings.TrimSuffix(h, "."))
+}
+
+// scheme returns the scheme the client used, trusting X-Forwarded-Proto
+// (set by API Gateway and CDNs).
+func scheme(r *http.Request) string {
+	if r.TLS != nil {
+		return "https"
+	}
+	if p := r.Header.Get("X-Forwarded-Proto"); strings.EqualFold(strings.TrimSpace(strings.Split(p, ",")[0]), "https") {
+		return "https"
+	}
+	return "http"
+}
+
+// req is one request for a page of a site.
+type req struct {
+	w      http.ResponseWriter
+	r      *http.Request
+	site   *centre.Site
+	prefix string // "" on a site's own host, else /sites/{slug}
+	origin string // scheme://host
+	path   string // path below the prefix, starting with "/"
+	lang   string // language of the page
+}
+
+// url returns the site-relative path p as a path on this host.
+func (q *req) url(p string) string { return q.prefix + p }
+
+// abs returns the site-relative path p as an absolute URL.
+func (q *req) abs(p string) string { return q.origin + q.prefix + p }
+
+func (s *Site) serveSite(w http.ResponseWriter, r *http.Request, slug, prefix, path string) {
+	ctx, cancel := context.WithTimeout(r.Context(), 10*time.Second)
+	defer cancel()
+	r = r.WithContext(ctx)
+	q := &req{w: w, r: r, prefix: prefix, origin: scheme(r) + "://" + r.Host, path: path}
+	if !centre.ValidSlug(slug) {
+		s.notFound(w, r, nil, "")
+		return
+	}
+	site, err := s.store.GetSite(ctx, slug)
+	if err != nil {
+		if centre.IsCode(err, centre.ENOTFOUND) {
+			s.notFound(w, r, nil, "")
+			return
+		}
+		s.fail(w, r, err)
+		return
+	}
+	q.site = site
+	q.lang = site.DefaultLanguage()
+	s.route(q)
+}
+
+// knownParams are the only query parameters of site pages. Others (from
+// tracking links, or sent to get past caches) are redirected away, so that
+// caches hold one copy of each page.
+var knownParams = map[string]bool{"lang": true, "after": true}
+
+// route dispatches a site request by its path below the site's base.
+func (s *Site) route(q *req) {
+	if q.r.URL.RawQuery != "" {
+		params := q.r.URL.Query()
+		clean := false
+		for k := range params {
+			if !knownParams[k] {
+				params.Del(k)
+				clean = true
+			}
+		}
+		if clean {
+			target := q.url(q.path)
+			if len(params) > 0 {
+				target += "?" + params.Encode()
+			}
+			securityHeaders(q.w, q.r)
+			q.w.Header().Set("Cache-Control", cacheControlPage)
+			http.Redirect(q.w, q.r, target, http.StatusMovedPermanently)
+			return
+		}
+	}
+	p := q.path
+	parts := strings.Split(strings.TrimPrefix(p, "/"), "/")
+	switch {
+	case p == "/":
+		s.home(q)
+		return
+	case p == "/sitemap.xml":
+		s.sitemap(q)
+		return
+	case p == "/robots.txt":
+		s.siteRobots(q)
+		return
+	case strings.HasPrefix(p, "/theme.") && strings.HasSuffix(p, ".css") && len(parts) == 1:
+		s.themeCSS(q)
+		return
+	case len(parts) == 1:
+		if kind, ok := feedKind(parts[0]); ok {
+			s.feed(q, listSpec{}, kind)
+			return
+		}
+		if typ, ok := typeForPlural(parts[0]); ok {
+			s.redirect(q, "/"+pluralOf(typ)+"/")
+			return
+		}
+	}
+	if typ, ok := typeForPlural(parts[0]); ok && len(parts) == 2 {
+		spec := listSpec{Type: typ}
+		if parts[1] == "" {
+			s.list(q, spec)
+			return
+		}
+		if kind, ok := feedKind(parts[1]); ok {
+			s.feed(q, spec, kind)
+			return
+		}
+	}
+	if (parts[0] == "tags" || parts[0] == "organisations") && len(parts) >= 2 && len(parts) <= 3 && parts[1] != "" {
+		var spec listSpec
+		if parts[0] == "tags" {
+			spec.Tag = parts[1]
+		} else {
+			spec.Org = parts[1]
+		}
+		if !centre.ValidSlug(parts[1]) {
+			s.notFound(q.w, q.r, q, "")
+			return
+		}
+		if len(parts) == 2 {
+			s.list(q, spec)
+			return
+		}
+		if parts[2] == "" {
+			s.redirect(q, "/"+parts[0]+"/"+parts[1])
+			return
+		}
+		if kind, ok := feedKind(parts[2]); ok {
+			s.feed(q, spec, kind)
+			return
+		}
+	}
+	if len(parts) == 2 && q.site.HasLanguage(parts[0]) {
+		for _, l := range q.site.Languages {
+			if strings.EqualFold(l, parts[0]) {
+				q.lang = l
+			}
+		}
+		if centre.ValidSlug(parts[1]) {
+			s.entry(q, parts[0], parts[1])
+			return
+		}
+	}
+	s.notFound(q.w, q.r, q, "")
+}
+
+func (s *Site) redirect(q *req, path string) {
+	target := q.url(path)
+	if q.r.URL.RawQuery != "" {
+		target += "?" + q.r.URL.RawQuery
+	}
+	securityHeaders(q.w, q.r)
+	q.w.Header().Set("Cache-Control", cacheControlPage)
+	http.Redirect(q.w, q.r, target, http.StatusMovedPermanently)
+}
+
+// pluralOf returns the path segment that lists entries of type t.
+func pluralOf(t string) string {
+	if t == centre.TypeNews {
+		return "news"
+	}
+	return t + "s"
+}
+
+func typeForPlural(seg string) (string, bool) {
+	for _, t := range centre.Types {
+		if pluralOf(t) == seg {
+			return t, true
+		}
+	}
+	return "", false
+}
+
+// fail answers an unexpected error: 503 for an unavailable dependency (so
+// that caches serve a stale copy), 500 otherwise. Details are only logged.
+func (s *Site) fail(w http.ResponseWriter, r *http.Request, err error) {
+	status := http.StatusInternalServerError
+	if centre.IsCode(err, centre.EUNAVAILABLE) || errors.Is(err, context.DeadlineExceeded) {
+		status = http.StatusServiceUnavailable
+		w.Header().Set("Retry-After", "5")
+	}
+	if errors.Is(err, context.Canceled) {
+		return // the client went away
+	}
+	s.log.ErrorContext(r.Context(), "web: request failed", "method", r.Method, "path", r.URL.Path, "status", status, "err", err)
+	securityHeaders(w, r)
+	w.Header().Set("Cache-Control", "no-store")
+	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	w.WriteHeader(status)
+	_, _ = w.Write([]byte(http.StatusText(status) + "\n"))
+}

@@ -1,0 +1,111 @@
+package web
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"math"
+	"strconv"
+	"strings"
+
+	"infocentre/internal/centre"
+)
+
+// Colours of the site's stylesheet that an accent colour must contrast with.
+const (
+	BackgroundColour = "#ffffff" // page background; also the text colour on the accent header
+	TextColour       = "#1b1b1b"
+	MinContrast      = 4.5 // WCAG 2.1 AA for normal text
+)
+
+// CheckAccent returns an EINVALID error unless hex (#rrggbb) can be used as
+// a site's accent colour: links are drawn in it on the page background and
+// the header draws background-coloured text on it, so it needs a contrast
+// ratio of at least 4.5:1 with the background. (Links are underlined, so
+// they need no contrast with the surrounding text colour.)
+func CheckAccent(hex string) error {
+	c, ok := parseHex(hex)
+	if !ok {
+		return &centre.Error{Code: centre.EINVALID, Message: "invalid fields: theme.accent",
+			Fields: []centre.FieldError{{Field: "theme.accent", Reason: "must be a colour like #0b5394"}}}
+	}
+	bg, _ := parseHex(BackgroundColour)
+	if r := contrast(c, bg); r < MinContrast {
+		return &centre.Error{Code: centre.EINVALID, Message: "invalid fields: theme.accent",
+			Fields: []centre.FieldError{{Field: "theme.accent", Reason: "contrast with the white background is " +
+				strconv.FormatFloat(math.Floor(r*100)/100, 'f', 2, 64) + ":1; WCAG AA needs at least 4.5:1 (choose a darker colour)"}}}
+	}
+	return nil
+}
+
+// Contrast returns the WCAG contrast ratio of two #rrggbb colours, or 0 if
+// either does not parse.
+func Contrast(a, b string) float64 {
+	ca, ok1 := parseHex(a)
+	cb, ok2 := parseHex(b)
+	if !ok1 || !ok2 {
+		return 0
+	}
+	return contrast(ca, cb)
+}
+
+func parseHex(s string) ([3]float64, bool) {
+	var c [3]float64
+	if len(s) != 7 || s[0] != '#' {
+		return c, false
+	}
+	for i := range 3 {
+		v, err := strconv.ParseUint(s[1+2*i:3+2*i], 16, 8)
+		if err != nil {
+			return c, false
+		}
+		c[i] = float64(v) / 255
+	}
+	return c, true
+}
+
+// luminance is the relative luminance of WCAG 2.1.
+func luminance(c [3]float64) float64 {
+	var l [3]float64
+	for i, v := range c {
+		if v <= 0.04045 {
+			l[i] = v / 12.92
+		} else {
+			l[i] = math.Pow((v+0.055)/1.055, 2.4)
+		}
+	}
+	return 0.2126*l[0] + 0.7152*l[1] + 0.0722*l[2]
+}
+
+func contrast(a, b [3]float64) float64 {
+	la, lb := luminance(a), luminance(b)
+	if la < lb {
+		la, lb = lb, la
+	}
+	return (la + 0.05) / (lb + 0.05)
+}
+
+func accentHash(accent string) string {
+	sum := sha256.Sum256([]byte(strings.ToLower(accent)))
+	return hex.EncodeToString(sum[:])[:10]
+}
+
+// themeCSS serves the site's accent colour as a tiny stylesheet whose name
+// carries a hash of the colour, so that it can be cached for good.
+func (s *Site) themeCSS(q *req) {
+	accent := strings.ToLower(q.site.Theme.Accent)
+	if accent == "" || CheckAccent(accent) != nil {
+		s.notFound(q.w, q.r, q, "")
+		return
+	}
+	securityHeaders(q.w, q.r)
+	cc := cacheControlPage
+	if q.path == "/theme."+accentHash(accent)+".css" {
+		cc = cacheControlAsset
+	}
+	et := s.newETag(q, "theme")
+	et.add(accent)
+	if notModified(q.w, q.r, et.String(), cc) {
+		return
+	}
+	write(q.w, q.r, 200, "text/css; charset=utf-8", []byte(":root{--accent:"+accent+"}\n"))
+}

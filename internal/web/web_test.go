@@ -1,0 +1,788 @@
+package web
+
+import (
+	"bytes"
+	"compress/gzip"
+	"context"
+	"encoding/json"
+	"encoding/xml"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"golang.org/x/net/html"
+
+	"infocentre/internal/boltstore"
+	"infocentre/internal/centre"
+	"infocentre/internal/cursor"
+	"infocentre/internal/web/fixture"
+)
+
+type env struct {
+	t     testing.TB
+	store *boltstore.Store
+	site  *Site
+	mux   *http.ServeMux
+}
+
+func newEnv(t testing.TB) *env {
+	t.Helper()
+	st, err := boltstore.Open(filepath.Join(t.TempDir(), "web.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	if err := fixture.Seed(context.Background(), st); err != nil {
+		t.Fatal(err)
+	}
+	sealer, err := cursor.New([]byte("0123456789abcdef0123456789abcdef"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := New(st, Options{
+		BuildID: "test",
+		Cursors: sealer,
+		SiteForHost: func(_ context.Context, host string) (string, bool) {
+			return fixture.Site, host == fixture.Host
+		},
+	})
+	mux := http.NewServeMux()
+	// The routes of the JSON API, as internal/httpapi registers them.
+	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) { _, _ = io.WriteString(w, "ok") })
+	mux.HandleFunc("/api/", func(w http.ResponseWriter, r *http.Request) { http.Error(w, "api", http.StatusTeapot) })
+	s.Register(mux)
+	return &env{t: t, store: st, site: s, mux: mux}
+}
+
+type resp struct {
+	*http.Response
+	body string
+}
+
+func (e *env) get(path string, header ...string) resp {
+	e.t.Helper()
+	r := httptest.NewRequest("GET", path, nil)
+	r.Host = "centre.example.net"
+	for i := 0; i+1 < len(header); i += 2 {
+		if header[i] == "Host" {
+			r.Host = header[i+1]
+			continue
+		}
+		r.Header.Add(header[i], header[i+1])
+	}
+	w := httptest.NewRecorder()
+	e.mux.ServeHTTP(w, r)
+	res := w.Result()
+	b, _ := io.ReadAll(res.Body)
+	if res.Header.Get("Content-Encoding") == "gzip" {
+		zr, err := gzip.NewReader(bytes.NewReader(b))
+		if err != nil {
+			e.t.Fatalf("GET %s: bad gzip: %v", path, err)
+		}
+		if b, err = io.ReadAll(zr); err != nil {
+			e.t.Fatalf("GET %s: bad gzip: %v", path, err)
+		}
+	}
+	return resp{res, string(b)}
+}
+
+const base = "/sites/" + fixture.Site
+
+func TestPages(t *testing.T) {
+	e := newEnv(t)
+	cases := []struct {
+		path   string
+		status int
+		want   []string
+		host   string
+	}{
+		{base + "/", 200, []string{"<h1>Crisis Information Centre</h1>", "Joint statement on the supply of medicines",
+			"Report on hospital capacity", "Daily update 24", "All statements", "About this centre", `lang="en"`,
+			`hreflang="fr"`, `href="/sites/demo/statements/"`}, ""},
+		{base + "/?lang=fr", 200, []string{`<html lang="fr">`, "Déclaration commune", "À propos", ">Accueil<",
+			"Dernières déclarations", "Aller au contenu", `<h1 lang="en">Crisis Information Centre</h1>`, `<time datetime="2026-03-12T09:30:00Z">12 mars 2026</time>`}, ""},
+		{base + "/statements/", 200, []string{"<h1>Statements</h1>", "Early advice on masks", "Withdrawn"}, ""},
+		{base + "/publications/", 200, []string{"Report on hospital capacity"}, ""},
+		{base + "/news/", 200, []string{"Daily update 24", "Older entries"}, ""},
+		{base + "/tags/" + fixture.Tag, 200, []string{"Topic: medicines", "Joint statement", "Report on hospital capacity"}, ""},
+		{base + "/organisations/" + centre.OrgKey(fixture.Org), 200, []string{"<h1>" + html.EscapeString(fixture.Org) + "</h1>"}, ""},
+		{base + "/en/" + fixture.StatementSlug, 200, []string{"<h1>Joint statement on the supply of medicines</h1>",
+			"<h2>What we commit to</h2>", "Corrected the weeks of insulin stock", `hreflang="fr"`, `rel="noopener noreferrer"`,
+			"Last updated", `href="/sites/demo/tags/medicines"`, `href="/sites/demo/organisations/societe-francaise-d-exemple"`,
+			`"@type":"SpecialAnnouncement"`, `property="og:title"`}, ""},
+		{base + "/fr/" + fixture.StatementSlug, 200, []string{`<html lang="fr">`, "Déclaration commune", `hreflang="en"`,
+			"<dt>Publié le :</dt>", "Historique"}, ""},
+		{base + "/fr/nope", 404, []string{`<html lang="fr">`, "Page introuvable"}, ""},
+		{base + "/en/" + fixture.ReportSlug, 200, []string{"Download Full report", "PDF, 2.4 MB", "CSV, 48.2 kB", "Français",
+			`"@type":"Report"`, "Added the French summary."}, ""},
+		{base + "/en/" + fixture.WithdrawnSlug, 200, []string{`class="withdrawn"`, "This statement was withdrawn on",
+			"The health authority now recommends masks for visitors too.", `href="/sites/demo/en/mask-advice"`,
+			"Clarified who counts as staff."}, ""},
+		{base + "/en/" + fixture.PageSlug, 200, []string{"<h1>About this centre</h1>", `aria-current="page"`, `"@type":"WebPage"`}, ""},
+		{base + "/en/" + fixture.GoneSlug, 410, []string{"This page has been removed", "Crisis Information Centre"}, ""},
+		{base + "/en/" + fixture.DraftSlug, 404, []string{"Page not found", "Crisis Information Centre"}, ""},
+		{base + "/en/" + fixture.ScheduledSlug, 404, nil, ""},
+		{base + "/en/nope", 404, []string{"Page not found"}, ""},
+		{base + "/de/" + fixture.StatementSlug, 404, nil, ""},
+		{base + "/tags/no-such-tag", 404, nil, ""},
+		{base + "/?lang=de", 404, nil, ""},
+		{"/sites/no-such-site/", 404, []string{"Page not found", "Information centre"}, ""},
+		{"/sites/Bad_Slug/", 404, nil, ""},
+		{"/", 404, nil, ""},
+		{"/healthz", 200, []string{"ok"}, ""},
+		{"/api/v1/nope", 418, []string{"api"}, ""},
+		{"/api/v1/nope", 418, []string{"api"}, fixture.Host},
+		{"/", 200, []string{"<h1>Crisis Information Centre</h1>", `href="/statements/"`, `href="/en/medicine-supply"`}, fixture.Host},
+		{"/en/" + fixture.StatementSlug, 200, []string{`<link rel="canonical" href="http://demo.example.org/en/medicine-supply">`}, fixture.Host},
+		{"/nope/nope/nope", 404, []string{"Crisis Information Centre"}, fixture.Host},
+	}
+	for _, c := range cases {
+		t.Run(c.host+c.path, func(t *testing.T) {
+			r := e.get(c.path, "Host", or(c.host, "centre.example.net"))
+			if r.StatusCode != c.status {
+				t.Fatalf("status %d, want %d\n%s", r.StatusCode, c.status, r.body)
+			}
+			for _, w := range c.want {
+				if !strings.Contains(r.body, w) {
+					t.Errorf("body lacks %q", w)
+				}
+			}
+			if strings.Contains(r.body, fixture.DraftTitle) || strings.Contains(r.body, fixture.ScheduledTitle) || strings.Contains(r.body, fixture.OtherTitle) {
+				t.Errorf("non-public or foreign entry shown")
+			}
+			if r.StatusCode != 200 && r.StatusCode != 418 || strings.Contains(r.Header.Get("Content-Type"), "html") {
+				checkHTML(t, r.body)
+			}
+		})
+	}
+}
+
+func or(a, b string) string {
+	if a != "" {
+		return a
+	}
+	return b
+}
+
+func TestRedirects(t *testing.T) {
+	e := newEnv(t)
+	for path, want := range map[string]string{
+		"/sites/demo":                       "/sites/demo/",
+		base + "/statements":                base + "/statements/",
+		base + "/tags/" + fixture.Tag + "/": base + "/tags/" + fixture.Tag,
+		base + "/?utm_source=x&lang=fr":     base + "/?lang=fr",
+		base + "/en/about?nocache=123":      base + "/en/about",
+	} {
+		r := e.get(path)
+		if r.StatusCode != http.StatusMovedPermanently || r.Header.Get("Location") != want {
+			t.Errorf("GET %s = %d %q, want 301 %q", path, r.StatusCode, r.Header.Get("Location"), want)
+		}
+	}
+}
+
+// checkHTML parses a page and checks what the browser test checks too,
+// cheaply: one lang, one h1, headings that never skip a level, no inline
+// script or style, and every link with text.
+func checkHTML(t *testing.T, page string) {
+	t.Helper()
+	doc, err := html.Parse(strings.NewReader(page))
+	if err != nil {
+		t.Fatal(err)
+	}
+	h1, last := 0, 0
+	var walk func(n *html.Node)
+	walk = func(n *html.Node) {
+		if n.Type == html.ElementNode {
+			attr := map[string]string{}
+			for _, a := range n.Attr {
+				attr[a.Key] = a.Val
+				if strings.HasPrefix(a.Key, "on") || a.Key == "style" {
+					t.Errorf("inline %s attribute on <%s>", a.Key, n.Data)
+				}
+			}
+			switch n.Data {
+			case "html":
+				if attr["lang"] == "" {
+					t.Error("<html> without lang")
+				}
+			case "script":
+				if attr["type"] != "application/ld+json" {
+					t.Errorf("script of type %q", attr["type"])
+				}
+				if n.FirstChild != nil && !json.Valid([]byte(n.FirstChild.Data)) {
+					t.Errorf("JSON-LD does not parse: %s", n.FirstChild.Data)
+				}
+			case "style", "iframe", "img", "object":
+				t.Errorf("<%s> in page", n.Data)
+			case "h1", "h2", "h3", "h4", "h5", "h6":
+				level := int(n.Data[1] - '0')
+				if level == 1 {
+					h1++
+				}
+				if level > last+1 {
+					t.Errorf("heading <%s> after <h%d>", n.Data, last)
+				}
+				last = level
+			case "a":
+				if strings.TrimSpace(textOf(n)) == "" {
+					t.Errorf("link to %q without text", attr["href"])
+				}
+			case "link":
+				if h := attr["href"]; strings.HasPrefix(h, "http") && attr["rel"] == "stylesheet" {
+					t.Errorf("stylesheet from %s", h)
+				}
+			}
+		}
+		for c := n.FirstChild; c != nil; c = c.NextSibling {
+			walk(c)
+		}
+	}
+	walk(doc)
+	if h1 != 1 {
+		t.Errorf("%d <h1>, want 1", h1)
+	}
+}
+
+func textOf(n *html.Node) string {
+	if n.Type == html.TextNode {
+		return n.Data
+	}
+	var b strings.Builder
+	for c := n.FirstChild; c != nil; c = c.NextSibling {
+		b.WriteString(textOf(c))
+	}
+	return b.String()
+}
+
+var etagRE = regexp.MustCompile(`^"[A-Za-z0-9_-]+"$`)
+
+func TestCachingAndSecurityHeaders(t *testing.T) {
+	e := newEnv(t)
+	paths := []string{base + "/", base + "/statements/", base + "/tags/" + fixture.Tag, base + "/en/" + fixture.ReportSlug,
+		base + "/feed.atom", base + "/news/feed.rss", base + "/tags/" + fixture.Tag + "/feed.json", base + "/sitemap.xml",
+		base + "/robots.txt", "/robots.txt", base + "/en/nope", base + "/en/" + fixture.GoneSlug, "/sites/none/",
+		e.site.assets.url("style.css")}
+	for _, p := range paths {
+		for _, https := range []bool{false, true} {
+			var hdr []string
+			if https {
+				hdr = []string{"X-Forwarded-Proto", "https"}
+			}
+			r := e.get(p, hdr...)
+			h := r.Header
+			if !etagRE.MatchString(h.Get("ETag")) {
+				t.Errorf("%s: ETag %q is not strong", p, h.Get("ETag"))
+			}
+			cc := h.Get("Cache-Control")
+			for _, d := range []string{"public", "max-age="} {
+				if !strings.Contains(cc, d) {
+					t.Errorf("%s: Cache-Control %q lacks %s", p, cc, d)
+				}
+			}
+			if !strings.Contains(cc, "immutable") {
+				for _, d := range []string{"s-maxage=", "stale-while-revalidate=", "stale-if-error="} {
+					if !strings.Contains(cc, d) {
+						t.Errorf("%s: Cache-Control %q lacks %s", p, cc, d)
+					}
+				}
+			}
+			if h.Get("Vary") != "Accept-Encoding" {
+				t.Errorf("%s: Vary %q", p, h.Get("Vary"))
+			}
+			csp := h.Get("Content-Security-Policy")
+			for _, d := range []string{"default-src 'none'", "style-src 'self'", "frame-ancestors 'none'"} {
+				if !strings.Contains(csp, d) {
+					t.Errorf("%s: CSP %q lacks %s", p, csp, d)
+				}
+			}
+			if strings.Contains(csp, "unsafe") || strings.Contains(csp, "script-src") {
+				t.Errorf("%s: CSP %q allows scripts or unsafe sources", p, csp)
+			}
+			if h.Get("X-Content-Type-Options") != "nosniff" || h.Get("Referrer-Policy") == "" {
+				t.Errorf("%s: nosniff/Referrer-Policy missing", p)
+			}
+			if got := h.Get("Strict-Transport-Security") != ""; got != https {
+				t.Errorf("%s: HSTS present=%v over https=%v", p, got, https)
+			}
+		}
+	}
+}
+
+func TestConditionalRequestsDoNotRender(t *testing.T) {
+	e := newEnv(t)
+	for _, p := range []string{base + "/", base + "/news/", base + "/en/" + fixture.StatementSlug, base + "/en/nope", base + "/tags/" + fixture.Tag} {
+		first := e.get(p)
+		etag := first.Header.Get("ETag")
+		before := e.site.renders.Load()
+		for _, inm := range []string{etag, `"x", ` + etag, "W/" + etag} {
+			r := e.get(p, "If-None-Match", inm)
+			if r.StatusCode != http.StatusNotModified || r.body != "" {
+				t.Errorf("%s with If-None-Match %s: %d %q", p, inm, r.StatusCode, r.body)
+			}
+			if r.Header.Get("ETag") != etag || r.Header.Get("Cache-Control") == "" {
+				t.Errorf("%s: 304 without ETag or Cache-Control", p)
+			}
+		}
+		// The Lambda proxy splits one header into several values.
+		r := e.get(p, "If-None-Match", `"x"`, "If-None-Match", etag)
+		if r.StatusCode != http.StatusNotModified {
+			t.Errorf("%s: split If-None-Match not honoured: %d", p, r.StatusCode)
+		}
+		if n := e.site.renders.Load() - before; n != 0 {
+			t.Errorf("%s: %d renders for conditional requests", p, n)
+		}
+		if r := e.get(p, "If-None-Match", `"stale"`); r.StatusCode == http.StatusNotModified {
+			t.Errorf("%s: 304 for a stale ETag", p)
+		}
+		gz := e.get(p, "Accept-Encoding", "gzip")
+		if gz.Header.Get("Content-Encoding") != "gzip" || gz.body != first.body {
+			t.Errorf("%s: gzip response differs", p)
+		}
+		if gz.Header.Get("ETag") == etag {
+			t.Errorf("%s: gzip and identity share the strong ETag %s", p, etag)
+		}
+		if r := e.get(p, "Accept-Encoding", "gzip", "If-None-Match", gz.Header.Get("ETag")); r.StatusCode != http.StatusNotModified {
+			t.Errorf("%s: gzip ETag not honoured: %d", p, r.StatusCode)
+		}
+	}
+}
+
+func TestETagFollowsData(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	entryPath := base + "/en/" + fixture.StatementSlug
+	home0, entry0, other0 := e.get(base+"/").Header.Get("ETag"), e.get(entryPath).Header.Get("ETag"), e.get(base+"/en/"+fixture.ReportSlug).Header.Get("ETag")
+	if e.get(base+"/").Header.Get("ETag") != home0 {
+		t.Fatal("ETag is not stable")
+	}
+	list, err := e.store.EntriesBySlug(ctx, fixture.Site, fixture.StatementSlug)
+	if err != nil {
+		t.Fatal(err)
+	}
+	en := list[0]
+	en.ChangeNotes = append(en.ChangeNotes, centre.ChangeNote{At: fixture.Base.AddDate(0, 1, 0), Note: "A new correction."})
+	if err := e.store.UpdateEntry(ctx, en); err != nil {
+		t.Fatal(err)
+	}
+	r := e.get(entryPath, "If-None-Match", entry0)
+	if r.StatusCode != 200 || !strings.Contains(r.body, "A new correction.") {
+		t.Errorf("changed entry answered %d", r.StatusCode)
+	}
+	if e.get(base+"/").Header.Get("ETag") == home0 {
+		t.Error("home ETag unchanged after a listed entry changed")
+	}
+	if e.get(base+"/en/"+fixture.ReportSlug).Header.Get("ETag") != other0 {
+		t.Error("ETag of an unrelated entry changed")
+	}
+	site, _ := e.store.GetSite(ctx, fixture.Site)
+	site.Tagline = "New tagline"
+	if err := e.store.UpdateSite(ctx, site); err != nil {
+		t.Fatal(err)
+	}
+	if e.get(base+"/en/"+fixture.ReportSlug).Header.Get("ETag") == other0 {
+		t.Error("ETag unchanged after the site changed")
+	}
+	s2 := New(e.store, Options{BuildID: "other-build"})
+	w := httptest.NewRecorder()
+	s2.ServeHTTP(w, httptest.NewRequest("GET", base+"/", nil))
+	if w.Header().Get("ETag") == e.get(base+"/").Header.Get("ETag") {
+		t.Error("ETag does not depend on the build")
+	}
+}
+
+func TestPagination(t *testing.T) {
+	e := newEnv(t)
+	seen := map[string]bool{}
+	next := base + "/news/"
+	pages := 0
+	linkRE := regexp.MustCompile(`href="(/sites/demo/en/update-\d+)"`)
+	nextRE := regexp.MustCompile(`href="([^"]+)" rel="next"`)
+	for next != "" {
+		r := e.get(next)
+		if r.StatusCode != 200 {
+			t.Fatalf("GET %s: %d", next, r.StatusCode)
+		}
+		for _, m := range linkRE.FindAllStringSubmatch(r.body, -1) {
+			if seen[m[1]] {
+				t.Errorf("%s listed twice", m[1])
+			}
+			seen[m[1]] = true
+		}
+		next = ""
+		if m := nextRE.FindStringSubmatch(r.body); m != nil {
+			next = html.UnescapeString(m[1])
+		}
+		if pages++; pages > 5 {
+			t.Fatal("pagination does not end")
+		}
+	}
+	if pages != 2 || len(seen) != fixture.NewsCount {
+		t.Errorf("%d pages listing %d news, want 2 and %d", pages, len(seen), fixture.NewsCount)
+	}
+	first := e.get(base + "/news/")
+	tok := html.UnescapeString(nextRE.FindStringSubmatch(first.body)[1])
+	tok = tok[strings.Index(tok, "after=")+len("after="):]
+	for _, bad := range []string{
+		base + "/news/?after=" + tok + "x",
+		base + "/news/?after=bm9wZQ.AAAA",
+		base + "/statements/?after=" + tok, // another list
+		"/sites/other/news/?after=" + tok,  // another site
+	} {
+		if r := e.get(bad); r.StatusCode != 404 {
+			t.Errorf("GET %s = %d, want 404", bad, r.StatusCode)
+		}
+	}
+}
+
+func TestFeedsListEveryPublicEntry(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	specs := []struct {
+		path string
+		q    centre.EntryQuery
+	}{
+		{"", centre.EntryQuery{}},
+		{"/statements/", centre.EntryQuery{Type: centre.TypeStatement}},
+		{"/publications/", centre.EntryQuery{Type: centre.TypePublication}},
+		{"/news/", centre.EntryQuery{Type: centre.TypeNews}},
+		{"/tags/" + fixture.Tag + "/", centre.EntryQuery{Tag: fixture.Tag}},
+		{"/organisations/" + centre.OrgKey(fixture.Org) + "/", centre.EntryQuery{Organisation: centre.OrgKey(fixture.Org)}},
+	}
+	for _, sp := range specs {
+		q := sp.q
+		q.Site, q.Public, q.Limit = fixture.Site, true, feedItems
+		page, err := e.store.ListEntries(ctx, q)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := map[string]bool{}
+		for _, x := range page.Items {
+			want["urn:infocentre:"+x.Site+":"+x.ID] = true
+		}
+		if len(want) == 0 {
+			t.Fatalf("%s: no entries in fixture", sp.path)
+		}
+		prefix := base + strings.TrimSuffix(sp.path, "/") + "/"
+		if sp.path == "" {
+			prefix = base + "/"
+		}
+		// Atom
+		r := e.get(prefix + "feed.atom")
+		var atom struct {
+			Entries []struct {
+				ID      string `xml:"id"`
+				Content string `xml:"content"`
+			} `xml:"entry"`
+		}
+		if err := xml.Unmarshal([]byte(r.body), &atom); err != nil || r.Header.Get("Content-Type") != "application/atom+xml; charset=utf-8" {
+			t.Fatalf("%sfeed.atom: %v %s", prefix, err, r.Header.Get("Content-Type"))
+		}
+		var got []string
+		for _, x := range atom.Entries {
+			got = append(got, x.ID)
+		}
+		sameSet(t, prefix+"feed.atom", got, want)
+		// RSS
+		r = e.get(prefix + "feed.rss")
+		var rss struct {
+			Items []struct {
+				GUID string `xml:"guid"`
+			} `xml:"channel>item"`
+		}
+		if err := xml.Unmarshal([]byte(r.body), &rss); err != nil {
+			t.Fatalf("%sfeed.rss: %v", prefix, err)
+		}
+		got = got[:0]
+		for _, x := range rss.Items {
+			got = append(got, x.GUID)
+		}
+		sameSet(t, prefix+"feed.rss", got, want)
+		// JSON Feed
+		r = e.get(prefix + "feed.json")
+		var jf struct {
+			Version string `json:"version"`
+			Items   []struct {
+				ID  string `json:"id"`
+				Ext struct {
+					ChangeNotes []struct{ Note string } `json:"change_notes"`
+				} `json:"_infocentre"`
+			} `json:"items"`
+		}
+		if err := json.Unmarshal([]byte(r.body), &jf); err != nil || jf.Version != "https://jsonfeed.org/version/1.1" {
+			t.Fatalf("%sfeed.json: %v %q", prefix, err, jf.Version)
+		}
+		got = got[:0]
+		for _, x := range jf.Items {
+			got = append(got, x.ID)
+		}
+		sameSet(t, prefix+"feed.json", got, want)
+	}
+	atom := e.get(base + "/feed.atom").body
+	for _, s := range []string{"Corrected the weeks of insulin stock", "[Withdrawn] Early advice on masks", "capacity-2026-03.pdf"} {
+		if !strings.Contains(atom, s) && !strings.Contains(atom, html.EscapeString(s)) {
+			t.Errorf("site feed lacks %q", s)
+		}
+	}
+	if r := e.get(base + "/tags/no-such-tag/feed.atom"); r.StatusCode != 404 {
+		t.Errorf("feed of unknown tag: %d", r.StatusCode)
+	}
+}
+
+func sameSet(t *testing.T, name string, got []string, want map[string]bool) {
+	t.Helper()
+	if len(got) != len(want) {
+		t.Errorf("%s: %d items, want %d", name, len(got), len(want))
+	}
+	for _, g := range got {
+		if !want[g] {
+			t.Errorf("%s: unexpected item %s", name, g)
+		}
+	}
+}
+
+func TestSitemapAndRobots(t *testing.T) {
+	e := newEnv(t)
+	r := e.get(base + "/sitemap.xml")
+	var sm struct {
+		URLs []struct {
+			Loc   string `xml:"loc"`
+			Links []struct {
+				HrefLang string `xml:"hreflang,attr"`
+				Href     string `xml:"href,attr"`
+			} `xml:"http://www.w3.org/1999/xhtml link"`
+		} `xml:"url"`
+	}
+	if err := xml.Unmarshal([]byte(r.body), &sm); err != nil {
+		t.Fatal(err)
+	}
+	locs := map[string]int{}
+	for _, u := range sm.URLs {
+		locs[u.Loc] = len(u.Links)
+	}
+	origin := "http://centre.example.net"
+	for _, want := range []string{"/", "/statements/", "/en/" + fixture.StatementSlug, "/fr/" + fixture.StatementSlug, "/en/" + fixture.WithdrawnSlug, "/en/update-01"} {
+		if _, ok := locs[origin+base+want]; !ok {
+			t.Errorf("sitemap lacks %s", want)
+		}
+	}
+	if locs[origin+base+"/en/"+fixture.StatementSlug] != 2 {
+		t.Errorf("translated entry has %d alternates, want 2", locs[origin+base+"/en/"+fixture.StatementSlug])
+	}
+	if strings.Contains(r.body, fixture.DraftSlug) || strings.Contains(r.body, fixture.GoneSlug) || strings.Contains(r.body, fixture.ScheduledSlug) {
+		t.Error("sitemap lists non-public entries")
+	}
+	if got := e.get("/robots.txt").body; !strings.Contains(got, "Disallow: /api/") || !strings.Contains(got, "Sitemap: "+origin+"/sites/demo/sitemap.xml") {
+		t.Errorf("main robots.txt = %q", got)
+	}
+	if got := e.get("/robots.txt", "Host", fixture.Host).body; got != "User-agent: *\nDisallow:\n\nSitemap: http://demo.example.org/sitemap.xml\n" {
+		t.Errorf("site robots.txt = %q", got)
+	}
+}
+
+func TestAssetsAndTheme(t *testing.T) {
+	e := newEnv(t)
+	home := e.get(base + "/")
+	css := regexp.MustCompile(`href="(/assets/style\.[0-9a-f]{12}\.css)"`).FindStringSubmatch(home.body)
+	theme := regexp.MustCompile(`href="(/sites/demo/theme\.[0-9a-f]{10}\.css)"`).FindStringSubmatch(home.body)
+	if css == nil || theme == nil {
+		t.Fatalf("stylesheets not linked: %s", home.body)
+	}
+	r := e.get(css[1])
+	if r.StatusCode != 200 || r.Header.Get("Cache-Control") != cacheControlAsset || !strings.HasPrefix(r.Header.Get("Content-Type"), "text/css") {
+		t.Errorf("asset: %d %v", r.StatusCode, r.Header)
+	}
+	if r := e.get(css[1], "If-None-Match", r.Header.Get("ETag")); r.StatusCode != 304 {
+		t.Errorf("asset revalidation: %d", r.StatusCode)
+	}
+	if r := e.get("/assets/style.000000000000.css"); r.StatusCode != 404 {
+		t.Errorf("unknown asset: %d", r.StatusCode)
+	}
+	r = e.get(theme[1])
+	if r.body != ":root{--accent:#1d5a8c}\n" || r.Header.Get("Cache-Control") != cacheControlAsset {
+		t.Errorf("theme: %q %v", r.body, r.Header)
+	}
+}
+
+func TestPageWeight(t *testing.T) {
+	e := newEnv(t)
+	css := e.site.assets.files[strings.TrimPrefix(e.site.assets.url("style.css"), "/assets/")]
+	for _, p := range []string{base + "/", base + "/en/" + fixture.StatementSlug, base + "/en/" + fixture.ReportSlug, base + "/en/" + fixture.WithdrawnSlug} {
+		r := e.get(p)
+		page := len(gzipBytes([]byte(r.body)))
+		total := page + len(css.gz) + len(gzipBytes([]byte(":root{--accent:#1d5a8c}\n")))
+		t.Logf("%s: HTML %d bytes (%d gzip) + CSS %d gzip = %d bytes gzip", p, len(r.body), page, len(css.gz), total)
+		if total > 14*1024 {
+			t.Errorf("%s weighs %d bytes gzip, budget 14 KB", p, total)
+		}
+	}
+}
+
+func TestCheckAccent(t *testing.T) {
+	for _, c := range []struct {
+		hex string
+		ok  bool
+	}{
+		{"#0b5394", true}, {"#1d5a8c", true}, {"#000000", true}, {"#767676", true},
+		{"#777777", false}, {"#ffffff", false}, {"#ffcc00", false}, {"#4a90e2", false},
+		{"red", false}, {"#12345", false}, {"#gggggg", false},
+	} {
+		err := CheckAccent(c.hex)
+		if (err == nil) != c.ok {
+			t.Errorf("CheckAccent(%s) = %v, want ok=%v", c.hex, err, c.ok)
+		}
+		if err != nil && !centre.IsCode(err, centre.EINVALID) {
+			t.Errorf("CheckAccent(%s) code = %s", c.hex, centre.ErrorCode(err))
+		}
+	}
+	if r := Contrast("#000000", "#ffffff"); r < 20.99 || r > 21.01 {
+		t.Errorf("black on white = %f, want 21", r)
+	}
+	if r := Contrast(TextColour, BackgroundColour); r < 7 {
+		t.Errorf("text contrast %f below AAA", r)
+	}
+}
+
+// failingStore is the real store with one method failing as a backend
+// under pressure would.
+type failingStore struct {
+	*boltstore.Store
+	err error
+}
+
+func (f failingStore) ListEntries(context.Context, centre.EntryQuery) (centre.EntryPage, error) {
+	return centre.EntryPage{}, f.err
+}
+
+func TestStoreFailures(t *testing.T) {
+	e := newEnv(t)
+	for _, c := range []struct {
+		err    error
+		status int
+	}{
+		{centre.Errorf(centre.EUNAVAILABLE, "throttled"), http.StatusServiceUnavailable},
+		{io.ErrUnexpectedEOF, http.StatusInternalServerError},
+	} {
+		s := New(failingStore{e.store, c.err}, Options{BuildID: "x", Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+		w := httptest.NewRecorder()
+		s.ServeHTTP(w, httptest.NewRequest("GET", base+"/", nil))
+		if w.Code != c.status || w.Header().Get("Cache-Control") != "no-store" || w.Header().Get("ETag") != "" {
+			t.Errorf("%v: %d %v", c.err, w.Code, w.Header())
+		}
+		if b := w.Body.String(); strings.Contains(b, "throttled") || strings.Contains(b, "EOF") {
+			t.Errorf("error detail leaked: %q", b)
+		}
+		if w.Header().Get("Content-Security-Policy") == "" {
+			t.Error("error response without security headers")
+		}
+	}
+}
+
+func TestArchivedSiteShowsNotice(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	site, _ := e.store.GetSite(ctx, fixture.Site)
+	site.Status = centre.SiteArchived
+	if err := e.store.UpdateSite(ctx, site); err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range []string{base + "/", base + "/en/" + fixture.ReportSlug} {
+		if r := e.get(p); r.StatusCode != 200 || !strings.Contains(r.body, "is archived") {
+			t.Errorf("%s: %d, no archive notice", p, r.StatusCode)
+		}
+	}
+}
+
+func TestMethods(t *testing.T) {
+	e := newEnv(t)
+	for _, p := range []string{base + "/", "/", "/assets/x.css", base + "/en/" + fixture.StatementSlug} {
+		w := httptest.NewRecorder()
+		e.mux.ServeHTTP(w, httptest.NewRequest("POST", p, nil))
+		if w.Code != http.StatusMethodNotAllowed {
+			t.Errorf("POST %s = %d, want 405", p, w.Code)
+		}
+	}
+	w := httptest.NewRecorder()
+	e.mux.ServeHTTP(w, httptest.NewRequest("HEAD", base+"/", nil))
+	if w.Code != 200 || w.Body.Len() != 0 || w.Header().Get("ETag") == "" {
+		t.Errorf("HEAD: %d, %d bytes, ETag %q", w.Code, w.Body.Len(), w.Header().Get("ETag"))
+	}
+}
+
+func TestHostLookup(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	lookup := HostLookup(e.store, time.Hour)
+	if slug, ok := lookup(ctx, fixture.Host); !ok || slug != fixture.Site {
+		t.Errorf("lookup(%s) = %q %v", fixture.Host, slug, ok)
+	}
+	if _, ok := lookup(ctx, "unknown.example.org"); ok {
+		t.Error("unknown host mapped")
+	}
+	site, _ := e.store.GetSite(ctx, fixture.OtherSite)
+	site.Hosts = []string{"other.example.org"}
+	if err := e.store.UpdateSite(ctx, site); err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := lookup(ctx, "other.example.org"); ok {
+		t.Error("cache not used within its lifetime")
+	}
+	if slug, ok := HostLookup(e.store, time.Hour)(ctx, "Other.Example.org"); !ok || slug != fixture.OtherSite {
+		t.Errorf("fresh lookup = %q %v", slug, ok)
+	}
+}
+
+func TestUntranslatedLanguageIsMarked(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	site := &centre.Site{Slug: "pl-site", Title: "Centrum informacji", Languages: []string{"pl"}, Publisher: "Urząd",
+		Contact: centre.Contact{Email: "a@example.org"}, Status: centre.SiteActive, CreatedAt: fixture.Base, UpdatedAt: fixture.Base}
+	if err := e.store.CreateSite(ctx, site); err != nil {
+		t.Fatal(err)
+	}
+	en := &centre.Entry{ID: centre.NewID(fixture.Base), Site: "pl-site", Type: centre.TypeNews, Slug: "komunikat", Lang: "pl",
+		Title: "Komunikat", Status: centre.StatusPublished, PublishedAt: fixture.Base, UpdatedAt: fixture.Base, CreatedAt: fixture.Base}
+	if err := e.store.CreateEntry(ctx, en); err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range []string{"/sites/pl-site/", "/sites/pl-site/pl/komunikat"} {
+		r := e.get(p)
+		for _, want := range []string{`<html lang="pl">`, `<a class="skip" href="#main" lang="en">Skip to content</a>`,
+			`<footer lang="en">`} {
+			if !strings.Contains(r.body, want) {
+				t.Errorf("%s lacks %s", p, want)
+			}
+		}
+		if !regexp.MustCompile(`<a href="[^"]+" lang="en"[^>]*>Home</a>`).MatchString(r.body) {
+			t.Errorf("%s: Home link not marked English", p)
+		}
+		checkHTML(t, r.body)
+	}
+}
+
+func TestFormatDate(t *testing.T) {
+	d := time.Date(2026, 5, 1, 23, 0, 0, 0, time.UTC)
+	for ui, want := range map[string]string{"en": "1 May 2026", "fr": "1er mai 2026", "de": "1. Mai 2026", "xx": "1 May 2026"} {
+		if got := formatDate(ui, d); got != want {
+			t.Errorf("formatDate(%s) = %q, want %q", ui, got, want)
+		}
+	}
+	if got := msgHTML("en", "download", "<b>&"); got != "Download &lt;b&gt;&amp;" {
+		t.Errorf("msgHTML escapes args: %q", got)
+	}
+	for lang, keys := range messages {
+		for k := range messages["en"] {
+			if _, ok := keys[k]; !ok {
+				t.Errorf("%s lacks message %s", lang, k)
+			}
+			if strings.Count(keys[k], "%s") != strings.Count(messages["en"][k], "%s") {
+				t.Errorf("%s message %s has other placeholders than English", lang, k)
+			}
+		}
+	}
+}
