@@ -7,6 +7,9 @@
 //	infocentre key list --site S
 //	infocentre key revoke --site S ID
 //	infocentre table create            (DynamoDB: DYNAMODB_TABLE, DYNAMODB_ENDPOINT)
+//	infocentre export --site S [--out FILE]   (the whole site as NDJSON)
+//	infocentre import [--as S] [--dry-run] FILE
+//	infocentre audit --site S          (the site's audit log, newest first)
 //	infocentre publish-due             (run the scheduled publisher once)
 //
 // Site and key commands work on the local data directory (or DynamoDB with
@@ -52,10 +55,15 @@ Usage:
   infocentre serve [--addr 127.0.0.1:8080] [--data DIR] [--store bolt|dynamodb] [--no-demo]
   infocentre site create --slug S --title T --publisher P (--email E | --contact-url U) [--lang en,fr] [--tagline T]
   infocentre site list
+  infocentre site archive --site S      (read-only, marked archived; an owner can reopen it)
+  infocentre site reopen --site S
   infocentre key create --site S --role viewer|editor|publisher|admin|owner [--name N] [--expires 720h]
   infocentre key list --site S
   infocentre key revoke --site S ID
   infocentre table create
+  infocentre export --site S [--out FILE]
+  infocentre import [--as SLUG] [--dry-run] FILE
+  infocentre audit [--site S] [--action A] [--key-id K] [--since 24h] [--limit 50]
   infocentre publish-due
 
 Site and key commands act on the local store (--data DIR, or --store dynamodb with
@@ -78,6 +86,12 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return siteCmd(ctx, args[1:], stdout, stderr)
 	case "key":
 		return keyCmd(ctx, args[1:], stdout, stderr)
+	case "export":
+		return exportCmd(ctx, args[1:], stdout, stderr)
+	case "import":
+		return importCmd(ctx, args[1:], stdout, stderr)
+	case "audit":
+		return auditCmd(ctx, args[1:], stdout, stderr)
 	case "publish-due":
 		return publishDue(ctx, args[1:], stdout, stderr)
 	}

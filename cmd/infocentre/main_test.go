@@ -109,6 +109,11 @@ func TestServeSeedsDemoAndPrintsOwnerKeyOnce(t *testing.T) {
 	if !regexp.MustCompile(`^icsk_[A-Za-z0-9_-]{43}\n$`).MatchString(out) {
 		t.Fatalf("key create printed %q, want the key alone", out)
 	}
+	// Staff writes are in the site's audit log.
+	out, _, err = runCLI(t, "audit", "--site", "demo", "--url", url, "--key", owner)
+	if err != nil || !strings.Contains(out, "key.create") || !strings.Contains(out, "201") {
+		t.Fatalf("audit: %q %v", out, err)
+	}
 	// …and, without one, explains that a server holds the data.
 	_, _, err = runCLI(t, "site", "list", "--data", data)
 	if err == nil || !strings.Contains(err.Error(), url) {
@@ -160,5 +165,41 @@ func TestLocalCommands(t *testing.T) {
 	}
 	if _, err := os.Stat(filepath.Join(data, serverFile)); err != nil {
 		t.Fatalf("server file: %v", err)
+	}
+}
+
+func TestExportImport(t *testing.T) {
+	// Export and import work on the store itself: a data directory a
+	// running server holds is refused with advice.
+	data := t.TempDir()
+	url, _ := startServer(t, data)
+	out := filepath.Join(t.TempDir(), "export.ndjson")
+	if _, _, err := runCLI(t, "export", "--data", data, "--site", "demo", "--out", out); err == nil || !strings.Contains(err.Error(), url) {
+		t.Fatalf("export from a held data directory: %v", err)
+	}
+	other := t.TempDir()
+	if _, _, err := runCLI(t, "site", "create", "--data", other, "--slug", "flood-2026", "--title", "Flood",
+		"--publisher", "Agency", "--email", "a@example.org"); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := runCLI(t, "export", "--data", other, "--site", "flood-2026", "--out", out); err != nil {
+		t.Fatal(err)
+	}
+	stdout, _, err := runCLI(t, "import", "--data", other, "--dry-run", "--as", "flood-copy", out)
+	if err != nil || !strings.Contains(stdout, "dry run") {
+		t.Fatalf("dry run: %q %v", stdout, err)
+	}
+	stdout, _, err = runCLI(t, "import", "--data", other, "--as", "flood-copy", out)
+	if err != nil || !strings.Contains(stdout, "imported") {
+		t.Fatalf("import: %q %v", stdout, err)
+	}
+	list, _, _ := runCLI(t, "site", "list", "--data", other)
+	if !strings.Contains(list, "flood-copy") {
+		t.Fatalf("site list after import: %q", list)
+	}
+	bad := filepath.Join(t.TempDir(), "bad.ndjson")
+	os.WriteFile(bad, []byte("{\"format\":\"infocentre-export\",\"version\":1}\n{oops\n"), 0o600)
+	if _, _, err := runCLI(t, "import", "--data", other, bad); err == nil || !strings.Contains(err.Error(), "line 2") {
+		t.Fatalf("bad file: %v", err)
 	}
 }

@@ -9,8 +9,10 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/url"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -27,6 +29,8 @@ type target interface {
 	createKey(ctx context.Context, site string, in centre.KeyInput) (*centre.Key, string, error)
 	listKeys(ctx context.Context, site string) ([]*centre.Key, error)
 	revokeKey(ctx context.Context, site, id string) (*centre.Key, error)
+	audit(ctx context.Context, q centre.AuditQuery) (centre.AuditPage, error)
+	setStatus(ctx context.Context, site, status string) (*centre.Site, error)
 	close() error
 }
 
@@ -92,6 +96,12 @@ func (l *local) listKeys(ctx context.Context, site string) ([]*centre.Key, error
 }
 func (l *local) revokeKey(ctx context.Context, site, id string) (*centre.Key, error) {
 	return l.a.Service.RevokeKey(ctx, operator, site, id)
+}
+func (l *local) audit(ctx context.Context, q centre.AuditQuery) (centre.AuditPage, error) {
+	return l.a.Service.Audit(ctx, operator, q)
+}
+func (l *local) setStatus(ctx context.Context, site, status string) (*centre.Site, error) {
+	return l.a.Service.SetSiteStatus(ctx, operator, site, status, 0)
 }
 func (l *local) close() error { return l.a.Close() }
 
@@ -191,7 +201,83 @@ func (r *remote) revokeKey(ctx context.Context, site, id string) (*centre.Key, e
 	var k centre.Key
 	return &k, r.do(ctx, "DELETE", keysPath(site)+"/"+id, nil, &k)
 }
+func (r *remote) audit(ctx context.Context, q centre.AuditQuery) (centre.AuditPage, error) {
+	v := url.Values{}
+	for k, val := range map[string]string{"action": q.Action, "key_id": q.KeyID, "target": q.Target, "cursor": q.After} {
+		if val != "" {
+			v.Set(k, val)
+		}
+	}
+	if !q.From.IsZero() {
+		v.Set("from", q.From.Format(time.RFC3339))
+	}
+	if q.Limit > 0 {
+		v.Set("limit", strconv.Itoa(q.Limit))
+	}
+	path := "/api/v1/admin/audit"
+	if q.Site != centre.AllSites {
+		path = "/api/v1/admin/sites/" + url.PathEscape(q.Site) + "/audit"
+	}
+	var out struct {
+		Items      []*centre.AuditEvent `json:"items"`
+		NextCursor string               `json:"next_cursor"`
+	}
+	err := r.do(ctx, "GET", path+"?"+v.Encode(), nil, &out)
+	return centre.AuditPage{Items: out.Items, Next: out.NextCursor}, err
+}
+func (r *remote) setStatus(ctx context.Context, site, status string) (*centre.Site, error) {
+	action := "archive"
+	if status == centre.SiteActive {
+		action = "reopen"
+	}
+	var out centre.Site
+	return &out, r.do(ctx, "POST", "/api/v1/admin/sites/"+url.PathEscape(site)+"/"+action, nil, &out)
+}
 func (r *remote) close() error { return nil }
+
+func auditCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("audit", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	var tf targetFlags
+	tf.register(fs)
+	var q centre.AuditQuery
+	fs.StringVar(&q.Site, "site", centre.AllSites, "site slug (default: the owner-level log)")
+	fs.StringVar(&q.Action, "action", "", "only this action, like entry.publish")
+	fs.StringVar(&q.KeyID, "key-id", "", "only actions of this key")
+	fs.StringVar(&q.Target, "target", "", "only actions on this entry or key id")
+	since := fs.Duration("since", 0, "only the last period, like 24h")
+	limit := fs.Int("limit", 50, "how many events (newest first)")
+	if err := fs.Parse(args); err != nil {
+		return usagef("%v", err)
+	}
+	if *since > 0 {
+		q.From = time.Now().Add(-*since)
+	}
+	t, err := tf.open(ctx)
+	if err != nil {
+		return err
+	}
+	defer t.close()
+	tw := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "TIME\tKEY\tROLE\tACTION\tTARGET\tOUTCOME\tREQUEST")
+	left := *limit
+	for left > 0 {
+		q.Limit = min(left, centre.MaxPageSize)
+		page, err := t.audit(ctx, q)
+		if err != nil {
+			return explain(err)
+		}
+		for _, ev := range page.Items {
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%d\t%s\n", ev.At.Format(time.RFC3339), ev.KeyID, ev.Role, ev.Action, ev.Target, ev.Outcome, ev.RequestID)
+		}
+		left -= len(page.Items)
+		if page.Next == "" {
+			break
+		}
+		q.After = page.Next
+	}
+	return tw.Flush()
+}
 
 func siteCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if len(args) == 0 {
@@ -216,17 +302,34 @@ func siteCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		fs.StringVar(&langs, "lang", "", "languages, default first, comma-separated (default en, or the template's)")
 		fs.StringVar(&in.From, "from", "", "template site to copy theme, languages and pages from")
 	case "list":
+	case "archive", "reopen":
+		fs.StringVar(&in.Slug, "site", "", "site slug (required)")
 	default:
 		return usagef("site: unknown subcommand %q", args[0])
 	}
 	if err := fs.Parse(args[1:]); err != nil {
 		return usagef("%v", err)
 	}
+	if (args[0] == "archive" || args[0] == "reopen") && in.Slug == "" {
+		return usagef("site %s: --site is required", args[0])
+	}
 	t, err := tf.open(ctx)
 	if err != nil {
 		return err
 	}
 	defer t.close()
+	if args[0] == "archive" || args[0] == "reopen" {
+		status := centre.SiteArchived
+		if args[0] == "reopen" {
+			status = centre.SiteActive
+		}
+		s, err := t.setStatus(ctx, in.Slug, status)
+		if err != nil {
+			return explain(err)
+		}
+		fmt.Fprintf(stdout, "site %s is %s\n", s.Slug, s.Status)
+		return nil
+	}
 	if args[0] == "list" {
 		sites, err := t.listSites(ctx)
 		if err != nil {

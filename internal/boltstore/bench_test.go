@@ -84,3 +84,45 @@ func BenchmarkEntriesBySlug(b *testing.B) {
 		}
 	}
 }
+
+func BenchmarkListAudit(b *testing.B) {
+	s := newStore(b)
+	const n = 5000
+	actions := []string{"entry.update", "entry.publish", "entry.create", "key.create"}
+	s.db.NoSync = true // only to fill the store faster
+	defer func() { s.db.NoSync = false }()
+	for i := range n {
+		ev := storetest.NewAuditEvent("flood", storetest.Base.Add(time.Duration(i)*time.Second))
+		ev.Action = actions[i%len(actions)]
+		ev.KeyID = fmt.Sprintf("key-%02d", i%10)
+		ev.Target = fmt.Sprintf("entry-%03d", i%200)
+		if err := s.AppendAudit(b.Context(), ev); err != nil {
+			b.Fatal(err)
+		}
+	}
+	first, err := s.ListAudit(b.Context(), centre.AuditQuery{Site: "flood", Limit: 100})
+	if err != nil {
+		b.Fatal(err)
+	}
+	mid := storetest.Base.Add(n / 2 * time.Second)
+	for _, bc := range []struct {
+		name string
+		q    centre.AuditQuery
+	}{
+		{"newest", centre.AuditQuery{Site: "flood"}},
+		{"second-page", centre.AuditQuery{Site: "flood", After: first.Next}},
+		{"action", centre.AuditQuery{Site: "flood", Action: "entry.publish"}},
+		{"key", centre.AuditQuery{Site: "flood", KeyID: "key-07"}},
+		{"target", centre.AuditQuery{Site: "flood", Target: "entry-042"}},
+		{"window", centre.AuditQuery{Site: "flood", From: mid, To: mid.Add(time.Hour), Limit: 100}},
+	} {
+		b.Run(bc.name, func(b *testing.B) {
+			for b.Loop() {
+				page, err := s.ListAudit(b.Context(), bc.q)
+				if err != nil || len(page.Items) == 0 {
+					b.Fatal(len(page.Items), err)
+				}
+			}
+		})
+	}
+}

@@ -17,6 +17,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
@@ -52,7 +53,12 @@ var (
 	bKeyHash  = []byte("keyhashes") // hash -> (site) id
 	bIdem     = []byte("idem")      // (scope) key -> idemRec
 	bIdemExp  = []byte("idemexp")   // timeKey(ExpiresAt) (scope) key -> ""
-	allBucket = [][]byte{bMeta, bSites, bEntries, bBodies, bSlugs, bLists, bDue, bKeys, bKeyHash, bIdem, bIdemExp}
+	bHosts    = []byte("hosts")     // lowercase host name -> site slug
+	bRevs     = []byte("revisions") // (site, id) uint64(version) -> revRec
+	bAudit    = []byte("audit")     // (site) timeKey(At) id -> auditRec
+	bAuditIDs = []byte("auditids")  // (site) id -> timeKey(At)
+	allBucket = [][]byte{bMeta, bSites, bEntries, bBodies, bSlugs, bLists, bDue, bKeys, bKeyHash, bIdem, bIdemExp,
+		bHosts, bRevs, bAudit, bAuditIDs}
 )
 
 // Store is a centre.Store on a bbolt file. It is safe for concurrent use.
@@ -81,6 +87,7 @@ func Open(path string) (*Store, error) {
 		return nil, fmt.Errorf("boltstore: open %s: %w", path, err)
 	}
 	err = db.Update(func(tx *bolt.Tx) error {
+		claimHosts := tx.Bucket(bSites) != nil && tx.Bucket(bHosts) == nil
 		for _, name := range allBucket {
 			if _, err := tx.CreateBucketIfNotExists(name); err != nil {
 				return err
@@ -91,6 +98,9 @@ func Open(path string) (*Store, error) {
 			var n int
 			if err := json.Unmarshal(v, &n); err != nil || n != schemaVersion {
 				return fmt.Errorf("unsupported storage format %q (want %d)", v, schemaVersion)
+			}
+			if claimHosts {
+				return claimExistingHosts(tx)
 			}
 			return nil
 		}
@@ -160,6 +170,9 @@ func (s *Store) CreateSite(ctx context.Context, site *centre.Site) error {
 		if b.Get([]byte(r.Slug)) != nil {
 			return centre.Errorf(centre.ECONFLICT, "the site %q already exists", r.Slug)
 		}
+		if err := claim(tx, r.Slug, r.Hosts, nil); err != nil {
+			return err
+		}
 		return put(b, []byte(r.Slug), r)
 	})
 	if err == nil {
@@ -169,13 +182,14 @@ func (s *Store) CreateSite(ctx context.Context, site *centre.Site) error {
 }
 
 func (s *Store) GetSite(ctx context.Context, slug string) (*centre.Site, error) {
-	var r siteRec
+	var r *siteRec
 	err := s.view(ctx, func(tx *bolt.Tx) error {
-		v := tx.Bucket(bSites).Get([]byte(slug))
-		if v == nil {
+		var err error
+		r, err = getSite(tx, slug)
+		if err == nil && r == nil {
 			return centre.Errorf(centre.ENOTFOUND, "no site %q", slug)
 		}
-		return decode(v, &r)
+		return err
 	})
 	if err != nil {
 		return nil, err
@@ -183,28 +197,135 @@ func (s *Store) GetSite(ctx context.Context, slug string) (*centre.Site, error) 
 	return r.site(), nil
 }
 
+func getSite(tx *bolt.Tx, slug string) (*siteRec, error) {
+	v := tx.Bucket(bSites).Get([]byte(slug))
+	if v == nil {
+		return nil, nil
+	}
+	var r siteRec
+	if err := decode(v, &r); err != nil {
+		return nil, err
+	}
+	return &r, nil
+}
+
 func (s *Store) UpdateSite(ctx context.Context, site *centre.Site) error {
 	r := toSiteRec(site)
 	r.Version = site.Version + 1
 	err := s.update(ctx, func(tx *bolt.Tx) error {
-		b := tx.Bucket(bSites)
-		v := b.Get([]byte(r.Slug))
-		if v == nil {
-			return centre.Errorf(centre.ENOTFOUND, "no site %q", r.Slug)
-		}
-		var old siteRec
-		if err := decode(v, &old); err != nil {
+		old, err := getSite(tx, r.Slug)
+		if err != nil {
 			return err
+		}
+		if old == nil {
+			return centre.Errorf(centre.ENOTFOUND, "no site %q", r.Slug)
 		}
 		if old.Version != site.Version {
 			return centre.Errorf(centre.EPRECONDITION, "the site %q has changed (version %d, not %d)", r.Slug, old.Version, site.Version)
 		}
-		return put(b, []byte(r.Slug), r)
+		if err := claim(tx, r.Slug, r.Hosts, old.Hosts); err != nil {
+			return err
+		}
+		return put(tx.Bucket(bSites), []byte(r.Slug), r)
 	})
 	if err == nil {
 		site.Version = r.Version
 	}
 	return err
+}
+
+// claim makes site the holder of every host in hosts and releases those of
+// old that hosts no longer names. It fails with ECONFLICT, before writing
+// anything, if another site holds one of hosts.
+func claim(tx *bolt.Tx, site string, hosts, old []string) error {
+	b := tx.Bucket(bHosts)
+	keep := map[string]bool{}
+	for _, h := range hosts {
+		h = strings.ToLower(h)
+		if v := b.Get([]byte(h)); v != nil && string(v) != site {
+			return centre.Errorf(centre.ECONFLICT, "the host %q belongs to another site", h)
+		}
+		keep[h] = true
+	}
+	for _, h := range old {
+		h = strings.ToLower(h)
+		if keep[h] {
+			continue
+		}
+		if v := b.Get([]byte(h)); string(v) == site {
+			if err := b.Delete([]byte(h)); err != nil {
+				return err
+			}
+		}
+	}
+	for h := range keep {
+		if err := b.Put([]byte(h), []byte(site)); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// claimExistingHosts claims the hosts of the sites of a file written
+// before host claims were kept; of two sites naming one host, the first
+// by slug keeps it.
+func claimExistingHosts(tx *bolt.Tx) error {
+	hosts := tx.Bucket(bHosts)
+	return tx.Bucket(bSites).ForEach(func(k, v []byte) error {
+		var r siteRec
+		if err := decode(v, &r); err != nil {
+			return err
+		}
+		for _, h := range r.Hosts {
+			h = strings.ToLower(h)
+			if hosts.Get([]byte(h)) == nil {
+				if err := hosts.Put([]byte(h), k); err != nil {
+					return err
+				}
+			}
+		}
+		return nil
+	})
+}
+
+func (s *Store) SiteByHost(ctx context.Context, host string) (*centre.Site, error) {
+	host = strings.ToLower(host)
+	var r *siteRec
+	err := s.view(ctx, func(tx *bolt.Tx) error {
+		slug := tx.Bucket(bHosts).Get([]byte(host))
+		if slug == nil {
+			return centre.Errorf(centre.ENOTFOUND, "no site serves the host %q", host)
+		}
+		var err error
+		r, err = getSite(tx, string(slug))
+		if err == nil && r == nil {
+			return errDangling
+		}
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return r.site(), nil
+}
+
+func (s *Store) DeleteSite(ctx context.Context, slug string, version int64) error {
+	return s.update(ctx, func(tx *bolt.Tx) error {
+		old, err := getSite(tx, slug)
+		if err != nil {
+			return err
+		}
+		if old == nil {
+			return centre.Errorf(centre.ENOTFOUND, "no site %q", slug)
+		}
+		if old.Version != version {
+			return centre.Errorf(centre.EPRECONDITION, "the site %q has changed (version %d, not %d)", slug, old.Version, version)
+		}
+		if err := claim(tx, slug, nil, old.Hosts); err != nil {
+			return err
+		}
+		return tx.Bucket(bSites).Delete([]byte(slug))
+	})
 }
 
 func (s *Store) ListSites(ctx context.Context) ([]*centre.Site, error) {

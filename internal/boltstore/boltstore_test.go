@@ -211,8 +211,9 @@ func TestIdempotencyPurge(t *testing.T) {
 	}
 }
 
-// TestNothingLeftBehind checks that deleting entries and releasing records
-// leaves no index key behind.
+// TestNothingLeftBehind checks that deleting entries and sites and
+// releasing records leaves no index key behind; only the revisions of the
+// deleted entries stay.
 func TestNothingLeftBehind(t *testing.T) {
 	ctx := t.Context()
 	s := newStore(t)
@@ -252,15 +253,129 @@ func TestNothingLeftBehind(t *testing.T) {
 	if err := s.ReleaseIdempotency(ctx, "s", "k"); err != nil {
 		t.Fatal(err)
 	}
+	site := storetest.NewSite("flood")
+	site.Hosts = []string{"flood.example.org", "www.flood.example.org"}
+	if err := s.CreateSite(ctx, site); err != nil {
+		t.Fatal(err)
+	}
+	site.Hosts = []string{"Flood.example.org", "news.flood.example.org"}
+	if err := s.UpdateSite(ctx, site); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.DeleteSite(ctx, "flood", site.Version); err != nil {
+		t.Fatal(err)
+	}
 	err := s.db.View(func(tx *bolt.Tx) error {
 		for _, name := range allBucket {
-			if n := tx.Bucket(name).Stats().KeyN; n != 0 && string(name) != string(bMeta) {
-				t.Errorf("bucket %s: %d keys left", name, n)
+			n, want := tx.Bucket(name).Stats().KeyN, 0
+			switch string(name) {
+			case string(bMeta):
+				continue
+			case string(bRevs):
+				want = 2 * len(entries) // created and updated
+			}
+			if n != want {
+				t.Errorf("bucket %s: %d keys left, want %d", name, n, want)
 			}
 		}
 		return nil
 	})
 	if err != nil {
 		t.Fatal(err)
+	}
+}
+
+// TestOpenClaimsHostsOfOlderFiles checks that opening a file written
+// before host claims were kept claims the hosts of its sites.
+func TestOpenClaimsHostsOfOlderFiles(t *testing.T) {
+	ctx := t.Context()
+	path := filepath.Join(t.TempDir(), FileName)
+	s, err := Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	flood := storetest.NewSite("flood")
+	flood.Hosts = []string{"flood.example.org", "shared.example.org"}
+	storm := storetest.NewSite("storm")
+	storm.Hosts = []string{"storm.example.org"}
+	for _, site := range []*centre.Site{flood, storm} {
+		if err := s.CreateSite(ctx, site); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// An older file: no host claims, and two sites naming one host.
+	err = s.db.Update(func(tx *bolt.Tx) error {
+		storm.Hosts = append(storm.Hosts, "shared.example.org")
+		if err := put(tx.Bucket(bSites), []byte("storm"), toSiteRec(storm)); err != nil {
+			return err
+		}
+		return tx.DeleteBucket(bHosts)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.Close()
+
+	s, err = Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	for host, want := range map[string]string{
+		"flood.example.org": "flood", "storm.example.org": "storm", "shared.example.org": "flood",
+	} {
+		got, err := s.SiteByHost(ctx, host)
+		if err != nil || got.Slug != want {
+			t.Fatalf("SiteByHost %s after reopening: %v, %v; want %s", host, got, err, want)
+		}
+	}
+}
+
+// TestAuditPartialPages checks audit paging when a sparse filter makes
+// pages stop at the scan bound.
+func TestAuditPartialPages(t *testing.T) {
+	defer func(n int) { maxScan = n }(maxScan)
+	maxScan = 4
+	ctx := t.Context()
+	s := newStore(t)
+	var want []string
+	for i := range 30 {
+		ev := storetest.NewAuditEvent("flood", storetest.Base.Add(time.Duration(i)*time.Minute))
+		if i%7 == 0 {
+			ev.Action = "key.revoke"
+			want = append([]string{ev.ID}, want...)
+		}
+		if err := s.AppendAudit(ctx, ev); err != nil {
+			t.Fatal(err)
+		}
+	}
+	q := centre.AuditQuery{Site: "flood", Action: "key.revoke", Limit: 2}
+	var got []string
+	pages, short := 0, 0
+	for {
+		page, err := s.ListAudit(ctx, q)
+		if err != nil {
+			t.Fatal(err)
+		}
+		pages++
+		if page.Next != "" && len(page.Items) < q.Limit {
+			short++
+		}
+		for _, ev := range page.Items {
+			got = append(got, ev.ID)
+		}
+		if page.Next == "" {
+			break
+		}
+		q.After = page.Next
+	}
+	if !slices.Equal(got, want) {
+		t.Fatalf("got %v, want %v", got, want)
+	}
+	if short == 0 || pages < 30/maxScan {
+		t.Fatalf("%d pages, %d short: the scan bound was not applied", pages, short)
+	}
+	if _, err := s.ListAudit(ctx, centre.AuditQuery{Site: "flood", Limit: -1}); !centre.IsCode(err, centre.EINVALID) {
+		t.Fatalf("a negative limit: got %v, want EINVALID", err)
 	}
 }

@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"context"
 	"encoding/base64"
+	"encoding/binary"
+	"errors"
 	"slices"
 	"time"
 
@@ -89,12 +91,21 @@ func putIndexes(tx *bolt.Tx, r *entryRec, del bool) error {
 	return nil
 }
 
+// putEntry stores r and its body, and keeps them as revision r.Version.
 func putEntry(tx *bolt.Tx, r *entryRec, body *bodyRec) error {
 	k := key(r.ID, r.Site)
 	if err := put(tx.Bucket(bBodies), k, body); err != nil {
 		return err
 	}
+	if err := put(tx.Bucket(bRevs), revKey(r.Site, r.ID, r.Version), &revRec{Entry: r, Body: body}); err != nil {
+		return err
+	}
 	return put(tx.Bucket(bEntries), k, r)
+}
+
+// revKey returns the bRevs key of a revision: versions sort numerically.
+func revKey(site, id string, version int64) []byte {
+	return binary.BigEndian.AppendUint64(parts(nil, site, id), uint64(version))
 }
 
 // getEntry reads the entry record of (site, id), or nil; with withBody it
@@ -354,6 +365,9 @@ func seekBefore(c *bolt.Cursor, target []byte) ([]byte, []byte) {
 }
 
 func matches(r *entryRec, q centre.EntryQuery, orgKey string) bool {
+	if q.Public && !q.Now.IsZero() && !r.ExpiresAt.IsZero() && !q.Now.Before(r.ExpiresAt) {
+		return false // expired (see centre.Entry.Expired)
+	}
 	if (q.Public && !r.public()) || (q.Status != "" && r.Status != q.Status) ||
 		(q.Type != "" && r.Type != q.Type) || (q.Lang != "" && r.Lang != q.Lang) {
 		return false
@@ -411,4 +425,65 @@ func (s *Store) DueEntries(ctx context.Context, now time.Time, limit int) ([]*ce
 		return nil, err
 	}
 	return out, nil
+}
+
+// ---- revisions
+
+func (s *Store) Revisions(ctx context.Context, site, id string, after int64, limit int) ([]*centre.Entry, error) {
+	switch {
+	case limit < 0:
+		return nil, centre.Errorf(centre.EINVALID, "limit must be between 1 and %d", centre.MaxPageSize)
+	case limit == 0:
+		limit = 20
+	case limit > centre.MaxPageSize:
+		limit = centre.MaxPageSize
+	}
+	if after < 0 {
+		after = 0
+	}
+	out := []*centre.Entry{}
+	err := s.view(ctx, func(tx *bolt.Tx) error {
+		prefix := parts(nil, site, id)
+		c := tx.Bucket(bRevs).Cursor()
+		if k, _ := c.Seek(prefix); k == nil || !bytes.HasPrefix(k, prefix) {
+			return centre.Errorf(centre.ENOTFOUND, "no revisions of entry %q in site %q", id, site)
+		}
+		for k, v := c.Seek(revKey(site, id, after+1)); k != nil && bytes.HasPrefix(k, prefix) && len(out) < limit; k, v = c.Next() {
+			e, err := decodeRev(v)
+			if err != nil {
+				return err
+			}
+			out = append(out, e)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (s *Store) Revision(ctx context.Context, site, id string, version int64) (*centre.Entry, error) {
+	var e *centre.Entry
+	err := s.view(ctx, func(tx *bolt.Tx) error {
+		v := tx.Bucket(bRevs).Get(revKey(site, id, version))
+		if v == nil || version < 1 {
+			return centre.Errorf(centre.ENOTFOUND, "no revision %d of entry %q in site %q", version, id, site)
+		}
+		var err error
+		e, err = decodeRev(v)
+		return err
+	})
+	return e, err
+}
+
+func decodeRev(v []byte) (*centre.Entry, error) {
+	var r revRec
+	if err := decode(v, &r); err != nil {
+		return nil, err
+	}
+	if r.Entry == nil {
+		return nil, errors.New("boltstore: revision without its entry")
+	}
+	return r.Entry.entry(r.Body), nil
 }

@@ -78,6 +78,22 @@ type entryRec struct {
 	WithdrawnAt     time.Time       `json:"withdrawn_at,omitzero"`
 	WithdrawnReason string          `json:"withdrawn_reason,omitempty"`
 	SupersededBy    string          `json:"superseded_by,omitempty"`
+
+	ExpiresAt         time.Time `json:"expires_at,omitzero"`
+	ReviewRequestedAt time.Time `json:"review_requested_at,omitzero"`
+	ReviewNote        string    `json:"review_note,omitempty"`
+	OutdatedSince     time.Time `json:"outdated_since,omitzero"`
+	PreviewGeneration int64     `json:"preview_generation,omitempty"`
+	LastChange        changeRec `json:"last_change,omitzero"`
+}
+
+type changeRec struct {
+	At     time.Time `json:"at,omitzero"`
+	KeyID  string    `json:"key_id,omitempty"`
+	Role   string    `json:"role,omitempty"`
+	Action string    `json:"action,omitempty"`
+	Kind   string    `json:"kind,omitempty"`
+	Note   string    `json:"note,omitempty"`
 }
 
 type attachmentRec struct {
@@ -107,6 +123,13 @@ func toEntryRec(e *centre.Entry) (*entryRec, *bodyRec) {
 		UpdatedAt: stamp(e.UpdatedAt), CreatedAt: stamp(e.CreatedAt), CreatedBy: e.CreatedBy,
 		Version: e.Version, WithdrawnAt: stamp(e.WithdrawnAt), WithdrawnReason: e.WithdrawnReason,
 		SupersededBy: e.SupersededBy,
+
+		ExpiresAt: stamp(e.ExpiresAt), ReviewRequestedAt: stamp(e.ReviewRequestedAt), ReviewNote: e.ReviewNote,
+		OutdatedSince: stamp(e.OutdatedSince), PreviewGeneration: e.PreviewGeneration,
+		LastChange: changeRec{
+			At: stamp(e.LastChange.At), KeyID: e.LastChange.KeyID, Role: e.LastChange.Role,
+			Action: e.LastChange.Action, Kind: e.LastChange.Kind, Note: e.LastChange.Note,
+		},
 	}
 	for _, a := range e.Attachments {
 		r.Attachments = append(r.Attachments, attachmentRec(a))
@@ -127,6 +150,13 @@ func (r *entryRec) entry(b *bodyRec) *centre.Entry {
 		UpdatedAt: r.UpdatedAt, CreatedAt: r.CreatedAt, CreatedBy: r.CreatedBy,
 		Version: r.Version, WithdrawnAt: r.WithdrawnAt, WithdrawnReason: r.WithdrawnReason,
 		SupersededBy: r.SupersededBy,
+
+		ExpiresAt: r.ExpiresAt, ReviewRequestedAt: r.ReviewRequestedAt, ReviewNote: r.ReviewNote,
+		OutdatedSince: r.OutdatedSince, PreviewGeneration: r.PreviewGeneration,
+		LastChange: centre.Change{
+			At: r.LastChange.At, KeyID: r.LastChange.KeyID, Role: r.LastChange.Role,
+			Action: r.LastChange.Action, Kind: r.LastChange.Kind, Note: r.LastChange.Note,
+		},
 	}
 	for _, a := range r.Attachments {
 		e.Attachments = append(e.Attachments, centre.Attachment(a))
@@ -142,6 +172,40 @@ func (r *entryRec) entry(b *bodyRec) *centre.Entry {
 
 func (r *entryRec) public() bool {
 	return r.Status == centre.StatusPublished || r.Status == centre.StatusWithdrawn
+}
+
+// revRec is one revision of an entry: the entry as stored by the write
+// that made its version, body included.
+type revRec struct {
+	Entry *entryRec `json:"entry"`
+	Body  *bodyRec  `json:"body"`
+}
+
+type auditRec struct {
+	ID        string    `json:"id"`
+	Site      string    `json:"site"`
+	At        time.Time `json:"at,omitzero"`
+	KeyID     string    `json:"key_id,omitempty"`
+	Role      string    `json:"role,omitempty"`
+	Action    string    `json:"action,omitempty"`
+	Target    string    `json:"target,omitempty"`
+	RequestID string    `json:"request_id,omitempty"`
+	Outcome   int       `json:"outcome,omitempty"`
+	Detail    string    `json:"detail,omitempty"`
+}
+
+func toAuditRec(ev *centre.AuditEvent) *auditRec {
+	return &auditRec{
+		ID: ev.ID, Site: ev.Site, At: stamp(ev.At), KeyID: ev.KeyID, Role: ev.Role, Action: ev.Action,
+		Target: ev.Target, RequestID: ev.RequestID, Outcome: ev.Outcome, Detail: ev.Detail,
+	}
+}
+
+func (r *auditRec) event() *centre.AuditEvent {
+	return &centre.AuditEvent{
+		ID: r.ID, Site: r.Site, At: r.At, KeyID: r.KeyID, Role: r.Role, Action: r.Action,
+		Target: r.Target, RequestID: r.RequestID, Outcome: r.Outcome, Detail: r.Detail,
+	}
 }
 
 type keyRec struct {

@@ -58,7 +58,29 @@ type Entry struct {
 	WithdrawnAt     time.Time    `json:"withdrawn_at,omitzero"`
 	WithdrawnReason string       `json:"withdrawn_reason,omitempty"`
 	SupersededBy    string       `json:"superseded_by,omitempty"` // slug of the entry that replaces this one
+
+	// Workflow fields (staff-only unless noted).
+	ExpiresAt         time.Time `json:"expires_at,omitzero"`          // public: off the lists from then, still readable, marked expired
+	ReviewRequestedAt time.Time `json:"review_requested_at,omitzero"` // a draft marked ready for review
+	ReviewNote        string    `json:"review_note,omitempty"`        // the note to the reviewer
+	OutdatedSince     time.Time `json:"outdated_since,omitzero"`      // public: a translation whose source had a major change since
+	PreviewGeneration int64     `json:"preview_generation,omitempty"` // bumping it revokes every preview link of the entry
+	LastChange        Change    `json:"last_change,omitzero"`         // the change that made this version
 }
+
+// Change describes the change that produced a version of an entry. It is
+// stored with the entry, so each revision says who changed what and how.
+type Change struct {
+	At     time.Time `json:"at"`
+	KeyID  string    `json:"key_id,omitempty"`
+	Role   string    `json:"role,omitempty"`
+	Action string    `json:"action"`         // create, update, publish, schedule, release, unschedule, withdraw, review, restore, preview-revoke
+	Kind   string    `json:"kind,omitempty"` // major or minor, for changes to public entries
+	Note   string    `json:"note,omitempty"` // the public change note of a major change
+}
+
+// Expired reports whether the entry is past its ExpiresAt at now.
+func (e *Entry) Expired(now time.Time) bool { return !e.ExpiresAt.IsZero() && !now.Before(e.ExpiresAt) }
 
 // Attachment is a file that belongs to an entry, mostly to publications.
 type Attachment struct {

@@ -22,7 +22,16 @@ type Service struct {
 	// CheckAccent refuses a theme accent colour that is not accessible; nil
 	// accepts any well-formed colour.
 	CheckAccent func(hex string) error
-	Log         *slog.Logger
+	// Signer signs preview links; without one, preview links are refused.
+	Signer Signer
+	Log    *slog.Logger
+}
+
+// Signer seals a value into a tamper-proof token bound to a scope, and
+// opens it again (internal/cursor implements it).
+type Signer interface {
+	Seal(scope, raw string) string
+	Open(scope, token string) (string, error)
 }
 
 func (s *Service) now() time.Time {
@@ -39,6 +48,11 @@ func (s *Service) log() *slog.Logger {
 	return slog.Default()
 }
 
+// stamp records on e the change p is making, for its revision.
+func stamp(e *Entry, p Principal, at time.Time, action string) {
+	e.LastChange = Change{At: at, KeyID: p.KeyID, Role: p.Role, Action: action}
+}
+
 // require returns EFORBIDDEN unless p may act with role on site.
 func require(p Principal, site, role string) error {
 	if p.Can(site, role) {
@@ -48,6 +62,35 @@ func require(p Principal, site, role string) error {
 		return Errorf(EFORBIDDEN, "this key is not valid for site %q", site)
 	}
 	return Errorf(EFORBIDDEN, "this action needs the %s role; the key has %s", role, p.Role)
+}
+
+// Require returns EFORBIDDEN unless p may act with role on site (AllSites:
+// only owners). For operations built outside Service, like export.
+func (s *Service) Require(p Principal, site, role string) error {
+	if site == AllSites && p.Role != RoleOwner {
+		return Errorf(EFORBIDDEN, "only owner keys may do this")
+	}
+	return require(p, site, role)
+}
+
+// SetSiteStatus archives (admins) or reopens (owners) a site. If version
+// is not 0 it must match. Returns ENOTFOUND, EPRECONDITION, ECONFLICT
+// (already in that state), EFORBIDDEN.
+func (s *Service) SetSiteStatus(ctx context.Context, p Principal, slug, status string, version int64) (*Site, error) {
+	if err := require(p, slug, RoleAdmin); err != nil {
+		return nil, err
+	}
+	site, err := s.Site(ctx, slug)
+	if err != nil {
+		return nil, err
+	}
+	if site.Status == status {
+		return nil, Errorf(ECONFLICT, "site %q is already %s", slug, status)
+	}
+	if version == 0 {
+		version = site.Version
+	}
+	return s.UpdateSite(ctx, p, slug, SitePatch{Status: &status}, version)
 }
 
 // Authenticate resolves a bearer key secret to its principal. Returns
@@ -200,6 +243,7 @@ func (s *Service) LaunchSite(ctx context.Context, p Principal, in SiteInput) (*L
 		c := &Entry{ID: NewID(now), Site: site.Slug, Type: TypePage, Slug: pg.Slug, Lang: pg.Lang, Title: pg.Title,
 			Summary: pg.Summary, Body: pg.Body, BodyHTML: pg.BodyHTML, Tags: pg.Tags, Organisations: pg.Organisations,
 			Attachments: pg.Attachments, Pinned: pg.Pinned, Status: StatusDraft, CreatedAt: now, UpdatedAt: now, CreatedBy: p.KeyID}
+		stamp(c, p, now, "create")
 		if pg.Status == StatusPublished {
 			c.Status, c.PublishedAt = StatusPublished, now
 		}
@@ -359,11 +403,13 @@ type EntryInput struct {
 	Pinned        bool         `json:"pinned"`
 	Status        string       `json:"status"` // "", draft, published or scheduled
 	PublishAt     time.Time    `json:"publish_at"`
+	ExpiresAt     time.Time    `json:"expires_at"`
 }
 
 // EntryPatch changes some fields of an entry; nil fields stay as they are.
-// ChangeNote, on an entry that is public, marks the change as major: the
-// note is shown publicly with the date. Without it the change is minor.
+// A change to a public entry is either "major" — with a ChangeNote shown
+// publicly with the date, and a new "updated" date — or "minor" (no note,
+// no new date). Change may be left out: a ChangeNote alone means major.
 type EntryPatch struct {
 	Type          *string       `json:"type"`
 	Slug          *string       `json:"slug"`
@@ -376,8 +422,16 @@ type EntryPatch struct {
 	Attachments   *[]Attachment `json:"attachments"`
 	Pinned        *bool         `json:"pinned"`
 	PublishAt     *time.Time    `json:"publish_at"`
+	ExpiresAt     *time.Time    `json:"expires_at"`
+	Change        *string       `json:"change"` // major or minor
 	ChangeNote    *string       `json:"change_note"`
 }
+
+// Change kinds of a change to a public entry.
+const (
+	ChangeMajor = "major"
+	ChangeMinor = "minor"
+)
 
 func (s *Service) render(e *Entry) error {
 	if len(e.Body) > MaxBodyBytes || s.Render == nil {
@@ -406,7 +460,9 @@ func (s *Service) CreateEntry(ctx context.Context, p Principal, site string, in 
 		Summary: in.Summary, Body: in.Body, Tags: in.Tags, Organisations: in.Organisations,
 		Attachments: in.Attachments, Pinned: in.Pinned, Status: StatusDraft,
 		PublishAt: in.PublishAt.UTC().Truncate(time.Millisecond), CreatedAt: now, UpdatedAt: now, CreatedBy: p.KeyID,
+		ExpiresAt: in.ExpiresAt.UTC().Truncate(time.Millisecond),
 	}
+	stamp(e, p, now, "create")
 	if e.Lang == "" {
 		e.Lang = st.DefaultLanguage()
 	}
@@ -421,12 +477,14 @@ func (s *Service) CreateEntry(ctx context.Context, p Principal, site string, in 
 			return nil, Errorf(EFORBIDDEN, "creating an entry as %s needs the publisher role; the key has %s", in.Status, p.Role)
 		}
 		s.release(e, now)
+		e.LastChange.Action = releaseAction(e)
 		if in.Status == StatusScheduled && e.Status != StatusScheduled {
 			extra.Add("publish_at", "must be in the future for a scheduled entry")
 		}
 	default:
 		extra.Add("status", "must be draft, published or scheduled when creating")
 	}
+	checkExpiry(e, &extra)
 	if err := s.render(e); err != nil {
 		return nil, err
 	}
@@ -437,6 +495,27 @@ func (s *Service) CreateEntry(ctx context.Context, p Principal, site string, in 
 		return nil, slugConflict(err, e)
 	}
 	return e, nil
+}
+
+func releaseAction(e *Entry) string {
+	if e.Status == StatusScheduled {
+		return "schedule"
+	}
+	return "publish"
+}
+
+// checkExpiry refuses an expiry that is not after the publication time.
+func checkExpiry(e *Entry, p *Problems) {
+	if e.ExpiresAt.IsZero() {
+		return
+	}
+	start := e.PublishAt
+	if !e.PublishedAt.IsZero() {
+		start = e.PublishedAt
+	}
+	if !start.IsZero() && !e.ExpiresAt.After(start) {
+		p.Add("expires_at", "must be after the publication time")
+	}
 }
 
 // release publishes e now, or schedules it if its PublishAt is in the future.
@@ -507,7 +586,7 @@ func (s *Service) Entries(ctx context.Context, p Principal, q EntryQuery) (Entry
 // PublicEntries lists public entries of a site. An empty first page of a
 // site that does not exist is ENOTFOUND.
 func (s *Service) PublicEntries(ctx context.Context, q EntryQuery) (EntryPage, error) {
-	q.Public, q.Status = true, ""
+	q.Public, q.Status, q.Now = true, "", s.now()
 	page, err := s.Store.ListEntries(ctx, q)
 	if err != nil {
 		return page, err
@@ -547,6 +626,10 @@ func (s *Service) PublicEntry(ctx context.Context, site, slug, lang string) ([]*
 // needs the publisher role. Returns EINVALID, ENOTFOUND, EPRECONDITION,
 // ECONFLICT, EFORBIDDEN.
 func (s *Service) UpdateEntry(ctx context.Context, p Principal, site, id string, patch EntryPatch, version int64) (*Entry, error) {
+	return s.updateEntry(ctx, p, site, id, patch, version, "update")
+}
+
+func (s *Service) updateEntry(ctx context.Context, p Principal, site, id string, patch EntryPatch, version int64, action string) (*Entry, error) {
 	st, err := s.writableSite(ctx, p, site, RoleEditor)
 	if err != nil {
 		return nil, err
@@ -568,6 +651,25 @@ func (s *Service) UpdateEntry(ctx context.Context, p Principal, site, id string,
 	}
 	now := s.now()
 	var extra Problems
+	wasPublic := e.Public()
+	stamp(e, p, now, action)
+	kind := ""
+	if patch.Change != nil {
+		kind = *patch.Change
+	} else if patch.ChangeNote != nil {
+		kind = ChangeMajor
+	}
+	switch {
+	case !wasPublic && kind != "":
+		extra.Add("change", "only changes to a public entry are major or minor")
+	case wasPublic && kind == "":
+		extra.Add("change", "say whether this change to a public entry is major (with a public change_note) or minor")
+	case wasPublic && kind != ChangeMajor && kind != ChangeMinor:
+		extra.Add("change", "must be major or minor")
+	case kind == ChangeMinor && patch.ChangeNote != nil:
+		extra.Add("change_note", "a minor change has no public note; make it major to explain it")
+	}
+	e.LastChange.Kind = kind
 	if patch.Slug != nil && *patch.Slug != e.Slug && e.EverPublic() {
 		extra.Add("slug", "cannot change once the entry has been public (its address must stay stable)")
 	}
@@ -581,6 +683,9 @@ func (s *Service) UpdateEntry(ctx context.Context, p Principal, site, id string,
 	set(&e.Organisations, patch.Organisations)
 	set(&e.Attachments, patch.Attachments)
 	set(&e.Pinned, patch.Pinned)
+	if patch.ExpiresAt != nil {
+		e.ExpiresAt = patch.ExpiresAt.UTC().Truncate(time.Millisecond)
+	}
 	if patch.PublishAt != nil {
 		e.PublishAt = patch.PublishAt.UTC().Truncate(time.Millisecond)
 		if e.Status == StatusScheduled {
@@ -589,21 +694,24 @@ func (s *Service) UpdateEntry(ctx context.Context, p Principal, site, id string,
 			}
 		}
 	}
-	if patch.ChangeNote != nil {
-		note := strings.TrimSpace(*patch.ChangeNote)
-		switch {
-		case !e.Public():
-			extra.Add("change_note", "only changes to a public entry have change notes")
-		case note == "" || len([]rune(note)) > MaxNoteLen:
-			extra.Add("change_note", "must be 1-%d characters", MaxNoteLen)
-		default:
+	if kind == ChangeMajor && wasPublic {
+		note := ""
+		if patch.ChangeNote != nil {
+			note = strings.TrimSpace(*patch.ChangeNote)
+		}
+		if note == "" || len([]rune(note)) > MaxNoteLen {
+			extra.Add("change_note", "a major change needs a public note of 1-%d characters", MaxNoteLen)
+		} else {
 			e.ChangeNotes = append(e.ChangeNotes, ChangeNote{At: now, Note: note})
 			e.UpdatedAt = now
+			e.LastChange.Note = note
 		}
 	}
-	if !e.Public() {
+	if !wasPublic {
 		e.UpdatedAt = now
 	}
+	e.OutdatedSince = time.Time{} // an updated translation is current again
+	checkExpiry(e, &extra)
 	if err := s.render(e); err != nil {
 		return nil, err
 	}
@@ -612,6 +720,9 @@ func (s *Service) UpdateEntry(ctx context.Context, p Principal, site, id string,
 	}
 	if err := s.Store.UpdateEntry(ctx, e); err != nil {
 		return nil, slugConflict(err, e)
+	}
+	if kind == ChangeMajor {
+		s.flagTranslations(ctx, st, e, p)
 	}
 	return e, nil
 }
@@ -666,18 +777,25 @@ func (s *Service) Publish(ctx context.Context, p Principal, site, id string, ver
 		}
 		e.ChangeNotes = append(e.ChangeNotes, ChangeNote{At: now, Note: note})
 		e.UpdatedAt = now
+		stamp(e, p, now, "update")
+		e.LastChange.Kind, e.LastChange.Note = ChangeMajor, note
 	default:
 		if note != "" {
 			return nil, &Error{Code: EINVALID, Message: "invalid fields: change_note",
 				Fields: []FieldError{{Field: "change_note", Reason: "applies only to an entry that is already public; a first publication has no change note"}}}
 		}
 		s.release(e, now)
+		stamp(e, p, now, releaseAction(e))
+		e.ReviewRequestedAt, e.ReviewNote = time.Time{}, ""
 	}
 	if err := e.Validate(st); err != nil {
 		return nil, err
 	}
 	if err := s.Store.UpdateEntry(ctx, e); err != nil {
 		return nil, err
+	}
+	if e.LastChange.Kind == ChangeMajor {
+		s.flagTranslations(ctx, st, e, p)
 	}
 	return e, nil
 }
@@ -698,6 +816,7 @@ func (s *Service) Unschedule(ctx context.Context, p Principal, site, id string, 
 		return nil, Errorf(ECONFLICT, "entry %q is %s, not scheduled", id, e.Status)
 	}
 	e.Status, e.UpdatedAt = StatusDraft, s.now()
+	stamp(e, p, e.UpdatedAt, "unschedule")
 	if err := s.Store.UpdateEntry(ctx, e); err != nil {
 		return nil, err
 	}
@@ -744,6 +863,7 @@ func (s *Service) Withdraw(ctx context.Context, p Principal, site, id string, ve
 	}
 	now := s.now()
 	e.Status, e.WithdrawnAt, e.WithdrawnReason, e.SupersededBy = StatusWithdrawn, now, reason, supersededBy
+	stamp(e, p, now, "withdraw")
 	if err := e.Validate(st); err != nil {
 		return nil, err
 	}
@@ -766,6 +886,8 @@ func (s *Service) PublishDue(ctx context.Context) (int, error) {
 		progressed := false
 		for _, e := range due {
 			e.Status = StatusPublished
+			stamp(e, Principal{KeyID: "publisher"}, s.now(), "release")
+			e.ReviewRequestedAt, e.ReviewNote = time.Time{}, ""
 			if e.PublishedAt.IsZero() {
 				e.PublishedAt = e.PublishAt
 				e.UpdatedAt = e.PublishAt

@@ -29,6 +29,16 @@ type Store interface {
 	UpdateSite(ctx context.Context, s *Site) error
 	// ListSites returns every site ordered by slug.
 	ListSites(ctx context.Context) ([]*Site, error)
+	// SiteByHost returns the site that claims host name host (compared in
+	// lowercase), or ENOTFOUND. CreateSite and UpdateSite claim a site's
+	// Hosts atomically with the site: they return ECONFLICT if another site
+	// holds one of them, and UpdateSite releases the hosts a site dropped.
+	SiteByHost(ctx context.Context, host string) (*Site, error)
+	// DeleteSite removes a site record and its host claims if its stored
+	// version equals version (it does not remove entries, keys or audit
+	// events). Returns ENOTFOUND or EPRECONDITION. Only used to undo a
+	// failed import.
+	DeleteSite(ctx context.Context, slug string, version int64) error
 
 	// CreateEntry stores a new entry. Returns ECONFLICT if its ID exists or
 	// another entry of the site has the same (Lang, Slug).
@@ -51,6 +61,24 @@ type Store interface {
 	// DueEntries returns up to limit scheduled entries of any site whose
 	// PublishAt is at or before now, oldest PublishAt first.
 	DueEntries(ctx context.Context, now time.Time, limit int) ([]*Entry, error)
+
+	// Revisions: CreateEntry and UpdateEntry keep a full copy of the entry
+	// as stored (Body and LastChange included) as its revision number
+	// Version, in the same atomic write. DeleteEntry keeps them.
+
+	// Revisions returns up to limit revisions of an entry with a version
+	// greater than after, oldest first (an empty slice past the last).
+	// Returns ENOTFOUND if the entry has no revision at all.
+	Revisions(ctx context.Context, site, id string, after int64, limit int) ([]*Entry, error)
+	// Revision returns revision version of an entry, or ENOTFOUND.
+	Revision(ctx context.Context, site, id string, version int64) (*Entry, error)
+
+	// AppendAudit stores an audit event. Events are never changed or
+	// deleted. Returns ECONFLICT if an event with its ID exists.
+	AppendAudit(ctx context.Context, ev *AuditEvent) error
+	// ListAudit returns one page of a site's audit events matching q,
+	// newest first. Paging follows the rules of ListEntries.
+	ListAudit(ctx context.Context, q AuditQuery) (AuditPage, error)
 
 	// CreateKey stores a new key. Returns ECONFLICT if its ID or Hash exists.
 	CreateKey(ctx context.Context, k *Key) error
@@ -91,7 +119,8 @@ const MaxPageSize = 100
 // entries in every status (or only Status, if set), newest ID first.
 // Type, Tag, Organisation (matched by OrgKey) and Lang narrow either kind.
 //
-// Listed entries never carry Body or BodyHTML. A page may hold fewer than
+// Public queries with a non-zero Now leave out entries that expired at Now
+// (see Entry.Expired). Listed entries never carry Body or BodyHTML. A page may hold fewer than
 // Limit items even when Next is set; callers page until Next is "". Paging
 // with After never skips or repeats an entry that matched when paging
 // started and still matches, even while entries are being added.
@@ -103,8 +132,9 @@ type EntryQuery struct {
 	Tag          string
 	Organisation string
 	Lang         string
-	Limit        int    // 1..MaxPageSize; 0 means 20
-	After        string // Next of the previous page; "" for the first
+	Limit        int       // 1..MaxPageSize; 0 means 20
+	After        string    // Next of the previous page; "" for the first
+	Now          time.Time // public queries: leave out entries expired at Now
 }
 
 // EntryPage is one page of a listing. Next is a raw store position that
@@ -125,4 +155,37 @@ type IdempotencyRecord struct {
 	Body        []byte    `json:"body,omitempty"`
 	CreatedAt   time.Time `json:"created_at"`
 	ExpiresAt   time.Time `json:"expires_at"`
+}
+
+// AuditEvent records one staff action, successful or not.
+type AuditEvent struct {
+	ID        string    `json:"id"`   // a NewID of At: events sort by time
+	Site      string    `json:"site"` // the site acted on, or AllSites
+	At        time.Time `json:"at"`
+	KeyID     string    `json:"key_id"`
+	Role      string    `json:"role"`
+	Action    string    `json:"action"` // e.g. entry.publish, key.revoke
+	Target    string    `json:"target,omitempty"`
+	RequestID string    `json:"request_id,omitempty"`
+	Outcome   int       `json:"outcome"` // the HTTP status answered
+	Detail    string    `json:"detail,omitempty"`
+}
+
+// AuditQuery selects audit events of one site, newest first. Empty fields
+// do not filter; From and To bound At (From inclusive, To exclusive).
+type AuditQuery struct {
+	Site   string
+	Action string
+	KeyID  string
+	Target string
+	From   time.Time
+	To     time.Time
+	Limit  int    // 1..MaxPageSize; 0 means 20
+	After  string // Next of the previous page
+}
+
+// AuditPage is one page of audit events.
+type AuditPage struct {
+	Items []*AuditEvent
+	Next  string
 }

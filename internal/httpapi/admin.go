@@ -10,27 +10,52 @@ import (
 )
 
 func (h *Handler) routeAdmin(mux *http.ServeMux) {
-	auth := h.authenticate
-	mux.Handle("GET /api/v1/admin/whoami", auth(h.whoami))
-	mux.Handle("GET /api/v1/admin/sites", auth(h.listSites))
-	mux.Handle("POST /api/v1/admin/sites", auth(h.idempotent(h.createSite)))
-	mux.Handle("GET /api/v1/admin/sites/{site}", auth(h.getSite))
-	mux.Handle("PATCH /api/v1/admin/sites/{site}", auth(h.patchSite))
-	mux.Handle("GET /api/v1/admin/sites/{site}/entries", auth(h.listEntries))
-	mux.Handle("POST /api/v1/admin/sites/{site}/entries", auth(h.idempotent(h.createEntry)))
-	mux.Handle("GET /api/v1/admin/sites/{site}/entries/{id}", auth(h.getEntry))
-	mux.Handle("PATCH /api/v1/admin/sites/{site}/entries/{id}", auth(h.patchEntry))
-	mux.Handle("DELETE /api/v1/admin/sites/{site}/entries/{id}", auth(h.deleteEntry))
-	mux.Handle("POST /api/v1/admin/sites/{site}/entries/{id}/publish", auth(h.idempotent(h.publishEntry)))
-	mux.Handle("POST /api/v1/admin/sites/{site}/entries/{id}/unschedule", auth(h.idempotent(h.unscheduleEntry)))
-	mux.Handle("POST /api/v1/admin/sites/{site}/entries/{id}/withdraw", auth(h.idempotent(h.withdrawEntry)))
-	mux.Handle("GET /api/v1/admin/sites/{site}/keys", auth(h.listKeys))
-	mux.Handle("POST /api/v1/admin/sites/{site}/keys", auth(h.idempotent(h.createKey)))
-	mux.Handle("DELETE /api/v1/admin/sites/{site}/keys/{id}", auth(h.revokeKey))
-	mux.Handle("GET /api/v1/admin/keys", auth(h.listOwnerKeys))
-	mux.Handle("POST /api/v1/admin/keys", auth(h.idempotent(h.createOwnerKey)))
-	mux.Handle("DELETE /api/v1/admin/keys/{id}", auth(h.revokeOwnerKey))
-	mux.Handle("/api/v1/admin/", auth(func(w http.ResponseWriter, r *http.Request) {
+	// staff registers a route behind authentication; writes are audited
+	// and POSTs honour Idempotency-Key.
+	staff := func(pattern, action string, fn http.HandlerFunc) {
+		method, _, _ := strings.Cut(pattern, " ")
+		if method == http.MethodPost && action != "site.import" { // imports are large, and refuse a second copy anyway
+			fn = h.idempotent(fn)
+		}
+		if method != http.MethodGet {
+			fn = h.audited(action, fn)
+		}
+		mux.Handle(pattern, h.authenticate(fn))
+	}
+	const site, entry = "/api/v1/admin/sites/{site}", "/api/v1/admin/sites/{site}/entries/{id}"
+	staff("GET /api/v1/admin/whoami", "", h.whoami)
+	staff("GET /api/v1/admin/sites", "", h.listSites)
+	staff("POST /api/v1/admin/sites", "site.create", h.createSite)
+	staff("GET "+site, "", h.getSite)
+	staff("PATCH "+site, "site.update", h.patchSite)
+	staff("POST "+site+"/archive", "site.archive", h.archiveSite)
+	staff("POST "+site+"/reopen", "site.reopen", h.reopenSite)
+	staff("GET "+site+"/export", "", h.exportSite)
+	staff("POST /api/v1/admin/import", "site.import", h.importSite)
+	staff("GET "+site+"/audit", "", h.listAudit)
+	staff("GET /api/v1/admin/audit", "", h.listOwnerAudit)
+	staff("GET "+site+"/entries", "", h.listEntries)
+	staff("POST "+site+"/entries", "entry.create", h.createEntry)
+	staff("GET "+entry, "", h.getEntry)
+	staff("PATCH "+entry, "entry.update", h.patchEntry)
+	staff("DELETE "+entry, "entry.delete", h.deleteEntry)
+	staff("POST "+entry+"/publish", "entry.publish", h.publishEntry)
+	staff("POST "+entry+"/unschedule", "entry.unschedule", h.unscheduleEntry)
+	staff("POST "+entry+"/withdraw", "entry.withdraw", h.withdrawEntry)
+	staff("POST "+entry+"/review", "entry.review", h.reviewEntry)
+	staff("GET "+entry+"/revisions", "", h.listRevisions)
+	staff("GET "+entry+"/revisions/{version}", "", h.getRevision)
+	staff("GET "+entry+"/diff", "", h.diffRevisions)
+	staff("POST "+entry+"/revisions/{version}/restore", "entry.restore", h.restoreRevision)
+	staff("POST "+entry+"/previews", "entry.preview", h.createPreview)
+	staff("DELETE "+entry+"/previews", "entry.preview-revoke", h.revokePreviews)
+	staff("GET "+site+"/keys", "", h.listKeys)
+	staff("POST "+site+"/keys", "key.create", h.createKey)
+	staff("DELETE "+site+"/keys/{id}", "key.revoke", h.revokeKey)
+	staff("GET /api/v1/admin/keys", "", h.listOwnerKeys)
+	staff("POST /api/v1/admin/keys", "key.create", h.createOwnerKey)
+	staff("DELETE /api/v1/admin/keys/{id}", "key.revoke", h.revokeOwnerKey)
+	mux.Handle("/api/v1/admin/", h.authenticate(func(w http.ResponseWriter, r *http.Request) {
 		writeProblem(w, r, http.StatusNotFound, centre.ENOTFOUND, "no such staff route: "+r.Method+" "+r.URL.Path, nil)
 	}))
 }

@@ -535,7 +535,7 @@ func TestEntryLifecycle(t *testing.T) {
 	}
 	// A minor change keeps the updated date.
 	e.must(req{method: "PATCH", path: "/api/v1/admin/sites/demo/entries/" + p.ID, role: centre.RolePublisher,
-		body: map[string]any{"summary": "Typo fixed"}, header: map[string]string{"If-Match": tag(changed.Version)}}, 200).json(t, &pub)
+		body: map[string]any{"summary": "Typo fixed", "change": "minor"}, header: map[string]string{"If-Match": tag(changed.Version)}}, 200).json(t, &pub)
 	if !pub.UpdatedAt.Equal(changed.UpdatedAt) || len(pub.ChangeNotes) != 1 {
 		t.Fatalf("minor change moved updated_at or added a note: %+v", pub)
 	}

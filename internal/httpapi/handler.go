@@ -26,6 +26,9 @@ type Config struct {
 	Web func(mux *http.ServeMux)
 	// MaxBody limits staff request bodies (default 256 KiB).
 	MaxBody int64
+	// MaxImport limits the size of an export file posted for import
+	// (default 64 MiB).
+	MaxImport int64
 	// IdempotencyTTL is how long Idempotency-Key records live (default 24h).
 	IdempotencyTTL time.Duration
 	// PublicMaxAge is the browser cache lifetime of public API responses
@@ -48,6 +51,9 @@ func New(cfg Config) *Handler {
 	}
 	if cfg.MaxBody == 0 {
 		cfg.MaxBody = 256 << 10
+	}
+	if cfg.MaxImport == 0 {
+		cfg.MaxImport = 64 << 20
 	}
 	if cfg.IdempotencyTTL == 0 {
 		cfg.IdempotencyTTL = 24 * time.Hour

@@ -61,7 +61,7 @@ func newEnvOn(t *testing.T, store centre.Store) *env {
 	if testing.Verbose() {
 		log = slog.New(slog.NewJSONHandler(os.Stderr, nil))
 	}
-	svc.Log = log
+	svc.Log, svc.Signer = log, sealer
 	e.h = httpapi.New(httpapi.Config{Service: svc, Cursors: sealer, MaxBody: 64 << 10, Log: log})
 	ctx := context.Background()
 	k, secret, err := svc.Bootstrap(ctx, "test owner")

@@ -151,6 +151,9 @@ func (ck *openapiChecker) check(t *testing.T, method string, r *http.Request, go
 		t.Errorf("openapi: %s %s %d answered %q, documented %v", method, tmpl, got.Status, ct, keys(content))
 		return
 	}
+	if ct != "application/json" && ct != "application/problem+json" {
+		return // a file download: the media type is all the document says
+	}
 	schema, err := ck.schema("file:///openapi.json#" + loc + pointer("content", ct, "schema"))
 	if err != nil {
 		t.Fatalf("openapi: compile schema of %s %s %d: %v", method, tmpl, got.Status, err)

@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"time"
 
 	"infocentre/internal/centre"
 	"infocentre/internal/cursor"
@@ -32,6 +33,7 @@ func (h *Handler) routePublic(mux *http.ServeMux) {
 	mux.HandleFunc("GET /api/v1/sites/{site}", h.getPublicSite)
 	mux.HandleFunc("GET /api/v1/sites/{site}/entries", h.listPublicEntries)
 	mux.HandleFunc("GET /api/v1/sites/{site}/entries/{slug}", h.getPublicEntry)
+	mux.HandleFunc("GET /api/v1/preview/{token}", h.getPreview)
 	mux.HandleFunc("/api/", func(w http.ResponseWriter, r *http.Request) {
 		writeProblem(w, r, http.StatusNotFound, centre.ENOTFOUND, "no such API route: "+r.Method+" "+r.URL.Path, nil)
 	})
@@ -67,7 +69,8 @@ const timeFormat = "2006-01-02T15:04:05.000Z07:00"
 // publicEntry hides staff-only fields of a public entry.
 func publicEntry(e *centre.Entry) *centre.Entry {
 	c := *e
-	c.CreatedBy = ""
+	c.CreatedBy, c.LastChange, c.PreviewGeneration = "", centre.Change{}, 0
+	c.ReviewNote, c.ReviewRequestedAt = "", time.Time{}
 	return &c
 }
 

@@ -67,6 +67,9 @@ func matches(e *centre.Entry, q centre.EntryQuery) bool {
 	if e.Site != q.Site || (q.Public && !e.Public()) {
 		return false
 	}
+	if q.Public && !q.Now.IsZero() && e.Expired(q.Now) {
+		return false
+	}
 	if (!q.Public && q.Status != "" && e.Status != q.Status) || (q.Type != "" && e.Type != q.Type) || (q.Lang != "" && e.Lang != q.Lang) {
 		return false
 	}

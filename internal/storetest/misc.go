@@ -120,6 +120,8 @@ func testTimes(t *testing.T, s centre.Store) {
 	e.PublishAt, e.PublishedAt, e.UpdatedAt = at, at.Add(time.Millisecond), at.Add(2*time.Second)
 	e.CreatedAt, e.WithdrawnAt = at.Add(-time.Hour), at.Add(time.Hour)
 	e.ChangeNotes = []centre.ChangeNote{{At: at.Add(time.Minute), Note: "n"}}
+	e.ExpiresAt, e.ReviewRequestedAt, e.OutdatedSince = at.Add(24*time.Hour), at.Add(3*time.Second), at.Add(4*time.Second)
+	e.LastChange = centre.Change{At: at.Add(5 * time.Second), Action: "withdraw"}
 	mustCreateEntry(t, s, e)
 	ge := mustGetEntry(t, s, "flood", e.ID)
 	page, err := s.ListEntries(ctx, centre.EntryQuery{Site: "flood", Public: true})
@@ -133,6 +135,10 @@ func testTimes(t *testing.T, s centre.Store) {
 		check("entry.UpdatedAt", g.UpdatedAt, e.UpdatedAt)
 		check("entry.CreatedAt", g.CreatedAt, e.CreatedAt)
 		check("entry.WithdrawnAt", g.WithdrawnAt, e.WithdrawnAt)
+		check("entry.ExpiresAt", g.ExpiresAt, e.ExpiresAt)
+		check("entry.ReviewRequestedAt", g.ReviewRequestedAt, e.ReviewRequestedAt)
+		check("entry.OutdatedSince", g.OutdatedSince, e.OutdatedSince)
+		check("entry.LastChange.At", g.LastChange.At, e.LastChange.At)
 		if len(g.ChangeNotes) == 1 {
 			check("entry.ChangeNotes[0].At", g.ChangeNotes[0].At, e.ChangeNotes[0].At)
 		} else {
@@ -146,6 +152,23 @@ func testTimes(t *testing.T, s centre.Store) {
 	check("entry.PublishAt (zero)", ge.PublishAt, time.Time{})
 	check("entry.PublishedAt (zero)", ge.PublishedAt, time.Time{})
 	check("entry.WithdrawnAt (zero)", ge.WithdrawnAt, time.Time{})
+	check("entry.ExpiresAt (zero)", ge.ExpiresAt, time.Time{})
+	check("entry.ReviewRequestedAt (zero)", ge.ReviewRequestedAt, time.Time{})
+	check("entry.OutdatedSince (zero)", ge.OutdatedSince, time.Time{})
+	check("entry.LastChange.At (zero)", ge.LastChange.At, time.Time{})
+	rev, err := s.Revision(ctx, "flood", e.ID, 1)
+	must(t, err, "Revision")
+	check("revision.PublishedAt", rev.PublishedAt, e.PublishedAt)
+	check("revision.LastChange.At", rev.LastChange.At, e.LastChange.At)
+
+	ev := NewAuditEvent("flood", at)
+	must(t, s.AppendAudit(ctx, ev), "AppendAudit")
+	events, err := s.ListAudit(ctx, centre.AuditQuery{Site: "flood"})
+	must(t, err, "ListAudit")
+	if len(events.Items) != 1 {
+		t.Fatalf("ListAudit: %d events, want 1", len(events.Items))
+	}
+	check("event.At", events.Items[0].At, ev.At)
 
 	k := NewKey("flood", centre.RoleViewer)
 	k.CreatedAt, k.ExpiresAt = at, at.Add(24*time.Hour)
@@ -336,6 +359,8 @@ func testContext(t *testing.T, s centre.Store) {
 	site := NewSite("flood")
 	must(t, s.CreateSite(ctx, site), "CreateSite")
 	e := mustCreateEntry(t, s, Publish(NewEntry("flood", "kept", "en"), Base))
+	ev := NewAuditEvent("flood", Base)
+	must(t, s.AppendAudit(ctx, ev), "AppendAudit")
 	k := NewKey("flood", centre.RoleEditor)
 	must(t, s.CreateKey(ctx, k), "CreateKey")
 	rec := &centre.IdempotencyRecord{Scope: "s", Key: "k", RequestHash: "h", CreatedAt: Base, ExpiresAt: time.Now().Add(time.Hour)}
@@ -355,7 +380,19 @@ func testContext(t *testing.T, s centre.Store) {
 	wantCancel("CreateSite", s.CreateSite(cancelled, newSite))
 	siteUpd := *site
 	siteUpd.Title = "changed"
+	siteUpd.Hosts = []string{"changed.example.org"}
 	wantCancel("UpdateSite", s.UpdateSite(cancelled, &siteUpd))
+	wantCancel("DeleteSite", s.DeleteSite(cancelled, "flood", 1))
+	_, err := s.SiteByHost(cancelled, site.Hosts[0])
+	wantCancel("SiteByHost", err)
+	newEv := NewAuditEvent("flood", Base.Add(time.Hour))
+	wantCancel("AppendAudit", s.AppendAudit(cancelled, newEv))
+	_, err = s.ListAudit(cancelled, centre.AuditQuery{Site: "flood"})
+	wantCancel("ListAudit", err)
+	_, err = s.Revisions(cancelled, "flood", e.ID, 0, 10)
+	wantCancel("Revisions", err)
+	_, err = s.Revision(cancelled, "flood", e.ID, 1)
+	wantCancel("Revision", err)
 	newEntry := NewEntry("flood", "new", "en")
 	wantCancel("CreateEntry", s.CreateEntry(cancelled, newEntry))
 	entryUpd := *e
@@ -364,7 +401,7 @@ func testContext(t *testing.T, s centre.Store) {
 	wantCancel("DeleteEntry", s.DeleteEntry(cancelled, "flood", e.ID, 1))
 	newKey := NewKey("flood", centre.RoleViewer)
 	wantCancel("CreateKey", s.CreateKey(cancelled, newKey))
-	_, err := s.RevokeKey(cancelled, "flood", k.ID, Base)
+	_, err = s.RevokeKey(cancelled, "flood", k.ID, Base)
 	wantCancel("RevokeKey", err)
 	newRec := &centre.IdempotencyRecord{Scope: "s", Key: "k2", RequestHash: "h", CreatedAt: Base, ExpiresAt: time.Now().Add(time.Hour)}
 	_, err = s.ClaimIdempotency(cancelled, newRec)
@@ -396,7 +433,13 @@ func testContext(t *testing.T, s centre.Store) {
 	}
 	gs, err := s.GetSite(ctx, "flood")
 	must(t, err, "GetSite")
-	sameSite(t, "site after a cancelled UpdateSite", gs, site)
+	sameSite(t, "site after a cancelled UpdateSite and DeleteSite", gs, site)
+	wantHost(t, s, site.Hosts[0], "flood", 1)
+	wantHost(t, s, "changed.example.org", "", 0)
+	if events := collectAudit(t, s, centre.AuditQuery{Site: "flood"}); len(events) != 1 || events[0].ID != ev.ID {
+		t.Errorf("cancelled AppendAudit stored the event: %v", eventIDs(events))
+	}
+	wantVersions(t, s, "flood", e.ID, 1, "after a cancelled UpdateEntry")
 	if _, err := s.GetEntry(ctx, "flood", newEntry.ID); !centre.IsCode(err, centre.ENOTFOUND) {
 		t.Errorf("cancelled CreateEntry stored the entry: %v", err)
 	}

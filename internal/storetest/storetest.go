@@ -12,14 +12,13 @@
 //		})
 //	}
 //
-// The suite is deterministic and makes a few hundred store calls in all, so
-// that it stays fast against remote backends.
+// The suite makes about 1,500 store calls in all, most of them small, so
+// that it stays fast against remote backends. Apart from the races of the
+// Concurrent tests, it is deterministic.
 package storetest
 
 import (
 	"encoding/json"
-	"reflect"
-	"slices"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -38,11 +37,15 @@ func Run(t *testing.T, newStore func(t *testing.T) centre.Store) {
 		{"Sites/CreateGet", testSiteCreateGet},
 		{"Sites/Update", testSiteUpdate},
 		{"Sites/List", testListSites},
+		{"Sites/Hosts", testSiteHosts},
+		{"Sites/Delete", testDeleteSite},
 		{"Entries/CreateGet", testEntryCreateGet},
 		{"Entries/BySlug", testEntriesBySlug},
 		{"Entries/Update", testEntryUpdate},
 		{"Entries/UpdateSlug", testEntryUpdateSlug},
 		{"Entries/Delete", testEntryDelete},
+		{"Revisions", testRevisions},
+		{"Revisions/FailedWrites", testRevisionsFailedWrites},
 		{"List/Filters", testListFilters},
 		{"List/Limits", testListLimits},
 		{"List/Paging", testListPaging},
@@ -50,15 +53,24 @@ func Run(t *testing.T, newStore func(t *testing.T) centre.Store) {
 		{"List/BadCursor", testBadCursor},
 		{"List/StatusMoves", testStatusMoves},
 		{"List/FieldChanges", testFieldChanges},
+		{"List/Expiry", testExpiry},
 		{"Due", testDueEntries},
+		{"Audit/List", testAuditList},
+		{"Audit/Append", testAuditAppend},
+		{"Audit/PagingWhileWriting", testAuditPagingWhileWriting},
 		{"Keys/CreateGet", testKeys},
 		{"Keys/Revoke", testRevokeKey},
 		{"Idempotency/ClaimCompleteRelease", testIdempotency},
 		{"Idempotency/Expired", testIdempotencyExpired},
+		{"RoundTrip/Site", testRoundTripSite},
+		{"RoundTrip/Entry", testRoundTripEntry},
+		{"RoundTrip/Others", testRoundTripOthers},
 		{"Copies", testCopies},
 		{"Times", testTimes},
 		{"Concurrent/Updates", testConcurrentUpdates},
 		{"Concurrent/Slugs", testConcurrentSlugs},
+		{"Concurrent/Hosts", testConcurrentHosts},
+		{"Concurrent/Revisions", testConcurrentRevisions},
 		{"Context", testContext},
 	}
 	for _, tc := range tests {
@@ -152,6 +164,23 @@ func NewKey(site, role string) *centre.Key {
 	}
 }
 
+// NewAuditEvent returns an audit event of site at time at, with an ID of
+// that time and every field set.
+func NewAuditEvent(site string, at time.Time) *centre.AuditEvent {
+	return &centre.AuditEvent{
+		ID:        centre.NewID(at),
+		Site:      site,
+		At:        at,
+		KeyID:     "01jzkeyid0000000000000000a",
+		Role:      centre.RoleEditor,
+		Action:    "entry.update",
+		Target:    "01jzentry00000000000000000",
+		RequestID: "req-1",
+		Outcome:   200,
+		Detail:    "updated",
+	}
+}
+
 // ---- helpers
 
 func mustCode(t *testing.T, err error, code, what string) {
@@ -194,49 +223,6 @@ func ms(tm time.Time) time.Time {
 	return tm.UTC().Truncate(time.Millisecond)
 }
 
-func nilIfEmpty[T any](s []T) []T {
-	if len(s) == 0 {
-		return nil
-	}
-	return s
-}
-
-func normSite(s *centre.Site) centre.Site {
-	c := *s
-	c.Languages = nilIfEmpty(slices.Clone(c.Languages))
-	c.Hosts = nilIfEmpty(slices.Clone(c.Hosts))
-	c.ArchivedAt, c.CreatedAt, c.UpdatedAt = ms(c.ArchivedAt), ms(c.CreatedAt), ms(c.UpdatedAt)
-	return c
-}
-
-func normEntry(e *centre.Entry) centre.Entry {
-	c := *e
-	c.Tags = nilIfEmpty(slices.Clone(c.Tags))
-	c.Organisations = nilIfEmpty(slices.Clone(c.Organisations))
-	c.Attachments = nilIfEmpty(slices.Clone(c.Attachments))
-	c.ChangeNotes = nilIfEmpty(slices.Clone(c.ChangeNotes))
-	for i := range c.ChangeNotes {
-		c.ChangeNotes[i].At = ms(c.ChangeNotes[i].At)
-	}
-	c.PublishAt, c.PublishedAt, c.UpdatedAt = ms(c.PublishAt), ms(c.PublishedAt), ms(c.UpdatedAt)
-	c.CreatedAt, c.WithdrawnAt = ms(c.CreatedAt), ms(c.WithdrawnAt)
-	return c
-}
-
-func normKey(k *centre.Key) centre.Key {
-	c := *k
-	c.CreatedAt, c.ExpiresAt, c.RevokedAt = ms(c.CreatedAt), ms(c.ExpiresAt), ms(c.RevokedAt)
-	return c
-}
-
-func normIdem(r *centre.IdempotencyRecord) centre.IdempotencyRecord {
-	c := *r
-	c.Header = nilIfEmpty(slices.Clone(c.Header))
-	c.Body = nilIfEmpty(slices.Clone(c.Body))
-	c.CreatedAt, c.ExpiresAt = ms(c.CreatedAt), ms(c.ExpiresAt)
-	return c
-}
-
 func show(v any) string {
 	b, err := json.MarshalIndent(v, "", "  ")
 	if err != nil {
@@ -245,35 +231,44 @@ func show(v any) string {
 	return string(b)
 }
 
+// same fails the test if the normalised *got and *want differ (see
+// normalize), naming the fields that differ.
+func same[T any](t *testing.T, what string, got, want *T) {
+	t.Helper()
+	if got == nil {
+		t.Fatalf("%s: got nil, want\n%s", what, show(norm(want)))
+	}
+	if d := differs(got, want); len(d) > 0 {
+		t.Fatalf("%s: fields %v differ; got\n%s\nwant\n%s", what, d, show(norm(got)), show(norm(want)))
+	}
+}
+
 func sameSite(t *testing.T, what string, got, want *centre.Site) {
 	t.Helper()
-	if g, w := normSite(got), normSite(want); !reflect.DeepEqual(g, w) {
-		t.Fatalf("%s: got site\n%s\nwant\n%s", what, show(g), show(w))
-	}
+	same(t, what, got, want)
 }
 
 func sameEntry(t *testing.T, what string, got, want *centre.Entry) {
 	t.Helper()
-	if g, w := normEntry(got), normEntry(want); !reflect.DeepEqual(g, w) {
-		t.Fatalf("%s: got entry\n%s\nwant\n%s", what, show(g), show(w))
-	}
+	same(t, what, got, want)
 }
 
 func sameKey(t *testing.T, what string, got, want *centre.Key) {
 	t.Helper()
-	if g, w := normKey(got), normKey(want); !reflect.DeepEqual(g, w) {
-		t.Fatalf("%s: got key\n%+v\nwant\n%+v", what, g, w)
-	}
+	same(t, what, got, want)
 }
 
 func sameIdem(t *testing.T, what string, got, want *centre.IdempotencyRecord) {
 	t.Helper()
 	if got == nil {
-		t.Fatalf("%s: got no record, want %+v", what, normIdem(want))
+		t.Fatalf("%s: got no record, want %+v", what, norm(want))
 	}
-	if g, w := normIdem(got), normIdem(want); !reflect.DeepEqual(g, w) {
-		t.Fatalf("%s: got record\n%s\nwant\n%s", what, show(g), show(w))
-	}
+	same(t, what, got, want)
+}
+
+func sameEvent(t *testing.T, what string, got, want *centre.AuditEvent) {
+	t.Helper()
+	same(t, what, got, want)
 }
 
 func entryIDs(list []*centre.Entry) []string {

@@ -1,0 +1,78 @@
+package httpapi_test
+
+import (
+	"net/http/httptest"
+	"strings"
+	"testing"
+
+	"infocentre/internal/centre"
+	"infocentre/internal/httpapi"
+)
+
+func TestArchiveAndReopen(t *testing.T) {
+	e := newEnv(t)
+	e.published("kept", nil)
+	e.must(req{method: "POST", path: "/api/v1/admin/sites/demo/archive", role: centre.RolePublisher}, 403)
+	var s centre.Site
+	e.must(req{method: "POST", path: "/api/v1/admin/sites/demo/archive", role: centre.RoleAdmin}, 200).json(t, &s)
+	if s.Status != centre.SiteArchived {
+		t.Fatalf("site %+v", s)
+	}
+	e.must(req{method: "POST", path: "/api/v1/admin/sites/demo/archive", role: centre.RoleAdmin}, 409)
+	p := e.must(req{method: "POST", path: "/api/v1/admin/sites/demo/entries", role: centre.RoleEditor, body: map[string]any{"type": "news", "title": "x"}}, 409).problem(t)
+	if !strings.Contains(p.Detail, "archived") {
+		t.Fatalf("problem %+v", p)
+	}
+	e.must(req{method: "POST", path: "/api/v1/admin/sites/demo/reopen", role: centre.RoleAdmin}, 403)
+	e.must(req{method: "POST", path: "/api/v1/admin/sites/demo/reopen", role: centre.RoleOwner, header: map[string]string{"If-Match": tag(s.Version - 1)}}, 412)
+	e.must(req{method: "POST", path: "/api/v1/admin/sites/demo/reopen", role: centre.RoleOwner}, 200).json(t, &s)
+	if s.Status != centre.SiteActive {
+		t.Fatalf("site %+v", s)
+	}
+	e.must(req{method: "POST", path: "/api/v1/admin/sites/demo/entries", role: centre.RoleEditor, body: map[string]any{"type": "news", "title": "x"}}, 201)
+}
+
+func TestExportImportAPI(t *testing.T) {
+	e := newEnv(t)
+	e.published("exported", map[string]any{"body": "Exported body."})
+	e.must(req{method: "GET", path: "/api/v1/admin/sites/demo/export", role: centre.RolePublisher}, 403)
+	r := e.must(req{method: "GET", path: "/api/v1/admin/sites/demo/export", role: centre.RoleAdmin}, 200)
+	if r.Header.Get("Content-Type") != httpapi.NDJSON || !strings.HasPrefix(string(r.Body), `{"format":"infocentre-export"`) ||
+		!strings.Contains(string(r.Body), `"type":"end"`) {
+		t.Fatalf("export: %s %.200s", r.Header.Get("Content-Type"), r.Body)
+	}
+	file := string(r.Body)
+	post := func(role, query, body, ct string, status int) resp {
+		t.Helper()
+		hr := httptest.NewRequest("POST", "/api/v1/admin/import"+query, strings.NewReader(body))
+		hr.Header.Set("Authorization", "Bearer "+e.keys[role])
+		hr.Header.Set("Content-Type", ct)
+		w := httptest.NewRecorder()
+		e.h.ServeHTTP(w, hr)
+		got := resp{Status: w.Code, Header: w.Result().Header, Body: w.Body.Bytes()}
+		e.openapi.check(t, "POST", hr, got)
+		if got.Status != status {
+			t.Fatalf("import %s as %s: %d, want %d: %s", query, role, got.Status, status, got.Body)
+		}
+		return got
+	}
+	post(centre.RoleAdmin, "?as=copy", file, httpapi.NDJSON, 403)
+	post(centre.RoleOwner, "?as=copy", file, "application/json", 415)
+	var res httpapi.ImportResult
+	post(centre.RoleOwner, "?as=copy&dry_run=true", file, httpapi.NDJSON, 200).json(t, &res)
+	if !res.DryRun || res.Site != "copy" || res.Counts.Entries != 1 {
+		t.Fatalf("dry run %+v", res)
+	}
+	e.must(req{method: "GET", path: "/api/v1/sites/copy"}, 404)
+	post(centre.RoleOwner, "?as=copy", file, httpapi.NDJSON, 201).json(t, &res)
+	var got centre.Entry
+	e.must(req{method: "GET", path: "/api/v1/sites/copy/entries/exported"}, 200).json(t, &got)
+	if got.Body != "Exported body." {
+		t.Fatalf("imported entry %+v", got)
+	}
+	post(centre.RoleOwner, "", file, httpapi.NDJSON, 409)
+	p := post(centre.RoleOwner, "?as=third", file[:len(file)/2], httpapi.NDJSON, 400).problem(t)
+	if !strings.Contains(p.Detail, "line") {
+		t.Fatalf("truncated file problem %+v", p)
+	}
+}

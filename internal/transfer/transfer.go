@@ -1,0 +1,414 @@
+// Package transfer exports a whole site — settings, entries with every
+// revision (and so every change note), and the audit log — as NDJSON, and
+// imports such a file into any store.
+//
+// The format, version 1, is one JSON object a line:
+//
+//	{"format":"infocentre-export","version":1}                    header, first line
+//	{"type":"site","site":{…}}                                     the site (without its version)
+//	{"type":"revision","revision":{…}}                             every revision of every entry,
+//	                                                               entries by ID, versions ascending
+//	{"type":"audit","event":{…}}                                   audit events, oldest first
+//	{"type":"end","counts":{"revisions":N,"entries":E,"audit":A}}  trailer, last line
+//
+// An entry's current state is its last revision. Keys are never exported
+// (only their hashes are stored, and they belong to the old site), and
+// neither are revisions of deleted drafts. Export → import → export gives
+// the same bytes.
+package transfer
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"slices"
+
+	"infocentre/internal/centre"
+)
+
+// Format and Version identify the file format.
+const (
+	Format  = "infocentre-export"
+	Version = 1
+)
+
+type header struct {
+	Format  string `json:"format"`
+	Version int    `json:"version"`
+}
+
+// Counts is the trailer's tally, checked on import.
+type Counts struct {
+	Entries   int `json:"entries"`
+	Revisions int `json:"revisions"`
+	Audit     int `json:"audit"`
+}
+
+// record is one line after the header.
+type record struct {
+	Type     string             `json:"type"`
+	Site     *siteRecord        `json:"site,omitempty"`
+	Revision *centre.Entry      `json:"revision,omitempty"`
+	Event    *centre.AuditEvent `json:"event,omitempty"`
+	Counts   *Counts            `json:"counts,omitempty"`
+}
+
+// siteRecord is a site without its version, which is local bookkeeping of
+// the store it came from.
+type siteRecord struct {
+	centre.Site
+	Version int64 `json:"version,omitempty"`
+}
+
+// Progress is told how far a long job has come. Total is 0 while unknown.
+type Progress func(phase string, done, total int)
+
+func report(p Progress, phase string, done, total int) {
+	if p != nil {
+		p(phase, done, total)
+	}
+}
+
+// Export writes the whole of site to w.
+func Export(ctx context.Context, store centre.Store, site string, w io.Writer, progress Progress) (Counts, error) {
+	var c Counts
+	s, err := store.GetSite(ctx, site)
+	if err != nil {
+		return c, err
+	}
+	ids, err := entryIDs(ctx, store, site)
+	if err != nil {
+		return c, err
+	}
+	bw := bufio.NewWriter(w)
+	enc := json.NewEncoder(bw)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(header{Format: Format, Version: Version}); err != nil {
+		return c, err
+	}
+	sr := siteRecord{Site: *s}
+	sr.Version = 0
+	if err := enc.Encode(record{Type: "site", Site: &sr}); err != nil {
+		return c, err
+	}
+	for i, id := range ids {
+		after := int64(0)
+		for {
+			revs, err := store.Revisions(ctx, site, id, after, centre.MaxPageSize)
+			if err != nil {
+				return c, fmt.Errorf("revisions of entry %s: %w", id, err)
+			}
+			for _, r := range revs {
+				if err := enc.Encode(record{Type: "revision", Revision: r}); err != nil {
+					return c, err
+				}
+				c.Revisions++
+				after = r.Version
+			}
+			if len(revs) < centre.MaxPageSize {
+				break
+			}
+		}
+		c.Entries++
+		report(progress, "entries", i+1, len(ids))
+	}
+	events, err := auditEvents(ctx, store, site)
+	if err != nil {
+		return c, err
+	}
+	for i := len(events) - 1; i >= 0; i-- {
+		if err := enc.Encode(record{Type: "audit", Event: events[i]}); err != nil {
+			return c, err
+		}
+		c.Audit++
+	}
+	report(progress, "audit", c.Audit, len(events))
+	if err := enc.Encode(record{Type: "end", Counts: &c}); err != nil {
+		return c, err
+	}
+	return c, bw.Flush()
+}
+
+// entryIDs lists every entry of a site, oldest ID first.
+func entryIDs(ctx context.Context, store centre.Store, site string) ([]string, error) {
+	var ids []string
+	q := centre.EntryQuery{Site: site, Limit: centre.MaxPageSize}
+	for {
+		page, err := store.ListEntries(ctx, q)
+		if err != nil {
+			return nil, err
+		}
+		for _, e := range page.Items {
+			ids = append(ids, e.ID)
+		}
+		if page.Next == "" {
+			break
+		}
+		q.After = page.Next
+	}
+	slices.Sort(ids)
+	return slices.Compact(ids), nil
+}
+
+// auditEvents returns every audit event of a site, newest first.
+func auditEvents(ctx context.Context, store centre.Store, site string) ([]*centre.AuditEvent, error) {
+	var out []*centre.AuditEvent
+	q := centre.AuditQuery{Site: site, Limit: centre.MaxPageSize}
+	for {
+		page, err := store.ListAudit(ctx, q)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, page.Items...)
+		if page.Next == "" {
+			return out, nil
+		}
+		q.After = page.Next
+	}
+}
+
+// Options change how a file is imported.
+type Options struct {
+	// As imports the site under another slug. Host names are then
+	// dropped: they still belong to the original site.
+	As string
+	// DryRun validates the whole file and writes nothing.
+	DryRun bool
+	// Progress, if set, is told how far the import has come.
+	Progress Progress
+}
+
+// LineError reports a problem at a line of the file.
+type LineError struct {
+	Line int
+	Err  error
+}
+
+func (e *LineError) Error() string { return fmt.Sprintf("line %d: %v", e.Line, e.Err) }
+func (e *LineError) Unwrap() error { return e.Err }
+
+// parsed is a validated file.
+type parsed struct {
+	site    *centre.Site
+	entries [][]*centre.Entry // revisions of each entry, in file order
+	events  []*centre.AuditEvent
+	counts  Counts
+}
+
+// read parses and validates a whole export file; nothing is written. A
+// malformed, truncated or inconsistent file gives a *LineError.
+func read(r io.Reader, as string) (*parsed, error) {
+	sc := bufio.NewScanner(r)
+	sc.Buffer(make([]byte, 0, 1<<20), 4<<20)
+	p := &parsed{}
+	line := 0
+	bad := func(format string, args ...any) error {
+		return &LineError{Line: line, Err: fmt.Errorf(format, args...)}
+	}
+	var cur []*centre.Entry
+	seen := map[string]bool{}
+	ended := false
+	for sc.Scan() {
+		line++
+		raw := bytes.TrimSpace(sc.Bytes())
+		if ended {
+			return nil, bad("data after the end record")
+		}
+		if line == 1 {
+			var h header
+			if err := strictUnmarshal(raw, &h); err != nil || h.Format != Format {
+				return nil, bad("not an infocentre export (the first line must be the %s header)", Format)
+			}
+			if h.Version != Version {
+				return nil, bad("export format version %d is not supported (this build reads version %d)", h.Version, Version)
+			}
+			continue
+		}
+		var rec record
+		if err := strictUnmarshal(raw, &rec); err != nil {
+			return nil, bad("malformed record: %v", err)
+		}
+		switch rec.Type {
+		case "site":
+			if p.site != nil || rec.Site == nil || line != 2 {
+				return nil, bad("the site record must come once, right after the header")
+			}
+			s := rec.Site.Site
+			if as != "" {
+				s.Slug, s.Hosts = as, nil
+			}
+			if err := s.Validate(); err != nil {
+				return nil, bad("invalid site: %v", err)
+			}
+			p.site = &s
+		case "revision":
+			e := rec.Revision
+			if p.site == nil || e == nil {
+				return nil, bad("a revision before the site record")
+			}
+			if len(p.events) > 0 {
+				return nil, bad("revisions must come before audit events")
+			}
+			if as != "" {
+				e.Site = as
+			}
+			if e.Site != p.site.Slug {
+				return nil, bad("revision of entry %s belongs to site %q, not %q", e.ID, e.Site, p.site.Slug)
+			}
+			switch {
+			case len(cur) > 0 && cur[0].ID == e.ID:
+				if e.Version != cur[len(cur)-1].Version+1 {
+					return nil, bad("entry %s: revision %d follows revision %d", e.ID, e.Version, cur[len(cur)-1].Version)
+				}
+			default:
+				if len(cur) > 0 {
+					p.entries = append(p.entries, cur)
+				}
+				if seen[e.ID] {
+					return nil, bad("entry %s appears twice", e.ID)
+				}
+				seen[e.ID] = true
+				if e.Version != 1 {
+					return nil, bad("entry %s starts at revision %d, not 1", e.ID, e.Version)
+				}
+				cur = nil
+			}
+			if err := e.Validate(p.site); err != nil {
+				return nil, bad("invalid entry %s revision %d: %v", e.ID, e.Version, err)
+			}
+			cur = append(cur, e)
+		case "audit":
+			ev := rec.Event
+			if p.site == nil || ev == nil || ev.ID == "" {
+				return nil, bad("malformed audit record")
+			}
+			if as != "" {
+				ev.Site = as
+			}
+			if ev.Site != p.site.Slug {
+				return nil, bad("audit event %s belongs to site %q", ev.ID, ev.Site)
+			}
+			p.events = append(p.events, ev)
+		case "end":
+			if rec.Counts == nil {
+				return nil, bad("the end record has no counts")
+			}
+			if len(cur) > 0 {
+				p.entries = append(p.entries, cur)
+				cur = nil
+			}
+			got := Counts{Entries: len(p.entries), Audit: len(p.events)}
+			for _, revs := range p.entries {
+				got.Revisions += len(revs)
+			}
+			if got != *rec.Counts {
+				return nil, bad("the file says %+v but holds %+v", *rec.Counts, got)
+			}
+			p.counts = got
+			ended = true
+		default:
+			return nil, bad("unknown record type %q", rec.Type)
+		}
+	}
+	if err := sc.Err(); err != nil {
+		return nil, &LineError{Line: line + 1, Err: err}
+	}
+	if line == 0 {
+		return nil, &LineError{Line: 1, Err: errors.New("the file is empty")}
+	}
+	if !ended {
+		return nil, &LineError{Line: line, Err: errors.New("the file is truncated: it ends without the end record")}
+	}
+	return p, nil
+}
+
+func strictUnmarshal(b []byte, v any) error {
+	dec := json.NewDecoder(bytes.NewReader(b))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v); err != nil {
+		return err
+	}
+	if dec.More() {
+		return errors.New("more than one JSON value on the line")
+	}
+	return nil
+}
+
+// Summary says what an import wrote (or, in a dry run, would write).
+type Summary struct {
+	Site string `json:"site"`
+	Counts
+}
+
+// Import reads a whole export file, validates it, and — unless DryRun —
+// writes the site. It refuses a site whose slug exists. If a write fails,
+// what was written is removed again (audit events, which are append-only,
+// are written last), so a failed import leaves no site behind.
+func Import(ctx context.Context, store centre.Store, r io.Reader, opts Options) (Summary, error) {
+	p, err := read(r, opts.As)
+	if err != nil {
+		return Summary{}, err
+	}
+	c, err := write(ctx, store, p, opts)
+	return Summary{Site: p.site.Slug, Counts: c}, err
+}
+
+func write(ctx context.Context, store centre.Store, p *parsed, opts Options) (Counts, error) {
+	if _, err := store.GetSite(ctx, p.site.Slug); err == nil {
+		return Counts{}, centre.Errorf(centre.ECONFLICT, "site %q exists already; import under another slug", p.site.Slug)
+	} else if !centre.IsCode(err, centre.ENOTFOUND) {
+		return Counts{}, err
+	}
+	if opts.DryRun {
+		return p.counts, nil
+	}
+	site := *p.site
+	if err := store.CreateSite(ctx, &site); err != nil {
+		return Counts{}, fmt.Errorf("create site %s: %w", site.Slug, err)
+	}
+	written := map[string]int64{} // entry id → stored version
+	undo := func(cause error) error {
+		ctx := context.WithoutCancel(ctx)
+		var errs []error
+		for id, v := range written {
+			if err := store.DeleteEntry(ctx, site.Slug, id, v); err != nil {
+				errs = append(errs, err)
+			}
+		}
+		if err := store.DeleteSite(ctx, site.Slug, site.Version); err != nil {
+			errs = append(errs, err)
+		}
+		if len(errs) > 0 {
+			return fmt.Errorf("%w (and undoing the partial import failed: %v)", cause, errors.Join(errs...))
+		}
+		return cause
+	}
+	for i, revs := range p.entries {
+		for _, rev := range revs {
+			e := *rev
+			var err error
+			if e.Version == 1 {
+				err = store.CreateEntry(ctx, &e)
+			} else {
+				e.Version--
+				err = store.UpdateEntry(ctx, &e)
+			}
+			if err != nil {
+				return Counts{}, undo(fmt.Errorf("write entry %s revision %d: %w", rev.ID, rev.Version, err))
+			}
+			written[e.ID] = e.Version
+		}
+		report(opts.Progress, "entries", i+1, len(p.entries))
+	}
+	for i, ev := range p.events {
+		if err := store.AppendAudit(ctx, ev); err != nil {
+			return Counts{}, fmt.Errorf("write audit event %s (entries and site are in place; %d of %d events written): %w", ev.ID, i, len(p.events), err)
+		}
+	}
+	report(opts.Progress, "audit", len(p.events), len(p.events))
+	return p.counts, nil
+}
