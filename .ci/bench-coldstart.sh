@@ -1,0 +1,123 @@
+#!/usr/bin/env bash
+# Size and cold start of each Lambda function next to a minimal hello-world
+# Go function built the same way (internal/bench/hello).
+#
+# Each function is built for this machine (linux, CGO off, -tags lambda.norpc,
+# -ldflags "-s -w", -trimpath), then run under the Lambda Runtime Interface
+# Emulator (RIE) on loopback, with the DynamoDB store on a moto_server on
+# loopback. Cold start = from the first invocation request, which makes the
+# RIE start the bootstrap process, to its response: process start, Go
+# runtime and app initialisation, and the first request. One run each;
+# ratios are against hello. Results: test-artifacts/bench/coldstart.tsv.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+root=$PWD
+
+log() { echo "bench-coldstart: $*" >&2; }
+die() { log "ERROR: $*"; exit 1; }
+
+bash .ci/setup-sam.sh >/dev/null
+venv=${VENV:-.cache/venv}
+case "$(uname -m)" in
+  x86_64|amd64) arch=x86_64 goarch=amd64 ;;
+  aarch64|arm64) arch=arm64 goarch=arm64 ;;
+  *) die "unsupported machine $(uname -m)" ;;
+esac
+rie=$(ls "$venv"/lib/python3*/site-packages/samcli/local/rapid/aws-lambda-rie-"$arch" 2>/dev/null | head -n1 || true)
+[ -x "${rie:-}" ] || die "no Lambda RIE in $venv (run .ci/setup-sam.sh)"
+rie=$(realpath "$rie")
+moto=$(command -v moto_server || echo "$root/$venv/bin/moto_server")
+[ -x "$moto" ] || die "moto_server not found"
+
+out=test-artifacts/bench
+bin=.cache/bench
+rm -rf "$out" "$bin"
+mkdir -p "$out" "$bin"
+
+pids=()
+cleanup() {
+  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
+  wait 2>/dev/null || true
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+free_port() {
+  python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'
+}
+now_ms() { echo $(( $(date +%s%N) / 1000000 )); }
+
+declare -A pkg=(
+  [hello]=./internal/bench/hello
+  [public]=./functions/public
+  [admin]=./functions/admin
+  [authorizer]=./functions/authorizer
+  [publisher]=./functions/publisher
+)
+declare -A event=(
+  [hello]=testdata/apigw/get-healthz.json
+  [public]=testdata/apigw/get-healthz.json
+  [admin]=testdata/apigw/get-admin-whoami.json
+  [authorizer]=testdata/apigw/authorizer-request.json
+  [publisher]=testdata/eventbridge-scheduled.json
+)
+order=(hello public admin authorizer publisher)
+
+for name in "${order[@]}"; do
+  mkdir -p "$bin/$name"
+  CGO_ENABLED=0 GOOS=linux GOARCH=$goarch go build -tags lambda.norpc -ldflags "-s -w" -trimpath \
+    -buildvcs=false -o "$bin/$name/bootstrap" "${pkg[$name]}"
+done
+
+export AWS_REGION=eu-west-1 AWS_DEFAULT_REGION=eu-west-1
+export AWS_ACCESS_KEY_ID=bench AWS_SECRET_ACCESS_KEY=bench AWS_EC2_METADATA_DISABLED=true
+unset AWS_PROFILE AWS_SESSION_TOKEN
+moto_port=$(free_port)
+"$moto" -H 127.0.0.1 -p "$moto_port" >"$out/moto.log" 2>&1 &
+pids+=($!)
+for _ in $(seq 1 60); do curl -fsS -o /dev/null "http://127.0.0.1:$moto_port/moto-api/" 2>/dev/null && break; sleep 0.5; done
+export DYNAMODB_TABLE=infocentre-bench DYNAMODB_ENDPOINT="http://127.0.0.1:$moto_port"
+export CURSOR_SECRET=bench-cursor-secret-0123456789abcdef LOG_LEVEL=error STAGE=bench
+go build -o .cache/bin/infocentre ./cmd/infocentre
+.cache/bin/infocentre table create >"$out/table.log" 2>&1 || die "table create failed (see $out/table.log)"
+
+declare -A size cold warm
+for name in "${order[@]}"; do
+  size[$name]=$(stat -c %s "$bin/$name/bootstrap")
+  port=$(free_port)
+  api=$(free_port)
+  (cd "$bin/$name" && exec "$rie" --log-level error \
+    --runtime-interface-emulator-address "127.0.0.1:$port" --runtime-api-address "127.0.0.1:$api" \
+    "$root/$bin/$name/bootstrap") >"$out/rie-$name.log" 2>&1 &
+  rie_pid=$!
+  pids+=($rie_pid)
+  up=
+  for _ in $(seq 1 200); do
+    if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then up=1; break; fi
+    sleep 0.05
+  done
+  [ -n "$up" ] || die "$name: the RIE did not listen (see $out/rie-$name.log)"
+  url="http://127.0.0.1:$port/2015-03-31/functions/function/invocations"
+  t0=$(now_ms)
+  curl -fsS -o "$out/response-$name.json" --data-binary "@${event[$name]}" "$url" || die "$name: invocation failed (see $out/rie-$name.log)"
+  t1=$(now_ms)
+  curl -fsS -o /dev/null --data-binary "@${event[$name]}" "$url"
+  t2=$(now_ms)
+  cold[$name]=$((t1 - t0))
+  warm[$name]=$((t2 - t1))
+  kill "$rie_pid" 2>/dev/null || true
+  wait "$rie_pid" 2>/dev/null || true
+done
+
+{
+  printf 'function\tbytes\tsize_ratio\tcold_ms\tcold_ratio\twarm_ms\tresponse\n'
+  for name in "${order[@]}"; do
+    printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$name" "${size[$name]}" \
+      "$(awk -v a="${size[$name]}" -v b="${size[hello]}" 'BEGIN{printf "%.2f", a/b}')" \
+      "${cold[$name]}" \
+      "$(awk -v a="${cold[$name]}" -v b="${cold[hello]}" 'BEGIN{printf "%.2f", (b>0)?a/b:0}')" \
+      "${warm[$name]}" \
+      "$(head -c 60 "$out/response-$name.json" | tr '\n\t' '  ')"
+  done
+} >"$out/coldstart.tsv"
+column -t -s $'\t' "$out/coldstart.tsv"
