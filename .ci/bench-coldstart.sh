@@ -90,7 +90,7 @@ for name in "${order[@]}"; do
     --runtime-interface-emulator-address "127.0.0.1:$port" --runtime-api-address "127.0.0.1:$api" \
     "$root/$bin/$name/bootstrap") >"$out/rie-$name.log" 2>&1 &
   rie_pid=$!
-  pids+=($rie_pid)
+  pids+=("$rie_pid")
   up=
   for _ in $(seq 1 200); do
     if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then up=1; break; fi

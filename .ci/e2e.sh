@@ -42,13 +42,13 @@ cleanup() {
     for _ in $(seq 1 20); do kill -0 "$pid" 2>/dev/null || break; sleep 0.5; done
     kill -9 "$pid" 2>/dev/null || true
   done
-  # Function containers that sam left behind (it normally removes them).
+  # Function containers that sam left behind (it normally removes them):
+  # only containers of the local stand-in image, which nothing else runs.
   local left
-  left=$(docker ps -aq --filter "label=infocentre.e2e=$run_id" 2>/dev/null || true)
-  left+=" $(docker ps -aq --filter "ancestor=$image_rapid" 2>/dev/null || true)"
+  left=$(docker ps -aq --filter "ancestor=$image_rapid" 2>/dev/null || true)
   # shellcheck disable=SC2086
-  [ -z "${left// /}" ] || docker rm -f $left >/dev/null 2>&1 || true
-  if [ $rc -ne 0 ]; then
+  [ -z "$left" ] || docker rm -f $left >/dev/null 2>&1 || true
+  if [ "$rc" -ne 0 ]; then
     log "FAILED (exit $rc); logs in $art"
     for f in "$art"/*.log; do
       [ -s "$f" ] || continue
@@ -56,9 +56,8 @@ cleanup() {
       tail -n 40 "$f" >&2
     done
   fi
-  exit $rc
+  exit "$rc"
 }
-run_id=$$
 image_rapid=public.ecr.aws/lambda/provided:al2023-rapid-x86_64
 trap cleanup EXIT
 trap 'exit 130' INT TERM
