@@ -17,7 +17,7 @@ log() { echo "bench-coldstart: $*" >&2; }
 die() { log "ERROR: $*"; exit 1; }
 
 bash .ci/setup-sam.sh >/dev/null
-venv=${VENV:-.cache/venv}
+venv=$(realpath -m "${VENV:-.cache/venv}")
 case "$(uname -m)" in
   x86_64|amd64) arch=x86_64 goarch=amd64 ;;
   aarch64|arm64) arch=arm64 goarch=arm64 ;;
@@ -26,7 +26,7 @@ esac
 rie=$(ls "$venv"/lib/python3*/site-packages/samcli/local/rapid/aws-lambda-rie-"$arch" 2>/dev/null | head -n1 || true)
 [ -x "${rie:-}" ] || die "no Lambda RIE in $venv (run .ci/setup-sam.sh)"
 rie=$(realpath "$rie")
-moto=$(command -v moto_server || echo "$root/$venv/bin/moto_server")
+moto=$(command -v moto_server || echo "$venv/bin/moto_server")
 [ -x "$moto" ] || die "moto_server not found"
 
 out=test-artifacts/bench

@@ -17,10 +17,10 @@ bash .ci/setup-docker.sh
 bash .ci/setup-sam.sh
 bash .ci/setup-image.sh
 
-venv=${VENV:-.cache/venv}
-sam="$root/$venv/bin/sam"
+venv=$(realpath -m "${VENV:-.cache/venv}")
+sam="$venv/bin/sam"
 moto=$(command -v moto_server || true)
-[ -n "$moto" ] || moto="$root/$venv/bin/moto_server"
+[ -n "$moto" ] || moto="$venv/bin/moto_server"
 [ -x "$moto" ] || die "moto_server not found (run .ci/setup-sam.sh)"
 
 art="$root/test-artifacts/e2e"

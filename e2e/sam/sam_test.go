@@ -199,6 +199,16 @@ func TestStaffWritesAndPublicReads(t *testing.T) {
 	if !bytes.Contains(r.body, []byte("Water supply restored in the north district")) {
 		t.Errorf("public entry lacks its title: %s", r.body)
 	}
+	// A list of entity tags in one If-None-Match header reaches the handler
+	// whole, through API Gateway and the adapter.
+	publicTag := r.header.Get("ETag")
+	if publicTag == "" {
+		t.Fatal("public entry has no ETag")
+	}
+	r = call(t, "GET", "/api/v1/sites/"+site+"/entries/water-supply-restored", "", nil,
+		"If-None-Match", `"stale-1", `+publicTag)
+	expect(t, r, http.StatusNotModified, "public entry with a matching tag in an If-None-Match list")
+
 	r = call(t, "GET", "/api/v1/sites/"+site+"/entries?type=statement", "", nil)
 	expect(t, r, http.StatusOK, "public list")
 	if !bytes.Contains(r.body, []byte(`"water-supply-restored"`)) {
