@@ -7,8 +7,9 @@
 # Emulator (RIE) on loopback, with the DynamoDB store on a moto_server on
 # loopback. Cold start = from the first invocation request, which makes the
 # RIE start the bootstrap process, to its response: process start, Go
-# runtime and app initialisation, and the first request. One run each;
-# ratios are against hello. Results: test-artifacts/bench/coldstart.tsv.
+# runtime and app initialisation, and the first request. Each function is
+# started cold BENCH_RUNS times (default 5) in this one run, and the median
+# is reported; ratios are against hello. Results: test-artifacts/bench/.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$PWD
@@ -45,7 +46,6 @@ trap 'exit 130' INT TERM
 free_port() {
   python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'
 }
-now_ms() { echo $(( $(date +%s%N) / 1000000 )); }
 
 declare -A pkg=(
   [hello]=./internal/bench/hello
@@ -81,14 +81,16 @@ export CURSOR_SECRET=bench-cursor-secret-0123456789abcdef LOG_LEVEL=error STAGE=
 go build -o .cache/bin/infocentre ./cmd/infocentre
 .cache/bin/infocentre table create >"$out/table.log" 2>&1 || die "table create failed (see $out/table.log)"
 
-declare -A size cold warm
-for name in "${order[@]}"; do
-  size[$name]=$(stat -c %s "$bin/$name/bootstrap")
+# One cold start: start the RIE, wait until it listens, time the first
+# invocation (curl's own clock: request sent to response read), then one
+# warm invocation; stop the RIE.
+coldstart() { # coldstart NAME RUN -> prints "cold_ms warm_ms"
+  local name=$1 run=$2 port api rie_pid up url cold warm
   port=$(free_port)
   api=$(free_port)
   (cd "$bin/$name" && exec "$rie" --log-level error \
     --runtime-interface-emulator-address "127.0.0.1:$port" --runtime-api-address "127.0.0.1:$api" \
-    "$root/$bin/$name/bootstrap") >"$out/rie-$name.log" 2>&1 &
+    "$root/$bin/$name/bootstrap") >>"$out/rie-$name.log" 2>&1 &
   rie_pid=$!
   pids+=("$rie_pid")
   up=
@@ -98,19 +100,31 @@ for name in "${order[@]}"; do
   done
   [ -n "$up" ] || die "$name: the RIE did not listen (see $out/rie-$name.log)"
   url="http://127.0.0.1:$port/2015-03-31/functions/function/invocations"
-  t0=$(now_ms)
-  curl -fsS -o "$out/response-$name.json" --data-binary "@${event[$name]}" "$url" || die "$name: invocation failed (see $out/rie-$name.log)"
-  t1=$(now_ms)
-  curl -fsS -o /dev/null --data-binary "@${event[$name]}" "$url"
-  t2=$(now_ms)
-  cold[$name]=$((t1 - t0))
-  warm[$name]=$((t2 - t1))
+  cold=$(curl -fsS -o "$out/response-$name.json" -w '%{time_total}' --data-binary "@${event[$name]}" "$url") \
+    || die "$name: invocation $run failed (see $out/rie-$name.log)"
+  warm=$(curl -fsS -o /dev/null -w '%{time_total}' --data-binary "@${event[$name]}" "$url") \
+    || die "$name: warm invocation $run failed"
   kill "$rie_pid" 2>/dev/null || true
   wait "$rie_pid" 2>/dev/null || true
+  awk -v c="$cold" -v w="$warm" 'BEGIN{printf "%.1f %.1f\n", c*1000, w*1000}'
+}
+
+median() { sort -n | awk '{v[NR]=$1} END{print (NR%2) ? v[(NR+1)/2] : (v[NR/2]+v[NR/2+1])/2}'; }
+
+runs=${BENCH_RUNS:-5}
+declare -A size cold warm
+for name in "${order[@]}"; do
+  size[$name]=$(stat -c %s "$bin/$name/bootstrap")
+  : >"$out/runs-$name.txt"
+  for run in $(seq 1 "$runs"); do
+    coldstart "$name" "$run" >>"$out/runs-$name.txt"
+  done
+  cold[$name]=$(cut -d' ' -f1 "$out/runs-$name.txt" | median)
+  warm[$name]=$(cut -d' ' -f2 "$out/runs-$name.txt" | median)
 done
 
 {
-  printf 'function\tbytes\tsize_ratio\tcold_ms\tcold_ratio\twarm_ms\tresponse\n'
+  printf 'function\tbytes\tsize_ratio\tcold_ms_median\tcold_ratio\twarm_ms_median\tresponse\n'
   for name in "${order[@]}"; do
     printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$name" "${size[$name]}" \
       "$(awk -v a="${size[$name]}" -v b="${size[hello]}" 'BEGIN{printf "%.2f", a/b}')" \
