@@ -9,6 +9,7 @@
 //	infocentre table create            (DynamoDB: DYNAMODB_TABLE, DYNAMODB_ENDPOINT)
 //	infocentre export --site S [--out FILE]   (the whole site as NDJSON)
 //	infocentre import [--as S] [--dry-run] FILE
+//	infocentre export-static --site S --out DIR [--base-url URL]   (plain files for a static host)
 //	infocentre audit --site S          (the site's audit log, newest first)
 //	infocentre publish-due             (run the scheduled publisher once)
 //
@@ -63,6 +64,7 @@ Usage:
   infocentre table create
   infocentre export --site S [--out FILE]
   infocentre import [--as SLUG] [--dry-run] FILE
+  infocentre export-static --site S --out DIR [--base-url URL]
   infocentre audit [--site S] [--action A] [--key-id K] [--since 24h] [--limit 50]
   infocentre publish-due
 
@@ -90,6 +92,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return exportCmd(ctx, args[1:], stdout, stderr)
 	case "import":
 		return importCmd(ctx, args[1:], stdout, stderr)
+	case "export-static":
+		return exportStaticCmd(ctx, args[1:], stdout, stderr)
 	case "audit":
 		return auditCmd(ctx, args[1:], stdout, stderr)
 	case "publish-due":

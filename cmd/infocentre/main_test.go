@@ -203,3 +203,27 @@ func TestExportImport(t *testing.T) {
 		t.Fatalf("bad file: %v", err)
 	}
 }
+
+func TestExportStatic(t *testing.T) {
+	data := t.TempDir()
+	if _, _, err := runCLI(t, "site", "create", "--data", data, "--slug", "flood-2026", "--title", "Flood",
+		"--publisher", "Agency", "--email", "a@example.org", "--lang", "en,fr"); err != nil {
+		t.Fatal(err)
+	}
+	out := filepath.Join(t.TempDir(), "www")
+	stdout, stderr, err := runCLI(t, "export-static", "--data", data, "--site", "flood-2026", "--out", out, "--base-url", "https://flood.example.org")
+	if err != nil || !strings.Contains(stdout, "exported site flood-2026") || !strings.Contains(stderr, "pages:") {
+		t.Fatalf("export-static: %q %q %v", stdout, stderr, err)
+	}
+	for _, f := range []string{"index.html", "fr/index.html", "404.html", "feed.atom", "sitemap.xml", "api/v1/sites/flood-2026/index.json"} {
+		if _, err := os.Stat(filepath.Join(out, f)); err != nil {
+			t.Errorf("missing %s", f)
+		}
+	}
+	if _, _, err := runCLI(t, "export-static", "--data", data, "--site", "flood-2026", "--out", out); err == nil || !strings.Contains(err.Error(), "not empty") {
+		t.Errorf("export into a full directory: %v", err)
+	}
+	if _, _, err := runCLI(t, "export-static", "--data", data, "--out", out); err == nil {
+		t.Error("export-static without --site must fail")
+	}
+}

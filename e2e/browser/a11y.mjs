@@ -35,6 +35,11 @@ const pages = [
   ['organisation', '/sites/demo/organisations/societe-francaise-d-exemple'],
   ['not-found', '/sites/demo/en/no-such-entry', 404],
   ['gone', '/sites/demo/en/removed-notice', 410],
+  ['entry-expired', '/sites/demo/en/expired-guidance'],
+  ['entry-outdated', '/sites/demo/fr/medicine-supply'],
+  ['archived-home', '/sites/archived/'],
+  ['archived-entry', '/sites/archived/en/water-levels'],
+  ['preview-invalid', '/preview/not-a-token', 404],
 ];
 const widths = [375, 1280];
 
@@ -49,7 +54,9 @@ function startServer() {
     child.stdout.on('data', (d) => {
       out += d;
       const m = out.match(/^URL (\S+)$/m);
-      if (m) ok({ url: m[1], stop: () => { child.stdin.end(); child.kill('SIGTERM'); rmSync(work, { recursive: true, force: true }); } });
+      const p = out.match(/^PREVIEW (\S+)$/m);
+      const st = out.match(/^STATIC (\S+)$/m);
+      if (m) ok({ url: m[1], preview: p && p[1], static: st && st[1], stop: () => { child.stdin.end(); child.kill('SIGTERM'); rmSync(work, { recursive: true, force: true }); } });
     });
   });
 }
@@ -58,7 +65,11 @@ const failures = [];
 const fail = (msg) => { failures.push(msg); console.error('FAIL ' + msg); };
 
 const server = await startServer();
-const origin = new URL(server.url).origin;
+if (!server.preview || !server.static) throw new Error('the server printed no preview link or static copy');
+pages.push(['preview', server.preview]);
+// The static copy, served by a plain file server (absolute URLs: its own origin).
+pages.push(['static-home', server.static + '/'], ['static-list-page2', server.static + '/news/page/2/'],
+  ['static-entry', server.static + '/en/medicine-supply/'], ['static-404', server.static + '/404.html']);
 const profile = mkdtempSync(join(tmpdir(), 'infocentre-chromium-'));
 const context = await chromium.launchPersistentContext(profile, {
   executablePath,
@@ -75,9 +86,10 @@ try {
       await page.setViewportSize({ width, height: 900 });
       const foreign = [];
       const consoleErrors = [];
-      page.on('request', (r) => { if (new URL(r.url()).origin !== origin) foreign.push(r.url()); });
+      const target = new URL(path, server.url);
+      page.on('request', (r) => { if (new URL(r.url()).origin !== target.origin) foreign.push(r.url()); });
       page.on('console', (m) => { if (m.type() === 'error') consoleErrors.push(m.text()); });
-      const resp = await page.goto(server.url + path, { waitUntil: 'load' });
+      const resp = await page.goto(target.href, { waitUntil: 'load' });
       if (resp.status() !== status) fail(`${label}: status ${resp.status()}, want ${status}`);
 
       await page.evaluate(axeSource);

@@ -97,7 +97,7 @@ func New(cfg Config, store centre.Store, log *slog.Logger) (*App, error) {
 		return nil, err
 	}
 	svc := &centre.Service{Store: store, Render: markdown.Render, CheckAccent: web.CheckAccent, Signer: sealer, Log: log}
-	site := web.New(store, web.Options{Cursors: sealer, Logger: log, SiteForHost: web.HostLookup(store, time.Minute)})
+	site := web.New(store, web.Options{Cursors: sealer, Logger: log, SiteForHost: web.HostLookup(store, time.Minute), Preview: svc.Preview})
 	h := httpapi.New(httpapi.Config{Service: svc, Cursors: sealer, Log: log, Web: site.Register})
 	return &App{Config: cfg, Log: log, Store: store, Service: svc, Handler: h}, nil
 }

@@ -255,7 +255,8 @@ func (s *Service) RevokePreviews(ctx context.Context, p Principal, site, id stri
 
 // Preview opens a preview token and returns the entry it shows. Returns
 // ENOTFOUND for a bad, expired or revoked token (never saying which), and
-// EGONE once the entry is public (the public page is the place to read it).
+// EGONE once the entry is public (the public page is the place to read it);
+// with EGONE it also returns the entry, so that callers can link to it.
 func (s *Service) Preview(ctx context.Context, token string) (*Entry, error) {
 	notFound := Errorf(ENOTFOUND, "this preview link is not valid: it may have expired or been revoked")
 	if s.Signer == nil {
@@ -284,7 +285,7 @@ func (s *Service) Preview(ctx context.Context, token string) (*Entry, error) {
 		return nil, notFound
 	}
 	if e.Public() {
-		return nil, Errorf(EGONE, "this entry has been published; read it on the site")
+		return e, Errorf(EGONE, "this entry has been published; read it on the site")
 	}
 	return e, nil
 }

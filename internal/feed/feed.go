@@ -36,7 +36,25 @@ type Feed struct {
 	SelfURL     string    // absolute URL of this feed document
 	Author      string    // the publisher
 	Updated     time.Time // newest change of any item, or the site's update
-	Items       []Item
+	// Archived marks the feed of an archived site, archived at ArchivedAt
+	// (may be zero). Notice says so to readers: it opens the feed's
+	// subtitle (Atom) or description (RSS, JSON Feed), and JSON Feed also
+	// carries it as data in "_infocentre".
+	Archived   bool
+	ArchivedAt time.Time
+	Notice     string
+	Items      []Item
+}
+
+// description returns the feed's description, led by its notice.
+func (f *Feed) description() string {
+	switch {
+	case f.Notice == "":
+		return f.Description
+	case f.Description == "":
+		return f.Notice
+	}
+	return f.Notice + " " + f.Description
 }
 
 // Item is one entry of a feed.
@@ -177,7 +195,7 @@ func Atom(f *Feed) ([]byte, error) {
 		Lang:     f.Lang,
 		ID:       f.SelfURL,
 		Title:    f.Title,
-		Subtitle: f.Description,
+		Subtitle: f.description(),
 		Updated:  rfc3339(f.Updated),
 		Links: []atomLink{
 			{Rel: "self", Type: "application/atom+xml", Href: f.SelfURL},
@@ -284,7 +302,7 @@ func rfc822(t time.Time) string { return t.UTC().Format(time.RFC1123Z) }
 // RSS returns f as an RSS 2.0 document. RSS allows one enclosure per item,
 // so only the first attachment is an enclosure; all are in the description.
 func RSS(f *Feed) ([]byte, error) {
-	desc := f.Description
+	desc := f.description()
 	if desc == "" {
 		desc = f.Title
 	}
@@ -370,7 +388,15 @@ type jsonFeed struct {
 	Description string       `json:"description,omitempty"`
 	Language    string       `json:"language,omitempty"`
 	Authors     []jsonAuthor `json:"authors,omitempty"`
+	Ext         *jsonFeedExt `json:"_infocentre,omitempty"`
 	Items       []jsonItem   `json:"items"`
+}
+
+// jsonFeedExt is the "_infocentre" extension object of a feed.
+type jsonFeedExt struct {
+	Archived   bool   `json:"archived"`
+	ArchivedAt string `json:"archived_at,omitempty"`
+	Notice     string `json:"notice,omitempty"`
 }
 
 // JSON returns f as a JSON Feed 1.1 document. Entry type, change notes and
@@ -381,9 +407,15 @@ func JSON(f *Feed) ([]byte, error) {
 		Title:       f.Title,
 		HomePageURL: f.HomeURL,
 		FeedURL:     f.SelfURL,
-		Description: f.Description,
+		Description: f.description(),
 		Language:    f.Lang,
 		Items:       []jsonItem{},
+	}
+	if f.Archived {
+		jf.Ext = &jsonFeedExt{Archived: true, Notice: f.Notice}
+		if !f.ArchivedAt.IsZero() {
+			jf.Ext.ArchivedAt = rfc3339(f.ArchivedAt)
+		}
 	}
 	if f.Author != "" {
 		jf.Authors = []jsonAuthor{{Name: f.Author}}

@@ -33,7 +33,9 @@ func securityHeaders(w http.ResponseWriter, r *http.Request) {
 	h := w.Header()
 	h.Set("Content-Security-Policy", contentSecurityPolicy)
 	h.Set("X-Content-Type-Options", "nosniff")
-	h.Set("Referrer-Policy", "strict-origin-when-cross-origin")
+	if h.Get("Referrer-Policy") == "" { // preview pages send none
+		h.Set("Referrer-Policy", "strict-origin-when-cross-origin")
+	}
 	h.Set("X-Frame-Options", "DENY")
 	h.Set("Cross-Origin-Opener-Policy", "same-origin")
 	h.Set("Permissions-Policy", "interest-cohort=(), camera=(), microphone=(), geolocation=()")

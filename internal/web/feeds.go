@@ -35,7 +35,7 @@ const feedItems = 50
 
 // feed serves a feed of every language of the site's entries matching spec.
 func (s *Site) feed(q *req, spec listSpec, format feedFormat) {
-	eq := spec.query(q.site.Slug)
+	eq := spec.query(q)
 	eq.Limit = feedItems
 	page, err := s.store.ListEntries(q.r.Context(), eq)
 	if err != nil {
@@ -48,6 +48,9 @@ func (s *Site) feed(q *req, spec listSpec, format feedFormat) {
 	}
 	et := s.newETag(q, "feed")
 	et.entries(page.Items)
+	if q.site.Status == centre.SiteArchived {
+		et.add("archived", q.site.ArchivedAt.Format(time.RFC3339Nano))
+	}
 	securityHeaders(q.w, q.r)
 	if notModified(q.w, q.r, et.String(), cacheControlPage) {
 		return
@@ -65,10 +68,15 @@ func (s *Site) feed(q *req, spec listSpec, format feedFormat) {
 		Title:       title,
 		Description: q.site.Tagline,
 		Lang:        q.site.DefaultLanguage(),
-		HomeURL:     q.abs(spec.path()),
+		HomeURL:     q.origin + q.pageURL(spec.path(), q.site.DefaultLanguage()),
 		SelfURL:     q.abs(q.path),
 		Author:      q.site.Publisher,
 		Updated:     q.site.UpdatedAt,
+	}
+	if q.site.Status == centre.SiteArchived {
+		f.Archived = true
+		f.ArchivedAt = q.site.ArchivedAt
+		f.Notice = archivedNotice(uiLang(q.site.DefaultLanguage()), q.site.ArchivedAt)
 	}
 	for _, e := range page.Items {
 		it := feedItem(q, e)
@@ -115,7 +123,7 @@ func itemUpdated(it *feed.Item) time.Time {
 func feedItem(q *req, e *centre.Entry) feed.Item {
 	it := feed.Item{
 		ID:              "urn:infocentre:" + e.Site + ":" + e.ID,
-		URL:             q.abs("/" + e.Lang + "/" + e.Slug),
+		URL:             q.origin + q.entryURL(e.Lang, e.Slug),
 		Title:           e.Title,
 		Type:            e.Type,
 		Lang:            e.Lang,
@@ -129,7 +137,7 @@ func feedItem(q *req, e *centre.Entry) feed.Item {
 		WithdrawnReason: e.WithdrawnReason,
 	}
 	if e.SupersededBy != "" {
-		it.SupersededByURL = q.abs("/" + e.Lang + "/" + e.SupersededBy)
+		it.SupersededByURL = q.origin + q.entryURL(e.Lang, e.SupersededBy)
 	}
 	for _, a := range e.Attachments {
 		it.Attachments = append(it.Attachments, feed.Attachment{Title: a.Title, URL: a.URL, MediaType: a.MediaType, Size: a.Size})
@@ -149,7 +157,7 @@ func (s *Site) sitemap(q *req) {
 	var all []*centre.Entry
 	after := ""
 	for range sitemapPages {
-		page, err := s.store.ListEntries(q.r.Context(), centre.EntryQuery{Site: q.site.Slug, Public: true, Limit: centre.MaxPageSize, After: after})
+		page, err := s.store.ListEntries(q.r.Context(), centre.EntryQuery{Site: q.site.Slug, Public: true, Limit: centre.MaxPageSize, After: after, Now: q.now})
 		if err != nil {
 			s.fail(q.w, q.r, err)
 			return
@@ -172,31 +180,28 @@ func (s *Site) sitemap(q *req) {
 			return nil
 		}
 		var alts []feed.Alternate
-		for i, l := range q.site.Languages {
-			href := q.abs(p)
-			if i > 0 {
-				href += "?lang=" + l
-			}
-			alts = append(alts, feed.Alternate{Lang: l, Href: href})
+		for _, l := range q.site.Languages {
+			alts = append(alts, feed.Alternate{Lang: l, Href: q.origin + q.pageURL(p, l)})
 		}
 		return alts
 	}
-	urls = append(urls, feed.SitemapURL{Loc: q.abs("/"), LastMod: q.site.UpdatedAt, Alternates: pageAlts("/")})
+	def := q.site.DefaultLanguage()
+	urls = append(urls, feed.SitemapURL{Loc: q.origin + q.pageURL("/", def), LastMod: q.site.UpdatedAt, Alternates: pageAlts("/")})
 	for _, t := range listTypes {
 		p := "/" + pluralOf(t) + "/"
-		urls = append(urls, feed.SitemapURL{Loc: q.abs(p), Alternates: pageAlts(p)})
+		urls = append(urls, feed.SitemapURL{Loc: q.origin + q.pageURL(p, def), Alternates: pageAlts(p)})
 	}
 	bySlug := map[string][]*centre.Entry{}
 	for _, e := range all {
 		bySlug[e.Slug] = append(bySlug[e.Slug], e)
 	}
 	for _, e := range all {
-		u := feed.SitemapURL{Loc: q.abs("/" + e.Lang + "/" + e.Slug), LastMod: latest(e)}
+		u := feed.SitemapURL{Loc: q.origin + q.entryURL(e.Lang, e.Slug), LastMod: latest(e)}
 		if vs := bySlug[e.Slug]; len(vs) > 1 {
 			sorted := append([]*centre.Entry(nil), vs...)
 			sort.Slice(sorted, func(i, j int) bool { return sorted[i].Lang < sorted[j].Lang })
 			for _, x := range sorted {
-				u.Alternates = append(u.Alternates, feed.Alternate{Lang: x.Lang, Href: q.abs("/" + x.Lang + "/" + x.Slug)})
+				u.Alternates = append(u.Alternates, feed.Alternate{Lang: x.Lang, Href: q.origin + q.entryURL(x.Lang, x.Slug)})
 			}
 		}
 		urls = append(urls, u)
@@ -227,7 +232,11 @@ func (s *Site) siteRobots(q *req) {
 	if notModified(q.w, q.r, et.String(), cacheControlPage) {
 		return
 	}
-	write(q.w, q.r, http.StatusOK, feed.TextType, feed.Robots([]string{q.abs("/sitemap.xml")}))
+	var maps []string
+	if q.origin != "" { // a sitemap is named by its absolute URL
+		maps = append(maps, q.abs("/sitemap.xml"))
+	}
+	write(q.w, q.r, http.StatusOK, feed.TextType, feed.Robots(maps))
 }
 
 // serveMainRobots serves robots.txt of a host that maps to no site: the

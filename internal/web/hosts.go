@@ -9,38 +9,75 @@ import (
 	"infocentre/internal/centre"
 )
 
-// HostLookup returns a SiteForHost function that maps host names to sites
-// from the sites' Hosts lists. It reads every site at most once per ttl
-// (one ListSites call, shared by concurrent requests); if a refresh fails
-// it keeps using the last good map and tries again on the next request
-// after ttl/10.
+// maxCachedHosts bounds the host lookup cache: Host headers are chosen by
+// clients, so unknown names must not grow it without end.
+const maxCachedHosts = 1024
+
+type hostAnswer struct {
+	slug    string
+	ok      bool
+	expires time.Time
+}
+
+// HostLookup returns a SiteForHost function that maps a host name to the
+// site claiming it with one centre.Store.SiteByHost call, and caches each
+// answer (unknown hosts too) for ttl. Concurrent requests for a host that
+// is not cached share one lookup. If a lookup fails, the last answer for
+// that host (even expired) is used and the lookup is tried again after
+// ttl/10; a host never answered maps to no site.
 func HostLookup(store centre.Store, ttl time.Duration) func(ctx context.Context, host string) (string, bool) {
 	var (
-		mu      sync.Mutex
-		hosts   map[string]string
-		expires time.Time
+		mu       sync.Mutex
+		cache    = map[string]hostAnswer{}
+		inflight = map[string]chan struct{}{}
 	)
 	return func(ctx context.Context, host string) (string, bool) {
-		mu.Lock()
-		defer mu.Unlock()
-		if now := time.Now(); hosts == nil || now.After(expires) {
-			sites, err := store.ListSites(ctx)
-			if err != nil {
-				expires = now.Add(ttl / 10)
-				if hosts == nil {
+		host = strings.ToLower(host)
+		for {
+			mu.Lock()
+			now := time.Now()
+			if a, hit := cache[host]; hit && now.Before(a.expires) {
+				mu.Unlock()
+				return a.slug, a.ok
+			}
+			if wait, busy := inflight[host]; busy {
+				mu.Unlock()
+				select {
+				case <-wait:
+					continue
+				case <-ctx.Done():
 					return "", false
 				}
-			} else {
-				m := make(map[string]string)
-				for _, s := range sites {
-					for _, h := range s.Hosts {
-						m[strings.ToLower(h)] = s.Slug
+			}
+			done := make(chan struct{})
+			inflight[host] = done
+			mu.Unlock()
+
+			site, err := store.SiteByHost(ctx, host)
+			mu.Lock()
+			a, had := cache[host]
+			switch {
+			case err == nil:
+				a = hostAnswer{slug: site.Slug, ok: true, expires: now.Add(ttl)}
+			case centre.IsCode(err, centre.ENOTFOUND):
+				a = hostAnswer{expires: now.Add(ttl)}
+			case had:
+				a.expires = now.Add(ttl / 10)
+			default:
+				a = hostAnswer{expires: now.Add(ttl / 10)}
+			}
+			if !had && len(cache) >= maxCachedHosts {
+				for k, v := range cache {
+					if !now.Before(v.expires) || len(cache) >= maxCachedHosts {
+						delete(cache, k)
 					}
 				}
-				hosts, expires = m, now.Add(ttl)
 			}
+			cache[host] = a
+			delete(inflight, host)
+			close(done)
+			mu.Unlock()
+			return a.slug, a.ok
 		}
-		slug, ok := hosts[strings.ToLower(host)]
-		return slug, ok
 	}
 }

@@ -13,7 +13,15 @@ import (
 // lang="en" so that screen readers pronounce them right (WCAG 3.1.2).
 var messages = map[string]map[string]string{
 	"en": {
-		"skip": "Skip to content", "nav.main": "Main", "nav.langs": "Languages", "nav.pages": "Pages",
+		"archived.on":   "This information centre was archived on %s; its information may be out of date.",
+		"expired":       "This information expired on %s.",
+		"outdated":      "The %s version was updated on %s; this translation may be out of date.",
+		"outdated.read": "Read the %s version",
+		"preview":       "Preview — not published", "preview.text": "Only people with this link can see this page. What it shows may still change.",
+		"preview.notfound": "This preview link is not valid", "preview.notfound.text": "The link may have expired or been revoked. Ask the person who sent it for a new one.",
+		"preview.gone": "This entry has been published", "preview.gone.text": "The preview link is no longer needed: the entry is now on the public site.",
+		"preview.read": "Read the published entry",
+		"skip":         "Skip to content", "nav.main": "Main", "nav.langs": "Languages", "nav.pages": "Pages",
 		"home": "Home", "archived": "This information centre is archived: it is no longer updated.",
 		"published.by": "Published by %s.", "contact": "Contact:", "contact.page": "Contact page",
 		"feed.atom": "Atom feed", "feed.rss": "RSS feed", "feed.json": "JSON feed",
@@ -38,7 +46,15 @@ var messages = map[string]map[string]string{
 		"badlink": "This page link is not valid. It may have expired.", "go.home": "Go to the home page of %s",
 	},
 	"fr": {
-		"skip": "Aller au contenu", "nav.main": "Navigation principale", "nav.langs": "Langues", "nav.pages": "Pages",
+		"archived.on":   "Ce centre d'information a été archivé le %s ; ses informations peuvent ne plus être à jour.",
+		"expired":       "Cette information a expiré le %s.",
+		"outdated":      "La version en %s a été mise à jour le %s ; cette traduction n'est peut-être plus à jour.",
+		"outdated.read": "Lire la version en %s",
+		"preview":       "Aperçu — non publié", "preview.text": "Seules les personnes qui ont ce lien voient cette page. Son contenu peut encore changer.",
+		"preview.notfound": "Ce lien d'aperçu n'est pas valide", "preview.notfound.text": "Le lien a peut-être expiré ou été révoqué. Demandez-en un nouveau à la personne qui vous l'a envoyé.",
+		"preview.gone": "Cette entrée a été publiée", "preview.gone.text": "Le lien d'aperçu n'est plus utile : l'entrée est maintenant sur le site public.",
+		"preview.read": "Lire l'entrée publiée",
+		"skip":         "Aller au contenu", "nav.main": "Navigation principale", "nav.langs": "Langues", "nav.pages": "Pages",
 		"home": "Accueil", "archived": "Ce centre d'information est archivé : il n'est plus mis à jour.",
 		"published.by": "Publié par %s.", "contact": "Contact :", "contact.page": "Page de contact",
 		"feed.atom": "Flux Atom", "feed.rss": "Flux RSS", "feed.json": "Flux JSON",
@@ -63,7 +79,15 @@ var messages = map[string]map[string]string{
 		"badlink": "Ce lien de page n'est pas valide. Il a peut-être expiré.", "go.home": "Aller à la page d'accueil de %s",
 	},
 	"de": {
-		"skip": "Zum Inhalt springen", "nav.main": "Hauptnavigation", "nav.langs": "Sprachen", "nav.pages": "Seiten",
+		"archived.on":   "Dieses Informationszentrum wurde am %s archiviert; seine Informationen sind möglicherweise nicht mehr aktuell.",
+		"expired":       "Diese Information ist am %s abgelaufen.",
+		"outdated":      "Die Fassung auf %s wurde am %s aktualisiert; diese Übersetzung ist möglicherweise nicht mehr aktuell.",
+		"outdated.read": "Zur Fassung auf %s",
+		"preview":       "Vorschau — nicht veröffentlicht", "preview.text": "Nur wer diesen Link hat, sieht diese Seite. Ihr Inhalt kann sich noch ändern.",
+		"preview.notfound": "Dieser Vorschaulink ist ungültig", "preview.notfound.text": "Der Link ist vielleicht abgelaufen oder wurde widerrufen. Bitten Sie die Person, die ihn geschickt hat, um einen neuen.",
+		"preview.gone": "Dieser Eintrag wurde veröffentlicht", "preview.gone.text": "Der Vorschaulink wird nicht mehr gebraucht: Der Eintrag steht jetzt auf der öffentlichen Website.",
+		"preview.read": "Zum veröffentlichten Eintrag",
+		"skip":         "Zum Inhalt springen", "nav.main": "Hauptnavigation", "nav.langs": "Sprachen", "nav.pages": "Seiten",
 		"home": "Startseite", "archived": "Dieses Informationszentrum ist archiviert und wird nicht mehr aktualisiert.",
 		"published.by": "Herausgegeben von %s.", "contact": "Kontakt:", "contact.page": "Kontaktseite",
 		"feed.atom": "Atom-Feed", "feed.rss": "RSS-Feed", "feed.json": "JSON-Feed",
@@ -160,4 +184,13 @@ func formatDate(ui string, t time.Time) string {
 func timeHTML(ui string, t time.Time) template.HTML {
 	return template.HTML(`<time datetime="` + t.UTC().Format(time.RFC3339) + `">` + // #nosec G203 -- fixed format
 		template.HTMLEscapeString(formatDate(ui, t)) + `</time>`)
+}
+
+// archivedNotice is the plain-text notice of a site archived at at (which
+// may be zero) in language ui.
+func archivedNotice(ui string, at time.Time) string {
+	if at.IsZero() {
+		return msg(ui, "archived")
+	}
+	return msg(ui, "archived.on", formatDate(ui, at))
 }

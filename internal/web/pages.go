@@ -57,6 +57,8 @@ type view struct {
 	NoIndex     bool
 	Site        *centre.Site
 	Archived    bool
+	ArchivedAt  time.Time
+	Preview     bool
 	Home        string
 	CSS         string
 	ThemeCSS    string
@@ -74,6 +76,7 @@ type view struct {
 	Next     string
 	First    string
 	Entry    *entryView
+	Action   *link // error pages: where to go instead
 }
 
 type link struct {
@@ -120,6 +123,10 @@ type entryView struct {
 	Attachments    []attachmentView
 	Changes        []centre.ChangeNote
 	SupersededHref string
+	ExpiredAt      time.Time // set once the entry has expired
+	OutdatedSince  time.Time // set on a translation whose source changed
+	SourceHref     string    // the source version of an outdated translation
+	SourceLang     string    // its language, named in the page's UI language
 }
 
 type attachmentView struct {
@@ -156,9 +163,12 @@ func (s *Site) baseView(q *req, title string, nav []*centre.Entry) *view {
 		Heading:  title,
 		Site:     q.site,
 		Archived: q.site.Status == centre.SiteArchived,
-		Home:     q.url("/"),
+		Home:     q.pageURL("/", q.lang),
 		CSS:      s.assets.url("style.css"),
 		Icon:     s.assets.url("icon.svg"),
+	}
+	if v.Archived {
+		v.ArchivedAt = q.site.ArchivedAt
 	}
 	if base, _, _ := strings.Cut(strings.ToLower(q.lang), "-"); base != ui {
 		v.uiLang, v.UIAttr = ui, template.HTMLAttr(` lang="`+ui+`"`) // #nosec G203 -- ui is a catalogue key
@@ -172,22 +182,17 @@ func (s *Site) baseView(q *req, title string, nav []*centre.Entry) *view {
 	if q.site.Theme.Accent != "" && CheckAccent(q.site.Theme.Accent) == nil {
 		v.ThemeCSS = q.url("/theme." + accentHash(q.site.Theme.Accent) + ".css")
 	}
-	home := q.url("/")
-	if q.lang != q.site.DefaultLanguage() {
-		home += "?lang=" + url.QueryEscape(q.lang)
-		v.Home = home
-	}
-	v.Nav = append(v.Nav, link{Href: home, Text: msg(ui, "home"), Lang: v.uiLang, Current: q.path == "/"})
+	v.Nav = append(v.Nav, link{Href: v.Home, Text: msg(ui, "home"), Lang: v.uiLang, Current: q.path == "/"})
 	for _, t := range listTypes {
 		p := "/" + pluralOf(t) + "/"
-		v.Nav = append(v.Nav, link{Href: q.url(p) + langQuery(q), Text: typePlural(ui, t), Lang: v.uiLang, Current: q.path == p})
+		v.Nav = append(v.Nav, link{Href: q.pageURL(p, q.lang), Text: typePlural(ui, t), Lang: v.uiLang, Current: q.path == p})
 	}
 	for _, e := range nav {
 		if e.Status != centre.StatusPublished {
 			continue
 		}
 		p := "/" + e.Lang + "/" + e.Slug
-		v.Nav = append(v.Nav, link{Href: q.url(p), Text: e.Title, Current: q.path == p})
+		v.Nav = append(v.Nav, link{Href: q.entryURL(e.Lang, e.Slug), Text: e.Title, Current: q.path == p})
 	}
 	v.Feeds = []feedLink{
 		{Type: "application/atom+xml", Text: q.site.Title + " (Atom)", Href: q.url("/feed.atom")},
@@ -202,22 +207,14 @@ func (s *Site) baseView(q *req, title string, nav []*centre.Entry) *view {
 	return v
 }
 
-// langQuery returns "?lang=xx" for a non-default page language, else "".
-func langQuery(q *req) string {
-	if q.site == nil || q.lang == q.site.DefaultLanguage() {
-		return ""
-	}
-	return "?lang=" + url.QueryEscape(q.lang)
-}
-
 // pageLangs sets the language switch and hreflang alternates of a page
 // that exists in every site language (home and lists).
-func pageLangs(q *req, v *view, pathAndQuery func(lang string) string) {
+func pageLangs(q *req, v *view, p string) {
 	if len(q.site.Languages) < 2 {
 		return
 	}
 	for _, l := range q.site.Languages {
-		href := pathAndQuery(l)
+		href := q.pageURL(p, l)
 		v.Langs = append(v.Langs, langLink{Href: href, Lang: l, Name: langName(l), Current: l == q.lang})
 		v.Alternates = append(v.Alternates, alternate{Lang: l, Href: q.origin + href})
 	}
@@ -227,6 +224,9 @@ func pageLangs(q *req, v *view, pathAndQuery func(lang string) string) {
 // does not have.
 func pickLang(q *req) bool {
 	l := q.r.URL.Query().Get("lang")
+	if q.static {
+		l = q.staticLang
+	}
 	if l == "" {
 		return true
 	}
@@ -241,7 +241,7 @@ func pickLang(q *req) bool {
 
 func (s *Site) navPages(q *req) ([]*centre.Entry, error) {
 	p, err := s.store.ListEntries(q.r.Context(), centre.EntryQuery{
-		Site: q.site.Slug, Public: true, Type: centre.TypePage, Lang: q.lang, Limit: 20,
+		Site: q.site.Slug, Public: true, Type: centre.TypePage, Lang: q.lang, Limit: 20, Now: q.now,
 	})
 	return p.Items, err
 }
@@ -250,7 +250,7 @@ func (s *Site) items(q *req, v *view, list []*centre.Entry, h3 bool) []item {
 	out := make([]item, 0, len(list))
 	for _, e := range list {
 		it := item{
-			Href: q.url("/" + e.Lang + "/" + e.Slug), Title: e.Title, TypeLabel: typeLabel(v.UI, e.Type), UI: v.UI, UIAttr: v.UIAttr,
+			Href: q.entryURL(e.Lang, e.Slug), Title: e.Title, TypeLabel: typeLabel(v.UI, e.Type), UI: v.UI, UIAttr: v.UIAttr,
 			Summary: e.Summary, Published: e.PublishedAt, Withdrawn: e.Status == centre.StatusWithdrawn, H3: h3,
 		}
 		if e.Lang != q.lang {
@@ -288,9 +288,13 @@ func (s *Site) home(q *req) {
 		s.fail(q.w, q.r, err)
 		return
 	}
-	// Pinned entries are found among the newest public entries: the store
-	// has no index of pinned entries.
-	recent, err := s.store.ListEntries(ctx, centre.EntryQuery{Site: q.site.Slug, Public: true, Lang: q.lang, Limit: centre.MaxPageSize})
+	// Pinned entries are found among the newest centre.MaxPageSize public
+	// entries of the page language (one store read): the store has no index
+	// of pinned entries, and EntryQuery has no filter on Pinned. An entry
+	// pinned long ago that has dropped out of the newest 100 is therefore no
+	// longer shown as pinned; on a crisis site the pinned entries are the
+	// current ones, and unpinning old ones keeps the section honest.
+	recent, err := s.store.ListEntries(ctx, centre.EntryQuery{Site: q.site.Slug, Public: true, Lang: q.lang, Limit: centre.MaxPageSize, Now: q.now})
 	if err != nil {
 		s.fail(q.w, q.r, err)
 		return
@@ -303,7 +307,7 @@ func (s *Site) home(q *req) {
 	}
 	lists := make([][]*centre.Entry, len(listTypes))
 	for i, t := range listTypes {
-		p, err := s.store.ListEntries(ctx, centre.EntryQuery{Site: q.site.Slug, Public: true, Type: t, Lang: q.lang, Limit: homeItems})
+		p, err := s.store.ListEntries(ctx, centre.EntryQuery{Site: q.site.Slug, Public: true, Type: t, Lang: q.lang, Limit: homeItems, Now: q.now})
 		if err != nil {
 			s.fail(q.w, q.r, err)
 			return
@@ -325,13 +329,8 @@ func (s *Site) home(q *req) {
 	if v.Description == "" {
 		v.Description = q.site.Description
 	}
-	v.Canonical = q.abs("/") + langQuery(q)
-	pageLangs(q, v, func(l string) string {
-		if l == q.site.DefaultLanguage() {
-			return q.url("/")
-		}
-		return q.url("/") + "?lang=" + url.QueryEscape(l)
-	})
+	v.Canonical = q.origin + q.pageURL("/", q.lang)
+	pageLangs(q, v, "/")
 	v.OG = &openGraph{Type: "website", Title: q.site.Title, SiteName: q.site.Title, URL: v.Canonical, Locale: q.lang, Description: v.Description}
 	v.JSONLD = map[string]any{
 		"@context": "https://schema.org", "@type": "WebSite", "name": q.site.Title, "url": v.Canonical,
@@ -343,7 +342,7 @@ func (s *Site) home(q *req) {
 	for i, t := range listTypes {
 		v.Sections = append(v.Sections, section{
 			ID: pluralOf(t), Title: msg(v.UI, "latest."+t), Items: s.items(q, v, lists[i], true),
-			More: &link{Href: q.url("/"+pluralOf(t)+"/") + langQuery(q), Text: msg(v.UI, "all."+t)},
+			More: &link{Href: q.pageURL("/"+pluralOf(t)+"/", q.lang), Text: msg(v.UI, "all."+t)},
 		})
 	}
 	s.render(q, "home", v, http.StatusOK)
@@ -373,8 +372,8 @@ func (l listSpec) feedBase() string {
 	return l.path()
 }
 
-func (l listSpec) query(site string) centre.EntryQuery {
-	return centre.EntryQuery{Site: site, Public: true, Type: l.Type, Tag: l.Tag, Organisation: l.Org}
+func (l listSpec) query(q *req) centre.EntryQuery {
+	return centre.EntryQuery{Site: q.site.Slug, Public: true, Type: l.Type, Tag: l.Tag, Organisation: l.Org, Now: q.now}
 }
 
 // orgName finds the display name of organisation key among entries.
@@ -405,9 +404,26 @@ func (s *Site) list(q *req, spec listSpec) {
 		s.fail(q.w, q.r, err)
 		return
 	}
-	eq := spec.query(q.site.Slug)
+	eq := spec.query(q)
 	eq.Lang, eq.Limit, eq.After = q.lang, s.pageSize, after
-	page, err := s.store.ListEntries(q.r.Context(), eq)
+	var page centre.EntryPage
+	if q.static && q.staticPage > 1 {
+		// A static copy names pages by number: page through to it.
+		for n := 1; n < q.staticPage; n++ {
+			if page, err = s.store.ListEntries(q.r.Context(), eq); err != nil || page.Next == "" {
+				break
+			}
+			eq.After = page.Next
+		}
+		if err == nil && page.Next == "" {
+			s.notFound(q.w, q.r, q, "")
+			return
+		}
+		after = eq.After
+	}
+	if err == nil {
+		page, err = s.store.ListEntries(q.r.Context(), eq)
+	}
 	if err != nil {
 		if centre.IsCode(err, centre.EINVALID) {
 			s.notFound(q.w, q.r, q, "badlink")
@@ -417,8 +433,20 @@ func (s *Site) list(q *req, spec listSpec) {
 		return
 	}
 	if (spec.Tag != "" || spec.Org != "") && len(page.Items) == 0 && after == "" {
-		s.notFound(q.w, q.r, q, "")
-		return
+		// A tag or organisation unknown in every language is 404; one with
+		// entries in other languages only has an empty page in this one,
+		// so that the language switch of its pages never leads to a 404.
+		anyLang := spec.query(q)
+		anyLang.Limit = 1
+		other, err := s.store.ListEntries(q.r.Context(), anyLang)
+		if err != nil {
+			s.fail(q.w, q.r, err)
+			return
+		}
+		if len(other.Items) == 0 {
+			s.notFound(q.w, q.r, q, "")
+			return
+		}
 	}
 	et := s.newETag(q, "list")
 	et.entries(nav)
@@ -441,21 +469,24 @@ func (s *Site) list(q *req, spec listSpec) {
 	v := s.baseView(q, title, nav)
 	v.Intro = intro
 	v.Description = title + " – " + q.site.Title
-	v.Canonical = q.abs(spec.path()) + langQuery(q)
-	if after != "" {
-		v.Canonical += sep(langQuery(q)) + "after=" + url.QueryEscape(q.r.URL.Query().Get("after"))
-		v.First = q.url(spec.path()) + langQuery(q)
-		v.NoIndex = true
+	first := q.pageURL(spec.path(), q.lang)
+	v.Canonical = q.origin + first
+	switch {
+	case q.static && q.staticPage > 1:
+		v.Canonical += "page/" + strconv.Itoa(q.staticPage) + "/"
+		v.First, v.NoIndex = first, true
+	case after != "":
+		v.Canonical += sep(first) + "after=" + url.QueryEscape(q.r.URL.Query().Get("after"))
+		v.First, v.NoIndex = first, true
 	}
 	if page.Next != "" {
-		v.Next = q.url(spec.path()) + langQuery(q) + sep(langQuery(q)) + "after=" + url.QueryEscape(s.cursors.Seal(scope, page.Next))
-	}
-	pageLangs(q, v, func(l string) string {
-		if l == q.site.DefaultLanguage() {
-			return q.url(spec.path())
+		if q.static {
+			v.Next = first + "page/" + strconv.Itoa(max(q.staticPage, 1)+1) + "/"
+		} else {
+			v.Next = first + sep(first) + "after=" + url.QueryEscape(s.cursors.Seal(scope, page.Next))
 		}
-		return q.url(spec.path()) + "?lang=" + url.QueryEscape(l)
-	})
+	}
+	pageLangs(q, v, spec.path())
 	v.OG = &openGraph{Type: "website", Title: title, SiteName: q.site.Title, URL: v.Canonical, Locale: q.lang, Description: v.Description}
 	fb := spec.feedBase()
 	v.Feeds = append([]feedLink{
@@ -470,11 +501,12 @@ func (s *Site) list(q *req, spec listSpec) {
 	s.render(q, "list", v, http.StatusOK)
 }
 
-func sep(query string) string {
-	if query == "" {
-		return "?"
+// sep returns the character that adds a query parameter to href.
+func sep(href string) string {
+	if strings.Contains(href, "?") {
+		return "&"
 	}
-	return "&"
+	return "?"
 }
 
 // ---- entry ----
@@ -511,6 +543,10 @@ func (s *Site) entry(q *req, lang, slug string) {
 		return
 	}
 	if e.Lang != lang {
+		if q.static {
+			s.notFound(q.w, q.r, q, "")
+			return
+		}
 		s.redirect(q, "/"+e.Lang+"/"+e.Slug)
 		return
 	}
@@ -520,20 +556,28 @@ func (s *Site) entry(q *req, lang, slug string) {
 		s.fail(q.w, q.r, err)
 		return
 	}
+	expired := e.Expired(q.now)
 	et := s.newETag(q, "entry")
 	et.entries(nav)
 	et.entries(versions)
+	et.add("expired", strconv.FormatBool(expired))
 	securityHeaders(q.w, q.r)
 	if notModified(q.w, q.r, et.String(), cacheControlPage) {
 		return
 	}
+	v := s.entryView(q, e, versions, nav)
+	s.render(q, "entry", v, http.StatusOK)
+}
 
+// entryView builds the page of entry e, one of the public language
+// versions of its slug (or a preview, then versions is nil).
+func (s *Site) entryView(q *req, e *centre.Entry, versions, nav []*centre.Entry) *view {
 	v := s.baseView(q, e.Title, nav)
 	v.Description = e.Summary
-	v.Canonical = q.abs("/" + e.Lang + "/" + e.Slug)
+	v.Canonical = q.origin + q.entryURL(e.Lang, e.Slug)
 	if len(versions) > 1 {
 		for _, x := range versions {
-			href := q.url("/" + x.Lang + "/" + x.Slug)
+			href := q.entryURL(x.Lang, x.Slug)
 			v.Langs = append(v.Langs, langLink{Href: href, Lang: x.Lang, Name: langName(x.Lang), Current: x == e})
 			v.Alternates = append(v.Alternates, alternate{Lang: x.Lang, Href: q.origin + href})
 		}
@@ -548,12 +592,25 @@ func (s *Site) entry(q *req, lang, slug string) {
 	if ev.WithdrawnAt.IsZero() {
 		ev.WithdrawnAt = e.UpdatedAt
 	}
+	if e.Expired(q.now) {
+		ev.ExpiredAt = e.ExpiresAt
+	}
+	if !e.OutdatedSince.IsZero() {
+		ev.OutdatedSince = e.OutdatedSince
+		src := q.site.DefaultLanguage()
+		ev.SourceLang = langNameIn(v.UI, src)
+		for _, x := range versions {
+			if strings.EqualFold(x.Lang, src) && x != e {
+				ev.SourceHref = q.entryURL(x.Lang, x.Slug)
+			}
+		}
+	}
 	ev.Body = s.bodyHTML(q, e)
 	for _, o := range e.Organisations {
-		ev.Orgs = append(ev.Orgs, link{Href: q.url("/organisations/" + centre.OrgKey(o)), Text: o})
+		ev.Orgs = append(ev.Orgs, link{Href: q.pageURL("/organisations/"+centre.OrgKey(o), e.Lang), Text: o})
 	}
 	for _, t := range e.Tags {
-		ev.Tags = append(ev.Tags, link{Href: q.url("/tags/" + t), Text: t})
+		ev.Tags = append(ev.Tags, link{Href: q.pageURL("/tags/"+t, e.Lang), Text: t})
 	}
 	for _, a := range e.Attachments {
 		av := attachmentView{Title: a.Title, URL: a.URL, Format: formatName(a.MediaType), Size: humanSize(a.Size), Lang: a.Lang}
@@ -563,7 +620,7 @@ func (s *Site) entry(q *req, lang, slug string) {
 		ev.Attachments = append(ev.Attachments, av)
 	}
 	if e.SupersededBy != "" {
-		ev.SupersededHref = q.url("/" + e.Lang + "/" + e.SupersededBy)
+		ev.SupersededHref = q.entryURL(e.Lang, e.SupersededBy)
 	}
 	v.Entry = ev
 	og := &openGraph{Type: "article", Title: e.Title, SiteName: q.site.Title, URL: v.Canonical, Locale: e.Lang,
@@ -573,24 +630,52 @@ func (s *Site) entry(q *req, lang, slug string) {
 	}
 	v.OG = og
 	v.JSONLD = jsonLD(q, e, v.Canonical)
-	s.render(q, "entry", v, http.StatusOK)
+	return v
+}
+
+// langNameIn names language tag in language ui ("anglais" in French).
+func langNameIn(ui, tag string) string {
+	t, err := language.Parse(tag)
+	if err != nil {
+		return tag
+	}
+	if n := display.Tags(language.Make(ui)).Name(t); n != "" {
+		return n
+	}
+	return langName(tag)
 }
 
 // bodyHTML returns the entry body, sanitised again at display time so that
 // a stored value written around the service can never inject markup.
 func (s *Site) bodyHTML(q *req, e *centre.Entry) template.HTML {
+	var out string
 	if e.BodyHTML != "" {
-		return template.HTML(markdown.Sanitize(e.BodyHTML)) // #nosec G203 -- sanitised
+		out = markdown.Sanitize(e.BodyHTML)
+	} else if e.Body != "" {
+		var err error
+		if out, err = markdown.Render(e.Body); err != nil {
+			s.log.WarnContext(q.r.Context(), "web: body does not render", "site", e.Site, "id", e.ID, "err", err)
+			return ""
+		}
 	}
-	if e.Body == "" {
-		return ""
-	}
-	out, err := markdown.Render(e.Body)
-	if err != nil {
-		s.log.WarnContext(q.r.Context(), "web: body does not render", "site", e.Site, "id", e.ID, "err", err)
-		return ""
+	if q.static {
+		out = localLinks(q, out)
 	}
 	return template.HTML(out) // #nosec G203 -- sanitised
+}
+
+// localLinks rewrites the links of sanitised body HTML that point into the
+// site (by /sites/{slug}/ or through one of its hosts) into root-relative
+// links, for a static copy served at the root of another host.
+func localLinks(q *req, body string) string {
+	prefixes := []string{"/sites/" + q.site.Slug + "/"}
+	for _, h := range q.site.Hosts {
+		prefixes = append(prefixes, "https://"+h+"/", "http://"+h+"/", "//"+h+"/")
+	}
+	for _, p := range prefixes {
+		body = strings.ReplaceAll(body, `href="`+p, `href="/`)
+	}
+	return body
 }
 
 // jsonLD returns the schema.org description of an entry.
@@ -736,6 +821,12 @@ func (s *Site) gone(q *req) {
 }
 
 func (s *Site) errorPage(w http.ResponseWriter, r *http.Request, q *req, status int, titleKey, textKey string) {
+	s.errorPageWith(w, r, q, status, titleKey, textKey, nil, cacheControlNotFound)
+}
+
+// errorPageWith answers an error page that may offer an action link, with
+// its own Cache-Control.
+func (s *Site) errorPageWith(w http.ResponseWriter, r *http.Request, q *req, status int, titleKey, textKey string, action *link, cacheControl string) {
 	if q == nil || q.site == nil {
 		q = &req{w: w, r: r, site: generic, prefix: "", origin: scheme(r) + "://" + r.Host, path: r.URL.Path, lang: "en"}
 	}
@@ -749,16 +840,20 @@ func (s *Site) errorPage(w http.ResponseWriter, r *http.Request, q *req, status 
 	}
 	et := s.newETag(q, "error"+strconv.Itoa(status))
 	et.add(titleKey, textKey)
+	if action != nil {
+		et.add(action.Href, action.Text)
+	}
 	et.entries(nav)
 	securityHeaders(w, r)
 	w.Header().Set("X-Robots-Tag", "noindex")
-	if notModified(w, r, et.String(), cacheControlNotFound) {
+	if notModified(w, r, et.String(), cacheControl) {
 		return
 	}
 	ui := uiLang(q.lang)
 	v := s.baseView(q, msg(ui, titleKey), nav)
 	v.Intro = msg(ui, textKey)
 	v.NoIndex = true
+	v.Action = action
 	if q.site == generic {
 		v.Nav, v.Feeds, v.FooterFeeds, v.ThemeCSS = nil, nil, nil, ""
 	}

@@ -27,7 +27,9 @@ import (
 	"html/template"
 	"log/slog"
 	"net/http"
+	"net/url"
 	"runtime/debug"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -59,6 +61,20 @@ type Options struct {
 	PageSize int
 	// Logger receives errors; nil means slog.Default().
 	Logger *slog.Logger
+	// Now returns the current time, which decides what has expired; nil
+	// means time.Now.
+	Now func() time.Time
+	// Preview opens the token of a preview link (centre.Service.Preview):
+	// it returns the non-public entry to show, ENOTFOUND for a bad, expired
+	// or revoked token, or EGONE (with the entry if known) once the entry is
+	// public. Nil means every preview link is answered 404.
+	Preview func(ctx context.Context, token string) (*centre.Entry, error)
+	// Static renders pages for a copy of the site as plain files (see
+	// internal/static): every site is served at "/" of its host, links
+	// name paths instead of query strings (/fr/, /news/page/2/, /en/slug/),
+	// and absolute URLs start with StaticOrigin ("" for root-relative ones).
+	Static       bool
+	StaticOrigin string
 }
 
 // Site is the public web site handler.
@@ -120,6 +136,7 @@ func New(store centre.Store, opts Options) *Site {
 // that it never conflicts with a method-less pattern such as /api/.
 func (s *Site) Register(mux *http.ServeMux) {
 	mux.HandleFunc("GET /assets/{name}", s.serveAsset)
+	mux.HandleFunc("GET /preview/{token}", s.servePreview)
 	mux.HandleFunc("GET /sites/{site}", func(w http.ResponseWriter, r *http.Request) {
 		q := &req{w: w, r: r, prefix: "/sites/" + r.PathValue("site")}
 		s.redirect(q, "/")
@@ -138,6 +155,13 @@ func (s *Site) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		s.Register(s.mux)
 	})
 	s.mux.ServeHTTP(w, r)
+}
+
+func (s *Site) now() time.Time {
+	if s.opts.Now != nil {
+		return s.opts.Now().UTC()
+	}
+	return time.Now().UTC()
 }
 
 func (s *Site) serveRoot(w http.ResponseWriter, r *http.Request) {
@@ -195,6 +219,11 @@ type req struct {
 	origin string // scheme://host
 	path   string // path below the prefix, starting with "/"
 	lang   string // language of the page
+	now    time.Time
+
+	static     bool   // links for a static copy (Options.Static)
+	staticLang string // static: the language named in the path, or ""
+	staticPage int    // static: the page number named in the path, or 0
 }
 
 // url returns the site-relative path p as a path on this host.
@@ -203,11 +232,41 @@ func (q *req) url(p string) string { return q.prefix + p }
 // abs returns the site-relative path p as an absolute URL.
 func (q *req) abs(p string) string { return q.origin + q.prefix + p }
 
+// entryURL returns the path of an entry page on this host.
+func (q *req) entryURL(lang, slug string) string {
+	if q.static {
+		return q.url("/" + lang + "/" + slug + "/")
+	}
+	return q.url("/" + lang + "/" + slug)
+}
+
+// pageURL returns the path on this host of the home or list page p (a
+// listSpec path) in language lang: p?lang=xx, or p/xx/ on a static copy.
+func (q *req) pageURL(p, lang string) string {
+	def := q.site == nil || strings.EqualFold(lang, q.site.DefaultLanguage()) || lang == ""
+	if q.static {
+		if !strings.HasSuffix(p, "/") {
+			p += "/"
+		}
+		if !def {
+			p += lang + "/"
+		}
+		return q.url(p)
+	}
+	if def {
+		return q.url(p)
+	}
+	return q.url(p) + "?lang=" + url.QueryEscape(lang)
+}
+
 func (s *Site) serveSite(w http.ResponseWriter, r *http.Request, slug, prefix, path string) {
 	ctx, cancel := context.WithTimeout(r.Context(), 10*time.Second)
 	defer cancel()
 	r = r.WithContext(ctx)
-	q := &req{w: w, r: r, prefix: prefix, origin: scheme(r) + "://" + r.Host, path: path}
+	q := &req{w: w, r: r, prefix: prefix, origin: scheme(r) + "://" + r.Host, path: path, now: s.now()}
+	if s.opts.Static {
+		q.static, q.origin, q.prefix = true, strings.TrimSuffix(s.opts.StaticOrigin, "/"), ""
+	}
 	if !centre.ValidSlug(slug) {
 		s.notFound(w, r, nil, "")
 		return
@@ -253,9 +312,16 @@ func (s *Site) route(q *req) {
 			return
 		}
 	}
+	if q.static && !s.staticPath(q) {
+		s.notFound(q.w, q.r, q, "")
+		return
+	}
 	p := q.path
 	parts := strings.Split(strings.TrimPrefix(p, "/"), "/")
 	switch {
+	case q.static && p == "/404.html":
+		s.notFound(q.w, q.r, q, "")
+		return
 	case p == "/":
 		s.home(q)
 		return
@@ -371,4 +437,64 @@ func (s *Site) fail(w http.ResponseWriter, r *http.Request, err error) {
 	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 	w.WriteHeader(status)
 	_, _ = w.Write([]byte(http.StatusText(status) + "\n"))
+}
+
+// staticPath turns the path of a static copy's page into the path this
+// handler routes: /fr/ is / in French, /news/fr/page/2/ the second page of
+// /news/ in French, /tags/t/ is /tags/t and /en/slug/ is /en/slug. It
+// reports false for a path that a static copy never names.
+func (s *Site) staticPath(q *req) bool {
+	p := q.path
+	if !strings.HasSuffix(p, "/") {
+		return true // files: feeds, sitemap, robots.txt, theme, 404.html
+	}
+	segs := strings.Split(strings.Trim(p, "/"), "/")
+	if len(segs) == 1 && segs[0] == "" {
+		segs = nil
+	}
+	if n := len(segs); n >= 2 && segs[n-2] == "page" {
+		page, err := strconv.Atoi(segs[n-1])
+		if err != nil || page < 2 || strconv.Itoa(page) != segs[n-1] {
+			return false
+		}
+		q.staticPage, segs = page, segs[:n-2]
+	}
+	isList := func(segs []string) bool {
+		switch len(segs) {
+		case 0:
+			return true
+		case 1:
+			_, ok := typeForPlural(segs[0])
+			return ok
+		case 2:
+			return segs[0] == "tags" || segs[0] == "organisations"
+		}
+		return false
+	}
+	if n := len(segs); n >= 1 && isList(segs[:n-1]) && q.site.HasLanguage(segs[n-1]) &&
+		!(n == 2 && (segs[0] == "tags" || segs[0] == "organisations") && !isList(segs)) {
+		for _, l := range q.site.Languages {
+			if strings.EqualFold(l, segs[n-1]) {
+				q.staticLang = l
+			}
+		}
+		segs = segs[:n-1]
+	}
+	switch {
+	case isList(segs) && len(segs) == 2:
+		q.path = "/" + segs[0] + "/" + segs[1]
+	case isList(segs):
+		q.path = "/" + strings.Join(append(segs, ""), "/")
+		if len(segs) == 0 {
+			q.path = "/"
+		}
+	case len(segs) == 2 && q.staticLang == "" && q.staticPage == 0:
+		q.path = "/" + segs[0] + "/" + segs[1] // an entry
+	default:
+		return false
+	}
+	if q.staticPage > 0 && len(segs) == 0 {
+		return false // the home page has one page
+	}
+	return true
 }

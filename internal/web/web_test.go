@@ -13,6 +13,8 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -31,7 +33,7 @@ type env struct {
 	mux   *http.ServeMux
 }
 
-func newEnv(t testing.TB) *env {
+func newEnv(t testing.TB, mods ...func(centre.Store, *Options)) *env {
 	t.Helper()
 	st, err := boltstore.Open(filepath.Join(t.TempDir(), "web.db"))
 	if err != nil {
@@ -45,13 +47,17 @@ func newEnv(t testing.TB) *env {
 	if err != nil {
 		t.Fatal(err)
 	}
-	s := New(st, Options{
+	opts := Options{
 		BuildID: "test",
 		Cursors: sealer,
 		SiteForHost: func(_ context.Context, host string) (string, bool) {
 			return fixture.Site, host == fixture.Host
 		},
-	})
+	}
+	for _, m := range mods {
+		m(st, &opts)
+	}
+	s := New(st, opts)
 	mux := http.NewServeMux()
 	// The routes of the JSON API, as internal/httpapi registers them.
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) { _, _ = io.WriteString(w, "ok") })
@@ -714,15 +720,41 @@ func TestMethods(t *testing.T) {
 	}
 }
 
+// countingStore counts the host lookups and site listings of a store.
+type countingStore struct {
+	centre.Store
+	byHost, list atomic.Int64
+	fail         atomic.Bool
+}
+
+func (c *countingStore) SiteByHost(ctx context.Context, host string) (*centre.Site, error) {
+	c.byHost.Add(1)
+	if c.fail.Load() {
+		return nil, centre.Errorf(centre.EUNAVAILABLE, "down")
+	}
+	return c.Store.SiteByHost(ctx, host)
+}
+
+func (c *countingStore) ListSites(ctx context.Context) ([]*centre.Site, error) {
+	c.list.Add(1)
+	return c.Store.ListSites(ctx)
+}
+
 func TestHostLookup(t *testing.T) {
 	e := newEnv(t)
 	ctx := context.Background()
-	lookup := HostLookup(e.store, time.Hour)
-	if slug, ok := lookup(ctx, fixture.Host); !ok || slug != fixture.Site {
-		t.Errorf("lookup(%s) = %q %v", fixture.Host, slug, ok)
+	cs := &countingStore{Store: e.store}
+	lookup := HostLookup(cs, time.Hour)
+	for range 3 {
+		if slug, ok := lookup(ctx, fixture.Host); !ok || slug != fixture.Site {
+			t.Errorf("lookup(%s) = %q %v", fixture.Host, slug, ok)
+		}
+		if _, ok := lookup(ctx, "other.example.org"); ok {
+			t.Error("unknown host mapped")
+		}
 	}
-	if _, ok := lookup(ctx, "unknown.example.org"); ok {
-		t.Error("unknown host mapped")
+	if n := cs.byHost.Load(); n != 2 || cs.list.Load() != 0 {
+		t.Errorf("%d SiteByHost and %d ListSites calls for two hosts asked three times, want 2 and 0", n, cs.list.Load())
 	}
 	site, _ := e.store.GetSite(ctx, fixture.OtherSite)
 	site.Hosts = []string{"other.example.org"}
@@ -730,10 +762,47 @@ func TestHostLookup(t *testing.T) {
 		t.Fatal(err)
 	}
 	if _, ok := lookup(ctx, "other.example.org"); ok {
-		t.Error("cache not used within its lifetime")
+		t.Error("cached answer not used within its lifetime")
 	}
 	if slug, ok := HostLookup(e.store, time.Hour)(ctx, "Other.Example.org"); !ok || slug != fixture.OtherSite {
 		t.Errorf("fresh lookup = %q %v", slug, ok)
+	}
+
+	// Expired answers are looked up again; while the store fails, the last
+	// answer stands.
+	cs2 := &countingStore{Store: e.store}
+	short := HostLookup(cs2, 20*time.Millisecond)
+	if _, ok := short(ctx, fixture.Host); !ok {
+		t.Fatal("not mapped")
+	}
+	time.Sleep(30 * time.Millisecond)
+	cs2.fail.Store(true)
+	if slug, ok := short(ctx, fixture.Host); !ok || slug != fixture.Site {
+		t.Errorf("during a store failure: %q %v, want the last answer", slug, ok)
+	}
+	if _, ok := short(ctx, "never.example.org"); ok {
+		t.Error("failed lookup of a new host mapped")
+	}
+	if cs2.byHost.Load() != 3 {
+		t.Errorf("%d lookups, want 3", cs2.byHost.Load())
+	}
+
+	// Concurrent first requests for a host share one lookup.
+	cs3 := &countingStore{Store: e.store}
+	shared := HostLookup(cs3, time.Hour)
+	var wg sync.WaitGroup
+	for range 20 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if _, ok := shared(ctx, fixture.Host); !ok {
+				t.Error("not mapped")
+			}
+		}()
+	}
+	wg.Wait()
+	if cs3.byHost.Load() != 1 {
+		t.Errorf("%d lookups for 20 concurrent requests, want 1", cs3.byHost.Load())
 	}
 }
 

@@ -1,12 +1,15 @@
 // Command server serves the public site on a temporary embedded store seeded
 // with the demonstration fixtures, for the browser tests. It listens on a
 // free loopback port, prints "URL http://127.0.0.1:PORT" on stdout and runs
-// until it is interrupted or its standard input is closed.
+// until it is interrupted or its standard input is closed. Before that it
+// prints "STATIC http://127.0.0.1:PORT", where a plain file server serves
+// a static copy of the site, and "PREVIEW /preview/TOKEN", a preview link.
 package main
 
 import (
 	"bufio"
 	"context"
+	"crypto/rand"
 	"flag"
 	"fmt"
 	"io"
@@ -20,6 +23,10 @@ import (
 	"time"
 
 	"infocentre/internal/boltstore"
+	"infocentre/internal/centre"
+	"infocentre/internal/cursor"
+	"infocentre/internal/markdown"
+	"infocentre/internal/static"
 	"infocentre/internal/web"
 	"infocentre/internal/web/fixture"
 )
@@ -49,9 +56,23 @@ func run(addr string) error {
 	if err := fixture.Seed(ctx, store); err != nil {
 		return err
 	}
+	key := make([]byte, 32)
+	if _, err := rand.Read(key); err != nil {
+		return err
+	}
+	sealer, err := cursor.New(key)
+	if err != nil {
+		return err
+	}
+	svc := &centre.Service{Store: store, Render: markdown.Render, Signer: sealer}
+	preview, err := notices(ctx, store, svc)
+	if err != nil {
+		return err
+	}
 	site := web.New(store, web.Options{
 		SiteForHost: func(_ context.Context, host string) (string, bool) { return fixture.Site, host == fixture.Host },
 		Logger:      slog.New(slog.NewTextHandler(os.Stderr, nil)),
+		Preview:     svc.Preview,
 	})
 	mux := http.NewServeMux()
 	site.Register(mux)
@@ -60,6 +81,20 @@ func run(addr string) error {
 		return err
 	}
 	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 5 * time.Second}
+	// A static copy of the site, served at the root of its own port.
+	copyDir := filepath.Join(dir, "static-copy")
+	if _, err := static.Export(ctx, store, fixture.Site, copyDir, nil); err != nil {
+		return err
+	}
+	sln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return err
+	}
+	ssrv := &http.Server{Handler: http.FileServer(http.Dir(copyDir)), ReadHeaderTimeout: 5 * time.Second}
+	go func() { _ = ssrv.Serve(sln) }()
+	defer ssrv.Close()
+	fmt.Printf("STATIC http://%s\n", sln.Addr())
+	fmt.Printf("PREVIEW %s\n", preview)
 	fmt.Printf("URL http://%s\n", ln.Addr())
 	go func() {
 		// The parent closes stdin (or dies) when it is done with us.
@@ -76,4 +111,53 @@ func run(addr string) error {
 		return err
 	}
 	return nil
+}
+
+// notices adds what the notices of the site need: an expired entry
+// (/sites/demo/en/expired-guidance), a translation whose source changed
+// (/sites/demo/fr/medicine-supply) and an archived site (/sites/archived/),
+// and returns the path of a preview link to the fixture's draft.
+func notices(ctx context.Context, store centre.Store, svc *centre.Service) (string, error) {
+	now := time.Now().UTC().Truncate(time.Millisecond)
+	staff := centre.Principal{KeyID: "e2e", Site: fixture.Site, Role: centre.RoleAdmin}
+	expired := &centre.Entry{ID: centre.NewID(now), Site: fixture.Site, Type: centre.TypePublication, Slug: "expired-guidance", Lang: "en",
+		Title: "Guidance for the first wave", Summary: "Replaced by the current guidance.", Body: "Keep two metres apart.",
+		BodyHTML: "<p>Keep two metres apart.</p>", Status: centre.StatusPublished, PublishedAt: now.Add(-72 * time.Hour),
+		UpdatedAt: now.Add(-72 * time.Hour), CreatedAt: now.Add(-72 * time.Hour), ExpiresAt: now.Add(-time.Hour)}
+	if err := store.CreateEntry(ctx, expired); err != nil {
+		return "", err
+	}
+	all, err := store.EntriesBySlug(ctx, fixture.Site, fixture.StatementSlug)
+	if err != nil {
+		return "", err
+	}
+	for _, e := range all {
+		if e.Lang == "fr" {
+			e.OutdatedSince = now.Add(-24 * time.Hour)
+			if err := store.UpdateEntry(ctx, e); err != nil {
+				return "", err
+			}
+		}
+	}
+	archived := &centre.Site{Slug: "archived", Title: "Flood Information Centre 2024", Languages: []string{"en"},
+		Publisher: "Example Agency", Contact: centre.Contact{Email: "info@example.org"}, Status: centre.SiteArchived,
+		ArchivedAt: now.Add(-48 * time.Hour), CreatedAt: now.Add(-96 * time.Hour), UpdatedAt: now.Add(-48 * time.Hour)}
+	if err := store.CreateSite(ctx, archived); err != nil {
+		return "", err
+	}
+	news := &centre.Entry{ID: centre.NewID(now), Site: archived.Slug, Type: centre.TypeNews, Slug: "water-levels", Lang: "en",
+		Title: "Water levels are falling", Body: "Roads are reopening.", BodyHTML: "<p>Roads are reopening.</p>",
+		Status: centre.StatusPublished, PublishedAt: now.Add(-90 * time.Hour), UpdatedAt: now.Add(-90 * time.Hour), CreatedAt: now.Add(-90 * time.Hour)}
+	if err := store.CreateEntry(ctx, news); err != nil {
+		return "", err
+	}
+	drafts, err := store.EntriesBySlug(ctx, fixture.Site, fixture.DraftSlug)
+	if err != nil {
+		return "", err
+	}
+	link, err := svc.CreatePreview(ctx, staff, fixture.Site, drafts[0].ID, time.Hour)
+	if err != nil {
+		return "", err
+	}
+	return "/preview/" + link.Token, nil
 }

@@ -1,0 +1,476 @@
+// Package static writes the public side of one information centre as plain
+// files that any static host or object store bucket can serve: the HTML
+// pages, stylesheets, feeds, sitemap.xml, robots.txt and JSON snapshots of
+// the read API. It is the way to keep an archived centre online without
+// running infocentre, or to mirror a live one.
+//
+// Nothing is rendered here: the real handlers (internal/web in its static
+// link mode, internal/httpapi) answer in-process requests, and their
+// answers are written to files. Pages name each other by root-relative
+// paths that end in "/" and resolve to directories holding index.html, so
+// the copy must be served at the root of a host:
+//
+//	index.html                 home; fr/index.html in French
+//	news/index.html            lists; news/page/2/index.html, news/fr/...
+//	tags/{tag}/index.html      tag and organisation pages (with their feeds)
+//	en/{slug}/index.html       every public entry, withdrawn ones included
+//	404.html                   the page for unknown paths
+//	assets/, theme.*.css       stylesheets and icon
+//	feed.atom, feed.rss, feed.json, sitemap.xml, robots.txt
+//	api/v1/sites/{site}/index.json                   site profile
+//	api/v1/sites/{site}/entries/index.json, page-N.json   entry list pages
+//	api/v1/sites/{site}/entries/{slug}/{lang}.json   each public entry
+package static
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"mime"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"os"
+	"path"
+	"path/filepath"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"golang.org/x/net/html"
+
+	"infocentre/internal/centre"
+	"infocentre/internal/cursor"
+	"infocentre/internal/httpapi"
+	"infocentre/internal/web"
+)
+
+// Progress reports how far a phase ("pages", "api") has come. total may
+// grow while pages are discovered.
+type Progress func(phase string, done, total int)
+
+// Options configure an export.
+type Options struct {
+	// BaseURL is where the copy will be served, such as
+	// https://archive.example.org. Feeds, the sitemap, robots.txt and
+	// canonical links use it for their absolute URLs. Empty means
+	// root-relative URLs everywhere (feeds and sitemap then need a base
+	// to be resolved by their readers).
+	BaseURL string
+	// Now is the time that decides which entries have expired; zero means
+	// the current time.
+	Now time.Time
+	// Logger receives rendering errors; nil discards them.
+	Logger *slog.Logger
+}
+
+// Result counts what an export wrote.
+type Result struct {
+	Pages   int      // HTML pages
+	Files   int      // every file written
+	Bytes   int64    // their total size
+	Entries int      // public entries (each language version)
+	Broken  []string // internal links that lead nowhere, as "page -> link"
+}
+
+// maxPages bounds one export, as a guard against a link loop.
+const maxPages = 200_000
+
+// Export writes the public site siteSlug of store to outDir with default
+// Options (root-relative links).
+func Export(ctx context.Context, store centre.Store, siteSlug, outDir string, progress Progress) (*Result, error) {
+	return Options{}.Export(ctx, store, siteSlug, outDir, progress)
+}
+
+// Export writes the public site siteSlug of store to outDir, which must
+// not exist or be empty. The files are written to a temporary directory
+// beside outDir that is renamed to outDir once complete, so a failed
+// export leaves nothing behind.
+func (o Options) Export(ctx context.Context, store centre.Store, siteSlug, outDir string, progress Progress) (*Result, error) {
+	if progress == nil {
+		progress = func(string, int, int) {}
+	}
+	var origin string
+	if o.BaseURL != "" {
+		u, err := url.Parse(o.BaseURL)
+		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || (u.Path != "" && u.Path != "/") || u.RawQuery != "" {
+			return nil, centre.Errorf(centre.EINVALID, "base URL %q must be an http(s) URL of a host root, like https://archive.example.org", o.BaseURL)
+		}
+		origin = u.Scheme + "://" + u.Host
+	}
+	site, err := store.GetSite(ctx, siteSlug)
+	if err != nil {
+		return nil, err
+	}
+	if err := checkOutDir(outDir); err != nil {
+		return nil, err
+	}
+	parent := filepath.Dir(filepath.Clean(outDir))
+	if err := os.MkdirAll(parent, 0o755); err != nil {
+		return nil, err
+	}
+	tmp, err := os.MkdirTemp(parent, "."+filepath.Base(outDir)+".tmp-")
+	if err != nil {
+		return nil, err
+	}
+	done := false
+	defer func() {
+		if !done {
+			os.RemoveAll(tmp)
+		}
+	}()
+	if err := os.Chmod(tmp, 0o755); err != nil {
+		return nil, err
+	}
+
+	log := o.Logger
+	if log == nil {
+		log = slog.New(slog.NewTextHandler(io.Discard, nil))
+	}
+	now := o.Now
+	if now.IsZero() {
+		now = time.Now()
+	}
+	key := make([]byte, 32)
+	if _, err := rand.Read(key); err != nil {
+		return nil, err
+	}
+	sealer, err := cursor.New(key)
+	if err != nil {
+		return nil, err
+	}
+	x := &exporter{
+		ctx: ctx, store: store, site: site, dir: tmp, origin: origin, res: &Result{},
+		web: web.New(store, web.Options{
+			Static: true, StaticOrigin: origin, BuildID: "static", Cursors: sealer, Logger: log, PageSize: 20,
+			Now:         func() time.Time { return now },
+			SiteForHost: func(context.Context, string) (string, bool) { return site.Slug, true },
+		}),
+		api: httpapi.New(httpapi.Config{
+			Service: &centre.Service{Store: store, Now: func() time.Time { return now }, Log: log},
+			Cursors: sealer, Log: log,
+		}),
+		seen: map[string]bool{},
+	}
+	if err := x.pages(progress); err != nil {
+		return nil, err
+	}
+	if err := x.snapshots(progress); err != nil {
+		return nil, err
+	}
+	if err := os.Remove(outDir); err != nil && !errors.Is(err, os.ErrNotExist) {
+		return nil, err
+	}
+	if err := os.Rename(tmp, outDir); err != nil {
+		return nil, err
+	}
+	done = true
+	sort.Strings(x.res.Broken)
+	return x.res, nil
+}
+
+// checkOutDir refuses an outDir that holds anything: mixing a new copy
+// with old files would keep pages that no longer exist.
+func checkOutDir(dir string) error {
+	f, err := os.Open(dir)
+	if errors.Is(err, os.ErrNotExist) {
+		return nil
+	} else if err != nil {
+		return err
+	}
+	defer f.Close()
+	st, err := f.Stat()
+	if err != nil {
+		return err
+	}
+	if !st.IsDir() {
+		return centre.Errorf(centre.ECONFLICT, "%s exists and is not a directory", dir)
+	}
+	if names, _ := f.Readdirnames(1); len(names) > 0 {
+		return centre.Errorf(centre.ECONFLICT, "%s is not empty: export to a new directory", dir)
+	}
+	return nil
+}
+
+type exporter struct {
+	ctx    context.Context
+	store  centre.Store
+	site   *centre.Site
+	dir    string
+	origin string
+	web    http.Handler
+	api    http.Handler
+	res    *Result
+	seen   map[string]bool
+	queue  []link
+}
+
+// link is a path to fetch and the page that named it ("" for the seeds).
+type link struct{ path, from string }
+
+func (x *exporter) enqueue(p, from string) {
+	if x.seen[p] {
+		return
+	}
+	x.seen[p] = true
+	x.queue = append(x.queue, link{p, from})
+}
+
+// pages fetches the site's pages, starting from the home page, every list,
+// feed and public entry, and following every internal link of each page.
+func (x *exporter) pages(progress Progress) error {
+	for _, p := range []string{"/", "/404.html", "/robots.txt", "/sitemap.xml", "/feed.atom", "/feed.rss", "/feed.json",
+		"/statements/", "/publications/", "/news/"} {
+		x.enqueue(p, "")
+	}
+	// Every public entry, expired ones included: they stay readable.
+	after := ""
+	for {
+		page, err := x.store.ListEntries(x.ctx, centre.EntryQuery{Site: x.site.Slug, Public: true, Limit: centre.MaxPageSize, After: after})
+		if err != nil {
+			return err
+		}
+		for _, e := range page.Items {
+			x.res.Entries++
+			x.enqueue("/"+e.Lang+"/"+e.Slug+"/", "")
+		}
+		if page.Next == "" {
+			break
+		}
+		after = page.Next
+	}
+	for i := 0; i < len(x.queue); i++ {
+		if i >= maxPages {
+			return fmt.Errorf("static: more than %d pages; stopping", maxPages)
+		}
+		if err := x.ctx.Err(); err != nil {
+			return err
+		}
+		l := x.queue[i]
+		if err := x.fetch(l); err != nil {
+			return err
+		}
+		progress("pages", i+1, len(x.queue))
+	}
+	return nil
+}
+
+func (x *exporter) get(h http.Handler, p string) *http.Response {
+	r := httptest.NewRequestWithContext(x.ctx, http.MethodGet, p, nil)
+	r.Host = "static.invalid"
+	if strings.HasPrefix(x.origin, "https:") {
+		r.Header.Set("X-Forwarded-Proto", "https")
+	}
+	w := httptest.NewRecorder()
+	h.ServeHTTP(w, r)
+	return w.Result()
+}
+
+func (x *exporter) fetch(l link) error {
+	res := x.get(x.web, l.path)
+	body, _ := io.ReadAll(res.Body)
+	switch {
+	case res.StatusCode == http.StatusOK, res.StatusCode == http.StatusNotFound && l.path == "/404.html":
+	case res.StatusCode == http.StatusMovedPermanently:
+		if loc := res.Header.Get("Location"); strings.HasPrefix(loc, "/") && !strings.HasPrefix(loc, "//") {
+			x.enqueue(loc, l.from)
+		}
+		return nil
+	case res.StatusCode >= 500:
+		return fmt.Errorf("static: GET %s: %s", l.path, res.Status)
+	default:
+		x.res.Broken = append(x.res.Broken, or(l.from, "(start)")+" -> "+l.path)
+		return nil
+	}
+	ctype, _, _ := mime.ParseMediaType(res.Header.Get("Content-Type"))
+	file := l.path
+	switch {
+	case strings.HasSuffix(file, "/"):
+		file += "index.html"
+	case ctype == "text/html" && path.Ext(file) == "":
+		file += "/index.html"
+	}
+	if err := x.write(file, body); err != nil {
+		return err
+	}
+	if ctype == "text/html" {
+		x.res.Pages++
+		for _, ref := range links(body) {
+			if p, ok := x.internal(l.path, ref); ok {
+				x.enqueue(p, l.path)
+			}
+		}
+	}
+	return nil
+}
+
+// internal resolves ref, found on the page at pagePath, to a path of this
+// site, or reports false for a link elsewhere.
+func (x *exporter) internal(pagePath, ref string) (string, bool) {
+	u, err := url.Parse(ref)
+	if err != nil || u.Opaque != "" {
+		return "", false
+	}
+	if u.Scheme != "" || u.Host != "" {
+		if x.origin == "" || u.Scheme+"://"+u.Host != x.origin {
+			return "", false
+		}
+	}
+	base, _ := url.Parse(pagePath)
+	abs := base.ResolveReference(u)
+	if abs.Path == "" {
+		return "", false
+	}
+	p := abs.Path
+	if abs.RawQuery != "" {
+		p += "?" + abs.RawQuery // a static copy cannot serve it: reported as broken
+	}
+	return p, true
+}
+
+// links returns the href and src values of an HTML document.
+func links(doc []byte) []string {
+	var out []string
+	z := html.NewTokenizer(strings.NewReader(string(doc)))
+	for {
+		switch z.Next() {
+		case html.ErrorToken:
+			return out
+		case html.StartTagToken, html.SelfClosingTagToken:
+			for {
+				k, v, more := z.TagAttr()
+				if ks := string(k); ks == "href" || ks == "src" {
+					out = append(out, string(v))
+				}
+				if !more {
+					break
+				}
+			}
+		}
+	}
+}
+
+func (x *exporter) write(name string, body []byte) error {
+	// A rooted path cleans to a path inside the root: nothing escapes dir.
+	clean := path.Clean("/" + name)
+	full := filepath.Join(x.dir, filepath.FromSlash(strings.TrimPrefix(clean, "/")))
+	if err := os.MkdirAll(filepath.Dir(full), 0o755); err != nil {
+		return err
+	}
+	if err := os.WriteFile(full, body, 0o644); err != nil {
+		return err
+	}
+	x.res.Files++
+	x.res.Bytes += int64(len(body))
+	return nil
+}
+
+// snapshots writes the read API's answers for the site: its profile, every
+// page of its public entry list, and each public entry in each language.
+func (x *exporter) snapshots(progress Progress) error {
+	apiBase := "/api/v1/sites/" + x.site.Slug
+	out := strings.TrimPrefix(apiBase, "/")
+	body, err := x.apiGet(apiBase)
+	if err != nil {
+		return err
+	}
+	if err := x.write(out+"/index.json", body); err != nil {
+		return err
+	}
+	type entryRef struct{ slug, lang string }
+	var refs []entryRef
+	cur := ""
+	for n := 1; ; n++ {
+		p := apiBase + "/entries?limit=" + strconv.Itoa(centre.MaxPageSize)
+		if cur != "" {
+			p += "&cursor=" + url.QueryEscape(cur)
+		}
+		body, err := x.apiGet(p)
+		if err != nil {
+			return err
+		}
+		var page map[string]json.RawMessage
+		if err := json.Unmarshal(body, &page); err != nil {
+			return fmt.Errorf("static: entry list: %w", err)
+		}
+		var items []struct{ Slug, Lang string }
+		if err := json.Unmarshal(page["items"], &items); err != nil {
+			return fmt.Errorf("static: entry list: %w", err)
+		}
+		for _, it := range items {
+			refs = append(refs, entryRef{it.Slug, it.Lang})
+		}
+		_ = json.Unmarshal(page["next_cursor"], &cur)
+		delete(page, "next_cursor")
+		if cur != "" {
+			page["next"], _ = json.Marshal("/" + out + "/entries/page-" + strconv.Itoa(n+1) + ".json")
+		}
+		name := out + "/entries/index.json"
+		if n > 1 {
+			name = out + "/entries/page-" + strconv.Itoa(n) + ".json"
+		}
+		b, _ := json.Marshal(page)
+		if err := x.write(name, append(b, '\n')); err != nil {
+			return err
+		}
+		progress("api lists", n, n)
+		if cur == "" || len(items) == 0 {
+			break
+		}
+	}
+	// The list leaves out expired entries, which stay readable: take every
+	// public entry from the store.
+	seen := map[entryRef]bool{}
+	for _, r := range refs {
+		seen[r] = true
+	}
+	after := ""
+	for {
+		page, err := x.store.ListEntries(x.ctx, centre.EntryQuery{Site: x.site.Slug, Public: true, Limit: centre.MaxPageSize, After: after})
+		if err != nil {
+			return err
+		}
+		for _, e := range page.Items {
+			if r := (entryRef{e.Slug, e.Lang}); !seen[r] {
+				seen[r] = true
+				refs = append(refs, r)
+			}
+		}
+		if page.Next == "" {
+			break
+		}
+		after = page.Next
+	}
+	for i, r := range refs {
+		body, err := x.apiGet(apiBase + "/entries/" + r.slug + "?lang=" + url.QueryEscape(r.lang))
+		if err != nil {
+			return err
+		}
+		if err := x.write(out+"/entries/"+r.slug+"/"+r.lang+".json", body); err != nil {
+			return err
+		}
+		progress("api entries", i+1, len(refs))
+	}
+	return nil
+}
+
+func (x *exporter) apiGet(p string) ([]byte, error) {
+	res := x.get(x.api, p)
+	body, _ := io.ReadAll(res.Body)
+	if res.StatusCode != http.StatusOK {
+		return nil, fmt.Errorf("static: GET %s: %s", p, res.Status)
+	}
+	return body, nil
+}
+
+func or(a, b string) string {
+	if a != "" {
+		return a
+	}
+	return b
+}
