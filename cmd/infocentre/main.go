@@ -88,6 +88,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return siteCmd(ctx, args[1:], stdout, stderr)
 	case "key":
 		return keyCmd(ctx, args[1:], stdout, stderr)
+	case "table":
+		return tableCmd(ctx, args[1:], stdout, stderr)
 	case "export":
 		return exportCmd(ctx, args[1:], stdout, stderr)
 	case "import":

@@ -19,6 +19,7 @@ import (
 
 	"infocentre/internal/app"
 	"infocentre/internal/centre"
+	"infocentre/internal/dynamostore"
 )
 
 // target is where site and key commands act: the local store directly (as
@@ -452,6 +453,24 @@ func explain(err error) error {
 		return fmt.Errorf("%s", centre.ErrorMessage(err))
 	}
 	return err
+}
+
+func tableCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	if len(args) == 0 || args[0] != "create" {
+		return usagef("table: expected create")
+	}
+	if os.Getenv("DYNAMODB_TABLE") == "" {
+		return usagef("table create: set DYNAMODB_TABLE (and DYNAMODB_ENDPOINT for a local endpoint)")
+	}
+	client, table, err := dynamostore.ClientFromEnv(ctx)
+	if err != nil {
+		return err
+	}
+	if err := dynamostore.CreateTable(ctx, client, table); err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "created table %s\n", table)
+	return nil
 }
 
 func publishDue(ctx context.Context, args []string, stdout, stderr io.Writer) error {

@@ -33,6 +33,7 @@ const pages = [
   ['page', '/sites/demo/en/about'],
   ['tag', '/sites/demo/tags/medicines'],
   ['organisation', '/sites/demo/organisations/societe-francaise-d-exemple'],
+  ['directory', '/', 200],
   ['not-found', '/sites/demo/en/no-such-entry', 404],
   ['gone', '/sites/demo/en/removed-notice', 410],
   ['entry-expired', '/sites/demo/en/expired-guidance'],
@@ -40,6 +41,12 @@ const pages = [
   ['archived-home', '/sites/archived/'],
   ['archived-entry', '/sites/archived/en/water-levels'],
   ['preview-invalid', '/preview/not-a-token', 404],
+  ['search-form', '/sites/demo/search'],
+  ['search-results', '/sites/demo/search?q=medicines'],
+  ['search-results-fr', '/sites/demo/search?q=m%C3%A9dicaments&lang=fr'],
+  ['search-filtered-page2', '/sites/demo/search?type=news&page=2'],
+  ['search-no-results', '/sites/demo/search?q=zzqxv+unfindable'],
+  ['search-invalid', '/sites/demo/search?q=x&from=yesterday', 400],
 ];
 const widths = [375, 1280];
 
@@ -127,6 +134,13 @@ try {
         const navShown = await page.evaluate(() => [...document.querySelectorAll('header nav')].some((n) => getComputedStyle(n).display !== 'none'));
         if (navShown) fail(`${name}: navigation shown in print`);
         await page.emulateMedia({ media: 'screen' });
+      }
+      if (name === 'search-form') {
+        // The form works as plain HTML: type, press Enter, get results.
+        await page.fill('#q', 'medicines');
+        await Promise.all([page.waitForNavigation(), page.press('#q', 'Enter')]);
+        const found = await page.evaluate(() => ({ url: location.href, hits: document.querySelectorAll('main ol.items > li').length }));
+        if (!found.url.includes('q=medicines') || found.hits === 0) fail(`${label}: submitting the form gave ${JSON.stringify(found)}`);
       }
       if (foreign.length) fail(`${label}: requests to other origins: ${foreign.join(', ')}`);
       if (consoleErrors.length && status === 200) fail(`${label}: console errors: ${consoleErrors.join(' | ')}`);

@@ -19,8 +19,10 @@ import (
 	"infocentre/internal/boltstore"
 	"infocentre/internal/centre"
 	"infocentre/internal/cursor"
+	"infocentre/internal/dynamostore"
 	"infocentre/internal/httpapi"
 	"infocentre/internal/markdown"
+	"infocentre/internal/search"
 	"infocentre/internal/web"
 )
 
@@ -81,7 +83,7 @@ func OpenStore(ctx context.Context, cfg Config) (centre.Store, error) {
 		}
 		return boltstore.Open(filepath.Join(dir, "infocentre.db"))
 	case "dynamodb":
-		return nil, errors.New("the DynamoDB store is not part of this build yet")
+		return dynamostore.NewFromEnv(ctx)
 	}
 	return nil, fmt.Errorf("unknown store %q: use bolt or dynamodb", cfg.Store)
 }
@@ -96,9 +98,12 @@ func New(cfg Config, store centre.Store, log *slog.Logger) (*App, error) {
 	if err != nil {
 		return nil, err
 	}
-	svc := &centre.Service{Store: store, Render: markdown.Render, CheckAccent: web.CheckAccent, Signer: sealer, Log: log}
-	site := web.New(store, web.Options{Cursors: sealer, Logger: log, SiteForHost: web.HostLookup(store, time.Minute), Preview: svc.Preview})
-	h := httpapi.New(httpapi.Config{Service: svc, Cursors: sealer, Log: log, Web: site.Register})
+	// Search builds a site's index from the store on first use and keeps it
+	// current by watching the entry writes made through the service.
+	finder := &search.Service{Store: store, Log: log}
+	svc := &centre.Service{Store: finder.Watch(store), Render: markdown.Render, CheckAccent: web.CheckAccent, Signer: sealer, Log: log}
+	site := web.New(store, web.Options{Cursors: sealer, Logger: log, SiteForHost: web.HostLookup(store, time.Minute), Preview: svc.Preview, Searcher: finder})
+	h := httpapi.New(httpapi.Config{Service: svc, Cursors: sealer, Log: log, Web: site.Register, Search: finder})
 	return &App{Config: cfg, Log: log, Store: store, Service: svc, Handler: h}, nil
 }
 

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"infocentre/internal/app"
+	"infocentre/internal/centre"
 	"infocentre/internal/demo"
 )
 
@@ -68,4 +69,65 @@ func TestWiring(t *testing.T) {
 		t.Fatal("Authorize accepted a non-bearer header")
 	}
 	_ = http.StatusOK
+}
+
+// TestScheduledEntryReachesSearch checks, on the wiring the application
+// uses, that the release of a scheduled entry by PublishDue reaches the
+// search index: the entry is absent from the search page and the search
+// API one second before its publication time, and present once the
+// publisher ran at that time, without a rebuild of the index.
+func TestScheduledEntryReachesSearch(t *testing.T) {
+	ctx := context.Background()
+	cfg := app.Config{Store: "bolt", DataDir: t.TempDir()}
+	store, err := app.OpenStore(ctx, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, err := app.New(cfg, store, app.NewLogger(io.Discard, "error"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer a.Close()
+	if err := demo.Seed(ctx, a.Service, time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	// The publication time is just past, so that the public pages (which
+	// run on the real clock) see nothing in the future; the service's
+	// clock is moved around it.
+	publishAt := time.Now().UTC().Truncate(time.Second).Add(-time.Minute)
+	clock := publishAt.Add(-48 * time.Hour)
+	a.Service.Now = func() time.Time { return clock }
+	staff := centre.Principal{KeyID: "test", Site: centre.AllSites, Role: centre.RoleOwner}
+	const title = "Quarantine rules for returning travellers"
+	_, err = a.Service.CreateEntry(ctx, staff, demo.Slug, centre.EntryInput{Type: centre.TypeNews, Slug: "quarantine-rules", Lang: "en",
+		Title: title, Summary: "Who must stay at home.", Body: "Travellers returning from affected areas stay home for five days.",
+		Tags: []string{"travel"}, Status: centre.StatusScheduled, PublishAt: publishAt})
+	if err != nil {
+		t.Fatal(err)
+	}
+	surfaces := []string{"/sites/" + demo.Slug + "/search?q=quarantine", "/sites/" + demo.Slug + "/search?q=returning+travellers",
+		"/api/v1/sites/" + demo.Slug + "/search?q=quarantine", "/api/v1/sites/" + demo.Slug + "/search?tag=travel"}
+	get := func(path string) (int, string) {
+		w := httptest.NewRecorder()
+		a.Handler.ServeHTTP(w, httptest.NewRequest("GET", path, nil))
+		return w.Code, w.Body.String()
+	}
+	clock = publishAt.Add(-time.Second)
+	if n, err := a.PublishDue(ctx); err != nil || n != 0 {
+		t.Fatalf("PublishDue before time: %d, %v", n, err)
+	}
+	for _, p := range surfaces {
+		if code, body := get(p); code != 200 || strings.Contains(body, title) {
+			t.Errorf("%s before publication: %d, shows the entry: %v", p, code, strings.Contains(body, title))
+		}
+	}
+	clock = publishAt
+	if n, err := a.PublishDue(ctx); err != nil || n != 1 {
+		t.Fatalf("PublishDue at time: %d, %v", n, err)
+	}
+	for _, p := range surfaces {
+		if code, body := get(p); code != 200 || !strings.Contains(body, title) {
+			t.Errorf("%s after publication: %d, lacks the entry", p, code)
+		}
+	}
 }

@@ -22,6 +22,8 @@ type Config struct {
 	Service *centre.Service
 	Cursors *cursor.Sealer
 	Log     *slog.Logger
+	// Search answers GET /api/v1/sites/{site}/search; nil leaves the route out.
+	Search Searcher
 	// Web registers the public HTML routes (site pages, feeds) on mux.
 	Web func(mux *http.ServeMux)
 	// MaxBody limits staff request bodies (default 256 KiB).
@@ -63,6 +65,7 @@ func New(cfg Config) *Handler {
 	}
 	h := &Handler{cfg: cfg, public: http.NewServeMux(), admin: http.NewServeMux()}
 	h.routePublic(h.public)
+	h.routeSearch(h.public)
 	h.routeAdmin(h.admin)
 	if cfg.Web != nil {
 		cfg.Web(h.public)

@@ -20,6 +20,7 @@ import (
 	"infocentre/internal/cursor"
 	"infocentre/internal/httpapi"
 	"infocentre/internal/markdown"
+	"infocentre/internal/search"
 )
 
 // env is a handler on a real embedded store, with a key per role.
@@ -51,7 +52,8 @@ func newEnv(t *testing.T) *env {
 func newEnvOn(t *testing.T, store centre.Store) *env {
 	t.Helper()
 	checkerOnce.Do(func() { checker = newOpenAPIChecker(t) })
-	svc := &centre.Service{Store: store, Render: markdown.Render}
+	finder := &search.Service{Store: store}
+	svc := &centre.Service{Store: finder.Watch(store), Render: markdown.Render}
 	sealer, err := cursor.New([]byte("test-cursor-secret-0123456789"))
 	if err != nil {
 		t.Fatal(err)
@@ -62,7 +64,8 @@ func newEnvOn(t *testing.T, store centre.Store) *env {
 		log = slog.New(slog.NewJSONHandler(os.Stderr, nil))
 	}
 	svc.Log, svc.Signer = log, sealer
-	e.h = httpapi.New(httpapi.Config{Service: svc, Cursors: sealer, MaxBody: 64 << 10, Log: log})
+	finder.Log = log
+	e.h = httpapi.New(httpapi.Config{Service: svc, Cursors: sealer, MaxBody: 64 << 10, Log: log, Search: finder})
 	ctx := context.Background()
 	k, secret, err := svc.Bootstrap(ctx, "test owner")
 	if err != nil {

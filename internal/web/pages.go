@@ -77,6 +77,9 @@ type view struct {
 	First    string
 	Entry    *entryView
 	Action   *link // error pages: where to go instead
+	Search   *searchView
+
+	OpenSearch string // the site's OpenSearch description, when it has search
 }
 
 type link struct {
@@ -107,6 +110,7 @@ type section struct {
 type item struct {
 	Href, Title, TypeLabel, Summary, Lang, UI string
 	UIAttr                                    template.HTMLAttr
+	Snippet                                   template.HTML // search results: escaped text with <mark>
 	Published                                 time.Time
 	Withdrawn, H3                             bool
 }
@@ -186,6 +190,10 @@ func (s *Site) baseView(q *req, title string, nav []*centre.Entry) *view {
 	for _, t := range listTypes {
 		p := "/" + pluralOf(t) + "/"
 		v.Nav = append(v.Nav, link{Href: q.pageURL(p, q.lang), Text: typePlural(ui, t), Lang: v.uiLang, Current: q.path == p})
+	}
+	if s.searchable(q) {
+		v.Nav = append(v.Nav, link{Href: q.pageURL("/search", q.lang), Text: msg(ui, "search"), Lang: v.uiLang, Current: q.path == "/search"})
+		v.OpenSearch = q.url("/opensearch.xml")
 	}
 	for _, e := range nav {
 		if e.Status != centre.StatusPublished {
@@ -855,7 +863,7 @@ func (s *Site) errorPageWith(w http.ResponseWriter, r *http.Request, q *req, sta
 	v.NoIndex = true
 	v.Action = action
 	if q.site == generic {
-		v.Nav, v.Feeds, v.FooterFeeds, v.ThemeCSS = nil, nil, nil, ""
+		v.Nav, v.Feeds, v.FooterFeeds, v.ThemeCSS, v.OpenSearch = nil, nil, nil, "", ""
 	}
 	s.render(q, "error", v, status)
 }

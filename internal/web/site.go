@@ -12,6 +12,10 @@
 //	/feed.atom /feed.rss /feed.json  site feeds; also under /{type}s/,
 //	                                 /tags/{tag}/ and /organisations/{org}/
 //	/sitemap.xml /robots.txt
+//	/search                          search form and results (Options.Searcher;
+//	                                 ?q= &type= &tag= &organisation= &lang=
+//	                                 &from= &to= (dates) &page=)
+//	/opensearch.xml                  OpenSearch description of /search
 //	/theme.{hash}.css                the site's accent colour
 //
 // Static assets live at /assets/{name}.{hash}.{ext} on every host and are
@@ -75,6 +79,10 @@ type Options struct {
 	// and absolute URLs start with StaticOrigin ("" for root-relative ones).
 	Static       bool
 	StaticOrigin string
+	// Searcher answers the search page ({base}/search) and with it the
+	// OpenSearch description ({base}/opensearch.xml) and the search link
+	// of every page. Nil, or Static, leaves all of them out.
+	Searcher Searcher
 }
 
 // Site is the public web site handler.
@@ -128,7 +136,8 @@ func New(store centre.Store, opts Options) *Site {
 //	GET /assets/{name}          static assets
 //	GET /sites/{site}/...       every site by slug
 //	/                           sites by host name (Options.SiteForHost),
-//	                            /robots.txt of the main host, then Fallback;
+//	                            /robots.txt of the main host, the directory
+//	                            of all sites at "/", then Fallback;
 //	                            405 for methods other than GET and HEAD
 //
 // "/" is the least specific pattern, so any route registered by the caller
@@ -180,6 +189,10 @@ func (s *Site) serveRoot(w http.ResponseWriter, r *http.Request) {
 	}
 	if r.URL.Path == "/robots.txt" {
 		s.serveMainRobots(w, r)
+		return
+	}
+	if r.URL.Path == "/" && s.opts.Fallback == nil {
+		s.directory(w, r)
 		return
 	}
 	if s.opts.Fallback != nil {
@@ -294,9 +307,13 @@ var knownParams = map[string]bool{"lang": true, "after": true}
 func (s *Site) route(q *req) {
 	if q.r.URL.RawQuery != "" {
 		params := q.r.URL.Query()
+		known := knownParams
+		if q.path == "/search" && s.searchable(q) {
+			known = searchParams
+		}
 		clean := false
 		for k := range params {
-			if !knownParams[k] {
+			if !known[k] {
 				params.Del(k)
 				clean = true
 			}
@@ -330,6 +347,12 @@ func (s *Site) route(q *req) {
 		return
 	case p == "/robots.txt":
 		s.siteRobots(q)
+		return
+	case p == "/search" && s.searchable(q):
+		s.searchPage(q)
+		return
+	case p == "/opensearch.xml" && s.searchable(q):
+		s.openSearch(q)
 		return
 	case strings.HasPrefix(p, "/theme.") && strings.HasSuffix(p, ".css") && len(parts) == 1:
 		s.themeCSS(q)

@@ -23,14 +23,16 @@ import (
 	"infocentre/internal/boltstore"
 	"infocentre/internal/centre"
 	"infocentre/internal/cursor"
+	"infocentre/internal/search"
 	"infocentre/internal/web/fixture"
 )
 
 type env struct {
-	t     testing.TB
-	store *boltstore.Store
-	site  *Site
-	mux   *http.ServeMux
+	t      testing.TB
+	store  *boltstore.Store
+	site   *Site
+	mux    *http.ServeMux
+	finder *search.Service
 }
 
 func newEnv(t testing.TB, mods ...func(centre.Store, *Options)) *env {
@@ -47,9 +49,13 @@ func newEnv(t testing.TB, mods ...func(centre.Store, *Options)) *env {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// Search reads the store as the application wires it; writes made
+	// around finder.Watch are not seen once an index is built.
+	finder := &search.Service{Store: st}
 	opts := Options{
-		BuildID: "test",
-		Cursors: sealer,
+		BuildID:  "test",
+		Cursors:  sealer,
+		Searcher: finder,
 		SiteForHost: func(_ context.Context, host string) (string, bool) {
 			return fixture.Site, host == fixture.Host
 		},
@@ -63,7 +69,7 @@ func newEnv(t testing.TB, mods ...func(centre.Store, *Options)) *env {
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) { _, _ = io.WriteString(w, "ok") })
 	mux.HandleFunc("/api/", func(w http.ResponseWriter, r *http.Request) { http.Error(w, "api", http.StatusTeapot) })
 	s.Register(mux)
-	return &env{t: t, store: st, site: s, mux: mux}
+	return &env{t: t, store: st, site: s, mux: mux, finder: finder}
 }
 
 type resp struct {
@@ -140,7 +146,7 @@ func TestPages(t *testing.T) {
 		{base + "/?lang=de", 404, nil, ""},
 		{"/sites/no-such-site/", 404, []string{"Page not found", "Information centre"}, ""},
 		{"/sites/Bad_Slug/", 404, nil, ""},
-		{"/", 404, nil, ""},
+		{"/", 200, []string{"<h1>Information centres</h1>", `href="/sites/` + fixture.Site + `/"`}, ""},
 		{"/healthz", 200, []string{"ok"}, ""},
 		{"/api/v1/nope", 418, []string{"api"}, ""},
 		{"/api/v1/nope", 418, []string{"api"}, fixture.Host},
@@ -618,7 +624,8 @@ func TestAssetsAndTheme(t *testing.T) {
 func TestPageWeight(t *testing.T) {
 	e := newEnv(t)
 	css := e.site.assets.files[strings.TrimPrefix(e.site.assets.url("style.css"), "/assets/")]
-	for _, p := range []string{base + "/", base + "/en/" + fixture.StatementSlug, base + "/en/" + fixture.ReportSlug, base + "/en/" + fixture.WithdrawnSlug} {
+	for _, p := range []string{base + "/", base + "/en/" + fixture.StatementSlug, base + "/en/" + fixture.ReportSlug, base + "/en/" + fixture.WithdrawnSlug,
+		base + "/search", base + "/search?q=medicines", base + "/search?type=news", base + "/search?q=nothing-matches-this"} {
 		r := e.get(p)
 		page := len(gzipBytes([]byte(r.body)))
 		total := page + len(css.gz) + len(gzipBytes([]byte(":root{--accent:#1d5a8c}\n")))
@@ -853,5 +860,22 @@ func TestFormatDate(t *testing.T) {
 				t.Errorf("%s message %s has other placeholders than English", lang, k)
 			}
 		}
+	}
+}
+
+func TestDirectoryOfSites(t *testing.T) {
+	e := newEnv(t)
+	w := e.get("/")
+	if w.StatusCode != 200 || !strings.Contains(w.body, `href="/sites/`+fixture.Site+`/"`) {
+		t.Fatalf("directory: %d\n%s", w.StatusCode, w.body)
+	}
+	checkHTML(t, w.body)
+	etag := w.Header.Get("ETag")
+	if etag == "" || e.get("/", "If-None-Match", etag).StatusCode != 304 {
+		t.Fatal("the directory is not conditional")
+	}
+	// A host mapped to a site gets that site's home page instead.
+	if w := e.get("/", "Host", fixture.Host); w.StatusCode != 200 || strings.Contains(w.body, "Information centres") {
+		t.Fatalf("mapped host: %d", w.StatusCode)
 	}
 }

@@ -3,7 +3,9 @@ package web
 import (
 	"context"
 	"encoding/json"
+	"log/slog"
 	"net/http"
+	"net/http/httptest"
 	"strings"
 	"sync"
 	"testing"
@@ -11,7 +13,9 @@ import (
 
 	"infocentre/internal/centre"
 	"infocentre/internal/cursor"
+	"infocentre/internal/httpapi"
 	"infocentre/internal/markdown"
+	"infocentre/internal/search"
 	"infocentre/internal/web/fixture"
 )
 
@@ -46,7 +50,11 @@ func newServiceEnv(t *testing.T, at time.Time) (*env, *centre.Service, *clock) {
 	}
 	var svc *centre.Service
 	e := newEnv(t, func(st centre.Store, o *Options) {
-		svc = &centre.Service{Store: st, Render: markdown.Render, Signer: sealer, Now: clk.Now}
+		// As in the application: the service writes through the search
+		// service's watch, so that indexes see every change.
+		finder := o.Searcher.(*search.Service)
+		finder.Now = clk.Now
+		svc = &centre.Service{Store: finder.Watch(st), Render: markdown.Render, Signer: sealer, Now: clk.Now}
 		o.Now = clk.Now
 		o.Preview = svc.Preview
 	})
@@ -276,8 +284,21 @@ func TestEmbargo(t *testing.T) {
 	surfaces := []string{"/", "/news/", "/tags/trial", "/organisations/trial-board", "/en/trial-results",
 		"/feed.atom", "/feed.rss", "/feed.json", "/news/feed.atom", "/news/feed.rss", "/news/feed.json",
 		"/tags/trial/feed.atom", "/tags/trial/feed.rss", "/tags/trial/feed.json",
-		"/organisations/trial-board/feed.atom", "/sitemap.xml"}
+		"/organisations/trial-board/feed.atom", "/sitemap.xml", "/search?q=trial", "/search?q=vaccine+end+points",
+		"/search?type=news", "/search?tag=trial"}
 	hosts := []struct{ host, prefix string }{{"centre.example.net", base}, {fixture.Host, ""}}
+	// The JSON API's search, on the same search service.
+	sealer, err := cursor.New([]byte("api-cursor-secret-0123456789abcd"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	api := httpapi.New(httpapi.Config{Service: svc, Cursors: sealer, Search: e.finder, Log: slog.New(slog.DiscardHandler)})
+	apiSearch := func(query string) (int, string) {
+		w := httptest.NewRecorder()
+		api.ServeHTTP(w, httptest.NewRequest("GET", "/api/v1/sites/"+fixture.Site+"/search?"+query, nil))
+		return w.Code, w.Body.String()
+	}
+	apiQueries := []string{"q=trial", "q=vaccine", "tag=trial", "type=news&q=end+points"}
 
 	clk.Set(publishAt.Add(-time.Second))
 	if n, err := svc.PublishDue(ctx); err != nil || n != 0 {
@@ -293,6 +314,11 @@ func TestEmbargo(t *testing.T) {
 			if r.StatusCode == 200 {
 				etags[h.host+p] = r.Header.Get("ETag")
 			}
+		}
+	}
+	for _, aq := range apiQueries {
+		if code, body := apiSearch(aq); code != 200 || strings.Contains(body, title) || strings.Contains(body, "trial-results") {
+			t.Errorf("API search %s before its time: %d %s", aq, code, body)
 		}
 	}
 
@@ -315,6 +341,11 @@ func TestEmbargo(t *testing.T) {
 					t.Errorf("%s%s: revalidation with the old ETag answered %d", h.host, p, rv.StatusCode)
 				}
 			}
+		}
+	}
+	for _, aq := range apiQueries {
+		if code, body := apiSearch(aq); code != 200 || !strings.Contains(body, title) || !strings.Contains(body, `"slug":"trial-results"`) {
+			t.Errorf("API search %s lacks the entry after publication: %d %s", aq, code, body)
 		}
 	}
 }

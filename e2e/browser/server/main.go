@@ -26,6 +26,7 @@ import (
 	"infocentre/internal/centre"
 	"infocentre/internal/cursor"
 	"infocentre/internal/markdown"
+	"infocentre/internal/search"
 	"infocentre/internal/static"
 	"infocentre/internal/web"
 	"infocentre/internal/web/fixture"
@@ -64,7 +65,10 @@ func run(addr string) error {
 	if err != nil {
 		return err
 	}
-	svc := &centre.Service{Store: store, Render: markdown.Render, Signer: sealer}
+	// Search as the application wires it: the service writes through the
+	// search service's watch.
+	finder := &search.Service{Store: store}
+	svc := &centre.Service{Store: finder.Watch(store), Render: markdown.Render, Signer: sealer}
 	preview, err := notices(ctx, store, svc)
 	if err != nil {
 		return err
@@ -73,6 +77,7 @@ func run(addr string) error {
 		SiteForHost: func(_ context.Context, host string) (string, bool) { return fixture.Site, host == fixture.Host },
 		Logger:      slog.New(slog.NewTextHandler(os.Stderr, nil)),
 		Preview:     svc.Preview,
+		Searcher:    finder,
 	})
 	mux := http.NewServeMux()
 	site.Register(mux)

@@ -1,0 +1,315 @@
+// Package search is infocentre's full-text search: an in-memory index of
+// one site's public entries, ranked by BM25F (title, tag and organisation
+// matches weigh more than body matches), then by recency.
+//
+// An Index is built from Docs, the searchable part of public entries. Docs
+// have a compact binary encoding, so that a host can store one per entry
+// and rebuild a site's index quickly when it starts.
+package search
+
+import (
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"golang.org/x/net/html"
+
+	"infocentre/internal/centre"
+)
+
+// Doc is the searchable content of one public entry.
+type Doc struct {
+	ID            string    `json:"id"`
+	Slug          string    `json:"slug"`
+	Lang          string    `json:"lang"`
+	Type          string    `json:"type"`
+	Title         string    `json:"title"`
+	Summary       string    `json:"summary,omitempty"`
+	Body          string    `json:"body,omitempty"` // plain text
+	Tags          []string  `json:"tags,omitempty"`
+	Organisations []string  `json:"organisations,omitempty"`
+	Attachments   []string  `json:"attachments,omitempty"` // attachment titles
+	PublishedAt   time.Time `json:"published_at"`
+	ExpiresAt     time.Time `json:"expires_at,omitzero"` // searches leave it out from then on
+	Withdrawn     bool      `json:"withdrawn,omitempty"`
+}
+
+// ErrNotPublic is returned (wrapped in an EINVALID *centre.Error) for an
+// entry or document that is not public: drafts, scheduled entries and
+// anything never published are never indexed.
+var ErrNotPublic = errors.New("search: only public entries are indexed")
+
+func notPublic(id string) error {
+	return fmt.Errorf("%w: %w", centre.Errorf(centre.EINVALID, "entry %s is not public", id), ErrNotPublic)
+}
+
+// DocFromEntry returns the search document of a public (published or
+// withdrawn) entry. The body text is taken from the rendered HTML when the
+// entry carries it, else from the Markdown source. It refuses any entry
+// that is not public with an error wrapping ErrNotPublic.
+func DocFromEntry(e *centre.Entry) (Doc, error) {
+	if e == nil || !e.Public() || e.PublishedAt.IsZero() {
+		id := ""
+		if e != nil {
+			id = e.ID
+		}
+		return Doc{}, notPublic(id)
+	}
+	d := Doc{
+		ID: e.ID, Slug: e.Slug, Lang: e.Lang, Type: e.Type, Title: e.Title, Summary: e.Summary,
+		Tags:          append([]string(nil), e.Tags...),
+		Organisations: append([]string(nil), e.Organisations...),
+		PublishedAt:   e.PublishedAt.UTC(),
+		ExpiresAt:     e.ExpiresAt.UTC(),
+		Withdrawn:     e.Status == centre.StatusWithdrawn,
+	}
+	switch {
+	case e.BodyHTML != "":
+		d.Body = htmlText(e.BodyHTML)
+	default:
+		d.Body = e.Body
+	}
+	for _, a := range e.Attachments {
+		d.Attachments = append(d.Attachments, a.Title)
+	}
+	return d, nil
+}
+
+// blockTags end a line of text when HTML is turned into text.
+var blockTags = map[string]bool{
+	"p": true, "br": true, "li": true, "h1": true, "h2": true, "h3": true, "h4": true, "h5": true,
+	"h6": true, "tr": true, "td": true, "th": true, "blockquote": true, "pre": true, "div": true,
+	"ul": true, "ol": true, "table": true, "hr": true,
+}
+
+// htmlText returns the text of an HTML fragment, with block elements on
+// lines of their own.
+func htmlText(fragment string) string {
+	z := html.NewTokenizer(strings.NewReader(fragment))
+	var b strings.Builder
+	sep := func(s string) {
+		if b.Len() > 0 && !strings.HasSuffix(b.String(), s) && !strings.HasSuffix(b.String(), "\n") {
+			b.WriteString(s)
+		}
+	}
+	for {
+		switch z.Next() {
+		case html.ErrorToken:
+			return strings.TrimSpace(b.String())
+		case html.TextToken:
+			b.Write(z.Text())
+		case html.StartTagToken, html.EndTagToken, html.SelfClosingTagToken:
+			name, _ := z.TagName()
+			if blockTags[string(name)] {
+				sep("\n")
+			}
+		}
+	}
+}
+
+// Validate reports whether d can be indexed.
+func (d *Doc) Validate() error {
+	var p centre.Problems
+	if d.ID == "" {
+		p.Add("id", "is required")
+	}
+	if d.PublishedAt.IsZero() {
+		p.Add("published_at", "is required: only public entries are indexed")
+	}
+	return p.Err()
+}
+
+const docEncodingVersion = 1
+
+// MarshalBinary encodes d compactly: a version byte, then each field as a
+// uvarint length (or count) followed by its bytes.
+func (d Doc) MarshalBinary() ([]byte, error) {
+	return d.appendBinary(make([]byte, 0, 64+len(d.Title)+len(d.Summary)+len(d.Body))), nil
+}
+
+func (d Doc) appendBinary(b []byte) []byte {
+	b = append(b, docEncodingVersion)
+	for _, s := range []string{d.ID, d.Slug, d.Lang, d.Type, d.Title, d.Summary, d.Body} {
+		b = appendString(b, s)
+	}
+	for _, list := range [][]string{d.Tags, d.Organisations, d.Attachments} {
+		b = binary.AppendUvarint(b, uint64(len(list)))
+		for _, s := range list {
+			b = appendString(b, s)
+		}
+	}
+	b = binary.AppendVarint(b, d.PublishedAt.UnixMilli())
+	b = appendTime(b, d.ExpiresAt)
+	if d.Withdrawn {
+		b = append(b, 1)
+	} else {
+		b = append(b, 0)
+	}
+	return b
+}
+
+// appendTime appends t in milliseconds, the zero time as 0.
+func appendTime(b []byte, t time.Time) []byte {
+	if t.IsZero() {
+		return binary.AppendVarint(b, 0)
+	}
+	return binary.AppendVarint(b, t.UnixMilli())
+}
+
+func appendString(b []byte, s string) []byte {
+	b = binary.AppendUvarint(b, uint64(len(s)))
+	return append(b, s...)
+}
+
+// UnmarshalBinary decodes what MarshalBinary encoded.
+func (d *Doc) UnmarshalBinary(data []byte) error {
+	r := reader{b: data}
+	*d = r.doc()
+	if r.err == nil && len(r.b) != 0 {
+		r.err = errors.New("trailing bytes")
+	}
+	if r.err != nil {
+		return fmt.Errorf("search: decode document: %w", r.err)
+	}
+	return nil
+}
+
+type reader struct {
+	b   []byte
+	err error
+}
+
+func (r *reader) uvarint() uint64 {
+	if r.err != nil {
+		return 0
+	}
+	v, n := binary.Uvarint(r.b)
+	if n <= 0 {
+		r.err = errors.New("bad length")
+		return 0
+	}
+	r.b = r.b[n:]
+	return v
+}
+
+func (r *reader) string() string {
+	n := r.uvarint()
+	if r.err != nil {
+		return ""
+	}
+	if n > uint64(len(r.b)) {
+		r.err = errors.New("truncated")
+		return ""
+	}
+	s := string(r.b[:n])
+	r.b = r.b[n:]
+	return s
+}
+
+func (r *reader) strings() []string {
+	n := r.uvarint()
+	if r.err != nil || n == 0 {
+		return nil
+	}
+	if n > uint64(len(r.b)) {
+		r.err = errors.New("truncated")
+		return nil
+	}
+	out := make([]string, n)
+	for i := range out {
+		out[i] = r.string()
+	}
+	return out
+}
+
+func (r *reader) byte() byte {
+	if r.err != nil {
+		return 0
+	}
+	if len(r.b) == 0 {
+		r.err = errors.New("truncated")
+		return 0
+	}
+	c := r.b[0]
+	r.b = r.b[1:]
+	return c
+}
+
+func (r *reader) doc() Doc {
+	if v := r.byte(); r.err == nil && v != docEncodingVersion {
+		r.err = fmt.Errorf("unknown encoding version %d", v)
+	}
+	var d Doc
+	d.ID, d.Slug, d.Lang, d.Type = r.string(), r.string(), r.string(), r.string()
+	d.Title, d.Summary, d.Body = r.string(), r.string(), r.string()
+	d.Tags, d.Organisations, d.Attachments = r.strings(), r.strings(), r.strings()
+	if r.err == nil {
+		ms, n := binary.Varint(r.b)
+		if n <= 0 {
+			r.err = errors.New("bad time")
+		} else {
+			r.b = r.b[n:]
+			d.PublishedAt = time.UnixMilli(ms).UTC()
+		}
+	}
+	if r.err == nil {
+		ms, n := binary.Varint(r.b)
+		if n <= 0 {
+			r.err = errors.New("bad time")
+		} else if r.b = r.b[n:]; ms != 0 {
+			d.ExpiresAt = time.UnixMilli(ms).UTC()
+		}
+	}
+	d.Withdrawn = r.byte() == 1
+	return d
+}
+
+// EncodeDocs encodes many documents into one byte slice (for a snapshot of
+// a whole index).
+func EncodeDocs(docs []Doc) []byte {
+	b := binary.AppendUvarint(nil, uint64(len(docs)))
+	for _, d := range docs {
+		enc := d.appendBinary(nil)
+		b = binary.AppendUvarint(b, uint64(len(enc)))
+		b = append(b, enc...)
+	}
+	return b
+}
+
+// DecodeDocs decodes what EncodeDocs encoded.
+func DecodeDocs(data []byte) ([]Doc, error) {
+	r := reader{b: data}
+	n := r.uvarint()
+	if r.err == nil && n > uint64(len(data)) {
+		r.err = errors.New("bad count")
+	}
+	var docs []Doc
+	if r.err == nil {
+		docs = make([]Doc, 0, n)
+	}
+	for i := uint64(0); i < n && r.err == nil; i++ {
+		size := r.uvarint()
+		if r.err != nil {
+			break
+		}
+		if size > uint64(len(r.b)) {
+			r.err = errors.New("truncated")
+			break
+		}
+		var d Doc
+		if err := d.UnmarshalBinary(r.b[:size]); err != nil {
+			return nil, err
+		}
+		r.b = r.b[size:]
+		docs = append(docs, d)
+	}
+	if r.err == nil && len(r.b) != 0 {
+		r.err = errors.New("trailing bytes")
+	}
+	if r.err != nil {
+		return nil, fmt.Errorf("search: decode documents: %w", r.err)
+	}
+	return docs, nil
+}
