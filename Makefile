@@ -7,7 +7,7 @@ BIN   := bin
 DATA  ?= .data
 ADDR  ?= 127.0.0.1:8080
 
-.PHONY: run build test unit lint bench browser clean
+.PHONY: run build test unit lint bench browser clean setup cfn-lint e2e
 
 build:
 	$(GO) build -o $(BIN)/infocentre ./cmd/infocentre
@@ -15,9 +15,12 @@ build:
 run: build
 	$(BIN)/infocentre serve --addr $(ADDR) --data $(DATA)
 
-test: lint unit browser
+test: lint unit browser setup cfn-lint e2e
 
+# The DynamoDB store and app tests run against moto_server; under CI=true a
+# missing moto_server fails them instead of skipping.
 unit:
+	bash .ci/setup-moto.sh
 	$(GO) test -race -count=1 ./...
 
 lint:
@@ -33,6 +36,24 @@ browser:
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem ./...
 	SEARCH_REPORT=1 $(GO) test -count=1 -run 'TestReportLatency|TestJudgedQueries' -v ./internal/search
+	bash .ci/bench-coldstart.sh
+
+# Docker engine, SAM CLI (in .cache/venv) and the stand-in Lambda base image.
+setup:
+	bash .ci/setup-docker.sh
+	bash .ci/setup-sam.sh
+	bash .ci/setup-image.sh
+
+# template.yaml must lint with zero errors and zero warnings.
+cfn-lint:
+	bash .ci/setup-sam.sh
+	.cache/venv/bin/cfn-lint template.yaml
+	if command -v cfn-lint >/dev/null; then cfn-lint template.yaml; fi
+	SAM_CLI_TELEMETRY=0 .cache/venv/bin/sam validate --lint --region eu-west-1
+
+# The function binaries under sam local, against moto_server.
+e2e:
+	bash .ci/e2e.sh
 
 clean:
 	rm -rf $(BIN) .aws-sam test-artifacts

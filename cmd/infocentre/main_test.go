@@ -30,11 +30,17 @@ var ownerLine = regexp.MustCompile(`(?m)^owner key: (icsk_[A-Za-z0-9_-]{43})$`)
 // and the owner key it printed.
 func startServer(t *testing.T, data string) (string, string) {
 	t.Helper()
+	return startServerArgs(t, "--data", data)
+}
+
+// startServerArgs runs `infocentre serve` with extra flags on a free port.
+func startServerArgs(t *testing.T, extra ...string) (string, string) {
+	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	pr, pw := io.Pipe()
 	done := make(chan error, 1)
 	go func() {
-		done <- run(ctx, []string{"serve", "--addr", "127.0.0.1:0", "--data", data, "--publish-interval", "100ms"}, pw, io.Discard)
+		done <- run(ctx, append([]string{"serve", "--addr", "127.0.0.1:0", "--publish-interval", "100ms"}, extra...), pw, io.Discard)
 		pw.Close()
 	}()
 	t.Cleanup(func() {

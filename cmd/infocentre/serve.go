@@ -2,6 +2,8 @@ package main
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"flag"
@@ -33,6 +35,19 @@ func (s *storeFlags) register(fs *flag.FlagSet) {
 func (s *storeFlags) config() app.Config {
 	cfg := app.ConfigFromEnv()
 	cfg.DataDir, cfg.Store = s.data, s.store
+	return cfg
+}
+
+// oneShot is the configuration of a command that acts on the store and
+// exits. Such a command hands out no cursors that outlive it, so on
+// DynamoDB it needs no CURSOR_SECRET: a random one does.
+func (s *storeFlags) oneShot() app.Config {
+	cfg := s.config()
+	if cfg.CursorSecret == "" && cfg.Store == "dynamodb" {
+		b := make([]byte, 32)
+		_, _ = rand.Read(b)
+		cfg.CursorSecret = hex.EncodeToString(b)
+	}
 	return cfg
 }
 

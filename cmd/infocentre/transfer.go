@@ -48,7 +48,7 @@ func progress(w io.Writer) transfer.Progress {
 
 // openApp opens the local store (embedded or DynamoDB) for a long job.
 func openApp(ctx context.Context, sf storeFlags, stderr io.Writer) (*app.App, error) {
-	cfg := sf.config()
+	cfg := sf.oneShot()
 	store, err := openLocal(ctx, cfg)
 	if err != nil {
 		return nil, err

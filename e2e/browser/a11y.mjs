@@ -33,6 +33,7 @@ const pages = [
   ['page', '/sites/demo/en/about'],
   ['tag', '/sites/demo/tags/medicines'],
   ['organisation', '/sites/demo/organisations/societe-francaise-d-exemple'],
+  ['directory', '/', 200],
   ['not-found', '/sites/demo/en/no-such-entry', 404],
   ['gone', '/sites/demo/en/removed-notice', 410],
   ['entry-expired', '/sites/demo/en/expired-guidance'],

@@ -23,6 +23,7 @@ import (
 	"infocentre/internal/httpapi"
 	"infocentre/internal/markdown"
 	"infocentre/internal/search"
+	"infocentre/internal/static"
 	"infocentre/internal/web"
 )
 
@@ -113,7 +114,10 @@ func New(cfg Config, store centre.Store, log *slog.Logger) (*App, error) {
 	}
 	svc := &centre.Service{Store: entries, Render: markdown.Render, CheckAccent: web.CheckAccent, Signer: sealer, Log: log}
 	site := web.New(store, web.Options{Cursors: sealer, Logger: log, SiteForHost: web.HostLookup(store, time.Minute), Preview: svc.Preview, Searcher: finder})
-	h := httpapi.New(httpapi.Config{Service: svc, Cursors: sealer, Log: log, Web: site.Register, Search: finder})
+	h := httpapi.New(httpapi.Config{Service: svc, Cursors: sealer, Log: log, Web: site.Register, Search: finder,
+		StaticArchive: func(ctx context.Context, slug string, w io.Writer) error {
+			return static.Options{}.Archive(ctx, store, slug, w)
+		}})
 	return &App{Config: cfg, Log: log, Store: store, Service: svc, Handler: h}, nil
 }
 

@@ -3,7 +3,6 @@ package app_test
 import (
 	"context"
 	"io"
-	"net/http"
 	"net/http/httptest"
 	"strings"
 	"testing"
@@ -61,6 +60,16 @@ func TestWiring(t *testing.T) {
 	if w.Code == 200 {
 		t.Fatal("the public handler served a staff route")
 	}
+	// A theme accent that fails AA contrast is refused when the site is saved.
+	r = httptest.NewRequest("PATCH", "/api/v1/admin/sites/demo", strings.NewReader(`{"theme":{"accent":"#ffff66"}}`))
+	r.Header.Set("Authorization", "Bearer "+owner)
+	r.Header.Set("Content-Type", "application/json")
+	r.Header.Set("If-Match", `"v1"`)
+	w = httptest.NewRecorder()
+	a.Handler.ServeHTTP(w, r)
+	if w.Code != 400 || !strings.Contains(w.Body.String(), `"field":"theme.accent"`) || !strings.Contains(w.Body.String(), "contrast") {
+		t.Fatalf("low-contrast accent: %d %s", w.Code, w.Body)
+	}
 	p, err := a.Authorize(context.Background(), "Bearer "+owner)
 	if err != nil || p.Role != "owner" {
 		t.Fatalf("Authorize: %+v %v", p, err)
@@ -68,7 +77,6 @@ func TestWiring(t *testing.T) {
 	if _, err := a.Authorize(context.Background(), "Basic x"); err == nil {
 		t.Fatal("Authorize accepted a non-bearer header")
 	}
-	_ = http.StatusOK
 }
 
 // TestScheduledEntryReachesSearch checks, on the wiring the application

@@ -3,7 +3,6 @@ package app_test
 import (
 	"context"
 	"fmt"
-	"io"
 	"net/http"
 	"net/http/httptest"
 	"sort"
@@ -11,6 +10,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 
 	"infocentre/internal/app"
 	"infocentre/internal/centre"
@@ -211,5 +212,75 @@ func TestNoLostUpdatesOnDynamoDB(t *testing.T) {
 	if len(final.Tags) != writers {
 		t.Fatalf("%d of %d changes survived: %v", len(final.Tags), writers, final.Tags)
 	}
-	_ = io.Discard
+}
+
+// TestThrottlingAnswers503 injects throttling that outlasts the SDK's
+// retries: the public API answers 503 with Retry-After and a problem, and
+// recovers once DynamoDB does.
+func TestThrottlingAnswers503(t *testing.T) {
+	faults := dynamotest.NewFaults()
+	store := dynamotest.NewStore(t, dynamostore.WithTimeout(3*time.Second), dynamostore.WithClientOptions(func(o *dynamodb.Options) {
+		o.APIOptions = append(o.APIOptions, faults.Register)
+	}))
+	cfg := app.Config{Store: "dynamodb", CursorSecret: "test-cursor-secret-0123456789"}
+	a, _ := launchEnv(t, cfg, store)
+	for _, fault := range []dynamotest.Fault{dynamotest.Throttling, dynamotest.ProvisionedThroughputExceeded, dynamotest.InternalServerError} {
+		faults.Always("", fault)
+		w := get(a.Handler, "/api/v1/sites/demo")
+		faults.Clear()
+		if w.Code != 503 || w.Header().Get("Retry-After") == "" || w.Header().Get("Content-Type") != "application/problem+json" ||
+			strings.Contains(w.Body.String(), string(fault)) {
+			t.Errorf("%s: %d Retry-After=%q %s", fault, w.Code, w.Header().Get("Retry-After"), w.Body)
+		}
+		if w := get(a.Handler, "/api/v1/sites/demo"); w.Code != 200 {
+			t.Errorf("after %s: %d", fault, w.Code)
+		}
+	}
+	// A fault that clears within the retries is invisible to the client.
+	before := faults.Injected("GetItem")
+	faults.Inject("GetItem", 2, dynamotest.Throttling)
+	if w := get(a.Handler, "/api/v1/sites/demo"); w.Code != 200 || faults.Injected("GetItem")-before != 2 {
+		t.Errorf("transient throttling: %d after %d faults", w.Code, faults.Injected("GetItem")-before)
+	}
+}
+
+// TestConcurrentIdempotentPostsOnDynamoDB: 20 identical staff POSTs with
+// one Idempotency-Key create exactly one entry, and all answer 201.
+func TestConcurrentIdempotentPostsOnDynamoDB(t *testing.T) {
+	a, _, owner := dynamoApp(t)
+	var wg sync.WaitGroup
+	codes := make(chan int, 20)
+	for i := 0; i < 20; i++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			r := httptest.NewRequest("POST", "/api/v1/admin/sites/demo/entries", strings.NewReader(`{"type":"news","title":"Exactly once"}`))
+			r.Header.Set("Authorization", "Bearer "+owner)
+			r.Header.Set("Content-Type", "application/json")
+			r.Header.Set("Idempotency-Key", "burst-1")
+			w := httptest.NewRecorder()
+			a.Handler.ServeHTTP(w, r)
+			codes <- w.Code
+		}()
+	}
+	wg.Wait()
+	close(codes)
+	for c := range codes {
+		if c != 201 {
+			t.Errorf("an identical request answered %d", c)
+		}
+	}
+	page, err := a.Store.ListEntries(context.Background(), centre.EntryQuery{Site: demo.Slug, Type: "news", Limit: 100})
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	for _, e := range page.Items {
+		if e.Title == "Exactly once" {
+			n++
+		}
+	}
+	if n != 1 {
+		t.Fatalf("%d entries from 20 identical requests", n)
+	}
 }

@@ -621,7 +621,8 @@ func (s *Service) PublicEntry(ctx context.Context, site, slug, lang string) ([]*
 	return out, nil
 }
 
-// UpdateEntry applies patch when the entry's version equals version.
+// UpdateEntry applies patch when the entry's version equals version (0:
+// any version; the staff API always sends one).
 // Editors may change drafts; changing an entry that is scheduled or public
 // needs the publisher role. Returns EINVALID, ENOTFOUND, EPRECONDITION,
 // ECONFLICT, EFORBIDDEN.
@@ -634,12 +635,9 @@ func (s *Service) updateEntry(ctx context.Context, p Principal, site, id string,
 	if err != nil {
 		return nil, err
 	}
-	e, err := s.entry(ctx, site, id)
+	e, err := s.versioned(ctx, site, id, version)
 	if err != nil {
 		return nil, err
-	}
-	if e.Version != version {
-		return nil, Errorf(EPRECONDITION, "the entry has changed (version %d, If-Match says %d); read it again", e.Version, version)
 	}
 	if e.Status != StatusDraft {
 		if err := require(p, site, RolePublisher); err != nil {
@@ -733,15 +731,12 @@ func (s *Service) DeleteEntry(ctx context.Context, p Principal, site, id string,
 	if _, err := s.writableSite(ctx, p, site, RoleEditor); err != nil {
 		return err
 	}
-	e, err := s.entry(ctx, site, id)
+	e, err := s.versioned(ctx, site, id, version)
 	if err != nil {
 		return err
 	}
 	if e.Status != StatusDraft || e.EverPublic() {
 		return Errorf(ECONFLICT, "only drafts that were never published can be deleted; withdraw entry %q instead", id)
-	}
-	if version != 0 && e.Version != version {
-		return Errorf(EPRECONDITION, "the entry has changed (version %d, If-Match says %d); read it again", e.Version, version)
 	}
 	return s.Store.DeleteEntry(ctx, site, id, e.Version)
 }
@@ -755,12 +750,9 @@ func (s *Service) Publish(ctx context.Context, p Principal, site, id string, ver
 	if err != nil {
 		return nil, err
 	}
-	e, err := s.entry(ctx, site, id)
+	e, err := s.versioned(ctx, site, id, version)
 	if err != nil {
 		return nil, err
-	}
-	if version != 0 && e.Version != version {
-		return nil, Errorf(EPRECONDITION, "the entry has changed (version %d, If-Match says %d); read it again", e.Version, version)
 	}
 	now := s.now()
 	note := strings.TrimSpace(changeNote)
@@ -805,12 +797,9 @@ func (s *Service) Unschedule(ctx context.Context, p Principal, site, id string, 
 	if _, err := s.writableSite(ctx, p, site, RolePublisher); err != nil {
 		return nil, err
 	}
-	e, err := s.entry(ctx, site, id)
+	e, err := s.versioned(ctx, site, id, version)
 	if err != nil {
 		return nil, err
-	}
-	if version != 0 && e.Version != version {
-		return nil, Errorf(EPRECONDITION, "the entry has changed (version %d, If-Match says %d); read it again", e.Version, version)
 	}
 	if e.Status != StatusScheduled {
 		return nil, Errorf(ECONFLICT, "entry %q is %s, not scheduled", id, e.Status)
@@ -842,12 +831,9 @@ func (s *Service) Withdraw(ctx context.Context, p Principal, site, id string, ve
 	if err := pr.Err(); err != nil {
 		return nil, err
 	}
-	e, err := s.entry(ctx, site, id)
+	e, err := s.versioned(ctx, site, id, version)
 	if err != nil {
 		return nil, err
-	}
-	if version != 0 && e.Version != version {
-		return nil, Errorf(EPRECONDITION, "the entry has changed (version %d, If-Match says %d); read it again", e.Version, version)
 	}
 	if e.Status != StatusPublished {
 		return nil, Errorf(ECONFLICT, "only published entries can be withdrawn; entry %q is %s", id, e.Status)

@@ -12,6 +12,7 @@ import (
 	"encoding/json"
 	"encoding/xml"
 	"fmt"
+	"html"
 	"html/template"
 	"strconv"
 	"strings"
@@ -306,6 +307,9 @@ func RSS(f *Feed) ([]byte, error) {
 	if desc == "" {
 		desc = f.Title
 	}
+	// Readers render an RSS description as HTML; the channel's is plain
+	// text, so it is escaped as HTML before XML escapes it again.
+	desc = html.EscapeString(desc)
 	doc := rssDoc{Version: "2.0", AtomNS: atomNS, Channel: rssChannel{
 		Title:         f.Title,
 		Link:          f.HomeURL,

@@ -31,6 +31,7 @@ func (h *Handler) routeAdmin(mux *http.ServeMux) {
 	staff("POST "+site+"/archive", "site.archive", h.archiveSite)
 	staff("POST "+site+"/reopen", "site.reopen", h.reopenSite)
 	staff("GET "+site+"/export", "", h.exportSite)
+	staff("GET "+site+"/export-static", "", h.exportStatic)
 	staff("POST /api/v1/admin/import", "site.import", h.importSite)
 	staff("GET "+site+"/audit", "", h.listAudit)
 	staff("GET /api/v1/admin/audit", "", h.listOwnerAudit)

@@ -8,6 +8,7 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"io"
 	"log/slog"
 	"net/http"
 	"runtime/debug"
@@ -28,6 +29,9 @@ type Config struct {
 	Web func(mux *http.ServeMux)
 	// MaxBody limits staff request bodies (default 256 KiB).
 	MaxBody int64
+	// StaticArchive writes a site's public pages, feeds and API snapshots
+	// as a gzipped tar (internal/static); nil disables the route.
+	StaticArchive func(ctx context.Context, site string, w io.Writer) error
 	// MaxImport limits the size of an export file posted for import
 	// (default 64 MiB).
 	MaxImport int64

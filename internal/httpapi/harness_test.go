@@ -21,6 +21,7 @@ import (
 	"infocentre/internal/httpapi"
 	"infocentre/internal/markdown"
 	"infocentre/internal/search"
+	"infocentre/internal/static"
 )
 
 // env is a handler on a real embedded store, with a key per role.
@@ -65,7 +66,10 @@ func newEnvOn(t *testing.T, store centre.Store) *env {
 	}
 	svc.Log, svc.Signer = log, sealer
 	finder.Log = log
-	e.h = httpapi.New(httpapi.Config{Service: svc, Cursors: sealer, MaxBody: 64 << 10, Log: log, Search: finder})
+	e.h = httpapi.New(httpapi.Config{Service: svc, Cursors: sealer, MaxBody: 64 << 10, Log: log, Search: finder,
+		StaticArchive: func(ctx context.Context, slug string, w io.Writer) error {
+			return static.Options{}.Archive(ctx, store, slug, w)
+		}})
 	ctx := context.Background()
 	k, secret, err := svc.Bootstrap(ctx, "test owner")
 	if err != nil {

@@ -1,7 +1,9 @@
 package httpapi
 
 import (
+	"bytes"
 	"errors"
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
@@ -54,6 +56,35 @@ func (h *Handler) exportSite(w http.ResponseWriter, r *http.Request) {
 		// file is incomplete.
 		logger(r.Context()).ErrorContext(r.Context(), "export", slog.String("site", slug), slog.String("error", err.Error()))
 	}
+}
+
+// exportStatic answers the public site as a gzipped tar of plain files
+// that any static host can serve (admins).
+func (h *Handler) exportStatic(w http.ResponseWriter, r *http.Request) {
+	slug := r.PathValue("site")
+	if err := h.cfg.Service.Require(principal(r.Context()), slug, centre.RoleAdmin); err != nil {
+		writeError(w, r, err)
+		return
+	}
+	if _, err := h.cfg.Service.Site(r.Context(), slug); err != nil {
+		writeError(w, r, err)
+		return
+	}
+	if h.cfg.StaticArchive == nil {
+		writeProblem(w, r, http.StatusNotFound, centre.ENOTFOUND, "static export is not available on this server", nil)
+		return
+	}
+	// Build it in memory first, so that a failure is an error, not a
+	// truncated download.
+	var buf bytes.Buffer
+	if err := h.cfg.StaticArchive(r.Context(), slug, &buf); err != nil {
+		writeError(w, r, fmt.Errorf("static export of %s: %w", slug, err))
+		return
+	}
+	w.Header().Set("Content-Type", "application/gzip")
+	w.Header().Set("Content-Disposition", `attachment; filename="`+slug+`-static.tar.gz"`)
+	w.Header().Set("Content-Length", strconv.Itoa(buf.Len()))
+	_, _ = w.Write(buf.Bytes())
 }
 
 // ImportResult is the outcome of an import.

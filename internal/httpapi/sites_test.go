@@ -1,6 +1,10 @@
 package httpapi_test
 
 import (
+	"archive/tar"
+	"bytes"
+	"compress/gzip"
+	"io"
 	"net/http/httptest"
 	"strings"
 	"testing"
@@ -74,5 +78,41 @@ func TestExportImportAPI(t *testing.T) {
 	p := post(centre.RoleOwner, "?as=third", file[:len(file)/2], httpapi.NDJSON, 400).problem(t)
 	if !strings.Contains(p.Detail, "line") {
 		t.Fatalf("truncated file problem %+v", p)
+	}
+}
+
+func TestExportStaticAPI(t *testing.T) {
+	e := newEnv(t)
+	e.published("in-the-archive", map[string]any{"body": "Kept for the record."})
+	e.must(req{method: "GET", path: "/api/v1/admin/sites/demo/export-static", role: centre.RolePublisher}, 403)
+	e.must(req{method: "GET", path: "/api/v1/admin/sites/nope/export-static", role: centre.RoleOwner}, 404)
+	r := e.must(req{method: "GET", path: "/api/v1/admin/sites/demo/export-static", role: centre.RoleAdmin}, 200)
+	if r.Header.Get("Content-Type") != "application/gzip" {
+		t.Fatalf("content type %q", r.Header.Get("Content-Type"))
+	}
+	zr, err := gzip.NewReader(bytes.NewReader(r.Body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	tr := tar.NewReader(zr)
+	files := map[string]string{}
+	for {
+		h, err := tr.Next()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, _ := io.ReadAll(tr)
+		files[h.Name] = string(b)
+	}
+	for _, want := range []string{"index.html", "404.html", "sitemap.xml", "robots.txt", "en/in-the-archive/index.html"} {
+		if _, ok := files[want]; !ok {
+			t.Errorf("archive lacks %s (has %d files)", want, len(files))
+		}
+	}
+	if !strings.Contains(files["en/in-the-archive/index.html"], "Kept for the record.") {
+		t.Error("the entry page does not hold the entry")
 	}
 }

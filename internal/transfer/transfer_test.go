@@ -13,6 +13,7 @@ import (
 	"infocentre/internal/boltstore"
 	"infocentre/internal/centre"
 	"infocentre/internal/demo"
+	"infocentre/internal/dynamostore/dynamotest"
 	"infocentre/internal/markdown"
 	"infocentre/internal/transfer"
 )
@@ -71,7 +72,34 @@ func export(t *testing.T, store centre.Store, site string) []byte {
 	return buf.Bytes()
 }
 
+func TestMain(m *testing.M) { dynamotest.Main(m) }
+
 func TestRoundTrip(t *testing.T) { RoundTrip(t, newBolt) }
+
+func TestRoundTripDynamoDB(t *testing.T) {
+	RoundTrip(t, func(t *testing.T) centre.Store { return dynamotest.NewStore(t) })
+}
+
+// TestAcrossStores moves a site from the embedded store to DynamoDB and
+// back: the export is the same bytes all the way.
+func TestAcrossStores(t *testing.T) {
+	ctx := context.Background()
+	src := newBolt(t)
+	seeded(t, src)
+	first := export(t, src, demo.Slug)
+	dyn := dynamotest.NewStore(t)
+	if _, err := transfer.Import(ctx, dyn, bytes.NewReader(first), transfer.Options{}); err != nil {
+		t.Fatal(err)
+	}
+	second := export(t, dyn, demo.Slug)
+	back := newBolt(t)
+	if _, err := transfer.Import(ctx, back, bytes.NewReader(second), transfer.Options{}); err != nil {
+		t.Fatal(err)
+	}
+	if third := export(t, back, demo.Slug); !bytes.Equal(first, second) || !bytes.Equal(first, third) {
+		t.Fatalf("bolt → DynamoDB → bolt changed the export:\n%s", firstDiff(first, second))
+	}
+}
 
 // RoundTrip checks export → import → export gives the same bytes, into a
 // fresh store and under a new slug.

@@ -38,7 +38,8 @@ func TestMountsBesideTheJSONAPI(t *testing.T) {
 		{"centre.example.net", "/sites/demo/news/?after=x.y", 404, "Page not found"},
 		{fixture.Host, "/", 200, "<h1>Crisis Information Centre</h1>"},
 		{fixture.Host, "/api/v1/sites/demo", 200, `"slug":"demo"`},
-		{"centre.example.net", "/", 404, "Page not found"},
+		{"centre.example.net", "/", 200, "<h1>Information centres</h1>"},
+		{"centre.example.net", "/nowhere", 404, "Page not found"},
 	} {
 		r := httptest.NewRequest("GET", c.path, nil)
 		r.Host = c.host

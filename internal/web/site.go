@@ -136,7 +136,8 @@ func New(store centre.Store, opts Options) *Site {
 //	GET /assets/{name}          static assets
 //	GET /sites/{site}/...       every site by slug
 //	/                           sites by host name (Options.SiteForHost),
-//	                            /robots.txt of the main host, then Fallback;
+//	                            /robots.txt of the main host, the directory
+//	                            of all sites at "/", then Fallback;
 //	                            405 for methods other than GET and HEAD
 //
 // "/" is the least specific pattern, so any route registered by the caller
@@ -188,6 +189,10 @@ func (s *Site) serveRoot(w http.ResponseWriter, r *http.Request) {
 	}
 	if r.URL.Path == "/robots.txt" {
 		s.serveMainRobots(w, r)
+		return
+	}
+	if r.URL.Path == "/" && s.opts.Fallback == nil {
+		s.directory(w, r)
 		return
 	}
 	if s.opts.Fallback != nil {

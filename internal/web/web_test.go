@@ -146,7 +146,7 @@ func TestPages(t *testing.T) {
 		{base + "/?lang=de", 404, nil, ""},
 		{"/sites/no-such-site/", 404, []string{"Page not found", "Information centre"}, ""},
 		{"/sites/Bad_Slug/", 404, nil, ""},
-		{"/", 404, nil, ""},
+		{"/", 200, []string{"<h1>Information centres</h1>", `href="/sites/` + fixture.Site + `/"`}, ""},
 		{"/healthz", 200, []string{"ok"}, ""},
 		{"/api/v1/nope", 418, []string{"api"}, ""},
 		{"/api/v1/nope", 418, []string{"api"}, fixture.Host},
@@ -860,5 +860,22 @@ func TestFormatDate(t *testing.T) {
 				t.Errorf("%s message %s has other placeholders than English", lang, k)
 			}
 		}
+	}
+}
+
+func TestDirectoryOfSites(t *testing.T) {
+	e := newEnv(t)
+	w := e.get("/")
+	if w.StatusCode != 200 || !strings.Contains(w.body, `href="/sites/`+fixture.Site+`/"`) {
+		t.Fatalf("directory: %d\n%s", w.StatusCode, w.body)
+	}
+	checkHTML(t, w.body)
+	etag := w.Header.Get("ETag")
+	if etag == "" || e.get("/", "If-None-Match", etag).StatusCode != 304 {
+		t.Fatal("the directory is not conditional")
+	}
+	// A host mapped to a site gets that site's home page instead.
+	if w := e.get("/", "Host", fixture.Host); w.StatusCode != 200 || strings.Contains(w.body, "Information centres") {
+		t.Fatalf("mapped host: %d", w.StatusCode)
 	}
 }

@@ -1,0 +1,288 @@
+//go:build e2e
+
+// Package sam_test drives infocentre's real function binaries in Lambda
+// containers under `sam local start-api` and `sam local invoke`, with the
+// DynamoDB store on moto_server. .ci/e2e.sh (make e2e) starts everything and
+// sets the E2E_* variables; run it rather than this package directly.
+package sam_test
+
+import (
+	"bytes"
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+var (
+	apiURL    = os.Getenv("E2E_API")       // sam local start-api, on loopback
+	cliPath   = os.Getenv("E2E_CLI")       // the infocentre CLI, for seeding
+	samPath   = os.Getenv("E2E_SAM")       // the sam executable
+	samArgs   = os.Getenv("E2E_SAM_ARGS")  // shared sam local arguments, one a line
+	artifacts = os.Getenv("E2E_ARTIFACTS") // where to keep logs
+)
+
+func TestMain(m *testing.M) {
+	for name, v := range map[string]string{"E2E_API": apiURL, "E2E_CLI": cliPath, "E2E_SAM": samPath, "E2E_SAM_ARGS": samArgs} {
+		if v == "" {
+			fmt.Fprintf(os.Stderr, "%s is not set: run these tests through .ci/e2e.sh (make e2e)\n", name)
+			os.Exit(1)
+		}
+	}
+	os.Exit(m.Run())
+}
+
+var client = &http.Client{Timeout: 90 * time.Second} // a cold container start is slow
+
+// reply is one HTTP response with its body read.
+type reply struct {
+	status int
+	header http.Header
+	body   []byte
+}
+
+func (r reply) json(t *testing.T) map[string]any {
+	t.Helper()
+	var m map[string]any
+	if err := json.Unmarshal(r.body, &m); err != nil {
+		t.Fatalf("response is not a JSON object: %v: %s", err, r.body)
+	}
+	return m
+}
+
+func call(t *testing.T, method, path, key string, body any, header ...string) reply {
+	t.Helper()
+	var rd io.Reader
+	if body != nil {
+		b, err := json.Marshal(body)
+		if err != nil {
+			t.Fatal(err)
+		}
+		rd = bytes.NewReader(b)
+	}
+	req, err := http.NewRequest(method, apiURL+path, rd)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if body != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	if key != "" {
+		req.Header.Set("Authorization", "Bearer "+key)
+	}
+	for i := 0; i+1 < len(header); i += 2 {
+		req.Header.Set(header[i], header[i+1])
+	}
+	resp, err := client.Do(req)
+	if err != nil {
+		t.Fatalf("%s %s: %v", method, path, err)
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("%s %s -> %d", method, path, resp.StatusCode)
+	return reply{resp.StatusCode, resp.Header, b}
+}
+
+func expect(t *testing.T, r reply, status int, what string) {
+	t.Helper()
+	if r.status != status {
+		t.Fatalf("%s: status %d, want %d: %s", what, r.status, status, r.body)
+	}
+}
+
+// cli runs the infocentre CLI against the DynamoDB table (the environment
+// from .ci/e2e.sh) and returns its trimmed standard output.
+func cli(t *testing.T, args ...string) string {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, cliPath, args...)
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	if err := cmd.Run(); err != nil {
+		t.Fatalf("infocentre %s: %v\n%s%s", strings.Join(args, " "), err, stdout.String(), stderr.String())
+	}
+	return strings.TrimSpace(stdout.String())
+}
+
+func suffix() string {
+	var b [4]byte
+	_, _ = rand.Read(b[:])
+	return hex.EncodeToString(b[:])
+}
+
+// newSite creates a site and a publisher key for it, returning the key.
+func newSite(t *testing.T, slug string) string {
+	t.Helper()
+	cli(t, "site", "create", "--store", "dynamodb", "--slug", slug, "--title", "Flood response "+slug,
+		"--publisher", "Regional Crisis Office", "--email", "press@example.org")
+	out := cli(t, "key", "create", "--store", "dynamodb", "--site", slug, "--role", "publisher", "--name", "e2e")
+	lines := strings.Split(out, "\n")
+	return strings.TrimSpace(lines[len(lines)-1])
+}
+
+func TestStaffWritesAndPublicReads(t *testing.T) {
+	site, other := "e2e-"+suffix(), "e2e-"+suffix()
+	key := newSite(t, site)
+	otherKey := newSite(t, other)
+
+	health := call(t, "GET", "/healthz", "", nil)
+	expect(t, health, 200, "healthz")
+
+	entry := map[string]any{
+		"type":    "statement",
+		"slug":    "water-supply-restored",
+		"lang":    "en",
+		"title":   "Water supply restored in the north district",
+		"summary": "Tap water is safe to drink again.",
+		"body":    "The **boil-water notice** is lifted as of today.",
+	}
+	create := "/api/v1/admin/sites/" + site + "/entries"
+
+	// No key: API Gateway (sam local) refuses before any function runs.
+	r := call(t, "POST", create, "", entry)
+	expect(t, r, http.StatusUnauthorized, "staff POST without a key")
+
+	// A well-formed but unknown key: the authorizer refuses.
+	r = call(t, "POST", create, "icsk_"+strings.Repeat("A", 43), entry)
+	expect(t, r, http.StatusForbidden, "staff POST with an unknown key")
+
+	// Another site's valid key: the authorizer admits it, the staff
+	// handler refuses it for this site (with its own problem document).
+	r = call(t, "POST", create, otherKey, entry)
+	expect(t, r, http.StatusForbidden, "staff POST with another site's key")
+	if ct := r.header.Get("Content-Type"); !strings.HasPrefix(ct, "application/problem+json") {
+		t.Errorf("another site's key: Content-Type %q, want the staff handler's problem+json", ct)
+	}
+
+	// Nothing was written by the refused requests.
+	r = call(t, "GET", "/api/v1/sites/"+site+"/entries/water-supply-restored", "", nil)
+	expect(t, r, http.StatusNotFound, "public entry before creation")
+
+	// The site's own key: create a draft, then publish it.
+	r = call(t, "POST", create, key, entry)
+	expect(t, r, http.StatusCreated, "staff POST with the site's key")
+	created := r.json(t)
+	id, _ := created["id"].(string)
+	if id == "" || created["status"] != "draft" {
+		t.Fatalf("created entry: %s", r.body)
+	}
+	etag := r.header.Get("ETag")
+	if etag == "" {
+		t.Fatal("created entry has no ETag")
+	}
+
+	r = call(t, "GET", "/api/v1/sites/"+site+"/entries/water-supply-restored", "", nil)
+	expect(t, r, http.StatusNotFound, "public entry while a draft")
+
+	r = call(t, "POST", create+"/"+id+"/publish", key, nil, "If-Match", etag)
+	expect(t, r, http.StatusOK, "publish")
+	if got := r.json(t)["status"]; got != "published" {
+		t.Fatalf("published entry status %v: %s", got, r.body)
+	}
+
+	// Public reads: the entry, the listing, and the HTML page.
+	r = call(t, "GET", "/api/v1/sites/"+site+"/entries/water-supply-restored", "", nil)
+	expect(t, r, http.StatusOK, "public entry")
+	if !bytes.Contains(r.body, []byte("Water supply restored in the north district")) {
+		t.Errorf("public entry lacks its title: %s", r.body)
+	}
+	// A list of entity tags in one If-None-Match header reaches the handler
+	// whole, through API Gateway and the adapter.
+	publicTag := r.header.Get("ETag")
+	if publicTag == "" {
+		t.Fatal("public entry has no ETag")
+	}
+	r = call(t, "GET", "/api/v1/sites/"+site+"/entries/water-supply-restored", "", nil,
+		"If-None-Match", `"stale-1", `+publicTag)
+	expect(t, r, http.StatusNotModified, "public entry with a matching tag in an If-None-Match list")
+
+	r = call(t, "GET", "/api/v1/sites/"+site+"/entries?type=statement", "", nil)
+	expect(t, r, http.StatusOK, "public list")
+	if !bytes.Contains(r.body, []byte(`"water-supply-restored"`)) {
+		t.Errorf("public list lacks the entry: %s", r.body)
+	}
+	r = call(t, "GET", "/sites/"+site+"/", "", nil)
+	expect(t, r, http.StatusOK, "site home page")
+	if !strings.HasPrefix(r.header.Get("Content-Type"), "text/html") ||
+		!bytes.Contains(r.body, []byte("Water supply restored in the north district")) {
+		t.Errorf("home page: %s, lacks the entry", r.header.Get("Content-Type"))
+	}
+
+	// The other site does not show it.
+	r = call(t, "GET", "/api/v1/sites/"+other+"/entries/water-supply-restored", "", nil)
+	expect(t, r, http.StatusNotFound, "entry on another site")
+}
+
+func TestPublisherReleasesScheduledEntry(t *testing.T) {
+	site := "e2e-" + suffix()
+	key := newSite(t, site)
+	publishAt := time.Now().Add(4 * time.Second).UTC().Truncate(time.Millisecond)
+	r := call(t, "POST", "/api/v1/admin/sites/"+site+"/entries", key, map[string]any{
+		"type":       "news",
+		"slug":       "curfew-lifted",
+		"lang":       "en",
+		"title":      "Curfew lifted from midnight",
+		"summary":    "Movement restrictions end tonight.",
+		"body":       "The curfew ends at midnight.",
+		"status":     "scheduled",
+		"publish_at": publishAt.Format(time.RFC3339Nano),
+	})
+	expect(t, r, http.StatusCreated, "create scheduled entry")
+	if got := r.json(t)["status"]; got != "scheduled" {
+		t.Fatalf("status %v: %s", got, r.body)
+	}
+	r = call(t, "GET", "/api/v1/sites/"+site+"/entries/curfew-lifted", "", nil)
+	expect(t, r, http.StatusNotFound, "scheduled entry before its time")
+
+	time.Sleep(time.Until(publishAt) + time.Second)
+
+	out := invoke(t, "PublisherFunction", "testdata/eventbridge-scheduled.json")
+	var res struct {
+		Done int `json:"done"`
+	}
+	if err := json.Unmarshal(out, &res); err != nil || res.Done < 1 {
+		t.Fatalf("publisher result %q (%v), want done >= 1", out, err)
+	}
+
+	r = call(t, "GET", "/api/v1/sites/"+site+"/entries/curfew-lifted", "", nil)
+	expect(t, r, http.StatusOK, "scheduled entry after the publisher ran")
+	if got := r.json(t)["status"]; got != "published" {
+		t.Errorf("status %v after the publisher ran", got)
+	}
+}
+
+// invoke runs one function once with `sam local invoke` and returns what it
+// returned (the last line sam prints on standard output). event is relative
+// to the repository root.
+func invoke(t *testing.T, function, event string) []byte {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+	defer cancel()
+	args := append([]string{"local", "invoke", function, "--event", event}, strings.Split(strings.TrimSpace(samArgs), "\n")...)
+	cmd := exec.CommandContext(ctx, samPath, args...)
+	cmd.Dir = filepath.Join("..", "..") // paths in samArgs and event are relative to the repository
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	err := cmd.Run()
+	if artifacts != "" {
+		_ = os.WriteFile(filepath.Join(artifacts, "sam-invoke-"+function+".log"), append(stdout.Bytes(), stderr.Bytes()...), 0o644)
+	}
+	if err != nil {
+		t.Fatalf("sam local invoke %s: %v\n%s", function, err, stderr.String())
+	}
+	lines := strings.Split(strings.TrimSpace(stdout.String()), "\n")
+	return []byte(lines[len(lines)-1])
+}

@@ -1,0 +1,47 @@
+package web
+
+import (
+	"net/http"
+	"strconv"
+
+	"infocentre/internal/centre"
+)
+
+// directory answers "/" on a host that maps to no site: the organisation's
+// information centres, open ones first, then archived ones, each linking
+// to its home page.
+func (s *Site) directory(w http.ResponseWriter, r *http.Request) {
+	sites, err := s.store.ListSites(r.Context())
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	q := &req{w: w, r: r, site: generic, prefix: "", origin: scheme(r) + "://" + r.Host, path: "/", lang: "en"}
+	et := s.newETag(q, "directory")
+	for _, st := range sites {
+		et.add(st.Slug, strconv.FormatInt(st.Version, 10))
+	}
+	securityHeaders(w, r)
+	if notModified(w, r, et.String(), cacheControlPage) {
+		return
+	}
+	v := s.baseView(q, "Information centres", nil)
+	v.Title = v.Heading
+	v.Nav, v.Feeds, v.FooterFeeds, v.ThemeCSS, v.OpenSearch = nil, nil, nil, "", ""
+	var archived []item
+	for _, st := range sites {
+		it := item{Href: "/sites/" + st.Slug + "/", Title: st.Title, Summary: st.Tagline, UI: v.UI,
+			TypeLabel: "Information centre", Published: st.CreatedAt}
+		if def := st.DefaultLanguage(); def != "en" {
+			it.Lang = def
+		}
+		if st.Status == centre.SiteArchived {
+			it.TypeLabel, it.Published = "Archived information centre", st.ArchivedAt
+			archived = append(archived, it)
+			continue
+		}
+		v.Items = append(v.Items, it)
+	}
+	v.Items = append(v.Items, archived...)
+	s.render(q, "list", v, http.StatusOK)
+}
