@@ -221,6 +221,18 @@ func TestStaffWritesAndPublicReads(t *testing.T) {
 		t.Errorf("home page: %s, lacks the entry", r.header.Get("Content-Type"))
 	}
 
+	// Search finds it, through the public function, in the API and on the site.
+	r = call(t, "GET", "/api/v1/sites/"+site+"/search?q=water+suppl", "", nil)
+	expect(t, r, http.StatusOK, "search API")
+	if !bytes.Contains(r.body, []byte(`"water-supply-restored"`)) {
+		t.Errorf("search lacks the entry: %s", r.body)
+	}
+	r = call(t, "GET", "/sites/"+site+"/search?q=%22water+supply%22", "", nil)
+	expect(t, r, http.StatusOK, "search page")
+	if !bytes.Contains(r.body, []byte("<mark>")) {
+		t.Errorf("search page shows no highlighted match")
+	}
+
 	// The other site does not show it.
 	r = call(t, "GET", "/api/v1/sites/"+other+"/entries/water-supply-restored", "", nil)
 	expect(t, r, http.StatusNotFound, "entry on another site")
@@ -246,6 +258,11 @@ func TestPublisherReleasesScheduledEntry(t *testing.T) {
 	}
 	r = call(t, "GET", "/api/v1/sites/"+site+"/entries/curfew-lifted", "", nil)
 	expect(t, r, http.StatusNotFound, "scheduled entry before its time")
+	r = call(t, "GET", "/api/v1/sites/"+site+"/search?q=curfew", "", nil)
+	expect(t, r, http.StatusOK, "search before the release")
+	if bytes.Contains(r.body, []byte("curfew-lifted")) {
+		t.Errorf("search shows the scheduled entry before its time: %s", r.body)
+	}
 
 	time.Sleep(time.Until(publishAt) + time.Second)
 
@@ -261,6 +278,11 @@ func TestPublisherReleasesScheduledEntry(t *testing.T) {
 	expect(t, r, http.StatusOK, "scheduled entry after the publisher ran")
 	if got := r.json(t)["status"]; got != "published" {
 		t.Errorf("status %v after the publisher ran", got)
+	}
+	r = call(t, "GET", "/api/v1/sites/"+site+"/search?q=curfew", "", nil)
+	expect(t, r, http.StatusOK, "search after the release")
+	if !bytes.Contains(r.body, []byte("curfew-lifted")) {
+		t.Errorf("search lacks the released entry: %s", r.body)
 	}
 }
 
