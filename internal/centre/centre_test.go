@@ -1,7 +1,11 @@
 package centre
 
 import (
+	"bytes"
+	"encoding/base64"
 	"errors"
+	"image"
+	"image/png"
 	"strings"
 	"testing"
 	"time"
@@ -190,5 +194,51 @@ func TestErrorHelpers(t *testing.T) {
 	plain := errors.New("disk on fire")
 	if ErrorCode(plain) != EINTERNAL || ErrorMessage(plain) != "internal error" || ErrorCode(nil) != "" {
 		t.Fatal("internal errors must not leak")
+	}
+}
+
+func pngDataURL(t *testing.T, w, h int) string {
+	t.Helper()
+	var buf bytes.Buffer
+	img := image.NewRGBA(image.Rect(0, 0, w, h))
+	x := uint32(1)
+	for i := range img.Pix { // noise, so that PNG cannot compress it
+		x = x*1664525 + 1013904223
+		img.Pix[i] = byte(x >> 24)
+	}
+	if err := png.Encode(&buf, img); err != nil {
+		t.Fatal(err)
+	}
+	return "data:image/png;base64," + base64.StdEncoding.EncodeToString(buf.Bytes())
+}
+
+func TestLogo(t *testing.T) {
+	good := pngDataURL(t, 8, 8)
+	mt, data, err := LogoImage(good)
+	if err != nil || mt != "image/png" || len(data) == 0 || LogoExt(mt) != ".png" {
+		t.Fatalf("LogoImage: %s %d %v", mt, len(data), err)
+	}
+	for _, ok := range []string{good, "https://example.org/logo.png"} {
+		s := validSite()
+		s.Theme.LogoURL = ok
+		if err := s.Validate(); err != nil {
+			t.Errorf("%.40s: %v", ok, err)
+		}
+	}
+	svg := "data:image/svg+xml;base64," + base64.StdEncoding.EncodeToString([]byte(`<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>`))
+	lying := "data:image/png;base64," + base64.StdEncoding.EncodeToString([]byte("<html><script>alert(1)</script></html>"))
+	for name, bad := range map[string]string{
+		"svg":         svg,
+		"not base64":  "data:image/png;base64,@@@",
+		"plain data":  "data:image/png,abc",
+		"html as png": lying,
+		"too large":   pngDataURL(t, 200, 200),
+		"javascript":  "javascript:alert(1)",
+	} {
+		s := validSite()
+		s.Theme.LogoURL = bad
+		if !fields(s.Validate())["theme.logo_url"] {
+			t.Errorf("%s accepted", name)
+		}
 	}
 }

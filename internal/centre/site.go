@@ -1,6 +1,10 @@
 package centre
 
 import (
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"net/http"
 	"net/mail"
 	"net/url"
 	"regexp"
@@ -40,8 +44,12 @@ type Contact struct {
 
 // Theme is the site's visual identity.
 type Theme struct {
-	Accent  string `json:"accent,omitempty"`   // #rrggbb
-	LogoURL string `json:"logo_url,omitempty"` // absolute http(s) URL
+	Accent string `json:"accent,omitempty"` // #rrggbb
+	// LogoURL is the site's logo: a data:image/png, jpeg or webp base64
+	// URL of at most MaxLogoBytes, which the site serves itself (so pages
+	// make no third-party request), or an http(s) URL kept for other uses
+	// (pages show only a logo they can serve themselves).
+	LogoURL string `json:"logo_url,omitempty"`
 }
 
 // DefaultLanguage returns the site's first language.
@@ -138,8 +146,14 @@ func (s *Site) Validate() error {
 	if s.Theme.Accent != "" && !colourRE.MatchString(s.Theme.Accent) {
 		p.Add("theme.accent", "must be a colour like #0b5394")
 	}
-	if s.Theme.LogoURL != "" && !ValidHTTPURL(s.Theme.LogoURL) {
-		p.Add("theme.logo_url", "must be an absolute http(s) URL")
+	if l := s.Theme.LogoURL; l != "" {
+		if strings.HasPrefix(l, "data:") {
+			if _, _, err := LogoImage(l); err != nil {
+				p.Add("theme.logo_url", "%s", err.Error())
+			}
+		} else if !ValidHTTPURL(l) {
+			p.Add("theme.logo_url", "must be a data:image/png (or jpeg or webp) base64 URL, or an absolute http(s) URL")
+		}
 	}
 	if len(s.Hosts) > MaxHosts {
 		p.Add("hosts", "at most %d host names", MaxHosts)
@@ -166,3 +180,41 @@ func checkText(p *Problems, field, v string, min, max int) {
 		p.Add(field, "must not contain NUL characters")
 	}
 }
+
+// MaxLogoBytes is the largest logo image a site may carry.
+const MaxLogoBytes = 48 << 10
+
+// logoTypes are the image types a logo may have. SVG is not among them: a
+// site serves its logo from its own origin, and SVG can carry script.
+var logoTypes = map[string]string{"image/png": ".png", "image/jpeg": ".jpg", "image/webp": ".webp"}
+
+// LogoImage decodes a data: logo URL into its media type and bytes. It
+// returns an error for any other URL, another media type, bad base64,
+// bytes that are not that kind of image, or more than MaxLogoBytes.
+func LogoImage(dataURL string) (mediaType string, data []byte, err error) {
+	head, body, ok := strings.Cut(strings.TrimPrefix(dataURL, "data:"), ",")
+	mt, enc, _ := strings.Cut(head, ";")
+	if !ok || !strings.HasPrefix(dataURL, "data:") || enc != "base64" {
+		return "", nil, errors.New("must be a data:image/png;base64,… URL (or jpeg or webp)")
+	}
+	if _, ok := logoTypes[mt]; !ok {
+		return "", nil, fmt.Errorf("a logo must be PNG, JPEG or WebP, not %q", mt)
+	}
+	if base64.StdEncoding.DecodedLen(len(body)) > MaxLogoBytes+3 {
+		return "", nil, fmt.Errorf("a logo must be at most %d KiB", MaxLogoBytes>>10)
+	}
+	data, err = base64.StdEncoding.DecodeString(body)
+	if err != nil {
+		return "", nil, errors.New("the logo's base64 data is malformed")
+	}
+	if len(data) > MaxLogoBytes {
+		return "", nil, fmt.Errorf("a logo must be at most %d KiB", MaxLogoBytes>>10)
+	}
+	if sniffed := http.DetectContentType(data); sniffed != mt {
+		return "", nil, fmt.Errorf("the logo's bytes are %s, not %s", sniffed, mt)
+	}
+	return mt, data, nil
+}
+
+// LogoExt returns the file extension of a logo media type.
+func LogoExt(mediaType string) string { return logoTypes[mediaType] }

@@ -62,6 +62,7 @@ type view struct {
 	Home        string
 	CSS         string
 	ThemeCSS    string
+	Logo        string // the site's own logo image, if it has one
 	Icon        string
 	Nav         []link
 	Langs       []langLink
@@ -185,6 +186,9 @@ func (s *Site) baseView(q *req, title string, nav []*centre.Entry) *view {
 	}
 	if q.site.Theme.Accent != "" && CheckAccent(q.site.Theme.Accent) == nil {
 		v.ThemeCSS = q.url("/theme." + accentHash(q.site.Theme.Accent) + ".css")
+	}
+	if lp := logoPath(q.site); lp != "" {
+		v.Logo = q.url(lp)
 	}
 	v.Nav = append(v.Nav, link{Href: v.Home, Text: msg(ui, "home"), Lang: v.uiLang, Current: q.path == "/"})
 	for _, t := range listTypes {

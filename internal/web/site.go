@@ -17,6 +17,7 @@
 //	                                 &from= &to= (dates) &page=)
 //	/opensearch.xml                  OpenSearch description of /search
 //	/theme.{hash}.css                the site's accent colour
+//	/logo.{hash}.{png,jpg,webp}      the site's logo (from a data: logo URL)
 //
 // Static assets live at /assets/{name}.{hash}.{ext} on every host and are
 // cached for a year. Only public entries are ever shown.
@@ -356,6 +357,9 @@ func (s *Site) route(q *req) {
 		return
 	case strings.HasPrefix(p, "/theme.") && strings.HasSuffix(p, ".css") && len(parts) == 1:
 		s.themeCSS(q)
+		return
+	case strings.HasPrefix(p, "/logo.") && len(parts) == 1:
+		s.logo(q)
 		return
 	case len(parts) == 1:
 		if kind, ok := feedKind(parts[0]); ok {

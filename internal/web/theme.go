@@ -109,3 +109,35 @@ func (s *Site) themeCSS(q *req) {
 	}
 	write(q.w, q.r, 200, "text/css; charset=utf-8", []byte(":root{--accent:"+accent+"}\n"))
 }
+
+// logoPath returns the path of the site's logo — a name carrying a hash of
+// the image, so that it can be cached for good — or "" when the site has
+// no logo it can serve itself.
+func logoPath(site *centre.Site) string {
+	mt, data, err := centre.LogoImage(site.Theme.LogoURL)
+	if err != nil {
+		return ""
+	}
+	sum := sha256.Sum256(data)
+	return "/logo." + hex.EncodeToString(sum[:])[:12] + centre.LogoExt(mt)
+}
+
+// logo serves the site's own logo image.
+func (s *Site) logo(q *req) {
+	mt, data, err := centre.LogoImage(q.site.Theme.LogoURL)
+	if err != nil {
+		s.notFound(q.w, q.r, q, "")
+		return
+	}
+	securityHeaders(q.w, q.r)
+	cc := cacheControlPage
+	if q.path == logoPath(q.site) {
+		cc = cacheControlAsset
+	}
+	et := s.newETag(q, "logo")
+	et.add(q.site.Theme.LogoURL)
+	if notModified(q.w, q.r, et.String(), cc) {
+		return
+	}
+	write(q.w, q.r, 200, mt, data)
+}

@@ -4,8 +4,11 @@ import (
 	"bytes"
 	"compress/gzip"
 	"context"
+	"encoding/base64"
 	"encoding/json"
 	"encoding/xml"
+	"image"
+	"image/png"
 	"io"
 	"log/slog"
 	"net/http"
@@ -877,5 +880,48 @@ func TestDirectoryOfSites(t *testing.T) {
 	// A host mapped to a site gets that site's home page instead.
 	if w := e.get("/", "Host", fixture.Host); w.StatusCode != 200 || strings.Contains(w.body, "Information centres") {
 		t.Fatalf("mapped host: %d", w.StatusCode)
+	}
+}
+
+func TestLogoServedBySite(t *testing.T) {
+	var buf bytes.Buffer
+	img := image.NewRGBA(image.Rect(0, 0, 4, 4))
+	if err := png.Encode(&buf, img); err != nil {
+		t.Fatal(err)
+	}
+	logo := "data:image/png;base64," + base64.StdEncoding.EncodeToString(buf.Bytes())
+	e := newEnv(t, func(st centre.Store, _ *Options) {
+		s, err := st.GetSite(context.Background(), fixture.Site)
+		if err != nil {
+			t.Fatal(err)
+		}
+		s.Theme.LogoURL = logo
+		if err := st.UpdateSite(context.Background(), s); err != nil {
+			t.Fatal(err)
+		}
+	})
+	home := e.get(base + "/")
+	m := regexp.MustCompile(`<img src="(` + base + `/logo\.[0-9a-f]{12}\.png)" alt="" height="32">`).FindStringSubmatch(home.body)
+	if m == nil {
+		t.Fatalf("home page shows no logo:\n%.600s", home.body)
+	}
+	w := e.get(m[1])
+	if w.StatusCode != 200 || w.Header.Get("Content-Type") != "image/png" || w.body != buf.String() ||
+		!strings.Contains(w.Header.Get("Cache-Control"), "immutable") {
+		t.Fatalf("logo: %d %s %s", w.StatusCode, w.Header.Get("Content-Type"), w.Header.Get("Cache-Control"))
+	}
+	if e.get(base+"/logo.000000000000.png").Header.Get("Cache-Control") == w.Header.Get("Cache-Control") {
+		t.Error("an old logo name is cached for good")
+	}
+	// A logo on another host is never requested by the pages.
+	e2 := newEnv(t, func(st centre.Store, _ *Options) {
+		s, _ := st.GetSite(context.Background(), fixture.Site)
+		s.Theme.LogoURL = "https://cdn.example.com/logo.png"
+		if err := st.UpdateSite(context.Background(), s); err != nil {
+			t.Fatal(err)
+		}
+	})
+	if body := e2.get(base + "/").body; strings.Contains(body, "cdn.example.com") || strings.Contains(body, "<img") {
+		t.Fatal("a third-party logo is requested by the page")
 	}
 }
