@@ -484,17 +484,23 @@ func (s *Service) CreateEntry(ctx context.Context, p Principal, site string, in 
 	default:
 		extra.Add("status", "must be draft, published or scheduled when creating")
 	}
-	checkExpiry(e, &extra)
-	if err := s.render(e); err != nil {
-		return nil, err
-	}
-	if err := joinProblems(e.Validate(st), &extra); err != nil {
+	if err := s.prepare(e, st, &extra); err != nil {
 		return nil, err
 	}
 	if err := s.Store.CreateEntry(ctx, e); err != nil {
 		return nil, slugConflict(err, e)
 	}
 	return e, nil
+}
+
+// prepare completes and checks an entry before it is stored: its expiry,
+// its rendered body, and every field (with the problems found so far).
+func (s *Service) prepare(e *Entry, site *Site, extra *Problems) error {
+	checkExpiry(e, extra)
+	if err := s.render(e); err != nil {
+		return err
+	}
+	return joinProblems(e.Validate(site), extra)
 }
 
 func releaseAction(e *Entry) string {
@@ -709,11 +715,7 @@ func (s *Service) updateEntry(ctx context.Context, p Principal, site, id string,
 		e.UpdatedAt = now
 	}
 	e.OutdatedSince = time.Time{} // an updated translation is current again
-	checkExpiry(e, &extra)
-	if err := s.render(e); err != nil {
-		return nil, err
-	}
-	if err := joinProblems(e.Validate(st), &extra); err != nil {
+	if err := s.prepare(e, st, &extra); err != nil {
 		return nil, err
 	}
 	if err := s.Store.UpdateEntry(ctx, e); err != nil {
