@@ -90,7 +90,7 @@ func (s *Service) SetSiteStatus(ctx context.Context, p Principal, slug, status s
 	if version == 0 {
 		version = site.Version
 	}
-	return s.UpdateSite(ctx, p, slug, SitePatch{Status: &status}, version)
+	return s.updateSite(ctx, p, site, SitePatch{Status: &status}, version)
 }
 
 // Authenticate resolves a bearer key secret to its principal. Returns
@@ -328,6 +328,12 @@ func (s *Service) UpdateSite(ctx context.Context, p Principal, slug string, patc
 	if err != nil {
 		return nil, err
 	}
+	return s.updateSite(ctx, p, site, patch, version)
+}
+
+// updateSite applies patch to site as read, once p is known to be an admin.
+func (s *Service) updateSite(ctx context.Context, p Principal, site *Site, patch SitePatch, version int64) (*Site, error) {
+	slug := site.Slug
 	if site.Version != version {
 		return nil, Errorf(EPRECONDITION, "the site has changed (version %d, If-Match says %d); read it again", site.Version, version)
 	}
