@@ -85,6 +85,10 @@ type Store interface {
 	// KeyByHash returns the key with that hash (revoked and expired ones
 	// too), or ENOTFOUND.
 	KeyByHash(ctx context.Context, hash string) (*Key, error)
+	// KeyByID returns the key with that ID, whatever its site (revoked and
+	// expired ones too), or ENOTFOUND. Authentication follows a key's
+	// CreatedBy chain with it; it costs one read on every backend.
+	KeyByID(ctx context.Context, id string) (*Key, error)
 	// ListKeys returns the keys of site (AllSites for owner keys), oldest
 	// first.
 	ListKeys(ctx context.Context, site string) ([]*Key, error)
