@@ -17,7 +17,7 @@ func TestChildKeyNeverOutlivesParent(t *testing.T) {
 	admin, _, _ := f.key(f.owner, "demo", centre.RoleAdmin, hour)
 
 	cases := []struct {
-		name       string
+		name      string
 		ask, want time.Time
 	}{
 		{"no expiry", time.Time{}, hour},
