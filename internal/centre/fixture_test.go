@@ -1,6 +1,8 @@
 package centre_test
 
 import (
+	"io"
+	"log/slog"
 	"path/filepath"
 	"testing"
 	"time"
@@ -32,7 +34,7 @@ func newFixture(t *testing.T) *fixture {
 		t.Fatal(err)
 	}
 	f := &fixture{t: t, store: store, now: time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC)}
-	f.svc = &centre.Service{Store: store, Now: func() time.Time { return f.now }, Signer: sealer,
+	f.svc = &centre.Service{Store: store, Log: slog.New(slog.NewTextHandler(io.Discard, nil)), Now: func() time.Time { return f.now }, Signer: sealer,
 		Render: func(md string) (string, error) { return "<p>" + md + "</p>", nil }}
 	k, _, err := f.svc.Bootstrap(t.Context(), "root owner")
 	if err != nil {
