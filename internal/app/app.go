@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
@@ -34,10 +35,17 @@ type Config struct {
 	CursorSecret string // HMAC secret for pagination cursors (≥ 16 bytes)
 	LogLevel     string // debug, info, warn, error
 	Stage        string // API Gateway stage name, for logs
+	// PublicOrigin is the deployment's public origin (https://host); its
+	// host is reserved (see ReservedHosts).
+	PublicOrigin string
+	// ReservedHosts are the deployment's own host names (the API host, a
+	// CloudFront domain …), which no site may claim; "*.example.org"
+	// reserves every subdomain.
+	ReservedHosts []string
 }
 
 // ConfigFromEnv reads INFOCENTRE_STORE, INFOCENTRE_DATA, CURSOR_SECRET,
-// LOG_LEVEL and STAGE. The DynamoDB store reads DYNAMODB_TABLE,
+// LOG_LEVEL, STAGE, PUBLIC_ORIGIN and RESERVED_HOSTS (comma-separated). The DynamoDB store reads DYNAMODB_TABLE,
 // DYNAMODB_ENDPOINT and the usual AWS variables itself.
 func ConfigFromEnv() Config {
 	c := Config{
@@ -46,6 +54,12 @@ func ConfigFromEnv() Config {
 		CursorSecret: os.Getenv("CURSOR_SECRET"),
 		LogLevel:     os.Getenv("LOG_LEVEL"),
 		Stage:        os.Getenv("STAGE"),
+		PublicOrigin: os.Getenv("PUBLIC_ORIGIN"),
+	}
+	for _, h := range strings.Split(os.Getenv("RESERVED_HOSTS"), ",") {
+		if h = strings.TrimSpace(h); h != "" {
+			c.ReservedHosts = append(c.ReservedHosts, h)
+		}
 	}
 	if c.Store == "" && os.Getenv("DYNAMODB_TABLE") != "" {
 		c.Store = "dynamodb"
@@ -112,13 +126,34 @@ func New(cfg Config, store centre.Store, log *slog.Logger) (*App, error) {
 	} else {
 		entries = finder.Watch(store)
 	}
-	svc := &centre.Service{Store: entries, Render: markdown.Render, CheckAccent: web.CheckAccent, Signer: sealer, Log: log}
-	site := web.New(store, web.Options{Cursors: sealer, Logger: log, SiteForHost: web.HostLookup(store, time.Minute), Preview: svc.Preview, Searcher: finder})
+	svc := &centre.Service{Store: entries, Render: markdown.Render, CheckAccent: web.CheckAccent, Signer: sealer, Log: log,
+		ReservedHosts: cfg.reservedHosts()}
+	site := web.New(store, web.Options{Cursors: sealer, Logger: log, SiteForHost: notReserved(svc, web.HostLookup(store, time.Minute)), Preview: svc.Preview, Searcher: finder})
 	h := httpapi.New(httpapi.Config{Service: svc, Cursors: sealer, Log: log, Web: site.Register, Search: finder,
 		StaticArchive: func(ctx context.Context, slug string, w io.Writer) error {
 			return static.Options{}.Archive(ctx, store, slug, w)
 		}})
 	return &App{Config: cfg, Log: log, Store: store, Service: svc, Handler: h}, nil
+}
+
+// notReserved maps the deployment's own hosts to no site, whatever a site
+// claimed before they were reserved.
+func notReserved(svc *centre.Service, lookup func(context.Context, string) (string, bool)) func(context.Context, string) (string, bool) {
+	return func(ctx context.Context, host string) (string, bool) {
+		if svc.HostReserved(host) {
+			return "", false
+		}
+		return lookup(ctx, host)
+	}
+}
+
+// reservedHosts returns ReservedHosts and the host of PublicOrigin.
+func (c Config) reservedHosts() []string {
+	out := append([]string(nil), c.ReservedHosts...)
+	if u, err := url.Parse(c.PublicOrigin); err == nil && u.Hostname() != "" {
+		out = append(out, u.Hostname())
+	}
+	return out
 }
 
 // FromEnv opens the store and wires an App from the environment, logging
