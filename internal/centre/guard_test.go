@@ -105,7 +105,7 @@ var writes = map[string]write{
 var guardReads = map[string]bool{
 	"Authenticate": true, "Site": true, "StaffSite": true, "ListSites": true, "Entry": true, "Entries": true,
 	"PublicEntries": true, "PublicEntry": true, "Revisions": true, "Revision": true, "Diff": true, "Keys": true,
-	"Audit": true, "Preview": true, "Require": true, "Bootstrap": true, "PublishDue": true,
+	"Audit": true, "Preview": true, "Require": true, "HostReserved": true, "Bootstrap": true, "PublishDue": true,
 }
 
 // guardSite makes a site with a draft (two revisions), a scheduled and a
