@@ -14,6 +14,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"time"
 
@@ -42,10 +43,15 @@ type Config struct {
 	// CloudFront domain …), which no site may claim; "*.example.org"
 	// reserves every subdomain.
 	ReservedHosts []string
+	// TrustedProxyHops is how many proxies in front of the handler append
+	// to X-Forwarded-For and are trusted to (see httpapi.Config); 0 uses
+	// the connection's address (on Lambda, API Gateway's sourceIp).
+	TrustedProxyHops int
 }
 
 // ConfigFromEnv reads INFOCENTRE_STORE, INFOCENTRE_DATA, CURSOR_SECRET,
-// LOG_LEVEL, STAGE, PUBLIC_ORIGIN and RESERVED_HOSTS (comma-separated). The DynamoDB store reads DYNAMODB_TABLE,
+// LOG_LEVEL, STAGE, PUBLIC_ORIGIN, RESERVED_HOSTS (comma-separated) and
+// TRUSTED_PROXY_HOPS. The DynamoDB store reads DYNAMODB_TABLE,
 // DYNAMODB_ENDPOINT and the usual AWS variables itself.
 func ConfigFromEnv() Config {
 	c := Config{
@@ -56,6 +62,7 @@ func ConfigFromEnv() Config {
 		Stage:        os.Getenv("STAGE"),
 		PublicOrigin: os.Getenv("PUBLIC_ORIGIN"),
 	}
+	c.TrustedProxyHops, _ = strconv.Atoi(os.Getenv("TRUSTED_PROXY_HOPS"))
 	for _, h := range strings.Split(os.Getenv("RESERVED_HOSTS"), ",") {
 		if h = strings.TrimSpace(h); h != "" {
 			c.ReservedHosts = append(c.ReservedHosts, h)
@@ -130,6 +137,7 @@ func New(cfg Config, store centre.Store, log *slog.Logger) (*App, error) {
 		ReservedHosts: cfg.reservedHosts()}
 	site := web.New(store, web.Options{Cursors: sealer, Logger: log, SiteForHost: notReserved(svc, web.HostLookup(store, time.Minute)), Preview: svc.Preview, Searcher: finder})
 	h := httpapi.New(httpapi.Config{Service: svc, Cursors: sealer, Log: log, Web: site.Register, Search: finder,
+		TrustedProxyHops: cfg.TrustedProxyHops,
 		StaticArchive: func(ctx context.Context, slug string, w io.Writer) error {
 			return static.Options{}.Archive(ctx, store, slug, w)
 		}})

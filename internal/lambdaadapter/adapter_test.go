@@ -407,3 +407,16 @@ func TestRequestContextReachesHandler(t *testing.T) {
 		t.Errorf("context value = %v", got)
 	}
 }
+
+// TestSourceIPIsRemoteAddr: the handler sees the client address API
+// Gateway reports (requestContext.http.sourceIp) as r.RemoteAddr, with no
+// port, which internal/httpapi logs, audits and rate-limits by.
+func TestSourceIPIsRemoteAddr(t *testing.T) {
+	var got *http.Request
+	var body []byte
+	ev := loadEvent(t, "get-healthz.json")
+	serve(t, capture(&got, &body, nil), ev)
+	if got == nil || got.RemoteAddr != ev.RequestContext.HTTP.SourceIP || got.RemoteAddr != "54.228.16.1" {
+		t.Fatalf("RemoteAddr %q, want the event's sourceIp %q", got.RemoteAddr, ev.RequestContext.HTTP.SourceIP)
+	}
+}
