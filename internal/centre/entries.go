@@ -7,21 +7,15 @@ import (
 	"time"
 )
 
-// EntryInput is what a caller sets when creating an entry.
+// EntryInput is what a caller sets when creating an entry: its content,
+// its address, and when it is public.
 type EntryInput struct {
-	Type          string       `json:"type"`
-	Slug          string       `json:"slug"`
-	Lang          string       `json:"lang"`
-	Title         string       `json:"title"`
-	Summary       string       `json:"summary"`
-	Body          string       `json:"body"`
-	Tags          []string     `json:"tags"`
-	Organisations []string     `json:"organisations"`
-	Attachments   []Attachment `json:"attachments"`
-	Pinned        bool         `json:"pinned"`
-	Status        string       `json:"status"` // "", draft, published or scheduled
-	PublishAt     time.Time    `json:"publish_at"`
-	ExpiresAt     time.Time    `json:"expires_at"`
+	Content
+	Slug      string    `json:"slug"`
+	Lang      string    `json:"lang"`
+	Status    string    `json:"status"` // "", draft, published or scheduled
+	PublishAt time.Time `json:"publish_at"`
+	ExpiresAt time.Time `json:"expires_at"`
 }
 
 // EntryPatch changes some fields of an entry; nil fields stay as they are.
@@ -29,20 +23,13 @@ type EntryInput struct {
 // publicly with the date, and a new "updated" date — or "minor" (no note,
 // no new date). Change may be left out: a ChangeNote alone means major.
 type EntryPatch struct {
-	Type          *string       `json:"type"`
-	Slug          *string       `json:"slug"`
-	Lang          *string       `json:"lang"`
-	Title         *string       `json:"title"`
-	Summary       *string       `json:"summary"`
-	Body          *string       `json:"body"`
-	Tags          *[]string     `json:"tags"`
-	Organisations *[]string     `json:"organisations"`
-	Attachments   *[]Attachment `json:"attachments"`
-	Pinned        *bool         `json:"pinned"`
-	PublishAt     *time.Time    `json:"publish_at"`
-	ExpiresAt     *time.Time    `json:"expires_at"`
-	Change        *string       `json:"change"` // major or minor
-	ChangeNote    *string       `json:"change_note"`
+	ContentPatch
+	Slug       *string    `json:"slug"`
+	Lang       *string    `json:"lang"`
+	PublishAt  *time.Time `json:"publish_at"`
+	ExpiresAt  *time.Time `json:"expires_at"`
+	Change     *string    `json:"change"` // major or minor
+	ChangeNote *string    `json:"change_note"`
 }
 
 // Change kinds of a change to a public entry.
@@ -74,9 +61,7 @@ func (s *Service) CreateEntry(ctx context.Context, p Principal, site string, in 
 	}
 	now := s.now()
 	e := &Entry{
-		ID: NewID(now), Site: site, Type: in.Type, Slug: in.Slug, Lang: in.Lang, Title: in.Title,
-		Summary: in.Summary, Body: in.Body, Tags: in.Tags, Organisations: in.Organisations,
-		Attachments: in.Attachments, Pinned: in.Pinned, Status: StatusDraft,
+		ID: NewID(now), Site: site, Content: in.Content, Slug: in.Slug, Lang: in.Lang, Status: StatusDraft,
 		PublishAt: in.PublishAt.UTC().Truncate(time.Millisecond), CreatedAt: now, UpdatedAt: now, CreatedBy: p.KeyID,
 		ExpiresAt: in.ExpiresAt.UTC().Truncate(time.Millisecond),
 	}
@@ -295,16 +280,9 @@ func (s *Service) updateEntry(ctx context.Context, p Principal, site, id string,
 	if patch.Slug != nil && *patch.Slug != e.Slug && e.EverPublic() {
 		extra.Add("slug", "cannot change once the entry has been public (its address must stay stable)")
 	}
-	set(&e.Type, patch.Type)
+	patch.ContentPatch.Apply(&e.Content)
 	set(&e.Slug, patch.Slug)
 	set(&e.Lang, patch.Lang)
-	set(&e.Title, patch.Title)
-	set(&e.Summary, patch.Summary)
-	set(&e.Body, patch.Body)
-	set(&e.Tags, patch.Tags)
-	set(&e.Organisations, patch.Organisations)
-	set(&e.Attachments, patch.Attachments)
-	set(&e.Pinned, patch.Pinned)
 	if patch.ExpiresAt != nil {
 		e.ExpiresAt = patch.ExpiresAt.UTC().Truncate(time.Millisecond)
 	}

@@ -34,19 +34,12 @@ var Statuses = []string{StatusDraft, StatusScheduled, StatusPublished, StatusWit
 
 // Entry is a statement, publication, news update or page of a site.
 type Entry struct {
-	ID              string       `json:"id"`
-	Site            string       `json:"site"`
-	Type            string       `json:"type"`
+	ID   string `json:"id"`
+	Site string `json:"site"`
+	Content
 	Slug            string       `json:"slug"`
 	Lang            string       `json:"lang"`
-	Title           string       `json:"title"`
-	Summary         string       `json:"summary,omitempty"`
-	Body            string       `json:"body,omitempty"`      // Markdown source
-	BodyHTML        string       `json:"body_html,omitempty"` // rendered and sanitised; read-only
-	Tags            []string     `json:"tags,omitempty"`
-	Organisations   []string     `json:"organisations,omitempty"`
-	Attachments     []Attachment `json:"attachments,omitempty"`
-	Pinned          bool         `json:"pinned,omitempty"`
+	BodyHTML        string       `json:"body_html,omitempty"` // rendered and sanitised from Body; read-only
 	Status          string       `json:"status"`
 	PublishAt       time.Time    `json:"publish_at,omitzero"`
 	PublishedAt     time.Time    `json:"published_at,omitzero"` // first made public; never changes after
@@ -66,6 +59,74 @@ type Entry struct {
 	OutdatedSince     time.Time `json:"outdated_since,omitzero"`      // public: a translation whose source had a major change since
 	PreviewGeneration int64     `json:"preview_generation,omitempty"` // bumping it revokes every preview link of the entry
 	LastChange        Change    `json:"last_change,omitzero"`         // the change that made this version
+}
+
+// Content is what an author writes in an entry, as one set of fields:
+// creating an entry sets it (EntryInput), a patch changes it
+// (ContentPatch), restoring a revision brings all of it back, and
+// launching a site from a template copies it. Each of those paths handles
+// Content as a whole, so a field added here reaches all of them; add its
+// pointer twin to ContentPatch and its line to ContentPatch.Apply and
+// Content.AsPatch (TestContentPaths fails until then), its checks to
+// Entry.Validate, and its schema to the OpenAPI document.
+//
+// Where an entry lives (Slug, Lang) and when it is public (PublishAt,
+// ExpiresAt) are set by a create and a patch too, but have rules of their
+// own: a restore keeps them, and a template copies only the address.
+type Content struct {
+	Type          string       `json:"type"`
+	Title         string       `json:"title"`
+	Summary       string       `json:"summary,omitempty"`
+	Body          string       `json:"body,omitempty"` // Markdown source
+	Tags          []string     `json:"tags,omitempty"`
+	Organisations []string     `json:"organisations,omitempty"`
+	Attachments   []Attachment `json:"attachments,omitempty"`
+	Pinned        bool         `json:"pinned,omitempty"`
+}
+
+// ContentPatch changes some fields of Content: each non-nil field
+// replaces the field of the same name.
+type ContentPatch struct {
+	Type          *string       `json:"type"`
+	Title         *string       `json:"title"`
+	Summary       *string       `json:"summary"`
+	Body          *string       `json:"body"`
+	Tags          *[]string     `json:"tags"`
+	Organisations *[]string     `json:"organisations"`
+	Attachments   *[]Attachment `json:"attachments"`
+	Pinned        *bool         `json:"pinned"`
+}
+
+// Apply changes c by the non-nil fields of p.
+func (p *ContentPatch) Apply(c *Content) {
+	set(&c.Type, p.Type)
+	set(&c.Title, p.Title)
+	set(&c.Summary, p.Summary)
+	set(&c.Body, p.Body)
+	set(&c.Tags, p.Tags)
+	set(&c.Organisations, p.Organisations)
+	set(&c.Attachments, p.Attachments)
+	set(&c.Pinned, p.Pinned)
+}
+
+// AsPatch returns the patch that sets every field of Content to c's values.
+func (c Content) AsPatch() ContentPatch {
+	return ContentPatch{
+		Type:          &c.Type,
+		Title:         &c.Title,
+		Summary:       &c.Summary,
+		Body:          &c.Body,
+		Tags:          &c.Tags,
+		Organisations: &c.Organisations,
+		Attachments:   &c.Attachments,
+		Pinned:        &c.Pinned,
+	}
+}
+
+func set[T any](dst *T, src *T) {
+	if src != nil {
+		*dst = *src
+	}
 }
 
 // Change describes the change that produced a version of an entry. It is
