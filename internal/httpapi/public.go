@@ -10,7 +10,6 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
-	"time"
 
 	"infocentre/internal/centre"
 	"infocentre/internal/cursor"
@@ -66,14 +65,6 @@ func publicSite(s *centre.Site) PublicSite {
 
 const timeFormat = "2006-01-02T15:04:05.000Z07:00"
 
-// publicEntry hides staff-only fields of a public entry.
-func publicEntry(e *centre.Entry) *centre.Entry {
-	c := *e
-	c.CreatedBy, c.LastChange, c.PreviewGeneration = "", centre.Change{}, 0
-	c.ReviewNote, c.ReviewRequestedAt = "", time.Time{}
-	return &c
-}
-
 func (h *Handler) getPublicSite(w http.ResponseWriter, r *http.Request) {
 	site, err := h.cfg.Service.Site(r.Context(), r.PathValue("site"))
 	if err != nil {
@@ -83,7 +74,8 @@ func (h *Handler) getPublicSite(w http.ResponseWriter, r *http.Request) {
 	h.cacheableJSON(w, r, publicSite(site))
 }
 
-// EntryList is a page of entries.
+// EntryList is a page of entries as staff see them (PublicEntryList is
+// the public one).
 type EntryList struct {
 	Items      []*centre.Entry `json:"items"`
 	NextCursor string          `json:"next_cursor,omitempty"`
@@ -146,7 +138,7 @@ func (h *Handler) listPublicEntries(w http.ResponseWriter, r *http.Request) {
 		writeError(w, r, err)
 		return
 	}
-	out := EntryList{Items: make([]*centre.Entry, 0, len(page.Items)), NextCursor: h.cfg.Cursors.Seal(scope, page.Next)}
+	out := PublicEntryList{Items: make([]PublicEntry, 0, len(page.Items)), NextCursor: h.cfg.Cursors.Seal(scope, page.Next)}
 	for _, e := range page.Items {
 		out.Items = append(out.Items, publicEntry(e))
 	}
