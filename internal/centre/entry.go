@@ -216,55 +216,10 @@ func (e *Entry) Validate(site *Site) error {
 	}
 	checkText(&p, "title", e.Title, 1, MaxTitleLen)
 	checkText(&p, "summary", e.Summary, 0, MaxSummaryLen)
-	if len(e.Body) > MaxBodyBytes {
-		p.Add("body", "must be at most %d bytes (got %d)", MaxBodyBytes, len(e.Body))
-	} else if strings.ContainsRune(e.Body, 0) {
-		p.Add("body", "must not contain NUL characters")
-	}
-	if len(e.BodyHTML) > MaxBodyHTMLBytes {
-		p.Add("body", "renders to more than %d bytes of HTML", MaxBodyHTMLBytes)
-	}
-	if len(e.Tags) > MaxTags {
-		p.Add("tags", "at most %d tags", MaxTags)
-	}
-	for _, t := range e.Tags {
-		if len(t) > MaxTagLen || !slugRE.MatchString(t) {
-			p.Add("tags", "%q must be 1-%d lowercase letters, digits and single hyphens", t, MaxTagLen)
-		}
-	}
-	if dup := firstDuplicate(e.Tags, func(s string) string { return s }); dup != "" {
-		p.Add("tags", "%q is listed twice", dup)
-	}
-	if len(e.Organisations) > MaxOrganisations {
-		p.Add("organisations", "at most %d organisations", MaxOrganisations)
-	}
-	for _, o := range e.Organisations {
-		if strings.TrimSpace(o) == "" || len([]rune(o)) > MaxOrgLen || OrgKey(o) == "" {
-			p.Add("organisations", "%q must be a name of 1-%d characters with at least one letter or digit", o, MaxOrgLen)
-		}
-	}
-	if dup := firstDuplicate(e.Organisations, OrgKey); dup != "" {
-		p.Add("organisations", "%q is listed twice", dup)
-	}
-	if len(e.Attachments) > MaxAttachments {
-		p.Add("attachments", "at most %d attachments", MaxAttachments)
-	}
-	for i, a := range e.Attachments {
-		f := func(name string) string { return "attachments[" + strconv.Itoa(i) + "]." + name }
-		checkText(&p, f("title"), a.Title, 1, MaxTitleLen)
-		if !ValidHTTPURL(a.URL) {
-			p.Add(f("url"), "must be an absolute http(s) URL")
-		}
-		if !mediaTypeRE.MatchString(a.MediaType) {
-			p.Add(f("media_type"), "must be a media type like application/pdf")
-		}
-		if a.Size < 0 || a.Size > MaxAttachmentSize {
-			p.Add(f("size"), "must be between 0 and %d bytes", int64(MaxAttachmentSize))
-		}
-		if a.Lang != "" && !ValidLanguage(a.Lang) {
-			p.Add(f("lang"), "must be a BCP 47 language tag")
-		}
-	}
+	e.checkBody(&p)
+	checkTags(&p, e.Tags)
+	checkOrganisations(&p, e.Organisations)
+	checkAttachments(&p, e.Attachments)
 	if len(e.ChangeNotes) > MaxChangeNotes {
 		p.Add("change_notes", "at most %d change notes", MaxChangeNotes)
 	}
@@ -278,6 +233,67 @@ func (e *Entry) Validate(site *Site) error {
 		p.Add("publish_at", "is required for a scheduled entry")
 	}
 	return p.Err()
+}
+
+func (e *Entry) checkBody(p *Problems) {
+	if len(e.Body) > MaxBodyBytes {
+		p.Add("body", "must be at most %d bytes (got %d)", MaxBodyBytes, len(e.Body))
+	} else if strings.ContainsRune(e.Body, 0) {
+		p.Add("body", "must not contain NUL characters")
+	}
+	if len(e.BodyHTML) > MaxBodyHTMLBytes {
+		p.Add("body", "renders to more than %d bytes of HTML", MaxBodyHTMLBytes)
+	}
+}
+
+func checkTags(p *Problems, tags []string) {
+	if len(tags) > MaxTags {
+		p.Add("tags", "at most %d tags", MaxTags)
+	}
+	for _, t := range tags {
+		if len(t) > MaxTagLen || !slugRE.MatchString(t) {
+			p.Add("tags", "%q must be 1-%d lowercase letters, digits and single hyphens", t, MaxTagLen)
+		}
+	}
+	if dup := firstDuplicate(tags, func(s string) string { return s }); dup != "" {
+		p.Add("tags", "%q is listed twice", dup)
+	}
+}
+
+func checkOrganisations(p *Problems, orgs []string) {
+	if len(orgs) > MaxOrganisations {
+		p.Add("organisations", "at most %d organisations", MaxOrganisations)
+	}
+	for _, o := range orgs {
+		if strings.TrimSpace(o) == "" || len([]rune(o)) > MaxOrgLen || OrgKey(o) == "" {
+			p.Add("organisations", "%q must be a name of 1-%d characters with at least one letter or digit", o, MaxOrgLen)
+		}
+	}
+	if dup := firstDuplicate(orgs, OrgKey); dup != "" {
+		p.Add("organisations", "%q is listed twice", dup)
+	}
+}
+
+func checkAttachments(p *Problems, list []Attachment) {
+	if len(list) > MaxAttachments {
+		p.Add("attachments", "at most %d attachments", MaxAttachments)
+	}
+	for i, a := range list {
+		f := func(name string) string { return "attachments[" + strconv.Itoa(i) + "]." + name }
+		checkText(p, f("title"), a.Title, 1, MaxTitleLen)
+		if !ValidHTTPURL(a.URL) {
+			p.Add(f("url"), "must be an absolute http(s) URL")
+		}
+		if !mediaTypeRE.MatchString(a.MediaType) {
+			p.Add(f("media_type"), "must be a media type like application/pdf")
+		}
+		if a.Size < 0 || a.Size > MaxAttachmentSize {
+			p.Add(f("size"), "must be between 0 and %d bytes", int64(MaxAttachmentSize))
+		}
+		if a.Lang != "" && !ValidLanguage(a.Lang) {
+			p.Add(f("lang"), "must be a BCP 47 language tag")
+		}
+	}
 }
 
 func firstDuplicate(list []string, key func(string) string) string {
