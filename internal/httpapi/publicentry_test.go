@@ -1,7 +1,11 @@
 package httpapi_test
 
 import (
+	"archive/tar"
+	"bytes"
+	"compress/gzip"
 	"encoding/json"
+	"io"
 	"reflect"
 	"slices"
 	"sort"
@@ -109,28 +113,33 @@ func TestOpenAPISchemasMatchTypes(t *testing.T) {
 	}
 }
 
+// storeFilled writes an entry of site demo with every field set (see
+// storetest.Fill) straight to the store, bookkeeping included, as a news
+// entry published an hour ago that expires tomorrow.
+func storeFilled(t *testing.T, e *env, slug, status string) *centre.Entry {
+	t.Helper()
+	now := time.Now().UTC()
+	x := &centre.Entry{}
+	storetest.Fill(t, x, 0)
+	x.ID, x.Site, x.Slug, x.Lang, x.Type, x.Status = centre.NewID(now), "demo", slug, "en", centre.TypeNews, status
+	x.PublishAt, x.PublishedAt, x.ExpiresAt = now.Add(-time.Hour), now.Add(-time.Hour), now.Add(24*time.Hour)
+	x.Version, x.PreviewGeneration = 0, 0
+	for i := range x.Attachments {
+		x.Attachments[i].URL, x.Attachments[i].MediaType = "https://files.example.org/a.pdf", "application/pdf"
+	}
+	if err := e.store.CreateEntry(t.Context(), x); err != nil {
+		t.Fatal(err)
+	}
+	return x
+}
+
 // TestPublicResponsesCarryNoStaffFields stores an entry with every field
 // set and reads it through each public route: every public field comes
 // out, and no staff-only one does.
 func TestPublicResponsesCarryNoStaffFields(t *testing.T) {
 	e := newEnv(t)
-	now := time.Now().UTC()
-	filled := func(slug, status string) *centre.Entry {
-		x := &centre.Entry{}
-		storetest.Fill(t, x, 0)
-		x.ID, x.Site, x.Slug, x.Lang, x.Type, x.Status = centre.NewID(now), "demo", slug, "en", centre.TypeNews, status
-		x.PublishAt, x.PublishedAt, x.ExpiresAt = now.Add(-time.Hour), now.Add(-time.Hour), now.Add(24*time.Hour)
-		x.Version, x.PreviewGeneration = 0, 0
-		for i := range x.Attachments {
-			x.Attachments[i].URL, x.Attachments[i].MediaType = "https://files.example.org/a.pdf", "application/pdf"
-		}
-		if err := e.store.CreateEntry(t.Context(), x); err != nil {
-			t.Fatal(err)
-		}
-		return x
-	}
-	filled("everything", centre.StatusPublished)
-	draft := filled("draft-everything", centre.StatusDraft)
+	storeFilled(t, e, "everything", centre.StatusPublished)
+	draft := storeFilled(t, e, "draft-everything", centre.StatusDraft)
 
 	// check fails if raw shows a staff-only field or leaves out a public
 	// one (but those in absent: lists leave out the body).
@@ -164,4 +173,51 @@ func TestPublicResponsesCarryNoStaffFields(t *testing.T) {
 	}
 	e.must(req{method: "POST", path: "/api/v1/admin/sites/demo/entries/" + draft.ID + "/previews", role: centre.RoleEditor}, 201).json(t, &issued)
 	check("a preview", e.must(req{method: "GET", path: issued.APIURL}, 200).Body)
+}
+
+// TestStaticExportCarriesNoStaffFields exports a site holding an entry with
+// every field set: no file of the archive (pages, feeds, the JSON snapshot
+// of the public API) names a staff-only field or holds a staff-only value.
+func TestStaticExportCarriesNoStaffFields(t *testing.T) {
+	e := newEnv(t)
+	x := storeFilled(t, e, "everything", centre.StatusPublished)
+	x.PreviewGeneration = 7
+	secrets := []string{x.CreatedBy, x.ReviewNote, x.LastChange.KeyID, x.LastChange.Note, x.LastChange.Role}
+	r := e.must(req{method: "GET", path: "/api/v1/admin/sites/demo/export-static", role: centre.RoleAdmin}, 200)
+	zr, err := gzip.NewReader(bytes.NewReader(r.Body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	tr := tar.NewReader(zr)
+	seen := map[string]bool{}
+	for {
+		h, err := tr.Next()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, err := io.ReadAll(tr)
+		if err != nil {
+			t.Fatal(err)
+		}
+		seen[h.Name] = true
+		for _, name := range staffOnly {
+			if bytes.Contains(b, []byte(`"`+name+`"`)) {
+				t.Errorf("%s names the staff-only field %q", h.Name, name)
+			}
+		}
+		for _, v := range secrets {
+			if bytes.Contains(b, []byte(v)) {
+				t.Errorf("%s holds the staff-only value %q", h.Name, v)
+			}
+		}
+	}
+	for _, want := range []string{"feed.atom", "feed.rss", "feed.json", "en/everything/index.html",
+		"api/v1/sites/demo/entries/index.json", "api/v1/sites/demo/entries/everything/en.json"} {
+		if !seen[want] {
+			t.Errorf("the archive lacks %s, so it was not checked", want)
+		}
+	}
 }
