@@ -63,12 +63,16 @@ type Entry struct {
 
 // Content is what an author writes in an entry, as one set of fields:
 // creating an entry sets it (EntryInput), a patch changes it
-// (ContentPatch), restoring a revision brings all of it back, and
-// launching a site from a template copies it. Each of those paths handles
-// Content as a whole, so a field added here reaches all of them; add its
-// pointer twin to ContentPatch and its line to ContentPatch.Apply and
-// Content.AsPatch (TestContentPaths fails until then), its checks to
-// Entry.Validate, and its schema to the OpenAPI document.
+// (ContentPatch), restoring a revision brings all of it back, launching a
+// site from a template and importing an export copy it, and DiffEntries
+// compares it. Each of those paths handles Content as a whole, so a field
+// added here reaches all of them. A new field also needs, each checked by
+// a test that fails until it is there: its pointer twin in ContentPatch
+// and its line in ContentPatch.Apply and Content.AsPatch (centre's
+// content tests); its attribute in both stores' converters (storetest's
+// round trip); its schema in the OpenAPI document (httpapi's schema test);
+// and a place in httpapi.PublicEntry or the staff-only list (httpapi's
+// allowlist test). Its checks go in Entry.Validate.
 //
 // Where an entry lives (Slug, Lang) and when it is public (PublishAt,
 // ExpiresAt) are set by a create and a patch too, but have rules of their
