@@ -48,10 +48,23 @@ func seeded(t *testing.T) centre.Store {
 	bodyHTML, _ := markdown.Render(body)
 	at := fixture.Base.Add(30 * 24 * time.Hour)
 	for _, e := range []*centre.Entry{
-		{Type: centre.TypeNews, Slug: "links-inside", Lang: "en", Title: "Links inside the site", Body: body, BodyHTML: bodyHTML,
-			Tags: []string{"links"}, Status: centre.StatusPublished, PublishedAt: at, UpdatedAt: at},
-		{Type: centre.TypePublication, Slug: "old-guidance", Lang: "en", Title: "Old guidance", Body: "Superseded.",
-			Status: centre.StatusPublished, PublishedAt: at, UpdatedAt: at, ExpiresAt: at.Add(time.Hour)},
+		{Slug: "links-inside", Lang: "en", BodyHTML: bodyHTML,
+			Status: centre.StatusPublished, PublishedAt: at, UpdatedAt: at,
+			Content: centre.Content{
+				Type:  centre.TypeNews,
+				Title: "Links inside the site",
+				Body:  body,
+				Tags:  []string{"links"},
+			},
+		},
+		{Slug: "old-guidance", Lang: "en",
+			Status: centre.StatusPublished, PublishedAt: at, UpdatedAt: at, ExpiresAt: at.Add(time.Hour),
+			Content: centre.Content{
+				Type:  centre.TypePublication,
+				Title: "Old guidance",
+				Body:  "Superseded.",
+			},
+		},
 	} {
 		e.Site, e.ID, e.CreatedAt = fixture.Site, centre.NewID(at), at
 		if err := st.CreateEntry(ctx, e); err != nil {

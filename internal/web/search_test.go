@@ -115,11 +115,16 @@ func TestSearchEscapesEntryText(t *testing.T) {
 	e := newEnv(t)
 	ctx := context.Background()
 	at := fixture.Base.Add(40 * 24 * 3600e9)
-	x := &centre.Entry{ID: centre.NewID(at), Site: fixture.Site, Type: centre.TypeNews, Slug: "escaping", Lang: "en",
-		Title: `Zebra <b>crossing</b>`, Summary: `Zebra summary <img src=x onerror=alert(2)>`,
-		Body:     "Zebra body <script>alert(1)</script> & more",
+	x := &centre.Entry{ID: centre.NewID(at), Site: fixture.Site, Slug: "escaping", Lang: "en",
 		BodyHTML: "<p>Zebra body &lt;script&gt;alert(1)&lt;/script&gt; &amp; more</p>", Status: centre.StatusPublished,
-		PublishedAt: at, UpdatedAt: at, CreatedAt: at}
+		PublishedAt: at, UpdatedAt: at, CreatedAt: at,
+		Content: centre.Content{
+			Type:    centre.TypeNews,
+			Title:   `Zebra <b>crossing</b>`,
+			Summary: `Zebra summary <img src=x onerror=alert(2)>`,
+			Body:    "Zebra body <script>alert(1)</script> & more",
+		},
+	}
 	if err := e.store.CreateEntry(ctx, x); err != nil {
 		t.Fatal(err)
 	}

@@ -824,8 +824,13 @@ func TestUntranslatedLanguageIsMarked(t *testing.T) {
 	if err := e.store.CreateSite(ctx, site); err != nil {
 		t.Fatal(err)
 	}
-	en := &centre.Entry{ID: centre.NewID(fixture.Base), Site: "pl-site", Type: centre.TypeNews, Slug: "komunikat", Lang: "pl",
-		Title: "Komunikat", Status: centre.StatusPublished, PublishedAt: fixture.Base, UpdatedAt: fixture.Base, CreatedAt: fixture.Base}
+	en := &centre.Entry{ID: centre.NewID(fixture.Base), Site: "pl-site", Slug: "komunikat", Lang: "pl",
+		Status: centre.StatusPublished, PublishedAt: fixture.Base, UpdatedAt: fixture.Base, CreatedAt: fixture.Base,
+		Content: centre.Content{
+			Type:  centre.TypeNews,
+			Title: "Komunikat",
+		},
+	}
 	if err := e.store.CreateEntry(ctx, en); err != nil {
 		t.Fatal(err)
 	}

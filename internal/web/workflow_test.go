@@ -196,7 +196,7 @@ func TestOutdatedTranslation(t *testing.T) {
 	ctx := context.Background()
 	src := entryBySlug(t, e.store, fixture.StatementSlug, "en")
 	note, body := "Stock figures for April.", src.Body+"\n\nApril figures follow."
-	if _, err := svc.UpdateEntry(ctx, staff, fixture.Site, src.ID, centre.EntryPatch{Body: &body, ChangeNote: &note}, src.Version); err != nil {
+	if _, err := svc.UpdateEntry(ctx, staff, fixture.Site, src.ID, centre.EntryPatch{ContentPatch: centre.ContentPatch{Body: &body}, ChangeNote: &note}, src.Version); err != nil {
 		t.Fatal(err)
 	}
 	fr := entryBySlug(t, e.store, fixture.StatementSlug, "fr")
@@ -271,9 +271,17 @@ func TestEmbargo(t *testing.T) {
 	e, svc, clk := newServiceEnv(t, publishAt.Add(-48*time.Hour))
 	ctx := context.Background()
 	const title = "Embargoed results of the vaccine trial"
-	in := centre.EntryInput{Type: centre.TypeNews, Slug: "trial-results", Lang: "en", Title: title,
-		Summary: "Results under embargo.", Body: "The trial met its end points.", Tags: []string{"trial"},
-		Organisations: []string{"Trial Board"}, Status: centre.StatusScheduled, PublishAt: publishAt}
+	in := centre.EntryInput{Slug: "trial-results", Lang: "en",
+		Status: centre.StatusScheduled, PublishAt: publishAt,
+		Content: centre.Content{
+			Type:          centre.TypeNews,
+			Title:         title,
+			Summary:       "Results under embargo.",
+			Body:          "The trial met its end points.",
+			Tags:          []string{"trial"},
+			Organisations: []string{"Trial Board"},
+		},
+	}
 	created, err := svc.CreateEntry(ctx, staff, fixture.Site, in)
 	if err != nil {
 		t.Fatal(err)
