@@ -252,8 +252,8 @@ func pickLang(q *req) bool {
 }
 
 func (s *Site) navPages(q *req) ([]*centre.Entry, error) {
-	p, err := s.store.ListEntries(q.r.Context(), centre.EntryQuery{
-		Site: q.site.Slug, Public: true, Type: centre.TypePage, Lang: q.lang, Limit: 20, Now: q.now,
+	p, err := s.read.PublicListing(q.r.Context(), centre.EntryQuery{
+		Site: q.site.Slug, Type: centre.TypePage, Lang: q.lang, Limit: 20,
 	})
 	return p.Items, err
 }
@@ -306,7 +306,7 @@ func (s *Site) home(q *req) {
 	// pinned long ago that has dropped out of the newest 100 is therefore no
 	// longer shown as pinned; on a crisis site the pinned entries are the
 	// current ones, and unpinning old ones keeps the section honest.
-	recent, err := s.store.ListEntries(ctx, centre.EntryQuery{Site: q.site.Slug, Public: true, Lang: q.lang, Limit: centre.MaxPageSize, Now: q.now})
+	recent, err := s.read.PublicListing(ctx, centre.EntryQuery{Site: q.site.Slug, Lang: q.lang, Limit: centre.MaxPageSize})
 	if err != nil {
 		s.fail(q.w, q.r, err)
 		return
@@ -319,7 +319,7 @@ func (s *Site) home(q *req) {
 	}
 	lists := make([][]*centre.Entry, len(listTypes))
 	for i, t := range listTypes {
-		p, err := s.store.ListEntries(ctx, centre.EntryQuery{Site: q.site.Slug, Public: true, Type: t, Lang: q.lang, Limit: homeItems, Now: q.now})
+		p, err := s.read.PublicListing(ctx, centre.EntryQuery{Site: q.site.Slug, Type: t, Lang: q.lang, Limit: homeItems})
 		if err != nil {
 			s.fail(q.w, q.r, err)
 			return
@@ -332,7 +332,7 @@ func (s *Site) home(q *req) {
 	for _, l := range lists {
 		et.entries(l)
 	}
-	securityHeaders(q.w, q.r)
+	s.securityHeaders(q.w, q.r)
 	if notModified(q.w, q.r, et.String(), cacheControlPage) {
 		return
 	}
@@ -385,7 +385,7 @@ func (l listSpec) feedBase() string {
 }
 
 func (l listSpec) query(q *req) centre.EntryQuery {
-	return centre.EntryQuery{Site: q.site.Slug, Public: true, Type: l.Type, Tag: l.Tag, Organisation: l.Org, Now: q.now}
+	return centre.EntryQuery{Site: q.site.Slug, Type: l.Type, Tag: l.Tag, Organisation: l.Org}
 }
 
 // orgName finds the display name of organisation key among entries.
@@ -422,7 +422,7 @@ func (s *Site) list(q *req, spec listSpec) {
 	if q.static && q.staticPage > 1 {
 		// A static copy names pages by number: page through to it.
 		for n := 1; n < q.staticPage; n++ {
-			if page, err = s.store.ListEntries(q.r.Context(), eq); err != nil || page.Next == "" {
+			if page, err = s.read.PublicListing(q.r.Context(), eq); err != nil || page.Next == "" {
 				break
 			}
 			eq.After = page.Next
@@ -434,7 +434,7 @@ func (s *Site) list(q *req, spec listSpec) {
 		after = eq.After
 	}
 	if err == nil {
-		page, err = s.store.ListEntries(q.r.Context(), eq)
+		page, err = s.read.PublicListing(q.r.Context(), eq)
 	}
 	if err != nil {
 		if centre.IsCode(err, centre.EINVALID) {
@@ -450,7 +450,7 @@ func (s *Site) list(q *req, spec listSpec) {
 		// so that the language switch of its pages never leads to a 404.
 		anyLang := spec.query(q)
 		anyLang.Limit = 1
-		other, err := s.store.ListEntries(q.r.Context(), anyLang)
+		other, err := s.read.PublicListing(q.r.Context(), anyLang)
 		if err != nil {
 			s.fail(q.w, q.r, err)
 			return
@@ -464,7 +464,7 @@ func (s *Site) list(q *req, spec listSpec) {
 	et.entries(nav)
 	et.entries(page.Items)
 	et.add("next", page.Next)
-	securityHeaders(q.w, q.r)
+	s.securityHeaders(q.w, q.r)
 	if notModified(q.w, q.r, et.String(), cacheControlPage) {
 		return
 	}
@@ -525,26 +525,16 @@ func sep(href string) string {
 
 func (s *Site) entry(q *req, lang, slug string) {
 	ctx := q.r.Context()
-	all, err := s.store.EntriesBySlug(ctx, q.site.Slug, slug)
-	if err != nil && !centre.IsCode(err, centre.ENOTFOUND) {
+	pub, err := s.read.PublicVersions(ctx, q.site.Slug, slug)
+	if centre.IsCode(err, centre.ENOTFOUND) {
+		s.notFound(q.w, q.r, q, "")
+		return
+	} else if err != nil {
 		s.fail(q.w, q.r, err)
 		return
 	}
-	var e *centre.Entry
-	var versions []*centre.Entry
-	gone := false
-	for _, x := range all {
-		if !x.Public() {
-			if strings.EqualFold(x.Lang, lang) && x.EverPublic() {
-				gone = true
-			}
-			continue
-		}
-		versions = append(versions, x)
-		if strings.EqualFold(x.Lang, lang) {
-			e = x
-		}
-	}
+	e, gone := pub.In(lang)
+	versions := pub.Versions
 	if e == nil {
 		if gone {
 			q.lang = lang
@@ -568,22 +558,23 @@ func (s *Site) entry(q *req, lang, slug string) {
 		s.fail(q.w, q.r, err)
 		return
 	}
-	expired := e.Expired(q.now)
+	expired := pub.Expired(e)
 	et := s.newETag(q, "entry")
 	et.entries(nav)
 	et.entries(versions)
 	et.add("expired", strconv.FormatBool(expired))
-	securityHeaders(q.w, q.r)
+	s.securityHeaders(q.w, q.r)
 	if notModified(q.w, q.r, et.String(), cacheControlPage) {
 		return
 	}
-	v := s.entryView(q, e, versions, nav)
+	v := s.entryView(q, e, versions, nav, expired)
 	s.render(q, "entry", v, http.StatusOK)
 }
 
 // entryView builds the page of entry e, one of the public language
-// versions of its slug (or a preview, then versions is nil).
-func (s *Site) entryView(q *req, e *centre.Entry, versions, nav []*centre.Entry) *view {
+// versions of its slug (or a preview, then versions is nil), marked as
+// expired if it is.
+func (s *Site) entryView(q *req, e *centre.Entry, versions, nav []*centre.Entry, expired bool) *view {
 	v := s.baseView(q, e.Title, nav)
 	v.Description = e.Summary
 	v.Canonical = q.origin + q.entryURL(e.Lang, e.Slug)
@@ -604,7 +595,7 @@ func (s *Site) entryView(q *req, e *centre.Entry, versions, nav []*centre.Entry)
 	if ev.WithdrawnAt.IsZero() {
 		ev.WithdrawnAt = e.UpdatedAt
 	}
-	if e.Expired(q.now) {
+	if expired {
 		ev.ExpiredAt = e.ExpiresAt
 	}
 	if !e.OutdatedSince.IsZero() {
@@ -840,7 +831,7 @@ func (s *Site) errorPage(w http.ResponseWriter, r *http.Request, q *req, status 
 // its own Cache-Control.
 func (s *Site) errorPageWith(w http.ResponseWriter, r *http.Request, q *req, status int, titleKey, textKey string, action *link, cacheControl string) {
 	if q == nil || q.site == nil {
-		q = &req{w: w, r: r, site: generic, prefix: "", origin: scheme(r) + "://" + r.Host, path: r.URL.Path, lang: "en"}
+		q = &req{w: w, r: r, site: generic, prefix: "", origin: s.originFor(r, ""), path: r.URL.Path, lang: "en"}
 	}
 	var nav []*centre.Entry
 	if q.site != generic {
@@ -856,7 +847,7 @@ func (s *Site) errorPageWith(w http.ResponseWriter, r *http.Request, q *req, sta
 		et.add(action.Href, action.Text)
 	}
 	et.entries(nav)
-	securityHeaders(w, r)
+	s.securityHeaders(w, r)
 	w.Header().Set("X-Robots-Tag", "noindex")
 	if notModified(w, r, et.String(), cacheControl) {
 		return

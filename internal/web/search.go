@@ -74,7 +74,7 @@ func (s *Site) searchPage(q *req) {
 	params := q.r.URL.Query()
 	get := func(k string) string { return strings.TrimSpace(params.Get(k)) }
 	sq := search.Query{Text: get("q"), Type: get("type"), Tag: get("tag"), Organisation: get("organisation"),
-		Limit: s.pageSize, Now: q.now}
+		Limit: s.pageSize}
 	if get("lang") != "" {
 		sq.Lang = q.lang
 	}
@@ -277,7 +277,7 @@ func (s *Site) searchPage(q *req) {
 	// Search runs in-process and is cheap: the ETag is that of the page.
 	et := s.newETag(q, "search")
 	et.add(strconv.Itoa(status), buf.String())
-	securityHeaders(q.w, q.r)
+	s.securityHeaders(q.w, q.r)
 	if v.NoIndex {
 		q.w.Header().Set("X-Robots-Tag", "noindex")
 	}
@@ -316,7 +316,7 @@ type openSearchURL struct {
 // site's search page as a search engine.
 func (s *Site) openSearch(q *req) {
 	et := s.newETag(q, "opensearch")
-	securityHeaders(q.w, q.r)
+	s.securityHeaders(q.w, q.r)
 	if notModified(q.w, q.r, et.String(), cacheControlPage) {
 		return
 	}

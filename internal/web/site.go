@@ -20,7 +20,9 @@
 //	/logo.{hash}.{png,jpg,webp}      the site's logo (from a data: logo URL)
 //
 // Static assets live at /assets/{name}.{hash}.{ext} on every host and are
-// cached for a year. Only public entries are ever shown.
+// cached for a year. Only public entries are ever shown: the site reads
+// through Reader, the public read side of centre.Service, which owns every
+// rule of what is public; it never reads the store itself.
 package web
 
 import (
@@ -44,6 +46,25 @@ import (
 	"infocentre/internal/cursor"
 )
 
+// Reader is what the site reads: the public read side of the domain.
+// *centre.Service implements it; see there for each method's contract.
+// It is declared here, where it is consumed, and holds only what the site
+// needs.
+type Reader interface {
+	// Site returns a site by slug, or ENOTFOUND.
+	Site(ctx context.Context, slug string) (*centre.Site, error)
+	// PublicSites returns every site, for the directory and robots.txt.
+	PublicSites(ctx context.Context) ([]*centre.Site, error)
+	// PublicListing returns a page of a site's public, unexpired entries.
+	PublicListing(ctx context.Context, q centre.EntryQuery) (centre.EntryPage, error)
+	// PublicVersions returns the public language versions of a slug.
+	PublicVersions(ctx context.Context, site, slug string) (*centre.PublicSlug, error)
+	// PreviewEntry opens a preview token: the entry as it will look once
+	// published; ENOTFOUND for a bad, expired or revoked token; EGONE
+	// (with the entry, if known) once it is public.
+	PreviewEntry(ctx context.Context, token string) (*centre.PublicSlug, error)
+}
+
 // Options configure a Site. Every field is optional.
 type Options struct {
 	// SiteForHost maps a request's host name (lowercase, without port) to
@@ -66,14 +87,20 @@ type Options struct {
 	PageSize int
 	// Logger receives errors; nil means slog.Default().
 	Logger *slog.Logger
-	// Now returns the current time, which decides what has expired; nil
-	// means time.Now.
-	Now func() time.Time
-	// Preview opens the token of a preview link (centre.Service.Preview):
-	// it returns the non-public entry to show, ENOTFOUND for a bad, expired
-	// or revoked token, or EGONE (with the entry if known) once the entry is
-	// public. Nil means every preview link is answered 404.
-	Preview func(ctx context.Context, token string) (*centre.Entry, error)
+	// PublicOrigin is the scheme and host (and port, if not the default)
+	// where this deployment serves the directory and every site under
+	// /sites/{slug}/, such as https://info.example.org (see ParseOrigin).
+	// Absolute URLs are built from it, or on a host that a site claims
+	// from that host with PublicOrigin's scheme and port, never from the
+	// request's Host header (see origin.go). Empty means root-relative
+	// URLs, unless TrustForwarded supplies a host.
+	PublicOrigin string
+	// TrustForwarded takes the scheme and host of each request from
+	// X-Forwarded-Proto and X-Forwarded-Host: only for a deployment behind
+	// a proxy that sets both itself, replacing what clients send (the
+	// Lambda adapter sets X-Forwarded-Host from the API Gateway event).
+	// Otherwise both headers are ignored.
+	TrustForwarded bool
 	// Static renders pages for a copy of the site as plain files (see
 	// internal/static): every site is served at "/" of its host, links
 	// name paths instead of query strings (/fr/, /news/page/2/, /en/slug/),
@@ -88,7 +115,7 @@ type Options struct {
 
 // Site is the public web site handler.
 type Site struct {
-	store    centre.Store
+	read     Reader
 	opts     Options
 	log      *slog.Logger
 	buildID  string
@@ -96,14 +123,15 @@ type Site struct {
 	pageSize int
 	tmpl     map[string]*template.Template
 	assets   *assetSet
+	origin   origin
 	renders  atomic.Int64 // pages rendered, for tests
 	muxOnce  sync.Once
 	mux      *http.ServeMux
 }
 
-// New returns the public site for store.
-func New(store centre.Store, opts Options) *Site {
-	s := &Site{store: store, opts: opts, log: opts.Logger, pageSize: opts.PageSize}
+// New returns the public site that reads through read.
+func New(read Reader, opts Options) *Site {
+	s := &Site{read: read, opts: opts, log: opts.Logger, pageSize: opts.PageSize}
 	if s.log == nil {
 		s.log = slog.Default()
 	}
@@ -111,6 +139,7 @@ func New(store centre.Store, opts Options) *Site {
 		s.pageSize = 20
 	}
 	s.pageSize = min(s.pageSize, centre.MaxPageSize)
+	s.origin = newOrigin(opts.PublicOrigin)
 	s.assets = loadAssets()
 	s.tmpl = parseTemplates()
 	s.buildID = opts.BuildID
@@ -153,7 +182,7 @@ func (s *Site) Register(mux *http.ServeMux) {
 	})
 	mux.HandleFunc("GET /sites/{site}/{rest...}", func(w http.ResponseWriter, r *http.Request) {
 		slug := r.PathValue("site")
-		s.serveSite(w, r, slug, "/sites/"+slug, "/"+r.PathValue("rest"))
+		s.serveSite(w, r, slug, "/sites/"+slug, "/"+r.PathValue("rest"), "")
 	})
 	mux.HandleFunc("/", s.serveRoot)
 }
@@ -167,24 +196,18 @@ func (s *Site) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	s.mux.ServeHTTP(w, r)
 }
 
-func (s *Site) now() time.Time {
-	if s.opts.Now != nil {
-		return s.opts.Now().UTC()
-	}
-	return time.Now().UTC()
-}
-
 func (s *Site) serveRoot(w http.ResponseWriter, r *http.Request) {
 	if r.Method != http.MethodGet && r.Method != http.MethodHead {
-		securityHeaders(w, r)
+		s.securityHeaders(w, r)
 		w.Header().Set("Allow", "GET, HEAD")
 		w.Header().Set("Cache-Control", "no-store")
 		http.Error(w, "method not allowed", http.StatusMethodNotAllowed)
 		return
 	}
 	if s.opts.SiteForHost != nil {
-		if slug, ok := s.opts.SiteForHost(r.Context(), requestHost(r)); ok {
-			s.serveSite(w, r, slug, "", r.URL.Path)
+		host := s.host(r)
+		if slug, ok := s.opts.SiteForHost(r.Context(), host); ok {
+			s.serveSite(w, r, slug, "", r.URL.Path, host)
 			return
 		}
 	}
@@ -203,37 +226,15 @@ func (s *Site) serveRoot(w http.ResponseWriter, r *http.Request) {
 	s.notFound(w, r, nil, "")
 }
 
-// requestHost returns the lowercase host name of r without its port.
-func requestHost(r *http.Request) string {
-	h := r.Host
-	if i := strings.LastIndexByte(h, ':'); i >= 0 && !strings.Contains(h[i:], "]") {
-		h = h[:i]
-	}
-	return strings.ToLower(strings.TrimSuffix(h, "."))
-}
-
-// scheme returns the scheme the client used, trusting X-Forwarded-Proto
-// (set by API Gateway and CDNs).
-func scheme(r *http.Request) string {
-	if r.TLS != nil {
-		return "https"
-	}
-	if p := r.Header.Get("X-Forwarded-Proto"); strings.EqualFold(strings.TrimSpace(strings.Split(p, ",")[0]), "https") {
-		return "https"
-	}
-	return "http"
-}
-
 // req is one request for a page of a site.
 type req struct {
 	w      http.ResponseWriter
 	r      *http.Request
 	site   *centre.Site
 	prefix string // "" on a site's own host, else /sites/{slug}
-	origin string // scheme://host
+	origin string // scheme://host of absolute URLs, or "" (see origin.go)
 	path   string // path below the prefix, starting with "/"
 	lang   string // language of the page
-	now    time.Time
 
 	static     bool   // links for a static copy (Options.Static)
 	staticLang string // static: the language named in the path, or ""
@@ -273,11 +274,13 @@ func (q *req) pageURL(p, lang string) string {
 	return q.url(p) + "?lang=" + url.QueryEscape(lang)
 }
 
-func (s *Site) serveSite(w http.ResponseWriter, r *http.Request, slug, prefix, path string) {
+// serveSite serves path of site slug under prefix; claimed is the host name
+// that maps to the site when it is served at "/" of its own host.
+func (s *Site) serveSite(w http.ResponseWriter, r *http.Request, slug, prefix, path, claimed string) {
 	ctx, cancel := context.WithTimeout(r.Context(), 10*time.Second)
 	defer cancel()
 	r = r.WithContext(ctx)
-	q := &req{w: w, r: r, prefix: prefix, origin: scheme(r) + "://" + r.Host, path: path, now: s.now()}
+	q := &req{w: w, r: r, prefix: prefix, origin: s.originFor(r, claimed), path: path}
 	if s.opts.Static {
 		q.static, q.origin, q.prefix = true, strings.TrimSuffix(s.opts.StaticOrigin, "/"), ""
 	}
@@ -285,7 +288,7 @@ func (s *Site) serveSite(w http.ResponseWriter, r *http.Request, slug, prefix, p
 		s.notFound(w, r, nil, "")
 		return
 	}
-	site, err := s.store.GetSite(ctx, slug)
+	site, err := s.read.Site(ctx, slug)
 	if err != nil {
 		if centre.IsCode(err, centre.ENOTFOUND) {
 			s.notFound(w, r, nil, "")
@@ -324,7 +327,7 @@ func (s *Site) route(q *req) {
 			if len(params) > 0 {
 				target += "?" + params.Encode()
 			}
-			securityHeaders(q.w, q.r)
+			s.securityHeaders(q.w, q.r)
 			q.w.Header().Set("Cache-Control", cacheControlPage)
 			http.Redirect(q.w, q.r, target, http.StatusMovedPermanently)
 			return
@@ -425,7 +428,7 @@ func (s *Site) redirect(q *req, path string) {
 	if q.r.URL.RawQuery != "" {
 		target += "?" + q.r.URL.RawQuery
 	}
-	securityHeaders(q.w, q.r)
+	s.securityHeaders(q.w, q.r)
 	q.w.Header().Set("Cache-Control", cacheControlPage)
 	http.Redirect(q.w, q.r, target, http.StatusMovedPermanently)
 }
@@ -459,7 +462,7 @@ func (s *Site) fail(w http.ResponseWriter, r *http.Request, err error) {
 		return // the client went away
 	}
 	s.log.ErrorContext(r.Context(), "web: request failed", "method", r.Method, "path", r.URL.Path, "status", status, "err", err)
-	securityHeaders(w, r)
+	s.securityHeaders(w, r)
 	w.Header().Set("Cache-Control", "no-store")
 	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 	w.WriteHeader(status)
