@@ -79,7 +79,7 @@ func export(t *testing.T, st centre.Store, o Options) (string, *Result) {
 	out := filepath.Join(t.TempDir(), "site")
 	o.Now = fixture.Base.Add(60 * 24 * time.Hour)
 	calls := 0
-	res, err := o.Export(context.Background(), st, fixture.Site, out, func(string, int, int) { calls++ })
+	res, err := o.Export(context.Background(), &centre.Service{Store: st}, fixture.Site, out, func(string, int, int) { calls++ })
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -354,13 +354,13 @@ func TestExportWithBaseURL(t *testing.T) {
 	}
 
 	// The directory must be new.
-	if _, err := Export(context.Background(), st, fixture.Site, out, nil); !centre.IsCode(err, centre.ECONFLICT) {
+	if _, err := Export(context.Background(), &centre.Service{Store: st}, fixture.Site, out, nil); !centre.IsCode(err, centre.ECONFLICT) {
 		t.Errorf("export into a full directory: %v", err)
 	}
-	if _, err := Export(context.Background(), st, "no-such-site", filepath.Join(t.TempDir(), "x"), nil); !centre.IsCode(err, centre.ENOTFOUND) {
+	if _, err := Export(context.Background(), &centre.Service{Store: st}, "no-such-site", filepath.Join(t.TempDir(), "x"), nil); !centre.IsCode(err, centre.ENOTFOUND) {
 		t.Errorf("export of a missing site: %v", err)
 	}
-	if _, err := (Options{BaseURL: "ftp://x"}).Export(context.Background(), st, fixture.Site, filepath.Join(t.TempDir(), "y"), nil); !centre.IsCode(err, centre.EINVALID) {
+	if _, err := (Options{BaseURL: "ftp://x"}).Export(context.Background(), &centre.Service{Store: st}, fixture.Site, filepath.Join(t.TempDir(), "y"), nil); !centre.IsCode(err, centre.EINVALID) {
 		t.Errorf("bad base URL: %v", err)
 	}
 }

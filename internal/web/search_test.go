@@ -271,9 +271,9 @@ func TestOpenSearch(t *testing.T) {
 // TestNoSearchWithoutSearcher checks that a site without a Searcher, and a
 // static copy even with one, neither link to nor serve search.
 func TestNoSearchWithoutSearcher(t *testing.T) {
-	for name, mod := range map[string]func(centre.Store, *Options){
-		"none": func(_ centre.Store, o *Options) { o.Searcher = nil },
-		"static": func(_ centre.Store, o *Options) {
+	for name, mod := range map[string]func(centre.Store, *Options, *centre.Service){
+		"none": func(_ centre.Store, o *Options, _ *centre.Service) { o.Searcher = nil },
+		"static": func(_ centre.Store, o *Options, _ *centre.Service) {
 			o.Static = true
 			o.SiteForHost = func(context.Context, string) (string, bool) { return fixture.Site, true }
 		},

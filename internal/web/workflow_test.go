@@ -49,14 +49,14 @@ func newServiceEnv(t *testing.T, at time.Time) (*env, *centre.Service, *clock) {
 		t.Fatal(err)
 	}
 	var svc *centre.Service
-	e := newEnv(t, func(st centre.Store, o *Options) {
+	e := newEnv(t, func(st centre.Store, o *Options, read *centre.Service) {
 		// As in the application: the service writes through the search
-		// service's watch, so that indexes see every change.
+		// service's watch, so that indexes see every change; the site reads
+		// through the same service.
 		finder := o.Searcher.(*search.Service)
 		finder.Now = clk.Now
-		svc = &centre.Service{Store: finder.Watch(st), Render: markdown.Render, Signer: sealer, Now: clk.Now}
-		o.Now = clk.Now
-		o.Preview = svc.Preview
+		*read = centre.Service{Store: finder.Watch(st), Render: markdown.Render, Signer: sealer, Now: clk.Now}
+		svc = read
 	})
 	return e, svc, clk
 }
@@ -361,7 +361,7 @@ func TestEmbargo(t *testing.T) {
 // TestStaticLinkMode checks the paths a static copy names, and that the
 // handler in that mode answers 404 for the paths a copy never has.
 func TestStaticLinkMode(t *testing.T) {
-	e := newEnv(t, func(_ centre.Store, o *Options) {
+	e := newEnv(t, func(_ centre.Store, o *Options, _ *centre.Service) {
 		o.Static, o.StaticOrigin = true, "https://copy.example.net"
 		o.SiteForHost = func(context.Context, string) (string, bool) { return fixture.Site, true }
 	})

@@ -73,10 +73,9 @@ func run(addr string) error {
 	if err != nil {
 		return err
 	}
-	site := web.New(store, web.Options{
+	site := web.New(svc, web.Options{
 		SiteForHost: func(_ context.Context, host string) (string, bool) { return fixture.Site, host == fixture.Host },
 		Logger:      slog.New(slog.NewTextHandler(os.Stderr, nil)),
-		Preview:     svc.Preview,
 		Searcher:    finder,
 	})
 	mux := http.NewServeMux()
@@ -88,7 +87,7 @@ func run(addr string) error {
 	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 5 * time.Second}
 	// A static copy of the site, served at the root of its own port.
 	copyDir := filepath.Join(dir, "static-copy")
-	if _, err := static.Export(ctx, store, fixture.Site, copyDir, nil); err != nil {
+	if _, err := static.Export(ctx, svc, fixture.Site, copyDir, nil); err != nil {
 		return err
 	}
 	sln, err := net.Listen("tcp", addr)
