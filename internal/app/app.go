@@ -36,9 +36,15 @@ type Config struct {
 	CursorSecret string // HMAC secret for pagination cursors (≥ 16 bytes)
 	LogLevel     string // debug, info, warn, error
 	Stage        string // API Gateway stage name, for logs
-	// PublicOrigin is the deployment's public origin (https://host); its
-	// host is reserved (see ReservedHosts).
+	// PublicOrigin is where the public site is served, such as
+	// https://info.example.org: absolute URLs in pages, feeds and sitemaps
+	// are built from it (see web.Options.PublicOrigin). Its host is
+	// reserved (see ReservedHosts).
 	PublicOrigin string
+	// TrustForwarded trusts X-Forwarded-Proto and X-Forwarded-Host, for a
+	// deployment behind a proxy that sets them itself (on Lambda, API
+	// Gateway and the adapter do).
+	TrustForwarded bool
 	// ReservedHosts are the deployment's own host names (the API host, a
 	// CloudFront domain …), which no site may claim; "*.example.org"
 	// reserves every subdomain.
@@ -50,8 +56,8 @@ type Config struct {
 }
 
 // ConfigFromEnv reads INFOCENTRE_STORE, INFOCENTRE_DATA, CURSOR_SECRET,
-// LOG_LEVEL, STAGE, PUBLIC_ORIGIN, RESERVED_HOSTS (comma-separated) and
-// TRUSTED_PROXY_HOPS. The DynamoDB store reads DYNAMODB_TABLE,
+// LOG_LEVEL, STAGE, PUBLIC_ORIGIN, TRUST_FORWARDED ("true" or "1"),
+// RESERVED_HOSTS (comma-separated) and TRUSTED_PROXY_HOPS. The DynamoDB store reads DYNAMODB_TABLE,
 // DYNAMODB_ENDPOINT and the usual AWS variables itself.
 func ConfigFromEnv() Config {
 	c := Config{
@@ -61,6 +67,10 @@ func ConfigFromEnv() Config {
 		LogLevel:     os.Getenv("LOG_LEVEL"),
 		Stage:        os.Getenv("STAGE"),
 		PublicOrigin: os.Getenv("PUBLIC_ORIGIN"),
+	}
+	switch strings.ToLower(os.Getenv("TRUST_FORWARDED")) {
+	case "true", "1", "yes":
+		c.TrustForwarded = true
 	}
 	c.TrustedProxyHops, _ = strconv.Atoi(os.Getenv("TRUSTED_PROXY_HOPS"))
 	for _, h := range strings.Split(os.Getenv("RESERVED_HOSTS"), ",") {
@@ -116,6 +126,10 @@ func New(cfg Config, store centre.Store, log *slog.Logger) (*App, error) {
 	if err != nil {
 		return nil, err
 	}
+	origin, err := web.ParseOrigin(cfg.PublicOrigin)
+	if err != nil {
+		return nil, fmt.Errorf("PUBLIC_ORIGIN: %w", err)
+	}
 	sealer, err := cursor.New(secret)
 	if err != nil {
 		return nil, err
@@ -135,24 +149,14 @@ func New(cfg Config, store centre.Store, log *slog.Logger) (*App, error) {
 	}
 	svc := &centre.Service{Store: entries, Render: markdown.Render, CheckAccent: web.CheckAccent, Signer: sealer, Log: log,
 		ReservedHosts: cfg.reservedHosts()}
-	site := web.New(store, web.Options{Cursors: sealer, Logger: log, SiteForHost: notReserved(svc, web.HostLookup(store, time.Minute)), Preview: svc.Preview, Searcher: finder})
+	site := web.New(svc, web.Options{Cursors: sealer, Logger: log, SiteForHost: web.HostLookup(svc, time.Minute), Searcher: finder,
+		PublicOrigin: origin, TrustForwarded: cfg.TrustForwarded})
 	h := httpapi.New(httpapi.Config{Service: svc, Cursors: sealer, Log: log, Web: site.Register, Search: finder,
 		TrustedProxyHops: cfg.TrustedProxyHops,
 		StaticArchive: func(ctx context.Context, slug string, w io.Writer) error {
-			return static.Options{}.Archive(ctx, store, slug, w)
+			return static.Options{}.Archive(ctx, svc, slug, w)
 		}})
 	return &App{Config: cfg, Log: log, Store: store, Service: svc, Handler: h}, nil
-}
-
-// notReserved maps the deployment's own hosts to no site, whatever a site
-// claimed before they were reserved.
-func notReserved(svc *centre.Service, lookup func(context.Context, string) (string, bool)) func(context.Context, string) (string, bool) {
-	return func(ctx context.Context, host string) (string, bool) {
-		if svc.HostReserved(host) {
-			return "", false
-		}
-		return lookup(ctx, host)
-	}
 }
 
 // reservedHosts returns ReservedHosts and the host of PublicOrigin.
@@ -180,6 +184,9 @@ func FromEnv(ctx context.Context) (*App, error) {
 	if err != nil {
 		store.Close()
 		return nil, err
+	}
+	if cfg.PublicOrigin == "" && !cfg.TrustForwarded {
+		log.Warn("neither PUBLIC_ORIGIN nor TRUST_FORWARDED is set: pages, feeds and sitemaps under /sites/{site}/ carry root-relative links")
 	}
 	return a, nil
 }

@@ -52,11 +52,11 @@ var writes = map[string]write{
 		return err
 	}},
 	"CreateEntry": {need: centre.RoleEditor, call: func(ctx context.Context, svc *centre.Service, p centre.Principal, x guardTarget) error {
-		_, err := svc.CreateEntry(ctx, p, x.site, centre.EntryInput{Type: centre.TypeStatement, Title: "Guarded"})
+		_, err := svc.CreateEntry(ctx, p, x.site, centre.EntryInput{Content: centre.Content{Type: centre.TypeStatement, Title: "Guarded"}})
 		return err
 	}},
 	"UpdateEntry": {need: centre.RoleEditor, call: func(ctx context.Context, svc *centre.Service, p centre.Principal, x guardTarget) error {
-		_, err := svc.UpdateEntry(ctx, p, x.site, x.draft, centre.EntryPatch{Title: &title}, x.draftVersion)
+		_, err := svc.UpdateEntry(ctx, p, x.site, x.draft, centre.EntryPatch{ContentPatch: centre.ContentPatch{Title: &title}}, x.draftVersion)
 		return err
 	}},
 	"DeleteEntry": {need: centre.RoleEditor, call: func(ctx context.Context, svc *centre.Service, p centre.Principal, x guardTarget) error {
@@ -105,7 +105,8 @@ var writes = map[string]write{
 var guardReads = map[string]bool{
 	"Authenticate": true, "Site": true, "StaffSite": true, "ListSites": true, "Entry": true, "Entries": true,
 	"PublicEntries": true, "PublicEntry": true, "Revisions": true, "Revision": true, "Diff": true, "Keys": true,
-	"Audit": true, "Preview": true, "Require": true, "HostReserved": true, "Bootstrap": true, "PublishDue": true,
+	"Audit": true, "Preview": true, "Require": true, "HostReserved": true, "At": true, "PreviewEntry": true, "PublicListing": true,
+	"PublicSites": true, "PublicVersions": true, "ReadableEntries": true, "SiteByHost": true, "Bootstrap": true, "PublishDue": true,
 }
 
 // guardSite makes a site with a draft (two revisions), a scheduled and a
@@ -123,13 +124,13 @@ func (f *fixture) guardSite(slug string) guardTarget {
 		}
 		return e
 	}
-	d := mk(centre.EntryInput{Type: centre.TypeStatement, Title: "Draft"})
-	d, err := f.svc.UpdateEntry(ctx, pub, slug, d.ID, centre.EntryPatch{Title: &title}, d.Version)
+	d := mk(centre.EntryInput{Content: centre.Content{Type: centre.TypeStatement, Title: "Draft"}})
+	d, err := f.svc.UpdateEntry(ctx, pub, slug, d.ID, centre.EntryPatch{ContentPatch: centre.ContentPatch{Title: &title}}, d.Version)
 	if err != nil {
 		f.t.Fatal(err)
 	}
-	sc := mk(centre.EntryInput{Type: centre.TypeStatement, Title: "Scheduled", Status: centre.StatusScheduled, PublishAt: f.now.Add(24 * time.Hour)})
-	p := mk(centre.EntryInput{Type: centre.TypeStatement, Title: "Published", Status: centre.StatusPublished})
+	sc := mk(centre.EntryInput{Content: centre.Content{Type: centre.TypeStatement, Title: "Scheduled"}, Status: centre.StatusScheduled, PublishAt: f.now.Add(24 * time.Hour)})
+	p := mk(centre.EntryInput{Content: centre.Content{Type: centre.TypeStatement, Title: "Published"}, Status: centre.StatusPublished})
 	site, err := f.svc.Site(ctx, slug)
 	if err != nil {
 		f.t.Fatal(err)
@@ -256,7 +257,7 @@ func TestPublishDueHoldsArchivedSites(t *testing.T) {
 	pub, _, _ := f.key(f.owner, "frozen", centre.RolePublisher, time.Time{})
 	var held []string
 	for i := 0; i < 60; i++ { // more than one batch, all due before the active site's entry
-		e, err := f.svc.CreateEntry(ctx, pub, "frozen", centre.EntryInput{Type: centre.TypeNews, Title: fmt.Sprintf("Held %d", i),
+		e, err := f.svc.CreateEntry(ctx, pub, "frozen", centre.EntryInput{Content: centre.Content{Type: centre.TypeNews, Title: fmt.Sprintf("Held %d", i)},
 			Status: centre.StatusScheduled, PublishAt: f.now.Add(time.Hour + time.Duration(i)*time.Second)})
 		if err != nil {
 			t.Fatal(err)
@@ -264,7 +265,7 @@ func TestPublishDueHoldsArchivedSites(t *testing.T) {
 		held = append(held, e.ID)
 	}
 	dpub, _, _ := f.key(f.owner, "demo", centre.RolePublisher, time.Time{})
-	due, err := f.svc.CreateEntry(ctx, dpub, "demo", centre.EntryInput{Type: centre.TypeNews, Title: "Due",
+	due, err := f.svc.CreateEntry(ctx, dpub, "demo", centre.EntryInput{Content: centre.Content{Type: centre.TypeNews, Title: "Due"},
 		Status: centre.StatusScheduled, PublishAt: f.now.Add(2 * time.Hour)})
 	if err != nil {
 		t.Fatal(err)

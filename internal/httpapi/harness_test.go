@@ -80,7 +80,7 @@ func newEnvOn(t *testing.T, store centre.Store) *env {
 		// Tests make many requests at once; limits_test.go sets its own.
 		Limits: httpapi.Limits{StaffPerSecond: 1e6, StaffBurst: 1e6, AuthFailures: 1e6},
 		StaticArchive: func(ctx context.Context, slug string, w io.Writer) error {
-			return static.Options{}.Archive(ctx, store, slug, w)
+			return static.Options{}.Archive(ctx, svc, slug, w)
 		}}
 	e.h = httpapi.New(e.cfg)
 	ctx := context.Background()
