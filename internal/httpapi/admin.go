@@ -153,6 +153,7 @@ func (h *Handler) createSite(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	w.Header().Set("Location", "/api/v1/admin/sites/"+l.Site.Slug)
+	withholdBody(r)
 	writeVersioned(w, http.StatusCreated, l.Site.Version, CreatedSite{Site: l.Site, AdminKey: IssuedKey{Key: l.AdminKey, Secret: l.AdminSecret}})
 }
 
@@ -365,6 +366,7 @@ func (h *Handler) issue(w http.ResponseWriter, r *http.Request, site string) {
 		writeError(w, r, err)
 		return
 	}
+	withholdBody(r)
 	writeJSON(w, http.StatusCreated, IssuedKey{Key: k, Secret: secret})
 }
 

@@ -96,6 +96,7 @@ const (
 	keyRequestID ctxKey = iota
 	keyLogger
 	keyPrincipal
+	keyWithheld
 )
 
 func requestID(ctx context.Context) string {
