@@ -22,7 +22,7 @@ func (h *Handler) reopenSite(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h *Handler) setStatus(w http.ResponseWriter, r *http.Request, status string) {
-	version, err := ifMatch(w, r, false)
+	version, err := h.siteVersion(w, r, false)
 	if err != nil {
 		return
 	}

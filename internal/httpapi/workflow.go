@@ -107,7 +107,7 @@ func (h *Handler) audit(w http.ResponseWriter, r *http.Request, site string) {
 }
 
 func (h *Handler) reviewEntry(w http.ResponseWriter, r *http.Request) {
-	version, err := ifMatch(w, r, false)
+	version, err := h.entryVersion(w, r, false)
 	if err != nil {
 		return
 	}
@@ -191,7 +191,7 @@ func (h *Handler) restoreRevision(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	version, err := ifMatch(w, r, true)
+	version, err := h.entryVersion(w, r, true)
 	if err != nil {
 		return
 	}
