@@ -34,10 +34,13 @@ type Config struct {
 	CursorSecret string // HMAC secret for pagination cursors (≥ 16 bytes)
 	LogLevel     string // debug, info, warn, error
 	Stage        string // API Gateway stage name, for logs
+	// StaffOrigins are the browser origins allowed to call the staff API
+	// cross-origin (none by default).
+	StaffOrigins []string
 }
 
 // ConfigFromEnv reads INFOCENTRE_STORE, INFOCENTRE_DATA, CURSOR_SECRET,
-// LOG_LEVEL and STAGE. The DynamoDB store reads DYNAMODB_TABLE,
+// LOG_LEVEL, STAGE and STAFF_CORS_ORIGINS (comma separated). The DynamoDB store reads DYNAMODB_TABLE,
 // DYNAMODB_ENDPOINT and the usual AWS variables itself.
 func ConfigFromEnv() Config {
 	c := Config{
@@ -46,6 +49,11 @@ func ConfigFromEnv() Config {
 		CursorSecret: os.Getenv("CURSOR_SECRET"),
 		LogLevel:     os.Getenv("LOG_LEVEL"),
 		Stage:        os.Getenv("STAGE"),
+	}
+	for _, o := range strings.Split(os.Getenv("STAFF_CORS_ORIGINS"), ",") {
+		if o = strings.TrimSpace(o); o != "" {
+			c.StaffOrigins = append(c.StaffOrigins, o)
+		}
 	}
 	if c.Store == "" && os.Getenv("DYNAMODB_TABLE") != "" {
 		c.Store = "dynamodb"
@@ -114,7 +122,7 @@ func New(cfg Config, store centre.Store, log *slog.Logger) (*App, error) {
 	}
 	svc := &centre.Service{Store: entries, Render: markdown.Render, CheckAccent: web.CheckAccent, Signer: sealer, Log: log}
 	site := web.New(store, web.Options{Cursors: sealer, Logger: log, SiteForHost: web.HostLookup(store, time.Minute), Preview: svc.Preview, Searcher: finder})
-	h := httpapi.New(httpapi.Config{Service: svc, Cursors: sealer, Log: log, Web: site.Register, Search: finder,
+	h := httpapi.New(httpapi.Config{Service: svc, Cursors: sealer, Log: log, Web: site.Register, Search: finder, StaffOrigins: cfg.StaffOrigins,
 		StaticArchive: func(ctx context.Context, slug string, w io.Writer) error {
 			return static.Options{}.Archive(ctx, store, slug, w)
 		}})
