@@ -37,7 +37,7 @@ func TestPreviewTokensNotLogged(t *testing.T) {
 		t.Fatal(err)
 	}
 	owner := centre.Principal{KeyID: ok.ID, Site: centre.AllSites, Role: centre.RoleOwner}
-	e, err := a.Service.CreateEntry(ctx, owner, demo.Slug, centre.EntryInput{Type: centre.TypeNews, Title: "Embargoed"})
+	e, err := a.Service.CreateEntry(ctx, owner, demo.Slug, centre.EntryInput{Content: centre.Content{Type: centre.TypeNews, Title: "Embargoed"}})
 	if err != nil {
 		t.Fatal(err)
 	}

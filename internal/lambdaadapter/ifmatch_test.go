@@ -43,7 +43,7 @@ func TestIfMatchListThroughLambda(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	e, err := a.Service.CreateEntry(ctx, owner, demo.Slug, centre.EntryInput{Type: centre.TypeNews, Title: "Through Lambda"})
+	e, err := a.Service.CreateEntry(ctx, owner, demo.Slug, centre.EntryInput{Content: centre.Content{Type: centre.TypeNews, Title: "Through Lambda"}})
 	if err != nil {
 		t.Fatal(err)
 	}
