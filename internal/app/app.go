@@ -42,10 +42,14 @@ type Config struct {
 	// deployment behind a proxy that sets them itself (on Lambda, API
 	// Gateway and the adapter do).
 	TrustForwarded bool
+	// StaffOrigins are the browser origins allowed to call the staff API
+	// cross-origin (none by default).
+	StaffOrigins []string
 }
 
 // ConfigFromEnv reads INFOCENTRE_STORE, INFOCENTRE_DATA, CURSOR_SECRET,
-// LOG_LEVEL, STAGE, PUBLIC_ORIGIN and TRUST_FORWARDED ("true" or "1"). The DynamoDB store reads DYNAMODB_TABLE,
+// LOG_LEVEL, STAGE, PUBLIC_ORIGIN, TRUST_FORWARDED ("true" or "1") and
+// STAFF_CORS_ORIGINS (comma separated). The DynamoDB store reads DYNAMODB_TABLE,
 // DYNAMODB_ENDPOINT and the usual AWS variables itself.
 func ConfigFromEnv() Config {
 	c := Config{
@@ -59,6 +63,11 @@ func ConfigFromEnv() Config {
 	switch strings.ToLower(os.Getenv("TRUST_FORWARDED")) {
 	case "true", "1", "yes":
 		c.TrustForwarded = true
+	}
+	for _, o := range strings.Split(os.Getenv("STAFF_CORS_ORIGINS"), ",") {
+		if o = strings.TrimSpace(o); o != "" {
+			c.StaffOrigins = append(c.StaffOrigins, o)
+		}
 	}
 	if c.Store == "" && os.Getenv("DYNAMODB_TABLE") != "" {
 		c.Store = "dynamodb"
@@ -132,7 +141,7 @@ func New(cfg Config, store centre.Store, log *slog.Logger) (*App, error) {
 	svc := &centre.Service{Store: entries, Render: markdown.Render, CheckAccent: web.CheckAccent, Signer: sealer, Log: log}
 	site := web.New(svc, web.Options{Cursors: sealer, Logger: log, SiteForHost: web.HostLookup(svc, time.Minute), Searcher: finder,
 		PublicOrigin: origin, TrustForwarded: cfg.TrustForwarded})
-	h := httpapi.New(httpapi.Config{Service: svc, Cursors: sealer, Log: log, Web: site.Register, Search: finder,
+	h := httpapi.New(httpapi.Config{Service: svc, Cursors: sealer, Log: log, Web: site.Register, Search: finder, StaffOrigins: cfg.StaffOrigins,
 		StaticArchive: func(ctx context.Context, slug string, w io.Writer) error {
 			return static.Options{}.Archive(ctx, svc, slug, w)
 		}})
