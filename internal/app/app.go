@@ -45,6 +45,9 @@ type Config struct {
 	// deployment behind a proxy that sets them itself (on Lambda, API
 	// Gateway and the adapter do).
 	TrustForwarded bool
+	// StaffOrigins are the browser origins allowed to call the staff API
+	// cross-origin (none by default).
+	StaffOrigins []string
 	// ReservedHosts are the deployment's own host names (the API host, a
 	// CloudFront domain …), which no site may claim; "*.example.org"
 	// reserves every subdomain.
@@ -57,7 +60,8 @@ type Config struct {
 
 // ConfigFromEnv reads INFOCENTRE_STORE, INFOCENTRE_DATA, CURSOR_SECRET,
 // LOG_LEVEL, STAGE, PUBLIC_ORIGIN, TRUST_FORWARDED ("true" or "1"),
-// RESERVED_HOSTS (comma-separated) and TRUSTED_PROXY_HOPS. The DynamoDB store reads DYNAMODB_TABLE,
+// STAFF_CORS_ORIGINS and RESERVED_HOSTS (comma separated) and
+// TRUSTED_PROXY_HOPS. The DynamoDB store reads DYNAMODB_TABLE,
 // DYNAMODB_ENDPOINT and the usual AWS variables itself.
 func ConfigFromEnv() Config {
 	c := Config{
@@ -71,6 +75,11 @@ func ConfigFromEnv() Config {
 	switch strings.ToLower(os.Getenv("TRUST_FORWARDED")) {
 	case "true", "1", "yes":
 		c.TrustForwarded = true
+	}
+	for _, o := range strings.Split(os.Getenv("STAFF_CORS_ORIGINS"), ",") {
+		if o = strings.TrimSpace(o); o != "" {
+			c.StaffOrigins = append(c.StaffOrigins, o)
+		}
 	}
 	c.TrustedProxyHops, _ = strconv.Atoi(os.Getenv("TRUSTED_PROXY_HOPS"))
 	for _, h := range strings.Split(os.Getenv("RESERVED_HOSTS"), ",") {
@@ -151,7 +160,7 @@ func New(cfg Config, store centre.Store, log *slog.Logger) (*App, error) {
 		ReservedHosts: cfg.reservedHosts()}
 	site := web.New(svc, web.Options{Cursors: sealer, Logger: log, SiteForHost: web.HostLookup(svc, time.Minute), Searcher: finder,
 		PublicOrigin: origin, TrustForwarded: cfg.TrustForwarded})
-	h := httpapi.New(httpapi.Config{Service: svc, Cursors: sealer, Log: log, Web: site.Register, Search: finder,
+	h := httpapi.New(httpapi.Config{Service: svc, Cursors: sealer, Log: log, Web: site.Register, Search: finder, StaffOrigins: cfg.StaffOrigins,
 		TrustedProxyHops: cfg.TrustedProxyHops,
 		StaticArchive: func(ctx context.Context, slug string, w io.Writer) error {
 			return static.Options{}.Archive(ctx, svc, slug, w)

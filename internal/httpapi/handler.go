@@ -53,6 +53,11 @@ type Config struct {
 	// X-Forwarded-For: the client address is the connection's (on Lambda,
 	// API Gateway's requestContext.http.sourceIp).
 	TrustedProxyHops int
+	// StaffOrigins are the browser origins ("https://console.example.org")
+	// allowed to call the staff API cross-origin. Empty (the default): no
+	// staff response carries Access-Control-Allow-Origin, and preflights
+	// are refused. The public read API stays open to every origin.
+	StaffOrigins []string
 }
 
 // Limits bound staff requests per process (on Lambda: per container).
@@ -143,7 +148,7 @@ func New(cfg Config) *Handler {
 		cfg.Web(h.public)
 	}
 	all := http.NewServeMux()
-	all.Handle("/api/v1/admin/", h.admin)
+	all.Handle("/api/v1/admin/", h.staffCORS(h.admin))
 	all.Handle("/", h.public)
 	h.all = h.wrap(all)
 	return h
@@ -156,7 +161,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) { h.all.Serv
 func (h *Handler) Public() http.Handler { return h.wrap(h.public) }
 
 // Admin serves only the staff routes (the "admin" function).
-func (h *Handler) Admin() http.Handler { return h.wrap(h.admin) }
+func (h *Handler) Admin() http.Handler { return h.wrap(h.staffCORS(h.admin)) }
 
 type ctxKey int
 
@@ -166,6 +171,7 @@ const (
 	keyPrincipal
 	keyClient
 	keyClientRequestID
+	keyWithheld
 )
 
 // client returns the address a request came from (see clientAddr).
@@ -323,7 +329,7 @@ func (h *Handler) wrap(next http.Handler) http.Handler {
 				rec.WriteHeader(http.StatusNoContent)
 			}
 			log.LogAttrs(ctx, slog.LevelInfo, "request",
-				slog.String("method", r.Method), slog.String("path", r.URL.Path),
+				slog.String("method", r.Method), slog.String("path", centre.LogPath(r.URL.Path)),
 				slog.Int("status", rec.status), slog.Int("bytes", rec.bytes),
 				slog.Duration("duration", time.Since(start)),
 				slog.String("key_id", principal(ctx).KeyID))
