@@ -132,6 +132,7 @@ func importCmd(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	}
 	defer a.Close()
 	opts.Progress = progress(stderr)
+	opts.HostReserved = a.Service.HostReserved
 	sum, err := transfer.Import(ctx, a.Store, in, opts)
 	if err != nil {
 		return explain(err)
