@@ -47,6 +47,10 @@ var writes = map[string]write{
 		_, err := svc.UpdateSite(ctx, p, x.site, centre.SitePatch{Title: &title}, x.siteVersion)
 		return err
 	}},
+	"UpdateSite (banner)": {need: centre.RolePublisher, call: func(ctx context.Context, svc *centre.Service, p centre.Principal, x guardTarget) error {
+		_, err := svc.UpdateSite(ctx, p, x.site, centre.SitePatch{Banner: &centre.BannerInput{Severity: centre.SeveritySevere, Heading: "Heat alert"}}, x.siteVersion)
+		return err
+	}},
 	"SetSiteStatus": {need: centre.RoleAdmin, call: func(ctx context.Context, svc *centre.Service, p centre.Principal, x guardTarget) error {
 		_, err := svc.SetSiteStatus(ctx, p, x.site, centre.SiteArchived, 0)
 		return err
@@ -107,6 +111,7 @@ var guardReads = map[string]bool{
 	"PublicEntries": true, "PublicEntry": true, "Revisions": true, "Revision": true, "Diff": true, "Keys": true,
 	"Audit": true, "Preview": true, "Require": true, "HostReserved": true, "At": true, "PreviewEntry": true, "PublicListing": true,
 	"PublicSites": true, "PublicVersions": true, "ReadableEntries": true, "SiteByHost": true, "Bootstrap": true, "PublishDue": true,
+	"Time": true,
 }
 
 // guardSite makes a site with a draft (two revisions), a scheduled and a

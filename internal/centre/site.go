@@ -20,20 +20,24 @@ const (
 
 // Site is one information centre (a crisis microsite).
 type Site struct {
-	Slug        string    `json:"slug"`
-	Title       string    `json:"title"`
-	Tagline     string    `json:"tagline,omitempty"`
-	Description string    `json:"description,omitempty"`
-	Languages   []string  `json:"languages"` // BCP 47 tags, default first
-	Publisher   string    `json:"publisher"`
-	Contact     Contact   `json:"contact"`
-	Theme       Theme     `json:"theme"`
-	Hosts       []string  `json:"hosts,omitempty"` // host names that serve this site at "/"
-	Status      string    `json:"status"`
-	ArchivedAt  time.Time `json:"archived_at,omitzero"`
-	CreatedAt   time.Time `json:"created_at"`
-	UpdatedAt   time.Time `json:"updated_at"`
-	Version     int64     `json:"version"`
+	Slug        string   `json:"slug"`
+	Title       string   `json:"title"`
+	Tagline     string   `json:"tagline,omitempty"`
+	Description string   `json:"description,omitempty"`
+	Languages   []string `json:"languages"` // BCP 47 tags, default first
+	Publisher   string   `json:"publisher"`
+	Contact     Contact  `json:"contact"`
+	Theme       Theme    `json:"theme"`
+	Hosts       []string `json:"hosts,omitempty"` // host names that serve this site at "/"
+	// Banner is the site's emergency banner, or nil; once removed it is
+	// kept with its RemovedAt (for the CAP Cancel message) until the next
+	// one is set. See Banner.ActiveAt for when the public sees it.
+	Banner     *Banner   `json:"banner,omitempty"`
+	Status     string    `json:"status"`
+	ArchivedAt time.Time `json:"archived_at,omitzero"`
+	CreatedAt  time.Time `json:"created_at"`
+	UpdatedAt  time.Time `json:"updated_at"`
+	Version    int64     `json:"version"`
 }
 
 // Contact is how the public reaches the site's publisher.
@@ -127,6 +131,9 @@ func (s *Site) Validate() error {
 	s.Contact.check(&p)
 	s.Theme.check(&p)
 	checkHosts(&p, s.Hosts)
+	if s.Banner != nil {
+		s.Banner.validate(&p)
+	}
 	if s.Status != SiteActive && s.Status != SiteArchived {
 		p.Add("status", "must be %q or %q", SiteActive, SiteArchived)
 	}

@@ -38,6 +38,21 @@ type SitePatch struct {
 	Theme       *Theme    `json:"theme"`
 	Hosts       *[]string `json:"hosts"`
 	Status      *string   `json:"status"`
+	// Banner sets the emergency banner (publishers may); RemoveBanner,
+	// which a JSON "banner": null sets, removes it.
+	Banner       *BannerInput `json:"banner"`
+	RemoveBanner bool         `json:"-"`
+}
+
+// onlyBanner reports whether patch sets or removes the banner and changes
+// nothing else.
+func (patch SitePatch) onlyBanner() bool {
+	if patch.Banner == nil && !patch.RemoveBanner {
+		return false
+	}
+	rest := patch
+	rest.Banner, rest.RemoveBanner = nil, false
+	return rest == (SitePatch{})
 }
 
 func (s *Service) validateSite(site *Site) error {
@@ -226,13 +241,18 @@ func (s *Service) ListSites(ctx context.Context, p Principal) ([]*Site, error) {
 	return []*Site{site}, nil
 }
 
-// UpdateSite applies patch when the site's version equals version. Admins
-// may change settings and archive; only owners may reopen an archived site
+// UpdateSite applies patch when the site's version equals version.
+// Publishers may set and remove the emergency banner; admins may change
+// every other setting and archive; only owners may reopen an archived site
 // or change the host names it claims (a host serves the site at "/", so a
 // claim is the deployment operator's decision; none of ReservedHosts).
 // Returns EINVALID, ENOTFOUND, EPRECONDITION, EFORBIDDEN, ECONFLICT (archived).
 func (s *Service) UpdateSite(ctx context.Context, p Principal, slug string, patch SitePatch, version int64) (*Site, error) {
-	if err := require(p, slug, RoleAdmin); err != nil {
+	role := RoleAdmin
+	if patch.onlyBanner() {
+		role = RolePublisher
+	}
+	if err := require(p, slug, role); err != nil {
 		return nil, err
 	}
 	site, err := s.Site(ctx, slug)
@@ -267,6 +287,22 @@ func (s *Service) updateSite(ctx context.Context, p Principal, site *Site, patch
 	set(&site.Contact, patch.Contact)
 	set(&site.Theme, patch.Theme)
 	set(&site.Hosts, patch.Hosts)
+	if patch.Banner != nil && patch.RemoveBanner {
+		return nil, &Error{Code: EINVALID, Message: "invalid fields: banner",
+			Fields: []FieldError{{Field: "banner", Reason: "cannot be set and removed at once"}}}
+	}
+	var bannerErr error
+	if patch.Banner != nil {
+		in := *patch.Banner
+		var bp Problems
+		in.validate(&bp)
+		in.validateExpiry(&bp, now)
+		if bannerErr = bp.Err(); bannerErr == nil {
+			applyBanner(site, &in, false, now)
+		}
+	} else if patch.RemoveBanner {
+		applyBanner(site, nil, true, now)
+	}
 	if patch.Status != nil && *patch.Status != site.Status {
 		site.Status = *patch.Status
 		if site.Status == SiteArchived {
@@ -276,7 +312,7 @@ func (s *Service) updateSite(ctx context.Context, p Principal, site *Site, patch
 		}
 	}
 	site.UpdatedAt = now
-	if err := s.validateSite(site); err != nil {
+	if err := mergeInvalid(s.validateSite(site), bannerErr); err != nil {
 		return nil, err
 	}
 	if err := s.Store.UpdateSite(ctx, site); err != nil {

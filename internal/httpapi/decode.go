@@ -22,28 +22,34 @@ var errHandled = errors.New("response written")
 // at most maxBody bytes, one JSON object with no unknown fields. On failure
 // it writes the problem (415, 413 or 400) and returns errHandled.
 func decodeJSON(w http.ResponseWriter, r *http.Request, maxBody int64, v any) error {
+	_, err := decodeJSONBody(w, r, maxBody, v)
+	return err
+}
+
+// decodeJSONBody is decodeJSON that also returns the body it decoded.
+func decodeJSONBody(w http.ResponseWriter, r *http.Request, maxBody int64, v any) ([]byte, error) {
 	ct := r.Header.Get("Content-Type")
 	mt, _, err := mime.ParseMediaType(ct)
 	if ct == "" || err != nil || mt != "application/json" {
 		writeProblem(w, r, http.StatusUnsupportedMediaType, "unsupported_media_type",
 			"the request body must be application/json", nil)
-		return errHandled
+		return nil, errHandled
 	}
 	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxBody))
 	var tooBig *http.MaxBytesError
 	if errors.As(err, &tooBig) {
 		writeProblem(w, r, http.StatusRequestEntityTooLarge, "too_large",
 			fmt.Sprintf("the request body must be at most %d bytes", maxBody), nil)
-		return errHandled
+		return nil, errHandled
 	} else if err != nil {
 		writeProblem(w, r, http.StatusBadRequest, centre.EINVALID, "the request body could not be read", nil)
-		return errHandled
+		return nil, errHandled
 	}
 	if perr := unmarshalStrict(body, v); perr != nil {
 		writeError(w, r, perr)
-		return errHandled
+		return nil, errHandled
 	}
-	return nil
+	return body, nil
 }
 
 // unmarshalStrict decodes one JSON object, refusing unknown fields, field

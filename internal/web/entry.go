@@ -52,7 +52,7 @@ func (s *Site) entry(q *req, lang, slug string) {
 	et.entries(versions)
 	et.add("expired", strconv.FormatBool(expired))
 	s.securityHeaders(q.w, q.r)
-	if notModified(q.w, q.r, et.String(), cacheControlPage) {
+	if notModified(q.w, q.r, et.String(), et.cc(cacheControlPage)) {
 		return
 	}
 	v := s.entryView(q, e, versions, nav, expired)

@@ -52,7 +52,7 @@ func (s *Site) home(q *req) {
 		et.entries(l)
 	}
 	s.securityHeaders(q.w, q.r)
-	if notModified(q.w, q.r, et.String(), cacheControlPage) {
+	if notModified(q.w, q.r, et.String(), et.cc(cacheControlPage)) {
 		return
 	}
 	v := s.baseView(q, q.site.Title, nav)

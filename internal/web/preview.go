@@ -94,7 +94,8 @@ func (s *Site) previewReq(w http.ResponseWriter, r *http.Request, e *centre.Entr
 		return nil, err
 	}
 	q := &req{w: w, r: r, site: site, prefix: "/sites/" + site.Slug, origin: s.originFor(r, ""),
-		path: "/preview", lang: e.Lang}
+		path: "/preview", lang: e.Lang, now: s.read.Time()}
+	q.banner = site.ActiveBanner(q.now)
 	if s.opts.SiteForHost != nil {
 		host := s.host(r)
 		if slug, ok := s.opts.SiteForHost(r.Context(), host); ok && slug == site.Slug {

@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"time"
 
 	"infocentre/internal/centre"
 )
@@ -17,6 +18,8 @@ type req struct {
 	origin string // scheme://host of absolute URLs, or "" (see origin.go)
 	path   string // path below the prefix, starting with "/"
 	lang   string // language of the page
+	now    time.Time
+	banner *centre.Banner // the site's banner shown at now, or nil
 
 	static     bool   // links for a static copy (Options.Static)
 	staticLang string // static: the language named in the path, or ""

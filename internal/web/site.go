@@ -60,6 +60,9 @@ type Reader interface {
 	// published; ENOTFOUND for a bad, expired or revoked token; EGONE
 	// (with the entry, if known) once it is public.
 	PreviewEntry(ctx context.Context, token string) (*centre.PublicSlug, error)
+	// Time is the current time of the read side's rules: a site's banner
+	// is shown until it expires at that time.
+	Time() time.Time
 }
 
 // Options configure a Site. Every field is optional.
@@ -250,5 +253,7 @@ func (s *Site) serveSite(w http.ResponseWriter, r *http.Request, slug, prefix, p
 	}
 	q.site = site
 	q.lang = site.DefaultLanguage()
+	q.now = s.read.Time()
+	q.banner = site.ActiveBanner(q.now)
 	s.route(q)
 }

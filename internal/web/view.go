@@ -55,6 +55,7 @@ type view struct {
 	Archived    bool
 	ArchivedAt  time.Time
 	Preview     bool
+	Banner      *bannerView // the site's emergency banner, if shown
 	Home        string
 	CSS         string
 	ThemeCSS    string
@@ -77,6 +78,14 @@ type view struct {
 	Search   *searchView
 
 	OpenSearch string // the site's OpenSearch description, when it has search
+}
+
+// bannerView is a site's emergency banner on a page: its texts are in the
+// site's default language (Attr marks them when the page is in another),
+// its labels in the page's UI language.
+type bannerView struct {
+	Severity, Label, Heading, Text, URL, More string
+	Attr                                      template.HTMLAttr
 }
 
 type link struct {
@@ -171,11 +180,18 @@ func (s *Site) baseView(q *req, title string, nav []*centre.Entry) *view {
 	if v.Archived {
 		v.ArchivedAt = q.site.ArchivedAt
 	}
+	if b := q.banner; b != nil {
+		v.Banner = &bannerView{Severity: b.Severity, Label: msg(ui, "alert."+b.Severity), Heading: b.Heading,
+			Text: b.Text, URL: b.URL, More: msg(ui, "alert.more")}
+	}
 	if base, _, _ := strings.Cut(strings.ToLower(q.lang), "-"); base != ui {
 		v.uiLang, v.UIAttr = ui, template.HTMLAttr(` lang="`+ui+`"`) // #nosec G203 -- ui is a catalogue key
 	}
 	if def := q.site.DefaultLanguage(); !strings.EqualFold(def, q.lang) && centre.ValidLanguage(def) {
 		v.SiteAttr = template.HTMLAttr(` lang="` + def + `"`) // #nosec G203 -- validated language tag
+	}
+	if v.Banner != nil {
+		v.Banner.Attr = v.SiteAttr
 	}
 	if title != q.site.Title {
 		v.Title = title + " – " + q.site.Title

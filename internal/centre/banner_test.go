@@ -1,0 +1,105 @@
+package centre_test
+
+import (
+	"errors"
+	"strings"
+	"testing"
+	"time"
+
+	"infocentre/internal/centre"
+)
+
+func fieldsOf(err error) []string {
+	var e *centre.Error
+	if !errors.As(err, &e) {
+		return nil
+	}
+	var out []string
+	for _, f := range e.Fields {
+		out = append(out, f.Field)
+	}
+	return out
+}
+
+// TestBannerLifecycle: a publisher sets, changes and removes a site's
+// banner; the alert keeps its identity across changes, counts them, and
+// the public sees it only until it expires or is removed.
+func TestBannerLifecycle(t *testing.T) {
+	f := newFixture(t)
+	ctx := t.Context()
+	pub, _, _ := f.key(f.owner, "demo", centre.RolePublisher, time.Time{})
+	editor, _, _ := f.key(f.owner, "demo", centre.RoleEditor, time.Time{})
+	site := func() *centre.Site { s, _ := f.svc.Site(ctx, "demo"); return s }
+	in := centre.BannerInput{Severity: centre.SeveritySevere, Heading: "Heatwave: red alert", Text: "Stay indoors from 11:00 to 18:00.",
+		URL: "https://example.org/heat", ExpiresAt: f.now.Add(48 * time.Hour)}
+
+	_, err := f.svc.UpdateSite(ctx, editor, "demo", centre.SitePatch{Banner: &in}, site().Version)
+	wantCode(t, err, centre.EFORBIDDEN, "an editor setting the banner")
+	title := "New title"
+	_, err = f.svc.UpdateSite(ctx, pub, "demo", centre.SitePatch{Banner: &in, Title: &title}, site().Version)
+	wantCode(t, err, centre.EFORBIDDEN, "a publisher changing the title with the banner")
+
+	s, err := f.svc.UpdateSite(ctx, pub, "demo", centre.SitePatch{Banner: &in}, site().Version)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b := s.Banner
+	if b == nil || b.ID == "" || b.Heading != in.Heading || !b.SetAt.Equal(f.now) || b.Updates != 0 {
+		t.Fatalf("banner after set: %+v", b)
+	}
+	if s.ActiveBanner(f.now) != b || s.ActiveBanner(in.ExpiresAt) != nil {
+		t.Fatal("the banner is not active until its expiry, and only until then")
+	}
+	f.now = f.now.Add(time.Hour)
+	in2 := in
+	in2.Severity = centre.SeverityExtreme
+	s, err = f.svc.UpdateSite(ctx, pub, "demo", centre.SitePatch{Banner: &in2}, s.Version)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s.Banner.ID != b.ID || s.Banner.Updates != 1 || !s.Banner.UpdatedAt.Equal(f.now) || !s.Banner.SetAt.Equal(b.SetAt) {
+		t.Fatalf("a changed banner is an update of the same alert: %+v (was %+v)", s.Banner, b)
+	}
+	f.now = f.now.Add(time.Hour)
+	s, err = f.svc.UpdateSite(ctx, pub, "demo", centre.SitePatch{RemoveBanner: true}, s.Version)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s.ActiveBanner(f.now) != nil || s.Banner == nil || !s.Banner.RemovedAt.Equal(f.now) {
+		t.Fatalf("removed banner: %+v", s.Banner)
+	}
+	s, err = f.svc.UpdateSite(ctx, pub, "demo", centre.SitePatch{Banner: &in}, s.Version)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s.Banner.ID == b.ID || s.Banner.Updates != 0 || !s.Banner.RemovedAt.IsZero() {
+		t.Fatalf("a banner set after removal is a new alert: %+v", s.Banner)
+	}
+}
+
+// TestBannerValidation names every bad banner field, with the site's other
+// bad fields, in one error.
+func TestBannerValidation(t *testing.T) {
+	f := newFixture(t)
+	ctx := t.Context()
+	site, _ := f.svc.Site(ctx, "demo")
+	bad := centre.BannerInput{Severity: "urgent", Heading: "Look\u202ehere", Text: strings.Repeat("x", centre.MaxBannerTextLen+1),
+		URL: "javascript:alert(1)", ExpiresAt: f.now.Add(-time.Minute)}
+	empty := ""
+	_, err := f.svc.UpdateSite(ctx, f.owner, "demo", centre.SitePatch{Banner: &bad, Title: &empty}, site.Version)
+	wantCode(t, err, centre.EINVALID, "a bad banner")
+	got := strings.Join(fieldsOf(err), " ")
+	if got != "banner.expires_at banner.heading banner.severity banner.text banner.url title" {
+		t.Fatalf("fields named: %q", got)
+	}
+	far := centre.BannerInput{Severity: "info", Heading: "Far", ExpiresAt: f.now.Add(centre.MaxBannerLifetime + time.Hour)}
+	_, err = f.svc.UpdateSite(ctx, f.owner, "demo", centre.SitePatch{Banner: &far}, site.Version)
+	if got := fieldsOf(err); len(got) != 1 || got[0] != "banner.expires_at" {
+		t.Fatalf("a banner a year and more ahead: %v", err)
+	}
+	_, err = f.svc.UpdateSite(ctx, f.owner, "demo", centre.SitePatch{Banner: &centre.BannerInput{Severity: "info", Heading: "x"}, RemoveBanner: true}, site.Version)
+	wantCode(t, err, centre.EINVALID, "set and remove at once")
+	if s, _ := f.svc.Site(ctx, "demo"); s.Version != site.Version || s.Banner != nil {
+		t.Fatalf("refused banners changed the site: %+v", s)
+	}
+}
