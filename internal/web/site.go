@@ -16,6 +16,7 @@
 //	                                 ?q= &type= &tag= &organisation= &lang=
 //	                                 &from= &to= (dates) &page=)
 //	/opensearch.xml                  OpenSearch description of /search
+//	/cap.xml /cap/{id}.xml           CAP 1.2 alerts: Atom index, messages (cap.go)
 //	/theme.{hash}.css                the site's accent colour
 //	/logo.{hash}.{png,jpg,webp}      the site's logo (from a data: logo URL)
 //
