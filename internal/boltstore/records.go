@@ -21,6 +21,7 @@ type siteRec struct {
 	ContactURL  string     `json:"contact_url,omitempty"`
 	Accent      string     `json:"accent,omitempty"`
 	LogoURL     string     `json:"logo_url,omitempty"`
+	TimeZone    string     `json:"time_zone,omitempty"`
 	Hosts       []string   `json:"hosts,omitempty"`
 	Banner      *bannerRec `json:"banner,omitempty"`
 	Status      string     `json:"status"`
@@ -68,7 +69,7 @@ func toSiteRec(s *centre.Site) *siteRec {
 		Languages: s.Languages, Publisher: s.Publisher,
 		Email: s.Contact.Email, ContactURL: s.Contact.URL,
 		Accent: s.Theme.Accent, LogoURL: s.Theme.LogoURL,
-		Hosts: s.Hosts, Banner: toBannerRec(s.Banner), Status: s.Status,
+		TimeZone: s.TimeZone, Hosts: s.Hosts, Banner: toBannerRec(s.Banner), Status: s.Status,
 		ArchivedAt: stamp(s.ArchivedAt), CreatedAt: stamp(s.CreatedAt), UpdatedAt: stamp(s.UpdatedAt),
 		Version: s.Version,
 	}
@@ -78,9 +79,9 @@ func (r *siteRec) site() *centre.Site {
 	return &centre.Site{
 		Slug: r.Slug, Title: r.Title, Tagline: r.Tagline, Description: r.Description,
 		Languages: r.Languages, Publisher: r.Publisher,
-		Contact: centre.Contact{Email: r.Email, URL: r.ContactURL},
-		Theme:   centre.Theme{Accent: r.Accent, LogoURL: r.LogoURL},
-		Hosts:   r.Hosts, Banner: r.Banner.banner(), Status: r.Status,
+		Contact:  centre.Contact{Email: r.Email, URL: r.ContactURL},
+		Theme:    centre.Theme{Accent: r.Accent, LogoURL: r.LogoURL},
+		TimeZone: r.TimeZone, Hosts: r.Hosts, Banner: r.Banner.banner(), Status: r.Status,
 		ArchivedAt: r.ArchivedAt, CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt,
 		Version: r.Version,
 	}

@@ -103,3 +103,24 @@ func TestBannerValidation(t *testing.T) {
 		t.Fatalf("refused banners changed the site: %+v", s)
 	}
 }
+
+// TestSiteTimeZone: a site's time zone is an IANA name, checked when set.
+func TestSiteTimeZone(t *testing.T) {
+	f := newFixture(t)
+	ctx := t.Context()
+	site, _ := f.svc.Site(ctx, "demo")
+	for _, bad := range []string{"Mars/Olympus", "Local", "../../etc/passwd", "Europe/Brussels "} {
+		_, err := f.svc.UpdateSite(ctx, f.owner, "demo", centre.SitePatch{TimeZone: &bad}, site.Version)
+		if got := fieldsOf(err); len(got) != 1 || got[0] != "time_zone" {
+			t.Errorf("time zone %q: %v", bad, err)
+		}
+	}
+	tz := "Europe/Brussels"
+	s, err := f.svc.UpdateSite(ctx, f.owner, "demo", centre.SitePatch{TimeZone: &tz}, site.Version)
+	if err != nil || s.Location().String() != "Europe/Brussels" {
+		t.Fatalf("time zone: %v %v", s, err)
+	}
+	if (&centre.Site{}).Location() != time.UTC {
+		t.Error("a site without a time zone is in UTC")
+	}
+}

@@ -19,6 +19,7 @@ type SiteInput struct {
 	Publisher   string   `json:"publisher"`
 	Contact     Contact  `json:"contact"`
 	Theme       Theme    `json:"theme"`
+	TimeZone    string   `json:"time_zone"`
 	Hosts       []string `json:"hosts"`
 	// From names a site to use as a template: its theme, languages and
 	// page entries (About, Contact …) are copied, and publisher, contact
@@ -36,6 +37,7 @@ type SitePatch struct {
 	Publisher   *string   `json:"publisher"`
 	Contact     *Contact  `json:"contact"`
 	Theme       *Theme    `json:"theme"`
+	TimeZone    *string   `json:"time_zone"`
 	Hosts       *[]string `json:"hosts"`
 	Status      *string   `json:"status"`
 	// Banner sets the emergency banner (publishers may); RemoveBanner,
@@ -100,7 +102,7 @@ func (s *Service) CreateSite(ctx context.Context, p Principal, in SiteInput) (*S
 	site := &Site{
 		Slug: in.Slug, Title: in.Title, Tagline: in.Tagline, Description: in.Description,
 		Languages: in.Languages, Publisher: in.Publisher, Contact: in.Contact, Theme: in.Theme,
-		Hosts: in.Hosts, Status: SiteActive, CreatedAt: now, UpdatedAt: now,
+		TimeZone: in.TimeZone, Hosts: in.Hosts, Status: SiteActive, CreatedAt: now, UpdatedAt: now,
 	}
 	if len(site.Languages) == 0 {
 		site.Languages = []string{"en"}
@@ -148,6 +150,9 @@ func (s *Service) LaunchSite(ctx context.Context, p Principal, in SiteInput) (*L
 		}
 		if len(in.Languages) == 0 {
 			in.Languages = tmpl.Languages
+		}
+		if in.TimeZone == "" {
+			in.TimeZone = tmpl.TimeZone
 		}
 		if in.Publisher == "" {
 			in.Publisher = tmpl.Publisher
@@ -286,6 +291,7 @@ func (s *Service) updateSite(ctx context.Context, p Principal, site *Site, patch
 	set(&site.Publisher, patch.Publisher)
 	set(&site.Contact, patch.Contact)
 	set(&site.Theme, patch.Theme)
+	set(&site.TimeZone, patch.TimeZone)
 	set(&site.Hosts, patch.Hosts)
 	if patch.Banner != nil && patch.RemoveBanner {
 		return nil, &Error{Code: EINVALID, Message: "invalid fields: banner",

@@ -142,6 +142,7 @@ func writeSite(w writer, s *centre.Site) {
 	w.s("contact_url", s.Contact.URL)
 	w.s("theme_accent", s.Theme.Accent)
 	w.s("theme_logo_url", s.Theme.LogoURL)
+	w.s("time_zone", s.TimeZone)
 	w.list("hosts", s.Hosts)
 	if b := s.Banner; b != nil {
 		w.s("banner_id", b.ID)
@@ -173,6 +174,7 @@ func siteFromItem(it item) (*centre.Site, error) {
 		Publisher:   r.s("publisher"),
 		Contact:     centre.Contact{Email: r.s("contact_email"), URL: r.s("contact_url")},
 		Theme:       centre.Theme{Accent: r.s("theme_accent"), LogoURL: r.s("theme_logo_url")},
+		TimeZone:    r.s("time_zone"),
 		Hosts:       r.list("hosts"),
 		Status:      r.s("status"),
 		ArchivedAt:  r.t("archived_at"),

@@ -37,6 +37,7 @@ type PublicSite struct {
 	Publisher   string         `json:"publisher"`
 	Contact     centre.Contact `json:"contact"`
 	Theme       centre.Theme   `json:"theme"`
+	TimeZone    string         `json:"time_zone,omitempty"`
 	Status      string         `json:"status"`
 	ArchivedAt  string         `json:"archived_at,omitempty"`
 	UpdatedAt   string         `json:"updated_at"`
@@ -60,7 +61,7 @@ type PublicBanner struct {
 func publicSite(s *centre.Site, now time.Time) PublicSite {
 	p := PublicSite{Slug: s.Slug, Title: s.Title, Tagline: s.Tagline, Description: s.Description,
 		Languages: s.Languages, Publisher: s.Publisher, Contact: s.Contact, Theme: s.Theme,
-		Status: s.Status, UpdatedAt: s.UpdatedAt.Format(timeFormat)}
+		TimeZone: s.TimeZone, Status: s.Status, UpdatedAt: s.UpdatedAt.Format(timeFormat)}
 	if !s.ArchivedAt.IsZero() {
 		p.ArchivedAt = s.ArchivedAt.Format(timeFormat)
 	}

@@ -76,7 +76,7 @@ func (s *Site) feed(q *req, spec listSpec, format feedFormat) {
 	if q.site.Status == centre.SiteArchived {
 		f.Archived = true
 		f.ArchivedAt = q.site.ArchivedAt
-		f.Notice = archivedNotice(uiLang(q.site.DefaultLanguage()), q.site.ArchivedAt)
+		f.Notice = archivedNotice(uiLang(q.site.DefaultLanguage()), q.in(q.site.ArchivedAt))
 	}
 	if b := q.banner; b != nil {
 		f.Items = append(f.Items, bannerItem(q, b))

@@ -31,6 +31,7 @@ var messages = map[string]map[string]string{
 		"preview.read": "Read the published entry",
 		"alert.info":   "Information", "alert.warning": "Warning", "alert.severe": "Severe warning", "alert.extreme": "Extreme danger",
 		"alert.more": "More information", "alert.label": "Urgent information",
+		"updated.top": "Updated %s —", "item.updated": "updated %s",
 		"skip": "Skip to content", "nav.main": "Main", "nav.langs": "Languages", "nav.pages": "Pages",
 		"home": "Home", "archived": "This information centre is archived: it is no longer updated.",
 		"published.by": "Published by %s.", "contact": "Contact:", "contact.page": "Contact page",
@@ -70,6 +71,7 @@ var messages = map[string]map[string]string{
 		"outdated.read": "Lire la version en %s",
 		"alert.info":    "Information", "alert.warning": "Avertissement", "alert.severe": "Alerte grave", "alert.extreme": "Danger extrême",
 		"alert.more": "En savoir plus", "alert.label": "Information urgente",
+		"updated.top": "Mis à jour le %s —", "item.updated": "mis à jour le %s",
 		"preview": "Aperçu — non publié", "preview.text": "Seules les personnes qui ont ce lien voient cette page. Son contenu peut encore changer.",
 		"preview.notfound": "Ce lien d'aperçu n'est pas valide", "preview.notfound.text": "Le lien a peut-être expiré ou été révoqué. Demandez-en un nouveau à la personne qui vous l'a envoyé.",
 		"preview.gone": "Cette entrée a été publiée", "preview.gone.text": "Le lien d'aperçu n'est plus utile : l'entrée est maintenant sur le site public.",
@@ -113,6 +115,7 @@ var messages = map[string]map[string]string{
 		"outdated.read": "Zur Fassung auf %s",
 		"alert.info":    "Information", "alert.warning": "Warnung", "alert.severe": "Schwere Warnung", "alert.extreme": "Extreme Gefahr",
 		"alert.more": "Mehr erfahren", "alert.label": "Dringende Information",
+		"updated.top": "Aktualisiert am %s —", "item.updated": "aktualisiert am %s",
 		"preview": "Vorschau — nicht veröffentlicht", "preview.text": "Nur wer diesen Link hat, sieht diese Seite. Ihr Inhalt kann sich noch ändern.",
 		"preview.notfound": "Dieser Vorschaulink ist ungültig", "preview.notfound.text": "Der Link ist vielleicht abgelaufen oder wurde widerrufen. Bitten Sie die Person, die ihn geschickt hat, um einen neuen.",
 		"preview.gone": "Dieser Eintrag wurde veröffentlicht", "preview.gone.text": "Der Vorschaulink wird nicht mehr gebraucht: Der Eintrag steht jetzt auf der öffentlichen Website.",
@@ -189,9 +192,9 @@ func msgHTML(ui, key string, args ...any) template.HTML {
 	return template.HTML(b.String()) // #nosec G203 -- every part escaped above
 }
 
-// formatDate writes a date the way readers of ui expect.
+// formatDate writes the date of t, in t's time zone, the way readers of ui
+// expect.
 func formatDate(ui string, t time.Time) string {
-	t = t.UTC()
 	m := months[ui]
 	if m[0] == "" {
 		m, ui = months["en"], "en"
@@ -210,10 +213,18 @@ func formatDate(ui string, t time.Time) string {
 	return strconv.Itoa(day) + " " + month + " " + year
 }
 
-// timeHTML is a <time> element for t.
+// formatDateTime writes the date and time (hours and minutes) of t, in
+// t's time zone: "30 November 2026, 14:05".
+func formatDateTime(ui string, t time.Time) string {
+	return formatDate(ui, t) + ", " + t.Format("15:04")
+}
+
+// timeHTML is a <time> element for t, shown with its date and time in t's
+// time zone (callers put times in the site's zone: req.in), its datetime
+// attribute carrying the offset.
 func timeHTML(ui string, t time.Time) template.HTML {
-	return template.HTML(`<time datetime="` + t.UTC().Format(time.RFC3339) + `">` + // #nosec G203 -- fixed format
-		template.HTMLEscapeString(formatDate(ui, t)) + `</time>`)
+	return template.HTML(`<time datetime="` + t.Format(time.RFC3339) + `">` + // #nosec G203 -- fixed format
+		template.HTMLEscapeString(formatDateTime(ui, t)) + `</time>`)
 }
 
 // archivedNotice is the plain-text notice of a site archived at at (which
@@ -222,5 +233,5 @@ func archivedNotice(ui string, at time.Time) string {
 	if at.IsZero() {
 		return msg(ui, "archived")
 	}
-	return msg(ui, "archived.on", formatDate(ui, at))
+	return msg(ui, "archived.on", formatDateTime(ui, at))
 }

@@ -254,7 +254,7 @@ func (s *Site) serveSite(w http.ResponseWriter, r *http.Request, slug, prefix, p
 	}
 	q.site = site
 	q.lang = site.DefaultLanguage()
-	q.now = s.read.Time()
+	q.now, q.loc = s.read.Time(), site.Location()
 	q.banner = site.ActiveBanner(q.now)
 	s.route(q)
 }
