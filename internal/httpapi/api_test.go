@@ -422,10 +422,11 @@ func TestRequestErrors(t *testing.T) {
 		status int
 		field  string
 	}{
-		{"invalid JSON", req{method: "POST", path: post, body: `{"type": "news",`}, 400, "body"},
+		// Malformed JSON is said to be so (the detail, with the byte offset), not an invalid field.
+		{"invalid JSON", req{method: "POST", path: post, body: `{"type": "news",`}, 400, ""},
 		{"not an object", req{method: "POST", path: post, body: `[1,2]`}, 400, "body"},
-		{"trailing data", req{method: "POST", path: post, body: `{"type":"news","title":"a"} {}`}, 400, "body"},
-		{"empty body", req{method: "POST", path: post, body: ``}, 400, "body"},
+		{"trailing data", req{method: "POST", path: post, body: `{"type":"news","title":"a"} {}`}, 400, ""},
+		{"empty body", req{method: "POST", path: post, body: ``}, 400, ""},
 		{"unknown field", req{method: "POST", path: post, body: `{"type":"news","title":"a","colour":"red"}`}, 400, "colour"},
 		{"wrong type", req{method: "POST", path: post, body: `{"type":"news","title":7}`}, 400, "title"},
 		{"bad time", req{method: "POST", path: post, body: `{"type":"news","title":"a","publish_at":"tomorrow"}`}, 400, "publish_at"},
@@ -443,6 +444,9 @@ func TestRequestErrors(t *testing.T) {
 			p := e.must(c.r, c.status).problem(t)
 			if c.field != "" && (len(p.Errors) == 0 || p.Errors[0].Field != c.field) {
 				t.Fatalf("problem %+v, want field %s", p, c.field)
+			}
+			if c.field == "" && c.status == 400 && (len(p.Errors) != 0 || !strings.HasPrefix(p.Detail, "the request body is")) {
+				t.Fatalf("problem %+v, want a detail about the request body and no field", p)
 			}
 		})
 	}
