@@ -124,3 +124,32 @@ func TestSiteTimeZone(t *testing.T) {
 		t.Error("a site without a time zone is in UTC")
 	}
 }
+
+// TestDerivedSlugIsFree: entries created without a slug get a free one
+// derived from the title (title, title-2, title-3 …); an explicit slug that
+// is taken stays a conflict (issue 15, defect 5).
+func TestDerivedSlugIsFree(t *testing.T) {
+	f := newFixture(t)
+	ctx := t.Context()
+	in := centre.EntryInput{Content: centre.Content{Type: centre.TypeNews, Title: "Daily update"}}
+	for _, want := range []string{"daily-update", "daily-update-2", "daily-update-3"} {
+		e, err := f.svc.CreateEntry(ctx, f.owner, "demo", in)
+		if err != nil || e.Slug != want {
+			t.Fatalf("derived slug: %v %v, want %s", e, err, want)
+		}
+	}
+	fr := in
+	fr.Lang = "fr"
+	if e, err := f.svc.CreateEntry(ctx, f.owner, "demo", fr); err != nil || e.Slug != "daily-update" {
+		t.Fatalf("another language keeps the slug: %v %v", e, err)
+	}
+	in.Slug = "daily-update"
+	_, err := f.svc.CreateEntry(ctx, f.owner, "demo", in)
+	wantCode(t, err, centre.ECONFLICT, "an explicit slug that is taken")
+	long := centre.EntryInput{Content: centre.Content{Type: centre.TypeNews, Title: strings.Repeat("word ", 20)}}
+	a, _ := f.svc.CreateEntry(ctx, f.owner, "demo", long)
+	b, err := f.svc.CreateEntry(ctx, f.owner, "demo", long)
+	if err != nil || len(b.Slug) > centre.MaxSlugLen || !strings.HasSuffix(b.Slug, "-2") || b.Slug == a.Slug {
+		t.Fatalf("a long derived slug: %q then %q (%v)", a.Slug, b.Slug, err)
+	}
+}
