@@ -71,6 +71,9 @@ func (s *Site) home(q *req) {
 		v.Sections = append(v.Sections, section{ID: "pinned", Title: msg(v.UI, "pinned"), Items: s.items(q, v, pinned, true)})
 	}
 	for i, t := range listTypes {
+		if v.Archived && len(lists[i]) == 0 {
+			continue // an archive will never have "nothing published yet": it shows what it holds
+		}
 		v.Sections = append(v.Sections, section{
 			ID: pluralOf(t), Title: msg(v.UI, "latest."+t), Items: s.items(q, v, lists[i], true),
 			More: &link{Href: q.pageURL("/"+pluralOf(t)+"/", q.lang), Text: msg(v.UI, "all."+t)},
