@@ -301,7 +301,7 @@ func siteCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		fs.StringVar(&in.Contact.URL, "contact-url", "", "contact URL")
 		fs.StringVar(&in.Theme.Accent, "accent", "", "accent colour, like #0b5394")
 		fs.StringVar(&langs, "lang", "", "languages, default first, comma-separated (default en, or the template's)")
-		fs.StringVar(&in.From, "from", "", "template site to copy theme, languages and pages from")
+		fs.StringVar(&in.From, "from", "", "template site to copy theme, languages, time zone and page skeletons (as drafts) from; --publisher and --email or --contact-url are still required")
 	case "list":
 	case "archive", "reopen":
 		fs.StringVar(&in.Slug, "site", "", "site slug (required)")

@@ -153,3 +153,43 @@ func TestDerivedSlugIsFree(t *testing.T) {
 		t.Fatalf("a long derived slug: %q then %q (%v)", a.Slug, b.Slug, err)
 	}
 }
+
+// TestLaunchFromTemplate: a site made from a template copies its theme,
+// languages, time zone and pages — as drafts — but never its publisher or
+// contact, which the creator must give (issue 15, defect 7).
+func TestLaunchFromTemplate(t *testing.T) {
+	f := newFixture(t)
+	ctx := t.Context()
+	tz := "Europe/Brussels"
+	theme := centre.Theme{Accent: "#0b5394"}
+	tmpl, _ := f.svc.Site(ctx, "demo")
+	if _, err := f.svc.UpdateSite(ctx, f.owner, "demo", centre.SitePatch{TimeZone: &tz, Theme: &theme}, tmpl.Version); err != nil {
+		t.Fatal(err)
+	}
+	about, err := f.svc.CreateEntry(ctx, f.owner, "demo", centre.EntryInput{Content: centre.Content{Type: centre.TypePage, Title: "About",
+		Body: "About the COVID-19 centre."}, Status: centre.StatusPublished})
+	if err != nil || about.Status != centre.StatusPublished {
+		t.Fatal(err)
+	}
+	_, err = f.svc.LaunchSite(ctx, f.owner, centre.SiteInput{Slug: "heatwave", Title: "Heatwave", From: "demo"})
+	if got := strings.Join(fieldsOf(err), " "); got != "contact publisher" {
+		t.Fatalf("launch without publisher and contact: %v (fields %q)", err, got)
+	}
+	l, err := f.svc.LaunchSite(ctx, f.owner, centre.SiteInput{Slug: "heatwave", Title: "Heatwave", From: "demo",
+		Publisher: "Heat Agency", Contact: centre.Contact{Email: "heat@example.org"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := l.Site
+	if s.Publisher != "Heat Agency" || s.Contact.Email != "heat@example.org" || s.TimeZone != tz || s.Theme != theme || strings.Join(s.Languages, ",") != "en,fr" {
+		t.Fatalf("launched site: %+v", s)
+	}
+	page, err := f.svc.PublicListing(ctx, centre.EntryQuery{Site: "heatwave", Limit: 10})
+	if err != nil || len(page.Items) != 0 {
+		t.Fatalf("copied pages are public at once: %v %v", page.Items, err)
+	}
+	all, _ := f.svc.Entries(ctx, f.owner, centre.EntryQuery{Site: "heatwave", Limit: 10})
+	if len(all.Items) != 1 || all.Items[0].Status != centre.StatusDraft || all.Items[0].Title != "About" {
+		t.Fatalf("copied pages: %+v", all.Items)
+	}
+}

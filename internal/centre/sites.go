@@ -21,10 +21,12 @@ type SiteInput struct {
 	Theme       Theme    `json:"theme"`
 	TimeZone    string   `json:"time_zone"`
 	Hosts       []string `json:"hosts"`
-	// From names a site to use as a template: its theme, languages and
-	// page entries (About, Contact …) are copied, and publisher, contact
-	// and languages default to its own. Statements, publications, news,
-	// keys and audit records are never copied.
+	// From names a site to use as a template: its theme, languages, time
+	// zone and page entries (About, Contact …) are copied — the pages as
+	// drafts to rewrite, never published unreviewed. The publisher and
+	// contact are the creator's to give (required, never the template's).
+	// Statements, publications, news, keys and audit records are never
+	// copied.
 	From string `json:"from,omitempty"`
 }
 
@@ -154,12 +156,6 @@ func (s *Service) LaunchSite(ctx context.Context, p Principal, in SiteInput) (*L
 		if in.TimeZone == "" {
 			in.TimeZone = tmpl.TimeZone
 		}
-		if in.Publisher == "" {
-			in.Publisher = tmpl.Publisher
-		}
-		if in.Contact == (Contact{}) {
-			in.Contact = tmpl.Contact
-		}
 		if pages, err = s.templatePages(ctx, tmpl.Slug); err != nil {
 			return nil, err
 		}
@@ -172,10 +168,7 @@ func (s *Service) LaunchSite(ctx context.Context, p Principal, in SiteInput) (*L
 	for _, pg := range pages {
 		c := &Entry{ID: NewID(now), Site: site.Slug, Content: pg.Content, Slug: pg.Slug, Lang: pg.Lang,
 			BodyHTML: pg.BodyHTML, Status: StatusDraft, CreatedAt: now, UpdatedAt: now, CreatedBy: p.KeyID}
-		stamp(c, p, now, "create")
-		if pg.Status == StatusPublished {
-			c.Status, c.PublishedAt = StatusPublished, now
-		}
+		stamp(c, p, now, "create") // a draft, whatever the template's page was
 		if !site.HasLanguage(c.Lang) {
 			continue // the new site dropped that language
 		}
