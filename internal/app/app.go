@@ -5,7 +5,9 @@ package app
 
 import (
 	"context"
+	"crypto/hmac"
 	"crypto/rand"
+	"crypto/sha256"
 	"encoding/hex"
 	"errors"
 	"fmt"
@@ -23,6 +25,7 @@ import (
 	"infocentre/internal/httpapi"
 	"infocentre/internal/markdown"
 	"infocentre/internal/search"
+	"infocentre/internal/secrets"
 	"infocentre/internal/static"
 	"infocentre/internal/web"
 )
@@ -31,26 +34,74 @@ import (
 type Config struct {
 	Store        string // "bolt" (default) or "dynamodb"
 	DataDir      string // bolt: directory of the data file
+	Table        string // dynamodb: table name (DYNAMODB_TABLE when empty)
 	CursorSecret string // HMAC secret for pagination cursors (≥ 16 bytes)
-	LogLevel     string // debug, info, warn, error
-	Stage        string // API Gateway stage name, for logs
+	// PreviewSecret signs preview links (≥ 16 bytes). Empty: a key derived
+	// from CursorSecret (local runs); on AWS it is its own secret.
+	PreviewSecret string
+	// CursorSecretARN and PreviewSecretARN name Secrets Manager secrets
+	// that ResolveSecrets reads into CursorSecret and PreviewSecret when
+	// those are empty (on AWS the environment carries only the ARNs).
+	CursorSecretARN  string
+	PreviewSecretARN string
+	LogLevel         string // debug, info, warn, error
+	Stage            string // API Gateway stage name, for logs
 }
 
-// ConfigFromEnv reads INFOCENTRE_STORE, INFOCENTRE_DATA, CURSOR_SECRET,
-// LOG_LEVEL and STAGE. The DynamoDB store reads DYNAMODB_TABLE,
-// DYNAMODB_ENDPOINT and the usual AWS variables itself.
+// ConfigFromEnv reads INFOCENTRE_STORE, INFOCENTRE_DATA, DYNAMODB_TABLE,
+// CURSOR_SECRET, CURSOR_SECRET_ARN, PREVIEW_SECRET, PREVIEW_SECRET_ARN,
+// LOG_LEVEL and STAGE. The DynamoDB store reads DYNAMODB_ENDPOINT and the
+// usual AWS variables itself.
 func ConfigFromEnv() Config {
 	c := Config{
-		Store:        os.Getenv("INFOCENTRE_STORE"),
-		DataDir:      os.Getenv("INFOCENTRE_DATA"),
-		CursorSecret: os.Getenv("CURSOR_SECRET"),
-		LogLevel:     os.Getenv("LOG_LEVEL"),
-		Stage:        os.Getenv("STAGE"),
+		Store:            os.Getenv("INFOCENTRE_STORE"),
+		DataDir:          os.Getenv("INFOCENTRE_DATA"),
+		Table:            os.Getenv("DYNAMODB_TABLE"),
+		CursorSecret:     os.Getenv("CURSOR_SECRET"),
+		PreviewSecret:    os.Getenv("PREVIEW_SECRET"),
+		CursorSecretARN:  os.Getenv("CURSOR_SECRET_ARN"),
+		PreviewSecretARN: os.Getenv("PREVIEW_SECRET_ARN"),
+		LogLevel:         os.Getenv("LOG_LEVEL"),
+		Stage:            os.Getenv("STAGE"),
 	}
-	if c.Store == "" && os.Getenv("DYNAMODB_TABLE") != "" {
+	if c.Store == "" && c.Table != "" {
 		c.Store = "dynamodb"
 	}
 	return c
+}
+
+// SecretGetter reads a secret's string value by ARN or name
+// (secrets.Reader.Get).
+type SecretGetter func(ctx context.Context, id string) (string, error)
+
+// ResolveSecrets fills CursorSecret and PreviewSecret from the secrets
+// their ARNs name, leaving a value that is already set (a plain
+// environment variable wins: local runs and sam local). get is called only
+// when an ARN is needed; nil means none may be.
+func ResolveSecrets(ctx context.Context, cfg *Config, get SecretGetter) error {
+	for _, s := range []struct {
+		value *string
+		arn   string
+		name  string
+	}{{&cfg.CursorSecret, cfg.CursorSecretARN, "CURSOR_SECRET_ARN"}, {&cfg.PreviewSecret, cfg.PreviewSecretARN, "PREVIEW_SECRET_ARN"}} {
+		if *s.value != "" || s.arn == "" {
+			continue
+		}
+		if get == nil {
+			return fmt.Errorf("%s is set but no Secrets Manager reader is configured", s.name)
+		}
+		v, err := get(ctx, s.arn)
+		if err != nil {
+			return fmt.Errorf("read %s: %w", s.name, err)
+		}
+		*s.value = v
+	}
+	return nil
+}
+
+// needsSecretsManager reports whether ResolveSecrets will read a secret.
+func (c Config) needsSecretsManager() bool {
+	return (c.CursorSecret == "" && c.CursorSecretARN != "") || (c.PreviewSecret == "" && c.PreviewSecretARN != "")
 }
 
 // App is a wired infocentre.
@@ -84,7 +135,14 @@ func OpenStore(ctx context.Context, cfg Config) (centre.Store, error) {
 		}
 		return boltstore.Open(filepath.Join(dir, "infocentre.db"))
 	case "dynamodb":
-		return dynamostore.NewFromEnv(ctx)
+		if cfg.Table == "" {
+			return dynamostore.NewFromEnv(ctx)
+		}
+		client, err := dynamostore.NewClientFromEnv(ctx)
+		if err != nil {
+			return nil, err
+		}
+		return dynamostore.New(client, cfg.Table), nil
 	}
 	return nil, fmt.Errorf("unknown store %q: use bolt or dynamodb", cfg.Store)
 }
@@ -99,6 +157,12 @@ func New(cfg Config, store centre.Store, log *slog.Logger) (*App, error) {
 	if err != nil {
 		return nil, err
 	}
+	// Preview links get their own key, so that the cursor key (which signs
+	// what every visitor holds) cannot forge them.
+	previews, err := cursor.New(previewSecret(cfg, secret))
+	if err != nil {
+		return nil, fmt.Errorf("preview secret: %w", err)
+	}
 	// Search builds a site's index on first use and keeps it current. A
 	// store that keeps search documents itself (DynamoDB, written by other
 	// processes: the admin and publisher functions) is asked on each search
@@ -112,7 +176,7 @@ func New(cfg Config, store centre.Store, log *slog.Logger) (*App, error) {
 	} else {
 		entries = finder.Watch(store)
 	}
-	svc := &centre.Service{Store: entries, Render: markdown.Render, CheckAccent: web.CheckAccent, Signer: sealer, Log: log}
+	svc := &centre.Service{Store: entries, Render: markdown.Render, CheckAccent: web.CheckAccent, Signer: previews, Log: log}
 	site := web.New(store, web.Options{Cursors: sealer, Logger: log, SiteForHost: web.HostLookup(store, time.Minute), Preview: svc.Preview, Searcher: finder})
 	h := httpapi.New(httpapi.Config{Service: svc, Cursors: sealer, Log: log, Web: site.Register, Search: finder,
 		StaticArchive: func(ctx context.Context, slug string, w io.Writer) error {
@@ -128,6 +192,16 @@ func FromEnv(ctx context.Context) (*App, error) {
 	log := NewLogger(os.Stderr, cfg.LogLevel)
 	if cfg.Stage != "" {
 		log = log.With(slog.String("stage", cfg.Stage))
+	}
+	if cfg.needsSecretsManager() {
+		// Once per process: a Lambda container reads each secret once.
+		r, err := secrets.NewFromEnv(ctx)
+		if err != nil {
+			return nil, err
+		}
+		if err := ResolveSecrets(ctx, &cfg, r.Get); err != nil {
+			return nil, err
+		}
 	}
 	store, err := OpenStore(ctx, cfg)
 	if err != nil {
@@ -170,6 +244,18 @@ func cursorSecret(cfg Config) ([]byte, error) {
 		return nil, fmt.Errorf("save cursor secret: %w", err)
 	}
 	return secret, nil
+}
+
+// previewSecret returns the configured preview-link key, or one derived
+// from the cursor key (HMAC-SHA256 with a fixed label) for local runs that
+// configure only a cursor secret: a different key, never the same one.
+func previewSecret(cfg Config, cursorKey []byte) []byte {
+	if cfg.PreviewSecret != "" {
+		return []byte(cfg.PreviewSecret)
+	}
+	m := hmac.New(sha256.New, cursorKey)
+	m.Write([]byte("infocentre preview links v1"))
+	return []byte(hex.EncodeToString(m.Sum(nil)))
 }
 
 // Authorize resolves a bearer Authorization header value to its principal.
