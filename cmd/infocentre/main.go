@@ -14,7 +14,8 @@
 //	infocentre publish-due             (run the scheduled publisher once)
 //
 // Site and key commands work on the local data directory (or DynamoDB with
-// --store dynamodb) when no server holds it, and against a running server
+// --store dynamodb, or the table of a deployed stack with --stack NAME) when
+// no server holds it, and against a running server
 // or deployed API with --url and --key (or INFOCENTRE_URL and INFOCENTRE_KEY).
 package main
 
@@ -69,7 +70,8 @@ Usage:
   infocentre publish-due
 
 Site and key commands act on the local store (--data DIR, or --store dynamodb with
-DYNAMODB_TABLE and DYNAMODB_ENDPOINT) unless --url (INFOCENTRE_URL) names a running
+DYNAMODB_TABLE and DYNAMODB_ENDPOINT, or --stack NAME: the table of that deployed
+stack, from its outputs) unless --url (INFOCENTRE_URL) names a running
 server or deployed API, used with a staff key in --key (INFOCENTRE_KEY).
 `
 

@@ -51,7 +51,10 @@ func (t *targetFlags) open(ctx context.Context) (target, error) {
 	if t.url != "" {
 		return newRemote(t.url, t.key)
 	}
-	cfg := t.oneShot()
+	cfg, err := t.oneShot(ctx)
+	if err != nil {
+		return nil, err
+	}
 	store, err := openLocal(ctx, cfg)
 	if err != nil {
 		// A server holds the embedded store: talk to it if we have a key.
@@ -481,7 +484,10 @@ func publishDue(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	if err := fs.Parse(args); err != nil {
 		return usagef("%v", err)
 	}
-	cfg := sf.oneShot()
+	cfg, err := sf.oneShot(ctx)
+	if err != nil {
+		return err
+	}
 	store, err := openLocal(ctx, cfg)
 	if err != nil {
 		return err

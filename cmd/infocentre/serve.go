@@ -25,11 +25,13 @@ import (
 type storeFlags struct {
 	data  string
 	store string
+	stack string
 }
 
 func (s *storeFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&s.data, "data", envOr("INFOCENTRE_DATA", ".data"), "data directory of the embedded store")
 	fs.StringVar(&s.store, "store", envOr("INFOCENTRE_STORE", "bolt"), "store: bolt (embedded) or dynamodb")
+	fs.StringVar(&s.stack, "stack", os.Getenv("INFOCENTRE_STACK"), "deployed stack (sam deploy): act on its table, found in the stack's outputs")
 }
 
 func (s *storeFlags) config() app.Config {
@@ -41,14 +43,23 @@ func (s *storeFlags) config() app.Config {
 // oneShot is the configuration of a command that acts on the store and
 // exits. Such a command hands out no cursors that outlive it, so on
 // DynamoDB it needs no CURSOR_SECRET: a random one does.
-func (s *storeFlags) oneShot() app.Config {
+//
+// With --stack, the store is the DynamoDB table of that deployed stack.
+func (s *storeFlags) oneShot(ctx context.Context) (app.Config, error) {
 	cfg := s.config()
+	if s.stack != "" {
+		table, err := stackTable(ctx, s.stack)
+		if err != nil {
+			return cfg, err
+		}
+		cfg.Store, cfg.Table = "dynamodb", table
+	}
 	if cfg.CursorSecret == "" && cfg.Store == "dynamodb" {
 		b := make([]byte, 32)
 		_, _ = rand.Read(b)
 		cfg.CursorSecret = hex.EncodeToString(b)
 	}
-	return cfg
+	return cfg, nil
 }
 
 func envOr(name, def string) string {
