@@ -216,9 +216,9 @@ func actions(s node) []string {
 func TestLeastPrivilege(t *testing.T) {
 	readOnly := map[string]bool{"PublicFunction": true, "AuthorizerFunction": true}
 	scoped := map[string][]string{
-		"PublicFunction":     {"SITE#*", "HOST#*", "S#*", "R#*", "L#*", "X#*", "XL#*"},
+		"PublicFunction":     {"SITE#*", "HOST#*", "S#*", "R#*", "X#*", "XL#*"},
 		"AuthorizerFunction": {"KEYHASH#*"},
-		"PublisherFunction":  {"SITE#*", "S#*", "R#*", "L#*", "X#*", "XL#*", "A#*"},
+		"PublisherFunction":  {"S#*", "R#*", "L#*", "X#*", "XL#*"},
 	}
 	for name, fn := range functions(t, loadTemplate(t)) {
 		sts := statements(t, name, fn)
