@@ -133,7 +133,7 @@ func TestRuntimeAndEnvironment(t *testing.T) {
 	}
 	slices.Sort(names)
 	want := []string{"CURSOR_SECRET", "CURSOR_SECRET_ARN", "DYNAMODB_ENDPOINT", "DYNAMODB_TABLE", "LOG_LEVEL",
-		"PREVIEW_SECRET", "PREVIEW_SECRET_ARN", "SECRETSMANAGER_ENDPOINT", "STAGE"}
+		"PREVIEW_SECRET", "PREVIEW_SECRET_ARN", "PUBLIC_ORIGIN", "SECRETSMANAGER_ENDPOINT", "STAGE", "TRUST_FORWARDED"}
 	if !slices.Equal(names, want) {
 		t.Errorf("environment %v, want %v", names, want)
 	}

@@ -46,12 +46,20 @@ type Config struct {
 	PreviewSecretARN string
 	LogLevel         string // debug, info, warn, error
 	Stage            string // API Gateway stage name, for logs
+	// PublicOrigin is where the public site is served, such as
+	// https://info.example.org: absolute URLs in pages, feeds and sitemaps
+	// are built from it (see web.Options.PublicOrigin).
+	PublicOrigin string
+	// TrustForwarded trusts X-Forwarded-Proto and X-Forwarded-Host, for a
+	// deployment behind a proxy that sets them itself (on Lambda, API
+	// Gateway and the adapter do).
+	TrustForwarded bool
 }
 
 // ConfigFromEnv reads INFOCENTRE_STORE, INFOCENTRE_DATA, DYNAMODB_TABLE,
 // CURSOR_SECRET, CURSOR_SECRET_ARN, PREVIEW_SECRET, PREVIEW_SECRET_ARN,
-// LOG_LEVEL and STAGE. The DynamoDB store reads DYNAMODB_ENDPOINT and the
-// usual AWS variables itself.
+// LOG_LEVEL, STAGE, PUBLIC_ORIGIN and TRUST_FORWARDED ("true" or "1"). The
+// DynamoDB store reads DYNAMODB_ENDPOINT and the usual AWS variables itself.
 func ConfigFromEnv() Config {
 	c := Config{
 		Store:            os.Getenv("INFOCENTRE_STORE"),
@@ -63,6 +71,11 @@ func ConfigFromEnv() Config {
 		PreviewSecretARN: os.Getenv("PREVIEW_SECRET_ARN"),
 		LogLevel:         os.Getenv("LOG_LEVEL"),
 		Stage:            os.Getenv("STAGE"),
+		PublicOrigin:     os.Getenv("PUBLIC_ORIGIN"),
+	}
+	switch strings.ToLower(os.Getenv("TRUST_FORWARDED")) {
+	case "true", "1", "yes":
+		c.TrustForwarded = true
 	}
 	if c.Store == "" && c.Table != "" {
 		c.Store = "dynamodb"
@@ -153,6 +166,10 @@ func New(cfg Config, store centre.Store, log *slog.Logger) (*App, error) {
 	if err != nil {
 		return nil, err
 	}
+	origin, err := web.ParseOrigin(cfg.PublicOrigin)
+	if err != nil {
+		return nil, fmt.Errorf("PUBLIC_ORIGIN: %w", err)
+	}
 	sealer, err := cursor.New(secret)
 	if err != nil {
 		return nil, err
@@ -177,10 +194,11 @@ func New(cfg Config, store centre.Store, log *slog.Logger) (*App, error) {
 		entries = finder.Watch(store)
 	}
 	svc := &centre.Service{Store: entries, Render: markdown.Render, CheckAccent: web.CheckAccent, Signer: previews, Log: log}
-	site := web.New(store, web.Options{Cursors: sealer, Logger: log, SiteForHost: web.HostLookup(store, time.Minute), Preview: svc.Preview, Searcher: finder})
+	site := web.New(svc, web.Options{Cursors: sealer, Logger: log, SiteForHost: web.HostLookup(svc, time.Minute), Searcher: finder,
+		PublicOrigin: origin, TrustForwarded: cfg.TrustForwarded})
 	h := httpapi.New(httpapi.Config{Service: svc, Cursors: sealer, Log: log, Web: site.Register, Search: finder,
 		StaticArchive: func(ctx context.Context, slug string, w io.Writer) error {
-			return static.Options{}.Archive(ctx, store, slug, w)
+			return static.Options{}.Archive(ctx, svc, slug, w)
 		}})
 	return &App{Config: cfg, Log: log, Store: store, Service: svc, Handler: h}, nil
 }
@@ -211,6 +229,9 @@ func FromEnv(ctx context.Context) (*App, error) {
 	if err != nil {
 		store.Close()
 		return nil, err
+	}
+	if cfg.PublicOrigin == "" && !cfg.TrustForwarded {
+		log.Warn("neither PUBLIC_ORIGIN nor TRUST_FORWARDED is set: pages, feeds and sitemaps under /sites/{site}/ carry root-relative links")
 	}
 	return a, nil
 }

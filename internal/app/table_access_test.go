@@ -239,8 +239,8 @@ func TestFunctionTableAccess(t *testing.T) {
 	staff := centre.Principal{KeyID: "test", Site: centre.AllSites, Role: centre.RoleOwner}
 
 	// A draft with a preview link, and an entry scheduled a second ahead.
-	draft, err := a.Service.CreateEntry(ctx, staff, demo.Slug, centre.EntryInput{Type: centre.TypeNews, Slug: "draft-for-review", Lang: "en",
-		Title: "Draft for review", Summary: "Not yet public.", Body: "Draft body."})
+	draft, err := a.Service.CreateEntry(ctx, staff, demo.Slug, centre.EntryInput{Slug: "draft-for-review", Lang: "en",
+		Content: centre.Content{Type: centre.TypeNews, Title: "Draft for review", Summary: "Not yet public.", Body: "Draft body."}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -249,8 +249,9 @@ func TestFunctionTableAccess(t *testing.T) {
 		t.Fatal(err)
 	}
 	publishAt := time.Now().Add(time.Second).UTC().Truncate(time.Millisecond)
-	if _, err := a.Service.CreateEntry(ctx, staff, demo.Slug, centre.EntryInput{Type: centre.TypeNews, Slug: "scheduled-news", Lang: "en",
-		Title: "Scheduled news", Summary: "Soon.", Body: "Soon public.", Status: centre.StatusScheduled, PublishAt: publishAt}); err != nil {
+	if _, err := a.Service.CreateEntry(ctx, staff, demo.Slug, centre.EntryInput{Slug: "scheduled-news", Lang: "en",
+		Status: centre.StatusScheduled, PublishAt: publishAt,
+		Content: centre.Content{Type: centre.TypeNews, Title: "Scheduled news", Summary: "Soon.", Body: "Soon public."}}); err != nil {
 		t.Fatal(err)
 	}
 

@@ -68,7 +68,7 @@ func newEnvOn(t *testing.T, store centre.Store) *env {
 	finder.Log = log
 	e.h = httpapi.New(httpapi.Config{Service: svc, Cursors: sealer, MaxBody: 64 << 10, Log: log, Search: finder,
 		StaticArchive: func(ctx context.Context, slug string, w io.Writer) error {
-			return static.Options{}.Archive(ctx, store, slug, w)
+			return static.Options{}.Archive(ctx, svc, slug, w)
 		}})
 	ctx := context.Background()
 	k, secret, err := svc.Bootstrap(ctx, "test owner")
