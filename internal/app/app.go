@@ -54,12 +54,16 @@ type Config struct {
 	// deployment behind a proxy that sets them itself (on Lambda, API
 	// Gateway and the adapter do).
 	TrustForwarded bool
+	// StaffOrigins are the browser origins allowed to call the staff API
+	// cross-origin (none by default).
+	StaffOrigins []string
 }
 
 // ConfigFromEnv reads INFOCENTRE_STORE, INFOCENTRE_DATA, DYNAMODB_TABLE,
 // CURSOR_SECRET, CURSOR_SECRET_ARN, PREVIEW_SECRET, PREVIEW_SECRET_ARN,
-// LOG_LEVEL, STAGE, PUBLIC_ORIGIN and TRUST_FORWARDED ("true" or "1"). The
-// DynamoDB store reads DYNAMODB_ENDPOINT and the usual AWS variables itself.
+// LOG_LEVEL, STAGE, PUBLIC_ORIGIN, TRUST_FORWARDED ("true" or "1") and
+// STAFF_CORS_ORIGINS (comma separated). The DynamoDB store reads
+// DYNAMODB_ENDPOINT and the usual AWS variables itself.
 func ConfigFromEnv() Config {
 	c := Config{
 		Store:            os.Getenv("INFOCENTRE_STORE"),
@@ -76,6 +80,11 @@ func ConfigFromEnv() Config {
 	switch strings.ToLower(os.Getenv("TRUST_FORWARDED")) {
 	case "true", "1", "yes":
 		c.TrustForwarded = true
+	}
+	for _, o := range strings.Split(os.Getenv("STAFF_CORS_ORIGINS"), ",") {
+		if o = strings.TrimSpace(o); o != "" {
+			c.StaffOrigins = append(c.StaffOrigins, o)
+		}
 	}
 	if c.Store == "" && c.Table != "" {
 		c.Store = "dynamodb"
@@ -196,7 +205,7 @@ func New(cfg Config, store centre.Store, log *slog.Logger) (*App, error) {
 	svc := &centre.Service{Store: entries, Render: markdown.Render, CheckAccent: web.CheckAccent, Signer: previews, Log: log}
 	site := web.New(svc, web.Options{Cursors: sealer, Logger: log, SiteForHost: web.HostLookup(svc, time.Minute), Searcher: finder,
 		PublicOrigin: origin, TrustForwarded: cfg.TrustForwarded})
-	h := httpapi.New(httpapi.Config{Service: svc, Cursors: sealer, Log: log, Web: site.Register, Search: finder,
+	h := httpapi.New(httpapi.Config{Service: svc, Cursors: sealer, Log: log, Web: site.Register, Search: finder, StaffOrigins: cfg.StaffOrigins,
 		StaticArchive: func(ctx context.Context, slug string, w io.Writer) error {
 			return static.Options{}.Archive(ctx, svc, slug, w)
 		}})

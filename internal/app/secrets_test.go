@@ -1,123 +1,254 @@
 package app_test
 
 import (
+	"bytes"
 	"context"
-	"fmt"
-	"io"
+	"encoding/json"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/credentials"
-	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
 	"infocentre/internal/app"
-	"infocentre/internal/cursor"
+	"infocentre/internal/centre"
+	"infocentre/internal/demo"
+	"infocentre/internal/dynamostore"
 	"infocentre/internal/dynamostore/dynamotest"
+	"infocentre/internal/httpapi"
 )
 
-// awsEnv points the process at moto_server as a Lambda function's
-// environment would at AWS: a table and the secrets' ARNs, no values.
-func awsEnv(t *testing.T) (cursorValue, previewValue string, sm *secretsmanager.Client) {
+// syncBuffer is a log sink that tests read after the requests.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+// issueSecrets makes every kind of secret the staff API hands out, each
+// under an Idempotency-Key and each replayed once, and returns the secrets
+// and the idempotency keys used. A replay must be refused with 409, never
+// show the secret again.
+func issueSecrets(t *testing.T, a *app.App, owner string) (secrets, idemKeys []string) {
 	t.Helper()
-	ep := dynamotest.Endpoint(t)
-	table := dynamotest.NewTable(t, dynamotest.Client(t))
-	sm = secretsmanager.New(secretsmanager.Options{Region: "eu-west-1", BaseEndpoint: aws.String(ep),
-		Credentials: credentials.NewStaticCredentialsProvider("testing", "testing", "")})
-	arn := func(name, value string) string {
-		out, err := sm.CreateSecret(context.Background(), &secretsmanager.CreateSecretInput{
-			Name: aws.String(fmt.Sprintf("%s-%d", name, time.Now().UnixNano())), SecretString: aws.String(value)})
-		if err != nil {
-			t.Fatal(err)
+	call := func(method, path, key string, body any) (int, []byte, http.Header) {
+		var rd *bytes.Reader
+		if body != nil {
+			b, _ := json.Marshal(body)
+			rd = bytes.NewReader(b)
+		} else {
+			rd = bytes.NewReader(nil)
 		}
-		return aws.ToString(out.ARN)
+		r := httptest.NewRequest(method, path, rd)
+		r.Header.Set("Authorization", "Bearer "+owner)
+		if body != nil {
+			r.Header.Set("Content-Type", "application/json")
+		}
+		if key != "" {
+			r.Header.Set("Idempotency-Key", key)
+		}
+		w := httptest.NewRecorder()
+		a.Handler.ServeHTTP(w, r)
+		return w.Code, w.Body.Bytes(), w.Header()
 	}
-	cursorValue, previewValue = "cursor-key-from-secrets-manager-0123", "preview-key-from-secrets-manager-4567"
-	for k, v := range map[string]string{
-		"INFOCENTRE_STORE": "", "DYNAMODB_TABLE": table, "DYNAMODB_ENDPOINT": ep, "SECRETSMANAGER_ENDPOINT": ep,
-		"AWS_REGION": "eu-west-1", "AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing",
-		"CURSOR_SECRET": "", "PREVIEW_SECRET": "",
-		"CURSOR_SECRET_ARN": arn("cursor", cursorValue), "PREVIEW_SECRET_ARN": arn("preview", previewValue),
-	} {
-		t.Setenv(k, v)
+	type secretCase struct {
+		name, path, idem string
+		body             any
+		secret           func(t *testing.T, b []byte) string
 	}
-	return cursorValue, previewValue, sm
+	keySecret := func(t *testing.T, b []byte) string {
+		var v httpapi.IssuedKey
+		if err := json.Unmarshal(b, &v); err != nil || !centre.LooksLikeKey(v.Secret) {
+			t.Fatalf("no key secret in %s", b)
+		}
+		return v.Secret
+	}
+	status, b, _ := call("POST", "/api/v1/admin/sites/demo/entries", "", map[string]any{"type": "news", "title": "A draft to preview"})
+	if status != 201 {
+		t.Fatalf("create draft: %d %s", status, b)
+	}
+	var draft centre.Entry
+	_ = json.Unmarshal(b, &draft)
+	cases := []secretCase{
+		{"site with its first admin key", "/api/v1/admin/sites", "idem-site-create",
+			map[string]any{"slug": "secret-site", "title": "Secret site", "from": demo.Slug},
+			func(t *testing.T, b []byte) string {
+				var v httpapi.CreatedSite
+				if err := json.Unmarshal(b, &v); err != nil || !centre.LooksLikeKey(v.AdminKey.Secret) {
+					t.Fatalf("no admin key secret in %s", b)
+				}
+				return v.AdminKey.Secret
+			}},
+		{"site key", "/api/v1/admin/sites/demo/keys", "idem-site-key", map[string]any{"role": "editor", "name": "press office"}, keySecret},
+		{"owner key", "/api/v1/admin/keys", "idem-owner-key", map[string]any{"name": "second owner"}, keySecret},
+		{"preview link", "/api/v1/admin/sites/demo/entries/" + draft.ID + "/previews", "idem-preview", map[string]any{"expires_in": 3600},
+			func(t *testing.T, b []byte) string {
+				var v httpapi.IssuedPreview
+				if err := json.Unmarshal(b, &v); err != nil || !strings.HasPrefix(v.URL, "/preview/") {
+					t.Fatalf("no preview link in %s", b)
+				}
+				return strings.TrimPrefix(v.URL, "/preview/")
+			}},
+	}
+	for _, c := range cases {
+		status, b, _ := call("POST", c.path, c.idem, c.body)
+		if status != 201 {
+			t.Fatalf("%s: %d %s", c.name, status, b)
+		}
+		secret := c.secret(t, b)
+		status, again, hdr := call("POST", c.path, c.idem, c.body)
+		if status != http.StatusConflict || hdr.Get("Content-Type") != "application/problem+json" {
+			t.Errorf("%s replayed: %d %s, want a 409 problem", c.name, status, again)
+		}
+		var p httpapi.Problem
+		_ = json.Unmarshal(again, &p)
+		if p.Code != "idempotency_secret_withheld" || !strings.Contains(p.Detail, "shown only once") {
+			t.Errorf("%s replayed: problem %+v", c.name, p)
+		}
+		if bytes.Contains(again, []byte(secret)) {
+			t.Errorf("%s replayed: the secret was shown again", c.name)
+		}
+		secrets, idemKeys = append(secrets, secret), append(idemKeys, c.idem)
+	}
+	return append(secrets, owner), idemKeys
 }
 
-// TestFunctionsReadSecretsAtRuntime: with only the secrets' ARNs in the
-// environment (as template.yaml sets it), the wiring every function uses
-// reads both keys from Secrets Manager, and preview links are signed with
-// the preview key, not the cursor key.
-func TestFunctionsReadSecretsAtRuntime(t *testing.T) {
-	cursorValue, previewValue, _ := awsEnv(t)
-	a, err := app.FromEnv(context.Background())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer a.Close()
-	if a.Config.CursorSecret != cursorValue || a.Config.PreviewSecret != previewValue {
-		t.Fatalf("secrets read: cursor %q, preview %q", a.Config.CursorSecret, a.Config.PreviewSecret)
-	}
-	token := a.Service.Signer.Seal("preview", "entry-1")
-	previews, _ := cursor.New([]byte(previewValue))
-	cursors, _ := cursor.New([]byte(cursorValue))
-	if raw, err := previews.Open("preview", token); err != nil || raw != "entry-1" {
-		t.Errorf("preview token does not open with the preview key: %q %v", raw, err)
-	}
-	if _, err := cursors.Open("preview", token); err == nil {
-		t.Error("preview token opens with the cursor key")
-	}
-}
-
-// TestPlainSecretsWinOverARNs: sam local and local runs set the values
-// themselves; then Secrets Manager is never asked.
-func TestPlainSecretsWinOverARNs(t *testing.T) {
-	awsEnv(t)
-	t.Setenv("CURSOR_SECRET", "plain-cursor-secret-0123456789")
-	t.Setenv("PREVIEW_SECRET", "plain-preview-secret-0123456789")
-	t.Setenv("SECRETSMANAGER_ENDPOINT", "http://127.0.0.1:1") // nothing listens: a read would fail
-	a, err := app.FromEnv(context.Background())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer a.Close()
-	if a.Config.CursorSecret != "plain-cursor-secret-0123456789" || a.Config.PreviewSecret != "plain-preview-secret-0123456789" {
-		t.Fatalf("config %+v", a.Config)
-	}
-}
-
-// TestMissingSecretFailsStart: a function whose secret cannot be read
-// does not start half-configured; the error names the variable.
-func TestMissingSecretFailsStart(t *testing.T) {
-	awsEnv(t)
-	t.Setenv("PREVIEW_SECRET_ARN", "arn:aws:secretsmanager:eu-west-1:123456789012:secret:no-such-secret-AbCdEf")
-	_, err := app.FromEnv(context.Background())
-	if err == nil || !strings.Contains(err.Error(), "PREVIEW_SECRET_ARN") {
-		t.Fatalf("start with an unreadable secret: %v", err)
-	}
-}
-
-// TestLocalPreviewKeyIsDerived: a local run that sets no preview secret
-// signs preview links with a key derived from, but different from, the
-// cursor key.
-func TestLocalPreviewKeyIsDerived(t *testing.T) {
-	cfg := app.Config{Store: "bolt", DataDir: t.TempDir(), CursorSecret: "local-cursor-secret-0123456789"}
+// TestSecretsNeverStoredEmbedded: on the embedded store, the data file
+// (every byte of it, free pages included) and the debug log hold no key
+// secret and no preview token, yet hold the idempotency records.
+func TestSecretsNeverStoredEmbedded(t *testing.T) {
+	dir := t.TempDir()
+	cfg := app.Config{Store: "bolt", DataDir: dir}
 	store, err := app.OpenStore(context.Background(), cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
-	a, err := app.New(cfg, store, app.NewLogger(io.Discard, "error"))
+	var logs syncBuffer
+	a, err := app.New(cfg, store, app.NewLogger(&logs, "debug"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := demo.Seed(context.Background(), a.Service, time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	_, owner, err := a.Service.Bootstrap(context.Background(), "test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	secrets, idemKeys := issueSecrets(t, a, owner)
+	if err := a.Close(); err != nil {
+		t.Fatal(err)
+	}
+	raw, err := os.ReadFile(filepath.Join(dir, "infocentre.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	assertNoSecrets(t, "bolt file", raw, secrets, idemKeys)
+	assertNoSecrets(t, "debug log", []byte(logs.String()), secrets, nil)
+}
+
+// TestSecretsNeverStoredDynamoDB: every attribute of every item in the
+// table (read raw, with a Scan) and the debug log hold no key secret and
+// no preview token, yet the table holds the idempotency records.
+func TestSecretsNeverStoredDynamoDB(t *testing.T) {
+	client := dynamotest.Client(t)
+	table := dynamotest.NewTable(t, client)
+	store := dynamostore.New(client, table, dynamostore.WithTimeout(dynamotest.StoreTimeout))
+	var logs syncBuffer
+	a, err := app.New(app.Config{Store: "dynamodb", CursorSecret: "test-cursor-secret-0123456789"}, store, app.NewLogger(&logs, "debug"))
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer a.Close()
-	token := a.Service.Signer.Seal("preview", "entry-1")
-	cursors, _ := cursor.New([]byte(cfg.CursorSecret))
-	if _, err := cursors.Open("preview", token); err == nil {
-		t.Error("preview token opens with the cursor key")
+	if err := demo.Seed(context.Background(), a.Service, time.Now()); err != nil {
+		t.Fatal(err)
 	}
-	if raw, err := a.Service.Signer.Open("preview", token); err != nil || raw != "entry-1" {
-		t.Errorf("preview token round trip: %q %v", raw, err)
+	_, owner, err := a.Service.Bootstrap(context.Background(), "test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	secrets, idemKeys := issueSecrets(t, a, owner)
+	var raw bytes.Buffer
+	p := dynamodb.NewScanPaginator(client, &dynamodb.ScanInput{TableName: aws.String(table)})
+	for pages := 0; p.HasMorePages() && pages < 1000; pages++ {
+		page, err := p.NextPage(context.Background())
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, it := range page.Items {
+			for name, v := range it {
+				raw.WriteString(name + "=")
+				flatten(&raw, v)
+				raw.WriteByte('\n')
+			}
+		}
+	}
+	assertNoSecrets(t, "DynamoDB table", raw.Bytes(), secrets, idemKeys)
+	assertNoSecrets(t, "debug log", []byte(logs.String()), secrets, nil)
+}
+
+// flatten writes the raw bytes of an attribute value (binary values as
+// they are, not base64), so a secret in any form is found.
+func flatten(b *bytes.Buffer, v types.AttributeValue) {
+	switch v := v.(type) {
+	case *types.AttributeValueMemberS:
+		b.WriteString(v.Value)
+	case *types.AttributeValueMemberN:
+		b.WriteString(v.Value)
+	case *types.AttributeValueMemberB:
+		b.Write(v.Value)
+	case *types.AttributeValueMemberSS:
+		b.WriteString(strings.Join(v.Value, "\x00"))
+	case *types.AttributeValueMemberBS:
+		b.Write(bytes.Join(v.Value, []byte{0}))
+	case *types.AttributeValueMemberL:
+		for _, x := range v.Value {
+			flatten(b, x)
+			b.WriteByte(0)
+		}
+	case *types.AttributeValueMemberM:
+		for k, x := range v.Value {
+			b.WriteString(k + "=")
+			flatten(b, x)
+			b.WriteByte(0)
+		}
+	}
+}
+
+func assertNoSecrets(t *testing.T, where string, raw []byte, secrets, mustHave []string) {
+	t.Helper()
+	for _, s := range mustHave {
+		if !bytes.Contains(raw, []byte(s)) {
+			t.Errorf("%s: no idempotency record %q: the check would prove nothing", where, s)
+		}
+	}
+	for _, s := range secrets {
+		// The random part alone, so that a stored form without the prefix
+		// is caught too.
+		part := strings.TrimPrefix(s, centre.KeyPrefix)
+		if len(part) > 24 {
+			part = part[len(part)-24:]
+		}
+		if bytes.Contains(raw, []byte(part)) {
+			t.Errorf("%s holds a secret (…%s)", where, part[len(part)-6:])
+		}
 	}
 }
