@@ -94,6 +94,16 @@ func mustCode(t *testing.T, err error, code, what string) {
 	}
 }
 
+// asCentreError returns the *centre.Error in err's chain.
+func asCentreError(t *testing.T, err error) *centre.Error {
+	t.Helper()
+	var ce *centre.Error
+	if !errors.As(err, &ce) {
+		t.Fatalf("%v is not a *centre.Error", err)
+	}
+	return ce
+}
+
 func must(t *testing.T, err error) {
 	t.Helper()
 	if err != nil {
@@ -422,6 +432,10 @@ func TestFaults(t *testing.T) {
 			}
 			if strings.Contains(centre.ErrorMessage(err), string(f)) {
 				t.Fatalf("error message leaks detail: %q", centre.ErrorMessage(err))
+			}
+			// The SDK's error stays in the chain, for logs and errors.As.
+			if !dynamostore.Transient(errors.Unwrap(asCentreError(t, err))) {
+				t.Fatalf("EUNAVAILABLE lost its cause: %v", err)
 			}
 			_, err = s.ListEntries(ctx, centre.EntryQuery{Site: "flood", Public: true})
 			mustCode(t, err, centre.EUNAVAILABLE, "ListEntries with a persistent fault")
