@@ -28,8 +28,8 @@ type storeFlags struct {
 }
 
 func (s *storeFlags) register(fs *flag.FlagSet) {
-	fs.StringVar(&s.data, "data", envOr("INFOCENTRE_DATA", ".data"), "data directory of the embedded store")
-	fs.StringVar(&s.store, "store", envOr("INFOCENTRE_STORE", "bolt"), "store: bolt (embedded) or dynamodb")
+	fs.StringVar(&s.data, "data", envOr("INFOCENTRE_DATA", ".data"), "keep the embedded store's data in `dir` (env INFOCENTRE_DATA)")
+	fs.StringVar(&s.store, "store", envOr("INFOCENTRE_STORE", "bolt"), "`store` to use: bolt (embedded) or dynamodb (env INFOCENTRE_STORE)")
 }
 
 func (s *storeFlags) config() app.Config {
@@ -62,17 +62,18 @@ func envOr(name, def string) string {
 // so that other commands can point the operator at it.
 const serverFile = "server.json"
 
-func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
-	fs.SetOutput(stderr)
+func serveCmd(fs *flag.FlagSet) runFunc {
 	var sf storeFlags
 	sf.register(fs)
-	addr := fs.String("addr", envOr("INFOCENTRE_ADDR", "127.0.0.1:8080"), "address to listen on")
+	addr := fs.String("addr", envOr("INFOCENTRE_ADDR", "127.0.0.1:8080"), "listen on `address` (env INFOCENTRE_ADDR)")
 	noDemo := fs.Bool("no-demo", false, "do not seed the demo site into an empty store")
-	every := fs.Duration("publish-interval", 10*time.Second, "how often scheduled entries are released")
-	if err := fs.Parse(args); err != nil {
-		return usagef("%v", err)
+	every := fs.Duration("publish-interval", 10*time.Second, "release scheduled entries every `interval`")
+	return func(ctx context.Context, _ []string, stdout, stderr io.Writer) error {
+		return serve(ctx, sf, *addr, !*noDemo, *every, stdout, stderr)
 	}
+}
+
+func serve(ctx context.Context, sf storeFlags, addr string, seed bool, every time.Duration, stdout, stderr io.Writer) error {
 	cfg := sf.config()
 	log := app.NewLogger(stderr, cfg.LogLevel)
 	store, err := openLocal(ctx, cfg)
@@ -85,12 +86,12 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	defer a.Close()
-	if err := firstStart(ctx, a, !*noDemo, stdout); err != nil {
+	if err := firstStart(ctx, a, seed, stdout); err != nil {
 		return err
 	}
-	ln, err := net.Listen("tcp", *addr)
+	ln, err := net.Listen("tcp", addr)
 	if err != nil {
-		return fmt.Errorf("listen on %s: %w", *addr, err)
+		return fmt.Errorf("listen on %s: %w", addr, err)
 	}
 	url := "http://" + ln.Addr().String()
 	if cfg.Store == "" || cfg.Store == "bolt" {
@@ -110,7 +111,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	}
 	pubCtx, stopPub := context.WithCancel(ctx)
 	defer stopPub()
-	go a.RunPublisher(pubCtx, *every)
+	go a.RunPublisher(pubCtx, every)
 	fmt.Fprintf(stdout, "infocentre serving on %s (demo site: %s/sites/%s/)\n", url, url, demo.Slug)
 	log.Info("serving", slog.String("url", url), slog.String("store", cfg.Store))
 	errc := make(chan error, 1)
