@@ -39,14 +39,19 @@ func (s *storeFlags) config() app.Config {
 }
 
 // oneShot is the configuration of a command that acts on the store and
-// exits. Such a command hands out no cursors that outlive it, so on
-// DynamoDB it needs no CURSOR_SECRET: a random one does.
+// exits. Such a command hands out no cursors or preview links that outlive
+// it, so on DynamoDB it needs no CURSOR_SECRET or PREVIEW_SECRET: random
+// ones do.
 func (s *storeFlags) oneShot() app.Config {
 	cfg := s.config()
-	if cfg.CursorSecret == "" && cfg.Store == "dynamodb" {
-		b := make([]byte, 32)
-		_, _ = rand.Read(b)
-		cfg.CursorSecret = hex.EncodeToString(b)
+	if cfg.Store == "dynamodb" {
+		for _, secret := range []*string{&cfg.CursorSecret, &cfg.PreviewSecret} {
+			if *secret == "" {
+				b := make([]byte, 32)
+				_, _ = rand.Read(b)
+				*secret = hex.EncodeToString(b)
+			}
+		}
 	}
 	return cfg
 }
