@@ -14,7 +14,7 @@ TEST_FUZZTIME ?= 10s
 # Every fuzz target, as package:Target.
 FUZZ_TARGETS := ./internal/httpapi:FuzzDecodeJSON ./internal/markdown:FuzzRender
 
-.PHONY: run build check test unit lint staticcheck fuzz fuzz-brief bench browser clean setup cfn-lint e2e
+.PHONY: run build check test unit lint staticcheck fuzz fuzz-brief openapi-lint bench browser clean setup cfn-lint e2e
 
 build:
 	$(GO) build -o $(BIN)/infocentre ./cmd/infocentre
@@ -27,7 +27,7 @@ run: build
 check: lint
 	$(GO) test -short ./...
 
-test: lint unit fuzz-brief browser setup cfn-lint e2e
+test: lint openapi-lint unit fuzz-brief browser setup cfn-lint e2e
 
 # The DynamoDB store and app tests run against moto_server; under CI=true a
 # missing moto_server fails them instead of skipping.
@@ -56,6 +56,14 @@ fuzz:
 # make test runs each fuzz target briefly.
 fuzz-brief:
 	@$(MAKE) --no-print-directory fuzz FUZZTIME=$(TEST_FUZZTIME)
+
+# The OpenAPI document must lint clean under Redocly CLI's recommended rules,
+# warnings included (recommended-strict). Redocly is pinned in .ci/redocly and
+# installed into .cache/redocly.
+openapi-lint:
+	bash .ci/setup-redocly.sh
+	REDOCLY_TELEMETRY=off REDOCLY_SUPPRESS_UPDATE_NOTICE=true NO_COLOR=1 \
+	  .cache/redocly/node_modules/.bin/redocly lint --extends recommended-strict --format=stylish internal/httpapi/openapi.json
 
 # Accessibility and rendering checks of the public site in headless Chromium.
 browser:

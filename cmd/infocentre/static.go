@@ -32,7 +32,7 @@ func exportStatic(ctx context.Context, sf storeFlags, site, out string, opts sta
 		return err
 	}
 	defer a.Close()
-	res, err := opts.Export(ctx, a.Store, site, out, static.Progress(progress(stderr)))
+	res, err := opts.Export(ctx, a.Service, site, out, static.Progress(progress(stderr)))
 	if err != nil {
 		return explain(err)
 	}

@@ -39,11 +39,24 @@ type Config struct {
 	PreviewSecret string
 	LogLevel      string // debug, info, warn, error
 	Stage         string // API Gateway stage name, for logs
+	// PublicOrigin is where the public site is served, such as
+	// https://info.example.org: absolute URLs in pages, feeds and sitemaps
+	// are built from it (see web.Options.PublicOrigin).
+	PublicOrigin string
+	// TrustForwarded trusts X-Forwarded-Proto and X-Forwarded-Host, for a
+	// deployment behind a proxy that sets them itself (on Lambda, API
+	// Gateway and the adapter do).
+	TrustForwarded bool
+	// StaffOrigins are the browser origins allowed to call the staff API
+	// cross-origin (none by default).
+	StaffOrigins []string
 }
 
 // ConfigFromEnv reads INFOCENTRE_STORE, INFOCENTRE_DATA, CURSOR_SECRET,
-// PREVIEW_SECRET, LOG_LEVEL and STAGE. The DynamoDB store reads DYNAMODB_TABLE,
-// DYNAMODB_ENDPOINT and the usual AWS variables itself.
+// PREVIEW_SECRET, LOG_LEVEL, STAGE, PUBLIC_ORIGIN, TRUST_FORWARDED ("true"
+// or "1") and STAFF_CORS_ORIGINS (comma separated). The DynamoDB store
+// reads DYNAMODB_TABLE, DYNAMODB_ENDPOINT and the usual AWS variables
+// itself.
 func ConfigFromEnv() Config {
 	c := Config{
 		Store:         os.Getenv("INFOCENTRE_STORE"),
@@ -52,6 +65,16 @@ func ConfigFromEnv() Config {
 		PreviewSecret: os.Getenv("PREVIEW_SECRET"),
 		LogLevel:      os.Getenv("LOG_LEVEL"),
 		Stage:         os.Getenv("STAGE"),
+		PublicOrigin:  os.Getenv("PUBLIC_ORIGIN"),
+	}
+	switch strings.ToLower(os.Getenv("TRUST_FORWARDED")) {
+	case "true", "1", "yes":
+		c.TrustForwarded = true
+	}
+	for _, o := range strings.Split(os.Getenv("STAFF_CORS_ORIGINS"), ",") {
+		if o = strings.TrimSpace(o); o != "" {
+			c.StaffOrigins = append(c.StaffOrigins, o)
+		}
 	}
 	if c.Store == "" && os.Getenv("DYNAMODB_TABLE") != "" {
 		c.Store = "dynamodb"
@@ -101,6 +124,10 @@ func New(cfg Config, store centre.Store, log *slog.Logger) (*App, error) {
 	if err != nil {
 		return nil, err
 	}
+	origin, err := web.ParseOrigin(cfg.PublicOrigin)
+	if err != nil {
+		return nil, fmt.Errorf("PUBLIC_ORIGIN: %w", err)
+	}
 	sealer, err := cursor.New(secret)
 	if err != nil {
 		return nil, err
@@ -126,10 +153,11 @@ func New(cfg Config, store centre.Store, log *slog.Logger) (*App, error) {
 	if previews != nil {
 		svc.Signer = previews
 	}
-	site := web.New(store, web.Options{Cursors: sealer, Logger: log, SiteForHost: web.HostLookup(store, time.Minute), Preview: svc.Preview, Searcher: finder})
-	h := httpapi.New(httpapi.Config{Service: svc, Cursors: sealer, Log: log, Web: site.Register, Search: finder,
+	site := web.New(svc, web.Options{Cursors: sealer, Logger: log, SiteForHost: web.HostLookup(svc, time.Minute), Searcher: finder,
+		PublicOrigin: origin, TrustForwarded: cfg.TrustForwarded})
+	h := httpapi.New(httpapi.Config{Service: svc, Cursors: sealer, Log: log, Web: site.Register, Search: finder, StaffOrigins: cfg.StaffOrigins,
 		StaticArchive: func(ctx context.Context, slug string, w io.Writer) error {
-			return static.Options{}.Archive(ctx, store, slug, w)
+			return static.Options{}.Archive(ctx, svc, slug, w)
 		}})
 	return &App{Config: cfg, Log: log, Store: store, Service: svc, Handler: h}, nil
 }
@@ -150,6 +178,9 @@ func FromEnv(ctx context.Context) (*App, error) {
 	if err != nil {
 		store.Close()
 		return nil, err
+	}
+	if cfg.PublicOrigin == "" && !cfg.TrustForwarded {
+		log.Warn("neither PUBLIC_ORIGIN nor TRUST_FORWARDED is set: pages, feeds and sitemaps under /sites/{site}/ carry root-relative links")
 	}
 	return a, nil
 }

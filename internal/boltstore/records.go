@@ -143,9 +143,12 @@ func toEntryRec(e *centre.Entry) (*entryRec, *bodyRec) {
 // entry converts r to the domain type; b may be nil for listings.
 func (r *entryRec) entry(b *bodyRec) *centre.Entry {
 	e := &centre.Entry{
-		ID: r.ID, Site: r.Site, Type: r.Type, Slug: r.Slug, Lang: r.Lang,
-		Title: r.Title, Summary: r.Summary, Tags: r.Tags, Organisations: r.Organisations,
-		Pinned: r.Pinned, Status: r.Status,
+		ID: r.ID, Site: r.Site, Slug: r.Slug, Lang: r.Lang,
+		Content: centre.Content{
+			Type: r.Type, Title: r.Title, Summary: r.Summary, Tags: r.Tags, Organisations: r.Organisations,
+			Pinned: r.Pinned,
+		},
+		Status:    r.Status,
 		PublishAt: r.PublishAt, PublishedAt: r.PublishedAt,
 		UpdatedAt: r.UpdatedAt, CreatedAt: r.CreatedAt, CreatedBy: r.CreatedBy,
 		Version: r.Version, WithdrawnAt: r.WithdrawnAt, WithdrawnReason: r.WithdrawnReason,
@@ -243,6 +246,7 @@ type idemRec struct {
 	Status      int       `json:"status,omitempty"`
 	Header      []string  `json:"header,omitempty"`
 	Body        []byte    `json:"body,omitempty"`
+	BodyDigest  string    `json:"body_digest,omitempty"`
 	CreatedAt   time.Time `json:"created_at,omitzero"`
 	ExpiresAt   time.Time `json:"expires_at,omitzero"`
 }
@@ -250,14 +254,14 @@ type idemRec struct {
 func toIdemRec(r *centre.IdempotencyRecord) *idemRec {
 	return &idemRec{
 		Scope: r.Scope, Key: r.Key, RequestHash: r.RequestHash, Done: r.Done, Status: r.Status,
-		Header: r.Header, Body: r.Body, CreatedAt: stamp(r.CreatedAt), ExpiresAt: stamp(r.ExpiresAt),
+		Header: r.Header, Body: r.Body, BodyDigest: r.BodyDigest, CreatedAt: stamp(r.CreatedAt), ExpiresAt: stamp(r.ExpiresAt),
 	}
 }
 
 func (r *idemRec) record() *centre.IdempotencyRecord {
 	return &centre.IdempotencyRecord{
 		Scope: r.Scope, Key: r.Key, RequestHash: r.RequestHash, Done: r.Done, Status: r.Status,
-		Header: r.Header, Body: r.Body, CreatedAt: r.CreatedAt, ExpiresAt: r.ExpiresAt,
+		Header: r.Header, Body: r.Body, BodyDigest: r.BodyDigest, CreatedAt: r.CreatedAt, ExpiresAt: r.ExpiresAt,
 	}
 }
 

@@ -288,34 +288,35 @@ func writeEntry(w writer, e *centre.Entry, body bool) {
 func entryFromItem(it item) (*centre.Entry, error) {
 	r := reader{it: it}
 	e := &centre.Entry{
-		ID:              r.s("id"),
-		Site:            r.s("site"),
-		Type:            r.s("type"),
-		Slug:            r.s("slug"),
-		Lang:            r.s("lang"),
-		Title:           r.s("title"),
-		Summary:         r.s("summary"),
-		Body:            r.s("body"),
-		BodyHTML:        r.s("body_html"),
-		Tags:            r.list("tags"),
-		Organisations:   r.list("organisations"),
-		Pinned:          r.b("pinned"),
-		Status:          r.s("status"),
-		PublishAt:       r.t("publish_at"),
-		PublishedAt:     r.t("published_at"),
-		UpdatedAt:       r.t("updated_at"),
-		CreatedAt:       r.t("created_at"),
-		CreatedBy:       r.s("created_by"),
-		Version:         r.n("version"),
-		WithdrawnAt:     r.t("withdrawn_at"),
-		WithdrawnReason: r.s("withdrawn_reason"),
-		SupersededBy:    r.s("superseded_by"),
-
+		ID:                r.s("id"),
+		Site:              r.s("site"),
+		Slug:              r.s("slug"),
+		Lang:              r.s("lang"),
+		BodyHTML:          r.s("body_html"),
+		Status:            r.s("status"),
+		PublishAt:         r.t("publish_at"),
+		PublishedAt:       r.t("published_at"),
+		UpdatedAt:         r.t("updated_at"),
+		CreatedAt:         r.t("created_at"),
+		CreatedBy:         r.s("created_by"),
+		Version:           r.n("version"),
+		WithdrawnAt:       r.t("withdrawn_at"),
+		WithdrawnReason:   r.s("withdrawn_reason"),
+		SupersededBy:      r.s("superseded_by"),
 		ExpiresAt:         r.t("expires_at"),
 		ReviewRequestedAt: r.t("review_requested_at"),
 		ReviewNote:        r.s("review_note"),
 		OutdatedSince:     r.t("outdated_since"),
 		PreviewGeneration: r.n("preview_generation"),
+		Content: centre.Content{
+			Type:          r.s("type"),
+			Title:         r.s("title"),
+			Summary:       r.s("summary"),
+			Body:          r.s("body"),
+			Tags:          r.list("tags"),
+			Organisations: r.list("organisations"),
+			Pinned:        r.b("pinned"),
+		},
 	}
 	if m, ok := it["last_change"]; ok {
 		mm, ok := m.(*types.AttributeValueMemberM)
@@ -439,6 +440,7 @@ func idemToItem(rec *centre.IdempotencyRecord) item {
 	if len(rec.Body) > 0 {
 		it["body"] = &types.AttributeValueMemberB{Value: append([]byte(nil), rec.Body...)}
 	}
+	w.s("body_digest", rec.BodyDigest)
 	w.t("created_at", rec.CreatedAt)
 	w.t("expires_at", rec.ExpiresAt)
 	w.n("expires_ms", rec.ExpiresAt.UnixMilli())
@@ -461,6 +463,7 @@ func idemFromItem(it item) (*centre.IdempotencyRecord, error) {
 		Done:        r.b("done"),
 		Status:      int(r.n("status")),
 		Header:      r.list("header"),
+		BodyDigest:  r.s("body_digest"),
 		CreatedAt:   r.t("created_at"),
 		ExpiresAt:   r.t("expires_at"),
 	}

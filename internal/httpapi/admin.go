@@ -2,9 +2,7 @@ package httpapi
 
 import (
 	"net/http"
-	"strconv"
 	"strings"
-	"time"
 
 	"infocentre/internal/centre"
 )
@@ -17,12 +15,13 @@ func (h *Handler) routeAdmin(mux *http.ServeMux) {
 		if method == http.MethodPost && action != "site.import" { // imports are large, and refuse a second copy anyway
 			fn = h.idempotent(fn)
 		}
+		fn = h.authorize(pattern, fn) // before any header, query or body is read
 		if method != http.MethodGet {
 			fn = h.audited(action, fn)
 		}
 		mux.Handle(pattern, h.authenticate(fn))
 	}
-	const site, entry = "/api/v1/admin/sites/{site}", "/api/v1/admin/sites/{site}/entries/{id}"
+	const site, entry = siteRoute, entryRoute
 	staff("GET /api/v1/admin/whoami", "", h.whoami)
 	staff("GET /api/v1/admin/sites", "", h.listSites)
 	staff("POST /api/v1/admin/sites", "site.create", h.createSite)
@@ -84,38 +83,6 @@ func (h *Handler) authenticate(next http.HandlerFunc) http.Handler {
 	})
 }
 
-// ifMatch reads the version from a required If-Match header. On failure it
-// writes 428 or 400 and returns errHandled.
-func ifMatch(w http.ResponseWriter, r *http.Request, required bool) (int64, error) {
-	v := strings.TrimSpace(r.Header.Get("If-Match"))
-	if v == "" {
-		if !required {
-			return 0, nil
-		}
-		writeProblem(w, r, http.StatusPreconditionRequired, "precondition_required",
-			"send the ETag of the version you read in If-Match, so that no one's changes are lost", nil)
-		return 0, errHandled
-	}
-	n, ok := parseVersionTag(v)
-	if !ok {
-		writeProblem(w, r, http.StatusBadRequest, centre.EINVALID,
-			`If-Match must be one ETag as returned by GET, like "v3"`, nil)
-		return 0, errHandled
-	}
-	return n, nil
-}
-
-func versionTag(v int64) string { return `"v` + strconv.FormatInt(v, 10) + `"` }
-
-func parseVersionTag(s string) (int64, bool) {
-	s = strings.TrimPrefix(s, "W/")
-	if len(s) < 4 || s[0] != '"' || s[len(s)-1] != '"' || s[1] != 'v' {
-		return 0, false
-	}
-	n, err := strconv.ParseInt(s[2:len(s)-1], 10, 64)
-	return n, err == nil && n > 0
-}
-
 func writeVersioned(w http.ResponseWriter, status int, version int64, v any) {
 	w.Header().Set("ETag", versionTag(version))
 	writeJSON(w, status, v)
@@ -125,144 +92,6 @@ func (h *Handler) whoami(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, principal(r.Context()))
 }
 
-// SiteList is the staff list of sites.
-type SiteList struct {
-	Items []*centre.Site `json:"items"`
-}
-
-func (h *Handler) listSites(w http.ResponseWriter, r *http.Request) {
-	sites, err := h.cfg.Service.ListSites(r.Context(), principal(r.Context()))
-	if err != nil {
-		writeError(w, r, err)
-		return
-	}
-	if sites == nil {
-		sites = []*centre.Site{}
-	}
-	writeJSON(w, http.StatusOK, SiteList{Items: sites})
-}
-
-func (h *Handler) createSite(w http.ResponseWriter, r *http.Request) {
-	var in centre.SiteInput
-	if decodeJSON(w, r, h.cfg.MaxBody, &in) != nil {
-		return
-	}
-	l, err := h.cfg.Service.LaunchSite(r.Context(), principal(r.Context()), in)
-	if err != nil {
-		writeError(w, r, err)
-		return
-	}
-	w.Header().Set("Location", "/api/v1/admin/sites/"+l.Site.Slug)
-	writeVersioned(w, http.StatusCreated, l.Site.Version, CreatedSite{Site: l.Site, AdminKey: IssuedKey{Key: l.AdminKey, Secret: l.AdminSecret}})
-}
-
-// CreatedSite is a new site with its first admin key, shown once.
-type CreatedSite struct {
-	*centre.Site
-	AdminKey IssuedKey `json:"admin_key"`
-}
-
-func (h *Handler) getSite(w http.ResponseWriter, r *http.Request) {
-	site, err := h.cfg.Service.StaffSite(r.Context(), principal(r.Context()), r.PathValue("site"))
-	if err != nil {
-		writeError(w, r, err)
-		return
-	}
-	writeVersioned(w, http.StatusOK, site.Version, site)
-}
-
-func (h *Handler) patchSite(w http.ResponseWriter, r *http.Request) {
-	version, err := ifMatch(w, r, true)
-	if err != nil {
-		return
-	}
-	var patch centre.SitePatch
-	if decodeJSON(w, r, h.cfg.MaxBody, &patch) != nil {
-		return
-	}
-	site, err := h.cfg.Service.UpdateSite(r.Context(), principal(r.Context()), r.PathValue("site"), patch, version)
-	if err != nil {
-		writeError(w, r, err)
-		return
-	}
-	writeVersioned(w, http.StatusOK, site.Version, site)
-}
-
-func (h *Handler) listEntries(w http.ResponseWriter, r *http.Request) {
-	q, err := listQuery(r, r.PathValue("site"))
-	if err != nil {
-		writeError(w, r, err)
-		return
-	}
-	scope := cursorScope(q, false)
-	if q.After, err = h.cfg.Cursors.Open(scope, r.URL.Query().Get("cursor")); err != nil {
-		writeError(w, r, err)
-		return
-	}
-	page, err := h.cfg.Service.Entries(r.Context(), principal(r.Context()), q)
-	if err != nil {
-		writeError(w, r, err)
-		return
-	}
-	items := page.Items
-	if items == nil {
-		items = []*centre.Entry{}
-	}
-	writeJSON(w, http.StatusOK, EntryList{Items: items, NextCursor: h.cfg.Cursors.Seal(scope, page.Next)})
-}
-
-func (h *Handler) createEntry(w http.ResponseWriter, r *http.Request) {
-	var in centre.EntryInput
-	if decodeJSON(w, r, h.cfg.MaxBody, &in) != nil {
-		return
-	}
-	e, err := h.cfg.Service.CreateEntry(r.Context(), principal(r.Context()), r.PathValue("site"), in)
-	if err != nil {
-		writeError(w, r, err)
-		return
-	}
-	w.Header().Set("Location", "/api/v1/admin/sites/"+e.Site+"/entries/"+e.ID)
-	writeVersioned(w, http.StatusCreated, e.Version, e)
-}
-
-func (h *Handler) getEntry(w http.ResponseWriter, r *http.Request) {
-	e, err := h.cfg.Service.Entry(r.Context(), principal(r.Context()), r.PathValue("site"), r.PathValue("id"))
-	if err != nil {
-		writeError(w, r, err)
-		return
-	}
-	writeVersioned(w, http.StatusOK, e.Version, e)
-}
-
-func (h *Handler) patchEntry(w http.ResponseWriter, r *http.Request) {
-	version, err := ifMatch(w, r, true)
-	if err != nil {
-		return
-	}
-	var patch centre.EntryPatch
-	if decodeJSON(w, r, h.cfg.MaxBody, &patch) != nil {
-		return
-	}
-	e, err := h.cfg.Service.UpdateEntry(r.Context(), principal(r.Context()), r.PathValue("site"), r.PathValue("id"), patch, version)
-	if err != nil {
-		writeError(w, r, err)
-		return
-	}
-	writeVersioned(w, http.StatusOK, e.Version, e)
-}
-
-func (h *Handler) deleteEntry(w http.ResponseWriter, r *http.Request) {
-	version, err := ifMatch(w, r, false)
-	if err != nil {
-		return
-	}
-	if err := h.cfg.Service.DeleteEntry(r.Context(), principal(r.Context()), r.PathValue("site"), r.PathValue("id"), version); err != nil {
-		writeError(w, r, err)
-		return
-	}
-	w.WriteHeader(http.StatusNoContent)
-}
-
 // optionalJSON decodes a body if the request has one; an empty body is
 // allowed for actions whose fields are all optional.
 func (h *Handler) optionalJSON(w http.ResponseWriter, r *http.Request, v any) error {
@@ -270,128 +99,4 @@ func (h *Handler) optionalJSON(w http.ResponseWriter, r *http.Request, v any) er
 		return nil
 	}
 	return decodeJSON(w, r, h.cfg.MaxBody, v)
-}
-
-func (h *Handler) publishEntry(w http.ResponseWriter, r *http.Request) {
-	version, err := ifMatch(w, r, false)
-	if err != nil {
-		return
-	}
-	var in struct {
-		ChangeNote string `json:"change_note"`
-	}
-	if h.optionalJSON(w, r, &in) != nil {
-		return
-	}
-	e, err := h.cfg.Service.Publish(r.Context(), principal(r.Context()), r.PathValue("site"), r.PathValue("id"), version, in.ChangeNote)
-	if err != nil {
-		writeError(w, r, err)
-		return
-	}
-	writeVersioned(w, http.StatusOK, e.Version, e)
-}
-
-func (h *Handler) unscheduleEntry(w http.ResponseWriter, r *http.Request) {
-	version, err := ifMatch(w, r, false)
-	if err != nil {
-		return
-	}
-	e, err := h.cfg.Service.Unschedule(r.Context(), principal(r.Context()), r.PathValue("site"), r.PathValue("id"), version)
-	if err != nil {
-		writeError(w, r, err)
-		return
-	}
-	writeVersioned(w, http.StatusOK, e.Version, e)
-}
-
-func (h *Handler) withdrawEntry(w http.ResponseWriter, r *http.Request) {
-	version, err := ifMatch(w, r, false)
-	if err != nil {
-		return
-	}
-	var in struct {
-		Reason       string `json:"reason"`
-		SupersededBy string `json:"superseded_by"`
-	}
-	if decodeJSON(w, r, h.cfg.MaxBody, &in) != nil {
-		return
-	}
-	e, err := h.cfg.Service.Withdraw(r.Context(), principal(r.Context()), r.PathValue("site"), r.PathValue("id"), version, in.Reason, in.SupersededBy)
-	if err != nil {
-		writeError(w, r, err)
-		return
-	}
-	writeVersioned(w, http.StatusOK, e.Version, e)
-}
-
-// KeyList lists keys without their secrets.
-type KeyList struct {
-	Items []*centre.Key `json:"items"`
-}
-
-// IssuedKey is a new key with its secret, shown once.
-type IssuedKey struct {
-	Key    *centre.Key `json:"key"`
-	Secret string      `json:"secret"`
-}
-
-func (h *Handler) keysOf(w http.ResponseWriter, r *http.Request, site string) {
-	keys, err := h.cfg.Service.Keys(r.Context(), principal(r.Context()), site)
-	if err != nil {
-		writeError(w, r, err)
-		return
-	}
-	if keys == nil {
-		keys = []*centre.Key{}
-	}
-	writeJSON(w, http.StatusOK, KeyList{Items: keys})
-}
-
-func (h *Handler) issue(w http.ResponseWriter, r *http.Request, site string) {
-	var in struct {
-		Role      string    `json:"role"`
-		Name      string    `json:"name"`
-		ExpiresAt time.Time `json:"expires_at"`
-	}
-	if decodeJSON(w, r, h.cfg.MaxBody, &in) != nil {
-		return
-	}
-	if site == centre.AllSites && in.Role == "" {
-		in.Role = centre.RoleOwner
-	}
-	k, secret, err := h.cfg.Service.CreateKey(r.Context(), principal(r.Context()), site,
-		centre.KeyInput{Role: in.Role, Name: in.Name, ExpiresAt: in.ExpiresAt})
-	if err != nil {
-		writeError(w, r, err)
-		return
-	}
-	writeJSON(w, http.StatusCreated, IssuedKey{Key: k, Secret: secret})
-}
-
-func (h *Handler) revoke(w http.ResponseWriter, r *http.Request, site string) {
-	k, err := h.cfg.Service.RevokeKey(r.Context(), principal(r.Context()), site, r.PathValue("id"))
-	if err != nil {
-		writeError(w, r, err)
-		return
-	}
-	writeJSON(w, http.StatusOK, k)
-}
-
-func (h *Handler) listKeys(w http.ResponseWriter, r *http.Request) {
-	h.keysOf(w, r, r.PathValue("site"))
-}
-func (h *Handler) createKey(w http.ResponseWriter, r *http.Request) {
-	h.issue(w, r, r.PathValue("site"))
-}
-func (h *Handler) revokeKey(w http.ResponseWriter, r *http.Request) {
-	h.revoke(w, r, r.PathValue("site"))
-}
-func (h *Handler) listOwnerKeys(w http.ResponseWriter, r *http.Request) {
-	h.keysOf(w, r, centre.AllSites)
-}
-func (h *Handler) createOwnerKey(w http.ResponseWriter, r *http.Request) {
-	h.issue(w, r, centre.AllSites)
-}
-func (h *Handler) revokeOwnerKey(w http.ResponseWriter, r *http.Request) {
-	h.revoke(w, r, centre.AllSites)
 }

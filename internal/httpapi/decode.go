@@ -12,6 +12,7 @@ import (
 	"strings"
 
 	"infocentre/internal/centre"
+	"infocentre/internal/jsonstrict"
 )
 
 // errHandled means the response has already been written.
@@ -45,9 +46,15 @@ func decodeJSON(w http.ResponseWriter, r *http.Request, maxBody int64, v any) er
 	return nil
 }
 
-// unmarshalStrict decodes one JSON object, refusing unknown fields and
-// trailing data, and names the offending field.
+// unmarshalStrict decodes one JSON object, refusing unknown fields, field
+// names that differ from the documented ones in case only, a field given
+// twice (at any depth) and trailing data, and names the offending field.
 func unmarshalStrict(body []byte, v any) error {
+	var strict *jsonstrict.Error
+	if errors.As(jsonstrict.Check(body, v), &strict) {
+		return &centre.Error{Code: centre.EINVALID, Message: "invalid fields: " + strict.Field,
+			Fields: []centre.FieldError{{Field: strict.Field, Reason: strict.Reason}}}
+	}
 	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.DisallowUnknownFields()
 	err := dec.Decode(v)
@@ -62,7 +69,7 @@ func unmarshalStrict(body []byte, v any) error {
 	var syntaxErr *json.SyntaxError
 	switch {
 	case errors.As(err, &typeErr):
-		field = typeErr.Field
+		field = jsonPath(reflect.TypeOf(v), typeErr.Field)
 		if field == "" {
 			field = "body"
 		}
@@ -102,9 +109,10 @@ func badField(body []byte, v any) string {
 	if t.Kind() != reflect.Pointer || t.Elem().Kind() != reflect.Struct {
 		return ""
 	}
-	t = t.Elem()
-	for i := 0; i < t.NumField(); i++ {
-		f := t.Field(i)
+	for _, f := range reflect.VisibleFields(t.Elem()) {
+		if f.Anonymous || !f.IsExported() {
+			continue // an embedded struct's fields are listed on their own
+		}
 		name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
 		if name == "" || name == "-" {
 			continue
@@ -118,6 +126,27 @@ func badField(body []byte, v any) string {
 		}
 	}
 	return ""
+}
+
+// jsonPath turns the field path of a decoding error into the JSON names a
+// client sent: encoding/json names the Go type of an embedded struct
+// ("Content.title"), which is no part of the wire format.
+func jsonPath(t reflect.Type, path string) string {
+	for t != nil && t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	if t == nil || t.Kind() != reflect.Struct {
+		return path
+	}
+	var out []string
+	for _, part := range strings.Split(path, ".") {
+		if f, ok := t.FieldByName(part); ok && f.Anonymous && f.Tag.Get("json") == "" {
+			t = f.Type
+			continue
+		}
+		out = append(out, part)
+	}
+	return strings.Join(out, ".")
 }
 
 func jsonKind(k string) string {

@@ -81,17 +81,19 @@ type Result struct {
 // maxPages bounds one export, as a guard against a link loop.
 const maxPages = 200_000
 
-// Export writes the public site siteSlug of store to outDir with default
+// Export writes the public site siteSlug of svc to outDir with default
 // Options (root-relative links).
-func Export(ctx context.Context, store centre.Store, siteSlug, outDir string, progress Progress) (*Result, error) {
-	return Options{}.Export(ctx, store, siteSlug, outDir, progress)
+func Export(ctx context.Context, svc *centre.Service, siteSlug, outDir string, progress Progress) (*Result, error) {
+	return Options{}.Export(ctx, svc, siteSlug, outDir, progress)
 }
 
-// Export writes the public site siteSlug of store to outDir, which must
+// Export writes the public site siteSlug of svc to outDir, which must
 // not exist or be empty. The files are written to a temporary directory
 // beside outDir that is renamed to outDir once complete, so a failed
-// export leaves nothing behind.
-func (o Options) Export(ctx context.Context, store centre.Store, siteSlug, outDir string, progress Progress) (*Result, error) {
+// export leaves nothing behind. It reads only the public side of svc (see
+// centre/public.go), through the web and API handlers and for the list of
+// entries to copy.
+func (o Options) Export(ctx context.Context, svc *centre.Service, siteSlug, outDir string, progress Progress) (*Result, error) {
 	if progress == nil {
 		progress = func(string, int, int) {}
 	}
@@ -103,7 +105,7 @@ func (o Options) Export(ctx context.Context, store centre.Store, siteSlug, outDi
 		}
 		origin = u.Scheme + "://" + u.Host
 	}
-	site, err := store.GetSite(ctx, siteSlug)
+	site, err := svc.Site(ctx, siteSlug)
 	if err != nil {
 		return nil, err
 	}
@@ -144,15 +146,15 @@ func (o Options) Export(ctx context.Context, store centre.Store, siteSlug, outDi
 	if err != nil {
 		return nil, err
 	}
+	svc = svc.At(now)
 	x := &exporter{
-		ctx: ctx, store: store, site: site, dir: tmp, origin: origin, res: &Result{},
-		web: web.New(store, web.Options{
+		ctx: ctx, public: svc, site: site, dir: tmp, origin: origin, res: &Result{},
+		web: web.New(svc, web.Options{
 			Static: true, StaticOrigin: origin, BuildID: "static", Cursors: sealer, Logger: log, PageSize: 20,
-			Now:         func() time.Time { return now },
 			SiteForHost: func(context.Context, string) (string, bool) { return site.Slug, true },
 		}),
 		api: httpapi.New(httpapi.Config{
-			Service: &centre.Service{Store: store, Now: func() time.Time { return now }, Log: log},
+			Service: svc,
 			Cursors: sealer, Log: log,
 		}),
 		seen: map[string]bool{},
@@ -199,7 +201,7 @@ func checkOutDir(dir string) error {
 
 type exporter struct {
 	ctx    context.Context
-	store  centre.Store
+	public *centre.Service
 	site   *centre.Site
 	dir    string
 	origin string
@@ -231,7 +233,7 @@ func (x *exporter) pages(progress Progress) error {
 	// Every public entry, expired ones included: they stay readable.
 	after := ""
 	for {
-		page, err := x.store.ListEntries(x.ctx, centre.EntryQuery{Site: x.site.Slug, Public: true, Limit: centre.MaxPageSize, After: after})
+		page, err := x.public.ReadableEntries(x.ctx, centre.EntryQuery{Site: x.site.Slug, Limit: centre.MaxPageSize, After: after})
 		if err != nil {
 			return err
 		}
@@ -424,14 +426,14 @@ func (x *exporter) snapshots(progress Progress) error {
 		}
 	}
 	// The list leaves out expired entries, which stay readable: take every
-	// public entry from the store.
+	// readable entry from the service.
 	seen := map[entryRef]bool{}
 	for _, r := range refs {
 		seen[r] = true
 	}
 	after := ""
 	for {
-		page, err := x.store.ListEntries(x.ctx, centre.EntryQuery{Site: x.site.Slug, Public: true, Limit: centre.MaxPageSize, After: after})
+		page, err := x.public.ReadableEntries(x.ctx, centre.EntryQuery{Site: x.site.Slug, Limit: centre.MaxPageSize, After: after})
 		if err != nil {
 			return err
 		}
