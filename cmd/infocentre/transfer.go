@@ -131,6 +131,7 @@ func importFile(ctx context.Context, sf storeFlags, opts transfer.Options, name 
 	}
 	defer a.Close()
 	opts.Progress = progress(stderr)
+	opts.HostReserved = a.Service.HostReserved
 	sum, err := transfer.Import(ctx, a.Store, in, opts)
 	if err != nil {
 		return explain(err)

@@ -11,8 +11,10 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net/url"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"time"
 
@@ -41,7 +43,8 @@ type Config struct {
 	Stage         string // API Gateway stage name, for logs
 	// PublicOrigin is where the public site is served, such as
 	// https://info.example.org: absolute URLs in pages, feeds and sitemaps
-	// are built from it (see web.Options.PublicOrigin).
+	// are built from it (see web.Options.PublicOrigin). Its host is
+	// reserved (see ReservedHosts).
 	PublicOrigin string
 	// TrustForwarded trusts X-Forwarded-Proto and X-Forwarded-Host, for a
 	// deployment behind a proxy that sets them itself (on Lambda, API
@@ -50,13 +53,21 @@ type Config struct {
 	// StaffOrigins are the browser origins allowed to call the staff API
 	// cross-origin (none by default).
 	StaffOrigins []string
+	// ReservedHosts are the deployment's own host names (the API host, a
+	// CloudFront domain …), which no site may claim; "*.example.org"
+	// reserves every subdomain.
+	ReservedHosts []string
+	// TrustedProxyHops is how many proxies in front of the handler append
+	// to X-Forwarded-For and are trusted to (see httpapi.Config); 0 uses
+	// the connection's address (on Lambda, API Gateway's sourceIp).
+	TrustedProxyHops int
 }
 
 // ConfigFromEnv reads INFOCENTRE_STORE, INFOCENTRE_DATA, CURSOR_SECRET,
 // PREVIEW_SECRET, LOG_LEVEL, STAGE, PUBLIC_ORIGIN, TRUST_FORWARDED ("true"
-// or "1") and STAFF_CORS_ORIGINS (comma separated). The DynamoDB store
-// reads DYNAMODB_TABLE, DYNAMODB_ENDPOINT and the usual AWS variables
-// itself.
+// or "1"), STAFF_CORS_ORIGINS and RESERVED_HOSTS (comma separated) and
+// TRUSTED_PROXY_HOPS. The DynamoDB store reads DYNAMODB_TABLE,
+// DYNAMODB_ENDPOINT and the usual AWS variables itself.
 func ConfigFromEnv() Config {
 	c := Config{
 		Store:         os.Getenv("INFOCENTRE_STORE"),
@@ -74,6 +85,12 @@ func ConfigFromEnv() Config {
 	for _, o := range strings.Split(os.Getenv("STAFF_CORS_ORIGINS"), ",") {
 		if o = strings.TrimSpace(o); o != "" {
 			c.StaffOrigins = append(c.StaffOrigins, o)
+		}
+	}
+	c.TrustedProxyHops, _ = strconv.Atoi(os.Getenv("TRUSTED_PROXY_HOPS"))
+	for _, h := range strings.Split(os.Getenv("RESERVED_HOSTS"), ",") {
+		if h = strings.TrimSpace(h); h != "" {
+			c.ReservedHosts = append(c.ReservedHosts, h)
 		}
 	}
 	if c.Store == "" && os.Getenv("DYNAMODB_TABLE") != "" {
@@ -149,17 +166,28 @@ func New(cfg Config, store centre.Store, log *slog.Logger) (*App, error) {
 	} else {
 		entries = finder.Watch(store)
 	}
-	svc := &centre.Service{Store: entries, Render: markdown.Render, CheckAccent: web.CheckAccent, Log: log}
+	svc := &centre.Service{Store: entries, Render: markdown.Render, CheckAccent: web.CheckAccent, Log: log,
+		ReservedHosts: cfg.reservedHosts()}
 	if previews != nil {
 		svc.Signer = previews
 	}
 	site := web.New(svc, web.Options{Cursors: sealer, Logger: log, SiteForHost: web.HostLookup(svc, time.Minute), Searcher: finder,
 		PublicOrigin: origin, TrustForwarded: cfg.TrustForwarded})
 	h := httpapi.New(httpapi.Config{Service: svc, Cursors: sealer, Log: log, Web: site.Register, Search: finder, StaffOrigins: cfg.StaffOrigins,
+		TrustedProxyHops: cfg.TrustedProxyHops,
 		StaticArchive: func(ctx context.Context, slug string, w io.Writer) error {
 			return static.Options{}.Archive(ctx, svc, slug, w)
 		}})
 	return &App{Config: cfg, Log: log, Store: store, Service: svc, Handler: h}, nil
+}
+
+// reservedHosts returns ReservedHosts and the host of PublicOrigin.
+func (c Config) reservedHosts() []string {
+	out := append([]string(nil), c.ReservedHosts...)
+	if u, err := url.Parse(c.PublicOrigin); err == nil && u.Hostname() != "" {
+		out = append(out, u.Hostname())
+	}
+	return out
 }
 
 // FromEnv opens the store and wires an App from the environment, logging
