@@ -5,16 +5,16 @@ package app
 
 import (
 	"context"
-	"crypto/hmac"
 	"crypto/rand"
-	"crypto/sha256"
 	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
 	"log/slog"
+	"net/url"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"time"
 
@@ -24,6 +24,7 @@ import (
 	"infocentre/internal/dynamostore"
 	"infocentre/internal/httpapi"
 	"infocentre/internal/markdown"
+	"infocentre/internal/previewlink"
 	"infocentre/internal/search"
 	"infocentre/internal/secrets"
 	"infocentre/internal/static"
@@ -36,8 +37,9 @@ type Config struct {
 	DataDir      string // bolt: directory of the data file
 	Table        string // dynamodb: table name (DYNAMODB_TABLE when empty)
 	CursorSecret string // HMAC secret for pagination cursors (≥ 16 bytes)
-	// PreviewSecret signs preview links (≥ 16 bytes). Empty: a key derived
-	// from CursorSecret (local runs); on AWS it is its own secret.
+	// PreviewSecret is the HMAC secret of preview links (≥ 16 bytes), apart
+	// from CursorSecret. The embedded store generates one in its data
+	// directory; on DynamoDB without one, preview links are off.
 	PreviewSecret string
 	// CursorSecretARN and PreviewSecretARN name Secrets Manager secrets
 	// that ResolveSecrets reads into CursorSecret and PreviewSecret when
@@ -48,7 +50,8 @@ type Config struct {
 	Stage            string // API Gateway stage name, for logs
 	// PublicOrigin is where the public site is served, such as
 	// https://info.example.org: absolute URLs in pages, feeds and sitemaps
-	// are built from it (see web.Options.PublicOrigin).
+	// are built from it (see web.Options.PublicOrigin). Its host is
+	// reserved (see ReservedHosts).
 	PublicOrigin string
 	// TrustForwarded trusts X-Forwarded-Proto and X-Forwarded-Host, for a
 	// deployment behind a proxy that sets them itself (on Lambda, API
@@ -57,13 +60,22 @@ type Config struct {
 	// StaffOrigins are the browser origins allowed to call the staff API
 	// cross-origin (none by default).
 	StaffOrigins []string
+	// ReservedHosts are the deployment's own host names (the API host, a
+	// CloudFront domain …), which no site may claim; "*.example.org"
+	// reserves every subdomain.
+	ReservedHosts []string
+	// TrustedProxyHops is how many proxies in front of the handler append
+	// to X-Forwarded-For and are trusted to (see httpapi.Config); 0 uses
+	// the connection's address (on Lambda, API Gateway's sourceIp).
+	TrustedProxyHops int
 }
 
 // ConfigFromEnv reads INFOCENTRE_STORE, INFOCENTRE_DATA, DYNAMODB_TABLE,
 // CURSOR_SECRET, CURSOR_SECRET_ARN, PREVIEW_SECRET, PREVIEW_SECRET_ARN,
-// LOG_LEVEL, STAGE, PUBLIC_ORIGIN, TRUST_FORWARDED ("true" or "1") and
-// STAFF_CORS_ORIGINS (comma separated). The DynamoDB store reads
-// DYNAMODB_ENDPOINT and the usual AWS variables itself.
+// LOG_LEVEL, STAGE, PUBLIC_ORIGIN, TRUST_FORWARDED ("true" or "1"),
+// STAFF_CORS_ORIGINS and RESERVED_HOSTS (comma separated) and
+// TRUSTED_PROXY_HOPS. The DynamoDB store reads DYNAMODB_ENDPOINT and the
+// usual AWS variables itself.
 func ConfigFromEnv() Config {
 	c := Config{
 		Store:            os.Getenv("INFOCENTRE_STORE"),
@@ -84,6 +96,12 @@ func ConfigFromEnv() Config {
 	for _, o := range strings.Split(os.Getenv("STAFF_CORS_ORIGINS"), ",") {
 		if o = strings.TrimSpace(o); o != "" {
 			c.StaffOrigins = append(c.StaffOrigins, o)
+		}
+	}
+	c.TrustedProxyHops, _ = strconv.Atoi(os.Getenv("TRUSTED_PROXY_HOPS"))
+	for _, h := range strings.Split(os.Getenv("RESERVED_HOSTS"), ",") {
+		if h = strings.TrimSpace(h); h != "" {
+			c.ReservedHosts = append(c.ReservedHosts, h)
 		}
 	}
 	if c.Store == "" && c.Table != "" {
@@ -183,11 +201,9 @@ func New(cfg Config, store centre.Store, log *slog.Logger) (*App, error) {
 	if err != nil {
 		return nil, err
 	}
-	// Preview links get their own key, so that the cursor key (which signs
-	// what every visitor holds) cannot forge them.
-	previews, err := cursor.New(previewSecret(cfg, secret))
+	previews, err := previewSigner(cfg, log)
 	if err != nil {
-		return nil, fmt.Errorf("preview secret: %w", err)
+		return nil, err
 	}
 	// Search builds a site's index on first use and keeps it current. A
 	// store that keeps search documents itself (DynamoDB, written by other
@@ -202,14 +218,28 @@ func New(cfg Config, store centre.Store, log *slog.Logger) (*App, error) {
 	} else {
 		entries = finder.Watch(store)
 	}
-	svc := &centre.Service{Store: entries, Render: markdown.Render, CheckAccent: web.CheckAccent, Signer: previews, Log: log}
+	svc := &centre.Service{Store: entries, Render: markdown.Render, CheckAccent: web.CheckAccent, Log: log,
+		ReservedHosts: cfg.reservedHosts()}
+	if previews != nil {
+		svc.Signer = previews
+	}
 	site := web.New(svc, web.Options{Cursors: sealer, Logger: log, SiteForHost: web.HostLookup(svc, time.Minute), Searcher: finder,
 		PublicOrigin: origin, TrustForwarded: cfg.TrustForwarded})
 	h := httpapi.New(httpapi.Config{Service: svc, Cursors: sealer, Log: log, Web: site.Register, Search: finder, StaffOrigins: cfg.StaffOrigins,
+		TrustedProxyHops: cfg.TrustedProxyHops,
 		StaticArchive: func(ctx context.Context, slug string, w io.Writer) error {
 			return static.Options{}.Archive(ctx, svc, slug, w)
 		}})
 	return &App{Config: cfg, Log: log, Store: store, Service: svc, Handler: h}, nil
+}
+
+// reservedHosts returns ReservedHosts and the host of PublicOrigin.
+func (c Config) reservedHosts() []string {
+	out := append([]string(nil), c.ReservedHosts...)
+	if u, err := url.Parse(c.PublicOrigin); err == nil && u.Hostname() != "" {
+		out = append(out, u.Hostname())
+	}
+	return out
 }
 
 // FromEnv opens the store and wires an App from the environment, logging
@@ -254,11 +284,40 @@ func cursorSecret(cfg Config) ([]byte, error) {
 	if cfg.Store != "" && cfg.Store != "bolt" {
 		return nil, errors.New("CURSOR_SECRET is not set: it must hold at least 16 random bytes")
 	}
+	return localSecret(cfg, "cursor.key")
+}
+
+// previewSigner returns the signer of preview links: with the configured
+// secret, or for the embedded store a random one kept in the data
+// directory (preview.key). On another store without a secret it returns
+// nil, and the service refuses preview links.
+func previewSigner(cfg Config, log *slog.Logger) (*previewlink.Signer, error) {
+	secret := []byte(cfg.PreviewSecret)
+	if len(secret) == 0 {
+		if cfg.Store != "" && cfg.Store != "bolt" {
+			log.Warn("PREVIEW_SECRET is not set: preview links are off")
+			return nil, nil
+		}
+		var err error
+		if secret, err = localSecret(cfg, "preview.key"); err != nil {
+			return nil, err
+		}
+	}
+	s, err := previewlink.New(secret)
+	if err != nil {
+		return nil, fmt.Errorf("PREVIEW_SECRET: %w", err)
+	}
+	return s, nil
+}
+
+// localSecret returns the random secret kept in the data directory under
+// name, made on first use.
+func localSecret(cfg Config, name string) ([]byte, error) {
 	dir := cfg.DataDir
 	if dir == "" {
 		dir = ".data"
 	}
-	path := filepath.Join(dir, "cursor.key")
+	path := filepath.Join(dir, name)
 	if b, err := os.ReadFile(path); err == nil && len(b) >= 32 {
 		return b, nil
 	}
@@ -271,21 +330,9 @@ func cursorSecret(cfg Config) ([]byte, error) {
 		return nil, err
 	}
 	if err := os.WriteFile(path, secret, 0o600); err != nil {
-		return nil, fmt.Errorf("save cursor secret: %w", err)
+		return nil, fmt.Errorf("save %s: %w", name, err)
 	}
 	return secret, nil
-}
-
-// previewSecret returns the configured preview-link key, or one derived
-// from the cursor key (HMAC-SHA256 with a fixed label) for local runs that
-// configure only a cursor secret: a different key, never the same one.
-func previewSecret(cfg Config, cursorKey []byte) []byte {
-	if cfg.PreviewSecret != "" {
-		return []byte(cfg.PreviewSecret)
-	}
-	m := hmac.New(sha256.New, cursorKey)
-	m.Write([]byte("infocentre preview links v1"))
-	return []byte(hex.EncodeToString(m.Sum(nil)))
 }
 
 // Authorize resolves a bearer Authorization header value to its principal.

@@ -13,8 +13,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
 
 	"infocentre/internal/app"
-	"infocentre/internal/cursor"
 	"infocentre/internal/dynamostore/dynamotest"
+	"infocentre/internal/previewlink"
 )
 
 // awsEnv points the process at moto_server as a Lambda function's
@@ -60,8 +60,8 @@ func TestFunctionsReadSecretsAtRuntime(t *testing.T) {
 		t.Fatalf("secrets read: cursor %q, preview %q", a.Config.CursorSecret, a.Config.PreviewSecret)
 	}
 	token := a.Service.Signer.Seal("preview", "entry-1")
-	previews, _ := cursor.New([]byte(previewValue))
-	cursors, _ := cursor.New([]byte(cursorValue))
+	previews, _ := previewlink.New([]byte(previewValue))
+	cursors, _ := previewlink.New([]byte(cursorValue))
 	if raw, err := previews.Open("preview", token); err != nil || raw != "entry-1" {
 		t.Errorf("preview token does not open with the preview key: %q %v", raw, err)
 	}
@@ -98,10 +98,10 @@ func TestMissingSecretFailsStart(t *testing.T) {
 	}
 }
 
-// TestLocalPreviewKeyIsDerived: a local run that sets no preview secret
-// signs preview links with a key derived from, but different from, the
-// cursor key.
-func TestLocalPreviewKeyIsDerived(t *testing.T) {
+// TestLocalPreviewKeyIsNotTheCursorKey: a local run that sets no preview
+// secret signs preview links with its own generated key, never the cursor
+// key.
+func TestLocalPreviewKeyIsNotTheCursorKey(t *testing.T) {
 	cfg := app.Config{Store: "bolt", DataDir: t.TempDir(), CursorSecret: "local-cursor-secret-0123456789"}
 	store, err := app.OpenStore(context.Background(), cfg)
 	if err != nil {
@@ -113,7 +113,7 @@ func TestLocalPreviewKeyIsDerived(t *testing.T) {
 	}
 	defer a.Close()
 	token := a.Service.Signer.Seal("preview", "entry-1")
-	cursors, _ := cursor.New([]byte(cfg.CursorSecret))
+	cursors, _ := previewlink.New([]byte(cfg.CursorSecret))
 	if _, err := cursors.Open("preview", token); err == nil {
 		t.Error("preview token opens with the cursor key")
 	}

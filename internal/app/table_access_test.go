@@ -235,7 +235,7 @@ func TestFunctionTableAccess(t *testing.T) {
 	store := dynamotest.NewStore(t, dynamostore.WithClientOptions(func(o *dynamodb.Options) {
 		o.APIOptions = append(o.APIOptions, rec.register)
 	}))
-	a, owner := launchEnv(t, app.Config{Store: "dynamodb", CursorSecret: "test-cursor-secret-0123456789"}, store)
+	a, owner := launchEnv(t, app.Config{Store: "dynamodb", CursorSecret: "test-cursor-secret-0123456789", PreviewSecret: "test-preview-secret-0123456789"}, store)
 	staff := centre.Principal{KeyID: "test", Site: centre.AllSites, Role: centre.RoleOwner}
 
 	// A draft with a preview link, and an entry scheduled a second ahead.
@@ -265,6 +265,16 @@ func TestFunctionTableAccess(t *testing.T) {
 		return w.Code
 	}
 
+	// A key minted by another key: authenticating it walks the chain.
+	ownerP, err := a.Service.Authenticate(ctx, owner)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, child, err := a.Service.CreateKey(ctx, ownerP, demo.Slug, centre.KeyInput{Role: centre.RoleEditor, Name: "child"})
+	if err != nil {
+		t.Fatal(err)
+	}
+
 	rec.as("PublicFunction")
 	pub := a.Handler.Public()
 	previewOK := false
@@ -286,8 +296,10 @@ func TestFunctionTableAccess(t *testing.T) {
 	}
 
 	rec.as("AuthorizerFunction")
-	if _, err := a.Service.Authenticate(ctx, owner); err != nil {
-		t.Fatal(err)
+	for _, k := range []string{owner, child} {
+		if _, err := a.Service.Authenticate(ctx, k); err != nil {
+			t.Fatal(err)
+		}
 	}
 	if _, err := a.Service.Authenticate(ctx, "icsk_"+strings.Repeat("A", 43)); err == nil {
 		t.Fatal("a made-up key authenticated")
@@ -343,9 +355,10 @@ func TestFunctionTableAccess(t *testing.T) {
 	for fn, denied := range map[string][]access{
 		"PublicFunction": {{"GetItem", "", "KEYHASH#x"}, {"GetItem", "", "KEY#x"}, {"GetItem", "", "IDEM#x"},
 			{"Query", "", "A#demo"}, {"PutItem", "", "SITE#demo"}, {"Query", "GSI2", "DUE"}, {"Scan", "", ""}},
-		"AuthorizerFunction": {{"GetItem", "", "SITE#demo"}, {"Query", "", "KEYHASH#x"}, {"PutItem", "", "KEYHASH#x"}, {"Query", "GSI1", "KEYS#demo"}},
+		"AuthorizerFunction": {{"GetItem", "", "SITE#demo"}, {"Query", "", "KEYHASH#x"}, {"PutItem", "", "KEYHASH#x"}, {"PutItem", "", "KEY#x"},
+			{"Query", "GSI1", "KEYS#demo"}, {"GetItem", "", "IDEM#x"}},
 		"PublisherFunction": {{"GetItem", "", "KEYHASH#x"}, {"PutItem", "", "KEY#x"}, {"GetItem", "", "IDEM#x"}, {"Query", "GSI1", "KEYS#demo"},
-			{"PutItem", "", "SITE#demo"}, {"PutItem", "", "A#demo"}, {"Scan", "", ""}},
+			{"PutItem", "", "SITE#demo"}, {"UpdateItem", "", "SITE#demo"}, {"PutItem", "", "A#demo"}, {"Scan", "", ""}},
 		"AdminFunction": {{"Scan", "", ""}, {"BatchWriteItem", "", ""}, {"DeleteTable", "", ""}},
 	} {
 		for _, acc := range denied {
