@@ -46,7 +46,7 @@ var commands = []command{
 
 // Flags that many commands share; the help lists them once, in groups.
 var (
-	storeGroup  = []string{"data", "store"} // storeFlags: where a command acts
+	storeGroup  = []string{"data", "stack", "store"} // storeFlags: where a command acts
 	targetGroup = []string{"url", "key"}    // targetFlags: a server to act through instead
 )
 

@@ -104,6 +104,14 @@ func serveCmd(fs *flag.FlagSet) runFunc {
 
 func serve(ctx context.Context, sf storeFlags, addr string, seed bool, every time.Duration, stdout, stderr io.Writer) error {
 	cfg := sf.config()
+	if sf.stack != "" {
+		// Serve a deployed stack's table (it still needs CURSOR_SECRET).
+		table, err := stackTable(ctx, sf.stack)
+		if err != nil {
+			return err
+		}
+		cfg.Store, cfg.Table = "dynamodb", table
+	}
 	log := app.NewLogger(stderr, cfg.LogLevel)
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
