@@ -47,7 +47,7 @@ var commands = []command{
 // Flags that many commands share; the help lists them once, in groups.
 var (
 	storeGroup  = []string{"data", "stack", "store"} // storeFlags: where a command acts
-	targetGroup = []string{"url", "key"}    // targetFlags: a server to act through instead
+	targetGroup = []string{"url", "key"}             // targetFlags: a server to act through instead
 )
 
 // find returns the command that args start with and the arguments after
