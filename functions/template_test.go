@@ -134,7 +134,7 @@ func TestRuntimeAndEnvironment(t *testing.T) {
 	}
 	slices.Sort(names)
 	want := []string{"CURSOR_SECRET", "CURSOR_SECRET_ARN", "DYNAMODB_ENDPOINT", "DYNAMODB_TABLE", "LOG_LEVEL",
-		"PREVIEW_SECRET", "PREVIEW_SECRET_ARN", "PUBLIC_ORIGIN", "RESERVED_HOSTS", "SECRETSMANAGER_ENDPOINT", "STAGE", "TRUST_FORWARDED"}
+		"PREVIEW_SECRET", "PREVIEW_SECRET_ARN", "PUBLIC_ORIGIN", "RESERVED_HOSTS", "SECRETSMANAGER_ENDPOINT", "STAFF_CORS_ORIGINS", "STAGE", "TRUST_FORWARDED"}
 	if !slices.Equal(names, want) {
 		t.Errorf("environment %v, want %v", names, want)
 	}
@@ -322,7 +322,8 @@ func TestRoutes(t *testing.T) {
 	}
 	admin := routes(t, fns["AdminFunction"])
 	slices.SortFunc(admin, func(a, b route) int { return strings.Compare(a.method, b.method) })
-	if !slices.Equal(admin, []route{{"ANY", "/api/v1/admin/{proxy+}", "StaffKeyAuthorizer"}, {"GET", "/api/v1/admin/{proxy+}", "StaffKeyAuthorizer"}}) {
+	if !slices.Equal(admin, []route{{"ANY", "/api/v1/admin/{proxy+}", "StaffKeyAuthorizer"}, {"GET", "/api/v1/admin/{proxy+}", "StaffKeyAuthorizer"},
+		{"OPTIONS", "/api/v1/admin/{proxy+}", ""}}) {
 		t.Errorf("AdminFunction routes %v", admin)
 	}
 	if r := routes(t, fns["AuthorizerFunction"]); len(r) != 0 {
@@ -354,7 +355,7 @@ func TestRoutes(t *testing.T) {
 func TestParameters(t *testing.T) {
 	params := get(t, loadTemplate(t), "Parameters").(node)
 	for _, p := range []string{
-		"Stage", "Architecture", "TableName", "CorsAllowedOrigins", "LogLevel", "LogRetentionDays",
+		"Stage", "Architecture", "TableName", "StaffCorsOrigins", "LogLevel", "LogRetentionDays",
 		"AuthorizerCacheTtl", "PublicReservedConcurrency", "AdminReservedConcurrency",
 		"PublicThrottleRate", "PublicThrottleBurst", "StaffThrottleRate", "StaffThrottleBurst",
 		"HostName", "CertificateArn",
@@ -461,6 +462,9 @@ func TestRoutingIsUnambiguous(t *testing.T) {
 		{"GET", "/sites/demo/", "PublicFunction", ""},
 		{"GET", "/", "PublicFunction", ""},
 		{"POST", "/api/v1/sites/demo", "PublicFunction", ""}, // $default: the handler answers 405
+		// CORS preflights carry no key: answered by the functions themselves.
+		{"OPTIONS", "/api/v1/admin/sites/demo", "AdminFunction", ""},
+		{"OPTIONS", "/api/v1/sites/demo/entries", "PublicFunction", ""},
 	}
 	for _, c := range cases {
 		for _, methodFirst := range []bool{true, false} {
