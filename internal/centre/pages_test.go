@@ -2,7 +2,9 @@ package centre
 
 import (
 	"strconv"
+	"strings"
 	"testing"
+	"time"
 )
 
 func TestPagerEnds(t *testing.T) {
@@ -41,5 +43,16 @@ func TestPagerStopsAtMax(t *testing.T) {
 			t.Fatalf("page %d: more=%v", i, more)
 		}
 		after = next
+	}
+}
+
+func TestValidID(t *testing.T) {
+	if id := NewID(time.Now()); !ValidID(id) {
+		t.Fatalf("NewID gave %q, which ValidID refuses", id)
+	}
+	for _, bad := range []string{"", "../../x", strings.Repeat("a", 5000), "01JZ00000000000000000000AA", "81jz000000000000000000000a", "01jz00000000000000000000i0", "01jz0000000000000000000/0a"} {
+		if ValidID(bad) {
+			t.Errorf("ValidID(%.40q) = true", bad)
+		}
 	}
 }

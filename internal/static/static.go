@@ -446,65 +446,9 @@ func (x *exporter) snapshots(progress Progress) error {
 	if err := x.write(out+"/index.json", body); err != nil {
 		return err
 	}
-	type entryRef struct{ slug, lang string }
-	var refs []entryRef
-	var pg centre.Pager
-	cur := ""
-	for n := 1; ; n++ {
-		p := apiBase + "/entries?limit=" + strconv.Itoa(centre.MaxPageSize)
-		if cur != "" {
-			p += "&cursor=" + url.QueryEscape(cur)
-		}
-		body, err := x.apiGet(p)
-		if err != nil {
-			return err
-		}
-		var page map[string]json.RawMessage
-		if err := json.Unmarshal(body, &page); err != nil {
-			return fmt.Errorf("static: entry list: %w", err)
-		}
-		var items []struct{ Slug, Lang string }
-		if err := json.Unmarshal(page["items"], &items); err != nil {
-			return fmt.Errorf("static: entry list: %w", err)
-		}
-		for _, it := range items {
-			refs = append(refs, entryRef{it.Slug, it.Lang})
-		}
-		// The last page has no next_cursor: the next one is "", never the
-		// cursor of this page.
-		next := ""
-		if raw, ok := page["next_cursor"]; ok {
-			if err := json.Unmarshal(raw, &next); err != nil {
-				return fmt.Errorf("static: entry list: next_cursor: %w", err)
-			}
-		}
-		if next != "" && n >= x.maxPages {
-			return centre.Errorf(centre.ETOOLARGE, "the static export of site %q has more than the limit of %d API list pages", x.site.Slug, x.maxPages)
-		}
-		more, err := pg.Next(cur, next)
-		if err != nil {
-			return fmt.Errorf("static: entry list: %w", err)
-		}
-		if len(items) == 0 {
-			more = false // an empty page ends the list even if it names another
-		}
-		delete(page, "next_cursor")
-		if more {
-			page["next"], _ = json.Marshal("/" + out + "/entries/page-" + strconv.Itoa(n+1) + ".json")
-		}
-		name := out + "/entries/index.json"
-		if n > 1 {
-			name = out + "/entries/page-" + strconv.Itoa(n) + ".json"
-		}
-		b, _ := json.Marshal(page)
-		if err := x.write(name, append(b, '\n')); err != nil {
-			return err
-		}
-		progress("api lists", n, n)
-		if !more {
-			break
-		}
-		cur = next
+	refs, err := x.apiLists(apiBase, progress)
+	if err != nil {
+		return err
 	}
 	// The list leaves out expired entries, which stay readable: take every
 	// public entry from the store.
@@ -533,6 +477,76 @@ func (x *exporter) snapshots(progress Progress) error {
 		progress("api entries", i+1, len(refs))
 	}
 	return nil
+}
+
+// entryRef names one language version of an entry.
+type entryRef struct{ slug, lang string }
+
+// apiLists writes every page of the API's public entry list, linked by
+// "next", and returns the entries they name. The list ends at the page
+// without a next_cursor (or an empty one), and has at most maxPages pages.
+func (x *exporter) apiLists(apiBase string, progress Progress) ([]entryRef, error) {
+	out := strings.TrimPrefix(apiBase, "/")
+	var refs []entryRef
+	var pg centre.Pager
+	cur := ""
+	for n := 1; ; n++ {
+		p := apiBase + "/entries?limit=" + strconv.Itoa(centre.MaxPageSize)
+		if cur != "" {
+			p += "&cursor=" + url.QueryEscape(cur)
+		}
+		body, err := x.apiGet(p)
+		if err != nil {
+			return nil, err
+		}
+		var page map[string]json.RawMessage
+		if err := json.Unmarshal(body, &page); err != nil {
+			return nil, fmt.Errorf("static: entry list: %w", err)
+		}
+		var items []struct{ Slug, Lang string }
+		if err := json.Unmarshal(page["items"], &items); err != nil {
+			return nil, fmt.Errorf("static: entry list: %w", err)
+		}
+		for _, it := range items {
+			refs = append(refs, entryRef{it.Slug, it.Lang})
+		}
+		// The last page has no next_cursor: the next one is "", never the
+		// cursor of this page.
+		next := ""
+		if raw, ok := page["next_cursor"]; ok {
+			if err := json.Unmarshal(raw, &next); err != nil {
+				return nil, fmt.Errorf("static: entry list: next_cursor: %w", err)
+			}
+		}
+		if next != "" && n >= x.maxPages {
+			return nil, centre.Errorf(centre.ETOOLARGE, "the static export of site %q has more than the limit of %d API list pages", x.site.Slug, x.maxPages)
+		}
+		more, err := pg.Next(cur, next)
+		if err != nil {
+			return nil, fmt.Errorf("static: entry list: %w", err)
+		}
+		if len(items) == 0 {
+			more = false // an empty page ends the list even if it names another
+		}
+		delete(page, "next_cursor")
+		if more {
+			page["next"], _ = json.Marshal("/" + out + "/entries/page-" + strconv.Itoa(n+1) + ".json")
+		}
+		name := out + "/entries/index.json"
+		if n > 1 {
+			name = out + "/entries/page-" + strconv.Itoa(n) + ".json"
+		}
+		b, _ := json.Marshal(page)
+		if err := x.write(name, append(b, '\n')); err != nil {
+			return nil, err
+		}
+		progress("api lists", n, n)
+		if !more {
+			break
+		}
+		cur = next
+	}
+	return refs, nil
 }
 
 func (x *exporter) apiGet(p string) ([]byte, error) {
