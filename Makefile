@@ -7,7 +7,7 @@ BIN   := bin
 DATA  ?= .data
 ADDR  ?= 127.0.0.1:8080
 
-.PHONY: run build test unit lint bench browser clean setup cfn-lint e2e
+.PHONY: run build test unit lint fuzz fuzz-brief bench browser clean setup cfn-lint e2e
 
 build:
 	$(GO) build -o $(BIN)/infocentre ./cmd/infocentre
@@ -15,13 +15,25 @@ build:
 run: build
 	$(BIN)/infocentre serve --addr $(ADDR) --data $(DATA)
 
-test: lint unit browser setup cfn-lint e2e
+test: lint unit fuzz-brief browser setup cfn-lint e2e
 
 # The DynamoDB store and app tests run against moto_server; under CI=true a
 # missing moto_server fails them instead of skipping.
 unit:
 	bash .ci/setup-moto.sh
 	$(GO) test -race -count=1 ./...
+
+# Go native fuzz targets, each with a seed corpus under its package's
+# testdata/fuzz/<target>/. make test runs each for FUZZTIME_TEST; make fuzz
+# runs each for FUZZTIME (make fuzz FUZZTIME=30m for a long run).
+FUZZTIME      ?= 5m
+FUZZTIME_TEST ?= 10s
+
+fuzz:
+	$(GO) test -run '^$$' -fuzz '^FuzzRead$$' -fuzztime=$(FUZZTIME) ./internal/transfer
+
+fuzz-brief:
+	$(MAKE) fuzz FUZZTIME=$(FUZZTIME_TEST)
 
 lint:
 	@unformatted=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
