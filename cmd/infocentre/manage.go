@@ -262,6 +262,7 @@ func auditCmd(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	tw := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "TIME\tKEY\tROLE\tACTION\tTARGET\tOUTCOME\tREQUEST")
 	left := *limit
+	var pg centre.Pager
 	for left > 0 {
 		q.Limit = min(left, centre.MaxPageSize)
 		page, err := t.audit(ctx, q)
@@ -272,7 +273,9 @@ func auditCmd(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%d\t%s\n", ev.At.Format(time.RFC3339), ev.KeyID, ev.Role, ev.Action, ev.Target, ev.Outcome, ev.RequestID)
 		}
 		left -= len(page.Items)
-		if page.Next == "" {
+		if more, err := pg.Next(q.After, page.Next); err != nil {
+			return err
+		} else if !more {
 			break
 		}
 		q.After = page.Next
