@@ -22,6 +22,7 @@ import (
 	"infocentre/internal/dynamostore"
 	"infocentre/internal/httpapi"
 	"infocentre/internal/markdown"
+	"infocentre/internal/s3transfer"
 	"infocentre/internal/search"
 	"infocentre/internal/static"
 	"infocentre/internal/web"
@@ -34,10 +35,24 @@ type Config struct {
 	CursorSecret string // HMAC secret for pagination cursors (≥ 16 bytes)
 	LogLevel     string // debug, info, warn, error
 	Stage        string // API Gateway stage name, for logs
+	// TransferBucket is the S3 bucket for large exports and imports
+	// (presigned URLs); empty streams them through the API.
+	TransferBucket string
+	// Lambda is set when running as a Lambda function, whose responses
+	// and requests carry at most 6 MB and whose /tmp is small.
+	Lambda bool
 }
 
+// Limits on exports where the host is AWS Lambda: a response body the
+// payload limit can carry once base64-encoded, and the files a static
+// export may write to the default 512 MB of /tmp.
+const (
+	LambdaMaxResponse     = 4 << 20
+	LambdaMaxStaticOutput = 192 << 20
+)
+
 // ConfigFromEnv reads INFOCENTRE_STORE, INFOCENTRE_DATA, CURSOR_SECRET,
-// LOG_LEVEL and STAGE. The DynamoDB store reads DYNAMODB_TABLE,
+// LOG_LEVEL, STAGE, TRANSFER_BUCKET and AWS_LAMBDA_FUNCTION_NAME. The DynamoDB store reads DYNAMODB_TABLE,
 // DYNAMODB_ENDPOINT and the usual AWS variables itself.
 func ConfigFromEnv() Config {
 	c := Config{
@@ -46,6 +61,9 @@ func ConfigFromEnv() Config {
 		CursorSecret: os.Getenv("CURSOR_SECRET"),
 		LogLevel:     os.Getenv("LOG_LEVEL"),
 		Stage:        os.Getenv("STAGE"),
+
+		TransferBucket: os.Getenv("TRANSFER_BUCKET"),
+		Lambda:         os.Getenv("AWS_LAMBDA_FUNCTION_NAME") != "",
 	}
 	if c.Store == "" && os.Getenv("DYNAMODB_TABLE") != "" {
 		c.Store = "dynamodb"
@@ -114,10 +132,22 @@ func New(cfg Config, store centre.Store, log *slog.Logger) (*App, error) {
 	}
 	svc := &centre.Service{Store: entries, Render: markdown.Render, CheckAccent: web.CheckAccent, Signer: sealer, Log: log}
 	site := web.New(store, web.Options{Cursors: sealer, Logger: log, SiteForHost: web.HostLookup(store, time.Minute), Preview: svc.Preview, Searcher: finder})
-	h := httpapi.New(httpapi.Config{Service: svc, Cursors: sealer, Log: log, Web: site.Register, Search: finder,
-		StaticArchive: func(ctx context.Context, slug string, w io.Writer) error {
-			return static.Options{}.Archive(ctx, store, slug, w)
-		}})
+	hc := httpapi.Config{Service: svc, Cursors: sealer, Log: log, Web: site.Register, Search: finder}
+	var archive static.Options
+	if cfg.Lambda {
+		hc.MaxResponse, archive.MaxBytes = LambdaMaxResponse, LambdaMaxStaticOutput
+	}
+	if cfg.TransferBucket != "" {
+		t, err := s3transfer.New(context.Background(), cfg.TransferBucket)
+		if err != nil {
+			return nil, err
+		}
+		hc.Transfers = t
+	}
+	hc.StaticArchive = func(ctx context.Context, slug string, w io.Writer) error {
+		return archive.Archive(ctx, store, slug, w)
+	}
+	h := httpapi.New(hc)
 	return &App{Config: cfg, Log: log, Store: store, Service: svc, Handler: h}, nil
 }
 

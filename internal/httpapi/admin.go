@@ -33,6 +33,7 @@ func (h *Handler) routeAdmin(mux *http.ServeMux) {
 	staff("GET "+site+"/export", "", h.exportSite)
 	staff("GET "+site+"/export-static", "", h.exportStatic)
 	staff("POST /api/v1/admin/import", "site.import", h.importSite)
+	staff("POST /api/v1/admin/import/uploads", "site.import-upload", h.createImportUpload)
 	staff("GET "+site+"/audit", "", h.listAudit)
 	staff("GET /api/v1/admin/audit", "", h.listOwnerAudit)
 	staff("GET "+site+"/entries", "", h.listEntries)

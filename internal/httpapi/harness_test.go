@@ -50,7 +50,10 @@ func newEnv(t *testing.T) *env {
 	return newEnvOn(t, store)
 }
 
-func newEnvOn(t *testing.T, store centre.Store) *env {
+func newEnvOn(t *testing.T, store centre.Store) *env { return newEnvWith(t, store, nil) }
+
+// newEnvWith is newEnvOn with a chance to change the handler's Config.
+func newEnvWith(t *testing.T, store centre.Store, configure func(*httpapi.Config)) *env {
 	t.Helper()
 	checkerOnce.Do(func() { checker = newOpenAPIChecker(t) })
 	finder := &search.Service{Store: store}
@@ -66,10 +69,14 @@ func newEnvOn(t *testing.T, store centre.Store) *env {
 	}
 	svc.Log, svc.Signer = log, sealer
 	finder.Log = log
-	e.h = httpapi.New(httpapi.Config{Service: svc, Cursors: sealer, MaxBody: 64 << 10, Log: log, Search: finder,
+	cfg := httpapi.Config{Service: svc, Cursors: sealer, MaxBody: 64 << 10, Log: log, Search: finder,
 		StaticArchive: func(ctx context.Context, slug string, w io.Writer) error {
 			return static.Options{}.Archive(ctx, store, slug, w)
-		}})
+		}}
+	if configure != nil {
+		configure(&cfg)
+	}
+	e.h = httpapi.New(cfg)
 	ctx := context.Background()
 	k, secret, err := svc.Bootstrap(ctx, "test owner")
 	if err != nil {
