@@ -1,0 +1,362 @@
+package centre
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"time"
+)
+
+// EntryInput is what a caller sets when creating an entry.
+type EntryInput struct {
+	Type          string       `json:"type"`
+	Slug          string       `json:"slug"`
+	Lang          string       `json:"lang"`
+	Title         string       `json:"title"`
+	Summary       string       `json:"summary"`
+	Body          string       `json:"body"`
+	Tags          []string     `json:"tags"`
+	Organisations []string     `json:"organisations"`
+	Attachments   []Attachment `json:"attachments"`
+	Pinned        bool         `json:"pinned"`
+	Status        string       `json:"status"` // "", draft, published or scheduled
+	PublishAt     time.Time    `json:"publish_at"`
+	ExpiresAt     time.Time    `json:"expires_at"`
+}
+
+// EntryPatch changes some fields of an entry; nil fields stay as they are.
+// A change to a public entry is either "major" — with a ChangeNote shown
+// publicly with the date, and a new "updated" date — or "minor" (no note,
+// no new date). Change may be left out: a ChangeNote alone means major.
+type EntryPatch struct {
+	Type          *string       `json:"type"`
+	Slug          *string       `json:"slug"`
+	Lang          *string       `json:"lang"`
+	Title         *string       `json:"title"`
+	Summary       *string       `json:"summary"`
+	Body          *string       `json:"body"`
+	Tags          *[]string     `json:"tags"`
+	Organisations *[]string     `json:"organisations"`
+	Attachments   *[]Attachment `json:"attachments"`
+	Pinned        *bool         `json:"pinned"`
+	PublishAt     *time.Time    `json:"publish_at"`
+	ExpiresAt     *time.Time    `json:"expires_at"`
+	Change        *string       `json:"change"` // major or minor
+	ChangeNote    *string       `json:"change_note"`
+}
+
+// Change kinds of a change to a public entry.
+const (
+	ChangeMajor = "major"
+	ChangeMinor = "minor"
+)
+
+func (s *Service) render(e *Entry) error {
+	if len(e.Body) > MaxBodyBytes || s.Render == nil {
+		e.BodyHTML = ""
+		return nil
+	}
+	html, err := s.Render(e.Body)
+	if err != nil {
+		return err
+	}
+	e.BodyHTML = html
+	return nil
+}
+
+// CreateEntry creates an entry, as a draft unless in.Status asks to publish
+// or schedule it and p is a publisher. Returns EINVALID, ECONFLICT (slug
+// taken, archived site), ENOTFOUND, EFORBIDDEN.
+func (s *Service) CreateEntry(ctx context.Context, p Principal, site string, in EntryInput) (*Entry, error) {
+	st, err := s.writableSite(ctx, p, site, RoleEditor)
+	if err != nil {
+		return nil, err
+	}
+	now := s.now()
+	e := &Entry{
+		ID: NewID(now), Site: site, Type: in.Type, Slug: in.Slug, Lang: in.Lang, Title: in.Title,
+		Summary: in.Summary, Body: in.Body, Tags: in.Tags, Organisations: in.Organisations,
+		Attachments: in.Attachments, Pinned: in.Pinned, Status: StatusDraft,
+		PublishAt: in.PublishAt.UTC().Truncate(time.Millisecond), CreatedAt: now, UpdatedAt: now, CreatedBy: p.KeyID,
+		ExpiresAt: in.ExpiresAt.UTC().Truncate(time.Millisecond),
+	}
+	stamp(e, p, now, "create")
+	if e.Lang == "" {
+		e.Lang = st.DefaultLanguage()
+	}
+	if e.Slug == "" {
+		e.Slug = Slugify(e.Title)
+	}
+	var extra Problems
+	switch in.Status {
+	case "", StatusDraft:
+	case StatusPublished, StatusScheduled:
+		if err := require(p, site, RolePublisher); err != nil {
+			return nil, Errorf(EFORBIDDEN, "creating an entry as %s needs the publisher role; the key has %s", in.Status, p.Role)
+		}
+		s.release(e, now)
+		e.LastChange.Action = releaseAction(e)
+		if in.Status == StatusScheduled && e.Status != StatusScheduled {
+			extra.Add("publish_at", "must be in the future for a scheduled entry")
+		}
+	default:
+		extra.Add("status", "must be draft, published or scheduled when creating")
+	}
+	if err := s.prepare(e, st, &extra); err != nil {
+		return nil, err
+	}
+	if err := s.Store.CreateEntry(ctx, e); err != nil {
+		return nil, slugConflict(err, e)
+	}
+	return e, nil
+}
+
+// prepare completes and checks an entry before it is stored: its expiry,
+// its rendered body, and every field (with the problems found so far).
+func (s *Service) prepare(e *Entry, site *Site, extra *Problems) error {
+	checkExpiry(e, extra)
+	if err := s.render(e); err != nil {
+		return err
+	}
+	return joinProblems(e.Validate(site), extra)
+}
+
+func releaseAction(e *Entry) string {
+	if e.Status == StatusScheduled {
+		return "schedule"
+	}
+	return "publish"
+}
+
+// checkExpiry refuses an expiry that is not after the publication time.
+func checkExpiry(e *Entry, p *Problems) {
+	if e.ExpiresAt.IsZero() {
+		return
+	}
+	start := e.PublishAt
+	if !e.PublishedAt.IsZero() {
+		start = e.PublishedAt
+	}
+	if !start.IsZero() && !e.ExpiresAt.After(start) {
+		p.Add("expires_at", "must be after the publication time")
+	}
+}
+
+// release publishes e now, or schedules it if its PublishAt is in the future.
+func (s *Service) release(e *Entry, now time.Time) {
+	if !e.PublishAt.IsZero() && e.PublishAt.After(now) {
+		e.Status = StatusScheduled
+		return
+	}
+	e.Status = StatusPublished
+	if e.PublishedAt.IsZero() {
+		e.PublishedAt = now
+		if !e.PublishAt.IsZero() {
+			e.PublishedAt = e.PublishAt
+		}
+		e.UpdatedAt = e.PublishedAt
+	}
+}
+
+func joinProblems(err error, extra *Problems) error {
+	if err == nil {
+		return extra.Err()
+	}
+	var e *Error
+	if errors.As(err, &e) && e.Code == EINVALID {
+		extra.list = append(extra.list, e.Fields...)
+		return extra.Err()
+	}
+	return err
+}
+
+func slugConflict(err error, e *Entry) error {
+	if IsCode(err, ECONFLICT) {
+		return &Error{Code: ECONFLICT, Message: "slug " + e.Slug + " is already taken in language " + e.Lang,
+			Fields: []FieldError{{Field: "slug", Reason: "already taken"}}}
+	}
+	return err
+}
+
+// Entry returns any entry of site by ID to a viewer. ENOTFOUND, EFORBIDDEN.
+func (s *Service) Entry(ctx context.Context, p Principal, site, id string) (*Entry, error) {
+	if err := require(p, site, RoleViewer); err != nil {
+		return nil, err
+	}
+	return s.entry(ctx, site, id)
+}
+
+func (s *Service) entry(ctx context.Context, site, id string) (*Entry, error) {
+	e, err := s.Store.GetEntry(ctx, site, id)
+	if IsCode(err, ENOTFOUND) {
+		return nil, Errorf(ENOTFOUND, "no entry %q in site %q", id, site)
+	}
+	return e, err
+}
+
+// Entries lists entries of site in every status (or q.Status) to a viewer.
+func (s *Service) Entries(ctx context.Context, p Principal, q EntryQuery) (EntryPage, error) {
+	if err := require(p, q.Site, RoleViewer); err != nil {
+		return EntryPage{}, err
+	}
+	if q.Status != "" && !ValidStatus(q.Status) {
+		return EntryPage{}, &Error{Code: EINVALID, Message: "invalid fields: status",
+			Fields: []FieldError{{Field: "status", Reason: "must be one of " + strings.Join(Statuses, ", ")}}}
+	}
+	q.Public = false
+	return s.Store.ListEntries(ctx, q)
+}
+
+// PublicEntries lists public entries of a site. An empty first page of a
+// site that does not exist is ENOTFOUND.
+func (s *Service) PublicEntries(ctx context.Context, q EntryQuery) (EntryPage, error) {
+	q.Public, q.Status, q.Now = true, "", s.now()
+	page, err := s.Store.ListEntries(ctx, q)
+	if err != nil {
+		return page, err
+	}
+	if len(page.Items) == 0 && q.After == "" {
+		if _, err := s.Site(ctx, q.Site); err != nil {
+			return page, err
+		}
+	}
+	return page, nil
+}
+
+// PublicEntry returns the public language versions of an entry by slug:
+// the one in lang if given (ENOTFOUND if absent), else all of them.
+func (s *Service) PublicEntry(ctx context.Context, site, slug, lang string) ([]*Entry, error) {
+	all, err := s.Store.EntriesBySlug(ctx, site, slug)
+	if err != nil && !IsCode(err, ENOTFOUND) {
+		return nil, err
+	}
+	var out []*Entry
+	for _, e := range all {
+		if e.Public() && (lang == "" || strings.EqualFold(e.Lang, lang)) {
+			out = append(out, e)
+		}
+	}
+	if len(out) == 0 {
+		if lang != "" {
+			return nil, Errorf(ENOTFOUND, "no public entry %q in language %q", slug, lang)
+		}
+		return nil, Errorf(ENOTFOUND, "no public entry %q", slug)
+	}
+	return out, nil
+}
+
+// UpdateEntry applies patch when the entry's version equals version (0:
+// any version; the staff API always sends one).
+// Editors may change drafts; changing an entry that is scheduled or public
+// needs the publisher role. Returns EINVALID, ENOTFOUND, EPRECONDITION,
+// ECONFLICT, EFORBIDDEN.
+func (s *Service) UpdateEntry(ctx context.Context, p Principal, site, id string, patch EntryPatch, version int64) (*Entry, error) {
+	return s.updateEntry(ctx, p, site, id, patch, version, "update")
+}
+
+func (s *Service) updateEntry(ctx context.Context, p Principal, site, id string, patch EntryPatch, version int64, action string) (*Entry, error) {
+	st, err := s.writableSite(ctx, p, site, RoleEditor)
+	if err != nil {
+		return nil, err
+	}
+	e, err := s.versioned(ctx, site, id, version)
+	if err != nil {
+		return nil, err
+	}
+	if e.Status != StatusDraft {
+		if err := require(p, site, RolePublisher); err != nil {
+			return nil, Errorf(EFORBIDDEN, "changing a %s entry needs the publisher role; the key has %s", e.Status, p.Role)
+		}
+	}
+	if e.Status == StatusWithdrawn {
+		return nil, Errorf(ECONFLICT, "entry %q is withdrawn and can no longer be changed", id)
+	}
+	now := s.now()
+	var extra Problems
+	wasPublic := e.Public()
+	stamp(e, p, now, action)
+	kind := ""
+	if patch.Change != nil {
+		kind = *patch.Change
+	} else if patch.ChangeNote != nil {
+		kind = ChangeMajor
+	}
+	switch {
+	case !wasPublic && kind != "":
+		extra.Add("change", "only changes to a public entry are major or minor")
+	case wasPublic && kind == "":
+		extra.Add("change", "say whether this change to a public entry is major (with a public change_note) or minor")
+	case wasPublic && kind != ChangeMajor && kind != ChangeMinor:
+		extra.Add("change", "must be major or minor")
+	case kind == ChangeMinor && patch.ChangeNote != nil:
+		extra.Add("change_note", "a minor change has no public note; make it major to explain it")
+	}
+	e.LastChange.Kind = kind
+	if patch.Slug != nil && *patch.Slug != e.Slug && e.EverPublic() {
+		extra.Add("slug", "cannot change once the entry has been public (its address must stay stable)")
+	}
+	set(&e.Type, patch.Type)
+	set(&e.Slug, patch.Slug)
+	set(&e.Lang, patch.Lang)
+	set(&e.Title, patch.Title)
+	set(&e.Summary, patch.Summary)
+	set(&e.Body, patch.Body)
+	set(&e.Tags, patch.Tags)
+	set(&e.Organisations, patch.Organisations)
+	set(&e.Attachments, patch.Attachments)
+	set(&e.Pinned, patch.Pinned)
+	if patch.ExpiresAt != nil {
+		e.ExpiresAt = patch.ExpiresAt.UTC().Truncate(time.Millisecond)
+	}
+	if patch.PublishAt != nil {
+		e.PublishAt = patch.PublishAt.UTC().Truncate(time.Millisecond)
+		if e.Status == StatusScheduled {
+			if e.PublishAt.IsZero() || !e.PublishAt.After(now) {
+				extra.Add("publish_at", "must be in the future for a scheduled entry; publish it instead")
+			}
+		}
+	}
+	if kind == ChangeMajor && wasPublic {
+		note := ""
+		if patch.ChangeNote != nil {
+			note = strings.TrimSpace(*patch.ChangeNote)
+		}
+		if note == "" || len([]rune(note)) > MaxNoteLen {
+			extra.Add("change_note", "a major change needs a public note of 1-%d characters", MaxNoteLen)
+		} else {
+			e.ChangeNotes = append(e.ChangeNotes, ChangeNote{At: now, Note: note})
+			e.UpdatedAt = now
+			e.LastChange.Note = note
+		}
+	}
+	if !wasPublic {
+		e.UpdatedAt = now
+	}
+	e.OutdatedSince = time.Time{} // an updated translation is current again
+	if err := s.prepare(e, st, &extra); err != nil {
+		return nil, err
+	}
+	if err := s.Store.UpdateEntry(ctx, e); err != nil {
+		return nil, slugConflict(err, e)
+	}
+	if kind == ChangeMajor {
+		s.flagTranslations(ctx, st, e, p)
+	}
+	return e, nil
+}
+
+// DeleteEntry deletes a draft that was never public. Returns ENOTFOUND,
+// EPRECONDITION, ECONFLICT (not a never-published draft), EFORBIDDEN.
+func (s *Service) DeleteEntry(ctx context.Context, p Principal, site, id string, version int64) error {
+	if _, err := s.writableSite(ctx, p, site, RoleEditor); err != nil {
+		return err
+	}
+	e, err := s.versioned(ctx, site, id, version)
+	if err != nil {
+		return err
+	}
+	if e.Status != StatusDraft || e.EverPublic() {
+		return Errorf(ECONFLICT, "only drafts that were never published can be deleted; withdraw entry %q instead", id)
+	}
+	return s.Store.DeleteEntry(ctx, site, id, e.Version)
+}

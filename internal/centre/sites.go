@@ -1,0 +1,306 @@
+package centre
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+)
+
+// SiteInput is what a caller sets when creating a site.
+type SiteInput struct {
+	Slug        string   `json:"slug"`
+	Title       string   `json:"title"`
+	Tagline     string   `json:"tagline"`
+	Description string   `json:"description"`
+	Languages   []string `json:"languages"`
+	Publisher   string   `json:"publisher"`
+	Contact     Contact  `json:"contact"`
+	Theme       Theme    `json:"theme"`
+	Hosts       []string `json:"hosts"`
+	// From names a site to use as a template: its theme, languages and
+	// page entries (About, Contact …) are copied, and publisher, contact
+	// and languages default to its own. Statements, publications, news,
+	// keys and audit records are never copied.
+	From string `json:"from,omitempty"`
+}
+
+// SitePatch changes some fields of a site; nil fields stay as they are.
+type SitePatch struct {
+	Title       *string   `json:"title"`
+	Tagline     *string   `json:"tagline"`
+	Description *string   `json:"description"`
+	Languages   *[]string `json:"languages"`
+	Publisher   *string   `json:"publisher"`
+	Contact     *Contact  `json:"contact"`
+	Theme       *Theme    `json:"theme"`
+	Hosts       *[]string `json:"hosts"`
+	Status      *string   `json:"status"`
+}
+
+func (s *Service) validateSite(site *Site) error {
+	err := site.Validate()
+	if s.CheckAccent != nil && site.Theme.Accent != "" && colourRE.MatchString(site.Theme.Accent) {
+		if cerr := s.CheckAccent(site.Theme.Accent); cerr != nil {
+			var p Problems
+			if err != nil {
+				var e *Error
+				if errors.As(err, &e) {
+					p.list = append(p.list, e.Fields...)
+				}
+			}
+			p.Add("theme.accent", "%s", cerr.Error())
+			return p.Err()
+		}
+	}
+	return err
+}
+
+// CreateSite creates a site. Only owners may. Returns EINVALID, ECONFLICT if
+// the slug is taken, EFORBIDDEN.
+func (s *Service) CreateSite(ctx context.Context, p Principal, in SiteInput) (*Site, error) {
+	if p.Role != RoleOwner {
+		return nil, Errorf(EFORBIDDEN, "only owner keys may create sites")
+	}
+	now := s.now()
+	site := &Site{
+		Slug: in.Slug, Title: in.Title, Tagline: in.Tagline, Description: in.Description,
+		Languages: in.Languages, Publisher: in.Publisher, Contact: in.Contact, Theme: in.Theme,
+		Hosts: in.Hosts, Status: SiteActive, CreatedAt: now, UpdatedAt: now,
+	}
+	if len(site.Languages) == 0 {
+		site.Languages = []string{"en"}
+	}
+	if err := s.validateSite(site); err != nil {
+		return nil, err
+	}
+	if err := s.Store.CreateSite(ctx, site); err != nil {
+		if IsCode(err, ECONFLICT) {
+			return nil, Errorf(ECONFLICT, "a site with slug %q already exists", site.Slug)
+		}
+		return nil, err
+	}
+	return site, nil
+}
+
+// LaunchedSite is a new site with its first admin key, whose secret is
+// shown only this once.
+type LaunchedSite struct {
+	Site        *Site
+	AdminKey    *Key
+	AdminSecret string
+}
+
+// LaunchSite creates a site — optionally from a template site (see
+// SiteInput.From) — and issues its first admin key, so that the new
+// information centre is live and can be handed over at once. Only owners
+// may. Returns EINVALID (also for an unknown template), ECONFLICT,
+// EFORBIDDEN.
+func (s *Service) LaunchSite(ctx context.Context, p Principal, in SiteInput) (*LaunchedSite, error) {
+	if p.Role != RoleOwner {
+		return nil, Errorf(EFORBIDDEN, "only owner keys may create sites")
+	}
+	var pages []*Entry
+	if in.From != "" {
+		tmpl, err := s.Store.GetSite(ctx, in.From)
+		if IsCode(err, ENOTFOUND) {
+			return nil, &Error{Code: EINVALID, Message: "invalid fields: from",
+				Fields: []FieldError{{Field: "from", Reason: "no site " + in.From + " to copy"}}}
+		} else if err != nil {
+			return nil, err
+		}
+		if in.Theme == (Theme{}) {
+			in.Theme = tmpl.Theme
+		}
+		if len(in.Languages) == 0 {
+			in.Languages = tmpl.Languages
+		}
+		if in.Publisher == "" {
+			in.Publisher = tmpl.Publisher
+		}
+		if in.Contact == (Contact{}) {
+			in.Contact = tmpl.Contact
+		}
+		if pages, err = s.templatePages(ctx, tmpl.Slug); err != nil {
+			return nil, err
+		}
+	}
+	site, err := s.CreateSite(ctx, p, in)
+	if err != nil {
+		return nil, err
+	}
+	now := s.now()
+	for _, pg := range pages {
+		c := &Entry{ID: NewID(now), Site: site.Slug, Type: TypePage, Slug: pg.Slug, Lang: pg.Lang, Title: pg.Title,
+			Summary: pg.Summary, Body: pg.Body, BodyHTML: pg.BodyHTML, Tags: pg.Tags, Organisations: pg.Organisations,
+			Attachments: pg.Attachments, Pinned: pg.Pinned, Status: StatusDraft, CreatedAt: now, UpdatedAt: now, CreatedBy: p.KeyID}
+		stamp(c, p, now, "create")
+		if pg.Status == StatusPublished {
+			c.Status, c.PublishedAt = StatusPublished, now
+		}
+		if !site.HasLanguage(c.Lang) {
+			continue // the new site dropped that language
+		}
+		if err := s.Store.CreateEntry(ctx, c); err != nil {
+			return nil, fmt.Errorf("copy page %s/%s into site %s: %w", pg.Lang, pg.Slug, site.Slug, err)
+		}
+	}
+	k, secret, err := s.issueKey(ctx, site.Slug, KeyInput{Role: RoleAdmin, Name: "first admin of " + site.Slug}, p.KeyID)
+	if err != nil {
+		return nil, err
+	}
+	return &LaunchedSite{Site: site, AdminKey: k, AdminSecret: secret}, nil
+}
+
+// templatePages returns the full page entries of a site that are drafts
+// or published (withdrawn pages are not copied).
+func (s *Service) templatePages(ctx context.Context, site string) ([]*Entry, error) {
+	var out []*Entry
+	q := EntryQuery{Site: site, Type: TypePage, Limit: MaxPageSize}
+	var pg Pager
+	for {
+		page, err := s.Store.ListEntries(ctx, q)
+		if err != nil {
+			return nil, err
+		}
+		for _, e := range page.Items {
+			if e.Status != StatusPublished && e.Status != StatusDraft {
+				continue
+			}
+			full, err := s.Store.GetEntry(ctx, site, e.ID)
+			if err != nil {
+				return nil, err
+			}
+			out = append(out, full)
+		}
+		if more, err := pg.Next(q.After, page.Next); err != nil || !more {
+			return out, err
+		}
+		q.After = page.Next
+	}
+}
+
+// Site returns a site by slug for anyone (sites are public). ENOTFOUND.
+func (s *Service) Site(ctx context.Context, slug string) (*Site, error) {
+	site, err := s.Store.GetSite(ctx, slug)
+	if IsCode(err, ENOTFOUND) {
+		return nil, Errorf(ENOTFOUND, "no site %q", slug)
+	}
+	return site, err
+}
+
+// StaffSite returns a site to a caller with at least the viewer role on it.
+func (s *Service) StaffSite(ctx context.Context, p Principal, slug string) (*Site, error) {
+	if err := require(p, slug, RoleViewer); err != nil {
+		return nil, err
+	}
+	return s.Site(ctx, slug)
+}
+
+// ListSites returns the sites a principal may see: all for owners, else its own.
+func (s *Service) ListSites(ctx context.Context, p Principal) ([]*Site, error) {
+	if p.Role == RoleOwner {
+		return s.Store.ListSites(ctx)
+	}
+	site, err := s.StaffSite(ctx, p, p.Site)
+	if err != nil {
+		return nil, err
+	}
+	return []*Site{site}, nil
+}
+
+// UpdateSite applies patch when the site's version equals version. Admins
+// may change settings and archive; only owners may reopen an archived site.
+// Returns EINVALID, ENOTFOUND, EPRECONDITION, EFORBIDDEN, ECONFLICT (archived).
+func (s *Service) UpdateSite(ctx context.Context, p Principal, slug string, patch SitePatch, version int64) (*Site, error) {
+	if err := require(p, slug, RoleAdmin); err != nil {
+		return nil, err
+	}
+	site, err := s.Site(ctx, slug)
+	if err != nil {
+		return nil, err
+	}
+	return s.updateSite(ctx, p, site, patch, version)
+}
+
+// updateSite applies patch to site as read, once p is known to be an admin.
+func (s *Service) updateSite(ctx context.Context, p Principal, site *Site, patch SitePatch, version int64) (*Site, error) {
+	slug := site.Slug
+	if site.Version != version {
+		return nil, Errorf(EPRECONDITION, "the site has changed (version %d, If-Match says %d); read it again", site.Version, version)
+	}
+	reopening := site.Status == SiteArchived && patch.Status != nil && *patch.Status == SiteActive
+	if reopening && p.Role != RoleOwner {
+		return nil, Errorf(EFORBIDDEN, "only owner keys may reopen an archived site")
+	}
+	if site.Status == SiteArchived && !reopening {
+		return nil, Errorf(ECONFLICT, "site %q is archived and read-only; an owner can reopen it", slug)
+	}
+	now := s.now()
+	set(&site.Title, patch.Title)
+	set(&site.Tagline, patch.Tagline)
+	set(&site.Description, patch.Description)
+	set(&site.Languages, patch.Languages)
+	set(&site.Publisher, patch.Publisher)
+	set(&site.Contact, patch.Contact)
+	set(&site.Theme, patch.Theme)
+	set(&site.Hosts, patch.Hosts)
+	if patch.Status != nil && *patch.Status != site.Status {
+		site.Status = *patch.Status
+		if site.Status == SiteArchived {
+			site.ArchivedAt = now
+		} else {
+			site.ArchivedAt = time.Time{}
+		}
+	}
+	site.UpdatedAt = now
+	if err := s.validateSite(site); err != nil {
+		return nil, err
+	}
+	if err := s.Store.UpdateSite(ctx, site); err != nil {
+		return nil, err
+	}
+	return site, nil
+}
+
+func set[T any](dst *T, src *T) {
+	if src != nil {
+		*dst = *src
+	}
+}
+
+// writableSite returns the site if p may write with role on it and it is
+// not archived.
+func (s *Service) writableSite(ctx context.Context, p Principal, slug, role string) (*Site, error) {
+	if err := require(p, slug, role); err != nil {
+		return nil, err
+	}
+	site, err := s.Site(ctx, slug)
+	if err != nil {
+		return nil, err
+	}
+	if site.Status == SiteArchived {
+		return nil, Errorf(ECONFLICT, "site %q is archived and read-only; an owner can reopen it", slug)
+	}
+	return site, nil
+}
+
+// SetSiteStatus archives (admins) or reopens (owners) a site. If version
+// is not 0 it must match. Returns ENOTFOUND, EPRECONDITION, ECONFLICT
+// (already in that state), EFORBIDDEN.
+func (s *Service) SetSiteStatus(ctx context.Context, p Principal, slug, status string, version int64) (*Site, error) {
+	if err := require(p, slug, RoleAdmin); err != nil {
+		return nil, err
+	}
+	site, err := s.Site(ctx, slug)
+	if err != nil {
+		return nil, err
+	}
+	if site.Status == status {
+		return nil, Errorf(ECONFLICT, "site %q is already %s", slug, status)
+	}
+	if version == 0 {
+		version = site.Version
+	}
+	return s.updateSite(ctx, p, site, SitePatch{Status: &status}, version)
+}
