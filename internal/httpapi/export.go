@@ -190,7 +190,15 @@ func (h *Handler) viaFile(w http.ResponseWriter, r *http.Request, site, ctype, f
 			logger(ctx).ErrorContext(ctx, "remove the export's temporary file", slog.String("file", f.Name()), slog.String("error", err.Error()))
 		}
 	}()
-	if err := write(f); err != nil {
+	var out io.Writer = f
+	if h.cfg.Transfers == nil && h.cfg.MaxResponse > 0 {
+		// Stop writing as soon as the answer cannot be sent.
+		out = &cappedWriter{w: f, left: h.cfg.MaxResponse}
+	}
+	if err := write(out); err != nil {
+		if errors.Is(err, errCapped) {
+			err = centre.Errorf(centre.ETOOLARGE, "the export is larger than the limit of %d bytes this server can answer; configure a transfer bucket (TRANSFER_BUCKET) or export with the CLI", h.cfg.MaxResponse)
+		}
 		writeError(w, r, fmt.Errorf("export of %s: %w", site, err))
 		return
 	}
@@ -225,6 +233,22 @@ func (h *Handler) viaFile(w http.ResponseWriter, r *http.Request, site, ctype, f
 		// The client sees fewer bytes than Content-Length: a truncated file.
 		logger(ctx).ErrorContext(ctx, "export truncated", slog.String("site", site), slog.Int64("sent", n), slog.Int64("size", size), slog.String("error", err.Error()))
 	}
+}
+
+var errCapped = errors.New("export: the response limit is reached")
+
+// cappedWriter fails with errCapped once more than left bytes are written.
+type cappedWriter struct {
+	w    io.Writer
+	left int64
+}
+
+func (c *cappedWriter) Write(p []byte) (int, error) {
+	if int64(len(p)) > c.left {
+		return 0, errCapped
+	}
+	c.left -= int64(len(p))
+	return c.w.Write(p)
 }
 
 // ImportResult is the outcome of an import.
