@@ -58,6 +58,19 @@ func envOr(name, def string) string {
 	return def
 }
 
+// localOrigin returns the origin of a listening address: http://host:port,
+// with localhost for an unspecified address (0.0.0.0, ::).
+func localOrigin(addr net.Addr) string {
+	host, port, err := net.SplitHostPort(addr.String())
+	if err != nil {
+		return "http://" + addr.String()
+	}
+	if ip := net.ParseIP(host); ip != nil && ip.IsUnspecified() {
+		host = "localhost"
+	}
+	return "http://" + net.JoinHostPort(host, port)
+}
+
 // serverFile records the address of the server holding a data directory,
 // so that other commands can point the operator at it.
 const serverFile = "server.json"
@@ -75,6 +88,16 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	}
 	cfg := sf.config()
 	log := app.NewLogger(stderr, cfg.LogLevel)
+	ln, err := net.Listen("tcp", *addr)
+	if err != nil {
+		return fmt.Errorf("listen on %s: %w", *addr, err)
+	}
+	defer ln.Close()
+	url := "http://" + ln.Addr().String()
+	if cfg.PublicOrigin == "" {
+		// Absolute links name the address served, never a request's Host.
+		cfg.PublicOrigin = localOrigin(ln.Addr())
+	}
 	store, err := openLocal(ctx, cfg)
 	if err != nil {
 		return err
@@ -88,11 +111,6 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if err := firstStart(ctx, a, !*noDemo, stdout); err != nil {
 		return err
 	}
-	ln, err := net.Listen("tcp", *addr)
-	if err != nil {
-		return fmt.Errorf("listen on %s: %w", *addr, err)
-	}
-	url := "http://" + ln.Addr().String()
 	if cfg.Store == "" || cfg.Store == "bolt" {
 		info, _ := json.Marshal(map[string]string{"url": url})
 		path := filepath.Join(cfg.DataDir, serverFile)

@@ -31,7 +31,7 @@ func exportStaticCmd(ctx context.Context, args []string, stdout, stderr io.Write
 		return err
 	}
 	defer a.Close()
-	res, err := opts.Export(ctx, a.Store, *site, *out, static.Progress(progress(stderr)))
+	res, err := opts.Export(ctx, a.Service, *site, *out, static.Progress(progress(stderr)))
 	if err != nil {
 		return explain(err)
 	}

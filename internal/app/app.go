@@ -41,6 +41,14 @@ type Config struct {
 	// Lambda is set when running as a Lambda function, whose responses
 	// and requests carry at most 6 MB and whose /tmp is small.
 	Lambda bool
+	// PublicOrigin is where the public site is served, such as
+	// https://info.example.org: absolute URLs in pages, feeds and sitemaps
+	// are built from it (see web.Options.PublicOrigin).
+	PublicOrigin string
+	// TrustForwarded trusts X-Forwarded-Proto and X-Forwarded-Host, for a
+	// deployment behind a proxy that sets them itself (on Lambda, API
+	// Gateway and the adapter do).
+	TrustForwarded bool
 }
 
 // Limits on exports where the host is AWS Lambda: a response body the
@@ -52,7 +60,8 @@ const (
 )
 
 // ConfigFromEnv reads INFOCENTRE_STORE, INFOCENTRE_DATA, CURSOR_SECRET,
-// LOG_LEVEL, STAGE, TRANSFER_BUCKET and AWS_LAMBDA_FUNCTION_NAME. The DynamoDB store reads DYNAMODB_TABLE,
+// LOG_LEVEL, STAGE, PUBLIC_ORIGIN, TRUST_FORWARDED ("true" or "1"),
+// TRANSFER_BUCKET and AWS_LAMBDA_FUNCTION_NAME. The DynamoDB store reads DYNAMODB_TABLE,
 // DYNAMODB_ENDPOINT and the usual AWS variables itself.
 func ConfigFromEnv() Config {
 	c := Config{
@@ -61,9 +70,14 @@ func ConfigFromEnv() Config {
 		CursorSecret: os.Getenv("CURSOR_SECRET"),
 		LogLevel:     os.Getenv("LOG_LEVEL"),
 		Stage:        os.Getenv("STAGE"),
+		PublicOrigin: os.Getenv("PUBLIC_ORIGIN"),
 
 		TransferBucket: os.Getenv("TRANSFER_BUCKET"),
 		Lambda:         os.Getenv("AWS_LAMBDA_FUNCTION_NAME") != "",
+	}
+	switch strings.ToLower(os.Getenv("TRUST_FORWARDED")) {
+	case "true", "1", "yes":
+		c.TrustForwarded = true
 	}
 	if c.Store == "" && os.Getenv("DYNAMODB_TABLE") != "" {
 		c.Store = "dynamodb"
@@ -113,6 +127,10 @@ func New(cfg Config, store centre.Store, log *slog.Logger) (*App, error) {
 	if err != nil {
 		return nil, err
 	}
+	origin, err := web.ParseOrigin(cfg.PublicOrigin)
+	if err != nil {
+		return nil, fmt.Errorf("PUBLIC_ORIGIN: %w", err)
+	}
 	sealer, err := cursor.New(secret)
 	if err != nil {
 		return nil, err
@@ -131,7 +149,8 @@ func New(cfg Config, store centre.Store, log *slog.Logger) (*App, error) {
 		entries = finder.Watch(store)
 	}
 	svc := &centre.Service{Store: entries, Render: markdown.Render, CheckAccent: web.CheckAccent, Signer: sealer, Log: log}
-	site := web.New(store, web.Options{Cursors: sealer, Logger: log, SiteForHost: web.HostLookup(store, time.Minute), Preview: svc.Preview, Searcher: finder})
+	site := web.New(svc, web.Options{Cursors: sealer, Logger: log, SiteForHost: web.HostLookup(svc, time.Minute), Searcher: finder,
+		PublicOrigin: origin, TrustForwarded: cfg.TrustForwarded})
 	hc := httpapi.Config{Service: svc, Cursors: sealer, Log: log, Web: site.Register, Search: finder}
 	var archive static.Options
 	if cfg.Lambda {
@@ -145,7 +164,7 @@ func New(cfg Config, store centre.Store, log *slog.Logger) (*App, error) {
 		hc.Transfers = t
 	}
 	hc.StaticArchive = func(ctx context.Context, slug string, w io.Writer) error {
-		return archive.Archive(ctx, store, slug, w)
+		return archive.Archive(ctx, svc, slug, w)
 	}
 	h := httpapi.New(hc)
 	return &App{Config: cfg, Log: log, Store: store, Service: svc, Handler: h}, nil
@@ -167,6 +186,9 @@ func FromEnv(ctx context.Context) (*App, error) {
 	if err != nil {
 		store.Close()
 		return nil, err
+	}
+	if cfg.PublicOrigin == "" && !cfg.TrustForwarded {
+		log.Warn("neither PUBLIC_ORIGIN nor TRUST_FORWARDED is set: pages, feeds and sitemaps under /sites/{site}/ carry root-relative links")
 	}
 	return a, nil
 }

@@ -107,9 +107,16 @@ func TestScheduledEntryReachesSearch(t *testing.T) {
 	a.Service.Now = func() time.Time { return clock }
 	staff := centre.Principal{KeyID: "test", Site: centre.AllSites, Role: centre.RoleOwner}
 	const title = "Quarantine rules for returning travellers"
-	_, err = a.Service.CreateEntry(ctx, staff, demo.Slug, centre.EntryInput{Type: centre.TypeNews, Slug: "quarantine-rules", Lang: "en",
-		Title: title, Summary: "Who must stay at home.", Body: "Travellers returning from affected areas stay home for five days.",
-		Tags: []string{"travel"}, Status: centre.StatusScheduled, PublishAt: publishAt})
+	_, err = a.Service.CreateEntry(ctx, staff, demo.Slug, centre.EntryInput{Slug: "quarantine-rules", Lang: "en",
+		Status: centre.StatusScheduled, PublishAt: publishAt,
+		Content: centre.Content{
+			Type:    centre.TypeNews,
+			Title:   title,
+			Summary: "Who must stay at home.",
+			Body:    "Travellers returning from affected areas stay home for five days.",
+			Tags:    []string{"travel"},
+		},
+	})
 	if err != nil {
 		t.Fatal(err)
 	}

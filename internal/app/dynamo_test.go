@@ -169,7 +169,7 @@ func BenchmarkLaunchToFirstPageDynamoDB(b *testing.B) {
 func TestNoLostUpdatesOnDynamoDB(t *testing.T) {
 	a, _, owner := dynamoApp(t)
 	op := centre.Principal{KeyID: "t", Site: centre.AllSites, Role: centre.RoleOwner}
-	e, err := a.Service.CreateEntry(context.Background(), op, demo.Slug, centre.EntryInput{Type: "news", Title: "Busy"})
+	e, err := a.Service.CreateEntry(context.Background(), op, demo.Slug, centre.EntryInput{Content: centre.Content{Type: "news", Title: "Busy"}})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -103,7 +103,7 @@ func TestSearchFollowsOtherWritersOnDynamoDB(t *testing.T) {
 	expect("warm", "cancer", slices.Compact(slugs), 1)
 
 	// A draft is never found.
-	draft, err := svc.CreateEntry(ctx, op, demo.Slug, centre.EntryInput{Type: "news", Slug: "quokka-draft", Title: "Quokka census draft", Body: "Zanzibar quokka."})
+	draft, err := svc.CreateEntry(ctx, op, demo.Slug, centre.EntryInput{Content: centre.Content{Type: "news", Title: "Quokka census draft", Body: "Zanzibar quokka."}, Slug: "quokka-draft"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -122,7 +122,7 @@ func TestSearchFollowsOtherWritersOnDynamoDB(t *testing.T) {
 		t.Fatal(err)
 	}
 	body, major, note := "Zanzibar quokka and wallaby survey.", centre.ChangeMajor, "Added the wallaby survey."
-	if _, err := svc.UpdateEntry(ctx, op, demo.Slug, draft.ID, centre.EntryPatch{Body: &body, Change: &major, ChangeNote: &note}, cur.Version); err != nil {
+	if _, err := svc.UpdateEntry(ctx, op, demo.Slug, draft.ID, centre.EntryPatch{ContentPatch: centre.ContentPatch{Body: &body}, Change: &major, ChangeNote: &note}, cur.Version); err != nil {
 		t.Fatal(err)
 	}
 	expect("after a major update", "wallaby", []string{"quokka-draft"}, 2)
@@ -142,7 +142,7 @@ func TestSearchFollowsOtherWritersOnDynamoDB(t *testing.T) {
 	}
 
 	// A deleted draft was never found.
-	del, err := svc.CreateEntry(ctx, op, demo.Slug, centre.EntryInput{Type: "news", Slug: "numbat", Title: "Numbat sighting"})
+	del, err := svc.CreateEntry(ctx, op, demo.Slug, centre.EntryInput{Content: centre.Content{Type: "news", Title: "Numbat sighting"}, Slug: "numbat"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -153,7 +153,7 @@ func TestSearchFollowsOtherWritersOnDynamoDB(t *testing.T) {
 
 	// A scheduled entry is not found until the publisher releases it.
 	at := time.Now().Add(30 * time.Minute).UTC().Truncate(time.Second)
-	if _, err := svc.CreateEntry(ctx, op, demo.Slug, centre.EntryInput{Type: "news", Slug: "bilby", Title: "Bilby embargo", Status: centre.StatusScheduled, PublishAt: at}); err != nil {
+	if _, err := svc.CreateEntry(ctx, op, demo.Slug, centre.EntryInput{Content: centre.Content{Type: "news", Title: "Bilby embargo"}, Slug: "bilby", Status: centre.StatusScheduled, PublishAt: at}); err != nil {
 		t.Fatal(err)
 	}
 	expect("scheduled", "bilby", nil, 1)
@@ -170,7 +170,7 @@ func TestSearchFollowsOtherWritersOnDynamoDB(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := svc.UpdateEntry(ctx, op, demo.Slug, draft.ID, centre.EntryPatch{Body: &body}, cur.Version-1); !centre.IsCode(err, centre.EPRECONDITION) {
+	if _, err := svc.UpdateEntry(ctx, op, demo.Slug, draft.ID, centre.EntryPatch{ContentPatch: centre.ContentPatch{Body: &body}}, cur.Version-1); !centre.IsCode(err, centre.EPRECONDITION) {
 		t.Fatalf("stale update: %v", err)
 	}
 	expect("after a refused write", "bilby", []string{"bilby"}, 1)
@@ -228,8 +228,16 @@ func BenchmarkSearchDynamoDB(b *testing.B) {
 	for i := range n {
 		body := text(300 + r.IntN(600)) // about 2-6 KB
 		bytes += len(body)
-		in := centre.EntryInput{Type: "news", Slug: fmt.Sprintf("generated-%d", i), Title: text(6), Summary: text(25),
-			Body: body, Tags: []string{benchWords[r.IntN(len(benchWords))]}, Status: centre.StatusPublished}
+		in := centre.EntryInput{Slug: fmt.Sprintf("generated-%d", i),
+			Status: centre.StatusPublished,
+			Content: centre.Content{
+				Type:    "news",
+				Title:   text(6),
+				Summary: text(25),
+				Body:    body,
+				Tags:    []string{benchWords[r.IntN(len(benchWords))]},
+			},
+		}
 		if _, err := writer.Service.CreateEntry(ctx, op, demo.Slug, in); err != nil {
 			b.Fatal(err)
 		}
@@ -257,7 +265,7 @@ func BenchmarkSearchDynamoDB(b *testing.B) {
 	coldTime := time.Since(start)
 
 	// A change by the writer: the next search fetches it.
-	if _, err := writer.Service.CreateEntry(ctx, op, demo.Slug, centre.EntryInput{Type: "news", Title: "Fresh news", Body: text(400), Status: centre.StatusPublished}); err != nil {
+	if _, err := writer.Service.CreateEntry(ctx, op, demo.Slug, centre.EntryInput{Content: centre.Content{Type: "news", Title: "Fresh news", Body: text(400)}, Status: centre.StatusPublished}); err != nil {
 		b.Fatal(err)
 	}
 	changed := searchOnce("fresh")

@@ -38,8 +38,8 @@ func TestConcurrentPublisherRuns(t *testing.T) {
 	const n = 52
 	ids := map[string]bool{}
 	for i := range n {
-		e, err := writer.CreateEntry(ctx, owner, "race", centre.EntryInput{Type: centre.TypeNews, Title: fmt.Sprintf("Embargoed %d", i),
-			Body: "Soon.", Status: centre.StatusScheduled, PublishAt: now.Add(time.Duration(i+1) * time.Second)})
+		e, err := writer.CreateEntry(ctx, owner, "race", centre.EntryInput{Status: centre.StatusScheduled, PublishAt: now.Add(time.Duration(i+1) * time.Second),
+			Content: centre.Content{Type: centre.TypeNews, Title: fmt.Sprintf("Embargoed %d", i), Body: "Soon."}})
 		if err != nil {
 			t.Fatal(err)
 		}

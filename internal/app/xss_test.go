@@ -68,10 +68,16 @@ func TestNothingExecutableInPagesOrFeeds(t *testing.T) {
 	var slugs []string
 	for i, p := range payloads {
 		e, err := a.Service.CreateEntry(ctx, op, "xss", centre.EntryInput{
-			Type: centre.Types[i%3], Slug: "x" + strings.Repeat("y", i), Title: p, Summary: p, Body: body,
-			Organisations: []string{"Org " + p},
-			Attachments:   []centre.Attachment{{Title: p, URL: "https://example.org/a.pdf", MediaType: "application/pdf", Size: 10}},
-			Status:        centre.StatusPublished,
+			Slug:   "x" + strings.Repeat("y", i),
+			Status: centre.StatusPublished,
+			Content: centre.Content{
+				Type:          centre.Types[i%3],
+				Title:         p,
+				Summary:       p,
+				Body:          body,
+				Organisations: []string{"Org " + p},
+				Attachments:   []centre.Attachment{{Title: p, URL: "https://example.org/a.pdf", MediaType: "application/pdf", Size: 10}},
+			},
 		})
 		if err != nil {
 			t.Fatalf("payload %d: %v", i, err)

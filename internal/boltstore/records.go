@@ -143,9 +143,12 @@ func toEntryRec(e *centre.Entry) (*entryRec, *bodyRec) {
 // entry converts r to the domain type; b may be nil for listings.
 func (r *entryRec) entry(b *bodyRec) *centre.Entry {
 	e := &centre.Entry{
-		ID: r.ID, Site: r.Site, Type: r.Type, Slug: r.Slug, Lang: r.Lang,
-		Title: r.Title, Summary: r.Summary, Tags: r.Tags, Organisations: r.Organisations,
-		Pinned: r.Pinned, Status: r.Status,
+		ID: r.ID, Site: r.Site, Slug: r.Slug, Lang: r.Lang,
+		Content: centre.Content{
+			Type: r.Type, Title: r.Title, Summary: r.Summary, Tags: r.Tags, Organisations: r.Organisations,
+			Pinned: r.Pinned,
+		},
+		Status:    r.Status,
 		PublishAt: r.PublishAt, PublishedAt: r.PublishedAt,
 		UpdatedAt: r.UpdatedAt, CreatedAt: r.CreatedAt, CreatedBy: r.CreatedBy,
 		Version: r.Version, WithdrawnAt: r.WithdrawnAt, WithdrawnReason: r.WithdrawnReason,

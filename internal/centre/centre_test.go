@@ -17,7 +17,7 @@ func validSite() *Site {
 }
 
 func validEntry() *Entry {
-	return &Entry{Type: TypeStatement, Slug: "a-statement", Lang: "en", Title: "A statement", Status: StatusDraft}
+	return &Entry{Content: Content{Type: TypeStatement, Title: "A statement"}, Slug: "a-statement", Lang: "en", Status: StatusDraft}
 }
 
 func fields(err error) map[string]bool {

@@ -7,21 +7,15 @@ import (
 	"time"
 )
 
-// EntryInput is what a caller sets when creating an entry.
+// EntryInput is what a caller sets when creating an entry: its content,
+// its address, and when it is public.
 type EntryInput struct {
-	Type          string       `json:"type"`
-	Slug          string       `json:"slug"`
-	Lang          string       `json:"lang"`
-	Title         string       `json:"title"`
-	Summary       string       `json:"summary"`
-	Body          string       `json:"body"`
-	Tags          []string     `json:"tags"`
-	Organisations []string     `json:"organisations"`
-	Attachments   []Attachment `json:"attachments"`
-	Pinned        bool         `json:"pinned"`
-	Status        string       `json:"status"` // "", draft, published or scheduled
-	PublishAt     time.Time    `json:"publish_at"`
-	ExpiresAt     time.Time    `json:"expires_at"`
+	Content
+	Slug      string    `json:"slug"`
+	Lang      string    `json:"lang"`
+	Status    string    `json:"status"` // "", draft, published or scheduled
+	PublishAt time.Time `json:"publish_at"`
+	ExpiresAt time.Time `json:"expires_at"`
 }
 
 // EntryPatch changes some fields of an entry; nil fields stay as they are.
@@ -29,20 +23,13 @@ type EntryInput struct {
 // publicly with the date, and a new "updated" date — or "minor" (no note,
 // no new date). Change may be left out: a ChangeNote alone means major.
 type EntryPatch struct {
-	Type          *string       `json:"type"`
-	Slug          *string       `json:"slug"`
-	Lang          *string       `json:"lang"`
-	Title         *string       `json:"title"`
-	Summary       *string       `json:"summary"`
-	Body          *string       `json:"body"`
-	Tags          *[]string     `json:"tags"`
-	Organisations *[]string     `json:"organisations"`
-	Attachments   *[]Attachment `json:"attachments"`
-	Pinned        *bool         `json:"pinned"`
-	PublishAt     *time.Time    `json:"publish_at"`
-	ExpiresAt     *time.Time    `json:"expires_at"`
-	Change        *string       `json:"change"` // major or minor
-	ChangeNote    *string       `json:"change_note"`
+	ContentPatch
+	Slug       *string    `json:"slug"`
+	Lang       *string    `json:"lang"`
+	PublishAt  *time.Time `json:"publish_at"`
+	ExpiresAt  *time.Time `json:"expires_at"`
+	Change     *string    `json:"change"` // major or minor
+	ChangeNote *string    `json:"change_note"`
 }
 
 // Change kinds of a change to a public entry.
@@ -74,9 +61,7 @@ func (s *Service) CreateEntry(ctx context.Context, p Principal, site string, in 
 	}
 	now := s.now()
 	e := &Entry{
-		ID: NewID(now), Site: site, Type: in.Type, Slug: in.Slug, Lang: in.Lang, Title: in.Title,
-		Summary: in.Summary, Body: in.Body, Tags: in.Tags, Organisations: in.Organisations,
-		Attachments: in.Attachments, Pinned: in.Pinned, Status: StatusDraft,
+		ID: NewID(now), Site: site, Content: in.Content, Slug: in.Slug, Lang: in.Lang, Status: StatusDraft,
 		PublishAt: in.PublishAt.UTC().Truncate(time.Millisecond), CreatedAt: now, UpdatedAt: now, CreatedBy: p.KeyID,
 		ExpiresAt: in.ExpiresAt.UTC().Truncate(time.Millisecond),
 	}
@@ -275,6 +260,32 @@ func (s *Service) updateEntry(ctx context.Context, p Principal, site, id string,
 	var extra Problems
 	wasPublic := e.Public()
 	stamp(e, p, now, action)
+	kind := patch.changeKind(wasPublic, &extra)
+	e.LastChange.Kind = kind
+	patch.apply(e, now, &extra)
+	if kind == ChangeMajor && wasPublic {
+		addChangeNote(e, patch.ChangeNote, now, &extra)
+	}
+	if !wasPublic {
+		e.UpdatedAt = now
+	}
+	e.OutdatedSince = time.Time{} // an updated translation is current again
+	if err := s.prepare(e, st, &extra); err != nil {
+		return nil, err
+	}
+	if err := s.Store.UpdateEntry(ctx, e); err != nil {
+		return nil, slugConflict(err, e)
+	}
+	if kind == ChangeMajor {
+		s.flagTranslations(ctx, st, e, p)
+	}
+	return e, nil
+}
+
+// changeKind returns the kind of change the patch says it is (a change
+// note alone means major), adding a problem if that does not fit the
+// entry: only changes to a public entry have a kind, and they must.
+func (patch *EntryPatch) changeKind(wasPublic bool, extra *Problems) string {
 	kind := ""
 	if patch.Change != nil {
 		kind = *patch.Change
@@ -291,58 +302,44 @@ func (s *Service) updateEntry(ctx context.Context, p Principal, site, id string,
 	case kind == ChangeMinor && patch.ChangeNote != nil:
 		extra.Add("change_note", "a minor change has no public note; make it major to explain it")
 	}
-	e.LastChange.Kind = kind
+	return kind
+}
+
+// apply changes e by the patch: its content, its address (a slug stays
+// once the entry has been public) and its times (a scheduled entry's
+// publication time must stay in the future).
+func (patch *EntryPatch) apply(e *Entry, now time.Time, extra *Problems) {
 	if patch.Slug != nil && *patch.Slug != e.Slug && e.EverPublic() {
 		extra.Add("slug", "cannot change once the entry has been public (its address must stay stable)")
 	}
-	set(&e.Type, patch.Type)
+	patch.ContentPatch.Apply(&e.Content)
 	set(&e.Slug, patch.Slug)
 	set(&e.Lang, patch.Lang)
-	set(&e.Title, patch.Title)
-	set(&e.Summary, patch.Summary)
-	set(&e.Body, patch.Body)
-	set(&e.Tags, patch.Tags)
-	set(&e.Organisations, patch.Organisations)
-	set(&e.Attachments, patch.Attachments)
-	set(&e.Pinned, patch.Pinned)
 	if patch.ExpiresAt != nil {
 		e.ExpiresAt = patch.ExpiresAt.UTC().Truncate(time.Millisecond)
 	}
 	if patch.PublishAt != nil {
 		e.PublishAt = patch.PublishAt.UTC().Truncate(time.Millisecond)
-		if e.Status == StatusScheduled {
-			if e.PublishAt.IsZero() || !e.PublishAt.After(now) {
-				extra.Add("publish_at", "must be in the future for a scheduled entry; publish it instead")
-			}
+		if e.Status == StatusScheduled && (e.PublishAt.IsZero() || !e.PublishAt.After(now)) {
+			extra.Add("publish_at", "must be in the future for a scheduled entry; publish it instead")
 		}
 	}
-	if kind == ChangeMajor && wasPublic {
-		note := ""
-		if patch.ChangeNote != nil {
-			note = strings.TrimSpace(*patch.ChangeNote)
-		}
-		if note == "" || len([]rune(note)) > MaxNoteLen {
-			extra.Add("change_note", "a major change needs a public note of 1-%d characters", MaxNoteLen)
-		} else {
-			e.ChangeNotes = append(e.ChangeNotes, ChangeNote{At: now, Note: note})
-			e.UpdatedAt = now
-			e.LastChange.Note = note
-		}
+}
+
+// addChangeNote records the public note of a major change to a public
+// entry, which dates the entry's last update.
+func addChangeNote(e *Entry, changeNote *string, now time.Time, extra *Problems) {
+	note := ""
+	if changeNote != nil {
+		note = strings.TrimSpace(*changeNote)
 	}
-	if !wasPublic {
-		e.UpdatedAt = now
+	if note == "" || len([]rune(note)) > MaxNoteLen {
+		extra.Add("change_note", "a major change needs a public note of 1-%d characters", MaxNoteLen)
+		return
 	}
-	e.OutdatedSince = time.Time{} // an updated translation is current again
-	if err := s.prepare(e, st, &extra); err != nil {
-		return nil, err
-	}
-	if err := s.Store.UpdateEntry(ctx, e); err != nil {
-		return nil, slugConflict(err, e)
-	}
-	if kind == ChangeMajor {
-		s.flagTranslations(ctx, st, e, p)
-	}
-	return e, nil
+	e.ChangeNotes = append(e.ChangeNotes, ChangeNote{At: now, Note: note})
+	e.UpdatedAt = now
+	e.LastChange.Note = note
 }
 
 // DeleteEntry deletes a draft that was never public. Returns ENOTFOUND,

@@ -34,19 +34,12 @@ var Statuses = []string{StatusDraft, StatusScheduled, StatusPublished, StatusWit
 
 // Entry is a statement, publication, news update or page of a site.
 type Entry struct {
-	ID              string       `json:"id"`
-	Site            string       `json:"site"`
-	Type            string       `json:"type"`
+	ID   string `json:"id"`
+	Site string `json:"site"`
+	Content
 	Slug            string       `json:"slug"`
 	Lang            string       `json:"lang"`
-	Title           string       `json:"title"`
-	Summary         string       `json:"summary,omitempty"`
-	Body            string       `json:"body,omitempty"`      // Markdown source
-	BodyHTML        string       `json:"body_html,omitempty"` // rendered and sanitised; read-only
-	Tags            []string     `json:"tags,omitempty"`
-	Organisations   []string     `json:"organisations,omitempty"`
-	Attachments     []Attachment `json:"attachments,omitempty"`
-	Pinned          bool         `json:"pinned,omitempty"`
+	BodyHTML        string       `json:"body_html,omitempty"` // rendered and sanitised from Body; read-only
 	Status          string       `json:"status"`
 	PublishAt       time.Time    `json:"publish_at,omitzero"`
 	PublishedAt     time.Time    `json:"published_at,omitzero"` // first made public; never changes after
@@ -66,6 +59,78 @@ type Entry struct {
 	OutdatedSince     time.Time `json:"outdated_since,omitzero"`      // public: a translation whose source had a major change since
 	PreviewGeneration int64     `json:"preview_generation,omitempty"` // bumping it revokes every preview link of the entry
 	LastChange        Change    `json:"last_change,omitzero"`         // the change that made this version
+}
+
+// Content is what an author writes in an entry, as one set of fields:
+// creating an entry sets it (EntryInput), a patch changes it
+// (ContentPatch), restoring a revision brings all of it back, launching a
+// site from a template and importing an export copy it, and DiffEntries
+// compares it. Each of those paths handles Content as a whole, so a field
+// added here reaches all of them. A new field also needs, each checked by
+// a test that fails until it is there: its pointer twin in ContentPatch
+// and its line in ContentPatch.Apply and Content.AsPatch (centre's
+// content tests); its attribute in both stores' converters (storetest's
+// round trip); its schema in the OpenAPI document (httpapi's schema test);
+// and a place in httpapi.PublicEntry or the staff-only list (httpapi's
+// allowlist test). Its checks go in Entry.Validate.
+//
+// Where an entry lives (Slug, Lang) and when it is public (PublishAt,
+// ExpiresAt) are set by a create and a patch too, but have rules of their
+// own: a restore keeps them, and a template copies only the address.
+type Content struct {
+	Type          string       `json:"type"`
+	Title         string       `json:"title"`
+	Summary       string       `json:"summary,omitempty"`
+	Body          string       `json:"body,omitempty"` // Markdown source
+	Tags          []string     `json:"tags,omitempty"`
+	Organisations []string     `json:"organisations,omitempty"`
+	Attachments   []Attachment `json:"attachments,omitempty"`
+	Pinned        bool         `json:"pinned,omitempty"`
+}
+
+// ContentPatch changes some fields of Content: each non-nil field
+// replaces the field of the same name.
+type ContentPatch struct {
+	Type          *string       `json:"type"`
+	Title         *string       `json:"title"`
+	Summary       *string       `json:"summary"`
+	Body          *string       `json:"body"`
+	Tags          *[]string     `json:"tags"`
+	Organisations *[]string     `json:"organisations"`
+	Attachments   *[]Attachment `json:"attachments"`
+	Pinned        *bool         `json:"pinned"`
+}
+
+// Apply changes c by the non-nil fields of p.
+func (p *ContentPatch) Apply(c *Content) {
+	set(&c.Type, p.Type)
+	set(&c.Title, p.Title)
+	set(&c.Summary, p.Summary)
+	set(&c.Body, p.Body)
+	set(&c.Tags, p.Tags)
+	set(&c.Organisations, p.Organisations)
+	set(&c.Attachments, p.Attachments)
+	set(&c.Pinned, p.Pinned)
+}
+
+// AsPatch returns the patch that sets every field of Content to c's values.
+func (c Content) AsPatch() ContentPatch {
+	return ContentPatch{
+		Type:          &c.Type,
+		Title:         &c.Title,
+		Summary:       &c.Summary,
+		Body:          &c.Body,
+		Tags:          &c.Tags,
+		Organisations: &c.Organisations,
+		Attachments:   &c.Attachments,
+		Pinned:        &c.Pinned,
+	}
+}
+
+func set[T any](dst *T, src *T) {
+	if src != nil {
+		*dst = *src
+	}
 }
 
 // Change describes the change that produced a version of an entry. It is
@@ -155,55 +220,10 @@ func (e *Entry) Validate(site *Site) error {
 	}
 	checkText(&p, "title", e.Title, 1, MaxTitleLen)
 	checkText(&p, "summary", e.Summary, 0, MaxSummaryLen)
-	if len(e.Body) > MaxBodyBytes {
-		p.Add("body", "must be at most %d bytes (got %d)", MaxBodyBytes, len(e.Body))
-	} else if strings.ContainsRune(e.Body, 0) {
-		p.Add("body", "must not contain NUL characters")
-	}
-	if len(e.BodyHTML) > MaxBodyHTMLBytes {
-		p.Add("body", "renders to more than %d bytes of HTML", MaxBodyHTMLBytes)
-	}
-	if len(e.Tags) > MaxTags {
-		p.Add("tags", "at most %d tags", MaxTags)
-	}
-	for _, t := range e.Tags {
-		if len(t) > MaxTagLen || !slugRE.MatchString(t) {
-			p.Add("tags", "%q must be 1-%d lowercase letters, digits and single hyphens", t, MaxTagLen)
-		}
-	}
-	if dup := firstDuplicate(e.Tags, func(s string) string { return s }); dup != "" {
-		p.Add("tags", "%q is listed twice", dup)
-	}
-	if len(e.Organisations) > MaxOrganisations {
-		p.Add("organisations", "at most %d organisations", MaxOrganisations)
-	}
-	for _, o := range e.Organisations {
-		if strings.TrimSpace(o) == "" || len([]rune(o)) > MaxOrgLen || OrgKey(o) == "" {
-			p.Add("organisations", "%q must be a name of 1-%d characters with at least one letter or digit", o, MaxOrgLen)
-		}
-	}
-	if dup := firstDuplicate(e.Organisations, OrgKey); dup != "" {
-		p.Add("organisations", "%q is listed twice", dup)
-	}
-	if len(e.Attachments) > MaxAttachments {
-		p.Add("attachments", "at most %d attachments", MaxAttachments)
-	}
-	for i, a := range e.Attachments {
-		f := func(name string) string { return "attachments[" + strconv.Itoa(i) + "]." + name }
-		checkText(&p, f("title"), a.Title, 1, MaxTitleLen)
-		if !ValidHTTPURL(a.URL) {
-			p.Add(f("url"), "must be an absolute http(s) URL")
-		}
-		if !mediaTypeRE.MatchString(a.MediaType) {
-			p.Add(f("media_type"), "must be a media type like application/pdf")
-		}
-		if a.Size < 0 || a.Size > MaxAttachmentSize {
-			p.Add(f("size"), "must be between 0 and %d bytes", int64(MaxAttachmentSize))
-		}
-		if a.Lang != "" && !ValidLanguage(a.Lang) {
-			p.Add(f("lang"), "must be a BCP 47 language tag")
-		}
-	}
+	e.checkBody(&p)
+	checkTags(&p, e.Tags)
+	checkOrganisations(&p, e.Organisations)
+	checkAttachments(&p, e.Attachments)
 	if len(e.ChangeNotes) > MaxChangeNotes {
 		p.Add("change_notes", "at most %d change notes", MaxChangeNotes)
 	}
@@ -217,6 +237,67 @@ func (e *Entry) Validate(site *Site) error {
 		p.Add("publish_at", "is required for a scheduled entry")
 	}
 	return p.Err()
+}
+
+func (e *Entry) checkBody(p *Problems) {
+	if len(e.Body) > MaxBodyBytes {
+		p.Add("body", "must be at most %d bytes (got %d)", MaxBodyBytes, len(e.Body))
+	} else if strings.ContainsRune(e.Body, 0) {
+		p.Add("body", "must not contain NUL characters")
+	}
+	if len(e.BodyHTML) > MaxBodyHTMLBytes {
+		p.Add("body", "renders to more than %d bytes of HTML", MaxBodyHTMLBytes)
+	}
+}
+
+func checkTags(p *Problems, tags []string) {
+	if len(tags) > MaxTags {
+		p.Add("tags", "at most %d tags", MaxTags)
+	}
+	for _, t := range tags {
+		if len(t) > MaxTagLen || !slugRE.MatchString(t) {
+			p.Add("tags", "%q must be 1-%d lowercase letters, digits and single hyphens", t, MaxTagLen)
+		}
+	}
+	if dup := firstDuplicate(tags, func(s string) string { return s }); dup != "" {
+		p.Add("tags", "%q is listed twice", dup)
+	}
+}
+
+func checkOrganisations(p *Problems, orgs []string) {
+	if len(orgs) > MaxOrganisations {
+		p.Add("organisations", "at most %d organisations", MaxOrganisations)
+	}
+	for _, o := range orgs {
+		if strings.TrimSpace(o) == "" || len([]rune(o)) > MaxOrgLen || OrgKey(o) == "" {
+			p.Add("organisations", "%q must be a name of 1-%d characters with at least one letter or digit", o, MaxOrgLen)
+		}
+	}
+	if dup := firstDuplicate(orgs, OrgKey); dup != "" {
+		p.Add("organisations", "%q is listed twice", dup)
+	}
+}
+
+func checkAttachments(p *Problems, list []Attachment) {
+	if len(list) > MaxAttachments {
+		p.Add("attachments", "at most %d attachments", MaxAttachments)
+	}
+	for i, a := range list {
+		f := func(name string) string { return "attachments[" + strconv.Itoa(i) + "]." + name }
+		checkText(p, f("title"), a.Title, 1, MaxTitleLen)
+		if !ValidHTTPURL(a.URL) {
+			p.Add(f("url"), "must be an absolute http(s) URL")
+		}
+		if !mediaTypeRE.MatchString(a.MediaType) {
+			p.Add(f("media_type"), "must be a media type like application/pdf")
+		}
+		if a.Size < 0 || a.Size > MaxAttachmentSize {
+			p.Add(f("size"), "must be between 0 and %d bytes", int64(MaxAttachmentSize))
+		}
+		if a.Lang != "" && !ValidLanguage(a.Lang) {
+			p.Add(f("lang"), "must be a BCP 47 language tag")
+		}
+	}
 }
 
 func firstDuplicate(list []string, key func(string) string) string {

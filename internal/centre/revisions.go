@@ -82,14 +82,16 @@ func DiffEntries(from, to *Entry) []FieldDiff {
 	}
 	var out []FieldDiff
 	a, b := reflect.ValueOf(*from), reflect.ValueOf(*to)
-	t := a.Type()
-	for i := 0; i < t.NumField(); i++ {
-		name, _, _ := strings.Cut(t.Field(i).Tag.Get("json"), ",")
+	for _, f := range reflect.VisibleFields(a.Type()) {
+		if f.Anonymous || !f.IsExported() {
+			continue // an embedded struct (Content) counts by its own fields, which VisibleFields lists
+		}
+		name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
 		if name == "" || name == "-" || bookkeeping[name] {
 			continue
 		}
-		x, _ := json.Marshal(a.Field(i).Interface())
-		y, _ := json.Marshal(b.Field(i).Interface())
+		x, _ := json.Marshal(a.FieldByIndex(f.Index).Interface())
+		y, _ := json.Marshal(b.FieldByIndex(f.Index).Interface())
 		if string(x) != string(y) {
 			out = append(out, FieldDiff{Field: name, From: x, To: y})
 		}
@@ -124,8 +126,7 @@ func (s *Service) Restore(ctx context.Context, p Principal, site, id string, rev
 	if err != nil {
 		return nil, err
 	}
-	patch := EntryPatch{Type: &old.Type, Title: &old.Title, Summary: &old.Summary, Body: &old.Body,
-		Tags: &old.Tags, Organisations: &old.Organisations, Attachments: &old.Attachments, Pinned: &old.Pinned}
+	patch := EntryPatch{ContentPatch: old.Content.AsPatch()}
 	if kind != "" {
 		patch.Change = &kind
 	}

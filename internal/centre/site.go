@@ -118,13 +118,24 @@ func (s *Site) Validate() error {
 	checkText(&p, "tagline", s.Tagline, 0, MaxTaglineLen)
 	checkText(&p, "description", s.Description, 0, MaxSiteDescLen)
 	checkText(&p, "publisher", s.Publisher, 1, MaxPublisherLen)
-	if len(s.Languages) == 0 {
+	checkLanguages(&p, s.Languages)
+	s.Contact.check(&p)
+	s.Theme.check(&p)
+	checkHosts(&p, s.Hosts)
+	if s.Status != SiteActive && s.Status != SiteArchived {
+		p.Add("status", "must be %q or %q", SiteActive, SiteArchived)
+	}
+	return p.Err()
+}
+
+func checkLanguages(p *Problems, langs []string) {
+	if len(langs) == 0 {
 		p.Add("languages", "at least one language is required")
-	} else if len(s.Languages) > MaxLanguages {
+	} else if len(langs) > MaxLanguages {
 		p.Add("languages", "at most %d languages", MaxLanguages)
 	}
 	seen := map[string]bool{}
-	for _, l := range s.Languages {
+	for _, l := range langs {
 		if !ValidLanguage(l) {
 			p.Add("languages", "%q is not a BCP 47 language tag", l)
 		} else if seen[strings.ToLower(l)] {
@@ -132,21 +143,27 @@ func (s *Site) Validate() error {
 		}
 		seen[strings.ToLower(l)] = true
 	}
-	if s.Contact.Email == "" && s.Contact.URL == "" {
+}
+
+func (c Contact) check(p *Problems) {
+	if c.Email == "" && c.URL == "" {
 		p.Add("contact", "an email address or a URL is required")
 	}
-	if s.Contact.Email != "" {
-		if a, err := mail.ParseAddress(s.Contact.Email); err != nil || a.Address != s.Contact.Email {
+	if c.Email != "" {
+		if a, err := mail.ParseAddress(c.Email); err != nil || a.Address != c.Email {
 			p.Add("contact.email", "must be a plain email address")
 		}
 	}
-	if s.Contact.URL != "" && !ValidHTTPURL(s.Contact.URL) {
+	if c.URL != "" && !ValidHTTPURL(c.URL) {
 		p.Add("contact.url", "must be an absolute http(s) URL")
 	}
-	if s.Theme.Accent != "" && !colourRE.MatchString(s.Theme.Accent) {
+}
+
+func (t Theme) check(p *Problems) {
+	if t.Accent != "" && !colourRE.MatchString(t.Accent) {
 		p.Add("theme.accent", "must be a colour like #0b5394")
 	}
-	if l := s.Theme.LogoURL; l != "" {
+	if l := t.LogoURL; l != "" {
 		if strings.HasPrefix(l, "data:") {
 			if _, _, err := LogoImage(l); err != nil {
 				p.Add("theme.logo_url", "%s", err.Error())
@@ -155,18 +172,17 @@ func (s *Site) Validate() error {
 			p.Add("theme.logo_url", "must be a data:image/png (or jpeg or webp) base64 URL, or an absolute http(s) URL")
 		}
 	}
-	if len(s.Hosts) > MaxHosts {
+}
+
+func checkHosts(p *Problems, hosts []string) {
+	if len(hosts) > MaxHosts {
 		p.Add("hosts", "at most %d host names", MaxHosts)
 	}
-	for _, h := range s.Hosts {
+	for _, h := range hosts {
 		if len(h) > 253 || !hostRE.MatchString(h) {
 			p.Add("hosts", "%q is not a lowercase host name", h)
 		}
 	}
-	if s.Status != SiteActive && s.Status != SiteArchived {
-		p.Add("status", "must be %q or %q", SiteActive, SiteArchived)
-	}
-	return p.Err()
 }
 
 func checkText(p *Problems, field, v string, min, max int) {

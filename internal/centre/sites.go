@@ -131,9 +131,8 @@ func (s *Service) LaunchSite(ctx context.Context, p Principal, in SiteInput) (*L
 	}
 	now := s.now()
 	for _, pg := range pages {
-		c := &Entry{ID: NewID(now), Site: site.Slug, Type: TypePage, Slug: pg.Slug, Lang: pg.Lang, Title: pg.Title,
-			Summary: pg.Summary, Body: pg.Body, BodyHTML: pg.BodyHTML, Tags: pg.Tags, Organisations: pg.Organisations,
-			Attachments: pg.Attachments, Pinned: pg.Pinned, Status: StatusDraft, CreatedAt: now, UpdatedAt: now, CreatedBy: p.KeyID}
+		c := &Entry{ID: NewID(now), Site: site.Slug, Content: pg.Content, Slug: pg.Slug, Lang: pg.Lang,
+			BodyHTML: pg.BodyHTML, Status: StatusDraft, CreatedAt: now, UpdatedAt: now, CreatedBy: p.KeyID}
 		stamp(c, p, now, "create")
 		if pg.Status == StatusPublished {
 			c.Status, c.PublishedAt = StatusPublished, now
@@ -261,12 +260,6 @@ func (s *Service) updateSite(ctx context.Context, p Principal, site *Site, patch
 		return nil, err
 	}
 	return site, nil
-}
-
-func set[T any](dst *T, src *T) {
-	if src != nil {
-		*dst = *src
-	}
 }
 
 // writableSite returns the site if p may write with role on it and it is

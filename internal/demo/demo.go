@@ -37,13 +37,15 @@ type item struct {
 const assoc = "European Health Technology Association"
 
 var items = []item{
-	{daysAgo: 40, in: centre.EntryInput{Type: centre.TypeStatement, Slug: "keep-cancer-care-going",
-		Title:         "Call for action: keep cancer treatment going during the pandemic",
-		Summary:       "Cancer does not stop for COVID-19. We call on health systems to protect diagnosis, radiotherapy and screening pathways.",
-		Tags:          []string{"cancer-care", "radiotherapy", "continuity-of-care"},
-		Organisations: []string{assoc, "European Society for Radiotherapy Physics"},
-		Pinned:        true,
-		Body: `Across Europe, cancer diagnoses have fallen by up to **40%** since the start of the pandemic — not because
+	{daysAgo: 40, in: centre.EntryInput{Slug: "keep-cancer-care-going",
+		Content: centre.Content{
+			Type:          centre.TypeStatement,
+			Title:         "Call for action: keep cancer treatment going during the pandemic",
+			Summary:       "Cancer does not stop for COVID-19. We call on health systems to protect diagnosis, radiotherapy and screening pathways.",
+			Tags:          []string{"cancer-care", "radiotherapy", "continuity-of-care"},
+			Organisations: []string{assoc, "European Society for Radiotherapy Physics"},
+			Pinned:        true,
+			Body: `Across Europe, cancer diagnoses have fallen by up to **40%** since the start of the pandemic — not because
 there is less cancer, but because patients are not being seen.
 
 We call on health ministries and hospital managers to:
@@ -53,27 +55,35 @@ We call on health ministries and hospital managers to:
 3. restart screening programmes as soon as it is safe, with catch-up capacity;
 4. use remote consultations and remote monitoring to reduce hospital visits.
 
-Read the [joint recommendations](https://example.org/oncology-recommendations) for details.`}},
+Read the [joint recommendations](https://example.org/oncology-recommendations) for details.`,
+		},
+	}},
 	{daysAgo: 30, note: "Added the Council's final figures for the recovery instrument.",
-		in: centre.EntryInput{Type: centre.TypeStatement, Slug: "eu-recovery-plan",
-			Title:         "We welcome the EU recovery plan and its investment in resilient health systems",
-			Summary:       "The recovery plan is a chance to modernise Europe's health systems. Digital health and medical technology must be part of it.",
-			Tags:          []string{"eu-policy", "recovery", "digital-health"},
-			Organisations: []string{assoc},
-			Body: `The association welcomes the European recovery plan. The pandemic showed how much Europe depends on
+		in: centre.EntryInput{Slug: "eu-recovery-plan",
+			Content: centre.Content{
+				Type:          centre.TypeStatement,
+				Title:         "We welcome the EU recovery plan and its investment in resilient health systems",
+				Summary:       "The recovery plan is a chance to modernise Europe's health systems. Digital health and medical technology must be part of it.",
+				Tags:          []string{"eu-policy", "recovery", "digital-health"},
+				Organisations: []string{assoc},
+				Body: `The association welcomes the European recovery plan. The pandemic showed how much Europe depends on
 resilient, digital and well-equipped health systems.
 
 We ask that national recovery plans:
 
 - invest in **modern diagnostic and treatment equipment**, replacing installed bases older than ten years;
 - fund the interoperable digital infrastructure that telehealth needs;
-- involve patients, clinicians and industry in setting priorities.`}},
-	{daysAgo: 25, in: centre.EntryInput{Type: centre.TypePublication, Slug: "mhealth-deployment-recommendations",
-		Title:         "Recommendations for deploying mobile health at scale",
-		Summary:       "A report with ten recommendations on deploying mobile health apps and remote monitoring during and after the pandemic.",
-		Tags:          []string{"digital-health", "mhealth", "telehealth"},
-		Organisations: []string{assoc, "Digital Health Society"},
-		Body: `This report sets out ten recommendations for deploying mobile health (mHealth) at scale: from reimbursement
+- involve patients, clinicians and industry in setting priorities.`,
+			},
+		}},
+	{daysAgo: 25, in: centre.EntryInput{Slug: "mhealth-deployment-recommendations",
+		Content: centre.Content{
+			Type:          centre.TypePublication,
+			Title:         "Recommendations for deploying mobile health at scale",
+			Summary:       "A report with ten recommendations on deploying mobile health apps and remote monitoring during and after the pandemic.",
+			Tags:          []string{"digital-health", "mhealth", "telehealth"},
+			Organisations: []string{assoc, "Digital Health Society"},
+			Body: `This report sets out ten recommendations for deploying mobile health (mHealth) at scale: from reimbursement
 and evidence frameworks to data protection, interoperability and digital literacy.
 
 | Area | Recommendation |
@@ -81,77 +91,115 @@ and evidence frameworks to data protection, interoperability and digital literac
 | Evidence | A common European assessment framework for health apps |
 | Reimbursement | Fast-track pathways for remote monitoring |
 | Data | Interoperable, GDPR-compliant data sharing |`,
-		Attachments: []centre.Attachment{
-			{Title: "Full report (PDF)", URL: "https://example.org/files/mhealth-recommendations.pdf", MediaType: "application/pdf", Size: 2457600, Lang: "en"},
-			{Title: "Executive summary (PDF)", URL: "https://example.org/files/mhealth-summary.pdf", MediaType: "application/pdf", Size: 318464, Lang: "en"},
-		}}},
-	{daysAgo: 20, in: centre.EntryInput{Type: centre.TypePublication, Slug: "ai-cardiology-use-cases",
-		Title:         "Artificial intelligence in cardiology: use cases",
-		Summary:       "How AI supports cardiologists today: ECG interpretation, echocardiography and risk prediction, with lessons from the pandemic.",
-		Tags:          []string{"artificial-intelligence", "cardiology"},
-		Organisations: []string{assoc, "Cardiac Imaging Alliance"},
-		Body:          "Seven use cases of artificial intelligence in cardiology, from automated ECG interpretation to echocardiography measurement, each with the clinical evidence and the conditions for safe use.",
-		Attachments: []centre.Attachment{
-			{Title: "AI in cardiology: use cases (PDF)", URL: "https://example.org/files/ai-cardiology.pdf", MediaType: "application/pdf", Size: 1843200, Lang: "en"},
-		}}},
-	{daysAgo: 18, in: centre.EntryInput{Type: centre.TypePublication, Slug: "ai-radiotherapy-use-cases",
-		Title:         "Artificial intelligence in radiotherapy: use cases",
-		Summary:       "Auto-contouring, adaptive planning and quality assurance: where AI already shortens the path to treatment.",
-		Tags:          []string{"artificial-intelligence", "radiotherapy", "cancer-care"},
-		Organisations: []string{assoc, "European Society for Radiotherapy Physics"},
-		Body:          "Artificial intelligence already shortens radiotherapy planning from days to hours. This paper describes five use cases and what regulators and hospitals need to deploy them.",
-		Attachments: []centre.Attachment{
-			{Title: "AI in radiotherapy: use cases (PDF)", URL: "https://example.org/files/ai-radiotherapy.pdf", MediaType: "application/pdf", Size: 1572864, Lang: "en"},
-		}}},
-	{daysAgo: 15, in: centre.EntryInput{Type: centre.TypePublication, Slug: "ai-breast-screening-use-cases",
-		Title:         "Artificial intelligence in breast-cancer screening: use cases",
-		Summary:       "AI as a second reader in mammography screening, to help programmes catch up on screenings postponed by the pandemic.",
-		Tags:          []string{"artificial-intelligence", "cancer-care", "screening"},
-		Organisations: []string{assoc, "Breast Imaging Network Europe"},
-		Body:          "With screening programmes paused in spring, a backlog of mammograms has built up. AI used as a second reader can help radiologists catch up without lowering quality.",
-		Attachments: []centre.Attachment{
-			{Title: "AI in breast-cancer screening (PDF)", URL: "https://example.org/files/ai-breast-screening.pdf", MediaType: "application/pdf", Size: 1310720, Lang: "en"},
-			{Title: "L'IA dans le dépistage du cancer du sein (PDF)", URL: "https://example.org/files/ai-breast-screening-fr.pdf", MediaType: "application/pdf", Size: 1351680, Lang: "fr"},
-		}}},
-	{daysAgo: 10, in: centre.EntryInput{Type: centre.TypeNews, Slug: "update-overview-week-24",
-		Title:         "Update overview: what our members did this week",
-		Summary:       "Ventilator production, remote monitoring programmes and donations of imaging equipment across Europe.",
-		Tags:          []string{"members", "weekly-update"},
-		Organisations: []string{assoc},
-		Body: `This week our members:
+			Attachments: []centre.Attachment{
+				{Title: "Full report (PDF)", URL: "https://example.org/files/mhealth-recommendations.pdf", MediaType: "application/pdf", Size: 2457600, Lang: "en"},
+				{Title: "Executive summary (PDF)", URL: "https://example.org/files/mhealth-summary.pdf", MediaType: "application/pdf", Size: 318464, Lang: "en"},
+			},
+		},
+	}},
+	{daysAgo: 20, in: centre.EntryInput{Slug: "ai-cardiology-use-cases",
+		Content: centre.Content{
+			Type:          centre.TypePublication,
+			Title:         "Artificial intelligence in cardiology: use cases",
+			Summary:       "How AI supports cardiologists today: ECG interpretation, echocardiography and risk prediction, with lessons from the pandemic.",
+			Tags:          []string{"artificial-intelligence", "cardiology"},
+			Organisations: []string{assoc, "Cardiac Imaging Alliance"},
+			Body:          "Seven use cases of artificial intelligence in cardiology, from automated ECG interpretation to echocardiography measurement, each with the clinical evidence and the conditions for safe use.",
+			Attachments: []centre.Attachment{
+				{Title: "AI in cardiology: use cases (PDF)", URL: "https://example.org/files/ai-cardiology.pdf", MediaType: "application/pdf", Size: 1843200, Lang: "en"},
+			},
+		},
+	}},
+	{daysAgo: 18, in: centre.EntryInput{Slug: "ai-radiotherapy-use-cases",
+		Content: centre.Content{
+			Type:          centre.TypePublication,
+			Title:         "Artificial intelligence in radiotherapy: use cases",
+			Summary:       "Auto-contouring, adaptive planning and quality assurance: where AI already shortens the path to treatment.",
+			Tags:          []string{"artificial-intelligence", "radiotherapy", "cancer-care"},
+			Organisations: []string{assoc, "European Society for Radiotherapy Physics"},
+			Body:          "Artificial intelligence already shortens radiotherapy planning from days to hours. This paper describes five use cases and what regulators and hospitals need to deploy them.",
+			Attachments: []centre.Attachment{
+				{Title: "AI in radiotherapy: use cases (PDF)", URL: "https://example.org/files/ai-radiotherapy.pdf", MediaType: "application/pdf", Size: 1572864, Lang: "en"},
+			},
+		},
+	}},
+	{daysAgo: 15, in: centre.EntryInput{Slug: "ai-breast-screening-use-cases",
+		Content: centre.Content{
+			Type:          centre.TypePublication,
+			Title:         "Artificial intelligence in breast-cancer screening: use cases",
+			Summary:       "AI as a second reader in mammography screening, to help programmes catch up on screenings postponed by the pandemic.",
+			Tags:          []string{"artificial-intelligence", "cancer-care", "screening"},
+			Organisations: []string{assoc, "Breast Imaging Network Europe"},
+			Body:          "With screening programmes paused in spring, a backlog of mammograms has built up. AI used as a second reader can help radiologists catch up without lowering quality.",
+			Attachments: []centre.Attachment{
+				{Title: "AI in breast-cancer screening (PDF)", URL: "https://example.org/files/ai-breast-screening.pdf", MediaType: "application/pdf", Size: 1310720, Lang: "en"},
+				{Title: "L'IA dans le dépistage du cancer du sein (PDF)", URL: "https://example.org/files/ai-breast-screening-fr.pdf", MediaType: "application/pdf", Size: 1351680, Lang: "fr"},
+			},
+		},
+	}},
+	{daysAgo: 10, in: centre.EntryInput{Slug: "update-overview-week-24",
+		Content: centre.Content{
+			Type:          centre.TypeNews,
+			Title:         "Update overview: what our members did this week",
+			Summary:       "Ventilator production, remote monitoring programmes and donations of imaging equipment across Europe.",
+			Tags:          []string{"members", "weekly-update"},
+			Organisations: []string{assoc},
+			Body: `This week our members:
 
 - doubled production of intensive-care ventilators at two European sites;
 - opened remote-monitoring programmes for 12,000 patients with chronic heart failure;
-- donated mobile X-ray units to field hospitals in three countries.`}},
-	{daysAgo: 6, in: centre.EntryInput{Type: centre.TypeStatement, Slug: "member-statement-imaging-capacity",
-		Title:         "Member statement: imaging capacity for the second wave",
-		Summary:       "Our member organisation sets out how imaging departments can prepare for a second wave.",
-		Tags:          []string{"imaging", "members"},
-		Organisations: []string{"Breast Imaging Network Europe"},
-		Body:          "Imaging departments should plan now for separate COVID and non-COVID scanners, extended opening hours and remote reporting, so that cancer diagnosis continues through a second wave."}},
-	{daysAgo: 3, in: centre.EntryInput{Type: centre.TypeNews, Slug: "webinar-remote-monitoring",
-		Title:         "Webinar: remote monitoring after the pandemic",
-		Summary:       "Join clinicians and patient groups on how remote monitoring can stay part of care.",
-		Tags:          []string{"telehealth", "events"},
-		Organisations: []string{assoc, "Digital Health Society"},
-		Body:          "Registration is open for our webinar on remote monitoring. Speakers include cardiologists, nurses and patient representatives."}},
-	{daysAgo: 40, in: centre.EntryInput{Type: centre.TypeStatement, Slug: "keep-cancer-care-going", Lang: "fr",
-		Title:         "Appel à l'action : maintenir les traitements contre le cancer pendant la pandémie",
-		Summary:       "Le cancer ne s'arrête pas pour la COVID-19. Nous appelons les systèmes de santé à protéger le diagnostic, la radiothérapie et le dépistage.",
-		Tags:          []string{"cancer-care", "radiotherapy", "continuity-of-care"},
-		Organisations: []string{assoc, "European Society for Radiotherapy Physics"},
-		Body:          "Partout en Europe, les diagnostics de cancer ont chuté jusqu'à **40 %** depuis le début de la pandémie. Nous appelons à maintenir des parcours dédiés aux patients atteints de cancer."}},
-	{daysAgo: 45, in: centre.EntryInput{Type: centre.TypePage, Slug: "about",
-		Title:         "About this information centre",
-		Summary:       "Who we are and what you find here.",
-		Organisations: []string{assoc},
-		Body:          "This information centre collects the statements, reports and recommendations of the association and its member organisations on the COVID-19 pandemic. Press enquiries: press@example.org."}},
-	{draft: true, in: centre.EntryInput{Type: centre.TypeStatement, Slug: "vaccination-logistics",
-		Title:         "Draft: cold-chain logistics for vaccination campaigns",
-		Summary:       "Medical technology's contribution to vaccination campaigns.",
-		Tags:          []string{"vaccination"},
-		Organisations: []string{assoc},
-		Body:          "Draft under review."}},
+- donated mobile X-ray units to field hospitals in three countries.`,
+		},
+	}},
+	{daysAgo: 6, in: centre.EntryInput{Slug: "member-statement-imaging-capacity",
+		Content: centre.Content{
+			Type:          centre.TypeStatement,
+			Title:         "Member statement: imaging capacity for the second wave",
+			Summary:       "Our member organisation sets out how imaging departments can prepare for a second wave.",
+			Tags:          []string{"imaging", "members"},
+			Organisations: []string{"Breast Imaging Network Europe"},
+			Body:          "Imaging departments should plan now for separate COVID and non-COVID scanners, extended opening hours and remote reporting, so that cancer diagnosis continues through a second wave.",
+		},
+	}},
+	{daysAgo: 3, in: centre.EntryInput{Slug: "webinar-remote-monitoring",
+		Content: centre.Content{
+			Type:          centre.TypeNews,
+			Title:         "Webinar: remote monitoring after the pandemic",
+			Summary:       "Join clinicians and patient groups on how remote monitoring can stay part of care.",
+			Tags:          []string{"telehealth", "events"},
+			Organisations: []string{assoc, "Digital Health Society"},
+			Body:          "Registration is open for our webinar on remote monitoring. Speakers include cardiologists, nurses and patient representatives.",
+		},
+	}},
+	{daysAgo: 40, in: centre.EntryInput{Slug: "keep-cancer-care-going", Lang: "fr",
+		Content: centre.Content{
+			Type:          centre.TypeStatement,
+			Title:         "Appel à l'action : maintenir les traitements contre le cancer pendant la pandémie",
+			Summary:       "Le cancer ne s'arrête pas pour la COVID-19. Nous appelons les systèmes de santé à protéger le diagnostic, la radiothérapie et le dépistage.",
+			Tags:          []string{"cancer-care", "radiotherapy", "continuity-of-care"},
+			Organisations: []string{assoc, "European Society for Radiotherapy Physics"},
+			Body:          "Partout en Europe, les diagnostics de cancer ont chuté jusqu'à **40 %** depuis le début de la pandémie. Nous appelons à maintenir des parcours dédiés aux patients atteints de cancer.",
+		},
+	}},
+	{daysAgo: 45, in: centre.EntryInput{Slug: "about",
+		Content: centre.Content{
+			Type:          centre.TypePage,
+			Title:         "About this information centre",
+			Summary:       "Who we are and what you find here.",
+			Organisations: []string{assoc},
+			Body:          "This information centre collects the statements, reports and recommendations of the association and its member organisations on the COVID-19 pandemic. Press enquiries: press@example.org.",
+		},
+	}},
+	{draft: true, in: centre.EntryInput{Slug: "vaccination-logistics",
+		Content: centre.Content{
+			Type:          centre.TypeStatement,
+			Title:         "Draft: cold-chain logistics for vaccination campaigns",
+			Summary:       "Medical technology's contribution to vaccination campaigns.",
+			Tags:          []string{"vaccination"},
+			Organisations: []string{assoc},
+			Body:          "Draft under review.",
+		},
+	}},
 }
 
 // Seed creates the demo site and its entries through the service, as the

@@ -13,25 +13,32 @@ var at = time.Date(2026, 3, 2, 9, 0, 0, 123456789, time.UTC)
 
 func fullEntry() *centre.Entry {
 	return &centre.Entry{
-		ID: "01jzentry000000000000000001", Site: "flood", Type: centre.TypePublication,
-		Slug: "report", Lang: "en-GB", Title: "Report", Summary: "A summary",
-		Body: strings.Repeat("Body text. ", 2000), BodyHTML: strings.Repeat("<p>Body text.</p>", 2000),
-		Tags: []string{"health", "travel"}, Organisations: []string{"Société X", "WHO"},
-		Attachments: []centre.Attachment{{Title: "PDF", URL: "https://example.org/r.pdf", MediaType: "application/pdf", Size: 1 << 20, Lang: "en"}},
-		Pinned:      true, Status: centre.StatusWithdrawn,
+		ID: "01jzentry000000000000000001", Site: "flood",
+		Slug: "report", Lang: "en-GB",
+		BodyHTML:  strings.Repeat("<p>Body text.</p>", 2000),
+		Status:    centre.StatusWithdrawn,
 		PublishAt: at, PublishedAt: at.Add(time.Hour), UpdatedAt: at.Add(2 * time.Hour), CreatedAt: at.Add(-time.Hour),
 		CreatedBy: "01jzkey", Version: 7,
-		ChangeNotes:     []centre.ChangeNote{{At: at.Add(3 * time.Hour), Note: "Fixed a figure."}},
-		WithdrawnAt:     at.Add(4 * time.Hour),
-		WithdrawnReason: "Superseded.",
-		SupersededBy:    "report-2",
-
+		ChangeNotes:       []centre.ChangeNote{{At: at.Add(3 * time.Hour), Note: "Fixed a figure."}},
+		WithdrawnAt:       at.Add(4 * time.Hour),
+		WithdrawnReason:   "Superseded.",
+		SupersededBy:      "report-2",
 		ExpiresAt:         at.Add(48 * time.Hour),
 		ReviewRequestedAt: at.Add(5 * time.Hour),
 		ReviewNote:        "Please check the figures.",
 		OutdatedSince:     at.Add(6 * time.Hour),
 		PreviewGeneration: 3,
 		LastChange:        centre.Change{At: at.Add(7 * time.Hour), KeyID: "01jzkey", Role: centre.RolePublisher, Action: "withdraw", Kind: "major", Note: "Withdrawn."},
+		Content: centre.Content{
+			Type:          centre.TypePublication,
+			Title:         "Report",
+			Summary:       "A summary",
+			Body:          strings.Repeat("Body text. ", 2000),
+			Tags:          []string{"health", "travel"},
+			Organisations: []string{"Société X", "WHO"},
+			Attachments:   []centre.Attachment{{Title: "PDF", URL: "https://example.org/r.pdf", MediaType: "application/pdf", Size: 1 << 20, Lang: "en"}},
+			Pinned:        true,
+		},
 	}
 }
 

@@ -62,7 +62,7 @@ func unmarshalStrict(body []byte, v any) error {
 	var syntaxErr *json.SyntaxError
 	switch {
 	case errors.As(err, &typeErr):
-		field = typeErr.Field
+		field = jsonPath(reflect.TypeOf(v), typeErr.Field)
 		if field == "" {
 			field = "body"
 		}
@@ -99,9 +99,10 @@ func badField(body []byte, v any) string {
 	if t.Kind() != reflect.Pointer || t.Elem().Kind() != reflect.Struct {
 		return ""
 	}
-	t = t.Elem()
-	for i := 0; i < t.NumField(); i++ {
-		f := t.Field(i)
+	for _, f := range reflect.VisibleFields(t.Elem()) {
+		if f.Anonymous || !f.IsExported() {
+			continue // an embedded struct's fields are listed on their own
+		}
 		name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
 		if name == "" || name == "-" {
 			continue
@@ -115,6 +116,27 @@ func badField(body []byte, v any) string {
 		}
 	}
 	return ""
+}
+
+// jsonPath turns the field path of a decoding error into the JSON names a
+// client sent: encoding/json names the Go type of an embedded struct
+// ("Content.title"), which is no part of the wire format.
+func jsonPath(t reflect.Type, path string) string {
+	for t != nil && t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	if t == nil || t.Kind() != reflect.Struct {
+		return path
+	}
+	var out []string
+	for _, part := range strings.Split(path, ".") {
+		if f, ok := t.FieldByName(part); ok && f.Anonymous && f.Tag.Get("json") == "" {
+			t = f.Type
+			continue
+		}
+		out = append(out, part)
+	}
+	return strings.Join(out, ".")
 }
 
 func jsonKind(k string) string {

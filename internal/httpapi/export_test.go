@@ -36,9 +36,9 @@ func manyEntries(t *testing.T, e *env, n int) {
 	for i := range n {
 		at := base.Add(time.Duration(i) * time.Second)
 		body := strings.Repeat(fmt.Sprintf("Paragraph %d of a long update. ", i), 40)
-		en := &centre.Entry{ID: centre.NewID(at), Site: "demo", Type: centre.TypeNews, Slug: fmt.Sprintf("update-%03d", i), Lang: "en",
-			Title: fmt.Sprintf("Update %d", i), Body: body, BodyHTML: "<p>" + body + "</p>", Status: centre.StatusPublished,
-			PublishedAt: at, UpdatedAt: at, CreatedAt: at}
+		en := &centre.Entry{ID: centre.NewID(at), Site: "demo", Slug: fmt.Sprintf("update-%03d", i), Lang: "en",
+			BodyHTML: "<p>" + body + "</p>", Status: centre.StatusPublished, PublishedAt: at, UpdatedAt: at, CreatedAt: at,
+			Content: centre.Content{Type: centre.TypeNews, Title: fmt.Sprintf("Update %d", i), Body: body}}
 		if err := e.store.CreateEntry(ctx, en); err != nil {
 			t.Fatal(err)
 		}
@@ -209,8 +209,9 @@ func TestExportLimitsAPI(t *testing.T) {
 	t.Cleanup(func() { store.Close() })
 	e := newEnvWith(t, store, func(c *httpapi.Config) {
 		c.MaxResponse = 2000
+		svc := c.Service
 		c.StaticArchive = func(ctx context.Context, slug string, w io.Writer) error {
-			return static.Options{MaxBytes: 100_000}.Archive(ctx, store, slug, w)
+			return static.Options{MaxBytes: 100_000}.Archive(ctx, svc, slug, w)
 		}
 	})
 	manyEntries(t, e, 30)

@@ -71,7 +71,7 @@ func newEnvWith(t *testing.T, store centre.Store, configure func(*httpapi.Config
 	finder.Log = log
 	cfg := httpapi.Config{Service: svc, Cursors: sealer, MaxBody: 64 << 10, Log: log, Search: finder,
 		StaticArchive: func(ctx context.Context, slug string, w io.Writer) error {
-			return static.Options{}.Archive(ctx, store, slug, w)
+			return static.Options{}.Archive(ctx, svc, slug, w)
 		}}
 	if configure != nil {
 		configure(&cfg)

@@ -1,26 +1,13 @@
 package httpapi
 
 import (
-	"bytes"
-	"crypto/sha256"
 	_ "embed"
-	"encoding/base64"
-	"encoding/json"
-	"fmt"
 	"net/http"
 	"strconv"
 	"strings"
-	"time"
 
 	"infocentre/internal/centre"
-	"infocentre/internal/cursor"
 )
-
-//go:embed openapi.json
-var openapiDoc []byte
-
-// OpenAPIDocument returns the OpenAPI 3.1 document of every API route.
-func OpenAPIDocument() []byte { return append([]byte(nil), openapiDoc...) }
 
 func (h *Handler) routePublic(mux *http.ServeMux) {
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
@@ -66,14 +53,6 @@ func publicSite(s *centre.Site) PublicSite {
 
 const timeFormat = "2006-01-02T15:04:05.000Z07:00"
 
-// publicEntry hides staff-only fields of a public entry.
-func publicEntry(e *centre.Entry) *centre.Entry {
-	c := *e
-	c.CreatedBy, c.LastChange, c.PreviewGeneration = "", centre.Change{}, 0
-	c.ReviewNote, c.ReviewRequestedAt = "", time.Time{}
-	return &c
-}
-
 func (h *Handler) getPublicSite(w http.ResponseWriter, r *http.Request) {
 	site, err := h.cfg.Service.Site(r.Context(), r.PathValue("site"))
 	if err != nil {
@@ -81,49 +60,6 @@ func (h *Handler) getPublicSite(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	h.cacheableJSON(w, r, publicSite(site))
-}
-
-// EntryList is a page of entries.
-type EntryList struct {
-	Items      []*centre.Entry `json:"items"`
-	NextCursor string          `json:"next_cursor,omitempty"`
-}
-
-// listQuery reads the filters and page size shared by the public and staff
-// listings. It names every bad parameter.
-func listQuery(r *http.Request, site string) (centre.EntryQuery, error) {
-	v := r.URL.Query()
-	q := centre.EntryQuery{Site: site, Type: v.Get("type"), Tag: v.Get("tag"),
-		Organisation: v.Get("organisation"), Lang: v.Get("lang"), Status: v.Get("status"), Limit: 20}
-	var p centre.Problems
-	if q.Type != "" && !centre.ValidType(q.Type) {
-		p.Add("type", "must be one of %s", strings.Join(centre.Types, ", "))
-	}
-	if q.Lang != "" && !centre.ValidLanguage(q.Lang) {
-		p.Add("lang", "must be a BCP 47 language tag")
-	}
-	if q.Tag != "" && !centre.ValidSlug(q.Tag) {
-		p.Add("tag", "must be a tag (lowercase letters, digits and hyphens)")
-	}
-	if len(q.Organisation) > centre.MaxOrgLen {
-		p.Add("organisation", "must be at most %d characters", centre.MaxOrgLen)
-	}
-	if s := v.Get("limit"); s != "" {
-		n, err := strconv.Atoi(s)
-		if err != nil || n < 1 || n > centre.MaxPageSize {
-			p.Add("limit", "must be a whole number from 1 to %d", centre.MaxPageSize)
-		}
-		q.Limit = n
-	}
-	return q, p.Err()
-}
-
-func cursorScope(q centre.EntryQuery, public bool) string {
-	kind := "staff"
-	if public {
-		kind = "public"
-	}
-	return cursor.Scope(q.Site, kind, q.Status, q.Type, q.Tag, centre.OrgKey(q.Organisation), strings.ToLower(q.Lang))
 }
 
 func (h *Handler) listPublicEntries(w http.ResponseWriter, r *http.Request) {
@@ -146,7 +82,7 @@ func (h *Handler) listPublicEntries(w http.ResponseWriter, r *http.Request) {
 		writeError(w, r, err)
 		return
 	}
-	out := EntryList{Items: make([]*centre.Entry, 0, len(page.Items)), NextCursor: h.cfg.Cursors.Seal(scope, page.Next)}
+	out := PublicEntryList{Items: make([]PublicEntry, 0, len(page.Items)), NextCursor: h.cfg.Cursors.Seal(scope, page.Next)}
 	for _, e := range page.Items {
 		out.Items = append(out.Items, publicEntry(e))
 	}
@@ -207,56 +143,4 @@ func pickLanguage(versions []*centre.Entry, accept string) *centre.Entry {
 		}
 	}
 	return first
-}
-
-// cacheableJSON answers a public GET with v, cacheable and conditional.
-func (h *Handler) cacheableJSON(w http.ResponseWriter, r *http.Request, v any) {
-	var buf bytes.Buffer
-	enc := json.NewEncoder(&buf)
-	if err := enc.Encode(v); err != nil {
-		writeError(w, r, fmt.Errorf("encode response: %w", err))
-		return
-	}
-	h.cacheable(w, r, "application/json", buf.Bytes())
-}
-
-// cacheable answers a public GET with body, a strong ETag derived from it,
-// shared-cache friendly Cache-Control, and 304 for a matching
-// If-None-Match.
-func (h *Handler) cacheable(w http.ResponseWriter, r *http.Request, contentType string, body []byte) {
-	sum := sha256.Sum256(body)
-	etag := `"` + base64.RawURLEncoding.EncodeToString(sum[:18]) + `"`
-	hd := w.Header()
-	maxAge := int(h.cfg.PublicMaxAge.Seconds())
-	hd.Set("ETag", etag)
-	hd.Set("Cache-Control", fmt.Sprintf("public, max-age=%d, s-maxage=%d, stale-while-revalidate=%d, stale-if-error=%d",
-		maxAge, maxAge*5, maxAge*10, 86400))
-	hd.Set("Access-Control-Allow-Origin", "*")
-	hd.Add("Vary", "Accept-Encoding")
-	if ETagMatch(r.Header.Values("If-None-Match"), etag) {
-		w.WriteHeader(http.StatusNotModified)
-		return
-	}
-	hd.Set("Content-Type", contentType)
-	hd.Set("Content-Length", strconv.Itoa(len(body)))
-	w.WriteHeader(http.StatusOK)
-	if r.Method != http.MethodHead {
-		_, _ = w.Write(body)
-	}
-}
-
-// ETagMatch reports whether any If-None-Match value (each possibly a
-// comma-separated list, weak or strong) matches etag, by the weak
-// comparison RFC 9110 prescribes for If-None-Match.
-func ETagMatch(values []string, etag string) bool {
-	want := strings.TrimPrefix(etag, "W/")
-	for _, v := range values {
-		for _, t := range strings.Split(v, ",") {
-			t = strings.TrimSpace(t)
-			if t == "*" || strings.TrimPrefix(t, "W/") == want {
-				return true
-			}
-		}
-	}
-	return false
 }

@@ -43,20 +43,7 @@ func TestSearch(t *testing.T) {
 	if got := hitSlugs(res); len(got) != 3 || res.Total != 3 {
 		t.Fatalf("oxygen: %v (total %d), want the three public entries", got, res.Total)
 	}
-	for _, h := range res.Items {
-		if h.Slug == "oxygen-draft" {
-			t.Fatal("a draft was found")
-		}
-		if (h.Slug == "oxygen-old") != h.Withdrawn {
-			t.Fatalf("%s withdrawn=%v", h.Slug, h.Withdrawn)
-		}
-		if h.Slug == "oxygen-supply" {
-			if !strings.Contains(h.Snippet, "&lt;script&gt;") || strings.Contains(h.Snippet, "<script") ||
-				!strings.Contains(h.Snippet, "<mark>oxygen</mark>") {
-				t.Fatalf("snippet %q", h.Snippet)
-			}
-		}
-	}
+	checkOxygenHits(t, res.Items)
 	if res.Facets.Types["statement"] != 2 || res.Facets.Types["news"] != 1 || res.Facets.Tags["oxygen"] != 2 {
 		t.Fatalf("facets %+v", res.Facets)
 	}
@@ -82,19 +69,7 @@ func TestSearch(t *testing.T) {
 	}
 
 	// Paging with sealed cursors.
-	page1 := e.search(url.Values{"q": {"oxygen"}, "limit": {"2"}}, 200)
-	if len(page1.Items) != 2 || page1.NextCursor == "" || page1.Total != 3 {
-		t.Fatalf("page 1: %v next %q", hitSlugs(page1), page1.NextCursor)
-	}
-	page2 := e.search(url.Values{"q": {"oxygen"}, "limit": {"2"}, "cursor": {page1.NextCursor}}, 200)
-	if len(page2.Items) != 1 || page2.NextCursor != "" || page2.Items[0].Slug == page1.Items[0].Slug || page2.Items[0].Slug == page1.Items[1].Slug {
-		t.Fatalf("page 2: %v next %q", hitSlugs(page2), page2.NextCursor)
-	}
-	// A cursor is only good for the query it came from.
-	p := e.must(req{method: "GET", path: "/api/v1/sites/demo/search?q=oxygens&limit=2&cursor=" + url.QueryEscape(page1.NextCursor)}, 400).problem(t)
-	if len(p.Errors) != 1 || p.Errors[0].Field != "cursor" {
-		t.Fatalf("cursor of another query: %+v", p)
-	}
+	checkSearchPaging(t, e)
 
 	// Caching: a matching ETag answers 304.
 	r := e.must(req{method: "GET", path: "/api/v1/sites/demo/search?q=oxygen"}, 200)
@@ -107,6 +82,45 @@ func TestSearch(t *testing.T) {
 	e.published("ventilators", map[string]any{"title": "Ventilator production doubles"})
 	if got := hitSlugs(e.search(url.Values{"q": {"ventilator"}}, 200)); strings.Join(got, ",") != "ventilators" {
 		t.Fatalf("after publishing: %v", got)
+	}
+}
+
+// checkOxygenHits checks the hits of the search for "oxygen": no draft,
+// withdrawn entries marked, snippets escaped with the words marked.
+func checkOxygenHits(t *testing.T, hits []httpapi.SearchHit) {
+	t.Helper()
+	for _, h := range hits {
+		if h.Slug == "oxygen-draft" {
+			t.Fatal("a draft was found")
+		}
+		if (h.Slug == "oxygen-old") != h.Withdrawn {
+			t.Fatalf("%s withdrawn=%v", h.Slug, h.Withdrawn)
+		}
+		if h.Slug == "oxygen-supply" {
+			if !strings.Contains(h.Snippet, "&lt;script&gt;") || strings.Contains(h.Snippet, "<script") ||
+				!strings.Contains(h.Snippet, "<mark>oxygen</mark>") {
+				t.Fatalf("snippet %q", h.Snippet)
+			}
+		}
+	}
+}
+
+// checkSearchPaging pages through the search for "oxygen" with sealed
+// cursors, which are good only for the query they came from.
+func checkSearchPaging(t *testing.T, e *env) {
+	t.Helper()
+	page1 := e.search(url.Values{"q": {"oxygen"}, "limit": {"2"}}, 200)
+	if len(page1.Items) != 2 || page1.NextCursor == "" || page1.Total != 3 {
+		t.Fatalf("page 1: %v next %q", hitSlugs(page1), page1.NextCursor)
+	}
+	page2 := e.search(url.Values{"q": {"oxygen"}, "limit": {"2"}, "cursor": {page1.NextCursor}}, 200)
+	if len(page2.Items) != 1 || page2.NextCursor != "" || page2.Items[0].Slug == page1.Items[0].Slug || page2.Items[0].Slug == page1.Items[1].Slug {
+		t.Fatalf("page 2: %v next %q", hitSlugs(page2), page2.NextCursor)
+	}
+	// A cursor is only good for the query it came from.
+	p := e.must(req{method: "GET", path: "/api/v1/sites/demo/search?q=oxygens&limit=2&cursor=" + url.QueryEscape(page1.NextCursor)}, 400).problem(t)
+	if len(p.Errors) != 1 || p.Errors[0].Field != "cursor" {
+		t.Fatalf("cursor of another query: %+v", p)
 	}
 }
 

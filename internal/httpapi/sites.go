@@ -6,6 +6,69 @@ import (
 	"infocentre/internal/centre"
 )
 
+// SiteList is the staff list of sites.
+type SiteList struct {
+	Items []*centre.Site `json:"items"`
+}
+
+func (h *Handler) listSites(w http.ResponseWriter, r *http.Request) {
+	sites, err := h.cfg.Service.ListSites(r.Context(), principal(r.Context()))
+	if err != nil {
+		writeError(w, r, err)
+		return
+	}
+	if sites == nil {
+		sites = []*centre.Site{}
+	}
+	writeJSON(w, http.StatusOK, SiteList{Items: sites})
+}
+
+func (h *Handler) createSite(w http.ResponseWriter, r *http.Request) {
+	var in centre.SiteInput
+	if decodeJSON(w, r, h.cfg.MaxBody, &in) != nil {
+		return
+	}
+	l, err := h.cfg.Service.LaunchSite(r.Context(), principal(r.Context()), in)
+	if err != nil {
+		writeError(w, r, err)
+		return
+	}
+	w.Header().Set("Location", "/api/v1/admin/sites/"+l.Site.Slug)
+	writeVersioned(w, http.StatusCreated, l.Site.Version, CreatedSite{Site: l.Site, AdminKey: IssuedKey{Key: l.AdminKey, Secret: l.AdminSecret}})
+}
+
+// CreatedSite is a new site with its first admin key, shown once.
+type CreatedSite struct {
+	*centre.Site
+	AdminKey IssuedKey `json:"admin_key"`
+}
+
+func (h *Handler) getSite(w http.ResponseWriter, r *http.Request) {
+	site, err := h.cfg.Service.StaffSite(r.Context(), principal(r.Context()), r.PathValue("site"))
+	if err != nil {
+		writeError(w, r, err)
+		return
+	}
+	writeVersioned(w, http.StatusOK, site.Version, site)
+}
+
+func (h *Handler) patchSite(w http.ResponseWriter, r *http.Request) {
+	version, err := ifMatch(w, r, true)
+	if err != nil {
+		return
+	}
+	var patch centre.SitePatch
+	if decodeJSON(w, r, h.cfg.MaxBody, &patch) != nil {
+		return
+	}
+	site, err := h.cfg.Service.UpdateSite(r.Context(), principal(r.Context()), r.PathValue("site"), patch, version)
+	if err != nil {
+		writeError(w, r, err)
+		return
+	}
+	writeVersioned(w, http.StatusOK, site.Version, site)
+}
+
 func (h *Handler) archiveSite(w http.ResponseWriter, r *http.Request) {
 	h.setStatus(w, r, centre.SiteArchived)
 }

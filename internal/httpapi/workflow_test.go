@@ -12,17 +12,11 @@ import (
 	"infocentre/internal/httpapi"
 )
 
-func TestRevisionsDiffRestore(t *testing.T) {
-	e := newEnv(t)
-	d := e.draft("revised", map[string]any{"title": "First title"})
-	path := "/api/v1/admin/sites/demo/entries/" + d.ID
-	var v2, v3 centre.Entry
-	e.must(req{method: "PATCH", path: path, role: centre.RoleEditor, body: map[string]any{"title": "Second title"}, header: map[string]string{"If-Match": tag(1)}}, 200).json(t, &v2)
-	e.must(req{method: "PATCH", path: path, role: centre.RoleEditor, body: map[string]any{"summary": "New summary", "tags": []string{"a", "b"}}, header: map[string]string{"If-Match": tag(2)}}, 200).json(t, &v3)
-	e.must(req{method: "POST", path: path + "/publish", role: centre.RolePublisher}, 200)
-
-	var revs httpapi.RevisionList
-	e.must(req{method: "GET", path: path + "/revisions", role: centre.RoleViewer}, 200).json(t, &revs)
+// checkRevisionList checks the revisions of the entry of
+// TestRevisionsDiffRestore before the restore: who made each, which action,
+// and which fields each changed.
+func checkRevisionList(t *testing.T, e *env, revs httpapi.RevisionList) {
+	t.Helper()
 	if len(revs.Items) != 4 {
 		t.Fatalf("%d revisions, want 4: %+v", len(revs.Items), revs.Items)
 	}
@@ -38,6 +32,20 @@ func TestRevisionsDiffRestore(t *testing.T) {
 	if revs.Items[1].Change.KeyID != e.keyIDs[centre.RoleEditor] || revs.Items[3].Change.KeyID != e.keyIDs[centre.RolePublisher] {
 		t.Errorf("who: %+v", revs.Items)
 	}
+}
+
+func TestRevisionsDiffRestore(t *testing.T) {
+	e := newEnv(t)
+	d := e.draft("revised", map[string]any{"title": "First title"})
+	path := "/api/v1/admin/sites/demo/entries/" + d.ID
+	var v2, v3 centre.Entry
+	e.must(req{method: "PATCH", path: path, role: centre.RoleEditor, body: map[string]any{"title": "Second title"}, header: map[string]string{"If-Match": tag(1)}}, 200).json(t, &v2)
+	e.must(req{method: "PATCH", path: path, role: centre.RoleEditor, body: map[string]any{"summary": "New summary", "tags": []string{"a", "b"}}, header: map[string]string{"If-Match": tag(2)}}, 200).json(t, &v3)
+	e.must(req{method: "POST", path: path + "/publish", role: centre.RolePublisher}, 200)
+
+	var revs httpapi.RevisionList
+	e.must(req{method: "GET", path: path + "/revisions", role: centre.RoleViewer}, 200).json(t, &revs)
+	checkRevisionList(t, e, revs)
 	var r1 centre.Entry
 	e.must(req{method: "GET", path: path + "/revisions/1", role: centre.RoleViewer}, 200).json(t, &r1)
 	if r1.Title != "First title" || r1.Version != 1 || r1.Body == "" {

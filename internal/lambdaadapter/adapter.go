@@ -21,6 +21,9 @@
 //     stripped, and the decoded rawPath that HTTP APIs deliver is escaped
 //     again, so a space, '%', '?' or '#' in a path segment reaches the
 //     handler as part of the path instead of failing or being re-parsed.
+//   - X-Forwarded-Host is the domain name API Gateway served the request
+//     on (requestContext.domainName), never a value the client sent, so
+//     that a handler trusting forwarded headers builds links from it.
 //   - A malformed event (a body that is not valid base64) is answered 400.
 //   - HEAD responses carry no body.
 package lambdaadapter
@@ -128,6 +131,10 @@ func fixRequest(h http.Handler) http.Handler {
 				hdr.Set(k, v)
 			}
 			hdr.Del("Host") // net/http keeps it in r.Host only
+			hdr.Del("X-Forwarded-Host")
+			if d := ev.RequestContext.DomainName; d != "" {
+				hdr.Set("X-Forwarded-Host", d)
+			}
 			if len(ev.Cookies) > 0 {
 				hdr.Set("Cookie", strings.Join(ev.Cookies, "; "))
 			}

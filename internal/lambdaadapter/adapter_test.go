@@ -407,3 +407,20 @@ func TestRequestContextReachesHandler(t *testing.T) {
 		t.Errorf("context value = %v", got)
 	}
 }
+
+// TestForwardedHostIsAPIGatewaysDomain: a client's X-Forwarded-Host never
+// reaches the handler; the domain API Gateway served the request on does.
+func TestForwardedHostIsAPIGatewaysDomain(t *testing.T) {
+	ev := loadEvent(t, "get-healthz.json")
+	ev.Headers["x-forwarded-host"] = "evil.example"
+	ev.Headers["host"] = "evil.example"
+	var r *http.Request
+	var body []byte
+	serve(t, capture(&r, &body, nil), ev)
+	if got := r.Header.Values("X-Forwarded-Host"); len(got) != 1 || got[0] != ev.RequestContext.DomainName {
+		t.Errorf("X-Forwarded-Host = %q, want [%q]", got, ev.RequestContext.DomainName)
+	}
+	if r.Host != ev.RequestContext.DomainName {
+		t.Errorf("Host = %q, want %q", r.Host, ev.RequestContext.DomainName)
+	}
+}

@@ -420,10 +420,17 @@ func TestExpiredEntriesLeftOut(t *testing.T) {
 
 func TestOnlyPublicEntries(t *testing.T) {
 	now := t0
-	base := centre.Entry{ID: "e1", Site: "s", Type: centre.TypeStatement, Slug: "e", Lang: "en", Title: "Secret plans",
-		Body: "**Bold** text", BodyHTML: "<p><strong>Bold</strong> text &amp; more</p><ul><li>one</li><li>two</li></ul>",
-		Tags: []string{"t"}, Organisations: []string{"Org"},
-		Attachments: []centre.Attachment{{Title: "Annex", URL: "https://example.org/a.pdf"}}}
+	base := centre.Entry{ID: "e1", Site: "s", Slug: "e", Lang: "en",
+		BodyHTML: "<p><strong>Bold</strong> text &amp; more</p><ul><li>one</li><li>two</li></ul>",
+		Content: centre.Content{
+			Type:          centre.TypeStatement,
+			Title:         "Secret plans",
+			Body:          "**Bold** text",
+			Tags:          []string{"t"},
+			Organisations: []string{"Org"},
+			Attachments:   []centre.Attachment{{Title: "Annex", URL: "https://example.org/a.pdf"}},
+		},
+	}
 	for _, st := range []string{centre.StatusDraft, centre.StatusScheduled} {
 		e := base
 		e.Status = st

@@ -76,7 +76,7 @@ func TestServiceBuildsFromStoreAndStaysCurrent(t *testing.T) {
 	}
 	title := "Cold-chain logistics: superseded"
 	note := "Title changed."
-	if pub, err = svc.UpdateEntry(ctx, owner, demo.Slug, pub.ID, centre.EntryPatch{Title: &title, ChangeNote: &note}, pub.Version); err != nil {
+	if pub, err = svc.UpdateEntry(ctx, owner, demo.Slug, pub.ID, centre.EntryPatch{ContentPatch: centre.ContentPatch{Title: &title}, ChangeNote: &note}, pub.Version); err != nil {
 		t.Fatal(err)
 	}
 	if res := search(t, mustIndex(t, s), Query{Text: "superseded"}); !eq(slugs(res), []string{"vaccination-logistics"}) {
@@ -91,7 +91,7 @@ func TestServiceBuildsFromStoreAndStaysCurrent(t *testing.T) {
 		t.Fatalf("after withdrawing: %+v", res.Hits)
 	}
 	// A new draft and its deletion never reach the index.
-	e, err := svc.CreateEntry(ctx, owner, demo.Slug, centre.EntryInput{Type: centre.TypeNews, Slug: "secret-draft", Title: "Zeppelin plans"})
+	e, err := svc.CreateEntry(ctx, owner, demo.Slug, centre.EntryInput{Content: centre.Content{Type: centre.TypeNews, Title: "Zeppelin plans"}, Slug: "secret-draft"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -109,8 +109,13 @@ func TestServiceBuildsFromStoreAndStaysCurrent(t *testing.T) {
 	s.mu.Lock()
 	s.sites[demo.Slug].built = clock
 	s.mu.Unlock()
-	direct := &centre.Entry{ID: centre.NewID(clock), Site: demo.Slug, Type: centre.TypeNews, Slug: "direct", Lang: "en",
-		Title: "Quarantine hotels", Status: centre.StatusPublished, PublishedAt: clock, UpdatedAt: clock, CreatedAt: clock}
+	direct := &centre.Entry{ID: centre.NewID(clock), Site: demo.Slug, Slug: "direct", Lang: "en",
+		Status: centre.StatusPublished, PublishedAt: clock, UpdatedAt: clock, CreatedAt: clock,
+		Content: centre.Content{
+			Type:  centre.TypeNews,
+			Title: "Quarantine hotels",
+		},
+	}
 	if err := store.CreateEntry(ctx, direct); err != nil {
 		t.Fatal(err)
 	}

@@ -15,14 +15,14 @@ import (
 // Archive exports the public site siteSlug like Export, into a temporary
 // directory, and writes it to w as a gzipped tar of plain files — for the
 // staff API, where there is no directory to write to.
-func (o Options) Archive(ctx context.Context, store centre.Store, siteSlug string, w io.Writer) error {
+func (o Options) Archive(ctx context.Context, svc *centre.Service, siteSlug string, w io.Writer) error {
 	tmp, err := os.MkdirTemp("", "infocentre-static-")
 	if err != nil {
 		return err
 	}
 	defer os.RemoveAll(tmp)
 	out := filepath.Join(tmp, siteSlug)
-	if _, err := o.Export(ctx, store, siteSlug, out, nil); err != nil {
+	if _, err := o.Export(ctx, svc, siteSlug, out, nil); err != nil {
 		return err
 	}
 	zw := gzip.NewWriter(w)

@@ -21,9 +21,9 @@ func bigSite(t *testing.T, n int) centre.Store {
 	ctx := context.Background()
 	for i := range n {
 		at := fixture.Base.Add(time.Duration(i+1) * time.Minute)
-		e := &centre.Entry{ID: centre.NewID(at), Site: fixture.Site, Type: centre.TypeNews, Slug: fmt.Sprintf("bulk-%03d", i),
-			Lang: "en", Title: fmt.Sprintf("Bulk update %d", i), Body: "Text.", BodyHTML: "<p>Text.</p>",
-			Status: centre.StatusPublished, PublishedAt: at, UpdatedAt: at, CreatedAt: at}
+		e := &centre.Entry{ID: centre.NewID(at), Site: fixture.Site, Slug: fmt.Sprintf("bulk-%03d", i),
+			Lang: "en", BodyHTML: "<p>Text.</p>", Status: centre.StatusPublished, PublishedAt: at, UpdatedAt: at, CreatedAt: at,
+			Content: centre.Content{Type: centre.TypeNews, Title: fmt.Sprintf("Bulk update %d", i), Body: "Text."}}
 		if err := st.CreateEntry(ctx, e); err != nil {
 			t.Fatal(err)
 		}
@@ -61,7 +61,7 @@ func TestExportManyEntries(t *testing.T) {
 	all, listed := publicCount(t, st, now)
 	out := filepath.Join(t.TempDir(), "site")
 	start := time.Now()
-	res, err := Options{Now: now, Timeout: 2 * time.Minute}.Export(context.Background(), st, fixture.Site, out, nil)
+	res, err := Options{Now: now, Timeout: 2 * time.Minute}.Export(context.Background(), &centre.Service{Store: st}, fixture.Site, out, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -132,7 +132,7 @@ func TestExportLimits(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			parent := t.TempDir()
-			_, err := tc.o.Export(context.Background(), st, fixture.Site, filepath.Join(parent, "site"), nil)
+			_, err := tc.o.Export(context.Background(), &centre.Service{Store: st}, fixture.Site, filepath.Join(parent, "site"), nil)
 			if !centre.IsCode(err, centre.ETOOLARGE) || !strings.Contains(centre.ErrorMessage(err), tc.want) {
 				t.Fatalf("err = %v, want ETOOLARGE naming %q", err, tc.want)
 			}
@@ -149,7 +149,7 @@ func TestExportCancelled(t *testing.T) {
 	parent := t.TempDir()
 	ctx, cancel := context.WithCancel(context.Background())
 	calls := 0
-	_, err := Options{}.Export(ctx, st, fixture.Site, filepath.Join(parent, "site"), func(string, int, int) {
+	_, err := Options{}.Export(ctx, &centre.Service{Store: st}, fixture.Site, filepath.Join(parent, "site"), func(string, int, int) {
 		if calls++; calls == 5 {
 			cancel()
 		}

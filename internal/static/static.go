@@ -108,17 +108,19 @@ type Result struct {
 	Broken  []string // internal links that lead nowhere, as "page -> link"
 }
 
-// Export writes the public site siteSlug of store to outDir with default
+// Export writes the public site siteSlug of svc to outDir with default
 // Options (root-relative links).
-func Export(ctx context.Context, store centre.Store, siteSlug, outDir string, progress Progress) (*Result, error) {
-	return Options{}.Export(ctx, store, siteSlug, outDir, progress)
+func Export(ctx context.Context, svc *centre.Service, siteSlug, outDir string, progress Progress) (*Result, error) {
+	return Options{}.Export(ctx, svc, siteSlug, outDir, progress)
 }
 
-// Export writes the public site siteSlug of store to outDir, which must
+// Export writes the public site siteSlug of svc to outDir, which must
 // not exist or be empty. The files are written to a temporary directory
 // beside outDir that is renamed to outDir once complete, so a failed
-// export leaves nothing behind.
-func (o Options) Export(ctx context.Context, store centre.Store, siteSlug, outDir string, progress Progress) (*Result, error) {
+// export leaves nothing behind. It reads only the public side of svc (see
+// centre/public.go), through the web and API handlers and for the list of
+// entries to copy.
+func (o Options) Export(ctx context.Context, svc *centre.Service, siteSlug, outDir string, progress Progress) (*Result, error) {
 	if progress == nil {
 		progress = func(string, int, int) {}
 	}
@@ -134,7 +136,7 @@ func (o Options) Export(ctx context.Context, store centre.Store, siteSlug, outDi
 		}
 		origin = u.Scheme + "://" + u.Host
 	}
-	site, err := store.GetSite(ctx, siteSlug)
+	site, err := svc.Site(ctx, siteSlug)
 	if err != nil {
 		return nil, err
 	}
@@ -175,15 +177,15 @@ func (o Options) Export(ctx context.Context, store centre.Store, siteSlug, outDi
 	if err != nil {
 		return nil, err
 	}
+	svc = svc.At(now)
 	x := &exporter{
-		ctx: ctx, store: store, site: site, dir: tmp, origin: origin, res: &Result{},
-		web: web.New(store, web.Options{
+		ctx: ctx, public: svc, site: site, dir: tmp, origin: origin, res: &Result{},
+		web: web.New(svc, web.Options{
 			Static: true, StaticOrigin: origin, BuildID: "static", Cursors: sealer, Logger: log, PageSize: 20,
-			Now:         func() time.Time { return now },
 			SiteForHost: func(context.Context, string) (string, bool) { return site.Slug, true },
 		}),
 		api: httpapi.New(httpapi.Config{
-			Service: &centre.Service{Store: store, Now: func() time.Time { return now }, Log: log},
+			Service: svc,
 			Cursors: sealer, Log: log,
 		}),
 		seen: map[string]bool{}, maxPages: maxPages, maxBytes: maxBytes,
@@ -207,8 +209,10 @@ func (o Options) Export(ctx context.Context, store centre.Store, siteSlug, outDi
 
 // stopped returns the cause of an export cut short by its deadline (an
 // ETOOLARGE error naming the limit) instead of the bare context error.
+// The handlers may answer a 503 rather than pass the context's error on,
+// so the context itself is asked.
 func (x *exporter) stopped(err error) error {
-	if errors.Is(err, context.DeadlineExceeded) {
+	if x.ctx.Err() != nil {
 		if cause := context.Cause(x.ctx); cause != nil && !errors.Is(cause, context.DeadlineExceeded) {
 			return cause
 		}
@@ -241,7 +245,7 @@ func checkOutDir(dir string) error {
 
 type exporter struct {
 	ctx    context.Context
-	store  centre.Store
+	public *centre.Service
 	site   *centre.Site
 	dir    string
 	origin string
@@ -298,14 +302,14 @@ func (x *exporter) pages(progress Progress) error {
 	return nil
 }
 
-// publicEntries lists every public entry of the site, expired ones
+// publicEntries lists every readable entry of the site, expired ones
 // included, each language version once.
 func (x *exporter) publicEntries() ([]*centre.Entry, error) {
 	var out []*centre.Entry
 	var pg centre.Pager
-	q := centre.EntryQuery{Site: x.site.Slug, Public: true, Limit: centre.MaxPageSize}
+	q := centre.EntryQuery{Site: x.site.Slug, Limit: centre.MaxPageSize}
 	for {
-		page, err := x.store.ListEntries(x.ctx, q)
+		page, err := x.public.ReadableEntries(x.ctx, q)
 		if err != nil {
 			return nil, err
 		}
@@ -451,7 +455,7 @@ func (x *exporter) snapshots(progress Progress) error {
 		return err
 	}
 	// The list leaves out expired entries, which stay readable: take every
-	// public entry from the store.
+	// readable entry from the service.
 	seen := map[entryRef]bool{}
 	for _, r := range refs {
 		seen[r] = true

@@ -48,10 +48,23 @@ func seeded(t *testing.T) centre.Store {
 	bodyHTML, _ := markdown.Render(body)
 	at := fixture.Base.Add(30 * 24 * time.Hour)
 	for _, e := range []*centre.Entry{
-		{Type: centre.TypeNews, Slug: "links-inside", Lang: "en", Title: "Links inside the site", Body: body, BodyHTML: bodyHTML,
-			Tags: []string{"links"}, Status: centre.StatusPublished, PublishedAt: at, UpdatedAt: at},
-		{Type: centre.TypePublication, Slug: "old-guidance", Lang: "en", Title: "Old guidance", Body: "Superseded.",
-			Status: centre.StatusPublished, PublishedAt: at, UpdatedAt: at, ExpiresAt: at.Add(time.Hour)},
+		{Slug: "links-inside", Lang: "en", BodyHTML: bodyHTML,
+			Status: centre.StatusPublished, PublishedAt: at, UpdatedAt: at,
+			Content: centre.Content{
+				Type:  centre.TypeNews,
+				Title: "Links inside the site",
+				Body:  body,
+				Tags:  []string{"links"},
+			},
+		},
+		{Slug: "old-guidance", Lang: "en",
+			Status: centre.StatusPublished, PublishedAt: at, UpdatedAt: at, ExpiresAt: at.Add(time.Hour),
+			Content: centre.Content{
+				Type:  centre.TypePublication,
+				Title: "Old guidance",
+				Body:  "Superseded.",
+			},
+		},
 	} {
 		e.Site, e.ID, e.CreatedAt = fixture.Site, centre.NewID(at), at
 		if err := st.CreateEntry(ctx, e); err != nil {
@@ -66,7 +79,7 @@ func export(t *testing.T, st centre.Store, o Options) (string, *Result) {
 	out := filepath.Join(t.TempDir(), "site")
 	o.Now = fixture.Base.Add(60 * 24 * time.Hour)
 	calls := 0
-	res, err := o.Export(context.Background(), st, fixture.Site, out, func(string, int, int) { calls++ })
+	res, err := o.Export(context.Background(), &centre.Service{Store: st}, fixture.Site, out, func(string, int, int) { calls++ })
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -341,13 +354,13 @@ func TestExportWithBaseURL(t *testing.T) {
 	}
 
 	// The directory must be new.
-	if _, err := Export(context.Background(), st, fixture.Site, out, nil); !centre.IsCode(err, centre.ECONFLICT) {
+	if _, err := Export(context.Background(), &centre.Service{Store: st}, fixture.Site, out, nil); !centre.IsCode(err, centre.ECONFLICT) {
 		t.Errorf("export into a full directory: %v", err)
 	}
-	if _, err := Export(context.Background(), st, "no-such-site", filepath.Join(t.TempDir(), "x"), nil); !centre.IsCode(err, centre.ENOTFOUND) {
+	if _, err := Export(context.Background(), &centre.Service{Store: st}, "no-such-site", filepath.Join(t.TempDir(), "x"), nil); !centre.IsCode(err, centre.ENOTFOUND) {
 		t.Errorf("export of a missing site: %v", err)
 	}
-	if _, err := (Options{BaseURL: "ftp://x"}).Export(context.Background(), st, fixture.Site, filepath.Join(t.TempDir(), "y"), nil); !centre.IsCode(err, centre.EINVALID) {
+	if _, err := (Options{BaseURL: "ftp://x"}).Export(context.Background(), &centre.Service{Store: st}, fixture.Site, filepath.Join(t.TempDir(), "y"), nil); !centre.IsCode(err, centre.EINVALID) {
 		t.Errorf("bad base URL: %v", err)
 	}
 }

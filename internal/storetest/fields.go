@@ -196,3 +196,15 @@ func nonUTC(p any) []string {
 	walk(reflect.ValueOf(p).Elem(), "")
 	return out
 }
+
+// Fill sets every exported field of the struct *p, recursively, to a
+// non-zero value derived from seed (see fill), for tests elsewhere that
+// follow a domain type by reflection.
+func Fill(t *testing.T, p any, seed int) {
+	t.Helper()
+	fill(t, p, seed)
+}
+
+// ZeroFields returns the paths of the zero-valued fields of *p (see
+// zeroFields).
+func ZeroFields(p any) []string { return zeroFields(p) }

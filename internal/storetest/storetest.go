@@ -114,25 +114,27 @@ func NewSite(slug string) *centre.Site {
 // NextID) and every content field set, body included.
 func NewEntry(site, slug, lang string) *centre.Entry {
 	return &centre.Entry{
-		ID:            NextID(),
-		Site:          site,
-		Type:          centre.TypeStatement,
-		Slug:          slug,
-		Lang:          lang,
-		Title:         "Statement " + slug + " (" + lang + ")",
-		Summary:       "Summary of " + slug,
-		Body:          "# " + slug + "\n\nThe body of the statement.",
-		BodyHTML:      "<h1>" + slug + "</h1>\n<p>The body of the statement.</p>",
-		Tags:          []string{"health"},
-		Organisations: []string{"Société Française d'Oncologie"},
-		Attachments: []centre.Attachment{{
-			Title: "Full text", URL: "https://example.org/" + slug + ".pdf",
-			MediaType: "application/pdf", Size: 12345, Lang: lang,
-		}},
+		ID:        NextID(),
+		Site:      site,
+		Slug:      slug,
+		Lang:      lang,
+		BodyHTML:  "<h1>" + slug + "</h1>\n<p>The body of the statement.</p>",
 		Status:    centre.StatusDraft,
 		CreatedAt: Base,
 		UpdatedAt: Base,
 		CreatedBy: "01jzkeyid0000000000000000a",
+		Content: centre.Content{
+			Type:          centre.TypeStatement,
+			Title:         "Statement " + slug + " (" + lang + ")",
+			Summary:       "Summary of " + slug,
+			Body:          "# " + slug + "\n\nThe body of the statement.",
+			Tags:          []string{"health"},
+			Organisations: []string{"Société Française d'Oncologie"},
+			Attachments: []centre.Attachment{{
+				Title: "Full text", URL: "https://example.org/" + slug + ".pdf",
+				MediaType: "application/pdf", Size: 12345, Lang: lang,
+			}},
+		},
 	}
 }
 

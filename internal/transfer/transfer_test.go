@@ -40,8 +40,14 @@ func seeded(t *testing.T, store centre.Store) {
 		t.Fatal(err)
 	}
 	op := centre.Principal{KeyID: "k1", Site: centre.AllSites, Role: centre.RoleOwner}
-	e, err := svc.CreateEntry(ctx, op, demo.Slug, centre.EntryInput{Type: "news", Title: "Later news", Body: "Soon.",
-		PublishAt: time.Now().Add(24 * time.Hour), Status: centre.StatusScheduled})
+	e, err := svc.CreateEntry(ctx, op, demo.Slug, centre.EntryInput{
+		PublishAt: time.Now().Add(24 * time.Hour), Status: centre.StatusScheduled,
+		Content: centre.Content{
+			Type:  "news",
+			Title: "Later news",
+			Body:  "Soon.",
+		},
+	})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -82,7 +82,7 @@ func (s *Site) serveAsset(w http.ResponseWriter, r *http.Request) {
 		s.notFound(w, r, nil, "")
 		return
 	}
-	securityHeaders(w, r)
+	s.securityHeaders(w, r)
 	h := w.Header()
 	h.Set("Cache-Control", cacheControlAsset)
 	h.Set("Vary", "Accept-Encoding")

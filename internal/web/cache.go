@@ -29,7 +29,7 @@ const contentSecurityPolicy = "default-src 'none'; style-src 'self'; img-src 'se
 	"base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
 
 // securityHeaders sets the headers every response carries.
-func securityHeaders(w http.ResponseWriter, r *http.Request) {
+func (s *Site) securityHeaders(w http.ResponseWriter, r *http.Request) {
 	h := w.Header()
 	h.Set("Content-Security-Policy", contentSecurityPolicy)
 	h.Set("X-Content-Type-Options", "nosniff")
@@ -39,7 +39,7 @@ func securityHeaders(w http.ResponseWriter, r *http.Request) {
 	h.Set("X-Frame-Options", "DENY")
 	h.Set("Cross-Origin-Opener-Policy", "same-origin")
 	h.Set("Permissions-Policy", "interest-cohort=(), camera=(), microphone=(), geolocation=()")
-	if scheme(r) == "https" {
+	if s.scheme(r) == "https" || s.origin.scheme == "https" {
 		h.Set("Strict-Transport-Security", "max-age=63072000; includeSubDomains")
 	}
 }

@@ -11,17 +11,17 @@ import (
 // information centres, open ones first, then archived ones, each linking
 // to its home page.
 func (s *Site) directory(w http.ResponseWriter, r *http.Request) {
-	sites, err := s.store.ListSites(r.Context())
+	sites, err := s.read.PublicSites(r.Context())
 	if err != nil {
 		s.fail(w, r, err)
 		return
 	}
-	q := &req{w: w, r: r, site: generic, prefix: "", origin: scheme(r) + "://" + r.Host, path: "/", lang: "en"}
+	q := &req{w: w, r: r, site: generic, prefix: "", origin: s.originFor(r, ""), path: "/", lang: "en"}
 	et := s.newETag(q, "directory")
 	for _, st := range sites {
 		et.add(st.Slug, strconv.FormatInt(st.Version, 10))
 	}
-	securityHeaders(w, r)
+	s.securityHeaders(w, r)
 	if notModified(w, r, et.String(), cacheControlPage) {
 		return
 	}

@@ -37,7 +37,7 @@ const feedItems = 50
 func (s *Site) feed(q *req, spec listSpec, format feedFormat) {
 	eq := spec.query(q)
 	eq.Limit = feedItems
-	page, err := s.store.ListEntries(q.r.Context(), eq)
+	page, err := s.read.PublicListing(q.r.Context(), eq)
 	if err != nil {
 		s.fail(q.w, q.r, err)
 		return
@@ -51,7 +51,7 @@ func (s *Site) feed(q *req, spec listSpec, format feedFormat) {
 	if q.site.Status == centre.SiteArchived {
 		et.add("archived", q.site.ArchivedAt.Format(time.RFC3339Nano))
 	}
-	securityHeaders(q.w, q.r)
+	s.securityHeaders(q.w, q.r)
 	if notModified(q.w, q.r, et.String(), cacheControlPage) {
 		return
 	}
@@ -79,11 +79,10 @@ func (s *Site) feed(q *req, spec listSpec, format feedFormat) {
 		f.Notice = archivedNotice(uiLang(q.site.DefaultLanguage()), q.site.ArchivedAt)
 	}
 	for _, e := range page.Items {
-		it := feedItem(q, e)
-		if u := itemUpdated(&it); u.After(f.Updated) {
+		if u := e.LastModified(); u.After(f.Updated) {
 			f.Updated = u
 		}
-		f.Items = append(f.Items, it)
+		f.Items = append(f.Items, feedItem(q, e))
 	}
 	var body []byte
 	var ctype string
@@ -107,19 +106,6 @@ func must(b []byte, err error) []byte {
 	return b
 }
 
-func itemUpdated(it *feed.Item) time.Time {
-	u := it.Updated
-	for _, n := range it.ChangeNotes {
-		if n.At.After(u) {
-			u = n.At
-		}
-	}
-	if it.WithdrawnAt.After(u) {
-		u = it.WithdrawnAt
-	}
-	return u
-}
-
 func feedItem(q *req, e *centre.Entry) feed.Item {
 	it := feed.Item{
 		ID:              "urn:infocentre:" + e.Site + ":" + e.ID,
@@ -135,15 +121,13 @@ func feedItem(q *req, e *centre.Entry) feed.Item {
 		Withdrawn:       e.Status == centre.StatusWithdrawn,
 		WithdrawnAt:     e.WithdrawnAt,
 		WithdrawnReason: e.WithdrawnReason,
+		ChangeNotes:     e.ChangeNotes,
 	}
 	if e.SupersededBy != "" {
 		it.SupersededByURL = q.origin + q.entryURL(e.Lang, e.SupersededBy)
 	}
 	for _, a := range e.Attachments {
 		it.Attachments = append(it.Attachments, feed.Attachment{Title: a.Title, URL: a.URL, MediaType: a.MediaType, Size: a.Size})
-	}
-	for _, n := range e.ChangeNotes {
-		it.ChangeNotes = append(it.ChangeNotes, feed.ChangeNote{At: n.At, Note: n.Note})
 	}
 	return it
 }
@@ -157,7 +141,7 @@ func (s *Site) sitemap(q *req) {
 	var all []*centre.Entry
 	after := ""
 	for range sitemapPages {
-		page, err := s.store.ListEntries(q.r.Context(), centre.EntryQuery{Site: q.site.Slug, Public: true, Limit: centre.MaxPageSize, After: after, Now: q.now})
+		page, err := s.read.PublicListing(q.r.Context(), centre.EntryQuery{Site: q.site.Slug, Limit: centre.MaxPageSize, After: after})
 		if err != nil {
 			s.fail(q.w, q.r, err)
 			return
@@ -170,7 +154,7 @@ func (s *Site) sitemap(q *req) {
 	}
 	et := s.newETag(q, "sitemap")
 	et.entries(all)
-	securityHeaders(q.w, q.r)
+	s.securityHeaders(q.w, q.r)
 	if notModified(q.w, q.r, et.String(), cacheControlPage) {
 		return
 	}
@@ -196,7 +180,7 @@ func (s *Site) sitemap(q *req) {
 		bySlug[e.Slug] = append(bySlug[e.Slug], e)
 	}
 	for _, e := range all {
-		u := feed.SitemapURL{Loc: q.origin + q.entryURL(e.Lang, e.Slug), LastMod: latest(e)}
+		u := feed.SitemapURL{Loc: q.origin + q.entryURL(e.Lang, e.Slug), LastMod: e.LastModified()}
 		if vs := bySlug[e.Slug]; len(vs) > 1 {
 			sorted := append([]*centre.Entry(nil), vs...)
 			sort.Slice(sorted, func(i, j int) bool { return sorted[i].Lang < sorted[j].Lang })
@@ -209,26 +193,10 @@ func (s *Site) sitemap(q *req) {
 	write(q.w, q.r, http.StatusOK, feed.XMLType, must(feed.Sitemap(urls)))
 }
 
-func latest(e *centre.Entry) time.Time {
-	u := e.UpdatedAt
-	if e.PublishedAt.After(u) {
-		u = e.PublishedAt
-	}
-	for _, n := range e.ChangeNotes {
-		if n.At.After(u) {
-			u = n.At
-		}
-	}
-	if e.WithdrawnAt.After(u) {
-		u = e.WithdrawnAt
-	}
-	return u
-}
-
 // siteRobots serves robots.txt of a site: everything may be crawled.
 func (s *Site) siteRobots(q *req) {
 	et := s.newETag(q, "robots")
-	securityHeaders(q.w, q.r)
+	s.securityHeaders(q.w, q.r)
 	if notModified(q.w, q.r, et.String(), cacheControlPage) {
 		return
 	}
@@ -242,21 +210,21 @@ func (s *Site) siteRobots(q *req) {
 // serveMainRobots serves robots.txt of a host that maps to no site: the
 // API is off limits and every active site's sitemap is listed.
 func (s *Site) serveMainRobots(w http.ResponseWriter, r *http.Request) {
-	sites, err := s.store.ListSites(r.Context())
+	sites, err := s.read.PublicSites(r.Context())
 	if err != nil {
 		s.fail(w, r, err)
 		return
 	}
-	q := &req{w: w, r: r, origin: scheme(r) + "://" + r.Host, path: "/robots.txt"}
+	q := &req{w: w, r: r, origin: s.originFor(r, ""), path: "/robots.txt"}
 	et := s.newETag(q, "main-robots")
 	var maps []string
 	for _, site := range sites {
 		et.add(site.Slug, strconv.FormatInt(site.Version, 10))
-		if site.Status == centre.SiteActive {
+		if site.Status == centre.SiteActive && q.origin != "" { // sitemaps are named by absolute URLs
 			maps = append(maps, q.origin+"/sites/"+site.Slug+"/sitemap.xml")
 		}
 	}
-	securityHeaders(w, r)
+	s.securityHeaders(w, r)
 	if notModified(w, r, et.String(), cacheControlPage) {
 		return
 	}

@@ -19,13 +19,19 @@ type hostAnswer struct {
 	expires time.Time
 }
 
+// HostReader finds the site that claims a host name (ENOTFOUND if none);
+// *centre.Service is one.
+type HostReader interface {
+	SiteByHost(ctx context.Context, host string) (*centre.Site, error)
+}
+
 // HostLookup returns a SiteForHost function that maps a host name to the
-// site claiming it with one centre.Store.SiteByHost call, and caches each
+// site claiming it with one HostReader.SiteByHost call, and caches each
 // answer (unknown hosts too) for ttl. Concurrent requests for a host that
 // is not cached share one lookup. If a lookup fails, the last answer for
 // that host (even expired) is used and the lookup is tried again after
 // ttl/10; a host never answered maps to no site.
-func HostLookup(store centre.Store, ttl time.Duration) func(ctx context.Context, host string) (string, bool) {
+func HostLookup(sites HostReader, ttl time.Duration) func(ctx context.Context, host string) (string, bool) {
 	var (
 		mu       sync.Mutex
 		cache    = map[string]hostAnswer{}
@@ -53,7 +59,7 @@ func HostLookup(store centre.Store, ttl time.Duration) func(ctx context.Context,
 			inflight[host] = done
 			mu.Unlock()
 
-			site, err := store.SiteByHost(ctx, host)
+			site, err := sites.SiteByHost(ctx, host)
 			mu.Lock()
 			a, had := cache[host]
 			switch {

@@ -24,7 +24,7 @@ func TestMountsBesideTheJSONAPI(t *testing.T) {
 	}
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	svc := &centre.Service{Store: e.store, CheckAccent: CheckAccent, Log: log}
-	site := New(e.store, Options{Cursors: sealer, Logger: log, SiteForHost: HostLookup(e.store, 0)})
+	site := New(svc, Options{Cursors: sealer, Logger: log, SiteForHost: HostLookup(svc, 0)})
 	h := httpapi.New(httpapi.Config{Service: svc, Cursors: sealer, Log: log, Web: site.Register})
 	for _, c := range []struct {
 		host, path string

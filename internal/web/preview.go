@@ -2,6 +2,7 @@ package web
 
 import (
 	"context"
+	"errors"
 	"net/http"
 	"time"
 
@@ -20,7 +21,7 @@ func (s *Site) servePreview(w http.ResponseWriter, r *http.Request) {
 	defer cancel()
 	r = r.WithContext(ctx)
 	previewHeaders := func() {
-		securityHeaders(w, r)
+		s.securityHeaders(w, r)
 		h := w.Header()
 		h.Set("Referrer-Policy", "no-referrer")
 		h.Set("X-Robots-Tag", "noindex")
@@ -29,11 +30,15 @@ func (s *Site) servePreview(w http.ResponseWriter, r *http.Request) {
 		previewHeaders()
 		s.errorPageWith(w, r, q, http.StatusNotFound, "preview.notfound", "preview.notfound.text", nil, cacheControlPreview)
 	}
-	if s.opts.Preview == nil || s.opts.Static {
+	if s.opts.Static {
 		notFound(nil)
 		return
 	}
-	e, err := s.opts.Preview(ctx, r.PathValue("token"))
+	pub, err := s.read.PreviewEntry(ctx, r.PathValue("token"))
+	var e *centre.Entry
+	if pub != nil && len(pub.Versions) == 1 {
+		e = pub.Versions[0]
+	}
 	switch {
 	case centre.IsCode(err, centre.ENOTFOUND):
 		notFound(nil)
@@ -56,6 +61,9 @@ func (s *Site) servePreview(w http.ResponseWriter, r *http.Request) {
 	case err != nil:
 		s.fail(w, r, err)
 		return
+	case e == nil:
+		s.fail(w, r, errors.New("web: preview without an entry"))
+		return
 	}
 	q, err := s.previewReq(w, r, e)
 	if centre.IsCode(err, centre.ENOTFOUND) {
@@ -70,16 +78,7 @@ func (s *Site) servePreview(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	// Show the entry as it will look once published.
-	shown := *e
-	if shown.PublishedAt.IsZero() {
-		shown.PublishedAt = shown.PublishAt
-		if shown.PublishedAt.IsZero() {
-			shown.PublishedAt = q.now
-		}
-		shown.UpdatedAt = shown.PublishedAt
-	}
-	v := s.entryView(q, &shown, nil, nav)
+	v := s.entryView(q, e, nil, nav, pub.Expired(e))
 	v.Preview, v.NoIndex = true, true
 	v.Canonical, v.OG, v.JSONLD, v.Alternates = "", nil, nil, nil
 	previewHeaders()
@@ -90,15 +89,16 @@ func (s *Site) servePreview(w http.ResponseWriter, r *http.Request) {
 // previewReq returns the page request for showing entry e of its site: at
 // "/" of the site's own host, or under /sites/{slug} on any other.
 func (s *Site) previewReq(w http.ResponseWriter, r *http.Request, e *centre.Entry) (*req, error) {
-	site, err := s.store.GetSite(r.Context(), e.Site)
+	site, err := s.read.Site(r.Context(), e.Site)
 	if err != nil {
 		return nil, err
 	}
-	q := &req{w: w, r: r, site: site, prefix: "/sites/" + site.Slug, origin: scheme(r) + "://" + r.Host,
-		path: "/preview", lang: e.Lang, now: s.now()}
+	q := &req{w: w, r: r, site: site, prefix: "/sites/" + site.Slug, origin: s.originFor(r, ""),
+		path: "/preview", lang: e.Lang}
 	if s.opts.SiteForHost != nil {
-		if slug, ok := s.opts.SiteForHost(r.Context(), requestHost(r)); ok && slug == site.Slug {
-			q.prefix = ""
+		host := s.host(r)
+		if slug, ok := s.opts.SiteForHost(r.Context(), host); ok && slug == site.Slug {
+			q.prefix, q.origin = "", s.originFor(r, host)
 		}
 	}
 	return q, nil

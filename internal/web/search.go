@@ -62,6 +62,90 @@ type facet struct {
 	Current    bool
 }
 
+// searchForm is a search request as the page's query string asks it.
+type searchForm struct {
+	params   url.Values
+	query    search.Query
+	from, to time.Time // the dates given, to (inclusive) as given
+	page     int       // 1-based
+	asked    bool      // a query or a filter was given
+	invalid  bool      // the query cannot be run
+}
+
+// get returns parameter k, trimmed.
+func (f *searchForm) get(k string) string { return strings.TrimSpace(f.params.Get(k)) }
+
+// parseSearchForm reads the query string of a search page.
+func (s *Site) parseSearchForm(q *req) *searchForm {
+	f := &searchForm{params: q.r.URL.Query(), page: 1}
+	f.query = search.Query{Text: f.get("q"), Type: f.get("type"), Tag: f.get("tag"), Organisation: f.get("organisation"),
+		Limit: s.pageSize}
+	if f.get("lang") != "" {
+		f.query.Lang = q.lang
+	}
+	f.invalid = (f.query.Type != "" && !slices.Contains(centre.Types, f.query.Type)) ||
+		utf8.RuneCountInString(f.query.Text) > search.MaxQueryLen
+	for name, t := range map[string]*time.Time{"from": &f.from, "to": &f.to} {
+		if v := f.get(name); v != "" {
+			d, err := time.Parse(time.DateOnly, v)
+			if err != nil {
+				f.invalid = true
+				continue
+			}
+			*t = d
+		}
+	}
+	f.query.From = f.from
+	if !f.to.IsZero() {
+		f.query.To = f.to.AddDate(0, 0, 1) // the whole day
+	}
+	if p := f.get("page"); p != "" {
+		n, err := strconv.Atoi(p)
+		if err != nil || n < 1 || strconv.Itoa(n) != p || (n-1)*s.pageSize > search.MaxOffset {
+			f.invalid = true
+		} else {
+			f.page = n
+		}
+	}
+	if f.page > 1 {
+		// Result.Next is the offset of the next page: a page number names
+		// one directly, so that the page can link to the previous one too.
+		f.query.After = strconv.Itoa((f.page - 1) * s.pageSize)
+	}
+	f.asked = f.query.Text != "" || f.query.Type != "" || f.query.Tag != "" || f.query.Organisation != "" ||
+		!f.from.IsZero() || !f.to.IsZero()
+	return f
+}
+
+// with returns the search URL of the form with key set to val ("" removes
+// it), on its first page.
+func (f *searchForm) with(action, key, val string) string {
+	u := url.Values{}
+	for k := range searchParams {
+		if v := f.get(k); v != "" && k != "page" {
+			u.Set(k, v)
+		}
+	}
+	if val == "" {
+		u.Del(key)
+	} else {
+		u.Set(key, val)
+	}
+	if len(u) == 0 {
+		return action
+	}
+	return action + "?" + u.Encode()
+}
+
+// pageURL returns the search URL of page n of the form's results.
+func (f *searchForm) pageURL(action string, n int) string {
+	u := f.with(action, "page", "")
+	if n > 1 {
+		u += sep(u) + "page=" + strconv.Itoa(n)
+	}
+	return u
+}
+
 // searchPage answers GET {base}/search: the form, and with a query or a
 // filter the matching public entries. Without ?lang= it searches every
 // language (the page is in the site's default language); with it, the
@@ -71,67 +155,21 @@ func (s *Site) searchPage(q *req) {
 		s.notFound(q.w, q.r, q, "")
 		return
 	}
-	params := q.r.URL.Query()
-	get := func(k string) string { return strings.TrimSpace(params.Get(k)) }
-	sq := search.Query{Text: get("q"), Type: get("type"), Tag: get("tag"), Organisation: get("organisation"),
-		Limit: s.pageSize, Now: q.now}
-	if get("lang") != "" {
-		sq.Lang = q.lang
-	}
-	invalid := false
-	if sq.Type != "" && !slices.Contains(centre.Types, sq.Type) {
-		invalid = true
-	}
-	if utf8.RuneCountInString(sq.Text) > search.MaxQueryLen {
-		invalid = true
-	}
-	var from, to time.Time
-	for _, f := range []struct {
-		name string
-		t    *time.Time
-	}{{"from", &from}, {"to", &to}} {
-		if v := get(f.name); v != "" {
-			d, err := time.Parse(time.DateOnly, v)
-			if err != nil {
-				invalid = true
-				continue
-			}
-			*f.t = d
-		}
-	}
-	sq.From = from
-	if !to.IsZero() {
-		sq.To = to.AddDate(0, 0, 1) // the whole day
-	}
-	page := 1
-	if p := get("page"); p != "" {
-		n, err := strconv.Atoi(p)
-		if err != nil || n < 1 || strconv.Itoa(n) != p || (n-1)*s.pageSize > search.MaxOffset {
-			invalid = true
-		} else {
-			page = n
-		}
-	}
-	if page > 1 {
-		// Result.Next is the offset of the next page: a page number names
-		// one directly, so that the page can link to the previous one too.
-		sq.After = strconv.Itoa((page - 1) * s.pageSize)
-	}
-	asked := sq.Text != "" || sq.Type != "" || sq.Tag != "" || sq.Organisation != "" || !from.IsZero() || !to.IsZero()
+	f := s.parseSearchForm(q)
 	var res search.Result
-	if asked && !invalid {
+	if f.asked && !f.invalid {
 		var err error
-		res, err = s.opts.Searcher.Search(q.r.Context(), q.site.Slug, sq)
+		res, err = s.opts.Searcher.Search(q.r.Context(), q.site.Slug, f.query)
 		switch {
 		case centre.IsCode(err, centre.EINVALID):
-			invalid = true
+			f.invalid = true
 		case centre.IsCode(err, centre.ENOTFOUND): // the site was deleted meanwhile
 			s.notFound(q.w, q.r, q, "")
 			return
 		case err != nil:
 			s.fail(q.w, q.r, err)
 			return
-		case page > 1 && len(res.Hits) == 0:
+		case f.page > 1 && len(res.Hits) == 0:
 			s.notFound(q.w, q.r, q, "badlink")
 			return
 		}
@@ -141,143 +179,137 @@ func (s *Site) searchPage(q *req) {
 		s.fail(q.w, q.r, err)
 		return
 	}
+	v := s.searchView(q, f, nav)
+	if f.asked && !f.invalid {
+		s.searchResults(q, f, v, res)
+	}
+	s.renderSearch(q, v, f.invalid)
+}
 
+// searchView builds the search page around its form, without results.
+func (s *Site) searchView(q *req, f *searchForm, nav []*centre.Entry) *view {
 	ui := uiLang(q.lang)
 	title := msg(ui, "search")
-	if sq.Text != "" {
-		title = msg(ui, "search.title", sq.Text)
+	if f.query.Text != "" {
+		title = msg(ui, "search.title", f.query.Text)
 	}
 	v := s.baseView(q, title, nav)
 	v.Heading = msg(ui, "search")
 	v.Description = msg(ui, "search.intro")
 	v.Canonical = q.origin + q.pageURL("/search", q.lang)
-	v.NoIndex = asked || invalid
-	action := q.url("/search")
-	sv := &searchView{Action: action, Q: sq.Text, Type: sq.Type, Asked: asked, Invalid: invalid}
-	sv.Types = append(sv.Types, option{Value: "", Text: msg(ui, "search.anytype"), Selected: sq.Type == ""})
+	v.NoIndex = f.asked || f.invalid
+	sv := &searchView{Action: q.url("/search"), Q: f.query.Text, Type: f.query.Type, Asked: f.asked, Invalid: f.invalid}
+	sv.Types = append(sv.Types, option{Value: "", Text: msg(ui, "search.anytype"), Selected: f.query.Type == ""})
 	for _, t := range centre.Types {
-		sv.Types = append(sv.Types, option{Value: t, Text: typePlural(ui, t), Selected: sq.Type == t})
+		sv.Types = append(sv.Types, option{Value: t, Text: typePlural(ui, t), Selected: f.query.Type == t})
 	}
-	kept := url.Values{}
 	for _, k := range []string{"lang", "tag", "organisation", "from", "to"} {
-		if val := get(k); val != "" {
+		if val := f.get(k); val != "" {
 			sv.Hidden = append(sv.Hidden, option{Value: k, Text: val})
-			kept.Set(k, val)
-		}
-	}
-	current := url.Values{}
-	for k := range searchParams {
-		if val := get(k); val != "" && k != "page" {
-			current.Set(k, val)
-		}
-	}
-	// with returns the search URL with key set to val ("" removes it), on
-	// its first page.
-	with := func(key, val string) string {
-		u := url.Values{}
-		for k, vs := range current {
-			u[k] = vs
-		}
-		if val == "" {
-			u.Del(key)
-		} else {
-			u.Set(key, val)
-		}
-		if len(u) == 0 {
-			return action
-		}
-		return action + "?" + u.Encode()
-	}
-	if asked && !invalid {
-		filterText := map[string]string{
-			"type": msg(ui, "search.type") + ": " + typePlural(ui, sq.Type), "tag": msg(ui, "topic", sq.Tag),
-			"organisation": sq.Organisation, "from": msg(ui, "search.from", formatDate(ui, from)),
-			"to": msg(ui, "search.to", formatDate(ui, to)),
-		}
-		for _, k := range []string{"type", "tag", "organisation", "from", "to"} {
-			if get(k) != "" {
-				sv.Filters = append(sv.Filters, link{Href: with(k, ""), Text: msg(ui, "search.remove", filterText[k])})
-			}
-		}
-		if res.Total == 1 {
-			sv.Count = msg(ui, "search.count.one")
-		} else {
-			sv.Count = msg(ui, "search.count", res.Total)
-		}
-		if res.Total == 0 {
-			sv.None = msg(ui, "search.none")
-			if sq.Text != "" {
-				sv.None = msg(ui, "search.none.for", sq.Text)
-			}
-		}
-		if len(res.Facets.Types) > 0 {
-			sv.ByType = append(sv.ByType, facet{Href: with("type", ""), Text: msg(ui, "search.all"), Current: sq.Type == ""})
-			for _, t := range centre.Types {
-				if n := res.Facets.Types[t]; n > 0 {
-					sv.ByType = append(sv.ByType, facet{Href: with("type", t), Text: typePlural(ui, t), Count: n, Current: sq.Type == t})
-				}
-			}
-		}
-		if len(res.Facets.Tags) > 0 {
-			sv.ByTag = append(sv.ByTag, facet{Href: with("tag", ""), Text: msg(ui, "search.all"), Current: sq.Tag == ""})
-			tags := make([]string, 0, len(res.Facets.Tags))
-			for t := range res.Facets.Tags {
-				tags = append(tags, t)
-			}
-			// The most frequent topics first, at most 20.
-			sort.Slice(tags, func(i, j int) bool {
-				a, b := res.Facets.Tags[tags[i]], res.Facets.Tags[tags[j]]
-				return a > b || a == b && tags[i] < tags[j]
-			})
-			for _, t := range tags[:min(len(tags), 20)] {
-				sv.ByTag = append(sv.ByTag, facet{Href: with("tag", t), Text: t, Count: res.Facets.Tags[t], Current: sq.Tag == t})
-			}
-		}
-		pageURL := func(n int) string {
-			u := with("page", "")
-			if n > 1 {
-				u += sep(u) + "page=" + strconv.Itoa(n)
-			}
-			return u
-		}
-		if page > 1 {
-			sv.Prev = pageURL(page - 1)
-			v.First = pageURL(1)
-		}
-		if res.Next != "" {
-			v.Next = pageURL(page + 1)
-		}
-		for _, h := range res.Hits {
-			it := item{
-				Href: q.entryURL(h.Lang, h.Slug), Title: h.Title, TypeLabel: typeLabel(ui, h.Type), UI: ui, UIAttr: v.UIAttr,
-				Summary: h.Summary, Published: h.PublishedAt, Withdrawn: h.Withdrawn,
-				// The snippet is escaped text with <mark> elements: the
-				// search package builds it so (see search.Hit).
-				Snippet: template.HTML(h.Snippet), // #nosec G203 -- escaped by internal/search
-			}
-			if !strings.EqualFold(h.Lang, q.lang) {
-				it.Lang = h.Lang
-			}
-			v.Items = append(v.Items, it)
 		}
 	}
 	v.Search = sv
+	return v
+}
 
+// searchResults adds to v the results of f: count, active filters, facets,
+// pages and hits.
+func (s *Site) searchResults(q *req, f *searchForm, v *view, res search.Result) {
+	ui, sv := v.UI, v.Search
+	filterText := map[string]string{
+		"type": msg(ui, "search.type") + ": " + typePlural(ui, f.query.Type), "tag": msg(ui, "topic", f.query.Tag),
+		"organisation": f.query.Organisation, "from": msg(ui, "search.from", formatDate(ui, f.from)),
+		"to": msg(ui, "search.to", formatDate(ui, f.to)),
+	}
+	for _, k := range []string{"type", "tag", "organisation", "from", "to"} {
+		if f.get(k) != "" {
+			sv.Filters = append(sv.Filters, link{Href: f.with(sv.Action, k, ""), Text: msg(ui, "search.remove", filterText[k])})
+		}
+	}
+	sv.Count = msg(ui, "search.count", res.Total)
+	if res.Total == 1 {
+		sv.Count = msg(ui, "search.count.one")
+	}
+	if res.Total == 0 {
+		sv.None = msg(ui, "search.none")
+		if f.query.Text != "" {
+			sv.None = msg(ui, "search.none.for", f.query.Text)
+		}
+	}
+	sv.ByType, sv.ByTag = typeFacets(ui, f, sv.Action, res.Facets.Types), tagFacets(ui, f, sv.Action, res.Facets.Tags)
+	if f.page > 1 {
+		sv.Prev = f.pageURL(sv.Action, f.page-1)
+		v.First = f.pageURL(sv.Action, 1)
+	}
+	if res.Next != "" {
+		v.Next = f.pageURL(sv.Action, f.page+1)
+	}
+	for _, h := range res.Hits {
+		it := item{
+			Href: q.entryURL(h.Lang, h.Slug), Title: h.Title, TypeLabel: typeLabel(ui, h.Type), UI: ui, UIAttr: v.UIAttr,
+			Summary: h.Summary, Published: h.PublishedAt, Withdrawn: h.Withdrawn,
+			// The snippet is escaped text with <mark> elements: the
+			// search package builds it so (see search.Hit).
+			Snippet: template.HTML(h.Snippet), // #nosec G203 -- escaped by internal/search
+		}
+		if !strings.EqualFold(h.Lang, q.lang) {
+			it.Lang = h.Lang
+		}
+		v.Items = append(v.Items, it)
+	}
+}
+
+// typeFacets links to the results of each entry type that has some.
+func typeFacets(ui string, f *searchForm, action string, counts map[string]int) []facet {
+	if len(counts) == 0 {
+		return nil
+	}
+	out := []facet{{Href: f.with(action, "type", ""), Text: msg(ui, "search.all"), Current: f.query.Type == ""}}
+	for _, t := range centre.Types {
+		if n := counts[t]; n > 0 {
+			out = append(out, facet{Href: f.with(action, "type", t), Text: typePlural(ui, t), Count: n, Current: f.query.Type == t})
+		}
+	}
+	return out
+}
+
+// tagFacets links to the results of the most frequent topics, at most 20.
+func tagFacets(ui string, f *searchForm, action string, counts map[string]int) []facet {
+	if len(counts) == 0 {
+		return nil
+	}
+	out := []facet{{Href: f.with(action, "tag", ""), Text: msg(ui, "search.all"), Current: f.query.Tag == ""}}
+	tags := make([]string, 0, len(counts))
+	for t := range counts {
+		tags = append(tags, t)
+	}
+	sort.Slice(tags, func(i, j int) bool {
+		a, b := counts[tags[i]], counts[tags[j]]
+		return a > b || a == b && tags[i] < tags[j]
+	})
+	for _, t := range tags[:min(len(tags), 20)] {
+		out = append(out, facet{Href: f.with(action, "tag", t), Text: t, Count: counts[t], Current: f.query.Tag == t})
+	}
+	return out
+}
+
+// renderSearch renders the search page and answers it: 400 for a query
+// that cannot be run. Search runs in-process and is cheap, so the ETag is
+// that of the rendered page.
+func (s *Site) renderSearch(q *req, v *view, invalid bool) {
 	var buf bytes.Buffer
 	s.renders.Add(1)
 	if err := s.tmpl["search"].Execute(&buf, v); err != nil {
 		s.fail(q.w, q.r, fmt.Errorf("web: render search: %w", err))
 		return
 	}
-	status := http.StatusOK
-	cc := cacheControlPage
+	status, cc := http.StatusOK, cacheControlPage
 	if invalid {
 		status, cc = http.StatusBadRequest, cacheControlNotFound
 	}
-	// Search runs in-process and is cheap: the ETag is that of the page.
 	et := s.newETag(q, "search")
 	et.add(strconv.Itoa(status), buf.String())
-	securityHeaders(q.w, q.r)
+	s.securityHeaders(q.w, q.r)
 	if v.NoIndex {
 		q.w.Header().Set("X-Robots-Tag", "noindex")
 	}
@@ -316,7 +348,7 @@ type openSearchURL struct {
 // site's search page as a search engine.
 func (s *Site) openSearch(q *req) {
 	et := s.newETag(q, "opensearch")
-	securityHeaders(q.w, q.r)
+	s.securityHeaders(q.w, q.r)
 	if notModified(q.w, q.r, et.String(), cacheControlPage) {
 		return
 	}

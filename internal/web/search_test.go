@@ -115,11 +115,16 @@ func TestSearchEscapesEntryText(t *testing.T) {
 	e := newEnv(t)
 	ctx := context.Background()
 	at := fixture.Base.Add(40 * 24 * 3600e9)
-	x := &centre.Entry{ID: centre.NewID(at), Site: fixture.Site, Type: centre.TypeNews, Slug: "escaping", Lang: "en",
-		Title: `Zebra <b>crossing</b>`, Summary: `Zebra summary <img src=x onerror=alert(2)>`,
-		Body:     "Zebra body <script>alert(1)</script> & more",
+	x := &centre.Entry{ID: centre.NewID(at), Site: fixture.Site, Slug: "escaping", Lang: "en",
 		BodyHTML: "<p>Zebra body &lt;script&gt;alert(1)&lt;/script&gt; &amp; more</p>", Status: centre.StatusPublished,
-		PublishedAt: at, UpdatedAt: at, CreatedAt: at}
+		PublishedAt: at, UpdatedAt: at, CreatedAt: at,
+		Content: centre.Content{
+			Type:    centre.TypeNews,
+			Title:   `Zebra <b>crossing</b>`,
+			Summary: `Zebra summary <img src=x onerror=alert(2)>`,
+			Body:    "Zebra body <script>alert(1)</script> & more",
+		},
+	}
 	if err := e.store.CreateEntry(ctx, x); err != nil {
 		t.Fatal(err)
 	}
@@ -266,9 +271,9 @@ func TestOpenSearch(t *testing.T) {
 // TestNoSearchWithoutSearcher checks that a site without a Searcher, and a
 // static copy even with one, neither link to nor serve search.
 func TestNoSearchWithoutSearcher(t *testing.T) {
-	for name, mod := range map[string]func(centre.Store, *Options){
-		"none": func(_ centre.Store, o *Options) { o.Searcher = nil },
-		"static": func(_ centre.Store, o *Options) {
+	for name, mod := range map[string]func(centre.Store, *Options, *centre.Service){
+		"none": func(_ centre.Store, o *Options, _ *centre.Service) { o.Searcher = nil },
+		"static": func(_ centre.Store, o *Options, _ *centre.Service) {
 			o.Static = true
 			o.SiteForHost = func(context.Context, string) (string, bool) { return fixture.Site, true }
 		},

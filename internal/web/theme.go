@@ -97,7 +97,7 @@ func (s *Site) themeCSS(q *req) {
 		s.notFound(q.w, q.r, q, "")
 		return
 	}
-	securityHeaders(q.w, q.r)
+	s.securityHeaders(q.w, q.r)
 	cc := cacheControlPage
 	if q.path == "/theme."+accentHash(accent)+".css" {
 		cc = cacheControlAsset
@@ -129,7 +129,7 @@ func (s *Site) logo(q *req) {
 		s.notFound(q.w, q.r, q, "")
 		return
 	}
-	securityHeaders(q.w, q.r)
+	s.securityHeaders(q.w, q.r)
 	cc := cacheControlPage
 	if q.path == logoPath(q.site) {
 		cc = cacheControlAsset

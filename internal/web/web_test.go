@@ -38,7 +38,9 @@ type env struct {
 	finder *search.Service
 }
 
-func newEnv(t testing.TB, mods ...func(centre.Store, *Options)) *env {
+// newEnv serves the fixture through the site reading through a service on
+// a fresh store; mods may change the options and the service.
+func newEnv(t testing.TB, mods ...func(centre.Store, *Options, *centre.Service)) *env {
 	t.Helper()
 	st, err := boltstore.Open(filepath.Join(t.TempDir(), "web.db"))
 	if err != nil {
@@ -56,17 +58,20 @@ func newEnv(t testing.TB, mods ...func(centre.Store, *Options)) *env {
 	// around finder.Watch are not seen once an index is built.
 	finder := &search.Service{Store: st}
 	opts := Options{
-		BuildID:  "test",
-		Cursors:  sealer,
-		Searcher: finder,
+		BuildID:        "test",
+		Cursors:        sealer,
+		Searcher:       finder,
+		PublicOrigin:   "http://centre.example.net",
+		TrustForwarded: true, // as behind API Gateway: X-Forwarded-Proto says https
 		SiteForHost: func(_ context.Context, host string) (string, bool) {
 			return fixture.Site, host == fixture.Host
 		},
 	}
+	svc := &centre.Service{Store: st}
 	for _, m := range mods {
-		m(st, &opts)
+		m(st, &opts, svc)
 	}
-	s := New(st, opts)
+	s := New(svc, opts)
 	mux := http.NewServeMux()
 	// The routes of the JSON API, as internal/httpapi registers them.
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) { _, _ = io.WriteString(w, "ok") })
@@ -403,7 +408,7 @@ func TestETagFollowsData(t *testing.T) {
 	if e.get(base+"/en/"+fixture.ReportSlug).Header.Get("ETag") == other0 {
 		t.Error("ETag unchanged after the site changed")
 	}
-	s2 := New(e.store, Options{BuildID: "other-build"})
+	s2 := New(&centre.Service{Store: e.store}, Options{BuildID: "other-build"})
 	w := httptest.NewRecorder()
 	s2.ServeHTTP(w, httptest.NewRequest("GET", base+"/", nil))
 	if w.Header().Get("ETag") == e.get(base+"/").Header.Get("ETag") {
@@ -684,7 +689,7 @@ func TestStoreFailures(t *testing.T) {
 		{centre.Errorf(centre.EUNAVAILABLE, "throttled"), http.StatusServiceUnavailable},
 		{io.ErrUnexpectedEOF, http.StatusInternalServerError},
 	} {
-		s := New(failingStore{e.store, c.err}, Options{BuildID: "x", Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+		s := New(&centre.Service{Store: failingStore{e.store, c.err}}, Options{BuildID: "x", Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
 		w := httptest.NewRecorder()
 		s.ServeHTTP(w, httptest.NewRequest("GET", base+"/", nil))
 		if w.Code != c.status || w.Header().Get("Cache-Control") != "no-store" || w.Header().Get("ETag") != "" {
@@ -754,7 +759,7 @@ func TestHostLookup(t *testing.T) {
 	e := newEnv(t)
 	ctx := context.Background()
 	cs := &countingStore{Store: e.store}
-	lookup := HostLookup(cs, time.Hour)
+	lookup := HostLookup(&centre.Service{Store: cs}, time.Hour)
 	for range 3 {
 		if slug, ok := lookup(ctx, fixture.Host); !ok || slug != fixture.Site {
 			t.Errorf("lookup(%s) = %q %v", fixture.Host, slug, ok)
@@ -774,14 +779,14 @@ func TestHostLookup(t *testing.T) {
 	if _, ok := lookup(ctx, "other.example.org"); ok {
 		t.Error("cached answer not used within its lifetime")
 	}
-	if slug, ok := HostLookup(e.store, time.Hour)(ctx, "Other.Example.org"); !ok || slug != fixture.OtherSite {
+	if slug, ok := HostLookup(&centre.Service{Store: e.store}, time.Hour)(ctx, "Other.Example.org"); !ok || slug != fixture.OtherSite {
 		t.Errorf("fresh lookup = %q %v", slug, ok)
 	}
 
 	// Expired answers are looked up again; while the store fails, the last
 	// answer stands.
 	cs2 := &countingStore{Store: e.store}
-	short := HostLookup(cs2, 20*time.Millisecond)
+	short := HostLookup(&centre.Service{Store: cs2}, 20*time.Millisecond)
 	if _, ok := short(ctx, fixture.Host); !ok {
 		t.Fatal("not mapped")
 	}
@@ -799,7 +804,7 @@ func TestHostLookup(t *testing.T) {
 
 	// Concurrent first requests for a host share one lookup.
 	cs3 := &countingStore{Store: e.store}
-	shared := HostLookup(cs3, time.Hour)
+	shared := HostLookup(&centre.Service{Store: cs3}, time.Hour)
 	var wg sync.WaitGroup
 	for range 20 {
 		wg.Add(1)
@@ -824,8 +829,13 @@ func TestUntranslatedLanguageIsMarked(t *testing.T) {
 	if err := e.store.CreateSite(ctx, site); err != nil {
 		t.Fatal(err)
 	}
-	en := &centre.Entry{ID: centre.NewID(fixture.Base), Site: "pl-site", Type: centre.TypeNews, Slug: "komunikat", Lang: "pl",
-		Title: "Komunikat", Status: centre.StatusPublished, PublishedAt: fixture.Base, UpdatedAt: fixture.Base, CreatedAt: fixture.Base}
+	en := &centre.Entry{ID: centre.NewID(fixture.Base), Site: "pl-site", Slug: "komunikat", Lang: "pl",
+		Status: centre.StatusPublished, PublishedAt: fixture.Base, UpdatedAt: fixture.Base, CreatedAt: fixture.Base,
+		Content: centre.Content{
+			Type:  centre.TypeNews,
+			Title: "Komunikat",
+		},
+	}
 	if err := e.store.CreateEntry(ctx, en); err != nil {
 		t.Fatal(err)
 	}
@@ -890,7 +900,7 @@ func TestLogoServedBySite(t *testing.T) {
 		t.Fatal(err)
 	}
 	logo := "data:image/png;base64," + base64.StdEncoding.EncodeToString(buf.Bytes())
-	e := newEnv(t, func(st centre.Store, _ *Options) {
+	e := newEnv(t, func(st centre.Store, _ *Options, _ *centre.Service) {
 		s, err := st.GetSite(context.Background(), fixture.Site)
 		if err != nil {
 			t.Fatal(err)
@@ -914,7 +924,7 @@ func TestLogoServedBySite(t *testing.T) {
 		t.Error("an old logo name is cached for good")
 	}
 	// A logo on another host is never requested by the pages.
-	e2 := newEnv(t, func(st centre.Store, _ *Options) {
+	e2 := newEnv(t, func(st centre.Store, _ *Options, _ *centre.Service) {
 		s, _ := st.GetSite(context.Background(), fixture.Site)
 		s.Theme.LogoURL = "https://cdn.example.com/logo.png"
 		if err := st.UpdateSite(context.Background(), s); err != nil {

@@ -49,14 +49,14 @@ func newServiceEnv(t *testing.T, at time.Time) (*env, *centre.Service, *clock) {
 		t.Fatal(err)
 	}
 	var svc *centre.Service
-	e := newEnv(t, func(st centre.Store, o *Options) {
+	e := newEnv(t, func(st centre.Store, o *Options, read *centre.Service) {
 		// As in the application: the service writes through the search
-		// service's watch, so that indexes see every change.
+		// service's watch, so that indexes see every change; the site reads
+		// through the same service.
 		finder := o.Searcher.(*search.Service)
 		finder.Now = clk.Now
-		svc = &centre.Service{Store: finder.Watch(st), Render: markdown.Render, Signer: sealer, Now: clk.Now}
-		o.Now = clk.Now
-		o.Preview = svc.Preview
+		*read = centre.Service{Store: finder.Watch(st), Render: markdown.Render, Signer: sealer, Now: clk.Now}
+		svc = read
 	})
 	return e, svc, clk
 }
@@ -196,7 +196,7 @@ func TestOutdatedTranslation(t *testing.T) {
 	ctx := context.Background()
 	src := entryBySlug(t, e.store, fixture.StatementSlug, "en")
 	note, body := "Stock figures for April.", src.Body+"\n\nApril figures follow."
-	if _, err := svc.UpdateEntry(ctx, staff, fixture.Site, src.ID, centre.EntryPatch{Body: &body, ChangeNote: &note}, src.Version); err != nil {
+	if _, err := svc.UpdateEntry(ctx, staff, fixture.Site, src.ID, centre.EntryPatch{ContentPatch: centre.ContentPatch{Body: &body}, ChangeNote: &note}, src.Version); err != nil {
 		t.Fatal(err)
 	}
 	fr := entryBySlug(t, e.store, fixture.StatementSlug, "fr")
@@ -271,9 +271,17 @@ func TestEmbargo(t *testing.T) {
 	e, svc, clk := newServiceEnv(t, publishAt.Add(-48*time.Hour))
 	ctx := context.Background()
 	const title = "Embargoed results of the vaccine trial"
-	in := centre.EntryInput{Type: centre.TypeNews, Slug: "trial-results", Lang: "en", Title: title,
-		Summary: "Results under embargo.", Body: "The trial met its end points.", Tags: []string{"trial"},
-		Organisations: []string{"Trial Board"}, Status: centre.StatusScheduled, PublishAt: publishAt}
+	in := centre.EntryInput{Slug: "trial-results", Lang: "en",
+		Status: centre.StatusScheduled, PublishAt: publishAt,
+		Content: centre.Content{
+			Type:          centre.TypeNews,
+			Title:         title,
+			Summary:       "Results under embargo.",
+			Body:          "The trial met its end points.",
+			Tags:          []string{"trial"},
+			Organisations: []string{"Trial Board"},
+		},
+	}
 	created, err := svc.CreateEntry(ctx, staff, fixture.Site, in)
 	if err != nil {
 		t.Fatal(err)
@@ -353,7 +361,7 @@ func TestEmbargo(t *testing.T) {
 // TestStaticLinkMode checks the paths a static copy names, and that the
 // handler in that mode answers 404 for the paths a copy never has.
 func TestStaticLinkMode(t *testing.T) {
-	e := newEnv(t, func(_ centre.Store, o *Options) {
+	e := newEnv(t, func(_ centre.Store, o *Options, _ *centre.Service) {
 		o.Static, o.StaticOrigin = true, "https://copy.example.net"
 		o.SiteForHost = func(context.Context, string) (string, bool) { return fixture.Site, true }
 	})

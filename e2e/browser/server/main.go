@@ -73,10 +73,9 @@ func run(addr string) error {
 	if err != nil {
 		return err
 	}
-	site := web.New(store, web.Options{
+	site := web.New(svc, web.Options{
 		SiteForHost: func(_ context.Context, host string) (string, bool) { return fixture.Site, host == fixture.Host },
 		Logger:      slog.New(slog.NewTextHandler(os.Stderr, nil)),
-		Preview:     svc.Preview,
 		Searcher:    finder,
 	})
 	mux := http.NewServeMux()
@@ -88,7 +87,7 @@ func run(addr string) error {
 	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 5 * time.Second}
 	// A static copy of the site, served at the root of its own port.
 	copyDir := filepath.Join(dir, "static-copy")
-	if _, err := static.Export(ctx, store, fixture.Site, copyDir, nil); err != nil {
+	if _, err := static.Export(ctx, svc, fixture.Site, copyDir, nil); err != nil {
 		return err
 	}
 	sln, err := net.Listen("tcp", addr)
@@ -125,10 +124,16 @@ func run(addr string) error {
 func notices(ctx context.Context, store centre.Store, svc *centre.Service) (string, error) {
 	now := time.Now().UTC().Truncate(time.Millisecond)
 	staff := centre.Principal{KeyID: "e2e", Site: fixture.Site, Role: centre.RoleAdmin}
-	expired := &centre.Entry{ID: centre.NewID(now), Site: fixture.Site, Type: centre.TypePublication, Slug: "expired-guidance", Lang: "en",
-		Title: "Guidance for the first wave", Summary: "Replaced by the current guidance.", Body: "Keep two metres apart.",
+	expired := &centre.Entry{ID: centre.NewID(now), Site: fixture.Site, Slug: "expired-guidance", Lang: "en",
 		BodyHTML: "<p>Keep two metres apart.</p>", Status: centre.StatusPublished, PublishedAt: now.Add(-72 * time.Hour),
-		UpdatedAt: now.Add(-72 * time.Hour), CreatedAt: now.Add(-72 * time.Hour), ExpiresAt: now.Add(-time.Hour)}
+		UpdatedAt: now.Add(-72 * time.Hour), CreatedAt: now.Add(-72 * time.Hour), ExpiresAt: now.Add(-time.Hour),
+		Content: centre.Content{
+			Type:    centre.TypePublication,
+			Title:   "Guidance for the first wave",
+			Summary: "Replaced by the current guidance.",
+			Body:    "Keep two metres apart.",
+		},
+	}
 	if err := store.CreateEntry(ctx, expired); err != nil {
 		return "", err
 	}
@@ -150,9 +155,15 @@ func notices(ctx context.Context, store centre.Store, svc *centre.Service) (stri
 	if err := store.CreateSite(ctx, archived); err != nil {
 		return "", err
 	}
-	news := &centre.Entry{ID: centre.NewID(now), Site: archived.Slug, Type: centre.TypeNews, Slug: "water-levels", Lang: "en",
-		Title: "Water levels are falling", Body: "Roads are reopening.", BodyHTML: "<p>Roads are reopening.</p>",
-		Status: centre.StatusPublished, PublishedAt: now.Add(-90 * time.Hour), UpdatedAt: now.Add(-90 * time.Hour), CreatedAt: now.Add(-90 * time.Hour)}
+	news := &centre.Entry{ID: centre.NewID(now), Site: archived.Slug, Slug: "water-levels", Lang: "en",
+		BodyHTML: "<p>Roads are reopening.</p>",
+		Status:   centre.StatusPublished, PublishedAt: now.Add(-90 * time.Hour), UpdatedAt: now.Add(-90 * time.Hour), CreatedAt: now.Add(-90 * time.Hour),
+		Content: centre.Content{
+			Type:  centre.TypeNews,
+			Title: "Water levels are falling",
+			Body:  "Roads are reopening.",
+		},
+	}
 	if err := store.CreateEntry(ctx, news); err != nil {
 		return "", err
 	}

@@ -166,7 +166,7 @@ func (h *Handler) exportStatic(w http.ResponseWriter, r *http.Request) {
 // stopped turns the bare error of a context past its deadline into the
 // deadline's cause (an ETOOLARGE error naming the limit).
 func stopped(ctx context.Context, err error) error {
-	if err != nil && errors.Is(err, context.DeadlineExceeded) {
+	if err != nil && ctx.Err() != nil {
 		if cause := context.Cause(ctx); cause != nil && !errors.Is(cause, context.DeadlineExceeded) {
 			return cause
 		}

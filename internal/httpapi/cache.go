@@ -1,0 +1,64 @@
+package httpapi
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"strconv"
+	"strings"
+)
+
+// cacheableJSON answers a public GET with v, cacheable and conditional.
+func (h *Handler) cacheableJSON(w http.ResponseWriter, r *http.Request, v any) {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	if err := enc.Encode(v); err != nil {
+		writeError(w, r, fmt.Errorf("encode response: %w", err))
+		return
+	}
+	h.cacheable(w, r, "application/json", buf.Bytes())
+}
+
+// cacheable answers a public GET with body, a strong ETag derived from it,
+// shared-cache friendly Cache-Control, and 304 for a matching
+// If-None-Match.
+func (h *Handler) cacheable(w http.ResponseWriter, r *http.Request, contentType string, body []byte) {
+	sum := sha256.Sum256(body)
+	etag := `"` + base64.RawURLEncoding.EncodeToString(sum[:18]) + `"`
+	hd := w.Header()
+	maxAge := int(h.cfg.PublicMaxAge.Seconds())
+	hd.Set("ETag", etag)
+	hd.Set("Cache-Control", fmt.Sprintf("public, max-age=%d, s-maxage=%d, stale-while-revalidate=%d, stale-if-error=%d",
+		maxAge, maxAge*5, maxAge*10, 86400))
+	hd.Set("Access-Control-Allow-Origin", "*")
+	hd.Add("Vary", "Accept-Encoding")
+	if ETagMatch(r.Header.Values("If-None-Match"), etag) {
+		w.WriteHeader(http.StatusNotModified)
+		return
+	}
+	hd.Set("Content-Type", contentType)
+	hd.Set("Content-Length", strconv.Itoa(len(body)))
+	w.WriteHeader(http.StatusOK)
+	if r.Method != http.MethodHead {
+		_, _ = w.Write(body)
+	}
+}
+
+// ETagMatch reports whether any If-None-Match value (each possibly a
+// comma-separated list, weak or strong) matches etag, by the weak
+// comparison RFC 9110 prescribes for If-None-Match.
+func ETagMatch(values []string, etag string) bool {
+	want := strings.TrimPrefix(etag, "W/")
+	for _, v := range values {
+		for _, t := range strings.Split(v, ",") {
+			t = strings.TrimSpace(t)
+			if t == "*" || strings.TrimPrefix(t, "W/") == want {
+				return true
+			}
+		}
+	}
+	return false
+}

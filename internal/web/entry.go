@@ -1,0 +1,225 @@
+package web
+
+import (
+	"html/template"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"infocentre/internal/centre"
+	"infocentre/internal/markdown"
+)
+
+func (s *Site) entry(q *req, lang, slug string) {
+	ctx := q.r.Context()
+	pub, err := s.read.PublicVersions(ctx, q.site.Slug, slug)
+	if centre.IsCode(err, centre.ENOTFOUND) {
+		s.notFound(q.w, q.r, q, "")
+		return
+	} else if err != nil {
+		s.fail(q.w, q.r, err)
+		return
+	}
+	e, gone := pub.In(lang)
+	versions := pub.Versions
+	if e == nil {
+		if gone {
+			q.lang = lang
+			s.gone(q)
+			return
+		}
+		s.notFound(q.w, q.r, q, "")
+		return
+	}
+	if e.Lang != lang {
+		if q.static {
+			s.notFound(q.w, q.r, q, "")
+			return
+		}
+		s.redirect(q, "/"+e.Lang+"/"+e.Slug)
+		return
+	}
+	q.lang = e.Lang
+	nav, err := s.navPages(q)
+	if err != nil {
+		s.fail(q.w, q.r, err)
+		return
+	}
+	expired := pub.Expired(e)
+	et := s.newETag(q, "entry")
+	et.entries(nav)
+	et.entries(versions)
+	et.add("expired", strconv.FormatBool(expired))
+	s.securityHeaders(q.w, q.r)
+	if notModified(q.w, q.r, et.String(), cacheControlPage) {
+		return
+	}
+	v := s.entryView(q, e, versions, nav, expired)
+	s.render(q, "entry", v, http.StatusOK)
+}
+
+// entryView builds the page of entry e, one of the public language
+// versions of its slug (or a preview, then versions is nil), marked as
+// expired if it is.
+func (s *Site) entryView(q *req, e *centre.Entry, versions, nav []*centre.Entry, expired bool) *view {
+	v := s.baseView(q, e.Title, nav)
+	v.Description = e.Summary
+	v.Canonical = q.origin + q.entryURL(e.Lang, e.Slug)
+	if len(versions) > 1 {
+		for _, x := range versions {
+			href := q.entryURL(x.Lang, x.Slug)
+			v.Langs = append(v.Langs, langLink{Href: href, Lang: x.Lang, Name: langName(x.Lang), Current: x == e})
+			v.Alternates = append(v.Alternates, alternate{Lang: x.Lang, Href: q.origin + href})
+		}
+	}
+	ev := &entryView{
+		E: e, TypeLabel: typeLabel(v.UI, e.Type),
+		Withdrawn:   e.Status == centre.StatusWithdrawn,
+		WithdrawnAt: e.WithdrawnAt,
+		Updated:     !e.UpdatedAt.IsZero() && e.UpdatedAt.Sub(e.PublishedAt) >= time.Minute,
+		Changes:     e.ChangeNotes,
+	}
+	if ev.WithdrawnAt.IsZero() {
+		ev.WithdrawnAt = e.UpdatedAt
+	}
+	if expired {
+		ev.ExpiredAt = e.ExpiresAt
+	}
+	if !e.OutdatedSince.IsZero() {
+		ev.OutdatedSince = e.OutdatedSince
+		src := q.site.DefaultLanguage()
+		ev.SourceLang = langNameIn(v.UI, src)
+		for _, x := range versions {
+			if strings.EqualFold(x.Lang, src) && x != e {
+				ev.SourceHref = q.entryURL(x.Lang, x.Slug)
+			}
+		}
+	}
+	ev.Body = s.bodyHTML(q, e)
+	for _, o := range e.Organisations {
+		ev.Orgs = append(ev.Orgs, link{Href: q.pageURL("/organisations/"+centre.OrgKey(o), e.Lang), Text: o})
+	}
+	for _, t := range e.Tags {
+		ev.Tags = append(ev.Tags, link{Href: q.pageURL("/tags/"+t, e.Lang), Text: t})
+	}
+	for _, a := range e.Attachments {
+		av := attachmentView{Title: a.Title, URL: a.URL, Format: formatName(a.MediaType), Size: humanSize(a.Size), Lang: a.Lang}
+		if a.Lang != "" && !strings.EqualFold(a.Lang, e.Lang) {
+			av.LangName = langName(a.Lang)
+		}
+		ev.Attachments = append(ev.Attachments, av)
+	}
+	if e.SupersededBy != "" {
+		ev.SupersededHref = q.entryURL(e.Lang, e.SupersededBy)
+	}
+	v.Entry = ev
+	og := &openGraph{Type: "article", Title: e.Title, SiteName: q.site.Title, URL: v.Canonical, Locale: e.Lang,
+		Description: e.Summary, Published: e.PublishedAt.UTC().Format(time.RFC3339), Tags: e.Tags}
+	if ev.Updated {
+		og.Modified = e.UpdatedAt.UTC().Format(time.RFC3339)
+	}
+	v.OG = og
+	v.JSONLD = jsonLD(q, e, v.Canonical)
+	return v
+}
+
+// bodyHTML returns the entry body, sanitised again at display time so that
+// a stored value written around the service can never inject markup.
+func (s *Site) bodyHTML(q *req, e *centre.Entry) template.HTML {
+	var out string
+	if e.BodyHTML != "" {
+		out = markdown.Sanitize(e.BodyHTML)
+	} else if e.Body != "" {
+		var err error
+		if out, err = markdown.Render(e.Body); err != nil {
+			s.log.WarnContext(q.r.Context(), "web: body does not render", "site", e.Site, "id", e.ID, "err", err)
+			return ""
+		}
+	}
+	if q.static {
+		out = localLinks(q, out)
+	}
+	return template.HTML(out) // #nosec G203 -- sanitised
+}
+
+// localLinks rewrites the links of sanitised body HTML that point into the
+// site (by /sites/{slug}/ or through one of its hosts) into root-relative
+// links, for a static copy served at the root of another host.
+func localLinks(q *req, body string) string {
+	prefixes := []string{"/sites/" + q.site.Slug + "/"}
+	for _, h := range q.site.Hosts {
+		prefixes = append(prefixes, "https://"+h+"/", "http://"+h+"/", "//"+h+"/")
+	}
+	for _, p := range prefixes {
+		body = strings.ReplaceAll(body, `href="`+p, `href="/`)
+	}
+	return body
+}
+
+// jsonLD returns the schema.org description of an entry.
+func jsonLD(q *req, e *centre.Entry, canonical string) map[string]any {
+	publisher := map[string]any{"@type": "Organization", "name": q.site.Publisher}
+	d := map[string]any{
+		"@context":   "https://schema.org",
+		"url":        canonical,
+		"inLanguage": e.Lang,
+	}
+	switch e.Type {
+	case centre.TypeStatement:
+		d["@type"] = "SpecialAnnouncement"
+		d["name"] = e.Title
+		d["datePosted"] = e.PublishedAt.UTC().Format(time.RFC3339)
+		if e.Summary != "" {
+			d["text"] = e.Summary
+		}
+		d["publisher"] = publisher
+		if !e.WithdrawnAt.IsZero() {
+			d["expires"] = e.WithdrawnAt.UTC().Format(time.RFC3339)
+		}
+	case centre.TypePage:
+		d["@type"] = "WebPage"
+		d["name"] = e.Title
+		d["publisher"] = publisher
+	default:
+		if e.Type == centre.TypePublication {
+			d["@type"] = "Report"
+		} else {
+			d["@type"] = "NewsArticle"
+		}
+		d["headline"] = e.Title
+		d["datePublished"] = e.PublishedAt.UTC().Format(time.RFC3339)
+		d["dateModified"] = e.UpdatedAt.UTC().Format(time.RFC3339)
+		d["mainEntityOfPage"] = canonical
+		d["publisher"] = publisher
+		if e.Summary != "" {
+			d["description"] = e.Summary
+		}
+		var authors []map[string]any
+		for _, o := range e.Organisations {
+			authors = append(authors, map[string]any{"@type": "Organization", "name": o})
+		}
+		if len(authors) == 0 {
+			authors = append(authors, publisher)
+		}
+		d["author"] = authors
+	}
+	if len(e.Tags) > 0 {
+		d["keywords"] = strings.Join(e.Tags, ", ")
+	}
+	if len(e.Attachments) > 0 {
+		var media []map[string]any
+		for _, a := range e.Attachments {
+			m := map[string]any{"@type": "MediaObject", "name": a.Title, "contentUrl": a.URL, "encodingFormat": a.MediaType}
+			if a.Size > 0 {
+				m["contentSize"] = strconv.FormatInt(a.Size, 10)
+			}
+			if a.Lang != "" {
+				m["inLanguage"] = a.Lang
+			}
+			media = append(media, m)
+		}
+		d["associatedMedia"] = media
+	}
+	return d
+}

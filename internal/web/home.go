@@ -1,0 +1,80 @@
+package web
+
+import (
+	"net/http"
+
+	"infocentre/internal/centre"
+)
+
+const homeItems = 5
+
+func (s *Site) home(q *req) {
+	if !pickLang(q) {
+		s.notFound(q.w, q.r, q, "")
+		return
+	}
+	ctx := q.r.Context()
+	nav, err := s.navPages(q)
+	if err != nil {
+		s.fail(q.w, q.r, err)
+		return
+	}
+	// Pinned entries are found among the newest centre.MaxPageSize public
+	// entries of the page language (one store read): the store has no index
+	// of pinned entries, and EntryQuery has no filter on Pinned. An entry
+	// pinned long ago that has dropped out of the newest 100 is therefore no
+	// longer shown as pinned; on a crisis site the pinned entries are the
+	// current ones, and unpinning old ones keeps the section honest.
+	recent, err := s.read.PublicListing(ctx, centre.EntryQuery{Site: q.site.Slug, Lang: q.lang, Limit: centre.MaxPageSize})
+	if err != nil {
+		s.fail(q.w, q.r, err)
+		return
+	}
+	var pinned []*centre.Entry
+	for _, e := range recent.Items {
+		if e.Pinned && e.Status == centre.StatusPublished && len(pinned) < homeItems {
+			pinned = append(pinned, e)
+		}
+	}
+	lists := make([][]*centre.Entry, len(listTypes))
+	for i, t := range listTypes {
+		p, err := s.read.PublicListing(ctx, centre.EntryQuery{Site: q.site.Slug, Type: t, Lang: q.lang, Limit: homeItems})
+		if err != nil {
+			s.fail(q.w, q.r, err)
+			return
+		}
+		lists[i] = p.Items
+	}
+	et := s.newETag(q, "home")
+	et.entries(nav)
+	et.entries(pinned)
+	for _, l := range lists {
+		et.entries(l)
+	}
+	s.securityHeaders(q.w, q.r)
+	if notModified(q.w, q.r, et.String(), cacheControlPage) {
+		return
+	}
+	v := s.baseView(q, q.site.Title, nav)
+	v.Description = q.site.Tagline
+	if v.Description == "" {
+		v.Description = q.site.Description
+	}
+	v.Canonical = q.origin + q.pageURL("/", q.lang)
+	pageLangs(q, v, "/")
+	v.OG = &openGraph{Type: "website", Title: q.site.Title, SiteName: q.site.Title, URL: v.Canonical, Locale: q.lang, Description: v.Description}
+	v.JSONLD = map[string]any{
+		"@context": "https://schema.org", "@type": "WebSite", "name": q.site.Title, "url": v.Canonical,
+		"inLanguage": q.lang, "publisher": map[string]any{"@type": "Organization", "name": q.site.Publisher},
+	}
+	if len(pinned) > 0 {
+		v.Sections = append(v.Sections, section{ID: "pinned", Title: msg(v.UI, "pinned"), Items: s.items(q, v, pinned, true)})
+	}
+	for i, t := range listTypes {
+		v.Sections = append(v.Sections, section{
+			ID: pluralOf(t), Title: msg(v.UI, "latest."+t), Items: s.items(q, v, lists[i], true),
+			More: &link{Href: q.pageURL("/"+pluralOf(t)+"/", q.lang), Text: msg(v.UI, "all."+t)},
+		})
+	}
+	s.render(q, "home", v, http.StatusOK)
+}

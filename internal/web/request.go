@@ -1,0 +1,57 @@
+package web
+
+import (
+	"net/http"
+	"net/url"
+	"strings"
+
+	"infocentre/internal/centre"
+)
+
+// req is one request for a page of a site.
+type req struct {
+	w      http.ResponseWriter
+	r      *http.Request
+	site   *centre.Site
+	prefix string // "" on a site's own host, else /sites/{slug}
+	origin string // scheme://host of absolute URLs, or "" (see origin.go)
+	path   string // path below the prefix, starting with "/"
+	lang   string // language of the page
+
+	static     bool   // links for a static copy (Options.Static)
+	staticLang string // static: the language named in the path, or ""
+	staticPage int    // static: the page number named in the path, or 0
+}
+
+// url returns the site-relative path p as a path on this host.
+func (q *req) url(p string) string { return q.prefix + p }
+
+// abs returns the site-relative path p as an absolute URL.
+func (q *req) abs(p string) string { return q.origin + q.prefix + p }
+
+// entryURL returns the path of an entry page on this host.
+func (q *req) entryURL(lang, slug string) string {
+	if q.static {
+		return q.url("/" + lang + "/" + slug + "/")
+	}
+	return q.url("/" + lang + "/" + slug)
+}
+
+// pageURL returns the path on this host of the home or list page p (a
+// listSpec path) in language lang: p?lang=xx, or p/xx/ on a static copy.
+func (q *req) pageURL(p, lang string) string {
+	def := q.site == nil || strings.EqualFold(lang, q.site.DefaultLanguage()) || lang == ""
+	if q.static {
+		if !strings.HasSuffix(p, "/") {
+			p += "/"
+		}
+		if !def {
+			p += lang + "/"
+		}
+		return q.url(p)
+	}
+	if def {
+		return q.url(p)
+	}
+	return q.url(p) + "?lang=" + url.QueryEscape(lang)
+}

@@ -1,0 +1,358 @@
+package web
+
+import (
+	"bytes"
+	"fmt"
+	"html/template"
+	"io/fs"
+	"mime"
+	"path"
+	"strconv"
+	"strings"
+	"time"
+	"unicode"
+
+	"infocentre/internal/centre"
+
+	"golang.org/x/text/language"
+	"golang.org/x/text/language/display"
+)
+
+var funcs = template.FuncMap{
+	"t":      msg,
+	"th":     msgHTML,
+	"timeel": timeHTML,
+}
+
+func parseTemplates() map[string]*template.Template {
+	base := template.Must(template.New("base.html").Funcs(funcs).ParseFS(templateFS, "templates/base.html"))
+	pages, _ := fs.Glob(templateFS, "templates/*.html")
+	out := map[string]*template.Template{}
+	for _, p := range pages {
+		name := strings.TrimSuffix(path.Base(p), ".html")
+		if name == "base" {
+			continue
+		}
+		out[name] = template.Must(template.Must(base.Clone()).ParseFS(templateFS, p))
+	}
+	return out
+}
+
+// view is what every page template reads.
+type view struct {
+	Lang        string
+	UI          string            // language of the site's own words
+	UIAttr      template.HTMLAttr // ` lang="en"` when UI differs from Lang
+	uiLang      string            // "en" when UI differs from Lang, else ""
+	SiteAttr    template.HTMLAttr // ` lang="xx"` on the site's texts when Lang is not its default
+	Title       string
+	Heading     string
+	Intro       string
+	Description string
+	Canonical   string
+	NoIndex     bool
+	Site        *centre.Site
+	Archived    bool
+	ArchivedAt  time.Time
+	Preview     bool
+	Home        string
+	CSS         string
+	ThemeCSS    string
+	Logo        string // the site's own logo image, if it has one
+	Icon        string
+	Nav         []link
+	Langs       []langLink
+	Alternates  []alternate
+	Feeds       []feedLink
+	FooterFeeds []link
+	OG          *openGraph
+	JSONLD      any
+
+	Sections []section
+	Items    []item
+	Next     string
+	First    string
+	Entry    *entryView
+	Action   *link // error pages: where to go instead
+	Search   *searchView
+
+	OpenSearch string // the site's OpenSearch description, when it has search
+}
+
+type link struct {
+	Href, Text, Lang string
+	Current          bool
+}
+
+type langLink struct {
+	Href, Lang, Name string
+	Current          bool
+}
+
+type alternate struct{ Lang, Href string }
+
+type feedLink struct{ Type, Text, Href string }
+
+type openGraph struct {
+	Type, Title, SiteName, URL, Locale, Description, Published, Modified string
+	Tags                                                                 []string
+}
+
+type section struct {
+	ID, Title string
+	Items     []item
+	More      *link
+}
+
+type item struct {
+	Href, Title, TypeLabel, Summary, Lang, UI string
+	UIAttr                                    template.HTMLAttr
+	Snippet                                   template.HTML // search results: escaped text with <mark>
+	Published                                 time.Time
+	Withdrawn, H3                             bool
+}
+
+type entryView struct {
+	E              *centre.Entry
+	TypeLabel      string
+	Withdrawn      bool
+	WithdrawnAt    time.Time
+	Updated        bool
+	Body           template.HTML
+	Orgs           []link
+	Tags           []link
+	Attachments    []attachmentView
+	Changes        []centre.ChangeNote
+	SupersededHref string
+	ExpiredAt      time.Time // set once the entry has expired
+	OutdatedSince  time.Time // set on a translation whose source changed
+	SourceHref     string    // the source version of an outdated translation
+	SourceLang     string    // its language, named in the page's UI language
+}
+
+type attachmentView struct {
+	Title, URL, Format, Size, Lang, LangName string
+}
+
+func typeLabel(ui, t string) string  { return msg(ui, t) }
+func typePlural(ui, t string) string { return msg(ui, t+"s") }
+
+// langName returns the name of a language in that language ("Français").
+func langName(tag string) string {
+	t, err := language.Parse(tag)
+	if err != nil {
+		return tag
+	}
+	if n := []rune(display.Self.Name(t)); len(n) > 0 {
+		n[0] = unicode.ToUpper(n[0])
+		return string(n)
+	}
+	return tag
+}
+
+// listTypes are the entry types with their own list page on the home page.
+var listTypes = []string{centre.TypeStatement, centre.TypePublication, centre.TypeNews}
+
+// baseView fills what every page of a site shows. nav holds the site's
+// public pages in the page language.
+func (s *Site) baseView(q *req, title string, nav []*centre.Entry) *view {
+	ui := uiLang(q.lang)
+	v := &view{
+		Lang:     q.lang,
+		UI:       ui,
+		Title:    title,
+		Heading:  title,
+		Site:     q.site,
+		Archived: q.site.Status == centre.SiteArchived,
+		Home:     q.pageURL("/", q.lang),
+		CSS:      s.assets.url("style.css"),
+		Icon:     s.assets.url("icon.svg"),
+	}
+	if v.Archived {
+		v.ArchivedAt = q.site.ArchivedAt
+	}
+	if base, _, _ := strings.Cut(strings.ToLower(q.lang), "-"); base != ui {
+		v.uiLang, v.UIAttr = ui, template.HTMLAttr(` lang="`+ui+`"`) // #nosec G203 -- ui is a catalogue key
+	}
+	if def := q.site.DefaultLanguage(); !strings.EqualFold(def, q.lang) && centre.ValidLanguage(def) {
+		v.SiteAttr = template.HTMLAttr(` lang="` + def + `"`) // #nosec G203 -- validated language tag
+	}
+	if title != q.site.Title {
+		v.Title = title + " – " + q.site.Title
+	}
+	if q.site.Theme.Accent != "" && CheckAccent(q.site.Theme.Accent) == nil {
+		v.ThemeCSS = q.url("/theme." + accentHash(q.site.Theme.Accent) + ".css")
+	}
+	if lp := logoPath(q.site); lp != "" {
+		v.Logo = q.url(lp)
+	}
+	v.Nav = append(v.Nav, link{Href: v.Home, Text: msg(ui, "home"), Lang: v.uiLang, Current: q.path == "/"})
+	for _, t := range listTypes {
+		p := "/" + pluralOf(t) + "/"
+		v.Nav = append(v.Nav, link{Href: q.pageURL(p, q.lang), Text: typePlural(ui, t), Lang: v.uiLang, Current: q.path == p})
+	}
+	if s.searchable(q) {
+		v.Nav = append(v.Nav, link{Href: q.pageURL("/search", q.lang), Text: msg(ui, "search"), Lang: v.uiLang, Current: q.path == "/search"})
+		v.OpenSearch = q.url("/opensearch.xml")
+	}
+	for _, e := range nav {
+		if e.Status != centre.StatusPublished {
+			continue
+		}
+		p := "/" + e.Lang + "/" + e.Slug
+		v.Nav = append(v.Nav, link{Href: q.entryURL(e.Lang, e.Slug), Text: e.Title, Current: q.path == p})
+	}
+	v.Feeds = []feedLink{
+		{Type: "application/atom+xml", Text: q.site.Title + " (Atom)", Href: q.url("/feed.atom")},
+		{Type: "application/rss+xml", Text: q.site.Title + " (RSS)", Href: q.url("/feed.rss")},
+		{Type: "application/feed+json", Text: q.site.Title + " (JSON Feed)", Href: q.url("/feed.json")},
+	}
+	v.FooterFeeds = []link{
+		{Href: q.url("/feed.atom"), Text: msg(ui, "feed.atom")},
+		{Href: q.url("/feed.rss"), Text: msg(ui, "feed.rss")},
+		{Href: q.url("/feed.json"), Text: msg(ui, "feed.json")},
+	}
+	return v
+}
+
+// pageLangs sets the language switch and hreflang alternates of a page
+// that exists in every site language (home and lists).
+func pageLangs(q *req, v *view, p string) {
+	if len(q.site.Languages) < 2 {
+		return
+	}
+	for _, l := range q.site.Languages {
+		href := q.pageURL(p, l)
+		v.Langs = append(v.Langs, langLink{Href: href, Lang: l, Name: langName(l), Current: l == q.lang})
+		v.Alternates = append(v.Alternates, alternate{Lang: l, Href: q.origin + href})
+	}
+}
+
+// pickLang applies ?lang= to q; it reports false for a language the site
+// does not have.
+func pickLang(q *req) bool {
+	l := q.r.URL.Query().Get("lang")
+	if q.static {
+		l = q.staticLang
+	}
+	if l == "" {
+		return true
+	}
+	for _, sl := range q.site.Languages {
+		if strings.EqualFold(sl, l) {
+			q.lang = sl
+			return true
+		}
+	}
+	return false
+}
+
+func (s *Site) navPages(q *req) ([]*centre.Entry, error) {
+	p, err := s.read.PublicListing(q.r.Context(), centre.EntryQuery{
+		Site: q.site.Slug, Type: centre.TypePage, Lang: q.lang, Limit: 20,
+	})
+	return p.Items, err
+}
+
+func (s *Site) items(q *req, v *view, list []*centre.Entry, h3 bool) []item {
+	out := make([]item, 0, len(list))
+	for _, e := range list {
+		it := item{
+			Href: q.entryURL(e.Lang, e.Slug), Title: e.Title, TypeLabel: typeLabel(v.UI, e.Type), UI: v.UI, UIAttr: v.UIAttr,
+			Summary: e.Summary, Published: e.PublishedAt, Withdrawn: e.Status == centre.StatusWithdrawn, H3: h3,
+		}
+		if e.Lang != q.lang {
+			it.Lang = e.Lang
+		}
+		out = append(out, it)
+	}
+	return out
+}
+
+// render executes a page template and writes it. The caching headers must
+// already be set.
+func (s *Site) render(q *req, name string, v *view, status int) {
+	s.renders.Add(1)
+	var buf bytes.Buffer
+	if err := s.tmpl[name].Execute(&buf, v); err != nil {
+		s.fail(q.w, q.r, fmt.Errorf("web: render %s: %w", name, err))
+		return
+	}
+	write(q.w, q.r, status, "text/html; charset=utf-8", buf.Bytes())
+}
+
+// sep returns the character that adds a query parameter to href.
+func sep(href string) string {
+	if strings.Contains(href, "?") {
+		return "&"
+	}
+	return "?"
+}
+
+// langNameIn names language tag in language ui ("anglais" in French).
+func langNameIn(ui, tag string) string {
+	t, err := language.Parse(tag)
+	if err != nil {
+		return tag
+	}
+	if n := display.Tags(language.Make(ui)).Name(t); n != "" {
+		return n
+	}
+	return langName(tag)
+}
+
+var formatNames = map[string]string{
+	"application/pdf":    "PDF",
+	"application/msword": "Word",
+	"application/vnd.openxmlformats-officedocument.wordprocessingml.document":   "Word",
+	"application/vnd.openxmlformats-officedocument.spreadsheetml.sheet":         "Excel",
+	"application/vnd.openxmlformats-officedocument.presentationml.presentation": "PowerPoint",
+	"application/vnd.ms-excel":                        "Excel",
+	"application/vnd.oasis.opendocument.text":         "OpenDocument text",
+	"application/vnd.oasis.opendocument.spreadsheet":  "OpenDocument spreadsheet",
+	"application/vnd.oasis.opendocument.presentation": "OpenDocument presentation",
+	"application/zip":                                 "ZIP archive",
+	"application/json":                                "JSON",
+	"text/csv":                                        "CSV",
+	"text/plain":                                      "Text",
+	"text/html":                                       "Web page",
+}
+
+// formatName names a media type for people: "PDF", "Excel", "PNG image".
+func formatName(mediaType string) string {
+	mt, _, err := mime.ParseMediaType(mediaType)
+	if err != nil {
+		return mediaType
+	}
+	if n, ok := formatNames[mt]; ok {
+		return n
+	}
+	major, minor, _ := strings.Cut(mt, "/")
+	minor = strings.TrimPrefix(minor, "x-")
+	switch major {
+	case "image", "audio", "video":
+		return strings.ToUpper(minor) + " " + major
+	}
+	return strings.ToUpper(minor)
+}
+
+// humanSize formats a byte count in SI units: "950 bytes", "1.2 MB".
+func humanSize(n int64) string {
+	switch {
+	case n <= 0:
+		return ""
+	case n < 1000:
+		return strconv.FormatInt(n, 10) + " bytes"
+	}
+	units := []string{"kB", "MB", "GB", "TB"}
+	f := float64(n)
+	i := -1
+	for f >= 1000 && i < len(units)-1 {
+		f /= 1000
+		i++
+	}
+	if f >= 100 {
+		return strconv.FormatFloat(f, 'f', 0, 64) + " " + units[i]
+	}
+	return strconv.FormatFloat(f, 'f', 1, 64) + " " + units[i]
+}
