@@ -7,7 +7,7 @@ BIN   := bin
 DATA  ?= .data
 ADDR  ?= 127.0.0.1:8080
 
-.PHONY: run build test unit lint fuzz fuzz-brief bench browser clean setup cfn-lint e2e
+.PHONY: run build test unit lint openapi-lint fuzz fuzz-brief bench browser clean setup cfn-lint e2e
 
 build:
 	$(GO) build -o $(BIN)/infocentre ./cmd/infocentre
@@ -15,7 +15,7 @@ build:
 run: build
 	$(BIN)/infocentre serve --addr $(ADDR) --data $(DATA)
 
-test: lint unit fuzz-brief browser setup cfn-lint e2e
+test: lint openapi-lint unit fuzz-brief browser setup cfn-lint e2e
 
 # The DynamoDB store and app tests run against moto_server; under CI=true a
 # missing moto_server fails them instead of skipping.
@@ -39,6 +39,14 @@ lint:
 	@unformatted=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
 	  if [ -n "$$unformatted" ]; then echo "gofmt needed: $$unformatted"; exit 1; fi
 	$(GO) vet ./...
+
+# The OpenAPI document must lint clean under Redocly CLI's recommended rules,
+# warnings included (recommended-strict). Redocly is pinned in .ci/redocly and
+# installed into .cache/redocly.
+openapi-lint:
+	bash .ci/setup-redocly.sh
+	REDOCLY_TELEMETRY=off REDOCLY_SUPPRESS_UPDATE_NOTICE=true NO_COLOR=1 \
+	  .cache/redocly/node_modules/.bin/redocly lint --extends recommended-strict --format=stylish internal/httpapi/openapi.json
 
 # Accessibility and rendering checks of the public site in headless Chromium.
 browser:

@@ -49,6 +49,9 @@ type Config struct {
 	// deployment behind a proxy that sets them itself (on Lambda, API
 	// Gateway and the adapter do).
 	TrustForwarded bool
+	// StaffOrigins are the browser origins allowed to call the staff API
+	// cross-origin (none by default).
+	StaffOrigins []string
 }
 
 // Limits on exports where the host is AWS Lambda: a response body the
@@ -61,7 +64,8 @@ const (
 
 // ConfigFromEnv reads INFOCENTRE_STORE, INFOCENTRE_DATA, CURSOR_SECRET,
 // LOG_LEVEL, STAGE, PUBLIC_ORIGIN, TRUST_FORWARDED ("true" or "1"),
-// TRANSFER_BUCKET and AWS_LAMBDA_FUNCTION_NAME. The DynamoDB store reads DYNAMODB_TABLE,
+// STAFF_CORS_ORIGINS (comma separated), TRANSFER_BUCKET and
+// AWS_LAMBDA_FUNCTION_NAME. The DynamoDB store reads DYNAMODB_TABLE,
 // DYNAMODB_ENDPOINT and the usual AWS variables itself.
 func ConfigFromEnv() Config {
 	c := Config{
@@ -78,6 +82,11 @@ func ConfigFromEnv() Config {
 	switch strings.ToLower(os.Getenv("TRUST_FORWARDED")) {
 	case "true", "1", "yes":
 		c.TrustForwarded = true
+	}
+	for _, o := range strings.Split(os.Getenv("STAFF_CORS_ORIGINS"), ",") {
+		if o = strings.TrimSpace(o); o != "" {
+			c.StaffOrigins = append(c.StaffOrigins, o)
+		}
 	}
 	if c.Store == "" && os.Getenv("DYNAMODB_TABLE") != "" {
 		c.Store = "dynamodb"
@@ -151,7 +160,7 @@ func New(cfg Config, store centre.Store, log *slog.Logger) (*App, error) {
 	svc := &centre.Service{Store: entries, Render: markdown.Render, CheckAccent: web.CheckAccent, Signer: sealer, Log: log}
 	site := web.New(svc, web.Options{Cursors: sealer, Logger: log, SiteForHost: web.HostLookup(svc, time.Minute), Searcher: finder,
 		PublicOrigin: origin, TrustForwarded: cfg.TrustForwarded})
-	hc := httpapi.Config{Service: svc, Cursors: sealer, Log: log, Web: site.Register, Search: finder}
+	hc := httpapi.Config{Service: svc, Cursors: sealer, Log: log, Web: site.Register, Search: finder, StaffOrigins: cfg.StaffOrigins}
 	var archive static.Options
 	if cfg.Lambda {
 		hc.MaxResponse, archive.MaxBytes = LambdaMaxResponse, LambdaMaxStaticOutput

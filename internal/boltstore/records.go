@@ -246,6 +246,7 @@ type idemRec struct {
 	Status      int       `json:"status,omitempty"`
 	Header      []string  `json:"header,omitempty"`
 	Body        []byte    `json:"body,omitempty"`
+	BodyDigest  string    `json:"body_digest,omitempty"`
 	CreatedAt   time.Time `json:"created_at,omitzero"`
 	ExpiresAt   time.Time `json:"expires_at,omitzero"`
 }
@@ -253,14 +254,14 @@ type idemRec struct {
 func toIdemRec(r *centre.IdempotencyRecord) *idemRec {
 	return &idemRec{
 		Scope: r.Scope, Key: r.Key, RequestHash: r.RequestHash, Done: r.Done, Status: r.Status,
-		Header: r.Header, Body: r.Body, CreatedAt: stamp(r.CreatedAt), ExpiresAt: stamp(r.ExpiresAt),
+		Header: r.Header, Body: r.Body, BodyDigest: r.BodyDigest, CreatedAt: stamp(r.CreatedAt), ExpiresAt: stamp(r.ExpiresAt),
 	}
 }
 
 func (r *idemRec) record() *centre.IdempotencyRecord {
 	return &centre.IdempotencyRecord{
 		Scope: r.Scope, Key: r.Key, RequestHash: r.RequestHash, Done: r.Done, Status: r.Status,
-		Header: r.Header, Body: r.Body, CreatedAt: r.CreatedAt, ExpiresAt: r.ExpiresAt,
+		Header: r.Header, Body: r.Body, BodyDigest: r.BodyDigest, CreatedAt: r.CreatedAt, ExpiresAt: r.ExpiresAt,
 	}
 }
 

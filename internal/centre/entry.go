@@ -203,9 +203,11 @@ func in(list []string, v string) bool {
 	return false
 }
 
-// Validate checks every author-controlled field of e against site and
-// returns an EINVALID *Error naming each bad one, or nil.
+// Validate puts the entry's names and titles in Unicode NFC, then checks
+// every author-controlled field of e against site and returns an EINVALID
+// *Error naming each bad one, or nil.
 func (e *Entry) Validate(site *Site) error {
+	e.normalizeText()
 	var p Problems
 	if !ValidType(e.Type) {
 		p.Add("type", "must be one of %s", strings.Join(Types, ", "))
@@ -219,6 +221,7 @@ func (e *Entry) Validate(site *Site) error {
 		p.Add("lang", "%q is not one of the site's languages (%s)", e.Lang, strings.Join(site.Languages, ", "))
 	}
 	checkText(&p, "title", e.Title, 1, MaxTitleLen)
+	checkVisible(&p, "title", e.Title)
 	checkText(&p, "summary", e.Summary, 0, MaxSummaryLen)
 	e.checkBody(&p)
 	checkTags(&p, e.Tags)
@@ -237,6 +240,16 @@ func (e *Entry) Validate(site *Site) error {
 		p.Add("publish_at", "is required for a scheduled entry")
 	}
 	return p.Err()
+}
+
+// normalizeText puts the entry's text fields in NFC.
+func (e *Entry) normalizeText() {
+	normalizeText(&e.Title, &e.Summary, &e.Slug, &e.SupersededBy)
+	normalizeTexts(e.Tags)
+	normalizeTexts(e.Organisations)
+	for i := range e.Attachments {
+		normalizeText(&e.Attachments[i].Title)
+	}
 }
 
 func (e *Entry) checkBody(p *Problems) {
@@ -271,6 +284,8 @@ func checkOrganisations(p *Problems, orgs []string) {
 	for _, o := range orgs {
 		if strings.TrimSpace(o) == "" || len([]rune(o)) > MaxOrgLen || OrgKey(o) == "" {
 			p.Add("organisations", "%q must be a name of 1-%d characters with at least one letter or digit", o, MaxOrgLen)
+		} else {
+			checkVisible(p, "organisations", o)
 		}
 	}
 	if dup := firstDuplicate(orgs, OrgKey); dup != "" {
@@ -285,6 +300,7 @@ func checkAttachments(p *Problems, list []Attachment) {
 	for i, a := range list {
 		f := func(name string) string { return "attachments[" + strconv.Itoa(i) + "]." + name }
 		checkText(p, f("title"), a.Title, 1, MaxTitleLen)
+		checkVisible(p, f("title"), a.Title)
 		if !ValidHTTPURL(a.URL) {
 			p.Add(f("url"), "must be an absolute http(s) URL")
 		}

@@ -68,9 +68,11 @@ func (s *Service) issueKey(ctx context.Context, site string, in KeyInput, by str
 	if RoleRank(in.Role) == 0 {
 		pr.Add("role", "must be one of %s", strings.Join(Roles, ", "))
 	}
+	normalizeText(&in.Name)
 	if len([]rune(in.Name)) > 100 {
 		pr.Add("name", "must be at most 100 characters")
 	}
+	checkVisible(&pr, "name", in.Name)
 	now := s.now()
 	if !in.ExpiresAt.IsZero() && !in.ExpiresAt.After(now) {
 		pr.Add("expires_at", "must be in the future")

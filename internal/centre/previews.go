@@ -96,3 +96,15 @@ func (s *Service) Preview(ctx context.Context, token string) (*Entry, error) {
 	}
 	return e, nil
 }
+
+// LogPath returns a request path as it may be logged: the token of a
+// preview link ("/preview/{token}", "/api/v1/preview/{token}") is a
+// credential, and is replaced by "REDACTED".
+func LogPath(path string) string {
+	for _, prefix := range []string{"/preview/", "/api/v1/preview/"} {
+		if strings.HasPrefix(path, prefix) && len(path) > len(prefix) {
+			return prefix + "REDACTED"
+		}
+	}
+	return path
+}

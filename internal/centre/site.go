@@ -104,9 +104,11 @@ func ValidHTTPURL(s string) bool {
 // reservedSlugs cannot be site slugs because they name routes.
 var reservedSlugs = map[string]bool{"api": true, "admin": true, "assets": true, "static": true, "healthz": true}
 
-// Validate checks every field of s and returns an EINVALID *Error naming
-// each bad one, or nil.
+// Validate puts the site's names and titles in Unicode NFC, then checks
+// every field of s and returns an EINVALID *Error naming each bad one, or
+// nil.
 func (s *Site) Validate() error {
+	normalizeText(&s.Slug, &s.Title, &s.Tagline, &s.Description, &s.Publisher)
 	var p Problems
 	switch {
 	case !ValidSlug(s.Slug):
@@ -115,9 +117,12 @@ func (s *Site) Validate() error {
 		p.Add("slug", "%q is reserved", s.Slug)
 	}
 	checkText(&p, "title", s.Title, 1, MaxTitleLen)
+	checkVisible(&p, "title", s.Title)
 	checkText(&p, "tagline", s.Tagline, 0, MaxTaglineLen)
+	checkVisible(&p, "tagline", s.Tagline)
 	checkText(&p, "description", s.Description, 0, MaxSiteDescLen)
 	checkText(&p, "publisher", s.Publisher, 1, MaxPublisherLen)
+	checkVisible(&p, "publisher", s.Publisher)
 	checkLanguages(&p, s.Languages)
 	s.Contact.check(&p)
 	s.Theme.check(&p)

@@ -146,15 +146,19 @@ type EntryPage struct {
 
 // IdempotencyRecord remembers a staff POST made with an Idempotency-Key.
 type IdempotencyRecord struct {
-	Scope       string    `json:"scope"`        // the key id of the caller
-	Key         string    `json:"key"`          // the Idempotency-Key header
-	RequestHash string    `json:"request_hash"` // method, path and body hash
-	Done        bool      `json:"done"`
-	Status      int       `json:"status,omitempty"`
-	Header      []string  `json:"header,omitempty"` // name, value pairs to replay
-	Body        []byte    `json:"body,omitempty"`
-	CreatedAt   time.Time `json:"created_at"`
-	ExpiresAt   time.Time `json:"expires_at"`
+	Scope       string   `json:"scope"`        // the key id of the caller
+	Key         string   `json:"key"`          // the Idempotency-Key header
+	RequestHash string   `json:"request_hash"` // method, path and body hash
+	Done        bool     `json:"done"`
+	Status      int      `json:"status,omitempty"`
+	Header      []string `json:"header,omitempty"` // name, value pairs to replay
+	Body        []byte   `json:"body,omitempty"`
+	// BodyDigest is the hex SHA-256 of a response body that was not kept
+	// because it carried a secret (a key secret, a preview link): Body is
+	// then empty, and a replay is refused instead of repeating it.
+	BodyDigest string    `json:"body_digest,omitempty"`
+	CreatedAt  time.Time `json:"created_at"`
+	ExpiresAt  time.Time `json:"expires_at"`
 }
 
 // AuditEvent records one staff action, successful or not.

@@ -440,6 +440,7 @@ func idemToItem(rec *centre.IdempotencyRecord) item {
 	if len(rec.Body) > 0 {
 		it["body"] = &types.AttributeValueMemberB{Value: append([]byte(nil), rec.Body...)}
 	}
+	w.s("body_digest", rec.BodyDigest)
 	w.t("created_at", rec.CreatedAt)
 	w.t("expires_at", rec.ExpiresAt)
 	w.n("expires_ms", rec.ExpiresAt.UnixMilli())
@@ -462,6 +463,7 @@ func idemFromItem(it item) (*centre.IdempotencyRecord, error) {
 		Done:        r.b("done"),
 		Status:      int(r.n("status")),
 		Header:      r.list("header"),
+		BodyDigest:  r.s("body_digest"),
 		CreatedAt:   r.t("created_at"),
 		ExpiresAt:   r.t("expires_at"),
 	}

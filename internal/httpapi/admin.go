@@ -2,7 +2,6 @@ package httpapi
 
 import (
 	"net/http"
-	"strconv"
 	"strings"
 
 	"infocentre/internal/centre"
@@ -13,15 +12,18 @@ func (h *Handler) routeAdmin(mux *http.ServeMux) {
 	// and POSTs honour Idempotency-Key.
 	staff := func(pattern, action string, fn http.HandlerFunc) {
 		method, _, _ := strings.Cut(pattern, " ")
-		if method == http.MethodPost && action != "site.import" { // imports are large, and refuse a second copy anyway
+		// Imports are large, and refuse a second copy anyway; an upload URL
+		// is a credential, never to be stored, and costs nothing to ask again.
+		if method == http.MethodPost && action != "site.import" && action != "site.import-upload" {
 			fn = h.idempotent(fn)
 		}
+		fn = h.authorize(pattern, fn) // before any header, query or body is read
 		if method != http.MethodGet {
 			fn = h.audited(action, fn)
 		}
 		mux.Handle(pattern, h.authenticate(fn))
 	}
-	const site, entry = "/api/v1/admin/sites/{site}", "/api/v1/admin/sites/{site}/entries/{id}"
+	const site, entry = siteRoute, entryRoute
 	staff("GET /api/v1/admin/whoami", "", h.whoami)
 	staff("GET /api/v1/admin/sites", "", h.listSites)
 	staff("POST /api/v1/admin/sites", "site.create", h.createSite)
@@ -82,38 +84,6 @@ func (h *Handler) authenticate(next http.HandlerFunc) http.Handler {
 		}
 		next(w, r)
 	})
-}
-
-// ifMatch reads the version from a required If-Match header. On failure it
-// writes 428 or 400 and returns errHandled.
-func ifMatch(w http.ResponseWriter, r *http.Request, required bool) (int64, error) {
-	v := strings.TrimSpace(r.Header.Get("If-Match"))
-	if v == "" {
-		if !required {
-			return 0, nil
-		}
-		writeProblem(w, r, http.StatusPreconditionRequired, "precondition_required",
-			"send the ETag of the version you read in If-Match, so that no one's changes are lost", nil)
-		return 0, errHandled
-	}
-	n, ok := parseVersionTag(v)
-	if !ok {
-		writeProblem(w, r, http.StatusBadRequest, centre.EINVALID,
-			`If-Match must be one ETag as returned by GET, like "v3"`, nil)
-		return 0, errHandled
-	}
-	return n, nil
-}
-
-func versionTag(v int64) string { return `"v` + strconv.FormatInt(v, 10) + `"` }
-
-func parseVersionTag(s string) (int64, bool) {
-	s = strings.TrimPrefix(s, "W/")
-	if len(s) < 4 || s[0] != '"' || s[len(s)-1] != '"' || s[1] != 'v' {
-		return 0, false
-	}
-	n, err := strconv.ParseInt(s[2:len(s)-1], 10, 64)
-	return n, err == nil && n > 0
 }
 
 func writeVersioned(w http.ResponseWriter, status int, version int64, v any) {

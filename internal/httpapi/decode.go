@@ -12,6 +12,7 @@ import (
 	"strings"
 
 	"infocentre/internal/centre"
+	"infocentre/internal/jsonstrict"
 )
 
 // errHandled means the response has already been written.
@@ -45,9 +46,15 @@ func decodeJSON(w http.ResponseWriter, r *http.Request, maxBody int64, v any) er
 	return nil
 }
 
-// unmarshalStrict decodes one JSON object, refusing unknown fields and
-// trailing data, and names the offending field.
+// unmarshalStrict decodes one JSON object, refusing unknown fields, field
+// names that differ from the documented ones in case only, a field given
+// twice (at any depth) and trailing data, and names the offending field.
 func unmarshalStrict(body []byte, v any) error {
+	var strict *jsonstrict.Error
+	if errors.As(jsonstrict.Check(body, v), &strict) {
+		return &centre.Error{Code: centre.EINVALID, Message: "invalid fields: " + strict.Field,
+			Fields: []centre.FieldError{{Field: strict.Field, Reason: strict.Reason}}}
+	}
 	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.DisallowUnknownFields()
 	err := dec.Decode(v)

@@ -56,7 +56,7 @@ func (h *Handler) getEntry(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h *Handler) patchEntry(w http.ResponseWriter, r *http.Request) {
-	version, err := ifMatch(w, r, true)
+	version, err := h.entryVersion(w, r, true)
 	if err != nil {
 		return
 	}
@@ -73,7 +73,7 @@ func (h *Handler) patchEntry(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h *Handler) deleteEntry(w http.ResponseWriter, r *http.Request) {
-	version, err := ifMatch(w, r, false)
+	version, err := h.entryVersion(w, r, false)
 	if err != nil {
 		return
 	}

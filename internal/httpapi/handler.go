@@ -49,6 +49,11 @@ type Config struct {
 	// PublicMaxAge is the browser cache lifetime of public API responses
 	// (default 60 s); shared caches keep them 5 times as long.
 	PublicMaxAge time.Duration
+	// StaffOrigins are the browser origins ("https://console.example.org")
+	// allowed to call the staff API cross-origin. Empty (the default): no
+	// staff response carries Access-Control-Allow-Origin, and preflights
+	// are refused. The public read API stays open to every origin.
+	StaffOrigins []string
 }
 
 // Handler serves the whole application.
@@ -87,7 +92,7 @@ func New(cfg Config) *Handler {
 		cfg.Web(h.public)
 	}
 	all := http.NewServeMux()
-	all.Handle("/api/v1/admin/", h.admin)
+	all.Handle("/api/v1/admin/", h.staffCORS(h.admin))
 	all.Handle("/", h.public)
 	h.all = h.wrap(all)
 	return h
@@ -100,7 +105,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) { h.all.Serv
 func (h *Handler) Public() http.Handler { return h.wrap(h.public) }
 
 // Admin serves only the staff routes (the "admin" function).
-func (h *Handler) Admin() http.Handler { return h.wrap(h.admin) }
+func (h *Handler) Admin() http.Handler { return h.wrap(h.staffCORS(h.admin)) }
 
 type ctxKey int
 
@@ -108,6 +113,7 @@ const (
 	keyRequestID ctxKey = iota
 	keyLogger
 	keyPrincipal
+	keyWithheld
 )
 
 func requestID(ctx context.Context) string {
@@ -196,7 +202,7 @@ func (h *Handler) wrap(next http.Handler) http.Handler {
 				rec.WriteHeader(http.StatusNoContent)
 			}
 			log.LogAttrs(ctx, slog.LevelInfo, "request",
-				slog.String("method", r.Method), slog.String("path", r.URL.Path),
+				slog.String("method", r.Method), slog.String("path", centre.LogPath(r.URL.Path)),
 				slog.Int("status", rec.status), slog.Int("bytes", rec.bytes),
 				slog.Duration("duration", time.Since(start)),
 				slog.String("key_id", principal(ctx).KeyID))

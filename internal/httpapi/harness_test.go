@@ -207,3 +207,23 @@ func (e *env) published(slug string, extra map[string]any) centre.Entry {
 }
 
 func tag(v int64) string { return `"v` + strconv.FormatInt(v, 10) + `"` }
+
+// doLines makes r with header name sent as several header lines.
+func (e *env) doLines(r req, name string, values ...string) resp {
+	e.t.Helper()
+	buf, err := json.Marshal(r.body)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	hr := httptest.NewRequest(r.method, r.path, bytes.NewReader(buf))
+	hr.Header.Set("Content-Type", "application/json")
+	hr.Header.Set("Authorization", "Bearer "+e.keys[r.role])
+	for _, v := range values {
+		hr.Header.Add(name, v)
+	}
+	w := httptest.NewRecorder()
+	e.h.ServeHTTP(w, hr)
+	out := resp{Status: w.Code, Header: w.Result().Header, Body: w.Body.Bytes()}
+	e.openapi.check(e.t, r.method, hr, out)
+	return out
+}

@@ -9,6 +9,8 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"strconv"
+	"strings"
 	"time"
 
 	"infocentre/internal/centre"
@@ -73,6 +75,8 @@ func (h *Handler) idempotent(next http.HandlerFunc) http.HandlerFunc {
 			Scope: principal(r.Context()).KeyID, Key: key, RequestHash: hex.EncodeToString(sum.Sum(nil)),
 			CreatedAt: now, ExpiresAt: now.Add(h.cfg.IdempotencyTTL),
 		}
+		withhold := &withheldBody{}
+		r = r.WithContext(context.WithValue(r.Context(), keyWithheld, withhold))
 		ctx := r.Context()
 		existing, err := h.cfg.Service.Store.ClaimIdempotency(ctx, rec)
 		if err != nil {
@@ -95,6 +99,12 @@ func (h *Handler) idempotent(next http.HandlerFunc) http.HandlerFunc {
 			return
 		}
 		rec.Done, rec.Status, rec.Body = true, cw.status, cw.body.Bytes()
+		if withhold.secret {
+			// The response carries a secret: keep only its digest, so that
+			// no store, backup or reader of the table ever holds it.
+			digest := sha256.Sum256(rec.Body)
+			rec.Body, rec.BodyDigest = nil, hex.EncodeToString(digest[:])
+		}
 		for _, name := range replayedHeaders {
 			if v := cw.Header().Get(name); v != "" {
 				rec.Header = append(rec.Header, name, v)
@@ -115,6 +125,10 @@ func (h *Handler) replay(w http.ResponseWriter, r *http.Request, rec, existing *
 		if existing.RequestHash != rec.RequestHash {
 			writeProblem(w, r, http.StatusUnprocessableEntity, "idempotency_mismatch",
 				"this Idempotency-Key was already used for a different request; use a new key", nil)
+			return
+		}
+		if existing.Done && existing.BodyDigest != "" {
+			writeProblem(w, r, http.StatusConflict, "idempotency_secret_withheld", withheldDetail(r, existing), nil)
 			return
 		}
 		if existing.Done {
@@ -156,6 +170,35 @@ func (h *Handler) replay(w http.ResponseWriter, r *http.Request, rec, existing *
 }
 
 const idempotencyWait = 5 * time.Second
+
+// withheldBody is set by a handler whose response carries a secret that
+// is shown once (see withholdBody).
+type withheldBody struct{ secret bool }
+
+// withholdBody marks the response to r as carrying a secret that must not
+// be kept: under Idempotency-Key only its digest is stored, and a replay
+// is refused with 409 instead of showing the secret a second time.
+func withholdBody(r *http.Request) {
+	if wb, ok := r.Context().Value(keyWithheld).(*withheldBody); ok {
+		wb.secret = true
+	}
+}
+
+// withheldDetail explains why a replay of a secret-bearing response is
+// refused, and what to do instead.
+func withheldDetail(r *http.Request, rec *centre.IdempotencyRecord) string {
+	d := "this request was already carried out (status " + strconv.Itoa(rec.Status) +
+		"); its response held a secret, which is shown only once and is not kept"
+	for i := 0; i+1 < len(rec.Header); i += 2 {
+		if rec.Header[i] == "Location" {
+			d += "; what it created is at " + rec.Header[i+1]
+		}
+	}
+	if strings.HasSuffix(r.URL.Path, "/previews") {
+		return d + ". Create a new preview link (without this Idempotency-Key)"
+	}
+	return d + ". List the keys to find the key it made; if its secret is lost, revoke that key and create a new one with a new Idempotency-Key"
+}
 
 func visibleASCII(s string) bool {
 	for i := 0; i < len(s); i++ {

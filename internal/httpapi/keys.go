@@ -48,6 +48,7 @@ func (h *Handler) issue(w http.ResponseWriter, r *http.Request, site string) {
 		writeError(w, r, err)
 		return
 	}
+	withholdBody(r)
 	writeJSON(w, http.StatusCreated, IssuedKey{Key: k, Secret: secret})
 }
 

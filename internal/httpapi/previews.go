@@ -27,6 +27,7 @@ func (h *Handler) createPreview(w http.ResponseWriter, r *http.Request) {
 		writeError(w, r, err)
 		return
 	}
+	withholdBody(r) // a preview link opens a draft to whoever holds it
 	writeJSON(w, http.StatusCreated, IssuedPreview{URL: "/preview/" + link.Token, APIURL: "/api/v1/preview/" + link.Token, ExpiresAt: link.ExpiresAt})
 }
 

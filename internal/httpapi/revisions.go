@@ -73,7 +73,7 @@ func (h *Handler) restoreRevision(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	version, err := ifMatch(w, r, true)
+	version, err := h.entryVersion(w, r, true)
 	if err != nil {
 		return
 	}

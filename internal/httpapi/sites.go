@@ -34,6 +34,7 @@ func (h *Handler) createSite(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	w.Header().Set("Location", "/api/v1/admin/sites/"+l.Site.Slug)
+	withholdBody(r)
 	writeVersioned(w, http.StatusCreated, l.Site.Version, CreatedSite{Site: l.Site, AdminKey: IssuedKey{Key: l.AdminKey, Secret: l.AdminSecret}})
 }
 
@@ -53,7 +54,7 @@ func (h *Handler) getSite(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h *Handler) patchSite(w http.ResponseWriter, r *http.Request) {
-	version, err := ifMatch(w, r, true)
+	version, err := h.siteVersion(w, r, true)
 	if err != nil {
 		return
 	}
@@ -78,7 +79,7 @@ func (h *Handler) reopenSite(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h *Handler) setStatus(w http.ResponseWriter, r *http.Request, status string) {
-	version, err := ifMatch(w, r, false)
+	version, err := h.siteVersion(w, r, false)
 	if err != nil {
 		return
 	}

@@ -5,7 +5,7 @@ import (
 )
 
 func (h *Handler) publishEntry(w http.ResponseWriter, r *http.Request) {
-	version, err := ifMatch(w, r, false)
+	version, err := h.entryVersion(w, r, false)
 	if err != nil {
 		return
 	}
@@ -24,7 +24,7 @@ func (h *Handler) publishEntry(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h *Handler) unscheduleEntry(w http.ResponseWriter, r *http.Request) {
-	version, err := ifMatch(w, r, false)
+	version, err := h.entryVersion(w, r, false)
 	if err != nil {
 		return
 	}
@@ -37,7 +37,7 @@ func (h *Handler) unscheduleEntry(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h *Handler) withdrawEntry(w http.ResponseWriter, r *http.Request) {
-	version, err := ifMatch(w, r, false)
+	version, err := h.entryVersion(w, r, false)
 	if err != nil {
 		return
 	}
@@ -57,7 +57,7 @@ func (h *Handler) withdrawEntry(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h *Handler) reviewEntry(w http.ResponseWriter, r *http.Request) {
-	version, err := ifMatch(w, r, false)
+	version, err := h.entryVersion(w, r, false)
 	if err != nil {
 		return
 	}

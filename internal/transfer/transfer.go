@@ -28,6 +28,7 @@ import (
 	"slices"
 
 	"infocentre/internal/centre"
+	"infocentre/internal/jsonstrict"
 )
 
 // Format and Version identify the file format.
@@ -226,7 +227,12 @@ type parsed struct {
 	counts  Counts
 }
 
+// strictUnmarshal decodes one JSON value as the API does: exact field
+// names, no field given twice, no unknown field.
 func strictUnmarshal(b []byte, v any) error {
+	if err := jsonstrict.Check(b, v); err != nil {
+		return err
+	}
 	dec := json.NewDecoder(bytes.NewReader(b))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(v); err != nil {

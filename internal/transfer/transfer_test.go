@@ -207,6 +207,10 @@ func TestDryRunAndBadFiles(t *testing.T) {
 		"wrong counts":   {strings.Join(append(append([]string{}, lines[:len(lines)-1]...), `{"type":"end","counts":{"entries":1,"revisions":1,"audit":0}}`), "\n"), len(lines), "holds"},
 		"unknown type":   {strings.Join(append(append(append([]string{}, lines[:3]...), `{"type":"key"}`), lines[3:]...), "\n"), 4, "unknown record type"},
 		"invalid entry":  {strings.Replace(string(good), `"type":"statement"`, `"type":"tweet"`, 1), 0, "invalid entry"},
+		// A line is read as the API reads a request: exact names, each once.
+		"duplicate key":    {strings.Replace(string(good), `"type":"statement"`, `"type":"statement","type":"page"`, 1), 0, "given twice"},
+		"case-folded key":  {strings.Replace(string(good), `"title":`, `"TITLE":`, 1), 0, "case-sensitive"},
+		"look-alike title": {strings.Replace(string(good), `"title":"`, `"title":"\u202e`, 1), 2, "invisible"},
 	}
 	for name, c := range cases {
 		_, err := transfer.Import(ctx, dst, strings.NewReader(c.file), transfer.Options{})

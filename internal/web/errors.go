@@ -77,7 +77,7 @@ func (s *Site) fail(w http.ResponseWriter, r *http.Request, err error) {
 	if errors.Is(err, context.Canceled) {
 		return // the client went away
 	}
-	s.log.ErrorContext(r.Context(), "web: request failed", "method", r.Method, "path", r.URL.Path, "status", status, "err", err)
+	s.log.ErrorContext(r.Context(), "web: request failed", "method", r.Method, "path", centre.LogPath(r.URL.Path), "status", status, "err", err)
 	s.securityHeaders(w, r)
 	w.Header().Set("Cache-Control", "no-store")
 	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
