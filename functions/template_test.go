@@ -132,7 +132,7 @@ func TestRuntimeAndEnvironment(t *testing.T) {
 		names = append(names, k)
 	}
 	slices.Sort(names)
-	want := []string{"CURSOR_SECRET", "DYNAMODB_ENDPOINT", "DYNAMODB_TABLE", "LOG_LEVEL", "PUBLIC_ORIGIN", "STAGE", "TRUST_FORWARDED"}
+	want := []string{"CURSOR_SECRET", "DYNAMODB_ENDPOINT", "DYNAMODB_TABLE", "LOG_LEVEL", "PUBLIC_ORIGIN", "RESERVED_HOSTS", "STAGE", "TRUST_FORWARDED"}
 	if !slices.Equal(names, want) {
 		t.Errorf("environment %v, want %v", names, want)
 	}

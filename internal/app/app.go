@@ -11,8 +11,10 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net/url"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"time"
 
@@ -22,6 +24,7 @@ import (
 	"infocentre/internal/dynamostore"
 	"infocentre/internal/httpapi"
 	"infocentre/internal/markdown"
+	"infocentre/internal/previewlink"
 	"infocentre/internal/s3transfer"
 	"infocentre/internal/search"
 	"infocentre/internal/static"
@@ -33,17 +36,16 @@ type Config struct {
 	Store        string // "bolt" (default) or "dynamodb"
 	DataDir      string // bolt: directory of the data file
 	CursorSecret string // HMAC secret for pagination cursors (≥ 16 bytes)
-	LogLevel     string // debug, info, warn, error
-	Stage        string // API Gateway stage name, for logs
-	// TransferBucket is the S3 bucket for large exports and imports
-	// (presigned URLs); empty streams them through the API.
-	TransferBucket string
-	// Lambda is set when running as a Lambda function, whose responses
-	// and requests carry at most 6 MB and whose /tmp is small.
-	Lambda bool
+	// PreviewSecret is the HMAC secret of preview links (≥ 16 bytes), apart
+	// from CursorSecret. The embedded store generates one in its data
+	// directory; on DynamoDB without one, preview links are off.
+	PreviewSecret string
+	LogLevel      string // debug, info, warn, error
+	Stage         string // API Gateway stage name, for logs
 	// PublicOrigin is where the public site is served, such as
 	// https://info.example.org: absolute URLs in pages, feeds and sitemaps
-	// are built from it (see web.Options.PublicOrigin).
+	// are built from it (see web.Options.PublicOrigin). Its host is
+	// reserved (see ReservedHosts).
 	PublicOrigin string
 	// TrustForwarded trusts X-Forwarded-Proto and X-Forwarded-Host, for a
 	// deployment behind a proxy that sets them itself (on Lambda, API
@@ -52,6 +54,20 @@ type Config struct {
 	// StaffOrigins are the browser origins allowed to call the staff API
 	// cross-origin (none by default).
 	StaffOrigins []string
+	// ReservedHosts are the deployment's own host names (the API host, a
+	// CloudFront domain …), which no site may claim; "*.example.org"
+	// reserves every subdomain.
+	ReservedHosts []string
+	// TrustedProxyHops is how many proxies in front of the handler append
+	// to X-Forwarded-For and are trusted to (see httpapi.Config); 0 uses
+	// the connection's address (on Lambda, API Gateway's sourceIp).
+	TrustedProxyHops int
+	// TransferBucket is the S3 bucket for large exports and imports
+	// (presigned URLs); empty streams them through the API.
+	TransferBucket string
+	// Lambda is set when running as a Lambda function, whose responses
+	// and requests carry at most 6 MB and whose /tmp is small.
+	Lambda bool
 }
 
 // Limits on exports where the host is AWS Lambda: a response body the
@@ -63,18 +79,20 @@ const (
 )
 
 // ConfigFromEnv reads INFOCENTRE_STORE, INFOCENTRE_DATA, CURSOR_SECRET,
-// LOG_LEVEL, STAGE, PUBLIC_ORIGIN, TRUST_FORWARDED ("true" or "1"),
-// STAFF_CORS_ORIGINS (comma separated), TRANSFER_BUCKET and
-// AWS_LAMBDA_FUNCTION_NAME. The DynamoDB store reads DYNAMODB_TABLE,
+// PREVIEW_SECRET, LOG_LEVEL, STAGE, PUBLIC_ORIGIN, TRUST_FORWARDED ("true"
+// or "1"), STAFF_CORS_ORIGINS and RESERVED_HOSTS (comma separated) and
+// TRUSTED_PROXY_HOPS, TRANSFER_BUCKET and AWS_LAMBDA_FUNCTION_NAME. The
+// DynamoDB store reads DYNAMODB_TABLE,
 // DYNAMODB_ENDPOINT and the usual AWS variables itself.
 func ConfigFromEnv() Config {
 	c := Config{
-		Store:        os.Getenv("INFOCENTRE_STORE"),
-		DataDir:      os.Getenv("INFOCENTRE_DATA"),
-		CursorSecret: os.Getenv("CURSOR_SECRET"),
-		LogLevel:     os.Getenv("LOG_LEVEL"),
-		Stage:        os.Getenv("STAGE"),
-		PublicOrigin: os.Getenv("PUBLIC_ORIGIN"),
+		Store:         os.Getenv("INFOCENTRE_STORE"),
+		DataDir:       os.Getenv("INFOCENTRE_DATA"),
+		CursorSecret:  os.Getenv("CURSOR_SECRET"),
+		PreviewSecret: os.Getenv("PREVIEW_SECRET"),
+		LogLevel:      os.Getenv("LOG_LEVEL"),
+		Stage:         os.Getenv("STAGE"),
+		PublicOrigin:  os.Getenv("PUBLIC_ORIGIN"),
 
 		TransferBucket: os.Getenv("TRANSFER_BUCKET"),
 		Lambda:         os.Getenv("AWS_LAMBDA_FUNCTION_NAME") != "",
@@ -86,6 +104,12 @@ func ConfigFromEnv() Config {
 	for _, o := range strings.Split(os.Getenv("STAFF_CORS_ORIGINS"), ",") {
 		if o = strings.TrimSpace(o); o != "" {
 			c.StaffOrigins = append(c.StaffOrigins, o)
+		}
+	}
+	c.TrustedProxyHops, _ = strconv.Atoi(os.Getenv("TRUSTED_PROXY_HOPS"))
+	for _, h := range strings.Split(os.Getenv("RESERVED_HOSTS"), ",") {
+		if h = strings.TrimSpace(h); h != "" {
+			c.ReservedHosts = append(c.ReservedHosts, h)
 		}
 	}
 	if c.Store == "" && os.Getenv("DYNAMODB_TABLE") != "" {
@@ -144,6 +168,10 @@ func New(cfg Config, store centre.Store, log *slog.Logger) (*App, error) {
 	if err != nil {
 		return nil, err
 	}
+	previews, err := previewSigner(cfg, log)
+	if err != nil {
+		return nil, err
+	}
 	// Search builds a site's index on first use and keeps it current. A
 	// store that keeps search documents itself (DynamoDB, written by other
 	// processes: the admin and publisher functions) is asked on each search
@@ -157,10 +185,15 @@ func New(cfg Config, store centre.Store, log *slog.Logger) (*App, error) {
 	} else {
 		entries = finder.Watch(store)
 	}
-	svc := &centre.Service{Store: entries, Render: markdown.Render, CheckAccent: web.CheckAccent, Signer: sealer, Log: log}
+	svc := &centre.Service{Store: entries, Render: markdown.Render, CheckAccent: web.CheckAccent, Log: log,
+		ReservedHosts: cfg.reservedHosts()}
+	if previews != nil {
+		svc.Signer = previews
+	}
 	site := web.New(svc, web.Options{Cursors: sealer, Logger: log, SiteForHost: web.HostLookup(svc, time.Minute), Searcher: finder,
 		PublicOrigin: origin, TrustForwarded: cfg.TrustForwarded})
-	hc := httpapi.Config{Service: svc, Cursors: sealer, Log: log, Web: site.Register, Search: finder, StaffOrigins: cfg.StaffOrigins}
+	hc := httpapi.Config{Service: svc, Cursors: sealer, Log: log, Web: site.Register, Search: finder, StaffOrigins: cfg.StaffOrigins,
+		TrustedProxyHops: cfg.TrustedProxyHops}
 	var archive static.Options
 	if cfg.Lambda {
 		hc.MaxResponse, archive.MaxBytes = LambdaMaxResponse, LambdaMaxStaticOutput
@@ -177,6 +210,15 @@ func New(cfg Config, store centre.Store, log *slog.Logger) (*App, error) {
 	}
 	h := httpapi.New(hc)
 	return &App{Config: cfg, Log: log, Store: store, Service: svc, Handler: h}, nil
+}
+
+// reservedHosts returns ReservedHosts and the host of PublicOrigin.
+func (c Config) reservedHosts() []string {
+	out := append([]string(nil), c.ReservedHosts...)
+	if u, err := url.Parse(c.PublicOrigin); err == nil && u.Hostname() != "" {
+		out = append(out, u.Hostname())
+	}
+	return out
 }
 
 // FromEnv opens the store and wires an App from the environment, logging
@@ -211,11 +253,40 @@ func cursorSecret(cfg Config) ([]byte, error) {
 	if cfg.Store != "" && cfg.Store != "bolt" {
 		return nil, errors.New("CURSOR_SECRET is not set: it must hold at least 16 random bytes")
 	}
+	return localSecret(cfg, "cursor.key")
+}
+
+// previewSigner returns the signer of preview links: with the configured
+// secret, or for the embedded store a random one kept in the data
+// directory (preview.key). On another store without a secret it returns
+// nil, and the service refuses preview links.
+func previewSigner(cfg Config, log *slog.Logger) (*previewlink.Signer, error) {
+	secret := []byte(cfg.PreviewSecret)
+	if len(secret) == 0 {
+		if cfg.Store != "" && cfg.Store != "bolt" {
+			log.Warn("PREVIEW_SECRET is not set: preview links are off")
+			return nil, nil
+		}
+		var err error
+		if secret, err = localSecret(cfg, "preview.key"); err != nil {
+			return nil, err
+		}
+	}
+	s, err := previewlink.New(secret)
+	if err != nil {
+		return nil, fmt.Errorf("PREVIEW_SECRET: %w", err)
+	}
+	return s, nil
+}
+
+// localSecret returns the random secret kept in the data directory under
+// name, made on first use.
+func localSecret(cfg Config, name string) ([]byte, error) {
 	dir := cfg.DataDir
 	if dir == "" {
 		dir = ".data"
 	}
-	path := filepath.Join(dir, "cursor.key")
+	path := filepath.Join(dir, name)
 	if b, err := os.ReadFile(path); err == nil && len(b) >= 32 {
 		return b, nil
 	}
@@ -228,7 +299,7 @@ func cursorSecret(cfg Config) ([]byte, error) {
 		return nil, err
 	}
 	if err := os.WriteFile(path, secret, 0o600); err != nil {
-		return nil, fmt.Errorf("save cursor secret: %w", err)
+		return nil, fmt.Errorf("save %s: %w", name, err)
 	}
 	return secret, nil
 }

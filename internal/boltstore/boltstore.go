@@ -51,13 +51,14 @@ var (
 	bDue      = []byte("due")       // timeKey(PublishAt) (site) id -> ""
 	bKeys     = []byte("keys")      // (site) id -> keyRec
 	bKeyHash  = []byte("keyhashes") // hash -> (site) id
+	bKeyIDs   = []byte("keyids")    // id -> (site) id
 	bIdem     = []byte("idem")      // (scope) key -> idemRec
 	bIdemExp  = []byte("idemexp")   // timeKey(ExpiresAt) (scope) key -> ""
 	bHosts    = []byte("hosts")     // lowercase host name -> site slug
 	bRevs     = []byte("revisions") // (site, id) uint64(version) -> revRec
 	bAudit    = []byte("audit")     // (site) timeKey(At) id -> auditRec
 	bAuditIDs = []byte("auditids")  // (site) id -> timeKey(At)
-	allBucket = [][]byte{bMeta, bSites, bEntries, bBodies, bSlugs, bLists, bDue, bKeys, bKeyHash, bIdem, bIdemExp,
+	allBucket = [][]byte{bMeta, bSites, bEntries, bBodies, bSlugs, bLists, bDue, bKeys, bKeyHash, bKeyIDs, bIdem, bIdemExp,
 		bHosts, bRevs, bAudit, bAuditIDs}
 )
 
@@ -88,6 +89,7 @@ func Open(path string) (*Store, error) {
 	}
 	err = db.Update(func(tx *bolt.Tx) error {
 		claimHosts := tx.Bucket(bSites) != nil && tx.Bucket(bHosts) == nil
+		indexKeys := tx.Bucket(bKeys) != nil && tx.Bucket(bKeyIDs) == nil
 		for _, name := range allBucket {
 			if _, err := tx.CreateBucketIfNotExists(name); err != nil {
 				return err
@@ -100,7 +102,12 @@ func Open(path string) (*Store, error) {
 				return fmt.Errorf("unsupported storage format %q (want %d)", v, schemaVersion)
 			}
 			if claimHosts {
-				return claimExistingHosts(tx)
+				if err := claimExistingHosts(tx); err != nil {
+					return err
+				}
+			}
+			if indexKeys {
+				return indexExistingKeys(tx)
 			}
 			return nil
 		}
@@ -288,6 +295,19 @@ func claimExistingHosts(tx *bolt.Tx) error {
 	})
 }
 
+// indexExistingKeys fills the key ID index of a file written before it
+// existed.
+func indexExistingKeys(tx *bolt.Tx) error {
+	ids := tx.Bucket(bKeyIDs)
+	return tx.Bucket(bKeys).ForEach(func(k, v []byte) error {
+		var r keyRec
+		if err := decode(v, &r); err != nil {
+			return err
+		}
+		return ids.Put([]byte(r.ID), k)
+	})
+}
+
 func (s *Store) SiteByHost(ctx context.Context, host string) (*centre.Site, error) {
 	host = strings.ToLower(host)
 	var r *siteRec
@@ -359,7 +379,14 @@ func (s *Store) CreateKey(ctx context.Context, k *centre.Key) error {
 		if hashes.Get([]byte(r.Hash)) != nil {
 			return centre.Errorf(centre.ECONFLICT, "a key with the same secret already exists")
 		}
+		ids := tx.Bucket(bKeyIDs)
+		if ids.Get([]byte(r.ID)) != nil {
+			return centre.Errorf(centre.ECONFLICT, "the key %q already exists", r.ID)
+		}
 		if err := hashes.Put([]byte(r.Hash), id); err != nil {
+			return err
+		}
+		if err := ids.Put([]byte(r.ID), id); err != nil {
 			return err
 		}
 		return put(keys, id, r)
@@ -376,6 +403,25 @@ func (s *Store) KeyByHash(ctx context.Context, hash string) (*centre.Key, error)
 		v := tx.Bucket(bKeys).Get(id)
 		if v == nil {
 			return fmt.Errorf("boltstore: dangling key hash")
+		}
+		return decode(v, &r)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return r.key(), nil
+}
+
+func (s *Store) KeyByID(ctx context.Context, id string) (*centre.Key, error) {
+	var r keyRec
+	err := s.view(ctx, func(tx *bolt.Tx) error {
+		k := tx.Bucket(bKeyIDs).Get([]byte(id))
+		if k == nil {
+			return centre.Errorf(centre.ENOTFOUND, "no key %q", id)
+		}
+		v := tx.Bucket(bKeys).Get(k)
+		if v == nil {
+			return fmt.Errorf("boltstore: dangling key ID %q", id)
 		}
 		return decode(v, &r)
 	})
@@ -474,7 +520,7 @@ func purgeExpired(b, exp *bolt.Bucket, now time.Time, n int) error {
 	limit := timeKey(now)
 	c := exp.Cursor()
 	var dead [][]byte
-	for k, _ := c.First(); k != nil && len(k) >= 8 && len(dead) < n && bytes.Compare(k[:8], limit) < 0; k, _ = c.Next() {
+	for k, _ := c.First(); len(k) >= 8 && len(dead) < n && bytes.Compare(k[:8], limit) < 0; k, _ = c.Next() {
 		dead = append(dead, append([]byte(nil), k...))
 	}
 	for _, k := range dead {

@@ -331,6 +331,37 @@ func TestOpenClaimsHostsOfOlderFiles(t *testing.T) {
 	}
 }
 
+// TestOpenIndexesKeysOfOlderFiles checks that opening a file written
+// before keys were indexed by ID indexes them.
+func TestOpenIndexesKeysOfOlderFiles(t *testing.T) {
+	ctx := t.Context()
+	path := filepath.Join(t.TempDir(), FileName)
+	s, err := Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	keys := []*centre.Key{storetest.NewKey("flood", centre.RoleAdmin), storetest.NewKey(centre.AllSites, centre.RoleOwner)}
+	for _, k := range keys {
+		if err := s.CreateKey(ctx, k); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := s.db.Update(func(tx *bolt.Tx) error { return tx.DeleteBucket(bKeyIDs) }); err != nil {
+		t.Fatal(err)
+	}
+	s.Close()
+	if s, err = Open(path); err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	for _, k := range keys {
+		got, err := s.KeyByID(ctx, k.ID)
+		if err != nil || got.Site != k.Site || got.Hash != k.Hash {
+			t.Fatalf("KeyByID %s after reopening: %+v, %v", k.ID, got, err)
+		}
+	}
+}
+
 // TestAuditPartialPages checks audit paging when a sparse filter makes
 // pages stop at the scan bound.
 func TestAuditPartialPages(t *testing.T) {

@@ -193,6 +193,8 @@ type auditRec struct {
 	Action    string    `json:"action,omitempty"`
 	Target    string    `json:"target,omitempty"`
 	RequestID string    `json:"request_id,omitempty"`
+	ClientRID string    `json:"client_request_id,omitempty"`
+	Client    string    `json:"client,omitempty"`
 	Outcome   int       `json:"outcome,omitempty"`
 	Detail    string    `json:"detail,omitempty"`
 }
@@ -200,14 +202,16 @@ type auditRec struct {
 func toAuditRec(ev *centre.AuditEvent) *auditRec {
 	return &auditRec{
 		ID: ev.ID, Site: ev.Site, At: stamp(ev.At), KeyID: ev.KeyID, Role: ev.Role, Action: ev.Action,
-		Target: ev.Target, RequestID: ev.RequestID, Outcome: ev.Outcome, Detail: ev.Detail,
+		Target: ev.Target, RequestID: ev.RequestID, ClientRID: ev.ClientRequestID, Client: ev.Client,
+		Outcome: ev.Outcome, Detail: ev.Detail,
 	}
 }
 
 func (r *auditRec) event() *centre.AuditEvent {
 	return &centre.AuditEvent{
 		ID: r.ID, Site: r.Site, At: r.At, KeyID: r.KeyID, Role: r.Role, Action: r.Action,
-		Target: r.Target, RequestID: r.RequestID, Outcome: r.Outcome, Detail: r.Detail,
+		Target: r.Target, RequestID: r.RequestID, ClientRequestID: r.ClientRID, Client: r.Client,
+		Outcome: r.Outcome, Detail: r.Detail,
 	}
 }
 

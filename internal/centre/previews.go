@@ -20,10 +20,11 @@ type PreviewLink struct {
 }
 
 // CreatePreview issues a link that shows a draft or scheduled entry to a
-// reviewer without a key until it expires or is revoked. Editors may.
-// Returns EINVALID, ENOTFOUND, EFORBIDDEN.
+// reviewer without a key until it expires or is revoked. Editors may, on
+// a site that is not archived. Returns EINVALID, ENOTFOUND, EFORBIDDEN,
+// ECONFLICT (archived site, or the entry is public: link to it instead).
 func (s *Service) CreatePreview(ctx context.Context, p Principal, site, id string, lifetime time.Duration) (*PreviewLink, error) {
-	if err := require(p, site, RoleEditor); err != nil {
+	if _, err := s.writableSite(ctx, p, site, RoleEditor); err != nil {
 		return nil, err
 	}
 	if s.Signer == nil {
@@ -37,20 +38,35 @@ func (s *Service) CreatePreview(ctx context.Context, p Principal, site, id strin
 	if err != nil {
 		return nil, err
 	}
+	if e.Public() {
+		return nil, Errorf(ECONFLICT, "entry %q is %s: link to its public page, not a preview", id, e.Status)
+	}
 	exp := s.now().Add(lifetime)
 	raw := strings.Join([]string{e.Site, e.ID, strconv.FormatInt(e.PreviewGeneration, 10), strconv.FormatInt(exp.UnixMilli(), 10)}, "|")
 	return &PreviewLink{Token: s.Signer.Seal(previewScope, raw), ExpiresAt: exp}, nil
 }
 
-// RevokePreviews revokes every preview link of an entry at once. Editors
-// may. Returns ENOTFOUND, EPRECONDITION, EFORBIDDEN.
+// RevokePreviews revokes every preview link of an entry at once (a new
+// revision). Like any change to an entry it needs a site that is not
+// archived, and the editor role for a draft, the publisher role for a
+// scheduled entry. Returns ENOTFOUND, EPRECONDITION, EFORBIDDEN, ECONFLICT
+// (archived site, or a public entry, whose preview links already show
+// nothing).
 func (s *Service) RevokePreviews(ctx context.Context, p Principal, site, id string) (*Entry, error) {
-	if err := require(p, site, RoleEditor); err != nil {
+	if _, err := s.writableSite(ctx, p, site, RoleEditor); err != nil {
 		return nil, err
 	}
 	e, err := s.entry(ctx, site, id)
 	if err != nil {
 		return nil, err
+	}
+	if e.Public() {
+		return nil, Errorf(ECONFLICT, "entry %q is %s: its preview links already show nothing", id, e.Status)
+	}
+	if e.Status != StatusDraft {
+		if err := require(p, site, RolePublisher); err != nil {
+			return nil, Errorf(EFORBIDDEN, "changing a %s entry needs the publisher role; the key has %s", e.Status, p.Role)
+		}
 	}
 	e.PreviewGeneration++
 	stamp(e, p, s.now(), "preview-revoke")

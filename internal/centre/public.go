@@ -44,7 +44,12 @@ func (s *Service) PublicSites(ctx context.Context) ([]*Site, error) {
 }
 
 // SiteByHost returns the site that claims host name host, or ENOTFOUND.
+// A reserved host (see ReservedHosts) is ENOTFOUND whatever a site claimed
+// before it was reserved: it serves the deployment's own pages.
 func (s *Service) SiteByHost(ctx context.Context, host string) (*Site, error) {
+	if s.HostReserved(host) {
+		return nil, Errorf(ENOTFOUND, "host %q belongs to this deployment", host)
+	}
 	site, err := s.Store.SiteByHost(ctx, strings.ToLower(host))
 	if IsCode(err, ENOTFOUND) {
 		return nil, Errorf(ENOTFOUND, "no site claims host %q", host)

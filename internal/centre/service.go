@@ -2,6 +2,7 @@ package centre
 
 import (
 	"log/slog"
+	"strings"
 	"time"
 )
 
@@ -21,10 +22,32 @@ type Service struct {
 	// Signer signs preview links; without one, preview links are refused.
 	Signer Signer
 	Log    *slog.Logger
+	// ReservedHosts are the deployment's own host names (its API and
+	// public origin, …): no site may claim them, or it would serve its
+	// pages and robots.txt in place of the directory for everyone.
+	// Compared in lowercase; a leading "*." reserves every subdomain.
+	ReservedHosts []string
+}
+
+// HostReserved reports whether host is one of ReservedHosts (or under a
+// reserved "*." domain).
+func (s *Service) HostReserved(host string) bool {
+	host = strings.TrimSuffix(strings.ToLower(host), ".")
+	for _, r := range s.ReservedHosts {
+		r = strings.TrimSuffix(strings.ToLower(strings.TrimSpace(r)), ".")
+		if dom, ok := strings.CutPrefix(r, "*."); ok {
+			if strings.HasSuffix(host, "."+dom) {
+				return true
+			}
+		} else if r != "" && host == r {
+			return true
+		}
+	}
+	return false
 }
 
 // Signer seals a value into a tamper-proof token bound to a scope, and
-// opens it again (internal/cursor implements it).
+// opens it again (internal/previewlink implements it).
 type Signer interface {
 	Seal(scope, raw string) string
 	Open(scope, token string) (string, error)

@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
+	"strings"
 	"time"
 )
 
@@ -40,6 +42,23 @@ type SitePatch struct {
 
 func (s *Service) validateSite(site *Site) error {
 	err := site.Validate()
+	var reserved []string
+	for _, h := range site.Hosts {
+		if s.HostReserved(h) {
+			reserved = append(reserved, h)
+		}
+	}
+	if len(reserved) > 0 {
+		var p Problems
+		var e *Error
+		if errors.As(err, &e) {
+			p.list = append(p.list, e.Fields...)
+		}
+		for _, h := range reserved {
+			p.Add("hosts", "%q belongs to this deployment and cannot be claimed by a site", h)
+		}
+		err = p.Err()
+	}
 	if s.CheckAccent != nil && site.Theme.Accent != "" && colourRE.MatchString(site.Theme.Accent) {
 		if cerr := s.CheckAccent(site.Theme.Accent); cerr != nil {
 			var p Problems
@@ -209,7 +228,9 @@ func (s *Service) ListSites(ctx context.Context, p Principal) ([]*Site, error) {
 }
 
 // UpdateSite applies patch when the site's version equals version. Admins
-// may change settings and archive; only owners may reopen an archived site.
+// may change settings and archive; only owners may reopen an archived site
+// or change the host names it claims (a host serves the site at "/", so a
+// claim is the deployment operator's decision; none of ReservedHosts).
 // Returns EINVALID, ENOTFOUND, EPRECONDITION, EFORBIDDEN, ECONFLICT (archived).
 func (s *Service) UpdateSite(ctx context.Context, p Principal, slug string, patch SitePatch, version int64) (*Site, error) {
 	if err := require(p, slug, RoleAdmin); err != nil {
@@ -227,6 +248,9 @@ func (s *Service) updateSite(ctx context.Context, p Principal, site *Site, patch
 	slug := site.Slug
 	if site.Version != version {
 		return nil, Errorf(EPRECONDITION, "the site has changed (version %d, If-Match says %d); read it again", site.Version, version)
+	}
+	if patch.Hosts != nil && !sameHosts(*patch.Hosts, site.Hosts) && p.Role != RoleOwner {
+		return nil, Errorf(EFORBIDDEN, "only owner keys may change the host names a site claims")
 	}
 	reopening := site.Status == SiteArchived && patch.Status != nil && *patch.Status == SiteActive
 	if reopening && p.Role != RoleOwner {
@@ -260,6 +284,20 @@ func (s *Service) updateSite(ctx context.Context, p Principal, site *Site, patch
 		return nil, err
 	}
 	return site, nil
+}
+
+// sameHosts reports whether a and b name the same hosts, in any order and
+// case.
+func sameHosts(a, b []string) bool {
+	norm := func(l []string) []string {
+		out := make([]string, len(l))
+		for i, h := range l {
+			out[i] = strings.ToLower(h)
+		}
+		slices.Sort(out)
+		return slices.Compact(out)
+	}
+	return slices.Equal(norm(a), norm(b))
 }
 
 // writableSite returns the site if p may write with role on it and it is

@@ -85,6 +85,10 @@ type Store interface {
 	// KeyByHash returns the key with that hash (revoked and expired ones
 	// too), or ENOTFOUND.
 	KeyByHash(ctx context.Context, hash string) (*Key, error)
+	// KeyByID returns the key with that ID, whatever its site (revoked and
+	// expired ones too), or ENOTFOUND. Authentication follows a key's
+	// CreatedBy chain with it; it costs one read on every backend.
+	KeyByID(ctx context.Context, id string) (*Key, error)
 	// ListKeys returns the keys of site (AllSites for owner keys), oldest
 	// first.
 	ListKeys(ctx context.Context, site string) ([]*Key, error)
@@ -170,10 +174,19 @@ type AuditEvent struct {
 	Role      string    `json:"role"`
 	Action    string    `json:"action"` // e.g. entry.publish, key.revoke
 	Target    string    `json:"target,omitempty"`
-	RequestID string    `json:"request_id,omitempty"`
-	Outcome   int       `json:"outcome"` // the HTTP status answered
-	Detail    string    `json:"detail,omitempty"`
+	RequestID string    `json:"request_id,omitempty"` // made by the server
+	// ClientRequestID is the X-Request-Id the client sent, sanitised and
+	// cut to MaxClientRequestID characters: a correlation hint, never
+	// trusted as the event's identity.
+	ClientRequestID string `json:"client_request_id,omitempty"`
+	// Client is the address the request came from (see the access log).
+	Client  string `json:"client,omitempty"`
+	Outcome int    `json:"outcome"` // the HTTP status answered
+	Detail  string `json:"detail,omitempty"`
 }
+
+// MaxClientRequestID bounds AuditEvent.ClientRequestID.
+const MaxClientRequestID = 64
 
 // AuditQuery selects audit events of one site, newest first. Empty fields
 // do not filter; From and To bound At (From inclusive, To exclusive).

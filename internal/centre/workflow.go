@@ -192,17 +192,38 @@ func (s *Service) Withdraw(ctx context.Context, p Principal, site, id string, ve
 }
 
 // PublishDue publishes every scheduled entry whose time has come and
-// returns how many it published. Safe to run concurrently: an entry
-// another run published first is skipped.
+// returns how many it published. Entries of an archived (read-only) site
+// stay scheduled until an owner reopens it. Safe to run concurrently: an
+// entry another run published first is skipped.
 func (s *Service) PublishDue(ctx context.Context) (int, error) {
-	n := 0
+	// Held-back entries stay due and come first again in the next batch,
+	// so each batch asks for as many more as were held back (up to
+	// maxHeld), and the others are not starved behind them.
+	const batch, maxHeld = 50, 1000
+	n, held := 0, 0
+	archived := map[string]bool{} // site slug → archived, read once per run
 	for {
-		due, err := s.Store.DueEntries(ctx, s.now(), 50)
+		limit := batch + min(held, maxHeld)
+		due, err := s.Store.DueEntries(ctx, s.now(), limit)
 		if err != nil {
 			return n, err
 		}
 		progressed := false
+		held = 0
 		for _, e := range due {
+			ro, seen := archived[e.Site]
+			if !seen {
+				site, err := s.Store.GetSite(ctx, e.Site)
+				if err != nil && !IsCode(err, ENOTFOUND) {
+					return n, err
+				}
+				ro = err == nil && site.Status == SiteArchived
+				archived[e.Site] = ro
+			}
+			if ro {
+				held++
+				continue
+			}
 			e.Status = StatusPublished
 			stamp(e, Principal{KeyID: "publisher"}, s.now(), "release")
 			e.ReviewRequestedAt, e.ReviewNote = time.Time{}, ""
@@ -222,8 +243,14 @@ func (s *Service) PublishDue(ctx context.Context) (int, error) {
 				return n, err
 			}
 		}
-		if len(due) < 50 || !progressed {
+		if len(due) < limit {
 			return n, nil
+		}
+		if !progressed && batch+min(held, maxHeld) <= limit {
+			if held >= maxHeld {
+				s.log().WarnContext(ctx, "more scheduled entries of archived sites are due than one run looks past", "held", held)
+			}
+			return n, nil // the next batch would show nothing new
 		}
 	}
 }

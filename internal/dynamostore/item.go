@@ -400,6 +400,8 @@ func auditToItem(ev *centre.AuditEvent) item {
 	w.s("action", ev.Action)
 	w.s("target", ev.Target)
 	w.s("request_id", ev.RequestID)
+	w.s("client_request_id", ev.ClientRequestID)
+	w.s("client", ev.Client)
 	w.n("outcome", int64(ev.Outcome))
 	w.s("detail", ev.Detail)
 	return it
@@ -408,16 +410,18 @@ func auditToItem(ev *centre.AuditEvent) item {
 func auditFromItem(it item) (*centre.AuditEvent, error) {
 	r := reader{it: it}
 	ev := &centre.AuditEvent{
-		ID:        r.s("id"),
-		Site:      r.s("site"),
-		At:        r.t("at"),
-		KeyID:     r.s("key_id"),
-		Role:      r.s("role"),
-		Action:    r.s("action"),
-		Target:    r.s("target"),
-		RequestID: r.s("request_id"),
-		Outcome:   int(r.n("outcome")),
-		Detail:    r.s("detail"),
+		ID:              r.s("id"),
+		Site:            r.s("site"),
+		At:              r.t("at"),
+		KeyID:           r.s("key_id"),
+		Role:            r.s("role"),
+		Action:          r.s("action"),
+		Target:          r.s("target"),
+		RequestID:       r.s("request_id"),
+		Outcome:         int(r.n("outcome")),
+		Client:          r.s("client"),
+		ClientRequestID: r.s("client_request_id"),
+		Detail:          r.s("detail"),
 	}
 	return ev, r.err("audit event")
 }

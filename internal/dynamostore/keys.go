@@ -53,6 +53,28 @@ func (s *Store) KeyByHash(parent context.Context, hash string) (*centre.Key, err
 	return keyFromItem(out.Item)
 }
 
+// KeyByID returns the key with that ID, or ENOTFOUND. One GetItem.
+func (s *Store) KeyByID(parent context.Context, id string) (*centre.Key, error) {
+	ctx, cancel, err := s.op(parent)
+	if err != nil {
+		return nil, err
+	}
+	defer cancel()
+	out, err := s.client.GetItem(ctx, &dynamodb.GetItemInput{
+		TableName:              aws.String(s.table),
+		Key:                    keyIDKey(id),
+		ConsistentRead:         aws.Bool(true),
+		ReturnConsumedCapacity: types.ReturnConsumedCapacityTotal,
+	}, s.optFns...)
+	if err != nil {
+		return nil, s.fail(parent, "get key by id", err)
+	}
+	if out.Item == nil {
+		return nil, centre.Errorf(centre.ENOTFOUND, "no key %q", id)
+	}
+	return keyFromItem(out.Item)
+}
+
 // ListKeys returns the keys of site, oldest first: a Query of GSI1.
 func (s *Store) ListKeys(parent context.Context, site string) ([]*centre.Key, error) {
 	ctx, cancel, err := s.op(parent)

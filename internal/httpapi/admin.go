@@ -2,7 +2,10 @@ package httpapi
 
 import (
 	"net/http"
+	"strconv"
 	"strings"
+	"time"
+	"unicode/utf8"
 
 	"infocentre/internal/centre"
 )
@@ -18,9 +21,7 @@ func (h *Handler) routeAdmin(mux *http.ServeMux) {
 			fn = h.idempotent(fn)
 		}
 		fn = h.authorize(pattern, fn) // before any header, query or body is read
-		if method != http.MethodGet {
-			fn = h.audited(action, fn)
-		}
+		fn = h.audited(action, fn)    // GETs: only when refused
 		mux.Handle(pattern, h.authenticate(fn))
 	}
 	const site, entry = siteRoute, entryRoute
@@ -64,18 +65,36 @@ func (h *Handler) routeAdmin(mux *http.ServeMux) {
 }
 
 // authenticate checks the bearer key of every staff request before the
-// route runs; staff responses are never cacheable.
+// route runs; staff responses are never cacheable. It refuses with 429
+// when all staff requests together exceed their cap, and every request
+// from a client address that failed to authenticate too often, and
+// audits failed authentications (see auditFailure).
 func (h *Handler) authenticate(next http.HandlerFunc) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Cache-Control", "no-store")
+		if ok, wait := h.staff.Take(""); !ok {
+			tooMany(w, r, wait, "the staff API is handling too many requests; retry later")
+			return
+		}
+		addr := limitKey(client(r.Context()))
+		if blocked, wait := h.failures.Blocked(addr); blocked {
+			tooMany(w, r, wait, "too many failed authentications from this address; retry later")
+			return
+		}
 		scheme, secret, ok := strings.Cut(r.Header.Get("Authorization"), " ")
 		if !ok || !strings.EqualFold(scheme, "Bearer") || strings.TrimSpace(secret) == "" {
+			h.failures.Take(addr)
+			h.auditFailure(r, "no bearer key", "")
 			writeProblem(w, r, http.StatusUnauthorized, centre.EUNAUTHORIZED,
 				"send a staff key as 'Authorization: Bearer <key>'", nil)
 			return
 		}
 		p, err := h.cfg.Service.Authenticate(r.Context(), strings.TrimSpace(secret))
 		if err != nil {
+			if reason, keyID, refused := centre.AuthFailureReason(err); refused {
+				h.failures.Take(addr)
+				h.auditFailure(r, reason, keyID)
+			}
 			writeError(w, r, err)
 			return
 		}
@@ -84,6 +103,43 @@ func (h *Handler) authenticate(next http.HandlerFunc) http.Handler {
 		}
 		next(w, r)
 	})
+}
+
+// tooMany answers 429 with Retry-After (whole seconds, at least 1).
+func tooMany(w http.ResponseWriter, r *http.Request, wait time.Duration, detail string) {
+	secs := int64((wait + time.Second - 1) / time.Second)
+	w.Header().Set("Retry-After", strconv.FormatInt(max(secs, 1), 10))
+	writeProblem(w, r, http.StatusTooManyRequests, "rate_limited", detail, nil)
+}
+
+// auditFailure records a failed authentication in the operator's
+// (AllSites) audit log, with the reason the client is not told. Its volume
+// is bounded: Limits.AuditFailures events at once, then one per
+// AuditFailureEvery; the failures beyond are counted, and the count goes
+// into the next event recorded. (The per-client and staff limits come
+// first: a client blocked for failing gets 429, which is not audited.)
+func (h *Handler) auditFailure(r *http.Request, reason, keyID string) {
+	if ok, _ := h.auditFails.Take(""); !ok {
+		h.unaudited.Add(1)
+		return
+	}
+	detail := reason
+	if n := h.unaudited.Swap(0); n > 0 {
+		detail += "; " + strconv.FormatInt(n, 10) + " earlier failed authentications were not audited one by one (see the access log)"
+	}
+	h.appendAudit(r, &centre.AuditEvent{Site: centre.AllSites, KeyID: keyID, Action: "auth.fail",
+		Target: clip(r.Method+" "+centre.LogPath(r.URL.Path), 200), Outcome: http.StatusUnauthorized, Detail: detail})
+}
+
+// clip cuts s to at most n bytes, on a rune boundary.
+func clip(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	for n > 0 && !utf8.RuneStart(s[n]) {
+		n--
+	}
+	return s[:n]
 }
 
 func writeVersioned(w http.ResponseWriter, status int, version int64, v any) {

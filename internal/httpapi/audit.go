@@ -11,9 +11,13 @@ import (
 	"infocentre/internal/centre"
 )
 
-// audited records every staff write — successful or not — in the site's
-// append-only audit log once the response is written. The record is kept
-// even if the client has gone away.
+// audited records every staff write — successful or not — and every
+// refused read (403) in the site's append-only audit log once the response
+// is written; reads have no action name and are recorded as "read" with
+// the route. An event for a site that does not exist goes to the
+// operator's (AllSites) log instead, so that no one plants events in the
+// log of a site created later. The record is kept even if the client has
+// gone away.
 func (h *Handler) audited(action string, next http.HandlerFunc) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		rec := &statusRecorder{ResponseWriter: w}
@@ -22,29 +26,53 @@ func (h *Handler) audited(action string, next http.HandlerFunc) http.HandlerFunc
 		if p.KeyID == "" {
 			return
 		}
-		site := r.PathValue("site")
-		if site == "" {
-			site = centre.AllSites
+		status := rec.status
+		if status == 0 {
+			status = http.StatusOK
+		}
+		act, detail := action, ""
+		if act == "" {
+			if status != http.StatusForbidden {
+				return
+			}
+			act, detail = "read", r.Pattern
 		}
 		target := r.PathValue("id")
 		if v := r.PathValue("version"); v != "" {
 			target += "@" + v
 		}
-		if target == "" && action == "site.create" {
+		if target == "" && act == "site.create" {
 			target = strings.TrimPrefix(rec.Header().Get("Location"), "/api/v1/admin/sites/")
 		}
-		status := rec.status
-		if status == 0 {
-			status = http.StatusOK
+		h.appendAudit(r, &centre.AuditEvent{Site: r.PathValue("site"), KeyID: p.KeyID, Role: p.Role,
+			Action: act, Target: clip(target, 200), Outcome: status, Detail: detail})
+	}
+}
+
+// appendAudit stores ev (its ID, time, request ids and client filled in
+// here) in the log of ev.Site — "" meaning AllSites — if that site exists,
+// else in the AllSites log with the slug named in Detail. Failures are
+// logged.
+func (h *Handler) appendAudit(r *http.Request, ev *centre.AuditEvent) {
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(r.Context()), 5*time.Second)
+	defer cancel()
+	if ev.Site == "" {
+		ev.Site = centre.AllSites
+	}
+	if ev.Site != centre.AllSites {
+		if _, err := h.cfg.Service.Site(ctx, ev.Site); centre.IsCode(err, centre.ENOTFOUND) {
+			ev.Detail = strings.TrimPrefix(ev.Detail+"; no site "+clip(ev.Site, 100), "; ")
+			ev.Site = centre.AllSites
+		} else if err != nil {
+			logger(ctx).ErrorContext(ctx, "audit: read site", slog.String("site", ev.Site), slog.String("error", err.Error()))
+			return
 		}
-		now := time.Now().UTC().Truncate(time.Millisecond)
-		ev := &centre.AuditEvent{ID: centre.NewID(now), Site: site, At: now, KeyID: p.KeyID, Role: p.Role,
-			Action: action, Target: target, RequestID: requestID(r.Context()), Outcome: status}
-		ctx, cancel := context.WithTimeout(context.WithoutCancel(r.Context()), 5*time.Second)
-		defer cancel()
-		if err := h.cfg.Service.Store.AppendAudit(ctx, ev); err != nil {
-			logger(ctx).ErrorContext(ctx, "append audit event", slog.String("action", action), slog.String("error", err.Error()))
-		}
+	}
+	now := time.Now().UTC().Truncate(time.Millisecond)
+	ev.ID, ev.At = centre.NewID(now), now
+	ev.RequestID, ev.ClientRequestID, ev.Client = requestID(r.Context()), clientRequestID(r.Context()), client(r.Context())
+	if err := h.cfg.Service.Store.AppendAudit(ctx, ev); err != nil {
+		logger(ctx).ErrorContext(ctx, "append audit event", slog.String("action", ev.Action), slog.String("error", err.Error()))
 	}
 }
 

@@ -10,12 +10,17 @@ import (
 	"encoding/hex"
 	"io"
 	"log/slog"
+	"net"
 	"net/http"
+	"net/netip"
 	"runtime/debug"
+	"strings"
+	"sync/atomic"
 	"time"
 
 	"infocentre/internal/centre"
 	"infocentre/internal/cursor"
+	"infocentre/internal/ratelimit"
 )
 
 // Config configures the handler.
@@ -49,11 +54,63 @@ type Config struct {
 	// PublicMaxAge is the browser cache lifetime of public API responses
 	// (default 60 s); shared caches keep them 5 times as long.
 	PublicMaxAge time.Duration
+	// Limits bound staff traffic in this process (zero fields: defaults).
+	Limits Limits
+	// TrustedProxyHops is how many proxies in front of this handler append
+	// to X-Forwarded-For and are trusted to: the client address is then
+	// the one that many entries from the right. 0 (the default) ignores
+	// X-Forwarded-For: the client address is the connection's (on Lambda,
+	// API Gateway's requestContext.http.sourceIp).
+	TrustedProxyHops int
 	// StaffOrigins are the browser origins ("https://console.example.org")
 	// allowed to call the staff API cross-origin. Empty (the default): no
 	// staff response carries Access-Control-Allow-Origin, and preflights
 	// are refused. The public read API stays open to every origin.
 	StaffOrigins []string
+}
+
+// Limits bound staff requests per process (on Lambda: per container).
+// Each is a token bucket; a refused request gets 429 with Retry-After.
+type Limits struct {
+	// AuthFailures failed authentications a client address may make at
+	// once (default 10); it regains one every AuthFailureEvery (default
+	// 6 s). Once it has none left, every staff request from that address
+	// is refused until it regains one.
+	AuthFailures     int
+	AuthFailureEvery time.Duration
+	// StaffPerSecond caps all staff requests together (default 50 a
+	// second, StaffBurst 100 at once).
+	StaffPerSecond float64
+	StaffBurst     int
+	// MaxClients bounds how many client addresses are tracked (default
+	// 10,000; the least recently seen are forgotten first).
+	MaxClients int
+	// AuditFailures failed authentications are audited one by one at once
+	// (default 100), then one a second (AuditFailureEvery); beyond that
+	// they are counted, and the count is recorded with the next one.
+	AuditFailures     int
+	AuditFailureEvery time.Duration
+}
+
+func (l *Limits) defaults() {
+	def := func(v *int, d int) {
+		if *v <= 0 {
+			*v = d
+		}
+	}
+	def(&l.AuthFailures, 10)
+	def(&l.StaffBurst, 100)
+	def(&l.MaxClients, 10_000)
+	def(&l.AuditFailures, 100)
+	if l.AuthFailureEvery <= 0 {
+		l.AuthFailureEvery = 6 * time.Second
+	}
+	if l.StaffPerSecond <= 0 {
+		l.StaffPerSecond = 50
+	}
+	if l.AuditFailureEvery <= 0 {
+		l.AuditFailureEvery = time.Second
+	}
 }
 
 // Handler serves the whole application.
@@ -62,6 +119,11 @@ type Handler struct {
 	public *http.ServeMux
 	admin  *http.ServeMux
 	all    http.Handler
+
+	failures   *ratelimit.Limiter // failed authentications per client
+	staff      *ratelimit.Limiter // all staff requests, one key
+	auditFails *ratelimit.Limiter // audit events of failed authentications, one key
+	unaudited  atomic.Int64       // failed authentications not audited one by one
 }
 
 // New returns the handler for cfg.
@@ -84,7 +146,13 @@ func New(cfg Config) *Handler {
 	if cfg.PublicMaxAge == 0 {
 		cfg.PublicMaxAge = time.Minute
 	}
-	h := &Handler{cfg: cfg, public: http.NewServeMux(), admin: http.NewServeMux()}
+	cfg.Limits.defaults()
+	l := cfg.Limits
+	h := &Handler{cfg: cfg, public: http.NewServeMux(), admin: http.NewServeMux(),
+		failures:   ratelimit.New(1/l.AuthFailureEvery.Seconds(), l.AuthFailures, l.MaxClients),
+		staff:      ratelimit.New(l.StaffPerSecond, l.StaffBurst, 1),
+		auditFails: ratelimit.New(1/l.AuditFailureEvery.Seconds(), l.AuditFailures, 1),
+	}
 	h.routePublic(h.public)
 	h.routeSearch(h.public)
 	h.routeAdmin(h.admin)
@@ -113,8 +181,21 @@ const (
 	keyRequestID ctxKey = iota
 	keyLogger
 	keyPrincipal
+	keyClient
+	keyClientRequestID
 	keyWithheld
 )
+
+// client returns the address a request came from (see clientAddr).
+func client(ctx context.Context) string {
+	c, _ := ctx.Value(keyClient).(string)
+	return c
+}
+
+func clientRequestID(ctx context.Context) string {
+	id, _ := ctx.Value(keyClientRequestID).(string)
+	return id
+}
 
 func requestID(ctx context.Context) string {
 	id, _ := ctx.Value(keyRequestID).(string)
@@ -139,9 +220,63 @@ func principal(ctx context.Context) centre.Principal {
 	return centre.Principal{}
 }
 
-// RequestIDHeader carries the request id in and out. Lambda hosts set it
-// from the API Gateway request id.
+// RequestIDHeader carries the request id out. The server makes every
+// request id; one a client sends is kept apart, sanitised (see
+// sanitiseRequestID), as client_request_id in logs and audit events.
 const RequestIDHeader = "X-Request-Id"
+
+// sanitiseRequestID keeps the letters, digits and . _ : - of a client's
+// request id, at most centre.MaxClientRequestID of them.
+func sanitiseRequestID(s string) string {
+	var b strings.Builder
+	for i := 0; i < len(s) && b.Len() < centre.MaxClientRequestID; i++ {
+		c := s[i]
+		if 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || c == '.' || c == '_' || c == ':' || c == '-' {
+			b.WriteByte(c)
+		}
+	}
+	return b.String()
+}
+
+// clientAddr returns the address a request came from: the connection's
+// (r.RemoteAddr without its port; on Lambda the adapter sets it to API
+// Gateway's requestContext.http.sourceIp), or with hops trusted proxies
+// the X-Forwarded-For entry that many from the right, when it is an IP
+// address.
+func clientAddr(r *http.Request, hops int) string {
+	addr := r.RemoteAddr
+	if host, _, err := net.SplitHostPort(addr); err == nil {
+		addr = host
+	}
+	if hops > 0 {
+		var xs []string
+		for _, v := range r.Header.Values("X-Forwarded-For") {
+			for _, x := range strings.Split(v, ",") {
+				if len(xs) >= 64 { // bounded: a header of many commas
+					break
+				}
+				xs = append(xs, strings.TrimSpace(x))
+			}
+		}
+		if len(xs) >= hops {
+			if ip, err := netip.ParseAddr(xs[len(xs)-hops]); err == nil {
+				return ip.String()
+			}
+		}
+	}
+	return addr
+}
+
+// limitKey is the rate-limit key of a client address: an IPv6 address
+// counts by its /64 (one host usually has a whole /64).
+func limitKey(addr string) string {
+	ip, err := netip.ParseAddr(addr)
+	if err != nil || ip.Is4() || ip.Is4In6() {
+		return addr
+	}
+	p, _ := ip.Prefix(64)
+	return p.String()
+}
 
 func newRequestID() string {
 	var b [12]byte
@@ -179,13 +314,17 @@ func (s *statusRecorder) Unwrap() http.ResponseWriter { return s.ResponseWriter 
 func (h *Handler) wrap(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
-		id := r.Header.Get(RequestIDHeader)
-		if id == "" || len(id) > 128 {
-			id = newRequestID()
+		id := newRequestID()
+		addr := clientAddr(r, h.cfg.TrustedProxyHops)
+		attrs := []any{slog.String("request_id", id), slog.String("client", addr)}
+		crid := sanitiseRequestID(r.Header.Get(RequestIDHeader))
+		if crid != "" {
+			attrs = append(attrs, slog.String("client_request_id", crid))
 		}
-		log := h.cfg.Log.With(slog.String("request_id", id))
+		log := h.cfg.Log.With(attrs...)
 		ctx := context.WithValue(context.WithValue(r.Context(), keyRequestID, id), keyLogger, log)
 		ctx = context.WithValue(ctx, keyPrincipal, &caller{})
+		ctx = context.WithValue(context.WithValue(ctx, keyClient, addr), keyClientRequestID, crid)
 		r = r.WithContext(ctx)
 		w.Header().Set(RequestIDHeader, id)
 		w.Header().Set("X-Content-Type-Options", "nosniff")

@@ -33,6 +33,16 @@ type env struct {
 	keys    map[string]string // role (and "other-admin", "owner") → secret
 	keyIDs  map[string]string
 	openapi *openapiChecker
+	cfg     httpapi.Config
+	// remote is the RemoteAddr of the requests do makes ("" for
+	// httptest's 192.0.2.1:1234).
+	remote string
+}
+
+// reconfigure rebuilds the handler with a changed configuration.
+func (e *env) reconfigure(change func(*httpapi.Config)) {
+	change(&e.cfg)
+	e.h = httpapi.New(e.cfg)
 }
 
 var (
@@ -69,14 +79,16 @@ func newEnvWith(t *testing.T, store centre.Store, configure func(*httpapi.Config
 	}
 	svc.Log, svc.Signer = log, sealer
 	finder.Log = log
-	cfg := httpapi.Config{Service: svc, Cursors: sealer, MaxBody: 64 << 10, Log: log, Search: finder,
+	e.cfg = httpapi.Config{Service: svc, Cursors: sealer, MaxBody: 64 << 10, Log: log, Search: finder,
+		// Tests make many requests at once; limits_test.go sets its own.
+		Limits: httpapi.Limits{StaffPerSecond: 1e6, StaffBurst: 1e6, AuthFailures: 1e6},
 		StaticArchive: func(ctx context.Context, slug string, w io.Writer) error {
 			return static.Options{}.Archive(ctx, svc, slug, w)
 		}}
 	if configure != nil {
-		configure(&cfg)
+		configure(&e.cfg)
 	}
-	e.h = httpapi.New(cfg)
+	e.h = httpapi.New(e.cfg)
 	ctx := context.Background()
 	k, secret, err := svc.Bootstrap(ctx, "test owner")
 	if err != nil {
@@ -154,6 +166,9 @@ func (e *env) do(r req) resp {
 		body = bytes.NewReader(buf)
 	}
 	hr := httptest.NewRequest(r.method, r.path, body)
+	if e.remote != "" {
+		hr.RemoteAddr = e.remote
+	}
 	if r.body != nil {
 		hr.Header.Set("Content-Type", "application/json")
 	}

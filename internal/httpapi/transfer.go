@@ -295,7 +295,7 @@ func (h *Handler) importSite(w http.ResponseWriter, r *http.Request) {
 		writeProblem(w, r, http.StatusUnsupportedMediaType, "unsupported_media_type", "send the export file as "+NDJSON, nil)
 		return
 	}
-	opts := transfer.Options{As: q.Get("as")}
+	opts := transfer.Options{As: q.Get("as"), HostReserved: h.cfg.Service.HostReserved}
 	opts.DryRun, _ = strconv.ParseBool(q.Get("dry_run"))
 	if opts.As != "" && !centre.ValidSlug(opts.As) {
 		writeError(w, r, &centre.Error{Code: centre.EINVALID, Message: "invalid fields: as",

@@ -168,18 +168,25 @@ func TestAuditLog(t *testing.T) {
 	path := "/api/v1/admin/sites/demo/entries/" + d.ID
 	e.must(req{method: "POST", path: path + "/publish", role: centre.RoleEditor}, 403) // a refused attempt
 	e.must(req{method: "POST", path: path + "/publish", role: centre.RolePublisher, header: map[string]string{"X-Request-Id": "req-publish-1"}}, 200)
-	e.must(req{method: "GET", path: path, role: centre.RoleViewer}, 200) // reads are not audited
+	e.must(req{method: "GET", path: path, role: centre.RoleViewer}, 200) // reads are not audited…
+	// … unless refused (issue 12.7).
 	e.must(req{method: "GET", path: "/api/v1/admin/sites/demo/audit", role: centre.RolePublisher}, 403)
 	e.must(req{method: "GET", path: "/api/v1/admin/sites/demo/audit", role: "other-admin"}, 403)
 
 	var log httpapi.AuditList
 	e.must(req{method: "GET", path: "/api/v1/admin/sites/demo/audit", role: centre.RoleAdmin}, 200).json(t, &log)
-	if len(log.Items) != 3 {
+	if len(log.Items) != 5 {
 		t.Fatalf("%d events: %+v", len(log.Items), log.Items)
 	}
-	pub, refused, created := log.Items[0], log.Items[1], log.Items[2]
+	for i, role := range []string{"other-admin", centre.RolePublisher} {
+		ev := log.Items[i]
+		if ev.Action != "read" || ev.Outcome != 403 || ev.KeyID != e.keyIDs[role] || ev.Detail != "GET /api/v1/admin/sites/{site}/audit" || ev.Client == "" {
+			t.Errorf("refused read event %+v", ev)
+		}
+	}
+	pub, refused, created := log.Items[2], log.Items[3], log.Items[4]
 	if pub.Action != "entry.publish" || pub.Outcome != 200 || pub.KeyID != e.keyIDs[centre.RolePublisher] || pub.Role != "publisher" ||
-		pub.Target != d.ID || pub.RequestID != "req-publish-1" {
+		pub.Target != d.ID || pub.ClientRequestID != "req-publish-1" || len(pub.RequestID) != 24 || pub.Client != "192.0.2.1" {
 		t.Errorf("publish event %+v", pub)
 	}
 	if refused.Action != "entry.publish" || refused.Outcome != 403 || refused.KeyID != e.keyIDs[centre.RoleEditor] {
@@ -196,13 +203,13 @@ func TestAuditLog(t *testing.T) {
 	if len(log.Items) != 2 {
 		t.Errorf("key filter: %d events", len(log.Items))
 	}
-	e.must(req{method: "GET", path: "/api/v1/admin/sites/demo/audit?limit=2", role: centre.RoleAdmin}, 200).json(t, &log)
-	if len(log.Items) != 2 || log.NextCursor == "" {
+	e.must(req{method: "GET", path: "/api/v1/admin/sites/demo/audit?limit=3", role: centre.RoleAdmin}, 200).json(t, &log)
+	if len(log.Items) != 3 || log.NextCursor == "" {
 		t.Fatalf("paging: %+v", log)
 	}
 	var rest httpapi.AuditList
-	e.must(req{method: "GET", path: "/api/v1/admin/sites/demo/audit?limit=2&cursor=" + log.NextCursor, role: centre.RoleAdmin}, 200).json(t, &rest)
-	if len(rest.Items) != 1 || rest.Items[0].Action != "entry.create" {
+	e.must(req{method: "GET", path: "/api/v1/admin/sites/demo/audit?limit=3&cursor=" + log.NextCursor, role: centre.RoleAdmin}, 200).json(t, &rest)
+	if len(rest.Items) != 2 || rest.Items[1].Action != "entry.create" {
 		t.Fatalf("second page %+v", rest)
 	}
 	e.must(req{method: "GET", path: "/api/v1/admin/sites/demo/audit?from=yesterday", role: centre.RoleAdmin}, 400)

@@ -408,6 +408,19 @@ func TestRequestContextReachesHandler(t *testing.T) {
 	}
 }
 
+// TestSourceIPIsRemoteAddr: the handler sees the client address API
+// Gateway reports (requestContext.http.sourceIp) as r.RemoteAddr, with no
+// port, which internal/httpapi logs, audits and rate-limits by.
+func TestSourceIPIsRemoteAddr(t *testing.T) {
+	var got *http.Request
+	var body []byte
+	ev := loadEvent(t, "get-healthz.json")
+	serve(t, capture(&got, &body, nil), ev)
+	if got == nil || got.RemoteAddr != ev.RequestContext.HTTP.SourceIP || got.RemoteAddr != "54.228.16.1" {
+		t.Fatalf("RemoteAddr %q, want the event's sourceIp %q", got.RemoteAddr, ev.RequestContext.HTTP.SourceIP)
+	}
+}
+
 // TestForwardedHostIsAPIGatewaysDomain: a client's X-Forwarded-Host never
 // reaches the handler; the domain API Gateway served the request on does.
 func TestForwardedHostIsAPIGatewaysDomain(t *testing.T) {

@@ -78,6 +78,14 @@ func testKeys(t *testing.T, s centre.Store) {
 		must(t, err, "KeyByHash")
 		sameKey(t, "KeyByHash", got, k)
 	}
+	for _, k := range []*centre.Key{a1, a2, owner, b1} {
+		got, err := s.KeyByID(ctx, k.ID)
+		must(t, err, "KeyByID")
+		sameKey(t, "KeyByID", got, k)
+	}
+	if _, err := s.KeyByID(ctx, NextID()); !centre.IsCode(err, centre.ENOTFOUND) {
+		t.Fatalf("KeyByID of an unknown ID: got %v, want ENOTFOUND", err)
+	}
 	_, missing := centre.NewKeySecret()
 	if _, err := s.KeyByHash(ctx, missing); !centre.IsCode(err, centre.ENOTFOUND) {
 		t.Fatalf("KeyByHash of an unknown hash: got %v, want ENOTFOUND", err)
@@ -112,6 +120,12 @@ func testKeys(t *testing.T, s centre.Store) {
 	}
 	if _, err := s.KeyByHash(ctx, dupID.Hash); !centre.IsCode(err, centre.ENOTFOUND) {
 		t.Fatalf("a refused CreateKey stored its hash: %v", err)
+	}
+	if k, err := s.KeyByID(ctx, a1.ID); err != nil || k.Site != "flood" {
+		t.Fatalf("KeyByID after a refused CreateKey with its ID: %+v, %v", k, err)
+	}
+	if _, err := s.KeyByID(ctx, dupHash.ID); !centre.IsCode(err, centre.ENOTFOUND) {
+		t.Fatalf("a refused CreateKey is found by ID: %v", err)
 	}
 	k, err := s.KeyByHash(ctx, b1.Hash)
 	must(t, err, "KeyByHash")
@@ -149,6 +163,9 @@ func testRevokeKey(t *testing.T, s centre.Store) {
 	if got.Usable(first) {
 		t.Fatal("a revoked key is usable")
 	}
+	got, err = s.KeyByID(ctx, k.ID)
+	must(t, err, "KeyByID of a revoked key")
+	sameKey(t, "KeyByID of a revoked key", got, &want)
 	l, err := s.ListKeys(ctx, "flood")
 	must(t, err, "ListKeys")
 	if len(l) != 2 {

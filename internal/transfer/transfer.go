@@ -208,6 +208,10 @@ type Options struct {
 	DryRun bool
 	// Progress, if set, is told how far the import has come.
 	Progress Progress
+	// HostReserved, if set, refuses a site that claims a host name for
+	// which it reports true (the deployment's own hosts: see
+	// centre.Service.HostReserved).
+	HostReserved func(host string) bool
 }
 
 // LineError reports a problem at a line of the file.
@@ -258,6 +262,13 @@ func Import(ctx context.Context, store centre.Store, r io.Reader, opts Options) 
 	p, err := read(r, opts.As)
 	if err != nil {
 		return Summary{}, err
+	}
+	if opts.HostReserved != nil {
+		for _, h := range p.site.Hosts {
+			if opts.HostReserved(h) {
+				return Summary{}, &LineError{Line: 2, Err: fmt.Errorf("invalid site: host %q belongs to this deployment and cannot be claimed by a site", h)}
+			}
+		}
 	}
 	c, err := write(ctx, store, p, opts)
 	return Summary{Site: p.site.Slug, Counts: c}, err
