@@ -134,7 +134,7 @@ func TestRuntimeAndEnvironment(t *testing.T) {
 	}
 	slices.Sort(names)
 	want := []string{"CURSOR_SECRET", "CURSOR_SECRET_ARN", "DYNAMODB_ENDPOINT", "DYNAMODB_TABLE", "LOG_LEVEL",
-		"PREVIEW_SECRET", "PREVIEW_SECRET_ARN", "PUBLIC_ORIGIN", "RESERVED_HOSTS", "SECRETSMANAGER_ENDPOINT", "STAFF_CORS_ORIGINS", "STAGE", "TRUST_FORWARDED"}
+		"PREVIEW_SECRET", "PREVIEW_SECRET_ARN", "PUBLIC_ORIGIN", "RESERVED_HOSTS", "S3_ENDPOINT", "SECRETSMANAGER_ENDPOINT", "STAFF_CORS_ORIGINS", "STAGE", "TRANSFER_BUCKET", "TRUST_FORWARDED"}
 	if !slices.Equal(names, want) {
 		t.Errorf("environment %v, want %v", names, want)
 	}
@@ -231,7 +231,14 @@ func TestLeastPrivilege(t *testing.T) {
 		for _, s := range sts {
 			for _, a := range actions(s) {
 				if !strings.HasPrefix(a, "dynamodb:") {
-					if !strings.HasPrefix(a, "kms:") {
+					switch {
+					case strings.HasPrefix(a, "kms:"):
+					case name == "AdminFunction" && slices.Contains([]string{"s3:GetObject", "s3:PutObject", "s3:DeleteObject"}, a):
+						// Large transfers: objects of the transfer bucket only.
+						if r, _ := s["Resource"].(node); r["Fn::Sub"] != "${TransferBucket.Arn}/*" {
+							t.Errorf("%s: %s on %v, want the transfer bucket's objects only", name, a, s["Resource"])
+						}
+					default:
 						t.Errorf("%s: action %s", name, a)
 					}
 					continue

@@ -25,6 +25,7 @@ import (
 	"infocentre/internal/httpapi"
 	"infocentre/internal/markdown"
 	"infocentre/internal/previewlink"
+	"infocentre/internal/s3transfer"
 	"infocentre/internal/search"
 	"infocentre/internal/secrets"
 	"infocentre/internal/static"
@@ -68,14 +69,28 @@ type Config struct {
 	// to X-Forwarded-For and are trusted to (see httpapi.Config); 0 uses
 	// the connection's address (on Lambda, API Gateway's sourceIp).
 	TrustedProxyHops int
+	// TransferBucket is the S3 bucket for large exports and imports
+	// (presigned URLs); empty streams them through the API.
+	TransferBucket string
+	// Lambda is set when running as a Lambda function, whose responses
+	// and requests carry at most 6 MB and whose /tmp is small.
+	Lambda bool
 }
+
+// Limits on exports where the host is AWS Lambda: a response body the
+// payload limit can carry once base64-encoded, and the files a static
+// export may write to the default 512 MB of /tmp.
+const (
+	LambdaMaxResponse     = 4 << 20
+	LambdaMaxStaticOutput = 192 << 20
+)
 
 // ConfigFromEnv reads INFOCENTRE_STORE, INFOCENTRE_DATA, DYNAMODB_TABLE,
 // CURSOR_SECRET, CURSOR_SECRET_ARN, PREVIEW_SECRET, PREVIEW_SECRET_ARN,
 // LOG_LEVEL, STAGE, PUBLIC_ORIGIN, TRUST_FORWARDED ("true" or "1"),
-// STAFF_CORS_ORIGINS and RESERVED_HOSTS (comma separated) and
-// TRUSTED_PROXY_HOPS. The DynamoDB store reads DYNAMODB_ENDPOINT and the
-// usual AWS variables itself.
+// STAFF_CORS_ORIGINS and RESERVED_HOSTS (comma separated),
+// TRUSTED_PROXY_HOPS, TRANSFER_BUCKET and AWS_LAMBDA_FUNCTION_NAME. The
+// DynamoDB store reads DYNAMODB_ENDPOINT and the usual AWS variables itself.
 func ConfigFromEnv() Config {
 	c := Config{
 		Store:            os.Getenv("INFOCENTRE_STORE"),
@@ -88,6 +103,8 @@ func ConfigFromEnv() Config {
 		LogLevel:         os.Getenv("LOG_LEVEL"),
 		Stage:            os.Getenv("STAGE"),
 		PublicOrigin:     os.Getenv("PUBLIC_ORIGIN"),
+		TransferBucket:   os.Getenv("TRANSFER_BUCKET"),
+		Lambda:           os.Getenv("AWS_LAMBDA_FUNCTION_NAME") != "",
 	}
 	switch strings.ToLower(os.Getenv("TRUST_FORWARDED")) {
 	case "true", "1", "yes":
@@ -225,11 +242,23 @@ func New(cfg Config, store centre.Store, log *slog.Logger) (*App, error) {
 	}
 	site := web.New(svc, web.Options{Cursors: sealer, Logger: log, SiteForHost: web.HostLookup(svc, time.Minute), Searcher: finder,
 		PublicOrigin: origin, TrustForwarded: cfg.TrustForwarded})
-	h := httpapi.New(httpapi.Config{Service: svc, Cursors: sealer, Log: log, Web: site.Register, Search: finder, StaffOrigins: cfg.StaffOrigins,
-		TrustedProxyHops: cfg.TrustedProxyHops,
-		StaticArchive: func(ctx context.Context, slug string, w io.Writer) error {
-			return static.Options{}.Archive(ctx, svc, slug, w)
-		}})
+	hc := httpapi.Config{Service: svc, Cursors: sealer, Log: log, Web: site.Register, Search: finder, StaffOrigins: cfg.StaffOrigins,
+		TrustedProxyHops: cfg.TrustedProxyHops}
+	var archive static.Options
+	if cfg.Lambda {
+		hc.MaxResponse, archive.MaxBytes = LambdaMaxResponse, LambdaMaxStaticOutput
+	}
+	if cfg.TransferBucket != "" {
+		t, err := s3transfer.New(context.Background(), cfg.TransferBucket)
+		if err != nil {
+			return nil, err
+		}
+		hc.Transfers = t
+	}
+	hc.StaticArchive = func(ctx context.Context, slug string, w io.Writer) error {
+		return archive.Archive(ctx, svc, slug, w)
+	}
+	h := httpapi.New(hc)
 	return &App{Config: cfg, Log: log, Store: store, Service: svc, Handler: h}, nil
 }
 

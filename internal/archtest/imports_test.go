@@ -46,10 +46,11 @@ var allowed = map[string][]string{
 	"internal/web/fixture": {"internal/centre", "internal/markdown"},
 	"internal/httpapi": {"internal/centre", "internal/cursor", "internal/jsonstrict", "internal/ratelimit",
 		"internal/search", "internal/transfer"},
-	"internal/static": {"internal/centre", "internal/cursor", "internal/httpapi", "internal/web"},
+	"internal/s3transfer": {"internal/centre", "internal/httpapi"},
+	"internal/static":     {"internal/centre", "internal/cursor", "internal/httpapi", "internal/web"},
 
 	"internal/app": {"internal/boltstore", "internal/centre", "internal/cursor", "internal/dynamostore",
-		"internal/httpapi", "internal/markdown", "internal/previewlink", "internal/search", "internal/secrets",
+		"internal/httpapi", "internal/markdown", "internal/previewlink", "internal/s3transfer", "internal/search", "internal/secrets",
 		"internal/static", "internal/web"},
 
 	"cmd/infocentre":       {"*"},

@@ -20,6 +20,7 @@ const (
 	EFORBIDDEN    = "forbidden"    // valid credentials, but not for this site or action
 	EGONE         = "gone"         // the thing existed and was removed for good
 	EUNAVAILABLE  = "unavailable"  // a dependency is overloaded or down; retry later
+	ETOOLARGE     = "too_large"    // the request or its answer is larger than a limit allows
 	EINTERNAL     = "internal"     // a bug or an unexpected failure; never shown in detail
 )
 

@@ -56,7 +56,12 @@ var (
 // Main starts moto_server (unless DYNAMOTEST_ENDPOINT is set or the tests
 // run with -short), runs the tests and stops the server. Call it from
 // TestMain.
-func Main(m *testing.M) {
+func Main(m *testing.M) { os.Exit(Run(m)) }
+
+// Run is Main for a TestMain that has more to do after the tests: it
+// starts moto_server (as Main does), runs the tests, stops the server and
+// returns the exit code.
+func Run(m *testing.M) int {
 	mainRan = true
 	flag.Parse() // testing.Short needs the flags before m.Run parses them
 	var stop func()
@@ -72,7 +77,7 @@ func Main(m *testing.M) {
 		}
 		stop()
 	}
-	os.Exit(code)
+	return code
 }
 
 // Endpoint returns the base URL of the server, or skips the test if there
