@@ -25,11 +25,13 @@ import (
 type storeFlags struct {
 	data  string
 	store string
+	stack string
 }
 
 func (s *storeFlags) register(fs *flag.FlagSet) {
-	fs.StringVar(&s.data, "data", envOr("INFOCENTRE_DATA", ".data"), "data directory of the embedded store")
-	fs.StringVar(&s.store, "store", envOr("INFOCENTRE_STORE", "bolt"), "store: bolt (embedded) or dynamodb")
+	fs.StringVar(&s.data, "data", envOr("INFOCENTRE_DATA", ".data"), "keep the embedded store's data in `dir` (env INFOCENTRE_DATA)")
+	fs.StringVar(&s.store, "store", envOr("INFOCENTRE_STORE", "bolt"), "`store` to use: bolt (embedded) or dynamodb (env INFOCENTRE_STORE)")
+	fs.StringVar(&s.stack, "stack", os.Getenv("INFOCENTRE_STACK"), "act on the DynamoDB table of the deployed `stack` (sam deploy), named by its outputs (env INFOCENTRE_STACK)")
 }
 
 func (s *storeFlags) config() app.Config {
@@ -39,16 +41,30 @@ func (s *storeFlags) config() app.Config {
 }
 
 // oneShot is the configuration of a command that acts on the store and
-// exits. Such a command hands out no cursors that outlive it, so on
-// DynamoDB it needs no CURSOR_SECRET: a random one does.
-func (s *storeFlags) oneShot() app.Config {
+// exits. Such a command hands out no cursors or preview links that outlive
+// it, so on DynamoDB it needs no CURSOR_SECRET or PREVIEW_SECRET: random
+// ones do.
+//
+// With --stack, the store is the DynamoDB table of that deployed stack.
+func (s *storeFlags) oneShot(ctx context.Context) (app.Config, error) {
 	cfg := s.config()
-	if cfg.CursorSecret == "" && cfg.Store == "dynamodb" {
-		b := make([]byte, 32)
-		_, _ = rand.Read(b)
-		cfg.CursorSecret = hex.EncodeToString(b)
+	if s.stack != "" {
+		table, err := stackTable(ctx, s.stack)
+		if err != nil {
+			return cfg, err
+		}
+		cfg.Store, cfg.Table = "dynamodb", table
 	}
-	return cfg
+	if cfg.Store == "dynamodb" {
+		for _, secret := range []*string{&cfg.CursorSecret, &cfg.PreviewSecret} {
+			if *secret == "" {
+				b := make([]byte, 32)
+				_, _ = rand.Read(b)
+				*secret = hex.EncodeToString(b)
+			}
+		}
+	}
+	return cfg, nil
 }
 
 func envOr(name, def string) string {
@@ -75,22 +91,31 @@ func localOrigin(addr net.Addr) string {
 // so that other commands can point the operator at it.
 const serverFile = "server.json"
 
-func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
-	fs.SetOutput(stderr)
+func serveCmd(fs *flag.FlagSet) runFunc {
 	var sf storeFlags
 	sf.register(fs)
-	addr := fs.String("addr", envOr("INFOCENTRE_ADDR", "127.0.0.1:8080"), "address to listen on")
+	addr := fs.String("addr", envOr("INFOCENTRE_ADDR", "127.0.0.1:8080"), "listen on `address` (env INFOCENTRE_ADDR)")
 	noDemo := fs.Bool("no-demo", false, "do not seed the demo site into an empty store")
-	every := fs.Duration("publish-interval", 10*time.Second, "how often scheduled entries are released")
-	if err := fs.Parse(args); err != nil {
-		return usagef("%v", err)
+	every := fs.Duration("publish-interval", 10*time.Second, "release scheduled entries every `interval`")
+	return func(ctx context.Context, _ []string, stdout, stderr io.Writer) error {
+		return serve(ctx, sf, *addr, !*noDemo, *every, stdout, stderr)
 	}
+}
+
+func serve(ctx context.Context, sf storeFlags, addr string, seed bool, every time.Duration, stdout, stderr io.Writer) error {
 	cfg := sf.config()
+	if sf.stack != "" {
+		// Serve a deployed stack's table (it still needs CURSOR_SECRET).
+		table, err := stackTable(ctx, sf.stack)
+		if err != nil {
+			return err
+		}
+		cfg.Store, cfg.Table = "dynamodb", table
+	}
 	log := app.NewLogger(stderr, cfg.LogLevel)
-	ln, err := net.Listen("tcp", *addr)
+	ln, err := net.Listen("tcp", addr)
 	if err != nil {
-		return fmt.Errorf("listen on %s: %w", *addr, err)
+		return fmt.Errorf("listen on %s: %w", addr, err)
 	}
 	defer ln.Close()
 	url := "http://" + ln.Addr().String()
@@ -108,7 +133,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	defer a.Close()
-	if err := firstStart(ctx, a, !*noDemo, stdout); err != nil {
+	if err := firstStart(ctx, a, seed, stdout); err != nil {
 		return err
 	}
 	if cfg.Store == "" || cfg.Store == "bolt" {
@@ -128,7 +153,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	}
 	pubCtx, stopPub := context.WithCancel(ctx)
 	defer stopPub()
-	go a.RunPublisher(pubCtx, *every)
+	go a.RunPublisher(pubCtx, every)
 	fmt.Fprintf(stdout, "infocentre serving on %s (demo site: %s/sites/%s/)\n", url, url, demo.Slug)
 	log.Info("serving", slog.String("url", url), slog.String("store", cfg.Store))
 	errc := make(chan error, 1)

@@ -24,7 +24,10 @@ import (
 	"infocentre/internal/dynamostore"
 	"infocentre/internal/httpapi"
 	"infocentre/internal/markdown"
+	"infocentre/internal/previewlink"
+	"infocentre/internal/s3transfer"
 	"infocentre/internal/search"
+	"infocentre/internal/secrets"
 	"infocentre/internal/static"
 	"infocentre/internal/web"
 )
@@ -33,9 +36,19 @@ import (
 type Config struct {
 	Store        string // "bolt" (default) or "dynamodb"
 	DataDir      string // bolt: directory of the data file
+	Table        string // dynamodb: table name (DYNAMODB_TABLE when empty)
 	CursorSecret string // HMAC secret for pagination cursors (≥ 16 bytes)
-	LogLevel     string // debug, info, warn, error
-	Stage        string // API Gateway stage name, for logs
+	// PreviewSecret is the HMAC secret of preview links (≥ 16 bytes), apart
+	// from CursorSecret. The embedded store generates one in its data
+	// directory; on DynamoDB without one, preview links are off.
+	PreviewSecret string
+	// CursorSecretARN and PreviewSecretARN name Secrets Manager secrets
+	// that ResolveSecrets reads into CursorSecret and PreviewSecret when
+	// those are empty (on AWS the environment carries only the ARNs).
+	CursorSecretARN  string
+	PreviewSecretARN string
+	LogLevel         string // debug, info, warn, error
+	Stage            string // API Gateway stage name, for logs
 	// PublicOrigin is where the public site is served, such as
 	// https://info.example.org: absolute URLs in pages, feeds and sitemaps
 	// are built from it (see web.Options.PublicOrigin). Its host is
@@ -56,21 +69,42 @@ type Config struct {
 	// to X-Forwarded-For and are trusted to (see httpapi.Config); 0 uses
 	// the connection's address (on Lambda, API Gateway's sourceIp).
 	TrustedProxyHops int
+	// TransferBucket is the S3 bucket for large exports and imports
+	// (presigned URLs); empty streams them through the API.
+	TransferBucket string
+	// Lambda is set when running as a Lambda function, whose responses
+	// and requests carry at most 6 MB and whose /tmp is small.
+	Lambda bool
 }
 
-// ConfigFromEnv reads INFOCENTRE_STORE, INFOCENTRE_DATA, CURSOR_SECRET,
+// Limits on exports where the host is AWS Lambda: a response body the
+// payload limit can carry once base64-encoded, and the files a static
+// export may write to the default 512 MB of /tmp.
+const (
+	LambdaMaxResponse     = 4 << 20
+	LambdaMaxStaticOutput = 192 << 20
+)
+
+// ConfigFromEnv reads INFOCENTRE_STORE, INFOCENTRE_DATA, DYNAMODB_TABLE,
+// CURSOR_SECRET, CURSOR_SECRET_ARN, PREVIEW_SECRET, PREVIEW_SECRET_ARN,
 // LOG_LEVEL, STAGE, PUBLIC_ORIGIN, TRUST_FORWARDED ("true" or "1"),
-// STAFF_CORS_ORIGINS and RESERVED_HOSTS (comma separated) and
-// TRUSTED_PROXY_HOPS. The DynamoDB store reads DYNAMODB_TABLE,
-// DYNAMODB_ENDPOINT and the usual AWS variables itself.
+// STAFF_CORS_ORIGINS and RESERVED_HOSTS (comma separated),
+// TRUSTED_PROXY_HOPS, TRANSFER_BUCKET and AWS_LAMBDA_FUNCTION_NAME. The
+// DynamoDB store reads DYNAMODB_ENDPOINT and the usual AWS variables itself.
 func ConfigFromEnv() Config {
 	c := Config{
-		Store:        os.Getenv("INFOCENTRE_STORE"),
-		DataDir:      os.Getenv("INFOCENTRE_DATA"),
-		CursorSecret: os.Getenv("CURSOR_SECRET"),
-		LogLevel:     os.Getenv("LOG_LEVEL"),
-		Stage:        os.Getenv("STAGE"),
-		PublicOrigin: os.Getenv("PUBLIC_ORIGIN"),
+		Store:            os.Getenv("INFOCENTRE_STORE"),
+		DataDir:          os.Getenv("INFOCENTRE_DATA"),
+		Table:            os.Getenv("DYNAMODB_TABLE"),
+		CursorSecret:     os.Getenv("CURSOR_SECRET"),
+		PreviewSecret:    os.Getenv("PREVIEW_SECRET"),
+		CursorSecretARN:  os.Getenv("CURSOR_SECRET_ARN"),
+		PreviewSecretARN: os.Getenv("PREVIEW_SECRET_ARN"),
+		LogLevel:         os.Getenv("LOG_LEVEL"),
+		Stage:            os.Getenv("STAGE"),
+		PublicOrigin:     os.Getenv("PUBLIC_ORIGIN"),
+		TransferBucket:   os.Getenv("TRANSFER_BUCKET"),
+		Lambda:           os.Getenv("AWS_LAMBDA_FUNCTION_NAME") != "",
 	}
 	switch strings.ToLower(os.Getenv("TRUST_FORWARDED")) {
 	case "true", "1", "yes":
@@ -87,10 +121,44 @@ func ConfigFromEnv() Config {
 			c.ReservedHosts = append(c.ReservedHosts, h)
 		}
 	}
-	if c.Store == "" && os.Getenv("DYNAMODB_TABLE") != "" {
+	if c.Store == "" && c.Table != "" {
 		c.Store = "dynamodb"
 	}
 	return c
+}
+
+// SecretGetter reads a secret's string value by ARN or name
+// (secrets.Reader.Get).
+type SecretGetter func(ctx context.Context, id string) (string, error)
+
+// ResolveSecrets fills CursorSecret and PreviewSecret from the secrets
+// their ARNs name, leaving a value that is already set (a plain
+// environment variable wins: local runs and sam local). get is called only
+// when an ARN is needed; nil means none may be.
+func ResolveSecrets(ctx context.Context, cfg *Config, get SecretGetter) error {
+	for _, s := range []struct {
+		value *string
+		arn   string
+		name  string
+	}{{&cfg.CursorSecret, cfg.CursorSecretARN, "CURSOR_SECRET_ARN"}, {&cfg.PreviewSecret, cfg.PreviewSecretARN, "PREVIEW_SECRET_ARN"}} {
+		if *s.value != "" || s.arn == "" {
+			continue
+		}
+		if get == nil {
+			return fmt.Errorf("%s is set but no Secrets Manager reader is configured", s.name)
+		}
+		v, err := get(ctx, s.arn)
+		if err != nil {
+			return fmt.Errorf("read %s: %w", s.name, err)
+		}
+		*s.value = v
+	}
+	return nil
+}
+
+// needsSecretsManager reports whether ResolveSecrets will read a secret.
+func (c Config) needsSecretsManager() bool {
+	return (c.CursorSecret == "" && c.CursorSecretARN != "") || (c.PreviewSecret == "" && c.PreviewSecretARN != "")
 }
 
 // App is a wired infocentre.
@@ -124,7 +192,14 @@ func OpenStore(ctx context.Context, cfg Config) (centre.Store, error) {
 		}
 		return boltstore.Open(filepath.Join(dir, "infocentre.db"))
 	case "dynamodb":
-		return dynamostore.NewFromEnv(ctx)
+		if cfg.Table == "" {
+			return dynamostore.NewFromEnv(ctx)
+		}
+		client, err := dynamostore.NewClientFromEnv(ctx)
+		if err != nil {
+			return nil, err
+		}
+		return dynamostore.New(client, cfg.Table), nil
 	}
 	return nil, fmt.Errorf("unknown store %q: use bolt or dynamodb", cfg.Store)
 }
@@ -143,6 +218,10 @@ func New(cfg Config, store centre.Store, log *slog.Logger) (*App, error) {
 	if err != nil {
 		return nil, err
 	}
+	previews, err := previewSigner(cfg, log)
+	if err != nil {
+		return nil, err
+	}
 	// Search builds a site's index on first use and keeps it current. A
 	// store that keeps search documents itself (DynamoDB, written by other
 	// processes: the admin and publisher functions) is asked on each search
@@ -156,15 +235,30 @@ func New(cfg Config, store centre.Store, log *slog.Logger) (*App, error) {
 	} else {
 		entries = finder.Watch(store)
 	}
-	svc := &centre.Service{Store: entries, Render: markdown.Render, CheckAccent: web.CheckAccent, Signer: sealer, Log: log,
+	svc := &centre.Service{Store: entries, Render: markdown.Render, CheckAccent: web.CheckAccent, Log: log,
 		ReservedHosts: cfg.reservedHosts()}
+	if previews != nil {
+		svc.Signer = previews
+	}
 	site := web.New(svc, web.Options{Cursors: sealer, Logger: log, SiteForHost: web.HostLookup(svc, time.Minute), Searcher: finder,
 		PublicOrigin: origin, TrustForwarded: cfg.TrustForwarded})
-	h := httpapi.New(httpapi.Config{Service: svc, Cursors: sealer, Log: log, Web: site.Register, Search: finder, StaffOrigins: cfg.StaffOrigins,
-		TrustedProxyHops: cfg.TrustedProxyHops,
-		StaticArchive: func(ctx context.Context, slug string, w io.Writer) error {
-			return static.Options{}.Archive(ctx, svc, slug, w)
-		}})
+	hc := httpapi.Config{Service: svc, Cursors: sealer, Log: log, Web: site.Register, Search: finder, StaffOrigins: cfg.StaffOrigins,
+		TrustedProxyHops: cfg.TrustedProxyHops}
+	var archive static.Options
+	if cfg.Lambda {
+		hc.MaxResponse, archive.MaxBytes = LambdaMaxResponse, LambdaMaxStaticOutput
+	}
+	if cfg.TransferBucket != "" {
+		t, err := s3transfer.New(context.Background(), cfg.TransferBucket)
+		if err != nil {
+			return nil, err
+		}
+		hc.Transfers = t
+	}
+	hc.StaticArchive = func(ctx context.Context, slug string, w io.Writer) error {
+		return archive.Archive(ctx, svc, slug, w)
+	}
+	h := httpapi.New(hc)
 	return &App{Config: cfg, Log: log, Store: store, Service: svc, Handler: h}, nil
 }
 
@@ -184,6 +278,16 @@ func FromEnv(ctx context.Context) (*App, error) {
 	log := NewLogger(os.Stderr, cfg.LogLevel)
 	if cfg.Stage != "" {
 		log = log.With(slog.String("stage", cfg.Stage))
+	}
+	if cfg.needsSecretsManager() {
+		// Once per process: a Lambda container reads each secret once.
+		r, err := secrets.NewFromEnv(ctx)
+		if err != nil {
+			return nil, err
+		}
+		if err := ResolveSecrets(ctx, &cfg, r.Get); err != nil {
+			return nil, err
+		}
 	}
 	store, err := OpenStore(ctx, cfg)
 	if err != nil {
@@ -209,11 +313,40 @@ func cursorSecret(cfg Config) ([]byte, error) {
 	if cfg.Store != "" && cfg.Store != "bolt" {
 		return nil, errors.New("CURSOR_SECRET is not set: it must hold at least 16 random bytes")
 	}
+	return localSecret(cfg, "cursor.key")
+}
+
+// previewSigner returns the signer of preview links: with the configured
+// secret, or for the embedded store a random one kept in the data
+// directory (preview.key). On another store without a secret it returns
+// nil, and the service refuses preview links.
+func previewSigner(cfg Config, log *slog.Logger) (*previewlink.Signer, error) {
+	secret := []byte(cfg.PreviewSecret)
+	if len(secret) == 0 {
+		if cfg.Store != "" && cfg.Store != "bolt" {
+			log.Warn("PREVIEW_SECRET is not set: preview links are off")
+			return nil, nil
+		}
+		var err error
+		if secret, err = localSecret(cfg, "preview.key"); err != nil {
+			return nil, err
+		}
+	}
+	s, err := previewlink.New(secret)
+	if err != nil {
+		return nil, fmt.Errorf("PREVIEW_SECRET: %w", err)
+	}
+	return s, nil
+}
+
+// localSecret returns the random secret kept in the data directory under
+// name, made on first use.
+func localSecret(cfg Config, name string) ([]byte, error) {
 	dir := cfg.DataDir
 	if dir == "" {
 		dir = ".data"
 	}
-	path := filepath.Join(dir, "cursor.key")
+	path := filepath.Join(dir, name)
 	if b, err := os.ReadFile(path); err == nil && len(b) >= 32 {
 		return b, nil
 	}
@@ -226,7 +359,7 @@ func cursorSecret(cfg Config) ([]byte, error) {
 		return nil, err
 	}
 	if err := os.WriteFile(path, secret, 0o600); err != nil {
-		return nil, fmt.Errorf("save cursor secret: %w", err)
+		return nil, fmt.Errorf("save %s: %w", name, err)
 	}
 	return secret, nil
 }

@@ -188,6 +188,7 @@ func (s *Service) LaunchSite(ctx context.Context, p Principal, in SiteInput) (*L
 func (s *Service) templatePages(ctx context.Context, site string) ([]*Entry, error) {
 	var out []*Entry
 	q := EntryQuery{Site: site, Type: TypePage, Limit: MaxPageSize}
+	var pg Pager
 	for {
 		page, err := s.Store.ListEntries(ctx, q)
 		if err != nil {
@@ -203,8 +204,8 @@ func (s *Service) templatePages(ctx context.Context, site string) ([]*Entry, err
 			}
 			out = append(out, full)
 		}
-		if page.Next == "" {
-			return out, nil
+		if more, err := pg.Next(q.After, page.Next); err != nil || !more {
+			return out, err
 		}
 		q.After = page.Next
 	}

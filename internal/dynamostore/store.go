@@ -105,19 +105,25 @@ func ClientFromEnv(ctx context.Context) (*dynamodb.Client, string, error) {
 	if table == "" {
 		return nil, "", errors.New("dynamostore: DYNAMODB_TABLE is not set")
 	}
+	client, err := NewClientFromEnv(ctx)
+	return client, table, err
+}
+
+// NewClientFromEnv returns a client configured like ClientFromEnv's, for a
+// table named elsewhere (for example by a stack's outputs).
+func NewClientFromEnv(ctx context.Context) (*dynamodb.Client, error) {
 	cfg, err := config.LoadDefaultConfig(ctx,
 		config.WithHTTPClient(awshttp.NewBuildableClient().WithTimeout(DefaultAttemptTimeout)),
 		config.WithRetryer(func() aws.Retryer { return NewRetryer() }),
 	)
 	if err != nil {
-		return nil, "", fmt.Errorf("dynamostore: load AWS config: %w", err)
+		return nil, fmt.Errorf("dynamostore: load AWS config: %w", err)
 	}
-	client := dynamodb.NewFromConfig(cfg, func(o *dynamodb.Options) {
+	return dynamodb.NewFromConfig(cfg, func(o *dynamodb.Options) {
 		if ep := os.Getenv("DYNAMODB_ENDPOINT"); ep != "" {
 			o.BaseEndpoint = aws.String(ep)
 		}
-	})
-	return client, table, nil
+	}), nil
 }
 
 // NewRetryer returns the standard SDK retryer with the store's bounds.
@@ -145,9 +151,10 @@ func (s *Store) op(ctx context.Context) (context.Context, context.CancelFunc, er
 }
 
 // errUnavailable is the error of a request that failed for reasons the
-// caller should retry later.
-func errUnavailable() error {
-	return centre.Errorf(centre.EUNAVAILABLE, "storage is busy; retry later")
+// caller should retry later; cause stays in its chain for logs and
+// errors.Is/As.
+func errUnavailable(cause error) error {
+	return centre.Wrap(cause, centre.EUNAVAILABLE, "storage is busy; retry later")
 }
 
 // fail turns an SDK error into the store's error: the caller's own
@@ -167,7 +174,7 @@ func (s *Store) fail(parent context.Context, what string, err error) error {
 	}
 	if Transient(err) {
 		s.log.Warn("dynamodb unavailable", "op", what, "err", err)
-		return errUnavailable()
+		return errUnavailable(err)
 	}
 	s.log.Error("dynamodb request failed", "op", what, "err", err)
 	return fmt.Errorf("dynamostore: %s: %w", what, err)

@@ -15,7 +15,9 @@ func (h *Handler) routeAdmin(mux *http.ServeMux) {
 	// and POSTs honour Idempotency-Key.
 	staff := func(pattern, action string, fn http.HandlerFunc) {
 		method, _, _ := strings.Cut(pattern, " ")
-		if method == http.MethodPost && action != "site.import" { // imports are large, and refuse a second copy anyway
+		// Imports are large, and refuse a second copy anyway; an upload URL
+		// is a credential, never to be stored, and costs nothing to ask again.
+		if method == http.MethodPost && action != "site.import" && action != "site.import-upload" {
 			fn = h.idempotent(fn)
 		}
 		fn = h.authorize(pattern, fn) // before any header, query or body is read
@@ -33,6 +35,7 @@ func (h *Handler) routeAdmin(mux *http.ServeMux) {
 	staff("GET "+site+"/export", "", h.exportSite)
 	staff("GET "+site+"/export-static", "", h.exportStatic)
 	staff("POST /api/v1/admin/import", "site.import", h.importSite)
+	staff("POST /api/v1/admin/import/uploads", "site.import-upload", h.createImportUpload)
 	staff("GET "+site+"/audit", "", h.listAudit)
 	staff("GET /api/v1/admin/audit", "", h.listOwnerAudit)
 	staff("GET "+site+"/entries", "", h.listEntries)

@@ -37,9 +37,18 @@ type Config struct {
 	// StaticArchive writes a site's public pages, feeds and API snapshots
 	// as a gzipped tar (internal/static); nil disables the route.
 	StaticArchive func(ctx context.Context, site string, w io.Writer) error
-	// MaxImport limits the size of an export file posted for import
-	// (default 64 MiB).
+	// MaxImport limits the size of an export file posted or uploaded for
+	// import (default 64 MiB).
 	MaxImport int64
+	// Transfers, if set, keeps exports in object storage (answered with a
+	// 303 to a presigned URL) and takes imports uploaded there.
+	Transfers Transfers
+	// MaxResponse, if set, is the largest export answered in the response
+	// body (on Lambda, whose responses carry at most 6 MB); a larger one
+	// gets 413. 0 streams exports of any size.
+	MaxResponse int64
+	// ExportTimeout bounds one export (default 5 minutes).
+	ExportTimeout time.Duration
 	// IdempotencyTTL is how long Idempotency-Key records live (default 24h).
 	IdempotencyTTL time.Duration
 	// PublicMaxAge is the browser cache lifetime of public API responses
@@ -127,6 +136,9 @@ func New(cfg Config) *Handler {
 	}
 	if cfg.MaxImport == 0 {
 		cfg.MaxImport = 64 << 20
+	}
+	if cfg.ExportTimeout == 0 {
+		cfg.ExportTimeout = 5 * time.Minute
 	}
 	if cfg.IdempotencyTTL == 0 {
 		cfg.IdempotencyTTL = 24 * time.Hour
