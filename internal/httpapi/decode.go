@@ -105,7 +105,7 @@ func unmarshalStrict(body []byte, v any) error {
 // body that is one JSON value.
 func notJSON(body []byte) error {
 	dec := json.NewDecoder(bytes.NewReader(body))
-	var x any
+	var x json.RawMessage // not any: a number too large for float64 is still JSON
 	err := dec.Decode(&x)
 	var syntaxErr *json.SyntaxError
 	switch {
