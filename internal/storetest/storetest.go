@@ -73,6 +73,7 @@ func Run(t *testing.T, newStore func(t *testing.T) centre.Store) {
 		{"Concurrent/Revisions", testConcurrentRevisions},
 		{"Context", testContext},
 	}
+	tests = append(tests, peopleTests...)
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			tc.fn(t, newStore(t))
