@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net/http"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -20,6 +21,7 @@ import (
 
 	"infocentre/internal/boltstore"
 	"infocentre/internal/centre"
+	"infocentre/internal/console"
 	"infocentre/internal/cursor"
 	"infocentre/internal/dynamostore"
 	"infocentre/internal/httpapi"
@@ -56,6 +58,9 @@ type Config struct {
 	// to X-Forwarded-For and are trusted to (see httpapi.Config); 0 uses
 	// the connection's address (on Lambda, API Gateway's sourceIp).
 	TrustedProxyHops int
+	// OIDC configures single sign-on to the console (off when Issuer is
+	// empty): OIDC_ISSUER, OIDC_CLIENT_ID, OIDC_CLIENT_SECRET, OIDC_NAME.
+	OIDC console.OIDC
 }
 
 // ConfigFromEnv reads INFOCENTRE_STORE, INFOCENTRE_DATA, CURSOR_SECRET,
@@ -87,6 +92,8 @@ func ConfigFromEnv() Config {
 			c.ReservedHosts = append(c.ReservedHosts, h)
 		}
 	}
+	c.OIDC = console.OIDC{Issuer: os.Getenv("OIDC_ISSUER"), ClientID: os.Getenv("OIDC_CLIENT_ID"),
+		ClientSecret: os.Getenv("OIDC_CLIENT_SECRET"), Name: os.Getenv("OIDC_NAME")}
 	if c.Store == "" && os.Getenv("DYNAMODB_TABLE") != "" {
 		c.Store = "dynamodb"
 	}
@@ -100,6 +107,9 @@ type App struct {
 	Store   centre.Store
 	Service *centre.Service
 	Handler *httpapi.Handler
+	// Console is the staff console, or nil when the public origin cannot
+	// serve it (see console.ConsoleOrigin).
+	Console *console.Console
 }
 
 // NewLogger returns the JSON logger for level, writing to w.
@@ -160,12 +170,21 @@ func New(cfg Config, store centre.Store, log *slog.Logger) (*App, error) {
 		ReservedHosts: cfg.reservedHosts()}
 	site := web.New(svc, web.Options{Cursors: sealer, Logger: log, SiteForHost: web.HostLookup(svc, time.Minute), Searcher: finder,
 		PublicOrigin: origin, TrustForwarded: cfg.TrustForwarded})
+	var admin http.Handler
+	con, err := console.New(console.Config{Service: svc, PublicOrigin: cfg.PublicOrigin, OIDC: cfg.OIDC, Log: log})
+	if err != nil {
+		log.Warn("the staff console is off", slog.String("reason", err.Error()))
+		con = nil
+	} else {
+		admin = con
+	}
 	h := httpapi.New(httpapi.Config{Service: svc, Cursors: sealer, Log: log, Web: site.Register, Search: finder, StaffOrigins: cfg.StaffOrigins,
+		Console:          admin,
 		TrustedProxyHops: cfg.TrustedProxyHops,
 		StaticArchive: func(ctx context.Context, slug string, w io.Writer) error {
 			return static.Options{}.Archive(ctx, svc, slug, w)
 		}})
-	return &App{Config: cfg, Log: log, Store: store, Service: svc, Handler: h}, nil
+	return &App{Config: cfg, Log: log, Store: store, Service: svc, Handler: h, Console: con}, nil
 }
 
 // reservedHosts returns ReservedHosts and the host of PublicOrigin.
