@@ -229,8 +229,6 @@ type caller struct {
 	person *centre.Person
 }
 
-type ctxKey struct{}
-
 // session resolves the session cookie; ok is false if there is no valid
 // session (the refusal is logged when it is not just "signed out").
 func (c *Console) session(r *http.Request) (caller, bool) {
@@ -275,11 +273,9 @@ func (c *Console) problem(w http.ResponseWriter, r *http.Request, status int, de
 // fail answers err: its code's status and caller-safe message; internal
 // errors are logged and shown as "internal error".
 func (c *Console) fail(w http.ResponseWriter, r *http.Request, err error) {
-	status := map[string]int{centre.EINVALID: 400, centre.ENOTFOUND: 404, centre.ECONFLICT: 409, centre.EPRECONDITION: 412,
-		centre.EUNAUTHORIZED: 401, centre.EFORBIDDEN: 403, centre.EGONE: 410, centre.EUNAVAILABLE: 503}[centre.ErrorCode(err)]
-	if status == 0 {
+	status := statusOf(err)
+	if status == http.StatusInternalServerError {
 		c.cfg.Log.ErrorContext(r.Context(), "console", slog.String("path", centre.LogPath(r.URL.Path)), slog.String("error", err.Error()))
-		status = http.StatusInternalServerError
 	}
 	c.problem(w, r, status, centre.ErrorMessage(err))
 }
@@ -351,23 +347,15 @@ func (c *Console) logoutEverywhere(w http.ResponseWriter, r *http.Request, who c
 	http.Redirect(w, r, signInPath, http.StatusSeeOther)
 }
 
+// statusOf is the HTTP status of err (200 for nil), as the JSON API maps
+// the domain's codes.
 func statusOf(err error) int {
 	if err == nil {
 		return http.StatusOK
 	}
-	switch centre.ErrorCode(err) {
-	case centre.EFORBIDDEN:
-		return 403
-	case centre.ENOTFOUND:
-		return 404
-	case centre.ECONFLICT:
-		return 409
-	case centre.EUNAUTHORIZED:
-		return 401
-	case centre.EINVALID:
-		return 400
-	case centre.EPRECONDITION:
-		return 412
+	if s, ok := map[string]int{centre.EINVALID: 400, centre.ENOTFOUND: 404, centre.ECONFLICT: 409, centre.EPRECONDITION: 412,
+		centre.EUNAUTHORIZED: 401, centre.EFORBIDDEN: 403, centre.EGONE: 410, centre.EUNAVAILABLE: 503}[centre.ErrorCode(err)]; ok {
+		return s
 	}
-	return 500
+	return http.StatusInternalServerError
 }

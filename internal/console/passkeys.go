@@ -146,16 +146,14 @@ func (c *Console) inviteFinish(w http.ResponseWriter, r *http.Request) {
 		c.refused(w, r, err)
 		return
 	}
-	person, err = c.cfg.Service.AcceptInvitation(r.Context(), token, credential(wc))
-	p := centre.Principal{PersonID: ch.PersonID}
-	if person != nil {
-		p = centre.Principal{PersonID: person.ID, Site: person.Site, Role: person.Role}
-		c.audit(r, p, person.Site, "person.accept_invitation", person.ID, statusOf(err), "")
-	}
+	accepted, err := c.cfg.Service.AcceptInvitation(r.Context(), token, credential(wc))
+	c.audit(r, centre.Principal{PersonID: person.ID, Site: person.Site, Role: person.Role}, person.Site,
+		"person.accept_invitation", person.ID, statusOf(err), "")
 	if err != nil {
 		c.fail(w, r, err)
 		return
 	}
+	person = accepted
 	if err := c.startSession(w, r, person, "passkey", nil); err != nil {
 		c.fail(w, r, err)
 		return
