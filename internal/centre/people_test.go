@@ -267,3 +267,14 @@ func TestChallengesOnce(t *testing.T) {
 	_, err = f.svc.TakeChallenge(ctx, "login", tok)
 	wantCode(t, err, centre.EUNAUTHORIZED, "a challenge taken twice")
 }
+
+func TestInvitationTokensAreRedactedFromLogs(t *testing.T) {
+	for _, p := range []string{"/admin/invite/01jz.secret", "/admin/invite/01jz.secret/begin"} {
+		if got := centre.LogPath(p); got != "/admin/invite/REDACTED" {
+			t.Errorf("LogPath(%q) = %q", p, got)
+		}
+	}
+	if got := centre.LogPath("/admin/login"); got != "/admin/login" {
+		t.Errorf("LogPath(/admin/login) = %q", got)
+	}
+}
