@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net/http"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -20,6 +21,7 @@ import (
 
 	"infocentre/internal/boltstore"
 	"infocentre/internal/centre"
+	"infocentre/internal/console"
 	"infocentre/internal/cursor"
 	"infocentre/internal/dynamostore"
 	"infocentre/internal/httpapi"
@@ -75,6 +77,9 @@ type Config struct {
 	// Lambda is set when running as a Lambda function, whose responses
 	// and requests carry at most 6 MB and whose /tmp is small.
 	Lambda bool
+	// OIDC configures single sign-on to the console (off when Issuer is
+	// empty): OIDC_ISSUER, OIDC_CLIENT_ID, OIDC_CLIENT_SECRET, OIDC_NAME.
+	OIDC console.OIDC
 }
 
 // Limits on exports where the host is AWS Lambda: a response body the
@@ -121,6 +126,8 @@ func ConfigFromEnv() Config {
 			c.ReservedHosts = append(c.ReservedHosts, h)
 		}
 	}
+	c.OIDC = console.OIDC{Issuer: os.Getenv("OIDC_ISSUER"), ClientID: os.Getenv("OIDC_CLIENT_ID"),
+		ClientSecret: os.Getenv("OIDC_CLIENT_SECRET"), Name: os.Getenv("OIDC_NAME")}
 	if c.Store == "" && c.Table != "" {
 		c.Store = "dynamodb"
 	}
@@ -168,6 +175,9 @@ type App struct {
 	Store   centre.Store
 	Service *centre.Service
 	Handler *httpapi.Handler
+	// Console is the staff console, or nil when the public origin cannot
+	// serve it (see console.ConsoleOrigin).
+	Console *console.Console
 }
 
 // NewLogger returns the JSON logger for level, writing to w.
@@ -242,8 +252,16 @@ func New(cfg Config, store centre.Store, log *slog.Logger) (*App, error) {
 	}
 	site := web.New(svc, web.Options{Cursors: sealer, Logger: log, SiteForHost: web.HostLookup(svc, time.Minute), Searcher: finder,
 		PublicOrigin: origin, TrustForwarded: cfg.TrustForwarded})
+	var admin http.Handler
+	con, err := console.New(console.Config{Service: svc, PublicOrigin: cfg.PublicOrigin, OIDC: cfg.OIDC, Log: log})
+	if err != nil {
+		log.Warn("the staff console is off", slog.String("reason", err.Error()))
+		con = nil
+	} else {
+		admin = con
+	}
 	hc := httpapi.Config{Service: svc, Cursors: sealer, Log: log, Web: site.Register, Search: finder, StaffOrigins: cfg.StaffOrigins,
-		TrustedProxyHops: cfg.TrustedProxyHops}
+		Console: admin, TrustedProxyHops: cfg.TrustedProxyHops}
 	var archive static.Options
 	if cfg.Lambda {
 		hc.MaxResponse, archive.MaxBytes = LambdaMaxResponse, LambdaMaxStaticOutput
@@ -259,7 +277,7 @@ func New(cfg Config, store centre.Store, log *slog.Logger) (*App, error) {
 		return archive.Archive(ctx, svc, slug, w)
 	}
 	h := httpapi.New(hc)
-	return &App{Config: cfg, Log: log, Store: store, Service: svc, Handler: h}, nil
+	return &App{Config: cfg, Log: log, Store: store, Service: svc, Handler: h, Console: con}, nil
 }
 
 // reservedHosts returns ReservedHosts and the host of PublicOrigin.

@@ -51,8 +51,9 @@ var allowed = map[string][]string{
 		"internal/search", "internal/transfer"},
 	"internal/s3transfer": {"internal/centre", "internal/httpapi"},
 	"internal/static":     {"internal/centre", "internal/cursor", "internal/httpapi", "internal/web"},
+	"internal/console":    {"internal/centre"},
 
-	"internal/app": {"internal/boltstore", "internal/centre", "internal/cursor", "internal/dynamostore",
+	"internal/app": {"internal/boltstore", "internal/centre", "internal/console", "internal/cursor", "internal/dynamostore",
 		"internal/httpapi", "internal/markdown", "internal/previewlink", "internal/s3transfer", "internal/search", "internal/secrets",
 		"internal/static", "internal/web"},
 

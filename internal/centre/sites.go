@@ -167,7 +167,7 @@ func (s *Service) LaunchSite(ctx context.Context, p Principal, in SiteInput) (*L
 	now := s.now()
 	for _, pg := range pages {
 		c := &Entry{ID: NewID(now), Site: site.Slug, Content: pg.Content, Slug: pg.Slug, Lang: pg.Lang,
-			BodyHTML: pg.BodyHTML, Status: StatusDraft, CreatedAt: now, UpdatedAt: now, CreatedBy: p.KeyID}
+			BodyHTML: pg.BodyHTML, Status: StatusDraft, CreatedAt: now, UpdatedAt: now, CreatedBy: p.Actor()}
 		stamp(c, p, now, "create") // a draft, whatever the template's page was
 		if !site.HasLanguage(c.Lang) {
 			continue // the new site dropped that language
@@ -176,7 +176,7 @@ func (s *Service) LaunchSite(ctx context.Context, p Principal, in SiteInput) (*L
 			return nil, fmt.Errorf("copy page %s/%s into site %s: %w", pg.Lang, pg.Slug, site.Slug, err)
 		}
 	}
-	k, secret, err := s.issueKey(ctx, site.Slug, KeyInput{Role: RoleAdmin, Name: "first admin of " + site.Slug}, p.KeyID)
+	k, secret, err := s.issueKey(ctx, site.Slug, KeyInput{Role: RoleAdmin, Name: "first admin of " + site.Slug}, p.Actor())
 	if err != nil {
 		return nil, err
 	}

@@ -32,6 +32,9 @@ type Config struct {
 	Search Searcher
 	// Web registers the public HTML routes (site pages, feeds) on mux.
 	Web func(mux *http.ServeMux)
+	// Console serves the staff console under /admin/ (internal/console);
+	// nil leaves /admin/ to the public routes (a 404).
+	Console http.Handler
 	// MaxBody limits staff request bodies (default 256 KiB).
 	MaxBody int64
 	// StaticArchive writes a site's public pages, feeds and API snapshots
@@ -161,6 +164,9 @@ func New(cfg Config) *Handler {
 	}
 	all := http.NewServeMux()
 	all.Handle("/api/v1/admin/", h.staffCORS(h.admin))
+	if cfg.Console != nil {
+		all.Handle("/admin/", cfg.Console)
+	}
 	all.Handle("/", h.public)
 	h.all = h.wrap(all)
 	return h
@@ -172,8 +178,16 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) { h.all.Serv
 // Public serves only the public routes (the "public" function).
 func (h *Handler) Public() http.Handler { return h.wrap(h.public) }
 
-// Admin serves only the staff routes (the "admin" function).
-func (h *Handler) Admin() http.Handler { return h.wrap(h.staffCORS(h.admin)) }
+// Admin serves only the staff routes and the console (the "admin"
+// function).
+func (h *Handler) Admin() http.Handler {
+	mux := http.NewServeMux()
+	mux.Handle("/", h.staffCORS(h.admin))
+	if h.cfg.Console != nil {
+		mux.Handle("/admin/", h.cfg.Console)
+	}
+	return h.wrap(mux)
+}
 
 type ctxKey int
 

@@ -84,6 +84,7 @@ func Run(t *testing.T, newStore func(t *testing.T) centre.Store, opts ...Option)
 		{"Concurrent/Revisions", testConcurrentRevisions},
 		{"Context", testContext},
 	}
+	tests = append(tests, peopleTests...)
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			if !o.sequential {
