@@ -21,6 +21,8 @@ var statusOf = map[string]int{
 	centre.EGONE:         http.StatusGone,
 	centre.EPRECONDITION: http.StatusPreconditionFailed,
 	centre.EUNAVAILABLE:  http.StatusServiceUnavailable,
+	centre.ETOOLARGE:     http.StatusRequestEntityTooLarge,
+	centre.EUNSUPPORTED:  http.StatusUnsupportedMediaType,
 	centre.EINTERNAL:     http.StatusInternalServerError,
 }
 

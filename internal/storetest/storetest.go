@@ -72,6 +72,9 @@ func Run(t *testing.T, newStore func(t *testing.T) centre.Store) {
 		{"Concurrent/Hosts", testConcurrentHosts},
 		{"Concurrent/Revisions", testConcurrentRevisions},
 		{"Context", testContext},
+		{"Files/CreateGetDelete", testFiles},
+		{"Files/Quota", testFileQuota},
+		{"Files/List", testFileList},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
