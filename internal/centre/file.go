@@ -91,7 +91,7 @@ func (f *File) Path(width int) string {
 // variants live in a FileStore.
 func FileKey(site, sha string, width int) string {
 	if width > 0 {
-		return site + "/" + sha + "/" + itoa(width) + "w"
+		return site + "/" + sha + "." + itoa(width) + "w"
 	}
 	return site + "/" + sha
 }
