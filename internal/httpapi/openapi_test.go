@@ -16,6 +16,7 @@ import (
 
 	"github.com/santhosh-tekuri/jsonschema/v6"
 
+	"infocentre/internal/dynamostore/dynamotest"
 	"infocentre/internal/httpapi"
 )
 
@@ -194,7 +195,7 @@ func keys(m map[string]any) []string {
 // and every documented success status was exercised against the document.
 func TestMain(m *testing.M) {
 	flag.Parse()
-	code := m.Run()
+	code := dynamotest.Run(m) // moto_server, for the S3 transfer tests
 	if code == 0 && flag.Lookup("test.run").Value.String() == "" && checker != nil {
 		var missing []string
 		for tmpl, ops := range checker.paths {

@@ -50,7 +50,12 @@ var (
 
 // Main starts moto_server (unless DYNAMOTEST_ENDPOINT is set), runs the
 // tests and stops the server. Call it from TestMain.
-func Main(m *testing.M) {
+func Main(m *testing.M) { os.Exit(Run(m)) }
+
+// Run is Main for a TestMain that has more to do after the tests: it
+// starts moto_server, runs the tests, stops the server and returns the
+// exit code.
+func Run(m *testing.M) int {
 	mainRan = true
 	var stop func()
 	endpoint, stop, startErr = start()
@@ -61,7 +66,7 @@ func Main(m *testing.M) {
 		}
 		stop()
 	}
-	os.Exit(code)
+	return code
 }
 
 // Endpoint returns the base URL of the server, or skips (fails under

@@ -165,7 +165,9 @@ func Zip(members ...string) []byte {
 const contentTypes = `<?xml version="1.0" encoding="UTF-8"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"/>`
 
 // DOCX, XLSX, PPTX, ODT and ODS return minimal documents of each format.
-func DOCX() []byte { return Zip("[Content_Types].xml", contentTypes, "word/document.xml", "<w:document/>") }
+func DOCX() []byte {
+	return Zip("[Content_Types].xml", contentTypes, "word/document.xml", "<w:document/>")
+}
 func XLSX() []byte { return Zip("[Content_Types].xml", contentTypes, "xl/workbook.xml", "<workbook/>") }
 func PPTX() []byte {
 	return Zip("[Content_Types].xml", contentTypes, "ppt/presentation.xml", "<p:presentation/>")
