@@ -11,6 +11,8 @@
 //	infocentre import [--as S] [--dry-run] FILE
 //	infocentre export-static --site S --out DIR [--base-url URL]   (plain files for a static host)
 //	infocentre audit --site S          (the site's audit log, newest first)
+//	infocentre file put --site S [--name N] [--alt A] [--lang L] PATH   (host a document or image)
+//	infocentre file list --site S
 //	infocentre publish-due             (run the scheduled publisher once)
 //
 // Site and key commands work on the local data directory (or DynamoDB with
@@ -66,9 +68,11 @@ Usage:
   infocentre import [--as SLUG] [--dry-run] FILE
   infocentre export-static --site S --out DIR [--base-url URL]
   infocentre audit [--site S] [--action A] [--key-id K] [--since 24h] [--limit 50]
+  infocentre file put --site S [--name N] [--alt TEXT] [--lang L] PATH
+  infocentre file list --site S
   infocentre publish-due
 
-Site and key commands act on the local store (--data DIR, or --store dynamodb with
+Site, key and file commands act on the local store (--data DIR, or --store dynamodb with
 DYNAMODB_TABLE and DYNAMODB_ENDPOINT) unless --url (INFOCENTRE_URL) names a running
 server or deployed API, used with a staff key in --key (INFOCENTRE_KEY).
 `
@@ -98,6 +102,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return exportStaticCmd(ctx, args[1:], stdout, stderr)
 	case "audit":
 		return auditCmd(ctx, args[1:], stdout, stderr)
+	case "file":
+		return fileCmd(ctx, args[1:], stdout, stderr)
 	case "publish-due":
 		return publishDue(ctx, args[1:], stdout, stderr)
 	}

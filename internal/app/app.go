@@ -4,6 +4,7 @@
 package app
 
 import (
+	"cmp"
 	"context"
 	"crypto/rand"
 	"encoding/hex"
@@ -22,8 +23,11 @@ import (
 	"infocentre/internal/centre"
 	"infocentre/internal/cursor"
 	"infocentre/internal/dynamostore"
+	"infocentre/internal/filestore"
 	"infocentre/internal/httpapi"
 	"infocentre/internal/markdown"
+	"infocentre/internal/media"
+	"infocentre/internal/s3files"
 	"infocentre/internal/search"
 	"infocentre/internal/static"
 	"infocentre/internal/web"
@@ -56,12 +60,25 @@ type Config struct {
 	// to X-Forwarded-For and are trusted to (see httpapi.Config); 0 uses
 	// the connection's address (on Lambda, API Gateway's sourceIp).
 	TrustedProxyHops int
+	// FilesBucket is the S3 bucket of hosted files (FILES_BUCKET); empty
+	// keeps them in FilesDir with the embedded store, and refuses uploads
+	// with DynamoDB.
+	FilesBucket string
+	// FilesDir holds the files of the embedded store (FILES_DIR; default
+	// "files" in DataDir).
+	FilesDir string
+	// MaxFileSize (FILE_MAX_BYTES) and SiteQuota (FILE_QUOTA_BYTES, -1:
+	// none) bound uploads; 0 takes centre's defaults (50 MiB, 2 GiB).
+	MaxFileSize int64
+	SiteQuota   int64
 }
 
 // ConfigFromEnv reads INFOCENTRE_STORE, INFOCENTRE_DATA, CURSOR_SECRET,
 // LOG_LEVEL, STAGE, PUBLIC_ORIGIN, TRUST_FORWARDED ("true" or "1"),
-// STAFF_CORS_ORIGINS and RESERVED_HOSTS (comma separated) and
-// TRUSTED_PROXY_HOPS. The DynamoDB store reads DYNAMODB_TABLE,
+// STAFF_CORS_ORIGINS and RESERVED_HOSTS (comma separated),
+// TRUSTED_PROXY_HOPS, FILES_BUCKET, FILES_DIR, FILE_MAX_BYTES and
+// FILE_QUOTA_BYTES. The S3 file store reads S3_ENDPOINT and the usual AWS
+// variables itself. The DynamoDB store reads DYNAMODB_TABLE,
 // DYNAMODB_ENDPOINT and the usual AWS variables itself.
 func ConfigFromEnv() Config {
 	c := Config{
@@ -82,6 +99,9 @@ func ConfigFromEnv() Config {
 		}
 	}
 	c.TrustedProxyHops, _ = strconv.Atoi(os.Getenv("TRUSTED_PROXY_HOPS"))
+	c.FilesBucket, c.FilesDir = os.Getenv("FILES_BUCKET"), os.Getenv("FILES_DIR")
+	c.MaxFileSize, _ = strconv.ParseInt(os.Getenv("FILE_MAX_BYTES"), 10, 64)
+	c.SiteQuota, _ = strconv.ParseInt(os.Getenv("FILE_QUOTA_BYTES"), 10, 64)
 	for _, h := range strings.Split(os.Getenv("RESERVED_HOSTS"), ",") {
 		if h = strings.TrimSpace(h); h != "" {
 			c.ReservedHosts = append(c.ReservedHosts, h)
@@ -129,9 +149,30 @@ func OpenStore(ctx context.Context, cfg Config) (centre.Store, error) {
 	return nil, fmt.Errorf("unknown store %q: use bolt or dynamodb", cfg.Store)
 }
 
+// OpenFiles opens the file store cfg names: the S3 bucket FilesBucket, or
+// with the embedded store the directory FilesDir (default DataDir/files);
+// nil (uploads refused) with DynamoDB and no bucket.
+func OpenFiles(ctx context.Context, cfg Config) (centre.FileStore, error) {
+	switch {
+	case cfg.FilesBucket != "":
+		return s3files.New(ctx, cfg.FilesBucket)
+	case cfg.Store == "" || cfg.Store == "bolt":
+		dir := cfg.FilesDir
+		if dir == "" {
+			dir = filepath.Join(cmp.Or(cfg.DataDir, ".data"), "files")
+		}
+		return filestore.Open(dir)
+	}
+	return nil, nil
+}
+
 // New wires an App on an open store.
 func New(cfg Config, store centre.Store, log *slog.Logger) (*App, error) {
 	secret, err := cursorSecret(cfg)
+	if err != nil {
+		return nil, err
+	}
+	files, err := OpenFiles(context.Background(), cfg)
 	if err != nil {
 		return nil, err
 	}
@@ -157,7 +198,11 @@ func New(cfg Config, store centre.Store, log *slog.Logger) (*App, error) {
 		entries = finder.Watch(store)
 	}
 	svc := &centre.Service{Store: entries, Render: markdown.Render, CheckAccent: web.CheckAccent, Signer: sealer, Log: log,
-		ReservedHosts: cfg.reservedHosts()}
+		ReservedHosts: cfg.reservedHosts(), Inspect: media.Inspector{},
+		FileLimits: centre.FileLimits{MaxFileSize: cfg.MaxFileSize, SiteQuota: cfg.SiteQuota}}
+	if files != nil {
+		svc.Files = files
+	}
 	site := web.New(svc, web.Options{Cursors: sealer, Logger: log, SiteForHost: web.HostLookup(svc, time.Minute), Searcher: finder,
 		PublicOrigin: origin, TrustForwarded: cfg.TrustForwarded})
 	h := httpapi.New(httpapi.Config{Service: svc, Cursors: sealer, Log: log, Web: site.Register, Search: finder, StaffOrigins: cfg.StaffOrigins,
