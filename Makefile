@@ -1,13 +1,20 @@
-# infocentre — see README.md. The two commands a newcomer needs:
+# infocentre — see README.md. The commands a newcomer needs:
 #   make run    the information centre on the embedded store, with demo content
+#   make check  the quick loop: gofmt, go vet, staticcheck, go test -short
 #   make test   every test suite (sets up what it needs on a fresh machine)
 SHELL := /bin/bash
 GO    ?= go
 BIN   := bin
 DATA  ?= .data
 ADDR  ?= 127.0.0.1:8080
+STATICCHECK := .cache/bin/staticcheck
+# How long each fuzz target runs: FUZZTIME in make fuzz, TEST_FUZZTIME in make test.
+FUZZTIME      ?= 1m
+TEST_FUZZTIME ?= 10s
+# Every fuzz target, as package:Target.
+FUZZ_TARGETS := ./internal/httpapi:FuzzDecodeJSON ./internal/markdown:FuzzRender
 
-.PHONY: run build test unit lint openapi-lint bench browser clean setup cfn-lint e2e
+.PHONY: run build check test unit lint staticcheck fuzz fuzz-brief openapi-lint bench browser clean setup cfn-lint e2e
 
 build:
 	$(GO) build -o $(BIN)/infocentre ./cmd/infocentre
@@ -15,7 +22,12 @@ build:
 run: build
 	$(BIN)/infocentre serve --addr $(ADDR) --data $(DATA)
 
-test: lint openapi-lint unit browser setup cfn-lint e2e
+# The quick loop (README, "Developing"): no moto_server, no race detector,
+# no browser or containers; cached test results are reused.
+check: lint
+	$(GO) test -short ./...
+
+test: lint openapi-lint unit fuzz-brief browser setup cfn-lint e2e
 
 # The DynamoDB store and app tests run against moto_server; under CI=true a
 # missing moto_server fails them instead of skipping.
@@ -23,10 +35,27 @@ unit:
 	bash .ci/setup-moto.sh
 	$(GO) test -race -count=1 ./...
 
-lint:
+lint: staticcheck
 	@unformatted=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
 	  if [ -n "$$unformatted" ]; then echo "gofmt needed: $$unformatted"; exit 1; fi
 	$(GO) vet ./...
+
+# staticcheck at a pinned version, installed once into .cache/bin.
+staticcheck:
+	@bash .ci/setup-staticcheck.sh
+	$(STATICCHECK) ./...
+
+# Each fuzz target for FUZZTIME (new inputs that fail land in the package's
+# testdata/fuzz and then run in every go test).
+fuzz:
+	@set -e; for t in $(FUZZ_TARGETS); do \
+	  echo "fuzz $${t#*:} ($${t%%:*}) for $(FUZZTIME)"; \
+	  $(GO) test -run '^$$' -fuzz "^$${t#*:}$$" -fuzztime $(FUZZTIME) "$${t%%:*}"; \
+	done
+
+# make test runs each fuzz target briefly.
+fuzz-brief:
+	@$(MAKE) --no-print-directory fuzz FUZZTIME=$(TEST_FUZZTIME)
 
 # The OpenAPI document must lint clean under Redocly CLI's recommended rules,
 # warnings included (recommended-strict). Redocly is pinned in .ci/redocly and

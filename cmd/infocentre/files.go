@@ -96,62 +96,70 @@ func (r *remote) listFiles(ctx context.Context, site, cursor string) (*httpapi.F
 	return &out, err
 }
 
-func fileCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	if len(args) == 0 {
-		return usagef("file: expected put or list")
-	}
-	fs := flag.NewFlagSet("file "+args[0], flag.ContinueOnError)
-	fs.SetOutput(stderr)
+func filePutCmd(fs *flag.FlagSet) runFunc {
 	var tf targetFlags
 	tf.register(fs)
-	site := fs.String("site", "", "site slug (required)")
+	site := fs.String("site", "", "`site` to host the file (required)")
 	var in centre.FileInput
-	switch args[0] {
-	case "put":
-		fs.StringVar(&in.Name, "name", "", "file name to publish under (default: the file's own)")
-		fs.StringVar(&in.Alt, "alt", "", "alternative text of an image")
-		fs.StringVar(&in.Lang, "lang", "", "language of the content (BCP 47)")
-	case "list":
-	default:
-		return usagef("file: unknown subcommand %q", args[0])
+	fs.StringVar(&in.Name, "name", "", "file `name` to publish under (default: the file's own)")
+	fs.StringVar(&in.Alt, "alt", "", "alternative `text` of an image")
+	fs.StringVar(&in.Lang, "lang", "", "`language` of the content (BCP 47)")
+	return func(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+		if *site == "" {
+			return usagef("file put: --site is required")
+		}
+		ft, closeTarget, err := openFileTarget(ctx, tf)
+		if err != nil {
+			return err
+		}
+		defer closeTarget()
+		return putFile(ctx, ft, *site, in, args[0], stdout)
 	}
-	if err := fs.Parse(args[1:]); err != nil {
-		return usagef("%v", err)
+}
+
+func fileListCmd(fs *flag.FlagSet) runFunc {
+	var tf targetFlags
+	tf.register(fs)
+	site := fs.String("site", "", "`site` whose files to list (required)")
+	return func(ctx context.Context, _ []string, stdout, stderr io.Writer) error {
+		if *site == "" {
+			return usagef("file list: --site is required")
+		}
+		ft, closeTarget, err := openFileTarget(ctx, tf)
+		if err != nil {
+			return err
+		}
+		defer closeTarget()
+		tw := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
+		fmt.Fprintln(tw, "ID\tNAME\tTYPE\tSIZE\tSHA256\tCREATED")
+		cursor := ""
+		for pages := 0; pages < 1000; pages++ { // bounded: 100,000 files
+			list, err := ft.listFiles(ctx, *site, cursor)
+			if err != nil {
+				return explain(err)
+			}
+			for _, f := range list.Items {
+				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", f.ID, f.Name, f.MediaType, strconv.FormatInt(f.Size, 10), f.SHA256[:12], f.CreatedAt.Format(time.RFC3339))
+			}
+			if cursor = list.NextCursor; cursor == "" {
+				break
+			}
+		}
+		return tw.Flush()
 	}
-	if *site == "" {
-		return usagef("file %s: --site is required", args[0])
-	}
-	if args[0] == "put" && fs.NArg() != 1 {
-		return usagef("file put: give one file: infocentre file put --site S PATH")
-	}
+}
+
+func openFileTarget(ctx context.Context, tf targetFlags) (fileTarget, func(), error) {
 	t, err := tf.open(ctx)
 	if err != nil {
-		return err
+		return nil, nil, err
 	}
-	defer t.close()
 	ft, ok := t.(fileTarget)
 	if !ok {
-		return fmt.Errorf("file commands are not available on this target")
+		t.close()
+		return nil, nil, fmt.Errorf("file commands are not available on this target")
 	}
-	if args[0] == "put" {
-		return putFile(ctx, ft, *site, in, fs.Arg(0), stdout)
-	}
-	tw := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "ID\tNAME\tTYPE\tSIZE\tSHA256\tCREATED")
-	cursor := ""
-	for pages := 0; pages < 1000; pages++ { // bounded: 100,000 files
-		list, err := ft.listFiles(ctx, *site, cursor)
-		if err != nil {
-			return explain(err)
-		}
-		for _, f := range list.Items {
-			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", f.ID, f.Name, f.MediaType, strconv.FormatInt(f.Size, 10), f.SHA256[:12], f.CreatedAt.Format(time.RFC3339))
-		}
-		if cursor = list.NextCursor; cursor == "" {
-			break
-		}
-	}
-	return tw.Flush()
+	return ft, func() { t.close() }, nil
 }
 
 func putFile(ctx context.Context, ft fileTarget, site string, in centre.FileInput, path string, stdout io.Writer) error {

@@ -43,8 +43,8 @@ type targetFlags struct {
 
 func (t *targetFlags) register(fs *flag.FlagSet) {
 	t.storeFlags.register(fs)
-	fs.StringVar(&t.url, "url", os.Getenv("INFOCENTRE_URL"), "base URL of a running server or deployed API")
-	fs.StringVar(&t.key, "key", os.Getenv("INFOCENTRE_KEY"), "staff key for --url")
+	fs.StringVar(&t.url, "url", os.Getenv("INFOCENTRE_URL"), "act through the running server or deployed API at `url` (env INFOCENTRE_URL)")
+	fs.StringVar(&t.key, "key", os.Getenv("INFOCENTRE_KEY"), "staff `key` for --url (env INFOCENTRE_KEY)")
 }
 
 func (t *targetFlags) open(ctx context.Context) (target, error) {
@@ -236,24 +236,26 @@ func (r *remote) setStatus(ctx context.Context, site, status string) (*centre.Si
 }
 func (r *remote) close() error { return nil }
 
-func auditCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := flag.NewFlagSet("audit", flag.ContinueOnError)
-	fs.SetOutput(stderr)
+func auditCmd(fs *flag.FlagSet) runFunc {
 	var tf targetFlags
 	tf.register(fs)
 	var q centre.AuditQuery
-	fs.StringVar(&q.Site, "site", centre.AllSites, "site slug (default: the owner-level log)")
-	fs.StringVar(&q.Action, "action", "", "only this action, like entry.publish")
-	fs.StringVar(&q.KeyID, "key-id", "", "only actions of this key")
-	fs.StringVar(&q.Target, "target", "", "only actions on this entry or key id")
-	since := fs.Duration("since", 0, "only the last period, like 24h")
-	limit := fs.Int("limit", 50, "how many events (newest first)")
-	if err := fs.Parse(args); err != nil {
-		return usagef("%v", err)
+	fs.StringVar(&q.Site, "site", centre.AllSites, "`site` whose log to show (default: the owner-level log)")
+	fs.StringVar(&q.Action, "action", "", "only this `action`, like entry.publish")
+	fs.StringVar(&q.KeyID, "key-id", "", "only actions of the key with this `id`")
+	fs.StringVar(&q.Target, "target", "", "only actions on the entry or key with this `id`")
+	since := fs.Duration("since", 0, "only the last `period`, like 24h")
+	limit := fs.Int("limit", 50, "show `n` events at most")
+	return func(ctx context.Context, _ []string, stdout, stderr io.Writer) error {
+		q := q
+		if *since > 0 {
+			q.From = time.Now().Add(-*since)
+		}
+		return audit(ctx, tf, q, *limit, stdout)
 	}
-	if *since > 0 {
-		q.From = time.Now().Add(-*since)
-	}
+}
+
+func audit(ctx context.Context, tf targetFlags, q centre.AuditQuery, limit int, stdout io.Writer) error {
 	t, err := tf.open(ctx)
 	if err != nil {
 		return err
@@ -261,7 +263,7 @@ func auditCmd(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	defer t.close()
 	tw := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "TIME\tKEY\tROLE\tACTION\tTARGET\tOUTCOME\tREQUEST")
-	left := *limit
+	left := limit
 	for left > 0 {
 		q.Limit = min(left, centre.MaxPageSize)
 		page, err := t.audit(ctx, q)
@@ -280,58 +282,47 @@ func auditCmd(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	return tw.Flush()
 }
 
-func siteCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	if len(args) == 0 {
-		return usagef("site: expected create or list")
-	}
-	fs := flag.NewFlagSet("site "+args[0], flag.ContinueOnError)
-	fs.SetOutput(stderr)
+func siteCreateCmd(fs *flag.FlagSet) runFunc {
 	var tf targetFlags
 	tf.register(fs)
 	var in centre.SiteInput
 	var langs string
-	switch args[0] {
-	case "create":
-		fs.StringVar(&in.Slug, "slug", "", "URL-safe slug (required)")
-		fs.StringVar(&in.Title, "title", "", "title (required)")
-		fs.StringVar(&in.Tagline, "tagline", "", "tagline")
-		fs.StringVar(&in.Description, "description", "", "introduction shown on the home page")
-		fs.StringVar(&in.Publisher, "publisher", "", "publishing organisation (required)")
-		fs.StringVar(&in.Contact.Email, "email", "", "contact email")
-		fs.StringVar(&in.Contact.URL, "contact-url", "", "contact URL")
-		fs.StringVar(&in.Theme.Accent, "accent", "", "accent colour, like #0b5394")
-		fs.StringVar(&langs, "lang", "", "languages, default first, comma-separated (default en, or the template's)")
-		fs.StringVar(&in.From, "from", "", "template site to copy theme, languages and pages from")
-	case "list":
-	case "archive", "reopen":
-		fs.StringVar(&in.Slug, "site", "", "site slug (required)")
-	default:
-		return usagef("site: unknown subcommand %q", args[0])
-	}
-	if err := fs.Parse(args[1:]); err != nil {
-		return usagef("%v", err)
-	}
-	if (args[0] == "archive" || args[0] == "reopen") && in.Slug == "" {
-		return usagef("site %s: --site is required", args[0])
-	}
-	t, err := tf.open(ctx)
-	if err != nil {
-		return err
-	}
-	defer t.close()
-	if args[0] == "archive" || args[0] == "reopen" {
-		status := centre.SiteArchived
-		if args[0] == "reopen" {
-			status = centre.SiteActive
+	fs.StringVar(&in.Slug, "slug", "", "URL-safe `slug` of the site (required)")
+	fs.StringVar(&in.Title, "title", "", "the site's `title` (required)")
+	fs.StringVar(&in.Tagline, "tagline", "", "a short `tagline`")
+	fs.StringVar(&in.Description, "description", "", "introduction `text` shown on the home page")
+	fs.StringVar(&in.Publisher, "publisher", "", "publishing `organisation` (needed unless --from gives one)")
+	fs.StringVar(&in.Contact.Email, "email", "", "contact `email` address")
+	fs.StringVar(&in.Contact.URL, "contact-url", "", "contact `url`")
+	fs.StringVar(&in.Theme.Accent, "accent", "", "accent `colour`, like #0b5394")
+	fs.StringVar(&langs, "lang", "", "`languages`, default first, comma-separated (default en, or the template's)")
+	fs.StringVar(&in.From, "from", "", "template `site` to copy theme, languages, publisher, contact and pages from")
+	return func(ctx context.Context, _ []string, stdout, stderr io.Writer) error {
+		in := in
+		in.Languages = splitList(langs)
+		t, err := tf.open(ctx)
+		if err != nil {
+			return err
 		}
-		s, err := t.setStatus(ctx, in.Slug, status)
+		defer t.close()
+		s, secret, err := t.createSite(ctx, in)
 		if err != nil {
 			return explain(err)
 		}
-		fmt.Fprintf(stdout, "site %s is %s\n", s.Slug, s.Status)
+		fmt.Fprintf(stdout, "created site %s\nadmin key: %s\n(shown once: hand it to the site's administrator)\n", s.Slug, secret)
 		return nil
 	}
-	if args[0] == "list" {
+}
+
+func siteListCmd(fs *flag.FlagSet) runFunc {
+	var tf targetFlags
+	tf.register(fs)
+	return func(ctx context.Context, _ []string, stdout, stderr io.Writer) error {
+		t, err := tf.open(ctx)
+		if err != nil {
+			return err
+		}
+		defer t.close()
 		sites, err := t.listSites(ctx)
 		if err != nil {
 			return err
@@ -343,54 +334,69 @@ func siteCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		}
 		return tw.Flush()
 	}
-	in.Languages = splitList(langs)
-	s, secret, err := t.createSite(ctx, in)
-	if err != nil {
-		return explain(err)
-	}
-	fmt.Fprintf(stdout, "created site %s\nadmin key: %s\n(shown once: hand it to the site's administrator)\n", s.Slug, secret)
-	return nil
 }
 
-func keyCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	if len(args) == 0 {
-		return usagef("key: expected create, list or revoke")
+// siteStatusCmd is site archive or site reopen.
+func siteStatusCmd(action string) func(fs *flag.FlagSet) runFunc {
+	status := centre.SiteArchived
+	if action == "reopen" {
+		status = centre.SiteActive
 	}
-	fs := flag.NewFlagSet("key "+args[0], flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	var tf targetFlags
+	return func(fs *flag.FlagSet) runFunc {
+		var tf targetFlags
+		tf.register(fs)
+		slug := fs.String("site", "", "`site` to "+action+" (required)")
+		return func(ctx context.Context, _ []string, stdout, stderr io.Writer) error {
+			if *slug == "" {
+				return usagef("site %s: --site is required", action)
+			}
+			t, err := tf.open(ctx)
+			if err != nil {
+				return err
+			}
+			defer t.close()
+			s, err := t.setStatus(ctx, *slug, status)
+			if err != nil {
+				return explain(err)
+			}
+			fmt.Fprintf(stdout, "site %s is %s\n", s.Slug, s.Status)
+			return nil
+		}
+	}
+}
+
+// keyFlags are the flags of every key command.
+func keyFlags(fs *flag.FlagSet, tf *targetFlags) *string {
 	tf.register(fs)
-	site := fs.String("site", "", "site slug (not needed for owner keys)")
+	return fs.String("site", "", "`site` of the key (not for owner keys)")
+}
+
+// keyTarget opens the target; site "" means the owner keys.
+func keyTarget(ctx context.Context, tf targetFlags, site *string) (target, error) {
+	if *site == "" {
+		*site = centre.AllSites
+	}
+	return tf.open(ctx)
+}
+
+func keyCreateCmd(fs *flag.FlagSet) runFunc {
+	var tf targetFlags
+	site := keyFlags(fs, &tf)
 	var in centre.KeyInput
 	var expires time.Duration
-	switch args[0] {
-	case "create":
-		fs.StringVar(&in.Role, "role", "", "viewer, editor, publisher, admin or owner (required)")
-		fs.StringVar(&in.Name, "name", "", "who holds the key")
-		fs.DurationVar(&expires, "expires", 0, "lifetime, like 720h (default: no expiry)")
-	case "list", "revoke":
-	default:
-		return usagef("key: unknown subcommand %q", args[0])
-	}
-	if err := fs.Parse(args[1:]); err != nil {
-		return usagef("%v", err)
-	}
-	if *site == "" {
-		if args[0] == "create" && in.Role != centre.RoleOwner {
+	fs.StringVar(&in.Role, "role", "", "the key's `role`: viewer, editor, publisher, admin or owner (required)")
+	fs.StringVar(&in.Name, "name", "", "`name` of who holds the key")
+	fs.DurationVar(&expires, "expires", 0, "`lifetime`, like 720h (default: no expiry)")
+	return func(ctx context.Context, _ []string, stdout, stderr io.Writer) error {
+		if *site == "" && in.Role != centre.RoleOwner {
 			return usagef("key create: --site is required (except with --role owner)")
 		}
-		*site = centre.AllSites // owner keys
-	}
-	if args[0] == "revoke" && fs.NArg() != 1 {
-		return usagef("key revoke: give the key id: infocentre key revoke --site S ID")
-	}
-	t, err := tf.open(ctx)
-	if err != nil {
-		return err
-	}
-	defer t.close()
-	switch args[0] {
-	case "create":
+		t, err := keyTarget(ctx, tf, site)
+		if err != nil {
+			return err
+		}
+		defer t.close()
+		in := in
 		if expires > 0 {
 			in.ExpiresAt = time.Now().Add(expires)
 		}
@@ -400,7 +406,18 @@ func keyCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 		}
 		fmt.Fprintln(stdout, secret) // alone on stdout, so scripts can capture it
 		return nil
-	case "list":
+	}
+}
+
+func keyListCmd(fs *flag.FlagSet) runFunc {
+	var tf targetFlags
+	site := keyFlags(fs, &tf)
+	return func(ctx context.Context, _ []string, stdout, stderr io.Writer) error {
+		t, err := keyTarget(ctx, tf, site)
+		if err != nil {
+			return err
+		}
+		defer t.close()
 		keys, err := t.listKeys(ctx, *site)
 		if err != nil {
 			return explain(err)
@@ -412,8 +429,19 @@ func keyCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 				k.CreatedAt.Format(time.RFC3339), when(k.ExpiresAt), when(k.RevokedAt))
 		}
 		return tw.Flush()
-	default:
-		k, err := t.revokeKey(ctx, *site, fs.Arg(0))
+	}
+}
+
+func keyRevokeCmd(fs *flag.FlagSet) runFunc {
+	var tf targetFlags
+	site := keyFlags(fs, &tf)
+	return func(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+		t, err := keyTarget(ctx, tf, site)
+		if err != nil {
+			return err
+		}
+		defer t.close()
+		k, err := t.revokeKey(ctx, *site, args[0])
 		if err != nil {
 			return explain(err)
 		}
@@ -455,10 +483,9 @@ func explain(err error) error {
 	return err
 }
 
-func tableCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	if len(args) == 0 || args[0] != "create" {
-		return usagef("table: expected create")
-	}
+func tableCreateCmd(*flag.FlagSet) runFunc { return tableCreate }
+
+func tableCreate(ctx context.Context, _ []string, stdout, stderr io.Writer) error {
 	if os.Getenv("DYNAMODB_TABLE") == "" {
 		return usagef("table create: set DYNAMODB_TABLE (and DYNAMODB_ENDPOINT for a local endpoint)")
 	}
@@ -473,14 +500,15 @@ func tableCmd(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	return nil
 }
 
-func publishDue(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := flag.NewFlagSet("publish-due", flag.ContinueOnError)
-	fs.SetOutput(stderr)
+func publishDueCmd(fs *flag.FlagSet) runFunc {
 	var sf storeFlags
 	sf.register(fs)
-	if err := fs.Parse(args); err != nil {
-		return usagef("%v", err)
+	return func(ctx context.Context, _ []string, stdout, stderr io.Writer) error {
+		return publishDue(ctx, sf, stdout, stderr)
 	}
+}
+
+func publishDue(ctx context.Context, sf storeFlags, stdout, stderr io.Writer) error {
 	cfg := sf.oneShot()
 	store, err := openLocal(ctx, cfg)
 	if err != nil {

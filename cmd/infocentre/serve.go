@@ -28,8 +28,8 @@ type storeFlags struct {
 }
 
 func (s *storeFlags) register(fs *flag.FlagSet) {
-	fs.StringVar(&s.data, "data", envOr("INFOCENTRE_DATA", ".data"), "data directory of the embedded store")
-	fs.StringVar(&s.store, "store", envOr("INFOCENTRE_STORE", "bolt"), "store: bolt (embedded) or dynamodb")
+	fs.StringVar(&s.data, "data", envOr("INFOCENTRE_DATA", ".data"), "keep the embedded store's data in `dir` (env INFOCENTRE_DATA)")
+	fs.StringVar(&s.store, "store", envOr("INFOCENTRE_STORE", "bolt"), "`store` to use: bolt (embedded) or dynamodb (env INFOCENTRE_STORE)")
 }
 
 func (s *storeFlags) config() app.Config {
@@ -39,14 +39,19 @@ func (s *storeFlags) config() app.Config {
 }
 
 // oneShot is the configuration of a command that acts on the store and
-// exits. Such a command hands out no cursors that outlive it, so on
-// DynamoDB it needs no CURSOR_SECRET: a random one does.
+// exits. Such a command hands out no cursors or preview links that outlive
+// it, so on DynamoDB it needs no CURSOR_SECRET or PREVIEW_SECRET: random
+// ones do.
 func (s *storeFlags) oneShot() app.Config {
 	cfg := s.config()
-	if cfg.CursorSecret == "" && cfg.Store == "dynamodb" {
-		b := make([]byte, 32)
-		_, _ = rand.Read(b)
-		cfg.CursorSecret = hex.EncodeToString(b)
+	if cfg.Store == "dynamodb" {
+		for _, secret := range []*string{&cfg.CursorSecret, &cfg.PreviewSecret} {
+			if *secret == "" {
+				b := make([]byte, 32)
+				_, _ = rand.Read(b)
+				*secret = hex.EncodeToString(b)
+			}
+		}
 	}
 	return cfg
 }
@@ -75,22 +80,23 @@ func localOrigin(addr net.Addr) string {
 // so that other commands can point the operator at it.
 const serverFile = "server.json"
 
-func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
-	fs.SetOutput(stderr)
+func serveCmd(fs *flag.FlagSet) runFunc {
 	var sf storeFlags
 	sf.register(fs)
-	addr := fs.String("addr", envOr("INFOCENTRE_ADDR", "127.0.0.1:8080"), "address to listen on")
+	addr := fs.String("addr", envOr("INFOCENTRE_ADDR", "127.0.0.1:8080"), "listen on `address` (env INFOCENTRE_ADDR)")
 	noDemo := fs.Bool("no-demo", false, "do not seed the demo site into an empty store")
-	every := fs.Duration("publish-interval", 10*time.Second, "how often scheduled entries are released")
-	if err := fs.Parse(args); err != nil {
-		return usagef("%v", err)
+	every := fs.Duration("publish-interval", 10*time.Second, "release scheduled entries every `interval`")
+	return func(ctx context.Context, _ []string, stdout, stderr io.Writer) error {
+		return serve(ctx, sf, *addr, !*noDemo, *every, stdout, stderr)
 	}
+}
+
+func serve(ctx context.Context, sf storeFlags, addr string, seed bool, every time.Duration, stdout, stderr io.Writer) error {
 	cfg := sf.config()
 	log := app.NewLogger(stderr, cfg.LogLevel)
-	ln, err := net.Listen("tcp", *addr)
+	ln, err := net.Listen("tcp", addr)
 	if err != nil {
-		return fmt.Errorf("listen on %s: %w", *addr, err)
+		return fmt.Errorf("listen on %s: %w", addr, err)
 	}
 	defer ln.Close()
 	url := "http://" + ln.Addr().String()
@@ -108,7 +114,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	defer a.Close()
-	if err := firstStart(ctx, a, !*noDemo, stdout); err != nil {
+	if err := firstStart(ctx, a, seed, stdout); err != nil {
 		return err
 	}
 	if cfg.Store == "" || cfg.Store == "bolt" {
@@ -128,7 +134,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	}
 	pubCtx, stopPub := context.WithCancel(ctx)
 	defer stopPub()
-	go a.RunPublisher(pubCtx, *every)
+	go a.RunPublisher(pubCtx, every)
 	fmt.Fprintf(stdout, "infocentre serving on %s (demo site: %s/sites/%s/)\n", url, url, demo.Slug)
 	log.Info("serving", slog.String("url", url), slog.String("store", cfg.Store))
 	errc := make(chan error, 1)

@@ -11,27 +11,28 @@ import (
 
 // exportStaticCmd writes a site's public pages, feeds and API snapshots as
 // plain files for a static host.
-func exportStaticCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := flag.NewFlagSet("export-static", flag.ContinueOnError)
-	fs.SetOutput(stderr)
+func exportStaticCmd(fs *flag.FlagSet) runFunc {
 	var sf storeFlags
 	sf.register(fs)
-	site := fs.String("site", "", "site to export (required)")
-	out := fs.String("out", "", "directory to create (required; must not exist or be empty)")
+	site := fs.String("site", "", "`site` to export (required)")
+	out := fs.String("out", "", "`dir`ectory to create; it must not exist or be empty (required)")
 	var opts static.Options
-	fs.StringVar(&opts.BaseURL, "base-url", "", "URL where the copy will be served, e.g. https://archive.example.org (absolute links in feeds and sitemap)")
-	if err := fs.Parse(args); err != nil {
-		return usagef("%v", err)
+	fs.StringVar(&opts.BaseURL, "base-url", "", "`url` where the copy will be served, like https://archive.example.org (absolute links in feeds and sitemap)")
+	return func(ctx context.Context, _ []string, stdout, stderr io.Writer) error {
+		return exportStatic(ctx, sf, *site, *out, opts, stdout, stderr)
 	}
-	if *site == "" || *out == "" || fs.NArg() != 0 {
-		return usagef("export-static: give --site S --out DIR")
+}
+
+func exportStatic(ctx context.Context, sf storeFlags, site, out string, opts static.Options, stdout, stderr io.Writer) error {
+	if site == "" || out == "" {
+		return usagef("export-static: give --site SITE --out DIR")
 	}
 	a, err := openApp(ctx, sf, stderr)
 	if err != nil {
 		return err
 	}
 	defer a.Close()
-	res, err := opts.Export(ctx, a.Service, *site, *out, static.Progress(progress(stderr)))
+	res, err := opts.Export(ctx, a.Service, site, out, static.Progress(progress(stderr)))
 	if err != nil {
 		return explain(err)
 	}
@@ -42,6 +43,6 @@ func exportStaticCmd(ctx context.Context, args []string, stdout, stderr io.Write
 		fmt.Fprintln(stderr, "note: without --base-url, feeds and sitemap.xml use root-relative links")
 	}
 	fmt.Fprintf(stdout, "exported site %s to %s: %d pages (%d entries), %d files, %d bytes; serve it at the root of a host\n",
-		*site, *out, res.Pages, res.Entries, res.Files, res.Bytes)
+		site, out, res.Pages, res.Entries, res.Files, res.Bytes)
 	return nil
 }

@@ -61,17 +61,18 @@ func openApp(ctx context.Context, sf storeFlags, stderr io.Writer) (*app.App, er
 	return a, nil
 }
 
-func exportCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := flag.NewFlagSet("export", flag.ContinueOnError)
-	fs.SetOutput(stderr)
+func exportCmd(fs *flag.FlagSet) runFunc {
 	var sf storeFlags
 	sf.register(fs)
-	site := fs.String("site", "", "site to export (required)")
-	out := fs.String("out", "-", "file to write, - for standard output")
-	if err := fs.Parse(args); err != nil {
-		return usagef("%v", err)
+	site := fs.String("site", "", "`site` to export (required)")
+	out := fs.String("out", "-", "`file` to write, - for standard output")
+	return func(ctx context.Context, _ []string, stdout, stderr io.Writer) error {
+		return export(ctx, sf, *site, *out, stdout, stderr)
 	}
-	if *site == "" {
+}
+
+func export(ctx context.Context, sf storeFlags, site, out string, stdout, stderr io.Writer) error {
+	if site == "" {
 		return usagef("export: --site is required")
 	}
 	a, err := openApp(ctx, sf, stderr)
@@ -81,44 +82,42 @@ func exportCmd(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	defer a.Close()
 	w := stdout
 	var f *os.File
-	if *out != "-" {
-		if f, err = os.Create(*out); err != nil {
+	if out != "-" {
+		if f, err = os.Create(out); err != nil {
 			return err
 		}
 		w = f
 	}
-	counts, err := transfer.Export(ctx, a.Store, *site, w, progress(stderr))
+	counts, err := transfer.Export(ctx, a.Store, site, w, progress(stderr))
 	if f != nil {
 		if cerr := f.Close(); err == nil {
 			err = cerr
 		}
 		if err != nil {
-			os.Remove(*out)
+			os.Remove(out)
 		}
 	}
 	if err != nil {
 		return explain(err)
 	}
-	fmt.Fprintf(stderr, "exported site %s: %d entries, %d revisions, %d audit events\n", *site, counts.Entries, counts.Revisions, counts.Audit)
+	fmt.Fprintf(stderr, "exported site %s: %d entries, %d revisions, %d audit events\n", site, counts.Entries, counts.Revisions, counts.Audit)
 	return nil
 }
 
-func importCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := flag.NewFlagSet("import", flag.ContinueOnError)
-	fs.SetOutput(stderr)
+func importCmd(fs *flag.FlagSet) runFunc {
 	var sf storeFlags
 	sf.register(fs)
 	var opts transfer.Options
-	fs.StringVar(&opts.As, "as", "", "import under this slug instead of the file's")
+	fs.StringVar(&opts.As, "as", "", "import under this `slug` instead of the file's")
 	fs.BoolVar(&opts.DryRun, "dry-run", false, "validate the file and write nothing")
-	if err := fs.Parse(args); err != nil {
-		return usagef("%v", err)
+	return func(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+		return importFile(ctx, sf, opts, args[0], stdout, stderr)
 	}
-	if fs.NArg() != 1 {
-		return usagef("import: give one file (or - for standard input): infocentre import [--as SLUG] [--dry-run] FILE")
-	}
+}
+
+func importFile(ctx context.Context, sf storeFlags, opts transfer.Options, name string, stdout, stderr io.Writer) error {
 	var in io.Reader = os.Stdin
-	if name := fs.Arg(0); name != "-" {
+	if name != "-" {
 		f, err := os.Open(name)
 		if err != nil {
 			return err

@@ -27,6 +27,7 @@ import (
 	"infocentre/internal/httpapi"
 	"infocentre/internal/markdown"
 	"infocentre/internal/media"
+	"infocentre/internal/previewlink"
 	"infocentre/internal/s3files"
 	"infocentre/internal/search"
 	"infocentre/internal/static"
@@ -38,8 +39,12 @@ type Config struct {
 	Store        string // "bolt" (default) or "dynamodb"
 	DataDir      string // bolt: directory of the data file
 	CursorSecret string // HMAC secret for pagination cursors (≥ 16 bytes)
-	LogLevel     string // debug, info, warn, error
-	Stage        string // API Gateway stage name, for logs
+	// PreviewSecret is the HMAC secret of preview links (≥ 16 bytes), apart
+	// from CursorSecret. The embedded store generates one in its data
+	// directory; on DynamoDB without one, preview links are off.
+	PreviewSecret string
+	LogLevel      string // debug, info, warn, error
+	Stage         string // API Gateway stage name, for logs
 	// PublicOrigin is where the public site is served, such as
 	// https://info.example.org: absolute URLs in pages, feeds and sitemaps
 	// are built from it (see web.Options.PublicOrigin). Its host is
@@ -74,20 +79,21 @@ type Config struct {
 }
 
 // ConfigFromEnv reads INFOCENTRE_STORE, INFOCENTRE_DATA, CURSOR_SECRET,
-// LOG_LEVEL, STAGE, PUBLIC_ORIGIN, TRUST_FORWARDED ("true" or "1"),
-// STAFF_CORS_ORIGINS and RESERVED_HOSTS (comma separated),
+// PREVIEW_SECRET, LOG_LEVEL, STAGE, PUBLIC_ORIGIN, TRUST_FORWARDED ("true"
+// or "1"), STAFF_CORS_ORIGINS and RESERVED_HOSTS (comma separated),
 // TRUSTED_PROXY_HOPS, FILES_BUCKET, FILES_DIR, FILE_MAX_BYTES and
 // FILE_QUOTA_BYTES. The S3 file store reads S3_ENDPOINT and the usual AWS
 // variables itself. The DynamoDB store reads DYNAMODB_TABLE,
 // DYNAMODB_ENDPOINT and the usual AWS variables itself.
 func ConfigFromEnv() Config {
 	c := Config{
-		Store:        os.Getenv("INFOCENTRE_STORE"),
-		DataDir:      os.Getenv("INFOCENTRE_DATA"),
-		CursorSecret: os.Getenv("CURSOR_SECRET"),
-		LogLevel:     os.Getenv("LOG_LEVEL"),
-		Stage:        os.Getenv("STAGE"),
-		PublicOrigin: os.Getenv("PUBLIC_ORIGIN"),
+		Store:         os.Getenv("INFOCENTRE_STORE"),
+		DataDir:       os.Getenv("INFOCENTRE_DATA"),
+		CursorSecret:  os.Getenv("CURSOR_SECRET"),
+		PreviewSecret: os.Getenv("PREVIEW_SECRET"),
+		LogLevel:      os.Getenv("LOG_LEVEL"),
+		Stage:         os.Getenv("STAGE"),
+		PublicOrigin:  os.Getenv("PUBLIC_ORIGIN"),
 	}
 	switch strings.ToLower(os.Getenv("TRUST_FORWARDED")) {
 	case "true", "1", "yes":
@@ -184,6 +190,10 @@ func New(cfg Config, store centre.Store, log *slog.Logger) (*App, error) {
 	if err != nil {
 		return nil, err
 	}
+	previews, err := previewSigner(cfg, log)
+	if err != nil {
+		return nil, err
+	}
 	// Search builds a site's index on first use and keeps it current. A
 	// store that keeps search documents itself (DynamoDB, written by other
 	// processes: the admin and publisher functions) is asked on each search
@@ -197,9 +207,12 @@ func New(cfg Config, store centre.Store, log *slog.Logger) (*App, error) {
 	} else {
 		entries = finder.Watch(store)
 	}
-	svc := &centre.Service{Store: entries, Render: markdown.Render, CheckAccent: web.CheckAccent, Signer: sealer, Log: log,
+	svc := &centre.Service{Store: entries, Render: markdown.Render, CheckAccent: web.CheckAccent, Log: log,
 		ReservedHosts: cfg.reservedHosts(), Inspect: media.Inspector{},
 		FileLimits: centre.FileLimits{MaxFileSize: cfg.MaxFileSize, SiteQuota: cfg.SiteQuota}}
+	if previews != nil {
+		svc.Signer = previews
+	}
 	if files != nil {
 		svc.Files = files
 	}
@@ -254,11 +267,40 @@ func cursorSecret(cfg Config) ([]byte, error) {
 	if cfg.Store != "" && cfg.Store != "bolt" {
 		return nil, errors.New("CURSOR_SECRET is not set: it must hold at least 16 random bytes")
 	}
+	return localSecret(cfg, "cursor.key")
+}
+
+// previewSigner returns the signer of preview links: with the configured
+// secret, or for the embedded store a random one kept in the data
+// directory (preview.key). On another store without a secret it returns
+// nil, and the service refuses preview links.
+func previewSigner(cfg Config, log *slog.Logger) (*previewlink.Signer, error) {
+	secret := []byte(cfg.PreviewSecret)
+	if len(secret) == 0 {
+		if cfg.Store != "" && cfg.Store != "bolt" {
+			log.Warn("PREVIEW_SECRET is not set: preview links are off")
+			return nil, nil
+		}
+		var err error
+		if secret, err = localSecret(cfg, "preview.key"); err != nil {
+			return nil, err
+		}
+	}
+	s, err := previewlink.New(secret)
+	if err != nil {
+		return nil, fmt.Errorf("PREVIEW_SECRET: %w", err)
+	}
+	return s, nil
+}
+
+// localSecret returns the random secret kept in the data directory under
+// name, made on first use.
+func localSecret(cfg Config, name string) ([]byte, error) {
 	dir := cfg.DataDir
 	if dir == "" {
 		dir = ".data"
 	}
-	path := filepath.Join(dir, "cursor.key")
+	path := filepath.Join(dir, name)
 	if b, err := os.ReadFile(path); err == nil && len(b) >= 32 {
 		return b, nil
 	}
@@ -271,7 +313,7 @@ func cursorSecret(cfg Config) ([]byte, error) {
 		return nil, err
 	}
 	if err := os.WriteFile(path, secret, 0o600); err != nil {
-		return nil, fmt.Errorf("save cursor secret: %w", err)
+		return nil, fmt.Errorf("save %s: %w", name, err)
 	}
 	return secret, nil
 }

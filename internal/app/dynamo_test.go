@@ -28,7 +28,7 @@ func dynamoApp(t testing.TB) (*app.App, *dynamostore.CallCounter, string) {
 	t.Helper()
 	calls := dynamostore.NewCallCounter()
 	store := dynamotest.NewStore(t, dynamostore.WithCallCounter(calls))
-	cfg := app.Config{Store: "dynamodb", CursorSecret: "test-cursor-secret-0123456789"}
+	cfg := app.Config{Store: "dynamodb", CursorSecret: "test-cursor-secret-0123456789", PreviewSecret: "test-preview-secret-0123456789"}
 	a, owner := launchEnv(t, cfg, store)
 	return a, calls, owner
 }
@@ -222,7 +222,7 @@ func TestThrottlingAnswers503(t *testing.T) {
 	store := dynamotest.NewStore(t, dynamostore.WithTimeout(3*time.Second), dynamostore.WithClientOptions(func(o *dynamodb.Options) {
 		o.APIOptions = append(o.APIOptions, faults.Register)
 	}))
-	cfg := app.Config{Store: "dynamodb", CursorSecret: "test-cursor-secret-0123456789"}
+	cfg := app.Config{Store: "dynamodb", CursorSecret: "test-cursor-secret-0123456789", PreviewSecret: "test-preview-secret-0123456789"}
 	a, _ := launchEnv(t, cfg, store)
 	for _, fault := range []dynamotest.Fault{dynamotest.Throttling, dynamotest.ProvisionedThroughputExceeded, dynamotest.InternalServerError} {
 		faults.Always("", fault)

@@ -34,7 +34,7 @@ func newDeployed(t *testing.T) *deployed {
 	t.Helper()
 	d := &deployed{wcalls: dynamostore.NewCallCounter(), rcalls: dynamostore.NewCallCounter()}
 	ws := dynamotest.NewStore(t, dynamostore.WithCallCounter(d.wcalls))
-	cfg := app.Config{Store: "dynamodb", CursorSecret: "test-cursor-secret-0123456789"}
+	cfg := app.Config{Store: "dynamodb", CursorSecret: "test-cursor-secret-0123456789", PreviewSecret: "test-preview-secret-0123456789"}
 	d.writer, _ = launchEnv(t, cfg, ws)
 	rs := dynamostore.New(dynamotest.Client(t), ws.Table(), dynamostore.WithTimeout(dynamotest.StoreTimeout), dynamostore.WithCallCounter(d.rcalls))
 	var err error
@@ -205,7 +205,7 @@ func BenchmarkSearchDynamoDB(b *testing.B) {
 	}
 	calls := dynamostore.NewCallCounter()
 	ws := dynamotest.NewStore(b)
-	cfg := app.Config{Store: "dynamodb", CursorSecret: "test-cursor-secret-0123456789"}
+	cfg := app.Config{Store: "dynamodb", CursorSecret: "test-cursor-secret-0123456789", PreviewSecret: "test-preview-secret-0123456789"}
 	writer, _ := launchEnv(b, cfg, ws)
 	ctx := context.Background()
 	op := centre.Principal{KeyID: "bench", Site: centre.AllSites, Role: centre.RoleOwner}

@@ -173,7 +173,7 @@ func TestSecretsNeverStoredDynamoDB(t *testing.T) {
 	table := dynamotest.NewTable(t, client)
 	store := dynamostore.New(client, table, dynamostore.WithTimeout(dynamotest.StoreTimeout))
 	var logs syncBuffer
-	a, err := app.New(app.Config{Store: "dynamodb", CursorSecret: "test-cursor-secret-0123456789"}, store, app.NewLogger(&logs, "debug"))
+	a, err := app.New(app.Config{Store: "dynamodb", CursorSecret: "test-cursor-secret-0123456789", PreviewSecret: "test-preview-secret-0123456789"}, store, app.NewLogger(&logs, "debug"))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -523,7 +523,7 @@ func purgeExpired(b, exp *bolt.Bucket, now time.Time, n int) error {
 	limit := timeKey(now)
 	c := exp.Cursor()
 	var dead [][]byte
-	for k, _ := c.First(); k != nil && len(k) >= 8 && len(dead) < n && bytes.Compare(k[:8], limit) < 0; k, _ = c.Next() {
+	for k, _ := c.First(); len(k) >= 8 && len(dead) < n && bytes.Compare(k[:8], limit) < 0; k, _ = c.Next() {
 		dead = append(dead, append([]byte(nil), k...))
 	}
 	for _, k := range dead {

@@ -27,10 +27,14 @@ const (
 
 // Error is the domain error. Message is safe to show to the caller; it never
 // carries internal detail. Fields names each bad input field for EINVALID.
+// Err is the underlying cause, if any (a database or network error behind
+// EUNAVAILABLE, say): errors.Is and errors.As see it through Unwrap, and
+// Error includes it for logs, but it is never shown to the caller.
 type Error struct {
 	Code    string
 	Message string
 	Fields  []FieldError
+	Err     error
 }
 
 // FieldError names one invalid field and why.
@@ -40,19 +44,32 @@ type FieldError struct {
 }
 
 func (e *Error) Error() string {
-	if len(e.Fields) == 0 {
-		return fmt.Sprintf("%s: %s", e.Code, e.Message)
+	s := fmt.Sprintf("%s: %s", e.Code, e.Message)
+	if len(e.Fields) > 0 {
+		parts := make([]string, len(e.Fields))
+		for i, f := range e.Fields {
+			parts[i] = f.Field + ": " + f.Reason
+		}
+		s += " (" + strings.Join(parts, "; ") + ")"
 	}
-	parts := make([]string, len(e.Fields))
-	for i, f := range e.Fields {
-		parts[i] = f.Field + ": " + f.Reason
+	if e.Err != nil {
+		s += ": " + e.Err.Error()
 	}
-	return fmt.Sprintf("%s: %s (%s)", e.Code, e.Message, strings.Join(parts, "; "))
+	return s
 }
+
+// Unwrap returns the cause of e, or nil.
+func (e *Error) Unwrap() error { return e.Err }
 
 // Errorf returns an *Error with the given code and a formatted message.
 func Errorf(code, format string, args ...any) *Error {
 	return &Error{Code: code, Message: fmt.Sprintf(format, args...)}
+}
+
+// Wrap returns an *Error with the given code and formatted message whose
+// cause is err.
+func Wrap(err error, code, format string, args ...any) *Error {
+	return &Error{Code: code, Message: fmt.Sprintf(format, args...), Err: err}
 }
 
 // ErrorCode returns the code of the first *Error in err's chain, "" for nil

@@ -54,7 +54,7 @@ func (s *Service) HostReserved(host string) bool {
 }
 
 // Signer seals a value into a tamper-proof token bound to a scope, and
-// opens it again (internal/cursor implements it).
+// opens it again (internal/previewlink implements it).
 type Signer interface {
 	Seal(scope, raw string) string
 	Open(scope, token string) (string, error)

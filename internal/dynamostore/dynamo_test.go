@@ -94,6 +94,16 @@ func mustCode(t *testing.T, err error, code, what string) {
 	}
 }
 
+// asCentreError returns the *centre.Error in err's chain.
+func asCentreError(t *testing.T, err error) *centre.Error {
+	t.Helper()
+	var ce *centre.Error
+	if !errors.As(err, &ce) {
+		t.Fatalf("%v is not a *centre.Error", err)
+	}
+	return ce
+}
+
 func must(t *testing.T, err error) {
 	t.Helper()
 	if err != nil {
@@ -102,10 +112,13 @@ func must(t *testing.T, err error) {
 }
 
 func TestConformance(t *testing.T) {
+	dynamotest.Endpoint(t) // skips the whole suite when there is no server
 	calls := dynamostore.NewCallCounter()
+	// moto_server serves one request at a time (see dynamotest): run the
+	// subtests one at a time too.
 	storetest.Run(t, func(t *testing.T) centre.Store {
 		return dynamotest.NewStore(t, dynamostore.WithCallCounter(calls))
-	})
+	}, storetest.Sequential())
 	if n := calls.Calls()["Scan"]; n != 0 || calls.Total() == 0 {
 		t.Fatalf("the conformance suite made %d Scan calls (of %d calls)", n, calls.Total())
 	}
@@ -419,6 +432,10 @@ func TestFaults(t *testing.T) {
 			}
 			if strings.Contains(centre.ErrorMessage(err), string(f)) {
 				t.Fatalf("error message leaks detail: %q", centre.ErrorMessage(err))
+			}
+			// The SDK's error stays in the chain, for logs and errors.As.
+			if !dynamostore.Transient(errors.Unwrap(asCentreError(t, err))) {
+				t.Fatalf("EUNAVAILABLE lost its cause: %v", err)
 			}
 			_, err = s.ListEntries(ctx, centre.EntryQuery{Site: "flood", Public: true})
 			mustCode(t, err, centre.EUNAVAILABLE, "ListEntries with a persistent fault")

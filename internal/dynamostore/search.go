@@ -165,7 +165,7 @@ func (s *Store) transactEntry(ctx, parent context.Context, what string, old, cur
 			return err
 		}
 		if attempt == maxSearchRetries {
-			return errUnavailable()
+			return errUnavailable(err)
 		}
 		// Another write of the site's entries came in between: wait a
 		// random while, so that writers in step fall out of it.

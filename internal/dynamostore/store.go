@@ -145,9 +145,10 @@ func (s *Store) op(ctx context.Context) (context.Context, context.CancelFunc, er
 }
 
 // errUnavailable is the error of a request that failed for reasons the
-// caller should retry later.
-func errUnavailable() error {
-	return centre.Errorf(centre.EUNAVAILABLE, "storage is busy; retry later")
+// caller should retry later; cause stays in its chain for logs and
+// errors.Is/As.
+func errUnavailable(cause error) error {
+	return centre.Wrap(cause, centre.EUNAVAILABLE, "storage is busy; retry later")
 }
 
 // fail turns an SDK error into the store's error: the caller's own
@@ -167,7 +168,7 @@ func (s *Store) fail(parent context.Context, what string, err error) error {
 	}
 	if Transient(err) {
 		s.log.Warn("dynamodb unavailable", "op", what, "err", err)
-		return errUnavailable()
+		return errUnavailable(err)
 	}
 	s.log.Error("dynamodb request failed", "op", what, "err", err)
 	return fmt.Errorf("dynamostore: %s: %w", what, err)

@@ -143,9 +143,9 @@ func (s *Store) transactOnce(ctx, parent context.Context, what string, t *txn) (
 		for _, r := range tce.CancellationReasons {
 			switch aws.ToString(r.Code) {
 			case "TransactionConflict":
-				return true, errUnavailable()
+				return true, errUnavailable(err)
 			case "ThrottlingError", "ProvisionedThroughputExceeded", "RequestLimitExceeded":
-				return false, errUnavailable()
+				return false, errUnavailable(err)
 			}
 		}
 	}

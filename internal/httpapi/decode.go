@@ -81,6 +81,9 @@ func unmarshalStrict(body []byte, v any) error {
 	case strings.HasPrefix(err.Error(), "json: unknown field "):
 		field = strings.Trim(strings.TrimPrefix(err.Error(), "json: unknown field "), `"`)
 		reason = "is not a known field"
+		if field == "" {
+			field, reason = "body", `has a field with an empty name ""`
+		}
 	default:
 		if f := badField(body, v); f != "" {
 			field = f

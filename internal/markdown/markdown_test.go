@@ -4,6 +4,7 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+	"time"
 
 	"golang.org/x/net/html"
 	"golang.org/x/net/html/atom"
@@ -248,17 +249,39 @@ func TestUnsafeHTMLDetects(t *testing.T) {
 	}
 }
 
+// fuzzTimeLimit bounds how long Render may take on a fuzzed input of at
+// most fuzzTimedBytes: far above what it needs (milliseconds), so that
+// only a pathological slow-down fails, not a busy machine.
+const (
+	fuzzTimedBytes = 8 << 10
+	fuzzTimeLimit  = 2 * time.Second
+)
+
+// FuzzRender checks that whatever the source, the output is HTML within
+// the allow-list (no script or other element outside it, no event-handler
+// or style attribute, no javascript:, data: or other URL scheme but http,
+// https and mailto, no comments), that sanitising it again changes
+// nothing, and that rendering takes bounded time. Its seed corpus is the
+// XSS corpus and testdata/fuzz/FuzzRender.
 func FuzzRender(f *testing.F) {
 	for _, s := range xssCorpus {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, src string) {
+		start := time.Now()
 		out, err := Render(src)
+		took := time.Since(start)
 		if err != nil {
 			t.Fatal(err)
 		}
 		if p := unsafeHTML(out); p != "" {
 			t.Fatalf("Render(%q) = %q: %s", src, out, p)
+		}
+		if again := Sanitize(out); again != out {
+			t.Fatalf("output of %q changes when sanitised again:\n%q\n%q", src, out, again)
+		}
+		if len(src) <= fuzzTimedBytes && took > fuzzTimeLimit {
+			t.Fatalf("Render of %d bytes took %v (limit %v): %q", len(src), took, fuzzTimeLimit, src)
 		}
 	})
 }

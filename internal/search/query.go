@@ -93,12 +93,6 @@ type parsed struct {
 	orgKey  string
 }
 
-func invalid(field, format string, args ...any) error {
-	var p centre.Problems
-	p.Add(field, format, args...)
-	return p.Err()
-}
-
 // parse validates q and splits its text into clauses. It returns an
 // EINVALID *centre.Error naming each bad field ("q", "limit", "cursor",
 // "to").

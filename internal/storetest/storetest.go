@@ -28,8 +28,19 @@ import (
 
 // Run runs every conformance test against stores made by newStore. Each
 // subtest gets a fresh, empty store; newStore registers its own cleanup
-// (t.Cleanup) and fails the test itself if the store cannot be made.
-func Run(t *testing.T, newStore func(t *testing.T) centre.Store) {
+// (t.Cleanup) and fails the test itself if the store cannot be made, and
+// must be safe to call from parallel tests.
+//
+// Because each subtest owns its store (its own table or file), the
+// subtests run in parallel with each other (up to go test's -parallel),
+// unless opts include Sequential. Parallel subtests finish after the
+// calling test function returns, so a check over the whole suite belongs
+// in the caller's t.Cleanup.
+func Run(t *testing.T, newStore func(t *testing.T) centre.Store, opts ...Option) {
+	var o options
+	for _, opt := range opts {
+		opt(&o)
+	}
 	tests := []struct {
 		name string
 		fn   func(t *testing.T, s centre.Store)
@@ -78,10 +89,24 @@ func Run(t *testing.T, newStore func(t *testing.T) centre.Store) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
+			if !o.sequential {
+				t.Parallel()
+			}
 			tc.fn(t, newStore(t))
 		})
 	}
 }
+
+// Option changes how Run runs the suite.
+type Option func(*options)
+
+type options struct{ sequential bool }
+
+// Sequential runs the subtests one at a time, for a backend that serves
+// one request at a time anyway (moto_server under dynamotest): there,
+// parallel subtests only queue up and push operations past their
+// deadlines.
+func Sequential() Option { return func(o *options) { o.sequential = true } }
 
 // Base is the reference time of fixtures: a whole second, in UTC.
 var Base = time.Date(2026, time.March, 2, 9, 0, 0, 0, time.UTC)

@@ -6,8 +6,9 @@
 //
 //	func TestMain(m *testing.M) { dynamotest.Main(m) }
 //
-// and each test calls NewStore (or Client and NewTable). Without
-// moto_server on PATH the tests are skipped, except when CI=true, where
+// and each test calls NewStore (or Client and NewTable). Under -short
+// (make check) the tests are skipped and no server is started. Without
+// moto_server on PATH they are skipped too, except when CI=true, where
 // they fail. DYNAMOTEST_ENDPOINT points the tests at a server that is
 // already running instead.
 package dynamotest
@@ -16,6 +17,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"net"
@@ -40,6 +42,9 @@ import (
 	"infocentre/internal/dynamostore"
 )
 
+// errShort is the reason moto-backed tests skip under -short.
+var errShort = errors.New("moto-backed test skipped under -short")
+
 var (
 	mainRan  bool
 	endpoint string
@@ -48,8 +53,9 @@ var (
 	runID    = fmt.Sprintf("%x", time.Now().UnixNano()&0xffffff)
 )
 
-// Main starts moto_server (unless DYNAMOTEST_ENDPOINT is set), runs the
-// tests and stops the server. Call it from TestMain.
+// Main starts moto_server (unless DYNAMOTEST_ENDPOINT is set or the tests
+// run with -short), runs the tests and stops the server. Call it from
+// TestMain.
 func Main(m *testing.M) { os.Exit(Run(m)) }
 
 // Run is Main for a TestMain that has more to do after the tests: it
@@ -57,8 +63,13 @@ func Main(m *testing.M) { os.Exit(Run(m)) }
 // exit code.
 func Run(m *testing.M) int {
 	mainRan = true
+	flag.Parse() // testing.Short needs the flags before m.Run parses them
 	var stop func()
-	endpoint, stop, startErr = start()
+	if testing.Short() {
+		startErr = errShort
+	} else {
+		endpoint, stop, startErr = start()
+	}
 	code := m.Run()
 	if stop != nil {
 		if code != 0 {
@@ -69,20 +80,27 @@ func Run(m *testing.M) int {
 	return code
 }
 
-// Endpoint returns the base URL of the server, or skips (fails under
-// CI=true) the test if there is none.
+// Endpoint returns the base URL of the server, or skips the test if there
+// is none: always under -short; otherwise a missing server fails the test
+// under CI=true and skips it elsewhere.
 func Endpoint(t testing.TB) string {
 	t.Helper()
 	if !mainRan {
 		t.Fatal("dynamotest: call dynamotest.Main(m) from TestMain")
 	}
 	if startErr != nil {
-		if os.Getenv("CI") == "true" {
+		if mustFail(startErr, os.Getenv("CI")) {
 			t.Fatalf("dynamotest: %v", startErr)
 		}
 		t.Skipf("dynamotest: %v", startErr)
 	}
 	return endpoint
+}
+
+// mustFail reports whether a test without a server fails rather than
+// skips: under CI=true, unless the reason is -short.
+func mustFail(reason error, ci string) bool {
+	return ci == "true" && !errors.Is(reason, errShort)
 }
 
 // Client returns a client of the server with dummy credentials and a
