@@ -132,7 +132,7 @@ func TestRuntimeAndEnvironment(t *testing.T) {
 		names = append(names, k)
 	}
 	slices.Sort(names)
-	want := []string{"CURSOR_SECRET", "DYNAMODB_ENDPOINT", "DYNAMODB_TABLE", "LOG_LEVEL", "PUBLIC_ORIGIN", "RESERVED_HOSTS", "STAGE", "TRUST_FORWARDED"}
+	want := []string{"CURSOR_SECRET", "DYNAMODB_ENDPOINT", "DYNAMODB_TABLE", "FILES_BUCKET", "LOG_LEVEL", "PUBLIC_ORIGIN", "RESERVED_HOSTS", "S3_ENDPOINT", "STAGE", "TRUST_FORWARDED"}
 	if !slices.Equal(names, want) {
 		t.Errorf("environment %v, want %v", names, want)
 	}
@@ -153,11 +153,40 @@ func TestLeastPrivilege(t *testing.T) {
 		"AdminFunction":      "DynamoDBCrudPolicy",
 		"PublisherFunction":  "DynamoDBCrudPolicy",
 	}
+	// The hosted files: the public function reads them, the admin
+	// function reads, writes and deletes them (and signs direct uploads
+	// with that right); nothing else, on no other bucket.
+	wantS3 := map[string][]string{
+		"PublicFunction": {"s3:GetObject"},
+		"AdminFunction":  {"s3:DeleteObject", "s3:GetObject", "s3:PutObject"},
+	}
 	for name, fn := range functions(t, loadTemplate(t)) {
 		pols := get(t, fn, "Properties", "Policies").([]any)
-		if len(pols) != 1 {
-			t.Errorf("%s: %d policies, want 1", name, len(pols))
+		if n := 1 + min(len(wantS3[name]), 1); len(pols) != n {
+			t.Errorf("%s: %d policies, want %d", name, len(pols), n)
 			continue
+		}
+		if len(pols) == 2 {
+			stmts, _ := pols[1].(node)["Statement"].([]any)
+			if len(stmts) != 1 {
+				t.Errorf("%s: files policy %v, want one statement", name, pols[1])
+				continue
+			}
+			st := stmts[0].(node)
+			var actions []string
+			switch a := st["Action"].(type) {
+			case string:
+				actions = []string{a}
+			case []any:
+				for _, x := range a {
+					actions = append(actions, x.(string))
+				}
+			}
+			slices.Sort(actions)
+			res, _ := st["Resource"].(node)
+			if st["Effect"] != "Allow" || !slices.Equal(actions, wantS3[name]) || res == nil || res["Fn::Sub"] != "${FilesBucket.Arn}/*" {
+				t.Errorf("%s: files statement %v, want %v on FilesBucket objects", name, st, wantS3[name])
+			}
 		}
 		p := pols[0].(node)
 		tbl, ok := p[want[name]].(node)

@@ -6,6 +6,7 @@ import (
 	"image"
 	_ "image/jpeg"
 	"net/http"
+	"net/http/httptest"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -116,4 +117,33 @@ func TestServeFile(t *testing.T) {
 func decodeAny(body string) (int, error) {
 	c, _, err := image.DecodeConfig(strings.NewReader(body))
 	return c.Width, err
+}
+
+// BenchmarkServePDF2MB: serving a 2 MB PDF from the directory file store
+// through the public handler (bytes/s is the throughput).
+func BenchmarkServePDF2MB(b *testing.B) {
+	var svc *centre.Service
+	e := newEnv(b, func(_ centre.Store, _ *Options, s *centre.Service) {
+		fs, err := filestore.Open(filepath.Join(b.TempDir(), "files"))
+		if err != nil {
+			b.Fatal(err)
+		}
+		s.Files, s.Inspect, svc = fs, media.Inspector{}, s
+	})
+	pdf := mediatest.PDFSized(1, "Big", 2<<20)
+	owner := centre.Principal{KeyID: "k", Site: centre.AllSites, Role: centre.RoleOwner}
+	f, _, err := svc.UploadFile(context.Background(), owner, fixture.Site, centre.FileInput{Name: "big.pdf"}, bytes.NewReader(pdf))
+	if err != nil {
+		b.Fatal(err)
+	}
+	path := base + f.Path(0)
+	b.SetBytes(f.Size)
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		w := httptest.NewRecorder()
+		e.mux.ServeHTTP(w, httptest.NewRequest("GET", path, nil))
+		if w.Code != 200 || int64(w.Body.Len()) != f.Size {
+			b.Fatalf("%d, %d bytes", w.Code, w.Body.Len())
+		}
+	}
 }

@@ -119,7 +119,11 @@ func JPEGWithGPS(w, h int, orientation uint16) []byte {
 
 // PDF returns a valid PDF of pages empty pages whose Info dictionary has
 // title, with a correct cross-reference table.
-func PDF(pages int, title string) []byte {
+func PDF(pages int, title string) []byte { return PDFSized(pages, title, 0) }
+
+// PDFSized is PDF with comment lines after the header, so that the file
+// takes at least size bytes.
+func PDFSized(pages int, title string, size int) []byte {
 	var b bytes.Buffer
 	var offsets []int
 	obj := func(body string) {
@@ -127,6 +131,9 @@ func PDF(pages int, title string) []byte {
 		fmt.Fprintf(&b, "%d 0 obj\n%s\nendobj\n", len(offsets), body)
 	}
 	b.WriteString("%PDF-1.4\n%\xe2\xe3\xcf\xd3\n")
+	for b.Len() < size-1024 {
+		b.WriteString("% padding that makes a large document, as scanned pages would\n")
+	}
 	kids := make([]string, pages)
 	for i := range kids {
 		kids[i] = fmt.Sprintf("%d 0 R", i+4)
