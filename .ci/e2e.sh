@@ -91,9 +91,20 @@ wait_http "http://$gw:$moto_port/moto-api/" 30 "${pids[-1]}" || die "moto_server
 log "moto_server on $gw:$moto_port"
 
 table=infocentre-e2e
-cursor_secret=$(head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n')
-export DYNAMODB_TABLE=$table DYNAMODB_ENDPOINT="http://$gw:$moto_port" CURSOR_SECRET=$cursor_secret
+export DYNAMODB_TABLE=$table DYNAMODB_ENDPOINT="http://$gw:$moto_port"
 .cache/bin/infocentre table create >"$art/table.log" 2>&1 || die "table create failed (see $art/table.log)"
+
+# The two keys live in Secrets Manager (moto_server) as in AWS: the
+# functions get only their ARNs and read them at start.
+secret_arn() { # secret_arn NAME
+  "$venv/bin/python" - "$1" "http://$gw:$moto_port" <<'PY'
+import os, sys, boto3
+c = boto3.client("secretsmanager", endpoint_url=sys.argv[2], region_name="eu-west-1")
+print(c.create_secret(Name=sys.argv[1], SecretString=os.urandom(32).hex())["ARN"])
+PY
+}
+cursor_arn=$(secret_arn infocentre-e2e-cursor) || die "cannot create the cursor secret"
+preview_arn=$(secret_arn infocentre-e2e-preview) || die "cannot create the preview secret"
 
 # Variables declared in the template's Environment, overridden for every
 # function: the containers reach moto_server through host.docker.internal.
@@ -102,7 +113,11 @@ cat >"$env_vars" <<JSON
 {"Parameters": {
   "DYNAMODB_TABLE": "$table",
   "DYNAMODB_ENDPOINT": "http://host.docker.internal:$moto_port",
-  "CURSOR_SECRET": "$cursor_secret",
+  "SECRETSMANAGER_ENDPOINT": "http://host.docker.internal:$moto_port",
+  "CURSOR_SECRET": "",
+  "PREVIEW_SECRET": "",
+  "CURSOR_SECRET_ARN": "$cursor_arn",
+  "PREVIEW_SECRET_ARN": "$preview_arn",
   "LOG_LEVEL": "debug",
   "STAGE": "e2e"
 }}

@@ -5,6 +5,7 @@
 package functions_test
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -101,7 +102,7 @@ func TestEachFunctionBuildsFromItsDirectory(t *testing.T) {
 		if _, err := os.Stat(filepath.Join("..", dir, "main.go")); err != nil {
 			t.Errorf("%s: CodeUri %s has no main.go", name, dir)
 		}
-		target := regexp.MustCompile(`(?m)^build-` + name + `:\n\t\$\(LAMBDA_BUILD\) -o \$\(ARTIFACTS_DIR\)/bootstrap \./` + regexp.QuoteMeta(dir) + `$`)
+		target := regexp.MustCompile(`(?m)^build-` + name + `:\n\t\$\(call LAMBDA_BUILD,\./` + regexp.QuoteMeta(dir) + `\)$`)
 		if !target.Match(mk) {
 			t.Errorf("%s: functions/Makefile has no build-%s target building ./%s", name, name, dir)
 		}
@@ -132,12 +133,31 @@ func TestRuntimeAndEnvironment(t *testing.T) {
 		names = append(names, k)
 	}
 	slices.Sort(names)
-	want := []string{"CURSOR_SECRET", "DYNAMODB_ENDPOINT", "DYNAMODB_TABLE", "FILES_BUCKET", "LOG_LEVEL", "PUBLIC_ORIGIN", "RESERVED_HOSTS", "S3_ENDPOINT", "STAGE", "TRUST_FORWARDED"}
+	want := []string{"CURSOR_SECRET", "CURSOR_SECRET_ARN", "DYNAMODB_ENDPOINT", "DYNAMODB_TABLE", "FILES_BUCKET", "LOG_LEVEL",
+		"PREVIEW_SECRET", "PREVIEW_SECRET_ARN", "PUBLIC_ORIGIN", "RESERVED_HOSTS", "S3_ENDPOINT", "SECRETSMANAGER_ENDPOINT", "STAFF_CORS_ORIGINS", "STAGE", "TRUST_FORWARDED"}
 	if !slices.Equal(names, want) {
 		t.Errorf("environment %v, want %v", names, want)
 	}
-	if vars["DYNAMODB_ENDPOINT"] != "" {
-		t.Errorf("DYNAMODB_ENDPOINT must be empty in AWS, is %v", vars["DYNAMODB_ENDPOINT"])
+	// No secret value in any function's environment: only where to find it.
+	for _, v := range []string{"DYNAMODB_ENDPOINT", "SECRETSMANAGER_ENDPOINT", "CURSOR_SECRET", "PREVIEW_SECRET"} {
+		if vars[v] != "" {
+			t.Errorf("%s must be empty in AWS, is %v", v, vars[v])
+		}
+	}
+	for v, secret := range map[string]string{"CURSOR_SECRET_ARN": "CursorSecret", "PREVIEW_SECRET_ARN": "PreviewSecret"} {
+		if ref, _ := vars[v].(node); ref["Ref"] != secret {
+			t.Errorf("%s = %v, want !Ref %s", v, vars[v], secret)
+		}
+		if get(t, tpl, "Resources", secret, "Type") != "AWS::SecretsManager::Secret" {
+			t.Errorf("%s is not a Secrets Manager secret", secret)
+		}
+	}
+	raw, err := os.ReadFile(filepath.Join("..", "template.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(string(raw), "{{resolve:") {
+		t.Error("template.yaml resolves a dynamic reference: a secret would land in plain text in the function configuration")
 	}
 	for name, fn := range functions(t, tpl) {
 		if env, ok := get(t, fn, "Properties").(node)["Environment"]; ok {
@@ -146,13 +166,63 @@ func TestRuntimeAndEnvironment(t *testing.T) {
 	}
 }
 
-func TestLeastPrivilege(t *testing.T) {
-	want := map[string]string{
-		"PublicFunction":     "DynamoDBReadPolicy",
-		"AuthorizerFunction": "DynamoDBReadPolicy",
-		"AdminFunction":      "DynamoDBCrudPolicy",
-		"PublisherFunction":  "DynamoDBCrudPolicy",
+// statements returns the inline IAM statements of a function's Policies
+// (SAM policy templates other than the Secrets Manager one are refused).
+func statements(t *testing.T, name string, fn node) []node {
+	var out []node
+	for _, p := range get(t, fn, "Properties", "Policies").([]any) {
+		p := p.(node)
+		if iff, ok := p["Fn::If"].([]any); ok {
+			// Optional KMS statement: only with HasKmsKey.
+			if len(iff) != 3 || iff[0] != "HasKmsKey" {
+				t.Errorf("%s: conditional policy %v", name, p)
+				continue
+			}
+			p = iff[1].(node)
+		}
+		if _, ok := p["AWSSecretsManagerGetSecretValuePolicy"]; ok {
+			continue
+		}
+		st, ok := p["Statement"].([]any)
+		if !ok {
+			t.Errorf("%s: policy %v is not an inline statement list (SAM's DynamoDB policy templates grant Scan and every item)", name, p)
+			continue
+		}
+		for _, s := range st {
+			out = append(out, s.(node))
+		}
 	}
+	return out
+}
+
+func actions(s node) []string {
+	switch a := s["Action"].(type) {
+	case string:
+		return []string{a}
+	case []any:
+		var out []string
+		for _, x := range a {
+			out = append(out, x.(string))
+		}
+		return out
+	}
+	return nil
+}
+
+// TestLeastPrivilege checks the shape of each function's table access: no
+// Scan, no wildcard, read-only where the function only reads, and item
+// scoping by partition-key prefix (dynamodb:LeadingKeys) for every function
+// but the staff API. TestFunctionTableAccess (internal/app) checks that the
+// code stays within these policies.
+func TestLeastPrivilege(t *testing.T) {
+	readOnly := map[string]bool{"PublicFunction": true, "AuthorizerFunction": true}
+	scoped := map[string][]string{
+		"PublicFunction":     {"SITE#*", "HOST#*", "S#*", "R#*", "X#*", "XL#*", "FH#*"},
+		"AuthorizerFunction": {"KEYHASH#*", "KEY#*"},
+		"PublisherFunction":  {"S#*", "R#*", "L#*", "X#*", "XL#*"},
+	}
+	// Extra read-only statements, by Sid: leading keys and the one action.
+	readOnlyScoped := map[string][]string{"PublisherFunction/ReadSites": {"SITE#*"}}
 	// The hosted files: the public function reads them, the admin
 	// function reads, writes and deletes them (and signs direct uploads
 	// with that right); nothing else, on no other bucket.
@@ -161,39 +231,68 @@ func TestLeastPrivilege(t *testing.T) {
 		"AdminFunction":  {"s3:DeleteObject", "s3:GetObject", "s3:PutObject"},
 	}
 	for name, fn := range functions(t, loadTemplate(t)) {
-		pols := get(t, fn, "Properties", "Policies").([]any)
-		if n := 1 + min(len(wantS3[name]), 1); len(pols) != n {
-			t.Errorf("%s: %d policies, want %d", name, len(pols), n)
-			continue
+		sts := statements(t, name, fn)
+		if len(sts) == 0 {
+			t.Errorf("%s: no table statement", name)
 		}
-		if len(pols) == 2 {
-			stmts, _ := pols[1].(node)["Statement"].([]any)
-			if len(stmts) != 1 {
-				t.Errorf("%s: files policy %v, want one statement", name, pols[1])
-				continue
-			}
-			st := stmts[0].(node)
-			var actions []string
-			switch a := st["Action"].(type) {
-			case string:
-				actions = []string{a}
-			case []any:
-				for _, x := range a {
-					actions = append(actions, x.(string))
+		var s3Actions []string
+		for _, s := range sts {
+			for _, a := range actions(s) {
+				if strings.HasPrefix(a, "s3:") {
+					if res, _ := s["Resource"].(node); res["Fn::Sub"] != "${FilesBucket.Arn}/*" || s["Effect"] != "Allow" {
+						t.Errorf("%s: %s on %v, want on the objects of FilesBucket only", name, a, s["Resource"])
+					}
+					s3Actions = append(s3Actions, a)
+					continue
+				}
+				if !strings.HasPrefix(a, "dynamodb:") {
+					if !strings.HasPrefix(a, "kms:") {
+						t.Errorf("%s: action %s", name, a)
+					}
+					continue
+				}
+				if strings.Contains(a, "*") || a == "dynamodb:Scan" || strings.HasPrefix(a, "dynamodb:Batch") ||
+					a == "dynamodb:DeleteTable" || a == "dynamodb:UpdateTable" || a == "dynamodb:PartiQLSelect" {
+					t.Errorf("%s: allows %s", name, a)
+				}
+				if readOnly[name] && a != "dynamodb:GetItem" && a != "dynamodb:Query" {
+					t.Errorf("%s: read-only function allows %s", name, a)
 				}
 			}
-			slices.Sort(actions)
-			res, _ := st["Resource"].(node)
-			if st["Effect"] != "Allow" || !slices.Equal(actions, wantS3[name]) || res == nil || res["Fn::Sub"] != "${FilesBucket.Arn}/*" {
-				t.Errorf("%s: files statement %v, want %v on FilesBucket objects", name, st, wantS3[name])
+			res, _ := s["Resource"].(node)
+			if res["Fn::GetAtt"] != "Table.Arn" {
+				continue // an index (its own resource) or the KMS key
+			}
+			want, ok := scoped[name]
+			if !ok {
+				continue
+			}
+			if extra, ok := readOnlyScoped[name+"/"+fmt.Sprint(s["Sid"])]; ok {
+				if a := actions(s); len(a) != 1 || a[0] != "dynamodb:GetItem" {
+					t.Errorf("%s %v: actions %v, want GetItem only", name, s["Sid"], a)
+				}
+				want = extra
+			}
+			cond, _ := s["Condition"].(node)
+			like, _ := cond["ForAllValues:StringLike"].(node)
+			var got []string
+			for _, k := range asList(like["dynamodb:LeadingKeys"]) {
+				got = append(got, k.(string))
+			}
+			if !slices.Equal(got, want) {
+				t.Errorf("%s: table statement %v scoped to leading keys %v, want %v", name, s["Sid"], got, want)
 			}
 		}
-		p := pols[0].(node)
-		tbl, ok := p[want[name]].(node)
-		if !ok || tbl["TableName"].(node)["Ref"] != "Table" {
-			t.Errorf("%s: policy %v, want %s on Table", name, p, want[name])
+		slices.Sort(s3Actions)
+		if !slices.Equal(s3Actions, wantS3[name]) {
+			t.Errorf("%s: S3 actions %v, want %v", name, s3Actions, wantS3[name])
 		}
 	}
+}
+
+func asList(v any) []any {
+	l, _ := v.([]any)
+	return l
 }
 
 type route struct{ method, path, authorizer string }
@@ -241,7 +340,9 @@ func TestRoutes(t *testing.T) {
 		}
 	}
 	admin := routes(t, fns["AdminFunction"])
-	if !slices.Equal(admin, []route{{"ANY", "/api/v1/admin/{proxy+}", "StaffKeyAuthorizer"}}) {
+	slices.SortFunc(admin, func(a, b route) int { return strings.Compare(a.method, b.method) })
+	if !slices.Equal(admin, []route{{"ANY", "/api/v1/admin/{proxy+}", "StaffKeyAuthorizer"}, {"GET", "/api/v1/admin/{proxy+}", "StaffKeyAuthorizer"},
+		{"OPTIONS", "/api/v1/admin/{proxy+}", ""}}) {
 		t.Errorf("AdminFunction routes %v", admin)
 	}
 	if r := routes(t, fns["AuthorizerFunction"]); len(r) != 0 {
@@ -257,9 +358,11 @@ func TestRoutes(t *testing.T) {
 	if !slices.Equal(id["Headers"].([]any), []any{"Authorization"}) || id["ReauthorizeEvery"].(node)["Ref"] != "AuthorizerCacheTtl" {
 		t.Errorf("authorizer identity %v", id)
 	}
-	staff := get(t, tpl, "Resources", "HttpApi", "Properties", "RouteSettings", "ANY /api/v1/admin/{proxy+}").(node)
-	if staff["ThrottlingRateLimit"].(node)["Ref"] != "StaffThrottleRate" {
-		t.Errorf("staff route throttling %v", staff)
+	for _, r := range admin {
+		staff := get(t, tpl, "Resources", "HttpApi", "Properties", "RouteSettings", r.method+" "+r.path).(node)
+		if staff["ThrottlingRateLimit"].(node)["Ref"] != "StaffThrottleRate" {
+			t.Errorf("staff route %s %s throttling %v", r.method, r.path, staff)
+		}
 	}
 
 	sched := get(t, fns["PublisherFunction"], "Properties", "Events", "EveryMinute").(node)
@@ -271,7 +374,7 @@ func TestRoutes(t *testing.T) {
 func TestParameters(t *testing.T) {
 	params := get(t, loadTemplate(t), "Parameters").(node)
 	for _, p := range []string{
-		"Stage", "Architecture", "TableName", "CorsAllowedOrigins", "LogLevel", "LogRetentionDays",
+		"Stage", "Architecture", "TableName", "StaffCorsOrigins", "LogLevel", "LogRetentionDays",
 		"AuthorizerCacheTtl", "PublicReservedConcurrency", "AdminReservedConcurrency",
 		"PublicThrottleRate", "PublicThrottleBurst", "StaffThrottleRate", "StaffThrottleBurst",
 		"HostName", "CertificateArn",
@@ -286,5 +389,294 @@ func TestParameters(t *testing.T) {
 	}
 	if num("StaffThrottleRate") >= num("PublicThrottleRate") || num("StaffThrottleBurst") >= num("PublicThrottleBurst") {
 		t.Error("staff routes must be throttled more strictly than public ones")
+	}
+}
+
+// owned is a route and the function it invokes.
+type owned struct {
+	route
+	fn string
+}
+
+func allRoutes(t *testing.T, tpl node) []owned {
+	var out []owned
+	for name, fn := range functions(t, tpl) {
+		for _, r := range routes(t, fn) {
+			out = append(out, owned{r, name})
+		}
+	}
+	return out
+}
+
+// matches reports whether route r matches a request, and how specific the
+// path match is (exact paths beat greedy ones, longer greedy prefixes beat
+// shorter ones).
+func (r route) matches(method, path string) (ok bool, exact bool, prefix int) {
+	if r.path == "$default" {
+		return false, false, 0
+	}
+	if r.method != "ANY" && r.method != method {
+		return false, false, 0
+	}
+	if p, greedy := strings.CutSuffix(r.path, "{proxy+}"); greedy {
+		return strings.HasPrefix(path, p) && len(path) > len(p), false, len(p)
+	}
+	return r.path == path, true, len(r.path)
+}
+
+// resolve picks the route of a request the way API Gateway documents it
+// (exact path, then greedy path, then $default), breaking ties between two
+// greedy routes either by method first (a route with the request's method
+// before ANY) or by path first (the longer prefix). The documentation does
+// not say which of the two wins, so a table whose answer depends on it is
+// ambiguous.
+func resolve(rs []owned, method, path string, methodFirst bool) owned {
+	var best *owned
+	better := func(a, b owned) bool { // a better than b
+		_, ae, ap := a.matches(method, path)
+		_, be, bp := b.matches(method, path)
+		if ae != be {
+			return ae
+		}
+		am, bm := a.method != "ANY", b.method != "ANY"
+		if methodFirst && am != bm {
+			return am
+		}
+		if ap != bp {
+			return ap > bp
+		}
+		return am && !bm
+	}
+	for i := range rs {
+		if ok, _, _ := rs[i].matches(method, path); ok && (best == nil || better(rs[i], *best)) {
+			best = &rs[i]
+		}
+	}
+	if best != nil {
+		return *best
+	}
+	for _, r := range rs {
+		if r.path == "$default" {
+			return r
+		}
+	}
+	return owned{}
+}
+
+// TestRoutingIsUnambiguous: every staff path reaches the admin function
+// through the key authorizer, and every other path the public function,
+// whichever way API Gateway breaks a tie between overlapping routes.
+func TestRoutingIsUnambiguous(t *testing.T) {
+	rs := allRoutes(t, loadTemplate(t))
+	cases := []struct{ method, path, fn, auth string }{
+		{"GET", "/api/v1/admin/sites", "AdminFunction", "StaffKeyAuthorizer"},
+		{"GET", "/api/v1/admin/sites/demo/entries", "AdminFunction", "StaffKeyAuthorizer"},
+		{"HEAD", "/api/v1/admin/sites", "AdminFunction", "StaffKeyAuthorizer"},
+		{"POST", "/api/v1/admin/sites", "AdminFunction", "StaffKeyAuthorizer"},
+		{"DELETE", "/api/v1/admin/sites/demo/keys/k1", "AdminFunction", "StaffKeyAuthorizer"},
+		{"PATCH", "/api/v1/admin/sites/demo", "AdminFunction", "StaffKeyAuthorizer"},
+		{"GET", "/api/v1/sites/demo", "PublicFunction", ""},
+		{"GET", "/api/v1/openapi.json", "PublicFunction", ""},
+		{"GET", "/healthz", "PublicFunction", ""},
+		{"GET", "/sites/demo/", "PublicFunction", ""},
+		{"GET", "/", "PublicFunction", ""},
+		{"POST", "/api/v1/sites/demo", "PublicFunction", ""}, // $default: the handler answers 405
+		// CORS preflights carry no key: answered by the functions themselves.
+		{"OPTIONS", "/api/v1/admin/sites/demo", "AdminFunction", ""},
+		{"OPTIONS", "/api/v1/sites/demo/entries", "PublicFunction", ""},
+	}
+	for _, c := range cases {
+		for _, methodFirst := range []bool{true, false} {
+			got := resolve(rs, c.method, c.path, methodFirst)
+			if got.fn != c.fn || got.authorizer != c.auth {
+				t.Errorf("%s %s (ties broken by method first: %v) -> %s %s %s authorizer %q, want %s authorizer %q",
+					c.method, c.path, methodFirst, got.fn, got.method, got.path, got.authorizer, c.fn, c.auth)
+			}
+		}
+	}
+	// The checker itself: with only the ANY staff route (the template as it
+	// was), GET /api/v1/admin/... depends on the tie-break.
+	var old []owned
+	for _, r := range rs {
+		if r.fn != "AdminFunction" || r.method == "ANY" {
+			old = append(old, r)
+		}
+	}
+	old = slices.DeleteFunc(old, func(r owned) bool { return r.fn == "AdminFunction" })
+	old = append(old, owned{route{"ANY", "/api/v1/admin/{proxy+}", "StaffKeyAuthorizer"}, "AdminFunction"})
+	if a, b := resolve(old, "GET", "/api/v1/admin/sites", true), resolve(old, "GET", "/api/v1/admin/sites", false); a.fn == b.fn {
+		t.Errorf("the ambiguity check does not see the old overlap: %v / %v", a, b)
+	}
+}
+
+// TestPublisherRunsOnceAtATime: EventBridge and Lambda both leave a failed
+// run alone (the next run a minute later retries), a run ends before the
+// next starts, failed runs land in a queue, and an alarm watches errors.
+func TestPublisherRunsOnceAtATime(t *testing.T) {
+	tpl := loadTemplate(t)
+	fn := functions(t, tpl)["PublisherFunction"]
+	props := get(t, fn, "Properties").(node)
+	if to, _ := props["Timeout"].(int); to <= 0 || to >= 60 {
+		t.Errorf("publisher Timeout %v, want less than its 60 s schedule", props["Timeout"])
+	}
+	if n := get(t, props, "EventInvokeConfig", "MaximumRetryAttempts"); n != 0 {
+		t.Errorf("EventInvokeConfig MaximumRetryAttempts %v, want 0", n)
+	}
+	dest := get(t, props, "EventInvokeConfig", "DestinationConfig", "OnFailure").(node)
+	if dest["Type"] != "SQS" || dest["Destination"].(node)["Fn::GetAtt"] != "PublisherFailureQueue.Arn" {
+		t.Errorf("on-failure destination %v", dest)
+	}
+	if n := get(t, props, "Events", "EveryMinute", "Properties", "RetryPolicy", "MaximumRetryAttempts"); n != 0 {
+		t.Errorf("EventBridge RetryPolicy %v, want 0", n)
+	}
+	if r := props["ReservedConcurrentExecutions"].(node)["Fn::If"].([]any); r[0] != "HasPublisherReserved" {
+		t.Errorf("publisher concurrency %v", r)
+	}
+	alarm := get(t, tpl, "Resources", "PublisherErrorsAlarm", "Properties").(node)
+	if alarm["MetricName"] != "Errors" || alarm["Dimensions"].([]any)[0].(node)["Value"].(node)["Ref"] != "PublisherFunction" {
+		t.Errorf("publisher alarm %v", alarm)
+	}
+}
+
+// TestAlarms: the four alarms operators need, each notifying the optional
+// SNS topic.
+func TestAlarms(t *testing.T) {
+	tpl := loadTemplate(t)
+	res := get(t, tpl, "Resources").(node)
+	metrics := map[string]string{
+		"Api5xxAlarm":            "AWS/ApiGateway 5xx",
+		"FunctionThrottlesAlarm": "AWS/Lambda Throttles",
+		"PublisherErrorsAlarm":   "AWS/Lambda Errors",
+		"TableThrottlesAlarm":    "AWS/DynamoDB ThrottledRequests",
+	}
+	for name, want := range metrics {
+		p := get(t, res, name, "Properties").(node)
+		var seen []string
+		if m, ok := p["MetricName"].(string); ok {
+			seen = append(seen, p["Namespace"].(string)+" "+m)
+		}
+		for _, m := range asList(p["Metrics"]) {
+			if ms, ok := m.(node)["MetricStat"].(node); ok {
+				mm := ms["Metric"].(node)
+				seen = append(seen, mm["Namespace"].(string)+" "+mm["MetricName"].(string))
+			}
+		}
+		if !slices.Contains(seen, want) {
+			t.Errorf("%s watches %v, want %s", name, seen, want)
+		}
+		for _, k := range []string{"AlarmActions", "OKActions"} {
+			iff, _ := p[k].(node)["Fn::If"].([]any)
+			if len(iff) != 3 || iff[0] != "HasAlarmTopic" {
+				t.Errorf("%s %s %v, want !If [HasAlarmTopic, …]", name, k, p[k])
+			}
+		}
+	}
+	n := 0
+	for _, r := range res {
+		if r.(node)["Type"] == "AWS::CloudWatch::Alarm" {
+			n++
+		}
+	}
+	if n != len(metrics) {
+		t.Errorf("%d alarms, want %d", n, len(metrics))
+	}
+}
+
+// TestFailedFirstDeployCanBeRetried: the rollback of the first create
+// deletes the new table, and a table left behind (deletion protection
+// refused the rollback's delete) does not block the next deploy, because
+// its name is generated unless an operator chose one.
+func TestFailedFirstDeployCanBeRetried(t *testing.T) {
+	tpl := loadTemplate(t)
+	table := get(t, tpl, "Resources", "Table").(node)
+	if table["DeletionPolicy"] != "RetainExceptOnCreate" || table["UpdateReplacePolicy"] != "Retain" {
+		t.Errorf("table DeletionPolicy %v, UpdateReplacePolicy %v", table["DeletionPolicy"], table["UpdateReplacePolicy"])
+	}
+	name := get(t, table, "Properties", "TableName").(node)["Fn::If"].([]any)
+	if name[0] != "HasTableName" || name[2].(node)["Ref"] != "AWS::NoValue" {
+		t.Errorf("TableName %v, want generated unless the parameter is set", name)
+	}
+	if d := get(t, tpl, "Parameters", "TableName", "Default"); d != "" {
+		t.Errorf("TableName default %q, want empty (generated)", d)
+	}
+	if d := get(t, tpl, "Parameters", "TableDeletionProtection", "Default"); d != "true" {
+		t.Errorf("deletion protection default %v", d)
+	}
+	for _, r := range get(t, tpl, "Resources").(node) {
+		if p, ok := r.(node)["Properties"].(node); ok && r.(node)["Type"] == "AWS::SecretsManager::Secret" {
+			if _, named := p["Name"]; named {
+				t.Errorf("a secret has a fixed name %v: a failed first deploy would block the next", p["Name"])
+			}
+		}
+	}
+	raw, err := os.ReadFile(filepath.Join("..", "samconfig.toml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(string(raw), "TableName=") {
+		t.Error("samconfig.toml fixes TableName: a table left by a failed first deploy would block the retry")
+	}
+}
+
+// TestConcurrencyDefaultsAreSafe: no reserved concurrency by default (a new
+// account has 10 concurrent executions and cannot reserve any); the prod
+// config reserves some for the staff function, its authorizer and the
+// publisher, so that a public spike cannot starve staff.
+func TestConcurrencyDefaultsAreSafe(t *testing.T) {
+	tpl := loadTemplate(t)
+	for _, p := range []string{"PublicReservedConcurrency", "AdminReservedConcurrency", "AuthorizerReservedConcurrency", "PublisherReservedConcurrency"} {
+		if d := get(t, tpl, "Parameters", p, "Default"); d != -1 {
+			t.Errorf("%s default %v, want -1 (none)", p, d)
+		}
+	}
+	for name, fn := range functions(t, tpl) {
+		r, _ := get(t, fn, "Properties").(node)["ReservedConcurrentExecutions"].(node)
+		iff, _ := r["Fn::If"].([]any)
+		if len(iff) != 3 || iff[2].(node)["Ref"] != "AWS::NoValue" {
+			t.Errorf("%s: ReservedConcurrentExecutions %v, want a parameter, unset by default", name, r)
+		}
+	}
+	raw, err := os.ReadFile(filepath.Join("..", "samconfig.toml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	prod := string(raw)[strings.Index(string(raw), "[prod.deploy.parameters]"):]
+	for _, want := range []string{"AdminReservedConcurrency=", "AuthorizerReservedConcurrency=", "PublisherReservedConcurrency=1"} {
+		if !strings.Contains(prod, want) {
+			t.Errorf("prod deploy parameters lack %s", want)
+		}
+	}
+}
+
+// TestExtraHostTemplate: deploy/host.yaml maps one more host name to the
+// stage the main template's HTTP API serves ($default: HttpApi sets no
+// StageName), and the main stack outputs the API id it needs.
+func TestExtraHostTemplate(t *testing.T) {
+	tpl := loadTemplate(t)
+	if _, ok := get(t, tpl, "Resources", "HttpApi", "Properties").(node)["StageName"]; ok {
+		t.Error("HttpApi sets a StageName: deploy/host.yaml maps $default")
+	}
+	if get(t, tpl, "Outputs", "HttpApiId", "Value").(node)["Ref"] != "HttpApi" {
+		t.Error("no HttpApiId output")
+	}
+	b, err := os.ReadFile(filepath.Join("..", "deploy", "host.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var doc yaml.Node
+	if err := yaml.Unmarshal(b, &doc); err != nil {
+		t.Fatal(err)
+	}
+	expandIntrinsics(&doc)
+	var host node
+	if err := doc.Decode(&host); err != nil {
+		t.Fatal(err)
+	}
+	m := get(t, host, "Resources", "Mapping", "Properties").(node)
+	if m["Stage"] != "$default" || m["ApiId"].(node)["Ref"] != "HttpApiId" {
+		t.Errorf("host mapping %v", m)
+	}
+	if get(t, host, "Resources", "DomainName", "Properties", "DomainName").(node)["Ref"] != "HostName" {
+		t.Error("host template does not name its domain after HostName")
 	}
 }

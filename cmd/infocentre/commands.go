@@ -48,8 +48,8 @@ var commands = []command{
 
 // Flags that many commands share; the help lists them once, in groups.
 var (
-	storeGroup  = []string{"data", "store"} // storeFlags: where a command acts
-	targetGroup = []string{"url", "key"}    // targetFlags: a server to act through instead
+	storeGroup  = []string{"data", "stack", "store"} // storeFlags: where a command acts
+	targetGroup = []string{"url", "key"}             // targetFlags: a server to act through instead
 )
 
 // find returns the command that args start with and the arguments after
@@ -235,8 +235,9 @@ func groupLines() []string {
 }
 
 const targetNote = `Commands with target flags act on the local store (--data DIR, or --store dynamodb
-with DYNAMODB_TABLE and DYNAMODB_ENDPOINT) unless --url (INFOCENTRE_URL) names a
-running server or deployed API, used with a staff key in --key (INFOCENTRE_KEY).`
+with DYNAMODB_TABLE and DYNAMODB_ENDPOINT, or --stack NAME: the table of that deployed
+stack, from its outputs) unless --url (INFOCENTRE_URL) names a running server or
+deployed API, used with a staff key in --key (INFOCENTRE_KEY).`
 
 // helpCmd prints the usage, or one command's help.
 func helpCmd(args []string, stdout, stderr io.Writer) error {

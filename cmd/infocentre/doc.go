@@ -37,6 +37,7 @@
 //
 //	Store flags (where a command acts):
 //	  --data DIR     keep the embedded store's data in dir (env INFOCENTRE_DATA)
+//	  --stack STACK  act on the DynamoDB table of the deployed stack (sam deploy), named by its outputs (env INFOCENTRE_STACK)
 //	  --store STORE  store to use: bolt (embedded) or dynamodb (env INFOCENTRE_STORE)
 //
 //	Target flags (the store flags, and a server to act through instead):
@@ -44,6 +45,7 @@
 //	  --key KEY      staff key for --url (env INFOCENTRE_KEY)
 //
 // Commands with target flags act on the local store (--data DIR, or --store dynamodb
-// with DYNAMODB_TABLE and DYNAMODB_ENDPOINT) unless --url (INFOCENTRE_URL) names a
-// running server or deployed API, used with a staff key in --key (INFOCENTRE_KEY).
+// with DYNAMODB_TABLE and DYNAMODB_ENDPOINT, or --stack NAME: the table of that deployed
+// stack, from its outputs) unless --url (INFOCENTRE_URL) names a running server or
+// deployed API, used with a staff key in --key (INFOCENTRE_KEY).
 package main

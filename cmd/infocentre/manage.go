@@ -51,7 +51,10 @@ func (t *targetFlags) open(ctx context.Context) (target, error) {
 	if t.url != "" {
 		return newRemote(t.url, t.key)
 	}
-	cfg := t.oneShot()
+	cfg, err := t.oneShot(ctx)
+	if err != nil {
+		return nil, err
+	}
 	store, err := openLocal(ctx, cfg)
 	if err != nil {
 		// A server holds the embedded store: talk to it if we have a key.
@@ -509,7 +512,10 @@ func publishDueCmd(fs *flag.FlagSet) runFunc {
 }
 
 func publishDue(ctx context.Context, sf storeFlags, stdout, stderr io.Writer) error {
-	cfg := sf.oneShot()
+	cfg, err := sf.oneShot(ctx)
+	if err != nil {
+		return err
+	}
 	store, err := openLocal(ctx, cfg)
 	if err != nil {
 		return err

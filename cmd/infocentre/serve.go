@@ -25,11 +25,13 @@ import (
 type storeFlags struct {
 	data  string
 	store string
+	stack string
 }
 
 func (s *storeFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&s.data, "data", envOr("INFOCENTRE_DATA", ".data"), "keep the embedded store's data in `dir` (env INFOCENTRE_DATA)")
 	fs.StringVar(&s.store, "store", envOr("INFOCENTRE_STORE", "bolt"), "`store` to use: bolt (embedded) or dynamodb (env INFOCENTRE_STORE)")
+	fs.StringVar(&s.stack, "stack", os.Getenv("INFOCENTRE_STACK"), "act on the DynamoDB table of the deployed `stack` (sam deploy), named by its outputs (env INFOCENTRE_STACK)")
 }
 
 func (s *storeFlags) config() app.Config {
@@ -42,8 +44,17 @@ func (s *storeFlags) config() app.Config {
 // exits. Such a command hands out no cursors or preview links that outlive
 // it, so on DynamoDB it needs no CURSOR_SECRET or PREVIEW_SECRET: random
 // ones do.
-func (s *storeFlags) oneShot() app.Config {
+//
+// With --stack, the store is the DynamoDB table of that deployed stack.
+func (s *storeFlags) oneShot(ctx context.Context) (app.Config, error) {
 	cfg := s.config()
+	if s.stack != "" {
+		table, err := stackTable(ctx, s.stack)
+		if err != nil {
+			return cfg, err
+		}
+		cfg.Store, cfg.Table = "dynamodb", table
+	}
 	if cfg.Store == "dynamodb" {
 		for _, secret := range []*string{&cfg.CursorSecret, &cfg.PreviewSecret} {
 			if *secret == "" {
@@ -53,7 +64,7 @@ func (s *storeFlags) oneShot() app.Config {
 			}
 		}
 	}
-	return cfg
+	return cfg, nil
 }
 
 func envOr(name, def string) string {
@@ -93,6 +104,14 @@ func serveCmd(fs *flag.FlagSet) runFunc {
 
 func serve(ctx context.Context, sf storeFlags, addr string, seed bool, every time.Duration, stdout, stderr io.Writer) error {
 	cfg := sf.config()
+	if sf.stack != "" {
+		// Serve a deployed stack's table (it still needs CURSOR_SECRET).
+		table, err := stackTable(ctx, sf.stack)
+		if err != nil {
+			return err
+		}
+		cfg.Store, cfg.Table = "dynamodb", table
+	}
 	log := app.NewLogger(stderr, cfg.LogLevel)
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {

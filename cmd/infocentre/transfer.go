@@ -48,7 +48,10 @@ func progress(w io.Writer) transfer.Progress {
 
 // openApp opens the local store (embedded or DynamoDB) for a long job.
 func openApp(ctx context.Context, sf storeFlags, stderr io.Writer) (*app.App, error) {
-	cfg := sf.oneShot()
+	cfg, err := sf.oneShot(ctx)
+	if err != nil {
+		return nil, err
+	}
 	store, err := openLocal(ctx, cfg)
 	if err != nil {
 		return nil, err

@@ -30,6 +30,7 @@ import (
 	"infocentre/internal/previewlink"
 	"infocentre/internal/s3files"
 	"infocentre/internal/search"
+	"infocentre/internal/secrets"
 	"infocentre/internal/static"
 	"infocentre/internal/web"
 )
@@ -38,13 +39,19 @@ import (
 type Config struct {
 	Store        string // "bolt" (default) or "dynamodb"
 	DataDir      string // bolt: directory of the data file
+	Table        string // dynamodb: table name (DYNAMODB_TABLE when empty)
 	CursorSecret string // HMAC secret for pagination cursors (≥ 16 bytes)
 	// PreviewSecret is the HMAC secret of preview links (≥ 16 bytes), apart
 	// from CursorSecret. The embedded store generates one in its data
 	// directory; on DynamoDB without one, preview links are off.
 	PreviewSecret string
-	LogLevel      string // debug, info, warn, error
-	Stage         string // API Gateway stage name, for logs
+	// CursorSecretARN and PreviewSecretARN name Secrets Manager secrets
+	// that ResolveSecrets reads into CursorSecret and PreviewSecret when
+	// those are empty (on AWS the environment carries only the ARNs).
+	CursorSecretARN  string
+	PreviewSecretARN string
+	LogLevel         string // debug, info, warn, error
+	Stage            string // API Gateway stage name, for logs
 	// PublicOrigin is where the public site is served, such as
 	// https://info.example.org: absolute URLs in pages, feeds and sitemaps
 	// are built from it (see web.Options.PublicOrigin). Its host is
@@ -78,22 +85,25 @@ type Config struct {
 	SiteQuota   int64
 }
 
-// ConfigFromEnv reads INFOCENTRE_STORE, INFOCENTRE_DATA, CURSOR_SECRET,
-// PREVIEW_SECRET, LOG_LEVEL, STAGE, PUBLIC_ORIGIN, TRUST_FORWARDED ("true"
-// or "1"), STAFF_CORS_ORIGINS and RESERVED_HOSTS (comma separated),
+// ConfigFromEnv reads INFOCENTRE_STORE, INFOCENTRE_DATA, DYNAMODB_TABLE,
+// CURSOR_SECRET, CURSOR_SECRET_ARN, PREVIEW_SECRET, PREVIEW_SECRET_ARN,
+// LOG_LEVEL, STAGE, PUBLIC_ORIGIN, TRUST_FORWARDED ("true" or "1"),
+// STAFF_CORS_ORIGINS and RESERVED_HOSTS (comma separated),
 // TRUSTED_PROXY_HOPS, FILES_BUCKET, FILES_DIR, FILE_MAX_BYTES and
-// FILE_QUOTA_BYTES. The S3 file store reads S3_ENDPOINT and the usual AWS
-// variables itself. The DynamoDB store reads DYNAMODB_TABLE,
-// DYNAMODB_ENDPOINT and the usual AWS variables itself.
+// FILE_QUOTA_BYTES. The DynamoDB store reads DYNAMODB_ENDPOINT, the S3 file
+// store S3_ENDPOINT, and both the usual AWS variables themselves.
 func ConfigFromEnv() Config {
 	c := Config{
-		Store:         os.Getenv("INFOCENTRE_STORE"),
-		DataDir:       os.Getenv("INFOCENTRE_DATA"),
-		CursorSecret:  os.Getenv("CURSOR_SECRET"),
-		PreviewSecret: os.Getenv("PREVIEW_SECRET"),
-		LogLevel:      os.Getenv("LOG_LEVEL"),
-		Stage:         os.Getenv("STAGE"),
-		PublicOrigin:  os.Getenv("PUBLIC_ORIGIN"),
+		Store:            os.Getenv("INFOCENTRE_STORE"),
+		DataDir:          os.Getenv("INFOCENTRE_DATA"),
+		Table:            os.Getenv("DYNAMODB_TABLE"),
+		CursorSecret:     os.Getenv("CURSOR_SECRET"),
+		PreviewSecret:    os.Getenv("PREVIEW_SECRET"),
+		CursorSecretARN:  os.Getenv("CURSOR_SECRET_ARN"),
+		PreviewSecretARN: os.Getenv("PREVIEW_SECRET_ARN"),
+		LogLevel:         os.Getenv("LOG_LEVEL"),
+		Stage:            os.Getenv("STAGE"),
+		PublicOrigin:     os.Getenv("PUBLIC_ORIGIN"),
 	}
 	switch strings.ToLower(os.Getenv("TRUST_FORWARDED")) {
 	case "true", "1", "yes":
@@ -113,10 +123,44 @@ func ConfigFromEnv() Config {
 			c.ReservedHosts = append(c.ReservedHosts, h)
 		}
 	}
-	if c.Store == "" && os.Getenv("DYNAMODB_TABLE") != "" {
+	if c.Store == "" && c.Table != "" {
 		c.Store = "dynamodb"
 	}
 	return c
+}
+
+// SecretGetter reads a secret's string value by ARN or name
+// (secrets.Reader.Get).
+type SecretGetter func(ctx context.Context, id string) (string, error)
+
+// ResolveSecrets fills CursorSecret and PreviewSecret from the secrets
+// their ARNs name, leaving a value that is already set (a plain
+// environment variable wins: local runs and sam local). get is called only
+// when an ARN is needed; nil means none may be.
+func ResolveSecrets(ctx context.Context, cfg *Config, get SecretGetter) error {
+	for _, s := range []struct {
+		value *string
+		arn   string
+		name  string
+	}{{&cfg.CursorSecret, cfg.CursorSecretARN, "CURSOR_SECRET_ARN"}, {&cfg.PreviewSecret, cfg.PreviewSecretARN, "PREVIEW_SECRET_ARN"}} {
+		if *s.value != "" || s.arn == "" {
+			continue
+		}
+		if get == nil {
+			return fmt.Errorf("%s is set but no Secrets Manager reader is configured", s.name)
+		}
+		v, err := get(ctx, s.arn)
+		if err != nil {
+			return fmt.Errorf("read %s: %w", s.name, err)
+		}
+		*s.value = v
+	}
+	return nil
+}
+
+// needsSecretsManager reports whether ResolveSecrets will read a secret.
+func (c Config) needsSecretsManager() bool {
+	return (c.CursorSecret == "" && c.CursorSecretARN != "") || (c.PreviewSecret == "" && c.PreviewSecretARN != "")
 }
 
 // App is a wired infocentre.
@@ -150,7 +194,14 @@ func OpenStore(ctx context.Context, cfg Config) (centre.Store, error) {
 		}
 		return boltstore.Open(filepath.Join(dir, "infocentre.db"))
 	case "dynamodb":
-		return dynamostore.NewFromEnv(ctx)
+		if cfg.Table == "" {
+			return dynamostore.NewFromEnv(ctx)
+		}
+		client, err := dynamostore.NewClientFromEnv(ctx)
+		if err != nil {
+			return nil, err
+		}
+		return dynamostore.New(client, cfg.Table), nil
 	}
 	return nil, fmt.Errorf("unknown store %q: use bolt or dynamodb", cfg.Store)
 }
@@ -242,6 +293,16 @@ func FromEnv(ctx context.Context) (*App, error) {
 	log := NewLogger(os.Stderr, cfg.LogLevel)
 	if cfg.Stage != "" {
 		log = log.With(slog.String("stage", cfg.Stage))
+	}
+	if cfg.needsSecretsManager() {
+		// Once per process: a Lambda container reads each secret once.
+		r, err := secrets.NewFromEnv(ctx)
+		if err != nil {
+			return nil, err
+		}
+		if err := ResolveSecrets(ctx, &cfg, r.Get); err != nil {
+			return nil, err
+		}
 	}
 	store, err := OpenStore(ctx, cfg)
 	if err != nil {

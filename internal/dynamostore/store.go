@@ -105,19 +105,25 @@ func ClientFromEnv(ctx context.Context) (*dynamodb.Client, string, error) {
 	if table == "" {
 		return nil, "", errors.New("dynamostore: DYNAMODB_TABLE is not set")
 	}
+	client, err := NewClientFromEnv(ctx)
+	return client, table, err
+}
+
+// NewClientFromEnv returns a client configured like ClientFromEnv's, for a
+// table named elsewhere (for example by a stack's outputs).
+func NewClientFromEnv(ctx context.Context) (*dynamodb.Client, error) {
 	cfg, err := config.LoadDefaultConfig(ctx,
 		config.WithHTTPClient(awshttp.NewBuildableClient().WithTimeout(DefaultAttemptTimeout)),
 		config.WithRetryer(func() aws.Retryer { return NewRetryer() }),
 	)
 	if err != nil {
-		return nil, "", fmt.Errorf("dynamostore: load AWS config: %w", err)
+		return nil, fmt.Errorf("dynamostore: load AWS config: %w", err)
 	}
-	client := dynamodb.NewFromConfig(cfg, func(o *dynamodb.Options) {
+	return dynamodb.NewFromConfig(cfg, func(o *dynamodb.Options) {
 		if ep := os.Getenv("DYNAMODB_ENDPOINT"); ep != "" {
 			o.BaseEndpoint = aws.String(ep)
 		}
-	})
-	return client, table, nil
+	}), nil
 }
 
 // NewRetryer returns the standard SDK retryer with the store's bounds.

@@ -46,3 +46,21 @@ func (h *Handler) staffCORS(next http.Handler) http.Handler {
 		next.ServeHTTP(w, r)
 	})
 }
+
+// publicPreflight answers a browser's CORS preflight for the public read
+// API, which every origin may read (GET and HEAD, conditionally). The
+// deployment answers preflights here rather than in API Gateway, whose CORS
+// configuration would override the staff API's allowlist.
+func publicPreflight(w http.ResponseWriter, r *http.Request) {
+	if r.Header.Get("Access-Control-Request-Method") == "" {
+		w.Header().Set("Allow", "GET, HEAD, OPTIONS")
+		w.WriteHeader(http.StatusNoContent)
+		return
+	}
+	hd := w.Header()
+	hd.Set("Access-Control-Allow-Origin", "*")
+	hd.Set("Access-Control-Allow-Methods", "GET, HEAD")
+	hd.Set("Access-Control-Allow-Headers", "If-None-Match")
+	hd.Set("Access-Control-Max-Age", "600")
+	w.WriteHeader(http.StatusNoContent)
+}

@@ -53,6 +53,16 @@ func TestStaffCORS(t *testing.T) {
 		t.Fatalf("public API: %d, Access-Control-Allow-Origin %q", w.Code, w.Header().Get("Access-Control-Allow-Origin"))
 	}
 
+	// Public preflights are answered by the handler (the deployment has no
+	// API Gateway CORS configuration, which would override the staff rules).
+	for _, h := range []http.Handler{e.h, httpapi.New(httpapi.Config{Service: e.svc}).Public()} {
+		w := serve(h, "OPTIONS", "/api/v1/sites/demo/entries", "https://evil.example", "", true)
+		if w.Code != http.StatusNoContent || w.Header().Get("Access-Control-Allow-Origin") != "*" ||
+			w.Header().Get("Access-Control-Allow-Methods") != "GET, HEAD" {
+			t.Errorf("public preflight: %d %v", w.Code, w.Header())
+		}
+	}
+
 	// An allowlist lets exactly its origins in.
 	h := httpapi.New(httpapi.Config{Service: e.svc, StaffOrigins: []string{"https://console.example.org/"}})
 	for _, p := range staffPaths {

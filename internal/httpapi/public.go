@@ -21,6 +21,7 @@ func (h *Handler) routePublic(mux *http.ServeMux) {
 	mux.HandleFunc("GET /api/v1/sites/{site}/entries", h.listPublicEntries)
 	mux.HandleFunc("GET /api/v1/sites/{site}/entries/{slug}", h.getPublicEntry)
 	mux.HandleFunc("GET /api/v1/preview/{token}", h.getPreview)
+	mux.HandleFunc("OPTIONS /api/v1/", publicPreflight)
 	mux.HandleFunc("/api/", func(w http.ResponseWriter, r *http.Request) {
 		writeProblem(w, r, http.StatusNotFound, centre.ENOTFOUND, "no such API route: "+r.Method+" "+r.URL.Path, nil)
 	})

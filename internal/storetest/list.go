@@ -323,6 +323,12 @@ func testPagingWhileWriting(t *testing.T, s centre.Store) {
 					}
 				}
 			})
+			// However the paging ends (a failed call stops this goroutine
+			// with t.Fatal), the writer stops and is waited for before the
+			// subtest returns: it must not report after the test has ended.
+			var once sync.Once
+			stopWriter := func() { once.Do(func() { close(stop); wg.Wait() }) }
+			defer stopWriter()
 			seen := map[string]int{}
 			var got []*centre.Entry
 			for page := 0; ; page++ {
@@ -350,8 +356,7 @@ func testPagingWhileWriting(t *testing.T, s centre.Store) {
 				}
 				q.After = res.Next
 			}
-			close(stop)
-			wg.Wait()
+			stopWriter()
 			for id, n := range seen {
 				if n > 1 {
 					t.Errorf("entry %s listed %d times", id, n)

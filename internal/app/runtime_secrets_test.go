@@ -1,0 +1,123 @@
+package app_test
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/credentials"
+	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
+
+	"infocentre/internal/app"
+	"infocentre/internal/dynamostore/dynamotest"
+	"infocentre/internal/previewlink"
+)
+
+// awsEnv points the process at moto_server as a Lambda function's
+// environment would at AWS: a table and the secrets' ARNs, no values.
+func awsEnv(t *testing.T) (cursorValue, previewValue string, sm *secretsmanager.Client) {
+	t.Helper()
+	ep := dynamotest.Endpoint(t)
+	table := dynamotest.NewTable(t, dynamotest.Client(t))
+	sm = secretsmanager.New(secretsmanager.Options{Region: "eu-west-1", BaseEndpoint: aws.String(ep),
+		Credentials: credentials.NewStaticCredentialsProvider("testing", "testing", "")})
+	arn := func(name, value string) string {
+		out, err := sm.CreateSecret(context.Background(), &secretsmanager.CreateSecretInput{
+			Name: aws.String(fmt.Sprintf("%s-%d", name, time.Now().UnixNano())), SecretString: aws.String(value)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return aws.ToString(out.ARN)
+	}
+	cursorValue, previewValue = "cursor-key-from-secrets-manager-0123", "preview-key-from-secrets-manager-4567"
+	for k, v := range map[string]string{
+		"INFOCENTRE_STORE": "", "DYNAMODB_TABLE": table, "DYNAMODB_ENDPOINT": ep, "SECRETSMANAGER_ENDPOINT": ep,
+		"AWS_REGION": "eu-west-1", "AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing",
+		"CURSOR_SECRET": "", "PREVIEW_SECRET": "",
+		"CURSOR_SECRET_ARN": arn("cursor", cursorValue), "PREVIEW_SECRET_ARN": arn("preview", previewValue),
+	} {
+		t.Setenv(k, v)
+	}
+	return cursorValue, previewValue, sm
+}
+
+// TestFunctionsReadSecretsAtRuntime: with only the secrets' ARNs in the
+// environment (as template.yaml sets it), the wiring every function uses
+// reads both keys from Secrets Manager, and preview links are signed with
+// the preview key, not the cursor key.
+func TestFunctionsReadSecretsAtRuntime(t *testing.T) {
+	cursorValue, previewValue, _ := awsEnv(t)
+	a, err := app.FromEnv(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer a.Close()
+	if a.Config.CursorSecret != cursorValue || a.Config.PreviewSecret != previewValue {
+		t.Fatalf("secrets read: cursor %q, preview %q", a.Config.CursorSecret, a.Config.PreviewSecret)
+	}
+	token := a.Service.Signer.Seal("preview", "entry-1")
+	previews, _ := previewlink.New([]byte(previewValue))
+	cursors, _ := previewlink.New([]byte(cursorValue))
+	if raw, err := previews.Open("preview", token); err != nil || raw != "entry-1" {
+		t.Errorf("preview token does not open with the preview key: %q %v", raw, err)
+	}
+	if _, err := cursors.Open("preview", token); err == nil {
+		t.Error("preview token opens with the cursor key")
+	}
+}
+
+// TestPlainSecretsWinOverARNs: sam local and local runs set the values
+// themselves; then Secrets Manager is never asked.
+func TestPlainSecretsWinOverARNs(t *testing.T) {
+	awsEnv(t)
+	t.Setenv("CURSOR_SECRET", "plain-cursor-secret-0123456789")
+	t.Setenv("PREVIEW_SECRET", "plain-preview-secret-0123456789")
+	t.Setenv("SECRETSMANAGER_ENDPOINT", "http://127.0.0.1:1") // nothing listens: a read would fail
+	a, err := app.FromEnv(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer a.Close()
+	if a.Config.CursorSecret != "plain-cursor-secret-0123456789" || a.Config.PreviewSecret != "plain-preview-secret-0123456789" {
+		t.Fatalf("config %+v", a.Config)
+	}
+}
+
+// TestMissingSecretFailsStart: a function whose secret cannot be read
+// does not start half-configured; the error names the variable.
+func TestMissingSecretFailsStart(t *testing.T) {
+	awsEnv(t)
+	t.Setenv("PREVIEW_SECRET_ARN", "arn:aws:secretsmanager:eu-west-1:123456789012:secret:no-such-secret-AbCdEf")
+	_, err := app.FromEnv(context.Background())
+	if err == nil || !strings.Contains(err.Error(), "PREVIEW_SECRET_ARN") {
+		t.Fatalf("start with an unreadable secret: %v", err)
+	}
+}
+
+// TestLocalPreviewKeyIsNotTheCursorKey: a local run that sets no preview
+// secret signs preview links with its own generated key, never the cursor
+// key.
+func TestLocalPreviewKeyIsNotTheCursorKey(t *testing.T) {
+	cfg := app.Config{Store: "bolt", DataDir: t.TempDir(), CursorSecret: "local-cursor-secret-0123456789"}
+	store, err := app.OpenStore(context.Background(), cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, err := app.New(cfg, store, app.NewLogger(io.Discard, "error"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer a.Close()
+	token := a.Service.Signer.Seal("preview", "entry-1")
+	cursors, _ := previewlink.New([]byte(cfg.CursorSecret))
+	if _, err := cursors.Open("preview", token); err == nil {
+		t.Error("preview token opens with the cursor key")
+	}
+	if raw, err := a.Service.Signer.Open("preview", token); err != nil || raw != "entry-1" {
+		t.Errorf("preview token round trip: %q %v", raw, err)
+	}
+}
