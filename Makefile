@@ -12,7 +12,7 @@ STATICCHECK := .cache/bin/staticcheck
 FUZZTIME      ?= 1m
 TEST_FUZZTIME ?= 10s
 # Every fuzz target, as package:Target.
-FUZZ_TARGETS := ./internal/httpapi:FuzzDecodeJSON ./internal/markdown:FuzzRender
+FUZZ_TARGETS := ./internal/httpapi:FuzzDecodeJSON ./internal/markdown:FuzzRender ./internal/transfer:FuzzRead
 
 .PHONY: run build check test unit lint staticcheck fuzz fuzz-brief openapi-lint bench browser clean setup cfn-lint iac-lint e2e
 

@@ -267,6 +267,7 @@ func audit(ctx context.Context, tf targetFlags, q centre.AuditQuery, limit int, 
 	tw := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "TIME\tKEY\tROLE\tACTION\tTARGET\tOUTCOME\tREQUEST")
 	left := limit
+	var pg centre.Pager
 	for left > 0 {
 		q.Limit = min(left, centre.MaxPageSize)
 		page, err := t.audit(ctx, q)
@@ -277,7 +278,9 @@ func audit(ctx context.Context, tf targetFlags, q centre.AuditQuery, limit int, 
 			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%d\t%s\n", ev.At.Format(time.RFC3339), ev.KeyID, ev.Role, ev.Action, ev.Target, ev.Outcome, ev.RequestID)
 		}
 		left -= len(page.Items)
-		if page.Next == "" {
+		if more, err := pg.Next(q.After, page.Next); err != nil {
+			return err
+		} else if !more {
 			break
 		}
 		q.After = page.Next

@@ -170,7 +170,9 @@ func serve(ctx context.Context, sf storeFlags, addr string, seed bool, every tim
 }
 
 // firstStart prepares an empty store: it issues the first owner key,
-// printed once, and seeds the demo site.
+// printed once, invites the first owner to the console (the link printed
+// once too; the email is INFOCENTRE_OWNER_EMAIL, default owner@localhost)
+// and seeds the demo site.
 func firstStart(ctx context.Context, a *app.App, seed bool, stdout io.Writer) error {
 	sites, err := a.Store.ListSites(ctx)
 	if err != nil {
@@ -194,6 +196,14 @@ func firstStart(ctx context.Context, a *app.App, seed bool, stdout io.Writer) er
 	}
 	fmt.Fprintf(stdout, "owner key: %s\n", secret)
 	fmt.Fprintln(stdout, "(shown once: keep it safe; `infocentre key create --role owner` issues another)")
+	if a.Console != nil {
+		_, token, err := a.Service.BootstrapPerson(ctx, ownerEmail(), "First owner")
+		if err != nil {
+			return fmt.Errorf("invite the first owner to the console: %w", err)
+		}
+		fmt.Fprintf(stdout, "console: %s\n", a.Console.InvitationURL(token))
+		fmt.Fprintln(stdout, "(a one-time link, valid 72 h, to create the first owner's passkey; `infocentre person invite --role owner` makes another)")
+	}
 	return nil
 }
 

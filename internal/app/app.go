@@ -12,6 +12,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net/http"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -21,6 +22,7 @@ import (
 
 	"infocentre/internal/boltstore"
 	"infocentre/internal/centre"
+	"infocentre/internal/console"
 	"infocentre/internal/cursor"
 	"infocentre/internal/dynamostore"
 	"infocentre/internal/filestore"
@@ -29,6 +31,7 @@ import (
 	"infocentre/internal/media"
 	"infocentre/internal/previewlink"
 	"infocentre/internal/s3files"
+	"infocentre/internal/s3transfer"
 	"infocentre/internal/search"
 	"infocentre/internal/secrets"
 	"infocentre/internal/static"
@@ -83,15 +86,33 @@ type Config struct {
 	// none) bound uploads; 0 takes centre's defaults (50 MiB, 2 GiB).
 	MaxFileSize int64
 	SiteQuota   int64
+	// TransferBucket is the S3 bucket for large exports and imports
+	// (presigned URLs); empty streams them through the API.
+	TransferBucket string
+	// Lambda is set when running as a Lambda function, whose responses
+	// and requests carry at most 6 MB and whose /tmp is small.
+	Lambda bool
+	// OIDC configures single sign-on to the console (off when Issuer is
+	// empty): OIDC_ISSUER, OIDC_CLIENT_ID, OIDC_CLIENT_SECRET, OIDC_NAME.
+	OIDC console.OIDC
 }
+
+// Limits on exports where the host is AWS Lambda: a response body the
+// payload limit can carry once base64-encoded, and the files a static
+// export may write to the default 512 MB of /tmp.
+const (
+	LambdaMaxResponse     = 4 << 20
+	LambdaMaxStaticOutput = 192 << 20
+)
 
 // ConfigFromEnv reads INFOCENTRE_STORE, INFOCENTRE_DATA, DYNAMODB_TABLE,
 // CURSOR_SECRET, CURSOR_SECRET_ARN, PREVIEW_SECRET, PREVIEW_SECRET_ARN,
 // LOG_LEVEL, STAGE, PUBLIC_ORIGIN, TRUST_FORWARDED ("true" or "1"),
 // STAFF_CORS_ORIGINS and RESERVED_HOSTS (comma separated),
-// TRUSTED_PROXY_HOPS, FILES_BUCKET, FILES_DIR, FILE_MAX_BYTES and
-// FILE_QUOTA_BYTES. The DynamoDB store reads DYNAMODB_ENDPOINT, the S3 file
-// store S3_ENDPOINT, and both the usual AWS variables themselves.
+// TRUSTED_PROXY_HOPS, TRANSFER_BUCKET, AWS_LAMBDA_FUNCTION_NAME,
+// FILES_BUCKET, FILES_DIR, FILE_MAX_BYTES and FILE_QUOTA_BYTES. The
+// DynamoDB store reads DYNAMODB_ENDPOINT, the S3 stores S3_ENDPOINT, and
+// the usual AWS variables themselves.
 func ConfigFromEnv() Config {
 	c := Config{
 		Store:            os.Getenv("INFOCENTRE_STORE"),
@@ -104,6 +125,8 @@ func ConfigFromEnv() Config {
 		LogLevel:         os.Getenv("LOG_LEVEL"),
 		Stage:            os.Getenv("STAGE"),
 		PublicOrigin:     os.Getenv("PUBLIC_ORIGIN"),
+		TransferBucket:   os.Getenv("TRANSFER_BUCKET"),
+		Lambda:           os.Getenv("AWS_LAMBDA_FUNCTION_NAME") != "",
 	}
 	switch strings.ToLower(os.Getenv("TRUST_FORWARDED")) {
 	case "true", "1", "yes":
@@ -123,6 +146,8 @@ func ConfigFromEnv() Config {
 			c.ReservedHosts = append(c.ReservedHosts, h)
 		}
 	}
+	c.OIDC = console.OIDC{Issuer: os.Getenv("OIDC_ISSUER"), ClientID: os.Getenv("OIDC_CLIENT_ID"),
+		ClientSecret: os.Getenv("OIDC_CLIENT_SECRET"), Name: os.Getenv("OIDC_NAME")}
 	if c.Store == "" && c.Table != "" {
 		c.Store = "dynamodb"
 	}
@@ -170,6 +195,9 @@ type App struct {
 	Store   centre.Store
 	Service *centre.Service
 	Handler *httpapi.Handler
+	// Console is the staff console, or nil when the public origin cannot
+	// serve it (see console.ConsoleOrigin).
+	Console *console.Console
 }
 
 // NewLogger returns the JSON logger for level, writing to w.
@@ -269,12 +297,32 @@ func New(cfg Config, store centre.Store, log *slog.Logger) (*App, error) {
 	}
 	site := web.New(svc, web.Options{Cursors: sealer, Logger: log, SiteForHost: web.HostLookup(svc, time.Minute), Searcher: finder,
 		PublicOrigin: origin, TrustForwarded: cfg.TrustForwarded})
-	h := httpapi.New(httpapi.Config{Service: svc, Cursors: sealer, Log: log, Web: site.Register, Search: finder, StaffOrigins: cfg.StaffOrigins,
-		TrustedProxyHops: cfg.TrustedProxyHops,
-		StaticArchive: func(ctx context.Context, slug string, w io.Writer) error {
-			return static.Options{}.Archive(ctx, svc, slug, w)
-		}})
-	return &App{Config: cfg, Log: log, Store: store, Service: svc, Handler: h}, nil
+	var admin http.Handler
+	con, err := console.New(console.Config{Service: svc, PublicOrigin: cfg.PublicOrigin, OIDC: cfg.OIDC, Log: log})
+	if err != nil {
+		log.Warn("the staff console is off", slog.String("reason", err.Error()))
+		con = nil
+	} else {
+		admin = con
+	}
+	hc := httpapi.Config{Service: svc, Cursors: sealer, Log: log, Web: site.Register, Search: finder, StaffOrigins: cfg.StaffOrigins,
+		Console: admin, TrustedProxyHops: cfg.TrustedProxyHops}
+	var archive static.Options
+	if cfg.Lambda {
+		hc.MaxResponse, archive.MaxBytes = LambdaMaxResponse, LambdaMaxStaticOutput
+	}
+	if cfg.TransferBucket != "" {
+		t, err := s3transfer.New(context.Background(), cfg.TransferBucket)
+		if err != nil {
+			return nil, err
+		}
+		hc.Transfers = t
+	}
+	hc.StaticArchive = func(ctx context.Context, slug string, w io.Writer) error {
+		return archive.Archive(ctx, svc, slug, w)
+	}
+	h := httpapi.New(hc)
+	return &App{Config: cfg, Log: log, Store: store, Service: svc, Handler: h, Console: con}, nil
 }
 
 // reservedHosts returns ReservedHosts and the host of PublicOrigin.

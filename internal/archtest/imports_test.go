@@ -50,11 +50,13 @@ var allowed = map[string][]string{
 	"internal/web/fixture": {"internal/centre", "internal/markdown"},
 	"internal/httpapi": {"internal/centre", "internal/cursor", "internal/jsonstrict", "internal/ratelimit",
 		"internal/search", "internal/transfer"},
-	"internal/static": {"internal/centre", "internal/cursor", "internal/httpapi", "internal/web"},
+	"internal/s3transfer": {"internal/centre", "internal/httpapi"},
+	"internal/static":     {"internal/centre", "internal/cursor", "internal/httpapi", "internal/web"},
+	"internal/console":    {"internal/centre"},
 
-	"internal/app": {"internal/boltstore", "internal/centre", "internal/cursor", "internal/dynamostore",
+	"internal/app": {"internal/boltstore", "internal/centre", "internal/console", "internal/cursor", "internal/dynamostore",
 		"internal/filestore", "internal/httpapi", "internal/markdown", "internal/media", "internal/previewlink",
-		"internal/s3files", "internal/search", "internal/secrets", "internal/static", "internal/web"},
+		"internal/s3files", "internal/s3transfer", "internal/search", "internal/secrets", "internal/static", "internal/web"},
 
 	"cmd/infocentre":       {"*"},
 	"functions":            {},

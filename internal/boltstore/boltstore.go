@@ -42,27 +42,35 @@ const schemaVersion = 1
 
 // Buckets.
 var (
-	bMeta     = []byte("meta")
-	bSites    = []byte("sites")      // slug -> siteRec
-	bEntries  = []byte("entries")    // (site) id -> entryRec
-	bBodies   = []byte("bodies")     // (site) id -> bodyRec
-	bSlugs    = []byte("slugs")      // (site, slug) lang -> id
-	bLists    = []byte("lists")      // (view, site, dim, value) sortkey -> id
-	bDue      = []byte("due")        // timeKey(PublishAt) (site) id -> ""
-	bKeys     = []byte("keys")       // (site) id -> keyRec
-	bKeyHash  = []byte("keyhashes")  // hash -> (site) id
-	bKeyIDs   = []byte("keyids")     // id -> (site) id
-	bIdem     = []byte("idem")       // (scope) key -> idemRec
-	bIdemExp  = []byte("idemexp")    // timeKey(ExpiresAt) (scope) key -> ""
-	bHosts    = []byte("hosts")      // lowercase host name -> site slug
-	bRevs     = []byte("revisions")  // (site, id) uint64(version) -> revRec
-	bAudit    = []byte("audit")      // (site) timeKey(At) id -> auditRec
-	bAuditIDs = []byte("auditids")   // (site) id -> timeKey(At)
-	bFiles    = []byte("files")      // (site) id -> centre.File
-	bFileHash = []byte("filehashes") // (site) sha256 -> id
-	bFileUse  = []byte("fileusage")  // site -> centre.FileUsage
-	allBucket = [][]byte{bMeta, bSites, bEntries, bBodies, bSlugs, bLists, bDue, bKeys, bKeyHash, bKeyIDs, bIdem, bIdemExp,
-		bHosts, bRevs, bAudit, bAuditIDs, bFiles, bFileHash, bFileUse}
+	bMeta         = []byte("meta")
+	bSites        = []byte("sites")        // slug -> siteRec
+	bEntries      = []byte("entries")      // (site) id -> entryRec
+	bBodies       = []byte("bodies")       // (site) id -> bodyRec
+	bSlugs        = []byte("slugs")        // (site, slug) lang -> id
+	bLists        = []byte("lists")        // (view, site, dim, value) sortkey -> id
+	bDue          = []byte("due")          // timeKey(PublishAt) (site) id -> ""
+	bKeys         = []byte("keys")         // (site) id -> keyRec
+	bKeyHash      = []byte("keyhashes")    // hash -> (site) id
+	bKeyIDs       = []byte("keyids")       // id -> (site) id
+	bIdem         = []byte("idem")         // (scope) key -> idemRec
+	bIdemExp      = []byte("idemexp")      // timeKey(ExpiresAt) (scope) key -> ""
+	bHosts        = []byte("hosts")        // lowercase host name -> site slug
+	bRevs         = []byte("revisions")    // (site, id) uint64(version) -> revRec
+	bAudit        = []byte("audit")        // (site) timeKey(At) id -> auditRec
+	bAuditIDs     = []byte("auditids")     // (site) id -> timeKey(At)
+	bPeople       = []byte("people")       // id -> personRec
+	bEmails       = []byte("emails")       // email -> person id
+	bPeopleSite   = []byte("peoplesite")   // (site) timeKey(CreatedAt) id -> person id
+	bSessions     = []byte("sessions")     // token hash -> sessionRec
+	bSessionExp   = []byte("sessionexp")   // timeKey(ExpiresAt) hash -> ""
+	bChallenges   = []byte("challenges")   // token hash -> challengeRec
+	bChallengeExp = []byte("challengeexp") // timeKey(ExpiresAt) hash -> ""
+	bFiles        = []byte("files")        // (site) id -> centre.File
+	bFileHash     = []byte("filehashes")   // (site) sha256 -> id
+	bFileUse      = []byte("fileusage")    // site -> centre.FileUsage
+	allBucket     = [][]byte{bMeta, bSites, bEntries, bBodies, bSlugs, bLists, bDue, bKeys, bKeyHash, bKeyIDs, bIdem, bIdemExp,
+		bHosts, bRevs, bAudit, bAuditIDs, bPeople, bEmails, bPeopleSite, bSessions, bSessionExp, bChallenges, bChallengeExp,
+		bFiles, bFileHash, bFileUse}
 )
 
 // Store is a centre.Store on a bbolt file. It is safe for concurrent use.

@@ -88,12 +88,13 @@ type entryRec struct {
 }
 
 type changeRec struct {
-	At     time.Time `json:"at,omitzero"`
-	KeyID  string    `json:"key_id,omitempty"`
-	Role   string    `json:"role,omitempty"`
-	Action string    `json:"action,omitempty"`
-	Kind   string    `json:"kind,omitempty"`
-	Note   string    `json:"note,omitempty"`
+	At       time.Time `json:"at,omitzero"`
+	KeyID    string    `json:"key_id,omitempty"`
+	PersonID string    `json:"person_id,omitempty"`
+	Role     string    `json:"role,omitempty"`
+	Action   string    `json:"action,omitempty"`
+	Kind     string    `json:"kind,omitempty"`
+	Note     string    `json:"note,omitempty"`
 }
 
 type attachmentRec struct {
@@ -127,7 +128,7 @@ func toEntryRec(e *centre.Entry) (*entryRec, *bodyRec) {
 		ExpiresAt: stamp(e.ExpiresAt), ReviewRequestedAt: stamp(e.ReviewRequestedAt), ReviewNote: e.ReviewNote,
 		OutdatedSince: stamp(e.OutdatedSince), PreviewGeneration: e.PreviewGeneration,
 		LastChange: changeRec{
-			At: stamp(e.LastChange.At), KeyID: e.LastChange.KeyID, Role: e.LastChange.Role,
+			At: stamp(e.LastChange.At), KeyID: e.LastChange.KeyID, PersonID: e.LastChange.PersonID, Role: e.LastChange.Role,
 			Action: e.LastChange.Action, Kind: e.LastChange.Kind, Note: e.LastChange.Note,
 		},
 	}
@@ -157,7 +158,7 @@ func (r *entryRec) entry(b *bodyRec) *centre.Entry {
 		ExpiresAt: r.ExpiresAt, ReviewRequestedAt: r.ReviewRequestedAt, ReviewNote: r.ReviewNote,
 		OutdatedSince: r.OutdatedSince, PreviewGeneration: r.PreviewGeneration,
 		LastChange: centre.Change{
-			At: r.LastChange.At, KeyID: r.LastChange.KeyID, Role: r.LastChange.Role,
+			At: r.LastChange.At, KeyID: r.LastChange.KeyID, PersonID: r.LastChange.PersonID, Role: r.LastChange.Role,
 			Action: r.LastChange.Action, Kind: r.LastChange.Kind, Note: r.LastChange.Note,
 		},
 	}
@@ -189,6 +190,7 @@ type auditRec struct {
 	Site      string    `json:"site"`
 	At        time.Time `json:"at,omitzero"`
 	KeyID     string    `json:"key_id,omitempty"`
+	PersonID  string    `json:"person_id,omitempty"`
 	Role      string    `json:"role,omitempty"`
 	Action    string    `json:"action,omitempty"`
 	Target    string    `json:"target,omitempty"`
@@ -201,7 +203,7 @@ type auditRec struct {
 
 func toAuditRec(ev *centre.AuditEvent) *auditRec {
 	return &auditRec{
-		ID: ev.ID, Site: ev.Site, At: stamp(ev.At), KeyID: ev.KeyID, Role: ev.Role, Action: ev.Action,
+		ID: ev.ID, Site: ev.Site, At: stamp(ev.At), KeyID: ev.KeyID, PersonID: ev.PersonID, Role: ev.Role, Action: ev.Action,
 		Target: ev.Target, RequestID: ev.RequestID, ClientRID: ev.ClientRequestID, Client: ev.Client,
 		Outcome: ev.Outcome, Detail: ev.Detail,
 	}
@@ -209,7 +211,7 @@ func toAuditRec(ev *centre.AuditEvent) *auditRec {
 
 func (r *auditRec) event() *centre.AuditEvent {
 	return &centre.AuditEvent{
-		ID: r.ID, Site: r.Site, At: r.At, KeyID: r.KeyID, Role: r.Role, Action: r.Action,
+		ID: r.ID, Site: r.Site, At: r.At, KeyID: r.KeyID, PersonID: r.PersonID, Role: r.Role, Action: r.Action,
 		Target: r.Target, RequestID: r.RequestID, ClientRequestID: r.ClientRID, Client: r.Client,
 		Outcome: r.Outcome, Detail: r.Detail,
 	}

@@ -62,7 +62,7 @@ func (s *Service) CreateEntry(ctx context.Context, p Principal, site string, in 
 	now := s.now()
 	e := &Entry{
 		ID: NewID(now), Site: site, Content: in.Content, Slug: in.Slug, Lang: in.Lang, Status: StatusDraft,
-		PublishAt: in.PublishAt.UTC().Truncate(time.Millisecond), CreatedAt: now, UpdatedAt: now, CreatedBy: p.KeyID,
+		PublishAt: in.PublishAt.UTC().Truncate(time.Millisecond), CreatedAt: now, UpdatedAt: now, CreatedBy: p.Actor(),
 		ExpiresAt: in.ExpiresAt.UTC().Truncate(time.Millisecond),
 	}
 	stamp(e, p, now, "create")

@@ -136,12 +136,15 @@ func set[T any](dst *T, src *T) {
 // Change describes the change that produced a version of an entry. It is
 // stored with the entry, so each revision says who changed what and how.
 type Change struct {
-	At     time.Time `json:"at"`
-	KeyID  string    `json:"key_id,omitempty"`
-	Role   string    `json:"role,omitempty"`
-	Action string    `json:"action"`         // create, update, publish, schedule, release, unschedule, withdraw, review, restore, preview-revoke
-	Kind   string    `json:"kind,omitempty"` // major or minor, for changes to public entries
-	Note   string    `json:"note,omitempty"` // the public change note of a major change
+	At    time.Time `json:"at"`
+	KeyID string    `json:"key_id,omitempty"`
+	// PersonID is the person who made the change through the console
+	// (KeyID is then empty).
+	PersonID string `json:"person_id,omitempty"`
+	Role     string `json:"role,omitempty"`
+	Action   string `json:"action"`         // create, update, publish, schedule, release, unschedule, withdraw, review, restore, preview-revoke
+	Kind     string `json:"kind,omitempty"` // major or minor, for changes to public entries
+	Note     string `json:"note,omitempty"` // the public change note of a major change
 }
 
 // Expired reports whether the entry is past its ExpiresAt at now.

@@ -112,11 +112,6 @@ var shaRE = regexp.MustCompile(`^[0-9a-f]{64}$`)
 // ValidSHA256 reports whether s is a lowercase hex SHA-256.
 func ValidSHA256(s string) bool { return shaRE.MatchString(s) }
 
-var idRE = regexp.MustCompile(`^[0-9a-hjkmnp-tv-z]{26}$`)
-
-// ValidID reports whether s is an ID made by NewID.
-func ValidID(s string) bool { return idRE.MatchString(s) }
-
 // CleanFileName returns the base name of a client's file name (any
 // directory part dropped, in NFC), or an EINVALID error naming field.
 func CleanFileName(field, name string) (string, error) {

@@ -31,3 +31,21 @@ func toLower(s string) string {
 	}
 	return string(b)
 }
+
+// ValidID reports whether s has the form NewID gives: 26 characters of
+// lowercase Crockford base 32, the first one at most 7.
+func ValidID(s string) bool {
+	if len(s) != 26 || s[0] < '0' || s[0] > '7' {
+		return false
+	}
+	for i := 1; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case '0' <= c && c <= '9':
+		case 'a' <= c && c <= 'z' && c != 'i' && c != 'l' && c != 'o' && c != 'u':
+		default:
+			return false
+		}
+	}
+	return true
+}

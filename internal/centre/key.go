@@ -82,10 +82,23 @@ func LooksLikeKey(s string) bool {
 }
 
 // Principal is the authenticated caller of a staff request.
+//
+// A request signed with a key has KeyID set; a signed-in person's has
+// PersonID set instead. Roles, site state and audit treat both alike.
 type Principal struct {
-	KeyID string `json:"key_id"`
-	Site  string `json:"site"`
-	Role  string `json:"role"`
+	KeyID    string `json:"key_id,omitempty"`
+	PersonID string `json:"person_id,omitempty"`
+	Site     string `json:"site"`
+	Role     string `json:"role"`
+}
+
+// Actor names the caller in logs and audit events: the key ID or
+// "person:" and the person's ID.
+func (p Principal) Actor() string {
+	if p.PersonID != "" {
+		return "person:" + p.PersonID
+	}
+	return p.KeyID
 }
 
 // Can reports whether p may act with at least role on site.

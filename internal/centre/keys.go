@@ -84,6 +84,16 @@ func (s *Service) keyChain(ctx context.Context, k *Key) (int, error) {
 		case !k.Usable(now):
 			return 0, refuse("ancestor "+k.ID+" expired", id)
 		}
+		if pid, ok := strings.CutPrefix(k.CreatedBy, "person:"); ok {
+			// Issued by a signed-in person: valid while that person is.
+			person, err := s.Store.GetPerson(ctx, pid)
+			if IsCode(err, ENOTFOUND) || err == nil && person.State != PersonActive {
+				return 0, refuse("issuing person "+pid+" not active", id)
+			} else if err != nil {
+				return 0, err
+			}
+			return depth, nil
+		}
 		if !looksLikeID(k.CreatedBy) {
 			// A root: made by the operator (Bootstrap, the CLI, the demo
 			// seed), whose principals are not keys.
@@ -159,7 +169,7 @@ func (s *Service) CreateKey(ctx context.Context, p Principal, site string, in Ke
 			in.ExpiresAt = parent.ExpiresAt
 		}
 	}
-	return s.issueKey(ctx, site, in, p.KeyID)
+	return s.issueKey(ctx, site, in, p.Actor())
 }
 
 // Bootstrap issues an owner key without a caller. It is for the operator's

@@ -114,10 +114,11 @@ func (s *Service) Preview(ctx context.Context, token string) (*Entry, error) {
 }
 
 // LogPath returns a request path as it may be logged: the token of a
-// preview link ("/preview/{token}", "/api/v1/preview/{token}") is a
-// credential, and is replaced by "REDACTED".
+// preview link ("/preview/{token}", "/api/v1/preview/{token}") or of an
+// invitation ("/admin/invite/{token}…") is a credential, and is replaced
+// by "REDACTED".
 func LogPath(path string) string {
-	for _, prefix := range []string{"/preview/", "/api/v1/preview/"} {
+	for _, prefix := range []string{"/preview/", "/api/v1/preview/", "/admin/invite/"} {
 		if strings.HasPrefix(path, prefix) && len(path) > len(prefix) {
 			return prefix + "REDACTED"
 		}

@@ -3,6 +3,7 @@ package centre
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"reflect"
 	"strings"
 )
@@ -24,7 +25,7 @@ func (s *Service) Revisions(ctx context.Context, p Principal, site, id string) (
 	var out []RevisionSummary
 	var prev *Entry
 	after := int64(0)
-	for {
+	for range MaxListPages {
 		revs, err := s.Store.Revisions(ctx, site, id, after, MaxPageSize)
 		if IsCode(err, ENOTFOUND) {
 			return nil, Errorf(ENOTFOUND, "no entry %q in site %q", id, site)
@@ -32,6 +33,9 @@ func (s *Service) Revisions(ctx context.Context, p Principal, site, id string) (
 			return nil, err
 		}
 		for _, r := range revs {
+			if r.Version <= after {
+				return nil, fmt.Errorf("revisions of entry %s: version %d after version %d", id, r.Version, after)
+			}
 			sum := RevisionSummary{Version: r.Version, Change: r.LastChange, Status: r.Status, Fields: []string{}}
 			for _, d := range DiffEntries(prev, r) {
 				sum.Fields = append(sum.Fields, d.Field)
@@ -44,6 +48,7 @@ func (s *Service) Revisions(ctx context.Context, p Principal, site, id string) (
 			return out, nil
 		}
 	}
+	return nil, fmt.Errorf("revisions of entry %s: more than %d pages", id, MaxListPages)
 }
 
 // Revision returns one revision of an entry to a viewer.

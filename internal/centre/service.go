@@ -76,7 +76,7 @@ func (s *Service) log() *slog.Logger {
 
 // stamp records on e the change p is making, for its revision.
 func stamp(e *Entry, p Principal, at time.Time, action string) {
-	e.LastChange = Change{At: at, KeyID: p.KeyID, Role: p.Role, Action: action}
+	e.LastChange = Change{At: at, KeyID: p.KeyID, PersonID: p.PersonID, Role: p.Role, Action: action}
 }
 
 // require returns EFORBIDDEN unless p may act with role on site.

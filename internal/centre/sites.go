@@ -151,7 +151,7 @@ func (s *Service) LaunchSite(ctx context.Context, p Principal, in SiteInput) (*L
 	now := s.now()
 	for _, pg := range pages {
 		c := &Entry{ID: NewID(now), Site: site.Slug, Content: pg.Content, Slug: pg.Slug, Lang: pg.Lang,
-			BodyHTML: pg.BodyHTML, Status: StatusDraft, CreatedAt: now, UpdatedAt: now, CreatedBy: p.KeyID}
+			BodyHTML: pg.BodyHTML, Status: StatusDraft, CreatedAt: now, UpdatedAt: now, CreatedBy: p.Actor()}
 		stamp(c, p, now, "create")
 		if pg.Status == StatusPublished {
 			c.Status, c.PublishedAt = StatusPublished, now
@@ -163,7 +163,7 @@ func (s *Service) LaunchSite(ctx context.Context, p Principal, in SiteInput) (*L
 			return nil, fmt.Errorf("copy page %s/%s into site %s: %w", pg.Lang, pg.Slug, site.Slug, err)
 		}
 	}
-	k, secret, err := s.issueKey(ctx, site.Slug, KeyInput{Role: RoleAdmin, Name: "first admin of " + site.Slug}, p.KeyID)
+	k, secret, err := s.issueKey(ctx, site.Slug, KeyInput{Role: RoleAdmin, Name: "first admin of " + site.Slug}, p.Actor())
 	if err != nil {
 		return nil, err
 	}
@@ -175,6 +175,7 @@ func (s *Service) LaunchSite(ctx context.Context, p Principal, in SiteInput) (*L
 func (s *Service) templatePages(ctx context.Context, site string) ([]*Entry, error) {
 	var out []*Entry
 	q := EntryQuery{Site: site, Type: TypePage, Limit: MaxPageSize}
+	var pg Pager
 	for {
 		page, err := s.Store.ListEntries(ctx, q)
 		if err != nil {
@@ -190,8 +191,8 @@ func (s *Service) templatePages(ctx context.Context, site string) ([]*Entry, err
 			}
 			out = append(out, full)
 		}
-		if page.Next == "" {
-			return out, nil
+		if more, err := pg.Next(q.After, page.Next); err != nil || !more {
+			return out, err
 		}
 		q.After = page.Next
 	}

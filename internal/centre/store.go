@@ -97,6 +97,44 @@ type Store interface {
 	// has no key with that ID.
 	RevokeKey(ctx context.Context, site, id string, at time.Time) (*Key, error)
 
+	// CreatePerson stores a new person. Returns ECONFLICT if its ID exists
+	// or another person has the same Email.
+	CreatePerson(ctx context.Context, p *Person) error
+	// GetPerson returns the person with that ID, or ENOTFOUND. One read.
+	GetPerson(ctx context.Context, id string) (*Person, error)
+	// PersonByEmail returns the person with that (normalised) email, or
+	// ENOTFOUND. At most two reads.
+	PersonByEmail(ctx context.Context, email string) (*Person, error)
+	// ListPeople returns the people of site (AllSites for owners), oldest
+	// first.
+	ListPeople(ctx context.Context, site string) ([]*Person, error)
+	// UpdatePerson replaces a person (see the version rule above), moving
+	// the email reservation if it changed. Returns ENOTFOUND, EPRECONDITION,
+	// or ECONFLICT if the new email is taken.
+	UpdatePerson(ctx context.Context, p *Person) error
+
+	// CreateSession stores a new session. Returns ECONFLICT if its Hash
+	// exists.
+	CreateSession(ctx context.Context, s *Session) error
+	// Sessions and challenges carry their ExpiresAt; a store may return
+	// one past it until the backend deletes it (DynamoDB's TTL), so
+	// callers check it against their own clock (Service does).
+
+	// GetSession returns the session with that hash, or ENOTFOUND.
+	GetSession(ctx context.Context, hash string) (*Session, error)
+	// TouchSession sets the session's LastSeenAt. Returns ENOTFOUND if it
+	// is gone.
+	TouchSession(ctx context.Context, hash string, at time.Time) error
+	// DeleteSession removes a session; removing a missing one is no error.
+	DeleteSession(ctx context.Context, hash string) error
+
+	// CreateChallenge stores a ceremony's state. Returns ECONFLICT if its
+	// Hash exists.
+	CreateChallenge(ctx context.Context, c *Challenge) error
+	// TakeChallenge removes the challenge with that hash and returns it:
+	// a challenge is used at most once. Returns ENOTFOUND if there is none.
+	TakeChallenge(ctx context.Context, hash string) (*Challenge, error)
+
 	// ClaimIdempotency stores rec if no unexpired record has the same Scope
 	// and Key, and returns (nil, nil). Otherwise it stores nothing and
 	// returns the existing record. Records past ExpiresAt are treated as
@@ -187,14 +225,16 @@ type IdempotencyRecord struct {
 
 // AuditEvent records one staff action, successful or not.
 type AuditEvent struct {
-	ID        string    `json:"id"`   // a NewID of At: events sort by time
-	Site      string    `json:"site"` // the site acted on, or AllSites
-	At        time.Time `json:"at"`
-	KeyID     string    `json:"key_id"`
-	Role      string    `json:"role"`
-	Action    string    `json:"action"` // e.g. entry.publish, key.revoke
-	Target    string    `json:"target,omitempty"`
-	RequestID string    `json:"request_id,omitempty"` // made by the server
+	ID    string    `json:"id"`   // a NewID of At: events sort by time
+	Site  string    `json:"site"` // the site acted on, or AllSites
+	At    time.Time `json:"at"`
+	KeyID string    `json:"key_id"`
+	// PersonID is the signed-in person who acted (KeyID is then empty).
+	PersonID  string `json:"person_id,omitempty"`
+	Role      string `json:"role"`
+	Action    string `json:"action"` // e.g. entry.publish, key.revoke
+	Target    string `json:"target,omitempty"`
+	RequestID string `json:"request_id,omitempty"` // made by the server
 	// ClientRequestID is the X-Request-Id the client sent, sanitised and
 	// cut to MaxClientRequestID characters: a correlation hint, never
 	// trusted as the event's identity.

@@ -170,6 +170,24 @@ func TestOneRequestPerRead(t *testing.T) {
 		return err
 	})
 	check("KeyByHash", one("GetItem"), func() error { _, err := s.KeyByHash(ctx, k.Hash); return err })
+	// A console request reads its session and its person: one GetItem each.
+	person := storetest.NewPerson("flood", centre.RoleEditor, "ana@example.org")
+	check("CreatePerson", one("TransactWriteItems"), func() error { return s.CreatePerson(ctx, person) })
+	sess := &centre.Session{Hash: centre.HashToken("t"), PersonID: person.ID, CreatedAt: time.Now(), LastSeenAt: time.Now(), ExpiresAt: time.Now().Add(time.Hour)}
+	check("CreateSession", one("PutItem"), func() error { return s.CreateSession(ctx, sess) })
+	check("GetSession", one("GetItem"), func() error { _, err := s.GetSession(ctx, sess.Hash); return err })
+	check("TouchSession", one("UpdateItem"), func() error { return s.TouchSession(ctx, sess.Hash, time.Now()) })
+	check("GetPerson", one("GetItem"), func() error { _, err := s.GetPerson(ctx, person.ID); return err })
+	check("PersonByEmail", map[string]int{"GetItem": 2}, func() error { _, err := s.PersonByEmail(ctx, "ana@example.org"); return err })
+	check("ListPeople", one("Query"), func() error { _, err := s.ListPeople(ctx, "flood"); return err })
+	check("UpdatePerson", map[string]int{"GetItem": 1, "TransactWriteItems": 1}, func() error { return s.UpdatePerson(ctx, person) })
+	check("TakeChallenge", one("DeleteItem"), func() error {
+		_, err := s.TakeChallenge(ctx, centre.HashToken("none"))
+		if centre.IsCode(err, centre.ENOTFOUND) {
+			return nil
+		}
+		return fmt.Errorf("TakeChallenge of nothing: %v", err)
+	})
 	check("EntriesBySlug", one("Query"), func() error {
 		list, err := s.EntriesBySlug(ctx, "flood", "guidance")
 		if err == nil && len(list) != 3 {

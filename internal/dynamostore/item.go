@@ -30,6 +30,10 @@ type item = map[string]types.AttributeValue
 //	               GSI2 (dim "all" only): ST#<site>#<status> / <id>
 //	key            PK=KEY#<id>                 SK=KEY         GSI1: KEYS#<site> / <created_at>#<id>
 //	key by hash    PK=KEYHASH#<hash>           SK=KEY         full copy of the key
+//	person         PK=PERSON#<id>              SK=PERSON      GSI1: PEOPLE#<site> / <created_at>#<id>
+//	email          PK=EMAIL#<email>            SK=PERSON      person_id: reserves the email
+//	session        PK=SESSION#<token hash>     SK=SESSION     ttl = absolute expiry
+//	challenge      PK=CHALLENGE#<token hash>   SK=CHALLENGE   ttl = expiry; taken by one DeleteItem
 //	idempotency    PK=IDEM#<scope>             SK=<key>       ttl = expiry in epoch seconds
 //	audit event    PK=A#<site>                 SK=<id>        GSI2: A#<site> / <at>#<id>
 //	search seq     PK=X#<site>                 SK=#SEQ        seq: the site's search change sequence
@@ -280,6 +284,7 @@ func writeEntry(w writer, e *centre.Entry, body bool) {
 		mw := writer(m)
 		mw.t("at", c.At)
 		mw.s("key_id", c.KeyID)
+		mw.s("person_id", c.PersonID)
 		mw.s("role", c.Role)
 		mw.s("action", c.Action)
 		mw.s("kind", c.Kind)
@@ -327,7 +332,7 @@ func entryFromItem(it item) (*centre.Entry, error) {
 			r.fail("last_change")
 		} else {
 			mr := reader{it: mm.Value}
-			e.LastChange = centre.Change{At: mr.t("at"), KeyID: mr.s("key_id"), Role: mr.s("role"),
+			e.LastChange = centre.Change{At: mr.t("at"), KeyID: mr.s("key_id"), PersonID: mr.s("person_id"), Role: mr.s("role"),
 				Action: mr.s("action"), Kind: mr.s("kind"), Note: mr.s("note")}
 			r.fail(mr.bad)
 		}
@@ -399,6 +404,7 @@ func auditToItem(ev *centre.AuditEvent) item {
 	w.s("site", ev.Site)
 	w.t("at", ev.At)
 	w.s("key_id", ev.KeyID)
+	w.s("person_id", ev.PersonID)
 	w.s("role", ev.Role)
 	w.s("action", ev.Action)
 	w.s("target", ev.Target)
@@ -417,6 +423,7 @@ func auditFromItem(it item) (*centre.AuditEvent, error) {
 		Site:            r.s("site"),
 		At:              r.t("at"),
 		KeyID:           r.s("key_id"),
+		PersonID:        r.s("person_id"),
 		Role:            r.s("role"),
 		Action:          r.s("action"),
 		Target:          r.s("target"),

@@ -15,9 +15,10 @@ func (h *Handler) routeAdmin(mux *http.ServeMux) {
 	// and POSTs honour Idempotency-Key.
 	staff := func(pattern, action string, fn http.HandlerFunc) {
 		method, _, _ := strings.Cut(pattern, " ")
-		// Imports are large and refuse a second copy anyway; uploads are
-		// large and answer the file already there for the same content.
-		if method == http.MethodPost && action != "site.import" && action != "file.upload" {
+		// Imports are large, and refuse a second copy anyway; an upload URL
+		// is a credential, never to be stored, and costs nothing to ask again;
+		// file uploads are large and answer the file already there for the same content.
+		if method == http.MethodPost && action != "site.import" && action != "site.import-upload" && action != "file.upload" {
 			fn = h.idempotent(fn)
 		}
 		fn = h.authorize(pattern, fn) // before any header, query or body is read
@@ -35,6 +36,7 @@ func (h *Handler) routeAdmin(mux *http.ServeMux) {
 	staff("GET "+site+"/export", "", h.exportSite)
 	staff("GET "+site+"/export-static", "", h.exportStatic)
 	staff("POST /api/v1/admin/import", "site.import", h.importSite)
+	staff("POST /api/v1/admin/import/uploads", "site.import-upload", h.createImportUpload)
 	staff("GET "+site+"/audit", "", h.listAudit)
 	staff("GET /api/v1/admin/audit", "", h.listOwnerAudit)
 	staff("GET "+site+"/entries", "", h.listEntries)

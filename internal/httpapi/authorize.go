@@ -14,14 +14,15 @@ import (
 // sends. The service checks again, with the rules that depend on what is
 // stored (the entry's state, the role of a key being revoked).
 var routeRoles = map[string]string{
-	"GET /api/v1/admin/whoami":       "",
-	"GET /api/v1/admin/sites":        "",
-	"POST /api/v1/admin/sites":       centre.RoleOwner,
-	"POST /api/v1/admin/import":      centre.RoleOwner,
-	"GET /api/v1/admin/audit":        centre.RoleOwner,
-	"GET /api/v1/admin/keys":         centre.RoleOwner,
-	"POST /api/v1/admin/keys":        centre.RoleOwner,
-	"DELETE /api/v1/admin/keys/{id}": centre.RoleOwner,
+	"GET /api/v1/admin/whoami":          "",
+	"GET /api/v1/admin/sites":           "",
+	"POST /api/v1/admin/sites":          centre.RoleOwner,
+	"POST /api/v1/admin/import":         centre.RoleOwner,
+	"POST /api/v1/admin/import/uploads": centre.RoleOwner,
+	"GET /api/v1/admin/audit":           centre.RoleOwner,
+	"GET /api/v1/admin/keys":            centre.RoleOwner,
+	"POST /api/v1/admin/keys":           centre.RoleOwner,
+	"DELETE /api/v1/admin/keys/{id}":    centre.RoleOwner,
 
 	"GET " + siteRoute:                    centre.RoleViewer,
 	"PATCH " + siteRoute:                  centre.RoleAdmin,

@@ -32,14 +32,26 @@ type Config struct {
 	Search Searcher
 	// Web registers the public HTML routes (site pages, feeds) on mux.
 	Web func(mux *http.ServeMux)
+	// Console serves the staff console under /admin/ (internal/console);
+	// nil leaves /admin/ to the public routes (a 404).
+	Console http.Handler
 	// MaxBody limits staff request bodies (default 256 KiB).
 	MaxBody int64
 	// StaticArchive writes a site's public pages, feeds and API snapshots
 	// as a gzipped tar (internal/static); nil disables the route.
 	StaticArchive func(ctx context.Context, site string, w io.Writer) error
-	// MaxImport limits the size of an export file posted for import
-	// (default 64 MiB).
+	// MaxImport limits the size of an export file posted or uploaded for
+	// import (default 64 MiB).
 	MaxImport int64
+	// Transfers, if set, keeps exports in object storage (answered with a
+	// 303 to a presigned URL) and takes imports uploaded there.
+	Transfers Transfers
+	// MaxResponse, if set, is the largest export answered in the response
+	// body (on Lambda, whose responses carry at most 6 MB); a larger one
+	// gets 413. 0 streams exports of any size.
+	MaxResponse int64
+	// ExportTimeout bounds one export (default 5 minutes).
+	ExportTimeout time.Duration
 	// IdempotencyTTL is how long Idempotency-Key records live (default 24h).
 	IdempotencyTTL time.Duration
 	// PublicMaxAge is the browser cache lifetime of public API responses
@@ -128,6 +140,9 @@ func New(cfg Config) *Handler {
 	if cfg.MaxImport == 0 {
 		cfg.MaxImport = 64 << 20
 	}
+	if cfg.ExportTimeout == 0 {
+		cfg.ExportTimeout = 5 * time.Minute
+	}
 	if cfg.IdempotencyTTL == 0 {
 		cfg.IdempotencyTTL = 24 * time.Hour
 	}
@@ -149,6 +164,9 @@ func New(cfg Config) *Handler {
 	}
 	all := http.NewServeMux()
 	all.Handle("/api/v1/admin/", h.staffCORS(h.admin))
+	if cfg.Console != nil {
+		all.Handle("/admin/", cfg.Console)
+	}
 	all.Handle("/", h.public)
 	h.all = h.wrap(all)
 	return h
@@ -160,8 +178,16 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) { h.all.Serv
 // Public serves only the public routes (the "public" function).
 func (h *Handler) Public() http.Handler { return h.wrap(h.public) }
 
-// Admin serves only the staff routes (the "admin" function).
-func (h *Handler) Admin() http.Handler { return h.wrap(h.staffCORS(h.admin)) }
+// Admin serves only the staff routes and the console (the "admin"
+// function).
+func (h *Handler) Admin() http.Handler {
+	mux := http.NewServeMux()
+	mux.Handle("/", h.staffCORS(h.admin))
+	if h.cfg.Console != nil {
+		mux.Handle("/admin/", h.cfg.Console)
+	}
+	return h.wrap(mux)
+}
 
 type ctxKey int
 

@@ -62,7 +62,10 @@ func newEnv(t *testing.T) *env {
 	return newEnvOn(t, store)
 }
 
-func newEnvOn(t *testing.T, store centre.Store) *env {
+func newEnvOn(t *testing.T, store centre.Store) *env { return newEnvWith(t, store, nil) }
+
+// newEnvWith is newEnvOn with a chance to change the handler's Config.
+func newEnvWith(t *testing.T, store centre.Store, configure func(*httpapi.Config)) *env {
 	t.Helper()
 	checkerOnce.Do(func() { checker = newOpenAPIChecker(t) })
 	finder := &search.Service{Store: store}
@@ -89,6 +92,9 @@ func newEnvOn(t *testing.T, store centre.Store) *env {
 		StaticArchive: func(ctx context.Context, slug string, w io.Writer) error {
 			return static.Options{}.Archive(ctx, svc, slug, w)
 		}}
+	if configure != nil {
+		configure(&e.cfg)
+	}
 	e.h = httpapi.New(e.cfg)
 	ctx := context.Background()
 	k, secret, err := svc.Bootstrap(ctx, "test owner")

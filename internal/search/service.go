@@ -231,6 +231,7 @@ func (s *Service) build(ctx context.Context, site string) (*Index, error) {
 	public := map[string]bool{}
 	var slugs []string
 	q := centre.EntryQuery{Site: site, Public: true, Limit: centre.MaxPageSize}
+	var pg centre.Pager
 	for {
 		page, err := s.Store.ListEntries(ctx, q)
 		if err != nil {
@@ -242,7 +243,11 @@ func (s *Service) build(ctx context.Context, site string) (*Index, error) {
 				slugs = append(slugs, e.Slug)
 			}
 		}
-		if page.Next == "" {
+		more, err := pg.Next(q.After, page.Next)
+		if err != nil {
+			return nil, fmt.Errorf("search: list entries of %s: %w", site, err)
+		}
+		if !more {
 			break
 		}
 		q.After = page.Next

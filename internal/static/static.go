@@ -67,6 +67,36 @@ type Options struct {
 	Now time.Time
 	// Logger receives rendering errors; nil discards them.
 	Logger *slog.Logger
+	// MaxPages bounds the paths fetched (pages, feeds, redirects) and the
+	// pages of the API entry list; 0 means DefaultMaxPages.
+	MaxPages int
+	// MaxBytes bounds the total size of the files written; 0 means
+	// DefaultMaxBytes.
+	MaxBytes int64
+	// Timeout bounds the whole export; 0 means DefaultTimeout.
+	Timeout time.Duration
+}
+
+// Default limits of one export. Past any of them the export stops with an
+// ETOOLARGE error that names the limit, and leaves nothing behind.
+const (
+	DefaultMaxPages = 100_000
+	DefaultMaxBytes = 2 << 30
+	DefaultTimeout  = 15 * time.Minute
+)
+
+func (o Options) limits() (pages int, bytes int64, timeout time.Duration) {
+	pages, bytes, timeout = o.MaxPages, o.MaxBytes, o.Timeout
+	if pages <= 0 {
+		pages = DefaultMaxPages
+	}
+	if bytes <= 0 {
+		bytes = DefaultMaxBytes
+	}
+	if timeout <= 0 {
+		timeout = DefaultTimeout
+	}
+	return pages, bytes, timeout
 }
 
 // Result counts what an export wrote.
@@ -77,9 +107,6 @@ type Result struct {
 	Entries int      // public entries (each language version)
 	Broken  []string // internal links that lead nowhere, as "page -> link"
 }
-
-// maxPages bounds one export, as a guard against a link loop.
-const maxPages = 200_000
 
 // Export writes the public site siteSlug of svc to outDir with default
 // Options (root-relative links).
@@ -97,6 +124,10 @@ func (o Options) Export(ctx context.Context, svc *centre.Service, siteSlug, outD
 	if progress == nil {
 		progress = func(string, int, int) {}
 	}
+	maxPages, maxBytes, timeout := o.limits()
+	ctx, cancel := context.WithTimeoutCause(ctx, timeout,
+		centre.Errorf(centre.ETOOLARGE, "the static export of site %q takes longer than the limit of %s", siteSlug, timeout))
+	defer cancel()
 	var origin string
 	if o.BaseURL != "" {
 		u, err := url.Parse(o.BaseURL)
@@ -157,13 +188,13 @@ func (o Options) Export(ctx context.Context, svc *centre.Service, siteSlug, outD
 			Service: svc,
 			Cursors: sealer, Log: log,
 		}),
-		seen: map[string]bool{},
+		seen: map[string]bool{}, maxPages: maxPages, maxBytes: maxBytes,
 	}
 	if err := x.pages(progress); err != nil {
-		return nil, err
+		return nil, x.stopped(err)
 	}
 	if err := x.snapshots(progress); err != nil {
-		return nil, err
+		return nil, x.stopped(err)
 	}
 	if err := os.Remove(outDir); err != nil && !errors.Is(err, os.ErrNotExist) {
 		return nil, err
@@ -174,6 +205,19 @@ func (o Options) Export(ctx context.Context, svc *centre.Service, siteSlug, outD
 	done = true
 	sort.Strings(x.res.Broken)
 	return x.res, nil
+}
+
+// stopped returns the cause of an export cut short by its deadline (an
+// ETOOLARGE error naming the limit) instead of the bare context error.
+// The handlers may answer a 503 rather than pass the context's error on,
+// so the context itself is asked.
+func (x *exporter) stopped(err error) error {
+	if x.ctx.Err() != nil {
+		if cause := context.Cause(x.ctx); cause != nil && !errors.Is(cause, context.DeadlineExceeded) {
+			return cause
+		}
+	}
+	return err
 }
 
 // checkOutDir refuses an outDir that holds anything: mixing a new copy
@@ -210,6 +254,9 @@ type exporter struct {
 	res    *Result
 	seen   map[string]bool
 	queue  []link
+
+	maxPages int
+	maxBytes int64
 }
 
 // link is a path to fetch and the page that named it ("" for the seeds).
@@ -231,24 +278,17 @@ func (x *exporter) pages(progress Progress) error {
 		x.enqueue(p, "")
 	}
 	// Every public entry, expired ones included: they stay readable.
-	after := ""
-	for {
-		page, err := x.public.ReadableEntries(x.ctx, centre.EntryQuery{Site: x.site.Slug, Limit: centre.MaxPageSize, After: after})
-		if err != nil {
-			return err
-		}
-		for _, e := range page.Items {
-			x.res.Entries++
-			x.enqueue("/"+e.Lang+"/"+e.Slug+"/", "")
-		}
-		if page.Next == "" {
-			break
-		}
-		after = page.Next
+	entries, err := x.publicEntries()
+	if err != nil {
+		return err
+	}
+	for _, e := range entries {
+		x.res.Entries++
+		x.enqueue("/"+e.Lang+"/"+e.Slug+"/", "")
 	}
 	for i := 0; i < len(x.queue); i++ {
-		if i >= maxPages {
-			return fmt.Errorf("static: more than %d pages; stopping", maxPages)
+		if i >= x.maxPages {
+			return centre.Errorf(centre.ETOOLARGE, "the static export of site %q has more than the limit of %d pages", x.site.Slug, x.maxPages)
 		}
 		if err := x.ctx.Err(); err != nil {
 			return err
@@ -260,6 +300,29 @@ func (x *exporter) pages(progress Progress) error {
 		progress("pages", i+1, len(x.queue))
 	}
 	return nil
+}
+
+// publicEntries lists every readable entry of the site, expired ones
+// included, each language version once.
+func (x *exporter) publicEntries() ([]*centre.Entry, error) {
+	var out []*centre.Entry
+	var pg centre.Pager
+	q := centre.EntryQuery{Site: x.site.Slug, Limit: centre.MaxPageSize}
+	for {
+		page, err := x.public.ReadableEntries(x.ctx, q)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, page.Items...)
+		more, err := pg.Next(q.After, page.Next)
+		if err != nil {
+			return nil, fmt.Errorf("static: public entries of %s: %w", x.site.Slug, err)
+		}
+		if !more {
+			return out, nil
+		}
+		q.After = page.Next
+	}
 }
 
 func (x *exporter) get(h http.Handler, p string) *http.Response {
@@ -361,6 +424,9 @@ func (x *exporter) write(name string, body []byte) error {
 	// A rooted path cleans to a path inside the root: nothing escapes dir.
 	clean := path.Clean("/" + name)
 	full := filepath.Join(x.dir, filepath.FromSlash(strings.TrimPrefix(clean, "/")))
+	if x.res.Bytes+int64(len(body)) > x.maxBytes {
+		return centre.Errorf(centre.ETOOLARGE, "the static export of site %q is larger than the limit of %d bytes", x.site.Slug, x.maxBytes)
+	}
 	if err := os.MkdirAll(filepath.Dir(full), 0o755); err != nil {
 		return err
 	}
@@ -384,46 +450,9 @@ func (x *exporter) snapshots(progress Progress) error {
 	if err := x.write(out+"/index.json", body); err != nil {
 		return err
 	}
-	type entryRef struct{ slug, lang string }
-	var refs []entryRef
-	cur := ""
-	for n := 1; ; n++ {
-		p := apiBase + "/entries?limit=" + strconv.Itoa(centre.MaxPageSize)
-		if cur != "" {
-			p += "&cursor=" + url.QueryEscape(cur)
-		}
-		body, err := x.apiGet(p)
-		if err != nil {
-			return err
-		}
-		var page map[string]json.RawMessage
-		if err := json.Unmarshal(body, &page); err != nil {
-			return fmt.Errorf("static: entry list: %w", err)
-		}
-		var items []struct{ Slug, Lang string }
-		if err := json.Unmarshal(page["items"], &items); err != nil {
-			return fmt.Errorf("static: entry list: %w", err)
-		}
-		for _, it := range items {
-			refs = append(refs, entryRef{it.Slug, it.Lang})
-		}
-		_ = json.Unmarshal(page["next_cursor"], &cur)
-		delete(page, "next_cursor")
-		if cur != "" {
-			page["next"], _ = json.Marshal("/" + out + "/entries/page-" + strconv.Itoa(n+1) + ".json")
-		}
-		name := out + "/entries/index.json"
-		if n > 1 {
-			name = out + "/entries/page-" + strconv.Itoa(n) + ".json"
-		}
-		b, _ := json.Marshal(page)
-		if err := x.write(name, append(b, '\n')); err != nil {
-			return err
-		}
-		progress("api lists", n, n)
-		if cur == "" || len(items) == 0 {
-			break
-		}
+	refs, err := x.apiLists(apiBase, progress)
+	if err != nil {
+		return err
 	}
 	// The list leaves out expired entries, which stay readable: take every
 	// readable entry from the service.
@@ -431,22 +460,15 @@ func (x *exporter) snapshots(progress Progress) error {
 	for _, r := range refs {
 		seen[r] = true
 	}
-	after := ""
-	for {
-		page, err := x.public.ReadableEntries(x.ctx, centre.EntryQuery{Site: x.site.Slug, Limit: centre.MaxPageSize, After: after})
-		if err != nil {
-			return err
+	entries, err := x.publicEntries()
+	if err != nil {
+		return err
+	}
+	for _, e := range entries {
+		if r := (entryRef{e.Slug, e.Lang}); !seen[r] {
+			seen[r] = true
+			refs = append(refs, r)
 		}
-		for _, e := range page.Items {
-			if r := (entryRef{e.Slug, e.Lang}); !seen[r] {
-				seen[r] = true
-				refs = append(refs, r)
-			}
-		}
-		if page.Next == "" {
-			break
-		}
-		after = page.Next
 	}
 	for i, r := range refs {
 		body, err := x.apiGet(apiBase + "/entries/" + r.slug + "?lang=" + url.QueryEscape(r.lang))
@@ -459,6 +481,76 @@ func (x *exporter) snapshots(progress Progress) error {
 		progress("api entries", i+1, len(refs))
 	}
 	return nil
+}
+
+// entryRef names one language version of an entry.
+type entryRef struct{ slug, lang string }
+
+// apiLists writes every page of the API's public entry list, linked by
+// "next", and returns the entries they name. The list ends at the page
+// without a next_cursor (or an empty one), and has at most maxPages pages.
+func (x *exporter) apiLists(apiBase string, progress Progress) ([]entryRef, error) {
+	out := strings.TrimPrefix(apiBase, "/")
+	var refs []entryRef
+	var pg centre.Pager
+	cur := ""
+	for n := 1; ; n++ {
+		p := apiBase + "/entries?limit=" + strconv.Itoa(centre.MaxPageSize)
+		if cur != "" {
+			p += "&cursor=" + url.QueryEscape(cur)
+		}
+		body, err := x.apiGet(p)
+		if err != nil {
+			return nil, err
+		}
+		var page map[string]json.RawMessage
+		if err := json.Unmarshal(body, &page); err != nil {
+			return nil, fmt.Errorf("static: entry list: %w", err)
+		}
+		var items []struct{ Slug, Lang string }
+		if err := json.Unmarshal(page["items"], &items); err != nil {
+			return nil, fmt.Errorf("static: entry list: %w", err)
+		}
+		for _, it := range items {
+			refs = append(refs, entryRef{it.Slug, it.Lang})
+		}
+		// The last page has no next_cursor: the next one is "", never the
+		// cursor of this page.
+		next := ""
+		if raw, ok := page["next_cursor"]; ok {
+			if err := json.Unmarshal(raw, &next); err != nil {
+				return nil, fmt.Errorf("static: entry list: next_cursor: %w", err)
+			}
+		}
+		if next != "" && n >= x.maxPages {
+			return nil, centre.Errorf(centre.ETOOLARGE, "the static export of site %q has more than the limit of %d API list pages", x.site.Slug, x.maxPages)
+		}
+		more, err := pg.Next(cur, next)
+		if err != nil {
+			return nil, fmt.Errorf("static: entry list: %w", err)
+		}
+		if len(items) == 0 {
+			more = false // an empty page ends the list even if it names another
+		}
+		delete(page, "next_cursor")
+		if more {
+			page["next"], _ = json.Marshal("/" + out + "/entries/page-" + strconv.Itoa(n+1) + ".json")
+		}
+		name := out + "/entries/index.json"
+		if n > 1 {
+			name = out + "/entries/page-" + strconv.Itoa(n) + ".json"
+		}
+		b, _ := json.Marshal(page)
+		if err := x.write(name, append(b, '\n')); err != nil {
+			return nil, err
+		}
+		progress("api lists", n, n)
+		if !more {
+			break
+		}
+		cur = next
+	}
+	return refs, nil
 }
 
 func (x *exporter) apiGet(p string) ([]byte, error) {

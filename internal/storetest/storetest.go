@@ -87,6 +87,7 @@ func Run(t *testing.T, newStore func(t *testing.T) centre.Store, opts ...Option)
 		{"Files/Quota", testFileQuota},
 		{"Files/List", testFileList},
 	}
+	tests = append(tests, peopleTests...)
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			if !o.sequential {

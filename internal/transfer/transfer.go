@@ -97,23 +97,11 @@ func Export(ctx context.Context, store centre.Store, site string, w io.Writer, p
 		return c, err
 	}
 	for i, id := range ids {
-		after := int64(0)
-		for {
-			revs, err := store.Revisions(ctx, site, id, after, centre.MaxPageSize)
-			if err != nil {
-				return c, fmt.Errorf("revisions of entry %s: %w", id, err)
-			}
-			for _, r := range revs {
-				if err := enc.Encode(record{Type: "revision", Revision: r}); err != nil {
-					return c, err
-				}
-				c.Revisions++
-				after = r.Version
-			}
-			if len(revs) < centre.MaxPageSize {
-				break
-			}
+		n, err := exportRevisions(ctx, store, site, id, enc)
+		if err != nil {
+			return c, err
 		}
+		c.Revisions += n
 		c.Entries++
 		report(progress, "entries", i+1, len(ids))
 	}
@@ -134,9 +122,39 @@ func Export(ctx context.Context, store centre.Store, site string, w io.Writer, p
 	return c, bw.Flush()
 }
 
+// exportRevisions writes every revision of entry id, oldest first, and
+// returns how many. Each page must move past the last version read, and
+// there are at most centre.MaxListPages pages, so the loop ends even on a
+// faulty store.
+func exportRevisions(ctx context.Context, store centre.Store, site, id string, enc *json.Encoder) (int, error) {
+	n := 0
+	after := int64(0)
+	for range centre.MaxListPages {
+		revs, err := store.Revisions(ctx, site, id, after, centre.MaxPageSize)
+		if err != nil {
+			return n, fmt.Errorf("revisions of entry %s: %w", id, err)
+		}
+		for _, r := range revs {
+			if r.Version <= after {
+				return n, fmt.Errorf("revisions of entry %s: version %d after version %d", id, r.Version, after)
+			}
+			if err := enc.Encode(record{Type: "revision", Revision: r}); err != nil {
+				return n, err
+			}
+			n++
+			after = r.Version
+		}
+		if len(revs) < centre.MaxPageSize {
+			return n, nil
+		}
+	}
+	return n, fmt.Errorf("revisions of entry %s: more than %d pages", id, centre.MaxListPages)
+}
+
 // entryIDs lists every entry of a site, oldest ID first.
 func entryIDs(ctx context.Context, store centre.Store, site string) ([]string, error) {
 	var ids []string
+	var pg centre.Pager
 	q := centre.EntryQuery{Site: site, Limit: centre.MaxPageSize}
 	for {
 		page, err := store.ListEntries(ctx, q)
@@ -146,7 +164,11 @@ func entryIDs(ctx context.Context, store centre.Store, site string) ([]string, e
 		for _, e := range page.Items {
 			ids = append(ids, e.ID)
 		}
-		if page.Next == "" {
+		more, err := pg.Next(q.After, page.Next)
+		if err != nil {
+			return nil, fmt.Errorf("entries of %s: %w", site, err)
+		}
+		if !more {
 			break
 		}
 		q.After = page.Next
@@ -158,6 +180,7 @@ func entryIDs(ctx context.Context, store centre.Store, site string) ([]string, e
 // auditEvents returns every audit event of a site, newest first.
 func auditEvents(ctx context.Context, store centre.Store, site string) ([]*centre.AuditEvent, error) {
 	var out []*centre.AuditEvent
+	var pg centre.Pager
 	q := centre.AuditQuery{Site: site, Limit: centre.MaxPageSize}
 	for {
 		page, err := store.ListAudit(ctx, q)
@@ -165,7 +188,11 @@ func auditEvents(ctx context.Context, store centre.Store, site string) ([]*centr
 			return nil, err
 		}
 		out = append(out, page.Items...)
-		if page.Next == "" {
+		more, err := pg.Next(q.After, page.Next)
+		if err != nil {
+			return nil, fmt.Errorf("audit of %s: %w", site, err)
+		}
+		if !more {
 			return out, nil
 		}
 		q.After = page.Next
@@ -202,133 +229,6 @@ type parsed struct {
 	entries [][]*centre.Entry // revisions of each entry, in file order
 	events  []*centre.AuditEvent
 	counts  Counts
-}
-
-// read parses and validates a whole export file; nothing is written. A
-// malformed, truncated or inconsistent file gives a *LineError.
-func read(r io.Reader, as string) (*parsed, error) {
-	sc := bufio.NewScanner(r)
-	sc.Buffer(make([]byte, 0, 1<<20), 4<<20)
-	p := &parsed{}
-	line := 0
-	bad := func(format string, args ...any) error {
-		return &LineError{Line: line, Err: fmt.Errorf(format, args...)}
-	}
-	var cur []*centre.Entry
-	seen := map[string]bool{}
-	ended := false
-	for sc.Scan() {
-		line++
-		raw := bytes.TrimSpace(sc.Bytes())
-		if ended {
-			return nil, bad("data after the end record")
-		}
-		if line == 1 {
-			var h header
-			if err := strictUnmarshal(raw, &h); err != nil || h.Format != Format {
-				return nil, bad("not an infocentre export (the first line must be the %s header)", Format)
-			}
-			if h.Version != Version {
-				return nil, bad("export format version %d is not supported (this build reads version %d)", h.Version, Version)
-			}
-			continue
-		}
-		var rec record
-		if err := strictUnmarshal(raw, &rec); err != nil {
-			return nil, bad("malformed record: %v", err)
-		}
-		switch rec.Type {
-		case "site":
-			if p.site != nil || rec.Site == nil || line != 2 {
-				return nil, bad("the site record must come once, right after the header")
-			}
-			s := rec.Site.Site
-			if as != "" {
-				s.Slug, s.Hosts = as, nil
-			}
-			if err := s.Validate(); err != nil {
-				return nil, bad("invalid site: %v", err)
-			}
-			p.site = &s
-		case "revision":
-			e := rec.Revision
-			if p.site == nil || e == nil {
-				return nil, bad("a revision before the site record")
-			}
-			if len(p.events) > 0 {
-				return nil, bad("revisions must come before audit events")
-			}
-			if as != "" {
-				e.Site = as
-			}
-			if e.Site != p.site.Slug {
-				return nil, bad("revision of entry %s belongs to site %q, not %q", e.ID, e.Site, p.site.Slug)
-			}
-			switch {
-			case len(cur) > 0 && cur[0].ID == e.ID:
-				if e.Version != cur[len(cur)-1].Version+1 {
-					return nil, bad("entry %s: revision %d follows revision %d", e.ID, e.Version, cur[len(cur)-1].Version)
-				}
-			default:
-				if len(cur) > 0 {
-					p.entries = append(p.entries, cur)
-				}
-				if seen[e.ID] {
-					return nil, bad("entry %s appears twice", e.ID)
-				}
-				seen[e.ID] = true
-				if e.Version != 1 {
-					return nil, bad("entry %s starts at revision %d, not 1", e.ID, e.Version)
-				}
-				cur = nil
-			}
-			if err := e.Validate(p.site); err != nil {
-				return nil, bad("invalid entry %s revision %d: %v", e.ID, e.Version, err)
-			}
-			cur = append(cur, e)
-		case "audit":
-			ev := rec.Event
-			if p.site == nil || ev == nil || ev.ID == "" {
-				return nil, bad("malformed audit record")
-			}
-			if as != "" {
-				ev.Site = as
-			}
-			if ev.Site != p.site.Slug {
-				return nil, bad("audit event %s belongs to site %q", ev.ID, ev.Site)
-			}
-			p.events = append(p.events, ev)
-		case "end":
-			if rec.Counts == nil {
-				return nil, bad("the end record has no counts")
-			}
-			if len(cur) > 0 {
-				p.entries = append(p.entries, cur)
-				cur = nil
-			}
-			got := Counts{Entries: len(p.entries), Audit: len(p.events)}
-			for _, revs := range p.entries {
-				got.Revisions += len(revs)
-			}
-			if got != *rec.Counts {
-				return nil, bad("the file says %+v but holds %+v", *rec.Counts, got)
-			}
-			p.counts = got
-			ended = true
-		default:
-			return nil, bad("unknown record type %q", rec.Type)
-		}
-	}
-	if err := sc.Err(); err != nil {
-		return nil, &LineError{Line: line + 1, Err: err}
-	}
-	if line == 0 {
-		return nil, &LineError{Line: 1, Err: errors.New("the file is empty")}
-	}
-	if !ended {
-		return nil, &LineError{Line: line, Err: errors.New("the file is truncated: it ends without the end record")}
-	}
-	return p, nil
 }
 
 // strictUnmarshal decodes one JSON value as the API does: exact field

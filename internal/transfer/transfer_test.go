@@ -4,7 +4,9 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"flag"
 	"fmt"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -78,7 +80,15 @@ func export(t *testing.T, store centre.Store, site string) []byte {
 	return buf.Bytes()
 }
 
-func TestMain(m *testing.M) { dynamotest.Main(m) }
+// TestMain starts moto_server for the DynamoDB tests, but not for a fuzzing
+// run (go test -fuzz), whose workers run only the fuzz target.
+func TestMain(m *testing.M) {
+	flag.Parse()
+	if f := flag.Lookup("test.fuzz"); f != nil && f.Value.String() != "" {
+		os.Exit(m.Run())
+	}
+	dynamotest.Main(m)
+}
 
 func TestRoundTrip(t *testing.T) { RoundTrip(t, newBolt) }
 

@@ -59,8 +59,8 @@ var (
 func Main(m *testing.M) { os.Exit(Run(m)) }
 
 // Run is Main for a TestMain that has more to do after the tests: it
-// starts moto_server, runs the tests, stops the server and returns the
-// exit code.
+// starts moto_server (as Main does), runs the tests, stops the server and
+// returns the exit code.
 func Run(m *testing.M) int {
 	mainRan = true
 	flag.Parse() // testing.Short needs the flags before m.Run parses them
@@ -109,7 +109,7 @@ func Client(t testing.TB, optFns ...func(*dynamodb.Options)) *dynamodb.Client {
 	t.Helper()
 	ep := Endpoint(t)
 	cfg := aws.Config{
-		HTTPClient:  serialClient{c: &http.Client{Timeout: 30 * time.Second}},
+		HTTPClient:  serialClient{c: &http.Client{Timeout: StoreTimeout}},
 		Region:      "us-east-1",
 		Credentials: credentials.NewStaticCredentialsProvider("testing", "testing", ""),
 		Retryer: func() aws.Retryer {
@@ -153,8 +153,10 @@ func NewTable(t testing.TB, client *dynamodb.Client) string {
 
 // StoreTimeout is the operation deadline of stores made by NewStore:
 // longer than in production, because moto_server on a busy test machine is
-// much slower than DynamoDB.
-const StoreTimeout = 30 * time.Second
+// much slower than DynamoDB (one request waits for the others of its test
+// binary: requests to moto_server are serialised). A CI run with every
+// moto-backed package at once reached 30 s.
+const StoreTimeout = 60 * time.Second
 
 // NewStore returns a store on a fresh table of its own, with StoreTimeout
 // and then opts applied.
