@@ -41,6 +41,10 @@ var allowed = map[string][]string{
 	"internal/dynamostore":            {"internal/centre", "internal/search"},
 	"internal/dynamostore/dynamotest": {"internal/dynamostore"},
 	"internal/storetest":              {"internal/centre"},
+	"internal/filestore":              {"internal/centre"},
+	"internal/s3files":                {"internal/centre"},
+	"internal/media":                  {"internal/centre"},
+	"internal/media/mediatest":        {},
 
 	"internal/web":         {"internal/centre", "internal/cursor", "internal/feed", "internal/markdown", "internal/search"},
 	"internal/web/fixture": {"internal/centre", "internal/markdown"},
@@ -51,8 +55,8 @@ var allowed = map[string][]string{
 	"internal/console":    {"internal/centre"},
 
 	"internal/app": {"internal/boltstore", "internal/centre", "internal/console", "internal/cursor", "internal/dynamostore",
-		"internal/httpapi", "internal/markdown", "internal/previewlink", "internal/s3transfer", "internal/search", "internal/secrets",
-		"internal/static", "internal/web"},
+		"internal/filestore", "internal/httpapi", "internal/markdown", "internal/media", "internal/previewlink",
+		"internal/s3files", "internal/s3transfer", "internal/search", "internal/secrets", "internal/static", "internal/web"},
 
 	"cmd/infocentre":       {"*"},
 	"functions":            {},

@@ -65,8 +65,12 @@ var (
 	bSessionExp   = []byte("sessionexp")   // timeKey(ExpiresAt) hash -> ""
 	bChallenges   = []byte("challenges")   // token hash -> challengeRec
 	bChallengeExp = []byte("challengeexp") // timeKey(ExpiresAt) hash -> ""
+	bFiles        = []byte("files")        // (site) id -> centre.File
+	bFileHash     = []byte("filehashes")   // (site) sha256 -> id
+	bFileUse      = []byte("fileusage")    // site -> centre.FileUsage
 	allBucket     = [][]byte{bMeta, bSites, bEntries, bBodies, bSlugs, bLists, bDue, bKeys, bKeyHash, bKeyIDs, bIdem, bIdemExp,
-		bHosts, bRevs, bAudit, bAuditIDs, bPeople, bEmails, bPeopleSite, bSessions, bSessionExp, bChallenges, bChallengeExp}
+		bHosts, bRevs, bAudit, bAuditIDs, bPeople, bEmails, bPeopleSite, bSessions, bSessionExp, bChallenges, bChallengeExp,
+		bFiles, bFileHash, bFileUse}
 )
 
 // Store is a centre.Store on a bbolt file. It is safe for concurrent use.

@@ -83,6 +83,9 @@ func Run(t *testing.T, newStore func(t *testing.T) centre.Store, opts ...Option)
 		{"Concurrent/Hosts", testConcurrentHosts},
 		{"Concurrent/Revisions", testConcurrentRevisions},
 		{"Context", testContext},
+		{"Files/CreateGetDelete", testFiles},
+		{"Files/Quota", testFileQuota},
+		{"Files/List", testFileList},
 	}
 	tests = append(tests, peopleTests...)
 	for _, tc := range tests {

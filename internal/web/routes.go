@@ -28,6 +28,8 @@ func (s *Site) pageRoutes() *http.ServeMux {
 	page("/search", s.searchRoute(s.searchPage))
 	page("/opensearch.xml", s.searchRoute(s.openSearch))
 	page("/{file}", s.siteFile)
+	page("/files/{hash}/{name}", s.file)
+	page("/files/{hash}/{variant}/{name}", s.fileVariant)
 	for _, t := range centre.Types {
 		plural := pluralOf(t)
 		spec := listSpec{Type: t}

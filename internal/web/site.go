@@ -60,6 +60,12 @@ type Reader interface {
 	// published; ENOTFOUND for a bad, expired or revoked token; EGONE
 	// (with the entry, if known) once it is public.
 	PreviewEntry(ctx context.Context, token string) (*centre.PublicSlug, error)
+	// PublicFile returns a site's file by content hash (width > 0: that
+	// variant) with its bytes, or ENOTFOUND.
+	PublicFile(ctx context.Context, site, sha string, width int) (*centre.File, *centre.Object, error)
+	// PresignFile returns a short-lived URL of the file's bytes in the
+	// file store, if the store makes them (S3).
+	PresignFile(ctx context.Context, f *centre.File, width int, ttl time.Duration) (string, bool, error)
 }
 
 // Options configure a Site. Every field is optional.
