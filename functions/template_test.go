@@ -133,7 +133,7 @@ func TestRuntimeAndEnvironment(t *testing.T) {
 		names = append(names, k)
 	}
 	slices.Sort(names)
-	want := []string{"CURSOR_SECRET", "CURSOR_SECRET_ARN", "DYNAMODB_ENDPOINT", "DYNAMODB_TABLE", "LOG_LEVEL",
+	want := []string{"CURSOR_SECRET", "CURSOR_SECRET_ARN", "DYNAMODB_ENDPOINT", "DYNAMODB_TABLE", "FILES_BUCKET", "LOG_LEVEL",
 		"PREVIEW_SECRET", "PREVIEW_SECRET_ARN", "PUBLIC_ORIGIN", "RESERVED_HOSTS", "S3_ENDPOINT", "SECRETSMANAGER_ENDPOINT", "STAFF_CORS_ORIGINS", "STAGE", "TRANSFER_BUCKET", "TRUST_FORWARDED"}
 	if !slices.Equal(names, want) {
 		t.Errorf("environment %v, want %v", names, want)
@@ -217,27 +217,42 @@ func actions(s node) []string {
 func TestLeastPrivilege(t *testing.T) {
 	readOnly := map[string]bool{"PublicFunction": true, "AuthorizerFunction": true}
 	scoped := map[string][]string{
-		"PublicFunction":     {"SITE#*", "HOST#*", "S#*", "R#*", "X#*", "XL#*"},
+		"PublicFunction":     {"SITE#*", "HOST#*", "S#*", "R#*", "X#*", "XL#*", "FH#*"},
 		"AuthorizerFunction": {"KEYHASH#*", "KEY#*"},
 		"PublisherFunction":  {"S#*", "R#*", "L#*", "X#*", "XL#*"},
 	}
 	// Extra read-only statements, by Sid: leading keys and the one action.
 	readOnlyScoped := map[string][]string{"PublisherFunction/ReadSites": {"SITE#*"}}
+	// The hosted files: the public function reads them, the admin
+	// function reads, writes and deletes them (and signs direct uploads
+	// with that right); nothing else, on no other bucket.
+	wantS3 := map[string][]string{
+		"PublicFunction": {"s3:GetObject"},
+		"AdminFunction":  {"s3:DeleteObject", "s3:GetObject", "s3:PutObject"},
+	}
 	for name, fn := range functions(t, loadTemplate(t)) {
 		sts := statements(t, name, fn)
 		if len(sts) == 0 {
 			t.Errorf("%s: no table statement", name)
 		}
+		var s3Actions []string
 		for _, s := range sts {
 			for _, a := range actions(s) {
+				if strings.HasPrefix(a, "s3:") {
+					switch res, _ := s["Resource"].(node); {
+					case res["Fn::Sub"] == "${FilesBucket.Arn}/*" && s["Effect"] == "Allow":
+						s3Actions = append(s3Actions, a)
+					case name == "AdminFunction" && slices.Contains([]string{"s3:GetObject", "s3:PutObject", "s3:DeleteObject"}, a) &&
+						res["Fn::Sub"] == "${TransferBucket.Arn}/*":
+						// Large transfers: objects of the transfer bucket only.
+					default:
+						t.Errorf("%s: %s on %v, want the objects of FilesBucket (or, for the admin function, TransferBucket) only", name, a, s["Resource"])
+					}
+					continue
+				}
 				if !strings.HasPrefix(a, "dynamodb:") {
 					switch {
 					case strings.HasPrefix(a, "kms:"):
-					case name == "AdminFunction" && slices.Contains([]string{"s3:GetObject", "s3:PutObject", "s3:DeleteObject"}, a):
-						// Large transfers: objects of the transfer bucket only.
-						if r, _ := s["Resource"].(node); r["Fn::Sub"] != "${TransferBucket.Arn}/*" {
-							t.Errorf("%s: %s on %v, want the transfer bucket's objects only", name, a, s["Resource"])
-						}
 					default:
 						t.Errorf("%s: action %s", name, a)
 					}
@@ -274,6 +289,10 @@ func TestLeastPrivilege(t *testing.T) {
 			if !slices.Equal(got, want) {
 				t.Errorf("%s: table statement %v scoped to leading keys %v, want %v", name, s["Sid"], got, want)
 			}
+		}
+		slices.Sort(s3Actions)
+		if !slices.Equal(s3Actions, wantS3[name]) {
+			t.Errorf("%s: S3 actions %v, want %v", name, s3Actions, wantS3[name])
 		}
 	}
 }

@@ -44,6 +44,8 @@ var commands = []command{
 	{name: "import", args: "FILE", summary: "import an NDJSON export (FILE - reads standard input)", setup: importCmd},
 	{name: "export-static", summary: "write a site's public pages, feeds and API snapshots as plain files for a static host", setup: exportStaticCmd},
 	{name: "audit", summary: "show an audit log, newest first (without --site: the owner-level log)", setup: auditCmd},
+	{name: "file put", args: "PATH", summary: "host a document or image (its type decided from its content); prints its public path", setup: filePutCmd},
+	{name: "file list", summary: "list a site's hosted files, newest first", setup: fileListCmd},
 	{name: "publish-due", summary: "release the scheduled entries that are due, once", setup: publishDueCmd},
 }
 

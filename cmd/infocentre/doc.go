@@ -34,6 +34,10 @@
 //	    write a site's public pages, feeds and API snapshots as plain files for a static host
 //	infocentre audit [--action ACTION] [--key-id ID] [--limit N] [--since PERIOD] [--site SITE] [--target ID] [target flags]
 //	    show an audit log, newest first (without --site: the owner-level log)
+//	infocentre file put --site SITE [--alt TEXT] [--lang LANGUAGE] [--name NAME] [target flags] PATH
+//	    host a document or image (its type decided from its content); prints its public path
+//	infocentre file list --site SITE [target flags]
+//	    list a site's hosted files, newest first
 //	infocentre publish-due [store flags]
 //	    release the scheduled entries that are due, once
 //

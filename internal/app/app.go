@@ -4,6 +4,7 @@
 package app
 
 import (
+	"cmp"
 	"context"
 	"crypto/rand"
 	"encoding/hex"
@@ -24,9 +25,12 @@ import (
 	"infocentre/internal/console"
 	"infocentre/internal/cursor"
 	"infocentre/internal/dynamostore"
+	"infocentre/internal/filestore"
 	"infocentre/internal/httpapi"
 	"infocentre/internal/markdown"
+	"infocentre/internal/media"
 	"infocentre/internal/previewlink"
+	"infocentre/internal/s3files"
 	"infocentre/internal/s3transfer"
 	"infocentre/internal/search"
 	"infocentre/internal/secrets"
@@ -71,6 +75,17 @@ type Config struct {
 	// to X-Forwarded-For and are trusted to (see httpapi.Config); 0 uses
 	// the connection's address (on Lambda, API Gateway's sourceIp).
 	TrustedProxyHops int
+	// FilesBucket is the S3 bucket of hosted files (FILES_BUCKET); empty
+	// keeps them in FilesDir with the embedded store, and refuses uploads
+	// with DynamoDB.
+	FilesBucket string
+	// FilesDir holds the files of the embedded store (FILES_DIR; default
+	// "files" in DataDir).
+	FilesDir string
+	// MaxFileSize (FILE_MAX_BYTES) and SiteQuota (FILE_QUOTA_BYTES, -1:
+	// none) bound uploads; 0 takes centre's defaults (50 MiB, 2 GiB).
+	MaxFileSize int64
+	SiteQuota   int64
 	// TransferBucket is the S3 bucket for large exports and imports
 	// (presigned URLs); empty streams them through the API.
 	TransferBucket string
@@ -94,8 +109,10 @@ const (
 // CURSOR_SECRET, CURSOR_SECRET_ARN, PREVIEW_SECRET, PREVIEW_SECRET_ARN,
 // LOG_LEVEL, STAGE, PUBLIC_ORIGIN, TRUST_FORWARDED ("true" or "1"),
 // STAFF_CORS_ORIGINS and RESERVED_HOSTS (comma separated),
-// TRUSTED_PROXY_HOPS, TRANSFER_BUCKET and AWS_LAMBDA_FUNCTION_NAME. The
-// DynamoDB store reads DYNAMODB_ENDPOINT and the usual AWS variables itself.
+// TRUSTED_PROXY_HOPS, TRANSFER_BUCKET, AWS_LAMBDA_FUNCTION_NAME,
+// FILES_BUCKET, FILES_DIR, FILE_MAX_BYTES and FILE_QUOTA_BYTES. The
+// DynamoDB store reads DYNAMODB_ENDPOINT, the S3 stores S3_ENDPOINT, and
+// the usual AWS variables themselves.
 func ConfigFromEnv() Config {
 	c := Config{
 		Store:            os.Getenv("INFOCENTRE_STORE"),
@@ -121,6 +138,9 @@ func ConfigFromEnv() Config {
 		}
 	}
 	c.TrustedProxyHops, _ = strconv.Atoi(os.Getenv("TRUSTED_PROXY_HOPS"))
+	c.FilesBucket, c.FilesDir = os.Getenv("FILES_BUCKET"), os.Getenv("FILES_DIR")
+	c.MaxFileSize, _ = strconv.ParseInt(os.Getenv("FILE_MAX_BYTES"), 10, 64)
+	c.SiteQuota, _ = strconv.ParseInt(os.Getenv("FILE_QUOTA_BYTES"), 10, 64)
 	for _, h := range strings.Split(os.Getenv("RESERVED_HOSTS"), ",") {
 		if h = strings.TrimSpace(h); h != "" {
 			c.ReservedHosts = append(c.ReservedHosts, h)
@@ -214,9 +234,30 @@ func OpenStore(ctx context.Context, cfg Config) (centre.Store, error) {
 	return nil, fmt.Errorf("unknown store %q: use bolt or dynamodb", cfg.Store)
 }
 
+// OpenFiles opens the file store cfg names: the S3 bucket FilesBucket, or
+// with the embedded store the directory FilesDir (default DataDir/files);
+// nil (uploads refused) with DynamoDB and no bucket.
+func OpenFiles(ctx context.Context, cfg Config) (centre.FileStore, error) {
+	switch {
+	case cfg.FilesBucket != "":
+		return s3files.New(ctx, cfg.FilesBucket)
+	case cfg.Store == "" || cfg.Store == "bolt":
+		dir := cfg.FilesDir
+		if dir == "" {
+			dir = filepath.Join(cmp.Or(cfg.DataDir, ".data"), "files")
+		}
+		return filestore.Open(dir)
+	}
+	return nil, nil
+}
+
 // New wires an App on an open store.
 func New(cfg Config, store centre.Store, log *slog.Logger) (*App, error) {
 	secret, err := cursorSecret(cfg)
+	if err != nil {
+		return nil, err
+	}
+	files, err := OpenFiles(context.Background(), cfg)
 	if err != nil {
 		return nil, err
 	}
@@ -246,9 +287,13 @@ func New(cfg Config, store centre.Store, log *slog.Logger) (*App, error) {
 		entries = finder.Watch(store)
 	}
 	svc := &centre.Service{Store: entries, Render: markdown.Render, CheckAccent: web.CheckAccent, Log: log,
-		ReservedHosts: cfg.reservedHosts()}
+		ReservedHosts: cfg.reservedHosts(), Inspect: media.Inspector{},
+		FileLimits: centre.FileLimits{MaxFileSize: cfg.MaxFileSize, SiteQuota: cfg.SiteQuota}}
 	if previews != nil {
 		svc.Signer = previews
+	}
+	if files != nil {
+		svc.Files = files
 	}
 	site := web.New(svc, web.Options{Cursors: sealer, Logger: log, SiteForHost: web.HostLookup(svc, time.Minute), Searcher: finder,
 		PublicOrigin: origin, TrustForwarded: cfg.TrustForwarded})

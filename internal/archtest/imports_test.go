@@ -43,6 +43,10 @@ var allowed = map[string][]string{
 	"internal/dynamostore":            {"internal/centre", "internal/search"},
 	"internal/dynamostore/dynamotest": {"internal/dynamostore"},
 	"internal/storetest":              {"internal/centre"},
+	"internal/filestore":              {"internal/centre"},
+	"internal/s3files":                {"internal/centre"},
+	"internal/media":                  {"internal/centre"},
+	"internal/media/mediatest":        {},
 
 	"internal/web": {"internal/cap", "internal/centre", "internal/cursor", "internal/feed", "internal/httpcache",
 		"internal/markdown", "internal/search"},
@@ -54,8 +58,8 @@ var allowed = map[string][]string{
 	"internal/console":    {"internal/centre"},
 
 	"internal/app": {"internal/boltstore", "internal/centre", "internal/console", "internal/cursor", "internal/dynamostore",
-		"internal/httpapi", "internal/markdown", "internal/previewlink", "internal/s3transfer", "internal/search", "internal/secrets",
-		"internal/static", "internal/web"},
+		"internal/filestore", "internal/httpapi", "internal/markdown", "internal/media", "internal/previewlink",
+		"internal/s3files", "internal/s3transfer", "internal/search", "internal/secrets", "internal/static", "internal/web"},
 
 	"cmd/infocentre":       {"*"},
 	"functions":            {},

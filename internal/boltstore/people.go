@@ -198,7 +198,7 @@ func (s *Store) UpdatePerson(ctx context.Context, p *centre.Person) error {
 	return err
 }
 
-// ---- sessions and challenges: records that expire, with an expiry index
+// Sessions and challenges are records that expire, with an expiry index.
 // (timeKey(ExpiresAt) hash) from which each create purges a few that
 // expired by the wall clock; until then they are returned as stored.
 

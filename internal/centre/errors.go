@@ -12,16 +12,17 @@ import (
 
 // Error codes. Each maps to exactly one HTTP status in internal/httpapi.
 const (
-	EINVALID      = "invalid"      // the input is malformed or breaks a rule
-	ENOTFOUND     = "not_found"    // the thing does not exist (or is not visible to the caller)
-	ECONFLICT     = "conflict"     // a unique value is taken, or the state forbids the change
-	EPRECONDITION = "precondition" // the caller's expected version does not match
-	EUNAUTHORIZED = "unauthorized" // no valid credentials
-	EFORBIDDEN    = "forbidden"    // valid credentials, but not for this site or action
-	EGONE         = "gone"         // the thing existed and was removed for good
-	EUNAVAILABLE  = "unavailable"  // a dependency is overloaded or down; retry later
-	ETOOLARGE     = "too_large"    // the request or its answer is larger than a limit allows
-	EINTERNAL     = "internal"     // a bug or an unexpected failure; never shown in detail
+	EINVALID      = "invalid"                // the input is malformed or breaks a rule
+	ENOTFOUND     = "not_found"              // the thing does not exist (or is not visible to the caller)
+	ECONFLICT     = "conflict"               // a unique value is taken, or the state forbids the change
+	EPRECONDITION = "precondition"           // the caller's expected version does not match
+	EUNAUTHORIZED = "unauthorized"           // no valid credentials
+	EFORBIDDEN    = "forbidden"              // valid credentials, but not for this site or action
+	EGONE         = "gone"                   // the thing existed and was removed for good
+	EUNAVAILABLE  = "unavailable"            // a dependency is overloaded or down; retry later
+	ETOOLARGE     = "too_large"              // the request or its answer is larger than a limit allows
+	EUNSUPPORTED  = "unsupported_media_type" // the content is of a type that is not accepted
+	EINTERNAL     = "internal"               // a bug or an unexpected failure; never shown in detail
 )
 
 // Error is the domain error. Message is safe to show to the caller; it never

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"reflect"
+	"strings"
 	"testing"
 	"time"
 
@@ -16,6 +17,7 @@ type guardTarget struct {
 	draft, scheduled, published string
 	draftVersion, siteVersion   int64
 	editorKey                   string
+	file                        string // a file of the site
 	person                      string // an active editor
 }
 
@@ -99,6 +101,22 @@ var writes = map[string]write{
 		_, _, err := svc.CreateKey(ctx, p, x.site, centre.KeyInput{Role: centre.RoleViewer})
 		return err
 	}},
+	"UploadFile": {need: centre.RoleEditor, call: func(ctx context.Context, svc *centre.Service, p centre.Principal, x guardTarget) error {
+		_, _, err := svc.UploadFile(ctx, p, x.site, centre.FileInput{Name: "a.txt"}, strings.NewReader("hello"))
+		return err
+	}},
+	"DeleteFile": {need: centre.RolePublisher, call: func(ctx context.Context, svc *centre.Service, p centre.Principal, x guardTarget) error {
+		return svc.DeleteFile(ctx, p, x.site, x.file)
+	}},
+	"StartUpload": {need: centre.RoleEditor, call: func(ctx context.Context, svc *centre.Service, p centre.Principal, x guardTarget) error {
+		_, err := svc.StartUpload(ctx, p, x.site)
+		return err
+	}},
+	"CompleteUpload": {need: centre.RoleEditor, call: func(ctx context.Context, svc *centre.Service, p centre.Principal, x guardTarget) error {
+		_, _, err := svc.CompleteUpload(ctx, p, x.site, x.file, centre.UploadCheck{FileInput: centre.FileInput{Name: "a.txt"}, Size: 5,
+			SHA256: "2cf24dba5fb0a30e26e83b2ac5b9e29e1b161e5c1fa7425e73043362938b9824"})
+		return err
+	}},
 	"RevokeKey": {need: centre.RoleAdmin, archivedOK: "revoking a key is a security action", call: func(ctx context.Context, svc *centre.Service, p centre.Principal, x guardTarget) error {
 		_, err := svc.RevokeKey(ctx, p, x.site, x.editorKey)
 		return err
@@ -140,7 +158,8 @@ var guardReads = map[string]bool{
 	"PublicEntries": true, "PublicEntry": true, "Revisions": true, "Revision": true, "Diff": true, "Keys": true,
 	"Audit": true, "Preview": true, "Require": true, "HostReserved": true, "At": true, "PreviewEntry": true, "PublicListing": true,
 	"PublicSites": true, "PublicVersions": true, "ReadableEntries": true, "SiteByHost": true, "Bootstrap": true, "PublishDue": true,
-	"Time": true, "People": true, "Person": true,
+	"File": true, "ListFiles": true, "FileUsage": true, "MaxFileSize": true, "PublicFile": true, "PresignFile": true,
+	"People": true, "Person": true, "Time": true,
 }
 
 // guardSite makes a site with a draft (two revisions), a scheduled and a
@@ -169,9 +188,14 @@ func (f *fixture) guardSite(slug string) guardTarget {
 	if err != nil {
 		f.t.Fatal(err)
 	}
+	file := &centre.File{ID: centre.NewID(f.now), Site: slug, Name: "a.txt", MediaType: "text/plain", Kind: centre.KindDocument,
+		Size: 5, SHA256: strings.Repeat("a", 64), CreatedAt: f.now}
+	if err := f.store.CreateFile(ctx, file, 0); err != nil {
+		f.t.Fatal(err)
+	}
 	person := f.person(f.owner, slug, centre.RoleEditor, "editor-"+slug+"@example.org")
 	return guardTarget{site: slug, draft: d.ID, scheduled: sc.ID, published: p.ID, draftVersion: d.Version,
-		siteVersion: site.Version, editorKey: ek.ID, person: person.ID}
+		siteVersion: site.Version, editorKey: ek.ID, person: person.ID, file: file.ID}
 }
 
 // snapshot is what a refused write must leave as it was.
@@ -199,7 +223,8 @@ func (f *fixture) snapshot(x guardTarget) string {
 	for _, p := range people {
 		out += fmt.Sprintf("%s:%s/%s/v%d ", p.Email, p.State, p.Role, p.Version)
 	}
-	return out + fmt.Sprintf("site %s/v%d keys:%d revoked:%d entries:%d", site.Status, site.Version, len(keys), revoked, len(page.Items))
+	files, _ := f.store.FileUsage(ctx, x.site)
+	return out + fmt.Sprintf("site %s/v%d keys:%d revoked:%d entries:%d files:%+v", site.Status, site.Version, len(keys), revoked, len(page.Items), files)
 }
 
 func below(role string) string { return centre.Roles[centre.RoleRank(role)-2] }

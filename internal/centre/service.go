@@ -27,6 +27,13 @@ type Service struct {
 	// pages and robots.txt in place of the directory for everyone.
 	// Compared in lowercase; a leading "*." reserves every subdomain.
 	ReservedHosts []string
+	// Files keeps the bytes of uploaded files; nil refuses uploads.
+	Files FileStore
+	// Inspect decides the type of an upload from its content and prepares
+	// what is stored (internal/media); nil refuses uploads.
+	Inspect Inspector
+	// FileLimits bound uploads (zero fields: defaults).
+	FileLimits FileLimits
 }
 
 // HostReserved reports whether host is one of ReservedHosts (or under a

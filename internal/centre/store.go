@@ -147,6 +147,26 @@ type Store interface {
 	// without effect, so that the client may retry with the same key.
 	ReleaseIdempotency(ctx context.Context, scope, key string) error
 
+	// CreateFile stores a new file record if the site's files, with it,
+	// take at most quota bytes (StoredBytes; quota 0: no limit), and
+	// counts it in FileUsage, in one atomic write. Returns ECONFLICT if
+	// its ID exists or the site has a file with the same SHA256, and
+	// ETOOLARGE past the quota.
+	CreateFile(ctx context.Context, f *File, quota int64) error
+	// GetFile returns the file with that ID in site, or ENOTFOUND.
+	GetFile(ctx context.Context, site, id string) (*File, error)
+	// FileByHash returns the site's file with that SHA256, or ENOTFOUND.
+	// It costs one read on every backend.
+	FileByHash(ctx context.Context, site, sha256 string) (*File, error)
+	// ListFiles returns one page of a site's files, newest ID first.
+	// Paging follows the rules of ListEntries.
+	ListFiles(ctx context.Context, q FileQuery) (FilePage, error)
+	// DeleteFile removes a file record (and its hash) and uncounts it
+	// from FileUsage. Returns ENOTFOUND.
+	DeleteFile(ctx context.Context, site, id string) error
+	// FileUsage returns what a site's files take (zero for none).
+	FileUsage(ctx context.Context, site string) (FileUsage, error)
+
 	// Close releases the store's resources.
 	Close() error
 }

@@ -39,6 +39,9 @@ type item = map[string]types.AttributeValue
 //	search seq     PK=X#<site>                 SK=#SEQ        seq: the site's search change sequence
 //	search doc     PK=X#<site>                 SK=D#<id>      doc: search.Doc encoding (public entries only)
 //	search change  PK=XL#<site>                SK=<seq, 20 digits>  id, doc (absent: removed), ttl
+//	file           PK=F#<site>                 SK=<id>        the file record (files.go)
+//	file by hash   PK=FH#<site>#<sha256>       SK=FILE        full copy of the file record
+//	file usage     PK=FU#<site>                SK=USAGE       files, bytes: the site's FileUsage
 //
 // The search items change in the same transaction as the entry (see
 // search.go).

@@ -269,8 +269,8 @@ func (s *Store) UpdatePerson(parent context.Context, p *centre.Person) error {
 	return nil
 }
 
-// ---- sessions and challenges: items with a TTL (DynamoDB deletes them
-// some time after expiry; reads treat them as gone at once).
+// Sessions and challenges are items with a TTL: DynamoDB deletes them
+// some time after expiry; reads treat them as gone at once.
 
 func sessionToItem(sess *centre.Session) item {
 	it := sessionKey(sess.Hash)

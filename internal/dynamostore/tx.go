@@ -42,6 +42,9 @@ func (c *cond) apply() (*string, map[string]string, map[string]types.AttributeVa
 	if c == nil {
 		return nil, nil, nil
 	}
+	if c.expr == "" { // placeholders of the update expression only
+		return nil, c.names, c.values
+	}
 	return aws.String(c.expr), c.names, c.values
 }
 
@@ -83,7 +86,7 @@ func (t *txn) update(key item, update string, c *cond, onFail func(old item) err
 }
 
 func returnOld(c *cond) types.ReturnValuesOnConditionCheckFailure {
-	if c == nil {
+	if c == nil || c.expr == "" {
 		return ""
 	}
 	return types.ReturnValuesOnConditionCheckFailureAllOld

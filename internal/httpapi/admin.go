@@ -16,8 +16,9 @@ func (h *Handler) routeAdmin(mux *http.ServeMux) {
 	staff := func(pattern, action string, fn http.HandlerFunc) {
 		method, _, _ := strings.Cut(pattern, " ")
 		// Imports are large, and refuse a second copy anyway; an upload URL
-		// is a credential, never to be stored, and costs nothing to ask again.
-		if method == http.MethodPost && action != "site.import" && action != "site.import-upload" {
+		// is a credential, never to be stored, and costs nothing to ask again;
+		// file uploads are large and answer the file already there for the same content.
+		if method == http.MethodPost && action != "site.import" && action != "site.import-upload" && action != "file.upload" {
 			fn = h.idempotent(fn)
 		}
 		fn = h.authorize(pattern, fn) // before any header, query or body is read
@@ -53,6 +54,12 @@ func (h *Handler) routeAdmin(mux *http.ServeMux) {
 	staff("POST "+entry+"/revisions/{version}/restore", "entry.restore", h.restoreRevision)
 	staff("POST "+entry+"/previews", "entry.preview", h.createPreview)
 	staff("DELETE "+entry+"/previews", "entry.preview-revoke", h.revokePreviews)
+	staff("GET "+site+"/files", "", h.listFiles)
+	staff("POST "+site+"/files", "file.upload", h.uploadFile)
+	staff("GET "+site+"/files/{id}", "", h.getFile)
+	staff("DELETE "+site+"/files/{id}", "file.delete", h.deleteFile)
+	staff("POST "+site+"/files/uploads", "file.upload-start", h.startUpload)
+	staff("POST "+site+"/files/uploads/{id}/complete", "file.upload", h.completeUpload)
 	staff("GET "+site+"/keys", "", h.listKeys)
 	staff("POST "+site+"/keys", "key.create", h.createKey)
 	staff("DELETE "+site+"/keys/{id}", "key.revoke", h.revokeKey)

@@ -18,8 +18,10 @@ import (
 	"infocentre/internal/boltstore"
 	"infocentre/internal/centre"
 	"infocentre/internal/cursor"
+	"infocentre/internal/filestore"
 	"infocentre/internal/httpapi"
 	"infocentre/internal/markdown"
+	"infocentre/internal/media"
 	"infocentre/internal/search"
 	"infocentre/internal/static"
 )
@@ -78,6 +80,11 @@ func newEnvWith(t *testing.T, store centre.Store, configure func(*httpapi.Config
 		log = slog.New(slog.NewJSONHandler(os.Stderr, nil))
 	}
 	svc.Log, svc.Signer = log, sealer
+	files, err := filestore.Open(filepath.Join(t.TempDir(), "files"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	svc.Files, svc.Inspect = files, media.Inspector{}
 	finder.Log = log
 	e.cfg = httpapi.Config{Service: svc, Cursors: sealer, MaxBody: 64 << 10, Log: log, Search: finder,
 		// Tests make many requests at once; limits_test.go sets its own.

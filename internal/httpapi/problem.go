@@ -22,6 +22,7 @@ var statusOf = map[string]int{
 	centre.EPRECONDITION: http.StatusPreconditionFailed,
 	centre.EUNAVAILABLE:  http.StatusServiceUnavailable,
 	centre.ETOOLARGE:     http.StatusRequestEntityTooLarge,
+	centre.EUNSUPPORTED:  http.StatusUnsupportedMediaType,
 	centre.EINTERNAL:     http.StatusInternalServerError,
 }
 

@@ -30,6 +30,8 @@ func (s *Site) pageRoutes() *http.ServeMux {
 	page("/cap.xml", func(q *req, _ *http.Request) { s.capIndex(q) })
 	page("/cap/{msg}", s.capMessageRoute)
 	page("/{file}", s.siteFile)
+	page("/files/{hash}/{name}", s.file)
+	page("/files/{hash}/{variant}/{name}", s.fileVariant)
 	for _, t := range centre.Types {
 		plural := pluralOf(t)
 		spec := listSpec{Type: t}

@@ -64,6 +64,12 @@ type Reader interface {
 	// Time is the current time of the read side's rules: a site's banner
 	// is shown until it expires at that time.
 	Time() time.Time
+	// PublicFile returns a site's file by content hash (width > 0: that
+	// variant) with its bytes, or ENOTFOUND.
+	PublicFile(ctx context.Context, site, sha string, width int) (*centre.File, *centre.Object, error)
+	// PresignFile returns a short-lived URL of the file's bytes in the
+	// file store, if the store makes them (S3).
+	PresignFile(ctx context.Context, f *centre.File, width int, ttl time.Duration) (string, bool, error)
 }
 
 // Options configure a Site. Every field is optional.

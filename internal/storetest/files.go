@@ -1,0 +1,307 @@
+package storetest
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"io"
+	"reflect"
+	"strings"
+	"testing"
+	"time"
+
+	"infocentre/internal/centre"
+)
+
+// fileAt makes a file record of site whose content hash derives from seed.
+func fileAt(site string, at time.Time, seed string) *centre.File {
+	sum := sha256.Sum256([]byte(seed))
+	return &centre.File{
+		ID: centre.NewID(at), Site: site, Name: seed + ".png", MediaType: "image/png", Kind: centre.KindImage,
+		Size: 1000, SHA256: hex.EncodeToString(sum[:]), CreatedAt: at.UTC().Truncate(time.Millisecond), CreatedBy: "k1",
+		Width: 2000, Height: 1000, Alt: "A chart", Lang: "en",
+		Variants: []centre.Variant{{Width: 480, Height: 240, MediaType: "image/png", Size: 100}, {Width: 960, Height: 480, MediaType: "image/png", Size: 200}},
+	}
+}
+
+func testFiles(t *testing.T, s centre.Store) {
+	ctx := context.Background()
+	at := time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC)
+	f := fileAt("alpha", at, "one")
+	f.Pages, f.Title = 12, "Report"
+	if err := s.CreateFile(ctx, f, 0); err != nil {
+		t.Fatal(err)
+	}
+	got, err := s.GetFile(ctx, "alpha", f.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(got, f) {
+		t.Fatalf("GetFile:\n got %+v\nwant %+v", got, f)
+	}
+	byHash, err := s.FileByHash(ctx, "alpha", f.SHA256)
+	if err != nil || !reflect.DeepEqual(byHash, f) {
+		t.Fatalf("FileByHash: %+v, %v", byHash, err)
+	}
+	got.Variants[0].Width, got.Name = 1, "changed"
+	if again, _ := s.GetFile(ctx, "alpha", f.ID); again.Name != f.Name || again.Variants[0].Width != 480 {
+		t.Fatal("a returned file shares memory with the stored one")
+	}
+	for name, err := range map[string]error{
+		"other site":      errOf(s.GetFile(ctx, "beta", f.ID)),
+		"other site hash": errOf(s.FileByHash(ctx, "beta", f.SHA256)),
+		"unknown id":      errOf(s.GetFile(ctx, "alpha", centre.NewID(at))),
+	} {
+		if !centre.IsCode(err, centre.ENOTFOUND) {
+			t.Errorf("%s: %v, want ENOTFOUND", name, err)
+		}
+	}
+	sameID := fileAt("alpha", at, "two")
+	sameID.ID = f.ID
+	sameHash := fileAt("alpha", at.Add(time.Second), "one")
+	for name, g := range map[string]*centre.File{"same id": sameID, "same content": sameHash} {
+		if err := s.CreateFile(ctx, g, 0); !centre.IsCode(err, centre.ECONFLICT) {
+			t.Errorf("%s: %v, want ECONFLICT", name, err)
+		}
+	}
+	// The same content in another site is another file.
+	if err := s.CreateFile(ctx, fileAt("beta", at, "one"), 0); err != nil {
+		t.Fatalf("same content, other site: %v", err)
+	}
+	use, err := s.FileUsage(ctx, "alpha")
+	if err != nil || use != (centre.FileUsage{Files: 1, Bytes: 1300}) {
+		t.Fatalf("usage %+v, %v; want 1 file, 1300 bytes", use, err)
+	}
+	if use, err := s.FileUsage(ctx, "gamma"); err != nil || use != (centre.FileUsage{}) {
+		t.Fatalf("usage of a site without files: %+v, %v", use, err)
+	}
+
+	if err := s.DeleteFile(ctx, "beta", f.ID); !centre.IsCode(err, centre.ENOTFOUND) {
+		t.Fatalf("delete from another site: %v", err)
+	}
+	if err := s.DeleteFile(ctx, "alpha", f.ID); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.GetFile(ctx, "alpha", f.ID); !centre.IsCode(err, centre.ENOTFOUND) {
+		t.Fatalf("deleted file: %v", err)
+	}
+	if _, err := s.FileByHash(ctx, "alpha", f.SHA256); !centre.IsCode(err, centre.ENOTFOUND) {
+		t.Fatalf("deleted file by hash: %v", err)
+	}
+	if err := s.DeleteFile(ctx, "alpha", f.ID); !centre.IsCode(err, centre.ENOTFOUND) {
+		t.Fatalf("second delete: %v", err)
+	}
+	if use, _ := s.FileUsage(ctx, "alpha"); use != (centre.FileUsage{}) {
+		t.Fatalf("usage after delete: %+v", use)
+	}
+	// The content is free again.
+	if err := s.CreateFile(ctx, sameHash, 0); err != nil {
+		t.Fatalf("same content after delete: %v", err)
+	}
+}
+
+func errOf(_ *centre.File, err error) error { return err }
+
+// testFileQuota: CreateFile keeps a site's files within the quota, and a
+// refused file writes nothing.
+func testFileQuota(t *testing.T, s centre.Store) {
+	ctx := context.Background()
+	at := time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC)
+	const quota = 3000 // each file takes 1300
+	a, b, c := fileAt("q", at, "a"), fileAt("q", at.Add(time.Second), "b"), fileAt("q", at.Add(2*time.Second), "c")
+	for _, f := range []*centre.File{a, b} {
+		if err := s.CreateFile(ctx, f, quota); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := s.CreateFile(ctx, c, quota); !centre.IsCode(err, centre.ETOOLARGE) {
+		t.Fatalf("past the quota: %v, want ETOOLARGE", err)
+	}
+	if _, err := s.GetFile(ctx, "q", c.ID); !centre.IsCode(err, centre.ENOTFOUND) {
+		t.Fatalf("a refused file was stored: %v", err)
+	}
+	if _, err := s.FileByHash(ctx, "q", c.SHA256); !centre.IsCode(err, centre.ENOTFOUND) {
+		t.Fatalf("a refused file's hash was stored: %v", err)
+	}
+	if use, _ := s.FileUsage(ctx, "q"); use != (centre.FileUsage{Files: 2, Bytes: 2600}) {
+		t.Fatalf("usage after a refused file: %+v", use)
+	}
+	big := fileAt("q2", at, "big")
+	big.Size = 5000
+	if err := s.CreateFile(ctx, big, quota); !centre.IsCode(err, centre.ETOOLARGE) {
+		t.Fatalf("a file larger than the quota: %v", err)
+	}
+	if err := s.DeleteFile(ctx, "q", a.ID); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.CreateFile(ctx, c, quota); err != nil {
+		t.Fatalf("within the quota after a delete: %v", err)
+	}
+	// Another site's files do not count.
+	if err := s.CreateFile(ctx, fileAt("q3", at, "x"), quota); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// testFileList: ListFiles pages a site's files newest first, without
+// skipping or repeating, and refuses a forged cursor.
+func testFileList(t *testing.T, s centre.Store) {
+	ctx := context.Background()
+	at := time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC)
+	var want []string
+	for i := 0; i < 7; i++ {
+		f := fileAt("l", at.Add(time.Duration(i)*time.Second), fmt.Sprint("f", i))
+		if err := s.CreateFile(ctx, f, 0); err != nil {
+			t.Fatal(err)
+		}
+		want = append([]string{f.ID}, want...)
+	}
+	if err := s.CreateFile(ctx, fileAt("other", at, "o"), 0); err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	after := ""
+	for pages := 0; ; pages++ {
+		if pages > 10 {
+			t.Fatal("paging does not end")
+		}
+		page, err := s.ListFiles(ctx, centre.FileQuery{Site: "l", Limit: 3, After: after})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(page.Items) > 3 {
+			t.Fatalf("page of %d items, limit 3", len(page.Items))
+		}
+		for _, f := range page.Items {
+			got = append(got, f.ID)
+		}
+		if page.Next == "" {
+			break
+		}
+		after = page.Next
+	}
+	if strings.Join(got, ",") != strings.Join(want, ",") {
+		t.Fatalf("listed\n%v\nwant\n%v", got, want)
+	}
+	if _, err := s.ListFiles(ctx, centre.FileQuery{Site: "l", After: "not-a-cursor"}); !centre.IsCode(err, centre.EINVALID) {
+		t.Fatalf("bad cursor: %v", err)
+	}
+	if _, err := s.ListFiles(ctx, centre.FileQuery{Site: "l", Limit: -1}); !centre.IsCode(err, centre.EINVALID) {
+		t.Fatalf("negative limit: %v", err)
+	}
+	if page, err := s.ListFiles(ctx, centre.FileQuery{Site: "none"}); err != nil || len(page.Items) != 0 || page.Next != "" {
+		t.Fatalf("site without files: %+v, %v", page, err)
+	}
+}
+
+// RunFiles is the conformance suite of centre.FileStore: every byte
+// store (a directory, an S3 bucket) runs it unchanged.
+func RunFiles(t *testing.T, newStore func(t *testing.T) centre.FileStore) {
+	tests := []struct {
+		name string
+		fn   func(t *testing.T, s centre.FileStore)
+	}{
+		{"PutOpen", testBytesPutOpen},
+		{"ShortBody", testBytesShort},
+		{"Delete", testBytesDelete},
+		{"Context", testBytesContext},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) { tc.fn(t, newStore(t)) })
+	}
+}
+
+func readObject(t *testing.T, s centre.FileStore, key string) []byte {
+	t.Helper()
+	obj, err := s.Open(context.Background(), key)
+	if err != nil {
+		t.Fatalf("open %s: %v", key, err)
+	}
+	defer obj.Body.Close()
+	b, err := io.ReadAll(obj.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if int64(len(b)) != obj.Size {
+		t.Fatalf("open %s: size %d, read %d bytes", key, obj.Size, len(b))
+	}
+	return b
+}
+
+func testBytesPutOpen(t *testing.T, s centre.FileStore) {
+	ctx := context.Background()
+	data := bytes.Repeat([]byte("infocentre\x00\xff"), 10000)
+	key := centre.FileKey("alpha", strings.Repeat("ab", 32), 0)
+	if err := s.Put(ctx, key, bytes.NewReader(data), int64(len(data)), "application/pdf"); err != nil {
+		t.Fatal(err)
+	}
+	if got := readObject(t, s, key); !bytes.Equal(got, data) {
+		t.Fatalf("read %d bytes, not the %d put", len(got), len(data))
+	}
+	variant := centre.FileKey("alpha", strings.Repeat("ab", 32), 480)
+	if _, err := s.Open(ctx, variant); !centre.IsCode(err, centre.ENOTFOUND) {
+		t.Fatalf("open a key never put: %v", err)
+	}
+	// Put replaces.
+	if err := s.Put(ctx, key, strings.NewReader("short"), 5, "text/plain"); err != nil {
+		t.Fatal(err)
+	}
+	if got := readObject(t, s, key); string(got) != "short" {
+		t.Fatalf("after replace: %q", got)
+	}
+	// Keys of another site are apart.
+	if _, err := s.Open(ctx, centre.FileKey("beta", strings.Repeat("ab", 32), 0)); !centre.IsCode(err, centre.ENOTFOUND) {
+		t.Fatalf("other site: %v", err)
+	}
+}
+
+// testBytesShort: a body that ends before its size leaves nothing.
+func testBytesShort(t *testing.T, s centre.FileStore) {
+	ctx := context.Background()
+	key := centre.UploadKey("alpha", centre.NewID(time.Now()))
+	if err := s.Put(ctx, key, strings.NewReader("only ten b"), 100, "text/plain"); err == nil {
+		t.Fatal("a body shorter than its size was stored")
+	}
+	if _, err := s.Open(ctx, key); !centre.IsCode(err, centre.ENOTFOUND) {
+		t.Fatalf("after a failed put: %v", err)
+	}
+	if err := s.Put(ctx, key, strings.NewReader("longer than five"), 5, "text/plain"); err == nil {
+		if got := readObject(t, s, key); len(got) != 5 {
+			t.Fatalf("a body longer than its size was stored as %d bytes", len(got))
+		}
+	}
+}
+
+func testBytesDelete(t *testing.T, s centre.FileStore) {
+	ctx := context.Background()
+	key := centre.FileKey("alpha", strings.Repeat("cd", 32), 960)
+	if err := s.Put(ctx, key, strings.NewReader("x"), 1, "image/png"); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Delete(ctx, key); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Open(ctx, key); !centre.IsCode(err, centre.ENOTFOUND) {
+		t.Fatalf("after delete: %v", err)
+	}
+	if err := s.Delete(ctx, key); err != nil {
+		t.Fatalf("deleting a missing key: %v", err)
+	}
+}
+
+func testBytesContext(t *testing.T, s centre.FileStore) {
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	key := centre.FileKey("alpha", strings.Repeat("ef", 32), 0)
+	if err := s.Put(ctx, key, strings.NewReader("x"), 1, "text/plain"); err == nil {
+		t.Fatal("put with a cancelled context succeeded")
+	}
+	if _, err := s.Open(context.Background(), key); !centre.IsCode(err, centre.ENOTFOUND) {
+		t.Fatalf("a cancelled put left %v", err)
+	}
+	if _, err := s.Open(ctx, key); err == nil {
+		t.Fatal("open with a cancelled context succeeded")
+	}
+}

@@ -1,0 +1,149 @@
+package web
+
+import (
+	"bytes"
+	"context"
+	"image"
+	_ "image/jpeg"
+	"net/http"
+	"net/http/httptest"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+
+	"infocentre/internal/centre"
+	"infocentre/internal/filestore"
+	"infocentre/internal/media"
+	"infocentre/internal/media/mediatest"
+	"infocentre/internal/web/fixture"
+)
+
+// filesEnv is the fixture with a file store, and a PDF and an image
+// uploaded through the service.
+func filesEnv(t *testing.T) (*env, *centre.File, *centre.File, []byte) {
+	t.Helper()
+	var svc *centre.Service
+	e := newEnv(t, func(_ centre.Store, _ *Options, s *centre.Service) {
+		fs, err := filestore.Open(filepath.Join(t.TempDir(), "files"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		s.Files, s.Inspect, svc = fs, media.Inspector{}, s
+	})
+	owner := centre.Principal{KeyID: "k", Site: centre.AllSites, Role: centre.RoleOwner}
+	pdf := mediatest.PDF(4, "Guidance")
+	doc, _, err := svc.UploadFile(context.Background(), owner, fixture.Site, centre.FileInput{Name: "guidance 2026.pdf"}, bytes.NewReader(pdf))
+	if err != nil {
+		t.Fatal(err)
+	}
+	img, _, err := svc.UploadFile(context.Background(), owner, fixture.Site, centre.FileInput{Name: "chart.jpg", Alt: "Cases by week"},
+		bytes.NewReader(mediatest.JPEGWithGPS(1000, 500, 1)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return e, doc, img, pdf
+}
+
+// TestServeFile: a file is served from the site's own origin, immutable,
+// with its ETag, Range, its original name, nosniff and, for documents, a
+// sandboxing CSP.
+func TestServeFile(t *testing.T) {
+	e, doc, img, pdf := filesEnv(t)
+	path := base + doc.Path(0)
+	r := e.get(path)
+	if r.StatusCode != 200 || r.body != string(pdf) {
+		t.Fatalf("GET %s: %d, %d bytes", path, r.StatusCode, len(r.body))
+	}
+	h := r.Header
+	for name, want := range map[string]string{
+		"Content-Type":           "application/pdf",
+		"Cache-Control":          "public, max-age=31536000, immutable",
+		"ETag":                   `"` + doc.SHA256 + `"`,
+		"X-Content-Type-Options": "nosniff",
+		"Content-Disposition":    `inline; filename="guidance 2026.pdf"`,
+		"Accept-Ranges":          "bytes",
+	} {
+		if h.Get(name) != want {
+			t.Errorf("%s: %q, want %q", name, h.Get(name), want)
+		}
+	}
+	if csp := h.Get("Content-Security-Policy"); !strings.HasPrefix(csp, "sandbox") || !strings.Contains(csp, "default-src 'none'") {
+		t.Errorf("document CSP %q", csp)
+	}
+	if r := e.get(path, "Range", "bytes=5-14"); r.StatusCode != http.StatusPartialContent || r.body != string(pdf[5:15]) ||
+		r.Header.Get("Content-Range") != "bytes 5-14/"+strconv.Itoa(len(pdf)) {
+		t.Fatalf("Range: %d %q %q", r.StatusCode, r.body, r.Header.Get("Content-Range"))
+	}
+	if r := e.get(path, "If-None-Match", `"`+doc.SHA256+`"`); r.StatusCode != http.StatusNotModified {
+		t.Fatalf("If-None-Match: %d", r.StatusCode)
+	}
+	// On the site's own host too.
+	if r := e.get(doc.Path(0), "Host", fixture.Host); r.StatusCode != 200 || r.body != string(pdf) {
+		t.Fatalf("own host: %d", r.StatusCode)
+	}
+
+	// The image and its variants.
+	r = e.get(base + img.Path(0))
+	if r.StatusCode != 200 || r.Header.Get("Content-Type") != "image/jpeg" || strings.Contains(r.body, "Exif") ||
+		strings.Contains(r.body, mediatest.Secret) || strings.HasPrefix(r.Header.Get("Content-Security-Policy"), "sandbox") {
+		t.Fatalf("image: %d %v", r.StatusCode, r.Header)
+	}
+	r = e.get(base + img.Path(480))
+	if r.StatusCode != 200 || r.Header.Get("Content-Type") != "image/jpeg" {
+		t.Fatalf("variant: %d %v", r.StatusCode, r.Header)
+	}
+	if m, err := decodeAny(r.body); err != nil || m != 480 {
+		t.Fatalf("variant width %d, %v", m, err)
+	}
+
+	// Anything else is 404: another name, a variant the file does not
+	// have, another site, an unknown or malformed hash.
+	for _, p := range []string{
+		base + "/files/" + doc.SHA256 + "/other.pdf",
+		base + "/files/" + doc.SHA256 + "/480w/guidance%202026.pdf",
+		base + "/files/" + img.SHA256 + "/2000w/chart.jpg",
+		base + "/files/" + img.SHA256 + "/0480w/chart.jpg",
+		"/sites/no-such-site" + doc.Path(0),
+		base + "/files/" + strings.Repeat("0", 64) + "/x.pdf",
+		base + "/files/not-a-hash/x.pdf",
+	} {
+		if r := e.get(p); r.StatusCode != 404 {
+			t.Errorf("GET %s: %d, want 404", p, r.StatusCode)
+		}
+	}
+}
+
+func decodeAny(body string) (int, error) {
+	c, _, err := image.DecodeConfig(strings.NewReader(body))
+	return c.Width, err
+}
+
+// BenchmarkServePDF2MB: serving a 2 MB PDF from the directory file store
+// through the public handler (bytes/s is the throughput).
+func BenchmarkServePDF2MB(b *testing.B) {
+	var svc *centre.Service
+	e := newEnv(b, func(_ centre.Store, _ *Options, s *centre.Service) {
+		fs, err := filestore.Open(filepath.Join(b.TempDir(), "files"))
+		if err != nil {
+			b.Fatal(err)
+		}
+		s.Files, s.Inspect, svc = fs, media.Inspector{}, s
+	})
+	pdf := mediatest.PDFSized(1, "Big", 2<<20)
+	owner := centre.Principal{KeyID: "k", Site: centre.AllSites, Role: centre.RoleOwner}
+	f, _, err := svc.UploadFile(context.Background(), owner, fixture.Site, centre.FileInput{Name: "big.pdf"}, bytes.NewReader(pdf))
+	if err != nil {
+		b.Fatal(err)
+	}
+	path := base + f.Path(0)
+	b.SetBytes(f.Size)
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		w := httptest.NewRecorder()
+		e.mux.ServeHTTP(w, httptest.NewRequest("GET", path, nil))
+		if w.Code != 200 || int64(w.Body.Len()) != f.Size {
+			b.Fatalf("%d, %d bytes", w.Code, w.Body.Len())
+		}
+	}
+}
