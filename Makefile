@@ -33,6 +33,7 @@ test: lint openapi-lint unit fuzz-brief browser setup iac-lint e2e
 # missing moto_server fails them instead of skipping.
 unit:
 	bash .ci/setup-moto.sh
+	bash .ci/cap-schema.sh
 	$(GO) test -race -count=1 ./...
 
 lint: staticcheck

@@ -297,12 +297,12 @@ func siteCreateCmd(fs *flag.FlagSet) runFunc {
 	fs.StringVar(&in.Title, "title", "", "the site's `title` (required)")
 	fs.StringVar(&in.Tagline, "tagline", "", "a short `tagline`")
 	fs.StringVar(&in.Description, "description", "", "introduction `text` shown on the home page")
-	fs.StringVar(&in.Publisher, "publisher", "", "publishing `organisation` (needed unless --from gives one)")
+	fs.StringVar(&in.Publisher, "publisher", "", "publishing `organisation` (required, also with --from)")
 	fs.StringVar(&in.Contact.Email, "email", "", "contact `email` address")
 	fs.StringVar(&in.Contact.URL, "contact-url", "", "contact `url`")
 	fs.StringVar(&in.Theme.Accent, "accent", "", "accent `colour`, like #0b5394")
 	fs.StringVar(&langs, "lang", "", "`languages`, default first, comma-separated (default en, or the template's)")
-	fs.StringVar(&in.From, "from", "", "template `site` to copy theme, languages, publisher, contact and pages from")
+	fs.StringVar(&in.From, "from", "", "template `site` to copy theme, languages, time zone and page skeletons from (the pages as drafts; --publisher and --email or --contact-url are still required)")
 	return func(ctx context.Context, _ []string, stdout, stderr io.Writer) error {
 		in := in
 		in.Languages = splitList(langs)

@@ -47,6 +47,11 @@ const pages = [
   ['search-filtered-page2', '/sites/demo/search?type=news&page=2'],
   ['search-no-results', '/sites/demo/search?q=zzqxv+unfindable'],
   ['search-invalid', '/sites/demo/search?q=x&from=yesterday', 400],
+  ['banner-info', '/sites/banner-info/'],
+  ['banner-warning', '/sites/banner-warning/'],
+  ['banner-severe', '/sites/banner-severe/'],
+  ['banner-extreme-fr', '/sites/banner-extreme/?lang=fr'],
+  ['banner-not-found', '/sites/banner-severe/en/no-such-entry', 404],
 ];
 const widths = [375, 1280];
 
@@ -141,6 +146,14 @@ try {
         await Promise.all([page.waitForNavigation(), page.press('#q', 'Enter')]);
         const found = await page.evaluate(() => ({ url: location.href, hits: document.querySelectorAll('main ol.items > li').length }));
         if (!found.url.includes('q=medicines') || found.hits === 0) fail(`${label}: submitting the form gave ${JSON.stringify(found)}`);
+      }
+      if (name.startsWith('banner-')) {
+        // The banner is the first landmark after the skip link, a named region with a heading.
+        const b = await page.evaluate(() => {
+          const el = document.querySelector('body > section.alert');
+          return el && { label: el.getAttribute('aria-labelledby'), heading: el.querySelector('h2')?.id, first: document.body.children[1] === el };
+        });
+        if (!b || b.label !== b.heading || !b.first) fail(`${label}: banner ${JSON.stringify(b)}`);
       }
       if (foreign.length) fail(`${label}: requests to other origins: ${foreign.join(', ')}`);
       if (consoleErrors.length && status === 200) fail(`${label}: console errors: ${consoleErrors.join(' | ')}`);

@@ -35,7 +35,8 @@ func launchEnv(b testing.TB, cfg app.Config, store centre.Store) (*app.App, stri
 // launch creates a site from the demo through the API and returns how long
 // it took until the new site's home page first answered 200.
 func launch(b testing.TB, a *app.App, owner, slug string) time.Duration {
-	body, _ := json.Marshal(map[string]any{"slug": slug, "title": "Crisis " + slug, "from": demo.Slug})
+	body, _ := json.Marshal(map[string]any{"slug": slug, "title": "Crisis " + slug, "from": demo.Slug,
+		"publisher": "Heat Agency", "contact": map[string]any{"email": "heat@example.org"}})
 	start := time.Now()
 	r := httptest.NewRequest("POST", "/api/v1/admin/sites", bytes.NewReader(body))
 	r.Header.Set("Authorization", "Bearer "+owner)

@@ -89,7 +89,8 @@ func issueSecrets(t *testing.T, a *app.App, owner string) (secrets, idemKeys []s
 	_ = json.Unmarshal(b, &draft)
 	cases := []secretCase{
 		{"site with its first admin key", "/api/v1/admin/sites", "idem-site-create",
-			map[string]any{"slug": "secret-site", "title": "Secret site", "from": demo.Slug},
+			map[string]any{"slug": "secret-site", "title": "Secret site", "from": demo.Slug,
+				"publisher": "Agency", "contact": map[string]any{"email": "a@example.org"}},
 			func(t *testing.T, b []byte) string {
 				var v httpapi.CreatedSite
 				if err := json.Unmarshal(b, &v); err != nil || !centre.LooksLikeKey(v.AdminKey.Secret) {

@@ -318,7 +318,7 @@ func TestFunctionTableAccess(t *testing.T) {
 		method, path, body string
 		idem               bool
 	}{
-		{"POST", "/api/v1/admin/sites", `{"slug":"heatwave","title":"Heatwave","from":"demo"}`, true},
+		{"POST", "/api/v1/admin/sites", `{"slug":"heatwave","title":"Heatwave","from":"demo","publisher":"Heat Agency","contact":{"email":"heat@example.org"}}`, true},
 		{"GET", "/api/v1/admin/sites/heatwave/entries", "", false},
 		{"POST", "/api/v1/admin/sites/heatwave/keys", `{"role":"editor","name":"press"}`, true},
 		{"GET", "/api/v1/admin/sites/heatwave/keys", "", false},

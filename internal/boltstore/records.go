@@ -11,22 +11,56 @@ import (
 // change of a domain type never silently changes what is on disk.
 
 type siteRec struct {
-	Slug        string    `json:"slug"`
-	Title       string    `json:"title"`
-	Tagline     string    `json:"tagline,omitempty"`
-	Description string    `json:"description,omitempty"`
-	Languages   []string  `json:"languages,omitempty"`
-	Publisher   string    `json:"publisher,omitempty"`
-	Email       string    `json:"email,omitempty"`
-	ContactURL  string    `json:"contact_url,omitempty"`
-	Accent      string    `json:"accent,omitempty"`
-	LogoURL     string    `json:"logo_url,omitempty"`
-	Hosts       []string  `json:"hosts,omitempty"`
-	Status      string    `json:"status"`
-	ArchivedAt  time.Time `json:"archived_at,omitzero"`
-	CreatedAt   time.Time `json:"created_at,omitzero"`
-	UpdatedAt   time.Time `json:"updated_at,omitzero"`
-	Version     int64     `json:"version"`
+	Slug        string     `json:"slug"`
+	Title       string     `json:"title"`
+	Tagline     string     `json:"tagline,omitempty"`
+	Description string     `json:"description,omitempty"`
+	Languages   []string   `json:"languages,omitempty"`
+	Publisher   string     `json:"publisher,omitempty"`
+	Email       string     `json:"email,omitempty"`
+	ContactURL  string     `json:"contact_url,omitempty"`
+	Accent      string     `json:"accent,omitempty"`
+	LogoURL     string     `json:"logo_url,omitempty"`
+	TimeZone    string     `json:"time_zone,omitempty"`
+	Hosts       []string   `json:"hosts,omitempty"`
+	Banner      *bannerRec `json:"banner,omitempty"`
+	Status      string     `json:"status"`
+	ArchivedAt  time.Time  `json:"archived_at,omitzero"`
+	CreatedAt   time.Time  `json:"created_at,omitzero"`
+	UpdatedAt   time.Time  `json:"updated_at,omitzero"`
+	Version     int64      `json:"version"`
+}
+
+type bannerRec struct {
+	ID        string    `json:"id"`
+	Severity  string    `json:"severity"`
+	Heading   string    `json:"heading"`
+	Text      string    `json:"text,omitempty"`
+	URL       string    `json:"url,omitempty"`
+	ExpiresAt time.Time `json:"expires_at,omitzero"`
+	SetAt     time.Time `json:"set_at,omitzero"`
+	UpdatedAt time.Time `json:"updated_at,omitzero"`
+	Updates   int       `json:"updates,omitempty"`
+	RemovedAt time.Time `json:"removed_at,omitzero"`
+}
+
+func toBannerRec(b *centre.Banner) *bannerRec {
+	if b == nil {
+		return nil
+	}
+	return &bannerRec{ID: b.ID, Severity: b.Severity, Heading: b.Heading, Text: b.Text, URL: b.URL,
+		ExpiresAt: stamp(b.ExpiresAt), SetAt: stamp(b.SetAt), UpdatedAt: stamp(b.UpdatedAt),
+		Updates: b.Updates, RemovedAt: stamp(b.RemovedAt)}
+}
+
+func (r *bannerRec) banner() *centre.Banner {
+	if r == nil {
+		return nil
+	}
+	return &centre.Banner{
+		BannerInput: centre.BannerInput{Severity: r.Severity, Heading: r.Heading, Text: r.Text, URL: r.URL, ExpiresAt: r.ExpiresAt},
+		ID:          r.ID, SetAt: r.SetAt, UpdatedAt: r.UpdatedAt, Updates: r.Updates, RemovedAt: r.RemovedAt,
+	}
 }
 
 func toSiteRec(s *centre.Site) *siteRec {
@@ -35,7 +69,7 @@ func toSiteRec(s *centre.Site) *siteRec {
 		Languages: s.Languages, Publisher: s.Publisher,
 		Email: s.Contact.Email, ContactURL: s.Contact.URL,
 		Accent: s.Theme.Accent, LogoURL: s.Theme.LogoURL,
-		Hosts: s.Hosts, Status: s.Status,
+		TimeZone: s.TimeZone, Hosts: s.Hosts, Banner: toBannerRec(s.Banner), Status: s.Status,
 		ArchivedAt: stamp(s.ArchivedAt), CreatedAt: stamp(s.CreatedAt), UpdatedAt: stamp(s.UpdatedAt),
 		Version: s.Version,
 	}
@@ -45,9 +79,9 @@ func (r *siteRec) site() *centre.Site {
 	return &centre.Site{
 		Slug: r.Slug, Title: r.Title, Tagline: r.Tagline, Description: r.Description,
 		Languages: r.Languages, Publisher: r.Publisher,
-		Contact: centre.Contact{Email: r.Email, URL: r.ContactURL},
-		Theme:   centre.Theme{Accent: r.Accent, LogoURL: r.LogoURL},
-		Hosts:   r.Hosts, Status: r.Status,
+		Contact:  centre.Contact{Email: r.Email, URL: r.ContactURL},
+		Theme:    centre.Theme{Accent: r.Accent, LogoURL: r.LogoURL},
+		TimeZone: r.TimeZone, Hosts: r.Hosts, Banner: r.Banner.banner(), Status: r.Status,
 		ArchivedAt: r.ArchivedAt, CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt,
 		Version: r.Version,
 	}
@@ -67,6 +101,7 @@ type entryRec struct {
 	Organisations   []string        `json:"organisations,omitempty"`
 	Attachments     []attachmentRec `json:"attachments,omitempty"`
 	Pinned          bool            `json:"pinned,omitempty"`
+	Alert           bool            `json:"alert,omitempty"`
 	Status          string          `json:"status"`
 	PublishAt       time.Time       `json:"publish_at,omitzero"`
 	PublishedAt     time.Time       `json:"published_at,omitzero"`
@@ -119,7 +154,7 @@ func toEntryRec(e *centre.Entry) (*entryRec, *bodyRec) {
 	r := &entryRec{
 		ID: e.ID, Site: e.Site, Type: e.Type, Slug: e.Slug, Lang: e.Lang,
 		Title: e.Title, Summary: e.Summary, Tags: e.Tags, Organisations: e.Organisations,
-		Pinned: e.Pinned, Status: e.Status,
+		Pinned: e.Pinned, Alert: e.Alert, Status: e.Status,
 		PublishAt: stamp(e.PublishAt), PublishedAt: stamp(e.PublishedAt),
 		UpdatedAt: stamp(e.UpdatedAt), CreatedAt: stamp(e.CreatedAt), CreatedBy: e.CreatedBy,
 		Version: e.Version, WithdrawnAt: stamp(e.WithdrawnAt), WithdrawnReason: e.WithdrawnReason,
@@ -147,7 +182,7 @@ func (r *entryRec) entry(b *bodyRec) *centre.Entry {
 		ID: r.ID, Site: r.Site, Slug: r.Slug, Lang: r.Lang,
 		Content: centre.Content{
 			Type: r.Type, Title: r.Title, Summary: r.Summary, Tags: r.Tags, Organisations: r.Organisations,
-			Pinned: r.Pinned,
+			Pinned: r.Pinned, Alert: r.Alert,
 		},
 		Status:    r.Status,
 		PublishAt: r.PublishAt, PublishedAt: r.PublishedAt,

@@ -202,7 +202,8 @@ func TestContentPaths(t *testing.T) {
 	}
 	sameContent(t, "Entry after Restore", got.Content, a)
 
-	launched, err := svc.LaunchSite(ctx, owner, centre.SiteInput{Slug: "launched", Title: "Launched", From: "paths"})
+	launched, err := svc.LaunchSite(ctx, owner, centre.SiteInput{Slug: "launched", Title: "Launched", From: "paths",
+		Publisher: "Launcher", Contact: centre.Contact{Email: "launch@example.org"}})
 	if err != nil {
 		t.Fatalf("LaunchSite: %v", err)
 	}

@@ -3,6 +3,7 @@ package centre
 import (
 	"context"
 	"errors"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -69,7 +70,8 @@ func (s *Service) CreateEntry(ctx context.Context, p Principal, site string, in 
 	if e.Lang == "" {
 		e.Lang = st.DefaultLanguage()
 	}
-	if e.Slug == "" {
+	derived := e.Slug == ""
+	if derived {
 		e.Slug = Slugify(e.Title)
 	}
 	var extra Problems
@@ -90,10 +92,31 @@ func (s *Service) CreateEntry(ctx context.Context, p Principal, site string, in 
 	if err := s.prepare(e, st, &extra); err != nil {
 		return nil, err
 	}
-	if err := s.Store.CreateEntry(ctx, e); err != nil {
+	err = s.Store.CreateEntry(ctx, e)
+	if derived { // a slug taken in that language gets a free variant: -2, -3 …
+		base := e.Slug
+		for n := 2; IsCode(err, ECONFLICT) && n <= MaxDerivedSlugs; n++ {
+			e.Slug = numberedSlug(base, n)
+			err = s.Store.CreateEntry(ctx, e)
+		}
+	}
+	if err != nil {
 		return nil, slugConflict(err, e)
 	}
 	return e, nil
+}
+
+// MaxDerivedSlugs bounds the variants of a derived slug CreateEntry tries
+// (title-2 … title-50) before it gives up with ECONFLICT.
+const MaxDerivedSlugs = 50
+
+// numberedSlug returns base with the suffix -n, trimmed to fit MaxSlugLen.
+func numberedSlug(base string, n int) string {
+	suffix := "-" + strconv.Itoa(n)
+	if len(base)+len(suffix) > MaxSlugLen {
+		base = strings.TrimRight(base[:MaxSlugLen-len(suffix)], "-")
+	}
+	return base + suffix
 }
 
 // prepare completes and checks an entry before it is stored: its expiry,

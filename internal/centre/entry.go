@@ -86,6 +86,9 @@ type Content struct {
 	Organisations []string     `json:"organisations,omitempty"`
 	Attachments   []Attachment `json:"attachments,omitempty"`
 	Pinned        bool         `json:"pinned,omitempty"`
+	// Alert publishes the entry as a CAP 1.2 alert too (Alert when it is
+	// published, Update at each public change, Cancel when withdrawn).
+	Alert bool `json:"alert,omitempty"`
 }
 
 // ContentPatch changes some fields of Content: each non-nil field
@@ -99,6 +102,7 @@ type ContentPatch struct {
 	Organisations *[]string     `json:"organisations"`
 	Attachments   *[]Attachment `json:"attachments"`
 	Pinned        *bool         `json:"pinned"`
+	Alert         *bool         `json:"alert"`
 }
 
 // Apply changes c by the non-nil fields of p.
@@ -111,6 +115,7 @@ func (p *ContentPatch) Apply(c *Content) {
 	set(&c.Organisations, p.Organisations)
 	set(&c.Attachments, p.Attachments)
 	set(&c.Pinned, p.Pinned)
+	set(&c.Alert, p.Alert)
 }
 
 // AsPatch returns the patch that sets every field of Content to c's values.
@@ -124,6 +129,7 @@ func (c Content) AsPatch() ContentPatch {
 		Organisations: &c.Organisations,
 		Attachments:   &c.Attachments,
 		Pinned:        &c.Pinned,
+		Alert:         &c.Alert,
 	}
 }
 

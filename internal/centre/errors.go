@@ -129,3 +129,21 @@ func dedupe(s []string) []string {
 	}
 	return out
 }
+
+// mergeInvalid joins validation errors into one EINVALID error naming
+// every bad field; a nil error adds nothing, and an error of another code
+// is returned as it is.
+func mergeInvalid(errs ...error) error {
+	var p Problems
+	for _, err := range errs {
+		if err == nil {
+			continue
+		}
+		var e *Error
+		if !errors.As(err, &e) || e.Code != EINVALID {
+			return err
+		}
+		p.list = append(p.list, e.Fields...)
+	}
+	return p.Err()
+}

@@ -50,6 +50,10 @@ var writes = map[string]write{
 		_, err := svc.UpdateSite(ctx, p, x.site, centre.SitePatch{Title: &title}, x.siteVersion)
 		return err
 	}},
+	"UpdateSite (banner)": {need: centre.RolePublisher, call: func(ctx context.Context, svc *centre.Service, p centre.Principal, x guardTarget) error {
+		_, err := svc.UpdateSite(ctx, p, x.site, centre.SitePatch{Banner: &centre.BannerInput{Severity: centre.SeveritySevere, Heading: "Heat alert"}}, x.siteVersion)
+		return err
+	}},
 	"SetSiteStatus": {need: centre.RoleAdmin, call: func(ctx context.Context, svc *centre.Service, p centre.Principal, x guardTarget) error {
 		_, err := svc.SetSiteStatus(ctx, p, x.site, centre.SiteArchived, 0)
 		return err
@@ -155,7 +159,7 @@ var guardReads = map[string]bool{
 	"Audit": true, "Preview": true, "Require": true, "HostReserved": true, "At": true, "PreviewEntry": true, "PublicListing": true,
 	"PublicSites": true, "PublicVersions": true, "ReadableEntries": true, "SiteByHost": true, "Bootstrap": true, "PublishDue": true,
 	"File": true, "ListFiles": true, "FileUsage": true, "MaxFileSize": true, "PublicFile": true, "PresignFile": true,
-	"People": true, "Person": true,
+	"People": true, "Person": true, "Time": true,
 }
 
 // guardSite makes a site with a draft (two revisions), a scheduled and a

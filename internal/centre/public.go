@@ -148,6 +148,10 @@ func (s *Service) PreviewEntry(ctx context.Context, token string) (*PublicSlug, 
 	return &PublicSlug{Versions: []*Entry{e}, AsOf: now}, err
 }
 
+// Time returns the service's current time: the time the public read side
+// applies its rules at (expiry of entries and of a site's banner).
+func (s *Service) Time() time.Time { return s.now() }
+
 // At returns a copy of s whose clock stands still at now, for reads that
 // must agree on one time, such as a static copy of a site.
 func (s *Service) At(now time.Time) *Service {

@@ -20,20 +20,27 @@ const (
 
 // Site is one information centre (a crisis microsite).
 type Site struct {
-	Slug        string    `json:"slug"`
-	Title       string    `json:"title"`
-	Tagline     string    `json:"tagline,omitempty"`
-	Description string    `json:"description,omitempty"`
-	Languages   []string  `json:"languages"` // BCP 47 tags, default first
-	Publisher   string    `json:"publisher"`
-	Contact     Contact   `json:"contact"`
-	Theme       Theme     `json:"theme"`
-	Hosts       []string  `json:"hosts,omitempty"` // host names that serve this site at "/"
-	Status      string    `json:"status"`
-	ArchivedAt  time.Time `json:"archived_at,omitzero"`
-	CreatedAt   time.Time `json:"created_at"`
-	UpdatedAt   time.Time `json:"updated_at"`
-	Version     int64     `json:"version"`
+	Slug        string   `json:"slug"`
+	Title       string   `json:"title"`
+	Tagline     string   `json:"tagline,omitempty"`
+	Description string   `json:"description,omitempty"`
+	Languages   []string `json:"languages"` // BCP 47 tags, default first
+	Publisher   string   `json:"publisher"`
+	Contact     Contact  `json:"contact"`
+	Theme       Theme    `json:"theme"`
+	// TimeZone is the IANA name of the zone the site's pages show times
+	// in ("Europe/Brussels"); empty means UTC.
+	TimeZone string   `json:"time_zone,omitempty"`
+	Hosts    []string `json:"hosts,omitempty"` // host names that serve this site at "/"
+	// Banner is the site's emergency banner, or nil; once removed it is
+	// kept with its RemovedAt (for the CAP Cancel message) until the next
+	// one is set. See Banner.ActiveAt for when the public sees it.
+	Banner     *Banner   `json:"banner,omitempty"`
+	Status     string    `json:"status"`
+	ArchivedAt time.Time `json:"archived_at,omitzero"`
+	CreatedAt  time.Time `json:"created_at"`
+	UpdatedAt  time.Time `json:"updated_at"`
+	Version    int64     `json:"version"`
 }
 
 // Contact is how the public reaches the site's publisher.
@@ -50,6 +57,29 @@ type Theme struct {
 	// make no third-party request), or an http(s) URL kept for other uses
 	// (pages show only a logo they can serve themselves).
 	LogoURL string `json:"logo_url,omitempty"`
+}
+
+// Location returns the site's time zone (UTC if it has none or an unknown
+// one).
+func (s *Site) Location() *time.Location {
+	if s.TimeZone == "" {
+		return time.UTC
+	}
+	loc, err := time.LoadLocation(s.TimeZone)
+	if err != nil {
+		return time.UTC
+	}
+	return loc
+}
+
+// ValidTimeZone reports whether name is an IANA time zone name this build
+// knows ("Europe/Brussels", "UTC"); not "Local" or a file path.
+func ValidTimeZone(name string) bool {
+	if name == "" || name == "Local" || len(name) > 64 || strings.Contains(name, "..") || strings.HasPrefix(name, "/") {
+		return false
+	}
+	_, err := time.LoadLocation(name)
+	return err == nil
 }
 
 // DefaultLanguage returns the site's first language.
@@ -127,6 +157,12 @@ func (s *Site) Validate() error {
 	s.Contact.check(&p)
 	s.Theme.check(&p)
 	checkHosts(&p, s.Hosts)
+	if s.TimeZone != "" && !ValidTimeZone(s.TimeZone) {
+		p.Add("time_zone", "must be an IANA time zone name like Europe/Brussels")
+	}
+	if s.Banner != nil {
+		s.Banner.validate(&p)
+	}
 	if s.Status != SiteActive && s.Status != SiteArchived {
 		p.Add("status", "must be %q or %q", SiteActive, SiteArchived)
 	}

@@ -19,11 +19,14 @@ type SiteInput struct {
 	Publisher   string   `json:"publisher"`
 	Contact     Contact  `json:"contact"`
 	Theme       Theme    `json:"theme"`
+	TimeZone    string   `json:"time_zone"`
 	Hosts       []string `json:"hosts"`
-	// From names a site to use as a template: its theme, languages and
-	// page entries (About, Contact …) are copied, and publisher, contact
-	// and languages default to its own. Statements, publications, news,
-	// keys and audit records are never copied.
+	// From names a site to use as a template: its theme, languages, time
+	// zone and page entries (About, Contact …) are copied — the pages as
+	// drafts to rewrite, never published unreviewed. The publisher and
+	// contact are the creator's to give (required, never the template's).
+	// Statements, publications, news, keys and audit records are never
+	// copied.
 	From string `json:"from,omitempty"`
 }
 
@@ -36,8 +39,24 @@ type SitePatch struct {
 	Publisher   *string   `json:"publisher"`
 	Contact     *Contact  `json:"contact"`
 	Theme       *Theme    `json:"theme"`
+	TimeZone    *string   `json:"time_zone"`
 	Hosts       *[]string `json:"hosts"`
 	Status      *string   `json:"status"`
+	// Banner sets the emergency banner (publishers may); RemoveBanner,
+	// which a JSON "banner": null sets, removes it.
+	Banner       *BannerInput `json:"banner"`
+	RemoveBanner bool         `json:"-"`
+}
+
+// onlyBanner reports whether patch sets or removes the banner and changes
+// nothing else.
+func (patch SitePatch) onlyBanner() bool {
+	if patch.Banner == nil && !patch.RemoveBanner {
+		return false
+	}
+	rest := patch
+	rest.Banner, rest.RemoveBanner = nil, false
+	return rest == (SitePatch{})
 }
 
 func (s *Service) validateSite(site *Site) error {
@@ -85,7 +104,7 @@ func (s *Service) CreateSite(ctx context.Context, p Principal, in SiteInput) (*S
 	site := &Site{
 		Slug: in.Slug, Title: in.Title, Tagline: in.Tagline, Description: in.Description,
 		Languages: in.Languages, Publisher: in.Publisher, Contact: in.Contact, Theme: in.Theme,
-		Hosts: in.Hosts, Status: SiteActive, CreatedAt: now, UpdatedAt: now,
+		TimeZone: in.TimeZone, Hosts: in.Hosts, Status: SiteActive, CreatedAt: now, UpdatedAt: now,
 	}
 	if len(site.Languages) == 0 {
 		site.Languages = []string{"en"}
@@ -134,11 +153,8 @@ func (s *Service) LaunchSite(ctx context.Context, p Principal, in SiteInput) (*L
 		if len(in.Languages) == 0 {
 			in.Languages = tmpl.Languages
 		}
-		if in.Publisher == "" {
-			in.Publisher = tmpl.Publisher
-		}
-		if in.Contact == (Contact{}) {
-			in.Contact = tmpl.Contact
+		if in.TimeZone == "" {
+			in.TimeZone = tmpl.TimeZone
 		}
 		if pages, err = s.templatePages(ctx, tmpl.Slug); err != nil {
 			return nil, err
@@ -152,10 +168,7 @@ func (s *Service) LaunchSite(ctx context.Context, p Principal, in SiteInput) (*L
 	for _, pg := range pages {
 		c := &Entry{ID: NewID(now), Site: site.Slug, Content: pg.Content, Slug: pg.Slug, Lang: pg.Lang,
 			BodyHTML: pg.BodyHTML, Status: StatusDraft, CreatedAt: now, UpdatedAt: now, CreatedBy: p.Actor()}
-		stamp(c, p, now, "create")
-		if pg.Status == StatusPublished {
-			c.Status, c.PublishedAt = StatusPublished, now
-		}
+		stamp(c, p, now, "create") // a draft, whatever the template's page was
 		if !site.HasLanguage(c.Lang) {
 			continue // the new site dropped that language
 		}
@@ -227,13 +240,18 @@ func (s *Service) ListSites(ctx context.Context, p Principal) ([]*Site, error) {
 	return []*Site{site}, nil
 }
 
-// UpdateSite applies patch when the site's version equals version. Admins
-// may change settings and archive; only owners may reopen an archived site
+// UpdateSite applies patch when the site's version equals version.
+// Publishers may set and remove the emergency banner; admins may change
+// every other setting and archive; only owners may reopen an archived site
 // or change the host names it claims (a host serves the site at "/", so a
 // claim is the deployment operator's decision; none of ReservedHosts).
 // Returns EINVALID, ENOTFOUND, EPRECONDITION, EFORBIDDEN, ECONFLICT (archived).
 func (s *Service) UpdateSite(ctx context.Context, p Principal, slug string, patch SitePatch, version int64) (*Site, error) {
-	if err := require(p, slug, RoleAdmin); err != nil {
+	role := RoleAdmin
+	if patch.onlyBanner() {
+		role = RolePublisher
+	}
+	if err := require(p, slug, role); err != nil {
 		return nil, err
 	}
 	site, err := s.Site(ctx, slug)
@@ -267,7 +285,24 @@ func (s *Service) updateSite(ctx context.Context, p Principal, site *Site, patch
 	set(&site.Publisher, patch.Publisher)
 	set(&site.Contact, patch.Contact)
 	set(&site.Theme, patch.Theme)
+	set(&site.TimeZone, patch.TimeZone)
 	set(&site.Hosts, patch.Hosts)
+	if patch.Banner != nil && patch.RemoveBanner {
+		return nil, &Error{Code: EINVALID, Message: "invalid fields: banner",
+			Fields: []FieldError{{Field: "banner", Reason: "cannot be set and removed at once"}}}
+	}
+	var bannerErr error
+	if patch.Banner != nil {
+		in := *patch.Banner
+		var bp Problems
+		in.validate(&bp)
+		in.validateExpiry(&bp, now)
+		if bannerErr = bp.Err(); bannerErr == nil {
+			applyBanner(site, &in, false, now)
+		}
+	} else if patch.RemoveBanner {
+		applyBanner(site, nil, true, now)
+	}
 	if patch.Status != nil && *patch.Status != site.Status {
 		site.Status = *patch.Status
 		if site.Status == SiteArchived {
@@ -277,7 +312,7 @@ func (s *Service) updateSite(ctx context.Context, p Principal, site *Site, patch
 		}
 	}
 	site.UpdatedAt = now
-	if err := s.validateSite(site); err != nil {
+	if err := mergeInvalid(s.validateSite(site), bannerErr); err != nil {
 		return nil, err
 	}
 	if err := s.Store.UpdateSite(ctx, site); err != nil {

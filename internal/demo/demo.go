@@ -25,6 +25,7 @@ var Site = centre.SiteInput{
 	Publisher:   "European Health Technology Association",
 	Contact:     centre.Contact{Email: "press@example.org", URL: "https://example.org/contact"},
 	Theme:       centre.Theme{Accent: "#0b5394"},
+	TimeZone:    "Europe/Brussels",
 }
 
 type item struct {

@@ -149,7 +149,20 @@ func writeSite(w writer, s *centre.Site) {
 	w.s("contact_url", s.Contact.URL)
 	w.s("theme_accent", s.Theme.Accent)
 	w.s("theme_logo_url", s.Theme.LogoURL)
+	w.s("time_zone", s.TimeZone)
 	w.list("hosts", s.Hosts)
+	if b := s.Banner; b != nil {
+		w.s("banner_id", b.ID)
+		w.s("banner_severity", b.Severity)
+		w.s("banner_heading", b.Heading)
+		w.s("banner_text", b.Text)
+		w.s("banner_url", b.URL)
+		w.t("banner_expires_at", b.ExpiresAt)
+		w.t("banner_set_at", b.SetAt)
+		w.t("banner_updated_at", b.UpdatedAt)
+		w.n("banner_updates", int64(b.Updates))
+		w.t("banner_removed_at", b.RemovedAt)
+	}
 	w.s("status", s.Status)
 	w.t("archived_at", s.ArchivedAt)
 	w.t("created_at", s.CreatedAt)
@@ -168,12 +181,23 @@ func siteFromItem(it item) (*centre.Site, error) {
 		Publisher:   r.s("publisher"),
 		Contact:     centre.Contact{Email: r.s("contact_email"), URL: r.s("contact_url")},
 		Theme:       centre.Theme{Accent: r.s("theme_accent"), LogoURL: r.s("theme_logo_url")},
+		TimeZone:    r.s("time_zone"),
 		Hosts:       r.list("hosts"),
 		Status:      r.s("status"),
 		ArchivedAt:  r.t("archived_at"),
 		CreatedAt:   r.t("created_at"),
 		UpdatedAt:   r.t("updated_at"),
 		Version:     r.n("version"),
+	}
+	if id := r.s("banner_id"); id != "" {
+		s.Banner = &centre.Banner{
+			BannerInput: centre.BannerInput{
+				Severity: r.s("banner_severity"), Heading: r.s("banner_heading"), Text: r.s("banner_text"),
+				URL: r.s("banner_url"), ExpiresAt: r.t("banner_expires_at"),
+			},
+			ID: id, SetAt: r.t("banner_set_at"), UpdatedAt: r.t("banner_updated_at"),
+			Updates: int(r.n("banner_updates")), RemovedAt: r.t("banner_removed_at"),
+		}
 	}
 	return s, r.err("site")
 }
@@ -251,6 +275,9 @@ func writeEntry(w writer, e *centre.Entry, body bool) {
 	if e.Pinned {
 		w["pinned"] = &types.AttributeValueMemberBOOL{Value: true}
 	}
+	if e.Alert {
+		w["alert"] = &types.AttributeValueMemberBOOL{Value: true}
+	}
 	w.s("status", e.Status)
 	w.t("publish_at", e.PublishAt)
 	w.t("published_at", e.PublishedAt)
@@ -324,6 +351,7 @@ func entryFromItem(it item) (*centre.Entry, error) {
 			Tags:          r.list("tags"),
 			Organisations: r.list("organisations"),
 			Pinned:        r.b("pinned"),
+			Alert:         r.b("alert"),
 		},
 	}
 	if m, ok := it["last_change"]; ok {

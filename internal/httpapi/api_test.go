@@ -422,10 +422,11 @@ func TestRequestErrors(t *testing.T) {
 		status int
 		field  string
 	}{
-		{"invalid JSON", req{method: "POST", path: post, body: `{"type": "news",`}, 400, "body"},
+		// Malformed JSON is said to be so (the detail, with the byte offset), not an invalid field.
+		{"invalid JSON", req{method: "POST", path: post, body: `{"type": "news",`}, 400, ""},
 		{"not an object", req{method: "POST", path: post, body: `[1,2]`}, 400, "body"},
-		{"trailing data", req{method: "POST", path: post, body: `{"type":"news","title":"a"} {}`}, 400, "body"},
-		{"empty body", req{method: "POST", path: post, body: ``}, 400, "body"},
+		{"trailing data", req{method: "POST", path: post, body: `{"type":"news","title":"a"} {}`}, 400, ""},
+		{"empty body", req{method: "POST", path: post, body: ``}, 400, ""},
 		{"unknown field", req{method: "POST", path: post, body: `{"type":"news","title":"a","colour":"red"}`}, 400, "colour"},
 		{"wrong type", req{method: "POST", path: post, body: `{"type":"news","title":7}`}, 400, "title"},
 		{"bad time", req{method: "POST", path: post, body: `{"type":"news","title":"a","publish_at":"tomorrow"}`}, 400, "publish_at"},
@@ -443,6 +444,9 @@ func TestRequestErrors(t *testing.T) {
 			p := e.must(c.r, c.status).problem(t)
 			if c.field != "" && (len(p.Errors) == 0 || p.Errors[0].Field != c.field) {
 				t.Fatalf("problem %+v, want field %s", p, c.field)
+			}
+			if c.field == "" && c.status == 400 && (len(p.Errors) != 0 || !strings.HasPrefix(p.Detail, "the request body is")) {
+				t.Fatalf("problem %+v, want a detail about the request body and no field", p)
 			}
 		})
 	}
@@ -715,31 +719,34 @@ func TestLaunchSiteFromTemplate(t *testing.T) {
 	e.must(req{method: "PATCH", path: "/api/v1/admin/sites/demo", role: centre.RoleAdmin,
 		body: map[string]any{"theme": map[string]any{"accent": "#0b5394"}}, header: map[string]string{"If-Match": tag(s.Version)}}, 200)
 
+	// The publisher and contact are the creator's to give: never the template's.
+	p := e.must(req{method: "POST", path: "/api/v1/admin/sites", role: centre.RoleOwner, body: map[string]any{
+		"slug": "heatwave-2026", "title": "Heatwave information", "from": "demo"}}, 400).problem(t)
+	if len(p.Errors) != 2 || p.Errors[0].Field != "contact" || p.Errors[1].Field != "publisher" {
+		t.Fatalf("launch without publisher and contact: %+v", p)
+	}
 	var created httpapi.CreatedSite
 	e.must(req{method: "POST", path: "/api/v1/admin/sites", role: centre.RoleOwner, body: map[string]any{
-		"slug": "heatwave-2026", "title": "Heatwave information", "from": "demo"}}, 201).json(t, &created)
-	if created.Theme.Accent != "#0b5394" || strings.Join(created.Languages, ",") != "en,fr" || created.Publisher != "Test Association" {
+		"slug": "heatwave-2026", "title": "Heatwave information", "from": "demo",
+		"publisher": "Heat Agency", "contact": map[string]any{"email": "heat@example.org"}}}, 201).json(t, &created)
+	if created.Theme.Accent != "#0b5394" || strings.Join(created.Languages, ",") != "en,fr" || created.Publisher != "Heat Agency" {
 		t.Fatalf("template settings not copied: %+v", created.Site)
 	}
 	if created.AdminKey.Key.Role != centre.RoleAdmin || created.AdminKey.Key.Site != "heatwave-2026" || !centre.LooksLikeKey(created.AdminKey.Secret) {
 		t.Fatalf("admin key %+v", created.AdminKey)
 	}
-	// Live at once: the copied page is public on the new site; statements were not copied.
-	var about centre.Entry
-	e.must(req{method: "GET", path: "/api/v1/sites/heatwave-2026/entries/about"}, 200).json(t, &about)
-	if about.Body != "Who we are." || about.Site != "heatwave-2026" {
-		t.Fatalf("copied page %+v", about)
-	}
+	// The copied pages are drafts to rewrite: nothing is public on the new site; statements were not copied.
+	e.must(req{method: "GET", path: "/api/v1/sites/heatwave-2026/entries/about"}, 404)
 	e.must(req{method: "GET", path: "/api/v1/sites/heatwave-2026/entries/a-statement"}, 404)
 	e.keys["new-admin"] = created.AdminKey.Secret
 	var all httpapi.EntryList
 	e.must(req{method: "GET", path: "/api/v1/admin/sites/heatwave-2026/entries", role: "new-admin"}, 200).json(t, &all)
-	if len(all.Items) != 2 {
-		t.Fatalf("new site has %d entries, want the 2 pages", len(all.Items))
+	if len(all.Items) != 2 || all.Items[0].Status != centre.StatusDraft || all.Items[1].Status != centre.StatusDraft {
+		t.Fatalf("new site has %+v, want the 2 pages as drafts", all.Items)
 	}
 	// The new admin key is for the new site only.
 	e.must(req{method: "GET", path: "/api/v1/admin/sites/demo", role: "new-admin"}, 403)
-	p := e.must(req{method: "POST", path: "/api/v1/admin/sites", role: centre.RoleOwner, body: map[string]any{
+	p = e.must(req{method: "POST", path: "/api/v1/admin/sites", role: centre.RoleOwner, body: map[string]any{
 		"slug": "x-2026", "title": "X", "from": "no-such-site"}}, 400).problem(t)
 	if p.Errors[0].Field != "from" {
 		t.Fatalf("problem %+v", p)

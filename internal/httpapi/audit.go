@@ -21,6 +21,8 @@ import (
 func (h *Handler) audited(action string, next http.HandlerFunc) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		rec := &statusRecorder{ResponseWriter: w}
+		note := new(string)
+		r = r.WithContext(context.WithValue(r.Context(), auditNoteKey{}, note))
 		next(rec, r)
 		p := principal(r.Context())
 		if p.KeyID == "" {
@@ -30,7 +32,7 @@ func (h *Handler) audited(action string, next http.HandlerFunc) http.HandlerFunc
 		if status == 0 {
 			status = http.StatusOK
 		}
-		act, detail := action, ""
+		act, detail := action, *note
 		if act == "" {
 			if status != http.StatusForbidden {
 				return
@@ -46,6 +48,17 @@ func (h *Handler) audited(action string, next http.HandlerFunc) http.HandlerFunc
 		}
 		h.appendAudit(r, &centre.AuditEvent{Site: r.PathValue("site"), KeyID: p.KeyID, Role: p.Role,
 			Action: act, Target: clip(target, 200), Outcome: status, Detail: detail})
+	}
+}
+
+// auditNoteKey carries a *string that a handler may fill (noteAudit) with
+// what its audit event should say beyond action and target.
+type auditNoteKey struct{}
+
+// noteAudit sets the detail of the request's audit event.
+func noteAudit(r *http.Request, detail string) {
+	if p, ok := r.Context().Value(auditNoteKey{}).(*string); ok {
+		*p = clip(detail, 500)
 	}
 }
 

@@ -25,7 +25,7 @@ var routeRoles = map[string]string{
 	"DELETE /api/v1/admin/keys/{id}":    centre.RoleOwner,
 
 	"GET " + siteRoute:                    centre.RoleViewer,
-	"PATCH " + siteRoute:                  centre.RoleAdmin,
+	"PATCH " + siteRoute:                  centre.RolePublisher, // the banner; other settings need admin (centre.UpdateSite)
 	"POST " + siteRoute + "/archive":      centre.RoleAdmin,
 	"POST " + siteRoute + "/reopen":       centre.RoleAdmin,
 	"GET " + siteRoute + "/export":        centre.RoleAdmin,

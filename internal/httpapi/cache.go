@@ -9,30 +9,48 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"time"
+
+	"infocentre/internal/httpcache"
 )
 
 // cacheableJSON answers a public GET with v, cacheable and conditional.
 func (h *Handler) cacheableJSON(w http.ResponseWriter, r *http.Request, v any) {
+	h.cacheableJSONUntil(w, r, v, time.Time{}, time.Time{})
+}
+
+// cacheableJSONUntil is cacheableJSON for a response that changes at time
+// until (zero: no known time): no cache may keep it beyond then, now being
+// the current time.
+func (h *Handler) cacheableJSONUntil(w http.ResponseWriter, r *http.Request, v any, until, now time.Time) {
 	var buf bytes.Buffer
 	enc := json.NewEncoder(&buf)
 	if err := enc.Encode(v); err != nil {
 		writeError(w, r, fmt.Errorf("encode response: %w", err))
 		return
 	}
-	h.cacheable(w, r, "application/json", buf.Bytes())
+	h.cacheableUntil(w, r, "application/json", buf.Bytes(), until, now)
 }
 
 // cacheable answers a public GET with body, a strong ETag derived from it,
 // shared-cache friendly Cache-Control, and 304 for a matching
 // If-None-Match.
 func (h *Handler) cacheable(w http.ResponseWriter, r *http.Request, contentType string, body []byte) {
+	h.cacheableUntil(w, r, contentType, body, time.Time{}, time.Time{})
+}
+
+func (h *Handler) cacheableUntil(w http.ResponseWriter, r *http.Request, contentType string, body []byte, until, now time.Time) {
 	sum := sha256.Sum256(body)
 	etag := `"` + base64.RawURLEncoding.EncodeToString(sum[:18]) + `"`
 	hd := w.Header()
 	maxAge := int(h.cfg.PublicMaxAge.Seconds())
 	hd.Set("ETag", etag)
-	hd.Set("Cache-Control", fmt.Sprintf("public, max-age=%d, s-maxage=%d, stale-while-revalidate=%d, stale-if-error=%d",
-		maxAge, maxAge*5, maxAge*10, 86400))
+	cc := fmt.Sprintf("public, max-age=%d, s-maxage=%d, stale-while-revalidate=%d, stale-if-error=%d",
+		maxAge, maxAge*5, maxAge*10, 86400)
+	if !until.IsZero() {
+		cc = httpcache.Until(cc, until.Sub(now))
+	}
+	hd.Set("Cache-Control", cc)
 	hd.Set("Access-Control-Allow-Origin", "*")
 	hd.Add("Vary", "Accept-Encoding")
 	if ETagMatch(r.Header.Values("If-None-Match"), etag) {

@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"time"
 
 	"infocentre/internal/centre"
 )
@@ -37,17 +38,40 @@ type PublicSite struct {
 	Publisher   string         `json:"publisher"`
 	Contact     centre.Contact `json:"contact"`
 	Theme       centre.Theme   `json:"theme"`
+	TimeZone    string         `json:"time_zone,omitempty"`
 	Status      string         `json:"status"`
 	ArchivedAt  string         `json:"archived_at,omitempty"`
 	UpdatedAt   string         `json:"updated_at"`
+	// Banner is the site's emergency banner while it is shown.
+	Banner *PublicBanner `json:"banner,omitempty"`
 }
 
-func publicSite(s *centre.Site) PublicSite {
+// PublicBanner is what the public sees of a site's emergency banner.
+type PublicBanner struct {
+	ID        string `json:"id"`
+	Severity  string `json:"severity"`
+	Heading   string `json:"heading"`
+	Text      string `json:"text,omitempty"`
+	URL       string `json:"url,omitempty"`
+	ExpiresAt string `json:"expires_at,omitempty"`
+	SetAt     string `json:"set_at"`
+	UpdatedAt string `json:"updated_at"`
+}
+
+// publicSite is the profile of s as the public sees it at time now.
+func publicSite(s *centre.Site, now time.Time) PublicSite {
 	p := PublicSite{Slug: s.Slug, Title: s.Title, Tagline: s.Tagline, Description: s.Description,
 		Languages: s.Languages, Publisher: s.Publisher, Contact: s.Contact, Theme: s.Theme,
-		Status: s.Status, UpdatedAt: s.UpdatedAt.Format(timeFormat)}
+		TimeZone: s.TimeZone, Status: s.Status, UpdatedAt: s.UpdatedAt.Format(timeFormat)}
 	if !s.ArchivedAt.IsZero() {
 		p.ArchivedAt = s.ArchivedAt.Format(timeFormat)
+	}
+	if b := s.ActiveBanner(now); b != nil {
+		p.Banner = &PublicBanner{ID: b.ID, Severity: b.Severity, Heading: b.Heading, Text: b.Text, URL: b.URL,
+			SetAt: b.SetAt.Format(timeFormat), UpdatedAt: b.UpdatedAt.Format(timeFormat)}
+		if !b.ExpiresAt.IsZero() {
+			p.Banner.ExpiresAt = b.ExpiresAt.Format(timeFormat)
+		}
 	}
 	return p
 }
@@ -60,7 +84,12 @@ func (h *Handler) getPublicSite(w http.ResponseWriter, r *http.Request) {
 		writeError(w, r, err)
 		return
 	}
-	h.cacheableJSON(w, r, publicSite(site))
+	now := h.cfg.Service.Time()
+	var until time.Time
+	if b := site.ActiveBanner(now); b != nil {
+		until = b.ExpiresAt // no cache may keep the banner past its expiry
+	}
+	h.cacheableJSONUntil(w, r, publicSite(site, now), until, now)
 }
 
 func (h *Handler) listPublicEntries(w http.ResponseWriter, r *http.Request) {

@@ -21,6 +21,7 @@ type PublicEntry struct {
 	Organisations   []string            `json:"organisations,omitempty"`
 	Attachments     []centre.Attachment `json:"attachments,omitempty"`
 	Pinned          bool                `json:"pinned,omitempty"`
+	Alert           bool                `json:"alert,omitempty"`
 	Slug            string              `json:"slug"`
 	Lang            string              `json:"lang"`
 	BodyHTML        string              `json:"body_html,omitempty"`
@@ -51,6 +52,7 @@ func publicEntry(e *centre.Entry) PublicEntry {
 		Organisations:   e.Organisations,
 		Attachments:     e.Attachments,
 		Pinned:          e.Pinned,
+		Alert:           e.Alert,
 		Slug:            e.Slug,
 		Lang:            e.Lang,
 		BodyHTML:        e.BodyHTML,

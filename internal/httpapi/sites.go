@@ -1,6 +1,8 @@
 package httpapi
 
 import (
+	"bytes"
+	"encoding/json"
 	"net/http"
 
 	"infocentre/internal/centre"
@@ -59,8 +61,16 @@ func (h *Handler) patchSite(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	var patch centre.SitePatch
-	if decodeJSON(w, r, h.cfg.MaxBody, &patch) != nil {
+	raw, err := decodeJSONBody(w, r, h.cfg.MaxBody, &patch)
+	if err != nil {
 		return
+	}
+	patch.RemoveBanner = isJSONNull(raw, "banner")
+	switch {
+	case patch.Banner != nil:
+		noteAudit(r, "banner set: "+patch.Banner.Severity)
+	case patch.RemoveBanner:
+		noteAudit(r, "banner removed")
 	}
 	site, err := h.cfg.Service.UpdateSite(r.Context(), principal(r.Context()), r.PathValue("site"), patch, version)
 	if err != nil {
@@ -68,6 +78,17 @@ func (h *Handler) patchSite(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	writeVersioned(w, http.StatusOK, site.Version, site)
+}
+
+// isJSONNull reports whether the JSON object body has the member name set
+// to null (which decodes to the same nil pointer as a missing member).
+func isJSONNull(body []byte, name string) bool {
+	var members map[string]json.RawMessage
+	if json.Unmarshal(body, &members) != nil {
+		return false
+	}
+	v, ok := members[name]
+	return ok && string(bytes.TrimSpace(v)) == "null"
 }
 
 func (h *Handler) archiveSite(w http.ResponseWriter, r *http.Request) {

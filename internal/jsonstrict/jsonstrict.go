@@ -41,6 +41,18 @@ func (e *Error) Error() string { return e.Field + " " + e.Reason }
 // JSON is left to the decoder (Check returns nil), so that its syntax
 // error is reported in the usual way.
 func Check(body []byte, v any) error {
+	if all := CheckAll(body, v); len(all) > 0 {
+		return all[0]
+	}
+	return nil
+}
+
+// MaxProblems bounds the problems CheckAll reports.
+const MaxProblems = 50
+
+// CheckAll is Check that goes on after a refused key and returns every
+// problem of the document (at most MaxProblems), in document order.
+func CheckAll(body []byte, v any) []*Error {
 	if !json.Valid(body) {
 		return nil
 	}
@@ -48,13 +60,29 @@ func Check(body []byte, v any) error {
 	w.dec.UseNumber()
 	err := w.value(reflect.TypeOf(v), "", 0)
 	var fe *Error
-	if errors.As(err, &fe) {
-		return err
+	if errors.As(err, &fe) { // too deep: the walk stopped there
+		w.problems = append(w.problems, fe)
+	}
+	return w.problems
+}
+
+type nameWalker struct {
+	dec      *json.Decoder
+	problems []*Error
+}
+
+// note records a problem; it returns an error (ending the walk) once
+// there are MaxProblems.
+func (w *nameWalker) note(path, reason string) error {
+	if path == "" {
+		path = "body"
+	}
+	w.problems = append(w.problems, &Error{Field: path, Reason: reason})
+	if len(w.problems) >= MaxProblems {
+		return errors.New("jsonstrict: too many problems")
 	}
 	return nil
 }
-
-type nameWalker struct{ dec *json.Decoder }
 
 func fieldProblem(path, reason string) error {
 	if path == "" {
@@ -91,17 +119,21 @@ func (w *nameWalker) value(t reflect.Type, path string, depth int) error {
 			if path != "" {
 				at = path + "." + key
 			}
+			var ft reflect.Type
 			if seen[key] {
-				return fieldProblem(at, "is given twice; give each field once")
+				if err := w.note(at, "is given twice; give each field once"); err != nil {
+					return err
+				}
 			}
 			seen[key] = true
-			var ft reflect.Type
 			if known {
 				f, ok := fields[key]
 				if !ok {
-					return fieldProblem(at, unknownReason(fields, key))
+					if err := w.note(at, unknownReason(fields, key)); err != nil {
+						return err
+					}
 				}
-				ft = f
+				ft = f // nil for an unknown key: its value is read, unchecked
 			} else if t != nil && t.Kind() == reflect.Map {
 				ft = t.Elem()
 			}

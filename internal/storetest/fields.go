@@ -28,6 +28,14 @@ func normalize(v reflect.Value) {
 				normalize(f)
 			}
 		}
+	case v.Kind() == reflect.Pointer:
+		if v.IsNil() {
+			return
+		}
+		c := reflect.New(v.Type().Elem())
+		c.Elem().Set(v.Elem())
+		v.Set(c)
+		normalize(c.Elem())
 	case v.Kind() == reflect.Slice:
 		if v.Len() == 0 {
 			v.SetZero()
@@ -66,6 +74,14 @@ func diffFields(got, want reflect.Value, path string) []string {
 			out = append(out, diffFields(got.Field(i), want.Field(i), join(path, got.Type().Field(i).Name))...)
 		}
 		return out
+	case got.Kind() == reflect.Pointer:
+		if got.IsNil() || want.IsNil() {
+			if got.IsNil() != want.IsNil() {
+				return []string{path + " (nil and not nil)"}
+			}
+			return nil
+		}
+		return diffFields(got.Elem(), want.Elem(), path)
 	case got.Kind() == reflect.Slice:
 		if got.Len() != want.Len() {
 			return []string{fmt.Sprintf("%s (%d items, want %d)", path, got.Len(), want.Len())}
@@ -124,6 +140,9 @@ func fill(t *testing.T, p any, seed int) {
 					walk(v.Field(i), join(path, f.Name))
 				}
 			}
+		case v.Kind() == reflect.Pointer:
+			v.Set(reflect.New(v.Type().Elem()))
+			walk(v.Elem(), path)
 		case v.Kind() == reflect.Slice:
 			s := reflect.MakeSlice(v.Type(), 2, 2)
 			for i := range 2 {
@@ -153,6 +172,12 @@ func zeroFields(p any) []string {
 				if f := v.Type().Field(i); f.IsExported() {
 					walk(v.Field(i), join(path, f.Name))
 				}
+			}
+		case v.Kind() == reflect.Pointer:
+			if v.IsNil() {
+				out = append(out, path)
+			} else {
+				walk(v.Elem(), path)
 			}
 		case v.Kind() == reflect.Slice:
 			if v.Len() == 0 {
@@ -186,6 +211,10 @@ func nonUTC(p any) []string {
 				if f := v.Type().Field(i); f.IsExported() {
 					walk(v.Field(i), join(path, f.Name))
 				}
+			}
+		case v.Kind() == reflect.Pointer:
+			if !v.IsNil() {
+				walk(v.Elem(), path)
 			}
 		case v.Kind() == reflect.Slice:
 			for i := range v.Len() {

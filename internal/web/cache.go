@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"infocentre/internal/centre"
+	"infocentre/internal/httpcache"
 )
 
 // Cache policies. Pages and feeds are fresh for a minute in browsers and
@@ -45,7 +46,10 @@ func (s *Site) securityHeaders(w http.ResponseWriter, r *http.Request) {
 }
 
 // etagger builds a strong ETag from the data a response is made of.
-type etagger struct{ b []byte }
+type etagger struct {
+	b          []byte
+	until, now time.Time // the response changes at until (zero: unknown)
+}
 
 func (s *Site) newETag(q *req, kind string) *etagger {
 	e := &etagger{}
@@ -53,7 +57,22 @@ func (s *Site) newETag(q *req, kind string) *etagger {
 	if q.site != nil {
 		e.add(q.site.Slug, strconv.FormatInt(q.site.Version, 10), q.site.UpdatedAt.Format(time.RFC3339Nano))
 	}
+	if b := q.banner; b != nil {
+		// The banner shows until it expires: the response changes then,
+		// and no cache may keep it longer.
+		e.add("banner", b.ID, strconv.Itoa(b.Updates))
+		e.until, e.now = b.ExpiresAt, q.now
+	}
 	return e
+}
+
+// cc returns the Cache-Control policy cc, cut so that no cache keeps the
+// response past the time it changes (see httpcache.Until), if known.
+func (e *etagger) cc(cc string) string {
+	if e.until.IsZero() {
+		return cc
+	}
+	return httpcache.Until(cc, e.until.Sub(e.now))
 }
 
 func (e *etagger) add(parts ...string) {

@@ -22,7 +22,7 @@ func (s *Site) directory(w http.ResponseWriter, r *http.Request) {
 		et.add(st.Slug, strconv.FormatInt(st.Version, 10))
 	}
 	s.securityHeaders(w, r)
-	if notModified(w, r, et.String(), cacheControlPage) {
+	if notModified(w, r, et.String(), et.cc(cacheControlPage)) {
 		return
 	}
 	v := s.baseView(q, "Information centres", nil)

@@ -52,7 +52,7 @@ func (s *Site) entry(q *req, lang, slug string) {
 	et.entries(versions)
 	et.add("expired", strconv.FormatBool(expired))
 	s.securityHeaders(q.w, q.r)
-	if notModified(q.w, q.r, et.String(), cacheControlPage) {
+	if notModified(q.w, q.r, et.String(), et.cc(cacheControlPage)) {
 		return
 	}
 	v := s.entryView(q, e, versions, nav, expired)
@@ -73,21 +73,30 @@ func (s *Site) entryView(q *req, e *centre.Entry, versions, nav []*centre.Entry,
 			v.Alternates = append(v.Alternates, alternate{Lang: x.Lang, Href: q.origin + href})
 		}
 	}
+	shown := *e // its times in the site's zone, for display
+	shown.PublishedAt, shown.UpdatedAt, shown.WithdrawnAt = q.in(e.PublishedAt), q.in(e.UpdatedAt), q.in(e.WithdrawnAt)
+	shown.ChangeNotes = make([]centre.ChangeNote, len(e.ChangeNotes))
+	for i, n := range e.ChangeNotes {
+		shown.ChangeNotes[i] = centre.ChangeNote{At: q.in(n.At), Note: n.Note}
+	}
 	ev := &entryView{
-		E: e, TypeLabel: typeLabel(v.UI, e.Type),
+		E: &shown, TypeLabel: typeLabel(v.UI, e.Type),
 		Withdrawn:   e.Status == centre.StatusWithdrawn,
-		WithdrawnAt: e.WithdrawnAt,
-		Updated:     !e.UpdatedAt.IsZero() && e.UpdatedAt.Sub(e.PublishedAt) >= time.Minute,
-		Changes:     e.ChangeNotes,
+		WithdrawnAt: shown.WithdrawnAt,
+		Updated:     majorUpdate(e),
+		Changes:     shown.ChangeNotes,
+	}
+	if n := len(shown.ChangeNotes); n > 0 {
+		ev.LastChange = &shown.ChangeNotes[n-1]
 	}
 	if ev.WithdrawnAt.IsZero() {
-		ev.WithdrawnAt = e.UpdatedAt
+		ev.WithdrawnAt = shown.UpdatedAt
 	}
 	if expired {
-		ev.ExpiredAt = e.ExpiresAt
+		ev.ExpiredAt = q.in(e.ExpiresAt)
 	}
 	if !e.OutdatedSince.IsZero() {
-		ev.OutdatedSince = e.OutdatedSince
+		ev.OutdatedSince = q.in(e.OutdatedSince)
 		src := q.site.DefaultLanguage()
 		ev.SourceLang = langNameIn(v.UI, src)
 		for _, x := range versions {

@@ -52,7 +52,7 @@ func (s *Site) errorPageWith(w http.ResponseWriter, r *http.Request, q *req, sta
 	et.entries(nav)
 	s.securityHeaders(w, r)
 	w.Header().Set("X-Robots-Tag", "noindex")
-	if notModified(w, r, et.String(), cacheControl) {
+	if notModified(w, r, et.String(), et.cc(cacheControl)) {
 		return
 	}
 	ui := uiLang(q.lang)

@@ -52,7 +52,7 @@ func (s *Site) feed(q *req, spec listSpec, format feedFormat) {
 		et.add("archived", q.site.ArchivedAt.Format(time.RFC3339Nano))
 	}
 	s.securityHeaders(q.w, q.r)
-	if notModified(q.w, q.r, et.String(), cacheControlPage) {
+	if notModified(q.w, q.r, et.String(), et.cc(cacheControlPage)) {
 		return
 	}
 	title := q.site.Title
@@ -76,7 +76,13 @@ func (s *Site) feed(q *req, spec listSpec, format feedFormat) {
 	if q.site.Status == centre.SiteArchived {
 		f.Archived = true
 		f.ArchivedAt = q.site.ArchivedAt
-		f.Notice = archivedNotice(uiLang(q.site.DefaultLanguage()), q.site.ArchivedAt)
+		f.Notice = archivedNotice(uiLang(q.site.DefaultLanguage()), q.in(q.site.ArchivedAt))
+	}
+	if b := q.banner; b != nil {
+		f.Items = append(f.Items, bannerItem(q, b))
+		if b.UpdatedAt.After(f.Updated) {
+			f.Updated = b.UpdatedAt
+		}
 	}
 	for _, e := range page.Items {
 		if u := e.LastModified(); u.After(f.Updated) {
@@ -104,6 +110,31 @@ func must(b []byte, err error) []byte {
 		panic("web: feed encoding: " + err.Error())
 	}
 	return b
+}
+
+// bannerItem is the site's emergency banner as the first item of every
+// feed of the site, while it is shown: readers that list items by date see
+// it as the newest change when it is set or updated. Its ID names the
+// alert (it stays while the banner is changed); its link is the banner's
+// URL, or the site's home page; its categories are "alert" and the
+// severity.
+func bannerItem(q *req, b *centre.Banner) feed.Item {
+	def := q.site.DefaultLanguage()
+	u := b.URL
+	if u == "" {
+		u = q.origin + q.pageURL("/", def)
+	}
+	return feed.Item{
+		ID:        "urn:infocentre:" + q.site.Slug + ":banner:" + b.ID,
+		URL:       u,
+		Title:     msg(uiLang(def), "alert."+b.Severity) + ": " + b.Heading,
+		Type:      "alert",
+		Lang:      def,
+		Summary:   b.Text,
+		Published: b.SetAt,
+		Updated:   b.UpdatedAt,
+		Tags:      []string{"alert", b.Severity},
+	}
 }
 
 func feedItem(q *req, e *centre.Entry) feed.Item {
@@ -155,7 +186,7 @@ func (s *Site) sitemap(q *req) {
 	et := s.newETag(q, "sitemap")
 	et.entries(all)
 	s.securityHeaders(q.w, q.r)
-	if notModified(q.w, q.r, et.String(), cacheControlPage) {
+	if notModified(q.w, q.r, et.String(), et.cc(cacheControlPage)) {
 		return
 	}
 	var urls []feed.SitemapURL
@@ -197,7 +228,7 @@ func (s *Site) sitemap(q *req) {
 func (s *Site) siteRobots(q *req) {
 	et := s.newETag(q, "robots")
 	s.securityHeaders(q.w, q.r)
-	if notModified(q.w, q.r, et.String(), cacheControlPage) {
+	if notModified(q.w, q.r, et.String(), et.cc(cacheControlPage)) {
 		return
 	}
 	var maps []string
@@ -225,7 +256,7 @@ func (s *Site) serveMainRobots(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	s.securityHeaders(w, r)
-	if notModified(w, r, et.String(), cacheControlPage) {
+	if notModified(w, r, et.String(), et.cc(cacheControlPage)) {
 		return
 	}
 	write(w, r, http.StatusOK, feed.TextType, feed.Robots(maps, "/api/"))

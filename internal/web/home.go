@@ -52,7 +52,7 @@ func (s *Site) home(q *req) {
 		et.entries(l)
 	}
 	s.securityHeaders(q.w, q.r)
-	if notModified(q.w, q.r, et.String(), cacheControlPage) {
+	if notModified(q.w, q.r, et.String(), et.cc(cacheControlPage)) {
 		return
 	}
 	v := s.baseView(q, q.site.Title, nav)
@@ -71,6 +71,9 @@ func (s *Site) home(q *req) {
 		v.Sections = append(v.Sections, section{ID: "pinned", Title: msg(v.UI, "pinned"), Items: s.items(q, v, pinned, true)})
 	}
 	for i, t := range listTypes {
+		if v.Archived && len(lists[i]) == 0 {
+			continue // an archive will never have "nothing published yet": it shows what it holds
+		}
 		v.Sections = append(v.Sections, section{
 			ID: pluralOf(t), Title: msg(v.UI, "latest."+t), Items: s.items(q, v, lists[i], true),
 			More: &link{Href: q.pageURL("/"+pluralOf(t)+"/", q.lang), Text: msg(v.UI, "all."+t)},

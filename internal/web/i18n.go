@@ -29,7 +29,11 @@ var messages = map[string]map[string]string{
 		"preview.notfound": "This preview link is not valid", "preview.notfound.text": "The link may have expired or been revoked. Ask the person who sent it for a new one.",
 		"preview.gone": "This entry has been published", "preview.gone.text": "The preview link is no longer needed: the entry is now on the public site.",
 		"preview.read": "Read the published entry",
-		"skip":         "Skip to content", "nav.main": "Main", "nav.langs": "Languages", "nav.pages": "Pages",
+		"alert.info":   "Information", "alert.warning": "Warning", "alert.severe": "Severe warning", "alert.extreme": "Extreme danger",
+		"alert.more": "More information", "alert.label": "Urgent information",
+		"archived.empty": "This archive holds no entries.",
+		"updated.top":    "Updated %s —", "item.updated": "updated %s",
+		"skip": "Skip to content", "nav.main": "Main", "nav.langs": "Languages", "nav.pages": "Pages",
 		"home": "Home", "archived": "This information centre is archived: it is no longer updated.",
 		"published.by": "Published by %s.", "contact": "Contact:", "contact.page": "Contact page",
 		"feed.atom": "Atom feed", "feed.rss": "RSS feed", "feed.json": "JSON feed",
@@ -66,7 +70,11 @@ var messages = map[string]map[string]string{
 		"expired":       "Cette information a expiré le %s.",
 		"outdated":      "La version en %s a été mise à jour le %s ; cette traduction n'est peut-être plus à jour.",
 		"outdated.read": "Lire la version en %s",
-		"preview":       "Aperçu — non publié", "preview.text": "Seules les personnes qui ont ce lien voient cette page. Son contenu peut encore changer.",
+		"alert.info":    "Information", "alert.warning": "Avertissement", "alert.severe": "Alerte grave", "alert.extreme": "Danger extrême",
+		"alert.more": "En savoir plus", "alert.label": "Information urgente",
+		"archived.empty": "Cette archive ne contient aucune entrée.",
+		"updated.top":    "Mis à jour le %s —", "item.updated": "mis à jour le %s",
+		"preview": "Aperçu — non publié", "preview.text": "Seules les personnes qui ont ce lien voient cette page. Son contenu peut encore changer.",
 		"preview.notfound": "Ce lien d'aperçu n'est pas valide", "preview.notfound.text": "Le lien a peut-être expiré ou été révoqué. Demandez-en un nouveau à la personne qui vous l'a envoyé.",
 		"preview.gone": "Cette entrée a été publiée", "preview.gone.text": "Le lien d'aperçu n'est plus utile : l'entrée est maintenant sur le site public.",
 		"preview.read": "Lire l'entrée publiée",
@@ -107,7 +115,11 @@ var messages = map[string]map[string]string{
 		"expired":       "Diese Information ist am %s abgelaufen.",
 		"outdated":      "Die Fassung auf %s wurde am %s aktualisiert; diese Übersetzung ist möglicherweise nicht mehr aktuell.",
 		"outdated.read": "Zur Fassung auf %s",
-		"preview":       "Vorschau — nicht veröffentlicht", "preview.text": "Nur wer diesen Link hat, sieht diese Seite. Ihr Inhalt kann sich noch ändern.",
+		"alert.info":    "Information", "alert.warning": "Warnung", "alert.severe": "Schwere Warnung", "alert.extreme": "Extreme Gefahr",
+		"alert.more": "Mehr erfahren", "alert.label": "Dringende Information",
+		"archived.empty": "Dieses Archiv enthält keine Einträge.",
+		"updated.top":    "Aktualisiert am %s —", "item.updated": "aktualisiert am %s",
+		"preview": "Vorschau — nicht veröffentlicht", "preview.text": "Nur wer diesen Link hat, sieht diese Seite. Ihr Inhalt kann sich noch ändern.",
 		"preview.notfound": "Dieser Vorschaulink ist ungültig", "preview.notfound.text": "Der Link ist vielleicht abgelaufen oder wurde widerrufen. Bitten Sie die Person, die ihn geschickt hat, um einen neuen.",
 		"preview.gone": "Dieser Eintrag wurde veröffentlicht", "preview.gone.text": "Der Vorschaulink wird nicht mehr gebraucht: Der Eintrag steht jetzt auf der öffentlichen Website.",
 		"preview.read": "Zum veröffentlichten Eintrag",
@@ -183,9 +195,9 @@ func msgHTML(ui, key string, args ...any) template.HTML {
 	return template.HTML(b.String()) // #nosec G203 -- every part escaped above
 }
 
-// formatDate writes a date the way readers of ui expect.
+// formatDate writes the date of t, in t's time zone, the way readers of ui
+// expect.
 func formatDate(ui string, t time.Time) string {
-	t = t.UTC()
 	m := months[ui]
 	if m[0] == "" {
 		m, ui = months["en"], "en"
@@ -204,10 +216,18 @@ func formatDate(ui string, t time.Time) string {
 	return strconv.Itoa(day) + " " + month + " " + year
 }
 
-// timeHTML is a <time> element for t.
+// formatDateTime writes the date and time (hours and minutes) of t, in
+// t's time zone: "30 November 2026, 14:05".
+func formatDateTime(ui string, t time.Time) string {
+	return formatDate(ui, t) + ", " + t.Format("15:04")
+}
+
+// timeHTML is a <time> element for t, shown with its date and time in t's
+// time zone (callers put times in the site's zone: req.in), its datetime
+// attribute carrying the offset.
 func timeHTML(ui string, t time.Time) template.HTML {
-	return template.HTML(`<time datetime="` + t.UTC().Format(time.RFC3339) + `">` + // #nosec G203 -- fixed format
-		template.HTMLEscapeString(formatDate(ui, t)) + `</time>`)
+	return template.HTML(`<time datetime="` + t.Format(time.RFC3339) + `">` + // #nosec G203 -- fixed format
+		template.HTMLEscapeString(formatDateTime(ui, t)) + `</time>`)
 }
 
 // archivedNotice is the plain-text notice of a site archived at at (which
@@ -216,5 +236,5 @@ func archivedNotice(ui string, at time.Time) string {
 	if at.IsZero() {
 		return msg(ui, "archived")
 	}
-	return msg(ui, "archived.on", formatDate(ui, at))
+	return msg(ui, "archived.on", formatDateTime(ui, at))
 }

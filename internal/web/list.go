@@ -112,7 +112,7 @@ func (s *Site) list(q *req, spec listSpec) {
 	et.entries(page.Items)
 	et.add("next", page.Next)
 	s.securityHeaders(q.w, q.r)
-	if notModified(q.w, q.r, et.String(), cacheControlPage) {
+	if notModified(q.w, q.r, et.String(), et.cc(cacheControlPage)) {
 		return
 	}
 	ui := uiLang(q.lang)

@@ -80,6 +80,7 @@ func (s *Site) servePreview(w http.ResponseWriter, r *http.Request) {
 	}
 	v := s.entryView(q, e, nil, nav, pub.Expired(e))
 	v.Preview, v.NoIndex = true, true
+	v.Entry.Preview = true // never "Published" nor a publication history
 	v.Canonical, v.OG, v.JSONLD, v.Alternates = "", nil, nil, nil
 	previewHeaders()
 	w.Header().Set("Cache-Control", cacheControlPreview)
@@ -94,7 +95,8 @@ func (s *Site) previewReq(w http.ResponseWriter, r *http.Request, e *centre.Entr
 		return nil, err
 	}
 	q := &req{w: w, r: r, site: site, prefix: "/sites/" + site.Slug, origin: s.originFor(r, ""),
-		path: "/preview", lang: e.Lang}
+		path: "/preview", lang: e.Lang, now: s.read.Time()}
+	q.banner, q.loc = site.ActiveBanner(q.now), site.Location()
 	if s.opts.SiteForHost != nil {
 		host := s.host(r)
 		if slug, ok := s.opts.SiteForHost(r.Context(), host); ok && slug == site.Slug {

@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"time"
 
 	"infocentre/internal/centre"
 )
@@ -17,10 +18,24 @@ type req struct {
 	origin string // scheme://host of absolute URLs, or "" (see origin.go)
 	path   string // path below the prefix, starting with "/"
 	lang   string // language of the page
+	now    time.Time
+	loc    *time.Location // the site's time zone
+	banner *centre.Banner // the site's banner shown at now, or nil
 
 	static     bool   // links for a static copy (Options.Static)
 	staticLang string // static: the language named in the path, or ""
 	staticPage int    // static: the page number named in the path, or 0
+}
+
+// in returns t in the site's time zone, for display.
+func (q *req) in(t time.Time) time.Time {
+	if t.IsZero() {
+		return t
+	}
+	if q.loc == nil {
+		return t.UTC()
+	}
+	return t.In(q.loc)
 }
 
 // url returns the site-relative path p as a path on this host.

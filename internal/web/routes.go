@@ -27,6 +27,8 @@ func (s *Site) pageRoutes() *http.ServeMux {
 	page("/robots.txt", func(q *req, _ *http.Request) { s.siteRobots(q) })
 	page("/search", s.searchRoute(s.searchPage))
 	page("/opensearch.xml", s.searchRoute(s.openSearch))
+	page("/cap.xml", func(q *req, _ *http.Request) { s.capIndex(q) })
+	page("/cap/{msg}", s.capMessageRoute)
 	page("/{file}", s.siteFile)
 	page("/files/{hash}/{name}", s.file)
 	page("/files/{hash}/{variant}/{name}", s.fileVariant)

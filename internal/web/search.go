@@ -313,7 +313,7 @@ func (s *Site) renderSearch(q *req, v *view, invalid bool) {
 	if v.NoIndex {
 		q.w.Header().Set("X-Robots-Tag", "noindex")
 	}
-	if notModified(q.w, q.r, et.String(), cc) {
+	if notModified(q.w, q.r, et.String(), et.cc(cc)) {
 		return
 	}
 	write(q.w, q.r, status, "text/html; charset=utf-8", buf.Bytes())
@@ -349,7 +349,7 @@ type openSearchURL struct {
 func (s *Site) openSearch(q *req) {
 	et := s.newETag(q, "opensearch")
 	s.securityHeaders(q.w, q.r)
-	if notModified(q.w, q.r, et.String(), cacheControlPage) {
+	if notModified(q.w, q.r, et.String(), et.cc(cacheControlPage)) {
 		return
 	}
 	ui := uiLang(q.site.DefaultLanguage())

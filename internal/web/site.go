@@ -16,6 +16,7 @@
 //	                                 ?q= &type= &tag= &organisation= &lang=
 //	                                 &from= &to= (dates) &page=)
 //	/opensearch.xml                  OpenSearch description of /search
+//	/cap.xml /cap/{id}.xml           CAP 1.2 alerts: Atom index, messages (cap.go)
 //	/theme.{hash}.css                the site's accent colour
 //	/logo.{hash}.{png,jpg,webp}      the site's logo (from a data: logo URL)
 //
@@ -60,6 +61,9 @@ type Reader interface {
 	// published; ENOTFOUND for a bad, expired or revoked token; EGONE
 	// (with the entry, if known) once it is public.
 	PreviewEntry(ctx context.Context, token string) (*centre.PublicSlug, error)
+	// Time is the current time of the read side's rules: a site's banner
+	// is shown until it expires at that time.
+	Time() time.Time
 	// PublicFile returns a site's file by content hash (width > 0: that
 	// variant) with its bytes, or ENOTFOUND.
 	PublicFile(ctx context.Context, site, sha string, width int) (*centre.File, *centre.Object, error)
@@ -256,5 +260,7 @@ func (s *Site) serveSite(w http.ResponseWriter, r *http.Request, slug, prefix, p
 	}
 	q.site = site
 	q.lang = site.DefaultLanguage()
+	q.now, q.loc = s.read.Time(), site.Location()
+	q.banner = site.ActiveBanner(q.now)
 	s.route(q)
 }

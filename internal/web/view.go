@@ -55,6 +55,7 @@ type view struct {
 	Archived    bool
 	ArchivedAt  time.Time
 	Preview     bool
+	Banner      *bannerView // the site's emergency banner, if shown
 	Home        string
 	CSS         string
 	ThemeCSS    string
@@ -77,6 +78,14 @@ type view struct {
 	Search   *searchView
 
 	OpenSearch string // the site's OpenSearch description, when it has search
+}
+
+// bannerView is a site's emergency banner on a page: its texts are in the
+// site's default language (Attr marks them when the page is in another),
+// its labels in the page's UI language.
+type bannerView struct {
+	Severity, Label, Heading, Text, URL, More string
+	Attr                                      template.HTMLAttr
 }
 
 type link struct {
@@ -109,6 +118,7 @@ type item struct {
 	UIAttr                                    template.HTMLAttr
 	Snippet                                   template.HTML // search results: escaped text with <mark>
 	Published                                 time.Time
+	Updated                                   time.Time // a major update after publication, or zero
 	Withdrawn, H3                             bool
 }
 
@@ -118,6 +128,8 @@ type entryView struct {
 	Withdrawn      bool
 	WithdrawnAt    time.Time
 	Updated        bool
+	Preview        bool               // a preview: no publication date or history
+	LastChange     *centre.ChangeNote // the latest public change, shown at the top
 	Body           template.HTML
 	Orgs           []link
 	Tags           []link
@@ -150,6 +162,12 @@ func langName(tag string) string {
 	return tag
 }
 
+// majorUpdate reports whether e was updated publicly after it was first
+// published (a major change; minor ones keep UpdatedAt).
+func majorUpdate(e *centre.Entry) bool {
+	return !e.UpdatedAt.IsZero() && e.UpdatedAt.Sub(e.PublishedAt) >= time.Minute
+}
+
 // listTypes are the entry types with their own list page on the home page.
 var listTypes = []string{centre.TypeStatement, centre.TypePublication, centre.TypeNews}
 
@@ -169,13 +187,20 @@ func (s *Site) baseView(q *req, title string, nav []*centre.Entry) *view {
 		Icon:     s.assets.url("icon.svg"),
 	}
 	if v.Archived {
-		v.ArchivedAt = q.site.ArchivedAt
+		v.ArchivedAt = q.in(q.site.ArchivedAt)
+	}
+	if b := q.banner; b != nil {
+		v.Banner = &bannerView{Severity: b.Severity, Label: msg(ui, "alert."+b.Severity), Heading: b.Heading,
+			Text: b.Text, URL: b.URL, More: msg(ui, "alert.more")}
 	}
 	if base, _, _ := strings.Cut(strings.ToLower(q.lang), "-"); base != ui {
 		v.uiLang, v.UIAttr = ui, template.HTMLAttr(` lang="`+ui+`"`) // #nosec G203 -- ui is a catalogue key
 	}
 	if def := q.site.DefaultLanguage(); !strings.EqualFold(def, q.lang) && centre.ValidLanguage(def) {
 		v.SiteAttr = template.HTMLAttr(` lang="` + def + `"`) // #nosec G203 -- validated language tag
+	}
+	if v.Banner != nil {
+		v.Banner.Attr = v.SiteAttr
 	}
 	if title != q.site.Title {
 		v.Title = title + " – " + q.site.Title
@@ -259,7 +284,10 @@ func (s *Site) items(q *req, v *view, list []*centre.Entry, h3 bool) []item {
 	for _, e := range list {
 		it := item{
 			Href: q.entryURL(e.Lang, e.Slug), Title: e.Title, TypeLabel: typeLabel(v.UI, e.Type), UI: v.UI, UIAttr: v.UIAttr,
-			Summary: e.Summary, Published: e.PublishedAt, Withdrawn: e.Status == centre.StatusWithdrawn, H3: h3,
+			Summary: e.Summary, Published: q.in(e.PublishedAt), Withdrawn: e.Status == centre.StatusWithdrawn, H3: h3,
+		}
+		if majorUpdate(e) {
+			it.Updated = q.in(e.UpdatedAt)
 		}
 		if e.Lang != q.lang {
 			it.Lang = e.Lang

@@ -126,7 +126,7 @@ func TestPages(t *testing.T) {
 			"Report on hospital capacity", "Daily update 24", "All statements", "About this centre", `lang="en"`,
 			`hreflang="fr"`, `href="/sites/demo/statements/"`}, ""},
 		{base + "/?lang=fr", 200, []string{`<html lang="fr">`, "Déclaration commune", "À propos", ">Accueil<",
-			"Dernières déclarations", "Aller au contenu", `<h1 lang="en">Crisis Information Centre</h1>`, `<time datetime="2026-03-12T09:30:00Z">12 mars 2026</time>`}, ""},
+			"Dernières déclarations", "Aller au contenu", `<h1 lang="en">Crisis Information Centre</h1>`, `<time datetime="2026-03-12T09:30:00Z">12 mars 2026, 09:30</time>`}, ""},
 		{base + "/statements/", 200, []string{"<h1>Statements</h1>", "Early advice on masks", "Withdrawn"}, ""},
 		{base + "/publications/", 200, []string{"Report on hospital capacity"}, ""},
 		{base + "/news/", 200, []string{"Daily update 24", "Older entries"}, ""},

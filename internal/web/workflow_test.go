@@ -224,7 +224,7 @@ func TestArchivedSiteNoticeEverywhere(t *testing.T) {
 	if _, err := svc.UpdateSite(ctx, staff, fixture.Site, centre.SitePatch{Status: &archived}, site.Version); err != nil {
 		t.Fatal(err)
 	}
-	const notice = `This information centre was archived on <time datetime="2026-06-30T12:00:00Z">30 June 2026</time>; its information may be out of date.`
+	const notice = `This information centre was archived on <time datetime="2026-06-30T12:00:00Z">30 June 2026, 12:00</time>; its information may be out of date.`
 	for _, p := range []string{"/", "/news/", "/tags/" + fixture.Tag, "/organisations/example-association", "/en/" + fixture.StatementSlug, "/en/nope"} {
 		r := e.get(base + p)
 		if !strings.Contains(r.body, notice) {
@@ -234,7 +234,7 @@ func TestArchivedSiteNoticeEverywhere(t *testing.T) {
 	if r := e.get(base + "/?lang=fr"); !strings.Contains(r.body, "Ce centre d&#39;information a été archivé le <time") {
 		t.Error("French archive notice missing")
 	}
-	plain := "This information centre was archived on 30 June 2026; its information may be out of date."
+	plain := "This information centre was archived on 30 June 2026, 12:00; its information may be out of date."
 	for _, p := range []string{"/feed.atom", "/news/feed.atom", "/tags/" + fixture.Tag + "/feed.atom"} {
 		if r := e.get(base + p); !strings.Contains(r.body, "<subtitle>"+plain) {
 			t.Errorf("%s: subtitle lacks the notice", p)

@@ -167,6 +167,9 @@ func notices(ctx context.Context, store centre.Store, svc *centre.Service) (stri
 	if err := store.CreateEntry(ctx, news); err != nil {
 		return "", err
 	}
+	if err := bannerSites(ctx, store, svc, now); err != nil {
+		return "", err
+	}
 	drafts, err := store.EntriesBySlug(ctx, fixture.Site, fixture.DraftSlug)
 	if err != nil {
 		return "", err
@@ -176,4 +179,27 @@ func notices(ctx context.Context, store centre.Store, svc *centre.Service) (stri
 		return "", err
 	}
 	return "/preview/" + link.Token, nil
+}
+
+// bannerSites adds one site per banner severity (/sites/banner-info/ …
+// /sites/banner-extreme/), in English and French, each with an emergency
+// banner set as staff set it.
+func bannerSites(ctx context.Context, store centre.Store, svc *centre.Service, now time.Time) error {
+	for _, sev := range centre.Severities {
+		slug := "banner-" + sev
+		site := &centre.Site{Slug: slug, Title: "Heatwave Information Centre", Languages: []string{"en", "fr"},
+			Publisher: "Example Agency", Contact: centre.Contact{Email: "info@example.org"}, Status: centre.SiteActive,
+			CreatedAt: now.Add(-time.Hour), UpdatedAt: now.Add(-time.Hour)}
+		if err := store.CreateSite(ctx, site); err != nil {
+			return err
+		}
+		p := centre.Principal{KeyID: "e2e", Site: slug, Role: centre.RolePublisher}
+		in := centre.BannerInput{Severity: sev, Heading: "Heatwave: stay out of the sun from 11:00 to 18:00",
+			Text: "Temperatures above 38 °C are expected until Friday. Drink water and check on older neighbours.",
+			URL:  "https://example.org/heatwave", ExpiresAt: now.Add(24 * time.Hour)}
+		if _, err := svc.UpdateSite(ctx, p, slug, centre.SitePatch{Banner: &in}, site.Version); err != nil {
+			return err
+		}
+	}
+	return nil
 }
