@@ -69,7 +69,7 @@ func TestBanner(t *testing.T) {
 	for _, f := range []string{"/feed.atom", "/feed.rss", "/feed.json", "/news/feed.atom"} {
 		body := e.get(base + f).body
 		at := strings.Index(body, "Severe warning: Hospitals: emergencies only")
-		if at < 0 || strings.Index(body, "urn:infocentre:"+fixture.Site+":banner:") < 0 {
+		if at < 0 || !strings.Contains(body, "urn:infocentre:"+fixture.Site+":banner:") {
 			t.Errorf("%s: no banner item", f)
 			continue
 		}

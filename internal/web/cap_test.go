@@ -190,7 +190,7 @@ func TestCAP(t *testing.T) {
 	first = a
 	now = now.Add(time.Hour)
 	note := "The notice now covers the north district."
-	en, err := svc.UpdateEntry(ctx, pub, fixture.Site, en.ID, centre.EntryPatch{ChangeNote: &note}, en.Version)
+	_, err := svc.UpdateEntry(ctx, pub, fixture.Site, en.ID, centre.EntryPatch{ChangeNote: &note}, en.Version)
 	if err != nil {
 		t.Fatal(err)
 	}
