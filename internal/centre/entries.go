@@ -40,7 +40,7 @@ const (
 )
 
 func (s *Service) render(e *Entry) error {
-	if len(e.Body) > MaxBodyBytes || s.Render == nil {
+	if len(e.Body) > MaxBodyBytes || BodyShapeProblem(e.Body) != "" || s.Render == nil {
 		e.BodyHTML = ""
 		return nil
 	}

@@ -266,6 +266,8 @@ func (e *Entry) checkBody(p *Problems) {
 		p.Add("body", "must be at most %d bytes (got %d)", MaxBodyBytes, len(e.Body))
 	} else if strings.ContainsRune(e.Body, 0) {
 		p.Add("body", "must not contain NUL characters")
+	} else if why := BodyShapeProblem(e.Body); why != "" {
+		p.Add("body", "%s", why)
 	}
 	if len(e.BodyHTML) > MaxBodyHTMLBytes {
 		p.Add("body", "renders to more than %d bytes of HTML", MaxBodyHTMLBytes)

@@ -236,7 +236,7 @@ func cleanEntry(e *centre.Entry, site *centre.Site) error {
 		return err
 	}
 	e.BodyHTML = ""
-	if len(e.Body) <= centre.MaxBodyBytes {
+	if len(e.Body) <= centre.MaxBodyBytes && centre.BodyShapeProblem(e.Body) == "" {
 		html, err := markdown.Render(e.Body)
 		if err != nil {
 			return err
