@@ -36,14 +36,24 @@ func (s *Site) home(q *req) {
 			pinned = append(pinned, e)
 		}
 	}
+	// A pinned entry shows once, under "Important", not again in its
+	// type's latest list: each list reads as many more as could be pinned.
+	shown := map[string]bool{}
+	for _, e := range pinned {
+		shown[e.ID] = true
+	}
 	lists := make([][]*centre.Entry, len(listTypes))
 	for i, t := range listTypes {
-		p, err := s.read.PublicListing(ctx, centre.EntryQuery{Site: q.site.Slug, Type: t, Lang: q.lang, Limit: homeItems})
+		p, err := s.read.PublicListing(ctx, centre.EntryQuery{Site: q.site.Slug, Type: t, Lang: q.lang, Limit: homeItems + len(pinned)})
 		if err != nil {
 			s.fail(q.w, q.r, err)
 			return
 		}
-		lists[i] = p.Items
+		for _, e := range p.Items {
+			if !shown[e.ID] && len(lists[i]) < homeItems {
+				lists[i] = append(lists[i], e)
+			}
+		}
 	}
 	et := s.newETag(q, "home")
 	et.entries(nav)

@@ -935,3 +935,24 @@ func TestLogoServedBySite(t *testing.T) {
 		t.Fatal("a third-party logo is requested by the page")
 	}
 }
+
+// TestPinnedShownOnce: a pinned entry is listed under "Important" and not
+// again in its type's latest list, which still shows as many entries as it
+// has to show.
+func TestPinnedShownOnce(t *testing.T) {
+	e := newEnv(t)
+	body := e.get("/sites/" + fixture.Site + "/").body
+	href := `href="/sites/` + fixture.Site + `/en/` + fixture.StatementSlug + `"`
+	if n := strings.Count(body, href); n != 1 {
+		t.Fatalf("the pinned statement is linked %d times on the home page, want once", n)
+	}
+	pinned := strings.Index(body, `id="s-pinned"`)
+	latest := strings.Index(body, `id="s-statements"`)
+	if pinned < 0 || latest < 0 || strings.Index(body, href) > latest || strings.Index(body, href) < pinned {
+		t.Fatalf("the pinned statement is not in the Important section (pinned at %d, latest at %d, link at %d)",
+			pinned, latest, strings.Index(body, href))
+	}
+	if end := strings.Index(body[latest:], "</section>"); end < 0 || !strings.Contains(body[latest:latest+end], "<li") {
+		t.Fatalf("the latest statements list is empty:\n%s", body[latest:])
+	}
+}
