@@ -77,30 +77,40 @@ func (s *Store) KeyByID(parent context.Context, id string) (*centre.Key, error) 
 
 // ListKeys returns the keys of site, oldest first: a Query of GSI1.
 func (s *Store) ListKeys(parent context.Context, site string) ([]*centre.Key, error) {
+	return listOldestFirst(s, parent, "list keys", keysPK(site), keyFromItem,
+		func(k *centre.Key) (time.Time, string) { return k.CreatedAt, k.ID })
+}
+
+// listOldestFirst reads every item of one GSI1 partition (paged by
+// queryAll), decodes each, and orders them by creation time, then id.
+func listOldestFirst[T any](s *Store, parent context.Context, op, pk string, decode func(item) (T, error),
+	created func(T) (time.Time, string)) ([]T, error) {
 	ctx, cancel, err := s.op(parent)
 	if err != nil {
 		return nil, err
 	}
 	defer cancel()
-	var keys []*centre.Key
-	err = s.queryAll(ctx, parent, "list keys", &dynamodb.QueryInput{
+	var out []T
+	err = s.queryAll(ctx, parent, op, &dynamodb.QueryInput{
 		IndexName:                 aws.String(GSI1),
 		KeyConditionExpression:    aws.String("GSI1PK = :pk"),
-		ExpressionAttributeValues: map[string]types.AttributeValue{":pk": str(keysPK(site))},
+		ExpressionAttributeValues: map[string]types.AttributeValue{":pk": str(pk)},
 	}, func(it item) error {
-		k, err := keyFromItem(it)
+		v, err := decode(it)
 		if err == nil {
-			keys = append(keys, k)
+			out = append(out, v)
 		}
 		return err
 	})
-	sort.SliceStable(keys, func(i, j int) bool {
-		if !keys[i].CreatedAt.Equal(keys[j].CreatedAt) {
-			return keys[i].CreatedAt.Before(keys[j].CreatedAt)
+	sort.SliceStable(out, func(i, j int) bool {
+		ti, idi := created(out[i])
+		tj, idj := created(out[j])
+		if !ti.Equal(tj) {
+			return ti.Before(tj)
 		}
-		return keys[i].ID < keys[j].ID
+		return idi < idj
 	})
-	return keys, err
+	return out, err
 }
 
 // RevokeKey marks the key revoked at the given time (keeping an earlier

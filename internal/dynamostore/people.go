@@ -2,7 +2,6 @@ package dynamostore
 
 import (
 	"context"
-	"sort"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -195,32 +194,10 @@ func (s *Store) PersonByEmail(parent context.Context, email string) (*centre.Per
 	return personFromItem(it)
 }
 
-// ListPeople is a Query of GSI1.
+// ListPeople is a Query of GSI1, oldest first.
 func (s *Store) ListPeople(parent context.Context, site string) ([]*centre.Person, error) {
-	ctx, cancel, err := s.op(parent)
-	if err != nil {
-		return nil, err
-	}
-	defer cancel()
-	var out []*centre.Person
-	err = s.queryAll(ctx, parent, "list people", &dynamodb.QueryInput{
-		IndexName:                 aws.String(GSI1),
-		KeyConditionExpression:    aws.String("GSI1PK = :pk"),
-		ExpressionAttributeValues: map[string]types.AttributeValue{":pk": str(peoplePK(site))},
-	}, func(it item) error {
-		p, err := personFromItem(it)
-		if err == nil {
-			out = append(out, p)
-		}
-		return err
-	})
-	sort.SliceStable(out, func(i, j int) bool {
-		if !out[i].CreatedAt.Equal(out[j].CreatedAt) {
-			return out[i].CreatedAt.Before(out[j].CreatedAt)
-		}
-		return out[i].ID < out[j].ID
-	})
-	return out, err
+	return listOldestFirst(s, parent, "list people", peoplePK(site), personFromItem,
+		func(p *centre.Person) (time.Time, string) { return p.CreatedAt, p.ID })
 }
 
 // UpdatePerson is a GetItem (for the stored email), then one transaction
