@@ -24,6 +24,7 @@ type siteRec struct {
 	TimeZone    string     `json:"time_zone,omitempty"`
 	Hosts       []string   `json:"hosts,omitempty"`
 	Banner      *bannerRec `json:"banner,omitempty"`
+	Review      bool       `json:"review_required,omitempty"`
 	Status      string     `json:"status"`
 	ArchivedAt  time.Time  `json:"archived_at,omitzero"`
 	CreatedAt   time.Time  `json:"created_at,omitzero"`
@@ -69,7 +70,7 @@ func toSiteRec(s *centre.Site) *siteRec {
 		Languages: s.Languages, Publisher: s.Publisher,
 		Email: s.Contact.Email, ContactURL: s.Contact.URL,
 		Accent: s.Theme.Accent, LogoURL: s.Theme.LogoURL,
-		TimeZone: s.TimeZone, Hosts: s.Hosts, Banner: toBannerRec(s.Banner), Status: s.Status,
+		TimeZone: s.TimeZone, Hosts: s.Hosts, Banner: toBannerRec(s.Banner), Review: s.ReviewRequired, Status: s.Status,
 		ArchivedAt: stamp(s.ArchivedAt), CreatedAt: stamp(s.CreatedAt), UpdatedAt: stamp(s.UpdatedAt),
 		Version: s.Version,
 	}
@@ -81,7 +82,7 @@ func (r *siteRec) site() *centre.Site {
 		Languages: r.Languages, Publisher: r.Publisher,
 		Contact:  centre.Contact{Email: r.Email, URL: r.ContactURL},
 		Theme:    centre.Theme{Accent: r.Accent, LogoURL: r.LogoURL},
-		TimeZone: r.TimeZone, Hosts: r.Hosts, Banner: r.Banner.banner(), Status: r.Status,
+		TimeZone: r.TimeZone, Hosts: r.Hosts, Banner: r.Banner.banner(), ReviewRequired: r.Review, Status: r.Status,
 		ArchivedAt: r.ArchivedAt, CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt,
 		Version: r.Version,
 	}
@@ -120,6 +121,14 @@ type entryRec struct {
 	OutdatedSince     time.Time `json:"outdated_since,omitzero"`
 	PreviewGeneration int64     `json:"preview_generation,omitempty"`
 	LastChange        changeRec `json:"last_change,omitzero"`
+
+	EditedBy           string    `json:"edited_by,omitempty"`
+	ApprovedAt         time.Time `json:"approved_at,omitzero"`
+	ApprovedBy         string    `json:"approved_by,omitempty"`
+	ApprovalNote       string    `json:"approval_note,omitempty"`
+	ChangesRequestedAt time.Time `json:"changes_requested_at,omitzero"`
+	ChangesRequestedBy string    `json:"changes_requested_by,omitempty"`
+	ChangesNote        string    `json:"changes_note,omitempty"`
 }
 
 type changeRec struct {
@@ -130,6 +139,7 @@ type changeRec struct {
 	Action   string    `json:"action,omitempty"`
 	Kind     string    `json:"kind,omitempty"`
 	Note     string    `json:"note,omitempty"`
+	Reason   string    `json:"reason,omitempty"`
 }
 
 type attachmentRec struct {
@@ -164,8 +174,10 @@ func toEntryRec(e *centre.Entry) (*entryRec, *bodyRec) {
 		OutdatedSince: stamp(e.OutdatedSince), PreviewGeneration: e.PreviewGeneration,
 		LastChange: changeRec{
 			At: stamp(e.LastChange.At), KeyID: e.LastChange.KeyID, PersonID: e.LastChange.PersonID, Role: e.LastChange.Role,
-			Action: e.LastChange.Action, Kind: e.LastChange.Kind, Note: e.LastChange.Note,
+			Action: e.LastChange.Action, Kind: e.LastChange.Kind, Note: e.LastChange.Note, Reason: e.LastChange.Reason,
 		},
+		EditedBy: e.EditedBy, ApprovedAt: stamp(e.ApprovedAt), ApprovedBy: e.ApprovedBy, ApprovalNote: e.ApprovalNote,
+		ChangesRequestedAt: stamp(e.ChangesRequestedAt), ChangesRequestedBy: e.ChangesRequestedBy, ChangesNote: e.ChangesNote,
 	}
 	for _, a := range e.Attachments {
 		r.Attachments = append(r.Attachments, attachmentRec(a))
@@ -194,8 +206,10 @@ func (r *entryRec) entry(b *bodyRec) *centre.Entry {
 		OutdatedSince: r.OutdatedSince, PreviewGeneration: r.PreviewGeneration,
 		LastChange: centre.Change{
 			At: r.LastChange.At, KeyID: r.LastChange.KeyID, PersonID: r.LastChange.PersonID, Role: r.LastChange.Role,
-			Action: r.LastChange.Action, Kind: r.LastChange.Kind, Note: r.LastChange.Note,
+			Action: r.LastChange.Action, Kind: r.LastChange.Kind, Note: r.LastChange.Note, Reason: r.LastChange.Reason,
 		},
+		EditedBy: r.EditedBy, ApprovedAt: r.ApprovedAt, ApprovedBy: r.ApprovedBy, ApprovalNote: r.ApprovalNote,
+		ChangesRequestedAt: r.ChangesRequestedAt, ChangesRequestedBy: r.ChangesRequestedBy, ChangesNote: r.ChangesNote,
 	}
 	for _, a := range r.Attachments {
 		e.Attachments = append(e.Attachments, centre.Attachment(a))

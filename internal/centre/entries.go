@@ -64,7 +64,7 @@ func (s *Service) CreateEntry(ctx context.Context, p Principal, site string, in 
 	e := &Entry{
 		ID: NewID(now), Site: site, Content: in.Content, Slug: in.Slug, Lang: in.Lang, Status: StatusDraft,
 		PublishAt: in.PublishAt.UTC().Truncate(time.Millisecond), CreatedAt: now, UpdatedAt: now, CreatedBy: p.Actor(),
-		ExpiresAt: in.ExpiresAt.UTC().Truncate(time.Millisecond),
+		ExpiresAt: in.ExpiresAt.UTC().Truncate(time.Millisecond), EditedBy: p.Actor(),
 	}
 	stamp(e, p, now, "create")
 	if e.Lang == "" {
@@ -80,6 +80,9 @@ func (s *Service) CreateEntry(ctx context.Context, p Principal, site string, in 
 	case StatusPublished, StatusScheduled:
 		if err := require(p, site, RolePublisher); err != nil {
 			return nil, Errorf(EFORBIDDEN, "creating an entry as %s needs the publisher role; the key has %s", in.Status, p.Role)
+		}
+		if st.ReviewRequired {
+			return nil, Errorf(ECONFLICT, "site %q requires approval before publication: create the entry as a draft and have another publisher approve it", site)
 		}
 		s.release(e, now)
 		e.LastChange.Action = releaseAction(e)
@@ -279,10 +282,15 @@ func (s *Service) updateEntry(ctx context.Context, p Principal, site, id string,
 	if e.Status == StatusWithdrawn {
 		return nil, Errorf(ECONFLICT, "entry %q is withdrawn and can no longer be changed", id)
 	}
+	if e.Status == StatusScheduled && st.ReviewRequired {
+		return nil, Errorf(ECONFLICT, "entry %q is scheduled on a site that requires approval: unschedule it, change it and have the change approved again", id)
+	}
 	now := s.now()
 	var extra Problems
 	wasPublic := e.Public()
 	stamp(e, p, now, action)
+	e.EditedBy = p.Actor()
+	e.clearApproval() // the approved content is no longer the content
 	kind := patch.changeKind(wasPublic, &extra)
 	e.LastChange.Kind = kind
 	patch.apply(e, now, &extra)

@@ -59,7 +59,38 @@ type Entry struct {
 	OutdatedSince     time.Time `json:"outdated_since,omitzero"`      // public: a translation whose source had a major change since
 	PreviewGeneration int64     `json:"preview_generation,omitempty"` // bumping it revokes every preview link of the entry
 	LastChange        Change    `json:"last_change,omitzero"`         // the change that made this version
+	// EditedBy is who last changed the content (created, updated or
+	// restored it), as Principal.Actor: an approval must come from
+	// someone else.
+	EditedBy string `json:"edited_by,omitempty"`
+	// Approval of the current content by a publisher other than EditedBy
+	// (Service.Approve), which the two-person rule (Site.ReviewRequired)
+	// needs before publishing. Any change to the content clears it, and
+	// publishing uses it up.
+	ApprovedAt   time.Time `json:"approved_at,omitzero"`
+	ApprovedBy   string    `json:"approved_by,omitempty"` // Principal.Actor of the approver
+	ApprovalNote string    `json:"approval_note,omitempty"`
+	// A reviewer sent the draft back to its author (Service.RequestChanges)
+	// with a note; requesting review again clears it.
+	ChangesRequestedAt time.Time `json:"changes_requested_at,omitzero"`
+	ChangesRequestedBy string    `json:"changes_requested_by,omitempty"`
+	ChangesNote        string    `json:"changes_note,omitempty"`
 }
+
+// Approved reports whether the entry's current content has been approved.
+func (e *Entry) Approved() bool { return !e.ApprovedAt.IsZero() }
+
+// Editor returns who last changed the entry's content: EditedBy, or for
+// an entry stored before it was recorded, its creator.
+func (e *Entry) Editor() string {
+	if e.EditedBy != "" {
+		return e.EditedBy
+	}
+	return e.CreatedBy
+}
+
+// clearApproval forgets the approval of the entry's content.
+func (e *Entry) clearApproval() { e.ApprovedAt, e.ApprovedBy, e.ApprovalNote = time.Time{}, "", "" }
 
 // Content is what an author writes in an entry, as one set of fields:
 // creating an entry sets it (EntryInput), a patch changes it
@@ -148,9 +179,12 @@ type Change struct {
 	// (KeyID is then empty).
 	PersonID string `json:"person_id,omitempty"`
 	Role     string `json:"role,omitempty"`
-	Action   string `json:"action"`         // create, update, publish, schedule, release, unschedule, withdraw, review, restore, preview-revoke
+	Action   string `json:"action"`         // create, update, publish, schedule, release, unschedule, withdraw, review, approve, request-changes, restore, preview-revoke
 	Kind     string `json:"kind,omitempty"` // major or minor, for changes to public entries
 	Note     string `json:"note,omitempty"` // the public change note of a major change
+	// Reason is why an owner published without the approval the site's
+	// two-person rule asks for (Service.ForcePublish); staff-only.
+	Reason string `json:"reason,omitempty"`
 }
 
 // Expired reports whether the entry is past its ExpiresAt at now.

@@ -77,6 +77,18 @@ var writes = map[string]write{
 		_, err := svc.Publish(ctx, p, x.site, x.draft, x.draftVersion, "")
 		return err
 	}},
+	"ForcePublish": {need: centre.RoleOwner, call: func(ctx context.Context, svc *centre.Service, p centre.Principal, x guardTarget) error {
+		_, err := svc.ForcePublish(ctx, p, x.site, x.draft, x.draftVersion, "", "the approver is unreachable")
+		return err
+	}},
+	"Approve": {need: centre.RolePublisher, call: func(ctx context.Context, svc *centre.Service, p centre.Principal, x guardTarget) error {
+		_, err := svc.Approve(ctx, p, x.site, x.draft, x.draftVersion, "fine")
+		return err
+	}},
+	"RequestChanges": {need: centre.RolePublisher, call: func(ctx context.Context, svc *centre.Service, p centre.Principal, x guardTarget) error {
+		_, err := svc.RequestChanges(ctx, p, x.site, x.draft, x.draftVersion, "cite the source")
+		return err
+	}},
 	"Unschedule": {need: centre.RolePublisher, call: func(ctx context.Context, svc *centre.Service, p centre.Principal, x guardTarget) error {
 		_, err := svc.Unschedule(ctx, p, x.site, x.scheduled, 0)
 		return err

@@ -35,12 +35,17 @@ type Site struct {
 	// Banner is the site's emergency banner, or nil; once removed it is
 	// kept with its RemovedAt (for the CAP Cancel message) until the next
 	// one is set. See Banner.ActiveAt for when the public sees it.
-	Banner     *Banner   `json:"banner,omitempty"`
-	Status     string    `json:"status"`
-	ArchivedAt time.Time `json:"archived_at,omitzero"`
-	CreatedAt  time.Time `json:"created_at"`
-	UpdatedAt  time.Time `json:"updated_at"`
-	Version    int64     `json:"version"`
+	Banner *Banner `json:"banner,omitempty"`
+	// ReviewRequired is the two-person rule: an entry is published (or
+	// scheduled) only once someone other than its last author, with the
+	// publisher role, has approved its current content (Service.Approve);
+	// owners may force it with a reason (Service.ForcePublish).
+	ReviewRequired bool      `json:"review_required"`
+	Status         string    `json:"status"`
+	ArchivedAt     time.Time `json:"archived_at,omitzero"`
+	CreatedAt      time.Time `json:"created_at"`
+	UpdatedAt      time.Time `json:"updated_at"`
+	Version        int64     `json:"version"`
 }
 
 // Contact is how the public reaches the site's publisher.

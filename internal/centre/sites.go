@@ -42,6 +42,8 @@ type SitePatch struct {
 	TimeZone    *string   `json:"time_zone"`
 	Hosts       *[]string `json:"hosts"`
 	Status      *string   `json:"status"`
+	// ReviewRequired turns the two-person rule on or off (see Site).
+	ReviewRequired *bool `json:"review_required"`
 	// Banner sets the emergency banner (publishers may); RemoveBanner,
 	// which a JSON "banner": null sets, removes it.
 	Banner       *BannerInput `json:"banner"`
@@ -287,6 +289,7 @@ func (s *Service) updateSite(ctx context.Context, p Principal, site *Site, patch
 	set(&site.Theme, patch.Theme)
 	set(&site.TimeZone, patch.TimeZone)
 	set(&site.Hosts, patch.Hosts)
+	set(&site.ReviewRequired, patch.ReviewRequired)
 	if patch.Banner != nil && patch.RemoveBanner {
 		return nil, &Error{Code: EINVALID, Message: "invalid fields: banner",
 			Fields: []FieldError{{Field: "banner", Reason: "cannot be set and removed at once"}}}

@@ -151,6 +151,9 @@ func writeSite(w writer, s *centre.Site) {
 	w.s("theme_logo_url", s.Theme.LogoURL)
 	w.s("time_zone", s.TimeZone)
 	w.list("hosts", s.Hosts)
+	if s.ReviewRequired {
+		w["review_required"] = &types.AttributeValueMemberBOOL{Value: true}
+	}
 	if b := s.Banner; b != nil {
 		w.s("banner_id", b.ID)
 		w.s("banner_severity", b.Severity)
@@ -173,21 +176,22 @@ func writeSite(w writer, s *centre.Site) {
 func siteFromItem(it item) (*centre.Site, error) {
 	r := reader{it: it}
 	s := &centre.Site{
-		Slug:        r.s("slug"),
-		Title:       r.s("title"),
-		Tagline:     r.s("tagline"),
-		Description: r.s("description"),
-		Languages:   r.list("languages"),
-		Publisher:   r.s("publisher"),
-		Contact:     centre.Contact{Email: r.s("contact_email"), URL: r.s("contact_url")},
-		Theme:       centre.Theme{Accent: r.s("theme_accent"), LogoURL: r.s("theme_logo_url")},
-		TimeZone:    r.s("time_zone"),
-		Hosts:       r.list("hosts"),
-		Status:      r.s("status"),
-		ArchivedAt:  r.t("archived_at"),
-		CreatedAt:   r.t("created_at"),
-		UpdatedAt:   r.t("updated_at"),
-		Version:     r.n("version"),
+		Slug:           r.s("slug"),
+		Title:          r.s("title"),
+		Tagline:        r.s("tagline"),
+		Description:    r.s("description"),
+		Languages:      r.list("languages"),
+		Publisher:      r.s("publisher"),
+		Contact:        centre.Contact{Email: r.s("contact_email"), URL: r.s("contact_url")},
+		Theme:          centre.Theme{Accent: r.s("theme_accent"), LogoURL: r.s("theme_logo_url")},
+		TimeZone:       r.s("time_zone"),
+		Hosts:          r.list("hosts"),
+		Status:         r.s("status"),
+		ReviewRequired: r.b("review_required"),
+		ArchivedAt:     r.t("archived_at"),
+		CreatedAt:      r.t("created_at"),
+		UpdatedAt:      r.t("updated_at"),
+		Version:        r.n("version"),
 	}
 	if id := r.s("banner_id"); id != "" {
 		s.Banner = &centre.Banner{
@@ -306,6 +310,13 @@ func writeEntry(w writer, e *centre.Entry, body bool) {
 	if e.PreviewGeneration != 0 {
 		w.n("preview_generation", e.PreviewGeneration)
 	}
+	w.s("edited_by", e.EditedBy)
+	w.t("approved_at", e.ApprovedAt)
+	w.s("approved_by", e.ApprovedBy)
+	w.s("approval_note", e.ApprovalNote)
+	w.t("changes_requested_at", e.ChangesRequestedAt)
+	w.s("changes_requested_by", e.ChangesRequestedBy)
+	w.s("changes_note", e.ChangesNote)
 	if c := e.LastChange; c != (centre.Change{}) {
 		m := item{}
 		mw := writer(m)
@@ -316,6 +327,7 @@ func writeEntry(w writer, e *centre.Entry, body bool) {
 		mw.s("action", c.Action)
 		mw.s("kind", c.Kind)
 		mw.s("note", c.Note)
+		mw.s("reason", c.Reason)
 		w["last_change"] = &types.AttributeValueMemberM{Value: m}
 	}
 }
@@ -323,26 +335,33 @@ func writeEntry(w writer, e *centre.Entry, body bool) {
 func entryFromItem(it item) (*centre.Entry, error) {
 	r := reader{it: it}
 	e := &centre.Entry{
-		ID:                r.s("id"),
-		Site:              r.s("site"),
-		Slug:              r.s("slug"),
-		Lang:              r.s("lang"),
-		BodyHTML:          r.s("body_html"),
-		Status:            r.s("status"),
-		PublishAt:         r.t("publish_at"),
-		PublishedAt:       r.t("published_at"),
-		UpdatedAt:         r.t("updated_at"),
-		CreatedAt:         r.t("created_at"),
-		CreatedBy:         r.s("created_by"),
-		Version:           r.n("version"),
-		WithdrawnAt:       r.t("withdrawn_at"),
-		WithdrawnReason:   r.s("withdrawn_reason"),
-		SupersededBy:      r.s("superseded_by"),
-		ExpiresAt:         r.t("expires_at"),
-		ReviewRequestedAt: r.t("review_requested_at"),
-		ReviewNote:        r.s("review_note"),
-		OutdatedSince:     r.t("outdated_since"),
-		PreviewGeneration: r.n("preview_generation"),
+		ID:                 r.s("id"),
+		Site:               r.s("site"),
+		Slug:               r.s("slug"),
+		Lang:               r.s("lang"),
+		BodyHTML:           r.s("body_html"),
+		Status:             r.s("status"),
+		PublishAt:          r.t("publish_at"),
+		PublishedAt:        r.t("published_at"),
+		UpdatedAt:          r.t("updated_at"),
+		CreatedAt:          r.t("created_at"),
+		CreatedBy:          r.s("created_by"),
+		Version:            r.n("version"),
+		WithdrawnAt:        r.t("withdrawn_at"),
+		WithdrawnReason:    r.s("withdrawn_reason"),
+		SupersededBy:       r.s("superseded_by"),
+		ExpiresAt:          r.t("expires_at"),
+		ReviewRequestedAt:  r.t("review_requested_at"),
+		ReviewNote:         r.s("review_note"),
+		OutdatedSince:      r.t("outdated_since"),
+		PreviewGeneration:  r.n("preview_generation"),
+		EditedBy:           r.s("edited_by"),
+		ApprovedAt:         r.t("approved_at"),
+		ApprovedBy:         r.s("approved_by"),
+		ApprovalNote:       r.s("approval_note"),
+		ChangesRequestedAt: r.t("changes_requested_at"),
+		ChangesRequestedBy: r.s("changes_requested_by"),
+		ChangesNote:        r.s("changes_note"),
 		Content: centre.Content{
 			Type:          r.s("type"),
 			Title:         r.s("title"),
@@ -361,7 +380,7 @@ func entryFromItem(it item) (*centre.Entry, error) {
 		} else {
 			mr := reader{it: mm.Value}
 			e.LastChange = centre.Change{At: mr.t("at"), KeyID: mr.s("key_id"), PersonID: mr.s("person_id"), Role: mr.s("role"),
-				Action: mr.s("action"), Kind: mr.s("kind"), Note: mr.s("note")}
+				Action: mr.s("action"), Kind: mr.s("kind"), Note: mr.s("note"), Reason: mr.s("reason")}
 			r.fail(mr.bad)
 		}
 	}

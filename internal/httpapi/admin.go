@@ -48,6 +48,8 @@ func (h *Handler) routeAdmin(mux *http.ServeMux) {
 	staff("POST "+entry+"/unschedule", "entry.unschedule", h.unscheduleEntry)
 	staff("POST "+entry+"/withdraw", "entry.withdraw", h.withdrawEntry)
 	staff("POST "+entry+"/review", "entry.review", h.reviewEntry)
+	staff("POST "+entry+"/approve", "entry.approve", h.approveEntry)
+	staff("POST "+entry+"/request-changes", "entry.request-changes", h.requestChanges)
 	staff("GET "+entry+"/revisions", "", h.listRevisions)
 	staff("GET "+entry+"/revisions/{version}", "", h.getRevision)
 	staff("GET "+entry+"/diff", "", h.diffRevisions)

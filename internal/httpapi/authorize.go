@@ -51,6 +51,8 @@ var routeRoles = map[string]string{
 	"POST " + entryRoute + "/unschedule":                  centre.RolePublisher,
 	"POST " + entryRoute + "/withdraw":                    centre.RolePublisher,
 	"POST " + entryRoute + "/review":                      centre.RoleEditor,
+	"POST " + entryRoute + "/approve":                     centre.RolePublisher,
+	"POST " + entryRoute + "/request-changes":             centre.RolePublisher,
 	"GET " + entryRoute + "/revisions":                    centre.RoleViewer,
 	"GET " + entryRoute + "/revisions/{version}":          centre.RoleViewer,
 	"GET " + entryRoute + "/diff":                         centre.RoleViewer,

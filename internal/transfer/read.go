@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"strings"
 
 	"infocentre/internal/centre"
 	"infocentre/internal/markdown"
@@ -232,6 +233,16 @@ func cleanEntry(e *centre.Entry, site *centre.Site) error {
 	if len([]rune(e.ReviewNote)) > centre.MaxNoteLen || hasControl(e.ReviewNote) {
 		p.Add("review_note", "must be at most %d characters of text", centre.MaxNoteLen)
 	}
+	for _, f := range []struct{ name, v string }{{"edited_by", e.EditedBy}, {"approved_by", e.ApprovedBy}, {"changes_requested_by", e.ChangesRequestedBy}} {
+		if f.v != "" && !validActor(f.v) {
+			p.Add(f.name, "must be a key id or person:<id>")
+		}
+	}
+	for _, f := range []struct{ name, v string }{{"approval_note", e.ApprovalNote}, {"changes_note", e.ChangesNote}} {
+		if len([]rune(f.v)) > centre.MaxNoteLen || hasControl(f.v) {
+			p.Add(f.name, "must be at most %d characters of text", centre.MaxNoteLen)
+		}
+	}
 	if err := p.Err(); err != nil {
 		return err
 	}
@@ -262,6 +273,18 @@ func checkChange(p *centre.Problems, c centre.Change) {
 	if len([]rune(c.Note)) > centre.MaxNoteLen || hasControl(c.Note) {
 		p.Add("last_change.note", "must be at most %d characters of text", centre.MaxNoteLen)
 	}
+	if len([]rune(c.Reason)) > centre.MaxReasonLen || hasControl(c.Reason) {
+		p.Add("last_change.reason", "must be at most %d characters of text", centre.MaxReasonLen)
+	}
+}
+
+// validActor reports whether s names who acted (Principal.Actor): a key id
+// or "person:" and a person's id.
+func validActor(s string) bool {
+	if id, ok := strings.CutPrefix(s, "person:"); ok {
+		return centre.ValidID(id)
+	}
+	return validRef(s)
 }
 
 // Limits on the free text of an audit event.
