@@ -7,8 +7,10 @@
 // Nothing is rendered here: the real handlers (internal/web in its static
 // link mode, internal/httpapi) answer in-process requests, and their
 // answers are written to files. Pages name each other by root-relative
-// paths that end in "/" and resolve to directories holding index.html, so
-// the copy must be served at the root of a host:
+// paths that end in "/" and resolve to directories holding index.html — the
+// live site's own URL scheme (internal/web, sitepath.go), so a path of the
+// copy is the path of the same page below /sites/{site}/ — and the copy
+// must be served at the root of a host:
 //
 //	index.html                 home; fr/index.html in French
 //	news/index.html            lists; news/page/2/index.html, news/fr/...

@@ -37,7 +37,7 @@ func (s *Site) entry(q *req, lang, slug string) {
 			s.notFound(q.w, q.r, q, "")
 			return
 		}
-		s.redirect(q, "/"+e.Lang+"/"+e.Slug)
+		s.redirect(q, "/"+e.Lang+"/"+e.Slug+"/")
 		return
 	}
 	q.lang = e.Lang

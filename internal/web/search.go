@@ -196,7 +196,7 @@ func (s *Site) searchView(q *req, f *searchForm, nav []*centre.Entry) *view {
 	v := s.baseView(q, title, nav)
 	v.Heading = msg(ui, "search")
 	v.Description = msg(ui, "search.intro")
-	v.Canonical = q.origin + q.pageURL("/search", q.lang)
+	v.Canonical = q.origin + q.searchURL(q.lang)
 	v.NoIndex = f.asked || f.invalid
 	sv := &searchView{Action: q.url("/search"), Q: f.query.Text, Type: f.query.Type, Asked: f.asked, Invalid: f.invalid}
 	sv.Types = append(sv.Types, option{Value: "", Text: msg(ui, "search.anytype"), Selected: f.query.Type == ""})

@@ -217,14 +217,14 @@ func (s *Site) baseView(q *req, title string, nav []*centre.Entry) *view {
 		v.Nav = append(v.Nav, link{Href: q.pageURL(p, q.lang), Text: typePlural(ui, t), Lang: v.uiLang, Current: q.path == p})
 	}
 	if s.searchable(q) {
-		v.Nav = append(v.Nav, link{Href: q.pageURL("/search", q.lang), Text: msg(ui, "search"), Lang: v.uiLang, Current: q.path == "/search"})
+		v.Nav = append(v.Nav, link{Href: q.searchURL(q.lang), Text: msg(ui, "search"), Lang: v.uiLang, Current: q.path == "/search"})
 		v.OpenSearch = q.url("/opensearch.xml")
 	}
 	for _, e := range nav {
 		if e.Status != centre.StatusPublished {
 			continue
 		}
-		p := "/" + e.Lang + "/" + e.Slug
+		p := "/" + e.Lang + "/" + e.Slug + "/"
 		v.Nav = append(v.Nav, link{Href: q.entryURL(e.Lang, e.Slug), Text: e.Title, Current: q.path == p})
 	}
 	v.Feeds = []feedLink{
@@ -253,12 +253,13 @@ func pageLangs(q *req, v *view, p string) {
 	}
 }
 
-// pickLang applies ?lang= to q; it reports false for a language the site
-// does not have.
+// pickLang applies the language named in the path to q (?lang= is
+// redirected to that path before, see langParam); it reports false for a
+// language the site does not have.
 func pickLang(q *req) bool {
-	l := q.r.URL.Query().Get("lang")
-	if q.static {
-		l = q.staticLang
+	l := q.pathLang
+	if q.path == "/search" {
+		l = q.r.URL.Query().Get("lang") // a filter of the search, kept in its form
 	}
 	if l == "" {
 		return true
