@@ -108,6 +108,9 @@ preview_arn=$(secret_arn infocentre-e2e-preview) || die "cannot create the previ
 
 # Variables declared in the template's Environment, overridden for every
 # function: the containers reach moto_server through host.docker.internal.
+# PUBLIC_ORIGIN is where the test reaches sam local: the console's origin
+# (localhost, which passkeys need, for 127.0.0.1).
+api_port=$(free_port 127.0.0.1)
 env_vars="$art/env-vars.json"
 cat >"$env_vars" <<JSON
 {"Parameters": {
@@ -119,11 +122,11 @@ cat >"$env_vars" <<JSON
   "CURSOR_SECRET_ARN": "$cursor_arn",
   "PREVIEW_SECRET_ARN": "$preview_arn",
   "LOG_LEVEL": "debug",
-  "STAGE": "e2e"
+  "STAGE": "e2e",
+  "PUBLIC_ORIGIN": "http://localhost:$api_port"
 }}
 JSON
 
-api_port=$(free_port 127.0.0.1)
 sam_local=(--template .aws-sam/build/template.yaml --skip-pull-image
   --add-host host.docker.internal:host-gateway --env-vars "$env_vars"
   --parameter-overrides "Architecture=x86_64 TableName=$table AuthorizerCacheTtl=0"

@@ -308,3 +308,100 @@ func invoke(t *testing.T, function, event string) []byte {
 	lines := strings.Split(strings.TrimSpace(stdout.String()), "\n")
 	return []byte(lines[len(lines)-1])
 }
+
+// consoleCSP is the console's Content-Security-Policy (internal/console).
+const consoleCSP = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; connect-src 'self'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'"
+
+// TestConsoleThroughAPIGateway: /admin/… reaches the admin function
+// without the key authorizer (a browser has no key), which serves the
+// console's sign-in page under its CSP, uncached, and refuses a
+// cross-origin POST with 403 while the same POST from the console's own
+// origin gets its passkey options.
+func TestConsoleThroughAPIGateway(t *testing.T) {
+	r := call(t, "GET", "/admin/login", "", nil)
+	expect(t, r, http.StatusOK, "console sign-in page")
+	if ct := r.header.Get("Content-Type"); !strings.HasPrefix(ct, "text/html") {
+		t.Errorf("sign-in page Content-Type %q", ct)
+	}
+	if got := r.header.Get("Content-Security-Policy"); got != consoleCSP {
+		t.Errorf("sign-in page CSP %q, want %q", got, consoleCSP)
+	}
+	if got := r.header.Get("Cache-Control"); got != "no-store" {
+		t.Errorf("sign-in page Cache-Control %q, want no-store", got)
+	}
+	for _, want := range []string{"<h1>Sign in</h1>", `data-begin="/admin/login/begin"`, `src="/admin/assets/console.js"`} {
+		if !bytes.Contains(r.body, []byte(want)) {
+			t.Errorf("sign-in page lacks %s", want)
+		}
+	}
+	if artifacts != "" {
+		_ = os.WriteFile(filepath.Join(artifacts, "console-login.html"), r.body, 0o644)
+	}
+
+	// The ceremony script, same-origin, from the same function.
+	r = call(t, "GET", "/admin/assets/console.js", "", nil)
+	expect(t, r, http.StatusOK, "console script")
+	if !bytes.Contains(r.body, []byte("navigator.credentials")) {
+		t.Errorf("console script: %.200s", r.body)
+	}
+
+	// Signed out, the console's landing page sends the browser to sign in
+	// (callNoRedirect does not follow it).
+	r = callNoRedirect(t, "GET", "/admin/")
+	if r.status != http.StatusSeeOther || r.header.Get("Location") != "/admin/login" {
+		t.Errorf("GET /admin/ signed out: %d Location %q, want 303 to /admin/login", r.status, r.header.Get("Location"))
+	}
+
+	// A cross-origin POST (a page on another site posting to the console)
+	// is refused by the console itself, with its problem document.
+	begin := "/admin/login/begin"
+	r = call(t, "POST", begin, "", map[string]any{}, "Origin", "https://attacker.example", "Sec-Fetch-Site", "cross-site")
+	expect(t, r, http.StatusForbidden, "cross-origin POST to the console")
+	if ct := r.header.Get("Content-Type"); !strings.HasPrefix(ct, "application/problem+json") ||
+		!bytes.Contains(r.body, []byte("cross-origin")) {
+		t.Errorf("cross-origin POST: %s %s, want the console's problem+json", ct, r.body)
+	}
+	if len(r.header.Values("Set-Cookie")) != 0 {
+		t.Errorf("cross-origin POST set cookies %v", r.header.Values("Set-Cookie"))
+	}
+	// An Origin alone (an older browser without Fetch metadata) is refused too.
+	r = call(t, "POST", begin, "", map[string]any{}, "Origin", "https://attacker.example")
+	expect(t, r, http.StatusForbidden, "POST with a foreign Origin")
+
+	// The control: the same POST from the console's own origin begins a
+	// passkey sign-in (the 403 above is the origin check, not the route).
+	r = call(t, "POST", begin, "", map[string]any{}, "Origin", "http://localhost"+apiURL[strings.LastIndex(apiURL, ":"):],
+		"Sec-Fetch-Site", "same-origin")
+	expect(t, r, http.StatusOK, "same-origin POST to the console")
+	var opts struct {
+		PublicKey struct {
+			Challenge string `json:"challenge"`
+			RPID      string `json:"rpId"`
+		} `json:"publicKey"`
+	}
+	if err := json.Unmarshal(r.body, &opts); err != nil || opts.PublicKey.Challenge == "" || opts.PublicKey.RPID != "localhost" {
+		t.Errorf("passkey options %s (%v), want a challenge for relying party localhost", r.body, err)
+	}
+	if !strings.Contains(strings.Join(r.header.Values("Set-Cookie"), "\n"), "infocentre_ceremony=") {
+		t.Errorf("same-origin begin set no ceremony cookie: %v", r.header.Values("Set-Cookie"))
+	}
+}
+
+// callNoRedirect is call for a GET whose redirect is the answer.
+func callNoRedirect(t *testing.T, method, path string) reply {
+	t.Helper()
+	c := *client
+	c.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+	req, err := http.NewRequest(method, apiURL+path, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp, err := c.Do(req)
+	if err != nil {
+		t.Fatalf("%s %s: %v", method, path, err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	t.Logf("%s %s -> %d", method, path, resp.StatusCode)
+	return reply{resp.StatusCode, resp.Header, b}
+}
