@@ -35,7 +35,7 @@ type Config struct {
 	// Console serves the staff console under /admin/ (internal/console);
 	// nil leaves /admin/ to the public routes (a 404).
 	Console http.Handler
-	// MaxBody limits staff request bodies (default 256 KiB).
+	// MaxBody limits staff request bodies (default DefaultMaxBody, 256 KiB).
 	MaxBody int64
 	// StaticArchive writes a site's public pages, feeds and API snapshots
 	// as a gzipped tar (internal/static); nil disables the route.
@@ -116,6 +116,10 @@ func (l *Limits) defaults() {
 	}
 }
 
+// DefaultMaxBody is the default limit of a staff request body
+// (Config.MaxBody).
+const DefaultMaxBody = 256 << 10
+
 // Handler serves the whole application.
 type Handler struct {
 	cfg    Config
@@ -135,7 +139,7 @@ func New(cfg Config) *Handler {
 		cfg.Log = slog.Default()
 	}
 	if cfg.MaxBody == 0 {
-		cfg.MaxBody = 256 << 10
+		cfg.MaxBody = DefaultMaxBody
 	}
 	if cfg.MaxImport == 0 {
 		cfg.MaxImport = 64 << 20
