@@ -26,11 +26,11 @@
 //	    disable a person: no sign-in, every session ended at once
 //	infocentre table create
 //	    create the DynamoDB table DYNAMODB_TABLE (at DYNAMODB_ENDPOINT, if set)
-//	infocentre export --site SITE [--out FILE] [store flags]
+//	infocentre export --site SITE [--out FILE] [target flags]
 //	    export a whole site as NDJSON
-//	infocentre import [--as SLUG] [--dry-run] [store flags] FILE
+//	infocentre import [--as SLUG] [--dry-run] [target flags] FILE
 //	    import an NDJSON export (FILE - reads standard input)
-//	infocentre export-static --out DIR --site SITE [--base-url URL] [store flags]
+//	infocentre export-static --out DIR --site SITE [--base-url URL] [target flags]
 //	    write a site's public pages, feeds and API snapshots as plain files for a static host
 //	infocentre audit [--action ACTION] [--key-id ID] [--limit N] [--since PERIOD] [--site SITE] [--target ID] [target flags]
 //	    show an audit log, newest first (without --site: the owner-level log)

@@ -39,7 +39,9 @@ type Config struct {
 	MaxBody int64
 	// StaticArchive writes a site's public pages, feeds and API snapshots
 	// as a gzipped tar (internal/static); nil disables the route.
-	StaticArchive func(ctx context.Context, site string, w io.Writer) error
+	// baseURL ("" or an http(s) URL of a host root) is where the copy will
+	// be served (static.Options.BaseURL).
+	StaticArchive func(ctx context.Context, site, baseURL string, w io.Writer) error
 	// MaxImport limits the size of an export file posted or uploaded for
 	// import (default 64 MiB).
 	MaxImport int64
