@@ -52,3 +52,19 @@ func TestDynamoDBCommands(t *testing.T) {
 		t.Fatalf("owner keys through the server: %q %v", out, err)
 	}
 }
+
+// TestEntryCommandsDynamoDB runs the entry commands on a DynamoDB table
+// (--store dynamodb), as on the embedded store.
+func TestEntryCommandsDynamoDB(t *testing.T) {
+	endpoint := dynamotest.Endpoint(t)
+	t.Setenv("DYNAMODB_ENDPOINT", endpoint)
+	t.Setenv("DYNAMODB_TABLE", fmt.Sprintf("cli-entries-%d", time.Now().UnixNano()))
+	t.Setenv("AWS_REGION", "eu-west-1")
+	t.Setenv("AWS_ACCESS_KEY_ID", "testing")
+	t.Setenv("AWS_SECRET_ACCESS_KEY", "testing")
+	if _, _, err := runCLI(t, "table", "create"); err != nil {
+		t.Fatal(err)
+	}
+	newFloodSite(t, "--store", "dynamodb")
+	entryScenario(t, "--store", "dynamodb")
+}

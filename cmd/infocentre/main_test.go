@@ -210,6 +210,71 @@ func TestExportImport(t *testing.T) {
 	}
 }
 
+// TestJobsThroughServer: while a server holds the data directory (as
+// under make run), export, import and export-static work through its API
+// with --url and --key, as the "database is locked" message says, and
+// print what they print locally.
+func TestJobsThroughServer(t *testing.T) {
+	data := t.TempDir()
+	url, owner := startServer(t, data)
+	dir := t.TempDir()
+	out := filepath.Join(dir, "demo.ndjson")
+	_, _, err := runCLI(t, "export", "--data", data, "--site", "demo", "--out", out)
+	if err == nil || !strings.Contains(err.Error(), "pass --url "+url+" and --key") {
+		t.Fatalf("export from a held data directory: %v", err)
+	}
+	remote := []string{"--url", url, "--key", owner}
+	_, stderr, err := runCLI(t, append([]string{"export", "--site", "demo", "--out", out}, remote...)...)
+	m := regexp.MustCompile(`exported site demo: (\d+) entries, (\d+) revisions, (\d+) audit events`).FindStringSubmatch(stderr)
+	if err != nil || m == nil || m[1] == "0" {
+		t.Fatalf("export --url: %q %v", stderr, err)
+	}
+	b, _ := os.ReadFile(out)
+	if !bytes.HasPrefix(b, []byte(`{"format":"infocentre-export"`)) || !bytes.Contains(b, []byte(`{"type":"end"`)) {
+		t.Fatalf("exported file: %.200s", b)
+	}
+	// With only --key, the CLI finds the server holding --data itself.
+	if _, stderr, err := runCLI(t, "export", "--data", data, "--key", owner, "--site", "demo", "--out", filepath.Join(dir, "again.ndjson")); err != nil || !strings.Contains(stderr, m[0]) {
+		t.Fatalf("export --key on a held data directory: %q %v", stderr, err)
+	}
+	stdout, _, err := runCLI(t, append(append([]string{"import", "--as", "demo-copy"}, remote...), out)...)
+	if err != nil || stdout != "imported site demo-copy: "+m[1]+" entries, "+m[2]+" revisions, "+m[3]+" audit events\n" {
+		t.Fatalf("import --url: %q %v", stdout, err)
+	}
+	if s := get(t, url+"/api/v1/sites/demo-copy", nil); s != 200 {
+		t.Fatalf("imported site: %d", s)
+	}
+	if _, _, err := runCLI(t, append(append([]string{"import", "--as", "Bad Slug"}, remote...), out)...); err == nil || !strings.Contains(err.Error(), "as: must be a slug") {
+		t.Fatalf("import --url with a bad --as: %v", err)
+	}
+	www := filepath.Join(dir, "www")
+	stdout, _, err = runCLI(t, append([]string{"export-static", "--site", "demo", "--out", www, "--base-url", "https://archive.example.org"}, remote...)...)
+	if err != nil || !regexp.MustCompile(`^exported site demo to \S+: \d+ pages \(\d+ entries\), \d+ files, \d+ bytes`).MatchString(stdout) {
+		t.Fatalf("export-static --url: %q %v", stdout, err)
+	}
+	feed, err := os.ReadFile(filepath.Join(www, "feed.atom"))
+	if err != nil || !bytes.Contains(feed, []byte("https://archive.example.org/")) {
+		t.Fatalf("static feed: %v %.300s", err, feed)
+	}
+	if _, _, err := runCLI(t, append([]string{"export-static", "--site", "demo", "--out", www}, remote...)...); err == nil || !strings.Contains(err.Error(), "not empty") {
+		t.Fatalf("export-static --url into a full directory: %v", err)
+	}
+	// The same copy made locally (on the exported file, imported elsewhere) counts the same.
+	local := t.TempDir()
+	if _, _, err := runCLI(t, "import", "--data", local, out); err != nil {
+		t.Fatal(err)
+	}
+	www2 := filepath.Join(dir, "www2")
+	stdout2, _, err := runCLI(t, "export-static", "--data", local, "--site", "demo", "--out", www2, "--base-url", "https://archive.example.org")
+	if err != nil || strings.ReplaceAll(stdout2, www2, www) != stdout {
+		t.Fatalf("local export-static: %q, through the server: %q (%v)", stdout2, stdout, err)
+	}
+	// A wrong key is refused by the server, and the CLI says so.
+	if _, _, err := runCLI(t, "export", "--url", url, "--key", "icsk_"+strings.Repeat("A", 43), "--site", "demo"); err == nil || !strings.Contains(err.Error(), "HTTP 401") {
+		t.Fatalf("export with a wrong key: %v", err)
+	}
+}
+
 func TestExportStatic(t *testing.T) {
 	data := t.TempDir()
 	if _, _, err := runCLI(t, "site", "create", "--data", data, "--slug", "flood-2026", "--title", "Flood",

@@ -20,6 +20,7 @@ import (
 	"infocentre/internal/app"
 	"infocentre/internal/centre"
 	"infocentre/internal/dynamostore"
+	"infocentre/internal/httpapi"
 )
 
 // target is where site and key commands act: the local store directly (as
@@ -123,6 +124,14 @@ func newRemote(base, key string) (*remote, error) {
 }
 
 func (r *remote) do(ctx context.Context, method, path string, in, out any) error {
+	return r.call(ctx, method, path, 0, in, out)
+}
+
+// call makes a staff API request, with If-Match for version if it is not
+// 0, and decodes the answer into out. A problem answer is returned as a
+// *centre.Error with the problem's code, its detail (and the HTTP status)
+// as message, and its field errors, as the service would return it.
+func (r *remote) call(ctx context.Context, method, path string, version int64, in, out any) error {
 	var body io.Reader
 	if in != nil {
 		b, err := json.Marshal(in)
@@ -139,6 +148,9 @@ func (r *remote) do(ctx context.Context, method, path string, in, out any) error
 	if in != nil {
 		req.Header.Set("Content-Type", "application/json")
 	}
+	if version != 0 {
+		req.Header.Set("If-Match", `"v`+strconv.FormatInt(version, 10)+`"`)
+	}
 	resp, err := r.client.Do(req)
 	if err != nil {
 		return err
@@ -149,23 +161,25 @@ func (r *remote) do(ctx context.Context, method, path string, in, out any) error
 		return err
 	}
 	if resp.StatusCode >= 400 {
-		var p struct {
-			Detail string              `json:"detail"`
-			Errors []centre.FieldError `json:"errors"`
-		}
-		if json.Unmarshal(b, &p) == nil && p.Detail != "" {
-			msg := fmt.Sprintf("%s (HTTP %d)", p.Detail, resp.StatusCode)
-			for _, f := range p.Errors {
-				msg += fmt.Sprintf("\n  %s: %s", f.Field, f.Reason)
-			}
-			return fmt.Errorf("%s", msg)
-		}
-		return fmt.Errorf("%s %s: HTTP %d", method, path, resp.StatusCode)
+		return problemError(method, path, resp.StatusCode, b)
 	}
 	if out != nil {
 		return json.Unmarshal(b, out)
 	}
 	return nil
+}
+
+// problemError turns a problem+json answer into a *centre.Error.
+func problemError(method, path string, status int, b []byte) error {
+	var p httpapi.Problem
+	if json.Unmarshal(b, &p) == nil && p.Detail != "" {
+		code := p.Code
+		if code == "" {
+			code = centre.EINTERNAL
+		}
+		return &centre.Error{Code: code, Message: fmt.Sprintf("%s (HTTP %d)", p.Detail, status), Fields: p.Errors}
+	}
+	return fmt.Errorf("%s %s: HTTP %d", method, path, status)
 }
 
 func (r *remote) createSite(ctx context.Context, in centre.SiteInput) (*centre.Site, string, error) {

@@ -330,8 +330,10 @@ func New(cfg Config, store centre.Store, log *slog.Logger) (*App, error) {
 		}
 		hc.Transfers = t
 	}
-	hc.StaticArchive = func(ctx context.Context, slug string, w io.Writer) error {
-		return archive.Archive(ctx, svc, slug, w)
+	hc.StaticArchive = func(ctx context.Context, slug, baseURL string, w io.Writer) error {
+		o := archive
+		o.BaseURL = baseURL
+		return o.Archive(ctx, svc, slug, w)
 	}
 	h := httpapi.New(hc)
 	return &App{Config: cfg, Log: log, Store: store, Service: svc, Handler: h, Console: con}, nil

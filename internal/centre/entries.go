@@ -3,6 +3,7 @@ package centre
 import (
 	"context"
 	"errors"
+	"fmt"
 	"strconv"
 	"strings"
 	"time"
@@ -216,6 +217,24 @@ func (s *Service) Entries(ctx context.Context, p Principal, q EntryQuery) (Entry
 	}
 	q.Public = false
 	return s.Store.ListEntries(ctx, q)
+}
+
+// EntriesBySlug returns, to a viewer, every language version of the
+// site's entry with that slug, in any status, ordered by language (none:
+// an empty list). Returns EINVALID (not a slug), EFORBIDDEN.
+func (s *Service) EntriesBySlug(ctx context.Context, p Principal, site, slug string) ([]*Entry, error) {
+	if err := require(p, site, RoleViewer); err != nil {
+		return nil, err
+	}
+	if !ValidSlug(slug) {
+		return nil, &Error{Code: EINVALID, Message: "invalid fields: slug",
+			Fields: []FieldError{{Field: "slug", Reason: fmt.Sprintf("must be 1-%d lowercase letters, digits and single hyphens", MaxSlugLen)}}}
+	}
+	all, err := s.Store.EntriesBySlug(ctx, site, slug)
+	if IsCode(err, ENOTFOUND) {
+		return []*Entry{}, nil
+	}
+	return all, err
 }
 
 // PublicEntries lists public entries of a site. An empty first page of a

@@ -35,11 +35,13 @@ type Config struct {
 	// Console serves the staff console under /admin/ (internal/console);
 	// nil leaves /admin/ to the public routes (a 404).
 	Console http.Handler
-	// MaxBody limits staff request bodies (default 256 KiB).
+	// MaxBody limits staff request bodies (default DefaultMaxBody, 256 KiB).
 	MaxBody int64
 	// StaticArchive writes a site's public pages, feeds and API snapshots
 	// as a gzipped tar (internal/static); nil disables the route.
-	StaticArchive func(ctx context.Context, site string, w io.Writer) error
+	// baseURL ("" or an http(s) URL of a host root) is where the copy will
+	// be served (static.Options.BaseURL).
+	StaticArchive func(ctx context.Context, site, baseURL string, w io.Writer) error
 	// MaxImport limits the size of an export file posted or uploaded for
 	// import (default 64 MiB).
 	MaxImport int64
@@ -116,6 +118,10 @@ func (l *Limits) defaults() {
 	}
 }
 
+// DefaultMaxBody is the default limit of a staff request body
+// (Config.MaxBody).
+const DefaultMaxBody = 256 << 10
+
 // Handler serves the whole application.
 type Handler struct {
 	cfg    Config
@@ -135,7 +141,7 @@ func New(cfg Config) *Handler {
 		cfg.Log = slog.Default()
 	}
 	if cfg.MaxBody == 0 {
-		cfg.MaxBody = 256 << 10
+		cfg.MaxBody = DefaultMaxBody
 	}
 	if cfg.MaxImport == 0 {
 		cfg.MaxImport = 64 << 20

@@ -159,7 +159,7 @@ func (h *Handler) exportStatic(w http.ResponseWriter, r *http.Request) {
 		centre.Errorf(centre.ETOOLARGE, "the static export of site %q takes longer than the limit of %s", slug, h.cfg.ExportTimeout))
 	defer cancel()
 	h.viaFile(w, r, slug, "application/gzip", slug+"-static.tar.gz", func(f io.Writer) error {
-		return stopped(ctx, h.cfg.StaticArchive(ctx, slug, f))
+		return stopped(ctx, h.cfg.StaticArchive(ctx, slug, r.URL.Query().Get("base_url"), f))
 	})
 }
 

@@ -142,7 +142,7 @@ func (o Options) Export(ctx context.Context, svc *centre.Service, siteSlug, outD
 	if err != nil {
 		return nil, err
 	}
-	if err := checkOutDir(outDir); err != nil {
+	if err := CheckOutDir(outDir); err != nil {
 		return nil, err
 	}
 	parent := filepath.Dir(filepath.Clean(outDir))
@@ -222,9 +222,10 @@ func (x *exporter) stopped(err error) error {
 	return err
 }
 
-// checkOutDir refuses an outDir that holds anything: mixing a new copy
+// CheckOutDir returns an ECONFLICT error unless dir does not exist or is
+// an empty directory, where an export may be written: mixing a new copy
 // with old files would keep pages that no longer exist.
-func checkOutDir(dir string) error {
+func CheckOutDir(dir string) error {
 	f, err := os.Open(dir)
 	if errors.Is(err, os.ErrNotExist) {
 		return nil
