@@ -196,7 +196,7 @@ var (
 	httpRE = regexp.MustCompile(` \(HTTP \d{3}\)`)
 	keyRE  = regexp.MustCompile(`by (key|person) \S+ at`)
 	// who: the operator locally, the key through the API.
-	actorRE = regexp.MustCompile(`"(created_by|key_id|role)": "[^"]*"`)
+	actorRE = regexp.MustCompile(`"(created_by|edited_by|key_id|role)": "[^"]*"`)
 )
 
 // normalizeTranscript replaces what differs between two runs (ids, times,
