@@ -143,7 +143,7 @@ func New(cfg Config) (*Console, error) {
 	pages, err := template.New("").Funcs(template.FuncMap{
 		"credentialID": centre.CredentialID,
 		"when":         func(t time.Time) string { return t.UTC().Format("2 Jan 2006 15:04 UTC") },
-	}).ParseFS(files, "templates/*.html")
+	}).Funcs(adminFuncs).ParseFS(files, "templates/*.html")
 	if err != nil {
 		return nil, fmt.Errorf("console: templates: %w", err)
 	}
@@ -184,6 +184,7 @@ func (c *Console) routes(mux *http.ServeMux) {
 	mux.HandleFunc("POST /admin/passkeys/remove", c.signedIn(c.passkeyRemove))
 	mux.HandleFunc("POST /admin/logout", c.logout)
 	mux.HandleFunc("POST /admin/logout/everywhere", c.signedIn(c.logoutEverywhere))
+	c.adminRoutes(mux)
 	mux.Handle("GET /admin/assets/", http.StripPrefix("/admin/", http.FileServerFS(files)))
 	mux.HandleFunc("/admin/", func(w http.ResponseWriter, r *http.Request) {
 		c.page(w, r, http.StatusNotFound, "message", pageData{Title: "Not found", Message: "There is no such page in the console."})
