@@ -20,6 +20,7 @@ import (
 
 func (c *Console) adminRoutes(mux *http.ServeMux) {
 	const site = "/admin/sites/{site}"
+	mux.HandleFunc("GET /admin/account", c.signedInPage(c.accountPage))
 	mux.HandleFunc("GET /admin/sites", c.signedInPage(c.sitesPage))
 	mux.HandleFunc("GET "+site+"/settings", c.atSite(centre.RoleAdmin, "", c.settingsPage))
 	mux.HandleFunc("POST "+site+"/settings", c.atSite(centre.RoleAdmin, "site.update", c.settingsSave))

@@ -244,7 +244,7 @@ func (c *Console) passkeyFinish(w http.ResponseWriter, r *http.Request, who call
 		c.fail(w, r, err)
 		return
 	}
-	writeJSON(w, map[string]string{"redirect": landingPath})
+	writeJSON(w, map[string]string{"redirect": accountPath + "?done=added"})
 }
 
 func (c *Console) passkeyRemove(w http.ResponseWriter, r *http.Request, who caller) {
@@ -253,10 +253,11 @@ func (c *Console) passkeyRemove(w http.ResponseWriter, r *http.Request, who call
 	_, err := c.cfg.Service.RemoveCredential(r.Context(), who.p, id)
 	c.audit(r, who.p, who.person.Site, "person.passkey_remove", who.person.ID, statusOf(err), clip(id, 200))
 	if err != nil {
-		c.fail(w, r, err)
+		c.internal(r, err)
+		c.view(w, r, pageStatus(err), "account", accountPageData{pageData: pageData{Title: "Your account", Person: who.person}, Notice: failed(err)})
 		return
 	}
-	http.Redirect(w, r, landingPath, http.StatusSeeOther)
+	back(w, r, accountPath, "removed")
 }
 
 func clip(s string, n int) string {
