@@ -24,6 +24,11 @@ func (c *Console) adminRoutes(mux *http.ServeMux) {
 	mux.HandleFunc("GET /admin/sites", c.signedInPage(c.sitesPage))
 	mux.HandleFunc("GET "+site+"/settings", c.atSite(centre.RoleAdmin, "", c.settingsPage))
 	mux.HandleFunc("POST "+site+"/settings", c.atSite(centre.RoleAdmin, "site.update", c.settingsSave))
+	mux.HandleFunc("GET "+site+"/people", c.atSite(centre.RoleAdmin, "", c.peoplePage))
+	mux.HandleFunc("POST "+site+"/people", c.atSite(centre.RoleAdmin, "person.invite", c.personInvite))
+	mux.HandleFunc("POST "+site+"/people/{id}/role", c.atSite(centre.RoleAdmin, "person.role", c.personRole))
+	mux.HandleFunc("POST "+site+"/people/{id}/disable", c.atSite(centre.RoleAdmin, "person.disable", c.personDisable))
+	mux.HandleFunc("POST "+site+"/people/{id}/sessions", c.atSite(centre.RoleAdmin, "person.end_sessions", c.personEndSessions))
 }
 
 type sitesPageData struct {
