@@ -29,6 +29,9 @@ func (c *Console) adminRoutes(mux *http.ServeMux) {
 	mux.HandleFunc("POST "+site+"/people/{id}/role", c.atSite(centre.RoleAdmin, "person.role", c.personRole))
 	mux.HandleFunc("POST "+site+"/people/{id}/disable", c.atSite(centre.RoleAdmin, "person.disable", c.personDisable))
 	mux.HandleFunc("POST "+site+"/people/{id}/sessions", c.atSite(centre.RoleAdmin, "person.end_sessions", c.personEndSessions))
+	mux.HandleFunc("GET "+site+"/keys", c.atSite(centre.RoleAdmin, "", c.keysPage))
+	mux.HandleFunc("POST "+site+"/keys", c.atSite(centre.RoleAdmin, "key.create", c.keyIssue))
+	mux.HandleFunc("POST "+site+"/keys/{id}/revoke", c.atSite(centre.RoleAdmin, "key.revoke", c.keyRevoke))
 }
 
 type sitesPageData struct {
