@@ -32,6 +32,8 @@ func (c *Console) adminRoutes(mux *http.ServeMux) {
 	mux.HandleFunc("GET "+site+"/keys", c.atSite(centre.RoleAdmin, "", c.keysPage))
 	mux.HandleFunc("POST "+site+"/keys", c.atSite(centre.RoleAdmin, "key.create", c.keyIssue))
 	mux.HandleFunc("POST "+site+"/keys/{id}/revoke", c.atSite(centre.RoleAdmin, "key.revoke", c.keyRevoke))
+	mux.HandleFunc("GET "+site+"/audit", c.atSite(centre.RoleAdmin, "", c.auditPage))
+	mux.HandleFunc("GET /admin/audit", c.atSite(centre.RoleOwner, "", c.auditPage))
 }
 
 type sitesPageData struct {

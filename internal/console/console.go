@@ -40,6 +40,7 @@ import (
 	"github.com/go-webauthn/webauthn/webauthn"
 
 	"infocentre/internal/centre"
+	"infocentre/internal/cursor"
 )
 
 // Cookie names (see the package doc).
@@ -75,6 +76,10 @@ type Config struct {
 	Log          *slog.Logger
 	// HTTPClient reaches the OIDC provider (default http.DefaultClient).
 	HTTPClient *http.Client
+	// Cursors seals the paging cursors of console lists (the API's
+	// sealer; nil: a key of this process's own, so cursors work only in
+	// the process that made them).
+	Cursors *cursor.Sealer
 }
 
 // Console serves /admin/.
@@ -146,6 +151,11 @@ func New(cfg Config) (*Console, error) {
 	}).Funcs(adminFuncs).ParseFS(files, "templates/*.html")
 	if err != nil {
 		return nil, fmt.Errorf("console: templates: %w", err)
+	}
+	if cfg.Cursors == nil {
+		if cfg.Cursors, err = cursor.New([]byte(rand())); err != nil {
+			return nil, fmt.Errorf("console: cursors: %w", err)
+		}
 	}
 	c := &Console{cfg: cfg, origin: origin, secure: origin.Scheme == "https", webauthn: wa, pages: pages}
 	mux := http.NewServeMux()
