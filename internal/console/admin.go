@@ -34,6 +34,9 @@ func (c *Console) adminRoutes(mux *http.ServeMux) {
 	mux.HandleFunc("POST "+site+"/keys/{id}/revoke", c.atSite(centre.RoleAdmin, "key.revoke", c.keyRevoke))
 	mux.HandleFunc("GET "+site+"/audit", c.atSite(centre.RoleAdmin, "", c.auditPage))
 	mux.HandleFunc("GET /admin/audit", c.atSite(centre.RoleOwner, "", c.auditPage))
+	mux.HandleFunc("GET "+site+"/files", c.atSite(centre.RoleViewer, "", c.filesPage))
+	mux.HandleFunc("POST "+site+"/files", c.atSite(centre.RoleEditor, "file.upload", c.fileUpload))
+	mux.HandleFunc("POST "+site+"/files/{id}/delete", c.atSite(centre.RolePublisher, "file.delete", c.fileDelete))
 }
 
 type sitesPageData struct {

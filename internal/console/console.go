@@ -365,7 +365,8 @@ func statusOf(err error) int {
 		return http.StatusOK
 	}
 	if s, ok := map[string]int{centre.EINVALID: 400, centre.ENOTFOUND: 404, centre.ECONFLICT: 409, centre.EPRECONDITION: 412,
-		centre.EUNAUTHORIZED: 401, centre.EFORBIDDEN: 403, centre.EGONE: 410, centre.EUNAVAILABLE: 503}[centre.ErrorCode(err)]; ok {
+		centre.EUNAUTHORIZED: 401, centre.EFORBIDDEN: 403, centre.EGONE: 410, centre.EUNAVAILABLE: 503,
+		centre.ETOOLARGE: 413, centre.EUNSUPPORTED: 415}[centre.ErrorCode(err)]; ok {
 		return s
 	}
 	return http.StatusInternalServerError
