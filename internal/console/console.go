@@ -80,6 +80,8 @@ type Config struct {
 	// sealer; nil: a key of this process's own, so cursors work only in
 	// the process that made them).
 	Cursors *cursor.Sealer
+	// SignIn limits failed sign-ins (zero fields: defaults).
+	SignIn SignInLimits
 }
 
 // Console serves /admin/.
@@ -93,6 +95,8 @@ type Console struct {
 
 	oidcMu sync.Mutex
 	oidc   *oidcClient
+
+	limits *signInLimiters
 }
 
 //go:embed assets templates
@@ -157,7 +161,8 @@ func New(cfg Config) (*Console, error) {
 			return nil, fmt.Errorf("console: cursors: %w", err)
 		}
 	}
-	c := &Console{cfg: cfg, origin: origin, secure: origin.Scheme == "https", webauthn: wa, pages: pages}
+	c := &Console{cfg: cfg, origin: origin, secure: origin.Scheme == "https", webauthn: wa, pages: pages,
+		limits: newSignInLimiters(cfg.SignIn)}
 	mux := http.NewServeMux()
 	c.routes(mux)
 	cop := http.NewCrossOriginProtection()
