@@ -55,7 +55,7 @@ var allowed = map[string][]string{
 		"internal/search", "internal/transfer"},
 	"internal/s3transfer": {"internal/centre", "internal/httpapi"},
 	"internal/static":     {"internal/centre", "internal/cursor", "internal/httpapi", "internal/web"},
-	"internal/console":    {"internal/centre"},
+	"internal/console":    {"internal/centre", "internal/cursor", "internal/ratelimit"},
 
 	"internal/app": {"internal/boltstore", "internal/centre", "internal/console", "internal/cursor", "internal/dynamostore",
 		"internal/filestore", "internal/httpapi", "internal/markdown", "internal/media", "internal/previewlink",

@@ -221,9 +221,11 @@ func (s *Service) Keys(ctx context.Context, p Principal, site string) ([]*Key, e
 
 // RevokeKey revokes a key of site at once; every key minted with it
 // (and with those, and so on) stops authenticating with it. A site admin
-// cannot revoke the site's last admin key — counting the keys the
+// key cannot revoke the site's last admin key — counting the keys the
 // revocation disables — so that no admin locks the site out; an owner
-// can. Returns ENOTFOUND, EFORBIDDEN, ECONFLICT (last admin).
+// can, and so can a signed-in admin person, who stays an admin of the
+// site whatever its keys. Returns ENOTFOUND, EFORBIDDEN, ECONFLICT (last
+// admin).
 //
 // Revoking stays possible on an archived site: it is a security action.
 func (s *Service) RevokeKey(ctx context.Context, p Principal, site, id string) (*Key, error) {
@@ -233,7 +235,7 @@ func (s *Service) RevokeKey(ctx context.Context, p Principal, site, id string) (
 		}
 	} else if err := require(p, site, RoleAdmin); err != nil {
 		return nil, err
-	} else if p.Role != RoleOwner {
+	} else if p.Role != RoleOwner && p.PersonID == "" {
 		if err := s.keepAnAdmin(ctx, site, id); err != nil {
 			return nil, err
 		}

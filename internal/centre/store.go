@@ -254,11 +254,13 @@ type AuditQuery struct {
 	Site   string
 	Action string
 	KeyID  string
-	Target string
-	From   time.Time
-	To     time.Time
-	Limit  int    // 1..MaxPageSize; 0 means 20
-	After  string // Next of the previous page
+	// PersonID selects the events of a signed-in person.
+	PersonID string
+	Target   string
+	From     time.Time
+	To       time.Time
+	Limit    int    // 1..MaxPageSize; 0 means 20
+	After    string // Next of the previous page
 }
 
 // AuditPage is one page of audit events.

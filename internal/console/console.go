@@ -40,6 +40,7 @@ import (
 	"github.com/go-webauthn/webauthn/webauthn"
 
 	"infocentre/internal/centre"
+	"infocentre/internal/cursor"
 )
 
 // Cookie names (see the package doc).
@@ -75,6 +76,12 @@ type Config struct {
 	Log          *slog.Logger
 	// HTTPClient reaches the OIDC provider (default http.DefaultClient).
 	HTTPClient *http.Client
+	// Cursors seals the paging cursors of console lists (the API's
+	// sealer; nil: a key of this process's own, so cursors work only in
+	// the process that made them).
+	Cursors *cursor.Sealer
+	// SignIn limits failed sign-ins (zero fields: defaults).
+	SignIn SignInLimits
 }
 
 // Console serves /admin/.
@@ -88,6 +95,8 @@ type Console struct {
 
 	oidcMu sync.Mutex
 	oidc   *oidcClient
+
+	limits *signInLimiters
 }
 
 //go:embed assets templates
@@ -143,11 +152,17 @@ func New(cfg Config) (*Console, error) {
 	pages, err := template.New("").Funcs(template.FuncMap{
 		"credentialID": centre.CredentialID,
 		"when":         func(t time.Time) string { return t.UTC().Format("2 Jan 2006 15:04 UTC") },
-	}).ParseFS(files, "templates/*.html")
+	}).Funcs(adminFuncs).ParseFS(files, "templates/*.html")
 	if err != nil {
 		return nil, fmt.Errorf("console: templates: %w", err)
 	}
-	c := &Console{cfg: cfg, origin: origin, secure: origin.Scheme == "https", webauthn: wa, pages: pages}
+	if cfg.Cursors == nil {
+		if cfg.Cursors, err = cursor.New([]byte(rand())); err != nil {
+			return nil, fmt.Errorf("console: cursors: %w", err)
+		}
+	}
+	c := &Console{cfg: cfg, origin: origin, secure: origin.Scheme == "https", webauthn: wa, pages: pages,
+		limits: newSignInLimiters(cfg.SignIn)}
 	mux := http.NewServeMux()
 	c.routes(mux)
 	cop := http.NewCrossOriginProtection()
@@ -184,6 +199,7 @@ func (c *Console) routes(mux *http.ServeMux) {
 	mux.HandleFunc("POST /admin/passkeys/remove", c.signedIn(c.passkeyRemove))
 	mux.HandleFunc("POST /admin/logout", c.logout)
 	mux.HandleFunc("POST /admin/logout/everywhere", c.signedIn(c.logoutEverywhere))
+	c.adminRoutes(mux)
 	mux.Handle("GET /admin/assets/", http.StripPrefix("/admin/", http.FileServerFS(files)))
 	mux.HandleFunc("/admin/", func(w http.ResponseWriter, r *http.Request) {
 		c.page(w, r, http.StatusNotFound, "message", pageData{Title: "Not found", Message: "There is no such page in the console."})
@@ -354,7 +370,8 @@ func statusOf(err error) int {
 		return http.StatusOK
 	}
 	if s, ok := map[string]int{centre.EINVALID: 400, centre.ENOTFOUND: 404, centre.ECONFLICT: 409, centre.EPRECONDITION: 412,
-		centre.EUNAUTHORIZED: 401, centre.EFORBIDDEN: 403, centre.EGONE: 410, centre.EUNAVAILABLE: 503}[centre.ErrorCode(err)]; ok {
+		centre.EUNAUTHORIZED: 401, centre.EFORBIDDEN: 403, centre.EGONE: 410, centre.EUNAVAILABLE: 503,
+		centre.ETOOLARGE: 413, centre.EUNSUPPORTED: 415}[centre.ErrorCode(err)]; ok {
 		return s
 	}
 	return http.StatusInternalServerError

@@ -1,6 +1,7 @@
 package console_test
 
 import (
+	"bytes"
 	"crypto/ecdsa"
 	"crypto/elliptic"
 	"crypto/rand"
@@ -23,6 +24,9 @@ import (
 	"infocentre/internal/boltstore"
 	"infocentre/internal/centre"
 	"infocentre/internal/console"
+	"infocentre/internal/filestore"
+	"infocentre/internal/media"
+	"infocentre/internal/web"
 )
 
 const origin = "https://console.example.org"
@@ -133,6 +137,7 @@ type browser struct {
 	h       http.Handler
 	cookies map[string]*http.Cookie
 	last    *http.Response
+	remote  string // the client address, if not httptest's
 }
 
 func (b *browser) do(method, path string, body []byte, header ...string) (int, []byte) {
@@ -146,6 +151,9 @@ func (b *browser) do(method, path string, body []byte, header ...string) (int, [
 		r.Header.Set("Origin", origin)
 		r.Header.Set("Sec-Fetch-Site", "same-origin")
 		r.Header.Set("Content-Type", "application/json")
+	}
+	if b.remote != "" {
+		r.RemoteAddr = b.remote
 	}
 	for i := 0; i+1 < len(header); i += 2 {
 		r.Header.Set(header[i], header[i+1])
@@ -173,17 +181,30 @@ type env struct {
 	store centre.Store
 	con   *console.Console
 	owner centre.Principal
+	logs  *bytes.Buffer // everything the console and the service logged
 }
 
 func newEnv(t *testing.T, oidc console.OIDC) *env {
+	t.Helper()
+	return newEnvWith(t, console.Config{OIDC: oidc})
+}
+
+// newEnvWith is newEnv with cfg's OIDC and SignIn limits.
+func newEnvWith(t *testing.T, cfg console.Config) *env {
 	t.Helper()
 	store, err := boltstore.Open(filepath.Join(t.TempDir(), "test.db"))
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { store.Close() })
-	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	svc := &centre.Service{Store: store, Log: log, Render: func(md string) (string, error) { return md, nil }}
+	logs := &bytes.Buffer{}
+	log := slog.New(slog.NewTextHandler(logs, nil))
+	files, err := filestore.Open(filepath.Join(t.TempDir(), "files"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	svc := &centre.Service{Store: store, Log: log, Render: func(md string) (string, error) { return md, nil },
+		CheckAccent: web.CheckAccent, Files: files, Inspect: media.Inspector{}}
 	k, _, err := svc.Bootstrap(t.Context(), "owner")
 	if err != nil {
 		t.Fatal(err)
@@ -193,11 +214,12 @@ func newEnv(t *testing.T, oidc console.OIDC) *env {
 		Contact: centre.Contact{Email: "press@example.org"}}); err != nil {
 		t.Fatal(err)
 	}
-	con, err := console.New(console.Config{Service: svc, PublicOrigin: origin, OIDC: oidc, Log: log})
+	cfg.Service, cfg.PublicOrigin, cfg.Log = svc, origin, log
+	con, err := console.New(cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
-	return &env{svc: svc, store: store, con: con, owner: owner}
+	return &env{svc: svc, store: store, con: con, owner: owner, logs: logs}
 }
 
 func (e *env) browser(t *testing.T) *browser {

@@ -15,11 +15,17 @@ type pageData struct {
 	Person  *centre.Person
 	Invite  string // the invitation token, on the invitation page
 	SSO     string // the name of the OIDC provider, if configured
+	Site    string // the site the page is about, for the navigation
 }
 
 // page renders a template into a buffer first, so that a template error
 // becomes a clean 500, never half a page.
 func (c *Console) page(w http.ResponseWriter, r *http.Request, status int, name string, d pageData) {
+	c.view(w, r, status, name, d)
+}
+
+// view renders a page template with any data that embeds pageData.
+func (c *Console) view(w http.ResponseWriter, r *http.Request, status int, name string, d any) {
 	var buf bytes.Buffer
 	if err := c.pages.ExecuteTemplate(&buf, name+".html", d); err != nil {
 		c.cfg.Log.ErrorContext(r.Context(), "console: render", slog.String("page", name), slog.String("error", err.Error()))
