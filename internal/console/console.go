@@ -75,6 +75,10 @@ type Config struct {
 	Log          *slog.Logger
 	// HTTPClient reaches the OIDC provider (default http.DefaultClient).
 	HTTPClient *http.Client
+	// Cursors seals the paging positions of entry lists (the deployment's
+	// cursor secret, so that a link works on every instance); nil seals
+	// them with a key made for this process.
+	Cursors centre.Signer
 }
 
 // Console serves /admin/.
@@ -85,6 +89,7 @@ type Console struct {
 	webauthn *webauthn.WebAuthn
 	handler  http.Handler
 	pages    *template.Template
+	cursors  centre.Signer
 
 	oidcMu sync.Mutex
 	oidc   *oidcClient
@@ -143,11 +148,14 @@ func New(cfg Config) (*Console, error) {
 	pages, err := template.New("").Funcs(template.FuncMap{
 		"credentialID": centre.CredentialID,
 		"when":         func(t time.Time) string { return t.UTC().Format("2 Jan 2006 15:04 UTC") },
-	}).ParseFS(files, "templates/*.html")
+	}).Funcs(entryFuncs).ParseFS(files, "templates/*.html")
 	if err != nil {
 		return nil, fmt.Errorf("console: templates: %w", err)
 	}
-	c := &Console{cfg: cfg, origin: origin, secure: origin.Scheme == "https", webauthn: wa, pages: pages}
+	c := &Console{cfg: cfg, origin: origin, secure: origin.Scheme == "https", webauthn: wa, pages: pages, cursors: cfg.Cursors}
+	if c.cursors == nil {
+		c.cursors = newProcessSealer()
+	}
 	mux := http.NewServeMux()
 	c.routes(mux)
 	cop := http.NewCrossOriginProtection()
@@ -184,6 +192,7 @@ func (c *Console) routes(mux *http.ServeMux) {
 	mux.HandleFunc("POST /admin/passkeys/remove", c.signedIn(c.passkeyRemove))
 	mux.HandleFunc("POST /admin/logout", c.logout)
 	mux.HandleFunc("POST /admin/logout/everywhere", c.signedIn(c.logoutEverywhere))
+	c.entryRoutes(mux)
 	mux.Handle("GET /admin/assets/", http.StripPrefix("/admin/", http.FileServerFS(files)))
 	mux.HandleFunc("/admin/", func(w http.ResponseWriter, r *http.Request) {
 		c.page(w, r, http.StatusNotFound, "message", pageData{Title: "Not found", Message: "There is no such page in the console."})

@@ -182,7 +182,7 @@ func newEnv(t *testing.T, oidc console.OIDC) *env {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { store.Close() })
-	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	log := slog.New(slog.NewTextHandler(testLog(t), nil))
 	svc := &centre.Service{Store: store, Log: log, Render: func(md string) (string, error) { return md, nil }}
 	k, _, err := svc.Bootstrap(t.Context(), "owner")
 	if err != nil {

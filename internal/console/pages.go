@@ -15,6 +15,7 @@ type pageData struct {
 	Person  *centre.Person
 	Invite  string // the invitation token, on the invitation page
 	SSO     string // the name of the OIDC provider, if configured
+	Page    any    // what a page of its own needs (entry screens: see entries.go)
 }
 
 // page renders a template into a buffer first, so that a template error
@@ -47,7 +48,12 @@ func (c *Console) landing(w http.ResponseWriter, r *http.Request) {
 		http.Redirect(w, r, signInPath, http.StatusSeeOther)
 		return
 	}
-	c.page(w, r, http.StatusOK, "landing", pageData{Title: "Console", Person: who.person})
+	c.home(w, r, who)
+}
+
+// account shows the signed-in person and their passkeys.
+func (c *Console) account(w http.ResponseWriter, r *http.Request, who caller) {
+	c.page(w, r, http.StatusOK, "landing", pageData{Title: "Your account", Person: who.person})
 }
 
 func (c *Console) loginPage(w http.ResponseWriter, r *http.Request) {

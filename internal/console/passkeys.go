@@ -256,7 +256,7 @@ func (c *Console) passkeyRemove(w http.ResponseWriter, r *http.Request, who call
 		c.fail(w, r, err)
 		return
 	}
-	http.Redirect(w, r, landingPath, http.StatusSeeOther)
+	http.Redirect(w, r, accountPath, http.StatusSeeOther)
 }
 
 func clip(s string, n int) string {
