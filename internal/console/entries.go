@@ -16,7 +16,8 @@ import (
 )
 
 // The press-office screens of a site's entries: the dashboard
-// (dashboard.go) and the list (this file), under /admin/sites/{site}/.
+// (dashboard.go), the list (this file), the editor (editor.go) and the
+// workflow actions (workflow.go), all under /admin/sites/{site}/.
 
 const (
 	accountPath = "/admin/account"
@@ -30,9 +31,16 @@ const (
 // entryRoutes mounts the entry screens.
 func (c *Console) entryRoutes(mux *http.ServeMux) {
 	const site = "/admin/sites/{site}"
+	const entry = site + "/entries/{id}"
 	mux.HandleFunc("GET "+accountPath, c.pageFor(c.account))
 	mux.HandleFunc("GET "+site+"/{$}", c.pageFor(c.dashboard))
 	mux.HandleFunc("GET "+site+"/entries", c.pageFor(c.entryList))
+	mux.HandleFunc("GET "+site+"/entries/new", c.pageFor(c.newEntry))
+	mux.HandleFunc("POST "+site+"/entries", c.signedIn(c.createEntry))
+	mux.HandleFunc("GET "+entry, c.pageFor(c.editEntry))
+	mux.HandleFunc("POST "+entry, c.signedIn(c.saveEntry))
+	mux.HandleFunc("GET "+entry+"/diff", c.pageFor(c.diffPage))
+	mux.HandleFunc("POST "+entry+"/{action}", c.signedIn(c.entryAction))
 }
 
 // pageFor runs next with the signed-in person, or sends a browser that is
@@ -136,6 +144,11 @@ func (c *Console) entryList(w http.ResponseWriter, r *http.Request, who caller) 
 	}
 	if err := p.Err(); err != nil {
 		v.Errors = problems(err)
+		for i := range v.Errors {
+			if v.Errors[i].Field == "after" {
+				v.Errors[i].ID = "" // not a field of the form: no link
+			}
+		}
 		c.page(w, r, http.StatusBadRequest, "entries", pageData{Title: "Entries · " + sv.Site.Title, Person: who.person, Page: v})
 		return
 	}

@@ -4,8 +4,10 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/url"
 	"os"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -49,6 +51,23 @@ func (e *env) signedIn(t *testing.T, email, role string) (*browser, *centre.Pers
 	return b, person
 }
 
+// post sends a form as a browser does, same-origin.
+func (b *browser) post(path string, form url.Values) (int, string) {
+	b.t.Helper()
+	status, body := b.do("POST", path, []byte(form.Encode()), "Content-Type", "application/x-www-form-urlencoded", "Accept", "text/html")
+	return status, string(body)
+}
+
+// page returns the page at path, failing unless it is 200 OK.
+func (b *browser) page(path string) string {
+	b.t.Helper()
+	status, body := b.get(path)
+	if status != http.StatusOK {
+		b.t.Fatalf("GET %s: %d\n%s", path, status, body)
+	}
+	return body
+}
+
 func (b *browser) get(path string) (int, string) {
 	b.t.Helper()
 	status, body := b.do("GET", path, nil, "Accept", "text/html")
@@ -68,8 +87,44 @@ func (e *env) draft(t *testing.T, in centre.EntryInput) *centre.Entry {
 	return got
 }
 
+func (e *env) stored(t *testing.T, id string) *centre.Entry {
+	t.Helper()
+	got, err := e.store.GetEntry(t.Context(), "demo", id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return got
+}
+
+// editForm returns the form the editor shows for an entry (as loaded).
+func editForm(en *centre.Entry) url.Values {
+	v := url.Values{"version": {strconv.FormatInt(en.Version, 10)}, "title": {en.Title}, "summary": {en.Summary}, "body": {en.Body},
+		"type": {en.Type}, "lang": {en.Lang}, "slug": {en.Slug}, "tags": en.Tags, "organisations": en.Organisations, "op": {"save"}}
+	return v
+}
+
+// idRE finds the id attributes of a page.
+var idRE = regexp.MustCompile(` id="([^"]+)"`)
+
+// labelRE finds the targets of labels and of links within the page.
+var labelRE = regexp.MustCompile(`(?:<label for="|<a href="#)([^"]+)"`)
+
+// mustContain checks that page holds every one of wants, and that its ids
+// are unique and every label and in-page link points at one.
 func mustContain(t *testing.T, what, page string, wants ...string) {
 	t.Helper()
+	ids := map[string]bool{}
+	for _, m := range idRE.FindAllStringSubmatch(page, -1) {
+		if ids[m[1]] {
+			t.Fatalf("%s: id %q is used twice", what, m[1])
+		}
+		ids[m[1]] = true
+	}
+	for _, m := range labelRE.FindAllStringSubmatch(page, -1) {
+		if !ids[m[1]] && m[1] != "main" {
+			t.Fatalf("%s: a label or link points at #%s, which is not on the page", what, m[1])
+		}
+	}
 	for _, w := range wants {
 		if !strings.Contains(page, w) {
 			t.Fatalf("%s lacks %q:\n%s", what, w, page)
@@ -85,6 +140,8 @@ func mustNotContain(t *testing.T, what, page string, bad ...string) {
 		}
 	}
 }
+
+func entryURL(id string) string { return "/admin/sites/demo/entries/" + id }
 
 func TestDashboard(t *testing.T) {
 	e := newsroom(t)
@@ -127,7 +184,7 @@ func TestDashboard(t *testing.T) {
 	mustContain(t, "expiring section", section("h-expiring"), "Shelter list")
 	mustNotContain(t, "expiring section", section("h-expiring"), "Water advice")
 	mustContain(t, "corrections section", section("h-corrections"), "Water advice", "Corrected the boil-water area")
-	mustContain(t, "dashboard", page, "Signed in as Ana Example", "Times are in Europe/Brussels")
+	mustContain(t, "dashboard", page, "Signed in as Ana Example", "Times are in Europe/Brussels", `href="/admin/sites/demo/entries/new"`)
 
 	if status, page := b.get("/admin/account"); status != http.StatusOK || !strings.Contains(page, "Your passkeys") {
 		t.Fatalf("account page: %d\n%s", status, page)
@@ -210,14 +267,21 @@ func TestEntryListFiltersAndPaging(t *testing.T) {
 	}
 	// A cursor is bound to its filters, and a forged one is refused.
 	forged := strings.Replace(strings.ReplaceAll(next[1], "&amp;", "&"), "entries?", "entries?type=news&", 1)
-	if status, page := b.get(forged); status != http.StatusBadRequest || !strings.Contains(page, "There is a problem") {
+	status, page = b.get(forged)
+	if status != http.StatusBadRequest {
 		t.Fatalf("a cursor of other filters: %d", status)
 	}
+	mustContain(t, "a cursor of other filters", page, "There is a problem", "this link to a next page is not valid for these filters")
 	if status, _ := b.get("/admin/sites/demo/entries?after=AAAA.BBBB"); status != http.StatusBadRequest {
 		t.Fatalf("a forged cursor: %d", status)
 	}
 	if status, _ := b.get("/admin/sites/demo/entries?type=memo"); status != http.StatusBadRequest {
 		t.Fatalf("an unknown type: %d", status)
+	}
+	// A viewer sees no way to create entries.
+	mustNotContain(t, "viewer's list", b.page("/admin/sites/demo/entries"), "/entries/new")
+	if status, _ := b.get("/admin/sites/demo/entries/new"); status != http.StatusForbidden {
+		t.Fatalf("a viewer's new-entry page: %d", status)
 	}
 }
 
