@@ -499,6 +499,9 @@ type conflictField struct {
 	Name, Label        string
 	Mine, Theirs, Base string
 	Take               string
+	// Changes are the lines they changed, for a field of several lines
+	// (nil when it is too long to compare: the texts are shown whole).
+	Changes []lineOp
 }
 
 // mergeField is a field the merge can take from the saved version.
@@ -564,7 +567,11 @@ func (c *Console) conflict(w http.ResponseWriter, r *http.Request, who caller, v
 		if mine == b {
 			take = "theirs"
 		}
-		cv.Fields = append(cv.Fields, conflictField{Name: m.Name, Label: m.Label, Mine: mine, Theirs: th, Base: b, Take: take})
+		f := conflictField{Name: m.Name, Label: m.Label, Mine: mine, Theirs: th, Base: b, Take: take}
+		if strings.Contains(b+th, "\n") {
+			f.Changes = diffLines(b, th)
+		}
+		cv.Fields = append(cv.Fields, f)
 	}
 	v.Conflict = cv
 	v.Form.Version = saved.Version

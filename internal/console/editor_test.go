@@ -156,7 +156,7 @@ func TestEditorSavesPublicChangesWithTheirKind(t *testing.T) {
 
 func TestEditorMergesWhenSomeoneElseSavedFirst(t *testing.T) {
 	e := newsroom(t)
-	en := e.draft(t, centre.EntryInput{Content: centre.Content{Title: "Evacuation routes", Summary: "Routes out of the valley", Body: "Take the N4.",
+	en := e.draft(t, centre.EntryInput{Content: centre.Content{Title: "Evacuation routes", Summary: "Routes out of the valley", Body: "Take the N4.\nAvoid the old bridge.",
 		Tags: []string{"roads"}}})
 	ana, _ := e.signedIn(t, "ana@example.org", centre.RoleEditor)
 	ben, ben1 := e.signedIn(t, "ben@example.org", centre.RoleEditor)
@@ -167,7 +167,7 @@ func TestEditorMergesWhenSomeoneElseSavedFirst(t *testing.T) {
 	// Ben saves first: a new title, body and tags.
 	bf := editForm(en)
 	bf.Set("title", "Evacuation routes (Ben)")
-	bf.Set("body", "Take the N4 or the E40.")
+	bf.Set("body", "Take the N4 or the E40.\nAvoid the old bridge.")
 	bf["tags"] = []string{"roads", "evacuation"}
 	if status, _ := ben.post(entryURL(en.ID), bf); status != http.StatusSeeOther {
 		t.Fatalf("ben's save: %d", status)
@@ -192,7 +192,9 @@ func TestEditorMergesWhenSomeoneElseSavedFirst(t *testing.T) {
 		`id="take-title-mine" name="take_title" value="mine" checked`,
 		// Body and tags: only Ben changed them; his are proposed.
 		"<legend>Body</legend>", `id="take-body-theirs" name="take_body" value="theirs" checked`,
-		"<legend>Tags</legend>", `id="take-tags-theirs" name="take_tags" value="theirs" checked`)
+		"<legend>Tags</legend>", `id="take-tags-theirs" name="take_tags" value="theirs" checked`,
+		// What changed in the body since Ana opened it, line by line.
+		"What they changed since you opened it", "<del>- Take the N4.</del>\n<ins>+ Take the N4 or the E40.</ins>\n  Avoid the old bridge.")
 	mustNotContain(t, "conflict page", page, "<legend>Summary</legend>", "412", "Precondition")
 
 	// Ana keeps her title, takes Ben's body and tags, and saves against version 2.
@@ -206,7 +208,7 @@ func TestEditorMergesWhenSomeoneElseSavedFirst(t *testing.T) {
 	}
 	got := e.stored(t, en.ID)
 	if got.Version != 3 || got.Title != "Evacuation routes (Ana)" || got.Summary != "Routes out of the valley, updated hourly" ||
-		got.Body != "Take the N4 or the E40." || !slices.Equal(got.Tags, []string{"roads", "evacuation"}) {
+		got.Body != "Take the N4 or the E40.\nAvoid the old bridge." || !slices.Equal(got.Tags, []string{"roads", "evacuation"}) {
 		t.Fatalf("merged entry: %+v", got)
 	}
 

@@ -205,6 +205,7 @@ type diffView struct {
 
 type diffField struct {
 	Label, From, To string
+	Lines           []lineOp // a line diff, for values of several lines
 }
 
 // diffPage shows the field-by-field changes between two revisions
@@ -240,7 +241,11 @@ func (c *Console) diffPage(w http.ResponseWriter, r *http.Request, who caller) {
 	}
 	v := diffView{SiteView: sv, Entry: e, From: from, To: to}
 	for _, d := range diffs {
-		v.Fields = append(v.Fields, diffField{Label: fieldLabel(d.Field), From: shown(d.From), To: shown(d.To)})
+		f := diffField{Label: fieldLabel(d.Field), From: shown(d.From), To: shown(d.To)}
+		if strings.Contains(f.From+f.To, "\n") {
+			f.Lines = diffLines(f.From, f.To)
+		}
+		v.Fields = append(v.Fields, f)
 	}
 	c.page(w, r, http.StatusOK, "diff", pageData{Title: "Changes · " + e.Title, Person: who.person, Page: v})
 }

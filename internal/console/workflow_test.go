@@ -134,8 +134,8 @@ func TestWorkflowActions(t *testing.T) {
 
 func TestRevisionsDiffAndRestore(t *testing.T) {
 	e := newsroom(t)
-	d := e.draft(t, centre.EntryInput{Content: centre.Content{Title: "Water points", Body: "At the town hall."}})
-	title, body := "Water points (moved)", "At the station."
+	d := e.draft(t, centre.EntryInput{Content: centre.Content{Title: "Water points", Body: "Water is handed out:\nAt the town hall.\nFrom 8 to 20."}})
+	title, body := "Water points (moved)", "Water is handed out:\nAt the station.\nFrom 8 to 20."
 	if _, err := e.svc.UpdateEntry(t.Context(), e.owner, "demo", d.ID, centre.EntryPatch{ContentPatch: centre.ContentPatch{Title: &title, Body: &body}}, 1); err != nil {
 		t.Fatal(err)
 	}
@@ -151,7 +151,11 @@ func TestRevisionsDiffAndRestore(t *testing.T) {
 		t.Fatalf("diff: %d", status)
 	}
 	mustContain(t, "diff", page, `<th scope="row">Title</th><td><del>Water points</del></td><td><ins>Water points (moved)</ins></td>`,
-		`<th scope="row">Body</th><td><del>At the town hall.</del></td><td><ins>At the station.</ins></td>`)
+		`<th scope="row">Body</th><td colspan="2"><pre class="linediff">  Water is handed out:
+<del>- At the town hall.</del>
+<ins>+ At the station.</ins>
+  From 8 to 20.
+</pre></td>`)
 	if status, _ := ed.get(entryURL(d.ID) + "/diff?from=1&to=9"); status != http.StatusNotFound {
 		t.Fatalf("a diff with a missing revision: %d", status)
 	}
@@ -162,7 +166,7 @@ func TestRevisionsDiffAndRestore(t *testing.T) {
 		t.Fatalf("restore: %d", status)
 	}
 	got := e.stored(t, d.ID)
-	if got.Version != 3 || got.Title != "Water points" || got.Body != "At the town hall." || got.LastChange.Action != "restore" {
+	if got.Version != 3 || got.Title != "Water points" || got.Body != "Water is handed out:\nAt the town hall.\nFrom 8 to 20." || got.LastChange.Action != "restore" {
 		t.Fatalf("after restore: %+v", got)
 	}
 	if ev := e.audited(t, "entry.restore", d.ID); len(ev) != 1 || ev[0].PersonID == "" {
