@@ -194,6 +194,8 @@ func fieldID(field string) string {
 		return "contact_email"
 	case "theme.accent":
 		return "accent"
+	case "expires_at":
+		return "expires"
 	}
 	return strings.ReplaceAll(field, ".", "_")
 }

@@ -3,7 +3,6 @@ package console_test
 import (
 	"net/http"
 	"net/url"
-	"strings"
 	"testing"
 
 	"infocentre/internal/centre"
@@ -46,13 +45,4 @@ func (e *env) lastAudit(t *testing.T, site, action string) *centre.AuditEvent {
 		t.Fatalf("no %s audit event in %s: %v", action, site, err)
 	}
 	return page.Items[0]
-}
-
-func mustContain(t *testing.T, what, page string, wants ...string) {
-	t.Helper()
-	for _, w := range wants {
-		if !strings.Contains(page, w) {
-			t.Fatalf("%s lacks %q:\n%s", what, w, page)
-		}
-	}
 }

@@ -93,7 +93,7 @@ func (c *Console) auditPage(w http.ResponseWriter, r *http.Request, who caller, 
 		return
 	}
 	scope := cursor.Scope("console-audit", site, q.Action, f.Actor, q.Target, f.From, f.To)
-	after, err := c.cfg.Cursors.Open(scope, v.Get("cursor"))
+	after, err := c.cursors.Open(scope, v.Get("cursor"))
 	if err != nil {
 		c.fail(w, r, err)
 		return
@@ -115,7 +115,7 @@ func (c *Console) auditPage(w http.ResponseWriter, r *http.Request, who caller, 
 	}
 	if page.Next != "" {
 		nv := f.query()
-		nv.Set("cursor", c.cfg.Cursors.Seal(scope, page.Next))
+		nv.Set("cursor", c.cursors.Seal(scope, page.Next))
 		d.Next = base + "?" + nv.Encode()
 	}
 	if after != "" {

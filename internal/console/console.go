@@ -40,7 +40,6 @@ import (
 	"github.com/go-webauthn/webauthn/webauthn"
 
 	"infocentre/internal/centre"
-	"infocentre/internal/cursor"
 )
 
 // Cookie names (see the package doc).
@@ -76,10 +75,10 @@ type Config struct {
 	Log          *slog.Logger
 	// HTTPClient reaches the OIDC provider (default http.DefaultClient).
 	HTTPClient *http.Client
-	// Cursors seals the paging cursors of console lists (the API's
-	// sealer; nil: a key of this process's own, so cursors work only in
-	// the process that made them).
-	Cursors *cursor.Sealer
+	// Cursors seals the paging cursors of console lists (the
+	// deployment's cursor secret, so that a link works on every
+	// instance); nil seals them with a key made for this process.
+	Cursors centre.Signer
 	// SignIn limits failed sign-ins (zero fields: defaults).
 	SignIn SignInLimits
 }
@@ -92,6 +91,7 @@ type Console struct {
 	webauthn *webauthn.WebAuthn
 	handler  http.Handler
 	pages    *template.Template
+	cursors  centre.Signer
 
 	oidcMu sync.Mutex
 	oidc   *oidcClient
@@ -152,17 +152,15 @@ func New(cfg Config) (*Console, error) {
 	pages, err := template.New("").Funcs(template.FuncMap{
 		"credentialID": centre.CredentialID,
 		"when":         func(t time.Time) string { return t.UTC().Format("2 Jan 2006 15:04 UTC") },
-	}).Funcs(adminFuncs).ParseFS(files, "templates/*.html")
+	}).Funcs(adminFuncs).Funcs(entryFuncs).ParseFS(files, "templates/*.html")
 	if err != nil {
 		return nil, fmt.Errorf("console: templates: %w", err)
 	}
-	if cfg.Cursors == nil {
-		if cfg.Cursors, err = cursor.New([]byte(rand())); err != nil {
-			return nil, fmt.Errorf("console: cursors: %w", err)
-		}
-	}
-	c := &Console{cfg: cfg, origin: origin, secure: origin.Scheme == "https", webauthn: wa, pages: pages,
+	c := &Console{cfg: cfg, origin: origin, secure: origin.Scheme == "https", webauthn: wa, pages: pages, cursors: cfg.Cursors,
 		limits: newSignInLimiters(cfg.SignIn)}
+	if c.cursors == nil {
+		c.cursors = newProcessSealer()
+	}
 	mux := http.NewServeMux()
 	c.routes(mux)
 	cop := http.NewCrossOriginProtection()
@@ -200,6 +198,7 @@ func (c *Console) routes(mux *http.ServeMux) {
 	mux.HandleFunc("POST /admin/logout", c.logout)
 	mux.HandleFunc("POST /admin/logout/everywhere", c.signedIn(c.logoutEverywhere))
 	c.adminRoutes(mux)
+	c.entryRoutes(mux)
 	mux.Handle("GET /admin/assets/", http.StripPrefix("/admin/", http.FileServerFS(files)))
 	mux.HandleFunc("/admin/", func(w http.ResponseWriter, r *http.Request) {
 		c.page(w, r, http.StatusNotFound, "message", pageData{Title: "Not found", Message: "There is no such page in the console."})

@@ -198,7 +198,7 @@ func newEnvWith(t *testing.T, cfg console.Config) *env {
 	}
 	t.Cleanup(func() { store.Close() })
 	logs := &bytes.Buffer{}
-	log := slog.New(slog.NewTextHandler(logs, nil))
+	log := slog.New(slog.NewTextHandler(io.MultiWriter(logs, testLog(t)), nil))
 	files, err := filestore.Open(filepath.Join(t.TempDir(), "files"))
 	if err != nil {
 		t.Fatal(err)

@@ -74,7 +74,7 @@ func (c *Console) showFiles(w http.ResponseWriter, r *http.Request, who caller, 
 	if r.Method == http.MethodGet {
 		cur = r.URL.Query().Get("cursor")
 	}
-	after, err := c.cfg.Cursors.Open(scope, cur)
+	after, err := c.cursors.Open(scope, cur)
 	if err != nil {
 		c.fail(w, r, err)
 		return
@@ -93,7 +93,7 @@ func (c *Console) showFiles(w http.ResponseWriter, r *http.Request, who caller, 
 		d.Files = append(d.Files, fileRow{File: f, URL: "/sites/" + f.Site + f.Path(0)})
 	}
 	if page.Next != "" {
-		d.Next = base + "?cursor=" + url.QueryEscape(c.cfg.Cursors.Seal(scope, page.Next))
+		d.Next = base + "?cursor=" + url.QueryEscape(c.cursors.Seal(scope, page.Next))
 	}
 	if after != "" {
 		d.First = base

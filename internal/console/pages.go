@@ -16,6 +16,7 @@ type pageData struct {
 	Invite  string // the invitation token, on the invitation page
 	SSO     string // the name of the OIDC provider, if configured
 	Site    string // the site the page is about, for the navigation
+	Page    any    // what a page of its own needs (entry screens: see entries.go)
 }
 
 // page renders a template into a buffer first, so that a template error
@@ -53,7 +54,7 @@ func (c *Console) landing(w http.ResponseWriter, r *http.Request) {
 		http.Redirect(w, r, signInPath, http.StatusSeeOther)
 		return
 	}
-	c.page(w, r, http.StatusOK, "landing", pageData{Title: "Console", Person: who.person})
+	c.home(w, r, who)
 }
 
 func (c *Console) loginPage(w http.ResponseWriter, r *http.Request) {
