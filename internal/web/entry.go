@@ -113,7 +113,7 @@ func (s *Site) entryView(q *req, e *centre.Entry, versions, nav []*centre.Entry,
 		ev.Tags = append(ev.Tags, link{Href: q.pageURL("/tags/"+t, e.Lang), Text: t})
 	}
 	for _, a := range e.Attachments {
-		av := attachmentView{Title: a.Title, URL: a.URL, Format: formatName(a.MediaType), Size: humanSize(a.Size), Lang: a.Lang}
+		av := attachmentView{Title: a.Title, URL: q.attachmentURL(a, false), Format: formatName(a.MediaType), Size: humanSize(a.Size), Lang: a.Lang}
 		if a.Lang != "" && !strings.EqualFold(a.Lang, e.Lang) {
 			av.LangName = langName(a.Lang)
 		}
@@ -219,7 +219,7 @@ func jsonLD(q *req, e *centre.Entry, canonical string) map[string]any {
 	if len(e.Attachments) > 0 {
 		var media []map[string]any
 		for _, a := range e.Attachments {
-			m := map[string]any{"@type": "MediaObject", "name": a.Title, "contentUrl": a.URL, "encodingFormat": a.MediaType}
+			m := map[string]any{"@type": "MediaObject", "name": a.Title, "contentUrl": q.attachmentURL(a, true), "encodingFormat": a.MediaType}
 			if a.Size > 0 {
 				m["contentSize"] = strconv.FormatInt(a.Size, 10)
 			}
