@@ -225,3 +225,50 @@ func BenchmarkServePDF2MB(b *testing.B) {
 		}
 	}
 }
+
+// TestEntryPageFiles: the page of an entry with files shows the lead
+// image with every copy in srcset, its size (no layout shift), its alt
+// text and lazy loading; its social card is the large one with the 1600
+// px copy; attachments say format, pages and size in the link, without
+// naming the type twice, and the site's contact takes requests for an
+// accessible format. The page stays within the first-load budget.
+func TestEntryPageFiles(t *testing.T) {
+	e, svc, doc, img, _ := filesEnv(t)
+	ctx := context.Background()
+	if _, err := svc.CreateEntry(ctx, owner, fixture.Site, centre.EntryInput{Slug: "guidance", Lang: "en", Status: centre.StatusPublished,
+		Content: centre.Content{Type: centre.TypePublication, Title: "Flood guidance", Summary: "What to do.",
+			Attachments: []centre.Attachment{{Title: "Guidance (PDF)", FileID: doc.ID}, {Title: "Chart", FileID: img.ID}},
+			Image:       centre.Image{FileID: img.ID, Alt: "Cases by week"}}}); err != nil {
+		t.Fatal(err)
+	}
+	r := e.get(base + "/en/guidance")
+	if r.StatusCode != 200 {
+		t.Fatalf("%d", r.StatusCode)
+	}
+	checkHTML(t, r.body)
+	v := func(w int) string { return base + img.Path(w) }
+	for _, want := range []string{
+		`<img class="lead-image" src="` + v(960) + `" srcset="` + v(480) + ` 480w, ` + v(960) + ` 960w, ` + base + img.Path(0) + ` 1000w" sizes="` + imageSizes + `" width="1000" height="500" alt="Cases by week" loading="lazy" decoding="async">`,
+		// The image is 1000 px wide: no 1600 px copy, the card shows the original.
+		`<meta property="og:image" content="http://centre.example.net` + base + img.Path(0) + `">`,
+		`<meta property="og:image:width" content="1000">`,
+		`<meta property="og:image:alt" content="Cases by week">`,
+		`<meta name="twitter:card" content="summary_large_image">`,
+		`<a href="` + base + doc.Path(0) + `">Download Guidance <small>(PDF, 4 pages, ` + humanSize(doc.Size) + `)</small></a>`,
+		`>Download Chart <small>(JPEG image, ` + humanSize(img.Size) + `)</small></a>`,
+		`<a href="mailto:press@example.org?subject=Accessible%20format:%20Flood%20guidance">Request an accessible format</a>`,
+	} {
+		if !strings.Contains(r.body, want) {
+			t.Errorf("entry page lacks %s", want)
+		}
+	}
+	_, list, _ := strings.Cut(r.body, `<section aria-labelledby="files">`)
+	list, _, _ = strings.Cut(list, "</section>")
+	if strings.Count(list, "PDF") != 1 {
+		t.Errorf("the type is named twice:\n%s", r.body)
+	}
+	css := e.site.assets.files[strings.TrimPrefix(e.site.assets.url("style.css"), "/assets/")]
+	if total := len(gzipBytes([]byte(r.body))) + len(css.gz); total > 14*1024 {
+		t.Errorf("the page weighs %d bytes gzip with its stylesheet, budget 14 KB", total)
+	}
+}
