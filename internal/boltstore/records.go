@@ -101,6 +101,7 @@ type entryRec struct {
 	Tags            []string        `json:"tags,omitempty"`
 	Organisations   []string        `json:"organisations,omitempty"`
 	Attachments     []attachmentRec `json:"attachments,omitempty"`
+	Image           imageRec        `json:"image,omitzero"`
 	Pinned          bool            `json:"pinned,omitempty"`
 	Alert           bool            `json:"alert,omitempty"`
 	Status          string          `json:"status"`
@@ -148,6 +149,18 @@ type attachmentRec struct {
 	MediaType string `json:"media_type"`
 	Size      int64  `json:"size"`
 	Lang      string `json:"lang,omitempty"`
+	FileID    string `json:"file_id,omitempty"`
+	Pages     int    `json:"pages,omitempty"`
+}
+
+type imageRec struct {
+	FileID    string `json:"file_id,omitempty"`
+	Alt       string `json:"alt,omitempty"`
+	URL       string `json:"url,omitempty"`
+	MediaType string `json:"media_type,omitempty"`
+	Width     int    `json:"width,omitempty"`
+	Height    int    `json:"height,omitempty"`
+	Widths    []int  `json:"widths,omitempty"`
 }
 
 type noteRec struct {
@@ -164,6 +177,7 @@ func toEntryRec(e *centre.Entry) (*entryRec, *bodyRec) {
 	r := &entryRec{
 		ID: e.ID, Site: e.Site, Type: e.Type, Slug: e.Slug, Lang: e.Lang,
 		Title: e.Title, Summary: e.Summary, Tags: e.Tags, Organisations: e.Organisations,
+		Image:  imageRec(e.Image),
 		Pinned: e.Pinned, Alert: e.Alert, Status: e.Status,
 		PublishAt: stamp(e.PublishAt), PublishedAt: stamp(e.PublishedAt),
 		UpdatedAt: stamp(e.UpdatedAt), CreatedAt: stamp(e.CreatedAt), CreatedBy: e.CreatedBy,
@@ -194,7 +208,7 @@ func (r *entryRec) entry(b *bodyRec) *centre.Entry {
 		ID: r.ID, Site: r.Site, Slug: r.Slug, Lang: r.Lang,
 		Content: centre.Content{
 			Type: r.Type, Title: r.Title, Summary: r.Summary, Tags: r.Tags, Organisations: r.Organisations,
-			Pinned: r.Pinned, Alert: r.Alert,
+			Image: centre.Image(r.Image), Pinned: r.Pinned, Alert: r.Alert,
 		},
 		Status:    r.Status,
 		PublishAt: r.PublishAt, PublishedAt: r.PublishedAt,

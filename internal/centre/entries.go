@@ -93,7 +93,7 @@ func (s *Service) CreateEntry(ctx context.Context, p Principal, site string, in 
 	default:
 		extra.Add("status", "must be draft, published or scheduled when creating")
 	}
-	if err := s.prepare(e, st, &extra); err != nil {
+	if err := s.prepare(ctx, e, st, &extra); err != nil {
 		return nil, err
 	}
 	err = s.Store.CreateEntry(ctx, e)
@@ -107,6 +107,7 @@ func (s *Service) CreateEntry(ctx context.Context, p Principal, site string, in 
 	if err != nil {
 		return nil, slugConflict(err, e)
 	}
+	s.publishFiles(ctx, e)
 	return e, nil
 }
 
@@ -124,9 +125,13 @@ func numberedSlug(base string, n int) string {
 }
 
 // prepare completes and checks an entry before it is stored: its expiry,
-// its rendered body, and every field (with the problems found so far).
-func (s *Service) prepare(e *Entry, site *Site, extra *Problems) error {
+// its rendered body, what its files say (see resolveFiles), and every
+// field (with the problems found so far).
+func (s *Service) prepare(ctx context.Context, e *Entry, site *Site, extra *Problems) error {
 	checkExpiry(e, extra)
+	if err := s.resolveFiles(ctx, e, extra); err != nil {
+		return err
+	}
 	if err := s.render(e); err != nil {
 		return err
 	}
@@ -320,12 +325,13 @@ func (s *Service) updateEntry(ctx context.Context, p Principal, site, id string,
 		e.UpdatedAt = now
 	}
 	e.OutdatedSince = time.Time{} // an updated translation is current again
-	if err := s.prepare(e, st, &extra); err != nil {
+	if err := s.prepare(ctx, e, st, &extra); err != nil {
 		return nil, err
 	}
 	if err := s.Store.UpdateEntry(ctx, e); err != nil {
 		return nil, slugConflict(err, e)
 	}
+	s.publishFiles(ctx, e)
 	if kind == ChangeMajor {
 		s.flagTranslations(ctx, st, e, p)
 	}

@@ -174,6 +174,9 @@ func (s *Service) LaunchSite(ctx context.Context, p Principal, in SiteInput) (*L
 		if !site.HasLanguage(c.Lang) {
 			continue // the new site dropped that language
 		}
+		if err := s.copyFiles(ctx, pg.Site, site.Slug, &c.Content); err != nil {
+			return nil, fmt.Errorf("copy the files of page %s/%s into site %s: %w", pg.Lang, pg.Slug, site.Slug, err)
+		}
 		if err := s.Store.CreateEntry(ctx, c); err != nil {
 			return nil, fmt.Errorf("copy page %s/%s into site %s: %w", pg.Lang, pg.Slug, site.Slug, err)
 		}

@@ -240,6 +240,7 @@ func (s *Service) publish(ctx context.Context, p Principal, site, id string, ver
 	if err := s.Store.UpdateEntry(ctx, e); err != nil {
 		return nil, err
 	}
+	s.publishFiles(ctx, e)
 	if e.LastChange.Kind == ChangeMajor {
 		s.flagTranslations(ctx, st, e, p)
 	}
@@ -358,6 +359,7 @@ func (s *Service) PublishDue(ctx context.Context) (int, error) {
 			case err == nil:
 				n++
 				progressed = true
+				s.publishFiles(ctx, e)
 				s.log().InfoContext(ctx, "published scheduled entry", "site", e.Site, "entry", e.ID, "publish_at", e.PublishAt)
 			case IsCode(err, EPRECONDITION), IsCode(err, ENOTFOUND):
 				// Another run (or an editor) changed it first.

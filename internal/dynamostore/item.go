@@ -2,6 +2,7 @@ package dynamostore
 
 import (
 	"fmt"
+	"reflect"
 	"slices"
 	"strconv"
 	"strings"
@@ -272,9 +273,25 @@ func writeEntry(w writer, e *centre.Entry, body bool) {
 			mw.s("media_type", a.MediaType)
 			mw.n("size", a.Size)
 			mw.s("lang", a.Lang)
+			mw.s("file_id", a.FileID)
+			if a.Pages != 0 {
+				mw.n("pages", int64(a.Pages))
+			}
 			l[i] = &types.AttributeValueMemberM{Value: m}
 		}
 		w["attachments"] = &types.AttributeValueMemberL{Value: l}
+	}
+	if im := e.Image; !reflect.ValueOf(im).IsZero() {
+		m := item{}
+		mw := writer(m)
+		mw.s("file_id", im.FileID)
+		mw.s("alt", im.Alt)
+		mw.s("url", im.URL)
+		mw.s("media_type", im.MediaType)
+		mw.n("width", int64(im.Width))
+		mw.n("height", int64(im.Height))
+		mw.ints("widths", im.Widths)
+		w["image"] = &types.AttributeValueMemberM{Value: m}
 	}
 	if e.Pinned {
 		w["pinned"] = &types.AttributeValueMemberBOOL{Value: true}
@@ -388,9 +405,20 @@ func entryFromItem(it item) (*centre.Entry, error) {
 		mr := reader{it: m}
 		e.Attachments = append(e.Attachments, centre.Attachment{
 			Title: mr.s("title"), URL: mr.s("url"), MediaType: mr.s("media_type"),
-			Size: mr.n("size"), Lang: mr.s("lang"),
+			Size: mr.n("size"), Lang: mr.s("lang"), FileID: mr.s("file_id"), Pages: int(mr.n("pages")),
 		})
 		r.fail(mr.bad)
+	}
+	if v, ok := it["image"]; ok {
+		m, ok := v.(*types.AttributeValueMemberM)
+		if !ok {
+			r.fail("image")
+		} else {
+			mr := reader{it: m.Value}
+			e.Image = centre.Image{FileID: mr.s("file_id"), Alt: mr.s("alt"), URL: mr.s("url"), MediaType: mr.s("media_type"),
+				Width: int(mr.n("width")), Height: int(mr.n("height")), Widths: mr.ints("widths")}
+			r.fail(mr.bad)
+		}
 	}
 	for _, m := range r.maps("change_notes") {
 		mr := reader{it: m}
@@ -648,6 +676,40 @@ func (r *reader) list(name string) []string {
 				return nil
 			}
 			out = append(out, s.Value)
+		}
+		return out
+	default:
+		r.fail(name)
+		return nil
+	}
+}
+
+// ints writes a list of numbers (nothing for an empty list).
+func (w writer) ints(name string, v []int) {
+	if len(v) == 0 {
+		return
+	}
+	l := make([]types.AttributeValue, len(v))
+	for i, n := range v {
+		l[i] = num(int64(n))
+	}
+	w[name] = &types.AttributeValueMemberL{Value: l}
+}
+
+func (r *reader) ints(name string) []int {
+	switch v := r.it[name].(type) {
+	case nil:
+		return nil
+	case *types.AttributeValueMemberL:
+		out := make([]int, 0, len(v.Value))
+		for _, e := range v.Value {
+			n, ok := e.(*types.AttributeValueMemberN)
+			x, err := strconv.Atoi(n.Value)
+			if !ok || err != nil {
+				r.fail(name)
+				return nil
+			}
+			out = append(out, x)
 		}
 		return out
 	default:

@@ -112,13 +112,11 @@ func (s *Site) entryView(q *req, e *centre.Entry, versions, nav []*centre.Entry,
 	for _, t := range e.Tags {
 		ev.Tags = append(ev.Tags, link{Href: q.pageURL("/tags/"+t, e.Lang), Text: t})
 	}
-	for _, a := range e.Attachments {
-		av := attachmentView{Title: a.Title, URL: a.URL, Format: formatName(a.MediaType), Size: humanSize(a.Size), Lang: a.Lang}
-		if a.Lang != "" && !strings.EqualFold(a.Lang, e.Lang) {
-			av.LangName = langName(a.Lang)
-		}
-		ev.Attachments = append(ev.Attachments, av)
+	ev.Attachments = attachmentViews(q, v.UI, e)
+	if len(ev.Attachments) > 0 {
+		ev.AccessibleHref = accessibleHref(q, v.UI, e)
 	}
+	ev.Image = lead(q, e)
 	if e.SupersededBy != "" {
 		ev.SupersededHref = q.entryURL(e.Lang, e.SupersededBy)
 	}
@@ -127,6 +125,10 @@ func (s *Site) entryView(q *req, e *centre.Entry, versions, nav []*centre.Entry,
 		Description: e.Summary, Published: e.PublishedAt.UTC().Format(time.RFC3339), Tags: e.Tags}
 	if ev.Updated {
 		og.Modified = e.UpdatedAt.UTC().Format(time.RFC3339)
+	}
+	og.Image = socialImage(q, e)
+	if og.Image == nil && v.Logo != "" {
+		og.Image = &ogImage{URL: q.origin + v.Logo}
 	}
 	v.OG = og
 	v.JSONLD = jsonLD(q, e, v.Canonical)
@@ -219,7 +221,7 @@ func jsonLD(q *req, e *centre.Entry, canonical string) map[string]any {
 	if len(e.Attachments) > 0 {
 		var media []map[string]any
 		for _, a := range e.Attachments {
-			m := map[string]any{"@type": "MediaObject", "name": a.Title, "contentUrl": a.URL, "encodingFormat": a.MediaType}
+			m := map[string]any{"@type": "MediaObject", "name": a.Title, "contentUrl": q.attachmentURL(a, true), "encodingFormat": a.MediaType}
 			if a.Size > 0 {
 				m["contentSize"] = strconv.FormatInt(a.Size, 10)
 			}

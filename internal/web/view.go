@@ -105,6 +105,7 @@ type feedLink struct{ Type, Text, Href string }
 type openGraph struct {
 	Type, Title, SiteName, URL, Locale, Description, Published, Modified string
 	Tags                                                                 []string
+	Image                                                                *ogImage // lead image, else the site's logo, else none
 }
 
 type section struct {
@@ -134,6 +135,8 @@ type entryView struct {
 	Orgs           []link
 	Tags           []link
 	Attachments    []attachmentView
+	AccessibleHref string     // where to ask for a document in an accessible format
+	Image          *leadImage // the lead image, or nil
 	Changes        []centre.ChangeNote
 	SupersededHref string
 	ExpiredAt      time.Time // set once the entry has expired
@@ -144,6 +147,7 @@ type entryView struct {
 
 type attachmentView struct {
 	Title, URL, Format, Size, Lang, LangName string
+	Details                                  string // "PDF, 12 pages, 2.5 MB"
 }
 
 func typeLabel(ui, t string) string  { return msg(ui, t) }

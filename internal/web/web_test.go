@@ -245,8 +245,17 @@ func checkHTML(t *testing.T, page string) {
 				if n.FirstChild != nil && !json.Valid([]byte(n.FirstChild.Data)) {
 					t.Errorf("JSON-LD does not parse: %s", n.FirstChild.Data)
 				}
-			case "style", "iframe", "img", "object":
+			case "style", "iframe", "object":
 				t.Errorf("<%s> in page", n.Data)
+			case "img":
+				// Only the site's own images (its logo, hosted files), each
+				// with its alt attribute.
+				if !strings.HasPrefix(attr["src"], "/") || strings.HasPrefix(attr["src"], "//") {
+					t.Errorf("<img> from elsewhere: %q", attr["src"])
+				}
+				if _, ok := attr["alt"]; !ok {
+					t.Errorf("<img src=%q> without alt", attr["src"])
+				}
 			case "h1", "h2", "h3", "h4", "h5", "h6":
 				level := int(n.Data[1] - '0')
 				if level == 1 {
@@ -921,6 +930,12 @@ func TestLogoServedBySite(t *testing.T) {
 	m := regexp.MustCompile(`<img src="(` + base + `/logo\.[0-9a-f]{12}\.png)" alt="" height="32">`).FindStringSubmatch(home.body)
 	if m == nil {
 		t.Fatalf("home page shows no logo:\n%.600s", home.body)
+	}
+	// An entry without a lead image has the logo as its social card.
+	page := e.get(base + "/en/" + fixture.StatementSlug)
+	if !strings.Contains(page.body, `<meta property="og:image" content="http://centre.example.net`+m[1]+`">`) ||
+		!strings.Contains(page.body, `<meta name="twitter:card" content="summary">`) {
+		t.Errorf("entry without an image: no logo card\n%.1500s", page.body)
 	}
 	w := e.get(m[1])
 	if w.StatusCode != 200 || w.Header.Get("Content-Type") != "image/png" || w.body != buf.String() ||
