@@ -13,7 +13,7 @@ import (
 func TestFrontMatterFiles(t *testing.T) {
 	e := &centre.Entry{ID: "01kaaaaaaaaaaaaaaaaaaaaaaa", Version: 3, Slug: "plan", Lang: "en",
 		Content: centre.Content{Type: "publication", Title: "Plan", Body: "Text.\n",
-			Image: centre.Image{FileID: "01kbbbbbbbbbbbbbbbbbbbbbbb", Alt: "Flooded streets", URL: "/files/x/a.jpg", Width: 1600, Height: 900},
+			Image:       centre.Image{FileID: "01kbbbbbbbbbbbbbbbbbbbbbbb", Alt: "Flooded streets", URL: "/files/x/a.jpg", Width: 1600, Height: 900},
 			Attachments: []centre.Attachment{{Title: "Plan", URL: "/files/y/plan.pdf", MediaType: "application/pdf", Size: 2500000, FileID: "01kccccccccccccccccccccccc", Pages: 12}}}}
 	b, err := formatEntryFile(e)
 	if err != nil {
