@@ -241,7 +241,7 @@ func TestEntryPageFiles(t *testing.T) {
 			Image:       centre.Image{FileID: img.ID, Alt: "Cases by week"}}}); err != nil {
 		t.Fatal(err)
 	}
-	r := e.get(base + "/en/guidance")
+	r := e.get(base + "/en/guidance/")
 	if r.StatusCode != 200 {
 		t.Fatalf("%d", r.StatusCode)
 	}

@@ -932,7 +932,7 @@ func TestLogoServedBySite(t *testing.T) {
 		t.Fatalf("home page shows no logo:\n%.600s", home.body)
 	}
 	// An entry without a lead image has the logo as its social card.
-	page := e.get(base + "/en/" + fixture.StatementSlug)
+	page := e.get(base + "/en/" + fixture.StatementSlug + "/")
 	if !strings.Contains(page.body, `<meta property="og:image" content="http://centre.example.net`+m[1]+`">`) ||
 		!strings.Contains(page.body, `<meta name="twitter:card" content="summary">`) {
 		t.Errorf("entry without an image: no logo card\n%.1500s", page.body)
