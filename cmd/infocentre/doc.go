@@ -12,7 +12,7 @@
 //	    make a site read-only, marked archived everywhere
 //	infocentre site reopen --site SITE [target flags]
 //	    make an archived site writable again (owner keys only)
-//	infocentre key create --role ROLE [--expires LIFETIME] [--name NAME] [--site SITE] [target flags]
+//	infocentre key create --role ROLE [--expires LIFETIME] [--name NAME] [--organisation ORGANISATION] [--site SITE] [target flags]
 //	    create a staff key and print its secret, alone, once
 //	infocentre key list [--site SITE] [target flags]
 //	    list the keys of a site (without --site: the owner keys)

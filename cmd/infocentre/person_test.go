@@ -71,6 +71,14 @@ func TestPersonCommandsThroughAPI(t *testing.T) {
 	}
 	key = strings.TrimSpace(key)
 	url, _ := startServer(t, data)
+	// Keys of a member organisation, through the API too.
+	if _, _, err := runCLI(t, "key", "create", "--url", url, "--key", key, "--site", "flood", "--role", "editor", "--name", "member-a", "--organisation", "Member A"); err != nil {
+		t.Fatal(err)
+	}
+	if out, _, err := runCLI(t, "key", "list", "--url", url, "--key", key, "--site", "flood"); err != nil ||
+		!regexp.MustCompile(`member-a .* Member A\n`).MatchString(out) {
+		t.Fatalf("key list does not show the organisation: %q %v", out, err)
+	}
 	out, _, err := runCLI(t, "person", "invite", "--url", url, "--key", key, "--site", "flood", "--email", "Ana@Example.org", "--role", "editor", "--organisation", "Member A")
 	if err != nil {
 		t.Fatal(err)
