@@ -406,6 +406,7 @@ func keyCreateCmd(fs *flag.FlagSet) runFunc {
 	var expires time.Duration
 	fs.StringVar(&in.Role, "role", "", "the key's `role`: viewer, editor, publisher, admin or owner (required)")
 	fs.StringVar(&in.Name, "name", "", "`name` of who holds the key")
+	fs.StringVar(&in.Organisation, "organisation", "", "the member `organisation` the key acts for: it changes only entries that name it")
 	fs.DurationVar(&expires, "expires", 0, "`lifetime`, like 720h (default: no expiry)")
 	return func(ctx context.Context, _ []string, stdout, stderr io.Writer) error {
 		if *site == "" && in.Role != centre.RoleOwner {
@@ -443,10 +444,10 @@ func keyListCmd(fs *flag.FlagSet) runFunc {
 			return explain(err)
 		}
 		tw := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
-		fmt.Fprintln(tw, "ID\tSITE\tROLE\tNAME\tCREATED\tEXPIRES\tREVOKED")
+		fmt.Fprintln(tw, "ID\tSITE\tROLE\tNAME\tCREATED\tEXPIRES\tREVOKED\tORGANISATION")
 		for _, k := range keys {
-			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", k.ID, k.Site, k.Role, k.Name,
-				k.CreatedAt.Format(time.RFC3339), when(k.ExpiresAt), when(k.RevokedAt))
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", k.ID, k.Site, k.Role, k.Name,
+				k.CreatedAt.Format(time.RFC3339), when(k.ExpiresAt), when(k.RevokedAt), orDash(k.Organisation))
 		}
 		return tw.Flush()
 	}

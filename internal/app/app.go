@@ -319,6 +319,9 @@ func New(cfg Config, store centre.Store, log *slog.Logger) (*App, error) {
 	}
 	hc := httpapi.Config{Service: svc, Cursors: sealer, Log: log, Web: site.Register, Search: finder, StaffOrigins: cfg.StaffOrigins,
 		Console: admin, TrustedProxyHops: cfg.TrustedProxyHops}
+	if con != nil {
+		hc.InvitationURL = con.InvitationURL
+	}
 	var archive static.Options
 	if cfg.Lambda {
 		hc.MaxResponse, archive.MaxBytes = LambdaMaxResponse, LambdaMaxStaticOutput

@@ -290,13 +290,14 @@ type keyRec struct {
 	CreatedBy string    `json:"created_by,omitempty"`
 	ExpiresAt time.Time `json:"expires_at,omitzero"`
 	RevokedAt time.Time `json:"revoked_at,omitzero"`
+	Org       string    `json:"organisation,omitempty"`
 }
 
 func toKeyRec(k *centre.Key) *keyRec {
 	return &keyRec{
 		ID: k.ID, Site: k.Site, Role: k.Role, Name: k.Name, Hash: k.Hash,
 		CreatedAt: stamp(k.CreatedAt), CreatedBy: k.CreatedBy,
-		ExpiresAt: stamp(k.ExpiresAt), RevokedAt: stamp(k.RevokedAt),
+		ExpiresAt: stamp(k.ExpiresAt), RevokedAt: stamp(k.RevokedAt), Org: k.Organisation,
 	}
 }
 
@@ -304,6 +305,7 @@ func (r *keyRec) key() *centre.Key {
 	return &centre.Key{
 		ID: r.ID, Site: r.Site, Role: r.Role, Name: r.Name, Hash: r.Hash,
 		CreatedAt: r.CreatedAt, CreatedBy: r.CreatedBy, ExpiresAt: r.ExpiresAt, RevokedAt: r.RevokedAt,
+		Organisation: r.Org,
 	}
 }
 

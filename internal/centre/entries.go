@@ -68,6 +68,7 @@ func (s *Service) CreateEntry(ctx context.Context, p Principal, site string, in 
 		ExpiresAt: in.ExpiresAt.UTC().Truncate(time.Millisecond), EditedBy: p.Actor(),
 	}
 	stamp(e, p, now, "create")
+	addOwnOrganisation(p, e)
 	if e.Lang == "" {
 		e.Lang = st.DefaultLanguage()
 	}
@@ -298,6 +299,9 @@ func (s *Service) updateEntry(ctx context.Context, p Principal, site, id string,
 	if err != nil {
 		return nil, err
 	}
+	if err := inScope(p, e); err != nil {
+		return nil, err
+	}
 	if e.Status != StatusDraft {
 		if err := require(p, site, RolePublisher); err != nil {
 			return nil, Errorf(EFORBIDDEN, "changing a %s entry needs the publisher role; the key has %s", e.Status, p.Role)
@@ -318,6 +322,9 @@ func (s *Service) updateEntry(ctx context.Context, p Principal, site, id string,
 	kind := patch.changeKind(wasPublic, &extra)
 	e.LastChange.Kind = kind
 	patch.apply(e, now, &extra)
+	if err := keepsOwnOrganisation(p, e); err != nil {
+		return nil, err
+	}
 	if kind == ChangeMajor && wasPublic {
 		addChangeNote(e, patch.ChangeNote, now, &extra)
 	}
@@ -406,6 +413,9 @@ func (s *Service) DeleteEntry(ctx context.Context, p Principal, site, id string,
 	}
 	e, err := s.versioned(ctx, site, id, version)
 	if err != nil {
+		return err
+	}
+	if err := inScope(p, e); err != nil {
 		return err
 	}
 	if e.Status != StatusDraft || e.EverPublic() {

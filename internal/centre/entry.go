@@ -377,11 +377,7 @@ func checkOrganisations(p *Problems, orgs []string) {
 		p.Add("organisations", "at most %d organisations", MaxOrganisations)
 	}
 	for _, o := range orgs {
-		if strings.TrimSpace(o) == "" || len([]rune(o)) > MaxOrgLen || OrgKey(o) == "" {
-			p.Add("organisations", "%q must be a name of 1-%d characters with at least one letter or digit", o, MaxOrgLen)
-		} else {
-			checkVisible(p, "organisations", o)
-		}
+		checkOrganisation(p, "organisations", o)
 	}
 	if dup := firstDuplicate(orgs, OrgKey); dup != "" {
 		p.Add("organisations", "%q is listed twice", dup)

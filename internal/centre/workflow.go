@@ -49,6 +49,9 @@ func (s *Service) RequestReview(ctx context.Context, p Principal, site, id strin
 	if err != nil {
 		return nil, err
 	}
+	if err := inScope(p, e); err != nil {
+		return nil, err
+	}
 	if e.Status != StatusDraft {
 		return nil, Errorf(ECONFLICT, "only drafts go to review; entry %q is %s", id, e.Status)
 	}
@@ -81,6 +84,9 @@ func (s *Service) Approve(ctx context.Context, p Principal, site, id string, ver
 	}
 	e, err := s.versioned(ctx, site, id, version)
 	if err != nil {
+		return nil, err
+	}
+	if err := inScope(p, e); err != nil {
 		return nil, err
 	}
 	switch {
@@ -116,6 +122,9 @@ func (s *Service) RequestChanges(ctx context.Context, p Principal, site, id stri
 	}
 	e, err := s.versioned(ctx, site, id, version)
 	if err != nil {
+		return nil, err
+	}
+	if err := inScope(p, e); err != nil {
 		return nil, err
 	}
 	if e.Status != StatusDraft {
@@ -197,6 +206,9 @@ func (s *Service) publish(ctx context.Context, p Principal, site, id string, ver
 	if err != nil {
 		return nil, err
 	}
+	if err := inScope(p, e); err != nil {
+		return nil, err
+	}
 	now := s.now()
 	note := strings.TrimSpace(changeNote)
 	if len([]rune(note)) > MaxNoteLen {
@@ -256,6 +268,9 @@ func (s *Service) Unschedule(ctx context.Context, p Principal, site, id string, 
 	if err != nil {
 		return nil, err
 	}
+	if err := inScope(p, e); err != nil {
+		return nil, err
+	}
 	if e.Status != StatusScheduled {
 		return nil, Errorf(ECONFLICT, "entry %q is %s, not scheduled", id, e.Status)
 	}
@@ -288,6 +303,9 @@ func (s *Service) Withdraw(ctx context.Context, p Principal, site, id string, ve
 	}
 	e, err := s.versioned(ctx, site, id, version)
 	if err != nil {
+		return nil, err
+	}
+	if err := inScope(p, e); err != nil {
 		return nil, err
 	}
 	if e.Status != StatusPublished {

@@ -449,21 +449,23 @@ func keyToItem(k *centre.Key, byHash bool) item {
 	w.s("created_by", k.CreatedBy)
 	w.t("expires_at", k.ExpiresAt)
 	w.t("revoked_at", k.RevokedAt)
+	w.s("organisation", k.Organisation)
 	return it
 }
 
 func keyFromItem(it item) (*centre.Key, error) {
 	r := reader{it: it}
 	k := &centre.Key{
-		ID:        r.s("id"),
-		Site:      r.s("site"),
-		Role:      r.s("role"),
-		Name:      r.s("name"),
-		Hash:      r.s("hash"),
-		CreatedAt: r.t("created_at"),
-		CreatedBy: r.s("created_by"),
-		ExpiresAt: r.t("expires_at"),
-		RevokedAt: r.t("revoked_at"),
+		ID:           r.s("id"),
+		Site:         r.s("site"),
+		Role:         r.s("role"),
+		Name:         r.s("name"),
+		Hash:         r.s("hash"),
+		CreatedAt:    r.t("created_at"),
+		CreatedBy:    r.s("created_by"),
+		ExpiresAt:    r.t("expires_at"),
+		RevokedAt:    r.t("revoked_at"),
+		Organisation: r.s("organisation"),
 	}
 	return k, r.err("key")
 }

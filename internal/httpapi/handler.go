@@ -72,6 +72,10 @@ type Config struct {
 	// staff response carries Access-Control-Allow-Origin, and preflights
 	// are refused. The public read API stays open to every origin.
 	StaffOrigins []string
+	// InvitationURL returns the absolute console link of an invitation
+	// token (console.Console.InvitationURL); nil, when the console is off,
+	// refuses invitations over the API (409), since nobody could open them.
+	InvitationURL func(token string) string
 }
 
 // Limits bound staff requests per process (on Lambda: per container).
