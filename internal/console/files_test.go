@@ -75,6 +75,11 @@ func TestFiles(t *testing.T) {
 		t.Fatalf("HTML as .png: %d", status)
 	}
 	mustContain(t, "the refused type", page, `class="notice notice-error"`, `enctype="multipart/form-data"`, `value="A test image"`)
+	status, page = upload(t, editor, "demo", `re"port<1>.png`, pngImage(t, 10, 10))
+	if status != http.StatusBadRequest {
+		t.Fatalf("a bad file name: %d", status)
+	}
+	mustContain(t, "the bad file name", page, `<p class="field-error" id="file-error">must be valid UTF-8 without quotes`, `<a href="#file">File</a>`)
 	e.svc.FileLimits.MaxFileSize = 1024
 	status, page = upload(t, editor, "demo", "big.png", pngImage(t, 400, 400))
 	if status != http.StatusRequestEntityTooLarge {

@@ -51,7 +51,8 @@ func TestSiteSettings(t *testing.T) {
 	for _, id := range []string{"title", "languages", "contact_email", "accent", "time_zone"} {
 		mustContain(t, "the invalid form", page, `id="`+id+`-error"`, `id="`+id+`" name="`+id)
 	}
-	mustContain(t, "the contrast error", page, "WCAG AA needs at least 4.5:1", `aria-invalid="true"`, `value="#ffff00"`)
+	mustContain(t, "the contrast error", page, `<p class="field-error" id="accent-error">contrast with the white background is 1.07:1; WCAG AA needs at least 4.5:1`,
+		`aria-invalid="true"`, `value="#ffff00"`, `<a href="#accent">Accent colour</a>`, `<a href="#contact_email">Email address</a>`)
 	if after, _ := e.svc.Site(t.Context(), "demo"); after.Version != 2 {
 		t.Fatalf("an invalid form saved: version %d", after.Version)
 	}
