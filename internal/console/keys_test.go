@@ -50,7 +50,7 @@ func TestAPIKeys(t *testing.T) {
 	if status != http.StatusOK || keySecret.MatchString(page) {
 		t.Fatalf("the list shows a secret (%d)", status)
 	}
-	mustContain(t, "the key list", page, "feed script", "active", "/keys/"+keys[0].ID+"/revoke")
+	mustContain(t, "the key list", page, "feed script", "active", "/keys/"+keys[0].ID+"/revoke", "<td>Ana Example &lt;ad@example.org&gt;</td>")
 	// A bad date and a role above one's own are refused on the form.
 	status, page = admin.post("/admin/sites/demo/keys", url.Values{"name": {"x"}, "role": {"editor"}, "expires": {"31/12/2099"}})
 	if status != http.StatusBadRequest {
