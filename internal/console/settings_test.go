@@ -110,3 +110,24 @@ func TestSiteSettings(t *testing.T) {
 }
 
 func ptr[T any](v T) *T { return &v }
+
+// TestSitesList: an owner sees every site with its screens; anyone else
+// only their own, with the screens of their role.
+func TestSitesList(t *testing.T) {
+	e := newEnv(t, console.OIDC{})
+	if _, err := e.svc.CreateSite(t.Context(), e.owner, centre.SiteInput{Slug: "quake", Title: "Quake Desk", Publisher: "P",
+		Contact: centre.Contact{Email: "press@example.org"}}); err != nil {
+		t.Fatal(err)
+	}
+	owner, _ := e.signedIn(t, "own@example.org", centre.RoleOwner)
+	status, page := owner.get("/admin/sites")
+	if status != http.StatusOK {
+		t.Fatalf("sites: %d", status)
+	}
+	mustContain(t, "the owner's sites", page, "Quake Desk", `href="/admin/sites/quake/settings"`, `href="/admin/sites/demo/people"`, `href="/admin/audit"`)
+	editor, _ := e.signedIn(t, "ed@example.org", centre.RoleEditor)
+	_, page = editor.get("/admin/sites")
+	if strings.Contains(page, "quake") || strings.Contains(page, "/admin/sites/demo/settings") || !strings.Contains(page, `href="/admin/sites/demo/files"`) {
+		t.Fatalf("an editor's sites:\n%s", page)
+	}
+}
