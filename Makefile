@@ -70,6 +70,7 @@ openapi-lint:
 browser:
 	.ci/setup-browser.sh
 	cd e2e/browser && node a11y.mjs
+	cd e2e/browser && node console-a11y.mjs
 
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem ./...

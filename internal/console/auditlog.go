@@ -127,19 +127,26 @@ func (c *Console) auditPage(w http.ResponseWriter, r *http.Request, who caller, 
 	c.view(w, r, http.StatusOK, "audit", d)
 }
 
-// actorNames names the people and keys of site by their filter value
-// ("person:ID", key ID), for the log's actor column. A list that cannot
-// be read leaves its actors unnamed.
+// actorNames names the people and keys of site (and, for an owner, the
+// owners and owner keys) by their filter value ("person:ID", key ID), for
+// the log's actor column. A list that cannot be read leaves its actors
+// unnamed.
 func (c *Console) actorNames(r *http.Request, who caller, site string) map[string]string {
 	out := map[string]string{}
-	if people, err := c.cfg.Service.People(r.Context(), who.p, site); err == nil {
-		for _, p := range people {
-			out["person:"+p.ID] = p.Name + " <" + p.Email + ">"
-		}
+	sites := []string{site}
+	if who.p.Role == centre.RoleOwner && site != centre.AllSites {
+		sites = append(sites, centre.AllSites) // the owners, who act on every site
 	}
-	if keys, err := c.cfg.Service.Keys(r.Context(), who.p, site); err == nil {
-		for _, k := range keys {
-			out[k.ID] = "key " + k.Name
+	for _, s := range sites {
+		if people, err := c.cfg.Service.People(r.Context(), who.p, s); err == nil {
+			for _, p := range people {
+				out["person:"+p.ID] = p.Name + " <" + p.Email + ">"
+			}
+		}
+		if keys, err := c.cfg.Service.Keys(r.Context(), who.p, s); err == nil {
+			for _, k := range keys {
+				out[k.ID] = "key " + k.Name
+			}
 		}
 	}
 	return out
