@@ -15,7 +15,7 @@ import (
 )
 
 // upload posts a multipart form as a browser does: alt, then the file.
-func upload(t *testing.T, b *browser, site, name string, content []byte, header ...string) (int, string) {
+func upload(t testing.TB, b *browser, site, name string, content []byte, header ...string) (int, string) {
 	t.Helper()
 	var buf bytes.Buffer
 	mw := multipart.NewWriter(&buf)
@@ -31,7 +31,7 @@ func upload(t *testing.T, b *browser, site, name string, content []byte, header 
 	return status, string(body)
 }
 
-func pngImage(t *testing.T, w, h int) []byte {
+func pngImage(t testing.TB, w, h int) []byte {
 	t.Helper()
 	img := image.NewRGBA(image.Rect(0, 0, w, h))
 	for x := range w {

@@ -184,7 +184,7 @@ func TestClientAddrFromTheHandler(t *testing.T) {
 	}
 }
 
-func signInFrom(t *testing.T, b *browser, a *authenticator, client string) (int, []byte) {
+func signInFrom(t testing.TB, b *browser, a *authenticator, client string) (int, []byte) {
 	t.Helper()
 	status, opts := b.do("POST", "/admin/login/begin", nil, "X-Test-Client", client)
 	if status != http.StatusOK {
