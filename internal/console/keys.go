@@ -52,7 +52,7 @@ func (c *Console) showKeys(w http.ResponseWriter, r *http.Request, who caller, s
 		return
 	}
 	now := c.cfg.Service.Time()
-	names := c.actorNames(r, who, site)
+	names, _ := c.actors(r, who, site)
 	for _, k := range keys {
 		state := "active"
 		switch {
