@@ -18,13 +18,14 @@ type pageData struct {
 	Site    string // the site the page is about, for the navigation
 }
 
-// page renders a template into a buffer first, so that a template error
-// becomes a clean 500, never half a page.
+// page renders a page template with d (see view).
 func (c *Console) page(w http.ResponseWriter, r *http.Request, status int, name string, d pageData) {
 	c.view(w, r, status, name, d)
 }
 
-// view renders a page template with any data that embeds pageData.
+// view renders a page template with d, a pageData or a struct that
+// embeds one, into a buffer first, so that a template error becomes a
+// clean 500, never half a page.
 func (c *Console) view(w http.ResponseWriter, r *http.Request, status int, name string, d any) {
 	var buf bytes.Buffer
 	if err := c.pages.ExecuteTemplate(&buf, name+".html", d); err != nil {
