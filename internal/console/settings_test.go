@@ -35,7 +35,8 @@ func TestSiteSettings(t *testing.T) {
 	if len(site.Hosts) != 0 {
 		t.Fatalf("an admin set the host names: %v", site.Hosts)
 	}
-	if ev := e.lastAudit(t, "demo", "site.update"); ev.Outcome != http.StatusOK || ev.PersonID != ad.ID || ev.Target != "demo" {
+	if ev := e.lastAudit(t, "demo", "site.update"); ev.Outcome != http.StatusOK || ev.PersonID != ad.ID || ev.Target != "demo" ||
+		ev.Detail != "changes: Title, Tagline, Description, Languages, Publisher, Contact page, Accent colour, Time zone" {
 		t.Fatalf("audit: %+v", ev)
 	}
 	_, page = admin.get(admin.last.Header.Get("Location"))
