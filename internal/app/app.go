@@ -310,7 +310,8 @@ func New(cfg Config, store centre.Store, log *slog.Logger) (*App, error) {
 	site := web.New(svc, web.Options{Cursors: sealer, Logger: log, SiteForHost: web.HostLookup(svc, time.Minute), Searcher: finder,
 		PublicOrigin: origin, TrustForwarded: cfg.TrustForwarded})
 	var admin http.Handler
-	con, err := console.New(console.Config{Service: svc, PublicOrigin: cfg.PublicOrigin, OIDC: cfg.OIDC, Log: log, Cursors: sealer})
+	con, err := console.New(console.Config{Service: svc, PublicOrigin: cfg.PublicOrigin, OIDC: cfg.OIDC, Log: log, Cursors: sealer,
+		ClientAddr: httpapi.ClientAddress})
 	if err != nil {
 		log.Warn("the staff console is off", slog.String("reason", err.Error()))
 		con = nil

@@ -68,6 +68,7 @@ var allowed = map[string][]string{
 	"functions/public":     {"internal/app", "internal/lambdaadapter"},
 	"functions/publisher":  {"internal/app", "internal/lambdaadapter"},
 	"e2e/browser/server":   {"*"},
+	"e2e/browser/console":  {"*"},
 }
 
 // TestImports checks every non-test Go file of the module against allowed.

@@ -89,7 +89,14 @@ func (s *Service) validateSite(site *Site) error {
 					p.list = append(p.list, e.Fields...)
 				}
 			}
-			p.Add("theme.accent", "%s", cerr.Error())
+			// The check's own reasons when it gives them (not its whole
+			// message, which repeats the field).
+			var ce *Error
+			if errors.As(cerr, &ce) && len(ce.Fields) > 0 {
+				p.list = append(p.list, ce.Fields...)
+			} else {
+				p.Add("theme.accent", "%s", cerr.Error())
+			}
 			return p.Err()
 		}
 	}

@@ -210,6 +210,13 @@ const (
 	keyWithheld
 )
 
+// ClientAddress returns the address a request served through a Handler
+// came from (the connection's, or with Config.TrustedProxyHops the
+// X-Forwarded-For entry it names), or "" for a request that did not pass
+// through one. The console uses it for its audit events and sign-in
+// limits.
+func ClientAddress(r *http.Request) string { return client(r.Context()) }
+
 // client returns the address a request came from (see clientAddr).
 func client(ctx context.Context) string {
 	c, _ := ctx.Value(keyClient).(string)
