@@ -237,7 +237,16 @@ func TestJobsThroughServer(t *testing.T) {
 	if _, stderr, err := runCLI(t, "export", "--data", data, "--key", owner, "--site", "demo", "--out", filepath.Join(dir, "again.ndjson")); err != nil || !strings.Contains(stderr, m[0]) {
 		t.Fatalf("export --key on a held data directory: %q %v", stderr, err)
 	}
-	stdout, _, err := runCLI(t, append(append([]string{"import", "--as", "demo-copy"}, remote...), out)...)
+	// The README's dry run on the site the file came from reports how they
+	// compare, the same locally and through the server.
+	stdout, _, err := runCLI(t, append(append([]string{"import", "--dry-run"}, remote...), out)...)
+	want := "checked (dry run, nothing written): site demo exists already, so importing this file as demo would be refused.\n" +
+		"Its " + m[1] + " entries compared with site demo: " + m[1] + " the same, 0 newer in the file, 0 changed in the site since, 0 not in the site; the site has 0 entries that the file has not.\n" +
+		"To import a copy: infocentre import --as demo-copy " + out + "\n"
+	if err != nil || stdout != want {
+		t.Fatalf("import --dry-run on the existing site: %q %v, want %q", stdout, err, want)
+	}
+	stdout, _, err = runCLI(t, append(append([]string{"import", "--as", "demo-copy"}, remote...), out)...)
 	if err != nil || stdout != "imported site demo-copy: "+m[1]+" entries, "+m[2]+" revisions, "+m[3]+" audit events\n" {
 		t.Fatalf("import --url: %q %v", stdout, err)
 	}
@@ -263,6 +272,12 @@ func TestJobsThroughServer(t *testing.T) {
 	local := t.TempDir()
 	if _, _, err := runCLI(t, "import", "--data", local, out); err != nil {
 		t.Fatal(err)
+	}
+	if stdout, _, err := runCLI(t, "import", "--data", local, "--dry-run", out); err != nil || stdout != want {
+		t.Fatalf("local import --dry-run on the existing site: %q %v, want %q", stdout, err, want)
+	}
+	if _, _, err := runCLI(t, "import", "--data", local, out); err == nil || !strings.Contains(err.Error(), `site "demo" exists already`) {
+		t.Fatalf("import onto the existing site: %v", err)
 	}
 	www2 := filepath.Join(dir, "www2")
 	stdout2, _, err := runCLI(t, "export-static", "--data", local, "--site", "demo", "--out", www2, "--base-url", "https://archive.example.org")

@@ -259,6 +259,13 @@ func importFile(ctx context.Context, tf targetFlags, opts transfer.Options, name
 	if err != nil {
 		return explain(err)
 	}
+	if c := sum.Existing; c != nil {
+		fmt.Fprintf(stdout, "checked (dry run, nothing written): site %s exists already, so importing this file as %s would be refused.\n", sum.Site, sum.Site)
+		fmt.Fprintf(stdout, "Its %d entries compared with site %s: %d the same, %d newer in the file, %d changed in the site since, %d not in the site; the site has %d entries that the file has not.\n",
+			sum.Entries, sum.Site, c.Same, c.FileNewer, c.SiteNewer, c.New, c.OnlyInSite)
+		fmt.Fprintf(stdout, "To import a copy: infocentre import --as %s-copy %s\n", sum.Site, name)
+		return nil
+	}
 	verb := "imported"
 	if opts.DryRun {
 		verb = "checked (dry run, nothing written)"
@@ -304,7 +311,7 @@ func (r *remote) importSite(ctx context.Context, in io.Reader, size int64, opts 
 	if err := json.Unmarshal(b, &res); err != nil {
 		return transfer.Summary{}, fmt.Errorf("POST %s: %w", path, err)
 	}
-	return transfer.Summary{Site: res.Site, Counts: res.Counts}, nil
+	return transfer.Summary{Site: res.Site, Counts: res.Counts, Existing: res.Existing}, nil
 }
 
 // staticExport is what a static export wrote, counted in its directory,
