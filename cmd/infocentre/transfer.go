@@ -317,15 +317,16 @@ func (r *remote) importSite(ctx context.Context, in io.Reader, size int64, opts 
 // staticExport is what a static export wrote, counted in its directory,
 // so that it reads the same whether the copy was made here or by a server.
 type staticExport struct {
-	Files, Pages, Entries int
-	Bytes                 int64
+	Files, Pages, API, Entries int
+	Bytes                      int64
 }
 
 // countStatic counts the files of a static export in dir: every file, the
-// HTML pages among them, and the entries (one API snapshot per language
-// version of each public entry).
+// HTML pages and the read API's snapshots among them, and the entries (one
+// API snapshot per language version of each public entry).
 func countStatic(dir, site string) (staticExport, error) {
 	var c staticExport
+	api := filepath.Join(dir, "api") + string(filepath.Separator)
 	entries := filepath.Join(dir, "api", "v1", "sites", site, "entries")
 	err := filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
 		if err != nil || d.IsDir() {
@@ -339,7 +340,10 @@ func countStatic(dir, site string) (staticExport, error) {
 			return fmt.Errorf("%s holds more than %d files", dir, maxArchiveFiles)
 		}
 		c.Bytes += info.Size()
-		if strings.HasSuffix(path, ".html") {
+		switch {
+		case strings.HasPrefix(path, api):
+			c.API++
+		case strings.HasSuffix(path, ".html"):
 			c.Pages++
 		}
 		if filepath.Dir(filepath.Dir(path)) == entries && strings.HasSuffix(path, ".json") {

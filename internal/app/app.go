@@ -306,6 +306,7 @@ func New(cfg Config, store centre.Store, log *slog.Logger) (*App, error) {
 		admin = con
 	}
 	hc := httpapi.Config{Service: svc, Cursors: sealer, Log: log, Web: site.Register, Search: finder, StaffOrigins: cfg.StaffOrigins,
+		PublicOrigin: origin, TrustForwarded: cfg.TrustForwarded,
 		Console: admin, TrustedProxyHops: cfg.TrustedProxyHops}
 	var archive static.Options
 	if cfg.Lambda {
