@@ -141,7 +141,8 @@ func parseEntryFile(name string, b []byte) (*entryFile, error) {
 	ef.Body = normalizeBody(strings.Join(lines[end+1:], "\n"))
 	var doc yaml.Node
 	if err := yaml.Unmarshal([]byte(strings.Join(lines[1:end], "\n")), &doc); err != nil {
-		fe.add(1, "front matter: %s", shiftYAMLError(err.Error(), 1))
+		line, msg := yamlErrorLine(err.Error())
+		fe.add(line+1, "front matter: %s", msg) // the front matter starts on the file's second line
 		return nil, fe.err()
 	}
 	if len(doc.Content) == 0 {
@@ -385,19 +386,20 @@ func attachments(fe *fileErrors, v *yaml.Node, line int) *[]centre.Attachment {
 	return &out
 }
 
-// shiftYAMLError moves the "line N" of a YAML error by offset lines.
-func shiftYAMLError(msg string, offset int) string {
+// yamlErrorLine splits a YAML error ("yaml: line 3: …") into the line of
+// the YAML text it names (0 if none) and its message.
+func yamlErrorLine(msg string) (int, string) {
 	msg = strings.TrimPrefix(msg, "yaml: ")
 	rest, ok := strings.CutPrefix(msg, "line ")
 	if !ok {
-		return msg
+		return 0, msg
 	}
 	num, tail, ok := strings.Cut(rest, ":")
 	n, err := strconv.Atoi(num)
 	if !ok || err != nil {
-		return msg
+		return 0, msg
 	}
-	return "line " + strconv.Itoa(n+offset) + ":" + tail
+	return n, strings.TrimSpace(tail)
 }
 
 // normalizeBody is the body as compared and sent: without the blank lines

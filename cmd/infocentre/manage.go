@@ -345,7 +345,7 @@ func siteListCmd(fs *flag.FlagSet) runFunc {
 		defer t.close()
 		sites, err := t.listSites(ctx)
 		if err != nil {
-			return err
+			return explain(err)
 		}
 		tw := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
 		fmt.Fprintln(tw, "SLUG\tSTATUS\tLANGUAGES\tTITLE")

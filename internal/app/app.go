@@ -319,6 +319,7 @@ func New(cfg Config, store centre.Store, log *slog.Logger) (*App, error) {
 		admin = con
 	}
 	hc := httpapi.Config{Service: svc, Cursors: sealer, Log: log, Web: site.Register, Search: finder, StaffOrigins: cfg.StaffOrigins,
+		PublicOrigin: origin, TrustForwarded: cfg.TrustForwarded,
 		Console: admin, TrustedProxyHops: cfg.TrustedProxyHops}
 	if con != nil {
 		hc.InvitationURL = con.InvitationURL

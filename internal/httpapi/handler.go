@@ -67,6 +67,12 @@ type Config struct {
 	// X-Forwarded-For: the client address is the connection's (on Lambda,
 	// API Gateway's requestContext.http.sourceIp).
 	TrustedProxyHops int
+	// PublicOrigin is where the deployment is served (scheme://host[:port],
+	// canonical as web.ParseOrigin returns it): the origin of the absolute
+	// links staff responses hand out (preview links). Empty: the origin the
+	// request came to (with TrustForwarded, as a trusted proxy says).
+	PublicOrigin   string
+	TrustForwarded bool
 	// StaffOrigins are the browser origins ("https://console.example.org")
 	// allowed to call the staff API cross-origin. Empty (the default): no
 	// staff response carries Access-Control-Allow-Origin, and preflights

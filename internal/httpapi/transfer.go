@@ -256,6 +256,9 @@ type ImportResult struct {
 	Site   string          `json:"site"`
 	DryRun bool            `json:"dry_run"`
 	Counts transfer.Counts `json:"counts"`
+	// Existing compares the file with the site of its slug, when a dry
+	// run finds one (a real import would be refused with 409).
+	Existing *transfer.Comparison `json:"existing,omitempty"`
 }
 
 // createImportUpload returns a presigned URL to upload an export file to,
@@ -336,7 +339,7 @@ func (h *Handler) importSite(w http.ResponseWriter, r *http.Request) {
 			logger(r.Context()).ErrorContext(r.Context(), "delete the imported upload", slog.String("upload", upload), slog.String("error", err.Error()))
 		}
 	}
-	res := ImportResult{Site: sum.Site, DryRun: opts.DryRun, Counts: sum.Counts}
+	res := ImportResult{Site: sum.Site, DryRun: opts.DryRun, Counts: sum.Counts, Existing: sum.Existing}
 	status := http.StatusCreated
 	if opts.DryRun {
 		status = http.StatusOK

@@ -52,8 +52,10 @@ import (
 	"infocentre/internal/web"
 )
 
-// Progress reports how far a phase ("pages", "api") has come. total may
-// grow while pages are discovered.
+// Progress reports how far a phase has come: "paths" (every path of the
+// site fetched: pages, feeds, stylesheets, files and redirects), then "api
+// lists" and "api entries" (the read API's snapshots). total may grow
+// while paths are discovered.
 type Progress func(phase string, done, total int)
 
 // Options configure an export.
@@ -103,11 +105,13 @@ func (o Options) limits() (pages int, bytes int64, timeout time.Duration) {
 
 // Result counts what an export wrote.
 type Result struct {
-	Pages   int      // HTML pages
-	Files   int      // every file written
-	Bytes   int64    // their total size
-	Entries int      // public entries (each language version)
-	Broken  []string // internal links that lead nowhere, as "page -> link"
+	Paths     int      // paths of the site fetched (what the "paths" progress counts)
+	Redirects int      // of those, redirects followed (no file written)
+	Pages     int      // HTML pages
+	Files     int      // every file written (paths fetched and API snapshots)
+	Bytes     int64    // their total size
+	Entries   int      // public entries (each language version)
+	Broken    []string // internal links that lead nowhere, as "page -> link"
 }
 
 // Export writes the public site siteSlug of svc to outDir with default
@@ -300,7 +304,8 @@ func (x *exporter) pages(progress Progress) error {
 		if err := x.fetch(l); err != nil {
 			return err
 		}
-		progress("pages", i+1, len(x.queue))
+		x.res.Paths++
+		progress("paths", i+1, len(x.queue))
 	}
 	return nil
 }
@@ -348,6 +353,7 @@ func (x *exporter) fetch(l link) error {
 		if loc := res.Header.Get("Location"); strings.HasPrefix(loc, "/") && !strings.HasPrefix(loc, "//") {
 			x.enqueue(loc, l.from)
 		}
+		x.res.Redirects++
 		return nil
 	case res.StatusCode >= 500:
 		return fmt.Errorf("static: GET %s: %s", l.path, res.Status)

@@ -79,15 +79,25 @@ func export(t *testing.T, st centre.Store, o Options) (string, *Result) {
 	t.Helper()
 	out := filepath.Join(t.TempDir(), "site")
 	o.Now = fixture.Base.Add(60 * 24 * time.Hour)
-	calls := 0
-	res, err := o.Export(context.Background(), &centre.Service{Store: st}, fixture.Site, out, func(string, int, int) { calls++ })
+	calls, last := 0, map[string][2]int{}
+	res, err := o.Export(context.Background(), &centre.Service{Store: st}, fixture.Site, out, func(phase string, done, total int) {
+		calls++
+		last[phase] = [2]int{done, total}
+	})
 	if err != nil {
 		t.Fatal(err)
 	}
 	if calls == 0 {
 		t.Error("no progress reported")
 	}
-	t.Logf("%d pages, %d files, %d bytes, %d entries", res.Pages, res.Files, res.Bytes, res.Entries)
+	// The counts agree with the progress (issue 15, defect 9): every path
+	// the "paths" progress counted was written, followed or reported broken,
+	// and the files are those and the API snapshots.
+	snapshots := last["api lists"][1] + last["api entries"][1]
+	if p := last["paths"]; p[0] != p[1] || p[0] != res.Paths || res.Files != res.Paths-res.Redirects-len(res.Broken)+snapshots+1 /* the site profile */ {
+		t.Errorf("progress %v, result %+v", last, res)
+	}
+	t.Logf("%d paths, %d pages, %d files, %d bytes, %d entries", res.Paths, res.Pages, res.Files, res.Bytes, res.Entries)
 	return out, res
 }
 

@@ -252,10 +252,25 @@ func strictUnmarshal(b []byte, v any) error {
 type Summary struct {
 	Site string `json:"site"`
 	Counts
+	// Existing is set by a dry run on a slug that a site has already: a
+	// real import would be refused, and this compares the file with that
+	// site.
+	Existing *Comparison `json:"existing,omitempty"`
+}
+
+// Comparison compares the entries of an export file with those of the
+// site of the same slug, by entry ID and version.
+type Comparison struct {
+	New        int `json:"new"`          // in the file, not in the site
+	Same       int `json:"same"`         // at the same version in both
+	FileNewer  int `json:"file_newer"`   // the file has later versions than the site
+	SiteNewer  int `json:"site_newer"`   // the site has changed since the file was made
+	OnlyInSite int `json:"only_in_site"` // in the site, not in the file
 }
 
 // Import reads a whole export file, validates it, and — unless DryRun —
-// writes the site. It refuses a site whose slug exists. If a write fails,
+// writes the site. It refuses a site whose slug exists (ECONFLICT); a dry
+// run then compares the file with that site (Summary.Existing). If a write fails,
 // what was written is removed again (audit events, which are append-only,
 // are written last), so a failed import leaves no site behind.
 func Import(ctx context.Context, store centre.Store, r io.Reader, opts Options) (Summary, error) {
@@ -270,19 +285,60 @@ func Import(ctx context.Context, store centre.Store, r io.Reader, opts Options) 
 			}
 		}
 	}
+	if _, err := store.GetSite(ctx, p.site.Slug); err == nil {
+		if !opts.DryRun {
+			return Summary{}, centre.Errorf(centre.ECONFLICT, "site %q exists already; import under another slug (--as, or ?as=)", p.site.Slug)
+		}
+		cmp, err := compare(ctx, store, p)
+		return Summary{Site: p.site.Slug, Counts: p.counts, Existing: cmp}, err
+	} else if !centre.IsCode(err, centre.ENOTFOUND) {
+		return Summary{}, err
+	}
+	if opts.DryRun {
+		return Summary{Site: p.site.Slug, Counts: p.counts}, nil
+	}
 	c, err := write(ctx, store, p, opts)
 	return Summary{Site: p.site.Slug, Counts: c}, err
 }
 
+// compare compares the file's entries with those of the existing site of
+// its slug: one read per entry of the file, and the site's entry list.
+func compare(ctx context.Context, store centre.Store, p *parsed) (*Comparison, error) {
+	var c Comparison
+	inFile := map[string]bool{}
+	for _, revs := range p.entries {
+		if len(revs) == 0 {
+			continue
+		}
+		last := revs[len(revs)-1]
+		inFile[last.ID] = true
+		e, err := store.GetEntry(ctx, p.site.Slug, last.ID)
+		switch {
+		case centre.IsCode(err, centre.ENOTFOUND):
+			c.New++
+		case err != nil:
+			return nil, err
+		case e.Version == last.Version:
+			c.Same++
+		case e.Version < last.Version:
+			c.FileNewer++
+		default:
+			c.SiteNewer++
+		}
+	}
+	ids, err := entryIDs(ctx, store, p.site.Slug)
+	if err != nil {
+		return nil, err
+	}
+	for _, id := range ids {
+		if !inFile[id] {
+			c.OnlyInSite++
+		}
+	}
+	return &c, nil
+}
+
 func write(ctx context.Context, store centre.Store, p *parsed, opts Options) (Counts, error) {
-	if _, err := store.GetSite(ctx, p.site.Slug); err == nil {
-		return Counts{}, centre.Errorf(centre.ECONFLICT, "site %q exists already; import under another slug", p.site.Slug)
-	} else if !centre.IsCode(err, centre.ENOTFOUND) {
-		return Counts{}, err
-	}
-	if opts.DryRun {
-		return p.counts, nil
-	}
 	site := *p.site
 	if err := store.CreateSite(ctx, &site); err != nil {
 		return Counts{}, fmt.Errorf("create site %s: %w", site.Slug, err)

@@ -193,6 +193,30 @@ func TestDryRunAndBadFiles(t *testing.T) {
 	if _, err := dst.GetSite(ctx, demo.Slug); !centre.IsCode(err, centre.ENOTFOUND) {
 		t.Fatal("a dry run wrote the site")
 	}
+	// A dry run on the site the file came from compares them instead of
+	// failing; the real import is refused.
+	sum, err := transfer.Import(ctx, src, bytes.NewReader(good), transfer.Options{DryRun: true})
+	if err != nil || sum.Existing == nil || *sum.Existing != (transfer.Comparison{Same: sum.Entries}) {
+		t.Fatalf("dry run on the existing site: %+v %+v %v", sum, sum.Existing, err)
+	}
+	svc := &centre.Service{Store: src, Render: markdown.Render}
+	op := centre.Principal{KeyID: "k1", Site: centre.AllSites, Role: centre.RoleOwner}
+	title := "Changed after the export"
+	minor := centre.ChangeMinor
+	if _, err := svc.UpdateEntry(ctx, op, demo.Slug, mustSlug(t, svc, "keep-cancer-care-going").ID,
+		centre.EntryPatch{ContentPatch: centre.ContentPatch{Title: &title}, Change: &minor}, 0); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := svc.CreateEntry(ctx, op, demo.Slug, centre.EntryInput{Content: centre.Content{Type: "news", Title: "After the export"}}); err != nil {
+		t.Fatal(err)
+	}
+	sum, err = transfer.Import(ctx, src, bytes.NewReader(good), transfer.Options{DryRun: true})
+	if err != nil || sum.Existing == nil || *sum.Existing != (transfer.Comparison{Same: sum.Entries - 1, SiteNewer: 1, OnlyInSite: 1}) {
+		t.Fatalf("dry run after changes: %+v %+v %v", sum, sum.Existing, err)
+	}
+	if _, err := transfer.Import(ctx, src, bytes.NewReader(good), transfer.Options{}); !centre.IsCode(err, centre.ECONFLICT) {
+		t.Fatalf("import onto the existing site: %v", err)
+	}
 	lines := strings.Split(strings.TrimSuffix(string(good), "\n"), "\n")
 	cases := map[string]struct {
 		file string

@@ -907,6 +907,33 @@ func TestDirectoryOfSites(t *testing.T) {
 	if w := e.get("/", "Host", fixture.Host); w.StatusCode != 200 || strings.Contains(w.body, "Information centres") {
 		t.Fatalf("mapped host: %d", w.StatusCode)
 	}
+	// Each centre says where it lives, so that two with one title can be
+	// told apart; the footer is not empty (issue 15, defect 9).
+	at := time.Date(2026, 11, 1, 9, 0, 0, 0, time.UTC)
+	if err := e.store.CreateSite(context.Background(), &centre.Site{Slug: "crisis-2", Title: "Crisis Information Centre",
+		Languages: []string{"en"}, Publisher: "Example Association", Contact: centre.Contact{Email: "a@example.org"},
+		Status: centre.SiteActive, CreatedAt: at, UpdatedAt: at}); err != nil {
+		t.Fatal(err)
+	}
+	w = e.get("/")
+	footer := w.body[strings.Index(w.body, "<footer"):]
+	if strings.Count(w.body, ">Crisis Information Centre</a>") != 2 || !strings.Contains(w.body, "Information centre at "+fixture.Host) ||
+		!strings.Contains(w.body, "Information centre at /sites/crisis-2/") || !strings.Contains(w.body, "Information centre at /sites/"+fixture.OtherSite+"/") {
+		t.Fatalf("directory does not tell the centres apart:\n%s", w.body)
+	}
+	if !strings.Contains(footer, `href="/api/v1/openapi.json"`) || strings.Contains(footer, "Published by") {
+		t.Fatalf("footer with several publishers:\n%s", footer)
+	}
+	checkHTML(t, w.body)
+}
+
+func TestDirectoryFooterNamesTheSharedPublisher(t *testing.T) {
+	if got := sharedPublisher([]*centre.Site{{Publisher: "A"}, {Publisher: "A"}}); got != "A" {
+		t.Fatalf("shared publisher: %q", got)
+	}
+	if got := sharedPublisher([]*centre.Site{{Publisher: "A"}, {Publisher: "B"}}); got != "" {
+		t.Fatalf("different publishers: %q", got)
+	}
 }
 
 func TestLogoServedBySite(t *testing.T) {
