@@ -91,7 +91,7 @@ func export(ctx context.Context, sf storeFlags, site, out string, stdout, stderr
 		}
 		w = f
 	}
-	counts, err := transfer.Export(ctx, a.Store, site, w, progress(stderr))
+	counts, err := transfer.Export(ctx, a.Store, a.Service.Files, site, w, progress(stderr))
 	if f != nil {
 		if cerr := f.Close(); err == nil {
 			err = cerr
@@ -135,6 +135,7 @@ func importFile(ctx context.Context, sf storeFlags, opts transfer.Options, name 
 	defer a.Close()
 	opts.Progress = progress(stderr)
 	opts.HostReserved = a.Service.HostReserved
+	opts.Files, opts.FileQuota = a.Service.Files, a.Service.FileLimits.Quota()
 	sum, err := transfer.Import(ctx, a.Store, in, opts)
 	if err != nil {
 		return explain(err)
