@@ -135,7 +135,7 @@ func importFile(ctx context.Context, sf storeFlags, opts transfer.Options, name 
 	defer a.Close()
 	opts.Progress = progress(stderr)
 	opts.HostReserved = a.Service.HostReserved
-	opts.Files, opts.FileQuota = a.Service.Files, a.Service.FileLimits.Quota()
+	opts.Files, opts.FileQuota, opts.Inspect = a.Service.Files, a.Service.FileLimits.Quota(), a.Service.Inspect
 	sum, err := transfer.Import(ctx, a.Store, in, opts)
 	if err != nil {
 		return explain(err)

@@ -315,7 +315,7 @@ func (h *Handler) importSite(w http.ResponseWriter, r *http.Request) {
 		defer func() { _, _ = io.Copy(io.Discard, mb) }()
 		body = mb
 	}
-	opts.Files, opts.FileQuota = h.cfg.Service.Files, h.cfg.Service.FileLimits.Quota()
+	opts.Files, opts.FileQuota, opts.Inspect = h.cfg.Service.Files, h.cfg.Service.FileLimits.Quota(), h.cfg.Service.Inspect
 	sum, err := transfer.Import(r.Context(), h.cfg.Service.Store, body, opts)
 	var tooBig *http.MaxBytesError
 	var lineErr *transfer.LineError

@@ -313,6 +313,9 @@ func writeFiles(ctx context.Context, store centre.Store, p *parsed, opts Options
 	}
 	for _, fi := range p.files {
 		f := fi.rec
+		if err := inspect(ctx, opts.Inspect, fi); err != nil {
+			return err
+		}
 		for _, w := range blobWidths(f) {
 			mt := f.MediaType
 			if v, ok := f.Variant(w); ok {
@@ -330,6 +333,28 @@ func writeFiles(ctx context.Context, store centre.Store, p *parsed, opts Options
 			return fmt.Errorf("write file %s: %w", f.ID, err)
 		}
 		*ids = append(*ids, f.ID)
+	}
+	return nil
+}
+
+// inspect checks, when the importer has an Inspector, that the content
+// of a file is what its record says (as an upload's content decides its
+// type): a record cannot make an HTML page pass for a PNG.
+func inspect(ctx context.Context, in centre.Inspector, fi *fileImport) error {
+	if in == nil {
+		return nil
+	}
+	f, err := os.Open(fi.blobs[0])
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	got, err := in.Inspect(ctx, f, fi.rec.Size)
+	if err != nil {
+		return fmt.Errorf("file %s: %w", fi.rec.ID, err)
+	}
+	if got.MediaType != fi.rec.MediaType || got.Kind != fi.rec.Kind {
+		return centre.Errorf(centre.EINVALID, "file %s: the record says %s, the content is %s", fi.rec.ID, fi.rec.MediaType, got.MediaType)
 	}
 	return nil
 }

@@ -187,7 +187,20 @@ func TestImportRefusesBadFiles(t *testing.T) {
 			t.Errorf("%s: the site was written", name)
 		}
 	}
+	// With the server's Inspector, a record cannot give its content
+	// another type.
+	lying := strings.Replace(good, `"media_type":"application/pdf","kind":"document"`, `"media_type":"text/csv","kind":"document"`, 1)
+	if lying == good {
+		t.Fatal("fixture: no PDF record to change")
+	}
 	b := newEmbedded(t)
+	if _, err := transfer.Import(context.Background(), b.store, strings.NewReader(lying), transfer.Options{Files: b.files, Inspect: media.Inspector{}}); err == nil || !strings.Contains(err.Error(), "the content is application/pdf") {
+		t.Errorf("a record that lies about its type: %v", err)
+	}
+	if _, err := b.store.GetSite(context.Background(), demo.Slug); !centre.IsCode(err, centre.ENOTFOUND) {
+		t.Error("a record that lies about its type: the site was written")
+	}
+	b = newEmbedded(t)
 	if _, err := transfer.Import(context.Background(), b.store, strings.NewReader(good), transfer.Options{}); !centre.IsCode(err, centre.ENOTFOUND) {
 		t.Errorf("files without a file store: %v", err)
 	}

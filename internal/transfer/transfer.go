@@ -222,6 +222,9 @@ type Options struct {
 	// when it holds any); FileQuota bounds them as uploads are (0: none).
 	Files     centre.FileStore
 	FileQuota int64
+	// Inspect, if set, checks that each file's content is of the type
+	// its record says (the server's Inspector, as for uploads).
+	Inspect centre.Inspector
 	// HostReserved, if set, refuses a site that claims a host name for
 	// which it reports true (the deployment's own hosts: see
 	// centre.Service.HostReserved).

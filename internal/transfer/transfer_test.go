@@ -17,6 +17,7 @@ import (
 	"infocentre/internal/demo"
 	"infocentre/internal/dynamostore/dynamotest"
 	"infocentre/internal/markdown"
+	"infocentre/internal/media"
 	"infocentre/internal/transfer"
 )
 
@@ -129,7 +130,7 @@ func RoundTrip(t *testing.T, newBackend func(*testing.T) backend) {
 	b := newBackend(t)
 	dst := b.store
 	var phases []string
-	counts, err := transfer.Import(ctx, dst, bytes.NewReader(first), transfer.Options{Files: b.files, Progress: func(phase string, done, total int) {
+	counts, err := transfer.Import(ctx, dst, bytes.NewReader(first), transfer.Options{Files: b.files, Inspect: media.Inspector{}, Progress: func(phase string, done, total int) {
 		phases = append(phases, phase)
 	}})
 	if err != nil {
