@@ -198,7 +198,7 @@ func export(ctx context.Context, tf targetFlags, site, out string, stdout, stder
 	}
 	var counts transfer.Counts
 	if a != nil {
-		counts, err = transfer.Export(ctx, a.Store, site, w, progress(stderr))
+		counts, err = transfer.Export(ctx, a.Store, a.Service.Files, site, w, progress(stderr))
 	} else {
 		tw := &tailWriter{w: w}
 		if _, err = r.download(ctx, "/api/v1/admin/sites/"+url.PathEscape(site)+"/export", tw, maxRemoteExport); err == nil {
@@ -255,6 +255,7 @@ func importFile(ctx context.Context, tf targetFlags, opts transfer.Options, name
 	case a != nil:
 		opts.Progress = progress(stderr)
 		opts.HostReserved = a.Service.HostReserved
+		opts.Files, opts.FileQuota, opts.Inspect = a.Service.Files, a.Service.FileLimits.Quota(), a.Service.Inspect
 		sum, err = transfer.Import(ctx, a.Store, in, opts)
 	case size >= 0:
 		sum, err = r.importFile(ctx, in.(*os.File), size, opts)

@@ -2,6 +2,8 @@ package centre_test
 
 import (
 	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
 	"path/filepath"
 	"reflect"
@@ -27,9 +29,10 @@ import (
 func contentFile(seed, i int) *centre.File {
 	n := seed*100 + i + 2
 	id := fmt.Sprintf("01k%023d", n)
-	sha := fmt.Sprintf("%064x", n)
+	body := contentBytes(n)
+	sum := sha256.Sum256(body)
 	f := &centre.File{ID: id, Name: fmt.Sprintf("f%d.pdf", n), MediaType: "application/pdf", Kind: centre.KindDocument,
-		Size: int64(n), SHA256: sha, Pages: n%7 + 1, CreatedAt: time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC)}
+		Size: int64(len(body)), SHA256: hex.EncodeToString(sum[:]), Pages: n%7 + 1, CreatedAt: time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC)}
 	if i < 0 {
 		f.Name, f.MediaType, f.Kind, f.Pages = fmt.Sprintf("f%d.jpg", n), "image/jpeg", centre.KindImage, 0
 		f.Width, f.Height = 2000+n, 1000+n
@@ -37,6 +40,9 @@ func contentFile(seed, i int) *centre.File {
 	}
 	return f
 }
+
+// contentBytes are the bytes of the file contentFile makes from n.
+func contentBytes(n int) []byte { return []byte(fmt.Sprintf("the bytes of file %d", n)) }
 
 // filledContent returns a valid Content with every field set from seed.
 // Fields that need a special form (a known type, attachment URLs, the
@@ -201,11 +207,12 @@ func TestContentPaths(t *testing.T) {
 			if err := store.CreateFile(ctx, f, 0); err != nil {
 				t.Fatal(err)
 			}
-			for _, w := range append([]int{0}, 480, 960) {
-				if w > 0 && f.Kind != centre.KindImage {
-					continue
-				}
-				if err := files.Put(ctx, centre.FileKey("paths", f.SHA256, w), strings.NewReader("x"), 1, f.MediaType); err != nil {
+			body := contentBytes(seed*100 + i + 2)
+			if err := files.Put(ctx, centre.FileKey("paths", f.SHA256, 0), bytes.NewReader(body), int64(len(body)), f.MediaType); err != nil {
+				t.Fatal(err)
+			}
+			for _, v := range f.Variants {
+				if err := files.Put(ctx, centre.FileKey("paths", f.SHA256, v.Width), strings.NewReader(strings.Repeat("v", int(v.Size))), v.Size, v.MediaType); err != nil {
 					t.Fatal(err)
 				}
 			}
@@ -257,10 +264,10 @@ func TestContentPaths(t *testing.T) {
 	sameContent(t, "LaunchSite from a template", copied.Content, a)
 
 	var buf bytes.Buffer
-	if _, err := transfer.Export(ctx, store, "paths", &buf, nil); err != nil {
+	if _, err := transfer.Export(ctx, store, files, "paths", &buf, nil); err != nil {
 		t.Fatalf("export: %v", err)
 	}
-	if _, err := transfer.Import(ctx, store, &buf, transfer.Options{As: "imported"}); err != nil {
+	if _, err := transfer.Import(ctx, store, &buf, transfer.Options{As: "imported", Files: files}); err != nil {
 		t.Fatalf("import: %v", err)
 	}
 	sameContent(t, "export → import", onlyEntry(t, store, "imported").Content, a)

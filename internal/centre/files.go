@@ -44,6 +44,10 @@ func (l FileLimits) quota() int64 {
 	return l.SiteQuota
 }
 
+// Quota returns the bytes a site's files may take (0: no quota), as
+// Store.CreateFile takes it.
+func (l FileLimits) Quota() int64 { return l.quota() }
+
 func (l FileLimits) uploadTTL() time.Duration {
 	if l.UploadTTL > 0 {
 		return l.UploadTTL

@@ -18,6 +18,8 @@
 //	en/{slug}/index.html       every public entry, withdrawn ones included
 //	404.html                   the page for unknown paths
 //	assets/, theme.*.css       stylesheets and icon
+//	files/{sha256}/{name}      hosted files that public entries use (and
+//	files/{sha256}/{w}w/{name} their image copies), linked from the pages
 //	feed.atom, feed.rss, feed.json, sitemap.xml, robots.txt
 //	api/v1/sites/{site}/index.json                   site profile
 //	api/v1/sites/{site}/entries/index.json, page-N.json   entry list pages
@@ -334,7 +336,15 @@ func (x *exporter) publicEntries() ([]*centre.Entry, error) {
 }
 
 func (x *exporter) get(h http.Handler, p string) *http.Response {
-	r := httptest.NewRequestWithContext(x.ctx, http.MethodGet, p, nil)
+	// p is a decoded path (a hosted file's name may hold spaces): escape
+	// it again for the request line.
+	target := p
+	if pth, q, ok := strings.Cut(p, "?"); ok {
+		target = (&url.URL{Path: pth}).EscapedPath() + "?" + q
+	} else {
+		target = (&url.URL{Path: p}).EscapedPath()
+	}
+	r := httptest.NewRequestWithContext(x.ctx, http.MethodGet, target, nil)
 	r.Host = "static.invalid"
 	if strings.HasPrefix(x.origin, "https:") {
 		r.Header.Set("X-Forwarded-Proto", "https")
@@ -418,8 +428,15 @@ func links(doc []byte) []string {
 		case html.StartTagToken, html.SelfClosingTagToken:
 			for {
 				k, v, more := z.TagAttr()
-				if ks := string(k); ks == "href" || ks == "src" {
+				switch string(k) {
+				case "href", "src":
 					out = append(out, string(v))
+				case "srcset": // "url 480w, url 960w": each image copy
+					for _, c := range strings.Split(string(v), ",") {
+						if f := strings.Fields(c); len(f) > 0 {
+							out = append(out, f[0])
+						}
+					}
 				}
 				if !more {
 					break

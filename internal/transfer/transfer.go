@@ -6,15 +6,17 @@
 //
 //	{"format":"infocentre-export","version":1}                    header, first line
 //	{"type":"site","site":{…}}                                     the site (without its version)
+//	{"type":"file","file":{…}} {"type":"blob","blob":{…}} …        every hosted file with its bytes
+//	                                                               (version 2; see files.go)
 //	{"type":"revision","revision":{…}}                             every revision of every entry,
 //	                                                               entries by ID, versions ascending
 //	{"type":"audit","event":{…}}                                   audit events, oldest first
-//	{"type":"end","counts":{"revisions":N,"entries":E,"audit":A}}  trailer, last line
+//	{"type":"end","counts":{"revisions":N,"entries":E,"audit":A,"files":F}}  trailer, last line
 //
 // An entry's current state is its last revision. Keys are never exported
 // (only their hashes are stored, and they belong to the old site), and
 // neither are revisions of deleted drafts. Export → import → export gives
-// the same bytes.
+// the same bytes. Version 1 files (no hosted files) are still read.
 package transfer
 
 import (
@@ -34,7 +36,7 @@ import (
 // Format and Version identify the file format.
 const (
 	Format  = "infocentre-export"
-	Version = 1
+	Version = 2
 )
 
 type header struct {
@@ -47,6 +49,7 @@ type Counts struct {
 	Entries   int `json:"entries"`
 	Revisions int `json:"revisions"`
 	Audit     int `json:"audit"`
+	Files     int `json:"files,omitempty"`
 }
 
 // record is one line after the header.
@@ -55,6 +58,8 @@ type record struct {
 	Site     *siteRecord        `json:"site,omitempty"`
 	Revision *centre.Entry      `json:"revision,omitempty"`
 	Event    *centre.AuditEvent `json:"event,omitempty"`
+	File     *centre.File       `json:"file,omitempty"`
+	Blob     *blob              `json:"blob,omitempty"`
 	Counts   *Counts            `json:"counts,omitempty"`
 }
 
@@ -74,8 +79,9 @@ func report(p Progress, phase string, done, total int) {
 	}
 }
 
-// Export writes the whole of site to w.
-func Export(ctx context.Context, store centre.Store, site string, w io.Writer, progress Progress) (Counts, error) {
+// Export writes the whole of site to w, its hosted files read from files
+// (which may be nil for a site without files).
+func Export(ctx context.Context, store centre.Store, files centre.FileStore, site string, w io.Writer, progress Progress) (Counts, error) {
 	var c Counts
 	s, err := store.GetSite(ctx, site)
 	if err != nil {
@@ -96,6 +102,10 @@ func Export(ctx context.Context, store centre.Store, site string, w io.Writer, p
 	if err := enc.Encode(record{Type: "site", Site: &sr}); err != nil {
 		return c, err
 	}
+	if c.Files, err = exportFiles(ctx, store, files, site, enc); err != nil {
+		return c, err
+	}
+	report(progress, "files", c.Files, c.Files)
 	for i, id := range ids {
 		n, err := exportRevisions(ctx, store, site, id, enc)
 		if err != nil {
@@ -208,6 +218,13 @@ type Options struct {
 	DryRun bool
 	// Progress, if set, is told how far the import has come.
 	Progress Progress
+	// Files receives the bytes of the export's hosted files (required
+	// when it holds any); FileQuota bounds them as uploads are (0: none).
+	Files     centre.FileStore
+	FileQuota int64
+	// Inspect, if set, checks that each file's content is of the type
+	// its record says (the server's Inspector, as for uploads).
+	Inspect centre.Inspector
 	// HostReserved, if set, refuses a site that claims a host name for
 	// which it reports true (the deployment's own hosts: see
 	// centre.Service.HostReserved).
@@ -226,6 +243,8 @@ func (e *LineError) Unwrap() error { return e.Err }
 // parsed is a validated file.
 type parsed struct {
 	site    *centre.Site
+	files   []*fileImport
+	dir     string            // temporary files of the blobs, removed by cleanup
 	entries [][]*centre.Entry // revisions of each entry, in file order
 	events  []*centre.AuditEvent
 	counts  Counts
@@ -278,6 +297,7 @@ func Import(ctx context.Context, store centre.Store, r io.Reader, opts Options) 
 	if err != nil {
 		return Summary{}, err
 	}
+	defer p.cleanup()
 	if opts.HostReserved != nil {
 		for _, h := range p.site.Hosts {
 			if opts.HostReserved(h) {
@@ -344,9 +364,20 @@ func write(ctx context.Context, store centre.Store, p *parsed, opts Options) (Co
 		return Counts{}, fmt.Errorf("create site %s: %w", site.Slug, err)
 	}
 	written := map[string]int64{} // entry id → stored version
+	var fileKeys, fileIDs []string
 	undo := func(cause error) error {
 		ctx := context.WithoutCancel(ctx)
 		var errs []error
+		for _, id := range fileIDs {
+			if err := store.DeleteFile(ctx, site.Slug, id); err != nil {
+				errs = append(errs, err)
+			}
+		}
+		for _, k := range fileKeys {
+			if err := opts.Files.Delete(ctx, k); err != nil {
+				errs = append(errs, err)
+			}
+		}
 		for id, v := range written {
 			if err := store.DeleteEntry(ctx, site.Slug, id, v); err != nil {
 				errs = append(errs, err)
@@ -360,6 +391,10 @@ func write(ctx context.Context, store centre.Store, p *parsed, opts Options) (Co
 		}
 		return cause
 	}
+	if err := writeFiles(ctx, store, p, opts, &fileKeys, &fileIDs); err != nil {
+		return Counts{}, undo(err)
+	}
+	report(opts.Progress, "files", len(p.files), len(p.files))
 	for i, revs := range p.entries {
 		for _, rev := range revs {
 			e := *rev
@@ -376,6 +411,9 @@ func write(ctx context.Context, store centre.Store, p *parsed, opts Options) (Co
 			written[e.ID] = e.Version
 		}
 		report(opts.Progress, "entries", i+1, len(p.entries))
+	}
+	if err := markPublic(ctx, store, p); err != nil {
+		return Counts{}, undo(err)
 	}
 	for i, ev := range p.events {
 		if err := store.AppendAudit(ctx, ev); err != nil {
