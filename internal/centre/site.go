@@ -32,6 +32,12 @@ type Site struct {
 	// in ("Europe/Brussels"); empty means UTC.
 	TimeZone string   `json:"time_zone,omitempty"`
 	Hosts    []string `json:"hosts,omitempty"` // host names that serve this site at "/"
+	// Translations are the title, tagline and description in the site's
+	// other languages (see Text).
+	Translations []SiteText `json:"translations,omitempty"`
+	// Labels are the display names of tags and organisations per language
+	// (see LabelOf).
+	Labels []Label `json:"labels,omitempty"`
 	// Banner is the site's emergency banner, or nil; once removed it is
 	// kept with its RemovedAt (for the CAP Cancel message) until the next
 	// one is set. See Banner.ActiveAt for when the public sees it.
@@ -157,6 +163,8 @@ func (s *Site) Validate() error {
 	s.Contact.check(&p)
 	s.Theme.check(&p)
 	checkHosts(&p, s.Hosts)
+	s.checkTranslations(&p)
+	s.checkLabels(&p)
 	if s.TimeZone != "" && !ValidTimeZone(s.TimeZone) {
 		p.Add("time_zone", "must be an IANA time zone name like Europe/Brussels")
 	}

@@ -26,6 +26,45 @@ var Site = centre.SiteInput{
 	Contact:     centre.Contact{Email: "press@example.org", URL: "https://example.org/contact"},
 	Theme:       centre.Theme{Accent: "#0b5394"},
 	TimeZone:    "Europe/Brussels",
+	Translations: []centre.SiteText{{Lang: "fr", Title: "Centre d'information COVID-19",
+		Tagline:     "Déclarations, rapports et recommandations de la communauté européenne des technologies de la santé",
+		Description: "Le recueil public des déclarations, rapports et recommandations de notre association et de ses organisations membres sur la pandémie de COVID-19."}},
+	Labels: labels(),
+}
+
+// labels are the English and French names of the demo's tags and
+// organisations.
+func labels() []centre.Label {
+	var out []centre.Label
+	for _, l := range []struct{ kind, key, en, fr string }{
+		{centre.LabelTag, "cancer-care", "Cancer care", "Soins oncologiques"},
+		{centre.LabelTag, "radiotherapy", "Radiotherapy", "Radiothérapie"},
+		{centre.LabelTag, "continuity-of-care", "Continuity of care", "Continuité des soins"},
+		{centre.LabelTag, "eu-policy", "EU policy", "Politique de l'UE"},
+		{centre.LabelTag, "recovery", "Recovery", "Relance"},
+		{centre.LabelTag, "digital-health", "Digital health", "Santé numérique"},
+		{centre.LabelTag, "mhealth", "Mobile health", "Santé mobile"},
+		{centre.LabelTag, "telehealth", "Telehealth", "Télésanté"},
+		{centre.LabelTag, "artificial-intelligence", "Artificial intelligence", "Intelligence artificielle"},
+		{centre.LabelTag, "cardiology", "Cardiology", "Cardiologie"},
+		{centre.LabelTag, "screening", "Screening", "Dépistage"},
+		{centre.LabelTag, "members", "Members", "Membres"},
+		{centre.LabelTag, "weekly-update", "Weekly update", "Point hebdomadaire"},
+		{centre.LabelTag, "imaging", "Medical imaging", "Imagerie médicale"},
+		{centre.LabelTag, "events", "Events", "Événements"},
+		{centre.LabelTag, "vaccination", "Vaccination", "Vaccination"},
+		{centre.LabelTag, "ventilators", "Ventilators", "Respirateurs"},
+		{centre.LabelTag, "supply-chain", "Supply chain", "Chaîne d'approvisionnement"},
+		{centre.LabelOrganisation, centre.OrgKey(assoc), assoc, "Association européenne des technologies de la santé"},
+		{centre.LabelOrganisation, centre.OrgKey("European Society for Radiotherapy Physics"), "European Society for Radiotherapy Physics", "Société européenne de physique en radiothérapie"},
+		{centre.LabelOrganisation, centre.OrgKey("Digital Health Society"), "Digital Health Society", "Société de santé numérique"},
+		{centre.LabelOrganisation, centre.OrgKey("Breast Imaging Network Europe"), "Breast Imaging Network Europe", "Réseau européen d'imagerie mammaire"},
+		{centre.LabelOrganisation, centre.OrgKey("Cardiac Imaging Alliance"), "Cardiac Imaging Alliance", "Alliance d'imagerie cardiaque"},
+	} {
+		out = append(out, centre.Label{Kind: l.kind, Key: l.key, Lang: "en", Text: l.en},
+			centre.Label{Kind: l.kind, Key: l.key, Lang: "fr", Text: l.fr})
+	}
+	return out
 }
 
 type item struct {
@@ -189,6 +228,15 @@ and evidence frameworks to data protection, interoperability and digital literac
 			Summary:       "Who we are and what you find here.",
 			Organisations: []string{assoc},
 			Body:          "This information centre collects the statements, reports and recommendations of the association and its member organisations on the COVID-19 pandemic. Press enquiries: press@example.org.",
+		},
+	}},
+	{daysAgo: 45, in: centre.EntryInput{Slug: "about", Lang: "fr",
+		Content: centre.Content{
+			Type:          centre.TypePage,
+			Title:         "À propos de ce centre d'information",
+			Summary:       "Qui nous sommes et ce que vous trouverez ici.",
+			Organisations: []string{assoc},
+			Body:          "Ce centre d'information rassemble les déclarations, rapports et recommandations de l'association et de ses organisations membres sur la pandémie de COVID-19. Contact presse : press@example.org.",
 		},
 	}},
 	{draft: true, in: centre.EntryInput{Slug: "vaccination-logistics",

@@ -69,10 +69,13 @@ type Hit struct {
 	Snippet string `json:"snippet"`
 }
 
-// Facets counts the entries of the whole result set by type and by tag.
+// Facets counts the entries of the whole result set by type, by tag and
+// by organisation (under the name that the first entry of the results
+// writes for its centre.OrgKey: the newest, without query words).
 type Facets struct {
-	Types map[string]int `json:"types"`
-	Tags  map[string]int `json:"tags"`
+	Types         map[string]int `json:"types"`
+	Tags          map[string]int `json:"tags"`
+	Organisations map[string]int `json:"organisations"`
 }
 
 // clause is one required or optional part of a parsed query: a word, or

@@ -123,12 +123,23 @@ func (ix *Index) Search(ctx context.Context, q Query) (Result, error) {
 		return Result{}, err
 	}
 
-	res := Result{Total: len(cands), Hits: []Hit{}, Facets: Facets{Types: map[string]int{}, Tags: map[string]int{}}}
+	res := Result{Total: len(cands), Hits: []Hit{}, Facets: Facets{Types: map[string]int{}, Tags: map[string]int{}, Organisations: map[string]int{}}}
+	orgNames := map[string]string{} // OrgKey -> the name counted under
 	for _, c := range cands {
 		r := ix.docs[c.doc]
 		res.Facets.Types[r.Type]++
 		for _, t := range r.Tags {
 			res.Facets.Tags[t]++
+		}
+		for i, o := range r.Organisations {
+			k := r.orgKeys[i]
+			if slices.Contains(r.orgKeys[:i], k) {
+				continue // the same organisation written twice
+			}
+			if _, ok := orgNames[k]; !ok {
+				orgNames[k] = o
+			}
+			res.Facets.Organisations[orgNames[k]]++
 		}
 	}
 	end := min(p.offset+p.Limit, len(cands))

@@ -66,11 +66,19 @@ func (s *Site) entryView(q *req, e *centre.Entry, versions, nav []*centre.Entry,
 	v := s.baseView(q, e.Title, nav)
 	v.Description = e.Summary
 	v.Canonical = q.origin + q.entryURL(e.Lang, e.Slug)
+	// The language switch (homeLangs) leads to the translation of the
+	// entry where there is one, else to the home page in that language.
+	for i, l := range v.Langs {
+		for _, x := range versions {
+			if strings.EqualFold(x.Lang, l.Lang) {
+				v.Langs[i].Href = q.entryURL(x.Lang, x.Slug)
+			}
+		}
+		v.Langs[i].Current = strings.EqualFold(l.Lang, e.Lang)
+	}
 	if len(versions) > 1 {
 		for _, x := range versions {
-			href := q.entryURL(x.Lang, x.Slug)
-			v.Langs = append(v.Langs, langLink{Href: href, Lang: x.Lang, Name: langName(x.Lang), Current: x == e})
-			v.Alternates = append(v.Alternates, alternate{Lang: x.Lang, Href: q.origin + href})
+			v.Alternates = append(v.Alternates, alternate{Lang: x.Lang, Href: q.origin + q.entryURL(x.Lang, x.Slug)})
 		}
 	}
 	shown := *e // its times in the site's zone, for display
@@ -107,10 +115,12 @@ func (s *Site) entryView(q *req, e *centre.Entry, versions, nav []*centre.Entry,
 	}
 	ev.Body = s.bodyHTML(q, e)
 	for _, o := range e.Organisations {
-		ev.Orgs = append(ev.Orgs, link{Href: q.pageURL("/organisations/"+centre.OrgKey(o), e.Lang), Text: o})
+		text, lang := orgLabel(q, o)
+		ev.Orgs = append(ev.Orgs, link{Href: q.pageURL("/organisations/"+centre.OrgKey(o)+"/", e.Lang), Text: text, Lang: lang})
 	}
 	for _, t := range e.Tags {
-		ev.Tags = append(ev.Tags, link{Href: q.pageURL("/tags/"+t, e.Lang), Text: t})
+		text, lang := tagLabel(q, t)
+		ev.Tags = append(ev.Tags, link{Href: q.pageURL("/tags/"+t+"/", e.Lang), Text: text, Lang: lang})
 	}
 	for _, a := range e.Attachments {
 		av := attachmentView{Title: a.Title, URL: a.URL, Format: formatName(a.MediaType), Size: humanSize(a.Size), Lang: a.Lang}
@@ -123,7 +133,7 @@ func (s *Site) entryView(q *req, e *centre.Entry, versions, nav []*centre.Entry,
 		ev.SupersededHref = q.entryURL(e.Lang, e.SupersededBy)
 	}
 	v.Entry = ev
-	og := &openGraph{Type: "article", Title: e.Title, SiteName: q.site.Title, URL: v.Canonical, Locale: e.Lang,
+	og := &openGraph{Type: "article", Title: e.Title, SiteName: v.SiteTitle, URL: v.Canonical, Locale: e.Lang,
 		Description: e.Summary, Published: e.PublishedAt.UTC().Format(time.RFC3339), Tags: e.Tags}
 	if ev.Updated {
 		og.Modified = e.UpdatedAt.UTC().Format(time.RFC3339)

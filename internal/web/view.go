@@ -40,34 +40,37 @@ func parseTemplates() map[string]*template.Template {
 
 // view is what every page template reads.
 type view struct {
-	Lang        string
-	UI          string            // language of the site's own words
-	UIAttr      template.HTMLAttr // ` lang="en"` when UI differs from Lang
-	uiLang      string            // "en" when UI differs from Lang, else ""
-	SiteAttr    template.HTMLAttr // ` lang="xx"` on the site's texts when Lang is not its default
-	Title       string
-	Heading     string
-	Intro       string
-	Description string
-	Canonical   string
-	NoIndex     bool
-	Site        *centre.Site
-	Archived    bool
-	ArchivedAt  time.Time
-	Preview     bool
-	Banner      *bannerView // the site's emergency banner, if shown
-	Home        string
-	CSS         string
-	ThemeCSS    string
-	Logo        string // the site's own logo image, if it has one
-	Icon        string
-	Nav         []link
-	Langs       []langLink
-	Alternates  []alternate
-	Feeds       []feedLink
-	FooterFeeds []link
-	OG          *openGraph
-	JSONLD      any
+	Lang     string
+	UI       string            // language of the site's own words
+	UIAttr   template.HTMLAttr // ` lang="en"` when UI differs from Lang
+	uiLang   string            // "en" when UI differs from Lang, else ""
+	SiteAttr template.HTMLAttr // ` lang="xx"` on the site's texts when they are not in Lang
+	// SiteTitle, SiteTagline and SiteDescription are the site's profile in
+	// the page language (its translation), else in its default language.
+	SiteTitle, SiteTagline, SiteDescription string
+	Title                                   string
+	Heading                                 string
+	Intro                                   string
+	Description                             string
+	Canonical                               string
+	NoIndex                                 bool
+	Site                                    *centre.Site
+	Archived                                bool
+	ArchivedAt                              time.Time
+	Preview                                 bool
+	Banner                                  *bannerView // the site's emergency banner, if shown
+	Home                                    string
+	CSS                                     string
+	ThemeCSS                                string
+	Logo                                    string // the site's own logo image, if it has one
+	Icon                                    string
+	Nav                                     []link
+	Langs                                   []langLink
+	Alternates                              []alternate
+	Feeds                                   []feedLink
+	FooterFeeds                             []link
+	OG                                      *openGraph
+	JSONLD                                  any
 
 	Sections []section
 	Items    []item
@@ -76,6 +79,8 @@ type view struct {
 	Entry    *entryView
 	Action   *link // error pages: where to go instead
 	Search   *searchView
+	Index    []facet // index pages: each tag or organisation with its count
+	Indexes  []link  // footer: the index pages
 
 	OpenSearch string // the site's OpenSearch description, when it has search
 }
@@ -196,15 +201,21 @@ func (s *Site) baseView(q *req, title string, nav []*centre.Entry) *view {
 	if base, _, _ := strings.Cut(strings.ToLower(q.lang), "-"); base != ui {
 		v.uiLang, v.UIAttr = ui, template.HTMLAttr(` lang="`+ui+`"`) // #nosec G203 -- ui is a catalogue key
 	}
+	text := q.site.Text(q.lang)
+	v.SiteTitle, v.SiteTagline, v.SiteDescription = text.Title, text.Tagline, text.Description
 	if def := q.site.DefaultLanguage(); !strings.EqualFold(def, q.lang) && centre.ValidLanguage(def) {
 		v.SiteAttr = template.HTMLAttr(` lang="` + def + `"`) // #nosec G203 -- validated language tag
+		if strings.EqualFold(text.Lang, q.lang) {
+			v.SiteAttr = "" // translated
+		}
 	}
-	if v.Banner != nil {
-		v.Banner.Attr = v.SiteAttr
+	if v.Banner != nil && !strings.EqualFold(q.site.DefaultLanguage(), q.lang) && centre.ValidLanguage(q.site.DefaultLanguage()) {
+		v.Banner.Attr = template.HTMLAttr(` lang="` + q.site.DefaultLanguage() + `"`) // #nosec G203 -- validated language tag
 	}
-	if title != q.site.Title {
-		v.Title = title + " – " + q.site.Title
+	if title != v.SiteTitle {
+		v.Title = title + " – " + v.SiteTitle
 	}
+	homeLangs(q, v)
 	if q.site.Theme.Accent != "" && CheckAccent(q.site.Theme.Accent) == nil {
 		v.ThemeCSS = q.url("/theme." + accentHash(q.site.Theme.Accent) + ".css")
 	}
@@ -228,9 +239,14 @@ func (s *Site) baseView(q *req, title string, nav []*centre.Entry) *view {
 		v.Nav = append(v.Nav, link{Href: q.entryURL(e.Lang, e.Slug), Text: e.Title, Current: q.path == p})
 	}
 	v.Feeds = []feedLink{
-		{Type: "application/atom+xml", Text: q.site.Title + " (Atom)", Href: q.url("/feed.atom")},
-		{Type: "application/rss+xml", Text: q.site.Title + " (RSS)", Href: q.url("/feed.rss")},
-		{Type: "application/feed+json", Text: q.site.Title + " (JSON Feed)", Href: q.url("/feed.json")},
+		{Type: "application/atom+xml", Text: v.SiteTitle + " (Atom)", Href: q.url("/feed.atom")},
+		{Type: "application/rss+xml", Text: v.SiteTitle + " (RSS)", Href: q.url("/feed.rss")},
+		{Type: "application/feed+json", Text: v.SiteTitle + " (JSON Feed)", Href: q.url("/feed.json")},
+	}
+	if s.counter() != nil {
+		for _, kind := range indexKinds {
+			v.Indexes = append(v.Indexes, link{Href: q.pageURL("/"+kind+"/", q.lang), Text: msg(ui, kind+".all"), Lang: v.uiLang})
+		}
 	}
 	v.FooterFeeds = []link{
 		{Href: q.url("/feed.atom"), Text: msg(ui, "feed.atom")},
@@ -240,12 +256,26 @@ func (s *Site) baseView(q *req, title string, nav []*centre.Entry) *view {
 	return v
 }
 
+// homeLangs sets the language switch that every page of a site with
+// several languages shows, unless the page sets its own: each language
+// links to the site's home in that language.
+func homeLangs(q *req, v *view) {
+	if len(q.site.Languages) < 2 {
+		return
+	}
+	v.Langs = nil
+	for _, l := range q.site.Languages {
+		v.Langs = append(v.Langs, langLink{Href: q.pageURL("/", l), Lang: l, Name: langName(l), Current: strings.EqualFold(l, q.lang)})
+	}
+}
+
 // pageLangs sets the language switch and hreflang alternates of a page
-// that exists in every site language (home and lists).
+// that exists in every site language (home, lists and indexes).
 func pageLangs(q *req, v *view, p string) {
 	if len(q.site.Languages) < 2 {
 		return
 	}
+	v.Langs = nil
 	for _, l := range q.site.Languages {
 		href := q.pageURL(p, l)
 		v.Langs = append(v.Langs, langLink{Href: href, Lang: l, Name: langName(l), Current: l == q.lang})
