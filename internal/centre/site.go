@@ -61,7 +61,8 @@ type Theme struct {
 	// LogoURL is the site's logo: a data:image/png, jpeg or webp base64
 	// URL of at most MaxLogoBytes, which the site serves itself (so pages
 	// make no third-party request), or an http(s) URL kept for other uses
-	// (pages show only a logo they can serve themselves).
+	// (pages show only a logo they can serve themselves), or a path of one
+	// of the site's files (a hosted file: /files/{hash}/{name}).
 	LogoURL string `json:"logo_url,omitempty"`
 }
 
@@ -217,8 +218,8 @@ func (t Theme) check(p *Problems) {
 			if _, _, err := LogoImage(l); err != nil {
 				p.Add("theme.logo_url", "%s", err.Error())
 			}
-		} else if !ValidHTTPURL(l) {
-			p.Add("theme.logo_url", "must be a data:image/png (or jpeg or webp) base64 URL, or an absolute http(s) URL")
+		} else if !ValidHTTPURL(l) && !ValidLogoPath(l) {
+			p.Add("theme.logo_url", "must be a path of one of the site's files (/files/{hash}/{name}), a data:image/png (or jpeg or webp) base64 URL, or an absolute http(s) URL")
 		}
 	}
 }
@@ -279,6 +280,15 @@ func LogoImage(dataURL string) (mediaType string, data []byte, err error) {
 		return "", nil, fmt.Errorf("the logo's bytes are %s, not %s", sniffed, mt)
 	}
 	return mt, data, nil
+}
+
+// ValidLogoPath reports whether l is a logo given as a path of one of the
+// site's own files: relative to the site's base, like a hosted file's
+// /files/{hash}/{name} (or the same under /sites/{slug}/); no "//", "..",
+// backslash, query, fragment or space.
+func ValidLogoPath(l string) bool {
+	return len(l) > 1 && len(l) <= 2048 && strings.HasPrefix(l, "/") && !strings.HasPrefix(l, "//") &&
+		!strings.Contains(l, "..") && !strings.ContainsAny(l, "\\?#%\" <>\x00\t\r\n")
 }
 
 // LogoExt returns the file extension of a logo media type.

@@ -239,6 +239,18 @@ and evidence frameworks to data protection, interoperability and digital literac
 			Body:          "Ce centre d'information rassemble les déclarations, rapports et recommandations de l'association et de ses organisations membres sur la pandémie de COVID-19. Contact presse : press@example.org.",
 		},
 	}},
+	{daysAgo: 45, in: page("contact", "en", "Contact us", "How to reach the association.",
+		"Press enquiries: press@example.org. Members and partners: members@example.org. Post: European Health Technology Association, Rue de l'Exemple 1, 1000 Brussels, Belgium.")},
+	{daysAgo: 45, in: page("contact", "fr", "Nous contacter", "Comment joindre l'association.",
+		"Presse : press@example.org. Membres et partenaires : members@example.org. Courrier : European Health Technology Association, Rue de l'Exemple 1, 1000 Bruxelles, Belgique.")},
+	{daysAgo: 45, in: page("privacy", "en", "Privacy statement", "What this site records about you: nothing that identifies you.",
+		"This site sets no cookies and loads nothing from other sites. Our servers keep access logs (time, address, page) for 30 days to keep the service safe, then delete them. Share links open the service you choose only when you follow them. Questions: privacy@example.org.")},
+	{daysAgo: 45, in: page("privacy", "fr", "Déclaration de confidentialité", "Ce que ce site enregistre à votre sujet : rien qui vous identifie.",
+		"Ce site ne dépose aucun cookie et ne charge rien depuis d'autres sites. Nos serveurs gardent des journaux d'accès (heure, adresse, page) pendant 30 jours pour la sécurité du service, puis les effacent. Les liens de partage n'ouvrent le service choisi que si vous les suivez. Questions : privacy@example.org.")},
+	{daysAgo: 45, in: page("accessibility", "en", "Accessibility statement", "How accessible this site is, and how to tell us when it is not.",
+		"We aim to meet the Web Content Accessibility Guidelines (WCAG) 2.1 at level AA. Every page type is tested with an automated accessibility checker at phone and desktop widths, in light and dark mode. Some documents we publish (PDF reports) may not be fully accessible; ask us for another format at press@example.org and we answer within five working days.")},
+	{daysAgo: 45, in: page("accessibility", "fr", "Déclaration d'accessibilité", "Le niveau d'accessibilité de ce site, et comment nous signaler un problème.",
+		"Nous visons la conformité aux règles pour l'accessibilité des contenus web (WCAG) 2.1, niveau AA. Chaque type de page est vérifié par un outil automatique sur téléphone et sur ordinateur, en mode clair et sombre. Certains documents publiés (rapports PDF) peuvent ne pas être entièrement accessibles ; demandez-nous un autre format à press@example.org, nous répondons sous cinq jours ouvrés.")},
 	{draft: true, in: centre.EntryInput{Slug: "vaccination-logistics",
 		Content: centre.Content{
 			Type:          centre.TypeStatement,
@@ -249,6 +261,12 @@ and evidence frameworks to data protection, interoperability and digital literac
 			Body:          "Draft under review.",
 		},
 	}},
+}
+
+// page returns a page entry of the association in language lang.
+func page(slug, lang, title, summary, body string) centre.EntryInput {
+	return centre.EntryInput{Slug: slug, Lang: lang, Content: centre.Content{
+		Type: centre.TypePage, Title: title, Summary: summary, Organisations: []string{assoc}, Body: body}}
 }
 
 // Seed creates the demo site and its entries through the service, as the

@@ -28,6 +28,7 @@ func (s *Site) directory(w http.ResponseWriter, r *http.Request) {
 	v := s.baseView(q, "Information centres", nil)
 	v.Title = v.Heading
 	v.Nav, v.Feeds, v.FooterFeeds, v.ThemeCSS, v.OpenSearch = nil, nil, nil, "", ""
+	v.SearchBox, v.Indexes, v.Langs = nil, nil, nil
 	var archived []item
 	for _, st := range sites {
 		it := item{Href: "/sites/" + st.Slug + "/", Title: st.Title, Summary: st.Tagline, UI: v.UI,

@@ -3,6 +3,8 @@ package web
 import (
 	"html/template"
 	"net/http"
+	"net/url"
+	"regexp"
 	"strconv"
 	"strings"
 	"time"
@@ -132,6 +134,14 @@ func (s *Site) entryView(q *req, e *centre.Entry, versions, nav []*centre.Entry,
 	if e.SupersededBy != "" {
 		ev.SupersededHref = q.entryURL(e.Lang, e.SupersededBy)
 	}
+	if e.Type != centre.TypePage {
+		crumbs(q, v, link{Href: q.pageURL("/"+pluralOf(e.Type)+"/", e.Lang), Text: typePlural(v.UI, e.Type), Lang: v.uiLang})
+	} else {
+		crumbs(q, v)
+	}
+	if strings.HasPrefix(v.Canonical, "https://") || strings.HasPrefix(v.Canonical, "http://") {
+		ev.ShareURL, ev.Share = v.Canonical, shareLinks(v.UI, e.Title, v.Canonical)
+	}
 	v.Entry = ev
 	og := &openGraph{Type: "article", Title: e.Title, SiteName: v.SiteTitle, URL: v.Canonical, Locale: e.Lang,
 		Description: e.Summary, Published: e.PublishedAt.UTC().Format(time.RFC3339), Tags: e.Tags}
@@ -141,6 +151,36 @@ func (s *Site) entryView(q *req, e *centre.Entry, versions, nav []*centre.Entry,
 	v.OG = og
 	v.JSONLD = jsonLD(q, e, v.Canonical)
 	return v
+}
+
+// shareLinks returns links that share the page at pageURL titled title:
+// plain URLs of each service's own share page, so that the page loads no
+// third-party script and tells no service who reads it until the reader
+// chooses one. Mastodon and the rest of the fediverse have no single
+// server: toot.kytta.org (Toot, an open-source share page) asks the reader
+// for theirs.
+func shareLinks(ui, title, pageURL string) []link {
+	enc := func(s string) string { return strings.ReplaceAll(url.QueryEscape(s), "+", "%20") }
+	return []link{
+		{Href: "mailto:?subject=" + enc(title) + "&body=" + enc(pageURL), Text: msg(ui, "share.email")},
+		{Href: "https://toot.kytta.org/?text=" + enc(title+" "+pageURL), Text: "Mastodon"},
+		{Href: "https://www.linkedin.com/sharing/share-offsite/?url=" + enc(pageURL), Text: "LinkedIn"},
+		{Href: "https://x.com/intent/tweet?text=" + enc(title) + "&url=" + enc(pageURL), Text: "X"},
+	}
+}
+
+// tableRE finds the start of a table in sanitised body HTML.
+var tableRE = regexp.MustCompile(`<table[^>]*>`)
+
+// scrollTables wraps each table of sanitised body HTML in a container that
+// scrolls sideways on a narrow screen (focusable, so that keyboards can
+// scroll it), instead of breaking the table's words.
+func scrollTables(body string) string {
+	if !strings.Contains(body, "<table") {
+		return body
+	}
+	body = tableRE.ReplaceAllStringFunc(body, func(t string) string { return `<div class="scroll" tabindex="0">` + t })
+	return strings.ReplaceAll(body, "</table>", "</table></div>")
 }
 
 // bodyHTML returns the entry body, sanitised again at display time so that
@@ -159,7 +199,8 @@ func (s *Site) bodyHTML(q *req, e *centre.Entry) template.HTML {
 	if q.static {
 		out = localLinks(q, out)
 	}
-	return template.HTML(out) // #nosec G203 -- sanitised
+	out = scrollTables(out)
+	return template.HTML(out) // #nosec G203 -- sanitised, then wrapped in fixed markup
 }
 
 // localLinks rewrites the links of sanitised body HTML that point into the

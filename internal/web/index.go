@@ -76,6 +76,7 @@ func (s *Site) index(q *req, kind string) {
 	ui := uiLang(q.lang)
 	v := s.baseView(q, msg(ui, kind+".all"), nav)
 	v.Intro = msg(ui, kind+".intro")
+	crumbs(q, v)
 	v.Description = v.Intro
 	v.Canonical = q.origin + q.pageURL("/"+kind+"/", q.lang)
 	pageLangs(q, v, "/"+kind+"/")

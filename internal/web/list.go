@@ -125,6 +125,14 @@ func (s *Site) list(q *req, spec listSpec) {
 	}
 	v := s.baseView(q, title, nav)
 	v.Intro = intro
+	switch {
+	case spec.Tag != "" && s.counter() != nil:
+		crumbs(q, v, link{Href: q.pageURL("/tags/", q.lang), Text: msg(ui, "tags.all"), Lang: v.uiLang})
+	case spec.Org != "" && s.counter() != nil:
+		crumbs(q, v, link{Href: q.pageURL("/organisations/", q.lang), Text: msg(ui, "organisations.all"), Lang: v.uiLang})
+	default:
+		crumbs(q, v)
+	}
 	v.Description = title + " – " + v.SiteTitle
 	first := q.pageURL(spec.path(), q.lang)
 	v.Canonical = q.origin + first

@@ -195,6 +195,8 @@ func (s *Site) searchView(q *req, f *searchForm, nav []*centre.Entry) *view {
 	}
 	v := s.baseView(q, title, nav)
 	v.Heading = msg(ui, "search")
+	crumbs(q, v)
+	v.SearchBox.Q = f.query.Text
 	v.Description = msg(ui, "search.intro")
 	v.Canonical = q.origin + q.searchURL(q.lang)
 	for i := range v.Langs {

@@ -27,7 +27,7 @@ func TestSearchPage(t *testing.T) {
 		{path: base + "/search", status: 200,
 			want: []string{`<form class="search" role="search" action="/sites/demo/search" method="get">`, `<label for="q">Search this information centre</label>`,
 				`<input id="q" name="q" type="search" value=""`, `<label for="type">Type</label>`, `<option value="" selected>All types</option>`,
-				`<button type="submit">Search</button>`, `aria-current="page">Search</a>`, "Search the statements, publications"},
+				`<button type="submit">Search</button>`, `<li aria-current="page">Search</li>`, "Search the statements, publications"},
 			not: []string{noindex, `class="items"`, "result"}},
 		{path: base + "/search?q=medicines", status: 200,
 			want: []string{noindex, "<title>Search: medicines – Crisis Information Centre</title>", `value="medicines"`,
@@ -222,7 +222,7 @@ func TestOpenSearch(t *testing.T) {
 			t.Fatalf("%s: home lacks %s", h.host, link)
 		}
 		for _, p := range []string{"/en/" + fixture.StatementSlug + "/", "/news/", "/en/nope/"} {
-			if r := e.get(h.prefix+p, "Host", h.host); !strings.Contains(r.body, link) || !strings.Contains(r.body, `href="`+h.prefix+`/search"`) {
+			if r := e.get(h.prefix+p, "Host", h.host); !strings.Contains(r.body, link) || !strings.Contains(r.body, `action="`+h.prefix+`/search"`) {
 				t.Errorf("%s%s lacks the OpenSearch or search link", h.host, p)
 			}
 		}

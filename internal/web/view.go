@@ -80,7 +80,16 @@ type view struct {
 	Action   *link // error pages: where to go instead
 	Search   *searchView
 	Index    []facet // index pages: each tag or organisation with its count
-	Indexes  []link  // footer: the index pages
+	// SearchBox is the search form in the header of every page of a site
+	// with search.
+	SearchBox *searchBox
+	// Crumbs are the links of the breadcrumb trail above the page's
+	// heading (none on the home page); CrumbAttr marks the heading's
+	// language inside the trail when the trail's words are in another.
+	Crumbs      []link
+	CrumbAttr   template.HTMLAttr
+	FooterPages []link // the site's contact, privacy and accessibility pages
+	Indexes     []link // footer: the index pages
 
 	OpenSearch string // the site's OpenSearch description, when it has search
 }
@@ -91,6 +100,11 @@ type view struct {
 type bannerView struct {
 	Severity, Label, Heading, Text, URL, More string
 	Attr                                      template.HTMLAttr
+}
+
+// searchBox is the header's search form.
+type searchBox struct {
+	Action, Q, Lang string // Lang: the language filter, outside the default language
 }
 
 type link struct {
@@ -139,6 +153,8 @@ type entryView struct {
 	Orgs           []link
 	Tags           []link
 	Attachments    []attachmentView
+	Share          []link // share links (no third-party script), with ShareURL
+	ShareURL       string // the page's absolute URL, to copy
 	Changes        []centre.ChangeNote
 	SupersededHref string
 	ExpiredAt      time.Time // set once the entry has expired
@@ -171,6 +187,17 @@ func langName(tag string) string {
 // published (a major change; minor ones keep UpdatedAt).
 func majorUpdate(e *centre.Entry) bool {
 	return !e.UpdatedAt.IsZero() && e.UpdatedAt.Sub(e.PublishedAt) >= time.Minute
+}
+
+// footerPages are the slugs of the pages linked from the footer (the
+// site's contact, privacy and accessibility statements) instead of the
+// header's menu.
+var footerPages = map[string]bool{"contact": true, "privacy": true, "accessibility": true}
+
+// crumbs sets the breadcrumb trail of a page below the home page: home,
+// then the pages above this one.
+func crumbs(q *req, v *view, above ...link) {
+	v.Crumbs = append([]link{{Href: v.Home, Text: msg(v.UI, "home")}}, above...)
 }
 
 // listTypes are the entry types with their own list page on the home page.
@@ -219,16 +246,17 @@ func (s *Site) baseView(q *req, title string, nav []*centre.Entry) *view {
 	if q.site.Theme.Accent != "" && CheckAccent(q.site.Theme.Accent) == nil {
 		v.ThemeCSS = q.url("/theme." + accentHash(q.site.Theme.Accent) + ".css")
 	}
-	if lp := logoPath(q.site); lp != "" {
-		v.Logo = q.url(lp)
-	}
+	v.Logo = logoSrc(q)
 	v.Nav = append(v.Nav, link{Href: v.Home, Text: msg(ui, "home"), Lang: v.uiLang, Current: q.path == "/"})
 	for _, t := range listTypes {
 		p := "/" + pluralOf(t) + "/"
 		v.Nav = append(v.Nav, link{Href: q.pageURL(p, q.lang), Text: typePlural(ui, t), Lang: v.uiLang, Current: q.path == p})
 	}
 	if s.searchable(q) {
-		v.Nav = append(v.Nav, link{Href: q.searchURL(q.lang), Text: msg(ui, "search"), Lang: v.uiLang, Current: q.path == "/search"})
+		v.SearchBox = &searchBox{Action: q.url("/search")}
+		if !strings.EqualFold(q.lang, q.site.DefaultLanguage()) {
+			v.SearchBox.Lang = q.lang
+		}
 		v.OpenSearch = q.url("/opensearch.xml")
 	}
 	for _, e := range nav {
@@ -236,7 +264,15 @@ func (s *Site) baseView(q *req, title string, nav []*centre.Entry) *view {
 			continue
 		}
 		p := "/" + e.Lang + "/" + e.Slug + "/"
-		v.Nav = append(v.Nav, link{Href: q.entryURL(e.Lang, e.Slug), Text: e.Title, Current: q.path == p})
+		l := link{Href: q.entryURL(e.Lang, e.Slug), Text: e.Title, Current: q.path == p}
+		if footerPages[e.Slug] {
+			v.FooterPages = append(v.FooterPages, l)
+			continue
+		}
+		v.Nav = append(v.Nav, l)
+	}
+	if v.uiLang != "" && centre.ValidLanguage(q.lang) {
+		v.CrumbAttr = template.HTMLAttr(` lang="` + q.lang + `"`) // #nosec G203 -- validated language tag
 	}
 	v.Feeds = []feedLink{
 		{Type: "application/atom+xml", Text: v.SiteTitle + " (Atom)", Href: q.url("/feed.atom")},
