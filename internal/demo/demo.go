@@ -230,6 +230,16 @@ and evidence frameworks to data protection, interoperability and digital literac
 			Body:          "This information centre collects the statements, reports and recommendations of the association and its member organisations on the COVID-19 pandemic. Press enquiries: press@example.org.",
 		},
 	}},
+	{daysAgo: 8, in: centre.EntryInput{Slug: "ventilator-production-update",
+		Content: centre.Content{
+			Type:          centre.TypeNews,
+			Title:         "Members have doubled ventilator production",
+			Summary:       "Manufacturers in eight countries now build twice as many ventilators as in March.",
+			Tags:          []string{"ventilators", "supply-chain", "members"},
+			Organisations: []string{assoc},
+			Body:          "Our members have doubled the production of intensive-care ventilators since March by adding shifts and sharing suppliers of sensors and valves. Deliveries to hospitals are planned with the health authorities of each country.",
+		},
+	}},
 	{daysAgo: 45, in: centre.EntryInput{Slug: "about", Lang: "fr",
 		Content: centre.Content{
 			Type:          centre.TypePage,

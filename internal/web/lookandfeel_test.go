@@ -16,7 +16,7 @@ import (
 // trail that ends with the page itself.
 func TestHeaderSearchAndCrumbs(t *testing.T) {
 	e := newEnv(t)
-	box := `<form class="hs" role="search" action="/sites/demo/search" method="get">`
+	box := `<form class="hs" role="search" aria-label="Search" action="/sites/demo/search" method="get">`
 	for path, trail := range map[string]string{
 		base + "/":      "",
 		base + "/news/": `<li><a href="/sites/demo/">Home</a></li><li aria-current="page">News</li>`,

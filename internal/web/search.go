@@ -49,6 +49,8 @@ type searchView struct {
 	ByType  []facet
 	ByTag   []facet
 	Prev    string
+	Suggest *link // "Did you mean …?": the corrected query
+	Partial bool  // the results hold only some of the query's words
 }
 
 type option struct {
@@ -241,6 +243,9 @@ func (s *Site) searchResults(q *req, f *searchForm, v *view, res search.Result) 
 			sv.None = msg(ui, "search.none.for", f.query.Text)
 		}
 	}
+	if res.Suggestion != "" {
+		sv.Suggest = &link{Href: f.with(sv.Action, "q", res.Suggestion), Text: res.Suggestion}
+	}
 	sv.ByType, sv.ByTag = typeFacets(ui, f, sv.Action, res.Facets.Types), tagFacets(q, f, sv.Action, res.Facets.Tags)
 	if f.page > 1 {
 		sv.Prev = f.pageURL(sv.Action, f.page-1)
@@ -252,7 +257,7 @@ func (s *Site) searchResults(q *req, f *searchForm, v *view, res search.Result) 
 	for _, h := range res.Hits {
 		it := item{
 			Href: q.entryURL(h.Lang, h.Slug), Title: h.Title, TypeLabel: typeLabel(ui, h.Type), UI: ui, UIAttr: v.UIAttr,
-			Summary: h.Summary, Published: h.PublishedAt, Withdrawn: h.Withdrawn,
+			Summary: h.Summary, Published: h.PublishedAt, Withdrawn: h.Withdrawn, Partial: h.Partial,
 			// The snippet is escaped text with <mark> elements: the
 			// search package builds it so (see search.Hit).
 			Snippet: template.HTML(h.Snippet), // #nosec G203 -- escaped by internal/search
@@ -260,6 +265,7 @@ func (s *Site) searchResults(q *req, f *searchForm, v *view, res search.Result) 
 		if !strings.EqualFold(h.Lang, q.lang) {
 			it.Lang = h.Lang
 		}
+		sv.Partial = sv.Partial || h.Partial
 		v.Items = append(v.Items, it)
 	}
 }

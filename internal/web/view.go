@@ -22,6 +22,9 @@ var funcs = template.FuncMap{
 	"t":      msg,
 	"th":     msgHTML,
 	"timeel": timeHTML,
+	"linkHTML": func(href, text string) template.HTML {
+		return template.HTML(`<a href="` + template.HTMLEscapeString(href) + `">` + template.HTMLEscapeString(text) + `</a>`) // #nosec G203 -- both escaped
+	},
 }
 
 func parseTemplates() map[string]*template.Template {
@@ -139,6 +142,7 @@ type item struct {
 	Published                                 time.Time
 	Updated                                   time.Time // a major update after publication, or zero
 	Withdrawn, H3                             bool
+	Partial                                   bool // search: matches only some of the words
 }
 
 type entryView struct {
