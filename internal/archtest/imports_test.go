@@ -54,7 +54,7 @@ var allowed = map[string][]string{
 	"internal/httpapi": {"internal/centre", "internal/cursor", "internal/httpcache", "internal/jsonstrict", "internal/ratelimit",
 		"internal/search", "internal/transfer"},
 	"internal/s3transfer": {"internal/centre", "internal/httpapi"},
-	"internal/static":     {"internal/centre", "internal/cursor", "internal/httpapi", "internal/web"},
+	"internal/static":     {"internal/centre", "internal/cursor", "internal/httpapi", "internal/search", "internal/web"},
 	"internal/console":    {"internal/centre", "internal/cursor", "internal/ratelimit"},
 
 	"internal/app": {"internal/boltstore", "internal/centre", "internal/console", "internal/cursor", "internal/dynamostore",

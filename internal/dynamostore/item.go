@@ -155,6 +155,32 @@ func writeSite(w writer, s *centre.Site) {
 	if s.ReviewRequired {
 		w["review_required"] = &types.AttributeValueMemberBOOL{Value: true}
 	}
+	if len(s.Translations) > 0 {
+		l := make([]types.AttributeValue, len(s.Translations))
+		for i, t := range s.Translations {
+			m := item{}
+			mw := writer(m)
+			mw.s("lang", t.Lang)
+			mw.s("title", t.Title)
+			mw.s("tagline", t.Tagline)
+			mw.s("description", t.Description)
+			l[i] = &types.AttributeValueMemberM{Value: m}
+		}
+		w["translations"] = &types.AttributeValueMemberL{Value: l}
+	}
+	if len(s.Labels) > 0 {
+		l := make([]types.AttributeValue, len(s.Labels))
+		for i, lb := range s.Labels {
+			m := item{}
+			mw := writer(m)
+			mw.s("kind", lb.Kind)
+			mw.s("key", lb.Key)
+			mw.s("lang", lb.Lang)
+			mw.s("text", lb.Text)
+			l[i] = &types.AttributeValueMemberM{Value: m}
+		}
+		w["labels"] = &types.AttributeValueMemberL{Value: l}
+	}
 	if b := s.Banner; b != nil {
 		w.s("banner_id", b.ID)
 		w.s("banner_severity", b.Severity)
@@ -193,6 +219,17 @@ func siteFromItem(it item) (*centre.Site, error) {
 		CreatedAt:      r.t("created_at"),
 		UpdatedAt:      r.t("updated_at"),
 		Version:        r.n("version"),
+	}
+	for _, m := range r.maps("translations") {
+		mr := reader{it: m}
+		s.Translations = append(s.Translations, centre.SiteText{Lang: mr.s("lang"), Title: mr.s("title"),
+			Tagline: mr.s("tagline"), Description: mr.s("description")})
+		r.fail(mr.bad)
+	}
+	for _, m := range r.maps("labels") {
+		mr := reader{it: m}
+		s.Labels = append(s.Labels, centre.Label{Kind: mr.s("kind"), Key: mr.s("key"), Lang: mr.s("lang"), Text: mr.s("text")})
+		r.fail(mr.bad)
 	}
 	if id := r.s("banner_id"); id != "" {
 		s.Banner = &centre.Banner{

@@ -14,6 +14,7 @@
 //
 //	index.html                 home; fr/index.html in French
 //	news/index.html            lists; news/page/2/index.html, news/fr/...
+//	tags/index.html            every tag (organisations/index.html alike)
 //	tags/{tag}/index.html      tag and organisation pages (with their feeds)
 //	en/{slug}/index.html       every public entry, withdrawn ones included
 //	404.html                   the page for unknown paths
@@ -51,6 +52,7 @@ import (
 	"infocentre/internal/centre"
 	"infocentre/internal/cursor"
 	"infocentre/internal/httpapi"
+	"infocentre/internal/search"
 	"infocentre/internal/web"
 )
 
@@ -190,6 +192,7 @@ func (o Options) Export(ctx context.Context, svc *centre.Service, siteSlug, outD
 		ctx: ctx, public: svc, site: site, dir: tmp, origin: origin, res: &Result{},
 		web: web.New(svc, web.Options{
 			Static: true, StaticOrigin: origin, BuildID: "static", Cursors: sealer, Logger: log, PageSize: 20,
+			Counts:      &search.Service{Store: svc.Store, Log: log, Now: func() time.Time { return now }},
 			SiteForHost: func(context.Context, string) (string, bool) { return site.Slug, true },
 		}),
 		api: httpapi.New(httpapi.Config{
@@ -283,7 +286,7 @@ func (x *exporter) enqueue(p, from string) {
 // feed and public entry, and following every internal link of each page.
 func (x *exporter) pages(progress Progress) error {
 	for _, p := range []string{"/", "/404.html", "/robots.txt", "/sitemap.xml", "/feed.atom", "/feed.rss", "/feed.json",
-		"/statements/", "/publications/", "/news/"} {
+		"/statements/", "/publications/", "/news/", "/tags/", "/organisations/"} {
 		x.enqueue(p, "")
 	}
 	// Every public entry, expired ones included: they stay readable.

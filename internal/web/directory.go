@@ -31,6 +31,7 @@ func (s *Site) directory(w http.ResponseWriter, r *http.Request) {
 	v := s.baseView(q, "Information centres", nil)
 	v.Title = v.Heading
 	v.Nav, v.Feeds, v.ThemeCSS, v.OpenSearch = nil, nil, "", ""
+	v.SearchBox, v.Indexes, v.Langs = nil, nil, nil
 	v.FooterFeeds = []link{{Href: q.url("/api/v1/openapi.json"), Text: msg(v.UI, "api.read")}}
 	if p := sharedPublisher(sites); p != "" {
 		footer := *generic

@@ -640,7 +640,7 @@ func TestAssetsAndTheme(t *testing.T) {
 		t.Errorf("unknown asset: %d", r.StatusCode)
 	}
 	r = e.get(theme[1])
-	if r.body != ":root{--accent:#1d5a8c}\n" || r.Header.Get("Cache-Control") != cacheControlAsset {
+	if r.body != ":root{--accent:#1d5a8c}\n@media (prefers-color-scheme:dark){:root{--link:#6c94b4}}\n" || r.Header.Get("Cache-Control") != cacheControlAsset {
 		t.Errorf("theme: %q %v", r.body, r.Header)
 	}
 }
@@ -648,11 +648,17 @@ func TestAssetsAndTheme(t *testing.T) {
 func TestPageWeight(t *testing.T) {
 	e := newEnv(t)
 	css := e.site.assets.files[strings.TrimPrefix(e.site.assets.url("style.css"), "/assets/")]
-	for _, p := range []string{base + "/", base + "/en/" + fixture.StatementSlug + "/", base + "/en/" + fixture.ReportSlug + "/", base + "/en/" + fixture.WithdrawnSlug + "/",
+	// Every page type: home (both languages), lists, tag and organisation
+	// pages and indexes, entries, pages, search, not found (the banner:
+	// TestBanner).
+	for _, p := range []string{base + "/", base + "/fr/", base + "/news/", base + "/tags/" + fixture.Tag + "/",
+		base + "/organisations/" + centre.OrgKey(fixture.Org) + "/", base + "/tags/", base + "/organisations/",
+		base + "/en/" + fixture.StatementSlug + "/", base + "/en/" + fixture.ReportSlug + "/", base + "/en/" + fixture.WithdrawnSlug + "/",
+		base + "/en/" + fixture.PageSlug + "/", base + "/en/nope/",
 		base + "/search", base + "/search?q=medicines", base + "/search?type=news", base + "/search?q=nothing-matches-this"} {
 		r := e.get(p)
 		page := len(gzipBytes([]byte(r.body)))
-		total := page + len(css.gz) + len(gzipBytes([]byte(":root{--accent:#1d5a8c}\n")))
+		total := page + len(css.gz) + len(gzipBytes([]byte(themeStylesheet("#1d5a8c"))))
 		t.Logf("%s: HTML %d bytes (%d gzip) + CSS %d gzip = %d bytes gzip", p, len(r.body), page, len(css.gz), total)
 		if total > 14*1024 {
 			t.Errorf("%s weighs %d bytes gzip, budget 14 KB", p, total)
@@ -954,7 +960,7 @@ func TestLogoServedBySite(t *testing.T) {
 		}
 	})
 	home := e.get(base + "/")
-	m := regexp.MustCompile(`<img src="(` + base + `/logo\.[0-9a-f]{12}\.png)" alt="" height="32">`).FindStringSubmatch(home.body)
+	m := regexp.MustCompile(`<img src="(` + base + `/logo\.[0-9a-f]{12}\.png)" alt="Crisis Information Centre" height="32">`).FindStringSubmatch(home.body)
 	if m == nil {
 		t.Fatalf("home page shows no logo:\n%.600s", home.body)
 	}
