@@ -477,7 +477,10 @@ func formatEntryFile(e *centre.Entry) ([]byte, error) {
 	if e.Status == centre.StatusScheduled {
 		fmt.Fprintf(&b, " for %s", timeText(e.PublishAt))
 	}
-	fmt.Fprintf(&b, "; last changed %s.\n", timeText(e.LastChange.At))
+	if !e.LastChange.At.IsZero() {
+		fmt.Fprintf(&b, "; last changed %s", timeText(e.LastChange.At))
+	}
+	b.WriteString(".\n")
 	if e.Public() {
 		b.WriteString("# To change it, add change: minor, or change: major with a public change_note.\n")
 	}

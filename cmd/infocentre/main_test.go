@@ -224,6 +224,12 @@ func TestJobsThroughServer(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), "pass --url "+url+" and --key") {
 		t.Fatalf("export from a held data directory: %v", err)
 	}
+	// Commands that act on the store only are not told to pass --url.
+	for _, args := range [][]string{{"person", "list", "--data", data}, {"publish-due", "--data", data}} {
+		if _, _, err := runCLI(t, args...); err == nil || !strings.Contains(err.Error(), "stop the server first") || strings.Contains(err.Error(), "--url") {
+			t.Errorf("%v on a held data directory: %v", args, err)
+		}
+	}
 	remote := []string{"--url", url, "--key", owner}
 	_, stderr, err := runCLI(t, append([]string{"export", "--site", "demo", "--out", out}, remote...)...)
 	m := regexp.MustCompile(`exported site demo: (\d+) entries, (\d+) revisions, (\d+) audit events`).FindStringSubmatch(stderr)

@@ -56,7 +56,7 @@ func (t *targetFlags) open(ctx context.Context) (target, error) {
 	if err != nil {
 		return nil, err
 	}
-	store, err := openLocal(ctx, cfg)
+	store, err := openLocal(ctx, cfg, true)
 	if err != nil {
 		// A server holds the embedded store: talk to it if we have a key.
 		if b, rerr := os.ReadFile(filepath.Join(cfg.DataDir, serverFile)); rerr == nil && t.key != "" {
@@ -534,7 +534,7 @@ func publishDue(ctx context.Context, sf storeFlags, stdout, stderr io.Writer) er
 	if err != nil {
 		return err
 	}
-	store, err := openLocal(ctx, cfg)
+	store, err := openLocal(ctx, cfg, false)
 	if err != nil {
 		return err
 	}

@@ -65,7 +65,7 @@ func openApp(ctx context.Context, sf storeFlags, stderr io.Writer) (*app.App, er
 	if err != nil {
 		return nil, err
 	}
-	store, err := openLocal(ctx, cfg)
+	store, err := openLocal(ctx, cfg, false)
 	if err != nil {
 		return nil, err
 	}
