@@ -54,7 +54,7 @@ func (c *Console) workflow(r *http.Request, who caller, sv SiteView, e *centre.E
 		CanRestore:    edit,
 	}
 	if e.Public() {
-		wf.PublicURL = c.origin.String() + "/sites/" + e.Site + "/" + e.Lang + "/" + e.Slug
+		wf.PublicURL = c.origin.String() + "/sites/" + e.Site + "/" + e.Lang + "/" + e.Slug + "/"
 	}
 	if wf.CanWithdraw {
 		page, err := c.cfg.Service.PublicEntries(ctx, centre.EntryQuery{Site: sv.Site.Slug, Limit: centre.MaxPageSize})

@@ -88,6 +88,7 @@ func TestWorkflowActions(t *testing.T) {
 	if d.Status != centre.StatusPublished || d.LastChange.PersonID != publisher.ID {
 		t.Fatalf("after publish: %+v", d)
 	}
+	mustContain(t, "a published entry", pub.page(entryURL(d.ID)), `<a href="https://console.example.org/sites/demo/en/curfew-lifted/">public page</a>`)
 
 	// Schedule (per publish_at) and unschedule.
 	when := time.Now().Add(72 * time.Hour).UTC().Truncate(time.Minute)
