@@ -2,8 +2,10 @@
 // virtual WebAuthn authenticator (Chrome DevTools Protocol): the first
 // owner opens the invitation `infocentre serve` prints, creates a passkey,
 // signs out and signs in again with it; the session cookie's flags; a
-// cross-origin POST (a page on another origin) is refused; every console
-// page reached is axe-clean at 375 and 1280 px, with a screenshot of each.
+// cross-origin POST (a page on another origin) is refused; the newsroom
+// screens (dashboard, entries, editor with preview, errors and a merge,
+// workflow, revisions) work without a hitch; every console page reached is
+// axe-clean at 375 and 1280 px, with a screenshot of each.
 //
 // The server is the real `infocentre serve` on a fresh data directory, on
 // http://localhost:PORT (passkeys need a host name: the console serves
@@ -103,9 +105,10 @@ async function authenticator(context, page) {
 const summary = [];
 
 // expectRefused removes from errors the browser's report of the refusals
-// a test provoked on purpose (status 403 from url), and fails on any other.
-function expectRefused(errors, url) {
-  const other = errors.splice(0).filter((e) => !(e.url === url && e.text.includes('status of 403')));
+// a test provoked on purpose (status 403, or the status given, from url),
+// and fails on any other.
+function expectRefused(errors, url, status = 403) {
+  const other = errors.splice(0).filter((e) => !(e.url === url && e.text.includes(`status of ${status}`)));
   if (other.length) fail(`console errors: ${other.map((e) => `${e.text} (${e.url})`).join(' | ')}`);
 }
 
@@ -125,7 +128,13 @@ async function audit(page, name, consoleErrors) {
     const lang = await page.evaluate(() => document.documentElement.lang);
     check(lang, `${label}: no lang on <html>`);
     const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
-    check(overflow <= 0, `${label}: scrolls sideways by ${overflow}px`);
+    if (overflow > 0) {
+      // Name the widest elements that stick out, to find the culprit.
+      const wide = await page.evaluate(() => [...document.querySelectorAll('main *')]
+        .filter((el) => el.getBoundingClientRect().right > document.documentElement.clientWidth + 1)
+        .slice(-3).map((el) => el.tagName.toLowerCase() + (el.id ? '#' + el.id : '') + (el.className ? '.' + el.className : '')));
+      fail(`${label}: scrolls sideways by ${overflow}px (${wide.join(', ')})`);
+    }
     await page.screenshot({ path: join(artifacts, `${label}.png`), fullPage: true });
     summary.push({ page: label, path: new URL(page.url()).pathname.replace(/\/invite\/[^/]+/, '/invite/…'),
       violations: result.violations.length, passes: result.passes.length, incomplete: result.incomplete.length });
@@ -190,8 +199,13 @@ try {
   await ceremony(page, 'Create a passkey', '/admin/');
   const creds = await owner.credentials();
   check(creds.length === 1 && creds[0].isResidentCredential, `authenticator holds ${JSON.stringify(creds.map((c) => c.isResidentCredential))}, want one resident passkey`);
-  check(await page.getByRole('heading', { level: 1, name: /Signed in as/ }).isVisible(), 'after registration: not signed in');
+  // An owner lands on the sites to pick from; the account page says who is signed in.
+  check(await page.getByRole('heading', { level: 1, name: 'Sites' }).isVisible(), 'after registration: not signed in (no sites page)');
   await audit(page, 'landing', owner.errors);
+  await page.goto(origin + '/admin/account');
+  check(await page.getByRole('heading', { level: 1, name: 'Your account' }).isVisible() && /owner@example\.org/.test(await page.textContent('main')),
+    'the account page does not show the signed-in owner');
+  await audit(page, 'account', owner.errors);
 
   // The session cookie (http localhost: see the header comment).
   step('check the session cookie flags');
@@ -244,6 +258,7 @@ try {
 
   // 3. Sign out, then sign in again with the passkey.
   step('sign out');
+  await page.goto(origin + '/admin/account');
   await Promise.all([page.waitForURL((u) => u.pathname === '/admin/login'), page.getByRole('button', { name: 'Sign out', exact: true }).click()]);
   ({ session } = await sessionCookie(owner.context, origin));
   check(!session, 'the session cookie outlives sign-out');
@@ -252,12 +267,72 @@ try {
   await audit(page, 'login', owner.errors);
   step('sign in with the passkey');
   await ceremony(page, 'Sign in with a passkey', '/admin/');
-  check(await page.getByRole('heading', { level: 1, name: /Signed in as First owner/ }).isVisible(), 'after passkey sign-in: not signed in as the owner');
+  check(await page.getByRole('heading', { level: 1, name: 'Sites' }).isVisible(), 'after passkey sign-in: not signed in (no sites page)');
   const after = await owner.credentials();
   check(after.length === 1 && after[0].signCount > creds[0].signCount, `sign count ${creds[0].signCount} -> ${after[0]?.signCount}: the passkey was not used`);
   ({ session } = await sessionCookie(owner.context, origin));
   check(session && session.httpOnly && session.sameSite === 'Lax', 'no HttpOnly SameSite=Lax session after sign-in');
   await audit(page, 'landing-signed-in', owner.errors);
+
+  // 4. The newsroom: the demo site's dashboard and entries, a Markdown
+  // draft previewed, refused with a field error, saved, sent to review,
+  // given a preview link; a stale save merged; the revisions compared.
+  // Every page axe-clean.
+  step('dashboard and entries list');
+  const site = origin + '/admin/sites/demo';
+  resp = await page.goto(site + '/');
+  check(resp.status() === 200 && await page.getByRole('heading', { level: 2, name: 'Scheduled' }).isVisible(), `dashboard: status ${resp.status()}`);
+  await audit(page, 'dashboard', owner.errors);
+  resp = await page.goto(site + '/entries?status=published');
+  check(resp.status() === 200 && await page.locator('table.list tbody tr').count() > 0, `entries list: status ${resp.status()}, no rows`);
+  await audit(page, 'entries', owner.errors);
+  step('write and preview a Markdown draft');
+  await page.goto(site + '/entries/new');
+  await audit(page, 'editor-new', owner.errors);
+  await page.getByLabel('Body (Markdown)').fill('Boil **all** tap water.\n\n<script>alert(1)</script>\n\n## Where\n\nThe north district.');
+  await Promise.all([page.waitForLoadState('load'), page.getByRole('button', { name: 'Preview' }).click()]);
+  check(await page.locator('.preview strong').textContent() === 'all', 'the preview does not render the Markdown');
+  check(await page.locator('.preview script').count() === 0, 'the preview keeps a script');
+  check(await page.evaluate(() => document.activeElement?.id) === 'preview-title', 'the focus is not on the preview');
+  await audit(page, 'editor-preview', owner.errors);
+  await Promise.all([page.waitForLoadState('load'), page.getByRole('button', { name: 'Save draft' }).click()]);
+  check(await page.locator('.error-summary a[href="#f-title"]').count() === 1, 'no error summary linking to the title');
+  check(await page.evaluate(() => document.activeElement?.classList.contains('error-summary')), 'the focus is not on the error summary');
+  expectRefused(owner.errors, site + '/entries', 400);
+  await audit(page, 'editor-errors', owner.errors);
+  await page.locator('.error-summary a[href="#f-title"]').click();
+  check(await page.evaluate(() => document.activeElement?.id) === 'f-title', 'the error link does not lead to the title field');
+  await page.locator('#f-title').fill('Boil-water notice (browser test)');
+  await Promise.all([page.waitForURL((u) => u.searchParams.get('done') === 'created'), page.getByRole('button', { name: 'Save draft' }).click()]);
+  const entry = page.url().replace(/\?.*$/, '');
+  await audit(page, 'entry', owner.errors);
+  step('request review and create a preview link');
+  await page.getByLabel('Note to the reviewer').fill('Check the district name');
+  await Promise.all([page.waitForURL((u) => u.searchParams.get('done') === 'review'), page.getByRole('button', { name: 'Request review' }).click()]);
+  await Promise.all([page.waitForLoadState('load'), page.getByRole('button', { name: 'Create a preview link' }).click()]);
+  const link = await page.locator('#preview-url').inputValue();
+  check(link.startsWith(origin + '/preview/'), `preview link ${link}: want an absolute URL on ${origin}`);
+  await audit(page, 'entry-preview-link', owner.errors);
+  step('a stale save is merged, not lost');
+  const other = await owner.context.newPage();
+  await page.goto(entry);
+  await other.goto(entry);
+  await other.getByLabel('Summary').fill('Saved first, in another tab');
+  await Promise.all([other.waitForURL((u) => u.searchParams.get('done') === 'saved'), other.getByRole('button', { name: 'Save changes' }).click()]);
+  await other.close();
+  await page.getByLabel('Summary').fill('Saved second');
+  resp = (await Promise.all([page.waitForNavigation(), page.getByRole('button', { name: 'Save changes' }).click()]))[0];
+  check(resp.status() === 409 && await page.getByRole('heading', { name: 'Someone else saved this entry first' }).isVisible(), `stale save: status ${resp.status()}`);
+  check(await page.getByLabel('Summary').inputValue() === 'Saved second', 'the stale save lost the input');
+  expectRefused(owner.errors, entry, 409);
+  await audit(page, 'entry-conflict', owner.errors);
+  await page.getByLabel('Keep yours').check();
+  await Promise.all([page.waitForURL((u) => u.searchParams.get('done') === 'saved'), page.getByRole('button', { name: 'Save changes' }).click()]);
+  check(await page.getByLabel('Summary').inputValue() === 'Saved second', 'the merge did not keep the chosen value');
+  step('compare revisions');
+  resp = await page.goto(entry + '/diff');
+  check(resp.status() === 200 && await page.locator('table.diff tbody tr').count() > 0, `diff: status ${resp.status()}`);
+  await audit(page, 'entry-diff', owner.errors);
 } finally {
   await browser.close();
   foreign?.close();

@@ -233,7 +233,7 @@ var entryFieldLabels = map[string]string{
 	"lang": "Language", "slug": "Address (slug)", "publish_at": "Publish at", "expires_at": "Expires at", "change": "Change",
 	"change_note": "Public change note", "note": "Note", "reason": "Reason", "superseded_by": "Superseded by", "q": "Filters",
 	"after": "Page", "status": "Status", "attachments": "Attachments", "translation_of": "Translation of", "expires_in": "Valid for",
-	"pinned": "Pinned", "alert": "CAP alert",
+	"pinned": "Pinned", "alert": "CAP alert", "force_reason": "Reason",
 }
 
 func entryFieldLabel(field string) string {
