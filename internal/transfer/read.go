@@ -249,8 +249,8 @@ func cleanEntry(e *centre.Entry, site *centre.Site) error {
 	if e.Version < 1 {
 		p.Add("version", "must be at least 1")
 	}
-	if e.CreatedBy != "" && !validRef(e.CreatedBy) {
-		p.Add("created_by", "must be a key id")
+	if e.CreatedBy != "" && !validActor(e.CreatedBy) {
+		p.Add("created_by", "must be a key id or person:<id>")
 	}
 	checkChange(&p, e.LastChange)
 	for i, n := range e.ChangeNotes {
