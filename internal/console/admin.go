@@ -14,7 +14,8 @@ import (
 )
 
 // The site administration screens (settings, people, API keys, audit log,
-// files) and the person's account page. Each screen checks the least
+// files), the owners' screens (owners, owner keys, the owners' audit log)
+// and the person's account page. Each screen checks the least
 // role it needs before it calls centre.Service, which checks again; a
 // refused request is answered 403 and, like every POST, audited.
 
