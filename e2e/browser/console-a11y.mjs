@@ -52,6 +52,8 @@ const pages = [
   ['audit-invalid', '/admin/sites/demo/audit?from=yesterday', 400],
   ['audit-owners', '/admin/audit'],
   ['files', '/admin/sites/demo/files'],
+  ['owners', '/admin/people'],
+  ['owner-keys', '/admin/keys'],
   ['account', '/admin/account'],
   ['not-found', '/admin/no-such-page', 404],
 ];

@@ -14,7 +14,8 @@ import (
 )
 
 // The site administration screens (settings, people, API keys, audit log,
-// files) and the person's account page. Each screen checks the least
+// files), the owners' screens (owners, owner keys, the owners' audit log)
+// and the person's account page. Each screen checks the least
 // role it needs before it calls centre.Service, which checks again; a
 // refused request is answered 403 and, like every POST, audited.
 
@@ -34,6 +35,14 @@ func (c *Console) adminRoutes(mux *http.ServeMux) {
 	mux.HandleFunc("POST "+site+"/keys/{id}/revoke", c.atSite(centre.RoleAdmin, "key.revoke", c.keyRevoke))
 	mux.HandleFunc("GET "+site+"/audit", c.atSite(centre.RoleAdmin, "", c.auditPage))
 	mux.HandleFunc("GET /admin/audit", c.atSite(centre.RoleOwner, "", c.auditPage))
+	// The owners and the owner keys: the same screens for AllSites.
+	mux.HandleFunc("GET /admin/people", c.atSite(centre.RoleOwner, "", c.peoplePage))
+	mux.HandleFunc("POST /admin/people", c.atSite(centre.RoleOwner, "person.invite", c.personInvite))
+	mux.HandleFunc("POST /admin/people/{id}/disable", c.atSite(centre.RoleOwner, "person.disable", c.personDisable))
+	mux.HandleFunc("POST /admin/people/{id}/sessions", c.atSite(centre.RoleOwner, "person.end_sessions", c.personEndSessions))
+	mux.HandleFunc("GET /admin/keys", c.atSite(centre.RoleOwner, "", c.keysPage))
+	mux.HandleFunc("POST /admin/keys", c.atSite(centre.RoleOwner, "key.create", c.keyIssue))
+	mux.HandleFunc("POST /admin/keys/{id}/revoke", c.atSite(centre.RoleOwner, "key.revoke", c.keyRevoke))
 	mux.HandleFunc("GET "+site+"/files", c.atSite(centre.RoleViewer, "", c.filesPage))
 	mux.HandleFunc("POST "+site+"/files", c.atSite(centre.RoleEditor, "file.upload", c.fileUpload))
 	mux.HandleFunc("POST "+site+"/files/{id}/delete", c.atSite(centre.RolePublisher, "file.delete", c.fileDelete))
@@ -73,6 +82,7 @@ var adminFuncs = template.FuncMap{
 		return ""
 	},
 	"bytes":   humanBytes,
+	"screen":  screenPath,
 	"fieldID": fieldID,
 	"label":   fieldLabel,
 	// field describes a form field for the "field" template: its name
@@ -87,6 +97,15 @@ var adminFuncs = template.FuncMap{
 	},
 	"roles": func() []string { return centre.Roles[:4] },
 	"rank":  centre.RoleRank,
+}
+
+// screenPath is the path of a screen of site ("people", "keys" …); the
+// owners' screens (AllSites) are under /admin/.
+func screenPath(site, screen string) string {
+	if site == centre.AllSites {
+		return "/admin/" + screen
+	}
+	return "/admin/sites/" + site + "/" + screen
 }
 
 func principalOf(p *centre.Person) centre.Principal {

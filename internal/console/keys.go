@@ -41,7 +41,7 @@ func (c *Console) keysPage(w http.ResponseWriter, r *http.Request, who caller, s
 
 // showKeys renders the keys page with d and the site's keys.
 func (c *Console) showKeys(w http.ResponseWriter, r *http.Request, who caller, site string, status int, d keysPageData) {
-	s, err := c.cfg.Service.StaffSite(r.Context(), who.p, site)
+	loc, err := c.siteZone(r, who, site)
 	if err != nil {
 		c.fail(w, r, err)
 		return
@@ -71,7 +71,10 @@ func (c *Console) showKeys(w http.ResponseWriter, r *http.Request, who caller, s
 		d.Keys = append(d.Keys, keyRow{Key: k, State: state, By: by})
 	}
 	d.pageData = pageData{Title: "API keys of " + site, Person: who.person, Site: site}
-	d.Zone = s.Location().String()
+	if site == centre.AllSites {
+		d.Title = "Owner keys"
+	}
+	d.Zone = loc.String()
 	c.view(w, r, status, "keys", d)
 }
 
@@ -90,9 +93,13 @@ func (c *Console) keyIssue(w http.ResponseWriter, r *http.Request, who caller, s
 	var k *centre.Key
 	var secret string
 	if err == nil {
-		if f.Role == centre.RoleOwner || site == centre.AllSites {
-			err = centre.Errorf(centre.EFORBIDDEN, "owner keys are not issued from a site's page")
-		} else {
+		switch {
+		case site == centre.AllSites:
+			in.Role = centre.RoleOwner // the owners' page issues owner keys only
+		case f.Role == centre.RoleOwner:
+			err = centre.Errorf(centre.EFORBIDDEN, "owner keys are issued on the owners' keys page, not a site's")
+		}
+		if err == nil {
 			k, secret, err = c.cfg.Service.CreateKey(r.Context(), who.p, site, in)
 		}
 	}
@@ -114,13 +121,13 @@ func (c *Console) keyIssue(w http.ResponseWriter, r *http.Request, who caller, s
 }
 
 // expiry reads a date (YYYY-MM-DD) as the end of that day in the site's
-// time zone. Returns EINVALID naming expires_at.
+// time zone (UTC for owner keys). Returns EINVALID naming expires_at.
 func (c *Console) expiry(r *http.Request, who caller, site, date string) (time.Time, error) {
-	s, err := c.cfg.Service.StaffSite(r.Context(), who.p, site)
+	loc, err := c.siteZone(r, who, site)
 	if err != nil {
 		return time.Time{}, err
 	}
-	day, err := time.ParseInLocation("2006-01-02", date, s.Location())
+	day, err := time.ParseInLocation("2006-01-02", date, loc)
 	if err != nil {
 		var p centre.Problems
 		p.Add("expires_at", "must be a date like 2026-12-31")
@@ -141,5 +148,17 @@ func (c *Console) keyRevoke(w http.ResponseWriter, r *http.Request, who caller, 
 		c.showKeys(w, r, who, site, pageStatus(err), keysPageData{Form: keyForm{Role: centre.RoleEditor}, Notice: failed(err)})
 		return
 	}
-	back(w, r, "/admin/sites/"+site+"/keys", "revoked")
+	back(w, r, screenPath(site, "keys"), "revoked")
+}
+
+// siteZone is the time zone of site (UTC for AllSites).
+func (c *Console) siteZone(r *http.Request, who caller, site string) (*time.Location, error) {
+	if site == centre.AllSites {
+		return time.UTC, nil
+	}
+	s, err := c.cfg.Service.StaffSite(r.Context(), who.p, site)
+	if err != nil {
+		return nil, err
+	}
+	return s.Location(), nil
 }

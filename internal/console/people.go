@@ -45,6 +45,9 @@ func (c *Console) showPeople(w http.ResponseWriter, r *http.Request, who caller,
 		return
 	}
 	d.pageData = pageData{Title: "People of " + site, Person: who.person, Site: site}
+	if site == centre.AllSites {
+		d.Title = "Owners"
+	}
 	d.People = people
 	c.view(w, r, status, "people", d)
 }
@@ -95,7 +98,7 @@ func (c *Console) personAction(w http.ResponseWriter, r *http.Request, who calle
 		c.showPeople(w, r, who, site, pageStatus(err), peoplePageData{Form: inviteForm{Role: centre.RoleEditor}, Notice: failed(err)})
 		return
 	}
-	back(w, r, "/admin/sites/"+site+"/people", done)
+	back(w, r, screenPath(site, "people"), done)
 }
 
 func (c *Console) personRole(w http.ResponseWriter, r *http.Request, who caller, site string) {

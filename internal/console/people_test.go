@@ -112,3 +112,63 @@ func TestPeople(t *testing.T) {
 }
 
 func itoa(n int64) string { return strconv.FormatInt(n, 10) }
+
+// TestOwners: owners manage owners (list, invite, end sessions,
+// disable) and owner keys on the owners' screens; a site admin cannot.
+func TestOwners(t *testing.T) {
+	e := newEnv(t, console.OIDC{})
+	owner, me := e.signedIn(t, "own@example.org", centre.RoleOwner)
+	other, them := e.signedIn(t, "two@example.org", centre.RoleOwner)
+	admin, _ := e.signedIn(t, "ad@example.org", centre.RoleAdmin)
+	for _, path := range []string{"/admin/people", "/admin/keys"} {
+		if status, _ := admin.get(path); status != http.StatusForbidden {
+			t.Fatalf("an admin GET %s: %d", path, status)
+		}
+	}
+	if status, _ := admin.post("/admin/people", url.Values{"email": {"x@example.org"}, "name": {"X"}, "role": {"owner"}}); status != http.StatusForbidden {
+		t.Fatalf("an admin inviting an owner: %d", status)
+	}
+	if status, _ := admin.post("/admin/keys", url.Values{"name": {"x"}}); status != http.StatusForbidden {
+		t.Fatalf("an admin issuing an owner key: %d", status)
+	}
+	status, page := owner.get("/admin/people")
+	if status != http.StatusOK {
+		t.Fatalf("owners: %d", status)
+	}
+	mustContain(t, "the owners", page, "Owners", "two@example.org", `action="/admin/people/`+them.ID+`/disable"`, `name="role" value="owner"`)
+	if strings.Contains(page, "ad@example.org") || strings.Contains(page, "/role\"") {
+		t.Fatalf("the owners page lists a site's people or offers a role change:\n%s", page)
+	}
+	status, page = owner.post("/admin/people", url.Values{"email": {"three@example.org"}, "name": {"Third Owner"}})
+	if status != http.StatusOK || inviteURL.FindStringSubmatch(page) == nil {
+		t.Fatalf("inviting an owner: %d\n%s", status, page)
+	}
+	if p, err := e.store.PersonByEmail(t.Context(), "three@example.org"); err != nil || p.Role != centre.RoleOwner || p.Site != centre.AllSites {
+		t.Fatalf("the invited owner: %+v %v", p, err)
+	}
+	if status, _ := owner.post("/admin/people/"+them.ID+"/sessions", nil); status != http.StatusSeeOther || owner.last.Header.Get("Location") != "/admin/people?done=sessions" {
+		t.Fatalf("ending an owner's sessions: %d %s", status, owner.last.Header.Get("Location"))
+	}
+	if status, _ := other.get("/admin/account"); status != http.StatusSeeOther {
+		t.Fatalf("the other owner after their sessions ended: %d", status)
+	}
+	if status, _ := owner.post("/admin/people/"+them.ID+"/disable", nil); status != http.StatusSeeOther {
+		t.Fatalf("disabling an owner: %d", status)
+	}
+	if ev := e.lastAudit(t, centre.AllSites, "person.disable"); ev.Outcome != http.StatusOK || ev.PersonID != me.ID || ev.Target != them.ID {
+		t.Fatalf("audit: %+v", ev)
+	}
+	// Owner keys: issued with the owner role whatever the form says.
+	status, page = owner.post("/admin/keys", url.Values{"name": {"deploy"}, "role": {"viewer"}})
+	secret := keySecret.FindString(page)
+	if status != http.StatusOK || secret == "" {
+		t.Fatalf("issuing an owner key: %d\n%s", status, page)
+	}
+	if p, err := e.svc.Authenticate(t.Context(), secret); err != nil || p.Role != centre.RoleOwner || p.Site != centre.AllSites {
+		t.Fatalf("the owner key: %+v %v", p, err)
+	}
+	_, page = owner.get("/admin/keys")
+	if keySecret.MatchString(page) || !strings.Contains(page, "deploy") {
+		t.Fatal("the owner keys page")
+	}
+}
