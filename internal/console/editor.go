@@ -390,6 +390,11 @@ func (c *Console) saveEntry(w http.ResponseWriter, r *http.Request, who caller) 
 	case centre.IsCode(err, centre.EINVALID), centre.IsCode(err, centre.ECONFLICT) && hasFields(err):
 		v.Errors = problems(err)
 		c.editor(w, r, who, http.StatusBadRequest, v)
+	case centre.IsCode(err, centre.ECONFLICT):
+		// The entry's state refuses the change (withdrawn, scheduled under
+		// the two-person rule …): say why, and keep the input.
+		v.Errors = problems(err)
+		c.editor(w, r, who, http.StatusConflict, v)
 	default:
 		c.fail(w, r, err)
 	}
