@@ -97,7 +97,7 @@ var labelRE = regexp.MustCompile(`(?:<label for="|<a href="#)([^"]+)"`)
 
 // mustContain checks that page holds every one of wants, and that its ids
 // are unique and every label and in-page link points at one.
-func mustContain(t *testing.T, what, page string, wants ...string) {
+func mustContain(t testing.TB, what, page string, wants ...string) {
 	t.Helper()
 	ids := map[string]bool{}
 	for _, m := range idRE.FindAllStringSubmatch(page, -1) {
@@ -118,7 +118,7 @@ func mustContain(t *testing.T, what, page string, wants ...string) {
 	}
 }
 
-func mustNotContain(t *testing.T, what, page string, bad ...string) {
+func mustNotContain(t testing.TB, what, page string, bad ...string) {
 	t.Helper()
 	for _, w := range bad {
 		if strings.Contains(page, w) {
@@ -283,13 +283,13 @@ func TestEntryListFiltersAndPaging(t *testing.T) {
 
 // testLog is where the console logs in tests: the test's log when
 // CONSOLE_TEST_LOG is set, else nowhere.
-func testLog(t *testing.T) io.Writer {
+func testLog(t testing.TB) io.Writer {
 	if os.Getenv("CONSOLE_TEST_LOG") != "" {
 		return tlog{t}
 	}
 	return io.Discard
 }
 
-type tlog struct{ t *testing.T }
+type tlog struct{ t testing.TB }
 
 func (l tlog) Write(p []byte) (int, error) { l.t.Log(strings.TrimSpace(string(p))); return len(p), nil }

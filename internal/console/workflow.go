@@ -302,7 +302,7 @@ func (c *Console) diffPage(w http.ResponseWriter, r *http.Request, who caller) {
 	}
 	v := diffView{SiteView: sv, Entry: e, From: from, To: to}
 	for _, d := range diffs {
-		f := diffField{Label: fieldLabel(d.Field), From: shown(d.From), To: shown(d.To)}
+		f := diffField{Label: entryFieldLabel(d.Field), From: shown(d.From), To: shown(d.To)}
 		if strings.Contains(f.From+f.To, "\n") {
 			f.Lines = diffLines(f.From, f.To)
 		}
