@@ -75,7 +75,7 @@ func (c *Console) workflow(r *http.Request, who caller, sv SiteView, e *centre.E
 		wf.CanPublish = false
 	}
 	if e.Approved() || !e.ChangesRequestedAt.IsZero() || sv.Site.ReviewRequired {
-		names := c.actorNames(r, who, sv.Site.Slug)
+		names, _ := c.actors(r, who, sv.Site.Slug)
 		name := func(actor string) string {
 			switch {
 			case actor == "":
