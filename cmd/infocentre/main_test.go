@@ -224,8 +224,12 @@ func TestJobsThroughServer(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), "pass --url "+url+" and --key") {
 		t.Fatalf("export from a held data directory: %v", err)
 	}
+	// person works through the API too, and is told so.
+	if _, _, err := runCLI(t, "person", "list", "--data", data, "--site", "demo"); err == nil || !strings.Contains(err.Error(), "pass --url "+url+" and --key") {
+		t.Errorf("person list on a held data directory: %v", err)
+	}
 	// Commands that act on the store only are not told to pass --url.
-	for _, args := range [][]string{{"person", "list", "--data", data}, {"publish-due", "--data", data}} {
+	for _, args := range [][]string{{"publish-due", "--data", data}} {
 		if _, _, err := runCLI(t, args...); err == nil || !strings.Contains(err.Error(), "stop the server first") || strings.Contains(err.Error(), "--url") {
 			t.Errorf("%v on a held data directory: %v", args, err)
 		}

@@ -207,8 +207,6 @@ func firstStart(ctx context.Context, a *app.App, seed bool, stdout io.Writer) er
 	return nil
 }
 
-// openLocal opens the configured store, explaining what to do when a
-// running server holds the embedded store's file.
 // openLocal opens the store of cfg. When a running server holds the
 // embedded store, the error names the server, and — for a command that
 // can act through one (viaURL) — says to pass --url and --key; other
