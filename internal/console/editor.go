@@ -28,20 +28,32 @@ type entryForm struct {
 	PublishAt, ExpiresAt string // datetime-local, in the site's time zone
 	Pinned, Alert        bool
 	Attachments          []attachmentForm
-	Change, ChangeNote   string // a change to a public entry: major (with the note) or minor
-	Version              int64  // the version the form was loaded at
+	// The lead image: a file of the site and its text alternative (the
+	// rest is filled in from the file by the Service).
+	ImageFileID, ImageAlt string
+	Change, ChangeNote    string // a change to a public entry: major (with the note) or minor
+	Version               int64  // the version the form was loaded at
 }
 
+// attachmentForm is an attachment row: a link typed by the author (URL,
+// media type, size), or a file of the site (FileID: the Service fills in
+// the rest, so the form sends none of it).
 type attachmentForm struct {
 	Title, URL, MediaType, Size, Lang string
+	FileID                            string
 }
 
 // formOf returns the form of entry e, with times in loc.
 func formOf(e *centre.Entry, loc *time.Location) entryForm {
 	f := entryForm{Title: e.Title, Summary: e.Summary, Body: e.Body, Type: e.Type, Lang: e.Lang, Slug: e.Slug,
 		Tags: slices.Clone(e.Tags), Organisations: slices.Clone(e.Organisations), PublishAt: formatLocal(e.PublishAt, loc),
-		ExpiresAt: formatLocal(e.ExpiresAt, loc), Pinned: e.Pinned, Alert: e.Alert, Version: e.Version}
+		ExpiresAt: formatLocal(e.ExpiresAt, loc), Pinned: e.Pinned, Alert: e.Alert, Version: e.Version,
+		ImageFileID: e.Image.FileID, ImageAlt: e.Image.Alt}
 	for _, a := range e.Attachments {
+		if a.FileID != "" {
+			f.Attachments = append(f.Attachments, attachmentForm{Title: a.Title, Lang: a.Lang, FileID: a.FileID})
+			continue
+		}
 		f.Attachments = append(f.Attachments, attachmentForm{Title: a.Title, URL: a.URL, MediaType: a.MediaType,
 			Size: strconv.FormatInt(a.Size, 10), Lang: a.Lang})
 	}
@@ -58,7 +70,8 @@ func readForm(w http.ResponseWriter, r *http.Request) (entryForm, error) {
 	f := entryForm{Title: v.Get("title"), Summary: v.Get("summary"), Body: strings.ReplaceAll(v.Get("body"), "\r\n", "\n"),
 		Type: v.Get("type"), Lang: strings.TrimSpace(v.Get("lang")), Slug: strings.TrimSpace(v.Get("slug")),
 		TranslationOf: strings.TrimSpace(v.Get("translation_of")), PublishAt: v.Get("publish_at"), ExpiresAt: v.Get("expires_at"),
-		Pinned: v.Get("pinned") == "on", Alert: v.Get("alert") == "on", Change: v.Get("change"), ChangeNote: v.Get("change_note")}
+		Pinned: v.Get("pinned") == "on", Alert: v.Get("alert") == "on", Change: v.Get("change"), ChangeNote: v.Get("change_note"),
+		ImageFileID: strings.TrimSpace(v.Get("image_file_id")), ImageAlt: v.Get("image_alt")}
 	f.Version, _ = strconv.ParseInt(v.Get("version"), 10, 64)
 	f.Tags = nonEmpty(v["tags"], centre.MaxTags+1)
 	f.Organisations = nonEmpty(v["organisations"], centre.MaxOrganisations+1)
@@ -71,7 +84,7 @@ func readForm(w http.ResponseWriter, r *http.Request) (entryForm, error) {
 	}
 	for i := range n {
 		a := attachmentForm{Title: at("att_title", i), URL: at("att_url", i), MediaType: at("att_media_type", i),
-			Size: at("att_size", i), Lang: at("att_lang", i)}
+			Size: at("att_size", i), Lang: at("att_lang", i), FileID: at("att_file_id", i)}
 		if a != (attachmentForm{}) {
 			f.Attachments = append(f.Attachments, a)
 		}
@@ -97,7 +110,7 @@ func nonEmpty(list []string, n int) []string {
 // each attachment size that is not a number.
 func (f *entryForm) content(p *centre.Problems) centre.Content {
 	c := centre.Content{Type: f.Type, Title: f.Title, Summary: f.Summary, Body: f.Body, Tags: f.Tags,
-		Organisations: f.Organisations, Pinned: f.Pinned, Alert: f.Alert}
+		Organisations: f.Organisations, Pinned: f.Pinned, Alert: f.Alert, Image: centre.Image{FileID: f.ImageFileID, Alt: f.ImageAlt}}
 	for i, a := range f.Attachments {
 		size := int64(0)
 		if a.Size != "" {
@@ -107,7 +120,8 @@ func (f *entryForm) content(p *centre.Problems) centre.Content {
 			}
 			size = n
 		}
-		c.Attachments = append(c.Attachments, centre.Attachment{Title: a.Title, URL: a.URL, MediaType: a.MediaType, Size: size, Lang: a.Lang})
+		c.Attachments = append(c.Attachments, centre.Attachment{Title: a.Title, URL: a.URL, MediaType: a.MediaType, Size: size, Lang: a.Lang,
+			FileID: a.FileID})
 	}
 	return c
 }
@@ -390,6 +404,11 @@ func (c *Console) saveEntry(w http.ResponseWriter, r *http.Request, who caller) 
 	case centre.IsCode(err, centre.EINVALID), centre.IsCode(err, centre.ECONFLICT) && hasFields(err):
 		v.Errors = problems(err)
 		c.editor(w, r, who, http.StatusBadRequest, v)
+	case centre.IsCode(err, centre.ECONFLICT):
+		// The entry's state refuses the change (withdrawn, scheduled under
+		// the two-person rule …): say why, and keep the input.
+		v.Errors = problems(err)
+		c.editor(w, r, who, http.StatusConflict, v)
 	default:
 		c.fail(w, r, err)
 	}
@@ -525,10 +544,12 @@ var mergeFields = []mergeField{
 	{"expires_at", "Expires at", func(f *entryForm) string { return f.ExpiresAt }, func(d, s *entryForm) { d.ExpiresAt = s.ExpiresAt }},
 	{"pinned", "Pinned", func(f *entryForm) string { return yesNo(f.Pinned) }, func(d, s *entryForm) { d.Pinned = s.Pinned }},
 	{"alert", "CAP alert", func(f *entryForm) string { return yesNo(f.Alert) }, func(d, s *entryForm) { d.Alert = s.Alert }},
+	{"image", "Lead image", func(f *entryForm) string { return strings.TrimSpace(f.ImageFileID + " " + f.ImageAlt) },
+		func(d, s *entryForm) { d.ImageFileID, d.ImageAlt = s.ImageFileID, s.ImageAlt }},
 	{"attachments", "Attachments", func(f *entryForm) string {
 		var lines []string
 		for _, a := range f.Attachments {
-			lines = append(lines, strings.Join([]string{a.Title, a.URL, a.MediaType, a.Size, a.Lang}, " · "))
+			lines = append(lines, strings.Join([]string{a.Title, a.URL, a.FileID, a.MediaType, a.Size, a.Lang}, " · "))
 		}
 		return strings.Join(lines, "\n")
 	}, func(d, s *entryForm) { d.Attachments = s.Attachments }},

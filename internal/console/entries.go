@@ -224,6 +224,12 @@ func (c *Console) formFail(w http.ResponseWriter, r *http.Request, err error, sh
 // entryFieldID returns the id of the form control of a centre field name:
 // "attachments[0].url" → "f-attachments-0-url".
 func entryFieldID(field string) string {
+	switch {
+	case strings.HasPrefix(field, "image.") && field != "image.file_id" && field != "image.alt":
+		return "f-image" // filled in from the file: the fieldset
+	case strings.HasPrefix(field, "attachments[") && strings.HasSuffix(field, "].pages"):
+		field = strings.TrimSuffix(field, "pages") + "file_id"
+	}
 	r := strings.NewReplacer("[", "-", "]", "", ".", "-", "_", "-")
 	return "f-" + r.Replace(field)
 }
@@ -233,7 +239,7 @@ var entryFieldLabels = map[string]string{
 	"lang": "Language", "slug": "Address (slug)", "publish_at": "Publish at", "expires_at": "Expires at", "change": "Change",
 	"change_note": "Public change note", "note": "Note", "reason": "Reason", "superseded_by": "Superseded by", "q": "Filters",
 	"after": "Page", "status": "Status", "attachments": "Attachments", "translation_of": "Translation of", "expires_in": "Valid for",
-	"pinned": "Pinned", "alert": "CAP alert", "force_reason": "Reason",
+	"image.file_id": "Lead image", "image.alt": "Text alternative of the lead image", "pinned": "Pinned", "alert": "CAP alert", "force_reason": "Reason",
 }
 
 func entryFieldLabel(field string) string {

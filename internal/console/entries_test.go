@@ -40,6 +40,16 @@ func newsroom(t *testing.T) *env {
 	return e
 }
 
+// formValue returns the value of the input named name on the page at path.
+func (b *browser) formValue(path, name string) string {
+	b.t.Helper()
+	m := regexp.MustCompile(`name="` + regexp.QuoteMeta(name) + `"[^>]* value="([^"]*)"`).FindStringSubmatch(b.page(path))
+	if m == nil {
+		b.t.Fatalf("no input %s on %s", name, path)
+	}
+	return m[1]
+}
+
 // page returns the page at path, failing unless it is 200 OK.
 func (b *browser) page(path string) string {
 	b.t.Helper()

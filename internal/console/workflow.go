@@ -213,7 +213,7 @@ func (c *Console) entryAction(w http.ResponseWriter, r *http.Request, who caller
 		c.editor(w, r, who, http.StatusCreated, v)
 	case err == nil:
 		http.Redirect(w, r, entryPath(site, e.ID)+"?done="+done, http.StatusSeeOther)
-	case centre.IsCode(err, centre.EINVALID), centre.IsCode(err, centre.EPRECONDITION):
+	case centre.IsCode(err, centre.EINVALID), centre.IsCode(err, centre.EPRECONDITION), centre.IsCode(err, centre.ECONFLICT):
 		cur, gerr := svc.Entry(ctx, who.p, site, id)
 		if gerr != nil {
 			c.fail(w, r, gerr)
@@ -225,10 +225,13 @@ func (c *Console) entryAction(w http.ResponseWriter, r *http.Request, who caller
 			c.fail(w, r, werr)
 			return
 		}
-		if centre.IsCode(err, centre.EPRECONDITION) {
+		switch {
+		case centre.IsCode(err, centre.EPRECONDITION):
 			wf.Message = "Someone else changed this entry since you loaded the page, so nothing was done. This is the entry as it is now (version " +
 				strconv.FormatInt(cur.Version, 10) + "): check it and try again."
-		} else {
+		case centre.IsCode(err, centre.ECONFLICT):
+			wf.Message = "Nothing was done: " + centre.ErrorMessage(err)
+		default:
 			wf.Form, wf.Errors = action, problems(err)
 			for i := range wf.Errors {
 				if id, ok := actionFieldIDs[action+"."+wf.Errors[i].Field]; ok {
@@ -240,7 +243,7 @@ func (c *Console) entryAction(w http.ResponseWriter, r *http.Request, who caller
 		}
 		v.Workflow = wf
 		status := http.StatusBadRequest
-		if centre.IsCode(err, centre.EPRECONDITION) {
+		if !centre.IsCode(err, centre.EINVALID) {
 			status = http.StatusConflict // a page to read again, not a raw 412
 		}
 		c.editor(w, r, who, status, v)

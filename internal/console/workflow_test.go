@@ -278,7 +278,8 @@ func TestTwoPersonRuleApproveRequestChangesAndForce(t *testing.T) {
 	page := ana.page(entryURL(d.ID))
 	mustContain(t, "the author's page", page, "This site requires approval", "Not approved yet.")
 	mustNotContain(t, "the author's page", page, "/approve\"", "/request-changes\"", "Publish now", "Publish without approval")
-	if status, body := ana.post(entryURL(d.ID)+"/publish", url.Values{"version": {version(d)}}); status != http.StatusConflict || !strings.Contains(body, "requires approval") {
+	if status, body := ana.post(entryURL(d.ID)+"/publish", url.Values{"version": {version(d)}}); status != http.StatusConflict ||
+		!strings.Contains(body, "Nothing was done: site &#34;demo&#34; requires approval") || !strings.Contains(body, `id="editor-form"`) {
 		t.Fatalf("publishing unapproved: %d\n%s", status, body)
 	}
 	if status, _ := ana.post(entryURL(d.ID)+"/approve", url.Values{"version": {version(d)}}); status != http.StatusConflict {
@@ -324,6 +325,30 @@ func TestTwoPersonRuleApproveRequestChangesAndForce(t *testing.T) {
 	if d = e.stored(t, d.ID); d.Status != centre.StatusPublished {
 		t.Fatalf("not published: %s", d.Status)
 	}
+
+	// A scheduled entry cannot change under the rule: the editor says so
+	// and keeps the input.
+	later := create("Later bulletin")
+	when := time.Now().Add(48 * time.Hour).UTC()
+	if _, err := e.svc.UpdateEntry(t.Context(), e.owner, "demo", later.ID, centre.EntryPatch{PublishAt: &when}, later.Version); err != nil {
+		t.Fatal(err)
+	}
+	later = e.stored(t, later.ID)
+	if _, err := e.svc.Approve(t.Context(), centre.Principal{PersonID: benP.ID, Site: "demo", Role: centre.RolePublisher}, "demo", later.ID, later.Version, ""); err != nil {
+		t.Fatal(err)
+	}
+	if status, _ := ben.post(entryURL(later.ID)+"/publish", url.Values{"version": {version(e.stored(t, later.ID))}}); status != http.StatusSeeOther {
+		t.Fatalf("scheduling: %d", status)
+	}
+	later = e.stored(t, later.ID)
+	lf := editForm(later)
+	lf.Set("title", "Later bulletin, retitled")
+	lf.Set("publish_at", ana.formValue(entryURL(later.ID), "publish_at"))
+	status, page = ana.post(entryURL(later.ID), lf)
+	if status != http.StatusConflict {
+		t.Fatalf("changing a scheduled entry under the rule: %d\n%s", status, page)
+	}
+	mustContain(t, "a refused change", page, "There is a problem", "requires approval: unschedule it", `value="Later bulletin, retitled"`)
 
 	// An owner may publish without approval, with a reason, audited.
 	f := create("Evacuate the quay now")
