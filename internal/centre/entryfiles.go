@@ -11,7 +11,8 @@ import (
 
 // resolveFiles fills in, from the files of the site that e references,
 // what the author does not type: an attachment's URL, media type, size and
-// page count; the lead image's URL, media type, size and variant widths.
+// page count; the lead image's URL, media type, size and variant widths
+// (and its alt text, when the entry gives none, from the upload's).
 // A missing file, a lead image that is not an image, or a typed value
 // that disagrees with the file is a problem naming the field. Up to
 // MaxAttachments+1 reads of file records.
@@ -78,6 +79,9 @@ func (s *Service) resolveFiles(ctx context.Context, e *Entry, p *Problems) error
 		p.Add("image.widths", "is filled in from the file (%v); leave it out", widths)
 	}
 	im.URL, im.MediaType, im.Width, im.Height, im.Widths = f.Path(0), f.MediaType, f.Width, f.Height, widths
+	if im.Alt == "" {
+		im.Alt = f.Alt // the alt text given at upload, if any
+	}
 	return nil
 }
 

@@ -269,6 +269,9 @@ func TestEntryFiles(t *testing.T) {
 	var doc, img, spare httpapi.FileView
 	e.upload(centre.RoleEditor, "plan.pdf", mediatest.PDF(12, "Plan"), "application/pdf", 201).json(t, &doc)
 	e.upload(centre.RoleEditor, "map.png", mediatest.PNG(1200, 600), "image/png", 201).json(t, &img)
+	var withAlt httpapi.FileView
+	e.must(req{method: "POST", path: filesPath + "?name=chart.png&alt=" + url.QueryEscape("Water levels"), role: centre.RoleEditor,
+		body: string(mediatest.PNG(800, 400)), header: map[string]string{"Content-Type": "image/png"}}, 201).json(t, &withAlt)
 	e.upload(centre.RoleEditor, "spare.txt", []byte("spare\n"), "text/plain", 201).json(t, &spare)
 	entries := "/api/v1/admin/sites/demo/entries"
 	post := func(body map[string]any, status int) resp {
@@ -291,7 +294,7 @@ func TestEntryFiles(t *testing.T) {
 	}
 	p = post(entry(map[string]any{"title": "Plan", "file_id": doc.ID}, map[string]any{"file_id": img.ID}), 400).problem(t)
 	if fields(p) != "image.alt" {
-		t.Errorf("image without alt: %+v", p)
+		t.Errorf("image without alt (none at upload either): %+v", p)
 	}
 	p = post(entry(map[string]any{"title": "Plan", "file_id": doc.ID}, map[string]any{"file_id": doc.ID, "alt": "Plan"}), 400).problem(t)
 	if fields(p) != "image.file_id" || !strings.Contains(p.Errors[0].Reason, "not an image") {
@@ -300,6 +303,13 @@ func TestEntryFiles(t *testing.T) {
 	p = post(entry(map[string]any{"title": "Plan", "file_id": "01kzzzzzzzzzzzzzzzzzzzzzzz"}, map[string]any{"file_id": img.ID, "alt": "Map"}), 400).problem(t)
 	if fields(p) != "attachments[0].file_id" {
 		t.Errorf("an unknown file: %+v", p)
+	}
+
+	var draft centre.Entry
+	e.must(req{method: "POST", path: entries, role: centre.RoleEditor, body: map[string]any{"type": "news", "title": "Chart",
+		"image": map[string]any{"file_id": withAlt.ID}}}, 201).json(t, &draft)
+	if draft.Image.Alt != "Water levels" {
+		t.Errorf("the alt text given at upload is not the image's: %+v", draft.Image)
 	}
 
 	var got centre.Entry
