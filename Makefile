@@ -72,6 +72,7 @@ browser:
 	.ci/setup-browser.sh
 	cd e2e/browser && node a11y.mjs
 	cd e2e/browser && node console.mjs
+	cd e2e/browser && node console-a11y.mjs
 
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem ./...

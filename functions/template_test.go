@@ -284,6 +284,9 @@ func TestLeastPrivilege(t *testing.T) {
 	}
 	// Extra read-only statements, by Sid: leading keys and the one action.
 	readOnlyScoped := map[string][]string{"PublisherFunction/ReadSites": {"SITE#*"}}
+	// Extra statements that read and update (never put or delete) items,
+	// by Sid: the publisher makes a released entry's files public.
+	updateScoped := map[string][]string{"PublisherFunction/MarkFilesPublic": {"F#*", "FH#*"}}
 	// The hosted files: the public function reads them, the admin
 	// function reads, writes and deletes them (and signs direct uploads
 	// with that right); nothing else, on no other bucket.
@@ -338,6 +341,12 @@ func TestLeastPrivilege(t *testing.T) {
 			if extra, ok := readOnlyScoped[name+"/"+fmt.Sprint(s["Sid"])]; ok {
 				if a := actions(s); len(a) != 1 || a[0] != "dynamodb:GetItem" {
 					t.Errorf("%s %v: actions %v, want GetItem only", name, s["Sid"], a)
+				}
+				want = extra
+			}
+			if extra, ok := updateScoped[name+"/"+fmt.Sprint(s["Sid"])]; ok {
+				if a := actions(s); !slices.Equal(a, []string{"dynamodb:GetItem", "dynamodb:UpdateItem"}) {
+					t.Errorf("%s %v: actions %v, want GetItem and UpdateItem only", name, s["Sid"], a)
 				}
 				want = extra
 			}

@@ -12,17 +12,17 @@
 //	    make a site read-only, marked archived everywhere
 //	infocentre site reopen --site SITE [target flags]
 //	    make an archived site writable again (owner keys only)
-//	infocentre key create --role ROLE [--expires LIFETIME] [--name NAME] [--site SITE] [target flags]
+//	infocentre key create --role ROLE [--expires LIFETIME] [--name NAME] [--organisation ORGANISATION] [--site SITE] [target flags]
 //	    create a staff key and print its secret, alone, once
 //	infocentre key list [--site SITE] [target flags]
 //	    list the keys of a site (without --site: the owner keys)
 //	infocentre key revoke [--site SITE] [target flags] ID
 //	    revoke a key at once
-//	infocentre person invite --email EMAIL --role ROLE [--name NAME] [--organisation ORGANISATION] [--origin ORIGIN] [--site SITE] [store flags]
+//	infocentre person invite --email EMAIL --role ROLE [--name NAME] [--organisation ORGANISATION] [--origin ORIGIN] [--site SITE] [target flags]
 //	    invite a person to the console and print the invitation link (one-time, 72 h), alone
-//	infocentre person list [--site SITE] [store flags]
+//	infocentre person list [--site SITE] [target flags]
 //	    list the people of a site (without --site: the owners)
-//	infocentre person disable [--site SITE] [store flags] ID
+//	infocentre person disable [--site SITE] [target flags] ID
 //	    disable a person: no sign-in, every session ended at once
 //	infocentre table create
 //	    create the DynamoDB table DYNAMODB_TABLE (at DYNAMODB_ENDPOINT, if set)

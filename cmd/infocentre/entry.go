@@ -218,8 +218,12 @@ func entryListCmd(fs *flag.FlagSet) runFunc {
 		tw := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
 		fmt.Fprintln(tw, "ID\tSTATUS\tTYPE\tLANG\tCHANGED\tSLUG\tTITLE")
 		for _, e := range all {
+			changed := e.LastChange.At
+			if changed.IsZero() {
+				changed = e.UpdatedAt
+			}
 			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", e.ID, e.Status, e.Type, e.Lang,
-				e.LastChange.At.UTC().Format("2006-01-02 15:04"), e.Slug, clipText(e.Title, 60))
+				changed.UTC().Format("2006-01-02 15:04"), e.Slug, clipText(e.Title, 60))
 		}
 		return tw.Flush()
 	}
@@ -333,10 +337,10 @@ func push(ctx context.Context, t entryTarget, site, path string, file *entryFile
 	var e *centre.Entry
 	if existing == nil {
 		if file.Version != nil {
-			return fmt.Errorf("%s: the file has version %d but no entry to update (no id, and no entry %s in that language): remove version to create a new entry", path, *file.Version, or(file.Slug, ""))
+			return fmt.Errorf("%s: the file has version %d but names no entry to update (no id, and no entry with its slug in its language): remove version to create a new entry", filepath.Base(path), *file.Version)
 		}
 		if file.Change != nil || file.ChangeNote != nil {
-			return fmt.Errorf("%s: change and change_note describe a change to a public entry; a new entry has neither (remove them)", path)
+			return fmt.Errorf("%s: change and change_note describe a change to a public entry; a new entry has neither (remove them)", filepath.Base(path))
 		}
 		if e, err = t.createEntry(ctx, site, file.input()); err != nil {
 			return explain(err)
@@ -379,25 +383,19 @@ func push(ctx context.Context, t entryTarget, site, path string, file *entryFile
 	return nil
 }
 
-func or(s *string, def string) string {
-	if s == nil {
-		return def
-	}
-	return *s
-}
-
 // conflict explains that the entry changed since the version the file was
 // read at: pushing would lose that change.
 func conflict(path string, e *centre.Entry, base int64) error {
-	by := e.LastChange.KeyID
-	if e.LastChange.PersonID != "" {
-		by = "person " + e.LastChange.PersonID
-	} else if by != "" {
-		by = "key " + by
+	last := e.LastChange.Action
+	switch {
+	case e.LastChange.PersonID != "":
+		last += " by person " + e.LastChange.PersonID
+	case e.LastChange.KeyID != "":
+		last += " by key " + e.LastChange.KeyID
 	}
-	return fmt.Errorf("entry %s changed since %s was read: the file is at version %d, the entry at version %d (last %s by %s at %s).\n"+
+	return fmt.Errorf("entry %s changed since %s was read: the file is at version %d, the entry at version %d (last %s at %s).\n"+
 		"Nothing was written. Show the entry again (infocentre entry show --site %s %s), merge your changes into it and push that",
-		e.ID, filepath.Base(path), base, e.Version, e.LastChange.Action, or(&by, "?"), timeText(e.LastChange.At), e.Site, e.ID)
+		e.ID, filepath.Base(path), base, e.Version, last, timeText(e.LastChange.At), e.Site, e.ID)
 }
 
 // pushTarget returns the entry the file updates: the one with its id, else

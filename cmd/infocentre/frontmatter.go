@@ -56,9 +56,12 @@ const maxEntryFile = 256 << 10
 
 // frontKeys are the keys of the front matter, in the order show writes them.
 var frontKeys = []string{"id", "version", "type", "title", "summary", "slug", "lang", "tags", "organisations",
-	"publish_at", "expires_at", "pinned", "alert", "attachments", "change", "change_note"}
+	"publish_at", "expires_at", "pinned", "alert", "attachments", "image", "change", "change_note"}
 
-var attachmentKeys = []string{"title", "url", "media_type", "size", "lang"}
+var attachmentKeys = []string{"title", "url", "media_type", "size", "lang", "file_id", "pages"}
+
+// imageKeys are the keys of the lead image: the rest is filled in from the file.
+var imageKeys = []string{"file_id", "alt"}
 
 // entryFile is a parsed entry file. Nil fields were left out.
 type entryFile struct {
@@ -68,6 +71,7 @@ type entryFile struct {
 	PublishAt, ExpiresAt                                     *time.Time // zero: cleared
 	Pinned, Alert                                            *bool
 	Attachments                                              *[]centre.Attachment
+	Image                                                    *centre.Image // {}: none
 	Body                                                     string
 
 	// lines holds the file's lines; idLine and versionLine are the
@@ -137,7 +141,8 @@ func parseEntryFile(name string, b []byte) (*entryFile, error) {
 	ef.Body = normalizeBody(strings.Join(lines[end+1:], "\n"))
 	var doc yaml.Node
 	if err := yaml.Unmarshal([]byte(strings.Join(lines[1:end], "\n")), &doc); err != nil {
-		fe.add(1, "front matter: %s", shiftYAMLError(err.Error(), 1))
+		line, msg := yamlErrorLine(err.Error())
+		fe.add(line+1, "front matter: %s", msg) // the front matter starts on the file's second line
 		return nil, fe.err()
 	}
 	if len(doc.Content) == 0 {
@@ -270,11 +275,50 @@ func (ef *entryFile) set(fe *fileErrors, key string, v *yaml.Node, line int) {
 		ef.Alert = boolean()
 	case "attachments":
 		ef.Attachments = attachments(fe, v, line)
+	case "image":
+		ef.Image = image(fe, v, line)
 	}
 }
 
 // k0 is the front matter's own line number of the file's line.
 func k0(fileLine int) int { return fileLine - 1 }
+
+// image decodes the lead image (file_id and alt; null removes it),
+// naming unknown keys.
+func image(fe *fileErrors, v *yaml.Node, line int) *centre.Image {
+	if v.Tag == "!!null" {
+		return &centre.Image{}
+	}
+	if v.Kind != yaml.MappingNode {
+		fe.add(line, "image must have the keys file_id and alt")
+		return nil
+	}
+	var im centre.Image
+	ok := true
+	for i := 0; i+1 < len(v.Content); i += 2 {
+		k, val := v.Content[i], v.Content[i+1]
+		l := k.Line + 1
+		if !slices.Contains(imageKeys, k.Value) {
+			fe.add(l, "unknown image key %q (known keys: %s; the rest comes from the file)", k.Value, strings.Join(imageKeys, ", "))
+			ok = false
+			continue
+		}
+		if val.Kind != yaml.ScalarNode {
+			fe.add(l, "image %s must be a single value", k.Value)
+			ok = false
+			continue
+		}
+		if k.Value == "file_id" {
+			im.FileID = val.Value
+		} else {
+			im.Alt = val.Value
+		}
+	}
+	if !ok {
+		return nil
+	}
+	return &im
+}
 
 // attachments decodes the attachments list, naming unknown keys.
 func attachments(fe *fileErrors, v *yaml.Node, line int) *[]centre.Attachment {
@@ -316,6 +360,15 @@ func attachments(fe *fileErrors, v *yaml.Node, line int) *[]centre.Attachment {
 				a.MediaType = val.Value
 			case "lang":
 				a.Lang = val.Value
+			case "file_id":
+				a.FileID = val.Value
+			case "pages":
+				if n, err := strconv.Atoi(val.Value); err != nil || n < 0 {
+					fe.add(l, "attachment pages must be a whole number")
+					ok = false
+				} else {
+					a.Pages = n
+				}
 			case "size":
 				if n, err := strconv.ParseInt(val.Value, 10, 64); err != nil {
 					fe.add(l, "attachment size must be a whole number of bytes")
@@ -333,19 +386,20 @@ func attachments(fe *fileErrors, v *yaml.Node, line int) *[]centre.Attachment {
 	return &out
 }
 
-// shiftYAMLError moves the "line N" of a YAML error by offset lines.
-func shiftYAMLError(msg string, offset int) string {
+// yamlErrorLine splits a YAML error ("yaml: line 3: …") into the line of
+// the YAML text it names (0 if none) and its message.
+func yamlErrorLine(msg string) (int, string) {
 	msg = strings.TrimPrefix(msg, "yaml: ")
 	rest, ok := strings.CutPrefix(msg, "line ")
 	if !ok {
-		return msg
+		return 0, msg
 	}
 	num, tail, ok := strings.Cut(rest, ":")
 	n, err := strconv.Atoi(num)
 	if !ok || err != nil {
-		return msg
+		return 0, msg
 	}
-	return "line " + strconv.Itoa(n+offset) + ":" + tail
+	return n, strings.TrimSpace(tail)
 }
 
 // normalizeBody is the body as compared and sent: without the blank lines
@@ -370,6 +424,12 @@ type showFile struct {
 	Pinned        bool             `yaml:"pinned"`
 	Alert         bool             `yaml:"alert"`
 	Attachments   []showAttachment `yaml:"attachments"`
+	Image         *showImage       `yaml:"image,omitempty"`
+}
+
+type showImage struct {
+	FileID string `yaml:"file_id"`
+	Alt    string `yaml:"alt"`
 }
 
 type showAttachment struct {
@@ -378,6 +438,8 @@ type showAttachment struct {
 	MediaType string `yaml:"media_type"`
 	Size      int64  `yaml:"size"`
 	Lang      string `yaml:"lang,omitempty"`
+	FileID    string `yaml:"file_id,omitempty"`
+	Pages     int    `yaml:"pages,omitempty"`
 }
 
 func timeText(t time.Time) string {
@@ -397,6 +459,9 @@ func formatEntryFile(e *centre.Entry) ([]byte, error) {
 	for _, a := range e.Attachments {
 		sf.Attachments = append(sf.Attachments, showAttachment(a))
 	}
+	if e.Image.FileID != "" {
+		sf.Image = &showImage{FileID: e.Image.FileID, Alt: e.Image.Alt}
+	}
 	var y bytes.Buffer
 	enc := yaml.NewEncoder(&y)
 	enc.SetIndent(2)
@@ -412,7 +477,10 @@ func formatEntryFile(e *centre.Entry) ([]byte, error) {
 	if e.Status == centre.StatusScheduled {
 		fmt.Fprintf(&b, " for %s", timeText(e.PublishAt))
 	}
-	fmt.Fprintf(&b, "; last changed %s.\n", timeText(e.LastChange.At))
+	if !e.LastChange.At.IsZero() {
+		fmt.Fprintf(&b, "; last changed %s", timeText(e.LastChange.At))
+	}
+	b.WriteString(".\n")
 	if e.Public() {
 		b.WriteString("# To change it, add change: minor, or change: major with a public change_note.\n")
 	}
@@ -460,7 +528,7 @@ func (ef *entryFile) patch() centre.EntryPatch {
 	body := ef.Body
 	return centre.EntryPatch{
 		ContentPatch: centre.ContentPatch{Type: ef.Type, Title: ef.Title, Summary: ef.Summary, Body: &body,
-			Tags: ef.Tags, Organisations: ef.Organisations, Attachments: ef.Attachments, Pinned: ef.Pinned, Alert: ef.Alert},
+			Tags: ef.Tags, Organisations: ef.Organisations, Attachments: ef.Attachments, Image: ef.Image, Pinned: ef.Pinned, Alert: ef.Alert},
 		Slug: ef.Slug, Lang: ef.Lang, PublishAt: ef.PublishAt, ExpiresAt: ef.ExpiresAt,
 	}
 }
@@ -526,6 +594,10 @@ func (ef *entryFile) changes(e *centre.Entry) (centre.EntryPatch, []string) {
 	if ef.Attachments != nil && !sameAttachments(*ef.Attachments, e.Attachments) {
 		p.Attachments = ef.Attachments
 		names = append(names, "attachments")
+	}
+	if ef.Image != nil && (ef.Image.FileID != e.Image.FileID || nfc(ef.Image.Alt) != nfc(e.Image.Alt)) {
+		p.Image = ef.Image
+		names = append(names, "image")
 	}
 	return p, names
 }

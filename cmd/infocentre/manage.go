@@ -56,7 +56,7 @@ func (t *targetFlags) open(ctx context.Context) (target, error) {
 	if err != nil {
 		return nil, err
 	}
-	store, err := openLocal(ctx, cfg)
+	store, err := openLocal(ctx, cfg, true)
 	if err != nil {
 		// A server holds the embedded store: talk to it if we have a key.
 		if b, rerr := os.ReadFile(filepath.Join(cfg.DataDir, serverFile)); rerr == nil && t.key != "" {
@@ -345,7 +345,7 @@ func siteListCmd(fs *flag.FlagSet) runFunc {
 		defer t.close()
 		sites, err := t.listSites(ctx)
 		if err != nil {
-			return err
+			return explain(err)
 		}
 		tw := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
 		fmt.Fprintln(tw, "SLUG\tSTATUS\tLANGUAGES\tTITLE")
@@ -406,6 +406,7 @@ func keyCreateCmd(fs *flag.FlagSet) runFunc {
 	var expires time.Duration
 	fs.StringVar(&in.Role, "role", "", "the key's `role`: viewer, editor, publisher, admin or owner (required)")
 	fs.StringVar(&in.Name, "name", "", "`name` of who holds the key")
+	fs.StringVar(&in.Organisation, "organisation", "", "the member `organisation` the key acts for: it changes only entries that name it")
 	fs.DurationVar(&expires, "expires", 0, "`lifetime`, like 720h (default: no expiry)")
 	return func(ctx context.Context, _ []string, stdout, stderr io.Writer) error {
 		if *site == "" && in.Role != centre.RoleOwner {
@@ -443,10 +444,10 @@ func keyListCmd(fs *flag.FlagSet) runFunc {
 			return explain(err)
 		}
 		tw := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
-		fmt.Fprintln(tw, "ID\tSITE\tROLE\tNAME\tCREATED\tEXPIRES\tREVOKED")
+		fmt.Fprintln(tw, "ID\tSITE\tROLE\tNAME\tCREATED\tEXPIRES\tREVOKED\tORGANISATION")
 		for _, k := range keys {
-			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", k.ID, k.Site, k.Role, k.Name,
-				k.CreatedAt.Format(time.RFC3339), when(k.ExpiresAt), when(k.RevokedAt))
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", k.ID, k.Site, k.Role, k.Name,
+				k.CreatedAt.Format(time.RFC3339), when(k.ExpiresAt), when(k.RevokedAt), orDash(k.Organisation))
 		}
 		return tw.Flush()
 	}
@@ -533,7 +534,7 @@ func publishDue(ctx context.Context, sf storeFlags, stdout, stderr io.Writer) er
 	if err != nil {
 		return err
 	}
-	store, err := openLocal(ctx, cfg)
+	store, err := openLocal(ctx, cfg, false)
 	if err != nil {
 		return err
 	}

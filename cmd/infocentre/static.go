@@ -40,6 +40,8 @@ func exportStatic(ctx context.Context, tf targetFlags, site, out string, opts st
 		for _, b := range res.Broken {
 			fmt.Fprintln(stderr, "warning: broken internal link:", b)
 		}
+		fmt.Fprintf(stderr, "fetched %d paths: %d written, %d redirects followed, %d broken links\n",
+			res.Paths, res.Paths-res.Redirects-len(res.Broken), res.Redirects, len(res.Broken))
 	} else if err := r.exportStatic(ctx, site, out, opts.BaseURL); err != nil {
 		return explain(err)
 	}
@@ -50,7 +52,7 @@ func exportStatic(ctx context.Context, tf targetFlags, site, out string, opts st
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(stdout, "exported site %s to %s: %d pages (%d entries), %d files, %d bytes; serve it at the root of a host\n",
-		site, out, c.Pages, c.Entries, c.Files, c.Bytes)
+	fmt.Fprintf(stdout, "exported site %s to %s: %d files, %d bytes: %d HTML pages (%d entries), %d feeds, stylesheets and other files, %d API snapshots; serve it at the root of a host\n",
+		site, out, c.Files, c.Bytes, c.Pages, c.Entries, c.Files-c.Pages-c.API, c.API)
 	return nil
 }

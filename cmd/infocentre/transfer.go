@@ -3,6 +3,7 @@ package main
 import (
 	"archive/tar"
 	"bytes"
+	"cmp"
 	"compress/gzip"
 	"context"
 	"encoding/json"
@@ -19,6 +20,7 @@ import (
 	"time"
 
 	"infocentre/internal/app"
+	"infocentre/internal/centre"
 	"infocentre/internal/httpapi"
 	"infocentre/internal/static"
 	"infocentre/internal/transfer"
@@ -63,7 +65,7 @@ func openApp(ctx context.Context, sf storeFlags, stderr io.Writer) (*app.App, er
 	if err != nil {
 		return nil, err
 	}
-	store, err := openLocal(ctx, cfg)
+	store, err := openLocal(ctx, cfg, false)
 	if err != nil {
 		return nil, err
 	}
@@ -196,7 +198,7 @@ func export(ctx context.Context, tf targetFlags, site, out string, stdout, stder
 	}
 	var counts transfer.Counts
 	if a != nil {
-		counts, err = transfer.Export(ctx, a.Store, site, w, progress(stderr))
+		counts, err = transfer.Export(ctx, a.Store, a.Service.Files, site, w, progress(stderr))
 	} else {
 		tw := &tailWriter{w: w}
 		if _, err = r.download(ctx, "/api/v1/admin/sites/"+url.PathEscape(site)+"/export", tw, maxRemoteExport); err == nil {
@@ -249,15 +251,26 @@ func importFile(ctx context.Context, tf targetFlags, opts transfer.Options, name
 	}
 	defer closeJob()
 	var sum transfer.Summary
-	if a != nil {
+	switch {
+	case a != nil:
 		opts.Progress = progress(stderr)
 		opts.HostReserved = a.Service.HostReserved
+		opts.Files, opts.FileQuota, opts.Inspect = a.Service.Files, a.Service.FileLimits.Quota(), a.Service.Inspect
 		sum, err = transfer.Import(ctx, a.Store, in, opts)
-	} else {
-		sum, err = r.importSite(ctx, in, size, opts)
+	case size >= 0:
+		sum, err = r.importFile(ctx, in.(*os.File), size, opts)
+	default:
+		sum, err = r.importSite(ctx, in, size, "", opts)
 	}
 	if err != nil {
 		return explain(err)
+	}
+	if c := sum.Existing; c != nil {
+		fmt.Fprintf(stdout, "checked (dry run, nothing written): site %s exists already, so importing this file as %s would be refused.\n", sum.Site, sum.Site)
+		fmt.Fprintf(stdout, "Its %d entries compared with site %s: %d the same, %d newer in the file, %d changed in the site since, %d not in the site; the site has %d entries that the file has not.\n",
+			sum.Entries, sum.Site, c.Same, c.FileNewer, c.SiteNewer, c.New, c.OnlyInSite)
+		fmt.Fprintf(stdout, "To import a copy: infocentre import --as %s-copy %s\n", sum.Site, name)
+		return nil
 	}
 	verb := "imported"
 	if opts.DryRun {
@@ -267,8 +280,44 @@ func importFile(ctx context.Context, tf targetFlags, opts transfer.Options, name
 	return nil
 }
 
-// importSite posts an export file to POST /api/v1/admin/import.
-func (r *remote) importSite(ctx context.Context, in io.Reader, size int64, opts transfer.Options) (transfer.Summary, error) {
+// importFile imports an export file through the server: uploaded to its
+// transfer bucket first when it has one (on AWS, where a request to the
+// API carries at most 6 MB), else in the body of the import request.
+func (r *remote) importFile(ctx context.Context, f *os.File, size int64, opts transfer.Options) (transfer.Summary, error) {
+	var up httpapi.ImportUpload
+	err := r.call(ctx, http.MethodPost, "/api/v1/admin/import/uploads", 0, nil, &up)
+	if centre.IsCode(err, centre.ENOTFOUND) { // no transfer bucket
+		return r.importSite(ctx, f, size, "", opts)
+	}
+	if err != nil {
+		return transfer.Summary{}, err
+	}
+	if up.MaxBytes > 0 && size > up.MaxBytes {
+		return transfer.Summary{}, centre.Errorf(centre.ETOOLARGE, "the file is %d bytes, more than the %d bytes the server imports", size, up.MaxBytes)
+	}
+	req, err := http.NewRequestWithContext(ctx, cmp.Or(up.Method, http.MethodPut), up.URL, f)
+	if err != nil {
+		return transfer.Summary{}, err
+	}
+	req.ContentLength = size
+	req.Header.Set("Content-Type", cmp.Or(up.ContentType, httpapi.NDJSON))
+	client := *r.client
+	client.Timeout = transferTimeout
+	resp, err := client.Do(req) // the presigned URL is the credential: no key
+	if err != nil {
+		return transfer.Summary{}, fmt.Errorf("upload to the transfer bucket: %w", err)
+	}
+	b, _ := io.ReadAll(io.LimitReader(resp.Body, 64<<10))
+	resp.Body.Close()
+	if resp.StatusCode >= 300 {
+		return transfer.Summary{}, fmt.Errorf("upload to the transfer bucket: HTTP %d: %.200s", resp.StatusCode, b)
+	}
+	return r.importSite(ctx, nil, 0, up.Upload, opts)
+}
+
+// importSite posts an export file to POST /api/v1/admin/import, or with
+// upload the id of one uploaded to the transfer bucket.
+func (r *remote) importSite(ctx context.Context, in io.Reader, size int64, upload string, opts transfer.Options) (transfer.Summary, error) {
 	q := url.Values{}
 	if opts.As != "" {
 		q.Set("as", opts.As)
@@ -276,16 +325,21 @@ func (r *remote) importSite(ctx context.Context, in io.Reader, size int64, opts 
 	if opts.DryRun {
 		q.Set("dry_run", "true")
 	}
+	if upload != "" {
+		q.Set("upload", upload)
+	}
 	path := "/api/v1/admin/import?" + q.Encode()
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, r.base+path, in)
 	if err != nil {
 		return transfer.Summary{}, err
 	}
-	if size >= 0 {
+	if size >= 0 && in != nil {
 		req.ContentLength = size
 	}
 	req.Header.Set("Authorization", "Bearer "+r.key)
-	req.Header.Set("Content-Type", httpapi.NDJSON)
+	if in != nil {
+		req.Header.Set("Content-Type", httpapi.NDJSON)
+	}
 	client := *r.client
 	client.Timeout = transferTimeout
 	resp, err := client.Do(req)
@@ -304,21 +358,22 @@ func (r *remote) importSite(ctx context.Context, in io.Reader, size int64, opts 
 	if err := json.Unmarshal(b, &res); err != nil {
 		return transfer.Summary{}, fmt.Errorf("POST %s: %w", path, err)
 	}
-	return transfer.Summary{Site: res.Site, Counts: res.Counts}, nil
+	return transfer.Summary{Site: res.Site, Counts: res.Counts, Existing: res.Existing}, nil
 }
 
 // staticExport is what a static export wrote, counted in its directory,
 // so that it reads the same whether the copy was made here or by a server.
 type staticExport struct {
-	Files, Pages, Entries int
-	Bytes                 int64
+	Files, Pages, API, Entries int
+	Bytes                      int64
 }
 
 // countStatic counts the files of a static export in dir: every file, the
-// HTML pages among them, and the entries (one API snapshot per language
-// version of each public entry).
+// HTML pages and the read API's snapshots among them, and the entries (one
+// API snapshot per language version of each public entry).
 func countStatic(dir, site string) (staticExport, error) {
 	var c staticExport
+	api := filepath.Join(dir, "api") + string(filepath.Separator)
 	entries := filepath.Join(dir, "api", "v1", "sites", site, "entries")
 	err := filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
 		if err != nil || d.IsDir() {
@@ -332,7 +387,10 @@ func countStatic(dir, site string) (staticExport, error) {
 			return fmt.Errorf("%s holds more than %d files", dir, maxArchiveFiles)
 		}
 		c.Bytes += info.Size()
-		if strings.HasSuffix(path, ".html") {
+		switch {
+		case strings.HasPrefix(path, api):
+			c.API++
+		case strings.HasSuffix(path, ".html"):
 			c.Pages++
 		}
 		if filepath.Dir(filepath.Dir(path)) == entries && strings.HasSuffix(path, ".json") {

@@ -310,7 +310,8 @@ func New(cfg Config, store centre.Store, log *slog.Logger) (*App, error) {
 	site := web.New(svc, web.Options{Cursors: sealer, Logger: log, SiteForHost: web.HostLookup(svc, time.Minute), Searcher: finder,
 		PublicOrigin: origin, TrustForwarded: cfg.TrustForwarded})
 	var admin http.Handler
-	con, err := console.New(console.Config{Service: svc, PublicOrigin: cfg.PublicOrigin, OIDC: cfg.OIDC, Log: log, Cursors: sealer})
+	con, err := console.New(console.Config{Service: svc, PublicOrigin: cfg.PublicOrigin, OIDC: cfg.OIDC, Log: log, Cursors: sealer,
+		ClientAddr: httpapi.ClientAddress})
 	if err != nil {
 		log.Warn("the staff console is off", slog.String("reason", err.Error()))
 		con = nil
@@ -318,7 +319,11 @@ func New(cfg Config, store centre.Store, log *slog.Logger) (*App, error) {
 		admin = con
 	}
 	hc := httpapi.Config{Service: svc, Cursors: sealer, Log: log, Web: site.Register, Search: finder, StaffOrigins: cfg.StaffOrigins,
+		PublicOrigin: origin, TrustForwarded: cfg.TrustForwarded,
 		Console: admin, TrustedProxyHops: cfg.TrustedProxyHops}
+	if con != nil {
+		hc.InvitationURL = con.InvitationURL
+	}
 	var archive static.Options
 	if cfg.Lambda {
 		hc.MaxResponse, archive.MaxBytes = LambdaMaxResponse, LambdaMaxStaticOutput

@@ -54,7 +54,7 @@ var allowed = map[string][]string{
 	"internal/httpapi": {"internal/centre", "internal/cursor", "internal/httpcache", "internal/jsonstrict", "internal/ratelimit",
 		"internal/search", "internal/transfer"},
 	"internal/s3transfer": {"internal/centre", "internal/httpapi"},
-	"internal/static":     {"internal/centre", "internal/cursor", "internal/httpapi", "internal/web"},
+	"internal/static":     {"internal/centre", "internal/cursor", "internal/httpapi", "internal/search", "internal/web"},
 	"internal/console":    {"internal/centre", "internal/cursor", "internal/ratelimit"},
 
 	"internal/app": {"internal/boltstore", "internal/centre", "internal/console", "internal/cursor", "internal/dynamostore",
@@ -68,6 +68,7 @@ var allowed = map[string][]string{
 	"functions/public":     {"internal/app", "internal/lambdaadapter"},
 	"functions/publisher":  {"internal/app", "internal/lambdaadapter"},
 	"e2e/browser/server":   {"*"},
+	"e2e/browser/console":  {"*"},
 }
 
 // TestImports checks every non-test Go file of the module against allowed.

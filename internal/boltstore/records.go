@@ -11,25 +11,73 @@ import (
 // change of a domain type never silently changes what is on disk.
 
 type siteRec struct {
-	Slug        string     `json:"slug"`
-	Title       string     `json:"title"`
-	Tagline     string     `json:"tagline,omitempty"`
-	Description string     `json:"description,omitempty"`
-	Languages   []string   `json:"languages,omitempty"`
-	Publisher   string     `json:"publisher,omitempty"`
-	Email       string     `json:"email,omitempty"`
-	ContactURL  string     `json:"contact_url,omitempty"`
-	Accent      string     `json:"accent,omitempty"`
-	LogoURL     string     `json:"logo_url,omitempty"`
-	TimeZone    string     `json:"time_zone,omitempty"`
-	Hosts       []string   `json:"hosts,omitempty"`
-	Banner      *bannerRec `json:"banner,omitempty"`
-	Review      bool       `json:"review_required,omitempty"`
-	Status      string     `json:"status"`
-	ArchivedAt  time.Time  `json:"archived_at,omitzero"`
-	CreatedAt   time.Time  `json:"created_at,omitzero"`
-	UpdatedAt   time.Time  `json:"updated_at,omitzero"`
-	Version     int64      `json:"version"`
+	Slug        string        `json:"slug"`
+	Title       string        `json:"title"`
+	Tagline     string        `json:"tagline,omitempty"`
+	Description string        `json:"description,omitempty"`
+	Languages   []string      `json:"languages,omitempty"`
+	Publisher   string        `json:"publisher,omitempty"`
+	Email       string        `json:"email,omitempty"`
+	ContactURL  string        `json:"contact_url,omitempty"`
+	Accent      string        `json:"accent,omitempty"`
+	LogoURL     string        `json:"logo_url,omitempty"`
+	TimeZone    string        `json:"time_zone,omitempty"`
+	Hosts       []string      `json:"hosts,omitempty"`
+	Texts       []siteTextRec `json:"texts,omitempty"`
+	Labels      []labelRec    `json:"labels,omitempty"`
+	Banner      *bannerRec    `json:"banner,omitempty"`
+	Review      bool          `json:"review_required,omitempty"`
+	Status      string        `json:"status"`
+	ArchivedAt  time.Time     `json:"archived_at,omitzero"`
+	CreatedAt   time.Time     `json:"created_at,omitzero"`
+	UpdatedAt   time.Time     `json:"updated_at,omitzero"`
+	Version     int64         `json:"version"`
+}
+
+type siteTextRec struct {
+	Lang        string `json:"lang"`
+	Title       string `json:"title"`
+	Tagline     string `json:"tagline,omitempty"`
+	Description string `json:"description,omitempty"`
+}
+
+type labelRec struct {
+	Kind string `json:"kind"`
+	Key  string `json:"key"`
+	Lang string `json:"lang"`
+	Text string `json:"text"`
+}
+
+func toSiteTextRecs(list []centre.SiteText) []siteTextRec {
+	var out []siteTextRec
+	for _, t := range list {
+		out = append(out, siteTextRec{Lang: t.Lang, Title: t.Title, Tagline: t.Tagline, Description: t.Description})
+	}
+	return out
+}
+
+func siteTexts(list []siteTextRec) []centre.SiteText {
+	var out []centre.SiteText
+	for _, t := range list {
+		out = append(out, centre.SiteText{Lang: t.Lang, Title: t.Title, Tagline: t.Tagline, Description: t.Description})
+	}
+	return out
+}
+
+func toLabelRecs(list []centre.Label) []labelRec {
+	var out []labelRec
+	for _, l := range list {
+		out = append(out, labelRec{Kind: l.Kind, Key: l.Key, Lang: l.Lang, Text: l.Text})
+	}
+	return out
+}
+
+func labels(list []labelRec) []centre.Label {
+	var out []centre.Label
+	for _, l := range list {
+		out = append(out, centre.Label{Kind: l.Kind, Key: l.Key, Lang: l.Lang, Text: l.Text})
+	}
+	return out
 }
 
 type bannerRec struct {
@@ -71,6 +119,7 @@ func toSiteRec(s *centre.Site) *siteRec {
 		Email: s.Contact.Email, ContactURL: s.Contact.URL,
 		Accent: s.Theme.Accent, LogoURL: s.Theme.LogoURL,
 		TimeZone: s.TimeZone, Hosts: s.Hosts, Banner: toBannerRec(s.Banner), Review: s.ReviewRequired, Status: s.Status,
+		Texts: toSiteTextRecs(s.Translations), Labels: toLabelRecs(s.Labels),
 		ArchivedAt: stamp(s.ArchivedAt), CreatedAt: stamp(s.CreatedAt), UpdatedAt: stamp(s.UpdatedAt),
 		Version: s.Version,
 	}
@@ -83,6 +132,7 @@ func (r *siteRec) site() *centre.Site {
 		Contact:  centre.Contact{Email: r.Email, URL: r.ContactURL},
 		Theme:    centre.Theme{Accent: r.Accent, LogoURL: r.LogoURL},
 		TimeZone: r.TimeZone, Hosts: r.Hosts, Banner: r.Banner.banner(), ReviewRequired: r.Review, Status: r.Status,
+		Translations: siteTexts(r.Texts), Labels: labels(r.Labels),
 		ArchivedAt: r.ArchivedAt, CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt,
 		Version: r.Version,
 	}
@@ -101,6 +151,7 @@ type entryRec struct {
 	Tags            []string        `json:"tags,omitempty"`
 	Organisations   []string        `json:"organisations,omitempty"`
 	Attachments     []attachmentRec `json:"attachments,omitempty"`
+	Image           imageRec        `json:"image,omitzero"`
 	Pinned          bool            `json:"pinned,omitempty"`
 	Alert           bool            `json:"alert,omitempty"`
 	Status          string          `json:"status"`
@@ -148,6 +199,18 @@ type attachmentRec struct {
 	MediaType string `json:"media_type"`
 	Size      int64  `json:"size"`
 	Lang      string `json:"lang,omitempty"`
+	FileID    string `json:"file_id,omitempty"`
+	Pages     int    `json:"pages,omitempty"`
+}
+
+type imageRec struct {
+	FileID    string `json:"file_id,omitempty"`
+	Alt       string `json:"alt,omitempty"`
+	URL       string `json:"url,omitempty"`
+	MediaType string `json:"media_type,omitempty"`
+	Width     int    `json:"width,omitempty"`
+	Height    int    `json:"height,omitempty"`
+	Widths    []int  `json:"widths,omitempty"`
 }
 
 type noteRec struct {
@@ -164,6 +227,7 @@ func toEntryRec(e *centre.Entry) (*entryRec, *bodyRec) {
 	r := &entryRec{
 		ID: e.ID, Site: e.Site, Type: e.Type, Slug: e.Slug, Lang: e.Lang,
 		Title: e.Title, Summary: e.Summary, Tags: e.Tags, Organisations: e.Organisations,
+		Image:  imageRec(e.Image),
 		Pinned: e.Pinned, Alert: e.Alert, Status: e.Status,
 		PublishAt: stamp(e.PublishAt), PublishedAt: stamp(e.PublishedAt),
 		UpdatedAt: stamp(e.UpdatedAt), CreatedAt: stamp(e.CreatedAt), CreatedBy: e.CreatedBy,
@@ -194,7 +258,7 @@ func (r *entryRec) entry(b *bodyRec) *centre.Entry {
 		ID: r.ID, Site: r.Site, Slug: r.Slug, Lang: r.Lang,
 		Content: centre.Content{
 			Type: r.Type, Title: r.Title, Summary: r.Summary, Tags: r.Tags, Organisations: r.Organisations,
-			Pinned: r.Pinned, Alert: r.Alert,
+			Image: centre.Image(r.Image), Pinned: r.Pinned, Alert: r.Alert,
 		},
 		Status:    r.Status,
 		PublishAt: r.PublishAt, PublishedAt: r.PublishedAt,
@@ -276,13 +340,14 @@ type keyRec struct {
 	CreatedBy string    `json:"created_by,omitempty"`
 	ExpiresAt time.Time `json:"expires_at,omitzero"`
 	RevokedAt time.Time `json:"revoked_at,omitzero"`
+	Org       string    `json:"organisation,omitempty"`
 }
 
 func toKeyRec(k *centre.Key) *keyRec {
 	return &keyRec{
 		ID: k.ID, Site: k.Site, Role: k.Role, Name: k.Name, Hash: k.Hash,
 		CreatedAt: stamp(k.CreatedAt), CreatedBy: k.CreatedBy,
-		ExpiresAt: stamp(k.ExpiresAt), RevokedAt: stamp(k.RevokedAt),
+		ExpiresAt: stamp(k.ExpiresAt), RevokedAt: stamp(k.RevokedAt), Org: k.Organisation,
 	}
 }
 
@@ -290,6 +355,7 @@ func (r *keyRec) key() *centre.Key {
 	return &centre.Key{
 		ID: r.ID, Site: r.Site, Role: r.Role, Name: r.Name, Hash: r.Hash,
 		CreatedAt: r.CreatedAt, CreatedBy: r.CreatedBy, ExpiresAt: r.ExpiresAt, RevokedAt: r.RevokedAt,
+		Organisation: r.Org,
 	}
 }
 

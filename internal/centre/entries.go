@@ -68,6 +68,7 @@ func (s *Service) CreateEntry(ctx context.Context, p Principal, site string, in 
 		ExpiresAt: in.ExpiresAt.UTC().Truncate(time.Millisecond), EditedBy: p.Actor(),
 	}
 	stamp(e, p, now, "create")
+	addOwnOrganisation(p, e)
 	if e.Lang == "" {
 		e.Lang = st.DefaultLanguage()
 	}
@@ -93,7 +94,7 @@ func (s *Service) CreateEntry(ctx context.Context, p Principal, site string, in 
 	default:
 		extra.Add("status", "must be draft, published or scheduled when creating")
 	}
-	if err := s.prepare(e, st, &extra); err != nil {
+	if err := s.prepare(ctx, e, st, &extra); err != nil {
 		return nil, err
 	}
 	err = s.Store.CreateEntry(ctx, e)
@@ -107,6 +108,7 @@ func (s *Service) CreateEntry(ctx context.Context, p Principal, site string, in 
 	if err != nil {
 		return nil, slugConflict(err, e)
 	}
+	s.publishFiles(ctx, e)
 	return e, nil
 }
 
@@ -124,9 +126,13 @@ func numberedSlug(base string, n int) string {
 }
 
 // prepare completes and checks an entry before it is stored: its expiry,
-// its rendered body, and every field (with the problems found so far).
-func (s *Service) prepare(e *Entry, site *Site, extra *Problems) error {
+// its rendered body, what its files say (see resolveFiles), and every
+// field (with the problems found so far).
+func (s *Service) prepare(ctx context.Context, e *Entry, site *Site, extra *Problems) error {
 	checkExpiry(e, extra)
+	if err := s.resolveFiles(ctx, e, extra); err != nil {
+		return err
+	}
 	if err := s.render(e); err != nil {
 		return err
 	}
@@ -293,6 +299,9 @@ func (s *Service) updateEntry(ctx context.Context, p Principal, site, id string,
 	if err != nil {
 		return nil, err
 	}
+	if err := inScope(p, e); err != nil {
+		return nil, err
+	}
 	if e.Status != StatusDraft {
 		if err := require(p, site, RolePublisher); err != nil {
 			return nil, Errorf(EFORBIDDEN, "changing a %s entry needs the publisher role; the key has %s", e.Status, p.Role)
@@ -313,6 +322,9 @@ func (s *Service) updateEntry(ctx context.Context, p Principal, site, id string,
 	kind := patch.changeKind(wasPublic, &extra)
 	e.LastChange.Kind = kind
 	patch.apply(e, now, &extra)
+	if err := keepsOwnOrganisation(p, e); err != nil {
+		return nil, err
+	}
 	if kind == ChangeMajor && wasPublic {
 		addChangeNote(e, patch.ChangeNote, now, &extra)
 	}
@@ -320,12 +332,13 @@ func (s *Service) updateEntry(ctx context.Context, p Principal, site, id string,
 		e.UpdatedAt = now
 	}
 	e.OutdatedSince = time.Time{} // an updated translation is current again
-	if err := s.prepare(e, st, &extra); err != nil {
+	if err := s.prepare(ctx, e, st, &extra); err != nil {
 		return nil, err
 	}
 	if err := s.Store.UpdateEntry(ctx, e); err != nil {
 		return nil, slugConflict(err, e)
 	}
+	s.publishFiles(ctx, e)
 	if kind == ChangeMajor {
 		s.flagTranslations(ctx, st, e, p)
 	}
@@ -400,6 +413,9 @@ func (s *Service) DeleteEntry(ctx context.Context, p Principal, site, id string,
 	}
 	e, err := s.versioned(ctx, site, id, version)
 	if err != nil {
+		return err
+	}
+	if err := inScope(p, e); err != nil {
 		return err
 	}
 	if e.Status != StatusDraft || e.EverPublic() {

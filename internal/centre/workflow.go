@@ -49,6 +49,9 @@ func (s *Service) RequestReview(ctx context.Context, p Principal, site, id strin
 	if err != nil {
 		return nil, err
 	}
+	if err := inScope(p, e); err != nil {
+		return nil, err
+	}
 	if e.Status != StatusDraft {
 		return nil, Errorf(ECONFLICT, "only drafts go to review; entry %q is %s", id, e.Status)
 	}
@@ -81,6 +84,9 @@ func (s *Service) Approve(ctx context.Context, p Principal, site, id string, ver
 	}
 	e, err := s.versioned(ctx, site, id, version)
 	if err != nil {
+		return nil, err
+	}
+	if err := inScope(p, e); err != nil {
 		return nil, err
 	}
 	switch {
@@ -116,6 +122,9 @@ func (s *Service) RequestChanges(ctx context.Context, p Principal, site, id stri
 	}
 	e, err := s.versioned(ctx, site, id, version)
 	if err != nil {
+		return nil, err
+	}
+	if err := inScope(p, e); err != nil {
 		return nil, err
 	}
 	if e.Status != StatusDraft {
@@ -197,6 +206,9 @@ func (s *Service) publish(ctx context.Context, p Principal, site, id string, ver
 	if err != nil {
 		return nil, err
 	}
+	if err := inScope(p, e); err != nil {
+		return nil, err
+	}
 	now := s.now()
 	note := strings.TrimSpace(changeNote)
 	if len([]rune(note)) > MaxNoteLen {
@@ -240,6 +252,7 @@ func (s *Service) publish(ctx context.Context, p Principal, site, id string, ver
 	if err := s.Store.UpdateEntry(ctx, e); err != nil {
 		return nil, err
 	}
+	s.publishFiles(ctx, e)
 	if e.LastChange.Kind == ChangeMajor {
 		s.flagTranslations(ctx, st, e, p)
 	}
@@ -253,6 +266,9 @@ func (s *Service) Unschedule(ctx context.Context, p Principal, site, id string, 
 	}
 	e, err := s.versioned(ctx, site, id, version)
 	if err != nil {
+		return nil, err
+	}
+	if err := inScope(p, e); err != nil {
 		return nil, err
 	}
 	if e.Status != StatusScheduled {
@@ -287,6 +303,9 @@ func (s *Service) Withdraw(ctx context.Context, p Principal, site, id string, ve
 	}
 	e, err := s.versioned(ctx, site, id, version)
 	if err != nil {
+		return nil, err
+	}
+	if err := inScope(p, e); err != nil {
 		return nil, err
 	}
 	if e.Status != StatusPublished {
@@ -358,6 +377,7 @@ func (s *Service) PublishDue(ctx context.Context) (int, error) {
 			case err == nil:
 				n++
 				progressed = true
+				s.publishFiles(ctx, e)
 				s.log().InfoContext(ctx, "published scheduled entry", "site", e.Site, "entry", e.ID, "publish_at", e.PublishAt)
 			case IsCode(err, EPRECONDITION), IsCode(err, ENOTFOUND):
 				// Another run (or an editor) changed it first.

@@ -74,6 +74,7 @@ var adminFuncs = template.FuncMap{
 	},
 	"bytes":   humanBytes,
 	"fieldID": fieldID,
+	"label":   fieldLabel,
 	// field describes a form field for the "field" template: its name
 	// (also its id), label, value, hint, and the errors of its Service
 	// field names.
@@ -198,6 +199,24 @@ func fieldID(field string) string {
 		return "expires"
 	}
 	return strings.ReplaceAll(field, ".", "_")
+}
+
+// fieldLabels name the Service's fields as the forms label them.
+var fieldLabels = map[string]string{
+	"title": "Title", "tagline": "Tagline", "description": "Description", "languages": "Languages",
+	"publisher": "Publisher", "contact": "Contact", "contact.email": "Email address", "contact.url": "Contact page",
+	"theme.accent": "Accent colour", "time_zone": "Time zone", "hosts": "Host names", "email": "Email address",
+	"name": "Name", "organisation": "Member organisation", "role": "Role", "expires_at": "Expires on",
+	"from": "From", "to": "To", "file": "File", "alt": "Alternative text", "lang": "Language",
+}
+
+// fieldLabel is the label of a Service field (the field's name if it
+// has none).
+func fieldLabel(field string) string {
+	if l, ok := fieldLabels[field]; ok {
+		return l
+	}
+	return field
 }
 
 // notice is a one-line message on a page: Kind "ok" or "error".

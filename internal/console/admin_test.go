@@ -10,7 +10,7 @@ import (
 
 // signedIn invites a person with role (on demo, or every site for an
 // owner), registers their passkey and returns their signed-in browser.
-func (e *env) signedIn(t *testing.T, email, role string) (*browser, *centre.Person) {
+func (e *env) signedIn(t testing.TB, email, role string) (*browser, *centre.Person) {
 	t.Helper()
 	p, token := e.invite(t, email, role)
 	b := e.browser(t)
@@ -38,7 +38,7 @@ func (b *browser) post(path string, form url.Values, header ...string) (int, str
 var crossSite = []string{"Origin", "https://evil.example", "Sec-Fetch-Site", "cross-site"}
 
 // lastAudit returns the newest audit event of site with action.
-func (e *env) lastAudit(t *testing.T, site, action string) *centre.AuditEvent {
+func (e *env) lastAudit(t testing.TB, site, action string) *centre.AuditEvent {
 	t.Helper()
 	page, err := e.store.ListAudit(t.Context(), centre.AuditQuery{Site: site, Action: action, Limit: 1})
 	if err != nil || len(page.Items) == 0 {

@@ -66,12 +66,19 @@ func (c *Console) auditPage(w http.ResponseWriter, r *http.Request, who caller, 
 	d.Zone, d.Base = loc.String(), base
 
 	q := centre.AuditQuery{Site: site, Action: clip(f.Action, 100), Target: clip(f.Target, 200), Limit: 50}
-	if id, ok := strings.CutPrefix(f.Actor, "person:"); ok {
+	names, byEmail := c.actors(r, who, site)
+	var p centre.Problems
+	actor := f.Actor
+	if strings.Contains(actor, "@") {
+		if actor = byEmail[centre.NormalizeEmail(actor)]; actor == "" {
+			p.Add("actor", "nobody here has the email %q", clip(f.Actor, 100))
+		}
+	}
+	if id, ok := strings.CutPrefix(actor, "person:"); ok {
 		q.PersonID = clip(id, 100)
 	} else {
-		q.KeyID = clip(f.Actor, 100)
+		q.KeyID = clip(actor, 100)
 	}
-	var p centre.Problems
 	for _, b := range []struct {
 		name, value string
 		dst         *time.Time
@@ -104,7 +111,6 @@ func (c *Console) auditPage(w http.ResponseWriter, r *http.Request, who caller, 
 		c.fail(w, r, err)
 		return
 	}
-	names := c.actorNames(r, who, site)
 	for _, ev := range page.Items {
 		row := auditRow{AuditEvent: ev, Actor: ev.KeyID, AtZone: ev.At.In(loc)}
 		if ev.PersonID != "" {
@@ -127,20 +133,28 @@ func (c *Console) auditPage(w http.ResponseWriter, r *http.Request, who caller, 
 	c.view(w, r, http.StatusOK, "audit", d)
 }
 
-// actorNames names the people and keys of site by their filter value
-// ("person:ID", key ID), for the log's actor column. A list that cannot
-// be read leaves its actors unnamed.
-func (c *Console) actorNames(r *http.Request, who caller, site string) map[string]string {
-	out := map[string]string{}
-	if people, err := c.cfg.Service.People(r.Context(), who.p, site); err == nil {
-		for _, p := range people {
-			out["person:"+p.ID] = p.Name + " <" + p.Email + ">"
+// actors names the people and keys of site (and, for an owner, the
+// owners and owner keys) by their filter value ("person:ID", key ID), for
+// the log's actor column, and gives the filter value of each person's
+// email. A list that cannot be read leaves its actors unnamed.
+func (c *Console) actors(r *http.Request, who caller, site string) (names, byEmail map[string]string) {
+	out, byEmail := map[string]string{}, map[string]string{}
+	sites := []string{site}
+	if who.p.Role == centre.RoleOwner && site != centre.AllSites {
+		sites = append(sites, centre.AllSites) // the owners, who act on every site
+	}
+	for _, s := range sites {
+		if people, err := c.cfg.Service.People(r.Context(), who.p, s); err == nil {
+			for _, p := range people {
+				out["person:"+p.ID] = p.Name + " <" + p.Email + ">"
+				byEmail[p.Email] = "person:" + p.ID
+			}
+		}
+		if keys, err := c.cfg.Service.Keys(r.Context(), who.p, s); err == nil {
+			for _, k := range keys {
+				out[k.ID] = "key " + k.Name
+			}
 		}
 	}
-	if keys, err := c.cfg.Service.Keys(r.Context(), who.p, site); err == nil {
-		for _, k := range keys {
-			out[k.ID] = "key " + k.Name
-		}
-	}
-	return out
+	return out, byEmail
 }

@@ -57,6 +57,15 @@ func TestAuditLog(t *testing.T) {
 	if strings.Contains(page, "entry.update") || !strings.Contains(page, "key.create") {
 		t.Fatalf("actor filter:\n%s", page)
 	}
+	_, byEmail := admin.get("/admin/sites/demo/audit?actor=AD@example.org")
+	if strings.Contains(byEmail, "entry.update") || !strings.Contains(byEmail, "key.create") {
+		t.Fatalf("actor filter by email:\n%s", byEmail)
+	}
+	status, page = admin.get("/admin/sites/demo/audit?actor=nobody@example.org")
+	if status != http.StatusBadRequest {
+		t.Fatalf("an unknown email: %d", status)
+	}
+	mustContain(t, "the unknown email", page, `id="actor-error"`)
 	_, page = admin.get("/admin/sites/demo/audit?target=01jztarget000000000000000a&from=" + at.AddDate(0, 0, -10).Format("2006-01-02") + "&to=" + at.AddDate(0, 0, -1).Format("2006-01-02"))
 	if n := strings.Count(page, "<tr>") - 1; n < 4 || n > 6 || strings.Contains(page, "01jztarget000000000000000b") {
 		t.Fatalf("target and dates: %d rows", n)

@@ -81,6 +81,10 @@ type Config struct {
 	Cursors centre.Signer
 	// SignIn limits failed sign-ins (zero fields: defaults).
 	SignIn SignInLimits
+	// ClientAddr returns the address a request came from, as the handler
+	// in front determined it (httpapi.ClientAddress, which knows the
+	// trusted proxies); nil or "": the connection's address.
+	ClientAddr func(*http.Request) string
 }
 
 // Console serves /admin/.
@@ -311,13 +315,19 @@ func (c *Console) audit(r *http.Request, p centre.Principal, site, action, targe
 	}
 	now := time.Now().UTC().Truncate(time.Millisecond)
 	ev := &centre.AuditEvent{ID: centre.NewID(now), Site: site, At: now, PersonID: p.PersonID, KeyID: p.KeyID, Role: p.Role,
-		Action: action, Target: target, Outcome: outcome, Detail: detail, Client: clientIP(r)}
+		Action: action, Target: target, Outcome: outcome, Detail: detail, Client: c.clientIP(r)}
 	if err := c.cfg.Service.Store.AppendAudit(ctx, ev); err != nil {
 		c.cfg.Log.ErrorContext(ctx, "console: append audit event", slog.String("action", action), slog.String("error", err.Error()))
 	}
 }
 
-func clientIP(r *http.Request) string {
+// clientIP is the address a request came from (see Config.ClientAddr).
+func (c *Console) clientIP(r *http.Request) string {
+	if c.cfg.ClientAddr != nil {
+		if a := c.cfg.ClientAddr(r); a != "" {
+			return a
+		}
+	}
 	if host, _, err := net.SplitHostPort(r.RemoteAddr); err == nil {
 		return host
 	}
@@ -327,7 +337,7 @@ func clientIP(r *http.Request) string {
 // startSession begins a session for a person who proved who they are,
 // sets its cookie and audits the sign-in.
 func (c *Console) startSession(w http.ResponseWriter, r *http.Request, person *centre.Person, method string, used *centre.Credential) error {
-	_, token, err := c.cfg.Service.StartSession(r.Context(), person.ID, method, clientIP(r), used)
+	_, token, err := c.cfg.Service.StartSession(r.Context(), person.ID, method, c.clientIP(r), used)
 	if err != nil {
 		return err
 	}

@@ -45,7 +45,7 @@ type authenticator struct {
 	origin     string // the origin the browser reports in clientDataJSON
 }
 
-func newAuthenticator(t *testing.T) *authenticator {
+func newAuthenticator(t testing.TB) *authenticator {
 	k, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
 	if err != nil {
 		t.Fatal(err)
@@ -73,7 +73,7 @@ func (a *authenticator) clientData(typ, challenge string) []byte {
 	return b
 }
 
-func (a *authenticator) create(t *testing.T, raw []byte) []byte {
+func (a *authenticator) create(t testing.TB, raw []byte) []byte {
 	t.Helper()
 	var o options
 	if err := json.Unmarshal(raw, &o); err != nil {
@@ -109,7 +109,7 @@ func (a *authenticator) create(t *testing.T, raw []byte) []byte {
 	return body
 }
 
-func (a *authenticator) get(t *testing.T, raw []byte) []byte {
+func (a *authenticator) get(t testing.TB, raw []byte) []byte {
 	t.Helper()
 	var o options
 	if err := json.Unmarshal(raw, &o); err != nil {
@@ -133,7 +133,7 @@ func (a *authenticator) get(t *testing.T, raw []byte) []byte {
 
 // browser sends same-origin requests to the console, keeping its cookies.
 type browser struct {
-	t       *testing.T
+	t       testing.TB
 	h       http.Handler
 	cookies map[string]*http.Cookie
 	last    *http.Response
@@ -184,13 +184,13 @@ type env struct {
 	logs  *bytes.Buffer // everything the console and the service logged
 }
 
-func newEnv(t *testing.T, oidc console.OIDC) *env {
+func newEnv(t testing.TB, oidc console.OIDC) *env {
 	t.Helper()
 	return newEnvWith(t, console.Config{OIDC: oidc})
 }
 
 // newEnvWith is newEnv with cfg's OIDC and SignIn limits.
-func newEnvWith(t *testing.T, cfg console.Config) *env {
+func newEnvWith(t testing.TB, cfg console.Config) *env {
 	t.Helper()
 	store, err := boltstore.Open(filepath.Join(t.TempDir(), "test.db"))
 	if err != nil {
@@ -222,11 +222,11 @@ func newEnvWith(t *testing.T, cfg console.Config) *env {
 	return &env{svc: svc, store: store, con: con, owner: owner, logs: logs}
 }
 
-func (e *env) browser(t *testing.T) *browser {
+func (e *env) browser(t testing.TB) *browser {
 	return &browser{t: t, h: e.con, cookies: map[string]*http.Cookie{}}
 }
 
-func (e *env) invite(t *testing.T, email, role string) (*centre.Person, string) {
+func (e *env) invite(t testing.TB, email, role string) (*centre.Person, string) {
 	t.Helper()
 	p, token, err := e.svc.InvitePerson(t.Context(), e.owner, "demo", centre.PersonInput{Email: email, Name: "Ana Example", Role: role})
 	if err != nil {
@@ -236,7 +236,7 @@ func (e *env) invite(t *testing.T, email, role string) (*centre.Person, string) 
 }
 
 // register runs the invitation ceremony in b with a.
-func register(t *testing.T, b *browser, a *authenticator, token string) (int, []byte) {
+func register(t testing.TB, b *browser, a *authenticator, token string) (int, []byte) {
 	t.Helper()
 	status, opts := b.do("POST", "/admin/invite/"+token+"/begin", nil)
 	if status != http.StatusOK {
@@ -245,7 +245,7 @@ func register(t *testing.T, b *browser, a *authenticator, token string) (int, []
 	return b.do("POST", "/admin/invite/"+token+"/finish", a.create(t, opts))
 }
 
-func signIn(t *testing.T, b *browser, a *authenticator) (int, []byte) {
+func signIn(t testing.TB, b *browser, a *authenticator) (int, []byte) {
 	t.Helper()
 	status, opts := b.do("POST", "/admin/login/begin", nil)
 	if status != http.StatusOK {
@@ -254,7 +254,7 @@ func signIn(t *testing.T, b *browser, a *authenticator) (int, []byte) {
 	return b.do("POST", "/admin/login/finish", a.get(t, opts))
 }
 
-func sessionCookie(t *testing.T, res *http.Response) *http.Cookie {
+func sessionCookie(t testing.TB, res *http.Response) *http.Cookie {
 	t.Helper()
 	for _, c := range res.Cookies() {
 		if c.Name == console.SessionCookie && c.Value != "" {

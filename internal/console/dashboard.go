@@ -23,6 +23,8 @@ const (
 type dashboardView struct {
 	SiteView
 	Review      []*centre.Entry // drafts awaiting review, longest waiting first
+	Approved    []*centre.Entry // drafts approved, ready to publish, longest waiting first
+	Changes     []*centre.Entry // drafts sent back with changes requested, oldest request first
 	Scheduled   []*centre.Entry // soonest first
 	Published   []*centre.Entry // newest first
 	Expiring    []*centre.Entry // soonest first
@@ -65,11 +67,18 @@ func (c *Console) dashboard(w http.ResponseWriter, r *http.Request, who caller) 
 		return
 	}
 	for _, e := range drafts {
-		if !e.ReviewRequestedAt.IsZero() {
+		switch {
+		case e.Approved():
+			v.Approved = append(v.Approved, e)
+		case !e.ChangesRequestedAt.IsZero():
+			v.Changes = append(v.Changes, e)
+		case !e.ReviewRequestedAt.IsZero():
 			v.Review = append(v.Review, e)
 		}
 	}
 	slices.SortFunc(v.Review, func(a, b *centre.Entry) int { return a.ReviewRequestedAt.Compare(b.ReviewRequestedAt) })
+	slices.SortFunc(v.Approved, func(a, b *centre.Entry) int { return a.ApprovedAt.Compare(b.ApprovedAt) })
+	slices.SortFunc(v.Changes, func(a, b *centre.Entry) int { return a.ChangesRequestedAt.Compare(b.ChangesRequestedAt) })
 	scheduled, err := c.scan(ctx, who.p, centre.EntryQuery{Site: sv.Site.Slug, Status: centre.StatusScheduled})
 	if err != nil {
 		c.fail(w, r, err)
@@ -111,6 +120,7 @@ func (c *Console) dashboard(w http.ResponseWriter, r *http.Request, who caller) 
 	slices.SortFunc(v.Expiring, func(a, b *centre.Entry) int { return a.ExpiresAt.Compare(b.ExpiresAt) })
 	slices.SortFunc(v.Corrections, func(a, b correction) int { return b.Note.At.Compare(a.Note.At) })
 	v.Review, v.Scheduled = v.Review[:min(len(v.Review), dashShow)], v.Scheduled[:min(len(v.Scheduled), dashShow)]
+	v.Approved, v.Changes = v.Approved[:min(len(v.Approved), dashShow)], v.Changes[:min(len(v.Changes), dashShow)]
 	v.Expiring, v.Corrections = v.Expiring[:min(len(v.Expiring), dashShow)], v.Corrections[:min(len(v.Corrections), dashShow)]
 	c.page(w, r, http.StatusOK, "dashboard", pageData{Title: sv.Site.Title, Person: who.person, Page: v})
 }

@@ -54,7 +54,7 @@ func TestEditorCreatesADraftWithPreviewAndFieldErrors(t *testing.T) {
 	if status != http.StatusBadRequest {
 		t.Fatalf("invalid form: %d\n%s", status, page)
 	}
-	mustContain(t, "invalid form", page, `<a href="#f-title">Title: `, `<a href="#f-attachments-0-url">Attachment 1 url: must be an absolute http(s) URL</a>`,
+	mustContain(t, "invalid form", page, `<a href="#f-title">Title: `, `<a href="#f-attachments-0-url">Attachment 1 url: must be an absolute http(s) URL (or give file_id for a file of the site)</a>`,
 		`id="f-title-error"`, `aria-describedby="f-title-error"`, `id="f-attachments-0-url-error"`)
 
 	// Saved: times converted from Brussels time, every field stored.

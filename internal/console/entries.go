@@ -204,7 +204,7 @@ func problems(err error) []fieldProblem {
 	var out []fieldProblem
 	if e, ok := err.(*centre.Error); ok && len(e.Fields) > 0 {
 		for _, f := range e.Fields {
-			out = append(out, fieldProblem{Field: f.Field, ID: entryFieldID(f.Field), Label: fieldLabel(f.Field), Reason: f.Reason})
+			out = append(out, fieldProblem{Field: f.Field, ID: entryFieldID(f.Field), Label: entryFieldLabel(f.Field), Reason: f.Reason})
 		}
 		return out
 	}
@@ -228,16 +228,16 @@ func entryFieldID(field string) string {
 	return "f-" + r.Replace(field)
 }
 
-var fieldLabels = map[string]string{
+var entryFieldLabels = map[string]string{
 	"title": "Title", "summary": "Summary", "body": "Body", "tags": "Tags", "organisations": "Organisations", "type": "Type",
 	"lang": "Language", "slug": "Address (slug)", "publish_at": "Publish at", "expires_at": "Expires at", "change": "Change",
 	"change_note": "Public change note", "note": "Note", "reason": "Reason", "superseded_by": "Superseded by", "q": "Filters",
 	"after": "Page", "status": "Status", "attachments": "Attachments", "translation_of": "Translation of", "expires_in": "Valid for",
-	"pinned": "Pinned", "alert": "CAP alert",
+	"pinned": "Pinned", "alert": "CAP alert", "force_reason": "Reason",
 }
 
-func fieldLabel(field string) string {
-	if l, ok := fieldLabels[field]; ok {
+func entryFieldLabel(field string) string {
+	if l, ok := entryFieldLabels[field]; ok {
 		return l
 	}
 	if rest, ok := strings.CutPrefix(field, "attachments["); ok {

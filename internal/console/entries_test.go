@@ -87,7 +87,7 @@ var labelRE = regexp.MustCompile(`(?:<label for="|<a href="#)([^"]+)"`)
 
 // mustContain checks that page holds every one of wants, and that its ids
 // are unique and every label and in-page link points at one.
-func mustContain(t *testing.T, what, page string, wants ...string) {
+func mustContain(t testing.TB, what, page string, wants ...string) {
 	t.Helper()
 	ids := map[string]bool{}
 	for _, m := range idRE.FindAllStringSubmatch(page, -1) {
@@ -108,7 +108,7 @@ func mustContain(t *testing.T, what, page string, wants ...string) {
 	}
 }
 
-func mustNotContain(t *testing.T, what, page string, bad ...string) {
+func mustNotContain(t testing.TB, what, page string, bad ...string) {
 	t.Helper()
 	for _, w := range bad {
 		if strings.Contains(page, w) {
@@ -128,6 +128,14 @@ func TestDashboard(t *testing.T) {
 		t.Fatal(err)
 	}
 	e.draft(t, centre.EntryInput{Content: centre.Content{Title: "Quiet draft"}})
+	approved := e.draft(t, centre.EntryInput{Content: centre.Content{Title: "Approved draft"}})
+	if _, err := e.svc.Approve(ctx, centre.Principal{KeyID: "other", Site: "demo", Role: centre.RolePublisher}, "demo", approved.ID, approved.Version, "fine"); err != nil {
+		t.Fatal(err)
+	}
+	sentBack := e.draft(t, centre.EntryInput{Content: centre.Content{Title: "Sent-back draft"}})
+	if _, err := e.svc.RequestChanges(ctx, centre.Principal{KeyID: "other", Site: "demo", Role: centre.RolePublisher}, "demo", sentBack.ID, sentBack.Version, "add the map"); err != nil {
+		t.Fatal(err)
+	}
 	// 1 July 2030 10:00 UTC is 12:00 in Brussels (summer time).
 	at := time.Date(2030, 7, 1, 10, 0, 0, 0, time.UTC)
 	e.draft(t, centre.EntryInput{Content: centre.Content{Title: "Scheduled bulletin"}, Status: centre.StatusScheduled, PublishAt: at})
@@ -154,7 +162,9 @@ func TestDashboard(t *testing.T) {
 		return rest
 	}
 	mustContain(t, "review section", section("h-review"), "Road closures draft", "please check the figures")
-	mustNotContain(t, "review section", section("h-review"), "Quiet draft")
+	mustNotContain(t, "review section", section("h-review"), "Quiet draft", "Approved draft", "Sent-back draft")
+	mustContain(t, "approved section", section("h-approved"), "Approved draft", "“fine”")
+	mustContain(t, "changes section", section("h-changes"), "Sent-back draft", "“add the map”")
 	mustContain(t, "scheduled section", section("h-scheduled"), "Scheduled bulletin", "Mon 1 Jul 2030, 12:00 CEST")
 	mustContain(t, "published section", section("h-published"), "Shelter list", "Water advice")
 	mustContain(t, "expiring section", section("h-expiring"), "Shelter list")
@@ -263,13 +273,13 @@ func TestEntryListFiltersAndPaging(t *testing.T) {
 
 // testLog is where the console logs in tests: the test's log when
 // CONSOLE_TEST_LOG is set, else nowhere.
-func testLog(t *testing.T) io.Writer {
+func testLog(t testing.TB) io.Writer {
 	if os.Getenv("CONSOLE_TEST_LOG") != "" {
 		return tlog{t}
 	}
 	return io.Discard
 }
 
-type tlog struct{ t *testing.T }
+type tlog struct{ t testing.TB }
 
 func (l tlog) Write(p []byte) (int, error) { l.t.Log(strings.TrimSpace(string(p))); return len(p), nil }

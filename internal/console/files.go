@@ -122,6 +122,10 @@ func (c *Console) fileUpload(w http.ResponseWriter, r *http.Request, who caller,
 	if err != nil {
 		c.internal(r, err)
 		d := filesPageData{Errors: invalid(err), Notice: failed(err)}
+		if reasons, ok := d.Errors["name"]; ok { // the file's name: shown at the file field
+			d.Errors["file"] = append(d.Errors["file"], reasons...)
+			delete(d.Errors, "name")
+		}
 		if in != nil {
 			d.Form = centre.FileInput{Alt: in.Alt, Lang: in.Lang}
 		}

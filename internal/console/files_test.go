@@ -15,7 +15,7 @@ import (
 )
 
 // upload posts a multipart form as a browser does: alt, then the file.
-func upload(t *testing.T, b *browser, site, name string, content []byte, header ...string) (int, string) {
+func upload(t testing.TB, b *browser, site, name string, content []byte, header ...string) (int, string) {
 	t.Helper()
 	var buf bytes.Buffer
 	mw := multipart.NewWriter(&buf)
@@ -31,7 +31,7 @@ func upload(t *testing.T, b *browser, site, name string, content []byte, header 
 	return status, string(body)
 }
 
-func pngImage(t *testing.T, w, h int) []byte {
+func pngImage(t testing.TB, w, h int) []byte {
 	t.Helper()
 	img := image.NewRGBA(image.Rect(0, 0, w, h))
 	for x := range w {
@@ -75,6 +75,11 @@ func TestFiles(t *testing.T) {
 		t.Fatalf("HTML as .png: %d", status)
 	}
 	mustContain(t, "the refused type", page, `class="notice notice-error"`, `enctype="multipart/form-data"`, `value="A test image"`)
+	status, page = upload(t, editor, "demo", `re"port<1>.png`, pngImage(t, 10, 10))
+	if status != http.StatusBadRequest {
+		t.Fatalf("a bad file name: %d", status)
+	}
+	mustContain(t, "the bad file name", page, `<p class="field-error" id="file-error">must be valid UTF-8 without quotes`, `<a href="#file">File</a>`)
 	e.svc.FileLimits.MaxFileSize = 1024
 	status, page = upload(t, editor, "demo", "big.png", pngImage(t, 400, 400))
 	if status != http.StatusRequestEntityTooLarge {

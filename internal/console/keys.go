@@ -28,6 +28,7 @@ type keysPageData struct {
 type keyRow struct {
 	*centre.Key
 	State string // active, expired or revoked
+	By    string // who issued it: a person's or key's name, or its ID
 }
 
 func (c *Console) keysPage(w http.ResponseWriter, r *http.Request, who caller, site string) {
@@ -51,6 +52,7 @@ func (c *Console) showKeys(w http.ResponseWriter, r *http.Request, who caller, s
 		return
 	}
 	now := c.cfg.Service.Time()
+	names, _ := c.actors(r, who, site)
 	for _, k := range keys {
 		state := "active"
 		switch {
@@ -59,7 +61,14 @@ func (c *Console) showKeys(w http.ResponseWriter, r *http.Request, who caller, s
 		case !k.Usable(now):
 			state = "expired"
 		}
-		d.Keys = append(d.Keys, keyRow{Key: k, State: state})
+		by := names[k.CreatedBy]
+		switch {
+		case k.CreatedBy == "":
+			by = "the operator"
+		case by == "":
+			by = k.CreatedBy
+		}
+		d.Keys = append(d.Keys, keyRow{Key: k, State: state, By: by})
 	}
 	d.pageData = pageData{Title: "API keys of " + site, Person: who.person, Site: site}
 	d.Zone = s.Location().String()

@@ -50,7 +50,7 @@ func TestAPIKeys(t *testing.T) {
 	if status != http.StatusOK || keySecret.MatchString(page) {
 		t.Fatalf("the list shows a secret (%d)", status)
 	}
-	mustContain(t, "the key list", page, "feed script", "active", "/keys/"+keys[0].ID+"/revoke")
+	mustContain(t, "the key list", page, "feed script", "active", "/keys/"+keys[0].ID+"/revoke", "<td>Ana Example &lt;ad@example.org&gt;</td>")
 	// A bad date and a role above one's own are refused on the form.
 	status, page = admin.post("/admin/sites/demo/keys", url.Values{"name": {"x"}, "role": {"editor"}, "expires": {"31/12/2099"}})
 	if status != http.StatusBadRequest {
@@ -67,6 +67,17 @@ func TestAPIKeys(t *testing.T) {
 	if _, err := e.svc.Authenticate(t.Context(), secret); !centre.IsCode(err, centre.EUNAUTHORIZED) {
 		t.Fatalf("a revoked key authenticates: %v", err)
 	}
+	// An owner's keys are named too (the owners are not the site's people).
+	owner, _ := e.signedIn(t, "own@example.org", centre.RoleOwner)
+	if status, _ := owner.post("/admin/sites/demo/keys", url.Values{"name": {"owner-made"}, "role": {"viewer"}}); status != http.StatusOK {
+		t.Fatalf("an owner issuing a key: %d", status)
+	}
+	_, page = admin.get("/admin/sites/demo/keys")
+	if strings.Contains(page, "own@example.org") {
+		t.Fatal("a site admin sees an owner's email")
+	}
+	_, page = owner.get("/admin/sites/demo/keys")
+	mustContain(t, "the owner's key list", page, "<td>Ana Example &lt;own@example.org&gt;</td>")
 	_, page = admin.get("/admin/sites/demo/keys?done=revoked")
 	mustContain(t, "the list after revoking", page, "revoked", "The key is revoked")
 }

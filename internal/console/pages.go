@@ -19,13 +19,14 @@ type pageData struct {
 	Page    any    // what a page of its own needs (entry screens: see entries.go)
 }
 
-// page renders a template into a buffer first, so that a template error
-// becomes a clean 500, never half a page.
+// page renders a page template with d (see view).
 func (c *Console) page(w http.ResponseWriter, r *http.Request, status int, name string, d pageData) {
 	c.view(w, r, status, name, d)
 }
 
-// view renders a page template with any data that embeds pageData.
+// view renders a page template with d, a pageData or a struct that
+// embeds one, into a buffer first, so that a template error becomes a
+// clean 500, never half a page.
 func (c *Console) view(w http.ResponseWriter, r *http.Request, status int, name string, d any) {
 	var buf bytes.Buffer
 	if err := c.pages.ExecuteTemplate(&buf, name+".html", d); err != nil {

@@ -85,7 +85,11 @@ func (c *Console) personAction(w http.ResponseWriter, r *http.Request, who calle
 	}
 	id := r.PathValue("id")
 	err := act(id)
-	c.audit(r, who.p, c.auditSite(r, site), action, clip(id, 200), statusOf(err), "")
+	detail := ""
+	if action == "person.role" {
+		detail = clip(r.PostFormValue("role"), 20) // the role asked for
+	}
+	c.audit(r, who.p, c.auditSite(r, site), action, clip(id, 200), statusOf(err), detail)
 	if err != nil {
 		c.internal(r, err)
 		c.showPeople(w, r, who, site, pageStatus(err), peoplePageData{Form: inviteForm{Role: centre.RoleEditor}, Notice: failed(err)})

@@ -76,6 +76,9 @@ func TestPeople(t *testing.T) {
 	if stored.Role != centre.RolePublisher {
 		t.Fatalf("role: %s", stored.Role)
 	}
+	if ev := e.lastAudit(t, "demo", "person.role"); ev.Outcome != http.StatusOK || ev.Target != ed.ID || ev.Detail != "publisher" {
+		t.Fatalf("audit: %+v", ev)
+	}
 	status, page = admin.post("/admin/sites/demo/people/"+ed.ID+"/role", url.Values{"role": {"viewer"}, "version": {"1"}})
 	if status != http.StatusConflict {
 		t.Fatalf("a stale role change: %d", status)

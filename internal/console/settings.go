@@ -110,7 +110,11 @@ func (c *Console) settingsSave(w http.ResponseWriter, r *http.Request, who calle
 		patch.Hosts = &hosts
 	}
 	_, err = c.cfg.Service.UpdateSite(r.Context(), who.p, slug, patch, mine.Version)
-	c.audit(r, who.p, slug, "site.update", slug, statusOf(err), "")
+	var changed []string // the fields this form changes, for the audit log
+	for _, f := range mine.differences(settingsOf(site), patch.Hosts != nil) {
+		changed = append(changed, f.Label)
+	}
+	c.audit(r, who.p, slug, "site.update", slug, statusOf(err), clip("changes: "+strings.Join(changed, ", "), 500))
 	switch {
 	case err == nil:
 		back(w, r, "/admin/sites/"+slug+"/settings", "saved")

@@ -35,7 +35,8 @@ func TestSiteSettings(t *testing.T) {
 	if len(site.Hosts) != 0 {
 		t.Fatalf("an admin set the host names: %v", site.Hosts)
 	}
-	if ev := e.lastAudit(t, "demo", "site.update"); ev.Outcome != http.StatusOK || ev.PersonID != ad.ID || ev.Target != "demo" {
+	if ev := e.lastAudit(t, "demo", "site.update"); ev.Outcome != http.StatusOK || ev.PersonID != ad.ID || ev.Target != "demo" ||
+		ev.Detail != "changes: Title, Tagline, Description, Languages, Publisher, Contact page, Accent colour, Time zone" {
 		t.Fatalf("audit: %+v", ev)
 	}
 	_, page = admin.get(admin.last.Header.Get("Location"))
@@ -51,7 +52,8 @@ func TestSiteSettings(t *testing.T) {
 	for _, id := range []string{"title", "languages", "contact_email", "accent", "time_zone"} {
 		mustContain(t, "the invalid form", page, `id="`+id+`-error"`, `id="`+id+`" name="`+id)
 	}
-	mustContain(t, "the contrast error", page, "WCAG AA needs at least 4.5:1", `aria-invalid="true"`, `value="#ffff00"`)
+	mustContain(t, "the contrast error", page, `<p class="field-error" id="accent-error">contrast with the white background is 1.07:1; WCAG AA needs at least 4.5:1`,
+		`aria-invalid="true"`, `value="#ffff00"`, `<a href="#accent">Accent colour</a>`, `<a href="#contact_email">Email address</a>`)
 	if after, _ := e.svc.Site(t.Context(), "demo"); after.Version != 2 {
 		t.Fatalf("an invalid form saved: version %d", after.Version)
 	}
@@ -109,3 +111,24 @@ func TestSiteSettings(t *testing.T) {
 }
 
 func ptr[T any](v T) *T { return &v }
+
+// TestSitesList: an owner sees every site with its screens; anyone else
+// only their own, with the screens of their role.
+func TestSitesList(t *testing.T) {
+	e := newEnv(t, console.OIDC{})
+	if _, err := e.svc.CreateSite(t.Context(), e.owner, centre.SiteInput{Slug: "quake", Title: "Quake Desk", Publisher: "P",
+		Contact: centre.Contact{Email: "press@example.org"}}); err != nil {
+		t.Fatal(err)
+	}
+	owner, _ := e.signedIn(t, "own@example.org", centre.RoleOwner)
+	status, page := owner.get("/admin/sites")
+	if status != http.StatusOK {
+		t.Fatalf("sites: %d", status)
+	}
+	mustContain(t, "the owner's sites", page, "Quake Desk", `href="/admin/sites/quake/settings"`, `href="/admin/sites/demo/people"`, `href="/admin/audit"`)
+	editor, _ := e.signedIn(t, "ed@example.org", centre.RoleEditor)
+	_, page = editor.get("/admin/sites")
+	if strings.Contains(page, "quake") || strings.Contains(page, "/admin/sites/demo/settings") || !strings.Contains(page, `href="/admin/sites/demo/files"`) {
+		t.Fatalf("an editor's sites:\n%s", page)
+	}
+}

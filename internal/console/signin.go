@@ -86,7 +86,7 @@ func limitKey(addr string) string {
 // client address, or one of the accounts named, has no failed sign-in
 // left.
 func (c *Console) signInBlocked(w http.ResponseWriter, r *http.Request, accounts ...string) bool {
-	blocked, wait := c.limits.client.Blocked(limitKey(clientIP(r)))
+	blocked, wait := c.limits.client.Blocked(limitKey(c.clientIP(r)))
 	why := "too many failed sign-ins from this address"
 	for _, a := range accounts {
 		if blocked {
@@ -118,7 +118,7 @@ func (c *Console) signInBlocked(w http.ResponseWriter, r *http.Request, accounts
 // signInFailed counts a failed sign-in against the request's client
 // address and each account it named.
 func (c *Console) signInFailed(r *http.Request, accounts ...string) {
-	c.limits.client.Take(limitKey(clientIP(r)))
+	c.limits.client.Take(limitKey(c.clientIP(r)))
 	for _, a := range accounts {
 		if a != "" {
 			c.limits.account.Take(a)

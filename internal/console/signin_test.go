@@ -159,3 +159,36 @@ func TestFailedSSOSignInsAreLimited(t *testing.T) {
 		t.Fatal("no Retry-After")
 	}
 }
+
+// TestClientAddrFromTheHandler: the limits and the audit log use the
+// address Config.ClientAddr gives (the handler in front knows the
+// trusted proxies), not the proxy's.
+func TestClientAddrFromTheHandler(t *testing.T) {
+	e := newEnvWith(t, console.Config{SignIn: console.SignInLimits{PerClient: 1, PerAccount: 100},
+		ClientAddr: func(r *http.Request) string { return r.Header.Get("X-Test-Client") }})
+	stranger := newAuthenticator(t)
+	stranger.userHandle = []byte("01jzzzzzzzzzzzzzzzzzzzzzzz")
+	first := e.browser(t) // both behind one proxy, at httptest's 192.0.2.1
+	if status, _ := signInFrom(t, first, stranger, "203.0.113.1"); status != http.StatusUnauthorized {
+		t.Fatalf("first failure: %d", status)
+	}
+	if status, _ := signInFrom(t, first, stranger, "203.0.113.1"); status != http.StatusTooManyRequests {
+		t.Fatalf("second failure from the same client: %d", status)
+	}
+	if status, _ := signInFrom(t, e.browser(t), stranger, "203.0.113.2"); status != http.StatusUnauthorized {
+		t.Fatalf("another client behind the same proxy: %d, want 401 (not blocked)", status)
+	}
+	page, _ := e.store.ListAudit(t.Context(), centre.AuditQuery{Site: centre.AllSites, Action: "person.signin"})
+	if len(page.Items) == 0 || page.Items[0].Client != "203.0.113.2" {
+		t.Fatalf("audited client: %+v", page.Items)
+	}
+}
+
+func signInFrom(t testing.TB, b *browser, a *authenticator, client string) (int, []byte) {
+	t.Helper()
+	status, opts := b.do("POST", "/admin/login/begin", nil, "X-Test-Client", client)
+	if status != http.StatusOK {
+		return status, opts
+	}
+	return b.do("POST", "/admin/login/finish", a.get(t, opts), "X-Test-Client", client)
+}

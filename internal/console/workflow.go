@@ -23,6 +23,15 @@ var previewLifetimes = []int{1, 7, 30}
 type workflowView struct {
 	CanReview, CanPublish, CanUnschedule, CanWithdraw bool
 	CanPreview, CanRevoke, CanRestore                 bool
+	// The two-person rule (Site.ReviewRequired): a publisher other than
+	// the last author approves, or sends the draft back with a note; an
+	// owner may publish without approval, giving a reason.
+	CanApprove, CanRequestChanges, CanForcePublish bool
+	// NeedsApproval: publishing waits for an approval on this site.
+	NeedsApproval bool
+	// ApprovedBy, ChangesBy and EditedBy name who approved the content,
+	// who asked for changes and who last changed the content.
+	ApprovedBy, ChangesBy, EditedBy string
 	// Supersede lists public entries a withdrawn one may point to.
 	Supersede []*centre.Entry
 	Revisions []centre.RevisionSummary // newest first
@@ -35,6 +44,7 @@ type workflowView struct {
 	Form           string // the action whose form has errors
 	Errors         []fieldProblem
 	Note, Reason   string
+	ForceReason    string
 	SupersededBy   string
 	Message        string // e.g. "someone else changed the entry first"
 	PublicURL      string // the entry's public page, once public
@@ -53,8 +63,34 @@ func (c *Console) workflow(r *http.Request, who caller, sv SiteView, e *centre.E
 		CanRevoke:     edit && !e.Public(),
 		CanRestore:    edit,
 	}
+	// The two-person rule, as Service.Approve, RequestChanges and Publish
+	// apply it.
+	me := who.p.Actor()
+	approved := e.Approved() && e.ApprovedBy != e.Editor()
+	wf.CanApprove = sv.CanPublish && (e.Status == centre.StatusDraft || e.Status == centre.StatusPublished) && !e.Approved() && e.Editor() != me
+	wf.CanRequestChanges = sv.CanPublish && e.Status == centre.StatusDraft && e.Editor() != me
+	if sv.Site.ReviewRequired && e.Status == centre.StatusDraft && !approved {
+		wf.NeedsApproval = true
+		wf.CanForcePublish = wf.CanPublish && who.p.Role == centre.RoleOwner
+		wf.CanPublish = false
+	}
+	if e.Approved() || !e.ChangesRequestedAt.IsZero() || sv.Site.ReviewRequired {
+		names, _ := c.actors(r, who, sv.Site.Slug)
+		name := func(actor string) string {
+			switch {
+			case actor == "":
+				return ""
+			case actor == me:
+				return "you"
+			case names[actor] != "":
+				return names[actor]
+			}
+			return actor
+		}
+		wf.ApprovedBy, wf.ChangesBy, wf.EditedBy = name(e.ApprovedBy), name(e.ChangesRequestedBy), name(e.Editor())
+	}
 	if e.Public() {
-		wf.PublicURL = c.origin.String() + "/sites/" + e.Site + "/" + e.Lang + "/" + e.Slug
+		wf.PublicURL = c.origin.String() + "/sites/" + e.Site + "/" + e.Lang + "/" + e.Slug + "/"
 	}
 	if wf.CanWithdraw {
 		page, err := c.cfg.Service.PublicEntries(ctx, centre.EntryQuery{Site: sv.Site.Slug, Limit: centre.MaxPageSize})
@@ -89,7 +125,8 @@ func (c *Console) entryAction(w http.ResponseWriter, r *http.Request, who caller
 	}
 	action, id := r.PathValue("action"), r.PathValue("id")
 	auditAs, known := map[string]string{"review": "entry.review", "publish": "entry.publish", "unschedule": "entry.unschedule",
-		"withdraw": "entry.withdraw", "preview": "entry.preview", "revoke-previews": "entry.preview-revoke", "restore": "entry.restore"}[action]
+		"withdraw": "entry.withdraw", "preview": "entry.preview", "revoke-previews": "entry.preview-revoke", "restore": "entry.restore",
+		"approve": "entry.approve", "request-changes": "entry.request-changes"}[action]
 	if !known {
 		c.problem(w, r, http.StatusNotFound, "there is no such action on an entry")
 		return
@@ -107,16 +144,27 @@ func (c *Console) entryAction(w http.ResponseWriter, r *http.Request, who caller
 		return
 	}
 	var (
-		e    *centre.Entry
-		err  error
-		link *centre.PreviewLink
-		done = action
+		e      *centre.Entry
+		err    error
+		link   *centre.PreviewLink
+		done   = action
+		detail string
 	)
 	switch action {
 	case "review":
 		e, err = svc.RequestReview(ctx, who.p, site, id, version, form.Get("note"))
+	case "approve":
+		e, err = svc.Approve(ctx, who.p, site, id, version, form.Get("note"))
+	case "request-changes":
+		e, err = svc.RequestChanges(ctx, who.p, site, id, version, form.Get("note"))
 	case "publish":
-		e, err = svc.Publish(ctx, who.p, site, id, version, "")
+		if form.Has("force_reason") { // an owner, past the two-person rule
+			reason := form.Get("force_reason")
+			detail = "forced without approval: " + clip(strings.TrimSpace(reason), 200)
+			e, err = svc.ForcePublish(ctx, who.p, site, id, version, "", reason)
+		} else {
+			e, err = svc.Publish(ctx, who.p, site, id, version, "")
+		}
 		if err == nil && e.Status == centre.StatusScheduled {
 			done, auditAs = "schedule", "entry.schedule"
 		}
@@ -151,7 +199,7 @@ func (c *Console) entryAction(w http.ResponseWriter, r *http.Request, who caller
 	if link != nil {
 		status = http.StatusCreated
 	}
-	c.audit(r, who.p, site, auditAs, id, status, "")
+	c.audit(r, who.p, site, auditAs, id, status, detail)
 	switch {
 	case err == nil && link != nil:
 		v := editorView{SiteView: sv, Entry: e, Form: formOf(e, sv.Site.Location())}
@@ -182,7 +230,13 @@ func (c *Console) entryAction(w http.ResponseWriter, r *http.Request, who caller
 				strconv.FormatInt(cur.Version, 10) + "): check it and try again."
 		} else {
 			wf.Form, wf.Errors = action, problems(err)
+			for i := range wf.Errors {
+				if id, ok := actionFieldIDs[action+"."+wf.Errors[i].Field]; ok {
+					wf.Errors[i].ID = id
+				}
+			}
 			wf.Note, wf.Reason, wf.SupersededBy = form.Get("note"), form.Get("reason"), form.Get("superseded_by")
+			wf.ForceReason = form.Get("force_reason")
 		}
 		v.Workflow = wf
 		status := http.StatusBadRequest
@@ -194,6 +248,10 @@ func (c *Console) entryAction(w http.ResponseWriter, r *http.Request, who caller
 		c.fail(w, r, err)
 	}
 }
+
+// actionFieldIDs are the ids of the fields of action forms whose names
+// other forms of the page use too (action.field → id).
+var actionFieldIDs = map[string]string{"approve.note": "f-approve-note", "request-changes.note": "f-changes-note"}
 
 // diffView compares two revisions of an entry.
 type diffView struct {
@@ -241,7 +299,7 @@ func (c *Console) diffPage(w http.ResponseWriter, r *http.Request, who caller) {
 	}
 	v := diffView{SiteView: sv, Entry: e, From: from, To: to}
 	for _, d := range diffs {
-		f := diffField{Label: fieldLabel(d.Field), From: shown(d.From), To: shown(d.To)}
+		f := diffField{Label: entryFieldLabel(d.Field), From: shown(d.From), To: shown(d.To)}
 		if strings.Contains(f.From+f.To, "\n") {
 			f.Lines = diffLines(f.From, f.To)
 		}

@@ -36,7 +36,7 @@ func TestWorkflowActions(t *testing.T) {
 		t.Fatal(status)
 	}
 	mustContain(t, "an editor's workflow", page, `action="/admin/sites/demo/entries/`+d.ID+`/review"`, "Create a preview link")
-	mustNotContain(t, "an editor's workflow", page, "/publish\"", "/withdraw\"")
+	mustNotContain(t, "an editor's workflow", page, "/publish\"", "/withdraw\"", "/approve\"", "/request-changes\"")
 	if status, _ := ed.post(entryURL(d.ID)+"/review", url.Values{"version": {version(d)}, "note": {"Check the hours"}}); status != http.StatusSeeOther ||
 		ed.last.Header.Get("Location") != entryURL(d.ID)+"?done=review" {
 		t.Fatalf("request review: %d %s", status, ed.last.Header.Get("Location"))
@@ -88,6 +88,7 @@ func TestWorkflowActions(t *testing.T) {
 	if d.Status != centre.StatusPublished || d.LastChange.PersonID != publisher.ID {
 		t.Fatalf("after publish: %+v", d)
 	}
+	mustContain(t, "a published entry", pub.page(entryURL(d.ID)), `<a href="https://console.example.org/sites/demo/en/curfew-lifted/">public page</a>`)
 
 	// Schedule (per publish_at) and unschedule.
 	when := time.Now().Add(72 * time.Hour).UTC().Truncate(time.Minute)
@@ -184,7 +185,7 @@ func TestViewerSeesNoControlsAndForgedPostsAreRefused(t *testing.T) {
 		if status != http.StatusOK || !strings.Contains(page, en.Title) {
 			t.Fatalf("a viewer's entry page: %d", status)
 		}
-		mustNotContain(t, "a viewer's entry page", page, `method="post"`, "editor-form", "Save", "Restore", "Request review")
+		mustNotContain(t, "a viewer's entry page", page, `method="post"`, "editor-form", "Save", "Restore", "Request review", "Approve", "Request changes")
 	}
 	for _, tc := range []struct {
 		path string
@@ -194,6 +195,9 @@ func TestViewerSeesNoControlsAndForgedPostsAreRefused(t *testing.T) {
 		{"/admin/sites/demo/entries", url.Values{"title": {"Forged"}, "type": {"statement"}, "lang": {"en"}, "op": {"save"}}},
 		{entryURL(d.ID) + "/review", url.Values{"version": {version(d)}}},
 		{entryURL(d.ID) + "/publish", url.Values{"version": {version(d)}}},
+		{entryURL(d.ID) + "/publish", url.Values{"version": {version(d)}, "force_reason": {"forged"}}},
+		{entryURL(d.ID) + "/approve", url.Values{"version": {version(d)}}},
+		{entryURL(d.ID) + "/request-changes", url.Values{"version": {version(d)}, "note": {"forged"}}},
 		{entryURL(d.ID) + "/preview", url.Values{"version": {version(d)}, "days": {"1"}}},
 		{entryURL(d.ID) + "/revoke-previews", url.Values{"version": {version(d)}}},
 		{entryURL(d.ID) + "/restore", url.Values{"version": {version(d)}, "revision": {"1"}}},
@@ -212,7 +216,7 @@ func TestViewerSeesNoControlsAndForgedPostsAreRefused(t *testing.T) {
 	if list, _ := e.store.ListEntries(t.Context(), centre.EntryQuery{Site: "demo"}); len(list.Items) != 2 {
 		t.Fatalf("a forged post created an entry: %d entries", len(list.Items))
 	}
-	if ev := e.audited(t, "entry.publish", d.ID); len(ev) != 1 || ev[0].Outcome != http.StatusForbidden || ev[0].PersonID != person.ID {
+	if ev := e.audited(t, "entry.publish", d.ID); len(ev) != 2 || ev[0].Outcome != http.StatusForbidden || ev[0].PersonID != person.ID {
 		t.Fatalf("a refused publish is audited: %+v", ev)
 	}
 }
@@ -245,4 +249,101 @@ func (e *env) brussels(t *testing.T) *time.Location {
 		t.Fatal(err)
 	}
 	return loc
+}
+
+func TestTwoPersonRuleApproveRequestChangesAndForce(t *testing.T) {
+	e := newsroom(t)
+	site, err := e.svc.Site(t.Context(), "demo")
+	if err != nil {
+		t.Fatal(err)
+	}
+	on := true
+	if _, err := e.svc.UpdateSite(t.Context(), e.owner, "demo", centre.SitePatch{ReviewRequired: &on}, site.Version); err != nil {
+		t.Fatal(err)
+	}
+	ana, _ := e.signedIn(t, "ana@example.org", centre.RolePublisher)
+	ben, benP := e.signedIn(t, "ben@example.org", centre.RolePublisher)
+	owner, _ := e.signedIn(t, "owner@example.org", centre.RoleOwner)
+	create := func(title string) *centre.Entry {
+		t.Helper()
+		if status, page := ana.post("/admin/sites/demo/entries", url.Values{"title": {title}, "type": {"statement"}, "lang": {"en"}, "op": {"save"}}); status != http.StatusSeeOther {
+			t.Fatalf("create: %d\n%s", status, page)
+		}
+		id := strings.TrimSuffix(strings.TrimPrefix(ana.last.Header.Get("Location"), "/admin/sites/demo/entries/"), "?done=created")
+		return e.stored(t, id)
+	}
+	d := create("Flood barrier closes")
+
+	// The author may not approve her own draft, nor publish it unapproved.
+	page := ana.page(entryURL(d.ID))
+	mustContain(t, "the author's page", page, "This site requires approval", "Not approved yet.")
+	mustNotContain(t, "the author's page", page, "/approve\"", "/request-changes\"", "Publish now", "Publish without approval")
+	if status, body := ana.post(entryURL(d.ID)+"/publish", url.Values{"version": {version(d)}}); status != http.StatusConflict || !strings.Contains(body, "requires approval") {
+		t.Fatalf("publishing unapproved: %d\n%s", status, body)
+	}
+	if status, _ := ana.post(entryURL(d.ID)+"/approve", url.Values{"version": {version(d)}}); status != http.StatusConflict {
+		t.Fatalf("approving one's own draft: %d", status)
+	}
+
+	// Another publisher sends it back, with a note (required).
+	page = ben.page(entryURL(d.ID))
+	mustContain(t, "the reviewer's page", page, `action="/admin/sites/demo/entries/`+d.ID+`/approve"`, `action="/admin/sites/demo/entries/`+d.ID+`/request-changes"`)
+	mustNotContain(t, "the reviewer's page", page, "Publish now")
+	status, page := ben.post(entryURL(d.ID)+"/request-changes", url.Values{"version": {version(d)}})
+	if status != http.StatusBadRequest {
+		t.Fatalf("request changes without a note: %d", status)
+	}
+	mustContain(t, "request changes without a note", page, `<a href="#f-changes-note">Note: `, `id="f-changes-note-error"`)
+	if status, _ := ben.post(entryURL(d.ID)+"/request-changes", url.Values{"version": {version(d)}, "note": {"Add the closing hours"}}); status != http.StatusSeeOther {
+		t.Fatalf("request changes: %d", status)
+	}
+	d = e.stored(t, d.ID)
+	if d.ChangesNote != "Add the closing hours" || d.ChangesRequestedBy != "person:"+benP.ID {
+		t.Fatalf("after request changes: %+v", d)
+	}
+	mustContain(t, "the author's page after request changes", ana.page(entryURL(d.ID)), "Changes requested by", "“Add the closing hours”")
+	if ev := e.audited(t, "entry.request-changes", d.ID); len(ev) != 2 || ev[0].PersonID != benP.ID || ev[0].Outcome != http.StatusOK {
+		t.Fatalf("request changes audit: %d events", len(ev))
+	}
+
+	// Then approves it; now it can be published.
+	if status, _ := ben.post(entryURL(d.ID)+"/approve", url.Values{"version": {version(d)}, "note": {"Good to go"}}); status != http.StatusSeeOther ||
+		!strings.HasSuffix(ben.last.Header.Get("Location"), "?done=approve") {
+		t.Fatalf("approve: %d", status)
+	}
+	d = e.stored(t, d.ID)
+	if !d.Approved() || d.ApprovedBy != "person:"+benP.ID || d.ApprovalNote != "Good to go" {
+		t.Fatalf("after approve: %+v", d)
+	}
+	page = ben.page(entryURL(d.ID) + "?done=approve")
+	mustContain(t, "after approve", page, "The entry is approved.", "Approved by you", "“Good to go”", "Publish now")
+	mustNotContain(t, "after approve", page, "/approve\"")
+	if status, _ := ana.post(entryURL(d.ID)+"/publish", url.Values{"version": {version(d)}}); status != http.StatusSeeOther {
+		t.Fatalf("publishing the approved draft: %d", status)
+	}
+	if d = e.stored(t, d.ID); d.Status != centre.StatusPublished {
+		t.Fatalf("not published: %s", d.Status)
+	}
+
+	// An owner may publish without approval, with a reason, audited.
+	f := create("Evacuate the quay now")
+	if status, _ := ana.post(entryURL(f.ID)+"/publish", url.Values{"version": {version(f)}, "force_reason": {"urgent"}}); status != http.StatusForbidden {
+		t.Fatalf("a publisher forcing: %d", status)
+	}
+	page = owner.page(entryURL(f.ID))
+	mustContain(t, "the owner's page", page, "Publish without approval", `name="force_reason"`)
+	status, page = owner.post(entryURL(f.ID)+"/publish", url.Values{"version": {version(f)}, "force_reason": {" "}})
+	if status != http.StatusBadRequest {
+		t.Fatalf("forcing without a reason: %d", status)
+	}
+	mustContain(t, "forcing without a reason", page, `<a href="#f-force-reason">Reason: `)
+	if status, _ := owner.post(entryURL(f.ID)+"/publish", url.Values{"version": {version(f)}, "force_reason": {"Storm surge: no second publisher reachable"}}); status != http.StatusSeeOther {
+		t.Fatalf("forcing: %d", status)
+	}
+	if f = e.stored(t, f.ID); f.Status != centre.StatusPublished || f.LastChange.Reason != "Storm surge: no second publisher reachable" {
+		t.Fatalf("after forcing: %s %q", f.Status, f.LastChange.Reason)
+	}
+	if ev := e.audited(t, "entry.publish", f.ID); len(ev) != 3 || ev[0].Outcome != http.StatusOK || ev[0].Detail != "forced without approval: Storm surge: no second publisher reachable" {
+		t.Fatalf("forced publish audit: %d events", len(ev))
+	}
 }

@@ -2,6 +2,7 @@ package dynamostore
 
 import (
 	"fmt"
+	"reflect"
 	"slices"
 	"strconv"
 	"strings"
@@ -154,6 +155,32 @@ func writeSite(w writer, s *centre.Site) {
 	if s.ReviewRequired {
 		w["review_required"] = &types.AttributeValueMemberBOOL{Value: true}
 	}
+	if len(s.Translations) > 0 {
+		l := make([]types.AttributeValue, len(s.Translations))
+		for i, t := range s.Translations {
+			m := item{}
+			mw := writer(m)
+			mw.s("lang", t.Lang)
+			mw.s("title", t.Title)
+			mw.s("tagline", t.Tagline)
+			mw.s("description", t.Description)
+			l[i] = &types.AttributeValueMemberM{Value: m}
+		}
+		w["translations"] = &types.AttributeValueMemberL{Value: l}
+	}
+	if len(s.Labels) > 0 {
+		l := make([]types.AttributeValue, len(s.Labels))
+		for i, lb := range s.Labels {
+			m := item{}
+			mw := writer(m)
+			mw.s("kind", lb.Kind)
+			mw.s("key", lb.Key)
+			mw.s("lang", lb.Lang)
+			mw.s("text", lb.Text)
+			l[i] = &types.AttributeValueMemberM{Value: m}
+		}
+		w["labels"] = &types.AttributeValueMemberL{Value: l}
+	}
 	if b := s.Banner; b != nil {
 		w.s("banner_id", b.ID)
 		w.s("banner_severity", b.Severity)
@@ -192,6 +219,17 @@ func siteFromItem(it item) (*centre.Site, error) {
 		CreatedAt:      r.t("created_at"),
 		UpdatedAt:      r.t("updated_at"),
 		Version:        r.n("version"),
+	}
+	for _, m := range r.maps("translations") {
+		mr := reader{it: m}
+		s.Translations = append(s.Translations, centre.SiteText{Lang: mr.s("lang"), Title: mr.s("title"),
+			Tagline: mr.s("tagline"), Description: mr.s("description")})
+		r.fail(mr.bad)
+	}
+	for _, m := range r.maps("labels") {
+		mr := reader{it: m}
+		s.Labels = append(s.Labels, centre.Label{Kind: mr.s("kind"), Key: mr.s("key"), Lang: mr.s("lang"), Text: mr.s("text")})
+		r.fail(mr.bad)
 	}
 	if id := r.s("banner_id"); id != "" {
 		s.Banner = &centre.Banner{
@@ -272,9 +310,25 @@ func writeEntry(w writer, e *centre.Entry, body bool) {
 			mw.s("media_type", a.MediaType)
 			mw.n("size", a.Size)
 			mw.s("lang", a.Lang)
+			mw.s("file_id", a.FileID)
+			if a.Pages != 0 {
+				mw.n("pages", int64(a.Pages))
+			}
 			l[i] = &types.AttributeValueMemberM{Value: m}
 		}
 		w["attachments"] = &types.AttributeValueMemberL{Value: l}
+	}
+	if im := e.Image; !reflect.ValueOf(im).IsZero() {
+		m := item{}
+		mw := writer(m)
+		mw.s("file_id", im.FileID)
+		mw.s("alt", im.Alt)
+		mw.s("url", im.URL)
+		mw.s("media_type", im.MediaType)
+		mw.n("width", int64(im.Width))
+		mw.n("height", int64(im.Height))
+		mw.ints("widths", im.Widths)
+		w["image"] = &types.AttributeValueMemberM{Value: m}
 	}
 	if e.Pinned {
 		w["pinned"] = &types.AttributeValueMemberBOOL{Value: true}
@@ -388,9 +442,20 @@ func entryFromItem(it item) (*centre.Entry, error) {
 		mr := reader{it: m}
 		e.Attachments = append(e.Attachments, centre.Attachment{
 			Title: mr.s("title"), URL: mr.s("url"), MediaType: mr.s("media_type"),
-			Size: mr.n("size"), Lang: mr.s("lang"),
+			Size: mr.n("size"), Lang: mr.s("lang"), FileID: mr.s("file_id"), Pages: int(mr.n("pages")),
 		})
 		r.fail(mr.bad)
+	}
+	if v, ok := it["image"]; ok {
+		m, ok := v.(*types.AttributeValueMemberM)
+		if !ok {
+			r.fail("image")
+		} else {
+			mr := reader{it: m.Value}
+			e.Image = centre.Image{FileID: mr.s("file_id"), Alt: mr.s("alt"), URL: mr.s("url"), MediaType: mr.s("media_type"),
+				Width: int(mr.n("width")), Height: int(mr.n("height")), Widths: mr.ints("widths")}
+			r.fail(mr.bad)
+		}
 	}
 	for _, m := range r.maps("change_notes") {
 		mr := reader{it: m}
@@ -421,21 +486,23 @@ func keyToItem(k *centre.Key, byHash bool) item {
 	w.s("created_by", k.CreatedBy)
 	w.t("expires_at", k.ExpiresAt)
 	w.t("revoked_at", k.RevokedAt)
+	w.s("organisation", k.Organisation)
 	return it
 }
 
 func keyFromItem(it item) (*centre.Key, error) {
 	r := reader{it: it}
 	k := &centre.Key{
-		ID:        r.s("id"),
-		Site:      r.s("site"),
-		Role:      r.s("role"),
-		Name:      r.s("name"),
-		Hash:      r.s("hash"),
-		CreatedAt: r.t("created_at"),
-		CreatedBy: r.s("created_by"),
-		ExpiresAt: r.t("expires_at"),
-		RevokedAt: r.t("revoked_at"),
+		ID:           r.s("id"),
+		Site:         r.s("site"),
+		Role:         r.s("role"),
+		Name:         r.s("name"),
+		Hash:         r.s("hash"),
+		CreatedAt:    r.t("created_at"),
+		CreatedBy:    r.s("created_by"),
+		ExpiresAt:    r.t("expires_at"),
+		RevokedAt:    r.t("revoked_at"),
+		Organisation: r.s("organisation"),
 	}
 	return k, r.err("key")
 }
@@ -648,6 +715,40 @@ func (r *reader) list(name string) []string {
 				return nil
 			}
 			out = append(out, s.Value)
+		}
+		return out
+	default:
+		r.fail(name)
+		return nil
+	}
+}
+
+// ints writes a list of numbers (nothing for an empty list).
+func (w writer) ints(name string, v []int) {
+	if len(v) == 0 {
+		return
+	}
+	l := make([]types.AttributeValue, len(v))
+	for i, n := range v {
+		l[i] = num(int64(n))
+	}
+	w[name] = &types.AttributeValueMemberL{Value: l}
+}
+
+func (r *reader) ints(name string) []int {
+	switch v := r.it[name].(type) {
+	case nil:
+		return nil
+	case *types.AttributeValueMemberL:
+		out := make([]int, 0, len(v.Value))
+		for _, e := range v.Value {
+			n, ok := e.(*types.AttributeValueMemberN)
+			x, err := strconv.Atoi(n.Value)
+			if !ok || err != nil {
+				r.fail(name)
+				return nil
+			}
+			out = append(out, x)
 		}
 		return out
 	default:

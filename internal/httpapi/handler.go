@@ -67,11 +67,21 @@ type Config struct {
 	// X-Forwarded-For: the client address is the connection's (on Lambda,
 	// API Gateway's requestContext.http.sourceIp).
 	TrustedProxyHops int
+	// PublicOrigin is where the deployment is served (scheme://host[:port],
+	// canonical as web.ParseOrigin returns it): the origin of the absolute
+	// links staff responses hand out (preview links). Empty: the origin the
+	// request came to (with TrustForwarded, as a trusted proxy says).
+	PublicOrigin   string
+	TrustForwarded bool
 	// StaffOrigins are the browser origins ("https://console.example.org")
 	// allowed to call the staff API cross-origin. Empty (the default): no
 	// staff response carries Access-Control-Allow-Origin, and preflights
 	// are refused. The public read API stays open to every origin.
 	StaffOrigins []string
+	// InvitationURL returns the absolute console link of an invitation
+	// token (console.Console.InvitationURL); nil, when the console is off,
+	// refuses invitations over the API (409), since nobody could open them.
+	InvitationURL func(token string) string
 }
 
 // Limits bound staff requests per process (on Lambda: per container).
@@ -205,6 +215,13 @@ const (
 	keyClientRequestID
 	keyWithheld
 )
+
+// ClientAddress returns the address a request served through a Handler
+// came from (the connection's, or with Config.TrustedProxyHops the
+// X-Forwarded-For entry it names), or "" for a request that did not pass
+// through one. The console uses it for its audit events and sign-in
+// limits.
+func ClientAddress(r *http.Request) string { return client(r.Context()) }
 
 // client returns the address a request came from (see clientAddr).
 func client(ctx context.Context) string {

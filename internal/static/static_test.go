@@ -22,6 +22,7 @@ import (
 	"infocentre/internal/boltstore"
 	"infocentre/internal/centre"
 	"infocentre/internal/markdown"
+	"infocentre/internal/search"
 	"infocentre/internal/web"
 	"infocentre/internal/web/fixture"
 )
@@ -79,15 +80,25 @@ func export(t *testing.T, st centre.Store, o Options) (string, *Result) {
 	t.Helper()
 	out := filepath.Join(t.TempDir(), "site")
 	o.Now = fixture.Base.Add(60 * 24 * time.Hour)
-	calls := 0
-	res, err := o.Export(context.Background(), &centre.Service{Store: st}, fixture.Site, out, func(string, int, int) { calls++ })
+	calls, last := 0, map[string][2]int{}
+	res, err := o.Export(context.Background(), &centre.Service{Store: st}, fixture.Site, out, func(phase string, done, total int) {
+		calls++
+		last[phase] = [2]int{done, total}
+	})
 	if err != nil {
 		t.Fatal(err)
 	}
 	if calls == 0 {
 		t.Error("no progress reported")
 	}
-	t.Logf("%d pages, %d files, %d bytes, %d entries", res.Pages, res.Files, res.Bytes, res.Entries)
+	// The counts agree with the progress (issue 15, defect 9): every path
+	// the "paths" progress counted was written, followed or reported broken,
+	// and the files are those and the API snapshots.
+	snapshots := last["api lists"][1] + last["api entries"][1]
+	if p := last["paths"]; p[0] != p[1] || p[0] != res.Paths || res.Files != res.Paths-res.Redirects-len(res.Broken)+snapshots+1 /* the site profile */ {
+		t.Errorf("progress %v, result %+v", last, res)
+	}
+	t.Logf("%d paths, %d pages, %d files, %d bytes, %d entries", res.Paths, res.Pages, res.Files, res.Bytes, res.Entries)
 	return out, res
 }
 
@@ -206,7 +217,7 @@ func TestExportWithBaseURL(t *testing.T) {
 		"index.html", "fr/index.html", "404.html", "robots.txt", "sitemap.xml", "feed.atom", "feed.rss", "feed.json",
 		"statements/index.html", "publications/index.html", "news/index.html", "news/page/2/index.html", "news/fr/index.html",
 		"news/feed.atom", "tags/medicines/index.html", "tags/medicines/feed.json", "tags/medicines/fr/index.html",
-		"organisations/societe-francaise-d-exemple/index.html",
+		"organisations/societe-francaise-d-exemple/index.html", "tags/index.html", "organisations/index.html", "tags/fr/index.html",
 		"en/medicine-supply/index.html", "fr/medicine-supply/index.html", "en/early-mask-advice/index.html", "en/about/index.html",
 		"en/old-guidance/index.html", "en/links-inside/index.html",
 		"api/v1/sites/demo/index.json", "api/v1/sites/demo/entries/index.json", "api/v1/sites/demo/entries/medicine-supply/fr.json",
@@ -407,11 +418,13 @@ func TestExportMatchesLivePages(t *testing.T) {
 	st := seeded(t)
 	out, _ := export(t, st, Options{BaseURL: baseURL})
 	svc := (&centre.Service{Store: st}).At(fixture.Base.Add(60 * 24 * time.Hour))
-	live := web.New(svc, web.Options{PublicOrigin: baseURL, PageSize: 20, BuildID: "live"})
+	live := web.New(svc, web.Options{PublicOrigin: baseURL, PageSize: 20, BuildID: "live",
+		Counts: &search.Service{Store: st, Now: func() time.Time { return fixture.Base.Add(60 * 24 * time.Hour) }}})
 	next := regexp.MustCompile(`<a href="[^"]*" rel="next">`)
 	norm := func(s string) string {
 		s = strings.ReplaceAll(s, "https://"+fixture.Host+"/", "/") // body links made local in the copy
 		s = strings.ReplaceAll(s, "/sites/"+fixture.Site+"/", "/")
+		s = strings.ReplaceAll(s, "%2Fsites%2F"+fixture.Site+"%2F", "%2F") // in share links
 		return next.ReplaceAllString(s, `<a rel="next">`)
 	}
 	compared := 0

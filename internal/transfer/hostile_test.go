@@ -53,7 +53,7 @@ func TestImportRendersBodyHTML(t *testing.T) {
 		}
 	}
 	var out bytes.Buffer
-	if _, err := transfer.Export(ctx, dst, "flood", &out, nil); err != nil {
+	if _, err := transfer.Export(ctx, dst, nil, "flood", &out, nil); err != nil {
 		t.Fatal(err)
 	}
 	for i, line := range bytes.Split(bytes.TrimSpace(out.Bytes()), []byte("\n")) {

@@ -21,7 +21,21 @@ const MaxLine = 4 << 20
 func read(r io.Reader, as string) (*parsed, error) {
 	sc := bufio.NewScanner(r)
 	sc.Buffer(make([]byte, 0, 1<<20), MaxLine)
-	rd := &reader{as: as, p: &parsed{}, seen: map[string]bool{}, events: map[string]bool{}, slugs: map[string]string{}}
+	rd := &reader{as: as, p: &parsed{}, seen: map[string]bool{}, events: map[string]bool{}, slugs: map[string]string{},
+		fileIDs: map[string]bool{}, fileSHAs: map[string]bool{}}
+	p, err := rd.all(sc)
+	if err != nil {
+		for _, pb := range rd.pending {
+			if pb.out != nil {
+				pb.out.Close()
+			}
+		}
+		rd.p.cleanup()
+	}
+	return p, err
+}
+
+func (rd *reader) all(sc *bufio.Scanner) (*parsed, error) {
 	for sc.Scan() {
 		rd.line++
 		if err := rd.next(bytes.TrimSpace(sc.Bytes())); err != nil {
@@ -50,6 +64,10 @@ type reader struct {
 	events map[string]bool   // audit event IDs met so far
 	slugs  map[string]string // "lang/slug" of each finished entry's last revision → entry ID
 	ended  bool
+
+	fileIDs, fileSHAs map[string]bool // files met so far
+	pending           []*pendingBlob  // blobs still to come, in order
+	bytes             int64           // bytes of blobs read
 }
 
 func (rd *reader) bad(format string, args ...any) error {
@@ -71,6 +89,10 @@ func (rd *reader) next(raw []byte) error {
 	switch rec.Type {
 	case "site":
 		return rd.site(rec.Site)
+	case "file":
+		return rd.file(rec.File)
+	case "blob":
+		return rd.blob(rec.Blob)
 	case "revision":
 		return rd.revision(rec.Revision)
 	case "audit":
@@ -86,8 +108,8 @@ func (rd *reader) header(raw []byte) error {
 	if err := strictUnmarshal(raw, &h); err != nil || h.Format != Format {
 		return rd.bad("not an infocentre export (the first line must be the %s header)", Format)
 	}
-	if h.Version != Version {
-		return rd.bad("export format version %d is not supported (this build reads version %d)", h.Version, Version)
+	if h.Version != Version && h.Version != 1 {
+		return rd.bad("export format version %d is not supported (this build reads versions 1 and %d)", h.Version, Version)
 	}
 	return nil
 }
@@ -142,6 +164,9 @@ func (rd *reader) revision(e *centre.Entry) error {
 	if err := cleanEntry(e, rd.p.site); err != nil {
 		return rd.bad("invalid entry %s revision %d: %v", e.ID, e.Version, err)
 	}
+	if err := rd.checkRefs(e); err != nil {
+		return err
+	}
 	rd.cur = append(rd.cur, e)
 	return nil
 }
@@ -170,6 +195,9 @@ func (rd *reader) audit(ev *centre.AuditEvent) error {
 	if err := rd.finishEntry(); err != nil {
 		return err
 	}
+	if len(rd.pending) > 0 {
+		return rd.bad("the bytes of file %s are incomplete", rd.pending[0].f.rec.ID)
+	}
 	if rd.as != "" {
 		ev.Site = rd.as
 	}
@@ -197,7 +225,10 @@ func (rd *reader) end(c *Counts) error {
 	if err := rd.finishEntry(); err != nil {
 		return err
 	}
-	got := Counts{Entries: len(rd.p.entries), Audit: len(rd.p.events)}
+	if len(rd.pending) > 0 {
+		return rd.bad("the bytes of file %s are incomplete", rd.pending[0].f.rec.ID)
+	}
+	got := Counts{Entries: len(rd.p.entries), Audit: len(rd.p.events), Files: len(rd.p.files)}
 	for _, revs := range rd.p.entries {
 		got.Revisions += len(revs)
 	}

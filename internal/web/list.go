@@ -115,15 +115,25 @@ func (s *Site) list(q *req, spec listSpec) {
 	var title, intro string
 	switch {
 	case spec.Tag != "":
-		title, intro = msg(ui, "topic", spec.Tag), msg(ui, "topic.intro")
+		text, _ := tagLabel(q, spec.Tag)
+		title, intro = msg(ui, "topic", text), msg(ui, "topic.intro")
 	case spec.Org != "":
-		title, intro = orgName(spec.Org, page.Items), msg(ui, "org.intro")
+		text, _ := label(q, centre.LabelOrganisation, spec.Org, orgName(spec.Org, page.Items))
+		title, intro = text, msg(ui, "org.intro")
 	default:
 		title = typePlural(ui, spec.Type)
 	}
 	v := s.baseView(q, title, nav)
 	v.Intro = intro
-	v.Description = title + " – " + q.site.Title
+	switch {
+	case spec.Tag != "" && s.counter() != nil:
+		crumbs(q, v, link{Href: q.pageURL("/tags/", q.lang), Text: msg(ui, "tags.all"), Lang: v.uiLang})
+	case spec.Org != "" && s.counter() != nil:
+		crumbs(q, v, link{Href: q.pageURL("/organisations/", q.lang), Text: msg(ui, "organisations.all"), Lang: v.uiLang})
+	default:
+		crumbs(q, v)
+	}
+	v.Description = title + " – " + v.SiteTitle
 	first := q.pageURL(spec.path(), q.lang)
 	v.Canonical = q.origin + first
 	switch {
@@ -142,7 +152,7 @@ func (s *Site) list(q *req, spec listSpec) {
 		}
 	}
 	pageLangs(q, v, spec.path())
-	v.OG = &openGraph{Type: "website", Title: title, SiteName: q.site.Title, URL: v.Canonical, Locale: q.lang, Description: v.Description}
+	v.OG = &openGraph{Type: "website", Title: title, SiteName: v.SiteTitle, URL: v.Canonical, Locale: q.lang, Description: v.Description}
 	fb := spec.feedBase()
 	v.Feeds = append([]feedLink{
 		{Type: "application/atom+xml", Text: title + " (Atom)", Href: q.url(fb + "feed.atom")},

@@ -45,6 +45,19 @@ func (q *req) url(p string) string { return q.prefix + p }
 // abs returns the site-relative path p as an absolute URL.
 func (q *req) abs(p string) string { return q.origin + q.prefix + p }
 
+// attachmentURL returns where attachment a is: its own URL, or for a file
+// of the site (whose URL is its path below the site's base) that path on
+// this host, absolute with abs.
+func (q *req) attachmentURL(a centre.Attachment, abs bool) string {
+	if a.FileID == "" {
+		return a.URL
+	}
+	if abs {
+		return q.abs(a.URL)
+	}
+	return q.url(a.URL)
+}
+
 // entryURL returns the path of an entry page on this host: /{lang}/{slug}/
 // (see sitepath.go for the one URL scheme of the live site and its static
 // copies).

@@ -46,6 +46,8 @@ func (s *Site) pageRoutes() *http.ServeMux {
 			}
 			return listSpec{Org: r.PathValue("key")}
 		}
+		page("/"+kind, func(q *req, _ *http.Request) { s.redirect(q, "/"+kind+"/") })
+		page("/"+kind+"/{$}", func(q *req, _ *http.Request) { s.index(q, kind) })
 		page("/"+kind+"/{key}", s.keyed(func(q *req, r *http.Request) { s.redirect(q, "/"+kind+"/"+r.PathValue("key")+"/") }))
 		page("/"+kind+"/{key}/{$}", s.keyed(func(q *req, r *http.Request) { s.list(q, spec(r)) }))
 		page("/"+kind+"/{key}/{feed}", s.keyed(func(q *req, r *http.Request) { s.feedOr404(q, spec(r), r.PathValue("feed")) }))

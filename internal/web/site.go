@@ -124,6 +124,11 @@ type Options struct {
 	// OpenSearch description ({base}/opensearch.xml) and the search link
 	// of every page. Nil, or Static, leaves all of them out.
 	Searcher Searcher
+	// Counts answers the tag and organisation index pages (/tags/,
+	// /organisations/) with the facets of a search without words; nil
+	// means Searcher. A static copy sets it alone: it has index pages but
+	// no search. Without either there are no index pages.
+	Counts Searcher
 }
 
 // Site is the public web site handler.

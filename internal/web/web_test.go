@@ -245,8 +245,17 @@ func checkHTML(t *testing.T, page string) {
 				if n.FirstChild != nil && !json.Valid([]byte(n.FirstChild.Data)) {
 					t.Errorf("JSON-LD does not parse: %s", n.FirstChild.Data)
 				}
-			case "style", "iframe", "img", "object":
+			case "style", "iframe", "object":
 				t.Errorf("<%s> in page", n.Data)
+			case "img":
+				// Only the site's own images (its logo, hosted files), each
+				// with its alt attribute.
+				if !strings.HasPrefix(attr["src"], "/") || strings.HasPrefix(attr["src"], "//") {
+					t.Errorf("<img> from elsewhere: %q", attr["src"])
+				}
+				if _, ok := attr["alt"]; !ok {
+					t.Errorf("<img src=%q> without alt", attr["src"])
+				}
 			case "h1", "h2", "h3", "h4", "h5", "h6":
 				level := int(n.Data[1] - '0')
 				if level == 1 {
@@ -631,7 +640,7 @@ func TestAssetsAndTheme(t *testing.T) {
 		t.Errorf("unknown asset: %d", r.StatusCode)
 	}
 	r = e.get(theme[1])
-	if r.body != ":root{--accent:#1d5a8c}\n" || r.Header.Get("Cache-Control") != cacheControlAsset {
+	if r.body != ":root{--accent:#1d5a8c}\n@media (prefers-color-scheme:dark){:root{--link:#6c94b4}}\n" || r.Header.Get("Cache-Control") != cacheControlAsset {
 		t.Errorf("theme: %q %v", r.body, r.Header)
 	}
 }
@@ -639,11 +648,17 @@ func TestAssetsAndTheme(t *testing.T) {
 func TestPageWeight(t *testing.T) {
 	e := newEnv(t)
 	css := e.site.assets.files[strings.TrimPrefix(e.site.assets.url("style.css"), "/assets/")]
-	for _, p := range []string{base + "/", base + "/en/" + fixture.StatementSlug + "/", base + "/en/" + fixture.ReportSlug + "/", base + "/en/" + fixture.WithdrawnSlug + "/",
+	// Every page type: home (both languages), lists, tag and organisation
+	// pages and indexes, entries, pages, search, not found (the banner:
+	// TestBanner).
+	for _, p := range []string{base + "/", base + "/fr/", base + "/news/", base + "/tags/" + fixture.Tag + "/",
+		base + "/organisations/" + centre.OrgKey(fixture.Org) + "/", base + "/tags/", base + "/organisations/",
+		base + "/en/" + fixture.StatementSlug + "/", base + "/en/" + fixture.ReportSlug + "/", base + "/en/" + fixture.WithdrawnSlug + "/",
+		base + "/en/" + fixture.PageSlug + "/", base + "/en/nope/",
 		base + "/search", base + "/search?q=medicines", base + "/search?type=news", base + "/search?q=nothing-matches-this"} {
 		r := e.get(p)
 		page := len(gzipBytes([]byte(r.body)))
-		total := page + len(css.gz) + len(gzipBytes([]byte(":root{--accent:#1d5a8c}\n")))
+		total := page + len(css.gz) + len(gzipBytes([]byte(themeStylesheet("#1d5a8c"))))
 		t.Logf("%s: HTML %d bytes (%d gzip) + CSS %d gzip = %d bytes gzip", p, len(r.body), page, len(css.gz), total)
 		if total > 14*1024 {
 			t.Errorf("%s weighs %d bytes gzip, budget 14 KB", p, total)
@@ -898,6 +913,33 @@ func TestDirectoryOfSites(t *testing.T) {
 	if w := e.get("/", "Host", fixture.Host); w.StatusCode != 200 || strings.Contains(w.body, "Information centres") {
 		t.Fatalf("mapped host: %d", w.StatusCode)
 	}
+	// Each centre says where it lives, so that two with one title can be
+	// told apart; the footer is not empty (issue 15, defect 9).
+	at := time.Date(2026, 11, 1, 9, 0, 0, 0, time.UTC)
+	if err := e.store.CreateSite(context.Background(), &centre.Site{Slug: "crisis-2", Title: "Crisis Information Centre",
+		Languages: []string{"en"}, Publisher: "Example Association", Contact: centre.Contact{Email: "a@example.org"},
+		Status: centre.SiteActive, CreatedAt: at, UpdatedAt: at}); err != nil {
+		t.Fatal(err)
+	}
+	w = e.get("/")
+	footer := w.body[strings.Index(w.body, "<footer"):]
+	if strings.Count(w.body, ">Crisis Information Centre</a>") != 2 || !strings.Contains(w.body, "Information centre at "+fixture.Host) ||
+		!strings.Contains(w.body, "Information centre at /sites/crisis-2/") || !strings.Contains(w.body, "Information centre at /sites/"+fixture.OtherSite+"/") {
+		t.Fatalf("directory does not tell the centres apart:\n%s", w.body)
+	}
+	if !strings.Contains(footer, `href="/api/v1/openapi.json"`) || strings.Contains(footer, "Published by") {
+		t.Fatalf("footer with several publishers:\n%s", footer)
+	}
+	checkHTML(t, w.body)
+}
+
+func TestDirectoryFooterNamesTheSharedPublisher(t *testing.T) {
+	if got := sharedPublisher([]*centre.Site{{Publisher: "A"}, {Publisher: "A"}}); got != "A" {
+		t.Fatalf("shared publisher: %q", got)
+	}
+	if got := sharedPublisher([]*centre.Site{{Publisher: "A"}, {Publisher: "B"}}); got != "" {
+		t.Fatalf("different publishers: %q", got)
+	}
 }
 
 func TestLogoServedBySite(t *testing.T) {
@@ -918,9 +960,15 @@ func TestLogoServedBySite(t *testing.T) {
 		}
 	})
 	home := e.get(base + "/")
-	m := regexp.MustCompile(`<img src="(` + base + `/logo\.[0-9a-f]{12}\.png)" alt="" height="32">`).FindStringSubmatch(home.body)
+	m := regexp.MustCompile(`<img src="(` + base + `/logo\.[0-9a-f]{12}\.png)" alt="Crisis Information Centre" height="32">`).FindStringSubmatch(home.body)
 	if m == nil {
 		t.Fatalf("home page shows no logo:\n%.600s", home.body)
+	}
+	// An entry without a lead image has the logo as its social card.
+	page := e.get(base + "/en/" + fixture.StatementSlug + "/")
+	if !strings.Contains(page.body, `<meta property="og:image" content="http://centre.example.net`+m[1]+`">`) ||
+		!strings.Contains(page.body, `<meta name="twitter:card" content="summary">`) {
+		t.Errorf("entry without an image: no logo card\n%.1500s", page.body)
 	}
 	w := e.get(m[1])
 	if w.StatusCode != 200 || w.Header.Get("Content-Type") != "image/png" || w.body != buf.String() ||
