@@ -59,24 +59,6 @@ func progress(w io.Writer) transfer.Progress {
 	}
 }
 
-// openApp opens the local store (embedded or DynamoDB) for a long job.
-func openApp(ctx context.Context, sf storeFlags, stderr io.Writer) (*app.App, error) {
-	cfg, err := sf.oneShot(ctx)
-	if err != nil {
-		return nil, err
-	}
-	store, err := openLocal(ctx, cfg, false)
-	if err != nil {
-		return nil, err
-	}
-	a, err := app.New(cfg, store, app.NewLogger(stderr, "error"))
-	if err != nil {
-		store.Close()
-		return nil, err
-	}
-	return a, nil
-}
-
 // openJob opens where a long job (export, import, static export) acts:
 // the local store as the operator (a is set), or a server through its
 // staff API (r is set) with --url, or when a running server holds the data
