@@ -82,6 +82,10 @@ type Config struct {
 	// token (console.Console.InvitationURL); nil, when the console is off,
 	// refuses invitations over the API (409), since nobody could open them.
 	InvitationURL func(token string) string
+	// OriginSecret, when set, is the value of OriginSecretHeader that every
+	// request to a public route must carry (the CDN adds it; see
+	// originGuard); empty: public routes answer every request.
+	OriginSecret string
 }
 
 // Limits bound staff requests per process (on Lambda: per container).
@@ -183,7 +187,7 @@ func New(cfg Config) *Handler {
 	if cfg.Console != nil {
 		all.Handle("/admin/", cfg.Console)
 	}
-	all.Handle("/", h.public)
+	all.Handle("/", originGuard(cfg.OriginSecret, h.public))
 	h.all = h.wrap(all)
 	return h
 }
@@ -191,8 +195,9 @@ func New(cfg Config) *Handler {
 // ServeHTTP serves every route.
 func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) { h.all.ServeHTTP(w, r) }
 
-// Public serves only the public routes (the "public" function).
-func (h *Handler) Public() http.Handler { return h.wrap(h.public) }
+// Public serves only the public routes (the "public" function), behind
+// the origin-secret check when Config.OriginSecret is set.
+func (h *Handler) Public() http.Handler { return h.wrap(originGuard(h.cfg.OriginSecret, h.public)) }
 
 // Admin serves only the staff routes and the console (the "admin"
 // function).
