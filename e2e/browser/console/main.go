@@ -142,7 +142,7 @@ func seed(con http.Handler, origin, cookie string) error {
 	}
 	form := "application/x-www-form-urlencoded"
 	for _, f := range []url.Values{
-		{"email": {"nia@example.org"}, "name": {"Nia Newcomer"}, "role": {"publisher"}, "organisation": {"Red Cross"}},
+		{"email": {"nia@example.org"}, "name": {"Nia Newcomer"}, "role": {"publisher"}, "organisation": {"City of Example"}},
 	} {
 		if err := post("/admin/sites/demo/people", form, []byte(f.Encode())); err != nil {
 			return err
