@@ -1,6 +1,7 @@
 package httpapi
 
 import (
+	"context"
 	"net/http"
 
 	"infocentre/internal/centre"
@@ -69,41 +70,11 @@ func (h *Handler) withdrawEntry(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h *Handler) reviewEntry(w http.ResponseWriter, r *http.Request) {
-	version, err := h.entryVersion(w, r, false)
-	if err != nil {
-		return
-	}
-	var in struct {
-		Note string `json:"note"`
-	}
-	if h.optionalJSON(w, r, &in) != nil {
-		return
-	}
-	e, err := h.cfg.Service.RequestReview(r.Context(), principal(r.Context()), r.PathValue("site"), r.PathValue("id"), version, in.Note)
-	if err != nil {
-		writeError(w, r, err)
-		return
-	}
-	writeVersioned(w, http.StatusOK, e.Version, e)
+	h.noteAction(w, r, h.cfg.Service.RequestReview)
 }
 
 func (h *Handler) approveEntry(w http.ResponseWriter, r *http.Request) {
-	version, err := h.entryVersion(w, r, false)
-	if err != nil {
-		return
-	}
-	var in struct {
-		Note string `json:"note"`
-	}
-	if h.optionalJSON(w, r, &in) != nil {
-		return
-	}
-	e, err := h.cfg.Service.Approve(r.Context(), principal(r.Context()), r.PathValue("site"), r.PathValue("id"), version, in.Note)
-	if err != nil {
-		writeError(w, r, err)
-		return
-	}
-	writeVersioned(w, http.StatusOK, e.Version, e)
+	h.noteAction(w, r, h.cfg.Service.Approve)
 }
 
 func (h *Handler) requestChanges(w http.ResponseWriter, r *http.Request) {
@@ -118,6 +89,28 @@ func (h *Handler) requestChanges(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	e, err := h.cfg.Service.RequestChanges(r.Context(), principal(r.Context()), r.PathValue("site"), r.PathValue("id"), version, in.Note)
+	if err != nil {
+		writeError(w, r, err)
+		return
+	}
+	writeVersioned(w, http.StatusOK, e.Version, e)
+}
+
+// noteAction answers a workflow POST whose body is an optional {"note"}
+// and whose action is act (request review, approve).
+func (h *Handler) noteAction(w http.ResponseWriter, r *http.Request,
+	act func(ctx context.Context, p centre.Principal, site, id string, version int64, note string) (*centre.Entry, error)) {
+	version, err := h.entryVersion(w, r, false)
+	if err != nil {
+		return
+	}
+	var in struct {
+		Note string `json:"note"`
+	}
+	if h.optionalJSON(w, r, &in) != nil {
+		return
+	}
+	e, err := act(r.Context(), principal(r.Context()), r.PathValue("site"), r.PathValue("id"), version, in.Note)
 	if err != nil {
 		writeError(w, r, err)
 		return
