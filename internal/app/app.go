@@ -30,6 +30,7 @@ import (
 	"infocentre/internal/markdown"
 	"infocentre/internal/media"
 	"infocentre/internal/previewlink"
+	"infocentre/internal/rendercache"
 	"infocentre/internal/s3files"
 	"infocentre/internal/s3transfer"
 	"infocentre/internal/search"
@@ -95,6 +96,10 @@ type Config struct {
 	// OIDC configures single sign-on to the console (off when Issuer is
 	// empty): OIDC_ISSUER, OIDC_CLIENT_ID, OIDC_CLIENT_SECRET, OIDC_NAME.
 	OIDC console.OIDC
+	// RenderCacheBytes bounds the cache of rendered public responses
+	// (RENDER_CACHE_BYTES; 0: rendercache.DefaultMaxBytes, 64 MiB; -1: no
+	// cache).
+	RenderCacheBytes int64
 }
 
 // Limits on exports where the host is AWS Lambda: a response body the
@@ -110,7 +115,8 @@ const (
 // LOG_LEVEL, STAGE, PUBLIC_ORIGIN, TRUST_FORWARDED ("true" or "1"),
 // STAFF_CORS_ORIGINS and RESERVED_HOSTS (comma separated),
 // TRUSTED_PROXY_HOPS, TRANSFER_BUCKET, AWS_LAMBDA_FUNCTION_NAME,
-// FILES_BUCKET, FILES_DIR, FILE_MAX_BYTES and FILE_QUOTA_BYTES. The
+// FILES_BUCKET, FILES_DIR, FILE_MAX_BYTES, FILE_QUOTA_BYTES and
+// RENDER_CACHE_BYTES. The
 // DynamoDB store reads DYNAMODB_ENDPOINT, the S3 stores S3_ENDPOINT, and
 // the usual AWS variables themselves.
 func ConfigFromEnv() Config {
@@ -141,6 +147,7 @@ func ConfigFromEnv() Config {
 	c.FilesBucket, c.FilesDir = os.Getenv("FILES_BUCKET"), os.Getenv("FILES_DIR")
 	c.MaxFileSize, _ = strconv.ParseInt(os.Getenv("FILE_MAX_BYTES"), 10, 64)
 	c.SiteQuota, _ = strconv.ParseInt(os.Getenv("FILE_QUOTA_BYTES"), 10, 64)
+	c.RenderCacheBytes, _ = strconv.ParseInt(os.Getenv("RENDER_CACHE_BYTES"), 10, 64)
 	for _, h := range strings.Split(os.Getenv("RESERVED_HOSTS"), ",") {
 		if h = strings.TrimSpace(h); h != "" {
 			c.ReservedHosts = append(c.ReservedHosts, h)
@@ -198,6 +205,8 @@ type App struct {
 	// Console is the staff console, or nil when the public origin cannot
 	// serve it (see console.ConsoleOrigin).
 	Console *console.Console
+	// Cache is the cache of rendered public responses, or nil when off.
+	Cache *rendercache.Cache
 }
 
 // NewLogger returns the JSON logger for level, writing to w.
@@ -286,7 +295,18 @@ func New(cfg Config, store centre.Store, log *slog.Logger) (*App, error) {
 	} else {
 		entries = finder.Watch(store)
 	}
-	svc := &centre.Service{Store: entries, Render: markdown.Render, CheckAccent: web.CheckAccent, Log: log,
+	// The cache of rendered public responses is keyed by each site's
+	// change stamp; writes made through this service invalidate it at once.
+	var cache *rendercache.Cache
+	var svc *centre.Service
+	var siteOf func(r *http.Request) string // set once the site is wired, before any request
+	if cfg.RenderCacheBytes >= 0 {
+		cache = rendercache.New(rendercache.Options{MaxBytes: cfg.RenderCacheBytes, Log: log,
+			Stamp:  func(ctx context.Context, site string) (centre.SiteStamp, error) { return svc.SiteStamp(ctx, site) },
+			SiteOf: func(r *http.Request) string { return siteOf(r) }})
+		entries = cache.Watch(entries)
+	}
+	svc = &centre.Service{Store: entries, Render: markdown.Render, CheckAccent: web.CheckAccent, Log: log,
 		ReservedHosts: cfg.reservedHosts(), Inspect: media.Inspector{},
 		FileLimits: centre.FileLimits{MaxFileSize: cfg.MaxFileSize, SiteQuota: cfg.SiteQuota}}
 	if previews != nil {
@@ -305,6 +325,12 @@ func New(cfg Config, store centre.Store, log *slog.Logger) (*App, error) {
 	} else {
 		admin = con
 	}
+	siteOf = func(r *http.Request) string {
+		if slug := httpapi.PublicSiteOf(r); slug != "" {
+			return slug
+		}
+		return site.SiteOf(r)
+	}
 	hc := httpapi.Config{Service: svc, Cursors: sealer, Log: log, Web: site.Register, Search: finder, StaffOrigins: cfg.StaffOrigins,
 		Console: admin, TrustedProxyHops: cfg.TrustedProxyHops}
 	var archive static.Options
@@ -321,8 +347,11 @@ func New(cfg Config, store centre.Store, log *slog.Logger) (*App, error) {
 	hc.StaticArchive = func(ctx context.Context, slug string, w io.Writer) error {
 		return archive.Archive(ctx, svc, slug, w)
 	}
+	if cache != nil {
+		hc.PublicCache = cache.Wrap
+	}
 	h := httpapi.New(hc)
-	return &App{Config: cfg, Log: log, Store: store, Service: svc, Handler: h, Console: con}, nil
+	return &App{Config: cfg, Log: log, Store: store, Service: svc, Handler: h, Console: con, Cache: cache}, nil
 }
 
 // reservedHosts returns ReservedHosts and the host of PublicOrigin.

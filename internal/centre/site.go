@@ -8,6 +8,7 @@ import (
 	"net/mail"
 	"net/url"
 	"regexp"
+	"slices"
 	"strings"
 	"time"
 )
@@ -275,3 +276,28 @@ func LogoImage(dataURL string) (mediaType string, data []byte, err error) {
 
 // LogoExt returns the file extension of a logo media type.
 func LogoExt(mediaType string) string { return logoTypes[mediaType] }
+
+// SiteStamp is the change stamp of a site (see Store.SiteStamp).
+type SiteStamp struct {
+	// Value changes with every write the public can see; it is opaque.
+	Value string
+	// ChangedAt is when the store last changed Value, if it knows (zero
+	// otherwise). A store whose public lists are read from an eventually
+	// consistent index reports it, so that what is read shortly after a
+	// change is not taken as settled.
+	ChangedAt time.Time // Site is the site record the stamp was read with, when the store
+	// read it in the same request (nil otherwise).
+	Site *Site
+}
+
+// Clone returns a deep copy of s.
+func (s *Site) Clone() *Site {
+	c := *s
+	c.Languages = slices.Clone(s.Languages)
+	c.Hosts = slices.Clone(s.Hosts)
+	if s.Banner != nil {
+		b := *s.Banner
+		c.Banner = &b
+	}
+	return &c
+}

@@ -32,6 +32,10 @@ type Config struct {
 	Search Searcher
 	// Web registers the public HTML routes (site pages, feeds) on mux.
 	Web func(mux *http.ServeMux)
+	// PublicCache, if set, wraps the public routes (read API, pages,
+	// feeds): a cache of rendered responses (internal/rendercache). The
+	// request id, access log and panic recovery stay outside it.
+	PublicCache func(http.Handler) http.Handler
 	// Console serves the staff console under /admin/ (internal/console);
 	// nil leaves /admin/ to the public routes (a 404).
 	Console http.Handler
@@ -120,6 +124,7 @@ func (l *Limits) defaults() {
 type Handler struct {
 	cfg    Config
 	public *http.ServeMux
+	pub    http.Handler // public, behind PublicCache if set
 	admin  *http.ServeMux
 	all    http.Handler
 
@@ -167,7 +172,11 @@ func New(cfg Config) *Handler {
 	if cfg.Console != nil {
 		all.Handle("/admin/", cfg.Console)
 	}
-	all.Handle("/", h.public)
+	h.pub = h.public
+	if cfg.PublicCache != nil {
+		h.pub = cfg.PublicCache(h.public)
+	}
+	all.Handle("/", h.pub)
 	h.all = h.wrap(all)
 	return h
 }
@@ -176,7 +185,7 @@ func New(cfg Config) *Handler {
 func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) { h.all.ServeHTTP(w, r) }
 
 // Public serves only the public routes (the "public" function).
-func (h *Handler) Public() http.Handler { return h.wrap(h.public) }
+func (h *Handler) Public() http.Handler { return h.wrap(h.pub) }
 
 // Admin serves only the staff routes and the console (the "admin"
 // function).
