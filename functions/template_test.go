@@ -102,12 +102,12 @@ func TestEachFunctionBuildsFromItsDirectory(t *testing.T) {
 		if _, err := os.Stat(filepath.Join("..", dir, "main.go")); err != nil {
 			t.Errorf("%s: CodeUri %s has no main.go", name, dir)
 		}
-		target := regexp.MustCompile(`(?m)^build-` + name + `:\n\t\$\(call LAMBDA_BUILD,\./` + regexp.QuoteMeta(dir) + `\)$`)
+		target := regexp.MustCompile(`(?m)^build-` + name + `:\n\t\$\(call LAMBDA_BUILD,\./` + regexp.QuoteMeta(dir) + `(,\$\(PUBLIC_TAGS\))?\)$`)
 		if !target.Match(mk) {
 			t.Errorf("%s: functions/Makefile has no build-%s target building ./%s", name, name, dir)
 		}
 	}
-	for _, flag := range []string{"CGO_ENABLED=0", "-tags lambda.norpc", `-ldflags "-s -w"`, "-trimpath"} {
+	for _, flag := range []string{"CGO_ENABLED=0", "TAGS     = lambda.norpc,lambda\n", "-tags $(TAGS)$(2)", `-ldflags "-s -w"`, "-trimpath"} {
 		if !strings.Contains(string(mk), flag) {
 			t.Errorf("functions/Makefile does not build with %s", flag)
 		}

@@ -4,7 +4,6 @@
 package app
 
 import (
-	"cmp"
 	"context"
 	"crypto/rand"
 	"encoding/hex"
@@ -20,22 +19,16 @@ import (
 	"strings"
 	"time"
 
-	"infocentre/internal/boltstore"
 	"infocentre/internal/centre"
-	"infocentre/internal/console"
 	"infocentre/internal/cursor"
 	"infocentre/internal/dynamostore"
-	"infocentre/internal/filestore"
 	"infocentre/internal/httpapi"
 	"infocentre/internal/markdown"
-	"infocentre/internal/media"
 	"infocentre/internal/previewlink"
 	"infocentre/internal/rendercache"
 	"infocentre/internal/s3files"
-	"infocentre/internal/s3transfer"
 	"infocentre/internal/search"
 	"infocentre/internal/secrets"
-	"infocentre/internal/static"
 	"infocentre/internal/web"
 )
 
@@ -95,7 +88,7 @@ type Config struct {
 	Lambda bool
 	// OIDC configures single sign-on to the console (off when Issuer is
 	// empty): OIDC_ISSUER, OIDC_CLIENT_ID, OIDC_CLIENT_SECRET, OIDC_NAME.
-	OIDC console.OIDC
+	OIDC OIDC
 	// RenderCacheBytes bounds the cache of rendered public responses
 	// (RENDER_CACHE_BYTES; 0: rendercache.DefaultMaxBytes, 64 MiB; -1: no
 	// cache).
@@ -153,7 +146,7 @@ func ConfigFromEnv() Config {
 			c.ReservedHosts = append(c.ReservedHosts, h)
 		}
 	}
-	c.OIDC = console.OIDC{Issuer: os.Getenv("OIDC_ISSUER"), ClientID: os.Getenv("OIDC_CLIENT_ID"),
+	c.OIDC = OIDC{Issuer: os.Getenv("OIDC_ISSUER"), ClientID: os.Getenv("OIDC_CLIENT_ID"),
 		ClientSecret: os.Getenv("OIDC_CLIENT_SECRET"), Name: os.Getenv("OIDC_NAME")}
 	if c.Store == "" && c.Table != "" {
 		c.Store = "dynamodb"
@@ -203,8 +196,8 @@ type App struct {
 	Service *centre.Service
 	Handler *httpapi.Handler
 	// Console is the staff console, or nil when the public origin cannot
-	// serve it (see console.ConsoleOrigin).
-	Console *console.Console
+	// serve it (see console.ConsoleOrigin) or the App is NewPublic's.
+	Console Console
 	// Cache is the cache of rendered public responses, or nil when off.
 	Cache *rendercache.Cache
 }
@@ -222,14 +215,7 @@ func NewLogger(w io.Writer, level string) *slog.Logger {
 func OpenStore(ctx context.Context, cfg Config) (centre.Store, error) {
 	switch cfg.Store {
 	case "", "bolt":
-		dir := cfg.DataDir
-		if dir == "" {
-			dir = ".data"
-		}
-		if err := os.MkdirAll(dir, 0o700); err != nil {
-			return nil, fmt.Errorf("create data directory: %w", err)
-		}
-		return boltstore.Open(filepath.Join(dir, "infocentre.db"))
+		return openBolt(cfg)
 	case "dynamodb":
 		if cfg.Table == "" {
 			return dynamostore.NewFromEnv(ctx)
@@ -251,17 +237,39 @@ func OpenFiles(ctx context.Context, cfg Config) (centre.FileStore, error) {
 	case cfg.FilesBucket != "":
 		return s3files.New(ctx, cfg.FilesBucket)
 	case cfg.Store == "" || cfg.Store == "bolt":
-		dir := cfg.FilesDir
-		if dir == "" {
-			dir = filepath.Join(cmp.Or(cfg.DataDir, ".data"), "files")
-		}
-		return filestore.Open(dir)
+		return openFilesDir(cfg)
 	}
 	return nil, nil
 }
 
-// New wires an App on an open store.
-func New(cfg Config, store centre.Store, log *slog.Logger) (*App, error) {
+// NewPublic wires an App that serves only what the public function
+// serves (Handler.Public: the site, feeds and the read API). It leaves out
+// the staff console, upload inspection, transfers and static archives
+// (New in staff.go adds them), so that the public function, built with the
+// tag publicfn, carries none of them.
+func NewPublic(cfg Config, store centre.Store, log *slog.Logger) (*App, error) {
+	return build(cfg, store, log, nil)
+}
+
+// OIDC configures single sign-on to the console (console.OIDC).
+type OIDC struct {
+	Issuer, ClientID, ClientSecret string
+	// Name is shown on the sign-in button ("Sign in with …").
+	Name string
+}
+
+// Console is the staff console as the CLI uses it (*console.Console).
+type Console interface {
+	http.Handler
+	// InvitationURL returns the console's link to accept an invitation.
+	InvitationURL(token string) string
+}
+
+// staff adds to the service and the handler's configuration what only the
+// staff side uses; it returns the console (nil when off).
+type staff func(cfg Config, svc *centre.Service, hc *httpapi.Config, log *slog.Logger) (Console, error)
+
+func build(cfg Config, store centre.Store, log *slog.Logger, withStaff staff) (*App, error) {
 	secret, err := cursorSecret(cfg)
 	if err != nil {
 		return nil, err
@@ -307,8 +315,8 @@ func New(cfg Config, store centre.Store, log *slog.Logger) (*App, error) {
 		entries = cache.Watch(entries)
 	}
 	svc = &centre.Service{Store: entries, Render: markdown.Render, CheckAccent: web.CheckAccent, Log: log,
-		ReservedHosts: cfg.reservedHosts(), Inspect: media.Inspector{},
-		FileLimits: centre.FileLimits{MaxFileSize: cfg.MaxFileSize, SiteQuota: cfg.SiteQuota}}
+		ReservedHosts: cfg.reservedHosts(),
+		FileLimits:    centre.FileLimits{MaxFileSize: cfg.MaxFileSize, SiteQuota: cfg.SiteQuota}}
 	if previews != nil {
 		svc.Signer = previews
 	}
@@ -317,14 +325,6 @@ func New(cfg Config, store centre.Store, log *slog.Logger) (*App, error) {
 	}
 	site := web.New(svc, web.Options{Cursors: sealer, Logger: log, SiteForHost: web.HostLookup(svc, time.Minute), Searcher: finder,
 		PublicOrigin: origin, TrustForwarded: cfg.TrustForwarded})
-	var admin http.Handler
-	con, err := console.New(console.Config{Service: svc, PublicOrigin: cfg.PublicOrigin, OIDC: cfg.OIDC, Log: log})
-	if err != nil {
-		log.Warn("the staff console is off", slog.String("reason", err.Error()))
-		con = nil
-	} else {
-		admin = con
-	}
 	siteOf = func(r *http.Request) string {
 		if slug := httpapi.PublicSiteOf(r); slug != "" {
 			return slug
@@ -332,20 +332,15 @@ func New(cfg Config, store centre.Store, log *slog.Logger) (*App, error) {
 		return site.SiteOf(r)
 	}
 	hc := httpapi.Config{Service: svc, Cursors: sealer, Log: log, Web: site.Register, Search: finder, StaffOrigins: cfg.StaffOrigins,
-		Console: admin, TrustedProxyHops: cfg.TrustedProxyHops}
-	var archive static.Options
+		TrustedProxyHops: cfg.TrustedProxyHops}
 	if cfg.Lambda {
-		hc.MaxResponse, archive.MaxBytes = LambdaMaxResponse, LambdaMaxStaticOutput
+		hc.MaxResponse = LambdaMaxResponse
 	}
-	if cfg.TransferBucket != "" {
-		t, err := s3transfer.New(context.Background(), cfg.TransferBucket)
-		if err != nil {
+	var con Console
+	if withStaff != nil {
+		if con, err = withStaff(cfg, svc, &hc, log); err != nil {
 			return nil, err
 		}
-		hc.Transfers = t
-	}
-	hc.StaticArchive = func(ctx context.Context, slug string, w io.Writer) error {
-		return archive.Archive(ctx, svc, slug, w)
 	}
 	if cache != nil {
 		hc.PublicCache = cache.Wrap
@@ -363,9 +358,10 @@ func (c Config) reservedHosts() []string {
 	return out
 }
 
-// FromEnv opens the store and wires an App from the environment, logging
-// JSON to stderr.
-func FromEnv(ctx context.Context) (*App, error) {
+// PublicFromEnv is FromEnv for the public function (NewPublic).
+func PublicFromEnv(ctx context.Context) (*App, error) { return fromEnv(ctx, NewPublic) }
+
+func fromEnv(ctx context.Context, wire func(Config, centre.Store, *slog.Logger) (*App, error)) (*App, error) {
 	cfg := ConfigFromEnv()
 	log := NewLogger(os.Stderr, cfg.LogLevel)
 	if cfg.Stage != "" {
@@ -385,7 +381,7 @@ func FromEnv(ctx context.Context) (*App, error) {
 	if err != nil {
 		return nil, err
 	}
-	a, err := New(cfg, store, log)
+	a, err := wire(cfg, store, log)
 	if err != nil {
 		store.Close()
 		return nil, err
