@@ -598,23 +598,39 @@ func Negotiate(values []string) string {
 	return best
 }
 
+// Compressors are pooled: a Brotli writer's state is megabytes, and making
+// one per response would cost more than the compression.
+var (
+	gzPool = sync.Pool{New: func() any {
+		w, _ := gzip.NewWriterLevel(nil, gzip.BestCompression)
+		return w
+	}}
+	brPool = sync.Pool{New: func() any { return brotli.NewWriterLevel(nil, brotliQuality) }}
+)
+
 func gzipBytes(b []byte) []byte {
 	var buf bytes.Buffer
-	zw, _ := gzip.NewWriterLevel(&buf, gzip.BestCompression)
+	zw := gzPool.Get().(*gzip.Writer)
+	zw.Reset(&buf)
 	_, _ = zw.Write(b)
 	_ = zw.Close()
+	gzPool.Put(zw)
 	return buf.Bytes()
 }
 
 // brotliQuality trades compression time (once per render) against size
-// (every response).
-const brotliQuality = 9
+// (every response): quality 6 is within a few percent of 9 on pages, at a
+// fraction of the time and of the writer's memory.
+const brotliQuality = 6
 
 func brotliBytes(b []byte) []byte {
 	var buf bytes.Buffer
-	bw := brotli.NewWriterLevel(&buf, brotliQuality)
+	bw := brPool.Get().(*brotli.Writer)
+	bw.Reset(&buf)
 	_, _ = bw.Write(b)
 	_ = bw.Close()
+	bw.Reset(nil) // let go of buf while pooled
+	brPool.Put(bw)
 	return buf.Bytes()
 }
 
