@@ -15,6 +15,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"runtime/debug"
 	"strconv"
 	"strings"
 	"time"
@@ -363,6 +364,9 @@ func PublicFromEnv(ctx context.Context) (*App, error) { return fromEnv(ctx, NewP
 
 func fromEnv(ctx context.Context, wire func(Config, centre.Store, *slog.Logger) (*App, error)) (*App, error) {
 	cfg := ConfigFromEnv()
+	if mb, err := strconv.Atoi(os.Getenv("AWS_LAMBDA_FUNCTION_MEMORY_SIZE")); err == nil && os.Getenv("GOMEMLIMIT") == "" {
+		LimitMemory(int64(mb) << 20)
+	}
 	log := NewLogger(os.Stderr, cfg.LogLevel)
 	if cfg.Stage != "" {
 		log = log.With(slog.String("stage", cfg.Stage))
@@ -485,3 +489,9 @@ func (a *App) RunPublisher(ctx context.Context, interval time.Duration) {
 
 // Close releases the store.
 func (a *App) Close() error { return a.Store.Close() }
+
+// LimitMemory sets the Go runtime's soft memory limit to three quarters of
+// a function's memory size (AWS_LAMBDA_FUNCTION_MEMORY_SIZE; GOMEMLIMIT,
+// if set, wins), so that the collector works harder before the function
+// reaches its size instead of letting the heap grow to twice what is live.
+func LimitMemory(size int64) { debug.SetMemoryLimit(size / 4 * 3) }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"math"
 	"math/rand/v2"
 	"net/http/httptest"
 	"os"
@@ -61,6 +62,9 @@ func TestReportMemory(t *testing.T) {
 	slugs := generateEntries(t, store, memoryEntries)
 	t.Logf("generated %d entries in %s", len(slugs), time.Since(start).Round(time.Millisecond))
 
+	// As on Lambda with MemorySize 256 (fromEnv).
+	app.LimitMemory(256 << 20)
+	defer debug.SetMemoryLimit(math.MaxInt64)
 	a, err := app.NewPublic(app.Config{DataDir: dir}, store, app.NewLogger(io.Discard, "error"))
 	if err != nil {
 		t.Fatal(err)

@@ -418,7 +418,7 @@ func (c *Cache) fill(w http.ResponseWriter, next http.Handler, r *http.Request, 
 	if len(body) >= minCompress && compressible(e.header.Get("Content-Type")) {
 		e.gz, e.br = gzipBytes(body), brotliBytes(body)
 	} else {
-		e.plain = append([]byte(nil), body...)
+		e.plain = bytes.Clone(body)
 	}
 	e.key, e.varies = base, vary
 	if len(vary) > 0 {
@@ -435,8 +435,9 @@ func (c *Cache) fill(w http.ResponseWriter, next http.Handler, r *http.Request, 
 	return e
 }
 
-// entryOverhead approximates the memory of an entry beyond its bytes.
-const entryOverhead = 256
+// entryOverhead approximates the memory of an entry beyond its bytes and
+// headers: the entry, its list element, map slot and header map.
+const entryOverhead = 1024
 
 // passOn writes a recorded response to the client as it was rendered.
 func (c *Cache) passOn(w http.ResponseWriter, rec *recorder) {
@@ -615,7 +616,7 @@ func gzipBytes(b []byte) []byte {
 	_, _ = zw.Write(b)
 	_ = zw.Close()
 	gzPool.Put(zw)
-	return buf.Bytes()
+	return bytes.Clone(buf.Bytes()) // exactly sized: kept for long
 }
 
 // brotliQuality trades compression time (once per render) against size
@@ -631,7 +632,7 @@ func brotliBytes(b []byte) []byte {
 	_ = bw.Close()
 	bw.Reset(nil) // let go of buf while pooled
 	brPool.Put(bw)
-	return buf.Bytes()
+	return bytes.Clone(buf.Bytes()) // exactly sized: kept for long
 }
 
 func gunzip(b []byte) []byte {
