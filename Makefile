@@ -66,10 +66,13 @@ openapi-lint:
 	REDOCLY_TELEMETRY=off REDOCLY_SUPPRESS_UPDATE_NOTICE=true NO_COLOR=1 \
 	  .cache/redocly/node_modules/.bin/redocly lint --extends recommended-strict --format=stylish internal/httpapi/openapi.json
 
-# Accessibility and rendering checks of the public site in headless Chromium.
+# Accessibility and rendering checks of the public site in headless Chromium,
+# and the staff console's passkey flow with a virtual authenticator.
 browser:
 	.ci/setup-browser.sh
 	cd e2e/browser && node a11y.mjs
+	cd e2e/browser && node console.mjs
+	cd e2e/browser && node console-a11y.mjs
 
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem ./...

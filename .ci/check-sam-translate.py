@@ -11,7 +11,7 @@ find out:
 
 Usage: check-sam-translate.py TEMPLATE [--expect-fail]
 Each template is translated with the default parameters and with a custom
-domain set. --expect-fail inverts the exit status (for the fixture that
+domain, a KMS key and console single sign-on set. --expect-fail inverts the exit status (for the fixture that
 proves the check can fail). Exit 0 when the checks pass.
 """
 import copy
@@ -39,6 +39,12 @@ PARAMETER_SETS = [
         "CertificateArn": "arn:aws:acm:eu-west-1:123456789012:certificate/0a1b2c3d-0000-1111-2222-333344445555",
         "AlarmTopicArn": "arn:aws:sns:eu-west-1:123456789012:infocentre-alarms",
         "KmsKeyArn": "arn:aws:kms:eu-west-1:123456789012:key/0a1b2c3d-0000-1111-2222-333344445555",
+        # Console single sign-on on (its secret policy is conditional).
+        "PublicOrigin": "https://info.example.org",
+        "OidcIssuer": "https://login.example.org",
+        "OidcClientId": "infocentre",
+        "OidcClientSecretArn": "arn:aws:secretsmanager:eu-west-1:123456789012:secret:infocentre-oidc-AbCdEf",
+        "OidcName": "Example ID",
     },
 ]
 

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # End-to-end tests of the real function binaries under `sam local`:
-#   sam build (x86_64) -> stand-in Lambda base image -> moto_server (DynamoDB)
+#   sam build (x86_64) -> stand-in Lambda base image -> moto_server (DynamoDB,
+#   Secrets Manager, S3 buckets for files and transfers)
 #   on the docker bridge gateway -> table -> sam local start-api on loopback
 #   -> go test -tags e2e ./e2e/sam (seeds with the infocentre CLI, drives the
 #   HTTP API, invokes the publisher with `sam local invoke`).
@@ -103,11 +104,23 @@ c = boto3.client("secretsmanager", endpoint_url=sys.argv[2], region_name="eu-wes
 print(c.create_secret(Name=sys.argv[1], SecretString=os.urandom(32).hex())["ARN"])
 PY
 }
+# The hosted files (and transfers) live in S3 buckets of moto_server.
+files_bucket=infocentre-e2e-files
+transfer_bucket=infocentre-e2e-transfer
+"$venv/bin/python" - "http://$gw:$moto_port" "$files_bucket" "$transfer_bucket" <<'PY' || die "cannot create the buckets"
+import sys, boto3
+c = boto3.client("s3", endpoint_url=sys.argv[1], region_name="eu-west-1")
+for b in sys.argv[2:]:
+    c.create_bucket(Bucket=b, CreateBucketConfiguration={"LocationConstraint": "eu-west-1"})
+PY
 cursor_arn=$(secret_arn infocentre-e2e-cursor) || die "cannot create the cursor secret"
 preview_arn=$(secret_arn infocentre-e2e-preview) || die "cannot create the preview secret"
 
 # Variables declared in the template's Environment, overridden for every
 # function: the containers reach moto_server through host.docker.internal.
+# PUBLIC_ORIGIN is where the test reaches sam local: the console's origin
+# (localhost, which passkeys need, for 127.0.0.1).
+api_port=$(free_port 127.0.0.1)
 env_vars="$art/env-vars.json"
 cat >"$env_vars" <<JSON
 {"Parameters": {
@@ -118,12 +131,15 @@ cat >"$env_vars" <<JSON
   "PREVIEW_SECRET": "",
   "CURSOR_SECRET_ARN": "$cursor_arn",
   "PREVIEW_SECRET_ARN": "$preview_arn",
+  "S3_ENDPOINT": "http://host.docker.internal:$moto_port",
+  "FILES_BUCKET": "$files_bucket",
+  "TRANSFER_BUCKET": "$transfer_bucket",
   "LOG_LEVEL": "debug",
-  "STAGE": "e2e"
+  "STAGE": "e2e",
+  "PUBLIC_ORIGIN": "http://localhost:$api_port"
 }}
 JSON
 
-api_port=$(free_port 127.0.0.1)
 sam_local=(--template .aws-sam/build/template.yaml --skip-pull-image
   --add-host host.docker.internal:host-gateway --env-vars "$env_vars"
   --parameter-overrides "Architecture=x86_64 TableName=$table AuthorizerCacheTtl=0"
@@ -140,5 +156,6 @@ E2E_CLI="$root/.cache/bin/infocentre" \
 E2E_SAM="$sam" \
 E2E_SAM_ARGS="$(printf '%s\n' "${sam_local[@]}")" \
 E2E_ARTIFACTS="$art" \
+E2E_S3="http://$gw:$moto_port" \
   go test -tags e2e -count=1 -v -timeout 15m ./e2e/sam 2>&1 | tee "$art/go-test.log"
 exit "${PIPESTATUS[0]}"

@@ -134,12 +134,13 @@ func TestRuntimeAndEnvironment(t *testing.T) {
 	}
 	slices.Sort(names)
 	want := []string{"CURSOR_SECRET", "CURSOR_SECRET_ARN", "DYNAMODB_ENDPOINT", "DYNAMODB_TABLE", "FILES_BUCKET", "LOG_LEVEL",
+		"OIDC_CLIENT_ID", "OIDC_CLIENT_SECRET", "OIDC_CLIENT_SECRET_ARN", "OIDC_ISSUER", "OIDC_NAME",
 		"PREVIEW_SECRET", "PREVIEW_SECRET_ARN", "PUBLIC_ORIGIN", "RENDER_CACHE_BYTES", "RESERVED_HOSTS", "S3_ENDPOINT", "SECRETSMANAGER_ENDPOINT", "STAGE", "TRANSFER_BUCKET", "TRUST_FORWARDED"}
 	if !slices.Equal(names, want) {
 		t.Errorf("environment %v, want %v", names, want)
 	}
 	// No secret value in any function's environment: only where to find it.
-	for _, v := range []string{"DYNAMODB_ENDPOINT", "SECRETSMANAGER_ENDPOINT", "CURSOR_SECRET", "PREVIEW_SECRET"} {
+	for _, v := range []string{"DYNAMODB_ENDPOINT", "SECRETSMANAGER_ENDPOINT", "CURSOR_SECRET", "PREVIEW_SECRET", "OIDC_CLIENT_SECRET"} {
 		if vars[v] != "" {
 			t.Errorf("%s must be empty in AWS, is %v", v, vars[v])
 		}
@@ -151,6 +152,22 @@ func TestRuntimeAndEnvironment(t *testing.T) {
 		if get(t, tpl, "Resources", secret, "Type") != "AWS::SecretsManager::Secret" {
 			t.Errorf("%s is not a Secrets Manager secret", secret)
 		}
+	}
+	// Single sign-on is off by default and all or nothing: each OIDC
+	// variable is its parameter only when HasOidc holds.
+	for v, param := range map[string]string{"OIDC_ISSUER": "OidcIssuer", "OIDC_CLIENT_ID": "OidcClientId", "OIDC_CLIENT_SECRET_ARN": "OidcClientSecretArn"} {
+		iff, _ := vars[v].(node)["Fn::If"].([]any)
+		if len(iff) != 3 || iff[0] != "HasOidc" || iff[1].(node)["Ref"] != param || iff[2] != "" {
+			t.Errorf("%s = %v, want !If [HasOidc, !Ref %s, \"\"]", v, vars[v], param)
+		}
+		if d := get(t, tpl, "Parameters", param, "Default"); d != "" {
+			t.Errorf("parameter %s defaults to %v, want empty (single sign-on off)", param, d)
+		}
+	}
+	// The console's origin: the PublicOrigin parameter, else the custom domain.
+	origin, _ := vars["PUBLIC_ORIGIN"].(node)["Fn::If"].([]any)
+	if len(origin) != 3 || origin[0] != "HasPublicOrigin" || origin[1].(node)["Ref"] != "PublicOrigin" {
+		t.Errorf("PUBLIC_ORIGIN = %v, want !If [HasPublicOrigin, !Ref PublicOrigin, …]", vars["PUBLIC_ORIGIN"])
 	}
 	raw, err := os.ReadFile(filepath.Join("..", "template.yaml"))
 	if err != nil {
@@ -173,7 +190,11 @@ func statements(t *testing.T, name string, fn node) []node {
 	for _, p := range get(t, fn, "Properties", "Policies").([]any) {
 		p := p.(node)
 		if iff, ok := p["Fn::If"].([]any); ok {
-			// Optional KMS statement: only with HasKmsKey.
+			// Optional KMS statement: only with HasKmsKey. The OIDC client
+			// secret's policy (HasOidc): TestOIDCSecretOnlyForTheConsole.
+			if len(iff) == 3 && iff[0] == "HasOidc" && name == "AdminFunction" {
+				continue
+			}
 			if len(iff) != 3 || iff[0] != "HasKmsKey" {
 				t.Errorf("%s: conditional policy %v", name, p)
 				continue
@@ -193,6 +214,46 @@ func statements(t *testing.T, name string, fn node) []node {
 		}
 	}
 	return out
+}
+
+// TestOIDCSecretOnlyForTheConsole: only the admin function (which serves
+// the console) may read the OIDC client secret, and only when single
+// sign-on is configured; every other Secrets Manager right of every
+// function is one of the deployment's two generated secrets.
+func TestOIDCSecretOnlyForTheConsole(t *testing.T) {
+	seen := 0
+	for name, fn := range functions(t, loadTemplate(t)) {
+		for _, p := range get(t, fn, "Properties", "Policies").([]any) {
+			p := p.(node)
+			if iff, ok := p["Fn::If"].([]any); ok && len(iff) == 3 && iff[0] == "HasOidc" {
+				seen++
+				sm, _ := iff[1].(node)["AWSSecretsManagerGetSecretValuePolicy"].(node)
+				if name != "AdminFunction" || sm["SecretArn"].(node)["Ref"] != "OidcClientSecretArn" ||
+					iff[2].(node)["Ref"] != "AWS::NoValue" || len(iff[1].(node)) != 1 {
+					t.Errorf("%s: OIDC policy %v, want the admin function's read of OidcClientSecretArn only", name, p)
+				}
+				continue
+			}
+			if sm, ok := p["AWSSecretsManagerGetSecretValuePolicy"].(node); ok {
+				if ref := sm["SecretArn"].(node)["Ref"]; ref != "CursorSecret" && ref != "PreviewSecret" {
+					t.Errorf("%s: reads secret %v", name, ref)
+				}
+			}
+		}
+	}
+	if seen != 1 {
+		t.Errorf("%d OIDC secret policies, want 1 (the admin function's)", seen)
+	}
+	cond := get(t, loadTemplate(t), "Conditions", "HasOidc").(node)["Fn::And"].([]any)
+	var refs []string
+	for _, c := range cond {
+		eq := c.(node)["Fn::Not"].([]any)[0].(node)["Fn::Equals"].([]any)
+		refs = append(refs, fmt.Sprint(eq[0].(node)["Ref"]))
+	}
+	slices.Sort(refs)
+	if !slices.Equal(refs, []string{"OidcClientId", "OidcClientSecretArn", "OidcIssuer"}) {
+		t.Errorf("HasOidc needs %v, want issuer, client id and secret", refs)
+	}
 }
 
 func actions(s node) []string {
@@ -223,6 +284,9 @@ func TestLeastPrivilege(t *testing.T) {
 	}
 	// Extra read-only statements, by Sid: leading keys and the one action.
 	readOnlyScoped := map[string][]string{"PublisherFunction/ReadSites": {"SITE#*"}}
+	// Extra statements that read and update (never put or delete) items,
+	// by Sid: the publisher makes a released entry's files public.
+	updateScoped := map[string][]string{"PublisherFunction/MarkFilesPublic": {"F#*", "FH#*"}}
 	// The hosted files: the public function reads them, the admin
 	// function reads, writes and deletes them (and signs direct uploads
 	// with that right); nothing else, on no other bucket.
@@ -277,6 +341,12 @@ func TestLeastPrivilege(t *testing.T) {
 			if extra, ok := readOnlyScoped[name+"/"+fmt.Sprint(s["Sid"])]; ok {
 				if a := actions(s); len(a) != 1 || a[0] != "dynamodb:GetItem" {
 					t.Errorf("%s %v: actions %v, want GetItem only", name, s["Sid"], a)
+				}
+				want = extra
+			}
+			if extra, ok := updateScoped[name+"/"+fmt.Sprint(s["Sid"])]; ok {
+				if a := actions(s); !slices.Equal(a, []string{"dynamodb:GetItem", "dynamodb:UpdateItem"}) {
+					t.Errorf("%s %v: actions %v, want GetItem and UpdateItem only", name, s["Sid"], a)
 				}
 				want = extra
 			}
@@ -348,7 +418,9 @@ func TestRoutes(t *testing.T) {
 	}
 	admin := routes(t, fns["AdminFunction"])
 	slices.SortFunc(admin, func(a, b route) int { return strings.Compare(a.method, b.method) })
-	if !slices.Equal(admin, []route{{"ANY", "/api/v1/admin/{proxy+}", "StaffKeyAuthorizer"}, {"GET", "/api/v1/admin/{proxy+}", "StaffKeyAuthorizer"}}) {
+	slices.SortStableFunc(admin, func(a, b route) int { return strings.Compare(a.method+a.path, b.method+b.path) })
+	if !slices.Equal(admin, []route{{"ANY", "/admin", ""}, {"ANY", "/admin/{proxy+}", ""},
+		{"ANY", "/api/v1/admin/{proxy+}", "StaffKeyAuthorizer"}, {"GET", "/api/v1/admin/{proxy+}", "StaffKeyAuthorizer"}}) {
 		t.Errorf("AdminFunction routes %v", admin)
 	}
 	if r := routes(t, fns["AuthorizerFunction"]); len(r) != 0 {
@@ -383,7 +455,7 @@ func TestParameters(t *testing.T) {
 		"Stage", "Architecture", "TableName", "LogLevel", "LogRetentionDays",
 		"AuthorizerCacheTtl", "PublicReservedConcurrency", "AdminReservedConcurrency",
 		"PublicThrottleRate", "PublicThrottleBurst", "StaffThrottleRate", "StaffThrottleBurst",
-		"HostName", "CertificateArn",
+		"HostName", "CertificateArn", "PublicOrigin", "OidcIssuer", "OidcClientId", "OidcClientSecretArn", "OidcName",
 	} {
 		if _, ok := params[p]; !ok {
 			t.Errorf("no parameter %s", p)
@@ -427,7 +499,8 @@ func (r route) matches(method, path string) (ok bool, exact bool, prefix int) {
 	if p, greedy := strings.CutSuffix(r.path, "{proxy+}"); greedy {
 		return strings.HasPrefix(path, p) && len(path) > len(p), false, len(p)
 	}
-	return r.path == path, true, len(r.path)
+	// HTTP APIs route /a/ to the route /a as well.
+	return r.path == path || r.path+"/" == path, true, len(r.path)
 }
 
 // resolve picks the route of a request the way API Gateway documents it
@@ -493,6 +566,13 @@ func TestRoutingIsUnambiguous(t *testing.T) {
 		// one path once). Public preflights reach the public function.
 		{"OPTIONS", "/api/v1/admin/sites/demo", "AdminFunction", "StaffKeyAuthorizer"},
 		{"OPTIONS", "/api/v1/sites/demo/entries", "PublicFunction", ""},
+		// The console: the admin function, which checks the session itself.
+		{"GET", "/admin", "AdminFunction", ""},
+		{"GET", "/admin/", "AdminFunction", ""},
+		{"GET", "/admin/login", "AdminFunction", ""},
+		{"POST", "/admin/login/begin", "AdminFunction", ""},
+		{"GET", "/admin/assets/console.js", "AdminFunction", ""},
+		{"GET", "/administration", "PublicFunction", ""},
 	}
 	for _, c := range cases {
 		for _, methodFirst := range []bool{true, false} {

@@ -12,28 +12,38 @@
 //	    make a site read-only, marked archived everywhere
 //	infocentre site reopen --site SITE [target flags]
 //	    make an archived site writable again (owner keys only)
-//	infocentre key create --role ROLE [--expires LIFETIME] [--name NAME] [--site SITE] [target flags]
+//	infocentre key create --role ROLE [--expires LIFETIME] [--name NAME] [--organisation ORGANISATION] [--site SITE] [target flags]
 //	    create a staff key and print its secret, alone, once
 //	infocentre key list [--site SITE] [target flags]
 //	    list the keys of a site (without --site: the owner keys)
 //	infocentre key revoke [--site SITE] [target flags] ID
 //	    revoke a key at once
-//	infocentre person invite --email EMAIL --role ROLE [--name NAME] [--organisation ORGANISATION] [--origin ORIGIN] [--site SITE] [store flags]
+//	infocentre person invite --email EMAIL --role ROLE [--name NAME] [--organisation ORGANISATION] [--origin ORIGIN] [--site SITE] [target flags]
 //	    invite a person to the console and print the invitation link (one-time, 72 h), alone
-//	infocentre person list [--site SITE] [store flags]
+//	infocentre person list [--site SITE] [target flags]
 //	    list the people of a site (without --site: the owners)
-//	infocentre person disable [--site SITE] [store flags] ID
+//	infocentre person disable [--site SITE] [target flags] ID
 //	    disable a person: no sign-in, every session ended at once
 //	infocentre table create
 //	    create the DynamoDB table DYNAMODB_TABLE (at DYNAMODB_ENDPOINT, if set)
-//	infocentre export --site SITE [--out FILE] [store flags]
+//	infocentre export --site SITE [--out FILE] [target flags]
 //	    export a whole site as NDJSON
-//	infocentre import [--as SLUG] [--dry-run] [store flags] FILE
+//	infocentre import [--as SLUG] [--dry-run] [target flags] FILE
 //	    import an NDJSON export (FILE - reads standard input)
-//	infocentre export-static --out DIR --site SITE [--base-url URL] [store flags]
+//	infocentre export-static --out DIR --site SITE [--base-url URL] [target flags]
 //	    write a site's public pages, feeds and API snapshots as plain files for a static host
 //	infocentre audit [--action ACTION] [--key-id ID] [--limit N] [--since PERIOD] [--site SITE] [--target ID] [target flags]
 //	    show an audit log, newest first (without --site: the owner-level log)
+//	infocentre entry list --site SITE [--json] [--lang LANGUAGE] [--limit N] [--status STATUS] [--tag TAG] [--type TYPE] [target flags]
+//	    list a site's entries in every status, newest first (--json: as the staff API answers them)
+//	infocentre entry show --site SITE [--format FORMAT] [--lang LANGUAGE] [target flags] ID
+//	    print an entry (by id, or by slug) as Markdown with YAML front matter, the format entry push reads, or as JSON
+//	infocentre entry push --site SITE [target flags] FILE
+//	    create or update an entry from a Markdown file with YAML front matter (see the README); writes the entry's id and version back into FILE
+//	infocentre entry publish --site SITE [--lang LANGUAGE] [--note NOTE] [target flags] ID
+//	    publish an entry now, or schedule it for its publish_at; --note for a major update of a published one
+//	infocentre entry withdraw --reason REASON --site SITE [--lang LANGUAGE] [--superseded-by SLUG] [target flags] ID
+//	    withdraw a published entry: it stays readable, marked withdrawn with the reason
 //	infocentre file put --site SITE [--alt TEXT] [--lang LANGUAGE] [--name NAME] [target flags] PATH
 //	    host a document or image (its type decided from its content); prints its public path
 //	infocentre file list --site SITE [target flags]

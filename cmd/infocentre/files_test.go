@@ -1,6 +1,7 @@
 package main
 
 import (
+	"encoding/json"
 	"io"
 	"net/http"
 	"os"
@@ -47,6 +48,11 @@ func TestFileCommands(t *testing.T) {
 		t.Fatal(err)
 	}
 	key = strings.TrimSpace(key)
+	pubKey, _, err := runCLI(t, "key", "create", "--data", data, "--site", "flood", "--role", "publisher")
+	if err != nil {
+		t.Fatal(err)
+	}
+	pubKey = strings.TrimSpace(pubKey)
 	url, _ := startServer(t, data)
 	png := filepath.Join(dir, "map.png")
 	os.WriteFile(png, mediatest.PNG(600, 300), 0o600)
@@ -55,6 +61,20 @@ func TestFileCommands(t *testing.T) {
 		t.Fatalf("remote file put: %q %v", out, err)
 	}
 	path := strings.Fields(out)[len(strings.Fields(out))-1]
+	if code, _ := fetchBody(t, url+path); code != 404 {
+		t.Fatalf("GET %s of a file no public entry uses: %d, want 404", path, code)
+	}
+	// Once a published entry uses it, it is public.
+	var listed struct{ Items []struct{ ID, Name string } }
+	getJSON(t, url+"/api/v1/admin/sites/flood/files", pubKey, &listed)
+	fileID := ""
+	for _, f := range listed.Items {
+		if f.Name == "map.png" {
+			fileID = f.ID
+		}
+	}
+	postJSON(t, url+"/api/v1/admin/sites/flood/entries", pubKey,
+		`{"type":"news","title":"Flood map","status":"published","image":{"file_id":"`+fileID+`","alt":"Flooded areas"}}`, 201)
 	if code, body := fetchBody(t, url+path); code != 200 || !strings.HasPrefix(body, "\x89PNG") {
 		t.Fatalf("GET %s: %d", path, code)
 	}
@@ -65,6 +85,38 @@ func TestFileCommands(t *testing.T) {
 	if _, _, err := runCLI(t, "file", "put", "--url", url, "--key", key, "--site", "flood", html); err == nil || !strings.Contains(err.Error(), "415") {
 		t.Fatalf("remote put of HTML: %v", err)
 	}
+}
+
+// apiCall sends body (if any) to u with a bearer key, checks the status
+// and decodes the answer into v (if set).
+func apiCall(t *testing.T, method, u, key, body string, status int, v any) {
+	t.Helper()
+	r, _ := http.NewRequest(method, u, strings.NewReader(body))
+	r.Header.Set("Authorization", "Bearer "+key)
+	if body != "" {
+		r.Header.Set("Content-Type", "application/json")
+	}
+	res, err := http.DefaultClient.Do(r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	b, _ := io.ReadAll(res.Body)
+	if res.StatusCode != status {
+		t.Fatalf("%s %s: %d %s", method, u, res.StatusCode, b)
+	}
+	if v != nil {
+		if err := json.Unmarshal(b, v); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+func getJSON(t *testing.T, u, key string, v any) { t.Helper(); apiCall(t, "GET", u, key, "", 200, v) }
+
+func postJSON(t *testing.T, u, key, body string, status int) {
+	t.Helper()
+	apiCall(t, "POST", u, key, body, status, nil)
 }
 
 func fetchBody(t *testing.T, u string) (int, string) {

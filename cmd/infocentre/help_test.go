@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"flag"
+	"io"
 	"os"
 	"regexp"
 	"slices"
@@ -71,6 +72,67 @@ func TestHelpListsEveryCommand(t *testing.T) {
 	for _, stale := range []string{"(--email E | --url U)"} {
 		if strings.Contains(out, stale) {
 			t.Errorf("help still says %q", stale)
+		}
+	}
+}
+
+// TestHelpShowsEveryRegisteredFlag runs `infocentre help` as a user would
+// and checks that every flag each command registers is shown in that
+// command's line, or in a flag group the line names and the help
+// describes (issue 15, defect 10: --from, --accent and --description were
+// missing), and that the entry commands are there.
+func TestHelpShowsEveryRegisteredFlag(t *testing.T) {
+	out, _, err := runCLI(t, "help")
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines := map[string]string{}
+	for _, l := range strings.Split(out, "\n") {
+		if rest, ok := strings.CutPrefix(l, "  infocentre "); ok {
+			for i := range commands {
+				if name := commands[i].name; rest == name || strings.HasPrefix(rest, name+" ") {
+					lines[name] = l
+				}
+			}
+		}
+	}
+	total := 0
+	for i := range commands {
+		c := &commands[i]
+		line, ok := lines[c.name]
+		if !ok {
+			t.Errorf("infocentre help has no line for %s", c.name)
+			continue
+		}
+		fs, _ := c.flags(io.Discard)
+		fs.VisitAll(func(f *flag.Flag) {
+			total++
+			group := ""
+			switch {
+			case slices.Contains(targetGroup, f.Name):
+				group = "[target flags]"
+			case slices.Contains(storeGroup, f.Name) && strings.Contains(line, "[target flags]"):
+				group = "[target flags]"
+			case slices.Contains(storeGroup, f.Name):
+				group = "[store flags]"
+			}
+			if group != "" {
+				if !strings.Contains(line, group) || !strings.Contains(out, "\n  --"+f.Name+" ") {
+					t.Errorf("infocentre help: %s registers --%s, but its line names no %s described in the help:\n%s", c.name, f.Name, group, line)
+				}
+				return
+			}
+			if !regexp.MustCompile(`--` + regexp.QuoteMeta(f.Name) + `( [A-Z]+)?\]?( |$)`).MatchString(line) {
+				t.Errorf("infocentre help: %s registers --%s, which its line does not show:\n%s", c.name, f.Name, line)
+			}
+		})
+	}
+	if total < 100 {
+		t.Fatalf("only %d registered flags seen: the check looks at too little", total)
+	}
+	for _, want := range []string{"--from SITE", "--accent COLOUR", "--description TEXT", "infocentre entry push", "infocentre entry withdraw --reason REASON --site SITE [--lang LANGUAGE] [--superseded-by SLUG]"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("infocentre help does not show %q", want)
 		}
 	}
 }

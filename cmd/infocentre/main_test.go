@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -210,6 +211,96 @@ func TestExportImport(t *testing.T) {
 	}
 }
 
+// TestJobsThroughServer: while a server holds the data directory (as
+// under make run), export, import and export-static work through its API
+// with --url and --key, as the "database is locked" message says, and
+// print what they print locally.
+func TestJobsThroughServer(t *testing.T) {
+	data := t.TempDir()
+	url, owner := startServer(t, data)
+	dir := t.TempDir()
+	out := filepath.Join(dir, "demo.ndjson")
+	_, _, err := runCLI(t, "export", "--data", data, "--site", "demo", "--out", out)
+	if err == nil || !strings.Contains(err.Error(), "pass --url "+url+" and --key") {
+		t.Fatalf("export from a held data directory: %v", err)
+	}
+	// person works through the API too, and is told so.
+	if _, _, err := runCLI(t, "person", "list", "--data", data, "--site", "demo"); err == nil || !strings.Contains(err.Error(), "pass --url "+url+" and --key") {
+		t.Errorf("person list on a held data directory: %v", err)
+	}
+	// Commands that act on the store only are not told to pass --url.
+	for _, args := range [][]string{{"publish-due", "--data", data}} {
+		if _, _, err := runCLI(t, args...); err == nil || !strings.Contains(err.Error(), "stop the server first") || strings.Contains(err.Error(), "--url") {
+			t.Errorf("%v on a held data directory: %v", args, err)
+		}
+	}
+	remote := []string{"--url", url, "--key", owner}
+	_, stderr, err := runCLI(t, append([]string{"export", "--site", "demo", "--out", out}, remote...)...)
+	m := regexp.MustCompile(`exported site demo: (\d+) entries, (\d+) revisions, (\d+) audit events`).FindStringSubmatch(stderr)
+	if err != nil || m == nil || m[1] == "0" {
+		t.Fatalf("export --url: %q %v", stderr, err)
+	}
+	b, _ := os.ReadFile(out)
+	if !bytes.HasPrefix(b, []byte(`{"format":"infocentre-export"`)) || !bytes.Contains(b, []byte(`{"type":"end"`)) {
+		t.Fatalf("exported file: %.200s", b)
+	}
+	// With only --key, the CLI finds the server holding --data itself.
+	if _, stderr, err := runCLI(t, "export", "--data", data, "--key", owner, "--site", "demo", "--out", filepath.Join(dir, "again.ndjson")); err != nil || !strings.Contains(stderr, m[0]) {
+		t.Fatalf("export --key on a held data directory: %q %v", stderr, err)
+	}
+	// The README's dry run on the site the file came from reports how they
+	// compare, the same locally and through the server.
+	stdout, _, err := runCLI(t, append(append([]string{"import", "--dry-run"}, remote...), out)...)
+	want := "checked (dry run, nothing written): site demo exists already, so importing this file as demo would be refused.\n" +
+		"Its " + m[1] + " entries compared with site demo: " + m[1] + " the same, 0 newer in the file, 0 changed in the site since, 0 not in the site; the site has 0 entries that the file has not.\n" +
+		"To import a copy: infocentre import --as demo-copy " + out + "\n"
+	if err != nil || stdout != want {
+		t.Fatalf("import --dry-run on the existing site: %q %v, want %q", stdout, err, want)
+	}
+	stdout, _, err = runCLI(t, append(append([]string{"import", "--as", "demo-copy"}, remote...), out)...)
+	if err != nil || stdout != "imported site demo-copy: "+m[1]+" entries, "+m[2]+" revisions, "+m[3]+" audit events\n" {
+		t.Fatalf("import --url: %q %v", stdout, err)
+	}
+	if s := get(t, url+"/api/v1/sites/demo-copy", nil); s != 200 {
+		t.Fatalf("imported site: %d", s)
+	}
+	if _, _, err := runCLI(t, append(append([]string{"import", "--as", "Bad Slug"}, remote...), out)...); err == nil || !strings.Contains(err.Error(), "as: must be a slug") {
+		t.Fatalf("import --url with a bad --as: %v", err)
+	}
+	www := filepath.Join(dir, "www")
+	stdout, _, err = runCLI(t, append([]string{"export-static", "--site", "demo", "--out", www, "--base-url", "https://archive.example.org"}, remote...)...)
+	if err != nil || !regexp.MustCompile(`^exported site demo to \S+: \d+ files, \d+ bytes: \d+ HTML pages \(\d+ entries\)`).MatchString(stdout) {
+		t.Fatalf("export-static --url: %q %v", stdout, err)
+	}
+	feed, err := os.ReadFile(filepath.Join(www, "feed.atom"))
+	if err != nil || !bytes.Contains(feed, []byte("https://archive.example.org/")) {
+		t.Fatalf("static feed: %v %.300s", err, feed)
+	}
+	if _, _, err := runCLI(t, append([]string{"export-static", "--site", "demo", "--out", www}, remote...)...); err == nil || !strings.Contains(err.Error(), "not empty") {
+		t.Fatalf("export-static --url into a full directory: %v", err)
+	}
+	// The same copy made locally (on the exported file, imported elsewhere) counts the same.
+	local := t.TempDir()
+	if _, _, err := runCLI(t, "import", "--data", local, out); err != nil {
+		t.Fatal(err)
+	}
+	if stdout, _, err := runCLI(t, "import", "--data", local, "--dry-run", out); err != nil || stdout != want {
+		t.Fatalf("local import --dry-run on the existing site: %q %v, want %q", stdout, err, want)
+	}
+	if _, _, err := runCLI(t, "import", "--data", local, out); err == nil || !strings.Contains(err.Error(), `site "demo" exists already`) {
+		t.Fatalf("import onto the existing site: %v", err)
+	}
+	www2 := filepath.Join(dir, "www2")
+	stdout2, _, err := runCLI(t, "export-static", "--data", local, "--site", "demo", "--out", www2, "--base-url", "https://archive.example.org")
+	if err != nil || strings.ReplaceAll(stdout2, www2, www) != stdout {
+		t.Fatalf("local export-static: %q, through the server: %q (%v)", stdout2, stdout, err)
+	}
+	// A wrong key is refused by the server, and the CLI says so.
+	if _, _, err := runCLI(t, "export", "--url", url, "--key", "icsk_"+strings.Repeat("A", 43), "--site", "demo"); err == nil || !strings.Contains(err.Error(), "HTTP 401") {
+		t.Fatalf("export with a wrong key: %v", err)
+	}
+}
+
 func TestExportStatic(t *testing.T) {
 	data := t.TempDir()
 	if _, _, err := runCLI(t, "site", "create", "--data", data, "--slug", "flood-2026", "--title", "Flood",
@@ -218,8 +309,23 @@ func TestExportStatic(t *testing.T) {
 	}
 	out := filepath.Join(t.TempDir(), "www")
 	stdout, stderr, err := runCLI(t, "export-static", "--data", data, "--site", "flood-2026", "--out", out, "--base-url", "https://flood.example.org")
-	if err != nil || !strings.Contains(stdout, "exported site flood-2026") || !strings.Contains(stderr, "pages:") {
+	if err != nil || !strings.Contains(stdout, "exported site flood-2026") || !strings.Contains(stderr, "paths:") {
 		t.Fatalf("export-static: %q %q %v", stdout, stderr, err)
+	}
+	// The summary agrees with the progress (issue 15, defect 9): the paths
+	// fetched are the files written but for redirects and broken links,
+	// and the files are those and the API snapshots.
+	paths := regexp.MustCompile(`(?m)^paths: (\d+) of (\d+)$`).FindAllStringSubmatch(stderr, -1)
+	fetched := regexp.MustCompile(`fetched (\d+) paths: (\d+) written, (\d+) redirects followed, (\d+) broken links`).FindStringSubmatch(stderr)
+	sum := regexp.MustCompile(`: (\d+) files, \d+ bytes: (\d+) HTML pages \(\d+ entries\), (\d+) feeds, stylesheets and other files, (\d+) API snapshots;`).FindStringSubmatch(stdout)
+	if len(paths) == 0 || fetched == nil || sum == nil {
+		t.Fatalf("export-static reported %q %q", stdout, stderr)
+	}
+	n := func(s string) int { v, _ := strconv.Atoi(s); return v }
+	lastPaths := paths[len(paths)-1]
+	if lastPaths[1] != lastPaths[2] || lastPaths[1] != fetched[1] || n(fetched[1]) != n(fetched[2])+n(fetched[3])+n(fetched[4]) ||
+		n(sum[1]) != n(fetched[2])+n(sum[4]) || n(sum[1]) != n(sum[2])+n(sum[3])+n(sum[4]) {
+		t.Errorf("counts disagree:\n%s%s", stderr, stdout)
 	}
 	for _, f := range []string{"index.html", "fr/index.html", "404.html", "feed.atom", "sitemap.xml", "api/v1/sites/flood-2026/index.json"} {
 		if _, err := os.Stat(filepath.Join(out, f)); err != nil {

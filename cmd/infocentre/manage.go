@@ -20,6 +20,7 @@ import (
 	"infocentre/internal/app"
 	"infocentre/internal/centre"
 	"infocentre/internal/dynamostore"
+	"infocentre/internal/httpapi"
 )
 
 // target is where site and key commands act: the local store directly (as
@@ -55,7 +56,7 @@ func (t *targetFlags) open(ctx context.Context) (target, error) {
 	if err != nil {
 		return nil, err
 	}
-	store, err := openLocal(ctx, cfg)
+	store, err := openLocal(ctx, cfg, true)
 	if err != nil {
 		// A server holds the embedded store: talk to it if we have a key.
 		if b, rerr := os.ReadFile(filepath.Join(cfg.DataDir, serverFile)); rerr == nil && t.key != "" {
@@ -123,6 +124,14 @@ func newRemote(base, key string) (*remote, error) {
 }
 
 func (r *remote) do(ctx context.Context, method, path string, in, out any) error {
+	return r.call(ctx, method, path, 0, in, out)
+}
+
+// call makes a staff API request, with If-Match for version if it is not
+// 0, and decodes the answer into out. A problem answer is returned as a
+// *centre.Error with the problem's code, its detail (and the HTTP status)
+// as message, and its field errors, as the service would return it.
+func (r *remote) call(ctx context.Context, method, path string, version int64, in, out any) error {
 	var body io.Reader
 	if in != nil {
 		b, err := json.Marshal(in)
@@ -139,6 +148,9 @@ func (r *remote) do(ctx context.Context, method, path string, in, out any) error
 	if in != nil {
 		req.Header.Set("Content-Type", "application/json")
 	}
+	if version != 0 {
+		req.Header.Set("If-Match", `"v`+strconv.FormatInt(version, 10)+`"`)
+	}
 	resp, err := r.client.Do(req)
 	if err != nil {
 		return err
@@ -149,23 +161,25 @@ func (r *remote) do(ctx context.Context, method, path string, in, out any) error
 		return err
 	}
 	if resp.StatusCode >= 400 {
-		var p struct {
-			Detail string              `json:"detail"`
-			Errors []centre.FieldError `json:"errors"`
-		}
-		if json.Unmarshal(b, &p) == nil && p.Detail != "" {
-			msg := fmt.Sprintf("%s (HTTP %d)", p.Detail, resp.StatusCode)
-			for _, f := range p.Errors {
-				msg += fmt.Sprintf("\n  %s: %s", f.Field, f.Reason)
-			}
-			return fmt.Errorf("%s", msg)
-		}
-		return fmt.Errorf("%s %s: HTTP %d", method, path, resp.StatusCode)
+		return problemError(method, path, resp.StatusCode, b)
 	}
 	if out != nil {
 		return json.Unmarshal(b, out)
 	}
 	return nil
+}
+
+// problemError turns a problem+json answer into a *centre.Error.
+func problemError(method, path string, status int, b []byte) error {
+	var p httpapi.Problem
+	if json.Unmarshal(b, &p) == nil && p.Detail != "" {
+		code := p.Code
+		if code == "" {
+			code = centre.EINTERNAL
+		}
+		return &centre.Error{Code: code, Message: fmt.Sprintf("%s (HTTP %d)", p.Detail, status), Fields: p.Errors}
+	}
+	return fmt.Errorf("%s %s: HTTP %d", method, path, status)
 }
 
 func (r *remote) createSite(ctx context.Context, in centre.SiteInput) (*centre.Site, string, error) {
@@ -331,7 +345,7 @@ func siteListCmd(fs *flag.FlagSet) runFunc {
 		defer t.close()
 		sites, err := t.listSites(ctx)
 		if err != nil {
-			return err
+			return explain(err)
 		}
 		tw := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
 		fmt.Fprintln(tw, "SLUG\tSTATUS\tLANGUAGES\tTITLE")
@@ -392,6 +406,7 @@ func keyCreateCmd(fs *flag.FlagSet) runFunc {
 	var expires time.Duration
 	fs.StringVar(&in.Role, "role", "", "the key's `role`: viewer, editor, publisher, admin or owner (required)")
 	fs.StringVar(&in.Name, "name", "", "`name` of who holds the key")
+	fs.StringVar(&in.Organisation, "organisation", "", "the member `organisation` the key acts for: it changes only entries that name it")
 	fs.DurationVar(&expires, "expires", 0, "`lifetime`, like 720h (default: no expiry)")
 	return func(ctx context.Context, _ []string, stdout, stderr io.Writer) error {
 		if *site == "" && in.Role != centre.RoleOwner {
@@ -429,10 +444,10 @@ func keyListCmd(fs *flag.FlagSet) runFunc {
 			return explain(err)
 		}
 		tw := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
-		fmt.Fprintln(tw, "ID\tSITE\tROLE\tNAME\tCREATED\tEXPIRES\tREVOKED")
+		fmt.Fprintln(tw, "ID\tSITE\tROLE\tNAME\tCREATED\tEXPIRES\tREVOKED\tORGANISATION")
 		for _, k := range keys {
-			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", k.ID, k.Site, k.Role, k.Name,
-				k.CreatedAt.Format(time.RFC3339), when(k.ExpiresAt), when(k.RevokedAt))
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", k.ID, k.Site, k.Role, k.Name,
+				k.CreatedAt.Format(time.RFC3339), when(k.ExpiresAt), when(k.RevokedAt), orDash(k.Organisation))
 		}
 		return tw.Flush()
 	}
@@ -519,7 +534,7 @@ func publishDue(ctx context.Context, sf storeFlags, stdout, stderr io.Writer) er
 	if err != nil {
 		return err
 	}
-	store, err := openLocal(ctx, cfg)
+	store, err := openLocal(ctx, cfg, false)
 	if err != nil {
 		return err
 	}

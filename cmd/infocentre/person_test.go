@@ -57,6 +57,66 @@ func TestPersonCommands(t *testing.T) {
 	}
 }
 
+// TestPersonCommandsThroughAPI: with --url and --key, person invite, list
+// and disable act through a running server's staff API (an admin key of
+// the site); the link is the server's console link, and it opens.
+func TestPersonCommandsThroughAPI(t *testing.T) {
+	data := t.TempDir()
+	if _, _, err := runCLI(t, "site", "create", "--data", data, "--slug", "flood", "--title", "Flood", "--publisher", "Flood Agency", "--email", "press@example.org"); err != nil {
+		t.Fatal(err)
+	}
+	key, _, err := runCLI(t, "key", "create", "--data", data, "--site", "flood", "--role", "admin")
+	if err != nil {
+		t.Fatal(err)
+	}
+	key = strings.TrimSpace(key)
+	url, _ := startServer(t, data)
+	// Keys of a member organisation, through the API too.
+	if _, _, err := runCLI(t, "key", "create", "--url", url, "--key", key, "--site", "flood", "--role", "editor", "--name", "member-a", "--organisation", "Member A"); err != nil {
+		t.Fatal(err)
+	}
+	if out, _, err := runCLI(t, "key", "list", "--url", url, "--key", key, "--site", "flood"); err != nil ||
+		!regexp.MustCompile(`member-a .* Member A\n`).MatchString(out) {
+		t.Fatalf("key list does not show the organisation: %q %v", out, err)
+	}
+	out, _, err := runCLI(t, "person", "invite", "--url", url, "--key", key, "--site", "flood", "--email", "Ana@Example.org", "--role", "editor", "--organisation", "Member A")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !regexp.MustCompile(`^http://localhost:\d+/admin/invite/[0-9a-z]{26}\.[A-Za-z0-9_-]{43}\n$`).MatchString(out) {
+		t.Fatalf("remote person invite printed %q, want the invitation link alone", out)
+	}
+	link := strings.TrimSpace(out)
+	var body string
+	if s := getText(t, url+link[strings.Index(link, "/admin/"):], &body); s != 200 || !strings.Contains(body, "Create a passkey") {
+		t.Fatalf("invitation page: %d\n%s", s, body)
+	}
+	if _, _, err := runCLI(t, "person", "invite", "--url", url, "--key", key, "--site", "flood", "--email", "ana@example.org", "--role", "viewer"); err == nil ||
+		!strings.Contains(err.Error(), "already has an account") || !strings.Contains(err.Error(), "409") {
+		t.Fatalf("a second remote invitation for the same email: %v", err)
+	}
+	out, _, err = runCLI(t, "person", "list", "--url", url, "--key", key, "--site", "flood")
+	if err != nil || !strings.Contains(out, "ana@example.org") || !strings.Contains(out, "Member A") || !strings.Contains(out, "invited") {
+		t.Fatalf("remote person list: %q %v", out, err)
+	}
+	id := strings.Fields(strings.Split(out, "\n")[1])[0]
+	var u usageError
+	if _, _, err := runCLI(t, "person", "list", "--url", url, "--key", key); !errorsAs(err, &u) {
+		t.Fatalf("remote person list of owners: %v", err)
+	}
+	out, _, err = runCLI(t, "person", "disable", "--url", url, "--key", key, "--site", "flood", id)
+	if err != nil || !strings.Contains(out, "disabled ana@example.org") {
+		t.Fatalf("remote person disable: %q %v", out, err)
+	}
+	out, _, _ = runCLI(t, "person", "list", "--url", url, "--key", key, "--site", "flood")
+	if !strings.Contains(out, "disabled") {
+		t.Fatalf("remote person list after disable: %q", out)
+	}
+	if s := getText(t, url+link[strings.Index(link, "/admin/"):], &body); s != 404 {
+		t.Fatalf("the invitation of a disabled person still opens: %d", s)
+	}
+}
+
 // TestServePrintsConsoleInvitation: the first start prints, besides the
 // owner key, a one-time link to the console for the first owner, which
 // the running server answers.

@@ -123,7 +123,7 @@ func serve(ctx context.Context, sf storeFlags, addr string, seed bool, every tim
 		// Absolute links name the address served, never a request's Host.
 		cfg.PublicOrigin = localOrigin(ln.Addr())
 	}
-	store, err := openLocal(ctx, cfg)
+	store, err := openLocal(ctx, cfg, false)
 	if err != nil {
 		return err
 	}
@@ -207,9 +207,11 @@ func firstStart(ctx context.Context, a *app.App, seed bool, stdout io.Writer) er
 	return nil
 }
 
-// openLocal opens the configured store, explaining what to do when a
-// running server holds the embedded store's file.
-func openLocal(ctx context.Context, cfg app.Config) (centre.Store, error) {
+// openLocal opens the store of cfg. When a running server holds the
+// embedded store, the error names the server, and — for a command that
+// can act through one (viaURL) — says to pass --url and --key; other
+// commands act on the store only, and are told to stop the server first.
+func openLocal(ctx context.Context, cfg app.Config, viaURL bool) (centre.Store, error) {
 	store, err := app.OpenStore(ctx, cfg)
 	if err == nil {
 		return store, nil
@@ -218,7 +220,10 @@ func openLocal(ctx context.Context, cfg app.Config) (centre.Store, error) {
 		if b, rerr := os.ReadFile(filepath.Join(cfg.DataDir, serverFile)); rerr == nil {
 			var info struct{ URL string }
 			if json.Unmarshal(b, &info) == nil && info.URL != "" {
-				return nil, errors.Join(err, fmt.Errorf("a server at %s holds %s: pass --url %s and --key with a staff key (or set INFOCENTRE_URL and INFOCENTRE_KEY)", info.URL, cfg.DataDir, info.URL))
+				if viaURL {
+					return nil, errors.Join(err, fmt.Errorf("a server at %s holds %s: pass --url %s and --key with a staff key (or set INFOCENTRE_URL and INFOCENTRE_KEY)", info.URL, cfg.DataDir, info.URL))
+				}
+				return nil, errors.Join(err, fmt.Errorf("a server at %s holds %s, and this command acts on the store itself: stop the server first", info.URL, cfg.DataDir))
 			}
 		}
 	}

@@ -1,8 +1,10 @@
 // Browser tests of the public site: axe-core (WCAG 2.1 A/AA and best
-// practices) on every kind of page at 375 and 1280 px, plus checks that
+// practices) on every kind of page at 375 and 1280 px, in light and dark
+// mode (prefers-color-scheme), plus checks that
 // axe does not make: page language, visible keyboard focus, no horizontal
 // scrolling down to 320 px, no request to another origin, no console
-// errors (CSP violations included), and a print stylesheet.
+// errors (CSP violations included), a print stylesheet, and a header no
+// taller than a sixth of a 375 × 667 phone screen.
 //
 // Usage: node a11y.mjs   (run .ci/setup-browser.sh first)
 // Environment: CHROMIUM (default /usr/bin/chromium), ARTIFACTS (default
@@ -25,35 +27,50 @@ mkdirSync(artifacts, { recursive: true });
 
 const pages = [
   ['home', '/sites/demo/'],
-  ['home-fr', '/sites/demo/?lang=fr'],
+  ['home-fr', '/sites/demo/fr/'],
   ['list', '/sites/demo/news/'],
-  ['entry-history', '/sites/demo/en/medicine-supply'],
-  ['entry-attachments', '/sites/demo/en/hospital-capacity-report'],
-  ['entry-withdrawn', '/sites/demo/en/early-mask-advice'],
-  ['page', '/sites/demo/en/about'],
-  ['tag', '/sites/demo/tags/medicines'],
-  ['organisation', '/sites/demo/organisations/societe-francaise-d-exemple'],
+  ['entry-history', '/sites/demo/en/medicine-supply/'],
+  ['entry-attachments', '/sites/demo/en/hospital-capacity-report/'],
+  ['entry-withdrawn', '/sites/demo/en/early-mask-advice/'],
+  ['page', '/sites/demo/en/about/'],
+  ['tag', '/sites/demo/tags/medicines/'],
+  ['tag-fr', '/sites/demo/tags/medicines/fr/'],
+  ['organisation', '/sites/demo/organisations/societe-francaise-d-exemple/'],
+  ['tag-index', '/sites/demo/tags/'],
+  ['tag-index-fr', '/sites/demo/tags/fr/'],
+  ['organisation-index', '/sites/demo/organisations/'],
+  ['organisation-index-fr', '/sites/demo/organisations/fr/'],
+  ['list-fr', '/sites/demo/news/fr/'],
+  ['entry-fr', '/sites/demo/fr/about/'],
+  ['entry-table', '/sites/demo/en/stock-table/'],
+  ['page-privacy', '/sites/demo/en/privacy/'],
+  ['not-found-fr', '/sites/demo/fr/no-such-entry/', 404],
   ['directory', '/', 200],
-  ['not-found', '/sites/demo/en/no-such-entry', 404],
-  ['gone', '/sites/demo/en/removed-notice', 410],
-  ['entry-expired', '/sites/demo/en/expired-guidance'],
-  ['entry-outdated', '/sites/demo/fr/medicine-supply'],
+  ['not-found', '/sites/demo/en/no-such-entry/', 404],
+  ['gone', '/sites/demo/en/removed-notice/', 410],
+  ['entry-expired', '/sites/demo/en/expired-guidance/'],
+  ['entry-outdated', '/sites/demo/fr/medicine-supply/'],
   ['archived-home', '/sites/archived/'],
-  ['archived-entry', '/sites/archived/en/water-levels'],
+  ['archived-entry', '/sites/archived/en/water-levels/'],
   ['preview-invalid', '/preview/not-a-token', 404],
   ['search-form', '/sites/demo/search'],
   ['search-results', '/sites/demo/search?q=medicines'],
   ['search-results-fr', '/sites/demo/search?q=m%C3%A9dicaments&lang=fr'],
   ['search-filtered-page2', '/sites/demo/search?type=news&page=2'],
   ['search-no-results', '/sites/demo/search?q=zzqxv+unfindable'],
+  ['search-suggest', '/sites/demo/search?q=medicnes'],
+  ['search-partial', '/sites/demo/search?q=medicines+zzqxv'],
   ['search-invalid', '/sites/demo/search?q=x&from=yesterday', 400],
   ['banner-info', '/sites/banner-info/'],
   ['banner-warning', '/sites/banner-warning/'],
   ['banner-severe', '/sites/banner-severe/'],
-  ['banner-extreme-fr', '/sites/banner-extreme/?lang=fr'],
-  ['banner-not-found', '/sites/banner-severe/en/no-such-entry', 404],
+  ['banner-extreme-fr', '/sites/banner-extreme/fr/'],
+  ['banner-not-found', '/sites/banner-severe/en/no-such-entry/', 404],
 ];
 const widths = [375, 1280];
+const schemes = ['light', 'dark'];
+// The header may take at most a sixth of a 375 × 667 phone screen.
+const maxHeader = Math.round(667 / 6);
 
 function startServer() {
   const work = mkdtempSync(join(tmpdir(), 'infocentre-e2e-bin-'));
@@ -90,11 +107,14 @@ const context = await chromium.launchPersistentContext(profile, {
     '--disable-background-networking', '--disable-component-update', '--disable-sync'],
 });
 const summary = [];
+const headers = [];
 try {
   for (const [name, path, status = 200] of pages) {
     for (const width of widths) {
-      const label = `${name}@${width}`;
+    for (const scheme of schemes) {
+      const label = `${name}@${width}${scheme === 'dark' ? '-dark' : ''}`;
       const page = await context.newPage();
+      await page.emulateMedia({ colorScheme: scheme });
       await page.setViewportSize({ width, height: 900 });
       const foreign = [];
       const consoleErrors = [];
@@ -118,6 +138,15 @@ try {
       if (overflow > 0) fail(`${label}: scrolls sideways by ${overflow}px`);
 
       await page.screenshot({ path: join(artifacts, `${label}.png`), fullPage: true });
+      if (scheme === 'dark') {
+        const bg = await page.evaluate(() => getComputedStyle(document.body).backgroundColor);
+        if (bg !== 'rgb(18, 18, 18)') fail(`${label}: dark mode not applied (background ${bg})`);
+      }
+      if (width === 375) {
+        const h = await page.evaluate(() => { const t = document.querySelector('header.top'); return t ? t.getBoundingClientRect().height : 0; });
+        if (h > maxHeader) fail(`${label}: header is ${Math.round(h)}px tall, more than ${maxHeader}px`);
+        if (scheme === 'light') headers.push(`${name}: ${Math.round(h)}px`);
+      }
 
       // Keyboard: the first Tab lands on the visible skip link, whose focus is drawn.
       await page.keyboard.press('Tab');
@@ -131,7 +160,7 @@ try {
       if (focus.href !== '#main' || !focus.text || !focus.visible) fail(`${label}: first Tab focuses ${JSON.stringify(focus)}`);
       if (focus.outline === 'none' || !(focus.width >= 2)) fail(`${label}: focus not visible (${focus.outline} ${focus.width}px)`);
 
-      if (width === widths[0]) {
+      if (width === widths[0] && scheme === 'light') {
         await page.setViewportSize({ width: 320, height: 800 });
         const o320 = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
         if (o320 > 0) fail(`${name}@320: scrolls sideways by ${o320}px`);
@@ -160,6 +189,7 @@ try {
       summary.push({ page: label, path, violations: result.violations.length, passes: result.passes.length, incomplete: result.incomplete.length });
       await page.close();
     }
+    }
   }
 } finally {
   await context.close();
@@ -168,6 +198,7 @@ try {
 }
 
 writeFileSync(join(artifacts, 'axe-results.json'), JSON.stringify(summary, null, 2) + '\n');
+console.log('header heights at 375 px: ' + headers.join(', '));
 for (const s of summary) console.log(`${s.page.padEnd(26)} violations ${s.violations}  passes ${s.passes}  incomplete ${s.incomplete}`);
 if (failures.length) {
   console.error(`\n${failures.length} failure(s)`);

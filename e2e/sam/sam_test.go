@@ -10,17 +10,22 @@ import (
 	"bytes"
 	"context"
 	"crypto/rand"
+	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"io"
+	"mime/multipart"
 	"net/http"
+	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
+
+	"infocentre/internal/media/mediatest"
 )
 
 var (
@@ -29,6 +34,7 @@ var (
 	samPath   = os.Getenv("E2E_SAM")       // the sam executable
 	samArgs   = os.Getenv("E2E_SAM_ARGS")  // shared sam local arguments, one a line
 	artifacts = os.Getenv("E2E_ARTIFACTS") // where to keep logs
+	s3Addr    = os.Getenv("E2E_S3")        // moto_server's S3 as this process reaches it
 )
 
 func TestMain(m *testing.M) {
@@ -307,4 +313,225 @@ func invoke(t *testing.T, function, event string) []byte {
 	}
 	lines := strings.Split(strings.TrimSpace(stdout.String()), "\n")
 	return []byte(lines[len(lines)-1])
+}
+
+// consoleCSP is the console's Content-Security-Policy (internal/console).
+const consoleCSP = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; connect-src 'self'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'"
+
+// TestConsoleThroughAPIGateway: /admin/… reaches the admin function
+// without the key authorizer (a browser has no key), which serves the
+// console's sign-in page under its CSP, uncached, and refuses a
+// cross-origin POST with 403 while the same POST from the console's own
+// origin gets its passkey options.
+func TestConsoleThroughAPIGateway(t *testing.T) {
+	r := call(t, "GET", "/admin/login", "", nil)
+	expect(t, r, http.StatusOK, "console sign-in page")
+	if ct := r.header.Get("Content-Type"); !strings.HasPrefix(ct, "text/html") {
+		t.Errorf("sign-in page Content-Type %q", ct)
+	}
+	if got := r.header.Get("Content-Security-Policy"); got != consoleCSP {
+		t.Errorf("sign-in page CSP %q, want %q", got, consoleCSP)
+	}
+	if got := r.header.Get("Cache-Control"); got != "no-store" {
+		t.Errorf("sign-in page Cache-Control %q, want no-store", got)
+	}
+	for _, want := range []string{"<h1>Sign in</h1>", `data-begin="/admin/login/begin"`, `src="/admin/assets/console.js"`} {
+		if !bytes.Contains(r.body, []byte(want)) {
+			t.Errorf("sign-in page lacks %s", want)
+		}
+	}
+	if artifacts != "" {
+		_ = os.WriteFile(filepath.Join(artifacts, "console-login.html"), r.body, 0o644)
+	}
+
+	// The ceremony script, same-origin, from the same function.
+	r = call(t, "GET", "/admin/assets/console.js", "", nil)
+	expect(t, r, http.StatusOK, "console script")
+	if !bytes.Contains(r.body, []byte("navigator.credentials")) {
+		t.Errorf("console script: %.200s", r.body)
+	}
+
+	// Signed out, the console's landing page sends the browser to sign in
+	// (callNoRedirect does not follow it).
+	r = callNoRedirect(t, "GET", "/admin/")
+	if r.status != http.StatusSeeOther || r.header.Get("Location") != "/admin/login" {
+		t.Errorf("GET /admin/ signed out: %d Location %q, want 303 to /admin/login", r.status, r.header.Get("Location"))
+	}
+
+	// A cross-origin POST (a page on another site posting to the console)
+	// is refused by the console itself, with its problem document.
+	begin := "/admin/login/begin"
+	r = call(t, "POST", begin, "", map[string]any{}, "Origin", "https://attacker.example", "Sec-Fetch-Site", "cross-site")
+	expect(t, r, http.StatusForbidden, "cross-origin POST to the console")
+	if ct := r.header.Get("Content-Type"); !strings.HasPrefix(ct, "application/problem+json") ||
+		!bytes.Contains(r.body, []byte("cross-origin")) {
+		t.Errorf("cross-origin POST: %s %s, want the console's problem+json", ct, r.body)
+	}
+	if len(r.header.Values("Set-Cookie")) != 0 {
+		t.Errorf("cross-origin POST set cookies %v", r.header.Values("Set-Cookie"))
+	}
+	// An Origin alone (an older browser without Fetch metadata) is refused too.
+	r = call(t, "POST", begin, "", map[string]any{}, "Origin", "https://attacker.example")
+	expect(t, r, http.StatusForbidden, "POST with a foreign Origin")
+
+	// The control: the same POST from the console's own origin begins a
+	// passkey sign-in (the 403 above is the origin check, not the route).
+	r = call(t, "POST", begin, "", map[string]any{}, "Origin", "http://localhost"+apiURL[strings.LastIndex(apiURL, ":"):],
+		"Sec-Fetch-Site", "same-origin")
+	expect(t, r, http.StatusOK, "same-origin POST to the console")
+	var opts struct {
+		PublicKey struct {
+			Challenge string `json:"challenge"`
+			RPID      string `json:"rpId"`
+		} `json:"publicKey"`
+	}
+	if err := json.Unmarshal(r.body, &opts); err != nil || opts.PublicKey.Challenge == "" || opts.PublicKey.RPID != "localhost" {
+		t.Errorf("passkey options %s (%v), want a challenge for relying party localhost", r.body, err)
+	}
+	if !strings.Contains(strings.Join(r.header.Values("Set-Cookie"), "\n"), "infocentre_ceremony=") {
+		t.Errorf("same-origin begin set no ceremony cookie: %v", r.header.Values("Set-Cookie"))
+	}
+}
+
+// callNoRedirect is call for a GET whose redirect is the answer.
+func callNoRedirect(t *testing.T, method, path string) reply {
+	t.Helper()
+	c := *client
+	c.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+	req, err := http.NewRequest(method, apiURL+path, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp, err := c.Do(req)
+	if err != nil {
+		t.Fatalf("%s %s: %v", method, path, err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	t.Logf("%s %s -> %d", method, path, resp.StatusCode)
+	return reply{resp.StatusCode, resp.Header, b}
+}
+
+// directUpload sends body the way large files go on AWS: a presigned S3
+// POST (the admin function signs it; the bytes go straight to
+// moto_server's bucket), then the "complete" call, which checks size,
+// SHA-256 and type. It returns the file.
+func directUpload(t *testing.T, site, key, name string, body []byte) map[string]any {
+	t.Helper()
+	files := "/api/v1/admin/sites/" + site + "/files"
+	r := call(t, "POST", files+"/uploads", key, nil)
+	expect(t, r, http.StatusCreated, "start a direct upload of "+name)
+	up := r.json(t)
+	target, _ := up["url"].(string)
+	// The functions reach moto_server as host.docker.internal; this test
+	// reaches it on the docker bridge. A POST policy does not sign the host.
+	if u, err := url.Parse(target); err == nil && s3Addr != "" {
+		target = strings.Replace(target, u.Scheme+"://"+u.Host, s3Addr, 1)
+	}
+	var form bytes.Buffer
+	mw := multipart.NewWriter(&form)
+	fields, _ := up["fields"].(map[string]any)
+	for k, v := range fields {
+		mw.WriteField(k, v.(string))
+	}
+	fw, _ := mw.CreateFormFile("file", name)
+	fw.Write(body)
+	mw.Close()
+	resp, err := client.Post(target, mw.FormDataContentType(), &form)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode/100 != 2 {
+		t.Fatalf("POST to the bucket: %d %s", resp.StatusCode, b)
+	}
+	sum := sha256.Sum256(body)
+	r = call(t, "POST", files+"/uploads/"+up["id"].(string)+"/complete", key,
+		map[string]any{"name": name, "size": len(body), "sha256": hex.EncodeToString(sum[:])})
+	expect(t, r, http.StatusCreated, "complete the upload of "+name)
+	return r.json(t)
+}
+
+// TestFileUploadAndPublicServe: files go up through the admin function — a
+// CSV in the request body (sam local passes only UTF-8 bodies: API
+// Gateway's own base64 of binary bodies is not emulated), a PDF and a PNG
+// by presigned POST straight to the S3 bucket (moto_server) — and their
+// public URLs answer 404 through the public function until a published
+// entry uses them, then the exact bytes (a Range too) and the image's
+// resized copy; a published file cannot be deleted.
+func TestFileUploadAndPublicServe(t *testing.T) {
+	site := "e2e-" + suffix()
+	key := newSite(t, site)
+	files := "/api/v1/admin/sites/" + site + "/files"
+	csv := []byte("district,shelters\nnorth,4\nsouth,2\n")
+	req, err := http.NewRequest("POST", apiURL+files+"?name=shelters.csv", bytes.NewReader(csv))
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Authorization", "Bearer "+key)
+	req.Header.Set("Content-Type", "text/csv")
+	resp, err := client.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	r := reply{resp.StatusCode, resp.Header, b}
+	expect(t, r, http.StatusCreated, "upload a CSV in the request body")
+	table := r.json(t)
+
+	pdf := mediatest.PDF(3, "Evacuation plan")
+	doc := directUpload(t, site, key, "plan.pdf", pdf)
+	img := directUpload(t, site, key, "map.png", mediatest.PNG(1000, 500))
+	if doc["media_type"] != "application/pdf" || doc["pages"] != float64(3) || img["media_type"] != "image/png" {
+		t.Fatalf("uploaded: %v %v", doc, img)
+	}
+	docURL, imgURL, tableURL := doc["url"].(string), img["url"].(string), table["url"].(string)
+	vars, _ := img["variants"].([]any)
+	if len(vars) != 2 {
+		t.Fatalf("image variants: %v", img["variants"])
+	}
+	variantURL := vars[0].(map[string]any)["url"].(string)
+
+	for _, u := range []string{docURL, imgURL, variantURL, tableURL} {
+		expect(t, call(t, "GET", u, "", nil), http.StatusNotFound, "file before an entry uses it")
+	}
+	r = call(t, "POST", "/api/v1/admin/sites/"+site+"/entries", key, map[string]any{
+		"type": "publication", "slug": "evacuation-plan", "lang": "en", "title": "Evacuation plan", "status": "published",
+		"attachments": []any{map[string]any{"title": "Plan", "file_id": doc["id"]}, map[string]any{"title": "Shelters", "file_id": table["id"]}},
+		"image":       map[string]any{"file_id": img["id"], "alt": "Evacuation routes"},
+	})
+	expect(t, r, http.StatusCreated, "publish an entry with the files")
+
+	r = call(t, "GET", docURL, "", nil)
+	expect(t, r, http.StatusOK, "published file")
+	if !bytes.Equal(r.body, pdf) || r.header.Get("Content-Type") != "application/pdf" || r.header.Get("X-Content-Type-Options") != "nosniff" {
+		t.Errorf("the public function served %d bytes (%s), not the %d uploaded", len(r.body), r.header.Get("Content-Type"), len(pdf))
+	}
+	r = call(t, "GET", docURL, "", nil, "Range", "bytes=0-7")
+	expect(t, r, http.StatusPartialContent, "range of the file")
+	if string(r.body) != string(pdf[:8]) {
+		t.Errorf("range: %q", r.body)
+	}
+	r = call(t, "GET", tableURL, "", nil)
+	expect(t, r, http.StatusOK, "published CSV")
+	if !bytes.Equal(r.body, csv) {
+		t.Errorf("CSV: %q", r.body)
+	}
+	r = call(t, "GET", variantURL, "", nil)
+	expect(t, r, http.StatusOK, "image copy")
+	// An opaque image's copies are JPEG (README "Files").
+	vtype := vars[0].(map[string]any)["media_type"]
+	magic := map[any]string{"image/jpeg": "\xff\xd8\xff", "image/png": "\x89PNG"}[vtype]
+	if magic == "" || r.header.Get("Content-Type") != vtype || !bytes.HasPrefix(r.body, []byte(magic)) {
+		t.Errorf("image copy: %s, %.8q; want %v", r.header.Get("Content-Type"), r.body, vtype)
+	}
+	r = call(t, "GET", "/sites/"+site+"/en/evacuation-plan", "", nil)
+	expect(t, r, http.StatusOK, "entry page")
+	if !bytes.Contains(r.body, []byte(`srcset="`)) || !bytes.Contains(r.body, []byte("(PDF, 3 pages")) {
+		t.Errorf("entry page lacks the lead image or the attachment's details")
+	}
+	r = call(t, "DELETE", files+"/"+doc["id"].(string), key, nil)
+	expect(t, r, http.StatusConflict, "delete a published file")
 }

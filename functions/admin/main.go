@@ -1,5 +1,7 @@
 // Command admin is the "admin" Lambda function: the staff API behind the
-// key authorizer. The handler authenticates every request itself as well.
+// key authorizer (the handler authenticates every request itself as well)
+// and the staff console under /admin/, which signs people in with passkeys
+// or OpenID Connect and authenticates each request by its session.
 package main
 
 import (
@@ -14,7 +16,7 @@ import (
 )
 
 func main() {
-	a, err := app.FromEnv(context.Background())
+	a, err := app.FromEnv(context.Background(), app.WithConsole)
 	if err != nil {
 		slog.Error("admin: cannot start", "err", err)
 		os.Exit(1)

@@ -90,6 +90,12 @@ type Config struct {
 	// OIDC configures single sign-on to the console (off when Issuer is
 	// empty): OIDC_ISSUER, OIDC_CLIENT_ID, OIDC_CLIENT_SECRET, OIDC_NAME.
 	OIDC OIDC
+	// OIDCClientSecretARN (OIDC_CLIENT_SECRET_ARN) names the Secrets
+	// Manager secret holding OIDC.ClientSecret; FromEnv reads it when the
+	// process serves the console (WithConsole) and the value is unset.
+	OIDCClientSecretARN string
+	// serveConsole is set by WithConsole.
+	serveConsole bool
 	// RenderCacheBytes bounds the cache of rendered public responses
 	// (RENDER_CACHE_BYTES; 0: rendercache.DefaultMaxBytes, 64 MiB; -1: no
 	// cache).
@@ -105,6 +111,8 @@ const (
 )
 
 // ConfigFromEnv reads INFOCENTRE_STORE, INFOCENTRE_DATA, DYNAMODB_TABLE,
+// OIDC_ISSUER, OIDC_CLIENT_ID, OIDC_CLIENT_SECRET, OIDC_CLIENT_SECRET_ARN,
+// OIDC_NAME,
 // CURSOR_SECRET, CURSOR_SECRET_ARN, PREVIEW_SECRET, PREVIEW_SECRET_ARN,
 // LOG_LEVEL, STAGE, PUBLIC_ORIGIN, TRUST_FORWARDED ("true" or "1"),
 // STAFF_CORS_ORIGINS and RESERVED_HOSTS (comma separated),
@@ -149,6 +157,7 @@ func ConfigFromEnv() Config {
 	}
 	c.OIDC = OIDC{Issuer: os.Getenv("OIDC_ISSUER"), ClientID: os.Getenv("OIDC_CLIENT_ID"),
 		ClientSecret: os.Getenv("OIDC_CLIENT_SECRET"), Name: os.Getenv("OIDC_NAME")}
+	c.OIDCClientSecretARN = os.Getenv("OIDC_CLIENT_SECRET_ARN")
 	if c.Store == "" && c.Table != "" {
 		c.Store = "dynamodb"
 	}
@@ -159,16 +168,18 @@ func ConfigFromEnv() Config {
 // (secrets.Reader.Get).
 type SecretGetter func(ctx context.Context, id string) (string, error)
 
-// ResolveSecrets fills CursorSecret and PreviewSecret from the secrets
-// their ARNs name, leaving a value that is already set (a plain
-// environment variable wins: local runs and sam local). get is called only
-// when an ARN is needed; nil means none may be.
+// ResolveSecrets fills CursorSecret, PreviewSecret and OIDC.ClientSecret
+// from the secrets their ARNs name, leaving a value that is already set (a
+// plain environment variable wins: local runs and sam local). get is
+// called only when an ARN is needed; nil means none may be. The error
+// names the variable whose secret could not be read.
 func ResolveSecrets(ctx context.Context, cfg *Config, get SecretGetter) error {
 	for _, s := range []struct {
 		value *string
 		arn   string
 		name  string
-	}{{&cfg.CursorSecret, cfg.CursorSecretARN, "CURSOR_SECRET_ARN"}, {&cfg.PreviewSecret, cfg.PreviewSecretARN, "PREVIEW_SECRET_ARN"}} {
+	}{{&cfg.CursorSecret, cfg.CursorSecretARN, "CURSOR_SECRET_ARN"}, {&cfg.PreviewSecret, cfg.PreviewSecretARN, "PREVIEW_SECRET_ARN"},
+		{&cfg.OIDC.ClientSecret, cfg.OIDCClientSecretARN, "OIDC_CLIENT_SECRET_ARN"}} {
 		if *s.value != "" || s.arn == "" {
 			continue
 		}
@@ -186,7 +197,8 @@ func ResolveSecrets(ctx context.Context, cfg *Config, get SecretGetter) error {
 
 // needsSecretsManager reports whether ResolveSecrets will read a secret.
 func (c Config) needsSecretsManager() bool {
-	return (c.CursorSecret == "" && c.CursorSecretARN != "") || (c.PreviewSecret == "" && c.PreviewSecretARN != "")
+	return (c.CursorSecret == "" && c.CursorSecretARN != "") || (c.PreviewSecret == "" && c.PreviewSecretARN != "") ||
+		(c.OIDC.ClientSecret == "" && c.OIDCClientSecretARN != "")
 }
 
 // App is a wired infocentre.
@@ -333,7 +345,7 @@ func build(cfg Config, store centre.Store, log *slog.Logger, withStaff staff) (*
 		return site.SiteOf(r)
 	}
 	hc := httpapi.Config{Service: svc, Cursors: sealer, Log: log, Web: site.Register, Search: finder, StaffOrigins: cfg.StaffOrigins,
-		TrustedProxyHops: cfg.TrustedProxyHops}
+		PublicOrigin: origin, TrustForwarded: cfg.TrustForwarded, TrustedProxyHops: cfg.TrustedProxyHops}
 	if cfg.Lambda {
 		hc.MaxResponse = LambdaMaxResponse
 	}
@@ -359,11 +371,31 @@ func (c Config) reservedHosts() []string {
 	return out
 }
 
-// PublicFromEnv is FromEnv for the public function (NewPublic).
+// Option adjusts FromEnv.
+type Option func(*Config)
+
+// WithConsole is the Option of a process that serves the staff console
+// (the admin function): FromEnv keeps the OIDC configuration and reads the
+// client secret OIDC_CLIENT_SECRET_ARN names. Without it, FromEnv drops
+// the OIDC configuration, so that a function that serves no console never
+// asks for the client secret (its IAM policy does not allow it).
+func WithConsole(c *Config) { c.serveConsole = true }
+
+// PublicFromEnv is FromEnv for the public function (NewPublic): it serves
+// no console, so it never reads the OIDC configuration.
 func PublicFromEnv(ctx context.Context) (*App, error) { return fromEnv(ctx, NewPublic) }
 
-func fromEnv(ctx context.Context, wire func(Config, centre.Store, *slog.Logger) (*App, error)) (*App, error) {
+// fromEnv opens the store and wires an App with wire from the environment,
+// logging JSON to stderr. It fails when a secret the environment names
+// cannot be read (the error names the variable).
+func fromEnv(ctx context.Context, wire func(Config, centre.Store, *slog.Logger) (*App, error), opts ...Option) (*App, error) {
 	cfg := ConfigFromEnv()
+	for _, o := range opts {
+		o(&cfg)
+	}
+	if !cfg.serveConsole {
+		cfg.OIDC, cfg.OIDCClientSecretARN = OIDC{}, ""
+	}
 	if mb, err := strconv.Atoi(os.Getenv("AWS_LAMBDA_FUNCTION_MEMORY_SIZE")); err == nil && os.Getenv("GOMEMLIMIT") == "" {
 		LimitMemory(int64(mb) << 20)
 	}

@@ -37,7 +37,7 @@ func TestWiring(t *testing.T) {
 	for path, want := range map[string]string{
 		"/api/v1/sites/demo":                                "application/json",
 		"/sites/demo/":                                      "text/html",
-		"/sites/demo/en/keep-cancer-care-going":             "text/html",
+		"/sites/demo/en/keep-cancer-care-going/":            "text/html",
 		"/sites/demo/feed.atom":                             "application/atom+xml",
 		"/api/v1/sites/demo/entries/keep-cancer-care-going": "application/json",
 	} {

@@ -12,7 +12,7 @@ import (
 // BenchmarkCachedPage measures a warm page of the embedded store's
 // handler, answered from the render cache (what make bench-http loads).
 func BenchmarkCachedPage(b *testing.B) {
-	for _, path := range []string{"/sites/demo/", "/sites/demo/en/keep-cancer-care-going", "/api/v1/sites/demo/entries"} {
+	for _, path := range []string{"/sites/demo/", "/sites/demo/en/keep-cancer-care-going/", "/api/v1/sites/demo/entries"} {
 		b.Run(path, func(b *testing.B) {
 			dir := b.TempDir()
 			store, err := boltstore.Open(filepath.Join(dir, "db"))

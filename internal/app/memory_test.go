@@ -92,7 +92,7 @@ func TestReportMemory(t *testing.T) {
 	}
 	full := func() bool { st := a.Cache.Stats(); return st.Evictions > 0 }
 	start = time.Now()
-	for _, p := range []string{"/sites/demo/", "/sites/demo/?lang=fr", "/sites/demo/sitemap.xml", "/sites/demo/feed.atom",
+	for _, p := range []string{"/sites/demo/", "/sites/demo/fr/", "/sites/demo/sitemap.xml", "/sites/demo/feed.atom",
 		"/sites/demo/feed.json", "/sites/demo/news/feed.atom"} {
 		view(p)
 	}
@@ -107,7 +107,7 @@ func TestReportMemory(t *testing.T) {
 		}
 	}
 	for _, s := range slugs {
-		view("/sites/demo/" + s)
+		view("/sites/demo/" + s + "/")
 		view("/api/v1/sites/demo/entries/" + strings.TrimPrefix(s, "en/"))
 	}
 	// Then the read API's lists, until the cache evicts.

@@ -2,6 +2,7 @@ package app_test
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"encoding/base64"
 	"encoding/json"
@@ -80,12 +81,16 @@ func (e *previewEnv) call(t *testing.T, method, path, body string, want int, out
 func (e *previewEnv) link(t *testing.T) string {
 	t.Helper()
 	var issued struct {
+		URL    string `json:"url"`
 		APIURL string `json:"api_url"`
 	}
 	e.call(t, "POST", "/api/v1/admin/sites/demo/entries/"+e.draft+"/previews", "", 201, &issued)
-	token, ok := strings.CutPrefix(issued.APIURL, "/api/v1/preview/")
-	if !ok || token == "" {
-		t.Fatalf("preview link %q", issued.APIURL)
+	// Absolute links (issue 15, defect 9): on PUBLIC_ORIGIN, else on the
+	// host the request came to (httptest's example.com).
+	origin := cmp.Or(e.a.Config.PublicOrigin, "http://example.com")
+	token, ok := strings.CutPrefix(issued.APIURL, origin+"/api/v1/preview/")
+	if !ok || token == "" || issued.URL != origin+"/preview/"+token {
+		t.Fatalf("preview links %q %q, want them on %s", issued.URL, issued.APIURL, origin)
 	}
 	return token
 }
@@ -153,7 +158,7 @@ func TestPreviewLinksHaveTheirOwnSecret(t *testing.T) {
 	t.Run("PREVIEW_SECRET", func(t *testing.T) {
 		const secret = "a-preview-secret-for-tests-0123"
 		const cursorSecret = "a-cursor-secret-for-tests-01234"
-		cfg := app.Config{Store: "bolt", DataDir: t.TempDir(), CursorSecret: cursorSecret, PreviewSecret: secret}
+		cfg := app.Config{Store: "bolt", DataDir: t.TempDir(), CursorSecret: cursorSecret, PreviewSecret: secret, PublicOrigin: "https://info.example.org"}
 		e := newPreviewEnv(t, cfg, app.NewLogger(io.Discard, "error"))
 		raw := rawOf(t, e.link(t))
 		signer, err := previewlink.New([]byte(secret))

@@ -98,6 +98,49 @@ func TestMissingSecretFailsStart(t *testing.T) {
 	}
 }
 
+// TestOIDCClientSecretReadByTheConsoleOnly: the admin function
+// (WithConsole) reads the OIDC client secret that OIDC_CLIENT_SECRET_ARN
+// names and hands it to the console; the other functions, whose IAM
+// policies do not allow that read, never ask for it and run without SSO.
+func TestOIDCClientSecretReadByTheConsoleOnly(t *testing.T) {
+	_, _, sm := awsEnv(t)
+	out, err := sm.CreateSecret(context.Background(), &secretsmanager.CreateSecretInput{
+		Name: aws.String(fmt.Sprintf("oidc-%d", time.Now().UnixNano())), SecretString: aws.String("oidc-client-secret-from-sm")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for k, v := range map[string]string{"PUBLIC_ORIGIN": "https://info.example.org", "OIDC_ISSUER": "https://idp.example.org",
+		"OIDC_CLIENT_ID": "infocentre", "OIDC_NAME": "Example ID", "OIDC_CLIENT_SECRET": "", "OIDC_CLIENT_SECRET_ARN": aws.ToString(out.ARN)} {
+		t.Setenv(k, v)
+	}
+	a, err := app.FromEnv(context.Background(), app.WithConsole)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer a.Close()
+	if o := a.Config.OIDC; o.ClientSecret != "oidc-client-secret-from-sm" || o.Issuer != "https://idp.example.org" || o.ClientID != "infocentre" {
+		t.Errorf("console OIDC config %+v", o)
+	}
+	if a.Console == nil {
+		t.Error("the admin function serves no console")
+	}
+
+	// Without WithConsole an unreadable ARN does not matter: it is never read.
+	t.Setenv("OIDC_CLIENT_SECRET_ARN", "arn:aws:secretsmanager:eu-west-1:123456789012:secret:no-such-oidc-AbCdEf")
+	b, err := app.FromEnv(context.Background())
+	if err != nil {
+		t.Fatalf("a function without the console asked for the OIDC secret: %v", err)
+	}
+	b.Close()
+	if b.Config.OIDC != (app.OIDC{}) {
+		t.Errorf("a function without the console keeps OIDC config %+v", b.Config.OIDC)
+	}
+	// With it, the unreadable secret stops the start, naming the variable.
+	if _, err := app.FromEnv(context.Background(), app.WithConsole); err == nil || !strings.Contains(err.Error(), "OIDC_CLIENT_SECRET_ARN") {
+		t.Errorf("start with an unreadable OIDC secret: %v", err)
+	}
+}
+
 // TestLocalPreviewKeyIsNotTheCursorKey: a local run that sets no preview
 // secret signs preview links with its own generated key, never the cursor
 // key.

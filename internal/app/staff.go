@@ -19,8 +19,10 @@ import (
 // (built with the tag publicfn, which calls only NewPublic) has it.
 
 // FromEnv opens the store and wires an App (New) from the environment,
-// logging JSON to stderr.
-func FromEnv(ctx context.Context) (*App, error) { return fromEnv(ctx, New) }
+// logging JSON to stderr. It fails when a secret the environment names
+// cannot be read (the error names the variable). Only with WithConsole
+// does it keep the OIDC configuration and read its client secret.
+func FromEnv(ctx context.Context, opts ...Option) (*App, error) { return fromEnv(ctx, New, opts...) }
 
 // New wires an App on an open store: every route, the staff console, file
 // inspection, transfers and static archives included.
@@ -32,10 +34,11 @@ func New(cfg Config, store centre.Store, log *slog.Logger) (*App, error) {
 func staffParts(cfg Config, svc *centre.Service, hc *httpapi.Config, log *slog.Logger) (Console, error) {
 	svc.Inspect = media.Inspector{}
 	var con Console
-	if c, err := console.New(console.Config{Service: svc, PublicOrigin: cfg.PublicOrigin, OIDC: console.OIDC(cfg.OIDC), Log: log}); err != nil {
+	if c, err := console.New(console.Config{Service: svc, PublicOrigin: cfg.PublicOrigin, OIDC: console.OIDC(cfg.OIDC), Log: log,
+		Cursors: hc.Cursors, ClientAddr: httpapi.ClientAddress}); err != nil {
 		log.Warn("the staff console is off", slog.String("reason", err.Error()))
 	} else {
-		con, hc.Console = c, c
+		con, hc.Console, hc.InvitationURL = c, c, c.InvitationURL
 	}
 	var archive static.Options
 	if cfg.Lambda {
@@ -48,8 +51,10 @@ func staffParts(cfg Config, svc *centre.Service, hc *httpapi.Config, log *slog.L
 		}
 		hc.Transfers = t
 	}
-	hc.StaticArchive = func(ctx context.Context, slug string, w io.Writer) error {
-		return archive.Archive(ctx, svc, slug, w)
+	hc.StaticArchive = func(ctx context.Context, slug, baseURL string, w io.Writer) error {
+		o := archive
+		o.BaseURL = baseURL
+		return o.Archive(ctx, svc, slug, w)
 	}
 	return con, nil
 }

@@ -248,10 +248,17 @@ func TestFunctionTableAccess(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// It has a file of the site: the publisher makes the file public too.
+	pdf := &centre.File{ID: centre.NewID(time.Now()), Site: demo.Slug, Name: "soon.pdf", MediaType: "application/pdf",
+		Kind: centre.KindDocument, Size: 100, SHA256: strings.Repeat("ab", 32), CreatedAt: time.Now().UTC().Truncate(time.Millisecond)}
+	if err := store.CreateFile(ctx, pdf, 0); err != nil {
+		t.Fatal(err)
+	}
 	publishAt := time.Now().Add(time.Second).UTC().Truncate(time.Millisecond)
 	if _, err := a.Service.CreateEntry(ctx, staff, demo.Slug, centre.EntryInput{Slug: "scheduled-news", Lang: "en",
 		Status: centre.StatusScheduled, PublishAt: publishAt,
-		Content: centre.Content{Type: centre.TypeNews, Title: "Scheduled news", Summary: "Soon.", Body: "Soon public."}}); err != nil {
+		Content: centre.Content{Type: centre.TypeNews, Title: "Scheduled news", Summary: "Soon.", Body: "Soon public.",
+			Attachments: []centre.Attachment{{Title: "Soon", FileID: pdf.ID}}}}); err != nil {
 		t.Fatal(err)
 	}
 
@@ -309,6 +316,9 @@ func TestFunctionTableAccess(t *testing.T) {
 	time.Sleep(time.Until(publishAt) + 10*time.Millisecond)
 	if n, err := a.PublishDue(ctx); err != nil || n != 1 {
 		t.Fatalf("PublishDue: %d, %v", n, err)
+	}
+	if f, err := store.FileByHash(ctx, demo.Slug, pdf.SHA256); err != nil || f.PublicSince.IsZero() {
+		t.Fatalf("the publisher did not make the entry's file public: %+v, %v", f, err)
 	}
 
 	rec.as("AdminFunction")

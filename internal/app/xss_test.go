@@ -95,7 +95,7 @@ func TestNothingExecutableInPagesOrFeeds(t *testing.T) {
 
 	pages := []string{"/sites/xss/", "/sites/xss/statements/", "/sites/xss/search?q=alert"}
 	for _, s := range slugs {
-		pages = append(pages, "/sites/xss/en/"+s)
+		pages = append(pages, "/sites/xss/en/"+s+"/")
 	}
 	for _, p := range pages {
 		checkHTMLDoc(t, p, fetch(t, a, p))

@@ -55,8 +55,8 @@ var allowed = map[string][]string{
 	"internal/httpapi": {"internal/centre", "internal/cursor", "internal/httpcache", "internal/jsonstrict", "internal/ratelimit",
 		"internal/search", "internal/transfer"},
 	"internal/s3transfer": {"internal/centre", "internal/httpapi"},
-	"internal/static":     {"internal/centre", "internal/cursor", "internal/httpapi", "internal/web"},
-	"internal/console":    {"internal/centre"},
+	"internal/static":     {"internal/centre", "internal/cursor", "internal/httpapi", "internal/search", "internal/web"},
+	"internal/console":    {"internal/centre", "internal/cursor", "internal/ratelimit"},
 
 	"internal/app": {"internal/boltstore", "internal/centre", "internal/console", "internal/cursor", "internal/dynamostore",
 		"internal/filestore", "internal/httpapi", "internal/markdown", "internal/media", "internal/previewlink",
@@ -69,6 +69,7 @@ var allowed = map[string][]string{
 	"functions/public":     {"internal/app", "internal/lambdaadapter"},
 	"functions/publisher":  {"internal/app", "internal/lambdaadapter"},
 	"e2e/browser/server":   {"*"},
+	"e2e/browser/console":  {"*"},
 }
 
 // TestImports checks every non-test Go file of the module against allowed.

@@ -92,7 +92,7 @@ func (s *Store) ListAudit(ctx context.Context, q centre.AuditQuery) (centre.Audi
 			}
 			lastSeen = k[len(prefix):]
 			if (q.Action != "" && r.Action != q.Action) || (q.KeyID != "" && r.KeyID != q.KeyID) ||
-				(q.Target != "" && r.Target != q.Target) {
+				(q.PersonID != "" && r.PersonID != q.PersonID) || (q.Target != "" && r.Target != q.Target) {
 				continue
 			}
 			if len(page.Items) == limit {

@@ -93,6 +93,41 @@ func TestReopen(t *testing.T) {
 	}
 }
 
+func TestBulkWritesAreKept(t *testing.T) {
+	ctx := t.Context()
+	path := filepath.Join(t.TempDir(), "bulk.db")
+	s, err := Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = s.Bulk(func() error {
+		for i := range 50 {
+			if err := s.CreateEntry(ctx, storetest.NewEntry("flood", fmt.Sprintf("bulk-%02d", i), "en")); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil || s.db.NoSync {
+		t.Fatalf("Bulk: %v; NoSync left %v", err, s.db.NoSync)
+	}
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if s, err = Open(path); err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	page, err := s.ListEntries(ctx, centre.EntryQuery{Site: "flood", Limit: 100})
+	if err != nil || len(page.Items) != 50 {
+		t.Fatalf("after reopening: %d entries, %v", len(page.Items), err)
+	}
+	boom := errors.New("boom")
+	if err := s.Bulk(func() error { return boom }); !errors.Is(err, boom) || s.db.NoSync {
+		t.Fatalf("a failed fill: %v, NoSync %v", err, s.db.NoSync)
+	}
+}
+
 func TestOpenRefusesUnknownFormat(t *testing.T) {
 	path := filepath.Join(t.TempDir(), FileName)
 	s, err := Open(path)

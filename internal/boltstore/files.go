@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/base64"
+	"time"
 
 	bolt "go.etcd.io/bbolt"
 
@@ -141,6 +142,9 @@ func (s *Store) DeleteFile(ctx context.Context, site, id string) error {
 		if err != nil {
 			return err
 		}
+		if !f.PublicSince.IsZero() {
+			return centre.Errorf(centre.ECONFLICT, "file %q of site %q is public", id, site)
+		}
 		use := tx.Bucket(bFileUse)
 		u, err := usage(use, site)
 		if err != nil {
@@ -155,6 +159,17 @@ func (s *Store) DeleteFile(ctx context.Context, site, id string) error {
 			return err
 		}
 		return tx.Bucket(bFiles).Delete(key(id, site))
+	})
+}
+
+func (s *Store) MarkFilePublic(ctx context.Context, site, id, entry string, at time.Time) error {
+	return s.update(ctx, func(tx *bolt.Tx) error {
+		f, err := getFile(tx, site, id)
+		if err != nil || !f.PublicSince.IsZero() {
+			return err
+		}
+		f.PublicSince, f.PublicEntry = stamp(at), entry
+		return put(tx.Bucket(bFiles), key(id, site), f)
 	})
 }
 

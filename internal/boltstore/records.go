@@ -11,24 +11,73 @@ import (
 // change of a domain type never silently changes what is on disk.
 
 type siteRec struct {
-	Slug        string     `json:"slug"`
-	Title       string     `json:"title"`
-	Tagline     string     `json:"tagline,omitempty"`
-	Description string     `json:"description,omitempty"`
-	Languages   []string   `json:"languages,omitempty"`
-	Publisher   string     `json:"publisher,omitempty"`
-	Email       string     `json:"email,omitempty"`
-	ContactURL  string     `json:"contact_url,omitempty"`
-	Accent      string     `json:"accent,omitempty"`
-	LogoURL     string     `json:"logo_url,omitempty"`
-	TimeZone    string     `json:"time_zone,omitempty"`
-	Hosts       []string   `json:"hosts,omitempty"`
-	Banner      *bannerRec `json:"banner,omitempty"`
-	Status      string     `json:"status"`
-	ArchivedAt  time.Time  `json:"archived_at,omitzero"`
-	CreatedAt   time.Time  `json:"created_at,omitzero"`
-	UpdatedAt   time.Time  `json:"updated_at,omitzero"`
-	Version     int64      `json:"version"`
+	Slug        string        `json:"slug"`
+	Title       string        `json:"title"`
+	Tagline     string        `json:"tagline,omitempty"`
+	Description string        `json:"description,omitempty"`
+	Languages   []string      `json:"languages,omitempty"`
+	Publisher   string        `json:"publisher,omitempty"`
+	Email       string        `json:"email,omitempty"`
+	ContactURL  string        `json:"contact_url,omitempty"`
+	Accent      string        `json:"accent,omitempty"`
+	LogoURL     string        `json:"logo_url,omitempty"`
+	TimeZone    string        `json:"time_zone,omitempty"`
+	Hosts       []string      `json:"hosts,omitempty"`
+	Texts       []siteTextRec `json:"texts,omitempty"`
+	Labels      []labelRec    `json:"labels,omitempty"`
+	Banner      *bannerRec    `json:"banner,omitempty"`
+	Review      bool          `json:"review_required,omitempty"`
+	Status      string        `json:"status"`
+	ArchivedAt  time.Time     `json:"archived_at,omitzero"`
+	CreatedAt   time.Time     `json:"created_at,omitzero"`
+	UpdatedAt   time.Time     `json:"updated_at,omitzero"`
+	Version     int64         `json:"version"`
+}
+
+type siteTextRec struct {
+	Lang        string `json:"lang"`
+	Title       string `json:"title"`
+	Tagline     string `json:"tagline,omitempty"`
+	Description string `json:"description,omitempty"`
+}
+
+type labelRec struct {
+	Kind string `json:"kind"`
+	Key  string `json:"key"`
+	Lang string `json:"lang"`
+	Text string `json:"text"`
+}
+
+func toSiteTextRecs(list []centre.SiteText) []siteTextRec {
+	var out []siteTextRec
+	for _, t := range list {
+		out = append(out, siteTextRec{Lang: t.Lang, Title: t.Title, Tagline: t.Tagline, Description: t.Description})
+	}
+	return out
+}
+
+func siteTexts(list []siteTextRec) []centre.SiteText {
+	var out []centre.SiteText
+	for _, t := range list {
+		out = append(out, centre.SiteText{Lang: t.Lang, Title: t.Title, Tagline: t.Tagline, Description: t.Description})
+	}
+	return out
+}
+
+func toLabelRecs(list []centre.Label) []labelRec {
+	var out []labelRec
+	for _, l := range list {
+		out = append(out, labelRec{Kind: l.Kind, Key: l.Key, Lang: l.Lang, Text: l.Text})
+	}
+	return out
+}
+
+func labels(list []labelRec) []centre.Label {
+	var out []centre.Label
+	for _, l := range list {
+		out = append(out, centre.Label{Kind: l.Kind, Key: l.Key, Lang: l.Lang, Text: l.Text})
+	}
+	return out
 }
 
 type bannerRec struct {
@@ -69,7 +118,8 @@ func toSiteRec(s *centre.Site) *siteRec {
 		Languages: s.Languages, Publisher: s.Publisher,
 		Email: s.Contact.Email, ContactURL: s.Contact.URL,
 		Accent: s.Theme.Accent, LogoURL: s.Theme.LogoURL,
-		TimeZone: s.TimeZone, Hosts: s.Hosts, Banner: toBannerRec(s.Banner), Status: s.Status,
+		TimeZone: s.TimeZone, Hosts: s.Hosts, Banner: toBannerRec(s.Banner), Review: s.ReviewRequired, Status: s.Status,
+		Texts: toSiteTextRecs(s.Translations), Labels: toLabelRecs(s.Labels),
 		ArchivedAt: stamp(s.ArchivedAt), CreatedAt: stamp(s.CreatedAt), UpdatedAt: stamp(s.UpdatedAt),
 		Version: s.Version,
 	}
@@ -81,7 +131,8 @@ func (r *siteRec) site() *centre.Site {
 		Languages: r.Languages, Publisher: r.Publisher,
 		Contact:  centre.Contact{Email: r.Email, URL: r.ContactURL},
 		Theme:    centre.Theme{Accent: r.Accent, LogoURL: r.LogoURL},
-		TimeZone: r.TimeZone, Hosts: r.Hosts, Banner: r.Banner.banner(), Status: r.Status,
+		TimeZone: r.TimeZone, Hosts: r.Hosts, Banner: r.Banner.banner(), ReviewRequired: r.Review, Status: r.Status,
+		Translations: siteTexts(r.Texts), Labels: labels(r.Labels),
 		ArchivedAt: r.ArchivedAt, CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt,
 		Version: r.Version,
 	}
@@ -100,6 +151,7 @@ type entryRec struct {
 	Tags            []string        `json:"tags,omitempty"`
 	Organisations   []string        `json:"organisations,omitempty"`
 	Attachments     []attachmentRec `json:"attachments,omitempty"`
+	Image           imageRec        `json:"image,omitzero"`
 	Pinned          bool            `json:"pinned,omitempty"`
 	Alert           bool            `json:"alert,omitempty"`
 	Status          string          `json:"status"`
@@ -120,6 +172,14 @@ type entryRec struct {
 	OutdatedSince     time.Time `json:"outdated_since,omitzero"`
 	PreviewGeneration int64     `json:"preview_generation,omitempty"`
 	LastChange        changeRec `json:"last_change,omitzero"`
+
+	EditedBy           string    `json:"edited_by,omitempty"`
+	ApprovedAt         time.Time `json:"approved_at,omitzero"`
+	ApprovedBy         string    `json:"approved_by,omitempty"`
+	ApprovalNote       string    `json:"approval_note,omitempty"`
+	ChangesRequestedAt time.Time `json:"changes_requested_at,omitzero"`
+	ChangesRequestedBy string    `json:"changes_requested_by,omitempty"`
+	ChangesNote        string    `json:"changes_note,omitempty"`
 }
 
 type changeRec struct {
@@ -130,6 +190,7 @@ type changeRec struct {
 	Action   string    `json:"action,omitempty"`
 	Kind     string    `json:"kind,omitempty"`
 	Note     string    `json:"note,omitempty"`
+	Reason   string    `json:"reason,omitempty"`
 }
 
 type attachmentRec struct {
@@ -138,6 +199,18 @@ type attachmentRec struct {
 	MediaType string `json:"media_type"`
 	Size      int64  `json:"size"`
 	Lang      string `json:"lang,omitempty"`
+	FileID    string `json:"file_id,omitempty"`
+	Pages     int    `json:"pages,omitempty"`
+}
+
+type imageRec struct {
+	FileID    string `json:"file_id,omitempty"`
+	Alt       string `json:"alt,omitempty"`
+	URL       string `json:"url,omitempty"`
+	MediaType string `json:"media_type,omitempty"`
+	Width     int    `json:"width,omitempty"`
+	Height    int    `json:"height,omitempty"`
+	Widths    []int  `json:"widths,omitempty"`
 }
 
 type noteRec struct {
@@ -154,6 +227,7 @@ func toEntryRec(e *centre.Entry) (*entryRec, *bodyRec) {
 	r := &entryRec{
 		ID: e.ID, Site: e.Site, Type: e.Type, Slug: e.Slug, Lang: e.Lang,
 		Title: e.Title, Summary: e.Summary, Tags: e.Tags, Organisations: e.Organisations,
+		Image:  imageRec(e.Image),
 		Pinned: e.Pinned, Alert: e.Alert, Status: e.Status,
 		PublishAt: stamp(e.PublishAt), PublishedAt: stamp(e.PublishedAt),
 		UpdatedAt: stamp(e.UpdatedAt), CreatedAt: stamp(e.CreatedAt), CreatedBy: e.CreatedBy,
@@ -164,8 +238,10 @@ func toEntryRec(e *centre.Entry) (*entryRec, *bodyRec) {
 		OutdatedSince: stamp(e.OutdatedSince), PreviewGeneration: e.PreviewGeneration,
 		LastChange: changeRec{
 			At: stamp(e.LastChange.At), KeyID: e.LastChange.KeyID, PersonID: e.LastChange.PersonID, Role: e.LastChange.Role,
-			Action: e.LastChange.Action, Kind: e.LastChange.Kind, Note: e.LastChange.Note,
+			Action: e.LastChange.Action, Kind: e.LastChange.Kind, Note: e.LastChange.Note, Reason: e.LastChange.Reason,
 		},
+		EditedBy: e.EditedBy, ApprovedAt: stamp(e.ApprovedAt), ApprovedBy: e.ApprovedBy, ApprovalNote: e.ApprovalNote,
+		ChangesRequestedAt: stamp(e.ChangesRequestedAt), ChangesRequestedBy: e.ChangesRequestedBy, ChangesNote: e.ChangesNote,
 	}
 	for _, a := range e.Attachments {
 		r.Attachments = append(r.Attachments, attachmentRec(a))
@@ -182,7 +258,7 @@ func (r *entryRec) entry(b *bodyRec) *centre.Entry {
 		ID: r.ID, Site: r.Site, Slug: r.Slug, Lang: r.Lang,
 		Content: centre.Content{
 			Type: r.Type, Title: r.Title, Summary: r.Summary, Tags: r.Tags, Organisations: r.Organisations,
-			Pinned: r.Pinned, Alert: r.Alert,
+			Image: centre.Image(r.Image), Pinned: r.Pinned, Alert: r.Alert,
 		},
 		Status:    r.Status,
 		PublishAt: r.PublishAt, PublishedAt: r.PublishedAt,
@@ -194,8 +270,10 @@ func (r *entryRec) entry(b *bodyRec) *centre.Entry {
 		OutdatedSince: r.OutdatedSince, PreviewGeneration: r.PreviewGeneration,
 		LastChange: centre.Change{
 			At: r.LastChange.At, KeyID: r.LastChange.KeyID, PersonID: r.LastChange.PersonID, Role: r.LastChange.Role,
-			Action: r.LastChange.Action, Kind: r.LastChange.Kind, Note: r.LastChange.Note,
+			Action: r.LastChange.Action, Kind: r.LastChange.Kind, Note: r.LastChange.Note, Reason: r.LastChange.Reason,
 		},
+		EditedBy: r.EditedBy, ApprovedAt: r.ApprovedAt, ApprovedBy: r.ApprovedBy, ApprovalNote: r.ApprovalNote,
+		ChangesRequestedAt: r.ChangesRequestedAt, ChangesRequestedBy: r.ChangesRequestedBy, ChangesNote: r.ChangesNote,
 	}
 	for _, a := range r.Attachments {
 		e.Attachments = append(e.Attachments, centre.Attachment(a))
@@ -262,13 +340,14 @@ type keyRec struct {
 	CreatedBy string    `json:"created_by,omitempty"`
 	ExpiresAt time.Time `json:"expires_at,omitzero"`
 	RevokedAt time.Time `json:"revoked_at,omitzero"`
+	Org       string    `json:"organisation,omitempty"`
 }
 
 func toKeyRec(k *centre.Key) *keyRec {
 	return &keyRec{
 		ID: k.ID, Site: k.Site, Role: k.Role, Name: k.Name, Hash: k.Hash,
 		CreatedAt: stamp(k.CreatedAt), CreatedBy: k.CreatedBy,
-		ExpiresAt: stamp(k.ExpiresAt), RevokedAt: stamp(k.RevokedAt),
+		ExpiresAt: stamp(k.ExpiresAt), RevokedAt: stamp(k.RevokedAt), Org: k.Organisation,
 	}
 }
 
@@ -276,6 +355,7 @@ func (r *keyRec) key() *centre.Key {
 	return &centre.Key{
 		ID: r.ID, Site: r.Site, Role: r.Role, Name: r.Name, Hash: r.Hash,
 		CreatedAt: r.CreatedAt, CreatedBy: r.CreatedBy, ExpiresAt: r.ExpiresAt, RevokedAt: r.RevokedAt,
+		Organisation: r.Org,
 	}
 }
 

@@ -2,6 +2,8 @@ package centre_test
 
 import (
 	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
 	"path/filepath"
 	"reflect"
@@ -12,6 +14,7 @@ import (
 
 	"infocentre/internal/boltstore"
 	"infocentre/internal/centre"
+	"infocentre/internal/filestore"
 	"infocentre/internal/storetest"
 	"infocentre/internal/transfer"
 )
@@ -20,9 +23,31 @@ import (
 // patched, restored, copied, diffed and exported here without changes to
 // the tests, and a path that forgets the field fails.
 
+// contentFile returns the file record that filledContent(seed) uses as
+// attachment i, or (i < 0) as the lead image: the same record for the
+// same arguments.
+func contentFile(seed, i int) *centre.File {
+	n := seed*100 + i + 2
+	id := fmt.Sprintf("01k%023d", n)
+	body := contentBytes(n)
+	sum := sha256.Sum256(body)
+	f := &centre.File{ID: id, Name: fmt.Sprintf("f%d.pdf", n), MediaType: "application/pdf", Kind: centre.KindDocument,
+		Size: int64(len(body)), SHA256: hex.EncodeToString(sum[:]), Pages: n%7 + 1, CreatedAt: time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC)}
+	if i < 0 {
+		f.Name, f.MediaType, f.Kind, f.Pages = fmt.Sprintf("f%d.jpg", n), "image/jpeg", centre.KindImage, 0
+		f.Width, f.Height = 2000+n, 1000+n
+		f.Variants = []centre.Variant{{Width: 480, Height: 240, MediaType: "image/jpeg", Size: 10}, {Width: 960, Height: 480, MediaType: "image/jpeg", Size: 20}}
+	}
+	return f
+}
+
+// contentBytes are the bytes of the file contentFile makes from n.
+func contentBytes(n int) []byte { return []byte(fmt.Sprintf("the bytes of file %d", n)) }
+
 // filledContent returns a valid Content with every field set from seed.
-// Fields that need a special form (a known type, attachment URLs) are set
-// by hand; a new field of such a kind needs a line here.
+// Fields that need a special form (a known type, attachment URLs, the
+// files referenced, see contentFile) are set by hand; a new field of such
+// a kind needs a line here.
 func filledContent(t *testing.T, seed int, typ string) centre.Content {
 	t.Helper()
 	var c centre.Content
@@ -30,9 +55,12 @@ func filledContent(t *testing.T, seed int, typ string) centre.Content {
 	c.Type = typ
 	for i := range c.Attachments {
 		a := &c.Attachments[i]
-		a.URL = fmt.Sprintf("https://files.example.org/%d/%d.pdf", seed, i)
-		a.MediaType, a.Lang = "application/pdf", "en"
+		f := contentFile(seed, i)
+		a.FileID, a.URL, a.MediaType, a.Size, a.Pages, a.Lang = f.ID, f.Path(0), f.MediaType, f.Size, f.Pages, "en"
 	}
+	im := contentFile(seed, -1)
+	c.Image = centre.Image{FileID: im.ID, Alt: c.Image.Alt, URL: im.Path(0), MediaType: im.MediaType,
+		Width: im.Width, Height: im.Height, Widths: []int{480, 960}}
 	if z := storetest.ZeroFields(&c); len(z) > 0 {
 		t.Fatalf("fixture: content fields %v left zero", z)
 	}
@@ -165,6 +193,31 @@ func TestContentPaths(t *testing.T) {
 		t.Fatal(err)
 	}
 	a, b := filledContent(t, 0, centre.TypePage), otherContent(t, centre.TypeStatement)
+	// The files the content references, record and bytes (a launched
+	// site gets copies).
+	files, err := filestore.Open(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	svc.Files = files
+	for _, seed := range []int{0, 1000} {
+		for i := -1; i < len(a.Attachments); i++ {
+			f := contentFile(seed, i)
+			f.Site = "paths"
+			if err := store.CreateFile(ctx, f, 0); err != nil {
+				t.Fatal(err)
+			}
+			body := contentBytes(seed*100 + i + 2)
+			if err := files.Put(ctx, centre.FileKey("paths", f.SHA256, 0), bytes.NewReader(body), int64(len(body)), f.MediaType); err != nil {
+				t.Fatal(err)
+			}
+			for _, v := range f.Variants {
+				if err := files.Put(ctx, centre.FileKey("paths", f.SHA256, v.Width), strings.NewReader(strings.Repeat("v", int(v.Size))), v.Size, v.MediaType); err != nil {
+					t.Fatal(err)
+				}
+			}
+		}
+	}
 
 	e, err := svc.CreateEntry(ctx, owner, "paths", centre.EntryInput{Content: a, Slug: "about", Lang: "en"})
 	if err != nil {
@@ -211,10 +264,10 @@ func TestContentPaths(t *testing.T) {
 	sameContent(t, "LaunchSite from a template", copied.Content, a)
 
 	var buf bytes.Buffer
-	if _, err := transfer.Export(ctx, store, "paths", &buf, nil); err != nil {
+	if _, err := transfer.Export(ctx, store, files, "paths", &buf, nil); err != nil {
 		t.Fatalf("export: %v", err)
 	}
-	if _, err := transfer.Import(ctx, store, &buf, transfer.Options{As: "imported"}); err != nil {
+	if _, err := transfer.Import(ctx, store, &buf, transfer.Options{As: "imported", Files: files}); err != nil {
 		t.Fatalf("import: %v", err)
 	}
 	sameContent(t, "export → import", onlyEntry(t, store, "imported").Content, a)

@@ -3,6 +3,7 @@ package centre
 import (
 	"context"
 	"errors"
+	"fmt"
 	"strconv"
 	"strings"
 	"time"
@@ -64,9 +65,10 @@ func (s *Service) CreateEntry(ctx context.Context, p Principal, site string, in 
 	e := &Entry{
 		ID: NewID(now), Site: site, Content: in.Content, Slug: in.Slug, Lang: in.Lang, Status: StatusDraft,
 		PublishAt: in.PublishAt.UTC().Truncate(time.Millisecond), CreatedAt: now, UpdatedAt: now, CreatedBy: p.Actor(),
-		ExpiresAt: in.ExpiresAt.UTC().Truncate(time.Millisecond),
+		ExpiresAt: in.ExpiresAt.UTC().Truncate(time.Millisecond), EditedBy: p.Actor(),
 	}
 	stamp(e, p, now, "create")
+	addOwnOrganisation(p, e)
 	if e.Lang == "" {
 		e.Lang = st.DefaultLanguage()
 	}
@@ -81,6 +83,9 @@ func (s *Service) CreateEntry(ctx context.Context, p Principal, site string, in 
 		if err := require(p, site, RolePublisher); err != nil {
 			return nil, Errorf(EFORBIDDEN, "creating an entry as %s needs the publisher role; the key has %s", in.Status, p.Role)
 		}
+		if st.ReviewRequired {
+			return nil, Errorf(ECONFLICT, "site %q requires approval before publication: create the entry as a draft and have another publisher approve it", site)
+		}
 		s.release(e, now)
 		e.LastChange.Action = releaseAction(e)
 		if in.Status == StatusScheduled && e.Status != StatusScheduled {
@@ -89,7 +94,7 @@ func (s *Service) CreateEntry(ctx context.Context, p Principal, site string, in 
 	default:
 		extra.Add("status", "must be draft, published or scheduled when creating")
 	}
-	if err := s.prepare(e, st, &extra); err != nil {
+	if err := s.prepare(ctx, e, st, &extra); err != nil {
 		return nil, err
 	}
 	err = s.Store.CreateEntry(ctx, e)
@@ -103,6 +108,7 @@ func (s *Service) CreateEntry(ctx context.Context, p Principal, site string, in 
 	if err != nil {
 		return nil, slugConflict(err, e)
 	}
+	s.publishFiles(ctx, e)
 	return e, nil
 }
 
@@ -120,9 +126,13 @@ func numberedSlug(base string, n int) string {
 }
 
 // prepare completes and checks an entry before it is stored: its expiry,
-// its rendered body, and every field (with the problems found so far).
-func (s *Service) prepare(e *Entry, site *Site, extra *Problems) error {
+// its rendered body, what its files say (see resolveFiles), and every
+// field (with the problems found so far).
+func (s *Service) prepare(ctx context.Context, e *Entry, site *Site, extra *Problems) error {
 	checkExpiry(e, extra)
+	if err := s.resolveFiles(ctx, e, extra); err != nil {
+		return err
+	}
 	if err := s.render(e); err != nil {
 		return err
 	}
@@ -215,6 +225,24 @@ func (s *Service) Entries(ctx context.Context, p Principal, q EntryQuery) (Entry
 	return s.Store.ListEntries(ctx, q)
 }
 
+// EntriesBySlug returns, to a viewer, every language version of the
+// site's entry with that slug, in any status, ordered by language (none:
+// an empty list). Returns EINVALID (not a slug), EFORBIDDEN.
+func (s *Service) EntriesBySlug(ctx context.Context, p Principal, site, slug string) ([]*Entry, error) {
+	if err := require(p, site, RoleViewer); err != nil {
+		return nil, err
+	}
+	if !ValidSlug(slug) {
+		return nil, &Error{Code: EINVALID, Message: "invalid fields: slug",
+			Fields: []FieldError{{Field: "slug", Reason: fmt.Sprintf("must be 1-%d lowercase letters, digits and single hyphens", MaxSlugLen)}}}
+	}
+	all, err := s.Store.EntriesBySlug(ctx, site, slug)
+	if IsCode(err, ENOTFOUND) {
+		return []*Entry{}, nil
+	}
+	return all, err
+}
+
 // PublicEntries lists public entries of a site. An empty first page of a
 // site that does not exist is ENOTFOUND.
 func (s *Service) PublicEntries(ctx context.Context, q EntryQuery) (EntryPage, error) {
@@ -271,6 +299,9 @@ func (s *Service) updateEntry(ctx context.Context, p Principal, site, id string,
 	if err != nil {
 		return nil, err
 	}
+	if err := inScope(p, e); err != nil {
+		return nil, err
+	}
 	if e.Status != StatusDraft {
 		if err := require(p, site, RolePublisher); err != nil {
 			return nil, Errorf(EFORBIDDEN, "changing a %s entry needs the publisher role; the key has %s", e.Status, p.Role)
@@ -279,13 +310,21 @@ func (s *Service) updateEntry(ctx context.Context, p Principal, site, id string,
 	if e.Status == StatusWithdrawn {
 		return nil, Errorf(ECONFLICT, "entry %q is withdrawn and can no longer be changed", id)
 	}
+	if e.Status == StatusScheduled && st.ReviewRequired {
+		return nil, Errorf(ECONFLICT, "entry %q is scheduled on a site that requires approval: unschedule it, change it and have the change approved again", id)
+	}
 	now := s.now()
 	var extra Problems
 	wasPublic := e.Public()
 	stamp(e, p, now, action)
+	e.EditedBy = p.Actor()
+	e.clearApproval() // the approved content is no longer the content
 	kind := patch.changeKind(wasPublic, &extra)
 	e.LastChange.Kind = kind
 	patch.apply(e, now, &extra)
+	if err := keepsOwnOrganisation(p, e); err != nil {
+		return nil, err
+	}
 	if kind == ChangeMajor && wasPublic {
 		addChangeNote(e, patch.ChangeNote, now, &extra)
 	}
@@ -293,12 +332,13 @@ func (s *Service) updateEntry(ctx context.Context, p Principal, site, id string,
 		e.UpdatedAt = now
 	}
 	e.OutdatedSince = time.Time{} // an updated translation is current again
-	if err := s.prepare(e, st, &extra); err != nil {
+	if err := s.prepare(ctx, e, st, &extra); err != nil {
 		return nil, err
 	}
 	if err := s.Store.UpdateEntry(ctx, e); err != nil {
 		return nil, slugConflict(err, e)
 	}
+	s.publishFiles(ctx, e)
 	if kind == ChangeMajor {
 		s.flagTranslations(ctx, st, e, p)
 	}
@@ -373,6 +413,9 @@ func (s *Service) DeleteEntry(ctx context.Context, p Principal, site, id string,
 	}
 	e, err := s.versioned(ctx, site, id, version)
 	if err != nil {
+		return err
+	}
+	if err := inScope(p, e); err != nil {
 		return err
 	}
 	if e.Status != StatusDraft || e.EverPublic() {

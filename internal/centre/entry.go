@@ -1,6 +1,7 @@
 package centre
 
 import (
+	"reflect"
 	"regexp"
 	"strconv"
 	"strings"
@@ -59,7 +60,38 @@ type Entry struct {
 	OutdatedSince     time.Time `json:"outdated_since,omitzero"`      // public: a translation whose source had a major change since
 	PreviewGeneration int64     `json:"preview_generation,omitempty"` // bumping it revokes every preview link of the entry
 	LastChange        Change    `json:"last_change,omitzero"`         // the change that made this version
+	// EditedBy is who last changed the content (created, updated or
+	// restored it), as Principal.Actor: an approval must come from
+	// someone else.
+	EditedBy string `json:"edited_by,omitempty"`
+	// Approval of the current content by a publisher other than EditedBy
+	// (Service.Approve), which the two-person rule (Site.ReviewRequired)
+	// needs before publishing. Any change to the content clears it, and
+	// publishing uses it up.
+	ApprovedAt   time.Time `json:"approved_at,omitzero"`
+	ApprovedBy   string    `json:"approved_by,omitempty"` // Principal.Actor of the approver
+	ApprovalNote string    `json:"approval_note,omitempty"`
+	// A reviewer sent the draft back to its author (Service.RequestChanges)
+	// with a note; requesting review again clears it.
+	ChangesRequestedAt time.Time `json:"changes_requested_at,omitzero"`
+	ChangesRequestedBy string    `json:"changes_requested_by,omitempty"`
+	ChangesNote        string    `json:"changes_note,omitempty"`
 }
+
+// Approved reports whether the entry's current content has been approved.
+func (e *Entry) Approved() bool { return !e.ApprovedAt.IsZero() }
+
+// Editor returns who last changed the entry's content: EditedBy, or for
+// an entry stored before it was recorded, its creator.
+func (e *Entry) Editor() string {
+	if e.EditedBy != "" {
+		return e.EditedBy
+	}
+	return e.CreatedBy
+}
+
+// clearApproval forgets the approval of the entry's content.
+func (e *Entry) clearApproval() { e.ApprovedAt, e.ApprovedBy, e.ApprovalNote = time.Time{}, "", "" }
 
 // Content is what an author writes in an entry, as one set of fields:
 // creating an entry sets it (EntryInput), a patch changes it
@@ -85,7 +117,10 @@ type Content struct {
 	Tags          []string     `json:"tags,omitempty"`
 	Organisations []string     `json:"organisations,omitempty"`
 	Attachments   []Attachment `json:"attachments,omitempty"`
-	Pinned        bool         `json:"pinned,omitempty"`
+	// Image is the lead image: a file of the site, shown at the top of
+	// the entry's page and in its social card. The zero Image is none.
+	Image  Image `json:"image,omitzero"`
+	Pinned bool  `json:"pinned,omitempty"`
 	// Alert publishes the entry as a CAP 1.2 alert too (Alert when it is
 	// published, Update at each public change, Cancel when withdrawn).
 	Alert bool `json:"alert,omitempty"`
@@ -101,6 +136,7 @@ type ContentPatch struct {
 	Tags          *[]string     `json:"tags"`
 	Organisations *[]string     `json:"organisations"`
 	Attachments   *[]Attachment `json:"attachments"`
+	Image         *Image        `json:"image"` // {} removes the image
 	Pinned        *bool         `json:"pinned"`
 	Alert         *bool         `json:"alert"`
 }
@@ -114,6 +150,7 @@ func (p *ContentPatch) Apply(c *Content) {
 	set(&c.Tags, p.Tags)
 	set(&c.Organisations, p.Organisations)
 	set(&c.Attachments, p.Attachments)
+	set(&c.Image, p.Image)
 	set(&c.Pinned, p.Pinned)
 	set(&c.Alert, p.Alert)
 }
@@ -128,6 +165,7 @@ func (c Content) AsPatch() ContentPatch {
 		Tags:          &c.Tags,
 		Organisations: &c.Organisations,
 		Attachments:   &c.Attachments,
+		Image:         &c.Image,
 		Pinned:        &c.Pinned,
 		Alert:         &c.Alert,
 	}
@@ -148,21 +186,65 @@ type Change struct {
 	// (KeyID is then empty).
 	PersonID string `json:"person_id,omitempty"`
 	Role     string `json:"role,omitempty"`
-	Action   string `json:"action"`         // create, update, publish, schedule, release, unschedule, withdraw, review, restore, preview-revoke
+	Action   string `json:"action"`         // create, update, publish, schedule, release, unschedule, withdraw, review, approve, request-changes, restore, preview-revoke
 	Kind     string `json:"kind,omitempty"` // major or minor, for changes to public entries
 	Note     string `json:"note,omitempty"` // the public change note of a major change
+	// Reason is why an owner published without the approval the site's
+	// two-person rule asks for (Service.ForcePublish); staff-only.
+	Reason string `json:"reason,omitempty"`
 }
 
 // Expired reports whether the entry is past its ExpiresAt at now.
 func (e *Entry) Expired(now time.Time) bool { return !e.ExpiresAt.IsZero() && !now.Before(e.ExpiresAt) }
 
-// Attachment is a file that belongs to an entry, mostly to publications.
+// Attachment is a file that belongs to an entry, mostly to publications:
+// a link to a file hosted elsewhere (URL, MediaType and Size typed by
+// the author), or a file of the site (FileID). For a file of the site,
+// URL (its path below the site's base, File.Path), MediaType, Size and
+// Pages are filled in from the file when the entry is saved, never typed:
+// a typed value that disagrees with the file is refused.
 type Attachment struct {
 	Title     string `json:"title"`
 	URL       string `json:"url"`
 	MediaType string `json:"media_type"`
 	Size      int64  `json:"size"`
 	Lang      string `json:"lang,omitempty"`
+	FileID    string `json:"file_id,omitempty"`
+	Pages     int    `json:"pages,omitempty"` // PDF page count, from the file
+}
+
+// Image is an image file of the site shown with an entry. The author
+// gives FileID and Alt (required: the text that stands for the image);
+// the rest is filled in from the file when the entry is saved, never
+// typed (a typed value that disagrees with the file is refused).
+type Image struct {
+	FileID    string `json:"file_id"`
+	Alt       string `json:"alt"`
+	URL       string `json:"url,omitempty"` // File.Path(0): below the site's base
+	MediaType string `json:"media_type,omitempty"`
+	Width     int    `json:"width,omitempty"`
+	Height    int    `json:"height,omitempty"`
+	// Widths are those of the image's resized copies, narrowest first
+	// (File.Path(width) names each).
+	Widths []int `json:"widths,omitempty"`
+}
+
+// FileIDs returns the files of the site that c references, each once, in
+// order: the lead image, then the attachments.
+func (c *Content) FileIDs() []string {
+	var out []string
+	seen := map[string]bool{}
+	add := func(id string) {
+		if id != "" && !seen[id] {
+			seen[id] = true
+			out = append(out, id)
+		}
+	}
+	add(c.Image.FileID)
+	for _, a := range c.Attachments {
+		add(a.FileID)
+	}
+	return out
 }
 
 // ChangeNote is a public, dated note of a change to a published entry.
@@ -236,6 +318,7 @@ func (e *Entry) Validate(site *Site) error {
 	checkTags(&p, e.Tags)
 	checkOrganisations(&p, e.Organisations)
 	checkAttachments(&p, e.Attachments)
+	checkImage(&p, &e.Image)
 	if len(e.ChangeNotes) > MaxChangeNotes {
 		p.Add("change_notes", "at most %d change notes", MaxChangeNotes)
 	}
@@ -259,6 +342,7 @@ func (e *Entry) normalizeText() {
 	for i := range e.Attachments {
 		normalizeText(&e.Attachments[i].Title)
 	}
+	normalizeText(&e.Image.Alt)
 }
 
 func (e *Entry) checkBody(p *Problems) {
@@ -293,11 +377,7 @@ func checkOrganisations(p *Problems, orgs []string) {
 		p.Add("organisations", "at most %d organisations", MaxOrganisations)
 	}
 	for _, o := range orgs {
-		if strings.TrimSpace(o) == "" || len([]rune(o)) > MaxOrgLen || OrgKey(o) == "" {
-			p.Add("organisations", "%q must be a name of 1-%d characters with at least one letter or digit", o, MaxOrgLen)
-		} else {
-			checkVisible(p, "organisations", o)
-		}
+		checkOrganisation(p, "organisations", o)
 	}
 	if dup := firstDuplicate(orgs, OrgKey); dup != "" {
 		p.Add("organisations", "%q is listed twice", dup)
@@ -312,11 +392,22 @@ func checkAttachments(p *Problems, list []Attachment) {
 		f := func(name string) string { return "attachments[" + strconv.Itoa(i) + "]." + name }
 		checkText(p, f("title"), a.Title, 1, MaxTitleLen)
 		checkVisible(p, f("title"), a.Title)
-		if !ValidHTTPURL(a.URL) {
-			p.Add(f("url"), "must be an absolute http(s) URL")
-		}
-		if !mediaTypeRE.MatchString(a.MediaType) {
-			p.Add(f("media_type"), "must be a media type like application/pdf")
+		if a.FileID != "" {
+			// URL, media type, size and pages come from the file
+			// (Service.resolveFiles).
+			if !ValidID(a.FileID) {
+				p.Add(f("file_id"), "must be the id of a file of the site")
+			}
+		} else {
+			if !ValidHTTPURL(a.URL) {
+				p.Add(f("url"), "must be an absolute http(s) URL (or give file_id for a file of the site)")
+			}
+			if a.Pages != 0 {
+				p.Add(f("pages"), "is filled in from a file of the site (file_id)")
+			}
+			if !mediaTypeRE.MatchString(a.MediaType) {
+				p.Add(f("media_type"), "must be a media type like application/pdf")
+			}
 		}
 		if a.Size < 0 || a.Size > MaxAttachmentSize {
 			p.Add(f("size"), "must be between 0 and %d bytes", int64(MaxAttachmentSize))
@@ -325,6 +416,20 @@ func checkAttachments(p *Problems, list []Attachment) {
 			p.Add(f("lang"), "must be a BCP 47 language tag")
 		}
 	}
+}
+
+func checkImage(p *Problems, im *Image) {
+	if im.FileID == "" {
+		if !reflect.ValueOf(*im).IsZero() {
+			p.Add("image.file_id", "is required: the id of an image file of the site (or send \"image\": {} for no image)")
+		}
+		return
+	}
+	if !ValidID(im.FileID) {
+		p.Add("image.file_id", "must be the id of an image file of the site")
+	}
+	checkText(p, "image.alt", im.Alt, 1, MaxAltLen)
+	checkVisible(p, "image.alt", im.Alt)
 }
 
 func firstDuplicate(list []string, key func(string) string) string {

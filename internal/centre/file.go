@@ -44,6 +44,14 @@ type File struct {
 	// Variants are smaller copies (never wider than the original), made
 	// once at upload, narrowest first.
 	Variants []Variant `json:"variants,omitempty"`
+
+	// PublicSince is when an entry that references the file first became
+	// public, PublicEntry that entry's ID. Until then the file's public
+	// URL answers 404 (the embargo of the entry holds for its files);
+	// from then on the file is part of a published revision and can no
+	// longer be deleted.
+	PublicSince time.Time `json:"public_since,omitzero"`
+	PublicEntry string    `json:"public_entry,omitempty"`
 }
 
 // Variant is a resized copy of an image.

@@ -44,6 +44,10 @@ func (l FileLimits) quota() int64 {
 	return l.SiteQuota
 }
 
+// Quota returns the bytes a site's files may take (0: no quota), as
+// Store.CreateFile takes it.
+func (l FileLimits) Quota() int64 { return l.quota() }
+
 func (l FileLimits) uploadTTL() time.Duration {
 	if l.UploadTTL > 0 {
 		return l.UploadTTL
@@ -304,10 +308,12 @@ func (s *Service) FileUsage(ctx context.Context, p Principal, site string) (File
 	return u, s.FileLimits.quota(), err
 }
 
-// DeleteFile removes a file and its bytes (publishers: until entries
-// reference files, a file may be linked from a public entry, so removing
-// one takes the role that can unpublish). Returns ENOTFOUND, EFORBIDDEN,
-// ECONFLICT (archived site).
+// DeleteFile removes a file and its bytes (publishers). A file that a
+// published revision references (File.PublicSince: an entry using it has
+// been public, withdrawn entries included) stays: ECONFLICT naming the
+// entry. A file that only drafts or scheduled entries use can be deleted;
+// saving or publishing them then fails until the reference is removed.
+// Returns ENOTFOUND, EFORBIDDEN, ECONFLICT (public file, archived site).
 func (s *Service) DeleteFile(ctx context.Context, p Principal, site, id string) error {
 	if _, err := s.writableSite(ctx, p, site, RolePublisher); err != nil {
 		return err
@@ -319,13 +325,32 @@ func (s *Service) DeleteFile(ctx context.Context, p Principal, site, id string) 
 	if err != nil {
 		return err
 	}
+	if !f.PublicSince.IsZero() {
+		return s.fileInUse(ctx, f)
+	}
 	if err := s.Store.DeleteFile(ctx, site, id); err != nil {
+		if IsCode(err, ECONFLICT) {
+			if f, err2 := s.Store.GetFile(ctx, site, id); err2 == nil {
+				return s.fileInUse(ctx, f)
+			}
+		}
 		return err
 	}
 	if s.Files != nil {
 		s.dropBytes(ctx, f)
 	}
 	return nil
+}
+
+// fileInUse is the ECONFLICT of deleting a public file, naming the entry
+// that made it public.
+func (s *Service) fileInUse(ctx context.Context, f *File) error {
+	what := fmt.Sprintf("entry %q", f.PublicEntry)
+	if e, err := s.Store.GetEntry(ctx, f.Site, f.PublicEntry); err == nil {
+		what = fmt.Sprintf("entry %q (%s/%s, id %s)", e.Title, e.Lang, e.Slug, e.ID)
+	}
+	return Errorf(ECONFLICT, "file %q is part of a published revision of %s since %s, and published files stay (withdrawn entries keep their files)",
+		f.Name, what, f.PublicSince.UTC().Format(time.RFC3339))
 }
 
 // Upload is a direct upload waiting to be completed.
@@ -422,12 +447,12 @@ func (s *Service) dropUpload(ctx context.Context, key string) {
 }
 
 // PublicFile returns a file of a site by its SHA-256, with its bytes
-// (width > 0: that variant), for the public site. Returns ENOTFOUND.
-//
-// Increment boundary: entries do not reference files yet, so a file is
-// public from its upload, at a URL that only someone who has the content
-// (or was given the link) can know. Once entries reference files, a file
-// answers only while a public entry uses it (see README "Files").
+// (width > 0: that variant), for the public site. A file is public once
+// an entry that references it has been public (File.PublicSince, set
+// when the entry became public, by a staff action or the scheduled
+// publisher), and stays so after the entry is withdrawn; before that it
+// is ENOTFOUND, like the entry. One read of the file record, no entry
+// read. Returns ENOTFOUND.
 func (s *Service) PublicFile(ctx context.Context, site, sha string, width int) (*File, *Object, error) {
 	if s.Files == nil || !ValidSHA256(sha) {
 		return nil, nil, Errorf(ENOTFOUND, "no such file")
@@ -435,6 +460,9 @@ func (s *Service) PublicFile(ctx context.Context, site, sha string, width int) (
 	f, err := s.Store.FileByHash(ctx, site, sha)
 	if err != nil {
 		return nil, nil, err
+	}
+	if f.PublicSince.IsZero() {
+		return nil, nil, Errorf(ENOTFOUND, "no such file")
 	}
 	if width > 0 {
 		if _, ok := f.Variant(width); !ok {

@@ -77,6 +77,18 @@ var writes = map[string]write{
 		_, err := svc.Publish(ctx, p, x.site, x.draft, x.draftVersion, "")
 		return err
 	}},
+	"ForcePublish": {need: centre.RoleOwner, call: func(ctx context.Context, svc *centre.Service, p centre.Principal, x guardTarget) error {
+		_, err := svc.ForcePublish(ctx, p, x.site, x.draft, x.draftVersion, "", "the approver is unreachable")
+		return err
+	}},
+	"Approve": {need: centre.RolePublisher, call: func(ctx context.Context, svc *centre.Service, p centre.Principal, x guardTarget) error {
+		_, err := svc.Approve(ctx, p, x.site, x.draft, x.draftVersion, "fine")
+		return err
+	}},
+	"RequestChanges": {need: centre.RolePublisher, call: func(ctx context.Context, svc *centre.Service, p centre.Principal, x guardTarget) error {
+		_, err := svc.RequestChanges(ctx, p, x.site, x.draft, x.draftVersion, "cite the source")
+		return err
+	}},
 	"Unschedule": {need: centre.RolePublisher, call: func(ctx context.Context, svc *centre.Service, p centre.Principal, x guardTarget) error {
 		_, err := svc.Unschedule(ctx, p, x.site, x.scheduled, 0)
 		return err
@@ -159,7 +171,7 @@ var guardReads = map[string]bool{
 	"Audit": true, "Preview": true, "Require": true, "HostReserved": true, "At": true, "PreviewEntry": true, "PublicListing": true,
 	"PublicSites": true, "PublicVersions": true, "SiteStamp": true, "ReadableEntries": true, "SiteByHost": true, "Bootstrap": true, "PublishDue": true,
 	"File": true, "ListFiles": true, "FileUsage": true, "MaxFileSize": true, "PublicFile": true, "PresignFile": true,
-	"People": true, "Person": true, "Time": true,
+	"People": true, "Person": true, "Time": true, "EntriesBySlug": true,
 }
 
 // guardSite makes a site with a draft (two revisions), a scheduled and a

@@ -41,6 +41,9 @@ type Key struct {
 	CreatedBy string    `json:"created_by,omitempty"`
 	ExpiresAt time.Time `json:"expires_at,omitzero"`
 	RevokedAt time.Time `json:"revoked_at,omitzero"`
+	// Organisation scopes the key to a member organisation: it creates
+	// and changes only entries that name it (see Principal).
+	Organisation string `json:"organisation,omitempty"`
 }
 
 // Usable reports whether the key may be used at time now.
@@ -85,11 +88,18 @@ func LooksLikeKey(s string) bool {
 //
 // A request signed with a key has KeyID set; a signed-in person's has
 // PersonID set instead. Roles, site state and audit treat both alike.
+//
+// A principal with an Organisation (a member organisation's key or
+// person) creates and changes only entries whose Organisations name it
+// (compared by OrgKey): creating an entry adds it to the entry's
+// organisations if missing, and no change may remove it. It reads what
+// its role allows, like any other.
 type Principal struct {
-	KeyID    string `json:"key_id,omitempty"`
-	PersonID string `json:"person_id,omitempty"`
-	Site     string `json:"site"`
-	Role     string `json:"role"`
+	KeyID        string `json:"key_id,omitempty"`
+	PersonID     string `json:"person_id,omitempty"`
+	Site         string `json:"site"`
+	Role         string `json:"role"`
+	Organisation string `json:"organisation,omitempty"`
 }
 
 // Actor names the caller in logs and audit events: the key ID or

@@ -64,7 +64,7 @@ func (s *Service) Authenticate(ctx context.Context, secret string) (Principal, e
 	if _, err := s.keyChain(ctx, k); err != nil {
 		return Principal{}, err
 	}
-	return Principal{KeyID: k.ID, Site: k.Site, Role: k.Role}, nil
+	return Principal{KeyID: k.ID, Site: k.Site, Role: k.Role, Organisation: k.Organisation}, nil
 }
 
 // keyChain checks that k and every key it descends from are usable now,
@@ -130,13 +130,23 @@ type KeyInput struct {
 	Role      string    `json:"role"`
 	Name      string    `json:"name"`
 	ExpiresAt time.Time `json:"expires_at"`
+	// Organisation scopes the key to a member organisation (see
+	// Principal). A scoped caller issues only keys of its own
+	// organisation: empty means the caller's.
+	Organisation string `json:"organisation"`
 }
 
 // CreateKey issues a key for site (AllSites with the owner role for an
 // owner key) and returns it with its secret, which is never retrievable
-// again. A caller cannot issue a key more powerful than its own.
+// again. A caller cannot issue a key more powerful than its own, nor,
+// scoped to an organisation, one of another organisation or none.
 // Returns EINVALID, ENOTFOUND (site), EFORBIDDEN.
 func (s *Service) CreateKey(ctx context.Context, p Principal, site string, in KeyInput) (*Key, string, error) {
+	org, err := sameOrganisation(p, in.Organisation, "issue keys")
+	if err != nil {
+		return nil, "", err
+	}
+	in.Organisation = org
 	if site == AllSites || in.Role == RoleOwner {
 		if p.Role != RoleOwner {
 			return nil, "", Errorf(EFORBIDDEN, "only owner keys may issue owner keys")
@@ -189,6 +199,10 @@ func (s *Service) issueKey(ctx context.Context, site string, in KeyInput, by str
 		pr.Add("name", "must be at most 100 characters")
 	}
 	checkVisible(&pr, "name", in.Name)
+	normalizeText(&in.Organisation)
+	if in.Organisation != "" {
+		checkOrganisation(&pr, "organisation", in.Organisation)
+	}
 	now := s.now()
 	if !in.ExpiresAt.IsZero() && !in.ExpiresAt.After(now) {
 		pr.Add("expires_at", "must be in the future")
@@ -197,7 +211,7 @@ func (s *Service) issueKey(ctx context.Context, site string, in KeyInput, by str
 		return nil, "", err
 	}
 	secret, hash := NewKeySecret()
-	k := &Key{ID: NewID(now), Site: site, Role: in.Role, Name: in.Name, Hash: hash,
+	k := &Key{ID: NewID(now), Site: site, Role: in.Role, Name: in.Name, Hash: hash, Organisation: in.Organisation,
 		CreatedAt: now, CreatedBy: by, ExpiresAt: in.ExpiresAt.UTC().Truncate(time.Millisecond)}
 	if err := s.Store.CreateKey(ctx, k); err != nil {
 		return nil, "", err
@@ -221,9 +235,11 @@ func (s *Service) Keys(ctx context.Context, p Principal, site string) ([]*Key, e
 
 // RevokeKey revokes a key of site at once; every key minted with it
 // (and with those, and so on) stops authenticating with it. A site admin
-// cannot revoke the site's last admin key — counting the keys the
+// key cannot revoke the site's last admin key — counting the keys the
 // revocation disables — so that no admin locks the site out; an owner
-// can. Returns ENOTFOUND, EFORBIDDEN, ECONFLICT (last admin).
+// can, and so can a signed-in admin person, who stays an admin of the
+// site whatever its keys. Returns ENOTFOUND, EFORBIDDEN, ECONFLICT (last
+// admin).
 //
 // Revoking stays possible on an archived site: it is a security action.
 func (s *Service) RevokeKey(ctx context.Context, p Principal, site, id string) (*Key, error) {
@@ -233,7 +249,7 @@ func (s *Service) RevokeKey(ctx context.Context, p Principal, site, id string) (
 		}
 	} else if err := require(p, site, RoleAdmin); err != nil {
 		return nil, err
-	} else if p.Role != RoleOwner {
+	} else if p.Role != RoleOwner && p.PersonID == "" {
 		if err := s.keepAnAdmin(ctx, site, id); err != nil {
 			return nil, err
 		}

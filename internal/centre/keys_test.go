@@ -109,8 +109,9 @@ func TestChildKeyNeverOutranksParent(t *testing.T) {
 	wantCode(t, err, centre.EFORBIDDEN, "minting below the depth limit")
 }
 
-// TestLastAdminIsKept: a site admin cannot leave the site without an
-// admin key, also not through the keys a revocation disables; an owner can.
+// TestLastAdminIsKept: a site admin key cannot leave the site without an
+// admin key, also not through the keys a revocation disables; an owner
+// and an admin person can.
 func TestLastAdminIsKept(t *testing.T) {
 	f := newFixture(t)
 	ctx := t.Context()
@@ -141,6 +142,12 @@ func TestLastAdminIsKept(t *testing.T) {
 	wantCode(t, err, centre.ENOTFOUND, "revoking a key the site does not have")
 	if _, err := f.svc.RevokeKey(ctx, f.owner, "demo", ak.ID); err != nil {
 		t.Fatalf("an owner revoking the last admin: %v", err)
+	}
+	// A signed-in admin person stays an admin of the site without keys.
+	_, _, dk := f.key(f.owner, "demo", centre.RoleAdmin, time.Time{})
+	person := centre.Principal{PersonID: "01jzperson000000000000000a", Site: "demo", Role: centre.RoleAdmin}
+	if _, err := f.svc.RevokeKey(ctx, person, "demo", dk.ID); err != nil {
+		t.Fatalf("an admin person revoking the last admin key: %v", err)
 	}
 }
 

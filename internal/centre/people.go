@@ -21,8 +21,15 @@ type PersonInput struct {
 // stored only as its hash: the caller passes it on (as a link to
 // /admin/invite/{token}). Needs the admin role on the site (owners for
 // owners); the site must not be archived. Returns EINVALID, EFORBIDDEN,
-// ENOTFOUND (site), ECONFLICT (email taken, archived site).
+// ENOTFOUND (site), ECONFLICT (email taken, archived site). A caller
+// scoped to an organisation invites only people of that organisation (an
+// empty Organisation means the caller's).
 func (s *Service) InvitePerson(ctx context.Context, p Principal, site string, in PersonInput) (*Person, string, error) {
+	org, err := sameOrganisation(p, in.Organisation, "invite people")
+	if err != nil {
+		return nil, "", err
+	}
+	in.Organisation = org
 	if site == AllSites || in.Role == RoleOwner {
 		if p.Role != RoleOwner {
 			return nil, "", Errorf(EFORBIDDEN, "only owners may invite owners")
@@ -57,11 +64,10 @@ func (s *Service) invite(ctx context.Context, site string, in PersonInput, by st
 	if in.Name == "" || len([]rune(in.Name)) > 100 {
 		pr.Add("name", "must be 1 to 100 characters")
 	}
-	if len([]rune(in.Organisation)) > 200 {
-		pr.Add("organisation", "must be at most 200 characters")
+	if in.Organisation != "" {
+		checkOrganisation(&pr, "organisation", in.Organisation)
 	}
 	checkVisible(&pr, "name", in.Name)
-	checkVisible(&pr, "organisation", in.Organisation)
 	if RoleRank(in.Role) == 0 {
 		pr.Add("role", "must be one of %s", strings.Join(Roles, ", "))
 	}
@@ -417,7 +423,7 @@ func (s *Service) SessionPrincipal(ctx context.Context, token string) (Principal
 			return Principal{}, nil, err
 		}
 	}
-	return Principal{PersonID: person.ID, Site: person.Site, Role: person.Role}, person, nil
+	return Principal{PersonID: person.ID, Site: person.Site, Role: person.Role, Organisation: person.Organisation}, person, nil
 }
 
 // EndSession ends the session a token names (signing out); an unknown

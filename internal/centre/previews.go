@@ -38,6 +38,9 @@ func (s *Service) CreatePreview(ctx context.Context, p Principal, site, id strin
 	if err != nil {
 		return nil, err
 	}
+	if err := inScope(p, e); err != nil {
+		return nil, err
+	}
 	if e.Public() {
 		return nil, Errorf(ECONFLICT, "entry %q is %s: link to its public page, not a preview", id, e.Status)
 	}
@@ -58,6 +61,9 @@ func (s *Service) RevokePreviews(ctx context.Context, p Principal, site, id stri
 	}
 	e, err := s.entry(ctx, site, id)
 	if err != nil {
+		return nil, err
+	}
+	if err := inScope(p, e); err != nil {
 		return nil, err
 	}
 	if e.Public() {

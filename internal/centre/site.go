@@ -33,15 +33,26 @@ type Site struct {
 	// in ("Europe/Brussels"); empty means UTC.
 	TimeZone string   `json:"time_zone,omitempty"`
 	Hosts    []string `json:"hosts,omitempty"` // host names that serve this site at "/"
+	// Translations are the title, tagline and description in the site's
+	// other languages (see Text).
+	Translations []SiteText `json:"translations,omitempty"`
+	// Labels are the display names of tags and organisations per language
+	// (see LabelOf).
+	Labels []Label `json:"labels,omitempty"`
 	// Banner is the site's emergency banner, or nil; once removed it is
 	// kept with its RemovedAt (for the CAP Cancel message) until the next
 	// one is set. See Banner.ActiveAt for when the public sees it.
-	Banner     *Banner   `json:"banner,omitempty"`
-	Status     string    `json:"status"`
-	ArchivedAt time.Time `json:"archived_at,omitzero"`
-	CreatedAt  time.Time `json:"created_at"`
-	UpdatedAt  time.Time `json:"updated_at"`
-	Version    int64     `json:"version"`
+	Banner *Banner `json:"banner,omitempty"`
+	// ReviewRequired is the two-person rule: an entry is published (or
+	// scheduled) only once someone other than its last author, with the
+	// publisher role, has approved its current content (Service.Approve);
+	// owners may force it with a reason (Service.ForcePublish).
+	ReviewRequired bool      `json:"review_required"`
+	Status         string    `json:"status"`
+	ArchivedAt     time.Time `json:"archived_at,omitzero"`
+	CreatedAt      time.Time `json:"created_at"`
+	UpdatedAt      time.Time `json:"updated_at"`
+	Version        int64     `json:"version"`
 }
 
 // Contact is how the public reaches the site's publisher.
@@ -56,7 +67,8 @@ type Theme struct {
 	// LogoURL is the site's logo: a data:image/png, jpeg or webp base64
 	// URL of at most MaxLogoBytes, which the site serves itself (so pages
 	// make no third-party request), or an http(s) URL kept for other uses
-	// (pages show only a logo they can serve themselves).
+	// (pages show only a logo they can serve themselves), or a path of one
+	// of the site's files (a hosted file: /files/{hash}/{name}).
 	LogoURL string `json:"logo_url,omitempty"`
 }
 
@@ -158,6 +170,8 @@ func (s *Site) Validate() error {
 	s.Contact.check(&p)
 	s.Theme.check(&p)
 	checkHosts(&p, s.Hosts)
+	s.checkTranslations(&p)
+	s.checkLabels(&p)
 	if s.TimeZone != "" && !ValidTimeZone(s.TimeZone) {
 		p.Add("time_zone", "must be an IANA time zone name like Europe/Brussels")
 	}
@@ -210,8 +224,8 @@ func (t Theme) check(p *Problems) {
 			if _, _, err := LogoImage(l); err != nil {
 				p.Add("theme.logo_url", "%s", err.Error())
 			}
-		} else if !ValidHTTPURL(l) {
-			p.Add("theme.logo_url", "must be a data:image/png (or jpeg or webp) base64 URL, or an absolute http(s) URL")
+		} else if !ValidHTTPURL(l) && !ValidLogoPath(l) {
+			p.Add("theme.logo_url", "must be a path of one of the site's files (/files/{hash}/{name}), a data:image/png (or jpeg or webp) base64 URL, or an absolute http(s) URL")
 		}
 	}
 }
@@ -272,6 +286,15 @@ func LogoImage(dataURL string) (mediaType string, data []byte, err error) {
 		return "", nil, fmt.Errorf("the logo's bytes are %s, not %s", sniffed, mt)
 	}
 	return mt, data, nil
+}
+
+// ValidLogoPath reports whether l is a logo given as a path of one of the
+// site's own files: relative to the site's base, like a hosted file's
+// /files/{hash}/{name} (or the same under /sites/{slug}/); no "//", "..",
+// backslash, query, fragment or space.
+func ValidLogoPath(l string) bool {
+	return len(l) > 1 && len(l) <= 2048 && strings.HasPrefix(l, "/") && !strings.HasPrefix(l, "//") &&
+		!strings.Contains(l, "..") && !strings.ContainsAny(l, "\\?#%\" <>\x00\t\r\n")
 }
 
 // LogoExt returns the file extension of a logo media type.

@@ -21,6 +21,9 @@ type SiteInput struct {
 	Theme       Theme    `json:"theme"`
 	TimeZone    string   `json:"time_zone"`
 	Hosts       []string `json:"hosts"`
+	// Translations and Labels: see Site.
+	Translations []SiteText `json:"translations"`
+	Labels       []Label    `json:"labels"`
 	// From names a site to use as a template: its theme, languages, time
 	// zone and page entries (About, Contact …) are copied — the pages as
 	// drafts to rewrite, never published unreviewed. The publisher and
@@ -41,7 +44,12 @@ type SitePatch struct {
 	Theme       *Theme    `json:"theme"`
 	TimeZone    *string   `json:"time_zone"`
 	Hosts       *[]string `json:"hosts"`
-	Status      *string   `json:"status"`
+	// Translations and Labels replace the site's whole lists.
+	Translations *[]SiteText `json:"translations"`
+	Labels       *[]Label    `json:"labels"`
+	Status       *string     `json:"status"`
+	// ReviewRequired turns the two-person rule on or off (see Site).
+	ReviewRequired *bool `json:"review_required"`
 	// Banner sets the emergency banner (publishers may); RemoveBanner,
 	// which a JSON "banner": null sets, removes it.
 	Banner       *BannerInput `json:"banner"`
@@ -87,7 +95,14 @@ func (s *Service) validateSite(site *Site) error {
 					p.list = append(p.list, e.Fields...)
 				}
 			}
-			p.Add("theme.accent", "%s", cerr.Error())
+			// The check's own reasons when it gives them (not its whole
+			// message, which repeats the field).
+			var ce *Error
+			if errors.As(cerr, &ce) && len(ce.Fields) > 0 {
+				p.list = append(p.list, ce.Fields...)
+			} else {
+				p.Add("theme.accent", "%s", cerr.Error())
+			}
 			return p.Err()
 		}
 	}
@@ -104,7 +119,8 @@ func (s *Service) CreateSite(ctx context.Context, p Principal, in SiteInput) (*S
 	site := &Site{
 		Slug: in.Slug, Title: in.Title, Tagline: in.Tagline, Description: in.Description,
 		Languages: in.Languages, Publisher: in.Publisher, Contact: in.Contact, Theme: in.Theme,
-		TimeZone: in.TimeZone, Hosts: in.Hosts, Status: SiteActive, CreatedAt: now, UpdatedAt: now,
+		TimeZone: in.TimeZone, Hosts: in.Hosts, Translations: in.Translations, Labels: in.Labels,
+		Status: SiteActive, CreatedAt: now, UpdatedAt: now,
 	}
 	if len(site.Languages) == 0 {
 		site.Languages = []string{"en"}
@@ -171,6 +187,9 @@ func (s *Service) LaunchSite(ctx context.Context, p Principal, in SiteInput) (*L
 		stamp(c, p, now, "create") // a draft, whatever the template's page was
 		if !site.HasLanguage(c.Lang) {
 			continue // the new site dropped that language
+		}
+		if err := s.copyFiles(ctx, pg.Site, site.Slug, &c.Content); err != nil {
+			return nil, fmt.Errorf("copy the files of page %s/%s into site %s: %w", pg.Lang, pg.Slug, site.Slug, err)
 		}
 		if err := s.Store.CreateEntry(ctx, c); err != nil {
 			return nil, fmt.Errorf("copy page %s/%s into site %s: %w", pg.Lang, pg.Slug, site.Slug, err)
@@ -287,6 +306,9 @@ func (s *Service) updateSite(ctx context.Context, p Principal, site *Site, patch
 	set(&site.Theme, patch.Theme)
 	set(&site.TimeZone, patch.TimeZone)
 	set(&site.Hosts, patch.Hosts)
+	set(&site.ReviewRequired, patch.ReviewRequired)
+	set(&site.Translations, patch.Translations)
+	set(&site.Labels, patch.Labels)
 	if patch.Banner != nil && patch.RemoveBanner {
 		return nil, &Error{Code: EINVALID, Message: "invalid fields: banner",
 			Fields: []FieldError{{Field: "banner", Reason: "cannot be set and removed at once"}}}

@@ -168,8 +168,13 @@ type Store interface {
 	// Paging follows the rules of ListEntries.
 	ListFiles(ctx context.Context, q FileQuery) (FilePage, error)
 	// DeleteFile removes a file record (and its hash) and uncounts it
-	// from FileUsage. Returns ENOTFOUND.
+	// from FileUsage. Returns ENOTFOUND, and ECONFLICT if the file is
+	// public (PublicSince set), checked in the same atomic write.
 	DeleteFile(ctx context.Context, site, id string) error
+	// MarkFilePublic sets the file's PublicSince to at and PublicEntry to
+	// entry, unless it is public already (the first time and entry stay).
+	// Returns ENOTFOUND.
+	MarkFilePublic(ctx context.Context, site, id, entry string, at time.Time) error
 	// FileUsage returns what a site's files take (zero for none).
 	FileUsage(ctx context.Context, site string) (FileUsage, error)
 
@@ -260,11 +265,13 @@ type AuditQuery struct {
 	Site   string
 	Action string
 	KeyID  string
-	Target string
-	From   time.Time
-	To     time.Time
-	Limit  int    // 1..MaxPageSize; 0 means 20
-	After  string // Next of the previous page
+	// PersonID selects the events of a signed-in person.
+	PersonID string
+	Target   string
+	From     time.Time
+	To       time.Time
+	Limit    int    // 1..MaxPageSize; 0 means 20
+	After    string // Next of the previous page
 }
 
 // AuditPage is one page of audit events.

@@ -49,16 +49,112 @@ func (s *Service) RequestReview(ctx context.Context, p Principal, site, id strin
 	if err != nil {
 		return nil, err
 	}
+	if err := inScope(p, e); err != nil {
+		return nil, err
+	}
 	if e.Status != StatusDraft {
 		return nil, Errorf(ECONFLICT, "only drafts go to review; entry %q is %s", id, e.Status)
 	}
 	now := s.now()
 	e.ReviewRequestedAt, e.ReviewNote = now, note
+	e.ChangesRequestedAt, e.ChangesRequestedBy, e.ChangesNote = time.Time{}, "", ""
 	stamp(e, p, now, "review")
 	if err := s.Store.UpdateEntry(ctx, e); err != nil {
 		return nil, err
 	}
 	return e, nil
+}
+
+// Approve records that p, a publisher other than whoever last changed the
+// entry's content (Entry.Editor), approves its current content (version,
+// if not 0, must match), with an optional note to the author: on a site
+// with the two-person rule (Site.ReviewRequired) the entry may then be
+// published. The entry must be a draft, or a published entry whose change
+// is to be published (Publish with a change note). Approving ends the
+// review (ReviewRequestedAt) and any request for changes. Returns
+// EINVALID (note), ENOTFOUND, EPRECONDITION, ECONFLICT (another status,
+// already approved, or p is the author), EFORBIDDEN.
+func (s *Service) Approve(ctx context.Context, p Principal, site, id string, version int64, note string) (*Entry, error) {
+	if _, err := s.writableSite(ctx, p, site, RolePublisher); err != nil {
+		return nil, err
+	}
+	note, err := checkNote("note", note, false)
+	if err != nil {
+		return nil, err
+	}
+	e, err := s.versioned(ctx, site, id, version)
+	if err != nil {
+		return nil, err
+	}
+	if err := inScope(p, e); err != nil {
+		return nil, err
+	}
+	switch {
+	case e.Status != StatusDraft && e.Status != StatusPublished:
+		return nil, Errorf(ECONFLICT, "entry %q is %s; only drafts and changes to published entries are approved", id, e.Status)
+	case e.Approved():
+		return nil, Errorf(ECONFLICT, "entry %q is already approved (by %s)", id, e.ApprovedBy)
+	case e.Editor() == p.Actor():
+		return nil, Errorf(ECONFLICT, "you made the last change to entry %q: someone else must approve it", id)
+	}
+	now := s.now()
+	e.ApprovedAt, e.ApprovedBy, e.ApprovalNote = now, p.Actor(), note
+	e.ReviewRequestedAt, e.ReviewNote = time.Time{}, ""
+	e.ChangesRequestedAt, e.ChangesRequestedBy, e.ChangesNote = time.Time{}, "", ""
+	stamp(e, p, now, "approve")
+	if err := s.Store.UpdateEntry(ctx, e); err != nil {
+		return nil, err
+	}
+	return e, nil
+}
+
+// RequestChanges sends a draft back to its author from review with a note
+// (required) saying what to change: it is no longer awaiting review nor
+// approved. Publishers may. Returns EINVALID (note), ENOTFOUND,
+// EPRECONDITION, ECONFLICT (not a draft), EFORBIDDEN.
+func (s *Service) RequestChanges(ctx context.Context, p Principal, site, id string, version int64, note string) (*Entry, error) {
+	if _, err := s.writableSite(ctx, p, site, RolePublisher); err != nil {
+		return nil, err
+	}
+	note, err := checkNote("note", note, true)
+	if err != nil {
+		return nil, err
+	}
+	e, err := s.versioned(ctx, site, id, version)
+	if err != nil {
+		return nil, err
+	}
+	if err := inScope(p, e); err != nil {
+		return nil, err
+	}
+	if e.Status != StatusDraft {
+		return nil, Errorf(ECONFLICT, "only drafts are sent back for changes; entry %q is %s", id, e.Status)
+	}
+	now := s.now()
+	e.ChangesRequestedAt, e.ChangesRequestedBy, e.ChangesNote = now, p.Actor(), note
+	e.ReviewRequestedAt, e.ReviewNote = time.Time{}, ""
+	e.clearApproval()
+	stamp(e, p, now, "request-changes")
+	if err := s.Store.UpdateEntry(ctx, e); err != nil {
+		return nil, err
+	}
+	return e, nil
+}
+
+// checkNote trims a note to staff and checks its length (1 or 0 to
+// MaxNoteLen characters): EINVALID names field.
+func checkNote(field, note string, required bool) (string, error) {
+	note = strings.TrimSpace(note)
+	n := len([]rune(note))
+	if n > MaxNoteLen || required && n == 0 {
+		low := 0
+		if required {
+			low = 1
+		}
+		return "", &Error{Code: EINVALID, Message: "invalid fields: " + field,
+			Fields: []FieldError{{Field: field, Reason: fmt.Sprintf("must be %d to %d characters", low, MaxNoteLen)}}}
+	}
+	return note, nil
 }
 
 // versioned reads an entry and checks an expected version (0: any).
@@ -76,8 +172,32 @@ func (s *Service) versioned(ctx context.Context, site, id string, version int64)
 // Publish makes a draft public now, or schedules it when its PublishAt is
 // in the future. Publishing an entry that is already published records a
 // major update and needs a change note. If version is not 0 it must match.
-// Returns ENOTFOUND, EPRECONDITION, ECONFLICT, EINVALID, EFORBIDDEN.
+// On a site with the two-person rule (Site.ReviewRequired) the entry's
+// current content must have been approved (Approve) first; publishing
+// uses the approval up. Returns ENOTFOUND, EPRECONDITION, ECONFLICT (also:
+// not approved), EINVALID, EFORBIDDEN.
 func (s *Service) Publish(ctx context.Context, p Principal, site, id string, version int64, changeNote string) (*Entry, error) {
+	return s.publish(ctx, p, site, id, version, changeNote, "")
+}
+
+// ForcePublish is Publish for an owner who publishes without the approval
+// a site's two-person rule asks for, giving a reason of 1-MaxReasonLen
+// characters; the reason is kept in the entry's history (LastChange.Reason
+// of the revision it makes). Returns what Publish does, EINVALID without a
+// reason, and EFORBIDDEN for anyone but an owner.
+func (s *Service) ForcePublish(ctx context.Context, p Principal, site, id string, version int64, changeNote, reason string) (*Entry, error) {
+	if p.Role != RoleOwner {
+		return nil, Errorf(EFORBIDDEN, "only owners may publish without approval; ask a publisher to approve the entry")
+	}
+	reason = strings.TrimSpace(reason)
+	if reason == "" || len([]rune(reason)) > MaxReasonLen {
+		return nil, &Error{Code: EINVALID, Message: "invalid fields: force_reason",
+			Fields: []FieldError{{Field: "force_reason", Reason: fmt.Sprintf("a reason of 1-%d characters is required to publish without approval", MaxReasonLen)}}}
+	}
+	return s.publish(ctx, p, site, id, version, changeNote, reason)
+}
+
+func (s *Service) publish(ctx context.Context, p Principal, site, id string, version int64, changeNote, force string) (*Entry, error) {
 	st, err := s.writableSite(ctx, p, site, RolePublisher)
 	if err != nil {
 		return nil, err
@@ -86,10 +206,21 @@ func (s *Service) Publish(ctx context.Context, p Principal, site, id string, ver
 	if err != nil {
 		return nil, err
 	}
+	if err := inScope(p, e); err != nil {
+		return nil, err
+	}
 	now := s.now()
 	note := strings.TrimSpace(changeNote)
 	if len([]rune(note)) > MaxNoteLen {
 		return nil, &Error{Code: EINVALID, Message: "invalid fields: change_note", Fields: []FieldError{{Field: "change_note", Reason: "must be at most 500 characters"}}}
+	}
+	if st.ReviewRequired && force == "" && e.Status != StatusWithdrawn && e.Status != StatusScheduled {
+		if !e.Approved() {
+			return nil, Errorf(ECONFLICT, "site %q requires approval before publication: another publisher must approve entry %q (version %d) first", site, id, e.Version)
+		}
+		if e.ApprovedBy == e.Editor() {
+			return nil, Errorf(ECONFLICT, "entry %q was approved by its own author; another publisher must approve it", id)
+		}
 	}
 	switch e.Status {
 	case StatusWithdrawn:
@@ -112,12 +243,16 @@ func (s *Service) Publish(ctx context.Context, p Principal, site, id string, ver
 		stamp(e, p, now, releaseAction(e))
 		e.ReviewRequestedAt, e.ReviewNote = time.Time{}, ""
 	}
+	e.LastChange.Reason = force
+	e.clearApproval()
+	e.ChangesRequestedAt, e.ChangesRequestedBy, e.ChangesNote = time.Time{}, "", ""
 	if err := e.Validate(st); err != nil {
 		return nil, err
 	}
 	if err := s.Store.UpdateEntry(ctx, e); err != nil {
 		return nil, err
 	}
+	s.publishFiles(ctx, e)
 	if e.LastChange.Kind == ChangeMajor {
 		s.flagTranslations(ctx, st, e, p)
 	}
@@ -131,6 +266,9 @@ func (s *Service) Unschedule(ctx context.Context, p Principal, site, id string, 
 	}
 	e, err := s.versioned(ctx, site, id, version)
 	if err != nil {
+		return nil, err
+	}
+	if err := inScope(p, e); err != nil {
 		return nil, err
 	}
 	if e.Status != StatusScheduled {
@@ -165,6 +303,9 @@ func (s *Service) Withdraw(ctx context.Context, p Principal, site, id string, ve
 	}
 	e, err := s.versioned(ctx, site, id, version)
 	if err != nil {
+		return nil, err
+	}
+	if err := inScope(p, e); err != nil {
 		return nil, err
 	}
 	if e.Status != StatusPublished {
@@ -236,6 +377,7 @@ func (s *Service) PublishDue(ctx context.Context) (int, error) {
 			case err == nil:
 				n++
 				progressed = true
+				s.publishFiles(ctx, e)
 				s.log().InfoContext(ctx, "published scheduled entry", "site", e.Site, "entry", e.ID, "publish_at", e.PublishAt)
 			case IsCode(err, EPRECONDITION), IsCode(err, ENOTFOUND):
 				// Another run (or an editor) changed it first.

@@ -75,6 +75,16 @@ type Config struct {
 	Log          *slog.Logger
 	// HTTPClient reaches the OIDC provider (default http.DefaultClient).
 	HTTPClient *http.Client
+	// Cursors seals the paging cursors of console lists (the
+	// deployment's cursor secret, so that a link works on every
+	// instance); nil seals them with a key made for this process.
+	Cursors centre.Signer
+	// SignIn limits failed sign-ins (zero fields: defaults).
+	SignIn SignInLimits
+	// ClientAddr returns the address a request came from, as the handler
+	// in front determined it (httpapi.ClientAddress, which knows the
+	// trusted proxies); nil or "": the connection's address.
+	ClientAddr func(*http.Request) string
 }
 
 // Console serves /admin/.
@@ -85,9 +95,12 @@ type Console struct {
 	webauthn *webauthn.WebAuthn
 	handler  http.Handler
 	pages    *template.Template
+	cursors  centre.Signer
 
 	oidcMu sync.Mutex
 	oidc   *oidcClient
+
+	limits *signInLimiters
 }
 
 //go:embed assets templates
@@ -143,11 +156,15 @@ func New(cfg Config) (*Console, error) {
 	pages, err := template.New("").Funcs(template.FuncMap{
 		"credentialID": centre.CredentialID,
 		"when":         func(t time.Time) string { return t.UTC().Format("2 Jan 2006 15:04 UTC") },
-	}).ParseFS(files, "templates/*.html")
+	}).Funcs(adminFuncs).Funcs(entryFuncs).ParseFS(files, "templates/*.html")
 	if err != nil {
 		return nil, fmt.Errorf("console: templates: %w", err)
 	}
-	c := &Console{cfg: cfg, origin: origin, secure: origin.Scheme == "https", webauthn: wa, pages: pages}
+	c := &Console{cfg: cfg, origin: origin, secure: origin.Scheme == "https", webauthn: wa, pages: pages, cursors: cfg.Cursors,
+		limits: newSignInLimiters(cfg.SignIn)}
+	if c.cursors == nil {
+		c.cursors = newProcessSealer()
+	}
 	mux := http.NewServeMux()
 	c.routes(mux)
 	cop := http.NewCrossOriginProtection()
@@ -184,6 +201,8 @@ func (c *Console) routes(mux *http.ServeMux) {
 	mux.HandleFunc("POST /admin/passkeys/remove", c.signedIn(c.passkeyRemove))
 	mux.HandleFunc("POST /admin/logout", c.logout)
 	mux.HandleFunc("POST /admin/logout/everywhere", c.signedIn(c.logoutEverywhere))
+	c.adminRoutes(mux)
+	c.entryRoutes(mux)
 	mux.Handle("GET /admin/assets/", http.StripPrefix("/admin/", http.FileServerFS(files)))
 	mux.HandleFunc("/admin/", func(w http.ResponseWriter, r *http.Request) {
 		c.page(w, r, http.StatusNotFound, "message", pageData{Title: "Not found", Message: "There is no such page in the console."})
@@ -296,13 +315,19 @@ func (c *Console) audit(r *http.Request, p centre.Principal, site, action, targe
 	}
 	now := time.Now().UTC().Truncate(time.Millisecond)
 	ev := &centre.AuditEvent{ID: centre.NewID(now), Site: site, At: now, PersonID: p.PersonID, KeyID: p.KeyID, Role: p.Role,
-		Action: action, Target: target, Outcome: outcome, Detail: detail, Client: clientIP(r)}
+		Action: action, Target: target, Outcome: outcome, Detail: detail, Client: c.clientIP(r)}
 	if err := c.cfg.Service.Store.AppendAudit(ctx, ev); err != nil {
 		c.cfg.Log.ErrorContext(ctx, "console: append audit event", slog.String("action", action), slog.String("error", err.Error()))
 	}
 }
 
-func clientIP(r *http.Request) string {
+// clientIP is the address a request came from (see Config.ClientAddr).
+func (c *Console) clientIP(r *http.Request) string {
+	if c.cfg.ClientAddr != nil {
+		if a := c.cfg.ClientAddr(r); a != "" {
+			return a
+		}
+	}
 	if host, _, err := net.SplitHostPort(r.RemoteAddr); err == nil {
 		return host
 	}
@@ -312,7 +337,7 @@ func clientIP(r *http.Request) string {
 // startSession begins a session for a person who proved who they are,
 // sets its cookie and audits the sign-in.
 func (c *Console) startSession(w http.ResponseWriter, r *http.Request, person *centre.Person, method string, used *centre.Credential) error {
-	_, token, err := c.cfg.Service.StartSession(r.Context(), person.ID, method, clientIP(r), used)
+	_, token, err := c.cfg.Service.StartSession(r.Context(), person.ID, method, c.clientIP(r), used)
 	if err != nil {
 		return err
 	}
@@ -354,7 +379,8 @@ func statusOf(err error) int {
 		return http.StatusOK
 	}
 	if s, ok := map[string]int{centre.EINVALID: 400, centre.ENOTFOUND: 404, centre.ECONFLICT: 409, centre.EPRECONDITION: 412,
-		centre.EUNAUTHORIZED: 401, centre.EFORBIDDEN: 403, centre.EGONE: 410, centre.EUNAVAILABLE: 503}[centre.ErrorCode(err)]; ok {
+		centre.EUNAUTHORIZED: 401, centre.EFORBIDDEN: 403, centre.EGONE: 410, centre.EUNAVAILABLE: 503,
+		centre.ETOOLARGE: 413, centre.EUNSUPPORTED: 415}[centre.ErrorCode(err)]; ok {
 		return s
 	}
 	return http.StatusInternalServerError

@@ -1,6 +1,7 @@
 package console_test
 
 import (
+	"bytes"
 	"crypto/ecdsa"
 	"crypto/elliptic"
 	"crypto/rand"
@@ -23,6 +24,9 @@ import (
 	"infocentre/internal/boltstore"
 	"infocentre/internal/centre"
 	"infocentre/internal/console"
+	"infocentre/internal/filestore"
+	"infocentre/internal/media"
+	"infocentre/internal/web"
 )
 
 const origin = "https://console.example.org"
@@ -41,7 +45,7 @@ type authenticator struct {
 	origin     string // the origin the browser reports in clientDataJSON
 }
 
-func newAuthenticator(t *testing.T) *authenticator {
+func newAuthenticator(t testing.TB) *authenticator {
 	k, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
 	if err != nil {
 		t.Fatal(err)
@@ -69,7 +73,7 @@ func (a *authenticator) clientData(typ, challenge string) []byte {
 	return b
 }
 
-func (a *authenticator) create(t *testing.T, raw []byte) []byte {
+func (a *authenticator) create(t testing.TB, raw []byte) []byte {
 	t.Helper()
 	var o options
 	if err := json.Unmarshal(raw, &o); err != nil {
@@ -105,7 +109,7 @@ func (a *authenticator) create(t *testing.T, raw []byte) []byte {
 	return body
 }
 
-func (a *authenticator) get(t *testing.T, raw []byte) []byte {
+func (a *authenticator) get(t testing.TB, raw []byte) []byte {
 	t.Helper()
 	var o options
 	if err := json.Unmarshal(raw, &o); err != nil {
@@ -129,10 +133,11 @@ func (a *authenticator) get(t *testing.T, raw []byte) []byte {
 
 // browser sends same-origin requests to the console, keeping its cookies.
 type browser struct {
-	t       *testing.T
+	t       testing.TB
 	h       http.Handler
 	cookies map[string]*http.Cookie
 	last    *http.Response
+	remote  string // the client address, if not httptest's
 }
 
 func (b *browser) do(method, path string, body []byte, header ...string) (int, []byte) {
@@ -146,6 +151,9 @@ func (b *browser) do(method, path string, body []byte, header ...string) (int, [
 		r.Header.Set("Origin", origin)
 		r.Header.Set("Sec-Fetch-Site", "same-origin")
 		r.Header.Set("Content-Type", "application/json")
+	}
+	if b.remote != "" {
+		r.RemoteAddr = b.remote
 	}
 	for i := 0; i+1 < len(header); i += 2 {
 		r.Header.Set(header[i], header[i+1])
@@ -173,17 +181,30 @@ type env struct {
 	store centre.Store
 	con   *console.Console
 	owner centre.Principal
+	logs  *bytes.Buffer // everything the console and the service logged
 }
 
-func newEnv(t *testing.T, oidc console.OIDC) *env {
+func newEnv(t testing.TB, oidc console.OIDC) *env {
+	t.Helper()
+	return newEnvWith(t, console.Config{OIDC: oidc})
+}
+
+// newEnvWith is newEnv with cfg's OIDC and SignIn limits.
+func newEnvWith(t testing.TB, cfg console.Config) *env {
 	t.Helper()
 	store, err := boltstore.Open(filepath.Join(t.TempDir(), "test.db"))
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { store.Close() })
-	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	svc := &centre.Service{Store: store, Log: log, Render: func(md string) (string, error) { return md, nil }}
+	logs := &bytes.Buffer{}
+	log := slog.New(slog.NewTextHandler(io.MultiWriter(logs, testLog(t)), nil))
+	files, err := filestore.Open(filepath.Join(t.TempDir(), "files"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	svc := &centre.Service{Store: store, Log: log, Render: func(md string) (string, error) { return md, nil },
+		CheckAccent: web.CheckAccent, Files: files, Inspect: media.Inspector{}}
 	k, _, err := svc.Bootstrap(t.Context(), "owner")
 	if err != nil {
 		t.Fatal(err)
@@ -193,18 +214,19 @@ func newEnv(t *testing.T, oidc console.OIDC) *env {
 		Contact: centre.Contact{Email: "press@example.org"}}); err != nil {
 		t.Fatal(err)
 	}
-	con, err := console.New(console.Config{Service: svc, PublicOrigin: origin, OIDC: oidc, Log: log})
+	cfg.Service, cfg.PublicOrigin, cfg.Log = svc, origin, log
+	con, err := console.New(cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
-	return &env{svc: svc, store: store, con: con, owner: owner}
+	return &env{svc: svc, store: store, con: con, owner: owner, logs: logs}
 }
 
-func (e *env) browser(t *testing.T) *browser {
+func (e *env) browser(t testing.TB) *browser {
 	return &browser{t: t, h: e.con, cookies: map[string]*http.Cookie{}}
 }
 
-func (e *env) invite(t *testing.T, email, role string) (*centre.Person, string) {
+func (e *env) invite(t testing.TB, email, role string) (*centre.Person, string) {
 	t.Helper()
 	p, token, err := e.svc.InvitePerson(t.Context(), e.owner, "demo", centre.PersonInput{Email: email, Name: "Ana Example", Role: role})
 	if err != nil {
@@ -214,7 +236,7 @@ func (e *env) invite(t *testing.T, email, role string) (*centre.Person, string) 
 }
 
 // register runs the invitation ceremony in b with a.
-func register(t *testing.T, b *browser, a *authenticator, token string) (int, []byte) {
+func register(t testing.TB, b *browser, a *authenticator, token string) (int, []byte) {
 	t.Helper()
 	status, opts := b.do("POST", "/admin/invite/"+token+"/begin", nil)
 	if status != http.StatusOK {
@@ -223,7 +245,7 @@ func register(t *testing.T, b *browser, a *authenticator, token string) (int, []
 	return b.do("POST", "/admin/invite/"+token+"/finish", a.create(t, opts))
 }
 
-func signIn(t *testing.T, b *browser, a *authenticator) (int, []byte) {
+func signIn(t testing.TB, b *browser, a *authenticator) (int, []byte) {
 	t.Helper()
 	status, opts := b.do("POST", "/admin/login/begin", nil)
 	if status != http.StatusOK {
@@ -232,7 +254,7 @@ func signIn(t *testing.T, b *browser, a *authenticator) (int, []byte) {
 	return b.do("POST", "/admin/login/finish", a.get(t, opts))
 }
 
-func sessionCookie(t *testing.T, res *http.Response) *http.Cookie {
+func sessionCookie(t testing.TB, res *http.Response) *http.Cookie {
 	t.Helper()
 	for _, c := range res.Cookies() {
 		if c.Name == console.SessionCookie && c.Value != "" {

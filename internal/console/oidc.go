@@ -55,6 +55,9 @@ func (c *Console) client(ctx context.Context) (*oidcClient, error) {
 }
 
 func (c *Console) oidcStart(w http.ResponseWriter, r *http.Request) {
+	if c.signInBlocked(w, r) {
+		return
+	}
 	if c.cfg.OIDC.Issuer == "" {
 		c.problem(w, r, http.StatusNotFound, "single sign-on is not configured on this deployment")
 		return
@@ -86,6 +89,9 @@ func (c *Console) oidcCallback(w http.ResponseWriter, r *http.Request) {
 		c.problem(w, r, http.StatusNotFound, "single sign-on is not configured on this deployment")
 		return
 	}
+	if c.signInBlocked(w, r) {
+		return
+	}
 	ck, err := r.Cookie(c.ceremonyCookieName())
 	token := ""
 	if err == nil {
@@ -94,6 +100,7 @@ func (c *Console) oidcCallback(w http.ResponseWriter, r *http.Request) {
 	c.setCookie(w, c.ceremonyCookieName(), "", -1)
 	ch, err := c.cfg.Service.TakeChallenge(r.Context(), "oidc", token)
 	if err != nil {
+		c.signInFailed(r)
 		c.fail(w, r, err)
 		return
 	}
@@ -108,19 +115,25 @@ func (c *Console) oidcCallback(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if subtle.ConstantTimeCompare([]byte(q.Get("state")), []byte(st.State)) != 1 {
+		c.signInFailed(r)
 		c.problem(w, r, http.StatusUnauthorized, "this sign-in answer does not match the sign-in this browser began; start again")
 		return
 	}
 	email, err := c.exchange(r.Context(), q.Get("code"), st)
 	if err != nil {
 		c.cfg.Log.InfoContext(r.Context(), "console: oidc sign-in refused", slog.String("error", err.Error()))
+		c.signInFailed(r)
 		c.audit(r, centre.Principal{}, "", "person.signin", "", http.StatusUnauthorized, "oidc refused")
 		c.problem(w, r, http.StatusUnauthorized, "the identity provider's answer could not be verified; start again")
+		return
+	}
+	if c.signInBlocked(w, r, emailAccount(email)) {
 		return
 	}
 	person, err := c.cfg.Service.SignInPerson(r.Context(), "", email)
 	if err != nil {
 		if centre.IsCode(err, centre.EUNAUTHORIZED) {
+			c.signInFailed(r, emailAccount(email))
 			c.audit(r, centre.Principal{}, "", "person.signin", "", http.StatusUnauthorized, "oidc: no active account for the email")
 			c.problem(w, r, http.StatusUnauthorized, "no active account here has the email your identity provider gave; ask an admin for an invitation")
 			return

@@ -15,11 +15,19 @@ type pageData struct {
 	Person  *centre.Person
 	Invite  string // the invitation token, on the invitation page
 	SSO     string // the name of the OIDC provider, if configured
+	Site    string // the site the page is about, for the navigation
+	Page    any    // what a page of its own needs (entry screens: see entries.go)
 }
 
-// page renders a template into a buffer first, so that a template error
-// becomes a clean 500, never half a page.
+// page renders a page template with d (see view).
 func (c *Console) page(w http.ResponseWriter, r *http.Request, status int, name string, d pageData) {
+	c.view(w, r, status, name, d)
+}
+
+// view renders a page template with d, a pageData or a struct that
+// embeds one, into a buffer first, so that a template error becomes a
+// clean 500, never half a page.
+func (c *Console) view(w http.ResponseWriter, r *http.Request, status int, name string, d any) {
 	var buf bytes.Buffer
 	if err := c.pages.ExecuteTemplate(&buf, name+".html", d); err != nil {
 		c.cfg.Log.ErrorContext(r.Context(), "console: render", slog.String("page", name), slog.String("error", err.Error()))
@@ -47,7 +55,7 @@ func (c *Console) landing(w http.ResponseWriter, r *http.Request) {
 		http.Redirect(w, r, signInPath, http.StatusSeeOther)
 		return
 	}
-	c.page(w, r, http.StatusOK, "landing", pageData{Title: "Console", Person: who.person})
+	c.home(w, r, who)
 }
 
 func (c *Console) loginPage(w http.ResponseWriter, r *http.Request) {

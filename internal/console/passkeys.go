@@ -162,6 +162,9 @@ func (c *Console) inviteFinish(w http.ResponseWriter, r *http.Request) {
 }
 
 func (c *Console) loginBegin(w http.ResponseWriter, r *http.Request) {
+	if c.signInBlocked(w, r) {
+		return
+	}
 	options, sd, err := c.webauthn.BeginDiscoverableLogin(webauthn.WithUserVerification(protocol.VerificationPreferred))
 	if err != nil {
 		c.fail(w, r, err)
@@ -171,12 +174,25 @@ func (c *Console) loginBegin(w http.ResponseWriter, r *http.Request) {
 }
 
 func (c *Console) loginFinish(w http.ResponseWriter, r *http.Request) {
+	if c.signInBlocked(w, r) {
+		return
+	}
 	_, sd, ok := c.takeCeremony(w, r, "login")
 	if !ok {
+		c.signInFailed(r)
 		return
 	}
 	var person *centre.Person
-	wc, err := c.webauthn.FinishDiscoverableLogin(func(_, userHandle []byte) (webauthn.User, error) {
+	var accounts []string // the person and passkey the response names
+	blocked := false
+	wc, err := c.webauthn.FinishDiscoverableLogin(func(rawID, userHandle []byte) (webauthn.User, error) {
+		accounts = []string{personAccount(clip(string(userHandle), 64)), passkeyAccount(rawID)}
+		for _, a := range accounts {
+			if b, _ := c.limits.account.Blocked(a); b && a != "" {
+				blocked = true
+				return nil, centre.Errorf(centre.EUNAUTHORIZED, "too many failed sign-ins to this account")
+			}
+		}
 		p, err := c.cfg.Service.SignInPerson(r.Context(), string(userHandle), "")
 		if err != nil {
 			return nil, err
@@ -184,11 +200,15 @@ func (c *Console) loginFinish(w http.ResponseWriter, r *http.Request) {
 		person = p
 		return user{p}, nil
 	}, *sd, r)
+	if blocked && c.signInBlocked(w, r, accounts...) {
+		return
+	}
 	if err != nil {
 		target := ""
 		if person != nil {
 			target = person.ID
 		}
+		c.signInFailed(r, accounts...)
 		c.audit(r, centre.Principal{}, "", "person.signin", target, http.StatusUnauthorized, "passkey refused")
 		c.refusedSignIn(w, r, err)
 		return
@@ -244,7 +264,7 @@ func (c *Console) passkeyFinish(w http.ResponseWriter, r *http.Request, who call
 		c.fail(w, r, err)
 		return
 	}
-	writeJSON(w, map[string]string{"redirect": landingPath})
+	writeJSON(w, map[string]string{"redirect": accountPath + "?done=added"})
 }
 
 func (c *Console) passkeyRemove(w http.ResponseWriter, r *http.Request, who caller) {
@@ -253,10 +273,11 @@ func (c *Console) passkeyRemove(w http.ResponseWriter, r *http.Request, who call
 	_, err := c.cfg.Service.RemoveCredential(r.Context(), who.p, id)
 	c.audit(r, who.p, who.person.Site, "person.passkey_remove", who.person.ID, statusOf(err), clip(id, 200))
 	if err != nil {
-		c.fail(w, r, err)
+		c.internal(r, err)
+		c.view(w, r, pageStatus(err), "account", accountPageData{pageData: pageData{Title: "Your account", Person: who.person}, Notice: failed(err)})
 		return
 	}
-	http.Redirect(w, r, landingPath, http.StatusSeeOther)
+	back(w, r, accountPath, "removed")
 }
 
 func clip(s string, n int) string {

@@ -26,6 +26,45 @@ var Site = centre.SiteInput{
 	Contact:     centre.Contact{Email: "press@example.org", URL: "https://example.org/contact"},
 	Theme:       centre.Theme{Accent: "#0b5394"},
 	TimeZone:    "Europe/Brussels",
+	Translations: []centre.SiteText{{Lang: "fr", Title: "Centre d'information COVID-19",
+		Tagline:     "Déclarations, rapports et recommandations de la communauté européenne des technologies de la santé",
+		Description: "Le recueil public des déclarations, rapports et recommandations de notre association et de ses organisations membres sur la pandémie de COVID-19."}},
+	Labels: labels(),
+}
+
+// labels are the English and French names of the demo's tags and
+// organisations.
+func labels() []centre.Label {
+	var out []centre.Label
+	for _, l := range []struct{ kind, key, en, fr string }{
+		{centre.LabelTag, "cancer-care", "Cancer care", "Soins oncologiques"},
+		{centre.LabelTag, "radiotherapy", "Radiotherapy", "Radiothérapie"},
+		{centre.LabelTag, "continuity-of-care", "Continuity of care", "Continuité des soins"},
+		{centre.LabelTag, "eu-policy", "EU policy", "Politique de l'UE"},
+		{centre.LabelTag, "recovery", "Recovery", "Relance"},
+		{centre.LabelTag, "digital-health", "Digital health", "Santé numérique"},
+		{centre.LabelTag, "mhealth", "Mobile health", "Santé mobile"},
+		{centre.LabelTag, "telehealth", "Telehealth", "Télésanté"},
+		{centre.LabelTag, "artificial-intelligence", "Artificial intelligence", "Intelligence artificielle"},
+		{centre.LabelTag, "cardiology", "Cardiology", "Cardiologie"},
+		{centre.LabelTag, "screening", "Screening", "Dépistage"},
+		{centre.LabelTag, "members", "Members", "Membres"},
+		{centre.LabelTag, "weekly-update", "Weekly update", "Point hebdomadaire"},
+		{centre.LabelTag, "imaging", "Medical imaging", "Imagerie médicale"},
+		{centre.LabelTag, "events", "Events", "Événements"},
+		{centre.LabelTag, "vaccination", "Vaccination", "Vaccination"},
+		{centre.LabelTag, "ventilators", "Ventilators", "Respirateurs"},
+		{centre.LabelTag, "supply-chain", "Supply chain", "Chaîne d'approvisionnement"},
+		{centre.LabelOrganisation, centre.OrgKey(assoc), assoc, "Association européenne des technologies de la santé"},
+		{centre.LabelOrganisation, centre.OrgKey("European Society for Radiotherapy Physics"), "European Society for Radiotherapy Physics", "Société européenne de physique en radiothérapie"},
+		{centre.LabelOrganisation, centre.OrgKey("Digital Health Society"), "Digital Health Society", "Société de santé numérique"},
+		{centre.LabelOrganisation, centre.OrgKey("Breast Imaging Network Europe"), "Breast Imaging Network Europe", "Réseau européen d'imagerie mammaire"},
+		{centre.LabelOrganisation, centre.OrgKey("Cardiac Imaging Alliance"), "Cardiac Imaging Alliance", "Alliance d'imagerie cardiaque"},
+	} {
+		out = append(out, centre.Label{Kind: l.kind, Key: l.key, Lang: "en", Text: l.en},
+			centre.Label{Kind: l.kind, Key: l.key, Lang: "fr", Text: l.fr})
+	}
+	return out
 }
 
 type item struct {
@@ -191,6 +230,37 @@ and evidence frameworks to data protection, interoperability and digital literac
 			Body:          "This information centre collects the statements, reports and recommendations of the association and its member organisations on the COVID-19 pandemic. Press enquiries: press@example.org.",
 		},
 	}},
+	{daysAgo: 8, in: centre.EntryInput{Slug: "ventilator-production-update",
+		Content: centre.Content{
+			Type:          centre.TypeNews,
+			Title:         "Members have doubled ventilator production",
+			Summary:       "Manufacturers in eight countries now build twice as many ventilators as in March.",
+			Tags:          []string{"ventilators", "supply-chain", "members"},
+			Organisations: []string{assoc},
+			Body:          "Our members have doubled the production of intensive-care ventilators since March by adding shifts and sharing suppliers of sensors and valves. Deliveries to hospitals are planned with the health authorities of each country.",
+		},
+	}},
+	{daysAgo: 45, in: centre.EntryInput{Slug: "about", Lang: "fr",
+		Content: centre.Content{
+			Type:          centre.TypePage,
+			Title:         "À propos de ce centre d'information",
+			Summary:       "Qui nous sommes et ce que vous trouverez ici.",
+			Organisations: []string{assoc},
+			Body:          "Ce centre d'information rassemble les déclarations, rapports et recommandations de l'association et de ses organisations membres sur la pandémie de COVID-19. Contact presse : press@example.org.",
+		},
+	}},
+	{daysAgo: 45, in: page("contact", "en", "Contact us", "How to reach the association.",
+		"Press enquiries: press@example.org. Members and partners: members@example.org. Post: European Health Technology Association, Rue de l'Exemple 1, 1000 Brussels, Belgium.")},
+	{daysAgo: 45, in: page("contact", "fr", "Nous contacter", "Comment joindre l'association.",
+		"Presse : press@example.org. Membres et partenaires : members@example.org. Courrier : European Health Technology Association, Rue de l'Exemple 1, 1000 Bruxelles, Belgique.")},
+	{daysAgo: 45, in: page("privacy", "en", "Privacy statement", "What this site records about you: nothing that identifies you.",
+		"This site sets no cookies and loads nothing from other sites. Our servers keep access logs (time, address, page) for 30 days to keep the service safe, then delete them. Share links open the service you choose only when you follow them. Questions: privacy@example.org.")},
+	{daysAgo: 45, in: page("privacy", "fr", "Déclaration de confidentialité", "Ce que ce site enregistre à votre sujet : rien qui vous identifie.",
+		"Ce site ne dépose aucun cookie et ne charge rien depuis d'autres sites. Nos serveurs gardent des journaux d'accès (heure, adresse, page) pendant 30 jours pour la sécurité du service, puis les effacent. Les liens de partage n'ouvrent le service choisi que si vous les suivez. Questions : privacy@example.org.")},
+	{daysAgo: 45, in: page("accessibility", "en", "Accessibility statement", "How accessible this site is, and how to tell us when it is not.",
+		"We aim to meet the Web Content Accessibility Guidelines (WCAG) 2.1 at level AA. Every page type is tested with an automated accessibility checker at phone and desktop widths, in light and dark mode. Some documents we publish (PDF reports) may not be fully accessible; ask us for another format at press@example.org and we answer within five working days.")},
+	{daysAgo: 45, in: page("accessibility", "fr", "Déclaration d'accessibilité", "Le niveau d'accessibilité de ce site, et comment nous signaler un problème.",
+		"Nous visons la conformité aux règles pour l'accessibilité des contenus web (WCAG) 2.1, niveau AA. Chaque type de page est vérifié par un outil automatique sur téléphone et sur ordinateur, en mode clair et sombre. Certains documents publiés (rapports PDF) peuvent ne pas être entièrement accessibles ; demandez-nous un autre format à press@example.org, nous répondons sous cinq jours ouvrés.")},
 	{draft: true, in: centre.EntryInput{Slug: "vaccination-logistics",
 		Content: centre.Content{
 			Type:          centre.TypeStatement,
@@ -201,6 +271,12 @@ and evidence frameworks to data protection, interoperability and digital literac
 			Body:          "Draft under review.",
 		},
 	}},
+}
+
+// page returns a page entry of the association in language lang.
+func page(slug, lang, title, summary, body string) centre.EntryInput {
+	return centre.EntryInput{Slug: slug, Lang: lang, Content: centre.Content{
+		Type: centre.TypePage, Title: title, Summary: summary, Organisations: []string{assoc}, Body: body}}
 }
 
 // Seed creates the demo site and its entries through the service, as the

@@ -87,7 +87,7 @@ func (s *Store) ListAudit(parent context.Context, q centre.AuditQuery) (centre.A
 		values[":to"] = str(to)
 	}
 	var filter []string
-	for _, f := range []struct{ attr, value string }{{"action", q.Action}, {"key_id", q.KeyID}, {"target", q.Target}} {
+	for _, f := range []struct{ attr, value string }{{"action", q.Action}, {"key_id", q.KeyID}, {"person_id", q.PersonID}, {"target", q.Target}} {
 		if f.value != "" {
 			names["#"+f.attr] = f.attr
 			values[":"+f.attr] = str(f.value)

@@ -3,6 +3,7 @@ package dynamostore
 import (
 	"context"
 	"strings"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
@@ -64,27 +65,31 @@ func fileToItem(f *centre.File, byHash bool) item {
 		}
 		w["variants"] = &types.AttributeValueMemberL{Value: l}
 	}
+	w.t("public_since", f.PublicSince)
+	w.s("public_entry", f.PublicEntry)
 	return it
 }
 
 func fileFromItem(it item) (*centre.File, error) {
 	r := reader{it: it}
 	f := &centre.File{
-		ID:        r.s("id"),
-		Site:      r.s("site"),
-		Name:      r.s("name"),
-		MediaType: r.s("media_type"),
-		Kind:      r.s("kind"),
-		Size:      r.n("size"),
-		SHA256:    r.s("sha256"),
-		CreatedAt: r.t("created_at"),
-		CreatedBy: r.s("created_by"),
-		Pages:     int(r.n("pages")),
-		Title:     r.s("title"),
-		Lang:      r.s("lang"),
-		Width:     int(r.n("width")),
-		Height:    int(r.n("height")),
-		Alt:       r.s("alt"),
+		ID:          r.s("id"),
+		Site:        r.s("site"),
+		Name:        r.s("name"),
+		MediaType:   r.s("media_type"),
+		Kind:        r.s("kind"),
+		Size:        r.n("size"),
+		SHA256:      r.s("sha256"),
+		CreatedAt:   r.t("created_at"),
+		CreatedBy:   r.s("created_by"),
+		Pages:       int(r.n("pages")),
+		Title:       r.s("title"),
+		Lang:        r.s("lang"),
+		Width:       int(r.n("width")),
+		Height:      int(r.n("height")),
+		Alt:         r.s("alt"),
+		PublicSince: r.t("public_since"),
+		PublicEntry: r.s("public_entry"),
 	}
 	for _, m := range r.maps("variants") {
 		mr := reader{it: m}
@@ -226,7 +231,12 @@ func (s *Store) DeleteFile(parent context.Context, site, id string) error {
 	gone := func(item) error { return centre.Errorf(centre.ENOTFOUND, "site %q has no file %q", site, id) }
 	exists := &cond{expr: "attribute_exists(PK)"}
 	t := &txn{table: s.table}
-	t.delete(fileKey(site, id), exists, gone)
+	t.delete(fileKey(site, id), &cond{expr: "attribute_exists(PK) AND attribute_not_exists(public_since)"}, func(old item) error {
+		if old == nil {
+			return gone(old)
+		}
+		return centre.Errorf(centre.ECONFLICT, "file %q of site %q is public", id, site)
+	})
 	t.delete(fileHashKey(site, f.SHA256), exists, gone)
 	t.update(fileUsageKey(site), "ADD #f :minus, #b :size", &cond{
 		expr:   "attribute_exists(PK)",
@@ -234,6 +244,31 @@ func (s *Store) DeleteFile(parent context.Context, site, id string) error {
 		values: map[string]types.AttributeValue{":minus": num(-1), ":size": num(-f.StoredBytes())},
 	}, gone)
 	return s.transact(ctx, parent, "delete file", t)
+}
+
+// MarkFilePublic sets public_since and public_entry on both items of the
+// file unless they are set, in one transaction (after one GetItem).
+func (s *Store) MarkFilePublic(parent context.Context, site, id, entry string, at time.Time) error {
+	f, err := s.GetFile(parent, site, id)
+	if err != nil || !f.PublicSince.IsZero() {
+		return err
+	}
+	ctx, cancel, err := s.op(parent)
+	if err != nil {
+		return err
+	}
+	defer cancel()
+	gone := func(item) error { return centre.Errorf(centre.ENOTFOUND, "site %q has no file %q", site, id) }
+	c := func() *cond {
+		return &cond{expr: "attribute_exists(PK)",
+			names:  map[string]string{"#p": "public_since", "#e": "public_entry"},
+			values: map[string]types.AttributeValue{":p": str(fmtTime(at)), ":e": str(entry)}}
+	}
+	update := "SET #p = if_not_exists(#p, :p), #e = if_not_exists(#e, :e)"
+	t := &txn{table: s.table}
+	t.update(fileKey(site, id), update, c(), gone)
+	t.update(fileHashKey(site, f.SHA256), update, c(), gone)
+	return s.transact(ctx, parent, "mark file public", t)
 }
 
 // FileUsage returns the site's usage item: one GetItem.

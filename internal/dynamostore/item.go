@@ -2,6 +2,7 @@ package dynamostore
 
 import (
 	"fmt"
+	"reflect"
 	"slices"
 	"strconv"
 	"strings"
@@ -151,6 +152,35 @@ func writeSite(w writer, s *centre.Site) {
 	w.s("theme_logo_url", s.Theme.LogoURL)
 	w.s("time_zone", s.TimeZone)
 	w.list("hosts", s.Hosts)
+	if s.ReviewRequired {
+		w["review_required"] = &types.AttributeValueMemberBOOL{Value: true}
+	}
+	if len(s.Translations) > 0 {
+		l := make([]types.AttributeValue, len(s.Translations))
+		for i, t := range s.Translations {
+			m := item{}
+			mw := writer(m)
+			mw.s("lang", t.Lang)
+			mw.s("title", t.Title)
+			mw.s("tagline", t.Tagline)
+			mw.s("description", t.Description)
+			l[i] = &types.AttributeValueMemberM{Value: m}
+		}
+		w["translations"] = &types.AttributeValueMemberL{Value: l}
+	}
+	if len(s.Labels) > 0 {
+		l := make([]types.AttributeValue, len(s.Labels))
+		for i, lb := range s.Labels {
+			m := item{}
+			mw := writer(m)
+			mw.s("kind", lb.Kind)
+			mw.s("key", lb.Key)
+			mw.s("lang", lb.Lang)
+			mw.s("text", lb.Text)
+			l[i] = &types.AttributeValueMemberM{Value: m}
+		}
+		w["labels"] = &types.AttributeValueMemberL{Value: l}
+	}
 	if b := s.Banner; b != nil {
 		w.s("banner_id", b.ID)
 		w.s("banner_severity", b.Severity)
@@ -173,21 +203,33 @@ func writeSite(w writer, s *centre.Site) {
 func siteFromItem(it item) (*centre.Site, error) {
 	r := reader{it: it}
 	s := &centre.Site{
-		Slug:        r.s("slug"),
-		Title:       r.s("title"),
-		Tagline:     r.s("tagline"),
-		Description: r.s("description"),
-		Languages:   r.list("languages"),
-		Publisher:   r.s("publisher"),
-		Contact:     centre.Contact{Email: r.s("contact_email"), URL: r.s("contact_url")},
-		Theme:       centre.Theme{Accent: r.s("theme_accent"), LogoURL: r.s("theme_logo_url")},
-		TimeZone:    r.s("time_zone"),
-		Hosts:       r.list("hosts"),
-		Status:      r.s("status"),
-		ArchivedAt:  r.t("archived_at"),
-		CreatedAt:   r.t("created_at"),
-		UpdatedAt:   r.t("updated_at"),
-		Version:     r.n("version"),
+		Slug:           r.s("slug"),
+		Title:          r.s("title"),
+		Tagline:        r.s("tagline"),
+		Description:    r.s("description"),
+		Languages:      r.list("languages"),
+		Publisher:      r.s("publisher"),
+		Contact:        centre.Contact{Email: r.s("contact_email"), URL: r.s("contact_url")},
+		Theme:          centre.Theme{Accent: r.s("theme_accent"), LogoURL: r.s("theme_logo_url")},
+		TimeZone:       r.s("time_zone"),
+		Hosts:          r.list("hosts"),
+		Status:         r.s("status"),
+		ReviewRequired: r.b("review_required"),
+		ArchivedAt:     r.t("archived_at"),
+		CreatedAt:      r.t("created_at"),
+		UpdatedAt:      r.t("updated_at"),
+		Version:        r.n("version"),
+	}
+	for _, m := range r.maps("translations") {
+		mr := reader{it: m}
+		s.Translations = append(s.Translations, centre.SiteText{Lang: mr.s("lang"), Title: mr.s("title"),
+			Tagline: mr.s("tagline"), Description: mr.s("description")})
+		r.fail(mr.bad)
+	}
+	for _, m := range r.maps("labels") {
+		mr := reader{it: m}
+		s.Labels = append(s.Labels, centre.Label{Kind: mr.s("kind"), Key: mr.s("key"), Lang: mr.s("lang"), Text: mr.s("text")})
+		r.fail(mr.bad)
 	}
 	if id := r.s("banner_id"); id != "" {
 		s.Banner = &centre.Banner{
@@ -268,9 +310,25 @@ func writeEntry(w writer, e *centre.Entry, body bool) {
 			mw.s("media_type", a.MediaType)
 			mw.n("size", a.Size)
 			mw.s("lang", a.Lang)
+			mw.s("file_id", a.FileID)
+			if a.Pages != 0 {
+				mw.n("pages", int64(a.Pages))
+			}
 			l[i] = &types.AttributeValueMemberM{Value: m}
 		}
 		w["attachments"] = &types.AttributeValueMemberL{Value: l}
+	}
+	if im := e.Image; !reflect.ValueOf(im).IsZero() {
+		m := item{}
+		mw := writer(m)
+		mw.s("file_id", im.FileID)
+		mw.s("alt", im.Alt)
+		mw.s("url", im.URL)
+		mw.s("media_type", im.MediaType)
+		mw.n("width", int64(im.Width))
+		mw.n("height", int64(im.Height))
+		mw.ints("widths", im.Widths)
+		w["image"] = &types.AttributeValueMemberM{Value: m}
 	}
 	if e.Pinned {
 		w["pinned"] = &types.AttributeValueMemberBOOL{Value: true}
@@ -306,6 +364,13 @@ func writeEntry(w writer, e *centre.Entry, body bool) {
 	if e.PreviewGeneration != 0 {
 		w.n("preview_generation", e.PreviewGeneration)
 	}
+	w.s("edited_by", e.EditedBy)
+	w.t("approved_at", e.ApprovedAt)
+	w.s("approved_by", e.ApprovedBy)
+	w.s("approval_note", e.ApprovalNote)
+	w.t("changes_requested_at", e.ChangesRequestedAt)
+	w.s("changes_requested_by", e.ChangesRequestedBy)
+	w.s("changes_note", e.ChangesNote)
 	if c := e.LastChange; c != (centre.Change{}) {
 		m := item{}
 		mw := writer(m)
@@ -316,6 +381,7 @@ func writeEntry(w writer, e *centre.Entry, body bool) {
 		mw.s("action", c.Action)
 		mw.s("kind", c.Kind)
 		mw.s("note", c.Note)
+		mw.s("reason", c.Reason)
 		w["last_change"] = &types.AttributeValueMemberM{Value: m}
 	}
 }
@@ -323,26 +389,33 @@ func writeEntry(w writer, e *centre.Entry, body bool) {
 func entryFromItem(it item) (*centre.Entry, error) {
 	r := reader{it: it}
 	e := &centre.Entry{
-		ID:                r.s("id"),
-		Site:              r.s("site"),
-		Slug:              r.s("slug"),
-		Lang:              r.s("lang"),
-		BodyHTML:          r.s("body_html"),
-		Status:            r.s("status"),
-		PublishAt:         r.t("publish_at"),
-		PublishedAt:       r.t("published_at"),
-		UpdatedAt:         r.t("updated_at"),
-		CreatedAt:         r.t("created_at"),
-		CreatedBy:         r.s("created_by"),
-		Version:           r.n("version"),
-		WithdrawnAt:       r.t("withdrawn_at"),
-		WithdrawnReason:   r.s("withdrawn_reason"),
-		SupersededBy:      r.s("superseded_by"),
-		ExpiresAt:         r.t("expires_at"),
-		ReviewRequestedAt: r.t("review_requested_at"),
-		ReviewNote:        r.s("review_note"),
-		OutdatedSince:     r.t("outdated_since"),
-		PreviewGeneration: r.n("preview_generation"),
+		ID:                 r.s("id"),
+		Site:               r.s("site"),
+		Slug:               r.s("slug"),
+		Lang:               r.s("lang"),
+		BodyHTML:           r.s("body_html"),
+		Status:             r.s("status"),
+		PublishAt:          r.t("publish_at"),
+		PublishedAt:        r.t("published_at"),
+		UpdatedAt:          r.t("updated_at"),
+		CreatedAt:          r.t("created_at"),
+		CreatedBy:          r.s("created_by"),
+		Version:            r.n("version"),
+		WithdrawnAt:        r.t("withdrawn_at"),
+		WithdrawnReason:    r.s("withdrawn_reason"),
+		SupersededBy:       r.s("superseded_by"),
+		ExpiresAt:          r.t("expires_at"),
+		ReviewRequestedAt:  r.t("review_requested_at"),
+		ReviewNote:         r.s("review_note"),
+		OutdatedSince:      r.t("outdated_since"),
+		PreviewGeneration:  r.n("preview_generation"),
+		EditedBy:           r.s("edited_by"),
+		ApprovedAt:         r.t("approved_at"),
+		ApprovedBy:         r.s("approved_by"),
+		ApprovalNote:       r.s("approval_note"),
+		ChangesRequestedAt: r.t("changes_requested_at"),
+		ChangesRequestedBy: r.s("changes_requested_by"),
+		ChangesNote:        r.s("changes_note"),
 		Content: centre.Content{
 			Type:          r.s("type"),
 			Title:         r.s("title"),
@@ -361,7 +434,7 @@ func entryFromItem(it item) (*centre.Entry, error) {
 		} else {
 			mr := reader{it: mm.Value}
 			e.LastChange = centre.Change{At: mr.t("at"), KeyID: mr.s("key_id"), PersonID: mr.s("person_id"), Role: mr.s("role"),
-				Action: mr.s("action"), Kind: mr.s("kind"), Note: mr.s("note")}
+				Action: mr.s("action"), Kind: mr.s("kind"), Note: mr.s("note"), Reason: mr.s("reason")}
 			r.fail(mr.bad)
 		}
 	}
@@ -369,9 +442,20 @@ func entryFromItem(it item) (*centre.Entry, error) {
 		mr := reader{it: m}
 		e.Attachments = append(e.Attachments, centre.Attachment{
 			Title: mr.s("title"), URL: mr.s("url"), MediaType: mr.s("media_type"),
-			Size: mr.n("size"), Lang: mr.s("lang"),
+			Size: mr.n("size"), Lang: mr.s("lang"), FileID: mr.s("file_id"), Pages: int(mr.n("pages")),
 		})
 		r.fail(mr.bad)
+	}
+	if v, ok := it["image"]; ok {
+		m, ok := v.(*types.AttributeValueMemberM)
+		if !ok {
+			r.fail("image")
+		} else {
+			mr := reader{it: m.Value}
+			e.Image = centre.Image{FileID: mr.s("file_id"), Alt: mr.s("alt"), URL: mr.s("url"), MediaType: mr.s("media_type"),
+				Width: int(mr.n("width")), Height: int(mr.n("height")), Widths: mr.ints("widths")}
+			r.fail(mr.bad)
+		}
 	}
 	for _, m := range r.maps("change_notes") {
 		mr := reader{it: m}
@@ -402,21 +486,23 @@ func keyToItem(k *centre.Key, byHash bool) item {
 	w.s("created_by", k.CreatedBy)
 	w.t("expires_at", k.ExpiresAt)
 	w.t("revoked_at", k.RevokedAt)
+	w.s("organisation", k.Organisation)
 	return it
 }
 
 func keyFromItem(it item) (*centre.Key, error) {
 	r := reader{it: it}
 	k := &centre.Key{
-		ID:        r.s("id"),
-		Site:      r.s("site"),
-		Role:      r.s("role"),
-		Name:      r.s("name"),
-		Hash:      r.s("hash"),
-		CreatedAt: r.t("created_at"),
-		CreatedBy: r.s("created_by"),
-		ExpiresAt: r.t("expires_at"),
-		RevokedAt: r.t("revoked_at"),
+		ID:           r.s("id"),
+		Site:         r.s("site"),
+		Role:         r.s("role"),
+		Name:         r.s("name"),
+		Hash:         r.s("hash"),
+		CreatedAt:    r.t("created_at"),
+		CreatedBy:    r.s("created_by"),
+		ExpiresAt:    r.t("expires_at"),
+		RevokedAt:    r.t("revoked_at"),
+		Organisation: r.s("organisation"),
 	}
 	return k, r.err("key")
 }
@@ -629,6 +715,40 @@ func (r *reader) list(name string) []string {
 				return nil
 			}
 			out = append(out, s.Value)
+		}
+		return out
+	default:
+		r.fail(name)
+		return nil
+	}
+}
+
+// ints writes a list of numbers (nothing for an empty list).
+func (w writer) ints(name string, v []int) {
+	if len(v) == 0 {
+		return
+	}
+	l := make([]types.AttributeValue, len(v))
+	for i, n := range v {
+		l[i] = num(int64(n))
+	}
+	w[name] = &types.AttributeValueMemberL{Value: l}
+}
+
+func (r *reader) ints(name string) []int {
+	switch v := r.it[name].(type) {
+	case nil:
+		return nil
+	case *types.AttributeValueMemberL:
+		out := make([]int, 0, len(v.Value))
+		for _, e := range v.Value {
+			n, ok := e.(*types.AttributeValueMemberN)
+			x, err := strconv.Atoi(n.Value)
+			if !ok || err != nil {
+				r.fail(name)
+				return nil
+			}
+			out = append(out, x)
 		}
 		return out
 	default:

@@ -225,6 +225,37 @@ func TestLanguages(t *testing.T) {
 	}
 }
 
+// TestStaffListBySlug: ?slug= answers every language version of one entry
+// in any status (a draft included), filtered by the other parameters, in
+// one page; an unknown slug is an empty list, a bad one a 400.
+func TestStaffListBySlug(t *testing.T) {
+	e := newEnv(t)
+	en := e.published("plan", map[string]any{"title": "Recovery plan", "lang": "en"})
+	fr := e.draft("plan", map[string]any{"title": "Plan de relance", "lang": "fr"})
+	e.draft("other-plan", nil)
+	var list httpapi.EntryList
+	e.must(req{method: "GET", path: "/api/v1/admin/sites/demo/entries?slug=plan", role: centre.RoleViewer}, 200).json(t, &list)
+	if len(list.Items) != 2 || list.Items[0].ID != en.ID || list.Items[1].ID != fr.ID || list.NextCursor != "" {
+		t.Fatalf("by slug: %+v", list)
+	}
+	e.must(req{method: "GET", path: "/api/v1/admin/sites/demo/entries?slug=plan&lang=fr", role: centre.RoleViewer}, 200).json(t, &list)
+	if len(list.Items) != 1 || list.Items[0].ID != fr.ID {
+		t.Fatalf("by slug and lang: %+v", list)
+	}
+	e.must(req{method: "GET", path: "/api/v1/admin/sites/demo/entries?slug=plan&status=draft", role: centre.RoleViewer}, 200).json(t, &list)
+	if len(list.Items) != 1 || list.Items[0].ID != fr.ID {
+		t.Fatalf("by slug and status: %+v", list)
+	}
+	e.must(req{method: "GET", path: "/api/v1/admin/sites/demo/entries?slug=nothing-here", role: centre.RoleViewer}, 200).json(t, &list)
+	if len(list.Items) != 0 {
+		t.Fatalf("unknown slug: %+v", list)
+	}
+	if p := e.must(req{method: "GET", path: "/api/v1/admin/sites/demo/entries?slug=Not%20A%20Slug", role: centre.RoleViewer}, 400).problem(t); p.Errors[0].Field != "slug" {
+		t.Fatalf("bad slug: %+v", p)
+	}
+	e.must(req{method: "GET", path: "/api/v1/admin/sites/demo/entries?slug=plan", role: "other-admin"}, 403)
+}
+
 func TestWithdrawnStaysReadable(t *testing.T) {
 	e := newEnv(t)
 	e.published("new-guidance", nil)

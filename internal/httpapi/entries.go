@@ -2,6 +2,7 @@ package httpapi
 
 import (
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -13,6 +14,10 @@ func (h *Handler) listEntries(w http.ResponseWriter, r *http.Request) {
 	q, err := listQuery(r, r.PathValue("site"))
 	if err != nil {
 		writeError(w, r, err)
+		return
+	}
+	if slug := r.URL.Query().Get("slug"); slug != "" {
+		h.listEntriesBySlug(w, r, q, slug)
 		return
 	}
 	scope := cursorScope(q, false)
@@ -30,6 +35,35 @@ func (h *Handler) listEntries(w http.ResponseWriter, r *http.Request) {
 		items = []*centre.Entry{}
 	}
 	writeJSON(w, http.StatusOK, EntryList{Items: items, NextCursor: h.cfg.Cursors.Seal(scope, page.Next)})
+}
+
+// listEntriesBySlug answers the language versions of one entry, in any
+// status, that pass the other filters of q: one page, never a cursor.
+func (h *Handler) listEntriesBySlug(w http.ResponseWriter, r *http.Request, q centre.EntryQuery, slug string) {
+	if r.URL.Query().Get("cursor") != "" {
+		writeError(w, r, &centre.Error{Code: centre.EINVALID, Message: "invalid fields: cursor",
+			Fields: []centre.FieldError{{Field: "cursor", Reason: "a listing by slug is one page; it takes no cursor"}}})
+		return
+	}
+	if q.Status != "" && !centre.ValidStatus(q.Status) {
+		writeError(w, r, &centre.Error{Code: centre.EINVALID, Message: "invalid fields: status",
+			Fields: []centre.FieldError{{Field: "status", Reason: "must be one of " + strings.Join(centre.Statuses, ", ")}}})
+		return
+	}
+	all, err := h.cfg.Service.EntriesBySlug(r.Context(), principal(r.Context()), q.Site, slug)
+	if err != nil {
+		writeError(w, r, err)
+		return
+	}
+	items := []*centre.Entry{}
+	for _, e := range all {
+		if (q.Status == "" || e.Status == q.Status) && (q.Type == "" || e.Type == q.Type) &&
+			(q.Lang == "" || strings.EqualFold(e.Lang, q.Lang)) && (q.Tag == "" || slices.Contains(e.Tags, q.Tag)) &&
+			(q.Organisation == "" || slices.ContainsFunc(e.Organisations, func(o string) bool { return centre.OrgKey(o) == centre.OrgKey(q.Organisation) })) {
+			items = append(items, e)
+		}
+	}
+	writeJSON(w, http.StatusOK, EntryList{Items: items})
 }
 
 func (h *Handler) createEntry(w http.ResponseWriter, r *http.Request) {

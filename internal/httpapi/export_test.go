@@ -90,6 +90,22 @@ func TestExportOneAtATime(t *testing.T) {
 	}
 }
 
+// TestExportStaticBaseURL: ?base_url= makes the feeds of the archive
+// point at the copy's host; a URL that is not a host root is a 400.
+func TestExportStaticBaseURL(t *testing.T) {
+	e := newEnv(t)
+	e.published("first", nil)
+	r := e.must(req{method: "GET", path: "/api/v1/admin/sites/demo/export-static?base_url=https%3A%2F%2Farchive.example.org", role: centre.RoleAdmin}, 200)
+	files := untar(t, r.Body)
+	if feed := string(files["feed.atom"]); !strings.Contains(feed, "https://archive.example.org/en/first/") {
+		t.Fatalf("feed without the base URL:\n%s", feed)
+	}
+	p := e.must(req{method: "GET", path: "/api/v1/admin/sites/demo/export-static?base_url=ftp%3A%2F%2Fx%2Fy", role: centre.RoleAdmin}, 400).problem(t)
+	if !strings.Contains(p.Detail, "base URL") {
+		t.Fatalf("bad base URL: %+v", p)
+	}
+}
+
 // TestExportStaticManyEntries: a site of 250+ public entries exports
 // through the API completely.
 func TestExportStaticManyEntries(t *testing.T) {
@@ -210,8 +226,8 @@ func TestExportLimitsAPI(t *testing.T) {
 	e := newEnvWith(t, store, func(c *httpapi.Config) {
 		c.MaxResponse = 2000
 		svc := c.Service
-		c.StaticArchive = func(ctx context.Context, slug string, w io.Writer) error {
-			return static.Options{MaxBytes: 100_000}.Archive(ctx, svc, slug, w)
+		c.StaticArchive = func(ctx context.Context, slug, baseURL string, w io.Writer) error {
+			return static.Options{MaxBytes: 100_000, BaseURL: baseURL}.Archive(ctx, svc, slug, w)
 		}
 	})
 	manyEntries(t, e, 30)

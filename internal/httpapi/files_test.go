@@ -259,3 +259,84 @@ func TestDirectUploadS3(t *testing.T) {
 	e.must(req{method: "POST", path: filesPath + "/uploads/" + up.ID + "/complete", role: centre.RoleViewer,
 		body: map[string]any{"name": "report.pdf", "size": len(pdf), "sha256": sum(pdf)}}, 403)
 }
+
+// TestEntryFiles: an entry references files by id; size, type and pages
+// come from the file (a typed size that disagrees is refused, naming the
+// field), a lead image needs alt text, and a file of a published revision
+// cannot be deleted (409 naming the entry) while an unreferenced one can.
+func TestEntryFiles(t *testing.T) {
+	e := newEnv(t)
+	var doc, img, spare httpapi.FileView
+	e.upload(centre.RoleEditor, "plan.pdf", mediatest.PDF(12, "Plan"), "application/pdf", 201).json(t, &doc)
+	e.upload(centre.RoleEditor, "map.png", mediatest.PNG(1200, 600), "image/png", 201).json(t, &img)
+	var withAlt httpapi.FileView
+	e.must(req{method: "POST", path: filesPath + "?name=chart.png&alt=" + url.QueryEscape("Water levels"), role: centre.RoleEditor,
+		body: string(mediatest.PNG(800, 400)), header: map[string]string{"Content-Type": "image/png"}}, 201).json(t, &withAlt)
+	e.upload(centre.RoleEditor, "spare.txt", []byte("spare\n"), "text/plain", 201).json(t, &spare)
+	entries := "/api/v1/admin/sites/demo/entries"
+	post := func(body map[string]any, status int) resp {
+		return e.must(req{method: "POST", path: entries, role: centre.RolePublisher, body: body}, status)
+	}
+	entry := func(att map[string]any, image map[string]any) map[string]any {
+		return map[string]any{"type": "publication", "title": "Flood plan", "slug": "flood-plan", "status": "published",
+			"attachments": []any{att}, "image": image}
+	}
+	fields := func(p httpapi.Problem) string {
+		var names []string
+		for _, f := range p.Errors {
+			names = append(names, f.Field)
+		}
+		return strings.Join(names, ",")
+	}
+	p := post(entry(map[string]any{"title": "Plan", "file_id": doc.ID, "size": doc.Size + 1}, map[string]any{"file_id": img.ID, "alt": "Map"}), 400).problem(t)
+	if fields(p) != "attachments[0].size" {
+		t.Errorf("typed size that disagrees: %+v", p)
+	}
+	p = post(entry(map[string]any{"title": "Plan", "file_id": doc.ID}, map[string]any{"file_id": img.ID}), 400).problem(t)
+	if fields(p) != "image.alt" {
+		t.Errorf("image without alt (none at upload either): %+v", p)
+	}
+	p = post(entry(map[string]any{"title": "Plan", "file_id": doc.ID}, map[string]any{"file_id": doc.ID, "alt": "Plan"}), 400).problem(t)
+	if fields(p) != "image.file_id" || !strings.Contains(p.Errors[0].Reason, "not an image") {
+		t.Errorf("a PDF as the lead image: %+v", p)
+	}
+	p = post(entry(map[string]any{"title": "Plan", "file_id": "01kzzzzzzzzzzzzzzzzzzzzzzz"}, map[string]any{"file_id": img.ID, "alt": "Map"}), 400).problem(t)
+	if fields(p) != "attachments[0].file_id" {
+		t.Errorf("an unknown file: %+v", p)
+	}
+
+	var draft centre.Entry
+	e.must(req{method: "POST", path: entries, role: centre.RoleEditor, body: map[string]any{"type": "news", "title": "Chart",
+		"image": map[string]any{"file_id": withAlt.ID}}}, 201).json(t, &draft)
+	if draft.Image.Alt != "Water levels" {
+		t.Errorf("the alt text given at upload is not the image's: %+v", draft.Image)
+	}
+
+	var got centre.Entry
+	post(entry(map[string]any{"title": "Plan", "file_id": doc.ID, "size": doc.Size}, map[string]any{"file_id": img.ID, "alt": "Map of the flooded areas"}), 201).json(t, &got)
+	a := got.Attachments[0]
+	if a.URL != doc.File.Path(0) || a.MediaType != "application/pdf" || a.Size != doc.Size || a.Pages != 12 {
+		t.Errorf("attachment not filled in from the file: %+v", a)
+	}
+	if im := got.Image; im.URL != img.File.Path(0) || im.Width != 1200 || im.Height != 600 || len(im.Widths) != 2 || im.Alt != "Map of the flooded areas" {
+		t.Errorf("image not filled in from the file: %+v", im)
+	}
+	var pub httpapi.PublicEntry
+	e.must(req{method: "GET", path: "/api/v1/sites/demo/entries/flood-plan"}, 200).json(t, &pub)
+	if pub.Image.URL != img.File.Path(0) || pub.Attachments[0].Pages != 12 {
+		t.Errorf("public entry: %+v %+v", pub.Image, pub.Attachments)
+	}
+
+	for _, f := range []httpapi.FileView{doc, img} {
+		p := e.must(req{method: "DELETE", path: filesPath + "/" + f.ID, role: centre.RoleAdmin}, 409).problem(t)
+		if !strings.Contains(p.Detail, "Flood plan") || !strings.Contains(p.Detail, got.ID) {
+			t.Errorf("delete a published file: %+v", p)
+		}
+	}
+	e.must(req{method: "DELETE", path: filesPath + "/" + spare.ID, role: centre.RolePublisher}, 204)
+	var after httpapi.FileView
+	e.must(req{method: "GET", path: filesPath + "/" + doc.ID, role: centre.RoleViewer}, 200).json(t, &after)
+	if after.PublicEntry != got.ID || after.PublicSince.IsZero() {
+		t.Errorf("file after publication: %+v", after.File)
+	}
+}

@@ -39,11 +39,13 @@ type Config struct {
 	// Console serves the staff console under /admin/ (internal/console);
 	// nil leaves /admin/ to the public routes (a 404).
 	Console http.Handler
-	// MaxBody limits staff request bodies (default 256 KiB).
+	// MaxBody limits staff request bodies (default DefaultMaxBody, 256 KiB).
 	MaxBody int64
 	// StaticArchive writes a site's public pages, feeds and API snapshots
 	// as a gzipped tar (internal/static); nil disables the route.
-	StaticArchive func(ctx context.Context, site string, w io.Writer) error
+	// baseURL ("" or an http(s) URL of a host root) is where the copy will
+	// be served (static.Options.BaseURL).
+	StaticArchive func(ctx context.Context, site, baseURL string, w io.Writer) error
 	// MaxImport limits the size of an export file posted or uploaded for
 	// import (default 64 MiB).
 	MaxImport int64
@@ -69,11 +71,21 @@ type Config struct {
 	// X-Forwarded-For: the client address is the connection's (on Lambda,
 	// API Gateway's requestContext.http.sourceIp).
 	TrustedProxyHops int
+	// PublicOrigin is where the deployment is served (scheme://host[:port],
+	// canonical as web.ParseOrigin returns it): the origin of the absolute
+	// links staff responses hand out (preview links). Empty: the origin the
+	// request came to (with TrustForwarded, as a trusted proxy says).
+	PublicOrigin   string
+	TrustForwarded bool
 	// StaffOrigins are the browser origins ("https://console.example.org")
 	// allowed to call the staff API cross-origin. Empty (the default): no
 	// staff response carries Access-Control-Allow-Origin, and preflights
 	// are refused. The public read API stays open to every origin.
 	StaffOrigins []string
+	// InvitationURL returns the absolute console link of an invitation
+	// token (console.Console.InvitationURL); nil, when the console is off,
+	// refuses invitations over the API (409), since nobody could open them.
+	InvitationURL func(token string) string
 }
 
 // Limits bound staff requests per process (on Lambda: per container).
@@ -120,6 +132,10 @@ func (l *Limits) defaults() {
 	}
 }
 
+// DefaultMaxBody is the default limit of a staff request body
+// (Config.MaxBody).
+const DefaultMaxBody = 256 << 10
+
 // Handler serves the whole application.
 type Handler struct {
 	cfg    Config
@@ -140,7 +156,7 @@ func New(cfg Config) *Handler {
 		cfg.Log = slog.Default()
 	}
 	if cfg.MaxBody == 0 {
-		cfg.MaxBody = 256 << 10
+		cfg.MaxBody = DefaultMaxBody
 	}
 	if cfg.MaxImport == 0 {
 		cfg.MaxImport = 64 << 20
@@ -208,6 +224,13 @@ const (
 	keyClientRequestID
 	keyWithheld
 )
+
+// ClientAddress returns the address a request served through a Handler
+// came from (the connection's, or with Config.TrustedProxyHops the
+// X-Forwarded-For entry it names), or "" for a request that did not pass
+// through one. The console uses it for its audit events and sign-in
+// limits.
+func ClientAddress(r *http.Request) string { return client(r.Context()) }
 
 // client returns the address a request came from (see clientAddr).
 func client(ctx context.Context) string {

@@ -89,8 +89,8 @@ func newEnvWith(t *testing.T, store centre.Store, configure func(*httpapi.Config
 	e.cfg = httpapi.Config{Service: svc, Cursors: sealer, MaxBody: 64 << 10, Log: log, Search: finder,
 		// Tests make many requests at once; limits_test.go sets its own.
 		Limits: httpapi.Limits{StaffPerSecond: 1e6, StaffBurst: 1e6, AuthFailures: 1e6},
-		StaticArchive: func(ctx context.Context, slug string, w io.Writer) error {
-			return static.Options{}.Archive(ctx, svc, slug, w)
+		StaticArchive: func(ctx context.Context, slug, baseURL string, w io.Writer) error {
+			return static.Options{BaseURL: baseURL}.Archive(ctx, svc, slug, w)
 		}}
 	if configure != nil {
 		configure(&e.cfg)

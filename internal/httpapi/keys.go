@@ -35,6 +35,8 @@ func (h *Handler) issue(w http.ResponseWriter, r *http.Request, site string) {
 		Role      string    `json:"role"`
 		Name      string    `json:"name"`
 		ExpiresAt time.Time `json:"expires_at"`
+		// Organisation scopes the key to a member organisation.
+		Organisation string `json:"organisation"`
 	}
 	if decodeJSON(w, r, h.cfg.MaxBody, &in) != nil {
 		return
@@ -43,7 +45,7 @@ func (h *Handler) issue(w http.ResponseWriter, r *http.Request, site string) {
 		in.Role = centre.RoleOwner
 	}
 	k, secret, err := h.cfg.Service.CreateKey(r.Context(), principal(r.Context()), site,
-		centre.KeyInput{Role: in.Role, Name: in.Name, ExpiresAt: in.ExpiresAt})
+		centre.KeyInput{Role: in.Role, Name: in.Name, ExpiresAt: in.ExpiresAt, Organisation: in.Organisation})
 	if err != nil {
 		writeError(w, r, err)
 		return

@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"log/slog"
+	"net/http"
+	"net/http/httptest"
 	"strconv"
 	"strings"
 	"testing"
@@ -236,5 +238,28 @@ func TestAccessLogNamesTheClient(t *testing.T) {
 	}
 	if lines != 4 {
 		t.Fatalf("%d access log lines, want 4:\n%s", lines, buf.String())
+	}
+}
+
+// TestClientAddressForTheConsole: the console mounted in the handler sees
+// the client address the handler determined (the trusted proxy's
+// X-Forwarded-For entry), for its audit events and sign-in limits.
+func TestClientAddressForTheConsole(t *testing.T) {
+	e := newEnv(t)
+	for hops, want := range map[int]string{0: "10.0.0.1", 1: "203.0.113.9"} {
+		cfg := e.cfg
+		cfg.TrustedProxyHops = hops
+		got := "unset"
+		cfg.Console = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { got = httpapi.ClientAddress(r) })
+		r := httptest.NewRequest("GET", "/admin/login", nil)
+		r.RemoteAddr = "10.0.0.1:1"
+		r.Header.Set("X-Forwarded-For", "192.0.2.1, 203.0.113.9")
+		httpapi.New(cfg).ServeHTTP(httptest.NewRecorder(), r)
+		if got != want {
+			t.Fatalf("hops %d: the console saw %q, want %q", hops, got, want)
+		}
+	}
+	if got := httpapi.ClientAddress(httptest.NewRequest("GET", "/", nil)); got != "" {
+		t.Fatalf("a request that did not pass through a handler: %q", got)
 	}
 }

@@ -2,6 +2,8 @@ package httpapi
 
 import (
 	"net/http"
+	"net/url"
+	"strings"
 	"time"
 )
 
@@ -28,7 +30,35 @@ func (h *Handler) createPreview(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	withholdBody(r) // a preview link opens a draft to whoever holds it
-	writeJSON(w, http.StatusCreated, IssuedPreview{URL: "/preview/" + link.Token, APIURL: "/api/v1/preview/" + link.Token, ExpiresAt: link.ExpiresAt})
+	origin := h.origin(r)
+	writeJSON(w, http.StatusCreated, IssuedPreview{URL: origin + "/preview/" + link.Token, APIURL: origin + "/api/v1/preview/" + link.Token, ExpiresAt: link.ExpiresAt})
+}
+
+// origin returns the origin of absolute links in a staff response to r:
+// Config.PublicOrigin, else the scheme and host the request came to (from
+// X-Forwarded-Proto and X-Forwarded-Host with Config.TrustForwarded). A
+// staff response is never cached, so the caller's Host header decides only
+// its own links.
+func (h *Handler) origin(r *http.Request) string {
+	if h.cfg.PublicOrigin != "" {
+		return h.cfg.PublicOrigin
+	}
+	scheme, host := "http", r.Host
+	if r.TLS != nil {
+		scheme = "https"
+	}
+	if h.cfg.TrustForwarded {
+		if p, _, _ := strings.Cut(r.Header.Get("X-Forwarded-Proto"), ","); strings.TrimSpace(p) == "https" || strings.TrimSpace(p) == "http" {
+			scheme = strings.TrimSpace(p)
+		}
+		if fh, _, _ := strings.Cut(r.Header.Get("X-Forwarded-Host"), ","); strings.TrimSpace(fh) != "" {
+			host = strings.TrimSpace(fh)
+		}
+	}
+	if u, err := url.Parse(scheme + "://" + host); err != nil || u.Host != host || u.Hostname() == "" || strings.ContainsAny(host, "\"'<> ") {
+		return "" // no usable host: root-relative links
+	}
+	return scheme + "://" + strings.ToLower(host)
 }
 
 func (h *Handler) revokePreviews(w http.ResponseWriter, r *http.Request) {

@@ -39,9 +39,14 @@ type PublicSite struct {
 	Contact     centre.Contact `json:"contact"`
 	Theme       centre.Theme   `json:"theme"`
 	TimeZone    string         `json:"time_zone,omitempty"`
-	Status      string         `json:"status"`
-	ArchivedAt  string         `json:"archived_at,omitempty"`
-	UpdatedAt   string         `json:"updated_at"`
+	// Translations are the title, tagline and description in the site's
+	// other languages; Labels the names of tags and organisations per
+	// language.
+	Translations []centre.SiteText `json:"translations,omitempty"`
+	Labels       []centre.Label    `json:"labels,omitempty"`
+	Status       string            `json:"status"`
+	ArchivedAt   string            `json:"archived_at,omitempty"`
+	UpdatedAt    string            `json:"updated_at"`
 	// Banner is the site's emergency banner while it is shown.
 	Banner *PublicBanner `json:"banner,omitempty"`
 }
@@ -62,7 +67,8 @@ type PublicBanner struct {
 func publicSite(s *centre.Site, now time.Time) PublicSite {
 	p := PublicSite{Slug: s.Slug, Title: s.Title, Tagline: s.Tagline, Description: s.Description,
 		Languages: s.Languages, Publisher: s.Publisher, Contact: s.Contact, Theme: s.Theme,
-		TimeZone: s.TimeZone, Status: s.Status, UpdatedAt: s.UpdatedAt.Format(timeFormat)}
+		TimeZone: s.TimeZone, Translations: s.Translations, Labels: s.Labels, Status: s.Status,
+		UpdatedAt: s.UpdatedAt.Format(timeFormat)}
 	if !s.ArchivedAt.IsZero() {
 		p.ArchivedAt = s.ArchivedAt.Format(timeFormat)
 	}

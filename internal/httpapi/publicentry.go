@@ -20,6 +20,7 @@ type PublicEntry struct {
 	Tags            []string            `json:"tags,omitempty"`
 	Organisations   []string            `json:"organisations,omitempty"`
 	Attachments     []centre.Attachment `json:"attachments,omitempty"`
+	Image           centre.Image        `json:"image,omitzero"`
 	Pinned          bool                `json:"pinned,omitempty"`
 	Alert           bool                `json:"alert,omitempty"`
 	Slug            string              `json:"slug"`
@@ -51,6 +52,7 @@ func publicEntry(e *centre.Entry) PublicEntry {
 		Tags:            e.Tags,
 		Organisations:   e.Organisations,
 		Attachments:     e.Attachments,
+		Image:           e.Image,
 		Pinned:          e.Pinned,
 		Alert:           e.Alert,
 		Slug:            e.Slug,

@@ -29,6 +29,9 @@ type SearchResults struct {
 	Total      int           `json:"total"`
 	Facets     search.Facets `json:"facets"`
 	NextCursor string        `json:"next_cursor,omitempty"`
+	// Suggestion is the query with its misspelt words corrected, when
+	// the results are those of the correction (search.Result).
+	Suggestion string `json:"suggestion,omitempty"`
 }
 
 // SearchHit is one matching entry. Snippet is HTML: escaped text with
@@ -45,6 +48,9 @@ type SearchHit struct {
 	Withdrawn   bool     `json:"withdrawn"`
 	Score       float64  `json:"score"`
 	Snippet     string   `json:"snippet"`
+	// Partial: the entry holds only some of the query's words (no entry
+	// holds them all).
+	Partial bool `json:"partial,omitempty"`
 }
 
 // searchQuery reads the search parameters, naming every bad one. A
@@ -117,11 +123,11 @@ func (h *Handler) searchEntries(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	out := SearchResults{Items: make([]SearchHit, 0, len(res.Hits)), Total: res.Total, Facets: res.Facets,
-		NextCursor: h.cfg.Cursors.Seal(scope, res.Next)}
+		NextCursor: h.cfg.Cursors.Seal(scope, res.Next), Suggestion: res.Suggestion}
 	for _, hit := range res.Hits {
 		out.Items = append(out.Items, SearchHit{ID: hit.ID, Slug: hit.Slug, Lang: hit.Lang, Type: hit.Type,
 			Title: hit.Title, Summary: hit.Summary, Tags: hit.Tags, PublishedAt: hit.PublishedAt.Format(timeFormat),
-			Withdrawn: hit.Withdrawn, Score: hit.Score, Snippet: hit.Snippet})
+			Withdrawn: hit.Withdrawn, Score: hit.Score, Snippet: hit.Snippet, Partial: hit.Partial})
 	}
 	h.cacheableJSON(w, r, out)
 }

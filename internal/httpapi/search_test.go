@@ -48,6 +48,25 @@ func TestSearch(t *testing.T) {
 		t.Fatalf("facets %+v", res.Facets)
 	}
 
+	// A typo is corrected (suggestion), and words that do not all match
+	// give partial hits; the responses follow the OpenAPI document.
+	typo := e.search(url.Values{"q": {"oxygn concentrators"}}, 200)
+	if typo.Suggestion != "oxygen concentrators" || len(typo.Items) != 1 || typo.Items[0].Slug != "oxygen-supply" || typo.Items[0].Partial {
+		t.Fatalf("typo: %+v", typo)
+	}
+	part := e.search(url.Values{"q": {"oxygen shortage"}}, 200)
+	if len(part.Items) == 0 || part.Suggestion != "" {
+		t.Fatalf("partial: %+v", part)
+	}
+	for _, h := range part.Items {
+		if !h.Partial {
+			t.Errorf("oxygen shortage: %s not marked partial", h.Slug)
+		}
+	}
+	if full := e.search(url.Values{"q": {"oxygen"}}, 200); full.Suggestion != "" || full.Items[0].Partial {
+		t.Errorf("a full match is corrected or partial: %+v", full)
+	}
+
 	// Accents fold, the last word is a prefix, filters narrow.
 	for _, c := range []struct {
 		params url.Values

@@ -75,6 +75,14 @@ func TestExportImportAPI(t *testing.T) {
 		t.Fatalf("imported entry %+v", got)
 	}
 	post(centre.RoleOwner, "", file, httpapi.NDJSON, 409)
+	// A dry run on the existing slug says how the file compares with the
+	// site, instead of failing.
+	e.published("after-the-export", nil)
+	res = httpapi.ImportResult{}
+	post(centre.RoleOwner, "?dry_run=true", file, httpapi.NDJSON, 200).json(t, &res)
+	if c := res.Existing; !res.DryRun || res.Site != "demo" || c == nil || c.Same != 1 || c.New != 0 || c.OnlyInSite != 1 {
+		t.Fatalf("dry run on an existing site: %+v %+v", res, c)
+	}
 	p := post(centre.RoleOwner, "?as=third", file[:len(file)/2], httpapi.NDJSON, 400).problem(t)
 	if !strings.Contains(p.Detail, "line") {
 		t.Fatalf("truncated file problem %+v", p)

@@ -124,7 +124,7 @@ func (h *Handler) exportSite(w http.ResponseWriter, r *http.Request) {
 	if h.cfg.Transfers == nil && h.cfg.MaxResponse == 0 {
 		w.Header().Set("Content-Type", NDJSON)
 		w.Header().Set("Content-Disposition", `attachment; filename="`+filename+`"`)
-		if _, err := transfer.Export(ctx, h.cfg.Service.Store, slug, w, nil); err != nil {
+		if _, err := transfer.Export(ctx, h.cfg.Service.Store, h.cfg.Service.Files, slug, w, nil); err != nil {
 			// The status is sent; the missing end record tells the client the
 			// file is incomplete.
 			logger(ctx).ErrorContext(ctx, "export truncated", slog.String("site", slug), slog.String("error", err.Error()))
@@ -132,7 +132,7 @@ func (h *Handler) exportSite(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	h.viaFile(w, r, slug, NDJSON, filename, func(f io.Writer) error {
-		_, err := transfer.Export(ctx, h.cfg.Service.Store, slug, f, nil)
+		_, err := transfer.Export(ctx, h.cfg.Service.Store, h.cfg.Service.Files, slug, f, nil)
 		return stopped(ctx, err)
 	})
 }
@@ -159,7 +159,7 @@ func (h *Handler) exportStatic(w http.ResponseWriter, r *http.Request) {
 		centre.Errorf(centre.ETOOLARGE, "the static export of site %q takes longer than the limit of %s", slug, h.cfg.ExportTimeout))
 	defer cancel()
 	h.viaFile(w, r, slug, "application/gzip", slug+"-static.tar.gz", func(f io.Writer) error {
-		return stopped(ctx, h.cfg.StaticArchive(ctx, slug, f))
+		return stopped(ctx, h.cfg.StaticArchive(ctx, slug, r.URL.Query().Get("base_url"), f))
 	})
 }
 
@@ -256,6 +256,9 @@ type ImportResult struct {
 	Site   string          `json:"site"`
 	DryRun bool            `json:"dry_run"`
 	Counts transfer.Counts `json:"counts"`
+	// Existing compares the file with the site of its slug, when a dry
+	// run finds one (a real import would be refused with 409).
+	Existing *transfer.Comparison `json:"existing,omitempty"`
 }
 
 // createImportUpload returns a presigned URL to upload an export file to,
@@ -315,6 +318,7 @@ func (h *Handler) importSite(w http.ResponseWriter, r *http.Request) {
 		defer func() { _, _ = io.Copy(io.Discard, mb) }()
 		body = mb
 	}
+	opts.Files, opts.FileQuota, opts.Inspect = h.cfg.Service.Files, h.cfg.Service.FileLimits.Quota(), h.cfg.Service.Inspect
 	sum, err := transfer.Import(r.Context(), h.cfg.Service.Store, body, opts)
 	var tooBig *http.MaxBytesError
 	var lineErr *transfer.LineError
@@ -336,7 +340,7 @@ func (h *Handler) importSite(w http.ResponseWriter, r *http.Request) {
 			logger(r.Context()).ErrorContext(r.Context(), "delete the imported upload", slog.String("upload", upload), slog.String("error", err.Error()))
 		}
 	}
-	res := ImportResult{Site: sum.Site, DryRun: opts.DryRun, Counts: sum.Counts}
+	res := ImportResult{Site: sum.Site, DryRun: opts.DryRun, Counts: sum.Counts, Existing: sum.Existing}
 	status := http.StatusCreated
 	if opts.DryRun {
 		status = http.StatusOK

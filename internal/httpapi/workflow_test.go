@@ -162,6 +162,37 @@ func TestPreviewLinks(t *testing.T) {
 	e.must(req{method: "GET", path: link3.APIURL}, 410).problem(t)
 }
 
+// TestPreviewLinksAreAbsolute: preview links are absolute URLs on the
+// public origin, else on the host the request came to (issue 15, defect 9).
+func TestPreviewLinksAreAbsolute(t *testing.T) {
+	e := newEnv(t)
+	path := "/api/v1/admin/sites/demo/entries/" + e.draft("embargoed", nil).ID + "/previews"
+	issue := func(header map[string]string) httpapi.IssuedPreview {
+		t.Helper()
+		var link httpapi.IssuedPreview
+		e.must(req{method: "POST", path: path, role: centre.RoleEditor, header: header}, 201).json(t, &link)
+		origin, tok, _ := strings.Cut(link.APIURL, "/api/v1/preview/")
+		if tok == "" || link.URL != origin+"/preview/"+tok {
+			t.Fatalf("links %q %q", link.URL, link.APIURL)
+		}
+		return link
+	}
+	forwarded := map[string]string{"X-Forwarded-Proto": "https", "X-Forwarded-Host": "news.example.org"}
+	if l := issue(forwarded); !strings.HasPrefix(l.URL, "http://example.com/preview/") || !strings.HasPrefix(l.APIURL, "http://example.com/api/v1/preview/") {
+		t.Fatalf("on the request's host, forwarded headers untrusted: %+v", l)
+	}
+	e.reconfigure(func(c *httpapi.Config) { c.TrustForwarded = true })
+	if l := issue(forwarded); !strings.HasPrefix(l.URL, "https://news.example.org/preview/") {
+		t.Fatalf("behind a trusted proxy: %+v", l)
+	}
+	e.reconfigure(func(c *httpapi.Config) { c.PublicOrigin = "https://info.example.org" })
+	l := issue(forwarded)
+	if !strings.HasPrefix(l.URL, "https://info.example.org/preview/") || !strings.HasPrefix(l.APIURL, "https://info.example.org/api/v1/preview/") {
+		t.Fatalf("on the public origin: %+v", l)
+	}
+	e.must(req{method: "GET", path: strings.TrimPrefix(l.APIURL, "https://info.example.org")}, 200)
+}
+
 func TestAuditLog(t *testing.T) {
 	e := newEnv(t)
 	d := e.draft("audited", nil)

@@ -11,8 +11,10 @@ import (
 
 // BenchmarkPhoto4000x3000: inspecting a 4000×3000 camera JPEG with EXIF
 // and GPS — decode, orientation, re-encode without metadata, three
-// variants. Run with -benchmem; peak memory: see README "Files".
+// variants. It reports the peak RSS of one such upload in a process of
+// its own (peak-RSS-MiB; see TestPhotoFitsLambda).
 func BenchmarkPhoto4000x3000(b *testing.B) {
+	peak := photoPeakMiB(b, 4000, 3000, 1)
 	photo := mediatest.JPEGWithGPS(4000, 3000, 1)
 	b.SetBytes(int64(len(photo)))
 	b.ResetTimer()
@@ -22,4 +24,5 @@ func BenchmarkPhoto4000x3000(b *testing.B) {
 			b.Fatal(err)
 		}
 	}
+	b.ReportMetric(peak, "peak-RSS-MiB")
 }

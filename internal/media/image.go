@@ -9,6 +9,7 @@ import (
 	"image/jpeg"
 	"image/png"
 	"io"
+	"runtime"
 
 	xdraw "golang.org/x/image/draw"
 	"golang.org/x/image/webp"
@@ -60,7 +61,10 @@ func processImage(r io.ReaderAt, size int64, mediaType string) (*centre.Inspecti
 		if err != nil {
 			return nil, damaged("a JPEG image")
 		}
-		img = orient(m, exifOrientation(data))
+		o := exifOrientation(data)
+		data = nil // the upload's bytes: garbage from here on
+		img = orient(m, o)
+		m = nil
 		if err := jpeg.Encode(&buf, img, &jpeg.Options{Quality: jpegQuality}); err != nil {
 			return nil, err
 		}
@@ -88,6 +92,8 @@ func processImage(r io.ReaderAt, size int64, mediaType string) (*centre.Inspecti
 	}
 	b := img.Bounds()
 	out.Body, out.Width, out.Height = buf.Bytes(), b.Dx(), b.Dy()
+	data = nil
+	runtime.GC()
 	out.Variants, err = variants(img)
 	if err != nil {
 		return nil, err
@@ -150,7 +156,15 @@ func opaque(img image.Image) bool {
 
 // variants makes the copies of img for each centre.VariantWidths narrower
 // than it, largest first from the original, each smaller one from the one
-// before (fewer pixels to read, same quality at these ratios).
+// before (fewer pixels to read, same quality at these ratios). The
+// original is released (its last reference dropped) once the largest copy
+// is made, so that a 12 MP photo never holds two full-size images at once.
+//
+// A copy is scaled with Catmull-Rom when that filter's working buffer
+// (destination width × source height × 32 bytes) stays under
+// maxKernelBuffer; past it — a camera photo's first step: 153 MB for
+// 4000×3000 to 1600 — by area averaging (areaScale), which reads the
+// source one row at a time and keeps two rows of the destination.
 func variants(img image.Image) ([]centre.VariantData, error) {
 	b := img.Bounds()
 	var out []centre.VariantData
@@ -161,17 +175,98 @@ func variants(img image.Image) ([]centre.VariantData, error) {
 			continue
 		}
 		h := max(1, (b.Dy()*w+b.Dx()/2)/b.Dx())
-		dst := image.NewRGBA(image.Rect(0, 0, w, h))
-		xdraw.CatmullRom.Scale(dst, dst.Bounds(), src, src.Bounds(), xdraw.Src, nil)
+		var dst *image.RGBA
+		if sb := src.Bounds(); w*sb.Dy()*32 <= maxKernelBuffer {
+			dst = image.NewRGBA(image.Rect(0, 0, w, h))
+			xdraw.CatmullRom.Scale(dst, dst.Bounds(), src, sb, xdraw.Src, nil)
+		} else {
+			dst = areaScale(src, w, h)
+		}
+		src = dst // the larger source is garbage from here on
+		runtime.GC()
 		var buf bytes.Buffer
 		mt, err := encodeFlat(&buf, dst)
 		if err != nil {
 			return nil, err
 		}
 		out = append([]centre.VariantData{{Variant: centre.Variant{Width: w, Height: h, MediaType: mt, Size: int64(buf.Len())}, Body: buf.Bytes()}}, out...)
-		src = dst
 	}
 	return out, nil
+}
+
+// maxKernelBuffer bounds the working buffer of a Catmull-Rom scale.
+const maxKernelBuffer = 24 << 20
+
+// areaScale returns src scaled down to w×h (w, h at most src's size) by
+// area averaging: each destination pixel is the mean of the source area
+// it covers, partly covered source pixels weighted by their share — a box
+// filter exact for downscaling, with no aliasing. It works on
+// premultiplied RGBA in float32, one source row at a time (converted
+// through a one-row buffer), so it needs the destination and three rows.
+func areaScale(src image.Image, w, h int) *image.RGBA {
+	sb := src.Bounds()
+	sw, sh := sb.Dx(), sb.Dy()
+	dst := image.NewRGBA(image.Rect(0, 0, w, h))
+	// Horizontal taps: for each destination column, the source columns
+	// it covers and their weights (their total is sw/w).
+	type tap struct {
+		x int
+		f float32
+	}
+	taps := make([][]tap, w)
+	sx := float64(sw) / float64(w)
+	for x := range w {
+		x0, x1 := float64(x)*sx, float64(x+1)*sx
+		for c := int(x0); c < sw && float64(c) < x1; c++ {
+			wgt := min(float64(c+1), x1) - max(float64(c), x0)
+			if wgt > 0 {
+				taps[x] = append(taps[x], tap{c, float32(wgt)})
+			}
+		}
+	}
+	row := image.NewRGBA(image.Rect(0, 0, sw, 1))
+	hrow := make([]float32, w*4) // one source row, scaled horizontally
+	acc := make([]float32, w*4)  // the destination row being summed
+	last := -1
+	load := func(r int) {
+		if r == last {
+			return
+		}
+		draw.Draw(row, row.Bounds(), src, image.Pt(sb.Min.X, sb.Min.Y+r), draw.Src)
+		for x, ts := range taps {
+			var s [4]float32
+			for _, t := range ts {
+				p := row.Pix[t.x*4 : t.x*4+4 : t.x*4+4]
+				s[0] += float32(p[0]) * t.f
+				s[1] += float32(p[1]) * t.f
+				s[2] += float32(p[2]) * t.f
+				s[3] += float32(p[3]) * t.f
+			}
+			copy(hrow[x*4:x*4+4], s[:])
+		}
+		last = r
+	}
+	sy := float64(sh) / float64(h)
+	norm := float32(1 / (sx * sy))
+	for y := range h {
+		clear(acc)
+		y0, y1 := float64(y)*sy, float64(y+1)*sy
+		for r := int(y0); r < sh && float64(r) < y1; r++ {
+			wgt := float32(min(float64(r+1), y1) - max(float64(r), y0))
+			if wgt <= 0 {
+				continue
+			}
+			load(r)
+			for i, v := range hrow {
+				acc[i] += v * wgt
+			}
+		}
+		out := dst.Pix[y*dst.Stride : y*dst.Stride+w*4]
+		for i, v := range acc {
+			out[i] = uint8(min(255, v*norm+0.5))
+		}
+	}
+	return dst
 }
 
 // exifOrientation returns the EXIF orientation (1-8) of a JPEG, or 1.
@@ -234,8 +329,9 @@ func orient(img image.Image, o int) image.Image {
 		return img
 	}
 	b := img.Bounds()
-	src := image.NewRGBA(image.Rect(0, 0, b.Dx(), b.Dy()))
-	draw.Draw(src, src.Bounds(), img, b.Min, draw.Src)
+	// The source, as RGBA one row at a time: never a second full-size
+	// copy besides the turned one.
+	row := image.NewRGBA(image.Rect(0, 0, b.Dx(), 1))
 	w, h := b.Dx(), b.Dy()
 	dw, dh := w, h
 	if o >= 5 {
@@ -243,6 +339,7 @@ func orient(img image.Image, o int) image.Image {
 	}
 	dst := image.NewRGBA(image.Rect(0, 0, dw, dh))
 	for y := 0; y < h; y++ {
+		draw.Draw(row, row.Bounds(), img, image.Pt(b.Min.X, b.Min.Y+y), draw.Src)
 		for x := 0; x < w; x++ {
 			var dx, dy int
 			switch o {
@@ -261,8 +358,8 @@ func orient(img image.Image, o int) image.Image {
 			case 8:
 				dx, dy = y, w-1-x
 			}
-			si, di := src.PixOffset(x, y), dst.PixOffset(dx, dy)
-			copy(dst.Pix[di:di+4], src.Pix[si:si+4])
+			di := dst.PixOffset(dx, dy)
+			copy(dst.Pix[di:di+4], row.Pix[x*4:x*4+4])
 		}
 	}
 	return dst

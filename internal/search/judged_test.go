@@ -112,6 +112,10 @@ var judgedQueries = []judged{
 	{Query{Text: `"green lanes" borders`}, []string{"travel-guidance-engineers-2"}},
 	{Query{Text: "Beatmungsplätze Winter"}, []string{"intensivbetten-kapazitaet"}},
 	{Query{Text: "use cases", Tag: "cancer-care"}, []string{"ai-radiotherapy-use-cases", "ai-breast-screening-use-cases"}},
+	// Forgiving search: typos are corrected (partial matches:
+	// TestForgivingSearch, on the demo alone).
+	{Query{Text: "radiotherpy "}, []string{"ai-radiotherapy-use-cases", "keep-cancer-care-going"}},
+	{Query{Text: "cardiolgy "}, []string{"ai-cardiology-use-cases"}},
 }
 
 // judgedIndex builds the judged corpus: the demo site read through the

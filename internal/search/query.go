@@ -25,7 +25,11 @@ const (
 // Text holds words and "quoted phrases". Every word must match (stemmed,
 // case- and accent-insensitively), except common function words when the
 // query has other words; the last word also matches as a prefix unless
-// the text ends with a space or a closing quote. Each phrase must match as
+// the text ends with a space or a closing quote. Search forgives: a word
+// that no entry holds is replaced by the closest word of the index (one
+// edit away, two from 9 letters; Result.Suggestion), and when no entry
+// matches every word, the entries that match at least half of them are
+// the results, marked Hit.Partial. Each phrase must match as
 // consecutive words of one field. Matches rank by BM25F score, then newest
 // first; withdrawn entries are found, marked, and rank below current
 // entries that match as well; entries past their ExpiresAt are left out,
@@ -46,10 +50,15 @@ type Query struct {
 
 // Result is one page of a search.
 type Result struct {
-	Hits   []Hit  `json:"hits"`
-	Total  int    `json:"total"` // matching entries in all pages
-	Facets Facets `json:"facets"`
-	Next   string `json:"next,omitempty"` // the After of the next page; "" on the last
+	Hits  []Hit `json:"hits"`
+	Total int   `json:"total"` // matching entries in all pages
+	// Suggestion is the query text with the words that no entry holds
+	// replaced by the closest words of the index ("radiotherpy" →
+	// "radiotherapy"), when any were; the results are those of the
+	// corrected words.
+	Suggestion string `json:"suggestion,omitempty"`
+	Facets     Facets `json:"facets"`
+	Next       string `json:"next,omitempty"` // the After of the next page; "" on the last
 }
 
 // Hit is one matching entry.
@@ -67,12 +76,19 @@ type Hit struct {
 	// Snippet is an extract of the text around the matched words: HTML
 	// whose text is escaped, with <mark> around each matched word.
 	Snippet string `json:"snippet"`
+	// Partial marks an entry that holds only some of the query's words:
+	// when no entry holds them all, the results are the entries that hold
+	// most of them (at least half), the most first.
+	Partial bool `json:"partial,omitempty"`
 }
 
-// Facets counts the entries of the whole result set by type and by tag.
+// Facets counts the entries of the whole result set by type, by tag and
+// by organisation (under the name that the first entry of the results
+// writes for its centre.OrgKey: the newest, without query words).
 type Facets struct {
-	Types map[string]int `json:"types"`
-	Tags  map[string]int `json:"tags"`
+	Types         map[string]int `json:"types"`
+	Tags          map[string]int `json:"tags"`
+	Organisations map[string]int `json:"organisations"`
 }
 
 // clause is one required or optional part of a parsed query: a word, or

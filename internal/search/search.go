@@ -55,8 +55,10 @@ func (ix *Index) putScratch(s *scratch) {
 }
 
 type candidate struct {
-	doc   uint32
-	score float64
+	doc     uint32
+	score   float64
+	matched int  // required clauses matched
+	partial bool // not every required clause
 }
 
 // Search returns the page of public entries that match q. Returns EINVALID
@@ -74,6 +76,10 @@ func (ix *Index) Search(ctx context.Context, q Query) (Result, error) {
 
 	var cands []candidate
 	var matchedTerms map[*group]map[uint32]bool
+	var suggestion string
+	if len(p.clauses) > 0 {
+		suggestion = ix.correct(&p)
+	}
 	if len(p.clauses) == 0 {
 		for _, n := range ix.newestFirst() {
 			if ix.passes(ix.docs[n], &p) {
@@ -100,8 +106,11 @@ func (ix *Index) Search(ctx context.Context, q Query) (Result, error) {
 			}
 			matchedTerms[g] = terms
 		}
+		var partial []candidate
 		for _, n := range s.touched {
-			if int(s.matched[n]) < required || !ix.passes(ix.docs[n], &p) {
+			m := int(s.matched[n])
+			full := m >= required
+			if (!full && (required < 2 || m < partialMin(required))) || !ix.passes(ix.docs[n], &p) {
 				continue
 			}
 			score := s.total[n]
@@ -110,9 +119,21 @@ func (ix *Index) Search(ctx context.Context, q Query) (Result, error) {
 			}
 			// Round so that near-equal scores fall back to recency.
 			score = math.Round(score*1e4) / 1e4
-			cands = append(cands, candidate{doc: n, score: score})
+			if full {
+				cands = append(cands, candidate{doc: n, score: score, matched: m})
+			} else {
+				partial = append(partial, candidate{doc: n, score: score, matched: m, partial: true})
+			}
+		}
+		// When no document holds every required word, the ones that hold
+		// most of them (at least half) are the results, marked partial.
+		if len(cands) == 0 {
+			cands = partial
 		}
 		slices.SortFunc(cands, func(a, b candidate) int {
+			if c := cmp.Compare(b.matched, a.matched); c != 0 {
+				return c
+			}
 			if c := cmp.Compare(b.score, a.score); c != 0 {
 				return c
 			}
@@ -123,12 +144,23 @@ func (ix *Index) Search(ctx context.Context, q Query) (Result, error) {
 		return Result{}, err
 	}
 
-	res := Result{Total: len(cands), Hits: []Hit{}, Facets: Facets{Types: map[string]int{}, Tags: map[string]int{}}}
+	res := Result{Total: len(cands), Suggestion: suggestion, Hits: []Hit{}, Facets: Facets{Types: map[string]int{}, Tags: map[string]int{}, Organisations: map[string]int{}}}
+	orgNames := map[string]string{} // OrgKey -> the name counted under
 	for _, c := range cands {
 		r := ix.docs[c.doc]
 		res.Facets.Types[r.Type]++
 		for _, t := range r.Tags {
 			res.Facets.Tags[t]++
+		}
+		for i, o := range r.Organisations {
+			k := r.orgKeys[i]
+			if slices.Contains(r.orgKeys[:i], k) {
+				continue // the same organisation written twice
+			}
+			if _, ok := orgNames[k]; !ok {
+				orgNames[k] = o
+			}
+			res.Facets.Organisations[orgNames[k]]++
 		}
 	}
 	end := min(p.offset+p.Limit, len(cands))
@@ -138,7 +170,7 @@ func (ix *Index) Search(ctx context.Context, q Query) (Result, error) {
 		res.Hits = append(res.Hits, Hit{
 			ID: r.ID, Slug: r.Slug, Lang: r.Lang, Type: r.Type, Title: r.Title, Summary: r.Summary,
 			Tags: slices.Clone(r.Tags), PublishedAt: r.PublishedAt, Withdrawn: r.Withdrawn, Score: c.score,
-			Snippet: snippet(r, matchedTerms[r.group]),
+			Snippet: snippet(r, matchedTerms[r.group]), Partial: c.partial,
 		})
 	}
 	if end < len(cands) && end <= MaxOffset {

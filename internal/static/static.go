@@ -7,15 +7,20 @@
 // Nothing is rendered here: the real handlers (internal/web in its static
 // link mode, internal/httpapi) answer in-process requests, and their
 // answers are written to files. Pages name each other by root-relative
-// paths that end in "/" and resolve to directories holding index.html, so
-// the copy must be served at the root of a host:
+// paths that end in "/" and resolve to directories holding index.html — the
+// live site's own URL scheme (internal/web, sitepath.go), so a path of the
+// copy is the path of the same page below /sites/{site}/ — and the copy
+// must be served at the root of a host:
 //
 //	index.html                 home; fr/index.html in French
 //	news/index.html            lists; news/page/2/index.html, news/fr/...
+//	tags/index.html            every tag (organisations/index.html alike)
 //	tags/{tag}/index.html      tag and organisation pages (with their feeds)
 //	en/{slug}/index.html       every public entry, withdrawn ones included
 //	404.html                   the page for unknown paths
 //	assets/, theme.*.css       stylesheets and icon
+//	files/{sha256}/{name}      hosted files that public entries use (and
+//	files/{sha256}/{w}w/{name} their image copies), linked from the pages
 //	feed.atom, feed.rss, feed.json, sitemap.xml, robots.txt
 //	api/v1/sites/{site}/index.json                   site profile
 //	api/v1/sites/{site}/entries/index.json, page-N.json   entry list pages
@@ -47,11 +52,14 @@ import (
 	"infocentre/internal/centre"
 	"infocentre/internal/cursor"
 	"infocentre/internal/httpapi"
+	"infocentre/internal/search"
 	"infocentre/internal/web"
 )
 
-// Progress reports how far a phase ("pages", "api") has come. total may
-// grow while pages are discovered.
+// Progress reports how far a phase has come: "paths" (every path of the
+// site fetched: pages, feeds, stylesheets, files and redirects), then "api
+// lists" and "api entries" (the read API's snapshots). total may grow
+// while paths are discovered.
 type Progress func(phase string, done, total int)
 
 // Options configure an export.
@@ -101,11 +109,13 @@ func (o Options) limits() (pages int, bytes int64, timeout time.Duration) {
 
 // Result counts what an export wrote.
 type Result struct {
-	Pages   int      // HTML pages
-	Files   int      // every file written
-	Bytes   int64    // their total size
-	Entries int      // public entries (each language version)
-	Broken  []string // internal links that lead nowhere, as "page -> link"
+	Paths     int      // paths of the site fetched (what the "paths" progress counts)
+	Redirects int      // of those, redirects followed (no file written)
+	Pages     int      // HTML pages
+	Files     int      // every file written (paths fetched and API snapshots)
+	Bytes     int64    // their total size
+	Entries   int      // public entries (each language version)
+	Broken    []string // internal links that lead nowhere, as "page -> link"
 }
 
 // Export writes the public site siteSlug of svc to outDir with default
@@ -140,7 +150,7 @@ func (o Options) Export(ctx context.Context, svc *centre.Service, siteSlug, outD
 	if err != nil {
 		return nil, err
 	}
-	if err := checkOutDir(outDir); err != nil {
+	if err := CheckOutDir(outDir); err != nil {
 		return nil, err
 	}
 	parent := filepath.Dir(filepath.Clean(outDir))
@@ -182,6 +192,7 @@ func (o Options) Export(ctx context.Context, svc *centre.Service, siteSlug, outD
 		ctx: ctx, public: svc, site: site, dir: tmp, origin: origin, res: &Result{},
 		web: web.New(svc, web.Options{
 			Static: true, StaticOrigin: origin, BuildID: "static", Cursors: sealer, Logger: log, PageSize: 20,
+			Counts:      &search.Service{Store: svc.Store, Log: log, Now: func() time.Time { return now }},
 			SiteForHost: func(context.Context, string) (string, bool) { return site.Slug, true },
 		}),
 		api: httpapi.New(httpapi.Config{
@@ -220,9 +231,10 @@ func (x *exporter) stopped(err error) error {
 	return err
 }
 
-// checkOutDir refuses an outDir that holds anything: mixing a new copy
+// CheckOutDir returns an ECONFLICT error unless dir does not exist or is
+// an empty directory, where an export may be written: mixing a new copy
 // with old files would keep pages that no longer exist.
-func checkOutDir(dir string) error {
+func CheckOutDir(dir string) error {
 	f, err := os.Open(dir)
 	if errors.Is(err, os.ErrNotExist) {
 		return nil
@@ -274,7 +286,7 @@ func (x *exporter) enqueue(p, from string) {
 // feed and public entry, and following every internal link of each page.
 func (x *exporter) pages(progress Progress) error {
 	for _, p := range []string{"/", "/404.html", "/robots.txt", "/sitemap.xml", "/feed.atom", "/feed.rss", "/feed.json",
-		"/statements/", "/publications/", "/news/"} {
+		"/statements/", "/publications/", "/news/", "/tags/", "/organisations/"} {
 		x.enqueue(p, "")
 	}
 	// Every public entry, expired ones included: they stay readable.
@@ -297,7 +309,8 @@ func (x *exporter) pages(progress Progress) error {
 		if err := x.fetch(l); err != nil {
 			return err
 		}
-		progress("pages", i+1, len(x.queue))
+		x.res.Paths++
+		progress("paths", i+1, len(x.queue))
 	}
 	return nil
 }
@@ -326,7 +339,15 @@ func (x *exporter) publicEntries() ([]*centre.Entry, error) {
 }
 
 func (x *exporter) get(h http.Handler, p string) *http.Response {
-	r := httptest.NewRequestWithContext(x.ctx, http.MethodGet, p, nil)
+	// p is a decoded path (a hosted file's name may hold spaces): escape
+	// it again for the request line.
+	target := p
+	if pth, q, ok := strings.Cut(p, "?"); ok {
+		target = (&url.URL{Path: pth}).EscapedPath() + "?" + q
+	} else {
+		target = (&url.URL{Path: p}).EscapedPath()
+	}
+	r := httptest.NewRequestWithContext(x.ctx, http.MethodGet, target, nil)
 	r.Host = "static.invalid"
 	if strings.HasPrefix(x.origin, "https:") {
 		r.Header.Set("X-Forwarded-Proto", "https")
@@ -345,6 +366,7 @@ func (x *exporter) fetch(l link) error {
 		if loc := res.Header.Get("Location"); strings.HasPrefix(loc, "/") && !strings.HasPrefix(loc, "//") {
 			x.enqueue(loc, l.from)
 		}
+		x.res.Redirects++
 		return nil
 	case res.StatusCode >= 500:
 		return fmt.Errorf("static: GET %s: %s", l.path, res.Status)
@@ -409,8 +431,15 @@ func links(doc []byte) []string {
 		case html.StartTagToken, html.SelfClosingTagToken:
 			for {
 				k, v, more := z.TagAttr()
-				if ks := string(k); ks == "href" || ks == "src" {
+				switch string(k) {
+				case "href", "src":
 					out = append(out, string(v))
+				case "srcset": // "url 480w, url 960w": each image copy
+					for _, c := range strings.Split(string(v), ",") {
+						if f := strings.Fields(c); len(f) > 0 {
+							out = append(out, f[0])
+						}
+					}
 				}
 				if !more {
 					break

@@ -22,6 +22,8 @@ import (
 	"infocentre/internal/boltstore"
 	"infocentre/internal/centre"
 	"infocentre/internal/markdown"
+	"infocentre/internal/search"
+	"infocentre/internal/web"
 	"infocentre/internal/web/fixture"
 )
 
@@ -78,15 +80,25 @@ func export(t *testing.T, st centre.Store, o Options) (string, *Result) {
 	t.Helper()
 	out := filepath.Join(t.TempDir(), "site")
 	o.Now = fixture.Base.Add(60 * 24 * time.Hour)
-	calls := 0
-	res, err := o.Export(context.Background(), &centre.Service{Store: st}, fixture.Site, out, func(string, int, int) { calls++ })
+	calls, last := 0, map[string][2]int{}
+	res, err := o.Export(context.Background(), &centre.Service{Store: st}, fixture.Site, out, func(phase string, done, total int) {
+		calls++
+		last[phase] = [2]int{done, total}
+	})
 	if err != nil {
 		t.Fatal(err)
 	}
 	if calls == 0 {
 		t.Error("no progress reported")
 	}
-	t.Logf("%d pages, %d files, %d bytes, %d entries", res.Pages, res.Files, res.Bytes, res.Entries)
+	// The counts agree with the progress (issue 15, defect 9): every path
+	// the "paths" progress counted was written, followed or reported broken,
+	// and the files are those and the API snapshots.
+	snapshots := last["api lists"][1] + last["api entries"][1]
+	if p := last["paths"]; p[0] != p[1] || p[0] != res.Paths || res.Files != res.Paths-res.Redirects-len(res.Broken)+snapshots+1 /* the site profile */ {
+		t.Errorf("progress %v, result %+v", last, res)
+	}
+	t.Logf("%d paths, %d pages, %d files, %d bytes, %d entries", res.Paths, res.Pages, res.Files, res.Bytes, res.Entries)
 	return out, res
 }
 
@@ -205,7 +217,7 @@ func TestExportWithBaseURL(t *testing.T) {
 		"index.html", "fr/index.html", "404.html", "robots.txt", "sitemap.xml", "feed.atom", "feed.rss", "feed.json",
 		"statements/index.html", "publications/index.html", "news/index.html", "news/page/2/index.html", "news/fr/index.html",
 		"news/feed.atom", "tags/medicines/index.html", "tags/medicines/feed.json", "tags/medicines/fr/index.html",
-		"organisations/societe-francaise-d-exemple/index.html",
+		"organisations/societe-francaise-d-exemple/index.html", "tags/index.html", "organisations/index.html", "tags/fr/index.html",
 		"en/medicine-supply/index.html", "fr/medicine-supply/index.html", "en/early-mask-advice/index.html", "en/about/index.html",
 		"en/old-guidance/index.html", "en/links-inside/index.html",
 		"api/v1/sites/demo/index.json", "api/v1/sites/demo/entries/index.json", "api/v1/sites/demo/entries/medicine-supply/fr.json",
@@ -341,7 +353,7 @@ func TestExportWithBaseURL(t *testing.T) {
 	// A plain file server serves the copy, directories and all.
 	srv := httptest.NewServer(http.FileServer(http.Dir(out)))
 	defer srv.Close()
-	for _, p := range []string{"/", "/news/page/2/", "/tags/medicines", "/en/mask-advice", "/fr/"} {
+	for _, p := range []string{"/", "/news/page/2/", "/tags/medicines/", "/en/mask-advice/", "/fr/"} {
 		res, err := http.Get(srv.URL + p)
 		if err != nil {
 			t.Fatal(err)
@@ -395,4 +407,57 @@ func read(t *testing.T, dir, name string) string {
 		t.Fatal(err)
 	}
 	return string(b)
+}
+
+// TestExportMatchesLivePages: the live site and its static copy share one
+// URL scheme (web/sitepath.go), so every page of the copy is the page the
+// live site serves at the same path below /sites/{site}/, byte for byte
+// once the base is taken out. Only the link to the next page of a list
+// differs: a cursor live, a page number in the copy.
+func TestExportMatchesLivePages(t *testing.T) {
+	st := seeded(t)
+	out, _ := export(t, st, Options{BaseURL: baseURL})
+	svc := (&centre.Service{Store: st}).At(fixture.Base.Add(60 * 24 * time.Hour))
+	live := web.New(svc, web.Options{PublicOrigin: baseURL, PageSize: 20, BuildID: "live",
+		Counts: &search.Service{Store: st, Now: func() time.Time { return fixture.Base.Add(60 * 24 * time.Hour) }}})
+	next := regexp.MustCompile(`<a href="[^"]*" rel="next">`)
+	norm := func(s string) string {
+		s = strings.ReplaceAll(s, "https://"+fixture.Host+"/", "/") // body links made local in the copy
+		s = strings.ReplaceAll(s, "/sites/"+fixture.Site+"/", "/")
+		s = strings.ReplaceAll(s, "%2Fsites%2F"+fixture.Site+"%2F", "%2F") // in share links
+		return next.ReplaceAllString(s, `<a rel="next">`)
+	}
+	compared := 0
+	err := filepath.WalkDir(out, func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() || d.Name() != "index.html" {
+			return err
+		}
+		rel, _ := filepath.Rel(out, filepath.Dir(p))
+		page := "/"
+		if rel != "." {
+			page = "/" + filepath.ToSlash(rel) + "/"
+		}
+		copyBody, err := os.ReadFile(p)
+		if err != nil {
+			return err
+		}
+		r := httptest.NewRequest(http.MethodGet, "/sites/"+fixture.Site+page, nil)
+		w := httptest.NewRecorder()
+		live.ServeHTTP(w, r)
+		if w.Code != http.StatusOK {
+			t.Errorf("live %s: %d", page, w.Code)
+			return nil
+		}
+		if got, want := norm(w.Body.String()), norm(string(copyBody)); got != want {
+			t.Errorf("live %s differs from the copy:\nlive: %.2000s\ncopy: %.2000s", page, got, want)
+		}
+		compared++
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if compared < 40 {
+		t.Errorf("compared %d pages", compared)
+	}
 }

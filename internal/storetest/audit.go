@@ -52,6 +52,7 @@ func auditMatches(ev *centre.AuditEvent, q centre.AuditQuery) bool {
 	return ev.Site == q.Site &&
 		(q.Action == "" || ev.Action == q.Action) &&
 		(q.KeyID == "" || ev.KeyID == q.KeyID) &&
+		(q.PersonID == "" || ev.PersonID == q.PersonID) &&
 		(q.Target == "" || ev.Target == q.Target) &&
 		(q.From.IsZero() || !ev.At.Before(q.From)) &&
 		(q.To.IsZero() || ev.At.Before(q.To))
@@ -95,11 +96,15 @@ func expectAudit(all []*centre.AuditEvent, q centre.AuditQuery) []*centre.AuditE
 func auditFixture(t *testing.T, s centre.Store) []*centre.AuditEvent {
 	actions := []string{"entry.publish", "entry.update", "key.revoke"}
 	keys := []string{"01jzkeyid0000000000000000a", "01jzkeyid0000000000000000b"}
+	people := []string{"01jzperson000000000000000a", "01jzperson000000000000000b"}
 	targets := []string{"01jztarget000000000000000a", "01jztarget000000000000000b", "01jztarget000000000000000c", ""}
 	var events []*centre.AuditEvent
 	add := func(site string, i int, at time.Time) {
 		ev := NewAuditEvent(site, at)
 		ev.Action, ev.KeyID, ev.Target = actions[i%3], keys[i%2], targets[i%4]
+		if i%5 >= 3 { // a signed-in person acted, not a key
+			ev.KeyID, ev.PersonID = "", people[i%5-3]
+		}
 		ev.Outcome = []int{200, 201, 403, 409}[i%4]
 		ev.Detail = fmt.Sprintf("%s event %d", site, i)
 		events = append(events, ev)
@@ -158,6 +163,10 @@ func testAuditList(t *testing.T, s centre.Store) {
 	add(func(q *centre.AuditQuery) { q.KeyID = all[0].KeyID })
 	add(func(q *centre.AuditQuery) { q.KeyID = all[1].KeyID })
 	add(func(q *centre.AuditQuery) { q.KeyID = "01jzkeyid0000000000000000z" })
+	add(func(q *centre.AuditQuery) { q.PersonID = "01jzperson000000000000000a" })
+	add(func(q *centre.AuditQuery) { q.PersonID = "01jzperson000000000000000b" })
+	add(func(q *centre.AuditQuery) { q.PersonID = "01jzperson000000000000000z" })
+	add(func(q *centre.AuditQuery) { q.Action, q.PersonID = "entry.update", "01jzperson000000000000000b" })
 	add(func(q *centre.AuditQuery) { q.Target = all[0].Target })
 	add(func(q *centre.AuditQuery) { q.Target = all[2].Target })
 	add(func(q *centre.AuditQuery) { q.From = at(17) })              // inclusive: at(17) is listed

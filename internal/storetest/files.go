@@ -305,3 +305,60 @@ func testBytesContext(t *testing.T, s centre.FileStore) {
 		t.Fatal("open with a cancelled context succeeded")
 	}
 }
+
+// testFilePublic: a file record with every field set (by reflection)
+// comes back whole from both reads; MarkFilePublic sets PublicSince and
+// PublicEntry once (a second call keeps the first); a public file cannot
+// be deleted (ECONFLICT, nothing changed).
+func testFilePublic(t *testing.T, s centre.Store) {
+	ctx := context.Background()
+	at := time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)
+	var full centre.File
+	Fill(t, &full, 7)
+	sum := sha256.Sum256([]byte("full"))
+	full.ID, full.Site, full.SHA256, full.Kind = centre.NewID(at), "pub", hex.EncodeToString(sum[:]), centre.KindImage
+	if z := ZeroFields(&full); len(z) > 0 {
+		t.Fatalf("fixture: file fields %v left zero", z)
+	}
+	must(t, s.CreateFile(ctx, &full, 0), "CreateFile with every field")
+	for name, got := range map[string]func() (*centre.File, error){
+		"GetFile":    func() (*centre.File, error) { return s.GetFile(ctx, "pub", full.ID) },
+		"FileByHash": func() (*centre.File, error) { return s.FileByHash(ctx, "pub", full.SHA256) },
+	} {
+		f, err := got()
+		if err != nil {
+			t.Fatal(err)
+		}
+		checkUTC(t, name, f)
+		if d := differs(f, &full); len(d) > 0 {
+			t.Errorf("%s of a file with every field: fields %v differ", name, d)
+		}
+	}
+
+	f := fileAt("pub", at, "public")
+	must(t, s.CreateFile(ctx, f, 0), "CreateFile")
+	mustCode(t, s.DeleteFile(ctx, "pub", full.ID), centre.ECONFLICT, "DeleteFile of a file created public (as an import does)")
+	mustCode(t, s.MarkFilePublic(ctx, "pub", centre.NewID(at), "e1", at), centre.ENOTFOUND, "MarkFilePublic of an unknown file")
+	mustCode(t, s.MarkFilePublic(ctx, "other", f.ID, "e1", at), centre.ENOTFOUND, "MarkFilePublic in another site")
+	must(t, s.MarkFilePublic(ctx, "pub", f.ID, "e1", at), "MarkFilePublic")
+	must(t, s.MarkFilePublic(ctx, "pub", f.ID, "e2", at.Add(time.Hour)), "MarkFilePublic again")
+	want := *f
+	want.PublicSince, want.PublicEntry = at, "e1"
+	for name, read := range map[string]func() (*centre.File, error){
+		"GetFile":    func() (*centre.File, error) { return s.GetFile(ctx, "pub", f.ID) },
+		"FileByHash": func() (*centre.File, error) { return s.FileByHash(ctx, "pub", f.SHA256) },
+	} {
+		got, err := read()
+		if err != nil || !reflect.DeepEqual(got, &want) {
+			t.Errorf("%s after MarkFilePublic:\n got %+v, %v\nwant %+v", name, got, err, &want)
+		}
+	}
+	use, _ := s.FileUsage(ctx, "pub")
+	mustCode(t, s.DeleteFile(ctx, "pub", f.ID), centre.ECONFLICT, "DeleteFile of a public file")
+	if got, err := s.FileByHash(ctx, "pub", f.SHA256); err != nil || got.ID != f.ID {
+		t.Fatalf("a refused delete removed the file: %v", err)
+	}
+	if again, _ := s.FileUsage(ctx, "pub"); again != use {
+		t.Fatalf("a refused delete changed the usage: %+v, was %+v", again, use)
+	}
+}

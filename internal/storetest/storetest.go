@@ -86,6 +86,7 @@ func Run(t *testing.T, newStore func(t *testing.T) centre.Store, opts ...Option)
 		{"Files/CreateGetDelete", testFiles},
 		{"Files/Quota", testFileQuota},
 		{"Files/List", testFileList},
+		{"Files/Public", testFilePublic},
 	}
 	tests = append(tests, peopleTests...)
 	for _, tc := range tests {

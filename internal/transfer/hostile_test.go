@@ -53,7 +53,7 @@ func TestImportRendersBodyHTML(t *testing.T) {
 		}
 	}
 	var out bytes.Buffer
-	if _, err := transfer.Export(ctx, dst, "flood", &out, nil); err != nil {
+	if _, err := transfer.Export(ctx, dst, nil, "flood", &out, nil); err != nil {
 		t.Fatal(err)
 	}
 	for i, line := range bytes.Split(bytes.TrimSpace(out.Bytes()), []byte("\n")) {
@@ -97,6 +97,8 @@ func TestImportRefusesHostileValues(t *testing.T) {
 		{"bad superseded_by", `"superseded_by":"river-levels"`, `"superseded_by":"../../x"`, 5, "superseded_by"},
 		{"path key ref", keyRef, `"created_by":"../../k","version":1,"superseded_by"`, 5, "created_by"},
 		{"long key ref", keyRef, `"created_by":"` + long + `","version":1,"superseded_by"`, 5, "created_by"},
+		{"bad approver", keyRef, `"created_by":"01kb00000000000000000000k1","approved_by":"person:../../x","version":1,"superseded_by"`, 5, "approved_by"},
+		{"long approval note", keyRef, `"created_by":"01kb00000000000000000000k1","approval_note":"` + long + `","version":1,"superseded_by"`, 5, "approval_note"},
 		{"bad role", `"role":"publisher","action":"create"`, `"role":"god","action":"create"`, 5, "last_change.role"},
 		{"empty event id", eventID, `"id":""`, 6, "malformed audit record"},
 		{"path event id", eventID, `"id":"../../x"`, 6, "id"},
@@ -106,6 +108,12 @@ func TestImportRefusesHostileValues(t *testing.T) {
 		{"bad outcome", `"outcome":200`, `"outcome":-1`, 6, "outcome"},
 		{"zero version", `"version":1,"superseded_by"`, `"version":0,"superseded_by"`, 5, "starts at revision 0"},
 		{"site slug", `"slug":"flood"`, `"slug":"../../flood"`, 2, "invalid site"},
+	}
+	// Entries written by signed-in people name them as person:<id>.
+	byPerson := strings.Replace(file, keyRef, `"created_by":"person:01kb0000000000000000000p01","edited_by":"person:01kb0000000000000000000p01",`+
+		`"approved_by":"01kb00000000000000000000k1","version":1,"superseded_by"`, 1)
+	if _, err := transfer.Import(ctx, newBolt(t), strings.NewReader(byPerson), transfer.Options{}); err != nil {
+		t.Fatalf("an entry written by a person does not import: %v", err)
 	}
 	dst := newBolt(t)
 	for _, c := range cases {

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"strings"
 
 	"infocentre/internal/centre"
 	"infocentre/internal/markdown"
@@ -20,7 +21,21 @@ const MaxLine = 4 << 20
 func read(r io.Reader, as string) (*parsed, error) {
 	sc := bufio.NewScanner(r)
 	sc.Buffer(make([]byte, 0, 1<<20), MaxLine)
-	rd := &reader{as: as, p: &parsed{}, seen: map[string]bool{}, events: map[string]bool{}, slugs: map[string]string{}}
+	rd := &reader{as: as, p: &parsed{}, seen: map[string]bool{}, events: map[string]bool{}, slugs: map[string]string{},
+		fileIDs: map[string]bool{}, fileSHAs: map[string]bool{}}
+	p, err := rd.all(sc)
+	if err != nil {
+		for _, pb := range rd.pending {
+			if pb.out != nil {
+				pb.out.Close()
+			}
+		}
+		rd.p.cleanup()
+	}
+	return p, err
+}
+
+func (rd *reader) all(sc *bufio.Scanner) (*parsed, error) {
 	for sc.Scan() {
 		rd.line++
 		if err := rd.next(bytes.TrimSpace(sc.Bytes())); err != nil {
@@ -49,6 +64,10 @@ type reader struct {
 	events map[string]bool   // audit event IDs met so far
 	slugs  map[string]string // "lang/slug" of each finished entry's last revision → entry ID
 	ended  bool
+
+	fileIDs, fileSHAs map[string]bool // files met so far
+	pending           []*pendingBlob  // blobs still to come, in order
+	bytes             int64           // bytes of blobs read
 }
 
 func (rd *reader) bad(format string, args ...any) error {
@@ -70,6 +89,10 @@ func (rd *reader) next(raw []byte) error {
 	switch rec.Type {
 	case "site":
 		return rd.site(rec.Site)
+	case "file":
+		return rd.file(rec.File)
+	case "blob":
+		return rd.blob(rec.Blob)
 	case "revision":
 		return rd.revision(rec.Revision)
 	case "audit":
@@ -85,8 +108,8 @@ func (rd *reader) header(raw []byte) error {
 	if err := strictUnmarshal(raw, &h); err != nil || h.Format != Format {
 		return rd.bad("not an infocentre export (the first line must be the %s header)", Format)
 	}
-	if h.Version != Version {
-		return rd.bad("export format version %d is not supported (this build reads version %d)", h.Version, Version)
+	if h.Version != Version && h.Version != 1 {
+		return rd.bad("export format version %d is not supported (this build reads versions 1 and %d)", h.Version, Version)
 	}
 	return nil
 }
@@ -141,6 +164,9 @@ func (rd *reader) revision(e *centre.Entry) error {
 	if err := cleanEntry(e, rd.p.site); err != nil {
 		return rd.bad("invalid entry %s revision %d: %v", e.ID, e.Version, err)
 	}
+	if err := rd.checkRefs(e); err != nil {
+		return err
+	}
 	rd.cur = append(rd.cur, e)
 	return nil
 }
@@ -169,6 +195,9 @@ func (rd *reader) audit(ev *centre.AuditEvent) error {
 	if err := rd.finishEntry(); err != nil {
 		return err
 	}
+	if len(rd.pending) > 0 {
+		return rd.bad("the bytes of file %s are incomplete", rd.pending[0].f.rec.ID)
+	}
 	if rd.as != "" {
 		ev.Site = rd.as
 	}
@@ -196,7 +225,10 @@ func (rd *reader) end(c *Counts) error {
 	if err := rd.finishEntry(); err != nil {
 		return err
 	}
-	got := Counts{Entries: len(rd.p.entries), Audit: len(rd.p.events)}
+	if len(rd.pending) > 0 {
+		return rd.bad("the bytes of file %s are incomplete", rd.pending[0].f.rec.ID)
+	}
+	got := Counts{Entries: len(rd.p.entries), Audit: len(rd.p.events), Files: len(rd.p.files)}
 	for _, revs := range rd.p.entries {
 		got.Revisions += len(revs)
 	}
@@ -217,8 +249,8 @@ func cleanEntry(e *centre.Entry, site *centre.Site) error {
 	if e.Version < 1 {
 		p.Add("version", "must be at least 1")
 	}
-	if e.CreatedBy != "" && !validRef(e.CreatedBy) {
-		p.Add("created_by", "must be a key id")
+	if e.CreatedBy != "" && !validActor(e.CreatedBy) {
+		p.Add("created_by", "must be a key id or person:<id>")
 	}
 	checkChange(&p, e.LastChange)
 	for i, n := range e.ChangeNotes {
@@ -231,6 +263,16 @@ func cleanEntry(e *centre.Entry, site *centre.Site) error {
 	}
 	if len([]rune(e.ReviewNote)) > centre.MaxNoteLen || hasControl(e.ReviewNote) {
 		p.Add("review_note", "must be at most %d characters of text", centre.MaxNoteLen)
+	}
+	for _, f := range []struct{ name, v string }{{"edited_by", e.EditedBy}, {"approved_by", e.ApprovedBy}, {"changes_requested_by", e.ChangesRequestedBy}} {
+		if f.v != "" && !validActor(f.v) {
+			p.Add(f.name, "must be a key id or person:<id>")
+		}
+	}
+	for _, f := range []struct{ name, v string }{{"approval_note", e.ApprovalNote}, {"changes_note", e.ChangesNote}} {
+		if len([]rune(f.v)) > centre.MaxNoteLen || hasControl(f.v) {
+			p.Add(f.name, "must be at most %d characters of text", centre.MaxNoteLen)
+		}
 	}
 	if err := p.Err(); err != nil {
 		return err
@@ -262,6 +304,18 @@ func checkChange(p *centre.Problems, c centre.Change) {
 	if len([]rune(c.Note)) > centre.MaxNoteLen || hasControl(c.Note) {
 		p.Add("last_change.note", "must be at most %d characters of text", centre.MaxNoteLen)
 	}
+	if len([]rune(c.Reason)) > centre.MaxReasonLen || hasControl(c.Reason) {
+		p.Add("last_change.reason", "must be at most %d characters of text", centre.MaxReasonLen)
+	}
+}
+
+// validActor reports whether s names who acted (Principal.Actor): a key id
+// or "person:" and a person's id.
+func validActor(s string) bool {
+	if id, ok := strings.CutPrefix(s, "person:"); ok {
+		return centre.ValidID(id)
+	}
+	return validRef(s)
 }
 
 // Limits on the free text of an audit event.

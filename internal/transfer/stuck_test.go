@@ -38,7 +38,7 @@ func (s stuck) ListAudit(ctx context.Context, q centre.AuditQuery) (centre.Audit
 func TestExportEndsOnAStuckStore(t *testing.T) {
 	store := newBolt(t)
 	seeded(t, store)
-	_, err := transfer.Export(context.Background(), stuck{store}, demo.Slug, io.Discard, nil)
+	_, err := transfer.Export(context.Background(), stuck{store}, nil, demo.Slug, io.Discard, nil)
 	if err == nil || !strings.Contains(err.Error(), "cursor") {
 		t.Fatalf("err = %v, want the stuck cursor named", err)
 	}

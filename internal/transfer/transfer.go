@@ -6,15 +6,17 @@
 //
 //	{"format":"infocentre-export","version":1}                    header, first line
 //	{"type":"site","site":{…}}                                     the site (without its version)
+//	{"type":"file","file":{…}} {"type":"blob","blob":{…}} …        every hosted file with its bytes
+//	                                                               (version 2; see files.go)
 //	{"type":"revision","revision":{…}}                             every revision of every entry,
 //	                                                               entries by ID, versions ascending
 //	{"type":"audit","event":{…}}                                   audit events, oldest first
-//	{"type":"end","counts":{"revisions":N,"entries":E,"audit":A}}  trailer, last line
+//	{"type":"end","counts":{"revisions":N,"entries":E,"audit":A,"files":F}}  trailer, last line
 //
 // An entry's current state is its last revision. Keys are never exported
 // (only their hashes are stored, and they belong to the old site), and
 // neither are revisions of deleted drafts. Export → import → export gives
-// the same bytes.
+// the same bytes. Version 1 files (no hosted files) are still read.
 package transfer
 
 import (
@@ -34,7 +36,7 @@ import (
 // Format and Version identify the file format.
 const (
 	Format  = "infocentre-export"
-	Version = 1
+	Version = 2
 )
 
 type header struct {
@@ -47,6 +49,7 @@ type Counts struct {
 	Entries   int `json:"entries"`
 	Revisions int `json:"revisions"`
 	Audit     int `json:"audit"`
+	Files     int `json:"files,omitempty"`
 }
 
 // record is one line after the header.
@@ -55,6 +58,8 @@ type record struct {
 	Site     *siteRecord        `json:"site,omitempty"`
 	Revision *centre.Entry      `json:"revision,omitempty"`
 	Event    *centre.AuditEvent `json:"event,omitempty"`
+	File     *centre.File       `json:"file,omitempty"`
+	Blob     *blob              `json:"blob,omitempty"`
 	Counts   *Counts            `json:"counts,omitempty"`
 }
 
@@ -74,8 +79,9 @@ func report(p Progress, phase string, done, total int) {
 	}
 }
 
-// Export writes the whole of site to w.
-func Export(ctx context.Context, store centre.Store, site string, w io.Writer, progress Progress) (Counts, error) {
+// Export writes the whole of site to w, its hosted files read from files
+// (which may be nil for a site without files).
+func Export(ctx context.Context, store centre.Store, files centre.FileStore, site string, w io.Writer, progress Progress) (Counts, error) {
 	var c Counts
 	s, err := store.GetSite(ctx, site)
 	if err != nil {
@@ -96,6 +102,10 @@ func Export(ctx context.Context, store centre.Store, site string, w io.Writer, p
 	if err := enc.Encode(record{Type: "site", Site: &sr}); err != nil {
 		return c, err
 	}
+	if c.Files, err = exportFiles(ctx, store, files, site, enc); err != nil {
+		return c, err
+	}
+	report(progress, "files", c.Files, c.Files)
 	for i, id := range ids {
 		n, err := exportRevisions(ctx, store, site, id, enc)
 		if err != nil {
@@ -208,6 +218,13 @@ type Options struct {
 	DryRun bool
 	// Progress, if set, is told how far the import has come.
 	Progress Progress
+	// Files receives the bytes of the export's hosted files (required
+	// when it holds any); FileQuota bounds them as uploads are (0: none).
+	Files     centre.FileStore
+	FileQuota int64
+	// Inspect, if set, checks that each file's content is of the type
+	// its record says (the server's Inspector, as for uploads).
+	Inspect centre.Inspector
 	// HostReserved, if set, refuses a site that claims a host name for
 	// which it reports true (the deployment's own hosts: see
 	// centre.Service.HostReserved).
@@ -226,6 +243,8 @@ func (e *LineError) Unwrap() error { return e.Err }
 // parsed is a validated file.
 type parsed struct {
 	site    *centre.Site
+	files   []*fileImport
+	dir     string            // temporary files of the blobs, removed by cleanup
 	entries [][]*centre.Entry // revisions of each entry, in file order
 	events  []*centre.AuditEvent
 	counts  Counts
@@ -252,10 +271,25 @@ func strictUnmarshal(b []byte, v any) error {
 type Summary struct {
 	Site string `json:"site"`
 	Counts
+	// Existing is set by a dry run on a slug that a site has already: a
+	// real import would be refused, and this compares the file with that
+	// site.
+	Existing *Comparison `json:"existing,omitempty"`
+}
+
+// Comparison compares the entries of an export file with those of the
+// site of the same slug, by entry ID and version.
+type Comparison struct {
+	New        int `json:"new"`          // in the file, not in the site
+	Same       int `json:"same"`         // at the same version in both
+	FileNewer  int `json:"file_newer"`   // the file has later versions than the site
+	SiteNewer  int `json:"site_newer"`   // the site has changed since the file was made
+	OnlyInSite int `json:"only_in_site"` // in the site, not in the file
 }
 
 // Import reads a whole export file, validates it, and — unless DryRun —
-// writes the site. It refuses a site whose slug exists. If a write fails,
+// writes the site. It refuses a site whose slug exists (ECONFLICT); a dry
+// run then compares the file with that site (Summary.Existing). If a write fails,
 // what was written is removed again (audit events, which are append-only,
 // are written last), so a failed import leaves no site behind.
 func Import(ctx context.Context, store centre.Store, r io.Reader, opts Options) (Summary, error) {
@@ -263,6 +297,7 @@ func Import(ctx context.Context, store centre.Store, r io.Reader, opts Options) 
 	if err != nil {
 		return Summary{}, err
 	}
+	defer p.cleanup()
 	if opts.HostReserved != nil {
 		for _, h := range p.site.Hosts {
 			if opts.HostReserved(h) {
@@ -270,27 +305,79 @@ func Import(ctx context.Context, store centre.Store, r io.Reader, opts Options) 
 			}
 		}
 	}
+	if _, err := store.GetSite(ctx, p.site.Slug); err == nil {
+		if !opts.DryRun {
+			return Summary{}, centre.Errorf(centre.ECONFLICT, "site %q exists already; import under another slug (--as, or ?as=)", p.site.Slug)
+		}
+		cmp, err := compare(ctx, store, p)
+		return Summary{Site: p.site.Slug, Counts: p.counts, Existing: cmp}, err
+	} else if !centre.IsCode(err, centre.ENOTFOUND) {
+		return Summary{}, err
+	}
+	if opts.DryRun {
+		return Summary{Site: p.site.Slug, Counts: p.counts}, nil
+	}
 	c, err := write(ctx, store, p, opts)
 	return Summary{Site: p.site.Slug, Counts: c}, err
 }
 
+// compare compares the file's entries with those of the existing site of
+// its slug: one read per entry of the file, and the site's entry list.
+func compare(ctx context.Context, store centre.Store, p *parsed) (*Comparison, error) {
+	var c Comparison
+	inFile := map[string]bool{}
+	for _, revs := range p.entries {
+		if len(revs) == 0 {
+			continue
+		}
+		last := revs[len(revs)-1]
+		inFile[last.ID] = true
+		e, err := store.GetEntry(ctx, p.site.Slug, last.ID)
+		switch {
+		case centre.IsCode(err, centre.ENOTFOUND):
+			c.New++
+		case err != nil:
+			return nil, err
+		case e.Version == last.Version:
+			c.Same++
+		case e.Version < last.Version:
+			c.FileNewer++
+		default:
+			c.SiteNewer++
+		}
+	}
+	ids, err := entryIDs(ctx, store, p.site.Slug)
+	if err != nil {
+		return nil, err
+	}
+	for _, id := range ids {
+		if !inFile[id] {
+			c.OnlyInSite++
+		}
+	}
+	return &c, nil
+}
+
 func write(ctx context.Context, store centre.Store, p *parsed, opts Options) (Counts, error) {
-	if _, err := store.GetSite(ctx, p.site.Slug); err == nil {
-		return Counts{}, centre.Errorf(centre.ECONFLICT, "site %q exists already; import under another slug", p.site.Slug)
-	} else if !centre.IsCode(err, centre.ENOTFOUND) {
-		return Counts{}, err
-	}
-	if opts.DryRun {
-		return p.counts, nil
-	}
 	site := *p.site
 	if err := store.CreateSite(ctx, &site); err != nil {
 		return Counts{}, fmt.Errorf("create site %s: %w", site.Slug, err)
 	}
 	written := map[string]int64{} // entry id → stored version
+	var fileKeys, fileIDs []string
 	undo := func(cause error) error {
 		ctx := context.WithoutCancel(ctx)
 		var errs []error
+		for _, id := range fileIDs {
+			if err := store.DeleteFile(ctx, site.Slug, id); err != nil {
+				errs = append(errs, err)
+			}
+		}
+		for _, k := range fileKeys {
+			if err := opts.Files.Delete(ctx, k); err != nil {
+				errs = append(errs, err)
+			}
+		}
 		for id, v := range written {
 			if err := store.DeleteEntry(ctx, site.Slug, id, v); err != nil {
 				errs = append(errs, err)
@@ -304,6 +391,10 @@ func write(ctx context.Context, store centre.Store, p *parsed, opts Options) (Co
 		}
 		return cause
 	}
+	if err := writeFiles(ctx, store, p, opts, &fileKeys, &fileIDs); err != nil {
+		return Counts{}, undo(err)
+	}
+	report(opts.Progress, "files", len(p.files), len(p.files))
 	for i, revs := range p.entries {
 		for _, rev := range revs {
 			e := *rev
@@ -320,6 +411,9 @@ func write(ctx context.Context, store centre.Store, p *parsed, opts Options) (Co
 			written[e.ID] = e.Version
 		}
 		report(opts.Progress, "entries", i+1, len(p.entries))
+	}
+	if err := markPublic(ctx, store, p); err != nil {
+		return Counts{}, undo(err)
 	}
 	for i, ev := range p.events {
 		if err := store.AppendAudit(ctx, ev); err != nil {

@@ -17,6 +17,7 @@ import (
 	"infocentre/internal/demo"
 	"infocentre/internal/dynamostore/dynamotest"
 	"infocentre/internal/markdown"
+	"infocentre/internal/media"
 	"infocentre/internal/transfer"
 )
 
@@ -74,7 +75,7 @@ func mustSlug(t *testing.T, svc *centre.Service, slug string) *centre.Entry {
 func export(t *testing.T, store centre.Store, site string) []byte {
 	t.Helper()
 	var buf bytes.Buffer
-	if _, err := transfer.Export(context.Background(), store, site, &buf, nil); err != nil {
+	if _, err := transfer.Export(context.Background(), store, nil, site, &buf, nil); err != nil {
 		t.Fatal(err)
 	}
 	return buf.Bytes()
@@ -90,55 +91,55 @@ func TestMain(m *testing.M) {
 	dynamotest.Main(m)
 }
 
-func TestRoundTrip(t *testing.T) { RoundTrip(t, newBolt) }
+func TestRoundTrip(t *testing.T) { RoundTrip(t, newEmbedded) }
 
-func TestRoundTripDynamoDB(t *testing.T) {
-	RoundTrip(t, func(t *testing.T) centre.Store { return dynamotest.NewStore(t) })
-}
+func TestRoundTripDynamoDB(t *testing.T) { RoundTrip(t, newAWS) }
 
-// TestAcrossStores moves a site from the embedded store to DynamoDB and
-// back: the export is the same bytes all the way.
+// TestAcrossStores moves a site with its files from the embedded store
+// (bbolt and a directory) to DynamoDB and S3 and back: the export is the
+// same bytes all the way.
 func TestAcrossStores(t *testing.T) {
 	ctx := context.Background()
-	src := newBolt(t)
-	seeded(t, src)
-	first := export(t, src, demo.Slug)
-	dyn := dynamotest.NewStore(t)
-	if _, err := transfer.Import(ctx, dyn, bytes.NewReader(first), transfer.Options{}); err != nil {
+	src := newEmbedded(t)
+	seededFiles(t, src)
+	first := src.export(t, demo.Slug)
+	dyn := newAWS(t)
+	if _, err := transfer.Import(ctx, dyn.store, bytes.NewReader(first), transfer.Options{Files: dyn.files}); err != nil {
 		t.Fatal(err)
 	}
-	second := export(t, dyn, demo.Slug)
-	back := newBolt(t)
-	if _, err := transfer.Import(ctx, back, bytes.NewReader(second), transfer.Options{}); err != nil {
+	second := dyn.export(t, demo.Slug)
+	back := newEmbedded(t)
+	if _, err := transfer.Import(ctx, back.store, bytes.NewReader(second), transfer.Options{Files: back.files}); err != nil {
 		t.Fatal(err)
 	}
-	if third := export(t, back, demo.Slug); !bytes.Equal(first, second) || !bytes.Equal(first, third) {
+	if third := back.export(t, demo.Slug); !bytes.Equal(first, second) || !bytes.Equal(first, third) {
 		t.Fatalf("bolt → DynamoDB → bolt changed the export:\n%s", firstDiff(first, second))
 	}
 }
 
 // RoundTrip checks export → import → export gives the same bytes, into a
 // fresh store and under a new slug.
-func RoundTrip(t *testing.T, newStore func(*testing.T) centre.Store) {
+func RoundTrip(t *testing.T, newBackend func(*testing.T) backend) {
 	ctx := context.Background()
-	src := newStore(t)
-	seeded(t, src)
-	first := export(t, src, demo.Slug)
-	if !bytes.HasPrefix(first, []byte(`{"format":"infocentre-export","version":1}`+"\n")) {
+	src := newBackend(t)
+	files := seededFiles(t, src)
+	first := src.export(t, demo.Slug)
+	if !bytes.HasPrefix(first, []byte(`{"format":"infocentre-export","version":2}`+"\n")) {
 		t.Fatalf("header: %.80s", first)
 	}
-	dst := newStore(t)
+	b := newBackend(t)
+	dst := b.store
 	var phases []string
-	counts, err := transfer.Import(ctx, dst, bytes.NewReader(first), transfer.Options{Progress: func(phase string, done, total int) {
+	counts, err := transfer.Import(ctx, dst, bytes.NewReader(first), transfer.Options{Files: b.files, Inspect: media.Inspector{}, Progress: func(phase string, done, total int) {
 		phases = append(phases, phase)
 	}})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if counts.Site != demo.Slug || counts.Entries < 12 || counts.Revisions <= counts.Entries || counts.Audit != 3 || len(phases) == 0 {
+	if counts.Site != demo.Slug || counts.Entries < 12 || counts.Revisions <= counts.Entries || counts.Audit != 3 || counts.Files != 3 || len(phases) == 0 {
 		t.Fatalf("counts %+v, progress %v", counts, phases)
 	}
-	second := export(t, dst, demo.Slug)
+	second := b.export(t, demo.Slug)
 	if !bytes.Equal(first, second) {
 		t.Fatalf("round trip differs:\n%s", firstDiff(first, second))
 	}
@@ -152,17 +153,20 @@ func RoundTrip(t *testing.T, newStore func(*testing.T) centre.Store) {
 	if err != nil || len(due) != 1 {
 		t.Fatalf("due after import: %d %v", len(due), err)
 	}
+	// The files came back byte for byte, public as they were.
+	checkFiles(t, b, demo.Slug, files)
 	// Under a new slug, into the same store.
-	if _, err := transfer.Import(ctx, dst, bytes.NewReader(first), transfer.Options{As: "demo-copy"}); err != nil {
+	if _, err := transfer.Import(ctx, dst, bytes.NewReader(first), transfer.Options{As: "demo-copy", Files: b.files}); err != nil {
 		t.Fatal(err)
 	}
-	third := export(t, dst, "demo-copy")
+	checkFiles(t, b, "demo-copy", files)
+	third := b.export(t, "demo-copy")
 	if !bytes.Equal(third, bytes.ReplaceAll(first, []byte(`"site":"demo"`), []byte(`"site":"demo-copy"`))) &&
 		!bytes.Contains(third, []byte(`"slug":"demo-copy"`)) {
 		t.Fatal("copy under a new slug is not the same site")
 	}
 	// The same slug twice is refused, and nothing is written.
-	if _, err := transfer.Import(ctx, dst, bytes.NewReader(first), transfer.Options{}); !centre.IsCode(err, centre.ECONFLICT) {
+	if _, err := transfer.Import(ctx, dst, bytes.NewReader(first), transfer.Options{Files: b.files}); !centre.IsCode(err, centre.ECONFLICT) {
 		t.Fatalf("second import: %v", err)
 	}
 }
@@ -192,6 +196,30 @@ func TestDryRunAndBadFiles(t *testing.T) {
 	}
 	if _, err := dst.GetSite(ctx, demo.Slug); !centre.IsCode(err, centre.ENOTFOUND) {
 		t.Fatal("a dry run wrote the site")
+	}
+	// A dry run on the site the file came from compares them instead of
+	// failing; the real import is refused.
+	sum, err := transfer.Import(ctx, src, bytes.NewReader(good), transfer.Options{DryRun: true})
+	if err != nil || sum.Existing == nil || *sum.Existing != (transfer.Comparison{Same: sum.Entries}) {
+		t.Fatalf("dry run on the existing site: %+v %+v %v", sum, sum.Existing, err)
+	}
+	svc := &centre.Service{Store: src, Render: markdown.Render}
+	op := centre.Principal{KeyID: "k1", Site: centre.AllSites, Role: centre.RoleOwner}
+	title := "Changed after the export"
+	minor := centre.ChangeMinor
+	if _, err := svc.UpdateEntry(ctx, op, demo.Slug, mustSlug(t, svc, "keep-cancer-care-going").ID,
+		centre.EntryPatch{ContentPatch: centre.ContentPatch{Title: &title}, Change: &minor}, 0); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := svc.CreateEntry(ctx, op, demo.Slug, centre.EntryInput{Content: centre.Content{Type: "news", Title: "After the export"}}); err != nil {
+		t.Fatal(err)
+	}
+	sum, err = transfer.Import(ctx, src, bytes.NewReader(good), transfer.Options{DryRun: true})
+	if err != nil || sum.Existing == nil || *sum.Existing != (transfer.Comparison{Same: sum.Entries - 1, SiteNewer: 1, OnlyInSite: 1}) {
+		t.Fatalf("dry run after changes: %+v %+v %v", sum, sum.Existing, err)
+	}
+	if _, err := transfer.Import(ctx, src, bytes.NewReader(good), transfer.Options{}); !centre.IsCode(err, centre.ECONFLICT) {
+		t.Fatalf("import onto the existing site: %v", err)
 	}
 	lines := strings.Split(strings.TrimSuffix(string(good), "\n"), "\n")
 	cases := map[string]struct {

@@ -30,8 +30,8 @@ func TestBanner(t *testing.T) {
 	if _, err := svc.UpdateSite(t.Context(), p, fixture.Site, centre.SitePatch{Banner: &in}, site.Version); err != nil {
 		t.Fatal(err)
 	}
-	pages := []string{base + "/", base + "/?lang=fr", base + "/news/", base + "/en/" + fixture.StatementSlug, base + "/tags/medicines",
-		base + "/search?q=medicines", base + "/en/no-such-entry", "/"}
+	pages := []string{base + "/", base + "/fr/", base + "/news/", base + "/en/" + fixture.StatementSlug + "/", base + "/tags/medicines/",
+		base + "/search?q=medicines", base + "/en/no-such-entry/", "/"}
 	etags := map[string]string{}
 	for _, path := range pages {
 		r := e.get(path)
@@ -62,7 +62,7 @@ func TestBanner(t *testing.T) {
 			}
 		}
 	}
-	fr := e.get(base + "/?lang=fr").body
+	fr := e.get(base + "/fr/").body
 	if !strings.Contains(fr, `<strong>Alerte grave</strong>`) || !strings.Contains(fr, `<h2 id="alert-h" lang="en">`) {
 		t.Errorf("French page: the label is French, the site's English text is marked lang=en:\n%s", fr[:min(len(fr), 3000)])
 	}

@@ -26,5 +26,5 @@ func benchPage(b *testing.B, path string, conditional bool) {
 
 func BenchmarkHome(b *testing.B)             { benchPage(b, base+"/", false) }
 func BenchmarkHomeNotModified(b *testing.B)  { benchPage(b, base+"/", true) }
-func BenchmarkEntry(b *testing.B)            { benchPage(b, base+"/en/medicine-supply", false) }
-func BenchmarkEntryNotModified(b *testing.B) { benchPage(b, base+"/en/medicine-supply", true) }
+func BenchmarkEntry(b *testing.B)            { benchPage(b, base+"/en/medicine-supply/", false) }
+func BenchmarkEntryNotModified(b *testing.B) { benchPage(b, base+"/en/medicine-supply/", true) }

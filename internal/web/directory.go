@@ -9,7 +9,10 @@ import (
 
 // directory answers "/" on a host that maps to no site: the organisation's
 // information centres, open ones first, then archived ones, each linking
-// to its home page.
+// to its home page and saying where it lives (its host, or /sites/{slug}/),
+// so that centres with the same title can be told apart. The footer names
+// the publisher the centres share, if they share one, and links to the
+// read API's description.
 func (s *Site) directory(w http.ResponseWriter, r *http.Request) {
 	sites, err := s.read.PublicSites(r.Context())
 	if err != nil {
@@ -27,16 +30,27 @@ func (s *Site) directory(w http.ResponseWriter, r *http.Request) {
 	}
 	v := s.baseView(q, "Information centres", nil)
 	v.Title = v.Heading
-	v.Nav, v.Feeds, v.FooterFeeds, v.ThemeCSS, v.OpenSearch = nil, nil, nil, "", ""
+	v.Nav, v.Feeds, v.ThemeCSS, v.OpenSearch = nil, nil, "", ""
+	v.SearchBox, v.Indexes, v.Langs = nil, nil, nil
+	v.FooterFeeds = []link{{Href: q.url("/api/v1/openapi.json"), Text: msg(v.UI, "api.read")}}
+	if p := sharedPublisher(sites); p != "" {
+		footer := *generic
+		footer.Publisher = p
+		v.Site = &footer
+	}
 	var archived []item
 	for _, st := range sites {
+		where := "/sites/" + st.Slug + "/"
+		if len(st.Hosts) > 0 {
+			where = st.Hosts[0]
+		}
 		it := item{Href: "/sites/" + st.Slug + "/", Title: st.Title, Summary: st.Tagline, UI: v.UI,
-			TypeLabel: "Information centre", Published: st.CreatedAt}
+			TypeLabel: "Information centre at " + where, Published: st.CreatedAt}
 		if def := st.DefaultLanguage(); def != "en" {
 			it.Lang = def
 		}
 		if st.Status == centre.SiteArchived {
-			it.TypeLabel, it.Published = "Archived information centre", st.ArchivedAt
+			it.TypeLabel, it.Published = "Archived information centre at "+where, st.ArchivedAt
 			archived = append(archived, it)
 			continue
 		}
@@ -44,4 +58,17 @@ func (s *Site) directory(w http.ResponseWriter, r *http.Request) {
 	}
 	v.Items = append(v.Items, archived...)
 	s.render(q, "list", v, http.StatusOK)
+}
+
+// sharedPublisher returns the publisher of every site, or "" if they have
+// different ones (or none).
+func sharedPublisher(sites []*centre.Site) string {
+	p := ""
+	for i, st := range sites {
+		if i > 0 && st.Publisher != p {
+			return ""
+		}
+		p = st.Publisher
+	}
+	return p
 }

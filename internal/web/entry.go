@@ -3,6 +3,8 @@ package web
 import (
 	"html/template"
 	"net/http"
+	"net/url"
+	"regexp"
 	"strconv"
 	"strings"
 	"time"
@@ -37,7 +39,7 @@ func (s *Site) entry(q *req, lang, slug string) {
 			s.notFound(q.w, q.r, q, "")
 			return
 		}
-		s.redirect(q, "/"+e.Lang+"/"+e.Slug)
+		s.redirect(q, "/"+e.Lang+"/"+e.Slug+"/")
 		return
 	}
 	q.lang = e.Lang
@@ -66,11 +68,19 @@ func (s *Site) entryView(q *req, e *centre.Entry, versions, nav []*centre.Entry,
 	v := s.baseView(q, e.Title, nav)
 	v.Description = e.Summary
 	v.Canonical = q.origin + q.entryURL(e.Lang, e.Slug)
+	// The language switch (homeLangs) leads to the translation of the
+	// entry where there is one, else to the home page in that language.
+	for i, l := range v.Langs {
+		for _, x := range versions {
+			if strings.EqualFold(x.Lang, l.Lang) {
+				v.Langs[i].Href = q.entryURL(x.Lang, x.Slug)
+			}
+		}
+		v.Langs[i].Current = strings.EqualFold(l.Lang, e.Lang)
+	}
 	if len(versions) > 1 {
 		for _, x := range versions {
-			href := q.entryURL(x.Lang, x.Slug)
-			v.Langs = append(v.Langs, langLink{Href: href, Lang: x.Lang, Name: langName(x.Lang), Current: x == e})
-			v.Alternates = append(v.Alternates, alternate{Lang: x.Lang, Href: q.origin + href})
+			v.Alternates = append(v.Alternates, alternate{Lang: x.Lang, Href: q.origin + q.entryURL(x.Lang, x.Slug)})
 		}
 	}
 	shown := *e // its times in the site's zone, for display
@@ -107,30 +117,72 @@ func (s *Site) entryView(q *req, e *centre.Entry, versions, nav []*centre.Entry,
 	}
 	ev.Body = s.bodyHTML(q, e)
 	for _, o := range e.Organisations {
-		ev.Orgs = append(ev.Orgs, link{Href: q.pageURL("/organisations/"+centre.OrgKey(o), e.Lang), Text: o})
+		text, lang := orgLabel(q, o)
+		ev.Orgs = append(ev.Orgs, link{Href: q.pageURL("/organisations/"+centre.OrgKey(o)+"/", e.Lang), Text: text, Lang: lang})
 	}
 	for _, t := range e.Tags {
-		ev.Tags = append(ev.Tags, link{Href: q.pageURL("/tags/"+t, e.Lang), Text: t})
+		text, lang := tagLabel(q, t)
+		ev.Tags = append(ev.Tags, link{Href: q.pageURL("/tags/"+t+"/", e.Lang), Text: text, Lang: lang})
 	}
-	for _, a := range e.Attachments {
-		av := attachmentView{Title: a.Title, URL: a.URL, Format: formatName(a.MediaType), Size: humanSize(a.Size), Lang: a.Lang}
-		if a.Lang != "" && !strings.EqualFold(a.Lang, e.Lang) {
-			av.LangName = langName(a.Lang)
-		}
-		ev.Attachments = append(ev.Attachments, av)
+	ev.Attachments = attachmentViews(q, v.UI, e)
+	if len(ev.Attachments) > 0 {
+		ev.AccessibleHref = accessibleHref(q, v.UI, e)
 	}
+	ev.Image = lead(q, e)
 	if e.SupersededBy != "" {
 		ev.SupersededHref = q.entryURL(e.Lang, e.SupersededBy)
 	}
+	if e.Type != centre.TypePage {
+		crumbs(q, v, link{Href: q.pageURL("/"+pluralOf(e.Type)+"/", e.Lang), Text: typePlural(v.UI, e.Type), Lang: v.uiLang})
+	} else {
+		crumbs(q, v)
+	}
+	if strings.HasPrefix(v.Canonical, "https://") || strings.HasPrefix(v.Canonical, "http://") {
+		ev.ShareURL, ev.Share = v.Canonical, shareLinks(v.UI, e.Title, v.Canonical)
+	}
 	v.Entry = ev
-	og := &openGraph{Type: "article", Title: e.Title, SiteName: q.site.Title, URL: v.Canonical, Locale: e.Lang,
+	og := &openGraph{Type: "article", Title: e.Title, SiteName: v.SiteTitle, URL: v.Canonical, Locale: e.Lang,
 		Description: e.Summary, Published: e.PublishedAt.UTC().Format(time.RFC3339), Tags: e.Tags}
 	if ev.Updated {
 		og.Modified = e.UpdatedAt.UTC().Format(time.RFC3339)
 	}
+	og.Image = socialImage(q, e)
+	if og.Image == nil && v.Logo != "" {
+		og.Image = &ogImage{URL: q.origin + v.Logo}
+	}
 	v.OG = og
 	v.JSONLD = jsonLD(q, e, v.Canonical)
 	return v
+}
+
+// shareLinks returns links that share the page at pageURL titled title:
+// plain URLs of each service's own share page, so that the page loads no
+// third-party script and tells no service who reads it until the reader
+// chooses one. Mastodon and the rest of the fediverse have no single
+// server: toot.kytta.org (Toot, an open-source share page) asks the reader
+// for theirs.
+func shareLinks(ui, title, pageURL string) []link {
+	enc := func(s string) string { return strings.ReplaceAll(url.QueryEscape(s), "+", "%20") }
+	return []link{
+		{Href: "mailto:?subject=" + enc(title) + "&body=" + enc(pageURL), Text: msg(ui, "share.email")},
+		{Href: "https://toot.kytta.org/?text=" + enc(title+" "+pageURL), Text: "Mastodon"},
+		{Href: "https://www.linkedin.com/sharing/share-offsite/?url=" + enc(pageURL), Text: "LinkedIn"},
+		{Href: "https://x.com/intent/tweet?text=" + enc(title) + "&url=" + enc(pageURL), Text: "X"},
+	}
+}
+
+// tableRE finds the start of a table in sanitised body HTML.
+var tableRE = regexp.MustCompile(`<table[^>]*>`)
+
+// scrollTables wraps each table of sanitised body HTML in a container that
+// scrolls sideways on a narrow screen (focusable, so that keyboards can
+// scroll it), instead of breaking the table's words.
+func scrollTables(body string) string {
+	if !strings.Contains(body, "<table") {
+		return body
+	}
+	body = tableRE.ReplaceAllStringFunc(body, func(t string) string { return `<div class="scroll" tabindex="0">` + t })
+	return strings.ReplaceAll(body, "</table>", "</table></div>")
 }
 
 // bodyHTML returns the entry body, sanitised again at display time so that
@@ -149,7 +201,8 @@ func (s *Site) bodyHTML(q *req, e *centre.Entry) template.HTML {
 	if q.static {
 		out = localLinks(q, out)
 	}
-	return template.HTML(out) // #nosec G203 -- sanitised
+	out = scrollTables(out)
+	return template.HTML(out) // #nosec G203 -- sanitised, then wrapped in fixed markup
 }
 
 // localLinks rewrites the links of sanitised body HTML that point into the
@@ -219,7 +272,7 @@ func jsonLD(q *req, e *centre.Entry, canonical string) map[string]any {
 	if len(e.Attachments) > 0 {
 		var media []map[string]any
 		for _, a := range e.Attachments {
-			m := map[string]any{"@type": "MediaObject", "name": a.Title, "contentUrl": a.URL, "encodingFormat": a.MediaType}
+			m := map[string]any{"@type": "MediaObject", "name": a.Title, "contentUrl": q.attachmentURL(a, true), "encodingFormat": a.MediaType}
 			if a.Size > 0 {
 				m["contentSize"] = strconv.FormatInt(a.Size, 10)
 			}

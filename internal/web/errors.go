@@ -62,6 +62,7 @@ func (s *Site) errorPageWith(w http.ResponseWriter, r *http.Request, q *req, sta
 	v.Action = action
 	if q.site == generic {
 		v.Nav, v.Feeds, v.FooterFeeds, v.ThemeCSS, v.OpenSearch = nil, nil, nil, "", ""
+		v.SearchBox, v.Indexes, v.Langs = nil, nil, nil
 	}
 	s.render(q, "error", v, status)
 }

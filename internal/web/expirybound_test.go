@@ -24,7 +24,7 @@ func TestExpiryBoundsResponses(t *testing.T) {
 	if err := e.store.UpdateEntry(context.Background(), x); err != nil {
 		t.Fatal(err)
 	}
-	for _, p := range []string{"/", "/publications/", "/en/" + fixture.ReportSlug, "/feed.atom", "/publications/feed.rss", "/sitemap.xml"} {
+	for _, p := range []string{"/", "/publications/", "/en/" + fixture.ReportSlug + "/", "/feed.atom", "/publications/feed.rss", "/sitemap.xml"} {
 		ctx := httpcache.WithBound(context.Background())
 		r := httptest.NewRequest("GET", base+p, nil).WithContext(ctx)
 		r.Host = "centre.example.net"

@@ -158,7 +158,7 @@ func feedItem(q *req, e *centre.Entry) feed.Item {
 		it.SupersededByURL = q.origin + q.entryURL(e.Lang, e.SupersededBy)
 	}
 	for _, a := range e.Attachments {
-		it.Attachments = append(it.Attachments, feed.Attachment{Title: a.Title, URL: a.URL, MediaType: a.MediaType, Size: a.Size})
+		it.Attachments = append(it.Attachments, feed.Attachment{Title: a.Title, URL: q.attachmentURL(a, true), MediaType: a.MediaType, Size: a.Size})
 	}
 	return it
 }

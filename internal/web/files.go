@@ -85,7 +85,7 @@ func (s *Site) serveFile(q *req, hash, variant, name string) {
 	h.Set("Content-Disposition", mime.FormatMediaType(disposition, map[string]string{"filename": f.Name}))
 	body, ok := obj.Body.(io.ReadSeeker)
 	if !ok {
-		if obj.Size > maxInlineFile {
+		if obj.Size > maxInlineFile && !q.static { // a static copy needs the bytes
 			if u, ok, err := s.read.PresignFile(ctx, f, width, presignTTL); ok && err == nil {
 				h.Del("Content-Type")
 				h.Set("Cache-Control", "private, max-age=60")
@@ -95,7 +95,7 @@ func (s *Site) serveFile(q *req, hash, variant, name string) {
 				s.log.ErrorContext(ctx, "file presign", slog.String("site", q.site.Slug), slog.String("error", err.Error()))
 			}
 		}
-		data, err := io.ReadAll(io.LimitReader(obj.Body, max(obj.Size, maxInlineFile)+1))
+		data, err := io.ReadAll(io.LimitReader(obj.Body, obj.Size+1))
 		if err != nil {
 			s.log.ErrorContext(ctx, "file read", slog.String("site", q.site.Slug), slog.String("error", err.Error()))
 			http.Error(q.w, "internal error", http.StatusInternalServerError)

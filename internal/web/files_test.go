@@ -11,6 +11,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"infocentre/internal/centre"
 	"infocentre/internal/filestore"
@@ -20,8 +21,9 @@ import (
 )
 
 // filesEnv is the fixture with a file store, and a PDF and an image
-// uploaded through the service.
-func filesEnv(t *testing.T) (*env, *centre.File, *centre.File, []byte) {
+// uploaded through the service (not yet used by a public entry: see
+// useFiles).
+func filesEnv(t *testing.T) (*env, *centre.Service, *centre.File, *centre.File, []byte) {
 	t.Helper()
 	var svc *centre.Service
 	e := newEnv(t, func(_ centre.Store, _ *Options, s *centre.Service) {
@@ -42,15 +44,35 @@ func filesEnv(t *testing.T) (*env, *centre.File, *centre.File, []byte) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return e, doc, img, pdf
+	return e, svc, doc, img, pdf
+}
+
+var owner = centre.Principal{KeyID: "k", Site: centre.AllSites, Role: centre.RoleOwner}
+
+// useFiles creates an entry of the fixture site with doc as its
+// attachment and img as its lead image, in status (draft, published or
+// scheduled at publishAt).
+func useFiles(t *testing.T, svc *centre.Service, slug, status string, publishAt time.Time, doc, img *centre.File) *centre.Entry {
+	t.Helper()
+	in := centre.EntryInput{Slug: slug, Lang: "en", Status: status, PublishAt: publishAt, Content: centre.Content{
+		Type: centre.TypePublication, Title: "Guidance " + slug,
+		Attachments: []centre.Attachment{{Title: "Guidance", FileID: doc.ID}},
+		Image:       centre.Image{FileID: img.ID, Alt: "Cases by week"},
+	}}
+	en, err := svc.CreateEntry(context.Background(), owner, fixture.Site, in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return en
 }
 
 // TestServeFile: a file is served from the site's own origin, immutable,
 // with its ETag, Range, its original name, nosniff and, for documents, a
 // sandboxing CSP.
 func TestServeFile(t *testing.T) {
-	e, doc, img, pdf := filesEnv(t)
+	e, svc, doc, img, pdf := filesEnv(t)
 	path := base + doc.Path(0)
+	useFiles(t, svc, "guidance", centre.StatusPublished, time.Time{}, doc, img)
 	r := e.get(path)
 	if r.StatusCode != 200 || r.body != string(pdf) {
 		t.Fatalf("GET %s: %d, %d bytes", path, r.StatusCode, len(r.body))
@@ -114,6 +136,58 @@ func TestServeFile(t *testing.T) {
 	}
 }
 
+// TestFileEmbargo: a file answers 404 until an entry that uses it is
+// public — by a publisher, or by the scheduled publisher at its time —
+// and keeps answering after the entry is withdrawn; a draft's files stay
+// 404.
+func TestFileEmbargo(t *testing.T) {
+	e, svc, doc, img, _ := filesEnv(t)
+	ctx := context.Background()
+	now := time.Now()
+	svc.Now = func() time.Time { return now }
+	paths := []string{base + doc.Path(0), base + img.Path(0), base + img.Path(480), doc.Path(0)}
+	status := func(when string, want int) {
+		t.Helper()
+		for _, p := range paths {
+			host := ""
+			if !strings.HasPrefix(p, base) {
+				host = fixture.Host
+			}
+			if r := e.get(p, "Host", host); r.StatusCode != want {
+				t.Errorf("%s: GET %s: %d, want %d", when, p, r.StatusCode, want)
+			}
+		}
+	}
+	status("uploaded", 404)
+	useFiles(t, svc, "draft-guidance", centre.StatusDraft, time.Time{}, doc, img)
+	status("used by a draft", 404)
+	sched := useFiles(t, svc, "scheduled-guidance", centre.StatusScheduled, now.Add(time.Hour), doc, img)
+	status("used by a scheduled entry", 404)
+	if _, err := svc.PublishDue(ctx); err != nil {
+		t.Fatal(err)
+	}
+	status("before the scheduled time", 404)
+
+	now = now.Add(2 * time.Hour)
+	if n, err := svc.PublishDue(ctx); err != nil || n != 1 {
+		t.Fatalf("PublishDue: %d, %v", n, err)
+	}
+	status("after the scheduled publisher released the entry", 200)
+	f, err := svc.File(ctx, owner, fixture.Site, doc.ID)
+	if err != nil || f.PublicEntry != sched.ID || !f.PublicSince.Equal(now.UTC().Truncate(time.Millisecond)) {
+		t.Fatalf("file after release: %+v, %v", f, err)
+	}
+
+	cur, err := svc.Entry(ctx, owner, fixture.Site, sched.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := svc.Withdraw(ctx, owner, fixture.Site, sched.ID, cur.Version, "Superseded", ""); err != nil {
+		t.Fatal(err)
+	}
+	status("after withdrawal", 200)
+}
+
 func decodeAny(body string) (int, error) {
 	c, _, err := image.DecodeConfig(strings.NewReader(body))
 	return c.Width, err
@@ -131,9 +205,13 @@ func BenchmarkServePDF2MB(b *testing.B) {
 		s.Files, s.Inspect, svc = fs, media.Inspector{}, s
 	})
 	pdf := mediatest.PDFSized(1, "Big", 2<<20)
-	owner := centre.Principal{KeyID: "k", Site: centre.AllSites, Role: centre.RoleOwner}
 	f, _, err := svc.UploadFile(context.Background(), owner, fixture.Site, centre.FileInput{Name: "big.pdf"}, bytes.NewReader(pdf))
 	if err != nil {
+		b.Fatal(err)
+	}
+	if _, err := svc.CreateEntry(context.Background(), owner, fixture.Site, centre.EntryInput{Slug: "big", Lang: "en",
+		Status: centre.StatusPublished, Content: centre.Content{Type: centre.TypePublication, Title: "Big",
+			Attachments: []centre.Attachment{{Title: "Big", FileID: f.ID}}}}); err != nil {
 		b.Fatal(err)
 	}
 	path := base + f.Path(0)
@@ -145,5 +223,52 @@ func BenchmarkServePDF2MB(b *testing.B) {
 		if w.Code != 200 || int64(w.Body.Len()) != f.Size {
 			b.Fatalf("%d, %d bytes", w.Code, w.Body.Len())
 		}
+	}
+}
+
+// TestEntryPageFiles: the page of an entry with files shows the lead
+// image with every copy in srcset, its size (no layout shift), its alt
+// text and lazy loading; its social card is the large one with the 1600
+// px copy; attachments say format, pages and size in the link, without
+// naming the type twice, and the site's contact takes requests for an
+// accessible format. The page stays within the first-load budget.
+func TestEntryPageFiles(t *testing.T) {
+	e, svc, doc, img, _ := filesEnv(t)
+	ctx := context.Background()
+	if _, err := svc.CreateEntry(ctx, owner, fixture.Site, centre.EntryInput{Slug: "guidance", Lang: "en", Status: centre.StatusPublished,
+		Content: centre.Content{Type: centre.TypePublication, Title: "Flood guidance", Summary: "What to do.",
+			Attachments: []centre.Attachment{{Title: "Guidance (PDF)", FileID: doc.ID}, {Title: "Chart", FileID: img.ID}},
+			Image:       centre.Image{FileID: img.ID, Alt: "Cases by week"}}}); err != nil {
+		t.Fatal(err)
+	}
+	r := e.get(base + "/en/guidance/")
+	if r.StatusCode != 200 {
+		t.Fatalf("%d", r.StatusCode)
+	}
+	checkHTML(t, r.body)
+	v := func(w int) string { return base + img.Path(w) }
+	for _, want := range []string{
+		`<img class="lead-image" src="` + v(960) + `" srcset="` + v(480) + ` 480w, ` + v(960) + ` 960w, ` + base + img.Path(0) + ` 1000w" sizes="` + imageSizes + `" width="1000" height="500" alt="Cases by week" loading="lazy" decoding="async">`,
+		// The image is 1000 px wide: no 1600 px copy, the card shows the original.
+		`<meta property="og:image" content="http://centre.example.net` + base + img.Path(0) + `">`,
+		`<meta property="og:image:width" content="1000">`,
+		`<meta property="og:image:alt" content="Cases by week">`,
+		`<meta name="twitter:card" content="summary_large_image">`,
+		`<a href="` + base + doc.Path(0) + `">Download Guidance <small>(PDF, 4 pages, ` + humanSize(doc.Size) + `)</small></a>`,
+		`>Download Chart <small>(JPEG image, ` + humanSize(img.Size) + `)</small></a>`,
+		`<a href="mailto:press@example.org?subject=Accessible%20format:%20Flood%20guidance">Request an accessible format</a>`,
+	} {
+		if !strings.Contains(r.body, want) {
+			t.Errorf("entry page lacks %s", want)
+		}
+	}
+	_, list, _ := strings.Cut(r.body, `<section aria-labelledby="files">`)
+	list, _, _ = strings.Cut(list, "</section>")
+	if strings.Count(list, "PDF") != 1 {
+		t.Errorf("the type is named twice:\n%s", r.body)
+	}
+	css := e.site.assets.files[strings.TrimPrefix(e.site.assets.url("style.css"), "/assets/")]
+	if total := len(gzipBytes([]byte(r.body))) + len(css.gz); total > 14*1024 {
+		t.Errorf("the page weighs %d bytes gzip with its stylesheet, budget 14 KB", total)
 	}
 }

@@ -65,16 +65,17 @@ func (s *Site) home(q *req) {
 	if notModified(q.w, q.r, et.String(), et.cc(cacheControlPage)) {
 		return
 	}
-	v := s.baseView(q, q.site.Title, nav)
-	v.Description = q.site.Tagline
+	text := q.site.Text(q.lang)
+	v := s.baseView(q, text.Title, nav)
+	v.Description = text.Tagline
 	if v.Description == "" {
-		v.Description = q.site.Description
+		v.Description = text.Description
 	}
 	v.Canonical = q.origin + q.pageURL("/", q.lang)
 	pageLangs(q, v, "/")
-	v.OG = &openGraph{Type: "website", Title: q.site.Title, SiteName: q.site.Title, URL: v.Canonical, Locale: q.lang, Description: v.Description}
+	v.OG = &openGraph{Type: "website", Title: text.Title, SiteName: text.Title, URL: v.Canonical, Locale: q.lang, Description: v.Description}
 	v.JSONLD = map[string]any{
-		"@context": "https://schema.org", "@type": "WebSite", "name": q.site.Title, "url": v.Canonical,
+		"@context": "https://schema.org", "@type": "WebSite", "name": text.Title, "url": v.Canonical,
 		"inLanguage": q.lang, "publisher": map[string]any{"@type": "Organization", "name": q.site.Publisher},
 	}
 	if len(pinned) > 0 {

@@ -14,22 +14,17 @@ type listSpec struct{ Type, Tag, Org string }
 func (l listSpec) path() string {
 	switch {
 	case l.Tag != "":
-		return "/tags/" + l.Tag
+		return "/tags/" + l.Tag + "/"
 	case l.Org != "":
-		return "/organisations/" + l.Org
+		return "/organisations/" + l.Org + "/"
 	case l.Type != "":
 		return "/" + pluralOf(l.Type) + "/"
 	}
 	return "/"
 }
 
-func (l listSpec) feedBase() string {
-	switch {
-	case l.Tag != "", l.Org != "":
-		return l.path() + "/"
-	}
-	return l.path()
-}
+// feedBase is the path of the directory of the list's feeds.
+func (l listSpec) feedBase() string { return l.path() }
 
 func (l listSpec) query(q *req) centre.EntryQuery {
 	return centre.EntryQuery{Site: q.site.Slug, Type: l.Type, Tag: l.Tag, Organisation: l.Org}
@@ -66,9 +61,10 @@ func (s *Site) list(q *req, spec listSpec) {
 	eq := spec.query(q)
 	eq.Lang, eq.Limit, eq.After = q.lang, s.pageSize, after
 	var page centre.EntryPage
-	if q.static && q.staticPage > 1 {
-		// A static copy names pages by number: page through to it.
-		for n := 1; n < q.staticPage; n++ {
+	if q.pageNum > 1 {
+		// A path names the page by number: page through to it (at most
+		// maxLivePage on the live site, see sitePath).
+		for n := 1; n < q.pageNum; n++ {
 			if page, err = s.read.PublicListing(q.r.Context(), eq); err != nil || page.Next == "" {
 				break
 			}
@@ -119,20 +115,30 @@ func (s *Site) list(q *req, spec listSpec) {
 	var title, intro string
 	switch {
 	case spec.Tag != "":
-		title, intro = msg(ui, "topic", spec.Tag), msg(ui, "topic.intro")
+		text, _ := tagLabel(q, spec.Tag)
+		title, intro = msg(ui, "topic", text), msg(ui, "topic.intro")
 	case spec.Org != "":
-		title, intro = orgName(spec.Org, page.Items), msg(ui, "org.intro")
+		text, _ := label(q, centre.LabelOrganisation, spec.Org, orgName(spec.Org, page.Items))
+		title, intro = text, msg(ui, "org.intro")
 	default:
 		title = typePlural(ui, spec.Type)
 	}
 	v := s.baseView(q, title, nav)
 	v.Intro = intro
-	v.Description = title + " – " + q.site.Title
+	switch {
+	case spec.Tag != "" && s.counter() != nil:
+		crumbs(q, v, link{Href: q.pageURL("/tags/", q.lang), Text: msg(ui, "tags.all"), Lang: v.uiLang})
+	case spec.Org != "" && s.counter() != nil:
+		crumbs(q, v, link{Href: q.pageURL("/organisations/", q.lang), Text: msg(ui, "organisations.all"), Lang: v.uiLang})
+	default:
+		crumbs(q, v)
+	}
+	v.Description = title + " – " + v.SiteTitle
 	first := q.pageURL(spec.path(), q.lang)
 	v.Canonical = q.origin + first
 	switch {
-	case q.static && q.staticPage > 1:
-		v.Canonical += "page/" + strconv.Itoa(q.staticPage) + "/"
+	case q.pageNum > 1:
+		v.Canonical += "page/" + strconv.Itoa(q.pageNum) + "/"
 		v.First, v.NoIndex = first, true
 	case after != "":
 		v.Canonical += sep(first) + "after=" + url.QueryEscape(q.r.URL.Query().Get("after"))
@@ -140,13 +146,13 @@ func (s *Site) list(q *req, spec listSpec) {
 	}
 	if page.Next != "" {
 		if q.static {
-			v.Next = first + "page/" + strconv.Itoa(max(q.staticPage, 1)+1) + "/"
+			v.Next = first + "page/" + strconv.Itoa(max(q.pageNum, 1)+1) + "/"
 		} else {
 			v.Next = first + sep(first) + "after=" + url.QueryEscape(s.cursors.Seal(scope, page.Next))
 		}
 	}
 	pageLangs(q, v, spec.path())
-	v.OG = &openGraph{Type: "website", Title: title, SiteName: q.site.Title, URL: v.Canonical, Locale: q.lang, Description: v.Description}
+	v.OG = &openGraph{Type: "website", Title: title, SiteName: v.SiteTitle, URL: v.Canonical, Locale: q.lang, Description: v.Description}
 	fb := spec.feedBase()
 	v.Feeds = append([]feedLink{
 		{Type: "application/atom+xml", Text: title + " (Atom)", Href: q.url(fb + "feed.atom")},

@@ -13,8 +13,8 @@ import (
 // directory, under /sites/{site}/ and on the site's own host.
 func hostilePaths() []struct{ host, path string } {
 	var out []struct{ host, path string }
-	for _, p := range []string{"/", "/statements/", "/news/?lang=fr", "/tags/" + fixture.Tag, "/organisations/" + centre.OrgKey(fixture.Org),
-		"/en/" + fixture.StatementSlug, "/fr/" + fixture.StatementSlug, "/en/" + fixture.GoneSlug, "/en/nope",
+	for _, p := range []string{"/", "/statements/", "/news/fr/", "/tags/" + fixture.Tag + "/", "/organisations/" + centre.OrgKey(fixture.Org) + "/",
+		"/en/" + fixture.StatementSlug + "/", "/fr/" + fixture.StatementSlug + "/", "/en/" + fixture.GoneSlug + "/", "/en/nope/",
 		"/search", "/search?q=medicines", "/opensearch.xml",
 		"/feed.atom", "/feed.rss", "/feed.json", "/news/feed.atom", "/tags/" + fixture.Tag + "/feed.rss",
 		"/organisations/" + centre.OrgKey(fixture.Org) + "/feed.json", "/sitemap.xml", "/robots.txt"} {
@@ -107,7 +107,7 @@ func TestAbsoluteURLsFromTheConfiguredOrigin(t *testing.T) {
 	}{
 		{"evil.example", base + "/", []string{`<link rel="canonical" href="https://info.example.org:8443/sites/demo/">`,
 			`<meta property="og:url" content="https://info.example.org:8443/sites/demo/">`}},
-		{"evil.example", base + "/en/" + fixture.StatementSlug, []string{`href="https://info.example.org:8443/sites/demo/fr/` + fixture.StatementSlug + `"`}},
+		{"evil.example", base + "/en/" + fixture.StatementSlug + "/", []string{`href="https://info.example.org:8443/sites/demo/fr/` + fixture.StatementSlug + `/"`}},
 		{"evil.example", base + "/feed.atom", []string{`<id>https://info.example.org:8443/sites/demo/feed.atom</id>`}},
 		{"evil.example", base + "/sitemap.xml", []string{`<loc>https://info.example.org:8443/sites/demo/news/</loc>`}},
 		{"evil.example", base + "/robots.txt", []string{"Sitemap: https://info.example.org:8443/sites/demo/sitemap.xml"}},

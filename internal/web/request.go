@@ -16,15 +16,16 @@ type req struct {
 	site   *centre.Site
 	prefix string // "" on a site's own host, else /sites/{slug}
 	origin string // scheme://host of absolute URLs, or "" (see origin.go)
-	path   string // path below the prefix, starting with "/"
+	path   string // path below the prefix, starting with "/", as the page routes see it (sitepath.go)
+	asked  string // path below the prefix as the client asked
 	lang   string // language of the page
 	now    time.Time
 	loc    *time.Location // the site's time zone
 	banner *centre.Banner // the site's banner shown at now, or nil
 
-	static     bool   // links for a static copy (Options.Static)
-	staticLang string // static: the language named in the path, or ""
-	staticPage int    // static: the page number named in the path, or 0
+	static   bool   // links for a static copy (Options.Static)
+	pathLang string // the language named in the path (/fr/, /news/fr/), or ""
+	pageNum  int    // the page number named in the path (/news/page/2/), or 0
 }
 
 // in returns t in the site's time zone, for display.
@@ -44,29 +45,46 @@ func (q *req) url(p string) string { return q.prefix + p }
 // abs returns the site-relative path p as an absolute URL.
 func (q *req) abs(p string) string { return q.origin + q.prefix + p }
 
-// entryURL returns the path of an entry page on this host.
-func (q *req) entryURL(lang, slug string) string {
-	if q.static {
-		return q.url("/" + lang + "/" + slug + "/")
+// attachmentURL returns where attachment a is: its own URL, or for a file
+// of the site (whose URL is its path below the site's base) that path on
+// this host, absolute with abs.
+func (q *req) attachmentURL(a centre.Attachment, abs bool) string {
+	if a.FileID == "" {
+		return a.URL
 	}
-	return q.url("/" + lang + "/" + slug)
+	if abs {
+		return q.abs(a.URL)
+	}
+	return q.url(a.URL)
 }
 
-// pageURL returns the path on this host of the home or list page p (a
-// listSpec path) in language lang: p?lang=xx, or p/xx/ on a static copy.
+// entryURL returns the path of an entry page on this host: /{lang}/{slug}/
+// (see sitepath.go for the one URL scheme of the live site and its static
+// copies).
+func (q *req) entryURL(lang, slug string) string {
+	return q.url("/" + lang + "/" + slug + "/")
+}
+
+// pageURL returns the path on this host of the home, list or index page p
+// (a listSpec path, ending in "/") in language lang: p itself in the
+// site's default language, else p + lang + "/" (/fr/, /news/fr/,
+// /tags/masks/fr/).
 func (q *req) pageURL(p, lang string) string {
-	def := q.site == nil || strings.EqualFold(lang, q.site.DefaultLanguage()) || lang == ""
-	if q.static {
-		if !strings.HasSuffix(p, "/") {
-			p += "/"
-		}
-		if !def {
-			p += lang + "/"
-		}
-		return q.url(p)
+	if !strings.HasSuffix(p, "/") {
+		p += "/"
 	}
-	if def {
-		return q.url(p)
+	if q.site != nil && lang != "" && !strings.EqualFold(lang, q.site.DefaultLanguage()) {
+		p += lang + "/"
 	}
-	return q.url(p) + "?lang=" + url.QueryEscape(lang)
+	return q.url(p)
+}
+
+// searchURL returns the path of the search page in language lang: the
+// language is a filter of the search, so it stays in the query string
+// (?lang=xx) outside the site's default language.
+func (q *req) searchURL(lang string) string {
+	if q.site != nil && lang != "" && !strings.EqualFold(lang, q.site.DefaultLanguage()) {
+		return q.url("/search") + "?lang=" + url.QueryEscape(lang)
+	}
+	return q.url("/search")
 }

@@ -39,18 +39,21 @@ func (s *Site) pageRoutes() *http.ServeMux {
 		page("/"+plural+"/{$}", func(q *req, _ *http.Request) { s.list(q, spec) })
 		page("/"+plural+"/{feed}", func(q *req, r *http.Request) { s.feedOr404(q, spec, r.PathValue("feed")) })
 	}
-	for _, kind := range []string{"tags", "organisations"} {
+	for _, kind := range indexKinds {
 		spec := func(r *http.Request) listSpec {
 			if kind == "tags" {
 				return listSpec{Tag: r.PathValue("key")}
 			}
 			return listSpec{Org: r.PathValue("key")}
 		}
-		page("/"+kind+"/{key}", s.keyed(func(q *req, r *http.Request) { s.list(q, spec(r)) }))
-		page("/"+kind+"/{key}/{$}", s.keyed(func(q *req, r *http.Request) { s.redirect(q, "/"+kind+"/"+r.PathValue("key")) }))
+		page("/"+kind, func(q *req, _ *http.Request) { s.redirect(q, "/"+kind+"/") })
+		page("/"+kind+"/{$}", func(q *req, _ *http.Request) { s.index(q, kind) })
+		page("/"+kind+"/{key}", s.keyed(func(q *req, r *http.Request) { s.redirect(q, "/"+kind+"/"+r.PathValue("key")+"/") }))
+		page("/"+kind+"/{key}/{$}", s.keyed(func(q *req, r *http.Request) { s.list(q, spec(r)) }))
 		page("/"+kind+"/{key}/{feed}", s.keyed(func(q *req, r *http.Request) { s.feedOr404(q, spec(r), r.PathValue("feed")) }))
 	}
-	page("/{lang}/{slug}", s.entryRoute)
+	page("/{lang}/{slug}", s.entryRedirect)
+	page("/{lang}/{slug}/{$}", s.entryRoute)
 	page("/", func(q *req, _ *http.Request) { s.notFound(q.w, q.r, q, "") })
 	return m
 }
@@ -61,15 +64,20 @@ type reqKey struct{}
 // knownParams are the only query parameters of site pages. Others (from
 // tracking links, or sent to get past caches) are redirected away, so that
 // caches hold one copy of each page.
+// lang is known to be redirected to the path that names the language
+// (sitepath.go).
 var knownParams = map[string]bool{"lang": true, "after": true}
 
 // route serves a site request by its path below the site's base.
 func (s *Site) route(q *req) {
-	if s.dropUnknownParams(q) {
+	q.asked = q.path
+	if ok, done := s.sitePath(q); done {
+		return
+	} else if !ok {
+		s.notFound(q.w, q.r, q, "")
 		return
 	}
-	if q.static && !s.staticPath(q) {
-		s.notFound(q.w, q.r, q, "")
+	if s.langParam(q) || s.dropUnknownParams(q) {
 		return
 	}
 	r := q.r.WithContext(context.WithValue(q.r.Context(), reqKey{}, q))
@@ -101,13 +109,7 @@ func (s *Site) dropUnknownParams(q *req) bool {
 	if !clean {
 		return false
 	}
-	target := q.url(q.path)
-	if len(params) > 0 {
-		target += "?" + params.Encode()
-	}
-	s.securityHeaders(q.w, q.r)
-	q.w.Header().Set("Cache-Control", cacheControlPage)
-	http.Redirect(q.w, q.r, target, http.StatusMovedPermanently)
+	s.redirectTo(q, q.url(q.asked), params.Encode())
 	return true
 }
 
@@ -122,15 +124,22 @@ func (s *Site) siteFile(q *req, r *http.Request) {
 		s.themeCSS(q)
 	case strings.HasPrefix(name, "logo."):
 		s.logo(q)
+	case q.site.HasLanguage(name):
+		s.redirect(q, "/"+name+"/")
 	default:
 		s.feedOr404(q, listSpec{}, name)
 	}
 }
 
-// feedOr404 serves the feed named name of the entries of spec, or 404.
+// feedOr404 serves the feed named name of the entries of spec, or 404; a
+// language without its final slash (/news/fr) is redirected to its page.
 func (s *Site) feedOr404(q *req, spec listSpec, name string) {
 	if kind, ok := feedKind(name); ok {
 		s.feed(q, spec, kind)
+		return
+	}
+	if name != "" && q.site.HasLanguage(name) && spec.path() != "/" {
+		s.redirect(q, spec.path()+name+"/")
 		return
 	}
 	s.notFound(q.w, q.r, q, "")
@@ -158,7 +167,18 @@ func (s *Site) keyed(h func(q *req, r *http.Request)) func(q *req, r *http.Reque
 	}
 }
 
-// entryRoute serves /{lang}/{slug}: an entry in one of the site's
+// entryRedirect redirects /{lang}/{slug} of a site language to the
+// entry's page, /{lang}/{slug}/.
+func (s *Site) entryRedirect(q *req, r *http.Request) {
+	lang, slug := r.PathValue("lang"), r.PathValue("slug")
+	if !q.site.HasLanguage(lang) || !centre.ValidSlug(slug) {
+		s.notFound(q.w, q.r, q, "")
+		return
+	}
+	s.redirect(q, "/"+lang+"/"+slug+"/")
+}
+
+// entryRoute serves /{lang}/{slug}/: an entry in one of the site's
 // languages (named in any case).
 func (s *Site) entryRoute(q *req, r *http.Request) {
 	lang, slug := r.PathValue("lang"), r.PathValue("slug")
@@ -178,14 +198,10 @@ func (s *Site) entryRoute(q *req, r *http.Request) {
 	s.entry(q, lang, slug)
 }
 
+// redirect answers 301 to the page at path below the site's base, with
+// the request's query string.
 func (s *Site) redirect(q *req, path string) {
-	target := q.url(path)
-	if q.r.URL.RawQuery != "" {
-		target += "?" + q.r.URL.RawQuery
-	}
-	s.securityHeaders(q.w, q.r)
-	q.w.Header().Set("Cache-Control", cacheControlPage)
-	http.Redirect(q.w, q.r, target, http.StatusMovedPermanently)
+	s.redirectTo(q, q.url(path), q.r.URL.RawQuery)
 }
 
 // pluralOf returns the path segment that lists entries of type t.

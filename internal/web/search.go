@@ -49,6 +49,8 @@ type searchView struct {
 	ByType  []facet
 	ByTag   []facet
 	Prev    string
+	Suggest *link // "Did you mean …?": the corrected query
+	Partial bool  // the results hold only some of the query's words
 }
 
 type option struct {
@@ -57,9 +59,9 @@ type option struct {
 }
 
 type facet struct {
-	Href, Text string
-	Count      int
-	Current    bool
+	Href, Text, Lang, Note string
+	Count                  int
+	Current                bool
 }
 
 // searchForm is a search request as the page's query string asks it.
@@ -195,8 +197,13 @@ func (s *Site) searchView(q *req, f *searchForm, nav []*centre.Entry) *view {
 	}
 	v := s.baseView(q, title, nav)
 	v.Heading = msg(ui, "search")
+	crumbs(q, v)
+	v.SearchBox.Q = f.query.Text
 	v.Description = msg(ui, "search.intro")
-	v.Canonical = q.origin + q.pageURL("/search", q.lang)
+	v.Canonical = q.origin + q.searchURL(q.lang)
+	for i := range v.Langs {
+		v.Langs[i].Href = q.searchURL(v.Langs[i].Lang) // the search page in that language
+	}
 	v.NoIndex = f.asked || f.invalid
 	sv := &searchView{Action: q.url("/search"), Q: f.query.Text, Type: f.query.Type, Asked: f.asked, Invalid: f.invalid}
 	sv.Types = append(sv.Types, option{Value: "", Text: msg(ui, "search.anytype"), Selected: f.query.Type == ""})
@@ -217,7 +224,7 @@ func (s *Site) searchView(q *req, f *searchForm, nav []*centre.Entry) *view {
 func (s *Site) searchResults(q *req, f *searchForm, v *view, res search.Result) {
 	ui, sv := v.UI, v.Search
 	filterText := map[string]string{
-		"type": msg(ui, "search.type") + ": " + typePlural(ui, f.query.Type), "tag": msg(ui, "topic", f.query.Tag),
+		"type": msg(ui, "search.type") + ": " + typePlural(ui, f.query.Type), "tag": msg(ui, "topic", first(tagLabel(q, f.query.Tag))),
 		"organisation": f.query.Organisation, "from": msg(ui, "search.from", formatDate(ui, f.from)),
 		"to": msg(ui, "search.to", formatDate(ui, f.to)),
 	}
@@ -236,7 +243,10 @@ func (s *Site) searchResults(q *req, f *searchForm, v *view, res search.Result) 
 			sv.None = msg(ui, "search.none.for", f.query.Text)
 		}
 	}
-	sv.ByType, sv.ByTag = typeFacets(ui, f, sv.Action, res.Facets.Types), tagFacets(ui, f, sv.Action, res.Facets.Tags)
+	if res.Suggestion != "" {
+		sv.Suggest = &link{Href: f.with(sv.Action, "q", res.Suggestion), Text: res.Suggestion}
+	}
+	sv.ByType, sv.ByTag = typeFacets(ui, f, sv.Action, res.Facets.Types), tagFacets(q, f, sv.Action, res.Facets.Tags)
 	if f.page > 1 {
 		sv.Prev = f.pageURL(sv.Action, f.page-1)
 		v.First = f.pageURL(sv.Action, 1)
@@ -247,7 +257,7 @@ func (s *Site) searchResults(q *req, f *searchForm, v *view, res search.Result) 
 	for _, h := range res.Hits {
 		it := item{
 			Href: q.entryURL(h.Lang, h.Slug), Title: h.Title, TypeLabel: typeLabel(ui, h.Type), UI: ui, UIAttr: v.UIAttr,
-			Summary: h.Summary, Published: h.PublishedAt, Withdrawn: h.Withdrawn,
+			Summary: h.Summary, Published: h.PublishedAt, Withdrawn: h.Withdrawn, Partial: h.Partial,
 			// The snippet is escaped text with <mark> elements: the
 			// search package builds it so (see search.Hit).
 			Snippet: template.HTML(h.Snippet), // #nosec G203 -- escaped by internal/search
@@ -255,6 +265,7 @@ func (s *Site) searchResults(q *req, f *searchForm, v *view, res search.Result) 
 		if !strings.EqualFold(h.Lang, q.lang) {
 			it.Lang = h.Lang
 		}
+		sv.Partial = sv.Partial || h.Partial
 		v.Items = append(v.Items, it)
 	}
 }
@@ -274,7 +285,8 @@ func typeFacets(ui string, f *searchForm, action string, counts map[string]int) 
 }
 
 // tagFacets links to the results of the most frequent topics, at most 20.
-func tagFacets(ui string, f *searchForm, action string, counts map[string]int) []facet {
+func tagFacets(q *req, f *searchForm, action string, counts map[string]int) []facet {
+	ui := uiLang(q.lang)
 	if len(counts) == 0 {
 		return nil
 	}
@@ -288,7 +300,8 @@ func tagFacets(ui string, f *searchForm, action string, counts map[string]int) [
 		return a > b || a == b && tags[i] < tags[j]
 	})
 	for _, t := range tags[:min(len(tags), 20)] {
-		out = append(out, facet{Href: f.with(action, "tag", t), Text: t, Count: counts[t], Current: f.query.Tag == t})
+		text, lang := tagLabel(q, t)
+		out = append(out, facet{Href: f.with(action, "tag", t), Text: text, Lang: lang, Count: counts[t], Current: f.query.Tag == t})
 	}
 	return out
 }

@@ -25,14 +25,14 @@ func TestSearchPage(t *testing.T) {
 		want, not  []string
 	}{
 		{path: base + "/search", status: 200,
-			want: []string{`<form class="search" role="search" action="/sites/demo/search" method="get">`, `<label for="q">Search this information centre</label>`,
+			want: []string{`<form class="search" role="search" aria-label="Search this information centre" action="/sites/demo/search" method="get">`, `<label for="q">Search this information centre</label>`,
 				`<input id="q" name="q" type="search" value=""`, `<label for="type">Type</label>`, `<option value="" selected>All types</option>`,
-				`<button type="submit">Search</button>`, `aria-current="page">Search</a>`, "Search the statements, publications"},
+				`<button type="submit">Search</button>`, `<li aria-current="page">Search</li>`, "Search the statements, publications"},
 			not: []string{noindex, `class="items"`, "result"}},
 		{path: base + "/search?q=medicines", status: 200,
 			want: []string{noindex, "<title>Search: medicines – Crisis Information Centre</title>", `value="medicines"`,
-				`<a href="/sites/demo/en/medicine-supply">Joint statement on the supply of medicines</a>`,
-				`<a href="/sites/demo/fr/medicine-supply" lang="fr" hreflang="fr">`, `<p lang="fr">Les membres`, "<mark>",
+				`<a href="/sites/demo/en/medicine-supply/">Joint statement on the supply of medicines</a>`,
+				`<a href="/sites/demo/fr/medicine-supply/" lang="fr" hreflang="fr">`, `<p lang="fr">Les membres`, "<mark>",
 				`class="count">`, " results</p>", "Refine the results",
 				`<a href="/sites/demo/search?q=medicines&amp;type=statement">Statements (`,
 				`<a href="/sites/demo/search?q=medicines&amp;tag=medicines">medicines (`,
@@ -52,8 +52,8 @@ func TestSearchPage(t *testing.T) {
 				"Remove the filter Topic: medicines"}},
 		{path: base + "/search?q=m%C3%A9dicaments&lang=fr", status: 200,
 			want: []string{`<html lang="fr">`, "Déclaration commune", `<input type="hidden" name="lang" value="fr">`, `<label for="q">Rechercher`,
-				`href="/sites/demo/fr/medicine-supply">`},
-			not: []string{`lang="en" hreflang="en"`}},
+				`href="/sites/demo/fr/medicine-supply/">`},
+			not: []string{`href="/sites/demo/en/medicine-supply/"`}},
 		{path: base + "/search?q=medicines&to=2026-03-11", status: 200,
 			want: []string{"Report on hospital capacity", "Remove the filter until 11 March 2026"},
 			not:  []string{"Joint statement on the supply"}},
@@ -61,7 +61,7 @@ func TestSearchPage(t *testing.T) {
 			want: []string{"Joint statement on the supply", "Remove the filter from 11 March 2026"},
 			not:  []string{"Report on hospital capacity"}},
 		{path: "/search?q=medicines", host: fixture.Host, status: 200,
-			want: []string{`action="/search"`, `href="/en/medicine-supply"`, `href="/search?q=medicines&amp;type=statement"`}},
+			want: []string{`action="/search"`, `href="/en/medicine-supply/"`, `href="/search?q=medicines&amp;type=statement"`}},
 		{path: base + "/search?q=x&from=yesterday", status: 400, want: []string{"This search could not be run", noindex}},
 		{path: base + "/search?q=x&type=secret", status: 400, want: []string{"This search could not be run"}},
 		{path: base + "/search?q=x&page=0", status: 400},
@@ -105,8 +105,16 @@ func TestSearchFindsNoHiddenEntry(t *testing.T) {
 	e := newEnv(t)
 	for _, q := range []string{"secret draft", "embargoed figures", "entry of another site", "removed notice"} {
 		r := e.get(base + "/search?q=" + url.QueryEscape(q))
-		if r.StatusCode != 200 || !strings.Contains(r.body, "No results") {
-			t.Errorf("%q: %d, want no results\n%s", q, r.StatusCode, r.body)
+		// Nothing matches every word: either no results, or entries that
+		// hold some of the words (partial matches), never a hidden one.
+		partial := strings.Contains(r.body, "No entry holds all of these words")
+		if r.StatusCode != 200 || !strings.Contains(r.body, "No results") && !partial {
+			t.Errorf("%q: %d, want no full match\n%s", q, r.StatusCode, r.body)
+		}
+		for _, hidden := range []string{fixture.DraftSlug, fixture.ScheduledSlug, fixture.GoneSlug, "/sites/" + fixture.OtherSite} {
+			if strings.Contains(r.body, `href="`+base+`/en/`+hidden+`/"`) || strings.Contains(r.body, `href="`+hidden) {
+				t.Errorf("%q links to the hidden %s", q, hidden)
+			}
 		}
 	}
 }
@@ -150,7 +158,7 @@ func TestSearchPagination(t *testing.T) {
 	e := newEnv(t)
 	seen := map[string]bool{}
 	next := base + "/search?type=news"
-	linkRE := regexp.MustCompile(`<h2><a href="(/sites/demo/en/update-\d+)"`)
+	linkRE := regexp.MustCompile(`<h2><a href="(/sites/demo/en/update-\d+/)"`)
 	nextRE := regexp.MustCompile(`<a href="([^"]+)" rel="next">`)
 	prevRE := regexp.MustCompile(`<a href="([^"]+)" rel="prev">`)
 	pages := 0
@@ -221,8 +229,8 @@ func TestOpenSearch(t *testing.T) {
 		if !strings.Contains(home.body, link) {
 			t.Fatalf("%s: home lacks %s", h.host, link)
 		}
-		for _, p := range []string{"/en/" + fixture.StatementSlug, "/news/", "/en/nope"} {
-			if r := e.get(h.prefix+p, "Host", h.host); !strings.Contains(r.body, link) || !strings.Contains(r.body, `href="`+h.prefix+`/search"`) {
+		for _, p := range []string{"/en/" + fixture.StatementSlug + "/", "/news/", "/en/nope/"} {
+			if r := e.get(h.prefix+p, "Host", h.host); !strings.Contains(r.body, link) || !strings.Contains(r.body, `action="`+h.prefix+`/search"`) {
 				t.Errorf("%s%s lacks the OpenSearch or search link", h.host, p)
 			}
 		}
@@ -284,12 +292,6 @@ func TestNoSearchWithoutSearcher(t *testing.T) {
 			prefix = ""
 		}
 		for _, p := range []string{"/", "/en/" + fixture.StatementSlug + "/", "/news/"} {
-			if name != "static" {
-				p = strings.TrimSuffix(p, "/")
-				if p == "" || p == "/news" {
-					p += "/"
-				}
-			}
 			r := e.get(prefix + p)
 			if r.StatusCode != 200 {
 				t.Errorf("%s %s: %d", name, p, r.StatusCode)
@@ -303,5 +305,30 @@ func TestNoSearchWithoutSearcher(t *testing.T) {
 				t.Errorf("%s %s: %d, want 404", name, p, r.StatusCode)
 			}
 		}
+	}
+}
+
+// TestForgivingSearchPage: a misspelt word finds the right one's entries
+// with "Did you mean …?" linking the corrected query; words that do not
+// all match show the entries that hold some of them, marked partial.
+func TestForgivingSearchPage(t *testing.T) {
+	e := newEnv(t)
+	r := e.get(base + "/search?q=medicnes")
+	if !strings.Contains(r.body, `<p class="suggest">Did you mean <a href="/sites/demo/search?q=medicines">medicines</a>?</p>`) ||
+		!strings.Contains(r.body, `href="/sites/demo/en/`+fixture.StatementSlug+`/"`) {
+		t.Errorf("misspelt query:\n%s", r.body)
+	}
+	checkHTML(t, r.body)
+	r = e.get(base + "/search?q=" + url.QueryEscape("medicines zzqxv"))
+	if !strings.Contains(r.body, "No entry holds all of these words") || !strings.Contains(r.body, `<span class="badge">Partial match</span>`) ||
+		!strings.Contains(r.body, `href="/sites/demo/en/`+fixture.StatementSlug+`/"`) {
+		t.Errorf("partial matches:\n%s", r.body)
+	}
+	if r := e.get(base + "/search?q=medicines"); strings.Contains(r.body, "Partial match") || strings.Contains(r.body, "Did you mean") {
+		t.Error("a full match is marked partial or corrected")
+	}
+	fr := e.get(base + "/search?lang=fr&q=" + url.QueryEscape("médicamnts"))
+	if !strings.Contains(fr.body, `<p class="suggest">Vouliez-vous dire <a href="/sites/demo/search?lang=fr&amp;q=medicaments">medicaments</a> ?</p>`) {
+		t.Errorf("French suggestion:\n%s", fr.body)
 	}
 }

@@ -4,11 +4,16 @@
 // Routes, relative to a site's base (either /sites/{site} on any host, or
 // / on a host listed in the site's Hosts):
 //
-//	/                                home (?lang=xx for another site language)
-//	/statements/ /publications/ /news/   lists per type (?after= cursor, ?lang=)
-//	/tags/{tag}                      entries with a tag
-//	/organisations/{org}             entries of an organisation (by centre.OrgKey)
-//	/{lang}/{slug}                   an entry (pages too)
+//	/  /{lang}/                      home (in another site language)
+//	/statements/ /publications/ /news/   lists per type (?after= cursor;
+//	                                 /news/{lang}/, /news/page/2/)
+//	/tags/{tag}/                     entries with a tag (/tags/{tag}/{lang}/)
+//	/organisations/{org}/            entries of an organisation (by centre.OrgKey)
+//	/{lang}/{slug}/                  an entry (pages too)
+//
+// The live site and its static copies share this one URL scheme; other
+// forms of these paths are redirected to it (sitepath.go).
+//
 //	/feed.atom /feed.rss /feed.json  site feeds; also under /{type}s/,
 //	                                 /tags/{tag}/ and /organisations/{org}/
 //	/sitemap.xml /robots.txt
@@ -109,15 +114,21 @@ type Options struct {
 	// Otherwise both headers are ignored.
 	TrustForwarded bool
 	// Static renders pages for a copy of the site as plain files (see
-	// internal/static): every site is served at "/" of its host, links
-	// name paths instead of query strings (/fr/, /news/page/2/, /en/slug/),
-	// and absolute URLs start with StaticOrigin ("" for root-relative ones).
+	// internal/static): every site is served at "/" of its host, list
+	// pages link to the next by number (/news/page/2/) instead of by
+	// cursor, and absolute URLs start with StaticOrigin ("" for
+	// root-relative ones). Every other path is the live site's.
 	Static       bool
 	StaticOrigin string
 	// Searcher answers the search page ({base}/search) and with it the
 	// OpenSearch description ({base}/opensearch.xml) and the search link
 	// of every page. Nil, or Static, leaves all of them out.
 	Searcher Searcher
+	// Counts answers the tag and organisation index pages (/tags/,
+	// /organisations/) with the facets of a search without words; nil
+	// means Searcher. A static copy sets it alone: it has index pages but
+	// no search. Without either there are no index pages.
+	Counts Searcher
 }
 
 // Site is the public web site handler.

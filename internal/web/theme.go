@@ -89,6 +89,13 @@ func accentHash(accent string) string {
 	return hex.EncodeToString(sum[:])[:10]
 }
 
+// themeStylesheet is the stylesheet of accent colour accent: the header
+// and, in light mode, the links in it; in dark mode links in a light shade
+// of it (darkLink).
+func themeStylesheet(accent string) string {
+	return ":root{--accent:" + accent + "}\n@media (prefers-color-scheme:dark){:root{--link:" + darkLink(accent) + "}}\n"
+}
+
 // themeCSS serves the site's accent colour as a tiny stylesheet whose name
 // carries a hash of the colour, so that it can be cached for good.
 func (s *Site) themeCSS(q *req) {
@@ -107,7 +114,7 @@ func (s *Site) themeCSS(q *req) {
 	if notModified(q.w, q.r, et.String(), cc) {
 		return
 	}
-	write(q.w, q.r, 200, "text/css; charset=utf-8", []byte(":root{--accent:"+accent+"}\n"))
+	write(q.w, q.r, 200, "text/css; charset=utf-8", []byte(themeStylesheet(accent)))
 }
 
 // logoPath returns the path of the site's logo — a name carrying a hash of
@@ -140,4 +147,62 @@ func (s *Site) logo(q *req) {
 		return
 	}
 	write(q.w, q.r, 200, mt, data)
+}
+
+// logoSrc returns the address of the site's logo on its pages, or "" for
+// none (the header then shows the title): a data: logo is served by the
+// site itself (logoPath); a path is one of the site's own files, such as a
+// hosted file (/files/{hash}/{name}, below the site's base; a path under
+// /sites/{slug}/ is taken as the same). A logo on another host is never
+// shown: pages make no third-party request.
+func logoSrc(q *req) string {
+	l := q.site.Theme.LogoURL
+	switch {
+	case strings.HasPrefix(l, "data:"):
+		if lp := logoPath(q.site); lp != "" {
+			return q.url(lp)
+		}
+	case centre.ValidLogoPath(l):
+		return q.url("/" + strings.TrimPrefix(strings.TrimPrefix(l, "/sites/"+q.site.Slug+"/"), "/"))
+	}
+	return ""
+}
+
+// Dark-mode colours of the stylesheet (assets/style.css) that link colours
+// must contrast with.
+const (
+	DarkBackground = "#121212"
+	DarkTint       = "#1d2733" // notices
+)
+
+// darkLink returns the link colour of a site with accent colour accent in
+// dark mode: the accent lightened towards white until it has a contrast
+// ratio of at least MinContrast with the dark background and the dark
+// notice tint.
+func darkLink(accent string) string {
+	c, ok := parseHex(accent)
+	if !ok {
+		return "#ffffff"
+	}
+	bg, _ := parseHex(DarkBackground)
+	tint, _ := parseHex(DarkTint)
+	for step := 0; step <= 40; step++ {
+		t := float64(step) / 40
+		var m [3]float64
+		for i := range 3 {
+			m[i] = math.Round((c[i]+(1-c[i])*t)*255) / 255
+		}
+		if contrast(m, bg) >= MinContrast && contrast(m, tint) >= MinContrast {
+			return "#" + hexByte(m[0]) + hexByte(m[1]) + hexByte(m[2])
+		}
+	}
+	return "#ffffff"
+}
+
+func hexByte(v float64) string {
+	s := strconv.FormatInt(int64(math.Round(v*255)), 16)
+	if len(s) < 2 {
+		s = "0" + s
+	}
+	return s
 }

@@ -30,7 +30,7 @@ func inBrussels(st centre.Store, _ *Options, _ *centre.Service) {
 // updated entries.
 func TestTimesInSiteZone(t *testing.T) {
 	e := newEnv(t, inBrussels)
-	page := e.get(base + "/en/" + fixture.StatementSlug).body
+	page := e.get(base + "/en/" + fixture.StatementSlug + "/").body
 	for _, want := range []string{
 		`<dd><time datetime="2026-03-12T09:30:00+01:00">12 March 2026, 09:30</time></dd>`,
 		`<p class="notice"><strong>Updated <time datetime="2026-03-14T09:30:00+01:00">14 March 2026, 09:30</time> —</strong> Corrected the weeks of insulin stock from 6 to 8.</p>`,
@@ -44,7 +44,7 @@ func TestTimesInSiteZone(t *testing.T) {
 		t.Errorf("the correction is not at the top and the history at the bottom (%d, %d)", top, hist)
 	}
 	list := e.get(base + "/statements/").body
-	re := regexp.MustCompile(`(?s)<li>\s*<h2><a href="[^"]*/en/` + fixture.StatementSlug + `".*?</li>`)
+	re := regexp.MustCompile(`(?s)<li>\s*<h2><a href="[^"]*/en/` + fixture.StatementSlug + `/".*?</li>`)
 	item := re.FindString(list)
 	if !strings.Contains(item, `<strong>updated <time datetime="2026-03-14T09:30:00+01:00">14 March 2026, 09:30</time></strong>`) {
 		t.Errorf("the list item of an updated entry is not marked: %q", item)

@@ -22,6 +22,9 @@ var funcs = template.FuncMap{
 	"t":      msg,
 	"th":     msgHTML,
 	"timeel": timeHTML,
+	"linkHTML": func(href, text string) template.HTML {
+		return template.HTML(`<a href="` + template.HTMLEscapeString(href) + `">` + template.HTMLEscapeString(text) + `</a>`) // #nosec G203 -- both escaped
+	},
 }
 
 func parseTemplates() map[string]*template.Template {
@@ -40,34 +43,37 @@ func parseTemplates() map[string]*template.Template {
 
 // view is what every page template reads.
 type view struct {
-	Lang        string
-	UI          string            // language of the site's own words
-	UIAttr      template.HTMLAttr // ` lang="en"` when UI differs from Lang
-	uiLang      string            // "en" when UI differs from Lang, else ""
-	SiteAttr    template.HTMLAttr // ` lang="xx"` on the site's texts when Lang is not its default
-	Title       string
-	Heading     string
-	Intro       string
-	Description string
-	Canonical   string
-	NoIndex     bool
-	Site        *centre.Site
-	Archived    bool
-	ArchivedAt  time.Time
-	Preview     bool
-	Banner      *bannerView // the site's emergency banner, if shown
-	Home        string
-	CSS         string
-	ThemeCSS    string
-	Logo        string // the site's own logo image, if it has one
-	Icon        string
-	Nav         []link
-	Langs       []langLink
-	Alternates  []alternate
-	Feeds       []feedLink
-	FooterFeeds []link
-	OG          *openGraph
-	JSONLD      any
+	Lang     string
+	UI       string            // language of the site's own words
+	UIAttr   template.HTMLAttr // ` lang="en"` when UI differs from Lang
+	uiLang   string            // "en" when UI differs from Lang, else ""
+	SiteAttr template.HTMLAttr // ` lang="xx"` on the site's texts when they are not in Lang
+	// SiteTitle, SiteTagline and SiteDescription are the site's profile in
+	// the page language (its translation), else in its default language.
+	SiteTitle, SiteTagline, SiteDescription string
+	Title                                   string
+	Heading                                 string
+	Intro                                   string
+	Description                             string
+	Canonical                               string
+	NoIndex                                 bool
+	Site                                    *centre.Site
+	Archived                                bool
+	ArchivedAt                              time.Time
+	Preview                                 bool
+	Banner                                  *bannerView // the site's emergency banner, if shown
+	Home                                    string
+	CSS                                     string
+	ThemeCSS                                string
+	Logo                                    string // the site's own logo image, if it has one
+	Icon                                    string
+	Nav                                     []link
+	Langs                                   []langLink
+	Alternates                              []alternate
+	Feeds                                   []feedLink
+	FooterFeeds                             []link
+	OG                                      *openGraph
+	JSONLD                                  any
 
 	Sections []section
 	Items    []item
@@ -76,6 +82,17 @@ type view struct {
 	Entry    *entryView
 	Action   *link // error pages: where to go instead
 	Search   *searchView
+	Index    []facet // index pages: each tag or organisation with its count
+	// SearchBox is the search form in the header of every page of a site
+	// with search.
+	SearchBox *searchBox
+	// Crumbs are the links of the breadcrumb trail above the page's
+	// heading (none on the home page); CrumbAttr marks the heading's
+	// language inside the trail when the trail's words are in another.
+	Crumbs      []link
+	CrumbAttr   template.HTMLAttr
+	FooterPages []link // the site's contact, privacy and accessibility pages
+	Indexes     []link // footer: the index pages
 
 	OpenSearch string // the site's OpenSearch description, when it has search
 }
@@ -86,6 +103,11 @@ type view struct {
 type bannerView struct {
 	Severity, Label, Heading, Text, URL, More string
 	Attr                                      template.HTMLAttr
+}
+
+// searchBox is the header's search form.
+type searchBox struct {
+	Action, Q, Lang string // Lang: the language filter, outside the default language
 }
 
 type link struct {
@@ -105,6 +127,7 @@ type feedLink struct{ Type, Text, Href string }
 type openGraph struct {
 	Type, Title, SiteName, URL, Locale, Description, Published, Modified string
 	Tags                                                                 []string
+	Image                                                                *ogImage // lead image, else the site's logo, else none
 }
 
 type section struct {
@@ -120,6 +143,7 @@ type item struct {
 	Published                                 time.Time
 	Updated                                   time.Time // a major update after publication, or zero
 	Withdrawn, H3                             bool
+	Partial                                   bool // search: matches only some of the words
 }
 
 type entryView struct {
@@ -134,6 +158,10 @@ type entryView struct {
 	Orgs           []link
 	Tags           []link
 	Attachments    []attachmentView
+	AccessibleHref string     // where to ask for a document in an accessible format
+	Image          *leadImage // the lead image, or nil
+	Share          []link     // share links (no third-party script), with ShareURL
+	ShareURL       string     // the page's absolute URL, to copy
 	Changes        []centre.ChangeNote
 	SupersededHref string
 	ExpiredAt      time.Time // set once the entry has expired
@@ -144,6 +172,7 @@ type entryView struct {
 
 type attachmentView struct {
 	Title, URL, Format, Size, Lang, LangName string
+	Details                                  string // "PDF, 12 pages, 2.5 MB"
 }
 
 func typeLabel(ui, t string) string  { return msg(ui, t) }
@@ -166,6 +195,17 @@ func langName(tag string) string {
 // published (a major change; minor ones keep UpdatedAt).
 func majorUpdate(e *centre.Entry) bool {
 	return !e.UpdatedAt.IsZero() && e.UpdatedAt.Sub(e.PublishedAt) >= time.Minute
+}
+
+// footerPages are the slugs of the pages linked from the footer (the
+// site's contact, privacy and accessibility statements) instead of the
+// header's menu.
+var footerPages = map[string]bool{"contact": true, "privacy": true, "accessibility": true}
+
+// crumbs sets the breadcrumb trail of a page below the home page: home,
+// then the pages above this one.
+func crumbs(q *req, v *view, above ...link) {
+	v.Crumbs = append([]link{{Href: v.Home, Text: msg(v.UI, "home")}}, above...)
 }
 
 // listTypes are the entry types with their own list page on the home page.
@@ -196,41 +236,61 @@ func (s *Site) baseView(q *req, title string, nav []*centre.Entry) *view {
 	if base, _, _ := strings.Cut(strings.ToLower(q.lang), "-"); base != ui {
 		v.uiLang, v.UIAttr = ui, template.HTMLAttr(` lang="`+ui+`"`) // #nosec G203 -- ui is a catalogue key
 	}
+	text := q.site.Text(q.lang)
+	v.SiteTitle, v.SiteTagline, v.SiteDescription = text.Title, text.Tagline, text.Description
 	if def := q.site.DefaultLanguage(); !strings.EqualFold(def, q.lang) && centre.ValidLanguage(def) {
 		v.SiteAttr = template.HTMLAttr(` lang="` + def + `"`) // #nosec G203 -- validated language tag
+		if strings.EqualFold(text.Lang, q.lang) {
+			v.SiteAttr = "" // translated
+		}
 	}
-	if v.Banner != nil {
-		v.Banner.Attr = v.SiteAttr
+	if v.Banner != nil && !strings.EqualFold(q.site.DefaultLanguage(), q.lang) && centre.ValidLanguage(q.site.DefaultLanguage()) {
+		v.Banner.Attr = template.HTMLAttr(` lang="` + q.site.DefaultLanguage() + `"`) // #nosec G203 -- validated language tag
 	}
-	if title != q.site.Title {
-		v.Title = title + " – " + q.site.Title
+	if title != v.SiteTitle {
+		v.Title = title + " – " + v.SiteTitle
 	}
+	homeLangs(q, v)
 	if q.site.Theme.Accent != "" && CheckAccent(q.site.Theme.Accent) == nil {
 		v.ThemeCSS = q.url("/theme." + accentHash(q.site.Theme.Accent) + ".css")
 	}
-	if lp := logoPath(q.site); lp != "" {
-		v.Logo = q.url(lp)
-	}
+	v.Logo = logoSrc(q)
 	v.Nav = append(v.Nav, link{Href: v.Home, Text: msg(ui, "home"), Lang: v.uiLang, Current: q.path == "/"})
 	for _, t := range listTypes {
 		p := "/" + pluralOf(t) + "/"
 		v.Nav = append(v.Nav, link{Href: q.pageURL(p, q.lang), Text: typePlural(ui, t), Lang: v.uiLang, Current: q.path == p})
 	}
 	if s.searchable(q) {
-		v.Nav = append(v.Nav, link{Href: q.pageURL("/search", q.lang), Text: msg(ui, "search"), Lang: v.uiLang, Current: q.path == "/search"})
+		v.SearchBox = &searchBox{Action: q.url("/search")}
+		if !strings.EqualFold(q.lang, q.site.DefaultLanguage()) {
+			v.SearchBox.Lang = q.lang
+		}
 		v.OpenSearch = q.url("/opensearch.xml")
 	}
 	for _, e := range nav {
 		if e.Status != centre.StatusPublished {
 			continue
 		}
-		p := "/" + e.Lang + "/" + e.Slug
-		v.Nav = append(v.Nav, link{Href: q.entryURL(e.Lang, e.Slug), Text: e.Title, Current: q.path == p})
+		p := "/" + e.Lang + "/" + e.Slug + "/"
+		l := link{Href: q.entryURL(e.Lang, e.Slug), Text: e.Title, Current: q.path == p}
+		if footerPages[e.Slug] {
+			v.FooterPages = append(v.FooterPages, l)
+			continue
+		}
+		v.Nav = append(v.Nav, l)
+	}
+	if v.uiLang != "" && centre.ValidLanguage(q.lang) {
+		v.CrumbAttr = template.HTMLAttr(` lang="` + q.lang + `"`) // #nosec G203 -- validated language tag
 	}
 	v.Feeds = []feedLink{
-		{Type: "application/atom+xml", Text: q.site.Title + " (Atom)", Href: q.url("/feed.atom")},
-		{Type: "application/rss+xml", Text: q.site.Title + " (RSS)", Href: q.url("/feed.rss")},
-		{Type: "application/feed+json", Text: q.site.Title + " (JSON Feed)", Href: q.url("/feed.json")},
+		{Type: "application/atom+xml", Text: v.SiteTitle + " (Atom)", Href: q.url("/feed.atom")},
+		{Type: "application/rss+xml", Text: v.SiteTitle + " (RSS)", Href: q.url("/feed.rss")},
+		{Type: "application/feed+json", Text: v.SiteTitle + " (JSON Feed)", Href: q.url("/feed.json")},
+	}
+	if s.counter() != nil {
+		for _, kind := range indexKinds {
+			v.Indexes = append(v.Indexes, link{Href: q.pageURL("/"+kind+"/", q.lang), Text: msg(ui, kind+".all"), Lang: v.uiLang})
+		}
 	}
 	v.FooterFeeds = []link{
 		{Href: q.url("/feed.atom"), Text: msg(ui, "feed.atom")},
@@ -240,12 +300,26 @@ func (s *Site) baseView(q *req, title string, nav []*centre.Entry) *view {
 	return v
 }
 
+// homeLangs sets the language switch that every page of a site with
+// several languages shows, unless the page sets its own: each language
+// links to the site's home in that language.
+func homeLangs(q *req, v *view) {
+	if len(q.site.Languages) < 2 {
+		return
+	}
+	v.Langs = nil
+	for _, l := range q.site.Languages {
+		v.Langs = append(v.Langs, langLink{Href: q.pageURL("/", l), Lang: l, Name: langName(l), Current: strings.EqualFold(l, q.lang)})
+	}
+}
+
 // pageLangs sets the language switch and hreflang alternates of a page
-// that exists in every site language (home and lists).
+// that exists in every site language (home, lists and indexes).
 func pageLangs(q *req, v *view, p string) {
 	if len(q.site.Languages) < 2 {
 		return
 	}
+	v.Langs = nil
 	for _, l := range q.site.Languages {
 		href := q.pageURL(p, l)
 		v.Langs = append(v.Langs, langLink{Href: href, Lang: l, Name: langName(l), Current: l == q.lang})
@@ -253,12 +327,13 @@ func pageLangs(q *req, v *view, p string) {
 	}
 }
 
-// pickLang applies ?lang= to q; it reports false for a language the site
-// does not have.
+// pickLang applies the language named in the path to q (?lang= is
+// redirected to that path before, see langParam); it reports false for a
+// language the site does not have.
 func pickLang(q *req) bool {
-	l := q.r.URL.Query().Get("lang")
-	if q.static {
-		l = q.staticLang
+	l := q.pathLang
+	if q.path == "/search" {
+		l = q.r.URL.Query().Get("lang") // a filter of the search, kept in its form
 	}
 	if l == "" {
 		return true

@@ -125,41 +125,41 @@ func TestPages(t *testing.T) {
 		{base + "/", 200, []string{"<h1>Crisis Information Centre</h1>", "Joint statement on the supply of medicines",
 			"Report on hospital capacity", "Daily update 24", "All statements", "About this centre", `lang="en"`,
 			`hreflang="fr"`, `href="/sites/demo/statements/"`}, ""},
-		{base + "/?lang=fr", 200, []string{`<html lang="fr">`, "Déclaration commune", "À propos", ">Accueil<",
+		{base + "/fr/", 200, []string{`<html lang="fr">`, "Déclaration commune", "À propos", ">Accueil<",
 			"Dernières déclarations", "Aller au contenu", `<h1 lang="en">Crisis Information Centre</h1>`, `<time datetime="2026-03-12T09:30:00Z">12 mars 2026, 09:30</time>`}, ""},
 		{base + "/statements/", 200, []string{"<h1>Statements</h1>", "Early advice on masks", "Withdrawn"}, ""},
 		{base + "/publications/", 200, []string{"Report on hospital capacity"}, ""},
 		{base + "/news/", 200, []string{"Daily update 24", "Older entries"}, ""},
-		{base + "/tags/" + fixture.Tag, 200, []string{"Topic: medicines", "Joint statement", "Report on hospital capacity"}, ""},
-		{base + "/organisations/" + centre.OrgKey(fixture.Org), 200, []string{"<h1>" + html.EscapeString(fixture.Org) + "</h1>"}, ""},
-		{base + "/en/" + fixture.StatementSlug, 200, []string{"<h1>Joint statement on the supply of medicines</h1>",
+		{base + "/tags/" + fixture.Tag + "/", 200, []string{"Topic: medicines", "Joint statement", "Report on hospital capacity"}, ""},
+		{base + "/organisations/" + centre.OrgKey(fixture.Org) + "/", 200, []string{"<h1>" + html.EscapeString(fixture.Org) + "</h1>"}, ""},
+		{base + "/en/" + fixture.StatementSlug + "/", 200, []string{"<h1>Joint statement on the supply of medicines</h1>",
 			"<h2>What we commit to</h2>", "Corrected the weeks of insulin stock", `hreflang="fr"`, `rel="noopener noreferrer"`,
-			"Last updated", `href="/sites/demo/tags/medicines"`, `href="/sites/demo/organisations/societe-francaise-d-exemple"`,
+			"Last updated", `href="/sites/demo/tags/medicines/"`, `href="/sites/demo/organisations/societe-francaise-d-exemple/"`,
 			`"@type":"SpecialAnnouncement"`, `property="og:title"`}, ""},
-		{base + "/fr/" + fixture.StatementSlug, 200, []string{`<html lang="fr">`, "Déclaration commune", `hreflang="en"`,
+		{base + "/fr/" + fixture.StatementSlug + "/", 200, []string{`<html lang="fr">`, "Déclaration commune", `hreflang="en"`,
 			"<dt>Publié le :</dt>", "Historique"}, ""},
-		{base + "/fr/nope", 404, []string{`<html lang="fr">`, "Page introuvable"}, ""},
-		{base + "/en/" + fixture.ReportSlug, 200, []string{"Download Full report", "PDF, 2.4 MB", "CSV, 48.2 kB", "Français",
+		{base + "/fr/nope/", 404, []string{`<html lang="fr">`, "Page introuvable"}, ""},
+		{base + "/en/" + fixture.ReportSlug + "/", 200, []string{"Download Full report", "PDF, 2.4 MB", "CSV, 48.2 kB", "Français",
 			`"@type":"Report"`, "Added the French summary."}, ""},
-		{base + "/en/" + fixture.WithdrawnSlug, 200, []string{`class="withdrawn"`, "This statement was withdrawn on",
-			"The health authority now recommends masks for visitors too.", `href="/sites/demo/en/mask-advice"`,
+		{base + "/en/" + fixture.WithdrawnSlug + "/", 200, []string{`class="withdrawn"`, "This statement was withdrawn on",
+			"The health authority now recommends masks for visitors too.", `href="/sites/demo/en/mask-advice/"`,
 			"Clarified who counts as staff."}, ""},
-		{base + "/en/" + fixture.PageSlug, 200, []string{"<h1>About this centre</h1>", `aria-current="page"`, `"@type":"WebPage"`}, ""},
-		{base + "/en/" + fixture.GoneSlug, 410, []string{"This page has been removed", "Crisis Information Centre"}, ""},
-		{base + "/en/" + fixture.DraftSlug, 404, []string{"Page not found", "Crisis Information Centre"}, ""},
-		{base + "/en/" + fixture.ScheduledSlug, 404, nil, ""},
-		{base + "/en/nope", 404, []string{"Page not found"}, ""},
-		{base + "/de/" + fixture.StatementSlug, 404, nil, ""},
-		{base + "/tags/no-such-tag", 404, nil, ""},
-		{base + "/?lang=de", 404, nil, ""},
+		{base + "/en/" + fixture.PageSlug + "/", 200, []string{"<h1>About this centre</h1>", `aria-current="page"`, `"@type":"WebPage"`}, ""},
+		{base + "/en/" + fixture.GoneSlug + "/", 410, []string{"This page has been removed", "Crisis Information Centre"}, ""},
+		{base + "/en/" + fixture.DraftSlug + "/", 404, []string{"Page not found", "Crisis Information Centre"}, ""},
+		{base + "/en/" + fixture.ScheduledSlug + "/", 404, nil, ""},
+		{base + "/en/nope/", 404, []string{"Page not found"}, ""},
+		{base + "/de/" + fixture.StatementSlug + "/", 404, nil, ""},
+		{base + "/tags/no-such-tag/", 404, nil, ""},
+		{base + "/de/", 404, nil, ""},
 		{"/sites/no-such-site/", 404, []string{"Page not found", "Information centre"}, ""},
 		{"/sites/Bad_Slug/", 404, nil, ""},
 		{"/", 200, []string{"<h1>Information centres</h1>", `href="/sites/` + fixture.Site + `/"`}, ""},
 		{"/healthz", 200, []string{"ok"}, ""},
 		{"/api/v1/nope", 418, []string{"api"}, ""},
 		{"/api/v1/nope", 418, []string{"api"}, fixture.Host},
-		{"/", 200, []string{"<h1>Crisis Information Centre</h1>", `href="/statements/"`, `href="/en/medicine-supply"`}, fixture.Host},
-		{"/en/" + fixture.StatementSlug, 200, []string{`<link rel="canonical" href="http://demo.example.org/en/medicine-supply">`}, fixture.Host},
+		{"/", 200, []string{"<h1>Crisis Information Centre</h1>", `href="/statements/"`, `href="/en/medicine-supply/"`}, fixture.Host},
+		{"/en/" + fixture.StatementSlug + "/", 200, []string{`<link rel="canonical" href="http://demo.example.org/en/medicine-supply/">`}, fixture.Host},
 		{"/nope/nope/nope", 404, []string{"Crisis Information Centre"}, fixture.Host},
 	}
 	for _, c := range cases {
@@ -193,11 +193,18 @@ func or(a, b string) string {
 func TestRedirects(t *testing.T) {
 	e := newEnv(t)
 	for path, want := range map[string]string{
-		"/sites/demo":                       "/sites/demo/",
-		base + "/statements":                base + "/statements/",
-		base + "/tags/" + fixture.Tag + "/": base + "/tags/" + fixture.Tag,
-		base + "/?utm_source=x&lang=fr":     base + "/?lang=fr",
-		base + "/en/about?nocache=123":      base + "/en/about",
+		"/sites/demo":                         "/sites/demo/",
+		base + "/statements":                  base + "/statements/",
+		base + "/tags/" + fixture.Tag:         base + "/tags/" + fixture.Tag + "/",
+		base + "/tags/" + fixture.Tag + "/fr": base + "/tags/" + fixture.Tag + "/fr/",
+		base + "/en/about":                    base + "/en/about/",
+		base + "/en/about/?lang=fr":           base + "/en/about/",
+		base + "/fr":                          base + "/fr/",
+		base + "/en/":                         base + "/",
+		base + "/news/en/":                    base + "/news/",
+		base + "/news/?lang=fr&after=x":       base + "/news/fr/?after=x",
+		base + "/?utm_source=x&lang=fr":       base + "/fr/",
+		base + "/en/about/?nocache=123":       base + "/en/about/",
 	} {
 		r := e.get(path)
 		if r.StatusCode != http.StatusMovedPermanently || r.Header.Get("Location") != want {
@@ -238,8 +245,17 @@ func checkHTML(t *testing.T, page string) {
 				if n.FirstChild != nil && !json.Valid([]byte(n.FirstChild.Data)) {
 					t.Errorf("JSON-LD does not parse: %s", n.FirstChild.Data)
 				}
-			case "style", "iframe", "img", "object":
+			case "style", "iframe", "object":
 				t.Errorf("<%s> in page", n.Data)
+			case "img":
+				// Only the site's own images (its logo, hosted files), each
+				// with its alt attribute.
+				if !strings.HasPrefix(attr["src"], "/") || strings.HasPrefix(attr["src"], "//") {
+					t.Errorf("<img> from elsewhere: %q", attr["src"])
+				}
+				if _, ok := attr["alt"]; !ok {
+					t.Errorf("<img src=%q> without alt", attr["src"])
+				}
 			case "h1", "h2", "h3", "h4", "h5", "h6":
 				level := int(n.Data[1] - '0')
 				if level == 1 {
@@ -284,9 +300,9 @@ var etagRE = regexp.MustCompile(`^"[A-Za-z0-9_-]+"$`)
 
 func TestCachingAndSecurityHeaders(t *testing.T) {
 	e := newEnv(t)
-	paths := []string{base + "/", base + "/statements/", base + "/tags/" + fixture.Tag, base + "/en/" + fixture.ReportSlug,
+	paths := []string{base + "/", base + "/statements/", base + "/tags/" + fixture.Tag + "/", base + "/en/" + fixture.ReportSlug + "/",
 		base + "/feed.atom", base + "/news/feed.rss", base + "/tags/" + fixture.Tag + "/feed.json", base + "/sitemap.xml",
-		base + "/robots.txt", "/robots.txt", base + "/en/nope", base + "/en/" + fixture.GoneSlug, "/sites/none/",
+		base + "/robots.txt", "/robots.txt", base + "/en/nope/", base + "/en/" + fixture.GoneSlug + "/", "/sites/none/",
 		e.site.assets.url("style.css")}
 	for _, p := range paths {
 		for _, https := range []bool{false, true} {
@@ -336,7 +352,7 @@ func TestCachingAndSecurityHeaders(t *testing.T) {
 
 func TestConditionalRequestsDoNotRender(t *testing.T) {
 	e := newEnv(t)
-	for _, p := range []string{base + "/", base + "/news/", base + "/en/" + fixture.StatementSlug, base + "/en/nope", base + "/tags/" + fixture.Tag} {
+	for _, p := range []string{base + "/", base + "/news/", base + "/en/" + fixture.StatementSlug + "/", base + "/en/nope/", base + "/tags/" + fixture.Tag + "/"} {
 		first := e.get(p)
 		etag := first.Header.Get("ETag")
 		before := e.site.renders.Load()
@@ -376,8 +392,8 @@ func TestConditionalRequestsDoNotRender(t *testing.T) {
 func TestETagFollowsData(t *testing.T) {
 	e := newEnv(t)
 	ctx := context.Background()
-	entryPath := base + "/en/" + fixture.StatementSlug
-	home0, entry0, other0 := e.get(base+"/").Header.Get("ETag"), e.get(entryPath).Header.Get("ETag"), e.get(base+"/en/"+fixture.ReportSlug).Header.Get("ETag")
+	entryPath := base + "/en/" + fixture.StatementSlug + "/"
+	home0, entry0, other0 := e.get(base+"/").Header.Get("ETag"), e.get(entryPath).Header.Get("ETag"), e.get(base+"/en/"+fixture.ReportSlug+"/").Header.Get("ETag")
 	if e.get(base+"/").Header.Get("ETag") != home0 {
 		t.Fatal("ETag is not stable")
 	}
@@ -397,7 +413,7 @@ func TestETagFollowsData(t *testing.T) {
 	if e.get(base+"/").Header.Get("ETag") == home0 {
 		t.Error("home ETag unchanged after a listed entry changed")
 	}
-	if e.get(base+"/en/"+fixture.ReportSlug).Header.Get("ETag") != other0 {
+	if e.get(base+"/en/"+fixture.ReportSlug+"/").Header.Get("ETag") != other0 {
 		t.Error("ETag of an unrelated entry changed")
 	}
 	site, _ := e.store.GetSite(ctx, fixture.Site)
@@ -405,7 +421,7 @@ func TestETagFollowsData(t *testing.T) {
 	if err := e.store.UpdateSite(ctx, site); err != nil {
 		t.Fatal(err)
 	}
-	if e.get(base+"/en/"+fixture.ReportSlug).Header.Get("ETag") == other0 {
+	if e.get(base+"/en/"+fixture.ReportSlug+"/").Header.Get("ETag") == other0 {
 		t.Error("ETag unchanged after the site changed")
 	}
 	s2 := New(&centre.Service{Store: e.store}, Options{BuildID: "other-build"})
@@ -421,7 +437,7 @@ func TestPagination(t *testing.T) {
 	seen := map[string]bool{}
 	next := base + "/news/"
 	pages := 0
-	linkRE := regexp.MustCompile(`href="(/sites/demo/en/update-\d+)"`)
+	linkRE := regexp.MustCompile(`href="(/sites/demo/en/update-\d+/)"`)
 	nextRE := regexp.MustCompile(`href="([^"]+)" rel="next"`)
 	for next != "" {
 		r := e.get(next)
@@ -586,13 +602,13 @@ func TestSitemapAndRobots(t *testing.T) {
 		locs[u.Loc] = len(u.Links)
 	}
 	origin := "http://centre.example.net"
-	for _, want := range []string{"/", "/statements/", "/en/" + fixture.StatementSlug, "/fr/" + fixture.StatementSlug, "/en/" + fixture.WithdrawnSlug, "/en/update-01"} {
+	for _, want := range []string{"/", "/statements/", "/en/" + fixture.StatementSlug + "/", "/fr/" + fixture.StatementSlug + "/", "/en/" + fixture.WithdrawnSlug + "/", "/en/update-01/"} {
 		if _, ok := locs[origin+base+want]; !ok {
 			t.Errorf("sitemap lacks %s", want)
 		}
 	}
-	if locs[origin+base+"/en/"+fixture.StatementSlug] != 2 {
-		t.Errorf("translated entry has %d alternates, want 2", locs[origin+base+"/en/"+fixture.StatementSlug])
+	if locs[origin+base+"/en/"+fixture.StatementSlug+"/"] != 2 {
+		t.Errorf("translated entry has %d alternates, want 2", locs[origin+base+"/en/"+fixture.StatementSlug+"/"])
 	}
 	if strings.Contains(r.body, fixture.DraftSlug) || strings.Contains(r.body, fixture.GoneSlug) || strings.Contains(r.body, fixture.ScheduledSlug) {
 		t.Error("sitemap lists non-public entries")
@@ -624,7 +640,7 @@ func TestAssetsAndTheme(t *testing.T) {
 		t.Errorf("unknown asset: %d", r.StatusCode)
 	}
 	r = e.get(theme[1])
-	if r.body != ":root{--accent:#1d5a8c}\n" || r.Header.Get("Cache-Control") != cacheControlAsset {
+	if r.body != ":root{--accent:#1d5a8c}\n@media (prefers-color-scheme:dark){:root{--link:#6c94b4}}\n" || r.Header.Get("Cache-Control") != cacheControlAsset {
 		t.Errorf("theme: %q %v", r.body, r.Header)
 	}
 }
@@ -632,11 +648,17 @@ func TestAssetsAndTheme(t *testing.T) {
 func TestPageWeight(t *testing.T) {
 	e := newEnv(t)
 	css := e.site.assets.files[strings.TrimPrefix(e.site.assets.url("style.css"), "/assets/")]
-	for _, p := range []string{base + "/", base + "/en/" + fixture.StatementSlug, base + "/en/" + fixture.ReportSlug, base + "/en/" + fixture.WithdrawnSlug,
+	// Every page type: home (both languages), lists, tag and organisation
+	// pages and indexes, entries, pages, search, not found (the banner:
+	// TestBanner).
+	for _, p := range []string{base + "/", base + "/fr/", base + "/news/", base + "/tags/" + fixture.Tag + "/",
+		base + "/organisations/" + centre.OrgKey(fixture.Org) + "/", base + "/tags/", base + "/organisations/",
+		base + "/en/" + fixture.StatementSlug + "/", base + "/en/" + fixture.ReportSlug + "/", base + "/en/" + fixture.WithdrawnSlug + "/",
+		base + "/en/" + fixture.PageSlug + "/", base + "/en/nope/",
 		base + "/search", base + "/search?q=medicines", base + "/search?type=news", base + "/search?q=nothing-matches-this"} {
 		r := e.get(p)
 		page := len(gzipBytes([]byte(r.body)))
-		total := page + len(css.gz) + len(gzipBytes([]byte(":root{--accent:#1d5a8c}\n")))
+		total := page + len(css.gz) + len(gzipBytes([]byte(themeStylesheet("#1d5a8c"))))
 		t.Logf("%s: HTML %d bytes (%d gzip) + CSS %d gzip = %d bytes gzip", p, len(r.body), page, len(css.gz), total)
 		if total > 14*1024 {
 			t.Errorf("%s weighs %d bytes gzip, budget 14 KB", p, total)
@@ -712,7 +734,7 @@ func TestArchivedSiteShowsNotice(t *testing.T) {
 	if err := e.store.UpdateSite(ctx, site); err != nil {
 		t.Fatal(err)
 	}
-	for _, p := range []string{base + "/", base + "/en/" + fixture.ReportSlug} {
+	for _, p := range []string{base + "/", base + "/en/" + fixture.ReportSlug + "/"} {
 		if r := e.get(p); r.StatusCode != 200 || !strings.Contains(r.body, "is archived") {
 			t.Errorf("%s: %d, no archive notice", p, r.StatusCode)
 		}
@@ -721,7 +743,7 @@ func TestArchivedSiteShowsNotice(t *testing.T) {
 
 func TestMethods(t *testing.T) {
 	e := newEnv(t)
-	for _, p := range []string{base + "/", "/", "/assets/x.css", base + "/en/" + fixture.StatementSlug} {
+	for _, p := range []string{base + "/", "/", "/assets/x.css", base + "/en/" + fixture.StatementSlug + "/"} {
 		w := httptest.NewRecorder()
 		e.mux.ServeHTTP(w, httptest.NewRequest("POST", p, nil))
 		if w.Code != http.StatusMethodNotAllowed {
@@ -839,7 +861,7 @@ func TestUntranslatedLanguageIsMarked(t *testing.T) {
 	if err := e.store.CreateEntry(ctx, en); err != nil {
 		t.Fatal(err)
 	}
-	for _, p := range []string{"/sites/pl-site/", "/sites/pl-site/pl/komunikat"} {
+	for _, p := range []string{"/sites/pl-site/", "/sites/pl-site/pl/komunikat/"} {
 		r := e.get(p)
 		for _, want := range []string{`<html lang="pl">`, `<a class="skip" href="#main" lang="en">Skip to content</a>`,
 			`<footer lang="en">`} {
@@ -891,6 +913,33 @@ func TestDirectoryOfSites(t *testing.T) {
 	if w := e.get("/", "Host", fixture.Host); w.StatusCode != 200 || strings.Contains(w.body, "Information centres") {
 		t.Fatalf("mapped host: %d", w.StatusCode)
 	}
+	// Each centre says where it lives, so that two with one title can be
+	// told apart; the footer is not empty (issue 15, defect 9).
+	at := time.Date(2026, 11, 1, 9, 0, 0, 0, time.UTC)
+	if err := e.store.CreateSite(context.Background(), &centre.Site{Slug: "crisis-2", Title: "Crisis Information Centre",
+		Languages: []string{"en"}, Publisher: "Example Association", Contact: centre.Contact{Email: "a@example.org"},
+		Status: centre.SiteActive, CreatedAt: at, UpdatedAt: at}); err != nil {
+		t.Fatal(err)
+	}
+	w = e.get("/")
+	footer := w.body[strings.Index(w.body, "<footer"):]
+	if strings.Count(w.body, ">Crisis Information Centre</a>") != 2 || !strings.Contains(w.body, "Information centre at "+fixture.Host) ||
+		!strings.Contains(w.body, "Information centre at /sites/crisis-2/") || !strings.Contains(w.body, "Information centre at /sites/"+fixture.OtherSite+"/") {
+		t.Fatalf("directory does not tell the centres apart:\n%s", w.body)
+	}
+	if !strings.Contains(footer, `href="/api/v1/openapi.json"`) || strings.Contains(footer, "Published by") {
+		t.Fatalf("footer with several publishers:\n%s", footer)
+	}
+	checkHTML(t, w.body)
+}
+
+func TestDirectoryFooterNamesTheSharedPublisher(t *testing.T) {
+	if got := sharedPublisher([]*centre.Site{{Publisher: "A"}, {Publisher: "A"}}); got != "A" {
+		t.Fatalf("shared publisher: %q", got)
+	}
+	if got := sharedPublisher([]*centre.Site{{Publisher: "A"}, {Publisher: "B"}}); got != "" {
+		t.Fatalf("different publishers: %q", got)
+	}
 }
 
 func TestLogoServedBySite(t *testing.T) {
@@ -911,9 +960,15 @@ func TestLogoServedBySite(t *testing.T) {
 		}
 	})
 	home := e.get(base + "/")
-	m := regexp.MustCompile(`<img src="(` + base + `/logo\.[0-9a-f]{12}\.png)" alt="" height="32">`).FindStringSubmatch(home.body)
+	m := regexp.MustCompile(`<img src="(` + base + `/logo\.[0-9a-f]{12}\.png)" alt="Crisis Information Centre" height="32">`).FindStringSubmatch(home.body)
 	if m == nil {
 		t.Fatalf("home page shows no logo:\n%.600s", home.body)
+	}
+	// An entry without a lead image has the logo as its social card.
+	page := e.get(base + "/en/" + fixture.StatementSlug + "/")
+	if !strings.Contains(page.body, `<meta property="og:image" content="http://centre.example.net`+m[1]+`">`) ||
+		!strings.Contains(page.body, `<meta name="twitter:card" content="summary">`) {
+		t.Errorf("entry without an image: no logo card\n%.1500s", page.body)
 	}
 	w := e.get(m[1])
 	if w.StatusCode != 200 || w.Header.Get("Content-Type") != "image/png" || w.body != buf.String() ||
@@ -942,7 +997,7 @@ func TestLogoServedBySite(t *testing.T) {
 func TestPinnedShownOnce(t *testing.T) {
 	e := newEnv(t)
 	body := e.get("/sites/" + fixture.Site + "/").body
-	href := `href="/sites/` + fixture.Site + `/en/` + fixture.StatementSlug + `"`
+	href := `href="/sites/` + fixture.Site + `/en/` + fixture.StatementSlug + `/"`
 	if n := strings.Count(body, href); n != 1 {
 		t.Fatalf("the pinned statement is linked %d times on the home page, want once", n)
 	}

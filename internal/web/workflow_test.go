@@ -102,7 +102,7 @@ func TestPreviewPages(t *testing.T) {
 		}
 		checkPreviewHeaders(r)
 		for _, want := range []string{fixture.DraftTitle, "Not for publication.", "Preview — not published",
-			`<meta name="robots" content="noindex, nofollow">`, `href="` + prefix + `/tags/` + fixture.Tag + `"`,
+			`<meta name="robots" content="noindex, nofollow">`, `href="` + prefix + `/tags/` + fixture.Tag + `/"`,
 			"<h1>" + fixture.DraftTitle + "</h1>"} {
 			if !strings.Contains(r.body, want) {
 				t.Errorf("%s: preview lacks %q", host, want)
@@ -120,7 +120,7 @@ func TestPreviewPages(t *testing.T) {
 		}
 	}
 	// The draft stays off every public page.
-	if r := e.get(base + "/en/" + fixture.DraftSlug); r.StatusCode != 404 {
+	if r := e.get(base + "/en/" + fixture.DraftSlug + "/"); r.StatusCode != 404 {
 		t.Errorf("draft page %d", r.StatusCode)
 	}
 
@@ -151,7 +151,7 @@ func TestPreviewPages(t *testing.T) {
 		t.Fatal(err)
 	}
 	r := e.get("/preview/" + link.Token)
-	if r.StatusCode != http.StatusGone || !strings.Contains(r.body, `href="`+base+`/en/`+fixture.DraftSlug+`"`) ||
+	if r.StatusCode != http.StatusGone || !strings.Contains(r.body, `href="`+base+`/en/`+fixture.DraftSlug+`/"`) ||
 		!strings.Contains(r.body, "This entry has been published") {
 		t.Errorf("published preview: %d\n%s", r.StatusCode, r.body)
 	}
@@ -174,15 +174,15 @@ func TestExpiredEntries(t *testing.T) {
 	if err := e.store.UpdateEntry(ctx, x); err != nil {
 		t.Fatal(err)
 	}
-	r := e.get(base + "/en/" + fixture.ReportSlug)
+	r := e.get(base + "/en/" + fixture.ReportSlug + "/")
 	if r.StatusCode != 200 || !strings.Contains(r.body, `This information expired on <time datetime="`+x.ExpiresAt.Format(time.RFC3339)+`">`) {
 		t.Fatalf("expired entry page: %d\n%s", r.StatusCode, r.body)
 	}
 	checkHTML(t, r.body)
-	if r := e.get(base + "/fr/" + fixture.StatementSlug); strings.Contains(r.body, "expir") {
+	if r := e.get(base + "/fr/" + fixture.StatementSlug + "/"); strings.Contains(r.body, "expir") {
 		t.Error("expiry notice on an entry that has not expired")
 	}
-	for _, p := range []string{"/", "/publications/", "/tags/hospitals", "/organisations/example-association", "/feed.atom", "/feed.json",
+	for _, p := range []string{"/", "/publications/", "/tags/hospitals/", "/organisations/example-association/", "/feed.atom", "/feed.json",
 		"/publications/feed.rss", "/tags/" + fixture.Tag + "/feed.atom", "/sitemap.xml"} {
 		r := e.get(base + p)
 		if strings.Contains(r.body, x.Title) || strings.Contains(r.body, fixture.ReportSlug) {
@@ -203,15 +203,15 @@ func TestOutdatedTranslation(t *testing.T) {
 	if fr.OutdatedSince.IsZero() {
 		t.Fatal("the service did not flag the translation")
 	}
-	r := e.get(base + "/fr/" + fixture.StatementSlug)
+	r := e.get(base + "/fr/" + fixture.StatementSlug + "/")
 	for _, want := range []string{"La version en anglais a été mise à jour le <time datetime=\"" + fr.OutdatedSince.Format(time.RFC3339) + "\">",
-		"cette traduction n&#39;est peut-être plus à jour", `<a href="` + base + `/en/` + fixture.StatementSlug + `">Lire la version en anglais</a>`} {
+		"cette traduction n&#39;est peut-être plus à jour", `<a href="` + base + `/en/` + fixture.StatementSlug + `/">Lire la version en anglais</a>`} {
 		if !strings.Contains(r.body, want) {
 			t.Errorf("outdated translation lacks %q", want)
 		}
 	}
 	checkHTML(t, r.body)
-	if r := e.get(base + "/en/" + fixture.StatementSlug); strings.Contains(r.body, "may be out of date") {
+	if r := e.get(base + "/en/" + fixture.StatementSlug + "/"); strings.Contains(r.body, "may be out of date") {
 		t.Error("the source shows the outdated notice")
 	}
 }
@@ -225,13 +225,13 @@ func TestArchivedSiteNoticeEverywhere(t *testing.T) {
 		t.Fatal(err)
 	}
 	const notice = `This information centre was archived on <time datetime="2026-06-30T12:00:00Z">30 June 2026, 12:00</time>; its information may be out of date.`
-	for _, p := range []string{"/", "/news/", "/tags/" + fixture.Tag, "/organisations/example-association", "/en/" + fixture.StatementSlug, "/en/nope"} {
+	for _, p := range []string{"/", "/news/", "/tags/" + fixture.Tag + "/", "/organisations/example-association/", "/en/" + fixture.StatementSlug + "/", "/en/nope/"} {
 		r := e.get(base + p)
 		if !strings.Contains(r.body, notice) {
 			t.Errorf("%s lacks the archive notice", p)
 		}
 	}
-	if r := e.get(base + "/?lang=fr"); !strings.Contains(r.body, "Ce centre d&#39;information a été archivé le <time") {
+	if r := e.get(base + "/fr/"); !strings.Contains(r.body, "Ce centre d&#39;information a été archivé le <time") {
 		t.Error("French archive notice missing")
 	}
 	plain := "This information centre was archived on 30 June 2026, 12:00; its information may be out of date."
@@ -289,7 +289,7 @@ func TestEmbargo(t *testing.T) {
 	if created.Status != centre.StatusScheduled {
 		t.Fatalf("status %s", created.Status)
 	}
-	surfaces := []string{"/", "/news/", "/tags/trial", "/organisations/trial-board", "/en/trial-results",
+	surfaces := []string{"/", "/news/", "/tags/trial/", "/organisations/trial-board/", "/en/trial-results/",
 		"/feed.atom", "/feed.rss", "/feed.json", "/news/feed.atom", "/news/feed.rss", "/news/feed.json",
 		"/tags/trial/feed.atom", "/tags/trial/feed.rss", "/tags/trial/feed.json",
 		"/organisations/trial-board/feed.atom", "/sitemap.xml", "/search?q=trial", "/search?q=vaccine+end+points",

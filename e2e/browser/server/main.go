@@ -73,17 +73,18 @@ func run(addr string) error {
 	if err != nil {
 		return err
 	}
-	site := web.New(svc, web.Options{
-		SiteForHost: func(_ context.Context, host string) (string, bool) { return fixture.Site, host == fixture.Host },
-		Logger:      slog.New(slog.NewTextHandler(os.Stderr, nil)),
-		Searcher:    finder,
-	})
-	mux := http.NewServeMux()
-	site.Register(mux)
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
 		return err
 	}
+	site := web.New(svc, web.Options{
+		SiteForHost:  func(_ context.Context, host string) (string, bool) { return fixture.Site, host == fixture.Host },
+		Logger:       slog.New(slog.NewTextHandler(os.Stderr, nil)),
+		Searcher:     finder,
+		PublicOrigin: "http://" + ln.Addr().String(), // absolute URLs, so that entries have share links
+	})
+	mux := http.NewServeMux()
+	site.Register(mux)
 	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 5 * time.Second}
 	// A static copy of the site, served at the root of its own port.
 	copyDir := filepath.Join(dir, "static-copy")
@@ -170,6 +171,9 @@ func notices(ctx context.Context, store centre.Store, svc *centre.Service) (stri
 	if err := bannerSites(ctx, store, svc, now); err != nil {
 		return "", err
 	}
+	if err := languages(ctx, store, svc, now); err != nil {
+		return "", err
+	}
 	drafts, err := store.EntriesBySlug(ctx, fixture.Site, fixture.DraftSlug)
 	if err != nil {
 		return "", err
@@ -179,6 +183,47 @@ func notices(ctx context.Context, store centre.Store, svc *centre.Service) (stri
 		return "", err
 	}
 	return "/preview/" + link.Token, nil
+}
+
+// languages gives the fixture site a French profile, labels of its tag and
+// organisations in both languages, a privacy page linked from the footer,
+// and a news entry with a wide table and a quotation
+// (/sites/demo/en/stock-table/).
+func languages(ctx context.Context, store centre.Store, svc *centre.Service, now time.Time) error {
+	site, err := store.GetSite(ctx, fixture.Site)
+	if err != nil {
+		return err
+	}
+	texts := []centre.SiteText{{Lang: "fr", Title: "Centre d'information de crise", Tagline: "Déclarations, publications et actualités sur l'urgence sanitaire",
+		Description: "La source officielle des déclarations, rapports et actualités de l'association et de ses membres."}}
+	labels := []centre.Label{
+		{Kind: centre.LabelTag, Key: fixture.Tag, Lang: "en", Text: "Medicine supply"},
+		{Kind: centre.LabelTag, Key: fixture.Tag, Lang: "fr", Text: "Approvisionnement en médicaments"},
+		{Kind: centre.LabelOrganisation, Key: centre.OrgKey(fixture.Org), Lang: "en", Text: "French Example Society"},
+		{Kind: centre.LabelOrganisation, Key: centre.OrgKey(fixture.Org), Lang: "fr", Text: fixture.Org},
+	}
+	admin := centre.Principal{KeyID: "e2e", Site: fixture.Site, Role: centre.RoleAdmin}
+	if _, err := svc.UpdateSite(ctx, admin, fixture.Site, centre.SitePatch{Translations: &texts, Labels: &labels}, site.Version); err != nil {
+		return err
+	}
+	body := "Stock levels reported by members this week:\n\n" +
+		"| Medicine | Hospital pharmacies (weeks of stock) | Wholesalers (weeks of stock) | Manufacturers (weeks of stock) | Trend since last week |\n" +
+		"|---|---|---|---|---|\n" +
+		"| Insulin (all presentations) | 8 | 6 | 11 | stable |\n" +
+		"| Paracetamol 500 mg tablets | 3 | 2 | 5 | falling |\n" +
+		"| Salbutamol inhalers | 5 | 4 | 9 | rising |\n\n" +
+		"> Supply chains are under pressure, but no patient has gone without treatment. — The association's president\n"
+	for _, in := range []centre.EntryInput{
+		{Slug: "stock-table", Lang: "en", Status: centre.StatusPublished, Content: centre.Content{Type: centre.TypeNews,
+			Title: "Weekly stock levels", Summary: "Weeks of stock by medicine.", Tags: []string{fixture.Tag}, Body: body}},
+		{Slug: "privacy", Lang: "en", Status: centre.StatusPublished, Content: centre.Content{Type: centre.TypePage,
+			Title: "Privacy statement", Body: "This site sets no cookies and loads nothing from other sites."}},
+	} {
+		if _, err := svc.CreateEntry(ctx, admin, fixture.Site, in); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // bannerSites adds one site per banner severity (/sites/banner-info/ …

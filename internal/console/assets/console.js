@@ -78,3 +78,9 @@
     run(b);
   });
 })();
+// Entry screens: after a form comes back with problems, a merge to make
+// or a preview, move the focus there (the page works without this).
+(function () {
+  var target = document.querySelector(".error-summary[tabindex], #conflict-title, #preview-title");
+  if (target) target.focus();
+})();
