@@ -134,6 +134,8 @@ cat >"$env_vars" <<JSON
   "S3_ENDPOINT": "http://host.docker.internal:$moto_port",
   "FILES_BUCKET": "$files_bucket",
   "TRANSFER_BUCKET": "$transfer_bucket",
+  "ORIGIN_SECRET": "",
+  "ORIGIN_SECRET_ARN": "",
   "LOG_LEVEL": "debug",
   "STAGE": "e2e",
   "PUBLIC_ORIGIN": "http://localhost:$api_port"
@@ -142,7 +144,7 @@ JSON
 
 sam_local=(--template .aws-sam/build/template.yaml --skip-pull-image
   --add-host host.docker.internal:host-gateway --env-vars "$env_vars"
-  --parameter-overrides "Architecture=x86_64 TableName=$table AuthorizerCacheTtl=0"
+  --parameter-overrides "Architecture=x86_64 TableName=$table AuthorizerCacheTtl=0 EnableDistribution=false"
   --container-host 127.0.0.1)
 "$sam" local start-api "${sam_local[@]}" --host 127.0.0.1 --port "$api_port" \
   --warm-containers LAZY >"$art/sam-start-api.log" 2>&1 &

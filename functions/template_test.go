@@ -135,12 +135,12 @@ func TestRuntimeAndEnvironment(t *testing.T) {
 	slices.Sort(names)
 	want := []string{"CURSOR_SECRET", "CURSOR_SECRET_ARN", "DYNAMODB_ENDPOINT", "DYNAMODB_TABLE", "FILES_BUCKET", "LOG_LEVEL",
 		"OIDC_CLIENT_ID", "OIDC_CLIENT_SECRET", "OIDC_CLIENT_SECRET_ARN", "OIDC_ISSUER", "OIDC_NAME",
-		"PREVIEW_SECRET", "PREVIEW_SECRET_ARN", "PUBLIC_ORIGIN", "RENDER_CACHE_BYTES", "RESERVED_HOSTS", "S3_ENDPOINT", "SECRETSMANAGER_ENDPOINT", "STAGE", "TRANSFER_BUCKET", "TRUST_FORWARDED"}
+		"ORIGIN_SECRET", "ORIGIN_SECRET_ARN", "PREVIEW_SECRET", "PREVIEW_SECRET_ARN", "PUBLIC_ORIGIN", "RENDER_CACHE_BYTES", "RESERVED_HOSTS", "S3_ENDPOINT", "SECRETSMANAGER_ENDPOINT", "STAGE", "TRANSFER_BUCKET", "TRUST_FORWARDED"}
 	if !slices.Equal(names, want) {
 		t.Errorf("environment %v, want %v", names, want)
 	}
 	// No secret value in any function's environment: only where to find it.
-	for _, v := range []string{"DYNAMODB_ENDPOINT", "SECRETSMANAGER_ENDPOINT", "CURSOR_SECRET", "PREVIEW_SECRET", "OIDC_CLIENT_SECRET"} {
+	for _, v := range []string{"DYNAMODB_ENDPOINT", "SECRETSMANAGER_ENDPOINT", "CURSOR_SECRET", "PREVIEW_SECRET", "OIDC_CLIENT_SECRET", "ORIGIN_SECRET"} {
 		if vars[v] != "" {
 			t.Errorf("%s must be empty in AWS, is %v", v, vars[v])
 		}
@@ -169,12 +169,28 @@ func TestRuntimeAndEnvironment(t *testing.T) {
 	if len(origin) != 3 || origin[0] != "HasPublicOrigin" || origin[1].(node)["Ref"] != "PublicOrigin" {
 		t.Errorf("PUBLIC_ORIGIN = %v, want !If [HasPublicOrigin, !Ref PublicOrigin, …]", vars["PUBLIC_ORIGIN"])
 	}
+	// The origin secret: its ARN when the distribution exists, else none.
+	if iff, _ := vars["ORIGIN_SECRET_ARN"].(node)["Fn::If"].([]any); len(iff) != 3 || iff[0] != "HasDistribution" ||
+		iff[1].(node)["Ref"] != "OriginSecret" || iff[2] != "" {
+		t.Errorf("ORIGIN_SECRET_ARN = %v, want !If [HasDistribution, !Ref OriginSecret, \"\"]", vars["ORIGIN_SECRET_ARN"])
+	}
+	// A dynamic reference would land a secret in plain text in a
+	// function's configuration; the one allowed is the distribution's
+	// origin header (TestDistribution).
+	if strings.Contains(fmt.Sprint(g), "{{resolve:") {
+		t.Error("Globals resolve a dynamic reference: a secret would land in plain text in the function configuration")
+	}
+	for name, fn := range functions(t, tpl) {
+		if strings.Contains(fmt.Sprint(fn), "{{resolve:") {
+			t.Errorf("%s resolves a dynamic reference: a secret would land in plain text in its configuration", name)
+		}
+	}
 	raw, err := os.ReadFile(filepath.Join("..", "template.yaml"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	if strings.Contains(string(raw), "{{resolve:") {
-		t.Error("template.yaml resolves a dynamic reference: a secret would land in plain text in the function configuration")
+	if n := strings.Count(string(raw), "{{resolve:"); n != 1 {
+		t.Errorf("template.yaml has %d dynamic references, want 1 (the distribution's origin secret header)", n)
 	}
 	for name, fn := range functions(t, tpl) {
 		if env, ok := get(t, fn, "Properties").(node)["Environment"]; ok {
@@ -193,6 +209,10 @@ func statements(t *testing.T, name string, fn node) []node {
 			// Optional KMS statement: only with HasKmsKey. The OIDC client
 			// secret's policy (HasOidc): TestOIDCSecretOnlyForTheConsole.
 			if len(iff) == 3 && iff[0] == "HasOidc" && name == "AdminFunction" {
+				continue
+			}
+			// The origin secret (HasDistribution): TestDistribution.
+			if len(iff) == 3 && iff[0] == "HasDistribution" && name == "PublicFunction" {
 				continue
 			}
 			if len(iff) != 3 || iff[0] != "HasKmsKey" {

@@ -94,8 +94,16 @@ type Config struct {
 	// Manager secret holding OIDC.ClientSecret; FromEnv reads it when the
 	// process serves the console (WithConsole) and the value is unset.
 	OIDCClientSecretARN string
-	// serveConsole is set by WithConsole.
+	// OriginSecret (ORIGIN_SECRET) is the value of the header the CDN in
+	// front of the deployment adds (httpapi.OriginSecretHeader); when set,
+	// public routes refuse requests without it. OriginSecretARN
+	// (ORIGIN_SECRET_ARN) names the Secrets Manager secret holding it;
+	// FromEnv reads it only with WithOriginCheck.
+	OriginSecret    string
+	OriginSecretARN string
+	// serveConsole is set by WithConsole, checkOrigin by WithOriginCheck.
 	serveConsole bool
+	checkOrigin  bool
 	// RenderCacheBytes bounds the cache of rendered public responses
 	// (RENDER_CACHE_BYTES; 0: rendercache.DefaultMaxBytes, 64 MiB; -1: no
 	// cache).
@@ -114,7 +122,7 @@ const (
 // OIDC_ISSUER, OIDC_CLIENT_ID, OIDC_CLIENT_SECRET, OIDC_CLIENT_SECRET_ARN,
 // OIDC_NAME,
 // CURSOR_SECRET, CURSOR_SECRET_ARN, PREVIEW_SECRET, PREVIEW_SECRET_ARN,
-// LOG_LEVEL, STAGE, PUBLIC_ORIGIN, TRUST_FORWARDED ("true" or "1"),
+// ORIGIN_SECRET, ORIGIN_SECRET_ARN, LOG_LEVEL, STAGE, PUBLIC_ORIGIN, TRUST_FORWARDED ("true" or "1"),
 // STAFF_CORS_ORIGINS and RESERVED_HOSTS (comma separated),
 // TRUSTED_PROXY_HOPS, TRANSFER_BUCKET, AWS_LAMBDA_FUNCTION_NAME,
 // FILES_BUCKET, FILES_DIR, FILE_MAX_BYTES, FILE_QUOTA_BYTES and
@@ -158,6 +166,7 @@ func ConfigFromEnv() Config {
 	c.OIDC = OIDC{Issuer: os.Getenv("OIDC_ISSUER"), ClientID: os.Getenv("OIDC_CLIENT_ID"),
 		ClientSecret: os.Getenv("OIDC_CLIENT_SECRET"), Name: os.Getenv("OIDC_NAME")}
 	c.OIDCClientSecretARN = os.Getenv("OIDC_CLIENT_SECRET_ARN")
+	c.OriginSecret, c.OriginSecretARN = os.Getenv("ORIGIN_SECRET"), os.Getenv("ORIGIN_SECRET_ARN")
 	if c.Store == "" && c.Table != "" {
 		c.Store = "dynamodb"
 	}
@@ -168,8 +177,8 @@ func ConfigFromEnv() Config {
 // (secrets.Reader.Get).
 type SecretGetter func(ctx context.Context, id string) (string, error)
 
-// ResolveSecrets fills CursorSecret, PreviewSecret and OIDC.ClientSecret
-// from the secrets their ARNs name, leaving a value that is already set (a
+// ResolveSecrets fills CursorSecret, PreviewSecret, OIDC.ClientSecret and
+// OriginSecret from the secrets their ARNs name, leaving a value that is already set (a
 // plain environment variable wins: local runs and sam local). get is
 // called only when an ARN is needed; nil means none may be. The error
 // names the variable whose secret could not be read.
@@ -179,7 +188,8 @@ func ResolveSecrets(ctx context.Context, cfg *Config, get SecretGetter) error {
 		arn   string
 		name  string
 	}{{&cfg.CursorSecret, cfg.CursorSecretARN, "CURSOR_SECRET_ARN"}, {&cfg.PreviewSecret, cfg.PreviewSecretARN, "PREVIEW_SECRET_ARN"},
-		{&cfg.OIDC.ClientSecret, cfg.OIDCClientSecretARN, "OIDC_CLIENT_SECRET_ARN"}} {
+		{&cfg.OIDC.ClientSecret, cfg.OIDCClientSecretARN, "OIDC_CLIENT_SECRET_ARN"},
+		{&cfg.OriginSecret, cfg.OriginSecretARN, "ORIGIN_SECRET_ARN"}} {
 		if *s.value != "" || s.arn == "" {
 			continue
 		}
@@ -198,7 +208,7 @@ func ResolveSecrets(ctx context.Context, cfg *Config, get SecretGetter) error {
 // needsSecretsManager reports whether ResolveSecrets will read a secret.
 func (c Config) needsSecretsManager() bool {
 	return (c.CursorSecret == "" && c.CursorSecretARN != "") || (c.PreviewSecret == "" && c.PreviewSecretARN != "") ||
-		(c.OIDC.ClientSecret == "" && c.OIDCClientSecretARN != "")
+		(c.OIDC.ClientSecret == "" && c.OIDCClientSecretARN != "") || (c.OriginSecret == "" && c.OriginSecretARN != "")
 }
 
 // App is a wired infocentre.
@@ -345,7 +355,7 @@ func build(cfg Config, store centre.Store, log *slog.Logger, withStaff staff) (*
 		return site.SiteOf(r)
 	}
 	hc := httpapi.Config{Service: svc, Cursors: sealer, Log: log, Web: site.Register, Search: finder, StaffOrigins: cfg.StaffOrigins,
-		PublicOrigin: origin, TrustForwarded: cfg.TrustForwarded, TrustedProxyHops: cfg.TrustedProxyHops}
+		PublicOrigin: origin, TrustForwarded: cfg.TrustForwarded, TrustedProxyHops: cfg.TrustedProxyHops, OriginSecret: cfg.OriginSecret}
 	if cfg.Lambda {
 		hc.MaxResponse = LambdaMaxResponse
 	}
@@ -381,9 +391,19 @@ type Option func(*Config)
 // asks for the client secret (its IAM policy does not allow it).
 func WithConsole(c *Config) { c.serveConsole = true }
 
-// PublicFromEnv is FromEnv for the public function (NewPublic): it serves
-// no console, so it never reads the OIDC configuration.
-func PublicFromEnv(ctx context.Context) (*App, error) { return fromEnv(ctx, NewPublic) }
+// WithOriginCheck is the Option of the process that serves the public
+// routes behind the CDN (the public function): FromEnv keeps ORIGIN_SECRET
+// and reads the secret ORIGIN_SECRET_ARN names. Without it, FromEnv drops
+// both, so that no other function asks for a secret its IAM policy does
+// not let it read.
+func WithOriginCheck(c *Config) { c.checkOrigin = true }
+
+// PublicFromEnv is FromEnv for the public function (NewPublic, with
+// WithOriginCheck): it serves no console, so it never reads the OIDC
+// configuration.
+func PublicFromEnv(ctx context.Context, opts ...Option) (*App, error) {
+	return fromEnv(ctx, NewPublic, opts...)
+}
 
 // fromEnv opens the store and wires an App with wire from the environment,
 // logging JSON to stderr. It fails when a secret the environment names
@@ -398,6 +418,9 @@ func fromEnv(ctx context.Context, wire func(Config, centre.Store, *slog.Logger) 
 	}
 	if mb, err := strconv.Atoi(os.Getenv("AWS_LAMBDA_FUNCTION_MEMORY_SIZE")); err == nil && os.Getenv("GOMEMLIMIT") == "" {
 		LimitMemory(int64(mb) << 20)
+	}
+	if !cfg.checkOrigin {
+		cfg.OriginSecret, cfg.OriginSecretARN = "", ""
 	}
 	log := NewLogger(os.Stderr, cfg.LogLevel)
 	if cfg.Stage != "" {

@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
@@ -14,6 +16,7 @@ import (
 
 	"infocentre/internal/app"
 	"infocentre/internal/dynamostore/dynamotest"
+	"infocentre/internal/httpapi"
 	"infocentre/internal/previewlink"
 )
 
@@ -162,5 +165,55 @@ func TestLocalPreviewKeyIsNotTheCursorKey(t *testing.T) {
 	}
 	if raw, err := a.Service.Signer.Open("preview", token); err != nil || raw != "entry-1" {
 		t.Errorf("preview token round trip: %q %v", raw, err)
+	}
+}
+
+// TestOriginSecretReadByThePublicFunctionOnly: the public function
+// (WithOriginCheck) reads the CDN's origin secret that ORIGIN_SECRET_ARN
+// names and refuses public requests without it; the other functions, whose
+// IAM policies do not allow that read, never ask for it.
+func TestOriginSecretReadByThePublicFunctionOnly(t *testing.T) {
+	_, _, sm := awsEnv(t)
+	const value = "origin-secret-from-secrets-manager-89ab"
+	out, err := sm.CreateSecret(context.Background(), &secretsmanager.CreateSecretInput{
+		Name: aws.String(fmt.Sprintf("origin-%d", time.Now().UnixNano())), SecretString: aws.String(value)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("ORIGIN_SECRET", "")
+	t.Setenv("ORIGIN_SECRET_ARN", aws.ToString(out.ARN))
+	a, err := app.FromEnv(context.Background(), app.WithOriginCheck)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer a.Close()
+	if a.Config.OriginSecret != value {
+		t.Fatalf("origin secret read: %q", a.Config.OriginSecret)
+	}
+	for header, want := range map[string]int{"": http.StatusForbidden, "other": http.StatusForbidden, value: http.StatusOK} {
+		r := httptest.NewRequest(http.MethodGet, "/api/v1/openapi.json", nil)
+		if header != "" {
+			r.Header.Set(httpapi.OriginSecretHeader, header)
+		}
+		w := httptest.NewRecorder()
+		a.Handler.Public().ServeHTTP(w, r)
+		if w.Code != want {
+			t.Errorf("origin header %q: status %d, want %d (%s)", header, w.Code, want, w.Body)
+		}
+	}
+
+	// Without WithOriginCheck an unreadable ARN does not matter: it is never read.
+	t.Setenv("ORIGIN_SECRET_ARN", "arn:aws:secretsmanager:eu-west-1:123456789012:secret:no-such-origin-AbCdEf")
+	b, err := app.FromEnv(context.Background())
+	if err != nil {
+		t.Fatalf("a function that checks no origin asked for the origin secret: %v", err)
+	}
+	b.Close()
+	if b.Config.OriginSecret != "" || b.Config.OriginSecretARN != "" {
+		t.Errorf("a function that checks no origin keeps %q %q", b.Config.OriginSecret, b.Config.OriginSecretARN)
+	}
+	// With it, the unreadable secret stops the start, naming the variable.
+	if _, err := app.FromEnv(context.Background(), app.WithOriginCheck); err == nil || !strings.Contains(err.Error(), "ORIGIN_SECRET_ARN") {
+		t.Errorf("start with an unreadable origin secret: %v", err)
 	}
 }

@@ -86,6 +86,10 @@ type Config struct {
 	// token (console.Console.InvitationURL); nil, when the console is off,
 	// refuses invitations over the API (409), since nobody could open them.
 	InvitationURL func(token string) string
+	// OriginSecret, when set, is the value of OriginSecretHeader that every
+	// request to a public route must carry (the CDN adds it; see
+	// originGuard); empty: public routes answer every request.
+	OriginSecret string
 }
 
 // Limits bound staff requests per process (on Lambda: per container).
@@ -140,7 +144,7 @@ const DefaultMaxBody = 256 << 10
 type Handler struct {
 	cfg    Config
 	public *http.ServeMux
-	pub    http.Handler // public, behind PublicCache if set
+	pub    http.Handler // public, behind PublicCache if set, then the origin-secret check
 	admin  *http.ServeMux
 	all    http.Handler
 
@@ -188,10 +192,13 @@ func New(cfg Config) *Handler {
 	if cfg.Console != nil {
 		all.Handle("/admin/", cfg.Console)
 	}
+	// The origin-secret check comes first: a cached response is no
+	// answer to a request that did not come through the CDN.
 	h.pub = h.public
 	if cfg.PublicCache != nil {
 		h.pub = cfg.PublicCache(h.public)
 	}
+	h.pub = originGuard(cfg.OriginSecret, h.pub)
 	all.Handle("/", h.pub)
 	h.all = h.wrap(all)
 	return h
@@ -200,7 +207,8 @@ func New(cfg Config) *Handler {
 // ServeHTTP serves every route.
 func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) { h.all.ServeHTTP(w, r) }
 
-// Public serves only the public routes (the "public" function).
+// Public serves only the public routes (the "public" function), behind
+// the origin-secret check when Config.OriginSecret is set.
 func (h *Handler) Public() http.Handler { return h.wrap(h.pub) }
 
 // Admin serves only the staff routes and the console (the "admin"
