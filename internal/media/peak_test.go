@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 
 	"infocentre/internal/media"
@@ -29,7 +30,11 @@ func TestMain(m *testing.M) {
 		}
 		os.Exit(0)
 	}
-	os.Exit(m.Run())
+	code := m.Run()
+	if plainBin != "" {
+		os.RemoveAll(filepath.Dir(plainBin))
+	}
+	os.Exit(code)
 }
 
 // inspectOnce inspects the file at path, as an upload spooled to disk is,
@@ -75,6 +80,39 @@ func peakRSS() (int64, error) {
 	return 0, fmt.Errorf("no VmHWM in /proc/self/status")
 }
 
+// childBinary returns the test binary the memory is measured in: this
+// one, or — when this one has the race detector (make test), whose shadow
+// memory would be measured too — the package's tests built without it,
+// once per run.
+func childBinary(t testing.TB) string {
+	t.Helper()
+	if !raceEnabled {
+		return os.Args[0]
+	}
+	plainOnce.Do(func() {
+		dir, err := os.MkdirTemp("", "media-peak-")
+		if err != nil {
+			plainErr = err
+			return
+		}
+		plainBin = filepath.Join(dir, "media.test")
+		out, err := exec.Command("go", "test", "-c", "-o", plainBin, ".").CombinedOutput()
+		if err != nil {
+			plainErr = fmt.Errorf("build the tests without the race detector: %v: %s", err, out)
+		}
+	})
+	if plainErr != nil {
+		t.Fatal(plainErr)
+	}
+	return plainBin
+}
+
+var (
+	plainOnce sync.Once
+	plainBin  string
+	plainErr  error
+)
+
 // photoPeakMiB writes a w×h camera JPEG (EXIF, GPS, orientation o) and
 // returns the peak RSS in MiB of a fresh process that inspects it.
 func photoPeakMiB(t testing.TB, w, h int, o uint16) float64 {
@@ -86,7 +124,7 @@ func photoPeakMiB(t testing.TB, w, h int, o uint16) float64 {
 	if err := os.WriteFile(path, mediatest.JPEGWithGPS(w, h, o), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	cmd := exec.Command(os.Args[0], "-test.run=^$")
+	cmd := exec.Command(childBinary(t), "-test.run=^$")
 	cmd.Env = append(os.Environ(), peakEnv+"="+path)
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
