@@ -14,7 +14,7 @@ TEST_FUZZTIME ?= 10s
 # Every fuzz target, as package:Target.
 FUZZ_TARGETS := ./internal/httpapi:FuzzDecodeJSON ./internal/markdown:FuzzRender ./internal/transfer:FuzzRead
 
-.PHONY: run build check test unit lint staticcheck fuzz fuzz-brief openapi-lint bench browser clean setup cfn-lint iac-lint e2e
+.PHONY: run build check test unit lint staticcheck fuzz fuzz-brief openapi-lint bench bench-http browser clean setup cfn-lint iac-lint e2e
 
 build:
 	$(GO) build -o $(BIN)/infocentre ./cmd/infocentre
@@ -77,7 +77,13 @@ browser:
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem ./...
 	SEARCH_REPORT=1 $(GO) test -count=1 -run 'TestReportLatency|TestJudgedQueries' -v ./internal/search
+	MEMORY_REPORT=1 $(GO) test -count=1 -timeout 30m -run 'TestReportMemory' -v ./internal/app
 	bash .ci/bench-coldstart.sh
+
+# Warm home and entry pages of `infocentre serve` (embedded store) against
+# nginx serving the same bytes from files: req/s, ratio, p99 (wrk, one run).
+bench-http:
+	bash .ci/bench-http.sh
 
 # Docker engine, SAM CLI (in .cache/venv) and the stand-in Lambda base image.
 setup:

@@ -2,7 +2,8 @@
 # Size and cold start of each Lambda function next to a minimal hello-world
 # Go function built the same way (internal/bench/hello).
 #
-# Each function is built for this machine (linux, CGO off, -tags lambda.norpc,
+# Each function is built for this machine (linux, CGO off, the tags of
+# functions/Makefile: lambda.norpc,lambda and publicfn for public,
 # -ldflags "-s -w", -trimpath), then run under the Lambda Runtime Interface
 # Emulator (RIE) on loopback, with the DynamoDB store on a moto_server on
 # loopback. Cold start = from the first invocation request, which makes the
@@ -62,10 +63,12 @@ declare -A event=(
   [publisher]=testdata/eventbridge-scheduled.json
 )
 order=(hello public admin authorizer publisher)
+# Extra build tags, as functions/Makefile builds each function.
+declare -A tags=([public]=,publicfn)
 
 for name in "${order[@]}"; do
   mkdir -p "$bin/$name"
-  CGO_ENABLED=0 GOOS=linux GOARCH=$goarch go build -tags lambda.norpc -ldflags "-s -w" -trimpath \
+  CGO_ENABLED=0 GOOS=linux GOARCH=$goarch go build -tags "lambda.norpc,lambda${tags[$name]:-}" -ldflags "-s -w" -trimpath \
     -buildvcs=false -o "$bin/$name/bootstrap" "${pkg[$name]}"
 done
 

@@ -102,12 +102,12 @@ func TestEachFunctionBuildsFromItsDirectory(t *testing.T) {
 		if _, err := os.Stat(filepath.Join("..", dir, "main.go")); err != nil {
 			t.Errorf("%s: CodeUri %s has no main.go", name, dir)
 		}
-		target := regexp.MustCompile(`(?m)^build-` + name + `:\n\t\$\(call LAMBDA_BUILD,\./` + regexp.QuoteMeta(dir) + `\)$`)
+		target := regexp.MustCompile(`(?m)^build-` + name + `:\n\t\$\(call LAMBDA_BUILD,\./` + regexp.QuoteMeta(dir) + `(,\$\(PUBLIC_TAGS\))?\)$`)
 		if !target.Match(mk) {
 			t.Errorf("%s: functions/Makefile has no build-%s target building ./%s", name, name, dir)
 		}
 	}
-	for _, flag := range []string{"CGO_ENABLED=0", "-tags lambda.norpc", `-ldflags "-s -w"`, "-trimpath"} {
+	for _, flag := range []string{"CGO_ENABLED=0", "TAGS     = lambda.norpc,lambda\n", "-tags $(TAGS)$(2)", `-ldflags "-s -w"`, "-trimpath"} {
 		if !strings.Contains(string(mk), flag) {
 			t.Errorf("functions/Makefile does not build with %s", flag)
 		}
@@ -135,7 +135,7 @@ func TestRuntimeAndEnvironment(t *testing.T) {
 	slices.Sort(names)
 	want := []string{"CURSOR_SECRET", "CURSOR_SECRET_ARN", "DYNAMODB_ENDPOINT", "DYNAMODB_TABLE", "FILES_BUCKET", "LOG_LEVEL",
 		"OIDC_CLIENT_ID", "OIDC_CLIENT_SECRET", "OIDC_CLIENT_SECRET_ARN", "OIDC_ISSUER", "OIDC_NAME",
-		"ORIGIN_SECRET", "ORIGIN_SECRET_ARN", "PREVIEW_SECRET", "PREVIEW_SECRET_ARN", "PUBLIC_ORIGIN", "RESERVED_HOSTS", "S3_ENDPOINT", "SECRETSMANAGER_ENDPOINT", "STAGE", "TRANSFER_BUCKET", "TRUST_FORWARDED"}
+		"ORIGIN_SECRET", "ORIGIN_SECRET_ARN", "PREVIEW_SECRET", "PREVIEW_SECRET_ARN", "PUBLIC_ORIGIN", "RENDER_CACHE_BYTES", "RESERVED_HOSTS", "S3_ENDPOINT", "SECRETSMANAGER_ENDPOINT", "STAGE", "TRANSFER_BUCKET", "TRUST_FORWARDED"}
 	if !slices.Equal(names, want) {
 		t.Errorf("environment %v, want %v", names, want)
 	}

@@ -14,7 +14,7 @@ import (
 )
 
 func main() {
-	a, err := app.FromEnv(context.Background(), app.WithOriginCheck)
+	a, err := app.PublicFromEnv(context.Background(), app.WithOriginCheck)
 	if err != nil {
 		slog.Error("public: cannot start", "err", err)
 		os.Exit(1)

@@ -4,7 +4,6 @@
 package app
 
 import (
-	"cmp"
 	"context"
 	"crypto/rand"
 	"encoding/hex"
@@ -16,25 +15,21 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"runtime/debug"
 	"strconv"
 	"strings"
 	"time"
 
-	"infocentre/internal/boltstore"
 	"infocentre/internal/centre"
-	"infocentre/internal/console"
 	"infocentre/internal/cursor"
 	"infocentre/internal/dynamostore"
-	"infocentre/internal/filestore"
 	"infocentre/internal/httpapi"
 	"infocentre/internal/markdown"
-	"infocentre/internal/media"
 	"infocentre/internal/previewlink"
+	"infocentre/internal/rendercache"
 	"infocentre/internal/s3files"
-	"infocentre/internal/s3transfer"
 	"infocentre/internal/search"
 	"infocentre/internal/secrets"
-	"infocentre/internal/static"
 	"infocentre/internal/web"
 )
 
@@ -94,7 +89,7 @@ type Config struct {
 	Lambda bool
 	// OIDC configures single sign-on to the console (off when Issuer is
 	// empty): OIDC_ISSUER, OIDC_CLIENT_ID, OIDC_CLIENT_SECRET, OIDC_NAME.
-	OIDC console.OIDC
+	OIDC OIDC
 	// OIDCClientSecretARN (OIDC_CLIENT_SECRET_ARN) names the Secrets
 	// Manager secret holding OIDC.ClientSecret; FromEnv reads it when the
 	// process serves the console (WithConsole) and the value is unset.
@@ -109,6 +104,10 @@ type Config struct {
 	// serveConsole is set by WithConsole, checkOrigin by WithOriginCheck.
 	serveConsole bool
 	checkOrigin  bool
+	// RenderCacheBytes bounds the cache of rendered public responses
+	// (RENDER_CACHE_BYTES; 0: rendercache.DefaultMaxBytes, 64 MiB; -1: no
+	// cache).
+	RenderCacheBytes int64
 }
 
 // Limits on exports where the host is AWS Lambda: a response body the
@@ -126,7 +125,8 @@ const (
 // ORIGIN_SECRET, ORIGIN_SECRET_ARN, LOG_LEVEL, STAGE, PUBLIC_ORIGIN, TRUST_FORWARDED ("true" or "1"),
 // STAFF_CORS_ORIGINS and RESERVED_HOSTS (comma separated),
 // TRUSTED_PROXY_HOPS, TRANSFER_BUCKET, AWS_LAMBDA_FUNCTION_NAME,
-// FILES_BUCKET, FILES_DIR, FILE_MAX_BYTES and FILE_QUOTA_BYTES. The
+// FILES_BUCKET, FILES_DIR, FILE_MAX_BYTES, FILE_QUOTA_BYTES and
+// RENDER_CACHE_BYTES. The
 // DynamoDB store reads DYNAMODB_ENDPOINT, the S3 stores S3_ENDPOINT, and
 // the usual AWS variables themselves.
 func ConfigFromEnv() Config {
@@ -157,12 +157,13 @@ func ConfigFromEnv() Config {
 	c.FilesBucket, c.FilesDir = os.Getenv("FILES_BUCKET"), os.Getenv("FILES_DIR")
 	c.MaxFileSize, _ = strconv.ParseInt(os.Getenv("FILE_MAX_BYTES"), 10, 64)
 	c.SiteQuota, _ = strconv.ParseInt(os.Getenv("FILE_QUOTA_BYTES"), 10, 64)
+	c.RenderCacheBytes, _ = strconv.ParseInt(os.Getenv("RENDER_CACHE_BYTES"), 10, 64)
 	for _, h := range strings.Split(os.Getenv("RESERVED_HOSTS"), ",") {
 		if h = strings.TrimSpace(h); h != "" {
 			c.ReservedHosts = append(c.ReservedHosts, h)
 		}
 	}
-	c.OIDC = console.OIDC{Issuer: os.Getenv("OIDC_ISSUER"), ClientID: os.Getenv("OIDC_CLIENT_ID"),
+	c.OIDC = OIDC{Issuer: os.Getenv("OIDC_ISSUER"), ClientID: os.Getenv("OIDC_CLIENT_ID"),
 		ClientSecret: os.Getenv("OIDC_CLIENT_SECRET"), Name: os.Getenv("OIDC_NAME")}
 	c.OIDCClientSecretARN = os.Getenv("OIDC_CLIENT_SECRET_ARN")
 	c.OriginSecret, c.OriginSecretARN = os.Getenv("ORIGIN_SECRET"), os.Getenv("ORIGIN_SECRET_ARN")
@@ -218,8 +219,10 @@ type App struct {
 	Service *centre.Service
 	Handler *httpapi.Handler
 	// Console is the staff console, or nil when the public origin cannot
-	// serve it (see console.ConsoleOrigin).
-	Console *console.Console
+	// serve it (see console.ConsoleOrigin) or the App is NewPublic's.
+	Console Console
+	// Cache is the cache of rendered public responses, or nil when off.
+	Cache *rendercache.Cache
 }
 
 // NewLogger returns the JSON logger for level, writing to w.
@@ -235,14 +238,7 @@ func NewLogger(w io.Writer, level string) *slog.Logger {
 func OpenStore(ctx context.Context, cfg Config) (centre.Store, error) {
 	switch cfg.Store {
 	case "", "bolt":
-		dir := cfg.DataDir
-		if dir == "" {
-			dir = ".data"
-		}
-		if err := os.MkdirAll(dir, 0o700); err != nil {
-			return nil, fmt.Errorf("create data directory: %w", err)
-		}
-		return boltstore.Open(filepath.Join(dir, "infocentre.db"))
+		return openBolt(cfg)
 	case "dynamodb":
 		if cfg.Table == "" {
 			return dynamostore.NewFromEnv(ctx)
@@ -264,17 +260,39 @@ func OpenFiles(ctx context.Context, cfg Config) (centre.FileStore, error) {
 	case cfg.FilesBucket != "":
 		return s3files.New(ctx, cfg.FilesBucket)
 	case cfg.Store == "" || cfg.Store == "bolt":
-		dir := cfg.FilesDir
-		if dir == "" {
-			dir = filepath.Join(cmp.Or(cfg.DataDir, ".data"), "files")
-		}
-		return filestore.Open(dir)
+		return openFilesDir(cfg)
 	}
 	return nil, nil
 }
 
-// New wires an App on an open store.
-func New(cfg Config, store centre.Store, log *slog.Logger) (*App, error) {
+// NewPublic wires an App that serves only what the public function
+// serves (Handler.Public: the site, feeds and the read API). It leaves out
+// the staff console, upload inspection, transfers and static archives
+// (New in staff.go adds them), so that the public function, built with the
+// tag publicfn, carries none of them.
+func NewPublic(cfg Config, store centre.Store, log *slog.Logger) (*App, error) {
+	return build(cfg, store, log, nil)
+}
+
+// OIDC configures single sign-on to the console (console.OIDC).
+type OIDC struct {
+	Issuer, ClientID, ClientSecret string
+	// Name is shown on the sign-in button ("Sign in with …").
+	Name string
+}
+
+// Console is the staff console as the CLI uses it (*console.Console).
+type Console interface {
+	http.Handler
+	// InvitationURL returns the console's link to accept an invitation.
+	InvitationURL(token string) string
+}
+
+// staff adds to the service and the handler's configuration what only the
+// staff side uses; it returns the console (nil when off).
+type staff func(cfg Config, svc *centre.Service, hc *httpapi.Config, log *slog.Logger) (Console, error)
+
+func build(cfg Config, store centre.Store, log *slog.Logger, withStaff staff) (*App, error) {
 	secret, err := cursorSecret(cfg)
 	if err != nil {
 		return nil, err
@@ -308,9 +326,20 @@ func New(cfg Config, store centre.Store, log *slog.Logger) (*App, error) {
 	} else {
 		entries = finder.Watch(store)
 	}
-	svc := &centre.Service{Store: entries, Render: markdown.Render, CheckAccent: web.CheckAccent, Log: log,
-		ReservedHosts: cfg.reservedHosts(), Inspect: media.Inspector{},
-		FileLimits: centre.FileLimits{MaxFileSize: cfg.MaxFileSize, SiteQuota: cfg.SiteQuota}}
+	// The cache of rendered public responses is keyed by each site's
+	// change stamp; writes made through this service invalidate it at once.
+	var cache *rendercache.Cache
+	var svc *centre.Service
+	var siteOf func(r *http.Request) string // set once the site is wired, before any request
+	if cfg.RenderCacheBytes >= 0 {
+		cache = rendercache.New(rendercache.Options{MaxBytes: cfg.RenderCacheBytes, Log: log,
+			Stamp:  func(ctx context.Context, site string) (centre.SiteStamp, error) { return svc.SiteStamp(ctx, site) },
+			SiteOf: func(r *http.Request) string { return siteOf(r) }})
+		entries = cache.Watch(entries)
+	}
+	svc = &centre.Service{Store: entries, Render: markdown.Render, CheckAccent: web.CheckAccent, Log: log,
+		ReservedHosts: cfg.reservedHosts(),
+		FileLimits:    centre.FileLimits{MaxFileSize: cfg.MaxFileSize, SiteQuota: cfg.SiteQuota}}
 	if previews != nil {
 		svc.Signer = previews
 	}
@@ -319,39 +348,28 @@ func New(cfg Config, store centre.Store, log *slog.Logger) (*App, error) {
 	}
 	site := web.New(svc, web.Options{Cursors: sealer, Logger: log, SiteForHost: web.HostLookup(svc, time.Minute), Searcher: finder,
 		PublicOrigin: origin, TrustForwarded: cfg.TrustForwarded})
-	var admin http.Handler
-	con, err := console.New(console.Config{Service: svc, PublicOrigin: cfg.PublicOrigin, OIDC: cfg.OIDC, Log: log, Cursors: sealer,
-		ClientAddr: httpapi.ClientAddress})
-	if err != nil {
-		log.Warn("the staff console is off", slog.String("reason", err.Error()))
-		con = nil
-	} else {
-		admin = con
+	siteOf = func(r *http.Request) string {
+		if slug := httpapi.PublicSiteOf(r); slug != "" {
+			return slug
+		}
+		return site.SiteOf(r)
 	}
 	hc := httpapi.Config{Service: svc, Cursors: sealer, Log: log, Web: site.Register, Search: finder, StaffOrigins: cfg.StaffOrigins,
-		PublicOrigin: origin, TrustForwarded: cfg.TrustForwarded,
-		Console: admin, TrustedProxyHops: cfg.TrustedProxyHops, OriginSecret: cfg.OriginSecret}
-	if con != nil {
-		hc.InvitationURL = con.InvitationURL
-	}
-	var archive static.Options
+		PublicOrigin: origin, TrustForwarded: cfg.TrustForwarded, TrustedProxyHops: cfg.TrustedProxyHops, OriginSecret: cfg.OriginSecret}
 	if cfg.Lambda {
-		hc.MaxResponse, archive.MaxBytes = LambdaMaxResponse, LambdaMaxStaticOutput
+		hc.MaxResponse = LambdaMaxResponse
 	}
-	if cfg.TransferBucket != "" {
-		t, err := s3transfer.New(context.Background(), cfg.TransferBucket)
-		if err != nil {
+	var con Console
+	if withStaff != nil {
+		if con, err = withStaff(cfg, svc, &hc, log); err != nil {
 			return nil, err
 		}
-		hc.Transfers = t
 	}
-	hc.StaticArchive = func(ctx context.Context, slug, baseURL string, w io.Writer) error {
-		o := archive
-		o.BaseURL = baseURL
-		return o.Archive(ctx, svc, slug, w)
+	if cache != nil {
+		hc.PublicCache = cache.Wrap
 	}
 	h := httpapi.New(hc)
-	return &App{Config: cfg, Log: log, Store: store, Service: svc, Handler: h, Console: con}, nil
+	return &App{Config: cfg, Log: log, Store: store, Service: svc, Handler: h, Console: con, Cache: cache}, nil
 }
 
 // reservedHosts returns ReservedHosts and the host of PublicOrigin.
@@ -380,16 +398,26 @@ func WithConsole(c *Config) { c.serveConsole = true }
 // not let it read.
 func WithOriginCheck(c *Config) { c.checkOrigin = true }
 
-// FromEnv opens the store and wires an App from the environment, logging
-// JSON to stderr. It fails when a secret the environment names cannot be
-// read (the error names the variable).
-func FromEnv(ctx context.Context, opts ...Option) (*App, error) {
+// PublicFromEnv is FromEnv for the public function (NewPublic, with
+// WithOriginCheck): it serves no console, so it never reads the OIDC
+// configuration.
+func PublicFromEnv(ctx context.Context, opts ...Option) (*App, error) {
+	return fromEnv(ctx, NewPublic, opts...)
+}
+
+// fromEnv opens the store and wires an App with wire from the environment,
+// logging JSON to stderr. It fails when a secret the environment names
+// cannot be read (the error names the variable).
+func fromEnv(ctx context.Context, wire func(Config, centre.Store, *slog.Logger) (*App, error), opts ...Option) (*App, error) {
 	cfg := ConfigFromEnv()
 	for _, o := range opts {
 		o(&cfg)
 	}
 	if !cfg.serveConsole {
-		cfg.OIDC, cfg.OIDCClientSecretARN = console.OIDC{}, ""
+		cfg.OIDC, cfg.OIDCClientSecretARN = OIDC{}, ""
+	}
+	if mb, err := strconv.Atoi(os.Getenv("AWS_LAMBDA_FUNCTION_MEMORY_SIZE")); err == nil && os.Getenv("GOMEMLIMIT") == "" {
+		LimitMemory(int64(mb) << 20)
 	}
 	if !cfg.checkOrigin {
 		cfg.OriginSecret, cfg.OriginSecretARN = "", ""
@@ -412,7 +440,7 @@ func FromEnv(ctx context.Context, opts ...Option) (*App, error) {
 	if err != nil {
 		return nil, err
 	}
-	a, err := New(cfg, store, log)
+	a, err := wire(cfg, store, log)
 	if err != nil {
 		store.Close()
 		return nil, err
@@ -516,3 +544,9 @@ func (a *App) RunPublisher(ctx context.Context, interval time.Duration) {
 
 // Close releases the store.
 func (a *App) Close() error { return a.Store.Close() }
+
+// LimitMemory sets the Go runtime's soft memory limit to three quarters of
+// a function's memory size (AWS_LAMBDA_FUNCTION_MEMORY_SIZE; GOMEMLIMIT,
+// if set, wins), so that the collector works harder before the function
+// reaches its size instead of letting the heap grow to twice what is live.
+func LimitMemory(size int64) { debug.SetMemoryLimit(size / 4 * 3) }

@@ -27,9 +27,15 @@ func TestMain(m *testing.M) { dynamotest.Main(m) }
 // moto_server) whose requests are counted, and seeds the demo site.
 func dynamoApp(t testing.TB) (*app.App, *dynamostore.CallCounter, string) {
 	t.Helper()
+	return dynamoAppWith(t, app.Config{})
+}
+
+// dynamoAppWith is dynamoApp with the settings of cfg besides the store's.
+func dynamoAppWith(t testing.TB, cfg app.Config) (*app.App, *dynamostore.CallCounter, string) {
+	t.Helper()
 	calls := dynamostore.NewCallCounter()
 	store := dynamotest.NewStore(t, dynamostore.WithCallCounter(calls))
-	cfg := app.Config{Store: "dynamodb", CursorSecret: "test-cursor-secret-0123456789", PreviewSecret: "test-preview-secret-0123456789"}
+	cfg.Store, cfg.CursorSecret, cfg.PreviewSecret = "dynamodb", "test-cursor-secret-0123456789", "test-preview-secret-0123456789"
 	a, owner := launchEnv(t, cfg, store)
 	return a, calls, owner
 }
@@ -45,9 +51,10 @@ func get(h http.Handler, path string, header ...string) *httptest.ResponseRecord
 }
 
 // TestPublicReadsAreOneRequest: every public read API route costs exactly
-// one DynamoDB request (GetItem or Query), and none is a Scan.
+// one DynamoDB request (GetItem or Query) to render, and none is a Scan
+// (without the render cache; TestPublicReadsPerView counts with it).
 func TestPublicReadsAreOneRequest(t *testing.T) {
-	a, calls, _ := dynamoApp(t)
+	a, calls, _ := dynamoAppWith(t, app.Config{RenderCacheBytes: -1})
 	h := a.Handler.Public()
 	routes := []string{
 		"/api/v1/sites/demo",
@@ -223,7 +230,9 @@ func TestThrottlingAnswers503(t *testing.T) {
 	store := dynamotest.NewStore(t, dynamostore.WithTimeout(3*time.Second), dynamostore.WithClientOptions(func(o *dynamodb.Options) {
 		o.APIOptions = append(o.APIOptions, faults.Register)
 	}))
-	cfg := app.Config{Store: "dynamodb", CursorSecret: "test-cursor-secret-0123456789", PreviewSecret: "test-preview-secret-0123456789"}
+	// Without the render cache: every request reaches DynamoDB.
+	cfg := app.Config{Store: "dynamodb", CursorSecret: "test-cursor-secret-0123456789", PreviewSecret: "test-preview-secret-0123456789",
+		RenderCacheBytes: -1}
 	// One small site, not the whole demo: every call has the 3 s deadline
 	// the faults are measured against, and seeding dozens of entries
 	// under it fails on a loaded machine.

@@ -38,7 +38,11 @@ func newDeployed(t *testing.T) *deployed {
 	d.writer, _ = launchEnv(t, cfg, ws)
 	rs := dynamostore.New(dynamotest.Client(t), ws.Table(), dynamostore.WithTimeout(dynamotest.StoreTimeout), dynamostore.WithCallCounter(d.rcalls))
 	var err error
-	if d.reader, err = app.New(cfg, rs, app.NewLogger(io.Discard, "error")); err != nil {
+	// The reader renders every search (no render cache): these tests count
+	// the search index's own requests.
+	rcfg := cfg
+	rcfg.RenderCacheBytes = -1
+	if d.reader, err = app.New(rcfg, rs, app.NewLogger(io.Discard, "error")); err != nil {
 		t.Fatal(err)
 	}
 	return d

@@ -15,7 +15,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
 
 	"infocentre/internal/app"
-	"infocentre/internal/console"
 	"infocentre/internal/dynamostore/dynamotest"
 	"infocentre/internal/httpapi"
 	"infocentre/internal/previewlink"
@@ -136,7 +135,7 @@ func TestOIDCClientSecretReadByTheConsoleOnly(t *testing.T) {
 		t.Fatalf("a function without the console asked for the OIDC secret: %v", err)
 	}
 	b.Close()
-	if b.Config.OIDC != (console.OIDC{}) {
+	if b.Config.OIDC != (app.OIDC{}) {
 		t.Errorf("a function without the console keeps OIDC config %+v", b.Config.OIDC)
 	}
 	// With it, the unreadable secret stops the start, naming the variable.

@@ -38,6 +38,7 @@ var allowed = map[string][]string{
 	"internal/demo":          {"internal/centre"},
 	"internal/lambdaadapter": {"internal/centre"},
 	"internal/transfer":      {"internal/centre", "internal/jsonstrict", "internal/markdown"},
+	"internal/rendercache":   {"internal/centre", "internal/httpcache"},
 
 	"internal/boltstore":              {"internal/centre"},
 	"internal/dynamostore":            {"internal/centre", "internal/search"},
@@ -59,7 +60,7 @@ var allowed = map[string][]string{
 
 	"internal/app": {"internal/boltstore", "internal/centre", "internal/console", "internal/cursor", "internal/dynamostore",
 		"internal/filestore", "internal/httpapi", "internal/markdown", "internal/media", "internal/previewlink",
-		"internal/s3files", "internal/s3transfer", "internal/search", "internal/secrets", "internal/static", "internal/web"},
+		"internal/rendercache", "internal/s3files", "internal/s3transfer", "internal/search", "internal/secrets", "internal/static", "internal/web"},
 
 	"cmd/infocentre":       {"*"},
 	"functions":            {},

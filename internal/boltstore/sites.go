@@ -2,6 +2,7 @@ package boltstore
 
 import (
 	"context"
+	"strconv"
 	"strings"
 
 	bolt "go.etcd.io/bbolt"
@@ -204,4 +205,24 @@ func (s *Store) ListSites(ctx context.Context) ([]*centre.Site, error) {
 		return nil, err
 	}
 	return out, nil
+}
+
+// SiteStamp returns the site's change stamp, with the site: the number of
+// the file's last committed write transaction. Every write moves it (so it
+// also moves for writes the public cannot see, which only costs a cache a
+// render); one read transaction. Returns ENOTFOUND for an unknown site.
+func (s *Store) SiteStamp(ctx context.Context, slug string) (centre.SiteStamp, error) {
+	var st centre.SiteStamp
+	err := s.view(ctx, func(tx *bolt.Tx) error {
+		r, err := getSite(tx, slug)
+		if err == nil && r == nil {
+			return centre.Errorf(centre.ENOTFOUND, "no site %q", slug)
+		}
+		if err != nil {
+			return err
+		}
+		st.Value, st.Site = "t"+strconv.Itoa(tx.ID()), r.site()
+		return nil
+	})
+	return st, err
 }

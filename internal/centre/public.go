@@ -159,3 +159,10 @@ func (s *Service) At(now time.Time) *Service {
 	c.Now = func() time.Time { return now }
 	return &c
 }
+
+// SiteStamp returns the change stamp of a site (see Store.SiteStamp): what
+// a cache of public responses is keyed by. One store read; ENOTFOUND for an
+// unknown site.
+func (s *Service) SiteStamp(ctx context.Context, site string) (SiteStamp, error) {
+	return s.Store.SiteStamp(ctx, site)
+}

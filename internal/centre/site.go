@@ -8,6 +8,7 @@ import (
 	"net/mail"
 	"net/url"
 	"regexp"
+	"slices"
 	"strings"
 	"time"
 )
@@ -298,3 +299,28 @@ func ValidLogoPath(l string) bool {
 
 // LogoExt returns the file extension of a logo media type.
 func LogoExt(mediaType string) string { return logoTypes[mediaType] }
+
+// SiteStamp is the change stamp of a site (see Store.SiteStamp).
+type SiteStamp struct {
+	// Value changes with every write the public can see; it is opaque.
+	Value string
+	// ChangedAt is when the store last changed Value, if it knows (zero
+	// otherwise). A store whose public lists are read from an eventually
+	// consistent index reports it, so that what is read shortly after a
+	// change is not taken as settled.
+	ChangedAt time.Time // Site is the site record the stamp was read with, when the store
+	// read it in the same request (nil otherwise).
+	Site *Site
+}
+
+// Clone returns a deep copy of s.
+func (s *Site) Clone() *Site {
+	c := *s
+	c.Languages = slices.Clone(s.Languages)
+	c.Hosts = slices.Clone(s.Hosts)
+	if s.Banner != nil {
+		b := *s.Banner
+		c.Banner = &b
+	}
+	return &c
+}

@@ -39,6 +39,12 @@ type Store interface {
 	// events). Returns ENOTFOUND or EPRECONDITION. Only used to undo a
 	// failed import.
 	DeleteSite(ctx context.Context, slug string, version int64) error
+	// SiteStamp returns the change stamp of a site: a value that changes
+	// with every write the public can see (the site record, and each entry
+	// that is or ever was public), read consistently, in one request. Equal
+	// stamps mean nothing public changed in between. Returns ENOTFOUND for
+	// an unknown site.
+	SiteStamp(ctx context.Context, slug string) (SiteStamp, error)
 
 	// CreateEntry stores a new entry. Returns ECONFLICT if its ID exists or
 	// another entry of the site has the same (Lang, Slug).

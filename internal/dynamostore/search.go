@@ -1,7 +1,6 @@
 package dynamostore
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -64,6 +63,10 @@ var _ search.DocSource = (*Store)(nil)
 // changed the site's search documents since the marker was read.
 var errSearchMoved = errors.New("dynamostore: search sequence moved")
 
+// seen reports whether the public can see e, or could once: a write of it
+// changes a public page.
+func seen(e *centre.Entry) bool { return e != nil && (e.Public() || e.EverPublic()) }
+
 // searchDoc returns the encoded search document of e, or nil if e is not
 // indexed (nil, or not public).
 func searchDoc(e *centre.Entry) []byte {
@@ -79,9 +82,10 @@ func searchDoc(e *centre.Entry) []byte {
 }
 
 // searchSeqItem returns the marker item of site at seq.
-func searchSeqItem(site string, seq int64) item {
+func searchSeqItem(site string, seq int64, at time.Time) item {
 	it := searchSeqKey(site)
 	it["seq"] = num(seq)
+	writer(it).t("changed_at", at)
 	return it
 }
 
@@ -106,18 +110,16 @@ func (s *Store) readSearchSeq(ctx, parent context.Context, site string) (seq int
 }
 
 // addSearchChange adds to t the search changes of an entry write from old
-// to cur (nil for none): when either is public and the document differs,
-// it reads the site's marker and adds the marker's update, the document's
-// put or delete and the change item. The marker's condition fails with
-// errSearchMoved.
+// to cur (nil for none): when either is or ever was public, it reads the
+// site's marker and adds the marker's update (its sequence is also the
+// site's change stamp, see SiteStamp: a public page can change even when
+// the search document does not), the document's put or delete and the
+// change item. The marker's condition fails with errSearchMoved.
 func (s *Store) addSearchChange(ctx, parent context.Context, t *txn, old, cur *centre.Entry) error {
-	oldDoc, curDoc := searchDoc(old), searchDoc(cur)
-	if oldDoc == nil && curDoc == nil {
+	if !seen(old) && !seen(cur) {
 		return nil
 	}
-	if oldDoc != nil && curDoc != nil && bytes.Equal(oldDoc, curDoc) {
-		return nil
-	}
+	curDoc := searchDoc(cur)
 	e := cur
 	if e == nil {
 		e = old
@@ -132,7 +134,7 @@ func (s *Store) addSearchChange(ctx, parent context.Context, t *txn, old, cur *c
 		c = &cond{expr: "#seq = :seq", names: map[string]string{"#seq": "seq"}, values: map[string]types.AttributeValue{":seq": num(seq)}}
 	}
 	next := seq + 1
-	t.put(searchSeqItem(e.Site, next), c, moved)
+	t.put(searchSeqItem(e.Site, next, s.now()), c, moved)
 	change := keyOf(changePK(e.Site), changeSK(next))
 	w := writer(change)
 	w.s("id", e.ID)

@@ -11,6 +11,7 @@ import (
 	"strings"
 	"time"
 
+	"infocentre/internal/centre"
 	"infocentre/internal/httpcache"
 )
 
@@ -49,6 +50,7 @@ func (h *Handler) cacheableUntil(w http.ResponseWriter, r *http.Request, content
 		maxAge, maxAge*5, maxAge*10, 86400)
 	if !until.IsZero() {
 		cc = httpcache.Until(cc, until.Sub(now))
+		httpcache.Bound(r.Context(), until)
 	}
 	hd.Set("Cache-Control", cc)
 	hd.Set("Access-Control-Allow-Origin", "*")
@@ -79,4 +81,16 @@ func ETagMatch(values []string, etag string) bool {
 		}
 	}
 	return false
+}
+
+// expiresFirst returns the earliest ExpiresAt after now of entries (zero
+// if none expires): a response listing them changes then.
+func expiresFirst(now time.Time, entries ...*centre.Entry) time.Time {
+	var t time.Time
+	for _, e := range entries {
+		if e.ExpiresAt.After(now) && (t.IsZero() || e.ExpiresAt.Before(t)) {
+			t = e.ExpiresAt
+		}
+	}
+	return t
 }

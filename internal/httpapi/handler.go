@@ -32,6 +32,10 @@ type Config struct {
 	Search Searcher
 	// Web registers the public HTML routes (site pages, feeds) on mux.
 	Web func(mux *http.ServeMux)
+	// PublicCache, if set, wraps the public routes (read API, pages,
+	// feeds): a cache of rendered responses (internal/rendercache). The
+	// request id, access log and panic recovery stay outside it.
+	PublicCache func(http.Handler) http.Handler
 	// Console serves the staff console under /admin/ (internal/console);
 	// nil leaves /admin/ to the public routes (a 404).
 	Console http.Handler
@@ -140,6 +144,7 @@ const DefaultMaxBody = 256 << 10
 type Handler struct {
 	cfg    Config
 	public *http.ServeMux
+	pub    http.Handler // public, behind PublicCache if set, then the origin-secret check
 	admin  *http.ServeMux
 	all    http.Handler
 
@@ -187,7 +192,14 @@ func New(cfg Config) *Handler {
 	if cfg.Console != nil {
 		all.Handle("/admin/", cfg.Console)
 	}
-	all.Handle("/", originGuard(cfg.OriginSecret, h.public))
+	// The origin-secret check comes first: a cached response is no
+	// answer to a request that did not come through the CDN.
+	h.pub = h.public
+	if cfg.PublicCache != nil {
+		h.pub = cfg.PublicCache(h.public)
+	}
+	h.pub = originGuard(cfg.OriginSecret, h.pub)
+	all.Handle("/", h.pub)
 	h.all = h.wrap(all)
 	return h
 }
@@ -197,7 +209,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) { h.all.Serv
 
 // Public serves only the public routes (the "public" function), behind
 // the origin-secret check when Config.OriginSecret is set.
-func (h *Handler) Public() http.Handler { return h.wrap(originGuard(h.cfg.OriginSecret, h.public)) }
+func (h *Handler) Public() http.Handler { return h.wrap(h.pub) }
 
 // Admin serves only the staff routes and the console (the "admin"
 // function).

@@ -122,7 +122,8 @@ func (h *Handler) listPublicEntries(w http.ResponseWriter, r *http.Request) {
 	for _, e := range page.Items {
 		out.Items = append(out.Items, publicEntry(e))
 	}
-	h.cacheableJSON(w, r, out)
+	now := h.cfg.Service.Time()
+	h.cacheableJSONUntil(w, r, out, expiresFirst(now, page.Items...), now)
 }
 
 func (h *Handler) getPublicEntry(w http.ResponseWriter, r *http.Request) {
@@ -143,7 +144,8 @@ func (h *Handler) getPublicEntry(w http.ResponseWriter, r *http.Request) {
 		e = pickLanguage(versions, r.Header.Get("Accept-Language"))
 	}
 	w.Header().Set("Content-Language", e.Lang)
-	h.cacheableJSON(w, r, publicEntry(e))
+	now := h.cfg.Service.Time()
+	h.cacheableJSONUntil(w, r, publicEntry(e), expiresFirst(now, e), now)
 }
 
 // pickLanguage chooses among language versions by the Accept-Language

@@ -49,6 +49,7 @@ func Run(t *testing.T, newStore func(t *testing.T) centre.Store, opts ...Option)
 		{"Sites/List", testListSites},
 		{"Sites/Hosts", testSiteHosts},
 		{"Sites/Delete", testDeleteSite},
+		{"Sites/Stamp", testSiteStamp},
 		{"Entries/CreateGet", testEntryCreateGet},
 		{"Entries/BySlug", testEntriesBySlug},
 		{"Entries/Update", testEntryUpdate},

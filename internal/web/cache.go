@@ -45,14 +45,17 @@ func (s *Site) securityHeaders(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
-// etagger builds a strong ETag from the data a response is made of.
+// etagger builds a strong ETag from the data a response is made of, and
+// finds the time the response changes by itself: when a banner or an
+// entry it shows expires.
 type etagger struct {
 	b          []byte
 	until, now time.Time // the response changes at until (zero: unknown)
+	r          *http.Request
 }
 
 func (s *Site) newETag(q *req, kind string) *etagger {
-	e := &etagger{}
+	e := &etagger{now: q.now, r: q.r}
 	e.add("v1", s.buildID, kind, q.origin, q.prefix, q.path, q.r.URL.RawQuery, q.lang)
 	if q.site != nil {
 		e.add(q.site.Slug, strconv.FormatInt(q.site.Version, 10), q.site.UpdatedAt.Format(time.RFC3339Nano))
@@ -61,16 +64,27 @@ func (s *Site) newETag(q *req, kind string) *etagger {
 		// The banner shows until it expires: the response changes then,
 		// and no cache may keep it longer.
 		e.add("banner", b.ID, strconv.Itoa(b.Updates))
-		e.until, e.now = b.ExpiresAt, q.now
+		e.changesAt(b.ExpiresAt)
 	}
 	return e
 }
 
+// changesAt records that the response changes at t, if t is after now.
+func (e *etagger) changesAt(t time.Time) {
+	if !t.IsZero() && !e.now.IsZero() && t.After(e.now) && (e.until.IsZero() || t.Before(e.until)) {
+		e.until = t
+	}
+}
+
 // cc returns the Cache-Control policy cc, cut so that no cache keeps the
-// response past the time it changes (see httpcache.Until), if known.
+// response past the time it changes (see httpcache.Until), if known; a
+// render cache learns that time too (httpcache.Bound).
 func (e *etagger) cc(cc string) string {
 	if e.until.IsZero() {
 		return cc
+	}
+	if e.r != nil {
+		httpcache.Bound(e.r.Context(), e.until)
 	}
 	return httpcache.Until(cc, e.until.Sub(e.now))
 }
@@ -83,11 +97,13 @@ func (e *etagger) add(parts ...string) {
 	}
 }
 
-// entries adds the identity and version of every entry.
+// entries adds the identity and version of every entry; the response
+// changes when one of them expires.
 func (e *etagger) entries(list []*centre.Entry) {
 	e.add("n", strconv.Itoa(len(list)))
 	for _, x := range list {
 		e.add(x.ID, strconv.FormatInt(x.Version, 10))
+		e.changesAt(x.ExpiresAt)
 	}
 }
 

@@ -1,0 +1,119 @@
+#!/usr/bin/env bash
+# The public site against the speed limit: warm home and entry pages of the
+# demo site served by `infocentre serve` on the embedded store, side by
+# side with nginx serving the very same bytes from files, under the same
+# load generator (wrk), concurrency and duration, in one run on this
+# machine, on loopback only.
+#
+# Both servers send the gzip-encoded page (the load generator asks for
+# gzip, as browsers do); nginx serves the bytes infocentre sent, fetched
+# first, with access logs off on both sides (infocentre logs at warn).
+# Prints requests per second, the ratio to nginx and the p99 latency per
+# page. BENCH_HTTP_SECONDS (default 10) per run, BENCH_HTTP_CONNECTIONS
+# (default 32). Results: test-artifacts/bench-http/.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+log() { echo "bench-http: $*" >&2; }
+die() { log "ERROR: $*"; exit 1; }
+
+bash .ci/setup-bench-http.sh
+nginx=$(command -v nginx || echo /usr/sbin/nginx)
+secs=${BENCH_HTTP_SECONDS:-10}
+conns=${BENCH_HTTP_CONNECTIONS:-32}
+threads=2
+
+out=test-artifacts/bench-http
+rm -rf "$out"
+mkdir -p "$out"
+work=$(mktemp -d)
+chmod 755 "$work"
+pids=()
+cleanup() {
+  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
+  wait 2>/dev/null || true
+  rm -rf "$work"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+free_port() {
+  python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'
+}
+wait_up() { # wait_up URL
+  for _ in $(seq 1 200); do curl -fsS -o /dev/null "$1" 2>/dev/null && return 0; sleep 0.1; done
+  return 1
+}
+
+go build -o "$work/infocentre" ./cmd/infocentre
+app_port=$(free_port)
+LOG_LEVEL=warn INFOCENTRE_OWNER_EMAIL=bench@localhost "$work/infocentre" serve --addr "127.0.0.1:$app_port" --data "$work/data" \
+  >"$out/serve.log" 2>&1 &
+pids+=($!)
+wait_up "http://127.0.0.1:$app_port/sites/demo/" || die "infocentre serve did not answer (see $out/serve.log)"
+
+declare -A path=([home]=/sites/demo/ [entry]=/sites/demo/en/keep-cancer-care-going)
+pages=(home entry)
+mkdir -p "$work/www"
+chmod 755 "$work/www"
+for p in "${pages[@]}"; do
+  curl -fsS -H 'Accept-Encoding: gzip' -D "$out/$p.headers" -o "$work/www/$p.gz" "http://127.0.0.1:$app_port${path[$p]}"
+  grep -qi '^content-encoding: gzip' "$out/$p.headers" || die "$p: infocentre did not send gzip"
+  chmod 644 "$work/www/$p.gz"
+done
+
+ng_port=$(free_port)
+cat >"$work/nginx.conf" <<CONF
+worker_processes auto;
+pid $work/nginx.pid;
+error_log $work/nginx-error.log warn;
+user root;
+events { worker_connections 1024; }
+http {
+  access_log off;
+  sendfile on;
+  tcp_nopush on;
+  keepalive_requests 1000000;
+  server {
+    listen 127.0.0.1:$ng_port;
+    root $work/www;
+    default_type "text/html; charset=utf-8";
+    add_header Content-Encoding gzip;
+    add_header Vary Accept-Encoding;
+    location = ${path[home]} { try_files /home.gz =404; }
+    location = ${path[entry]} { try_files /entry.gz =404; }
+  }
+}
+CONF
+"$nginx" -c "$work/nginx.conf" -p "$work" -g 'daemon off;' >"$out/nginx.log" 2>&1 &
+pids+=($!)
+wait_up "http://127.0.0.1:$ng_port${path[home]}" || die "nginx did not answer (see $out/nginx.log)"
+
+# The same bytes from both.
+for p in "${pages[@]}"; do
+  a=$(curl -fsS -H 'Accept-Encoding: gzip' "http://127.0.0.1:$app_port${path[$p]}" | sha256sum)
+  b=$(curl -fsS -H 'Accept-Encoding: gzip' "http://127.0.0.1:$ng_port${path[$p]}" | sha256sum)
+  [ "$a" = "$b" ] || die "$p: nginx does not serve the bytes infocentre serves"
+done
+
+run() { # run NAME URL -> "req_per_s p99_ms"
+  local f="$out/wrk-$1.txt"
+  wrk -t"$threads" -c"$conns" -d"${secs}s" --latency -H 'Accept-Encoding: gzip' "$2" >"$f" 2>&1 || die "wrk $1 failed (see $f)"
+  awk '
+    function ms(v) { if (v ~ /us$/) return v/1000; if (v ~ /ms$/) return v+0; if (v ~ /s$/) return v*1000; return v }
+    /Requests\/sec:/ { rps = $2 }
+    $1 == "99%" { p99 = ms($2) }
+    END { printf "%.0f %.2f\n", rps, p99 }' "$f"
+}
+
+{
+  printf 'page\tbytes\tnginx_req_s\tnginx_p99_ms\tinfocentre_req_s\tinfocentre_p99_ms\tratio\n'
+  for p in "${pages[@]}"; do
+    read -r nr np < <(run "nginx-$p" "http://127.0.0.1:$ng_port${path[$p]}")
+    read -r ir ip < <(run "infocentre-$p" "http://127.0.0.1:$app_port${path[$p]}")
+    printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$p" "$(stat -c %s "$work/www/$p.gz")" "$nr" "$np" "$ir" "$ip" \
+      "$(awk -v a="$ir" -v b="$nr" 'BEGIN{printf "%.2f", (b>0)?a/b:0}')"
+  done
+} >"$out/bench-http.tsv"
+log "$threads wrk threads, $conns connections, ${secs}s per run, $(nproc) CPUs"
+column -t -s $'\t' "$out/bench-http.tsv"

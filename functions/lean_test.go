@@ -1,0 +1,45 @@
+package functions_test
+
+import (
+	"os/exec"
+	"strings"
+	"testing"
+)
+
+// TestLeanFunctions: built as functions/Makefile builds them, no function
+// carries the embedded store or the files directory, and the public
+// function carries no staff side (console and its passkeys, upload
+// inspection with its PDF and image codecs, transfers, static archives).
+func TestLeanFunctions(t *testing.T) {
+	if testing.Short() {
+		t.Skip("lists the dependencies of every function (go list)")
+	}
+	local := []string{"go.etcd.io/bbolt", "infocentre/internal/boltstore", "infocentre/internal/filestore"}
+	staff := []string{"infocentre/internal/console", "infocentre/internal/media", "infocentre/internal/s3transfer",
+		"infocentre/internal/static", "github.com/go-webauthn/webauthn/webauthn", "github.com/pdfcpu/pdfcpu/pkg/api"}
+	for fn, tags := range map[string]string{"public": "lambda.norpc,lambda,publicfn", "admin": "lambda.norpc,lambda",
+		"authorizer": "lambda.norpc,lambda", "publisher": "lambda.norpc,lambda"} {
+		cmd := exec.Command("go", "list", "-deps", "-tags", tags, "./"+fn)
+		cmd.Env = append(cmd.Environ(), "CGO_ENABLED=0", "GOOS=linux")
+		out, err := cmd.Output()
+		if err != nil {
+			t.Fatalf("go list %s: %v", fn, err)
+		}
+		deps := map[string]bool{}
+		for _, p := range strings.Fields(string(out)) {
+			deps[p] = true
+		}
+		if !deps["infocentre/internal/app"] {
+			t.Fatalf("%s: the dependency list misses internal/app: %s", fn, out)
+		}
+		banned := local
+		if fn == "public" {
+			banned = append(append([]string{}, local...), staff...)
+		}
+		for _, p := range banned {
+			if deps[p] {
+				t.Errorf("%s (tags %s) carries %s", fn, tags, p)
+			}
+		}
+	}
+}

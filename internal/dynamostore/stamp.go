@@ -1,0 +1,77 @@
+package dynamostore
+
+import (
+	"context"
+	"strconv"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+
+	"infocentre/internal/centre"
+)
+
+// SiteStamp returns the site's change stamp, with the site: the version of
+// its site item and the sequence of its search marker (see search.go),
+// which every write of an entry that is or ever was public raises in the
+// entry's own transaction. One TransactGetItems of the two items (read
+// together, at one instant; IAM authorises it as GetItem). ChangedAt is the later
+// of the site's UpdatedAt and the marker's time: the public lists are read
+// from GSI1, which follows a write shortly after. Returns ENOTFOUND for an
+// unknown site.
+func (s *Store) SiteStamp(parent context.Context, slug string) (centre.SiteStamp, error) {
+	ctx, cancel, err := s.op(parent)
+	if err != nil {
+		return centre.SiteStamp{}, err
+	}
+	defer cancel()
+	siteItem, marker := siteKey(slug), searchSeqKey(slug)
+	out, err := s.client.TransactGetItems(ctx, &dynamodb.TransactGetItemsInput{
+		TransactItems: []types.TransactGetItem{
+			{Get: &types.Get{TableName: aws.String(s.table), Key: siteItem}},
+			{Get: &types.Get{TableName: aws.String(s.table), Key: marker}},
+		},
+		ReturnConsumedCapacity: types.ReturnConsumedCapacityTotal,
+	}, s.optFns...)
+	if err != nil {
+		return centre.SiteStamp{}, s.fail(parent, "get site stamp", err)
+	}
+	var items []item
+	for _, r := range out.Responses {
+		if r.Item != nil {
+			items = append(items, r.Item)
+		}
+	}
+	var seq int64
+	var changed time.Time
+	var site *centre.Site
+	for _, it := range items {
+		r := reader{it: it}
+		switch r.s(attrSK) {
+		case skSite:
+			if site, err = siteFromItem(it); err != nil {
+				return centre.SiteStamp{}, err
+			}
+			changed = later(changed, site.UpdatedAt)
+		case skSearchSeq:
+			seq = r.n("seq")
+			changed = later(changed, r.t("changed_at"))
+		}
+		if err := r.err("site stamp"); err != nil {
+			return centre.SiteStamp{}, err
+		}
+	}
+	if site == nil {
+		return centre.SiteStamp{}, centre.Errorf(centre.ENOTFOUND, "site %q not found", slug)
+	}
+	return centre.SiteStamp{Value: "v" + strconv.FormatInt(site.Version, 10) + "s" + strconv.FormatInt(seq, 10),
+		ChangedAt: changed, Site: site}, nil
+}
+
+func later(a, b time.Time) time.Time {
+	if b.After(a) {
+		return b
+	}
+	return a
+}
