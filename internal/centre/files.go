@@ -476,6 +476,49 @@ func (s *Service) PublicFile(ctx context.Context, site, sha string, width int) (
 	return f, obj, nil
 }
 
+// PreviewFile returns a file that the entry behind a preview token
+// references, by its SHA-256, with its bytes (width > 0: that variant),
+// public or not: a draft's attachments and lead image show in its
+// preview as they will once it is published. Any other file, an expired
+// or revoked token, or a public entry (its files are public) is
+// ENOTFOUND. One token check and up to MaxAttachments+1 reads of file
+// records.
+func (s *Service) PreviewFile(ctx context.Context, token, sha string, width int) (*File, *Object, error) {
+	if s.Files == nil || !ValidSHA256(sha) {
+		return nil, nil, Errorf(ENOTFOUND, "no such file")
+	}
+	e, err := s.Preview(ctx, token)
+	if err != nil {
+		if IsCode(err, EGONE) {
+			err = Errorf(ENOTFOUND, "no such file")
+		}
+		return nil, nil, err
+	}
+	for _, id := range e.FileIDs() {
+		f, err := s.Store.GetFile(ctx, e.Site, id)
+		if IsCode(err, ENOTFOUND) {
+			continue // deleted since the draft referenced it
+		}
+		if err != nil {
+			return nil, nil, err
+		}
+		if f.SHA256 != sha {
+			continue
+		}
+		if width > 0 {
+			if _, ok := f.Variant(width); !ok {
+				return nil, nil, Errorf(ENOTFOUND, "no such variant")
+			}
+		}
+		obj, err := s.Files.Open(ctx, FileKey(e.Site, sha, width))
+		if err != nil {
+			return nil, nil, err
+		}
+		return f, obj, nil
+	}
+	return nil, nil, Errorf(ENOTFOUND, "no such file")
+}
+
 // PresignFile returns a short-lived URL that downloads a file (or a
 // variant) straight from the file store, when the store can make one.
 func (s *Service) PresignFile(ctx context.Context, f *File, width int, ttl time.Duration) (string, bool, error) {

@@ -170,7 +170,7 @@ var guardReads = map[string]bool{
 	"PublicEntries": true, "PublicEntry": true, "Revisions": true, "Revision": true, "Diff": true, "Keys": true,
 	"Audit": true, "Preview": true, "Require": true, "HostReserved": true, "At": true, "PreviewEntry": true, "PublicListing": true,
 	"PublicSites": true, "PublicVersions": true, "SiteStamp": true, "ReadableEntries": true, "SiteByHost": true, "Bootstrap": true, "PublishDue": true,
-	"File": true, "ListFiles": true, "FileUsage": true, "MaxFileSize": true, "PublicFile": true, "PresignFile": true,
+	"File": true, "ListFiles": true, "FileUsage": true, "MaxFileSize": true, "PublicFile": true, "PreviewFile": true, "PresignFile": true,
 	"People": true, "Person": true, "Time": true, "EntriesBySlug": true,
 }
 
