@@ -121,7 +121,11 @@ var writes = map[string]write{
 		return svc.DeleteFile(ctx, p, x.site, x.file)
 	}},
 	"StartUpload": {need: centre.RoleEditor, call: func(ctx context.Context, svc *centre.Service, p centre.Principal, x guardTarget) error {
-		_, err := svc.StartUpload(ctx, p, x.site)
+		_, err := svc.StartUpload(ctx, p, x.site, "")
+		return err
+	}},
+	"CompleteFormUpload": {need: centre.RoleEditor, call: func(ctx context.Context, svc *centre.Service, p centre.Principal, x guardTarget) error {
+		_, _, err := svc.CompleteFormUpload(ctx, p, x.site, x.file, centre.FileInput{Name: "a.txt"})
 		return err
 	}},
 	"CompleteUpload": {need: centre.RoleEditor, call: func(ctx context.Context, svc *centre.Service, p centre.Principal, x guardTarget) error {
