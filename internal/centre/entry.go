@@ -82,6 +82,10 @@ type Entry struct {
 	// publisher other than EditedBy has approved it makes Pending its
 	// content. Staff-only. Nil when nothing is held.
 	Pending *PendingChange `json:"pending,omitempty"`
+
+	// announce is the outbox record the next CreateEntry or UpdateEntry
+	// of this value stores with it (see Announce); never stored itself.
+	announce *Notification
 }
 
 // PendingChange is a held change to a published entry (Entry.Pending):

@@ -1,6 +1,8 @@
 package centre_test
 
 import (
+	"fmt"
+	"slices"
 	"testing"
 	"time"
 
@@ -42,6 +44,18 @@ func TestHeldChanges(t *testing.T) {
 	}
 	e := publish("Water advice")
 	published, updated := e.Version, e.UpdatedAt
+	// kinds returns the kinds of the outbox records of e, oldest first:
+	// only what the public sees is announced.
+	kinds := func() []string {
+		t.Helper()
+		var out []string
+		for _, r := range f.outbox("demo") {
+			if r.Entry == e.ID {
+				out = append(out, fmt.Sprintf("%s v%d", r.Kind, r.Version))
+			}
+		}
+		return out
+	}
 	f.now = f.now.Add(time.Hour)
 
 	// A major change is held: the public still reads the published text.
@@ -57,6 +71,9 @@ func TestHeldChanges(t *testing.T) {
 	}
 	if p := public(e); p.Title != "Water advice" || p.Body != "Boil water." || len(p.ChangeNotes) != 0 {
 		t.Fatalf("the public reads the held change: %q %q", p.Title, p.Body)
+	}
+	if got := kinds(); !slices.Equal(got, []string{fmt.Sprintf("%s v%d", centre.NotifyPublished, published)}) {
+		t.Fatalf("a held change is announced: %v", got)
 	}
 	if pr := e.Proposed(); pr.Title != title || pr.Body != body || e.Title != "Water advice" {
 		t.Fatalf("Proposed: %q, and the entry itself %q", pr.Title, e.Title)
@@ -101,6 +118,9 @@ func TestHeldChanges(t *testing.T) {
 	if p := public(e); p.Title != title || p.Body != body2 || len(p.ChangeNotes) != 1 {
 		t.Fatalf("the public after publication: %q", p.Title)
 	}
+	if got := kinds(); len(got) != 2 || got[1] != fmt.Sprintf("%s v%d", centre.NotifyUpdated, e.Version) {
+		t.Fatalf("publishing a held major change announces %v", got)
+	}
 
 	// A minor held change: no public note, no new date.
 	updated = e.UpdatedAt
@@ -119,6 +139,9 @@ func TestHeldChanges(t *testing.T) {
 	}
 	if e.Title != fixed || len(e.ChangeNotes) != 1 || !e.UpdatedAt.Equal(updated) || e.LastChange.Kind != minor {
 		t.Fatalf("after a minor held change: %q, %d notes, updated %v", e.Title, len(e.ChangeNotes), e.UpdatedAt)
+	}
+	if got := kinds(); len(got) != 2 {
+		t.Fatalf("publishing a minor held change announces: %v", got)
 	}
 
 	// Withdrawing drops a held change.
@@ -189,6 +212,11 @@ func TestPublishDueRespectsTheTwoPersonRule(t *testing.T) {
 	}
 	if _, err := f.svc.PublicEntry(ctx, "demo", before.Slug, ""); !centre.IsCode(err, centre.ENOTFOUND) {
 		t.Fatalf("the unapproved entry is public: %v", err)
+	}
+	for _, r := range f.outbox("demo") {
+		if r.Entry == before.ID {
+			t.Fatalf("the held entry is announced: %+v", r)
+		}
 	}
 	for _, e := range []*centre.Entry{approved, forced} {
 		got, _ := f.svc.Entry(ctx, f.owner, "demo", e.ID)
