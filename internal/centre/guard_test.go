@@ -141,6 +141,10 @@ var writes = map[string]write{
 		_, _, err := svc.InvitePerson(ctx, p, x.site, centre.PersonInput{Email: "guard-" + x.site + "@example.org", Name: "Guard", Role: centre.RoleViewer})
 		return err
 	}},
+	"ResendInvitation": {need: centre.RoleAdmin, call: func(ctx context.Context, svc *centre.Service, p centre.Principal, x guardTarget) error {
+		_, _, err := svc.ResendInvitation(ctx, p, x.site, x.person, 0)
+		return err
+	}},
 	"SetPersonRole": {need: centre.RoleAdmin, call: func(ctx context.Context, svc *centre.Service, p centre.Principal, x guardTarget) error {
 		_, err := svc.SetPersonRole(ctx, p, x.site, x.person, centre.RoleViewer, 0)
 		return err
