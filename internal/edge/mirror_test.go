@@ -1,0 +1,200 @@
+package edge
+
+import (
+	"context"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"infocentre/internal/boltstore"
+	"infocentre/internal/centre"
+	"infocentre/internal/markdown"
+	"infocentre/internal/static"
+	"infocentre/internal/web"
+	"infocentre/internal/web/fixture"
+)
+
+const origin = "https://info.example.org"
+
+// world is a store with the fixture sites, a service on a clock the test
+// moves, and the edge handler with a mirror and a distribution on
+// moto_server.
+type world struct {
+	t     *testing.T
+	st    centre.Store
+	svc   *centre.Service
+	now   time.Time
+	h     *Handler
+	b     *Bucket
+	cf    *Purger
+	seen  map[string]*centre.Entry
+	owner centre.Principal
+	reps  []*Report
+}
+
+func newWorld(t *testing.T) *world {
+	t.Helper()
+	st, err := boltstore.Open(filepath.Join(t.TempDir(), "edge.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	if err := fixture.Seed(context.Background(), st); err != nil {
+		t.Fatal(err)
+	}
+	w := &world{t: t, st: st, now: fixture.Base.Add(40 * 24 * time.Hour), b: s3Mirror(t),
+		owner: centre.Principal{KeyID: "k", Site: centre.AllSites, Role: centre.RoleOwner}}
+	w.svc = &centre.Service{Store: st, Render: markdown.Render, CheckAccent: web.CheckAccent, Now: func() time.Time { return w.now }}
+	client, dist := newDistribution(t)
+	w.cf = &Purger{Client: client, DistributionID: dist, Backoff: time.Millisecond}
+	w.h = New(Config{Service: w.svc, Purger: w.cf, Mirror: w.b, Static: static.Options{BaseURL: origin},
+		Now: func() time.Time { return w.now }})
+	w.seen = w.entries()
+	return w
+}
+
+// entries returns every entry of the demo site by id.
+func (w *world) entries() map[string]*centre.Entry {
+	w.t.Helper()
+	out := map[string]*centre.Entry{}
+	q := centre.EntryQuery{Site: fixture.Site, Limit: centre.MaxPageSize}
+	for range 100 {
+		page, err := w.st.ListEntries(context.Background(), q)
+		if err != nil {
+			w.t.Fatal(err)
+		}
+		for _, e := range page.Items {
+			out[e.ID] = e
+		}
+		if page.Next == "" {
+			return out
+		}
+		q.After = page.Next
+	}
+	w.t.Fatal("more than 100 pages of entries")
+	return nil
+}
+
+// step applies to the edge what changed since the last step, as the
+// stream reports it: one record per entry written, with its images before
+// and after.
+func (w *world) step(name string) *Report {
+	w.t.Helper()
+	now := w.entries()
+	var recs []Record
+	for id, e := range now {
+		if old := w.seen[id]; old == nil || old.Version != e.Version {
+			recs = append(recs, Record{ID: name + "-" + id, Created: w.now, Change: Change{Site: fixture.Site, OldEntry: old, NewEntry: e}})
+		}
+	}
+	for id, old := range w.seen {
+		if now[id] == nil {
+			recs = append(recs, Record{ID: name + "-" + id, Created: w.now, Change: Change{Site: fixture.Site, OldEntry: old}})
+		}
+	}
+	w.seen = now
+	if len(recs) == 0 {
+		w.t.Fatalf("%s: nothing changed", name)
+	}
+	rep, err := w.h.Apply(context.Background(), recs)
+	if err != nil {
+		w.t.Fatalf("%s: %v", name, err)
+	}
+	w.t.Logf("%s: kinds %v, %d invalidation paths, mirror %d rendered, %d written, %d deleted in %s",
+		name, rep.Kinds, rep.Paths, rep.Rendered, rep.Written, rep.Deleted, rep.MirrorTime)
+	w.reps = append(w.reps, rep)
+	return rep
+}
+
+// TestMirrorEqualsExport: after the first copy, a sequence of publishes,
+// corrections, a withdrawal and a scheduled release — each applied as the
+// stream reports it, re-rendering only what changed — leaves the mirror
+// (moto_server S3) equal, byte for byte and file for file, to a fresh
+// static export of the site; every step purged its paths on moto_server's
+// CloudFront.
+func TestMirrorEqualsExport(t *testing.T) {
+	w := newWorld(t)
+	ctx := context.Background()
+	site, err := w.svc.Site(ctx, fixture.Site)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rep, err := w.h.Apply(ctx, []Record{{ID: "first", Created: w.now, Change: Change{Site: fixture.Site, OldSite: site, NewSite: site}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	first := rep.Written
+	if first < 50 {
+		t.Fatalf("the first copy wrote %d files", first)
+	}
+
+	pub, err := w.svc.CreateEntry(ctx, w.owner, fixture.Site, centre.EntryInput{Slug: "flood-warning", Lang: "en", Status: centre.StatusPublished,
+		Content: centre.Content{Type: centre.TypeStatement, Title: "Flood warning", Body: "Stay away from the river.", Tags: []string{"floods"}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rep = w.step("publish")
+	if rep.Kinds["publish"] != 1 || rep.Written == 0 || rep.Written >= first {
+		t.Errorf("publish: kinds %v, %d written (the first copy: %d)", rep.Kinds, rep.Written, first)
+	}
+	w.now = w.now.Add(time.Hour)
+	note, title := "The river level was wrong.", "Flood warning: river level"
+	pub, err = w.svc.UpdateEntry(ctx, w.owner, fixture.Site, pub.ID, centre.EntryPatch{ChangeNote: &note,
+		ContentPatch: centre.ContentPatch{Title: &title}}, pub.Version)
+	if err != nil {
+		t.Fatal(err)
+	}
+	w.step("major correction")
+	w.now = w.now.Add(time.Minute)
+	minor, summary := centre.ChangeMinor, "Keep away from the banks."
+	pub, err = w.svc.UpdateEntry(ctx, w.owner, fixture.Site, pub.ID, centre.EntryPatch{Change: &minor,
+		ContentPatch: centre.ContentPatch{Summary: &summary}}, pub.Version)
+	if err != nil {
+		t.Fatal(err)
+	}
+	w.step("minor correction")
+	w.now = w.now.Add(time.Minute)
+	if _, err := w.svc.Withdraw(ctx, w.owner, fixture.Site, pub.ID, pub.Version, "Issued in error.", fixture.StatementSlug); err != nil {
+		t.Fatal(err)
+	}
+	rep = w.step("withdraw")
+	if rep.Kinds["withdraw"] != 1 {
+		t.Errorf("withdraw: kinds %v", rep.Kinds)
+	}
+	if _, err := w.svc.CreateEntry(ctx, w.owner, fixture.Site, centre.EntryInput{Slug: "school-reopening", Lang: "en",
+		Status: centre.StatusScheduled, PublishAt: w.now.Add(30 * time.Minute),
+		Content: centre.Content{Type: centre.TypeNews, Title: "Schools reopen", Body: "On Monday.", Tags: []string{"schools"}}}); err != nil {
+		t.Fatal(err)
+	}
+	rep = w.step("schedule")
+	if rep.Paths != 0 || rep.Written != 0 {
+		t.Errorf("a scheduled entry before its time purged %d paths and wrote %d files", rep.Paths, rep.Written)
+	}
+	w.now = w.now.Add(time.Hour)
+	if n, err := w.svc.PublishDue(ctx); err != nil || n != 1 {
+		t.Fatalf("PublishDue = %d, %v", n, err)
+	}
+	rep = w.step("scheduled release")
+	if rep.Kinds["publish"] != 1 {
+		t.Errorf("release: kinds %v", rep.Kinds)
+	}
+
+	dir := filepath.Join(t.TempDir(), "export")
+	if _, err := (static.Options{BaseURL: origin, Prefix: web.SiteBase(fixture.Site), Now: w.now, NoAPI: true}).Export(ctx, w.svc, fixture.Site, dir, nil); err != nil {
+		t.Fatal(err)
+	}
+	export := dirFiles(t, dir)
+	mirror := mirrorFiles(t, w.b)
+	sameFiles(t, mirror, export)
+	if _, ok := mirror["sites/demo/en/school-reopening/index.html"]; !ok {
+		t.Error("the released entry is not in the mirror")
+	}
+	if _, ok := mirror["sites/demo/tags/schools/index.html"]; !ok {
+		t.Error("the released entry's new tag page is not in the mirror")
+	}
+	if page := string(mirror["sites/demo/en/flood-warning/index.html"]); !strings.Contains(page, "Issued in error.") {
+		t.Error("the mirror's page of the withdrawn entry lacks the withdrawal")
+	}
+	t.Logf("mirror of %d files equals the export", len(mirror))
+}
