@@ -2,10 +2,17 @@ package edge
 
 import (
 	"context"
+	"encoding/json"
+	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/aws/aws-lambda-go/events"
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/cloudfront"
 
 	"infocentre/internal/boltstore"
 	"infocentre/internal/centre"
@@ -197,4 +204,88 @@ func TestMirrorEqualsExport(t *testing.T) {
 		t.Error("the mirror's page of the withdrawn entry lacks the withdrawal")
 	}
 	t.Logf("mirror of %d files equals the export", len(mirror))
+}
+
+// TestRecordedStreamEvent: the stream records moto_server's DynamoDB
+// Streams gave while the CLI created a site and published an entry
+// (.ci/record-stream-event.sh) decode to a site change, a draft the
+// public does not see and a publication; applied to a store in that
+// state, they put the site and the entry in the mirror and purge the
+// entry's pages and the site's wildcards in one invalidation.
+func TestRecordedStreamEvent(t *testing.T) {
+	raw, err := os.ReadFile(filepath.Join("..", "..", "testdata", "stream", "dynamodb-stream.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ev events.DynamoDBEvent
+	if err := json.Unmarshal(raw, &ev); err != nil {
+		t.Fatal(err)
+	}
+	recs, err := Records(ev)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var kinds []string
+	for _, r := range recs {
+		kinds = append(kinds, Kind(r.Change))
+	}
+	if !slices.Equal(kinds, []string{"site", "", "publish"}) {
+		t.Fatalf("kinds %q, want site, a draft, publish", kinds)
+	}
+	pub := recs[2].Change.NewEntry
+	if pub.Slug != "boil-water-notice" || pub.Site != "edge" || !slices.Equal(pub.Tags, []string{"water"}) || recs[2].Created.IsZero() {
+		t.Fatalf("published entry %+v at %v", pub, recs[2].Created)
+	}
+
+	w := newWorld(t)
+	ctx := context.Background()
+	if err := w.st.CreateSite(ctx, recs[0].Change.NewSite); err != nil {
+		t.Fatal(err)
+	}
+	if err := w.st.CreateEntry(ctx, pub); err != nil {
+		t.Fatal(err)
+	}
+	rep, err := w.h.Apply(ctx, recs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rep.Invalidations) != 1 || rep.Paths == 0 {
+		t.Fatalf("report %+v", rep)
+	}
+	inv, err := w.cf.Client.(*cloudfront.Client).GetInvalidation(ctx, &cloudfront.GetInvalidationInput{
+		DistributionId: aws.String(w.cf.DistributionID), Id: aws.String(rep.Invalidations[0])})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := inv.Invalidation.InvalidationBatch.Paths.Items
+	for _, p := range []string{"/sites/edge/*", "/api/v1/sites/edge/*"} {
+		if !slices.Contains(got, p) {
+			t.Errorf("invalidation lacks %s: %v", p, got)
+		}
+	}
+	files := mirrorFiles(t, w.b)
+	if page := string(files["sites/edge/en/boil-water-notice/index.html"]); !strings.Contains(page, "Boil water before drinking") {
+		t.Errorf("mirror lacks the published entry's page (%d files)", len(files))
+	}
+	// The same records again (Lambda retrying the batch): nothing is
+	// rewritten, and the invalidation carries the same caller reference
+	// and paths, which CloudFront answers with the first invalidation
+	// (moto_server makes a new one, so the reference is compared).
+	again, err := w.h.Apply(ctx, recs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if again.Written != 0 || len(again.Invalidations) != 1 {
+		t.Fatalf("replayed batch wrote %d files, invalidations %v", again.Written, again.Invalidations)
+	}
+	inv2, err := w.cf.Client.(*cloudfront.Client).GetInvalidation(ctx, &cloudfront.GetInvalidationInput{
+		DistributionId: aws.String(w.cf.DistributionID), Id: aws.String(again.Invalidations[0])})
+	if err != nil {
+		t.Fatal(err)
+	}
+	b1, b2 := inv.Invalidation.InvalidationBatch, inv2.Invalidation.InvalidationBatch
+	if aws.ToString(b1.CallerReference) != aws.ToString(b2.CallerReference) || !slices.Equal(b1.Paths.Items, b2.Paths.Items) {
+		t.Errorf("replayed batch: reference %s, paths %v; first %s, %v", aws.ToString(b2.CallerReference), b2.Paths.Items,
+			aws.ToString(b1.CallerReference), b1.Paths.Items)
+	}
 }
