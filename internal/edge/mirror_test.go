@@ -1,6 +1,7 @@
 package edge
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"os"
@@ -245,12 +246,30 @@ func TestRecordedStreamEvent(t *testing.T) {
 	if err := w.st.CreateEntry(ctx, pub); err != nil {
 		t.Fatal(err)
 	}
+	var metrics bytes.Buffer
+	w.h.cfg.Metrics = &metrics
 	rep, err := w.h.Apply(ctx, recs)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if len(rep.Invalidations) != 1 || rep.Paths == 0 {
 		t.Fatalf("report %+v", rep)
+	}
+	// One CloudWatch embedded-metric-format line per batch.
+	var emf struct {
+		AWS struct {
+			CloudWatchMetrics []struct {
+				Namespace string
+				Metrics   []struct{ Name, Unit string }
+			}
+		} `json:"_aws"`
+		Paths   int `json:"EdgePurgedPaths"`
+		Written int `json:"EdgeMirrorWritten"`
+	}
+	if err := json.Unmarshal(metrics.Bytes(), &emf); err != nil || len(emf.AWS.CloudWatchMetrics) != 1 ||
+		emf.AWS.CloudWatchMetrics[0].Namespace != "infocentre" || len(emf.AWS.CloudWatchMetrics[0].Metrics) != 4 ||
+		emf.Paths != rep.Paths || emf.Written != rep.Written || emf.Written == 0 {
+		t.Errorf("metric line %q (%v), want EMF with the batch's %d paths and %d files written", metrics.String(), err, rep.Paths, rep.Written)
 	}
 	inv, err := w.cf.Client.(*cloudfront.Client).GetInvalidation(ctx, &cloudfront.GetInvalidationInput{
 		DistributionId: aws.String(w.cf.DistributionID), Id: aws.String(rep.Invalidations[0])})
