@@ -170,6 +170,24 @@ func TestMirrorEqualsExport(t *testing.T) {
 	if rep.Kinds["withdraw"] != 1 {
 		t.Errorf("withdraw: kinds %v", rep.Kinds)
 	}
+	// An entry removed from the store: its page and the page of its
+	// only tag leave the mirror.
+	gone, err := w.svc.CreateEntry(ctx, w.owner, fixture.Site, centre.EntryInput{Slug: "power-cut", Lang: "en", Status: centre.StatusPublished,
+		Content: centre.Content{Type: centre.TypeNews, Title: "Power cut", Body: "Until noon.", Tags: []string{"power"}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	w.step("publish another")
+	if _, ok := mirrorFiles(t, w.b)["sites/demo/tags/power/index.html"]; !ok {
+		t.Fatal("the new tag's page is not in the mirror")
+	}
+	if err := w.st.DeleteEntry(ctx, fixture.Site, gone.ID, gone.Version); err != nil {
+		t.Fatal(err)
+	}
+	rep = w.step("delete")
+	if rep.Kinds["delete"] != 1 || rep.Deleted < 2 {
+		t.Errorf("delete: kinds %v, %d files deleted, want the entry's page and its tag's", rep.Kinds, rep.Deleted)
+	}
 	if _, err := w.svc.CreateEntry(ctx, w.owner, fixture.Site, centre.EntryInput{Slug: "school-reopening", Lang: "en",
 		Status: centre.StatusScheduled, PublishAt: w.now.Add(30 * time.Minute),
 		Content: centre.Content{Type: centre.TypeNews, Title: "Schools reopen", Body: "On Monday.", Tags: []string{"schools"}}}); err != nil {
