@@ -50,6 +50,8 @@
 //	    list a site's hosted files, newest first
 //	infocentre publish-due [store flags]
 //	    release the scheduled entries that are due, once
+//	infocentre seed [store flags]
+//	    prepare an empty store as serve does on its first start: the first owner key and console invitation (printed once) and the demo site
 //
 //	Store flags (where a command acts):
 //	  --data DIR     keep the embedded store's data in dir (env INFOCENTRE_DATA)
