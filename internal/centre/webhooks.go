@@ -23,13 +23,13 @@ func (s *Service) CreateWebhook(ctx context.Context, p Principal, site string, i
 	if _, err := s.writableSite(ctx, p, site, RoleAdmin); err != nil {
 		return nil, "", err
 	}
-	sender, err := s.webhookSender()
-	if err != nil {
-		return nil, "", err
-	}
 	var pr Problems
 	checkWebhookInput(&in, &pr)
 	if err := pr.Err(); err != nil {
+		return nil, "", err
+	}
+	sender, err := s.webhookSender()
+	if err != nil {
 		return nil, "", err
 	}
 	if err := sender.CheckURL(ctx, in.URL); err != nil {
@@ -111,11 +111,11 @@ func (s *Service) TestWebhook(ctx context.Context, p Principal, site, id string)
 	if _, err := s.writableSite(ctx, p, site, RoleAdmin); err != nil {
 		return nil, err
 	}
-	sender, err := s.webhookSender()
+	w, err := s.Webhook(ctx, p, site, id)
 	if err != nil {
 		return nil, err
 	}
-	w, err := s.Webhook(ctx, p, site, id)
+	sender, err := s.webhookSender()
 	if err != nil {
 		return nil, err
 	}
