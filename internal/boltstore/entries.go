@@ -152,10 +152,14 @@ func (s *Store) CreateEntry(ctx context.Context, e *centre.Entry) error {
 		if err := putIndexes(tx, r, false); err != nil {
 			return err
 		}
+		if err := putAnnouncement(tx, e); err != nil {
+			return err
+		}
 		return putEntry(tx, r, body)
 	})
 	if err == nil {
 		e.Version = 1
+		e.Announce(nil)
 	}
 	return err
 }
@@ -227,10 +231,14 @@ func (s *Store) UpdateEntry(ctx context.Context, e *centre.Entry) error {
 		if err := putIndexes(tx, r, false); err != nil {
 			return err
 		}
+		if err := putAnnouncement(tx, e); err != nil {
+			return err
+		}
 		return putEntry(tx, r, body)
 	})
 	if err == nil {
 		e.Version = r.Version
+		e.Announce(nil)
 	}
 	return err
 }
