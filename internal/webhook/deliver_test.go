@@ -513,8 +513,11 @@ func TestRedirectNotFollowed(t *testing.T) {
 		if err := e.sender.Deliver(t.Context(), e.notification("n-redirect", centre.NotifyPublished)); err != nil {
 			t.Fatal(err)
 		}
-		if len(target.requests()) != 0 || hits != 1 {
-			t.Fatalf("redirect followed: target %d, redirector %d", len(target.requests()), hits)
+		mu.Lock()
+		n := hits
+		mu.Unlock()
+		if len(target.requests()) != 0 || n != 1 {
+			t.Fatalf("redirect followed: target %d, redirector %d", len(target.requests()), n)
 		}
 		if d := e.deliveries(w)[0]; d.Status != centre.DeliveryPending || d.ResponseCode != 307 {
 			t.Fatalf("after a redirect: %+v", d)
