@@ -41,6 +41,11 @@ var routeRoles = map[string]string{
 	"GET " + siteRoute + "/keys":                      centre.RoleAdmin,
 	"POST " + siteRoute + "/keys":                     centre.RoleAdmin,
 	"DELETE " + siteRoute + "/keys/{id}":              centre.RoleAdmin,
+	"GET " + siteRoute + "/webhooks":                  centre.RoleAdmin,
+	"POST " + siteRoute + "/webhooks":                 centre.RoleAdmin,
+	"DELETE " + siteRoute + "/webhooks/{id}":          centre.RoleAdmin,
+	"GET " + siteRoute + "/webhooks/{id}/deliveries":  centre.RoleAdmin,
+	"POST " + siteRoute + "/webhooks/{id}/test":       centre.RoleAdmin,
 
 	"GET " + siteRoute + "/entries":  centre.RoleViewer,
 	"POST " + siteRoute + "/entries": centre.RoleEditor,
