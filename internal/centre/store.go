@@ -178,6 +178,9 @@ type Store interface {
 	// FileUsage returns what a site's files take (zero for none).
 	FileUsage(ctx context.Context, site string) (FileUsage, error)
 
+	// Email alerts (#18): subscriptions, deliveries, digests, suppression.
+	AlertStore
+
 	// Close releases the store's resources.
 	Close() error
 }
