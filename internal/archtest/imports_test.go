@@ -57,8 +57,11 @@ var allowed = map[string][]string{
 	"internal/s3transfer": {"internal/centre", "internal/httpapi"},
 	"internal/static":     {"internal/centre", "internal/cursor", "internal/httpapi", "internal/search", "internal/web"},
 	"internal/console":    {"internal/centre", "internal/cursor", "internal/ratelimit"},
+	"internal/alerts":     {"internal/centre", "internal/ratelimit"},
 
-	"internal/app": {"internal/boltstore", "internal/centre", "internal/console", "internal/cursor", "internal/dynamostore",
+	"internal/alerts/mailpittest": {},
+
+	"internal/app": {"internal/alerts", "internal/boltstore", "internal/centre", "internal/console", "internal/cursor", "internal/dynamostore",
 		"internal/filestore", "internal/httpapi", "internal/markdown", "internal/media", "internal/previewlink",
 		"internal/rendercache", "internal/s3files", "internal/s3transfer", "internal/search", "internal/secrets", "internal/static", "internal/web"},
 
