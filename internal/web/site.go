@@ -123,6 +123,11 @@ type Options struct {
 	// root-relative ones). Every other path is the live site's.
 	Static       bool
 	StaticOrigin string
+	// Subscribe says that the email alert routes are mounted
+	// (internal/alerts: POST /sites/{site}/subscribe): the pages of an
+	// active site then carry a subscribe form in the footer, and entry
+	// pages one for updates about the entry.
+	Subscribe bool
 	// Searcher answers the search page ({base}/search) and with it the
 	// OpenSearch description ({base}/opensearch.xml) and the search link
 	// of every page. Nil, or Static, leaves all of them out.
