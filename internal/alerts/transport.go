@@ -2,7 +2,9 @@ package alerts
 
 import (
 	"context"
+	"crypto/sha256"
 	"crypto/tls"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -172,17 +174,14 @@ type Dir struct {
 	Log  *slog.Logger
 }
 
-// Send writes m to Path/<time>-<recipient>.eml.
+// Send writes m to Path/<time>-<hash of the recipient>-<random>.eml.
 func (d *Dir) Send(_ context.Context, m *Message) error {
 	if err := os.MkdirAll(d.Path, 0o700); err != nil {
 		return fmt.Errorf("alerts: outbox: %w", err)
 	}
-	safe := strings.Map(func(r rune) rune {
-		if r == '@' || r == '.' || r == '-' || r == '_' || r >= 'a' && r <= 'z' || r >= '0' && r <= '9' {
-			return r
-		}
-		return '_'
-	}, strings.ToLower(m.To))
+	// The name does not hold the address (the log line names the file).
+	sum := sha256.Sum256([]byte(strings.ToLower(m.To)))
+	safe := hex.EncodeToString(sum[:6])
 	f, err := os.CreateTemp(d.Path, time.Now().UTC().Format("20060102T150405.000")+"-"+safe+"-*.eml")
 	if err != nil {
 		return fmt.Errorf("alerts: outbox: %w", err)
