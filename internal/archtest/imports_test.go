@@ -71,6 +71,7 @@ var allowed = map[string][]string{
 	"functions/authorizer": {"internal/app", "internal/lambdaadapter"},
 	"functions/public":     {"internal/app", "internal/lambdaadapter"},
 	"functions/publisher":  {"internal/app", "internal/lambdaadapter"},
+	"functions/bounces":    {"internal/alerts", "internal/app"},
 	"e2e/browser/server":   {"*"},
 	"e2e/browser/console":  {"*"},
 }

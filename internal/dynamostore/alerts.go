@@ -503,7 +503,8 @@ func (s *Store) SuppressEmail(parent context.Context, email, reason string, at t
 	return s.fail(parent, "suppress email", err)
 }
 
-// Suppressed is one BatchGetItem (repeated for unprocessed keys).
+// Suppressed is one TransactGetItems (at most 100 keys; IAM sees GetItem,
+// and no function is allowed the Batch actions).
 func (s *Store) Suppressed(parent context.Context, emails []string) (map[string]bool, error) {
 	out := map[string]bool{}
 	if len(emails) == 0 {
@@ -518,29 +519,25 @@ func (s *Store) Suppressed(parent context.Context, emails []string) (map[string]
 	}
 	defer cancel()
 	seen := map[string]bool{}
-	var keys []item
+	var gets []types.TransactGetItem
+	var order []string
 	for _, e := range emails {
 		if !seen[e] {
 			seen[e] = true
-			keys = append(keys, suppressKey(e))
+			order = append(order, e)
+			gets = append(gets, types.TransactGetItem{Get: &types.Get{TableName: aws.String(s.table), Key: suppressKey(e)}})
 		}
 	}
-	req := map[string]types.KeysAndAttributes{s.table: {Keys: keys, ConsistentRead: aws.Bool(true)}}
-	for attempt := 0; len(req) > 0 && attempt < 10; attempt++ {
-		res, err := s.client.BatchGetItem(ctx, &dynamodb.BatchGetItemInput{
-			RequestItems: req, ReturnConsumedCapacity: types.ReturnConsumedCapacityTotal,
-		}, s.optFns...)
-		if err != nil {
-			return nil, s.fail(parent, "read suppressions", err)
-		}
-		for _, it := range res.Responses[s.table] {
-			pk := it[attrPK].(*types.AttributeValueMemberS).Value
-			out[pk[len("AX#"):]] = true
-		}
-		req = res.UnprocessedKeys
+	res, err := s.client.TransactGetItems(ctx, &dynamodb.TransactGetItemsInput{
+		TransactItems: gets, ReturnConsumedCapacity: types.ReturnConsumedCapacityTotal,
+	}, s.optFns...)
+	if err != nil {
+		return nil, s.fail(parent, "read suppressions", err)
 	}
-	if len(req) > 0 {
-		return nil, errUnavailable(context.DeadlineExceeded)
+	for i, r := range res.Responses {
+		if len(r.Item) > 0 && i < len(order) {
+			out[order[i]] = true
+		}
 	}
 	return out, nil
 }
