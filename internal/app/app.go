@@ -108,6 +108,10 @@ type Config struct {
 	// (RENDER_CACHE_BYTES; 0: rendercache.DefaultMaxBytes, 64 MiB; -1: no
 	// cache).
 	RenderCacheBytes int64
+	// WebSubHub (WEBSUB_HUB) is the absolute URL of the WebSub hub that
+	// every feed names and the notifier pings on every public change
+	// (internal/websub); empty: off.
+	WebSubHub string
 }
 
 // Limits on exports where the host is AWS Lambda: a response body the
@@ -126,7 +130,7 @@ const (
 // STAFF_CORS_ORIGINS and RESERVED_HOSTS (comma separated),
 // TRUSTED_PROXY_HOPS, TRANSFER_BUCKET, AWS_LAMBDA_FUNCTION_NAME,
 // FILES_BUCKET, FILES_DIR, FILE_MAX_BYTES, FILE_QUOTA_BYTES and
-// RENDER_CACHE_BYTES. The
+// RENDER_CACHE_BYTES, WEBSUB_HUB. The
 // DynamoDB store reads DYNAMODB_ENDPOINT, the S3 stores S3_ENDPOINT, and
 // the usual AWS variables themselves.
 func ConfigFromEnv() Config {
@@ -158,6 +162,7 @@ func ConfigFromEnv() Config {
 	c.MaxFileSize, _ = strconv.ParseInt(os.Getenv("FILE_MAX_BYTES"), 10, 64)
 	c.SiteQuota, _ = strconv.ParseInt(os.Getenv("FILE_QUOTA_BYTES"), 10, 64)
 	c.RenderCacheBytes, _ = strconv.ParseInt(os.Getenv("RENDER_CACHE_BYTES"), 10, 64)
+	c.WebSubHub = os.Getenv("WEBSUB_HUB")
 	for _, h := range strings.Split(os.Getenv("RESERVED_HOSTS"), ",") {
 		if h = strings.TrimSpace(h); h != "" {
 			c.ReservedHosts = append(c.ReservedHosts, h)
@@ -305,6 +310,9 @@ func build(cfg Config, store centre.Store, log *slog.Logger, withStaff staff) (*
 	if err != nil {
 		return nil, fmt.Errorf("PUBLIC_ORIGIN: %w", err)
 	}
+	if err := checkHub(cfg.WebSubHub); err != nil {
+		return nil, err
+	}
 	sealer, err := cursor.New(secret)
 	if err != nil {
 		return nil, err
@@ -347,7 +355,7 @@ func build(cfg Config, store centre.Store, log *slog.Logger, withStaff staff) (*
 		svc.Files = files
 	}
 	site := web.New(svc, web.Options{Cursors: sealer, Logger: log, SiteForHost: web.HostLookup(svc, time.Minute), Searcher: finder,
-		PublicOrigin: origin, TrustForwarded: cfg.TrustForwarded})
+		PublicOrigin: origin, TrustForwarded: cfg.TrustForwarded, WebSubHub: cfg.WebSubHub})
 	siteOf = func(r *http.Request) string {
 		if slug := httpapi.PublicSiteOf(r); slug != "" {
 			return slug

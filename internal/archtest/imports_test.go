@@ -39,6 +39,7 @@ var allowed = map[string][]string{
 	"internal/lambdaadapter": {"internal/centre"},
 	"internal/transfer":      {"internal/centre", "internal/jsonstrict", "internal/markdown"},
 	"internal/rendercache":   {"internal/centre", "internal/httpcache"},
+	"internal/notify":        {"internal/centre"},
 
 	"internal/boltstore":              {"internal/centre"},
 	"internal/dynamostore":            {"internal/centre", "internal/search"},
@@ -57,10 +58,12 @@ var allowed = map[string][]string{
 	"internal/s3transfer": {"internal/centre", "internal/httpapi"},
 	"internal/static":     {"internal/centre", "internal/cursor", "internal/httpapi", "internal/search", "internal/web"},
 	"internal/console":    {"internal/centre", "internal/cursor", "internal/ratelimit"},
+	"internal/websub":     {"internal/centre", "internal/web"},
 
 	"internal/app": {"internal/boltstore", "internal/centre", "internal/console", "internal/cursor", "internal/dynamostore",
-		"internal/filestore", "internal/httpapi", "internal/markdown", "internal/media", "internal/previewlink",
-		"internal/rendercache", "internal/s3files", "internal/s3transfer", "internal/search", "internal/secrets", "internal/static", "internal/web"},
+		"internal/filestore", "internal/httpapi", "internal/markdown", "internal/media", "internal/notify", "internal/previewlink",
+		"internal/rendercache", "internal/s3files", "internal/s3transfer", "internal/search", "internal/secrets", "internal/static", "internal/web",
+		"internal/websub"},
 
 	"cmd/infocentre":       {"*"},
 	"functions":            {},
@@ -68,6 +71,7 @@ var allowed = map[string][]string{
 	"functions/authorizer": {"internal/app", "internal/lambdaadapter"},
 	"functions/public":     {"internal/app", "internal/lambdaadapter"},
 	"functions/publisher":  {"internal/app", "internal/lambdaadapter"},
+	"functions/notifier":   {"internal/app", "internal/lambdaadapter"},
 	"e2e/browser/server":   {"*"},
 	"e2e/browser/console":  {"*"},
 }

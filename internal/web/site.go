@@ -120,6 +120,11 @@ type Options struct {
 	// root-relative ones). Every other path is the live site's.
 	Static       bool
 	StaticOrigin string
+	// WebSubHub is the absolute URL of the WebSub hub every feed names
+	// (rel="hub", beside its rel="self"), or "" for none (WEBSUB_HUB).
+	// A feed served without an absolute origin names none: its topic URL
+	// would not be absolute.
+	WebSubHub string
 	// Searcher answers the search page ({base}/search) and with it the
 	// OpenSearch description ({base}/opensearch.xml) and the search link
 	// of every page. Nil, or Static, leaves all of them out.
