@@ -140,6 +140,9 @@ func New(cfg Config) *Notifier {
 	return &Notifier{cfg: cfg, lease: time.Duration(len(cfg.Channels)+1)*cfg.ChannelTimeout + time.Minute}
 }
 
+// Log returns the notifier's logger.
+func (n *Notifier) Log() *slog.Logger { return n.cfg.Log }
+
 // Lease returns how long a claimed record stays with the worker that took
 // it: every channel's timeout and a minute more.
 func (n *Notifier) Lease() time.Duration { return n.lease }
