@@ -171,7 +171,7 @@ var guardReads = map[string]bool{
 	"Audit": true, "Preview": true, "Require": true, "HostReserved": true, "At": true, "PreviewEntry": true, "PublicListing": true,
 	"PublicSites": true, "PublicVersions": true, "SiteStamp": true, "ReadableEntries": true, "SiteByHost": true, "Bootstrap": true, "PublishDue": true,
 	"File": true, "ListFiles": true, "FileUsage": true, "MaxFileSize": true, "PublicFile": true, "PresignFile": true,
-	"People": true, "Person": true, "Time": true, "EntriesBySlug": true,
+	"People": true, "Person": true, "Time": true, "EntriesBySlug": true, "Notifications": true,
 }
 
 // guardSite makes a site with a draft (two revisions), a scheduled and a
