@@ -121,7 +121,11 @@ var writes = map[string]write{
 		return svc.DeleteFile(ctx, p, x.site, x.file)
 	}},
 	"StartUpload": {need: centre.RoleEditor, call: func(ctx context.Context, svc *centre.Service, p centre.Principal, x guardTarget) error {
-		_, err := svc.StartUpload(ctx, p, x.site)
+		_, err := svc.StartUpload(ctx, p, x.site, "")
+		return err
+	}},
+	"CompleteFormUpload": {need: centre.RoleEditor, call: func(ctx context.Context, svc *centre.Service, p centre.Principal, x guardTarget) error {
+		_, _, err := svc.CompleteFormUpload(ctx, p, x.site, x.file, centre.FileInput{Name: "a.txt"})
 		return err
 	}},
 	"CompleteUpload": {need: centre.RoleEditor, call: func(ctx context.Context, svc *centre.Service, p centre.Principal, x guardTarget) error {
@@ -170,7 +174,7 @@ var guardReads = map[string]bool{
 	"PublicEntries": true, "PublicEntry": true, "Revisions": true, "Revision": true, "Diff": true, "Keys": true,
 	"Audit": true, "Preview": true, "Require": true, "HostReserved": true, "At": true, "PreviewEntry": true, "PublicListing": true,
 	"PublicSites": true, "PublicVersions": true, "SiteStamp": true, "ReadableEntries": true, "SiteByHost": true, "Bootstrap": true, "PublishDue": true,
-	"File": true, "ListFiles": true, "FileUsage": true, "MaxFileSize": true, "PublicFile": true, "PresignFile": true,
+	"File": true, "ListFiles": true, "FileUsage": true, "MaxFileSize": true, "PublicFile": true, "PreviewFile": true, "PresignFile": true,
 	"People": true, "Person": true, "Time": true, "EntriesBySlug": true, "Notifications": true,
 }
 

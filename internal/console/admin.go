@@ -45,6 +45,8 @@ func (c *Console) adminRoutes(mux *http.ServeMux) {
 	mux.HandleFunc("POST /admin/keys/{id}/revoke", c.atSite(centre.RoleOwner, "key.revoke", c.keyRevoke))
 	mux.HandleFunc("GET "+site+"/files", c.atSite(centre.RoleViewer, "", c.filesPage))
 	mux.HandleFunc("POST "+site+"/files", c.atSite(centre.RoleEditor, "file.upload", c.fileUpload))
+	mux.HandleFunc("GET "+site+"/files/uploads/{id}", c.atSite(centre.RoleEditor, "file.upload", c.uploadPage))
+	mux.HandleFunc("POST "+site+"/files/uploads/{id}/finish", c.atSite(centre.RoleEditor, "file.upload", c.uploadFinish))
 	mux.HandleFunc("POST "+site+"/files/{id}/delete", c.atSite(centre.RolePublisher, "file.delete", c.fileDelete))
 }
 

@@ -251,8 +251,14 @@ func (e *env) brussels(t *testing.T) *time.Location {
 	return loc
 }
 
+// TestTwoPersonRuleApproveRequestChangesAndForce walks the two-person rule
+// through the console on both stores.
 func TestTwoPersonRuleApproveRequestChangesAndForce(t *testing.T) {
-	e := newsroom(t)
+	eachStore(t, testTwoPersonRuleApproveRequestChangesAndForce)
+}
+
+func testTwoPersonRuleApproveRequestChangesAndForce(t *testing.T, open openStore) {
+	e := newsroomOn(t, open)
 	site, err := e.svc.Site(t.Context(), "demo")
 	if err != nil {
 		t.Fatal(err)

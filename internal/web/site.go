@@ -72,6 +72,9 @@ type Reader interface {
 	// PublicFile returns a site's file by content hash (width > 0: that
 	// variant) with its bytes, or ENOTFOUND.
 	PublicFile(ctx context.Context, site, sha string, width int) (*centre.File, *centre.Object, error)
+	// PreviewFile returns a file that the entry of a preview token
+	// references, public or not, by content hash, or ENOTFOUND.
+	PreviewFile(ctx context.Context, token, sha string, width int) (*centre.File, *centre.Object, error)
 	// PresignFile returns a short-lived URL of the file's bytes in the
 	// file store, if the store makes them (S3).
 	PresignFile(ctx context.Context, f *centre.File, width int, ttl time.Duration) (string, bool, error)
@@ -201,6 +204,8 @@ func New(read Reader, opts Options) *Site {
 func (s *Site) Register(mux *http.ServeMux) {
 	mux.HandleFunc("GET /assets/{name}", s.serveAsset)
 	mux.HandleFunc("GET /preview/{token}", s.servePreview)
+	mux.HandleFunc("GET /preview/{token}/files/{hash}/{name}", s.previewFile)
+	mux.HandleFunc("GET /preview/{token}/files/{hash}/{variant}/{name}", s.previewFile)
 	mux.HandleFunc("GET /sites/{site}", func(w http.ResponseWriter, r *http.Request) {
 		q := &req{w: w, r: r, prefix: "/sites/" + r.PathValue("site")}
 		s.redirect(q, "/")
