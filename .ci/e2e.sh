@@ -4,7 +4,8 @@
 #   Secrets Manager, S3 buckets for files and transfers)
 #   on the docker bridge gateway -> table -> sam local start-api on loopback
 #   -> go test -tags e2e ./e2e/sam (seeds with the infocentre CLI, drives the
-#   HTTP API, invokes the publisher with `sam local invoke`).
+#   HTTP API, invokes the publisher and the notifier with `sam local invoke`;
+#   the notifier pings a WebSub hub the test serves on the bridge gateway).
 # Everything started here is stopped on exit, failure included.
 # Logs: test-artifacts/e2e/.
 set -euo pipefail
@@ -121,6 +122,9 @@ preview_arn=$(secret_arn infocentre-e2e-preview) || die "cannot create the previ
 # PUBLIC_ORIGIN is where the test reaches sam local: the console's origin
 # (localhost, which passkeys need, for 127.0.0.1).
 api_port=$(free_port 127.0.0.1)
+# The WebSub hub: the Go test listens on the bridge gateway, which the
+# function containers reach as host.docker.internal.
+hub_port=$(free_port "$gw")
 env_vars="$art/env-vars.json"
 cat >"$env_vars" <<JSON
 {"Parameters": {
@@ -138,7 +142,8 @@ cat >"$env_vars" <<JSON
   "ORIGIN_SECRET_ARN": "",
   "LOG_LEVEL": "debug",
   "STAGE": "e2e",
-  "PUBLIC_ORIGIN": "http://localhost:$api_port"
+  "PUBLIC_ORIGIN": "http://localhost:$api_port",
+  "WEBSUB_HUB": "http://host.docker.internal:$hub_port/hub"
 }}
 JSON
 
@@ -159,5 +164,6 @@ E2E_SAM="$sam" \
 E2E_SAM_ARGS="$(printf '%s\n' "${sam_local[@]}")" \
 E2E_ARTIFACTS="$art" \
 E2E_S3="http://$gw:$moto_port" \
+E2E_HUB_LISTEN="$gw:$hub_port" \
   go test -tags e2e -count=1 -v -timeout 15m ./e2e/sam 2>&1 | tee "$art/go-test.log"
 exit "${PIPESTATUS[0]}"
