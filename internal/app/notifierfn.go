@@ -69,6 +69,13 @@ func stream(ctx context.Context, n *notify.Notifier, ev events.DynamoDBEvent) ev
 			!strings.HasPrefix(pk.String(), dynamostore.OutboxPKPrefix) {
 			continue // not a new outbox record (the filter lets none through)
 		}
+		if !n.TimeLeft(ctx) {
+			// The rest stay pending and due: the next scheduled run
+			// delivers them (a batch item failure would only replay
+			// the batch into the same deadline).
+			n.Log().WarnContext(ctx, "notifier: out of time; the scheduled run delivers the rest", "sequence", r.Change.SequenceNumber)
+			break
+		}
 		site := strings.TrimPrefix(pk.String(), dynamostore.OutboxPKPrefix)
 		st, err := n.DeliverOne(ctx, site, sk.String())
 		all.Delivered += st.Delivered

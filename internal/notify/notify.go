@@ -187,7 +187,7 @@ func (n *Notifier) tick(ctx context.Context, stop <-chan struct{}) (Stats, error
 	deadline := start.Add(n.cfg.Budget)
 	for range n.cfg.MaxBatches {
 		now := n.cfg.Now()
-		if !now.Before(deadline) || ctx.Err() != nil || closed(stop) {
+		if !now.Before(deadline) || ctx.Err() != nil || closed(stop) || !n.TimeLeft(ctx) {
 			break
 		}
 		batch, err := n.cfg.Store.ClaimNotifications(ctx, now, n.lease, n.cfg.Batch)
@@ -241,6 +241,15 @@ func (n *Notifier) DeliverOne(ctx context.Context, site, id string) (Stats, erro
 	}
 	st, err := n.deliver(ctx, r)
 	return st, err
+}
+
+// TimeLeft reports whether ctx leaves time for another delivery: no
+// deadline, or at least ChannelTimeout before it (a Lambda invocation's
+// context ends with the function's timeout). Records not taken wait, due,
+// for the next run.
+func (n *Notifier) TimeLeft(ctx context.Context) bool {
+	dl, ok := ctx.Deadline()
+	return !ok || time.Until(dl) >= n.cfg.ChannelTimeout
 }
 
 // Report writes the metric line of a stream batch (see Config.Metrics).

@@ -457,3 +457,26 @@ func TestLoop(t *testing.T) {
 		t.Fatalf("the loop delivered %d times, want 1", len(w.hook.calls()))
 	}
 }
+
+// TestStopsBeforeTheDeadline: a run whose context ends within a channel's
+// timeout takes nothing more (the records wait, due, for the next run).
+func TestStopsBeforeTheDeadline(t *testing.T) {
+	s, err := boltstore.Open(filepath.Join(t.TempDir(), "n.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close() })
+	w := newWorld(t, s)
+	w.create("Late", centre.EntryInput{Status: centre.StatusPublished})
+	ctx, cancel := context.WithTimeout(t.Context(), notify.DefaultChannelTimeout-time.Second)
+	defer cancel()
+	if w.n.TimeLeft(ctx) {
+		t.Fatal("TimeLeft with less than a channel timeout left")
+	}
+	if st, err := w.n.Tick(ctx); err != nil || st != (notify.Stats{}) || len(w.hook.calls()) != 0 {
+		t.Fatalf("a tick near its deadline: %+v, %v, %d deliveries", st, err, len(w.hook.calls()))
+	}
+	if st := w.tick(); st.Delivered != 1 {
+		t.Fatalf("the next tick: %+v, want the record delivered", st)
+	}
+}
