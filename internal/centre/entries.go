@@ -97,11 +97,17 @@ func (s *Service) CreateEntry(ctx context.Context, p Principal, site string, in 
 	if err := s.prepare(ctx, e, st, &extra); err != nil {
 		return nil, err
 	}
+	if e.Status == StatusPublished {
+		e.Announce(announcement(e, NotifyPublished, now, true))
+	}
 	err = s.Store.CreateEntry(ctx, e)
 	if derived { // a slug taken in that language gets a free variant: -2, -3 …
 		base := e.Slug
 		for n := 2; IsCode(err, ECONFLICT) && n <= MaxDerivedSlugs; n++ {
 			e.Slug = numberedSlug(base, n)
+			if a := e.Announcement(); a != nil {
+				a.Slug = e.Slug
+			}
 			err = s.Store.CreateEntry(ctx, e)
 		}
 	}
@@ -334,6 +340,9 @@ func (s *Service) updateEntry(ctx context.Context, p Principal, site, id string,
 	e.OutdatedSince = time.Time{} // an updated translation is current again
 	if err := s.prepare(ctx, e, st, &extra); err != nil {
 		return nil, err
+	}
+	if kind == ChangeMajor && e.Status == StatusPublished {
+		e.Announce(announcement(e, NotifyUpdated, now, false))
 	}
 	if err := s.Store.UpdateEntry(ctx, e); err != nil {
 		return nil, slugConflict(err, e)

@@ -76,6 +76,10 @@ type Entry struct {
 	ChangesRequestedAt time.Time `json:"changes_requested_at,omitzero"`
 	ChangesRequestedBy string    `json:"changes_requested_by,omitempty"`
 	ChangesNote        string    `json:"changes_note,omitempty"`
+
+	// announce is the outbox record the next CreateEntry or UpdateEntry
+	// of this value stores with it (see Announce); never stored itself.
+	announce *Notification
 }
 
 // Approved reports whether the entry's current content has been approved.

@@ -42,8 +42,10 @@ type Store interface {
 	// SiteStamp returns the change stamp of a site: a value that changes
 	// with every write the public can see (the site record, and each entry
 	// that is or ever was public), read consistently, in one request. Equal
-	// stamps mean nothing public changed in between. Returns ENOTFOUND for
-	// an unknown site.
+	// stamps mean nothing public changed in between. It carries the
+	// site's front (SiteFront), which CreateSite starts empty and every
+	// write of an entry changes (SiteFront.Apply) atomically with the
+	// entry. Returns ENOTFOUND for an unknown site.
 	SiteStamp(ctx context.Context, slug string) (SiteStamp, error)
 
 	// CreateEntry stores a new entry. Returns ECONFLICT if its ID exists or
@@ -64,6 +66,11 @@ type Store interface {
 	DeleteEntry(ctx context.Context, site, id string, version int64) error
 	// ListEntries returns one page of entries matching q. See EntryQuery.
 	ListEntries(ctx context.Context, q EntryQuery) (EntryPage, error)
+	// EntriesByID returns the site's entries with those IDs (at most
+	// MaxPageSize), as listings return them (without Body or BodyHTML), in
+	// the order of ids; an unknown ID is left out. One read on every
+	// backend. Returns EINVALID for more than MaxPageSize IDs.
+	EntriesByID(ctx context.Context, site string, ids []string) ([]*Entry, error)
 	// DueEntries returns up to limit scheduled entries of any site whose
 	// PublishAt is at or before now, oldest PublishAt first.
 	DueEntries(ctx context.Context, now time.Time, limit int) ([]*Entry, error)
@@ -177,6 +184,44 @@ type Store interface {
 	MarkFilePublic(ctx context.Context, site, id, entry string, at time.Time) error
 	// FileUsage returns what a site's files take (zero for none).
 	FileUsage(ctx context.Context, site string) (FileUsage, error)
+
+	// --- Outbox (notifications; see notification.go) ---
+	//
+	// CreateEntry and UpdateEntry store the entry's Announcement, if any,
+	// as a pending OutboxRecord (NextAt = Due, Updated = Created) in the
+	// same atomic write as the entry, and clear it on the value passed in
+	// once stored; a write that fails stores none. An id that exists
+	// already is not stored again: the write fails as a whole (ECONFLICT,
+	// or the error of the entry's own version condition, which a repeated
+	// write meets first).
+
+	// GetNotification returns the outbox record id of site, or ENOTFOUND.
+	GetNotification(ctx context.Context, site, id string) (*OutboxRecord, error)
+	// ClaimNotifications takes up to limit (1..MaxPageSize) pending
+	// records of any site whose NextAt is at or before now, earliest
+	// NextAt first, and leases each to the caller: its NextAt becomes
+	// now+lease and its Claim a new token, so that no other caller takes
+	// it before the lease ends (or after it settled), and another caller
+	// takes it again if this one never settles it. Returns the records
+	// as claimed. A record another caller claimed first is left out.
+	ClaimNotifications(ctx context.Context, now time.Time, lease time.Duration, limit int) ([]*OutboxRecord, error)
+	// ClaimNotification leases the record id of site like
+	// ClaimNotifications, if it is pending and its NextAt is at or before
+	// now. Returns ENOTFOUND, or ECONFLICT when it is not pending or not
+	// due (or leased to another caller).
+	ClaimNotification(ctx context.Context, site, id string, now time.Time, lease time.Duration) (*OutboxRecord, error)
+	// NotificationDelivered adds channel to the record's Channels (once),
+	// whoever holds it. Returns ENOTFOUND.
+	NotificationDelivered(ctx context.Context, site, id, channel string) error
+	// SettleNotification stores the outcome of a claimed record — its
+	// State, Attempts, NextAt, LastError and Updated; Channels stay as
+	// NotificationDelivered left them — if its stored Claim still equals
+	// r.Claim. A record no longer pending leaves every due list. Returns
+	// ENOTFOUND, or EPRECONDITION when another caller claimed it since.
+	SettleNotification(ctx context.Context, r *OutboxRecord) error
+	// ListNotifications returns one page of a site's outbox records,
+	// newest ID first; paging follows the rules of ListEntries.
+	ListNotifications(ctx context.Context, q NotificationQuery) (NotificationPage, error)
 
 	// Email alerts (#18): subscriptions, deliveries, digests, suppression.
 	AlertStore

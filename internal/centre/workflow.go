@@ -222,6 +222,7 @@ func (s *Service) publish(ctx context.Context, p Principal, site, id string, ver
 			return nil, Errorf(ECONFLICT, "entry %q was approved by its own author; another publisher must approve it", id)
 		}
 	}
+	kind := NotifyPublished
 	switch e.Status {
 	case StatusWithdrawn:
 		return nil, Errorf(ECONFLICT, "entry %q is withdrawn and cannot be published again; create a new entry", id)
@@ -234,6 +235,7 @@ func (s *Service) publish(ctx context.Context, p Principal, site, id string, ver
 		e.UpdatedAt = now
 		stamp(e, p, now, "update")
 		e.LastChange.Kind, e.LastChange.Note = ChangeMajor, note
+		kind = NotifyUpdated
 	default:
 		if note != "" {
 			return nil, &Error{Code: EINVALID, Message: "invalid fields: change_note",
@@ -248,6 +250,9 @@ func (s *Service) publish(ctx context.Context, p Principal, site, id string, ver
 	e.ChangesRequestedAt, e.ChangesRequestedBy, e.ChangesNote = time.Time{}, "", ""
 	if err := e.Validate(st); err != nil {
 		return nil, err
+	}
+	if e.Status == StatusPublished { // not when it was only scheduled
+		e.Announce(announcement(e, kind, now, false))
 	}
 	if err := s.Store.UpdateEntry(ctx, e); err != nil {
 		return nil, err
@@ -326,6 +331,7 @@ func (s *Service) Withdraw(ctx context.Context, p Principal, site, id string, ve
 	if err := e.Validate(st); err != nil {
 		return nil, err
 	}
+	e.Announce(announcement(e, NotifyWithdrawn, now, false))
 	if err := s.Store.UpdateEntry(ctx, e); err != nil {
 		return nil, err
 	}
@@ -366,12 +372,17 @@ func (s *Service) PublishDue(ctx context.Context) (int, error) {
 				continue
 			}
 			e.Status = StatusPublished
-			stamp(e, Principal{KeyID: "publisher"}, s.now(), "release")
+			now := s.now()
+			stamp(e, Principal{KeyID: "publisher"}, now, "release")
 			e.ReviewRequestedAt, e.ReviewNote = time.Time{}, ""
 			if e.PublishedAt.IsZero() {
 				e.PublishedAt = e.PublishAt
 				e.UpdatedAt = e.PublishAt
 			}
+			// The entry is public from this write on (the public read
+			// side shows published entries only): that is when its
+			// announcement is due, not PublishAt, a little earlier.
+			e.Announce(announcement(e, NotifyPublished, now, false))
 			err := s.Store.UpdateEntry(ctx, e)
 			switch {
 			case err == nil:

@@ -3,6 +3,7 @@ package dynamostore
 import (
 	"context"
 	"errors"
+	"fmt"
 	"math"
 	"time"
 
@@ -16,7 +17,7 @@ import (
 // CreateEntry stores a new entry with Version 1 in one transaction: the
 // entry item (under its slug and language), revision 1, its list items and,
 // for a public entry, its search document (see search.go; a GetItem of the
-// site's search sequence comes first).
+// site's search sequence comes first), and its announcement (outbox.go).
 // Returns ECONFLICT if the ID or the site's (Lang, Slug) is taken.
 func (s *Store) CreateEntry(parent context.Context, e *centre.Entry) error {
 	ctx, cancel, err := s.op(parent)
@@ -35,11 +36,13 @@ func (s *Store) CreateEntry(parent context.Context, e *centre.Entry) error {
 		for _, d := range dims(&v) {
 			t.put(listItem(&v, d), nil, nil)
 		}
+		putAnnouncement(t, &v)
 	})
 	if err != nil {
 		return err
 	}
 	e.Version = 1
+	e.Announce(nil)
 	return nil
 }
 
@@ -156,7 +159,7 @@ func (s *Store) lockLost(ctx, parent context.Context, site, id string, err error
 // the entry item on the condition that it still holds the version read,
 // adds the new revision, deletes, adds or rewrites the list items, and
 // changes the search document if it changed (after a GetItem of the site's
-// search sequence).
+// search sequence), and puts its announcement (outbox.go).
 func (s *Store) UpdateEntry(parent context.Context, e *centre.Entry) error {
 	ctx, cancel, err := s.op(parent)
 	if err != nil {
@@ -197,11 +200,13 @@ func (s *Store) UpdateEntry(parent context.Context, e *centre.Entry) error {
 		for _, d := range dims(&v) {
 			t.put(listItem(&v, d), nil, nil)
 		}
+		putAnnouncement(t, &v)
 	})
 	if err != nil {
 		return s.lockLost(ctx, parent, e.Site, e.ID, err)
 	}
 	e.Version = v.Version
+	e.Announce(nil)
 	return nil
 }
 
@@ -361,4 +366,65 @@ func (s *Store) Revision(parent context.Context, site, id string, version int64)
 		return nil, notFound
 	}
 	return entryFromItem(out.Item)
+}
+
+// maxBatchTries bounds the BatchGetItem calls of one EntriesByID when
+// DynamoDB leaves keys unprocessed (throttling).
+const maxBatchTries = 4
+
+// EntriesByID returns the site's entries with those IDs, without body, in
+// the order of ids: one BatchGetItem of their list items (again for keys
+// DynamoDB left unprocessed, at most maxBatchTries calls). Returns EINVALID
+// for more than MaxPageSize IDs.
+func (s *Store) EntriesByID(parent context.Context, site string, ids []string) ([]*centre.Entry, error) {
+	if len(ids) > centre.MaxPageSize {
+		return nil, centre.Errorf(centre.EINVALID, "at most %d entries by ID", centre.MaxPageSize)
+	}
+	if len(ids) == 0 {
+		return nil, nil
+	}
+	ctx, cancel, err := s.op(parent)
+	if err != nil {
+		return nil, err
+	}
+	defer cancel()
+	keys := make([]map[string]types.AttributeValue, 0, len(ids))
+	seen := map[string]bool{}
+	for _, id := range ids {
+		if !seen[id] {
+			seen[id] = true
+			keys = append(keys, listKey(site, dimAll, id))
+		}
+	}
+	byID := map[string]*centre.Entry{}
+	for try := 1; len(keys) > 0; try++ {
+		if try > maxBatchTries {
+			return nil, errUnavailable(fmt.Errorf("dynamostore: %d keys unprocessed", len(keys)))
+		}
+		out, err := s.client.BatchGetItem(ctx, &dynamodb.BatchGetItemInput{
+			RequestItems:           map[string]types.KeysAndAttributes{s.table: {Keys: keys, ConsistentRead: aws.Bool(true)}},
+			ReturnConsumedCapacity: types.ReturnConsumedCapacityTotal,
+		}, s.optFns...)
+		if err != nil {
+			return nil, s.fail(parent, "get entries by id", err)
+		}
+		for _, it := range out.Responses[s.table] {
+			e, err := entryFromItem(it)
+			if err != nil {
+				return nil, err
+			}
+			if e.Site == site {
+				byID[e.ID] = e
+			}
+		}
+		keys = out.UnprocessedKeys[s.table].Keys
+	}
+	list := make([]*centre.Entry, 0, len(byID))
+	for _, id := range ids {
+		if e := byID[id]; e != nil {
+			list = append(list, e)
+			delete(byID, id)
+		}
+	}
+	return list, nil
 }
