@@ -81,8 +81,9 @@ func functions(t *testing.T, tpl node) map[string]node {
 			out[name] = r.(node)
 		}
 	}
-	if len(out) != 5 {
-		t.Fatalf("template has %d functions, want 5", len(out))
+	// public, admin, authorizer, publisher, edge, notifier, bounces
+	if len(out) != 7 {
+		t.Fatalf("template has %d functions, want 7", len(out))
 	}
 	return out
 }
@@ -133,19 +134,20 @@ func TestRuntimeAndEnvironment(t *testing.T) {
 		names = append(names, k)
 	}
 	slices.Sort(names)
-	want := []string{"CURSOR_SECRET", "CURSOR_SECRET_ARN", "DYNAMODB_ENDPOINT", "DYNAMODB_TABLE", "FILES_BUCKET", "LOG_LEVEL",
+	want := []string{"ALERTS_FROM", "ALERTS_SECRET", "ALERTS_SECRET_ARN", "CURSOR_SECRET", "CURSOR_SECRET_ARN", "DYNAMODB_ENDPOINT", "DYNAMODB_TABLE", "FILES_BUCKET", "LOG_LEVEL",
 		"OIDC_CLIENT_ID", "OIDC_CLIENT_SECRET", "OIDC_CLIENT_SECRET_ARN", "OIDC_ISSUER", "OIDC_NAME",
-		"ORIGIN_SECRET", "ORIGIN_SECRET_ARN", "PREVIEW_SECRET", "PREVIEW_SECRET_ARN", "PUBLIC_ORIGIN", "RENDER_CACHE_BYTES", "RESERVED_HOSTS", "S3_ENDPOINT", "SECRETSMANAGER_ENDPOINT", "STAGE", "TRANSFER_BUCKET", "TRUST_FORWARDED", "WEBSUB_HUB"}
+		"ORIGIN_SECRET", "ORIGIN_SECRET_ARN", "PREVIEW_SECRET", "PREVIEW_SECRET_ARN", "PUBLIC_ORIGIN", "RENDER_CACHE_BYTES", "RESERVED_HOSTS", "S3_ENDPOINT", "SECRETSMANAGER_ENDPOINT", "SES_CONFIGURATION_SET", "SES_ENDPOINT", "SMTP_URL", "STAGE", "TRANSFER_BUCKET", "TRUST_FORWARDED", "WEBSUB_HUB"}
 	if !slices.Equal(names, want) {
 		t.Errorf("environment %v, want %v", names, want)
 	}
 	// No secret value in any function's environment: only where to find it.
-	for _, v := range []string{"DYNAMODB_ENDPOINT", "SECRETSMANAGER_ENDPOINT", "CURSOR_SECRET", "PREVIEW_SECRET", "OIDC_CLIENT_SECRET", "ORIGIN_SECRET"} {
+	for _, v := range []string{"DYNAMODB_ENDPOINT", "SECRETSMANAGER_ENDPOINT", "CURSOR_SECRET", "PREVIEW_SECRET", "OIDC_CLIENT_SECRET", "ORIGIN_SECRET",
+		"ALERTS_SECRET", "SMTP_URL", "SES_ENDPOINT"} {
 		if vars[v] != "" {
 			t.Errorf("%s must be empty in AWS, is %v", v, vars[v])
 		}
 	}
-	for v, secret := range map[string]string{"CURSOR_SECRET_ARN": "CursorSecret", "PREVIEW_SECRET_ARN": "PreviewSecret"} {
+	for v, secret := range map[string]string{"CURSOR_SECRET_ARN": "CursorSecret", "PREVIEW_SECRET_ARN": "PreviewSecret", "ALERTS_SECRET_ARN": "AlertsSecret"} {
 		if ref, _ := vars[v].(node); ref["Ref"] != secret {
 			t.Errorf("%s = %v, want !Ref %s", v, vars[v], secret)
 		}
@@ -226,7 +228,9 @@ func statements(t *testing.T, name string, fn node) []node {
 			if len(iff) == 3 && iff[0] == "HasDistribution" && name == "PublicFunction" {
 				continue
 			}
-			if len(iff) != 3 || iff[0] != "HasKmsKey" {
+			// Sending email alerts (HasAlerts): checked in TestLeastPrivilege.
+			alerts := len(iff) == 3 && iff[0] == "HasAlerts" && name == "PublicFunction"
+			if !alerts && (len(iff) != 3 || iff[0] != "HasKmsKey") {
 				t.Errorf("%s: conditional policy %v", name, p)
 				continue
 			}
@@ -266,7 +270,7 @@ func TestOIDCSecretOnlyForTheConsole(t *testing.T) {
 				continue
 			}
 			if sm, ok := p["AWSSecretsManagerGetSecretValuePolicy"].(node); ok {
-				if ref := sm["SecretArn"].(node)["Ref"]; ref != "CursorSecret" && ref != "PreviewSecret" {
+				if ref := sm["SecretArn"].(node)["Ref"]; ref != "CursorSecret" && ref != "PreviewSecret" && ref != "AlertsSecret" {
 					t.Errorf("%s: reads secret %v", name, ref)
 				}
 			}
@@ -314,7 +318,12 @@ func TestLeastPrivilege(t *testing.T) {
 		"PublisherFunction":  {"S#*", "R#*", "L#*", "X#*", "XL#*", "OUTBOX#*"},
 		"EdgeFunction":       {"SITE#*", "HOST#*", "S#*", "L#*", "R#*", "X#*", "XL#*", "FH#*"},
 		"NotifierFunction":   {"R#*", "SITE#*", "OUTBOX#*"},
+		"BouncesFunction":    {"AX#*"},
 	}
+	// The one write a read-only function may do, by Sid: the public
+	// function keeps visitors' email alert subscriptions and reads the
+	// suppression list (internal/alerts), nothing else.
+	visitorWrites := map[string][]string{"PublicFunction/VisitorSubscriptions": {"AS#*", "AX#*"}}
 	// Extra read-only statements, by Sid: leading keys and the one action.
 	readOnlyScoped := map[string][]string{"PublisherFunction/ReadSites": {"SITE#*"}}
 	// Extra statements that read and update (never put or delete) items,
@@ -362,6 +371,15 @@ func TestLeastPrivilege(t *testing.T) {
 					case a == "sqs:SendMessage" && name == "NotifierFunction" &&
 						s["Resource"].(node)["Fn::GetAtt"] == "NotifierDeadLetterQueue.Arn":
 						// Its dead-letter queue (stream on-failure destination).
+					case a == "ses:SendEmail" && name == "PublicFunction" && s["Sid"] == "SendAlerts":
+						// The confirmation email, as the SES identity in the
+						// alerts configuration set only.
+						for _, r := range asList(s["Resource"]) {
+							sub, _ := r.(node)["Fn::Sub"].(string)
+							if !strings.HasSuffix(sub, ":identity/${SesIdentity}") && !strings.HasSuffix(sub, ":configuration-set/${AlertsConfigurationSet}") {
+								t.Errorf("%s: ses:SendEmail on %v", name, r)
+							}
+						}
 					default:
 						t.Errorf("%s: action %s", name, a)
 					}
@@ -371,6 +389,9 @@ func TestLeastPrivilege(t *testing.T) {
 				if strings.Contains(a, "*") || a == "dynamodb:Scan" || (strings.HasPrefix(a, "dynamodb:Batch") && !batch) ||
 					a == "dynamodb:DeleteTable" || a == "dynamodb:UpdateTable" || a == "dynamodb:PartiQLSelect" {
 					t.Errorf("%s: allows %s", name, a)
+				}
+				if _, ok := visitorWrites[name+"/"+fmt.Sprint(s["Sid"])]; ok {
+					continue
 				}
 				if readOnly[name] && a != "dynamodb:GetItem" && a != "dynamodb:Query" && !batch {
 					t.Errorf("%s: read-only function allows %s", name, a)
@@ -388,6 +409,9 @@ func TestLeastPrivilege(t *testing.T) {
 				if a := actions(s); len(a) != 1 || a[0] != "dynamodb:GetItem" {
 					t.Errorf("%s %v: actions %v, want GetItem only", name, s["Sid"], a)
 				}
+				want = extra
+			}
+			if extra, ok := visitorWrites[name+"/"+fmt.Sprint(s["Sid"])]; ok {
 				want = extra
 			}
 			if extra, ok := updateScoped[name+"/"+fmt.Sprint(s["Sid"])]; ok {
@@ -780,6 +804,9 @@ func TestConcurrencyDefaultsAreSafe(t *testing.T) {
 				t.Errorf("EdgeFunction reserves concurrency")
 			}
 			continue
+		}
+		if name == "BouncesFunction" {
+			continue // SES events are few; SNS invokes it asynchronously
 		}
 		r, _ := get(t, fn, "Properties").(node)["ReservedConcurrentExecutions"].(node)
 		iff, _ := r["Fn::If"].([]any)

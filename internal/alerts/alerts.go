@@ -54,6 +54,9 @@ type Alerts struct {
 	Base func(site *centre.Site) string
 	Log  *slog.Logger
 	Now  func() time.Time
+	// Workers bounds the messages in flight during a fan-out (default
+	// DefaultWorkers).
+	Workers int
 
 	perClient  *ratelimit.Limiter
 	perAddress *ratelimit.Limiter
@@ -77,6 +80,16 @@ func (a *Alerts) Init() {
 	}
 	a.perClient = ratelimit.New(ClientRate, ClientBurst, maxLimiterKeys)
 	a.perAddress = ratelimit.New(AddressRate, AddressBurst, maxLimiterKeys)
+}
+
+// DefaultWorkers is how many messages a fan-out sends at once.
+const DefaultWorkers = 8
+
+func (a *Alerts) workers() int {
+	if a.Workers > 0 {
+		return a.Workers
+	}
+	return DefaultWorkers
 }
 
 // Name is the channel's name in the notifier's records.

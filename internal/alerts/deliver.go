@@ -3,6 +3,7 @@ package alerts
 import (
 	"context"
 	"strconv"
+	"sync"
 	"time"
 
 	"infocentre/internal/centre"
@@ -128,18 +129,34 @@ func (a *Alerts) sendTo(ctx context.Context, notification string, site *centre.S
 	if err != nil {
 		return err
 	}
+	// Send with up to Workers messages in flight (SES and SMTP answer in
+	// tens of milliseconds each; one at a time would take hours for a
+	// large list).
+	var mu sync.Mutex
+	var releaseErr error
+	sem := make(chan struct{}, a.workers())
+	var wg sync.WaitGroup
 	for _, email := range claimed {
-		if err := a.Mailer.Send(ctx, msg(email)); err != nil {
-			failed.add(err)
-			if rerr := a.Store.ReleaseDelivery(context.WithoutCancel(ctx), notification, email); rerr != nil {
-				return rerr
+		sem <- struct{}{}
+		wg.Add(1)
+		go func() {
+			defer func() { <-sem; wg.Done() }()
+			if err := a.Mailer.Send(ctx, msg(email)); err != nil {
+				rerr := a.Store.ReleaseDelivery(context.WithoutCancel(ctx), notification, email)
+				mu.Lock()
+				failed.add(err)
+				if rerr != nil && releaseErr == nil {
+					releaseErr = rerr
+				}
+				mu.Unlock()
 			}
-			if ctx.Err() != nil {
-				return ctx.Err()
-			}
-		}
+		}()
 	}
-	return nil
+	wg.Wait()
+	if releaseErr != nil {
+		return releaseErr
+	}
+	return ctx.Err()
 }
 
 // queueDigest adds the notification to the next digest of each address.

@@ -14,7 +14,6 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -49,14 +48,17 @@ func (s *SES) Send(ctx context.Context, m *Message) error {
 // SMTP sends through an SMTP server named by a URL:
 // smtp://[user:password@]host[:port] (STARTTLS when the server offers it;
 // port 25 by default, 587 usual), smtps://… (TLS from the start, port 465).
-// It keeps one connection open and reuses it for the next message.
+// It keeps up to MaxConns connections open and reuses them.
 type SMTP struct {
-	url  *url.URL
-	mu   sync.Mutex
-	conn *smtp.Client
+	url *url.URL
 	// Timeout bounds each message's conversation (default 30 s).
 	Timeout time.Duration
+	slots   chan struct{}     // one per connection in use (MaxConns)
+	idle    chan *smtp.Client // open connections waiting for a message
 }
+
+// DefaultSMTPConns is how many connections an SMTP Mailer opens at most.
+const DefaultSMTPConns = 4
 
 // NewSMTP returns an SMTP Mailer for the URL raw.
 func NewSMTP(raw string) (*SMTP, error) {
@@ -64,7 +66,8 @@ func NewSMTP(raw string) (*SMTP, error) {
 	if err != nil || (u.Scheme != "smtp" && u.Scheme != "smtps") || u.Hostname() == "" {
 		return nil, errors.New("alerts: SMTP_URL must be smtp://[user:password@]host[:port] or smtps://…")
 	}
-	return &SMTP{url: u, Timeout: 30 * time.Second}, nil
+	return &SMTP{url: u, Timeout: 30 * time.Second, slots: make(chan struct{}, DefaultSMTPConns),
+		idle: make(chan *smtp.Client, DefaultSMTPConns)}, nil
 }
 
 func (s *SMTP) dial(ctx context.Context) (*smtp.Client, error) {
@@ -83,7 +86,6 @@ func (s *SMTP) dial(ctx context.Context) (*smtp.Client, error) {
 	if err != nil {
 		return nil, err
 	}
-	_ = conn.SetDeadline(time.Now().Add(s.Timeout))
 	c, err := smtp.NewClient(conn, host)
 	if err != nil {
 		conn.Close()
@@ -107,34 +109,44 @@ func (s *SMTP) dial(ctx context.Context) (*smtp.Client, error) {
 	return c, nil
 }
 
-// Send sends m, on the open connection if there is one (a broken one is
-// replaced once).
+// Send sends m on an open connection if one is idle (a broken one is
+// replaced once), else on a new one, at most MaxConns at a time.
 func (s *SMTP) Send(ctx context.Context, m *Message) error {
-	s.mu.Lock()
-	defer s.mu.Unlock()
+	select {
+	case s.slots <- struct{}{}:
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+	defer func() { <-s.slots }()
 	for attempt := 0; ; attempt++ {
-		reused := s.conn != nil
-		if s.conn == nil {
-			c, err := s.dial(ctx)
-			if err != nil {
+		var c *smtp.Client
+		reused := false
+		select {
+		case c = <-s.idle:
+			reused = true
+		default:
+			var err error
+			if c, err = s.dial(ctx); err != nil {
 				return fmt.Errorf("alerts: smtp: %w", err)
 			}
-			s.conn = c
 		}
-		err := s.send(m)
+		err := send(c, m)
 		if err == nil {
+			select {
+			case s.idle <- c:
+			default:
+				_ = c.Quit()
+			}
 			return nil
 		}
-		s.conn.Close()
-		s.conn = nil
+		c.Close()
 		if !reused || attempt > 0 {
 			return fmt.Errorf("alerts: smtp: %w", err)
 		}
 	}
 }
 
-func (s *SMTP) send(m *Message) error {
-	c := s.conn
+func send(c *smtp.Client, m *Message) error {
 	if err := c.Reset(); err != nil {
 		return err
 	}
@@ -154,16 +166,16 @@ func (s *SMTP) send(m *Message) error {
 	return w.Close()
 }
 
-// Close ends the open connection, if any.
+// Close ends the idle connections.
 func (s *SMTP) Close() error {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.conn == nil {
-		return nil
+	for {
+		select {
+		case c := <-s.idle:
+			_ = c.Quit()
+		default:
+			return nil
+		}
 	}
-	err := s.conn.Quit()
-	s.conn = nil
-	return err
 }
 
 // Dir "sends" by writing each message as an .eml file in a directory (the
