@@ -35,6 +35,7 @@ test: lint openapi-lint unit fuzz-brief browser setup iac-lint e2e
 unit:
 	bash .ci/setup-moto.sh
 	bash .ci/cap-schema.sh
+	bash .ci/setup-standardwebhooks.sh
 	$(GO) test -race -count=1 ./...
 
 lint: staticcheck

@@ -113,6 +113,11 @@ type Config struct {
 	// (RENDER_CACHE_BYTES; 0: rendercache.DefaultMaxBytes, 64 MiB; -1: no
 	// cache).
 	RenderCacheBytes int64
+	// WebhookAllowLoopback (WEBHOOK_ALLOW_LOOPBACK "true" or "1") is the
+	// test-only switch of webhook deliveries: http:// and loopback
+	// receivers are allowed (webhook.Sender.AllowLoopback). Never set in a
+	// deployment; template.yaml does not name it.
+	WebhookAllowLoopback bool
 }
 
 // Limits on exports where the host is AWS Lambda: a response body the
@@ -131,7 +136,8 @@ const (
 // STAFF_CORS_ORIGINS and RESERVED_HOSTS (comma separated),
 // TRUSTED_PROXY_HOPS, TRANSFER_BUCKET, AWS_LAMBDA_FUNCTION_NAME,
 // FILES_BUCKET, FILES_DIR, FILE_MAX_BYTES, FILE_QUOTA_BYTES,
-// RENDER_CACHE_BYTES, MIRROR_BUCKET and DISTRIBUTION_ID. The
+// RENDER_CACHE_BYTES, MIRROR_BUCKET, DISTRIBUTION_ID and
+// WEBHOOK_ALLOW_LOOPBACK (tests only). The
 // DynamoDB store reads DYNAMODB_ENDPOINT, the S3 stores S3_ENDPOINT, and
 // the usual AWS variables themselves.
 func ConfigFromEnv() Config {
@@ -148,6 +154,10 @@ func ConfigFromEnv() Config {
 		PublicOrigin:     os.Getenv("PUBLIC_ORIGIN"),
 		TransferBucket:   os.Getenv("TRANSFER_BUCKET"),
 		Lambda:           os.Getenv("AWS_LAMBDA_FUNCTION_NAME") != "",
+	}
+	switch strings.ToLower(os.Getenv("WEBHOOK_ALLOW_LOOPBACK")) {
+	case "true", "1":
+		c.WebhookAllowLoopback = true
 	}
 	switch strings.ToLower(os.Getenv("TRUST_FORWARDED")) {
 	case "true", "1", "yes":

@@ -60,6 +60,11 @@ type Reader interface {
 	PublicSites(ctx context.Context) ([]*centre.Site, error)
 	// PublicListing returns a page of a site's public, unexpired entries.
 	PublicListing(ctx context.Context, q centre.EntryQuery) (centre.EntryPage, error)
+	// PublicFront returns a site's front (nil when none is kept).
+	PublicFront(ctx context.Context, site string) (*centre.SiteFront, error)
+	// PublicEntriesByID returns the public, unexpired entries of a site
+	// with those IDs, in their order.
+	PublicEntriesByID(ctx context.Context, site string, ids []string) ([]*centre.Entry, error)
 	// PublicVersions returns the public language versions of a slug.
 	PublicVersions(ctx context.Context, site, slug string) (*centre.PublicSlug, error)
 	// PreviewEntry opens a preview token: the entry as it will look once
