@@ -23,6 +23,7 @@ import (
 	"infocentre/internal/demo"
 	"infocentre/internal/dynamostore"
 	"infocentre/internal/dynamostore/dynamotest"
+	"infocentre/internal/static"
 )
 
 // access is one DynamoDB request as IAM authorises it: the action, the
@@ -327,6 +328,14 @@ func TestFunctionTableAccess(t *testing.T) {
 		t.Fatalf("the publisher did not make the entry's file public: %+v, %v", f, err)
 	}
 
+	// The edge function renders a site's mirror: the reads of a whole
+	// static copy below /sites/demo (what static.Options.Sync does).
+	rec.as("EdgeFunction")
+	if _, err := (static.Options{Prefix: "/sites/demo", NoAPI: true}).Export(ctx, a.Service, demo.Slug,
+		path.Join(t.TempDir(), "mirror"), nil); err != nil {
+		t.Fatalf("the edge function's render of the mirror: %v", err)
+	}
+
 	rec.as("AdminFunction")
 	adm := a.Handler.Admin()
 	auth := []string{"Authorization", "Bearer " + owner, "Content-Type", "application/json"}
@@ -352,7 +361,7 @@ func TestFunctionTableAccess(t *testing.T) {
 	}
 
 	policies := templatePolicies(t)
-	for _, fn := range []string{"PublicFunction", "AuthorizerFunction", "PublisherFunction", "AdminFunction"} {
+	for _, fn := range []string{"PublicFunction", "AuthorizerFunction", "PublisherFunction", "AdminFunction", "EdgeFunction"} {
 		seen := rec.seen[fn]
 		if len(seen) == 0 {
 			t.Errorf("%s: no DynamoDB request recorded", fn)
@@ -376,6 +385,8 @@ func TestFunctionTableAccess(t *testing.T) {
 		"PublisherFunction": {{"GetItem", "", "KEYHASH#x"}, {"PutItem", "", "KEY#x"}, {"GetItem", "", "IDEM#x"}, {"Query", "GSI1", "KEYS#demo"},
 			{"PutItem", "", "SITE#demo"}, {"UpdateItem", "", "SITE#demo"}, {"PutItem", "", "A#demo"}, {"Scan", "", ""}},
 		"AdminFunction": {{"Scan", "", ""}, {"BatchWriteItem", "", ""}, {"DeleteTable", "", ""}},
+		"EdgeFunction": {{"PutItem", "", "S#demo#x"}, {"UpdateItem", "", "SITE#demo"}, {"GetItem", "", "KEYHASH#x"},
+			{"GetItem", "", "IDEM#x"}, {"Query", "", "A#demo"}, {"Query", "GSI2", "DUE"}, {"Scan", "", ""}},
 	} {
 		for _, acc := range denied {
 			for _, st := range policies[fn] {
