@@ -331,7 +331,7 @@ func TestLeastPrivilege(t *testing.T) {
 	updateScoped := map[string][]string{"PublisherFunction/MarkFilesPublic": {"F#*", "FH#*"}, "NotifierFunction/SettleOutbox": {"OUTBOX#*"}}
 	// The one batch read, by Sid: the public function reads the entries a
 	// site's front names by ID, from their list items (L#<site>#all).
-	batchScoped := map[string][]string{"PublicFunction/ReadListedEntries": {"L#*#all"}}
+	batchScoped := map[string][]string{"PublicFunction/ReadListedEntries": {"L#*#all"}, "EdgeFunction/ReadListedEntries": {"L#*#all"}}
 	// The hosted files: the public function reads them, the admin
 	// function reads, writes and deletes them (and signs direct uploads
 	// with that right); nothing else, on no other bucket.

@@ -24,6 +24,7 @@ import (
 	"infocentre/internal/demo"
 	"infocentre/internal/dynamostore"
 	"infocentre/internal/dynamostore/dynamotest"
+	"infocentre/internal/static"
 )
 
 // access is one DynamoDB request as IAM authorises it: the action, the
@@ -351,6 +352,14 @@ func TestFunctionTableAccess(t *testing.T) {
 		t.Fatal("the notifier pinged no hub: its websub reads went untested")
 	}
 
+	// The edge function renders a site's mirror: the reads of a whole
+	// static copy below /sites/demo (what static.Options.Sync does).
+	rec.as("EdgeFunction")
+	if _, err := (static.Options{Prefix: "/sites/demo", NoAPI: true}).Export(ctx, a.Service, demo.Slug,
+		path.Join(t.TempDir(), "mirror"), nil); err != nil {
+		t.Fatalf("the edge function's render of the mirror: %v", err)
+	}
+
 	rec.as("AdminFunction")
 	adm := a.Handler.Admin()
 	auth := []string{"Authorization", "Bearer " + owner, "Content-Type", "application/json"}
@@ -376,7 +385,7 @@ func TestFunctionTableAccess(t *testing.T) {
 	}
 
 	policies := templatePolicies(t)
-	for _, fn := range []string{"PublicFunction", "AuthorizerFunction", "PublisherFunction", "NotifierFunction", "AdminFunction"} {
+	for _, fn := range []string{"PublicFunction", "AuthorizerFunction", "PublisherFunction", "NotifierFunction", "AdminFunction", "EdgeFunction"} {
 		seen := rec.seen[fn]
 		if len(seen) == 0 {
 			t.Errorf("%s: no DynamoDB request recorded", fn)
@@ -402,6 +411,8 @@ func TestFunctionTableAccess(t *testing.T) {
 		"AdminFunction": {{"Scan", "", ""}, {"BatchWriteItem", "", ""}, {"DeleteTable", "", ""}},
 		"NotifierFunction": {{"GetItem", "", "KEYHASH#x"}, {"GetItem", "", "IDEM#x"}, {"PutItem", "", "S#demo#x"}, {"PutItem", "", "OUTBOX#demo"},
 			{"UpdateItem", "", "SITE#demo"}, {"UpdateItem", "", "R#demo#x"}, {"DeleteItem", "", "OUTBOX#demo"}, {"Scan", "", ""}},
+		"EdgeFunction": {{"PutItem", "", "S#demo#x"}, {"UpdateItem", "", "SITE#demo"}, {"GetItem", "", "KEYHASH#x"},
+			{"GetItem", "", "IDEM#x"}, {"Query", "", "A#demo"}, {"Query", "GSI2", "DUE"}, {"Scan", "", ""}},
 	} {
 		for _, acc := range denied {
 			for _, st := range policies[fn] {
