@@ -25,7 +25,8 @@ var allowed = map[string][]string{
 	"internal/markdown":    {},
 	"internal/jsonstrict":  {},
 	"internal/ratelimit":   {},
-	"internal/secrets":     {},
+	"internal/secrets":     {"internal/awsconfig"},
+	"internal/awsconfig":   {},
 	"internal/previewlink": {},
 	"internal/httpcache":   {},
 	"internal/archtest":    {},
@@ -41,11 +42,11 @@ var allowed = map[string][]string{
 	"internal/rendercache":   {"internal/centre", "internal/httpcache"},
 
 	"internal/boltstore":              {"internal/centre"},
-	"internal/dynamostore":            {"internal/centre", "internal/search"},
+	"internal/dynamostore":            {"internal/awsconfig", "internal/centre", "internal/search"},
 	"internal/dynamostore/dynamotest": {"internal/dynamostore"},
 	"internal/storetest":              {"internal/centre"},
 	"internal/filestore":              {"internal/centre"},
-	"internal/s3files":                {"internal/centre"},
+	"internal/s3files":                {"internal/awsconfig", "internal/centre"},
 	"internal/media":                  {"internal/centre"},
 	"internal/media/mediatest":        {},
 
@@ -54,7 +55,7 @@ var allowed = map[string][]string{
 	"internal/web/fixture": {"internal/centre", "internal/markdown"},
 	"internal/httpapi": {"internal/centre", "internal/cursor", "internal/httpcache", "internal/jsonstrict", "internal/ratelimit",
 		"internal/search", "internal/transfer"},
-	"internal/s3transfer": {"internal/centre", "internal/httpapi"},
+	"internal/s3transfer": {"internal/awsconfig", "internal/centre", "internal/httpapi"},
 	"internal/static":     {"internal/centre", "internal/cursor", "internal/httpapi", "internal/search", "internal/web"},
 	"internal/console":    {"internal/centre", "internal/cursor", "internal/ratelimit"},
 
