@@ -152,6 +152,9 @@ func (s *Store) CreateEntry(ctx context.Context, e *centre.Entry) error {
 		if err := putIndexes(tx, r, false); err != nil {
 			return err
 		}
+		if err := putAnnouncement(tx, e); err != nil {
+			return err
+		}
 		if err := applyFront(tx, r.Site, nil, r); err != nil {
 			return err
 		}
@@ -159,6 +162,7 @@ func (s *Store) CreateEntry(ctx context.Context, e *centre.Entry) error {
 	})
 	if err == nil {
 		e.Version = 1
+		e.Announce(nil)
 	}
 	return err
 }
@@ -242,6 +246,9 @@ func (s *Store) UpdateEntry(ctx context.Context, e *centre.Entry) error {
 		if err := putIndexes(tx, r, false); err != nil {
 			return err
 		}
+		if err := putAnnouncement(tx, e); err != nil {
+			return err
+		}
 		if err := applyFront(tx, r.Site, old, r); err != nil {
 			return err
 		}
@@ -249,6 +256,7 @@ func (s *Store) UpdateEntry(ctx context.Context, e *centre.Entry) error {
 	})
 	if err == nil {
 		e.Version = r.Version
+		e.Announce(nil)
 	}
 	return err
 }

@@ -215,8 +215,11 @@ type Object struct {
 // (an S3 bucket): large files never pass through the function.
 type DirectUploads interface {
 	// PresignUpload returns a form upload (URL and fields, an HTML form
-	// POST) to key that accepts 1..maxSize bytes until it expires.
-	PresignUpload(ctx context.Context, key string, maxSize int64, ttl time.Duration) (*PresignedUpload, error)
+	// POST) to key that accepts 1..maxSize bytes until it expires. With a
+	// redirect (an absolute URL), the store sends the browser on to it
+	// after the upload (the form may add a query to it): a browser
+	// uploads without script and comes back.
+	PresignUpload(ctx context.Context, key string, maxSize int64, ttl time.Duration, redirect string) (*PresignedUpload, error)
 	// PresignGet returns a URL that downloads key as name, for ttl.
 	PresignGet(ctx context.Context, key, name, mediaType string, ttl time.Duration) (string, error)
 }

@@ -361,10 +361,12 @@ type Upload struct {
 }
 
 // StartUpload prepares a direct upload to the file store (editors), for
-// files too large for a request body. Returns ENOTFOUND when the file
+// files too large for a request body. With a redirect (an absolute URL),
+// a browser that posts the upload form is sent on to redirect + "/" + the
+// upload's ID (see CompleteFormUpload). Returns ENOTFOUND when the file
 // store takes no direct uploads (only S3 does), EFORBIDDEN, ECONFLICT
 // (archived site).
-func (s *Service) StartUpload(ctx context.Context, p Principal, site string) (*Upload, error) {
+func (s *Service) StartUpload(ctx context.Context, p Principal, site, redirect string) (*Upload, error) {
 	if _, err := s.writableSite(ctx, p, site, RoleEditor); err != nil {
 		return nil, err
 	}
@@ -373,7 +375,10 @@ func (s *Service) StartUpload(ctx context.Context, p Principal, site string) (*U
 		return nil, Errorf(ENOTFOUND, "direct uploads need an S3 file store; send the file as the body of POST …/files")
 	}
 	id := NewID(s.now())
-	pre, err := du.PresignUpload(ctx, UploadKey(site, id), s.FileLimits.maxFile(), s.FileLimits.uploadTTL())
+	if redirect != "" {
+		redirect += "/" + id
+	}
+	pre, err := du.PresignUpload(ctx, UploadKey(site, id), s.FileLimits.maxFile(), s.FileLimits.uploadTTL(), redirect)
 	if err != nil {
 		return nil, err
 	}
@@ -407,7 +412,27 @@ func (s *Service) CompleteUpload(ctx context.Context, p Principal, site, id stri
 	if err := pr.Err(); err != nil {
 		return nil, false, err
 	}
-	if err := in.FileInput.validate(); err != nil {
+	return s.completeUpload(ctx, p, site, id, in.FileInput, &in)
+}
+
+// CompleteFormUpload turns a direct upload that a browser posted with the
+// upload form (StartUpload with a redirect) into a file (editors), as
+// CompleteUpload does but without a size and digest to compare: a
+// browser without script has none, and the upload's key was issued to
+// this caller alone. The name is the file's original name. Returns what
+// CompleteUpload returns.
+func (s *Service) CompleteFormUpload(ctx context.Context, p Principal, site, id string, in FileInput) (*File, bool, error) {
+	if _, err := s.writableSite(ctx, p, site, RoleEditor); err != nil {
+		return nil, false, err
+	}
+	return s.completeUpload(ctx, p, site, id, in, nil)
+}
+
+// completeUpload ingests the direct upload id of site as a file described
+// by in, once its size and digest match want's (nil: no check). The upload
+// is removed either way, except when it is missing.
+func (s *Service) completeUpload(ctx context.Context, p Principal, site, id string, in FileInput, want *UploadCheck) (*File, bool, error) {
+	if err := in.validate(); err != nil {
 		return nil, false, err
 	}
 	if _, ok := s.Files.(DirectUploads); !ok || s.Inspect == nil {
@@ -426,18 +451,18 @@ func (s *Service) CompleteUpload(ctx context.Context, p Principal, site, id stri
 	}
 	defer s.dropUpload(ctx, key)
 	defer obj.Body.Close()
-	if obj.Size != in.Size {
-		return nil, false, Errorf(EINVALID, "the upload holds %d bytes, not %d", obj.Size, in.Size)
+	if want != nil && obj.Size != want.Size {
+		return nil, false, Errorf(EINVALID, "the upload holds %d bytes, not %d", obj.Size, want.Size)
 	}
 	tmp, sum, size, err := s.spool(obj.Body)
 	if err != nil {
 		return nil, false, err
 	}
 	defer removeTemp(tmp)
-	if size != in.Size || sum != in.SHA256 {
-		return nil, false, Errorf(EINVALID, "the upload's SHA-256 is %s, not %s", sum, in.SHA256)
+	if want != nil && (size != want.Size || sum != want.SHA256) {
+		return nil, false, Errorf(EINVALID, "the upload's SHA-256 is %s, not %s", sum, want.SHA256)
 	}
-	return s.ingest(ctx, p, site, in.FileInput, tmp, size)
+	return s.ingest(ctx, p, site, in, tmp, size)
 }
 
 func (s *Service) dropUpload(ctx context.Context, key string) {
@@ -474,6 +499,49 @@ func (s *Service) PublicFile(ctx context.Context, site, sha string, width int) (
 		return nil, nil, err
 	}
 	return f, obj, nil
+}
+
+// PreviewFile returns a file that the entry behind a preview token
+// references, by its SHA-256, with its bytes (width > 0: that variant),
+// public or not: a draft's attachments and lead image show in its
+// preview as they will once it is published. Any other file, an expired
+// or revoked token, or a public entry (its files are public) is
+// ENOTFOUND. One token check and up to MaxAttachments+1 reads of file
+// records.
+func (s *Service) PreviewFile(ctx context.Context, token, sha string, width int) (*File, *Object, error) {
+	if s.Files == nil || !ValidSHA256(sha) {
+		return nil, nil, Errorf(ENOTFOUND, "no such file")
+	}
+	e, err := s.Preview(ctx, token)
+	if err != nil {
+		if IsCode(err, EGONE) {
+			err = Errorf(ENOTFOUND, "no such file")
+		}
+		return nil, nil, err
+	}
+	for _, id := range e.FileIDs() {
+		f, err := s.Store.GetFile(ctx, e.Site, id)
+		if IsCode(err, ENOTFOUND) {
+			continue // deleted since the draft referenced it
+		}
+		if err != nil {
+			return nil, nil, err
+		}
+		if f.SHA256 != sha {
+			continue
+		}
+		if width > 0 {
+			if _, ok := f.Variant(width); !ok {
+				return nil, nil, Errorf(ENOTFOUND, "no such variant")
+			}
+		}
+		obj, err := s.Files.Open(ctx, FileKey(e.Site, sha, width))
+		if err != nil {
+			return nil, nil, err
+		}
+		return f, obj, nil
+	}
+	return nil, nil, Errorf(ENOTFOUND, "no such file")
 }
 
 // PresignFile returns a short-lived URL that downloads a file (or a

@@ -1,6 +1,13 @@
 package centre
 
-import "time"
+import (
+	"crypto/sha256"
+	"fmt"
+	"slices"
+	"time"
+
+	"github.com/oklog/ulid/v2"
+)
 
 // Kinds of Notification, named as the webhook events that carry them.
 const (
@@ -30,4 +37,102 @@ type Notification struct {
 	Version int64     `json:"version"` // the entry version the change made
 	Due     time.Time `json:"due"`     // when the change is public; nothing is sent before
 	Created time.Time `json:"created"`
+}
+
+// Announce sets the notification that the next Store.CreateEntry or
+// Store.UpdateEntry of e records in the outbox, in the same atomic write as
+// the entry (nil: none). The store clears it once the write succeeded.
+func (e *Entry) Announce(n *Notification) { e.announce = n }
+
+// Announcement returns the notification the next write of e records, or
+// nil.
+func (e *Entry) Announcement() *Notification { return e.announce }
+
+// NotificationID returns the stable id of the notification of the change
+// that makes version of entry id in site, made at: a ULID (see NewID) of
+// at whose random part is derived from (site, id, version, kind), so that
+// the same write, retried, names the same record. Two writes can never
+// make the same version of an entry (they are conditional on the version
+// before), so no two changes share an id.
+func NotificationID(site, id string, version int64, kind string, at time.Time) string {
+	sum := sha256.Sum256(fmt.Appendf(nil, "%s\x00%s\x00%d\x00%s", site, id, version, kind))
+	var u ulid.ULID
+	if err := u.SetTime(ulid.Timestamp(at)); err != nil {
+		_ = u.SetTime(0)
+	}
+	if err := u.SetEntropy(sum[:10]); err != nil {
+		panic(err) // 10 bytes is what SetEntropy takes
+	}
+	return toLower(u.String())
+}
+
+// announcement returns the notification of kind for the write of e that
+// is about to be stored (as version e.Version+1, or 1 for a new entry),
+// due at due.
+func announcement(e *Entry, kind string, due time.Time, created bool) *Notification {
+	v := e.Version + 1
+	if created {
+		v = 1
+	}
+	at := e.LastChange.At
+	if at.IsZero() {
+		at = due
+	}
+	return &Notification{
+		ID: NotificationID(e.Site, e.ID, v, kind, at), Site: e.Site, Entry: e.ID, Slug: e.Slug, Lang: e.Lang,
+		Kind: kind, Version: v, Due: due, Created: at,
+	}
+}
+
+// Outbox states of an OutboxRecord.
+const (
+	// OutboxPending: still to be delivered (at NextAt, or when the lease
+	// of the worker that took it ends).
+	OutboxPending = "pending"
+	// OutboxDone: every channel delivered it, or it announced nothing any
+	// more (its entry changed state before it was due) — see LastError.
+	OutboxDone = "done"
+	// OutboxDead: a channel failed MaxAttempts times; kept for staff to
+	// see (ListNotifications), never retried on its own.
+	OutboxDead = "dead"
+)
+
+// OutboxStates lists the states in the order staff see them.
+var OutboxStates = []string{OutboxPending, OutboxDone, OutboxDead}
+
+// OutboxRecord is a Notification in the outbox with its delivery state.
+// Only the notifier changes it after the write that created it.
+type OutboxRecord struct {
+	Notification
+	State    string `json:"state"`
+	Attempts int    `json:"attempts"` // deliveries tried and failed
+	// NextAt is when a pending record is next taken: Due at first, then
+	// the time of its retry, or the end of the lease of the worker that
+	// took it (ClaimNotifications).
+	NextAt time.Time `json:"next_at,omitzero"`
+	// Channels lists the channels (Channel.Name) that delivered it, so a
+	// retry does not run them again.
+	Channels  []string  `json:"channels,omitempty"`
+	LastError string    `json:"last_error,omitempty"` // why the last attempt failed (or was skipped)
+	Claim     string    `json:"claim,omitempty"`      // the lease token of the worker that took it last
+	Updated   time.Time `json:"updated,omitzero"`
+}
+
+// Delivered reports whether channel delivered r.
+func (r *OutboxRecord) Delivered(channel string) bool { return slices.Contains(r.Channels, channel) }
+
+// NotificationQuery selects one page of a site's outbox records, newest
+// first; State ("" for any) narrows it.
+type NotificationQuery struct {
+	Site  string
+	State string
+	Limit int    // 1..MaxPageSize; 0 means 20
+	After string // Next of the previous page
+}
+
+// NotificationPage is one page of outbox records. A page may hold fewer
+// than Limit items even when Next is set.
+type NotificationPage struct {
+	Items []*OutboxRecord
+	Next  string
 }

@@ -191,6 +191,77 @@ type Store interface {
 	// FileUsage returns what a site's files take (zero for none).
 	FileUsage(ctx context.Context, site string) (FileUsage, error)
 
+	// Webhooks (internal/webhook): endpoints of a site and their delivery
+	// log.
+
+	// CreateWebhook stores a new endpoint. Returns ECONFLICT if its ID
+	// exists.
+	CreateWebhook(ctx context.Context, w *Webhook) error
+	// GetWebhook returns the endpoint with that ID in site, or ENOTFOUND.
+	GetWebhook(ctx context.Context, site, id string) (*Webhook, error)
+	// ListWebhooks returns the endpoints of site, oldest first.
+	ListWebhooks(ctx context.Context, site string) ([]*Webhook, error)
+	// UpdateWebhook replaces an endpoint (see the version rule above).
+	// Returns ENOTFOUND, EPRECONDITION.
+	UpdateWebhook(ctx context.Context, w *Webhook) error
+	// DeleteWebhook removes an endpoint (its deliveries stay until they
+	// expire). Returns ENOTFOUND.
+	DeleteWebhook(ctx context.Context, site, id string) error
+	// CreateWebhookDelivery stores a new delivery. Returns ECONFLICT if
+	// the endpoint has a delivery with its ID (one delivery per
+	// notification and endpoint).
+	CreateWebhookDelivery(ctx context.Context, d *WebhookDelivery) error
+	// UpdateWebhookDelivery replaces a delivery (see the version rule
+	// above). Returns ENOTFOUND, EPRECONDITION.
+	UpdateWebhookDelivery(ctx context.Context, d *WebhookDelivery) error
+	// ListWebhookDeliveries returns one page of an endpoint's deliveries,
+	// newest ID first. Paging follows the rules of ListEntries. Deliveries
+	// carry their ExpiresAt; a store may return one past it until the
+	// backend deletes it (DynamoDB's TTL).
+	ListWebhookDeliveries(ctx context.Context, q WebhookDeliveryQuery) (WebhookDeliveryPage, error)
+	// DueWebhookDeliveries returns up to limit pending deliveries of any
+	// site whose NextAttempt is at or before now, earliest NextAttempt
+	// first. A delivery leaves the list when it is no longer pending.
+	DueWebhookDeliveries(ctx context.Context, now time.Time, limit int) ([]*WebhookDelivery, error)
+
+	// --- Outbox (notifications; see notification.go) ---
+	//
+	// CreateEntry and UpdateEntry store the entry's Announcement, if any,
+	// as a pending OutboxRecord (NextAt = Due, Updated = Created) in the
+	// same atomic write as the entry, and clear it on the value passed in
+	// once stored; a write that fails stores none. An id that exists
+	// already is not stored again: the write fails as a whole (ECONFLICT,
+	// or the error of the entry's own version condition, which a repeated
+	// write meets first).
+
+	// GetNotification returns the outbox record id of site, or ENOTFOUND.
+	GetNotification(ctx context.Context, site, id string) (*OutboxRecord, error)
+	// ClaimNotifications takes up to limit (1..MaxPageSize) pending
+	// records of any site whose NextAt is at or before now, earliest
+	// NextAt first, and leases each to the caller: its NextAt becomes
+	// now+lease and its Claim a new token, so that no other caller takes
+	// it before the lease ends (or after it settled), and another caller
+	// takes it again if this one never settles it. Returns the records
+	// as claimed. A record another caller claimed first is left out.
+	ClaimNotifications(ctx context.Context, now time.Time, lease time.Duration, limit int) ([]*OutboxRecord, error)
+	// ClaimNotification leases the record id of site like
+	// ClaimNotifications, if it is pending and its NextAt is at or before
+	// now. Returns ENOTFOUND, or ECONFLICT when it is not pending or not
+	// due (or leased to another caller).
+	ClaimNotification(ctx context.Context, site, id string, now time.Time, lease time.Duration) (*OutboxRecord, error)
+	// NotificationDelivered adds channel to the record's Channels (once),
+	// whoever holds it. Returns ENOTFOUND.
+	NotificationDelivered(ctx context.Context, site, id, channel string) error
+	// SettleNotification stores the outcome of a claimed record — its
+	// State, Attempts, NextAt, LastError and Updated; Channels stay as
+	// NotificationDelivered left them — if its stored Claim still equals
+	// r.Claim. A record no longer pending leaves every due list. Returns
+	// ENOTFOUND, or EPRECONDITION when another caller claimed it since.
+	SettleNotification(ctx context.Context, r *OutboxRecord) error
+	// ListNotifications returns one page of a site's outbox records,
+	// newest ID first; paging follows the rules of ListEntries.
+	ListNotifications(ctx context.Context, q NotificationQuery) (NotificationPage, error)
+
 	// Close releases the store's resources.
 	Close() error
 }

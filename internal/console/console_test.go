@@ -16,7 +16,9 @@ import (
 	"net/url"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/fxamacker/cbor/v2"
 	"github.com/oauth2-proxy/mockoidc"
@@ -24,6 +26,7 @@ import (
 	"infocentre/internal/boltstore"
 	"infocentre/internal/centre"
 	"infocentre/internal/console"
+	"infocentre/internal/dynamostore/dynamotest"
 	"infocentre/internal/filestore"
 	"infocentre/internal/media"
 	"infocentre/internal/web"
@@ -176,12 +179,50 @@ func (b *browser) do(method, path string, body []byte, header ...string) (int, [
 	return res.StatusCode, out
 }
 
+func TestMain(m *testing.M) { dynamotest.Main(m) }
+
 type env struct {
 	svc   *centre.Service
 	store centre.Store
 	con   *console.Console
 	owner centre.Principal
 	logs  *bytes.Buffer // everything the console and the service logged
+	skew  atomic.Int64  // added to the service's clock (see later)
+}
+
+// later moves the service's clock d ahead (sessions, invitations).
+func (e *env) later(d time.Duration) { e.skew.Add(int64(d)) }
+
+// openStore opens a fresh, empty store for one test.
+type openStore func(testing.TB) centre.Store
+
+// openBolt opens the embedded store in a temporary directory.
+func openBolt(t testing.TB) centre.Store {
+	t.Helper()
+	store, err := boltstore.Open(filepath.Join(t.TempDir(), "test.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { store.Close() })
+	return store
+}
+
+// stores are the two stores the sign-in, session and workflow tests run
+// on: the embedded one and DynamoDB (moto_server through dynamotest,
+// skipped under -short, failing under CI=true without it).
+var stores = []struct {
+	name string
+	open openStore
+}{
+	{"bolt", openBolt},
+	{"dynamodb", func(t testing.TB) centre.Store { return dynamotest.NewStore(t) }},
+}
+
+// eachStore runs test once per store, as a subtest named after it.
+func eachStore(t *testing.T, test func(t *testing.T, open openStore)) {
+	for _, s := range stores {
+		t.Run(s.name, func(t *testing.T) { test(t, s.open) })
+	}
 }
 
 func newEnv(t testing.TB, oidc console.OIDC) *env {
@@ -192,11 +233,14 @@ func newEnv(t testing.TB, oidc console.OIDC) *env {
 // newEnvWith is newEnv with cfg's OIDC and SignIn limits.
 func newEnvWith(t testing.TB, cfg console.Config) *env {
 	t.Helper()
-	store, err := boltstore.Open(filepath.Join(t.TempDir(), "test.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { store.Close() })
+	return newEnvOn(t, openBolt, cfg)
+}
+
+// newEnvOn is newEnvWith on a store that open makes.
+func newEnvOn(t testing.TB, open openStore, cfg console.Config) *env {
+	t.Helper()
+	store := open(t)
+	e := &env{store: store}
 	logs := &bytes.Buffer{}
 	log := slog.New(slog.NewTextHandler(io.MultiWriter(logs, testLog(t)), nil))
 	files, err := filestore.Open(filepath.Join(t.TempDir(), "files"))
@@ -204,7 +248,8 @@ func newEnvWith(t testing.TB, cfg console.Config) *env {
 		t.Fatal(err)
 	}
 	svc := &centre.Service{Store: store, Log: log, Render: func(md string) (string, error) { return md, nil },
-		CheckAccent: web.CheckAccent, Files: files, Inspect: media.Inspector{}}
+		CheckAccent: web.CheckAccent, Files: files, Inspect: media.Inspector{},
+		Now: func() time.Time { return time.Now().Add(time.Duration(e.skew.Load())) }}
 	k, _, err := svc.Bootstrap(t.Context(), "owner")
 	if err != nil {
 		t.Fatal(err)
@@ -219,7 +264,8 @@ func newEnvWith(t testing.TB, cfg console.Config) *env {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return &env{svc: svc, store: store, con: con, owner: owner, logs: logs}
+	e.svc, e.con, e.owner, e.logs = svc, con, owner, logs
+	return e
 }
 
 func (e *env) browser(t testing.TB) *browser {
@@ -266,7 +312,11 @@ func sessionCookie(t testing.TB, res *http.Response) *http.Cookie {
 }
 
 func TestPasskeyInvitationSignInAndSignOut(t *testing.T) {
-	e := newEnv(t, console.OIDC{})
+	eachStore(t, testPasskeyInvitationSignInAndSignOut)
+}
+
+func testPasskeyInvitationSignInAndSignOut(t *testing.T, open openStore) {
+	e := newEnvOn(t, open, console.Config{})
 	person, token := e.invite(t, "ana@example.org", centre.RoleEditor)
 	b := e.browser(t)
 	status, page := b.do("GET", "/admin/invite/"+token, nil)
@@ -377,7 +427,11 @@ func TestCeremoniesRefuseForgeries(t *testing.T) {
 }
 
 func TestDisabledPersonIsSignedOutAtOnce(t *testing.T) {
-	e := newEnv(t, console.OIDC{})
+	eachStore(t, testDisabledPersonIsSignedOutAtOnce)
+}
+
+func testDisabledPersonIsSignedOutAtOnce(t *testing.T, open openStore) {
+	e := newEnvOn(t, open, console.Config{})
 	person, token := e.invite(t, "ana@example.org", centre.RoleEditor)
 	b := e.browser(t)
 	a := newAuthenticator(t)
@@ -401,8 +455,59 @@ func TestDisabledPersonIsSignedOutAtOnce(t *testing.T) {
 	}
 }
 
+// TestSessionExpiry: a console session ends centre.SessionIdle after its
+// last use and centre.SessionAbsolute after sign-in, whatever its use;
+// then pages send to sign-in and actions are refused. On both stores.
+func TestSessionExpiry(t *testing.T) { eachStore(t, testSessionExpiry) }
+
+func testSessionExpiry(t *testing.T, open openStore) {
+	e := newEnvOn(t, open, console.Config{})
+	_, token := e.invite(t, "ana@example.org", centre.RoleEditor)
+	b := e.browser(t)
+	a := newAuthenticator(t)
+	if status, body := register(t, b, a, token); status != http.StatusOK {
+		t.Fatalf("register: %d %s", status, body)
+	}
+	signedOut := func(when string) {
+		t.Helper()
+		if status, _ := b.do("GET", "/admin/", nil); status != http.StatusSeeOther || b.last.Header.Get("Location") != "/admin/login" {
+			t.Fatalf("%s: the landing page answered %d (Location %q), want a redirect to sign-in", when, status, b.last.Header.Get("Location"))
+		}
+		if status, _ := b.do("POST", "/admin/passkeys/begin", nil); status != http.StatusUnauthorized {
+			t.Fatalf("%s: an action answered %d, want 401", when, status)
+		}
+	}
+	// Used within the idle lifetime, the session lives on…
+	used := time.Duration(0)
+	for used+centre.SessionIdle-time.Minute < centre.SessionAbsolute {
+		e.later(centre.SessionIdle - time.Minute)
+		used += centre.SessionIdle - time.Minute
+		if status, _ := b.do("GET", "/admin/", nil); status != http.StatusOK {
+			t.Fatalf("a session used %v after sign-in, within the idle lifetime: %d", used, status)
+		}
+	}
+	// …until its absolute lifetime ends it.
+	e.later(centre.SessionAbsolute - used)
+	signedOut("at the absolute lifetime")
+
+	// Unused for the idle lifetime, a new session ends too.
+	if status, body := signIn(t, b, a); status != http.StatusOK {
+		t.Fatalf("sign in again: %d %s", status, body)
+	}
+	e.later(centre.SessionIdle - time.Minute)
+	if status, _ := b.do("GET", "/admin/", nil); status != http.StatusOK {
+		t.Fatalf("a session idle for less than SessionIdle: %d", status)
+	}
+	e.later(centre.SessionIdle)
+	signedOut("idle for SessionIdle")
+}
+
 func TestPasskeysAddRemoveAndSignOutEverywhere(t *testing.T) {
-	e := newEnv(t, console.OIDC{})
+	eachStore(t, testPasskeysAddRemoveAndSignOutEverywhere)
+}
+
+func testPasskeysAddRemoveAndSignOutEverywhere(t *testing.T, open openStore) {
+	e := newEnvOn(t, open, console.Config{})
 	person, token := e.invite(t, "ana@example.org", centre.RoleEditor)
 	laptop, phone := e.browser(t), e.browser(t)
 	a := newAuthenticator(t)
@@ -512,14 +617,18 @@ func TestConsoleOrigins(t *testing.T) {
 	}
 }
 
-func TestOIDCSignIn(t *testing.T) {
+// TestOIDCSignIn: a verified email of the provider signs in the matching
+// active person, on both stores; nobody else, and nobody is created.
+func TestOIDCSignIn(t *testing.T) { eachStore(t, testOIDCSignIn) }
+
+func testOIDCSignIn(t *testing.T, open openStore) {
 	m, err := mockoidc.Run()
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = m.Shutdown() })
 	cfg := m.Config()
-	e := newEnv(t, console.OIDC{Issuer: cfg.Issuer, ClientID: cfg.ClientID, ClientSecret: cfg.ClientSecret, Name: "Example SSO"})
+	e := newEnvOn(t, open, console.Config{OIDC: console.OIDC{Issuer: cfg.Issuer, ClientID: cfg.ClientID, ClientSecret: cfg.ClientSecret, Name: "Example SSO"}})
 	person, _ := e.invite(t, "ana@example.org", centre.RoleEditor)
 	noRedirect := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
 

@@ -22,7 +22,13 @@ import (
 // the Brussels time zone and a fixed clock.
 func newsroom(t *testing.T) *env {
 	t.Helper()
-	e := newEnv(t, console.OIDC{})
+	return newsroomOn(t, openBolt)
+}
+
+// newsroomOn is newsroom on a store that open makes.
+func newsroomOn(t *testing.T, open openStore) *env {
+	t.Helper()
+	e := newEnvOn(t, open, console.Config{})
 	e.svc.Render = markdown.Render
 	signer, err := previewlink.New([]byte("0123456789abcdef0123456789abcdef"))
 	if err != nil {

@@ -2,6 +2,7 @@ package console
 
 import (
 	"errors"
+	"fmt"
 	"io"
 	"mime"
 	"net/http"
@@ -44,6 +45,10 @@ type filesPageData struct {
 	// publisher).
 	CanUpload, CanDelete bool
 	Uploaded             string // the ID of the file just uploaded
+	// Direct is the upload form's target when the file store takes
+	// uploads straight from the browser (S3): the file never passes
+	// through the function, whatever its size.
+	Direct *centre.Upload
 }
 
 // fileRow is a file as the list shows it.
@@ -101,7 +106,89 @@ func (c *Console) showFiles(w http.ResponseWriter, r *http.Request, who caller, 
 	d.pageData = pageData{Title: "Files of " + site, Person: who.person, Site: site}
 	d.Max = svc.MaxFileSize()
 	d.CanUpload, d.CanDelete = who.p.Can(site, centre.RoleEditor), who.p.Can(site, centre.RolePublisher)
+	if d.CanUpload {
+		d.Direct = c.directUpload(w, r, who, site)
+	}
 	c.view(w, r, status, "files", d)
+}
+
+// directUpload prepares the upload form's direct upload to the file store,
+// which sends the browser back to the upload's page, and lets the page
+// post to the store's origin; nil when the store takes no direct uploads
+// (the form then posts the file to the console).
+func (c *Console) directUpload(w http.ResponseWriter, r *http.Request, who caller, site string) *centre.Upload {
+	up, err := c.cfg.Service.StartUpload(r.Context(), who.p, site, c.origin.String()+"/admin/sites/"+site+"/files/uploads")
+	if err != nil {
+		if !centre.IsCode(err, centre.ENOTFOUND) && !centre.IsCode(err, centre.ECONFLICT) {
+			c.internal(r, err)
+		}
+		return nil
+	}
+	target, err := url.Parse(up.URL)
+	if err != nil || target.Scheme == "" || target.Host == "" {
+		c.internal(r, fmt.Errorf("console: direct upload URL %q is not absolute", up.URL))
+		return nil
+	}
+	w.Header().Set("Content-Security-Policy", strings.Replace(consoleCSP, "form-action 'self'",
+		"form-action 'self' "+target.Scheme+"://"+target.Host, 1))
+	return up
+}
+
+// uploadPageData is the page a browser comes back to after posting a file
+// straight to the file store: the file's details, to finish the upload.
+type uploadPageData struct {
+	pageData
+	ID     string
+	Form   centre.FileInput
+	Errors fieldErrors
+	Notice *notice
+}
+
+// uploadPage asks for the details of a direct upload (its original name,
+// which the script of the upload form passes along, alt text, language).
+// It changes nothing: finishing is a POST.
+func (c *Console) uploadPage(w http.ResponseWriter, r *http.Request, who caller, site string) {
+	d := uploadPageData{ID: r.PathValue("id"), Form: centre.FileInput{Name: clip(r.URL.Query().Get("name"), 200)}}
+	c.showUpload(w, r, who, site, http.StatusOK, d)
+}
+
+func (c *Console) showUpload(w http.ResponseWriter, r *http.Request, who caller, site string, status int, d uploadPageData) {
+	d.pageData = pageData{Title: "Finish the upload", Person: who.person, Site: site}
+	c.view(w, r, status, "upload", d)
+}
+
+// uploadFinish turns the direct upload into a file of the site with the
+// details given (Service.CompleteFormUpload: the content decides the
+// type; the limits and quota apply).
+func (c *Console) uploadFinish(w http.ResponseWriter, r *http.Request, who caller, site string) {
+	if !c.form(w, r) {
+		return
+	}
+	id := r.PathValue("id")
+	in := centre.FileInput{Name: strings.TrimSpace(r.PostFormValue("name")), Alt: strings.TrimSpace(r.PostFormValue("alt")),
+		Lang: strings.TrimSpace(r.PostFormValue("lang"))}
+	f, created, err := c.cfg.Service.CompleteFormUpload(r.Context(), who.p, site, id, in)
+	c.audit(r, who.p, c.auditSite(r, site), "file.upload", clip(id, 200), statusOf(err), clip(in.Name, 200))
+	if err != nil {
+		c.internal(r, err)
+		if centre.IsCode(err, centre.ENOTFOUND) || centre.IsCode(err, centre.ETOOLARGE) || centre.IsCode(err, centre.EUNSUPPORTED) {
+			// The upload is gone (used, expired, or refused and removed):
+			// back to the form for another.
+			c.showFiles(w, r, who, site, statusOf(err), filesPageData{Notice: failed(err)})
+			return
+		}
+		d := uploadPageData{ID: id, Form: in, Errors: invalid(err), Notice: failed(err)}
+		if d.Errors != nil {
+			d.Notice.Text = "The file is not added yet: correct the fields marked below."
+		}
+		c.showUpload(w, r, who, site, statusOf(err), d)
+		return
+	}
+	done := "uploaded"
+	if !created {
+		done = "exists"
+	}
+	http.Redirect(w, r, "/admin/sites/"+site+"/files?done="+done+"&file="+url.QueryEscape(f.ID), http.StatusSeeOther)
 }
 
 // fileUpload streams the form's file to the Service. The small fields

@@ -17,7 +17,7 @@ import (
 // CreateEntry stores a new entry with Version 1 in one transaction: the
 // entry item (under its slug and language), revision 1, its list items and,
 // for a public entry, its search document (see search.go; a GetItem of the
-// site's search sequence comes first).
+// site's search sequence comes first), and its announcement (outbox.go).
 // Returns ECONFLICT if the ID or the site's (Lang, Slug) is taken.
 func (s *Store) CreateEntry(parent context.Context, e *centre.Entry) error {
 	ctx, cancel, err := s.op(parent)
@@ -36,11 +36,13 @@ func (s *Store) CreateEntry(parent context.Context, e *centre.Entry) error {
 		for _, d := range dims(&v) {
 			t.put(listItem(&v, d), nil, nil)
 		}
+		putAnnouncement(t, &v)
 	})
 	if err != nil {
 		return err
 	}
 	e.Version = 1
+	e.Announce(nil)
 	return nil
 }
 
@@ -175,7 +177,7 @@ func (s *Store) lockLost(ctx, parent context.Context, site, id string, err error
 // the entry item on the condition that it still holds the version read,
 // adds the new revision, deletes, adds or rewrites the list items, and
 // changes the search document if it changed (after a GetItem of the site's
-// search sequence).
+// search sequence), and puts its announcement (outbox.go).
 func (s *Store) UpdateEntry(parent context.Context, e *centre.Entry) error {
 	ctx, cancel, err := s.op(parent)
 	if err != nil {
@@ -216,11 +218,13 @@ func (s *Store) UpdateEntry(parent context.Context, e *centre.Entry) error {
 		for _, d := range dims(&v) {
 			t.put(listItem(&v, d), nil, nil)
 		}
+		putAnnouncement(t, &v)
 	})
 	if err != nil {
 		return s.lockLost(ctx, parent, e.Site, e.ID, err)
 	}
 	e.Version = v.Version
+	e.Announce(nil)
 	return nil
 }
 

@@ -126,7 +126,7 @@ func (h *Handler) deleteFile(w http.ResponseWriter, r *http.Request) {
 // startUpload answers a presigned S3 POST policy for a large file
 // (editors; only with an S3 file store).
 func (h *Handler) startUpload(w http.ResponseWriter, r *http.Request) {
-	up, err := h.cfg.Service.StartUpload(r.Context(), principal(r.Context()), r.PathValue("site"))
+	up, err := h.cfg.Service.StartUpload(r.Context(), principal(r.Context()), r.PathValue("site"), "")
 	if err != nil {
 		writeError(w, r, err)
 		return

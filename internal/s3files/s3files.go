@@ -119,14 +119,23 @@ func (s *Store) Delete(ctx context.Context, key string) error {
 
 // PresignUpload returns a POST policy for key that S3 enforces: the key
 // is fixed and the size must be 1..maxSize bytes.
-func (s *Store) PresignUpload(ctx context.Context, key string, maxSize int64, ttl time.Duration) (*centre.PresignedUpload, error) {
+func (s *Store) PresignUpload(ctx context.Context, key string, maxSize int64, ttl time.Duration, redirect string) (*centre.PresignedUpload, error) {
+	conditions := []any{[]any{"content-length-range", 1, maxSize}}
+	if redirect != "" {
+		// S3 answers 303 to the field's value; the form may add a query
+		// (the console's script adds the file's name).
+		conditions = append(conditions, []any{"starts-with", "$success_action_redirect", redirect})
+	}
 	req, err := s3.NewPresignClient(s.Client).PresignPostObject(ctx, &s3.PutObjectInput{Bucket: aws.String(s.Bucket), Key: aws.String(key)},
 		func(o *s3.PresignPostOptions) {
 			o.Expires = ttl
-			o.Conditions = []any{[]any{"content-length-range", 1, maxSize}}
+			o.Conditions = conditions
 		})
 	if err != nil {
 		return nil, fmt.Errorf("s3files: presign upload %s: %w", key, err)
+	}
+	if redirect != "" {
+		req.Values["success_action_redirect"] = redirect
 	}
 	return &centre.PresignedUpload{URL: req.URL, Fields: req.Values, ExpiresAt: time.Now().Add(ttl).UTC().Truncate(time.Second)}, nil
 }

@@ -3,11 +3,14 @@ package s3files_test
 import (
 	"bytes"
 	"context"
+	"encoding/base64"
+	"encoding/json"
 	"fmt"
 	"io"
 	"mime/multipart"
 	"net/http"
 	"net/url"
+	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -75,7 +78,7 @@ func TestPresignedPostAndGet(t *testing.T) {
 	s := newStore(t)
 	ctx := context.Background()
 	key := centre.UploadKey("alpha", centre.NewID(time.Now()))
-	up, err := s.PresignUpload(ctx, key, 1<<20, time.Minute)
+	up, err := s.PresignUpload(ctx, key, 1<<20, time.Minute, "")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -111,5 +114,55 @@ func TestPresignedPostAndGet(t *testing.T) {
 	// ignores it, so the URL is what can be checked here).
 	if q, _ := url.Parse(u); q.Query().Get("response-content-disposition") != `inline; filename="report final.pdf"` {
 		t.Fatalf("presigned GET asks for disposition %q", q.Query().Get("response-content-disposition"))
+	}
+}
+
+// TestPresignedPostRedirect: with a redirect, the policy lets the form
+// send the browser on to that URL (a query added by the form included),
+// and the bucket answers the upload with 303 to it.
+func TestPresignedPostRedirect(t *testing.T) {
+	s := newStore(t)
+	ctx := context.Background()
+	key := centre.UploadKey("alpha", centre.NewID(time.Now()))
+	back := "https://centre.example.org/admin/sites/alpha/files/uploads/x"
+	up, err := s.PresignUpload(ctx, key, 1<<20, time.Minute, back)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if up.Fields["success_action_redirect"] != back {
+		t.Fatalf("fields %v", up.Fields)
+	}
+	raw, err := base64.StdEncoding.DecodeString(up.Fields["policy"])
+	if err != nil {
+		t.Fatal(err)
+	}
+	var policy struct{ Conditions []any }
+	if err := json.Unmarshal(raw, &policy); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(fmt.Sprint(policy.Conditions), "[starts-with $success_action_redirect "+back+"]") {
+		t.Fatalf("policy conditions %v", policy.Conditions)
+	}
+	up.Fields["success_action_redirect"] = back + "?name=plan.pdf"
+	var buf bytes.Buffer
+	mw := multipart.NewWriter(&buf)
+	for k, v := range up.Fields {
+		mw.WriteField(k, v)
+	}
+	fw, _ := mw.CreateFormFile("file", "plan.pdf")
+	fw.Write([]byte("%PDF-1.4 tiny"))
+	mw.Close()
+	client := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	res, err := client.Post(up.URL, mw.FormDataContentType(), &buf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	loc, _ := url.Parse(res.Header.Get("Location"))
+	if res.StatusCode != http.StatusSeeOther || loc == nil || loc.Path != "/admin/sites/alpha/files/uploads/x" || loc.Query().Get("name") != "plan.pdf" {
+		t.Fatalf("upload answered %d, Location %q", res.StatusCode, res.Header.Get("Location"))
+	}
+	if obj, err := s.Open(ctx, key); err != nil || obj.Size != 13 {
+		t.Fatalf("uploaded object: %v", err)
 	}
 }

@@ -79,6 +79,9 @@ func Run(t *testing.T, newStore func(t *testing.T) centre.Store, opts ...Option)
 		{"RoundTrip/Site", testRoundTripSite},
 		{"RoundTrip/Entry", testRoundTripEntry},
 		{"RoundTrip/Others", testRoundTripOthers},
+		{"Outbox/Recorded", testOutboxRecorded},
+		{"Outbox/Claim", testOutboxClaim},
+		{"Outbox/List", testOutboxList},
 		{"Copies", testCopies},
 		{"Times", testTimes},
 		{"Concurrent/Updates", testConcurrentUpdates},
@@ -92,6 +95,7 @@ func Run(t *testing.T, newStore func(t *testing.T) centre.Store, opts ...Option)
 		{"Files/Public", testFilePublic},
 	}
 	tests = append(tests, peopleTests...)
+	tests = append(tests, webhookTests...)
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			if !o.sequential {

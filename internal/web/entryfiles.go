@@ -26,11 +26,11 @@ func lead(q *req, e *centre.Entry) *leadImage {
 	if im.FileID == "" || im.URL == "" {
 		return nil
 	}
-	orig := q.url(im.URL)
+	orig := q.fileURL(im.URL)
 	li := &leadImage{Src: orig, Sizes: imageSizes, Alt: im.Alt, Width: im.Width, Height: im.Height}
 	var set []string
 	for _, w := range im.Widths {
-		u := q.url(variantPath(im.URL, w))
+		u := q.fileURL(variantPath(im.URL, w))
 		set = append(set, u+" "+strconv.Itoa(w)+"w")
 		if w == 960 {
 			li.Src = u

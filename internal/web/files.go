@@ -2,6 +2,7 @@ package web
 
 import (
 	"bytes"
+	"context"
 	"io"
 	"log/slog"
 	"mime"
@@ -31,35 +32,57 @@ const (
 // file serves a site's file by content hash; the name must be the file's
 // own (so that a link cannot rename it).
 func (s *Site) file(q *req, r *http.Request) {
-	s.serveFile(q, r.PathValue("hash"), "", r.PathValue("name"))
+	s.serveFile(q, r.PathValue("hash"), r.PathValue("variant"), r.PathValue("name"), s.publicFile(q))
 }
 
-func (s *Site) fileVariant(q *req, r *http.Request) {
-	s.serveFile(q, r.PathValue("hash"), r.PathValue("variant"), r.PathValue("name"))
+// publicFile opens the public files of q's site.
+func (s *Site) publicFile(q *req) fileOpener {
+	return func(ctx context.Context, hash string, width int) (*centre.File, *centre.Object, error) {
+		return s.read.PublicFile(ctx, q.site.Slug, hash, width)
+	}
 }
 
-func (s *Site) serveFile(q *req, hash, variant, name string) {
+// fileOpener returns a file by content hash (width > 0: that variant)
+// with its bytes, or ENOTFOUND.
+type fileOpener func(ctx context.Context, hash string, width int) (*centre.File, *centre.Object, error)
+
+// previewFile serves a file that the entry of a preview link references
+// (GET /preview/{token}/files/{hash}/[{variant}/]{name}), public or not,
+// so that a draft's preview shows its attachments and lead image. Like
+// the preview page it is never cached, indexed or sent a Referer.
+func (s *Site) previewFile(w http.ResponseWriter, r *http.Request) {
+	token := r.PathValue("token")
+	q := &req{w: w, r: r, path: "/preview", now: s.read.Time(), preview: true}
+	s.serveFile(q, r.PathValue("hash"), r.PathValue("variant"), r.PathValue("name"),
+		func(ctx context.Context, hash string, width int) (*centre.File, *centre.Object, error) {
+			return s.read.PreviewFile(ctx, token, hash, width)
+		})
+}
+
+// serveFile answers the file that open returns for hash (and variant,
+// "{width}w", or ""), if its name is name.
+func (s *Site) serveFile(q *req, hash, variant, name string, open fileOpener) {
 	width := 0
 	if variant != "" {
 		n, err := strconv.Atoi(strings.TrimSuffix(variant, "w"))
 		if !strings.HasSuffix(variant, "w") || err != nil || n <= 0 || strconv.Itoa(n)+"w" != variant {
-			s.notFound(q.w, q.r, q, "")
+			s.notFound(q.w, q.r, q.siteOrNil(), "")
 			return
 		}
 		width = n
 	}
 	ctx := q.r.Context()
-	f, obj, err := s.read.PublicFile(ctx, q.site.Slug, hash, width)
+	f, obj, err := open(ctx, hash, width)
 	if err != nil {
 		if !centre.IsCode(err, centre.ENOTFOUND) {
-			s.log.ErrorContext(ctx, "file", slog.String("site", q.site.Slug), slog.String("hash", hash), slog.String("error", err.Error()))
+			s.log.ErrorContext(ctx, "file", slog.String("site", q.siteSlug()), slog.String("hash", hash), slog.String("error", err.Error()))
 		}
-		s.notFound(q.w, q.r, q, "")
+		s.notFound(q.w, q.r, q.siteOrNil(), "")
 		return
 	}
 	defer obj.Body.Close()
 	if name != f.Name {
-		s.notFound(q.w, q.r, q, "")
+		s.notFound(q.w, q.r, q.siteOrNil(), "")
 		return
 	}
 	mt := f.MediaType
@@ -70,6 +93,11 @@ func (s *Site) serveFile(q *req, hash, variant, name string) {
 	s.securityHeaders(q.w, q.r)
 	h.Set("Content-Type", mt)
 	h.Set("Cache-Control", cacheControlAsset)
+	if q.preview {
+		h.Set("Cache-Control", cacheControlPreview)
+		h.Set("Referrer-Policy", "no-referrer")
+		h.Set("X-Robots-Tag", "noindex")
+	}
 	h.Set("ETag", `"`+hash+variant+`"`)
 	h.Set("X-Content-Type-Options", "nosniff")
 	h.Set("Cross-Origin-Resource-Policy", "same-site")
@@ -89,15 +117,18 @@ func (s *Site) serveFile(q *req, hash, variant, name string) {
 			if u, ok, err := s.read.PresignFile(ctx, f, width, presignTTL); ok && err == nil {
 				h.Del("Content-Type")
 				h.Set("Cache-Control", "private, max-age=60")
+				if q.preview {
+					h.Set("Cache-Control", cacheControlPreview)
+				}
 				http.Redirect(q.w, q.r, u, http.StatusFound)
 				return
 			} else if err != nil {
-				s.log.ErrorContext(ctx, "file presign", slog.String("site", q.site.Slug), slog.String("error", err.Error()))
+				s.log.ErrorContext(ctx, "file presign", slog.String("site", q.siteSlug()), slog.String("error", err.Error()))
 			}
 		}
 		data, err := io.ReadAll(io.LimitReader(obj.Body, obj.Size+1))
 		if err != nil {
-			s.log.ErrorContext(ctx, "file read", slog.String("site", q.site.Slug), slog.String("error", err.Error()))
+			s.log.ErrorContext(ctx, "file read", slog.String("site", q.siteSlug()), slog.String("error", err.Error()))
 			http.Error(q.w, "internal error", http.StatusInternalServerError)
 			return
 		}

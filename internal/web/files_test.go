@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"infocentre/internal/centre"
+	"infocentre/internal/cursor"
 	"infocentre/internal/filestore"
 	"infocentre/internal/media"
 	"infocentre/internal/media/mediatest"
@@ -270,5 +271,67 @@ func TestEntryPageFiles(t *testing.T) {
 	css := e.site.assets.files[strings.TrimPrefix(e.site.assets.url("style.css"), "/assets/")]
 	if total := len(gzipBytes([]byte(r.body))) + len(css.gz); total > 14*1024 {
 		t.Errorf("the page weighs %d bytes gzip with its stylesheet, budget 14 KB", total)
+	}
+}
+
+// TestPreviewFiles: a draft's preview shows its attachment and lead image,
+// which are not public yet, through the preview link (uncached, no
+// Referer, not indexed), while their public URLs stay 404; the link opens
+// only the files the draft references, and nothing once revoked.
+func TestPreviewFiles(t *testing.T) {
+	e, svc, doc, img, pdf := filesEnv(t)
+	ctx := context.Background()
+	sealer, err := cursor.New([]byte("preview-secret-0123456789abcdef"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	svc.Signer = sealer
+	other, _, err := svc.UploadFile(ctx, owner, fixture.Site, centre.FileInput{Name: "other.pdf"}, bytes.NewReader(mediatest.PDF(1, "Other")))
+	if err != nil {
+		t.Fatal(err)
+	}
+	draft := useFiles(t, svc, "draft-guidance", centre.StatusDraft, time.Time{}, doc, img)
+	link, err := svc.CreatePreview(ctx, owner, fixture.Site, draft.ID, time.Hour)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pre := "/preview/" + link.Token
+	page := e.get(pre)
+	if page.StatusCode != 200 {
+		t.Fatalf("preview: %d", page.StatusCode)
+	}
+	for _, want := range []string{`href="` + pre + doc.Path(0) + `"`, `src="` + pre + img.Path(960) + `"`, pre + img.Path(480) + ` 480w`} {
+		if !strings.Contains(page.body, want) {
+			t.Errorf("preview page lacks %s", want)
+		}
+	}
+	r := e.get(pre + doc.Path(0))
+	if r.StatusCode != 200 || r.body != string(pdf) {
+		t.Fatalf("preview file: %d, %d bytes", r.StatusCode, len(r.body))
+	}
+	h := r.Header
+	if h.Get("Cache-Control") != "private, no-store" || h.Get("Referrer-Policy") != "no-referrer" || h.Get("X-Robots-Tag") != "noindex" ||
+		h.Get("X-Content-Type-Options") != "nosniff" || !strings.HasPrefix(h.Get("Content-Security-Policy"), "sandbox") {
+		t.Errorf("preview file headers: %v", h)
+	}
+	if r := e.get(pre + img.Path(480)); r.StatusCode != 200 || r.Header.Get("Content-Type") != "image/jpeg" {
+		t.Errorf("preview variant: %d", r.StatusCode)
+	}
+	for _, p := range []string{
+		base + doc.Path(0),                            // still not public
+		pre + other.Path(0),                           // a file the draft does not use
+		pre + "/files/" + doc.SHA256 + "/renamed.pdf", // another name
+		pre + img.Path(2000),                          // no such variant
+		"/preview/not-a-token" + doc.Path(0),
+	} {
+		if r := e.get(p); r.StatusCode != 404 {
+			t.Errorf("GET %s: %d, want 404", p, r.StatusCode)
+		}
+	}
+	if _, err := svc.RevokePreviews(ctx, owner, fixture.Site, draft.ID); err != nil {
+		t.Fatal(err)
+	}
+	if r := e.get(pre + doc.Path(0)); r.StatusCode != 404 {
+		t.Errorf("revoked link: %d, want 404", r.StatusCode)
 	}
 }

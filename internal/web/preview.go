@@ -95,7 +95,10 @@ func (s *Site) previewReq(w http.ResponseWriter, r *http.Request, e *centre.Entr
 		return nil, err
 	}
 	q := &req{w: w, r: r, site: site, prefix: "/sites/" + site.Slug, origin: s.originFor(r, ""),
-		path: "/preview", lang: e.Lang, now: s.read.Time()}
+		path: "/preview", lang: e.Lang, now: s.read.Time(), preview: true}
+	if tok := r.PathValue("token"); tok != "" {
+		q.files = "/preview/" + tok
+	}
 	q.banner, q.loc = site.ActiveBanner(q.now), site.Location()
 	if s.opts.SiteForHost != nil {
 		host := s.host(r)

@@ -31,7 +31,7 @@ func (s *Site) pageRoutes() *http.ServeMux {
 	page("/cap/{msg}", s.capMessageRoute)
 	page("/{file}", s.siteFile)
 	page("/files/{hash}/{name}", s.file)
-	page("/files/{hash}/{variant}/{name}", s.fileVariant)
+	page("/files/{hash}/{variant}/{name}", s.file)
 	for _, t := range centre.Types {
 		plural := pluralOf(t)
 		spec := listSpec{Type: t}

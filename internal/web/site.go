@@ -77,6 +77,9 @@ type Reader interface {
 	// PublicFile returns a site's file by content hash (width > 0: that
 	// variant) with its bytes, or ENOTFOUND.
 	PublicFile(ctx context.Context, site, sha string, width int) (*centre.File, *centre.Object, error)
+	// PreviewFile returns a file that the entry of a preview token
+	// references, public or not, by content hash, or ENOTFOUND.
+	PreviewFile(ctx context.Context, token, sha string, width int) (*centre.File, *centre.Object, error)
 	// PresignFile returns a short-lived URL of the file's bytes in the
 	// file store, if the store makes them (S3).
 	PresignFile(ctx context.Context, f *centre.File, width int, ttl time.Duration) (string, bool, error)
@@ -125,6 +128,11 @@ type Options struct {
 	// root-relative ones). Every other path is the live site's.
 	Static       bool
 	StaticOrigin string
+	// StaticPrefix is the path a static copy is served below, such as
+	// /sites/demo for the edge's mirror (internal/edge), which keeps each
+	// site where the live deployment serves it; links then name it as the
+	// live pages do. Empty: the copy is at the root of its host.
+	StaticPrefix string
 	// Searcher answers the search page ({base}/search) and with it the
 	// OpenSearch description ({base}/opensearch.xml) and the search link
 	// of every page. Nil, or Static, leaves all of them out.
@@ -201,6 +209,8 @@ func New(read Reader, opts Options) *Site {
 func (s *Site) Register(mux *http.ServeMux) {
 	mux.HandleFunc("GET /assets/{name}", s.serveAsset)
 	mux.HandleFunc("GET /preview/{token}", s.servePreview)
+	mux.HandleFunc("GET /preview/{token}/files/{hash}/{name}", s.previewFile)
+	mux.HandleFunc("GET /preview/{token}/files/{hash}/{variant}/{name}", s.previewFile)
 	mux.HandleFunc("GET /sites/{site}", func(w http.ResponseWriter, r *http.Request) {
 		q := &req{w: w, r: r, prefix: "/sites/" + r.PathValue("site")}
 		s.redirect(q, "/")
@@ -259,7 +269,7 @@ func (s *Site) serveSite(w http.ResponseWriter, r *http.Request, slug, prefix, p
 	r = r.WithContext(ctx)
 	q := &req{w: w, r: r, prefix: prefix, origin: s.originFor(r, claimed), path: path}
 	if s.opts.Static {
-		q.static, q.origin, q.prefix = true, strings.TrimSuffix(s.opts.StaticOrigin, "/"), ""
+		q.static, q.origin, q.prefix = true, strings.TrimSuffix(s.opts.StaticOrigin, "/"), s.opts.StaticPrefix
 	}
 	if !centre.ValidSlug(slug) {
 		s.notFound(w, r, nil, "")

@@ -84,3 +84,19 @@
   var target = document.querySelector(".error-summary[tabindex], #conflict-title, #preview-title");
   if (target) target.focus();
 })();
+// Direct uploads: the form posts the file straight to the file store,
+// which sends the browser back to the console; pass the file's name
+// along, so that the page that finishes the upload knows it (without
+// this script, that page asks for it).
+(function () {
+  var form = document.querySelector("form[data-direct-upload]");
+  if (!form) return;
+  var back = form.querySelector("input[name=success_action_redirect]");
+  var input = form.querySelector("input[type=file]");
+  if (!back || !input) return;
+  var base = back.value;
+  input.addEventListener("change", function () {
+    var f = input.files && input.files[0];
+    back.value = f ? base + "?name=" + encodeURIComponent(f.name) : base;
+  });
+})();
