@@ -9,8 +9,9 @@
 # gzip, as browsers do); nginx serves the bytes infocentre sent, fetched
 # first, with access logs off on both sides (infocentre logs at warn).
 # Prints requests per second, the ratio to nginx and the p99 latency per
-# page. BENCH_HTTP_SECONDS (default 10) per run, BENCH_HTTP_CONNECTIONS
-# (default 32). Results: test-artifacts/bench-http/.
+# page. BENCH_HTTP_SECONDS (default 5) per run, BENCH_HTTP_ROUNDS (default
+# 3) alternating runs per server and page, BENCH_HTTP_CONNECTIONS (default
+# 32). Results: test-artifacts/bench-http/.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -19,7 +20,8 @@ die() { log "ERROR: $*"; exit 1; }
 
 bash .ci/setup-bench-http.sh
 nginx=$(command -v nginx || echo /usr/sbin/nginx)
-secs=${BENCH_HTTP_SECONDS:-10}
+secs=${BENCH_HTTP_SECONDS:-5}
+rounds=${BENCH_HTTP_ROUNDS:-3}
 conns=${BENCH_HTTP_CONNECTIONS:-32}
 threads=2
 
@@ -52,12 +54,13 @@ LOG_LEVEL=warn INFOCENTRE_OWNER_EMAIL=bench@localhost "$work/infocentre" serve -
 pids+=($!)
 wait_up "http://127.0.0.1:$app_port/sites/demo/" || die "infocentre serve did not answer (see $out/serve.log)"
 
-declare -A path=([home]=/sites/demo/ [entry]=/sites/demo/en/keep-cancer-care-going)
+declare -A path=([home]=/sites/demo/ [entry]=/sites/demo/en/keep-cancer-care-going/)
 pages=(home entry)
 mkdir -p "$work/www"
 chmod 755 "$work/www"
 for p in "${pages[@]}"; do
-  curl -fsS -H 'Accept-Encoding: gzip' -D "$out/$p.headers" -o "$work/www/$p.gz" "http://127.0.0.1:$app_port${path[$p]}"
+  code=$(curl -sS -H 'Accept-Encoding: gzip' -D "$out/$p.headers" -o "$work/www/$p.gz" -w '%{http_code}' "http://127.0.0.1:$app_port${path[$p]}")
+  [ "$code" = 200 ] || die "$p: infocentre answered $code, not 200"
   grep -qi '^content-encoding: gzip' "$out/$p.headers" || die "$p: infocentre did not send gzip"
   chmod 644 "$work/www/$p.gz"
 done
@@ -106,14 +109,24 @@ run() { # run NAME URL -> "req_per_s p99_ms"
     END { printf "%.0f %.2f\n", rps, p99 }' "$f"
 }
 
+# The machine is shared: runs alternate between the two servers, round
+# after round, and each figure is the median of its rounds, so that a
+# burst of other work weighs on both sides alike.
+median() { sort -n | awk '{v[NR]=$1} END {print (NR%2) ? v[(NR+1)/2] : (v[NR/2]+v[NR/2+1])/2}'; }
+load_before=$(cut -d' ' -f1-3 /proc/loadavg)
 {
   printf 'page\tbytes\tnginx_req_s\tnginx_p99_ms\tinfocentre_req_s\tinfocentre_p99_ms\tratio\n'
   for p in "${pages[@]}"; do
-    read -r nr np < <(run "nginx-$p" "http://127.0.0.1:$ng_port${path[$p]}")
-    read -r ir ip < <(run "infocentre-$p" "http://127.0.0.1:$app_port${path[$p]}")
+    : >"$work/n-$p" && : >"$work/i-$p"
+    for round in $(seq 1 "$rounds"); do
+      run "nginx-$p-$round" "http://127.0.0.1:$ng_port${path[$p]}" >>"$work/n-$p"
+      run "infocentre-$p-$round" "http://127.0.0.1:$app_port${path[$p]}" >>"$work/i-$p"
+    done
+    nr=$(cut -d' ' -f1 "$work/n-$p" | median) np=$(cut -d' ' -f2 "$work/n-$p" | median)
+    ir=$(cut -d' ' -f1 "$work/i-$p" | median) ip=$(cut -d' ' -f2 "$work/i-$p" | median)
     printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$p" "$(stat -c %s "$work/www/$p.gz")" "$nr" "$np" "$ir" "$ip" \
       "$(awk -v a="$ir" -v b="$nr" 'BEGIN{printf "%.2f", (b>0)?a/b:0}')"
   done
 } >"$out/bench-http.tsv"
-log "$threads wrk threads, $conns connections, ${secs}s per run, $(nproc) CPUs"
+log "$threads wrk threads, $conns connections, $rounds alternating rounds of ${secs}s per server and page (medians), $(nproc) CPUs, load average $load_before before, $(cut -d' ' -f1-3 /proc/loadavg) after"
 column -t -s $'\t' "$out/bench-http.tsv"

@@ -7,14 +7,20 @@ import (
 )
 
 // TestLeanFunctions: built as functions/Makefile builds them, no function
-// carries the embedded store or the files directory, and the public
-// and notifier functions carry no staff side (console and its passkeys, upload
+// carries the embedded store, the files directory or the SDK's default
+// credential chain, and the public, bounces and notifier functions carry
+// no staff side (console and its passkeys, upload
 // inspection with its PDF and image codecs, transfers, static archives).
 func TestLeanFunctions(t *testing.T) {
 	if testing.Short() {
 		t.Skip("lists the dependencies of every function (go list)")
 	}
-	local := []string{"go.etcd.io/bbolt", "infocentre/internal/boltstore", "infocentre/internal/filestore"}
+	// The embedded store, and the SDK's credential chain with the STS,
+	// SSO, sign-in and instance-metadata clients a function never uses
+	// (internal/awsconfig).
+	local := []string{"go.etcd.io/bbolt", "infocentre/internal/boltstore", "infocentre/internal/filestore",
+		"github.com/aws/aws-sdk-go-v2/config", "github.com/aws/aws-sdk-go-v2/service/sts", "github.com/aws/aws-sdk-go-v2/service/sso",
+		"github.com/aws/aws-sdk-go-v2/service/ssooidc", "github.com/aws/aws-sdk-go-v2/feature/ec2/imds"}
 	staff := []string{"infocentre/internal/console", "infocentre/internal/media", "infocentre/internal/s3transfer",
 		"infocentre/internal/static", "github.com/go-webauthn/webauthn/webauthn", "github.com/pdfcpu/pdfcpu/pkg/api"}
 	for fn, tags := range map[string]string{"public": "lambda.norpc,lambda,publicfn", "admin": "lambda.norpc,lambda",

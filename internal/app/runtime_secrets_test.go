@@ -217,3 +217,62 @@ func TestOriginSecretReadByThePublicFunctionOnly(t *testing.T) {
 		t.Errorf("start with an unreadable origin secret: %v", err)
 	}
 }
+
+// TestPublicFromEnvWithOriginCheck: the public function's own wiring
+// (PublicFromEnv with WithOriginCheck, as functions/public runs it) reads
+// the origin secret, refuses public requests without it, and never reads the console's OIDC client secret (an unreadable
+// ARN does not stop it, while it stops the admin function's wiring).
+func TestPublicFromEnvWithOriginCheck(t *testing.T) {
+	_, _, sm := awsEnv(t)
+	const value = "origin-secret-of-the-public-function-77"
+	out, err := sm.CreateSecret(context.Background(), &secretsmanager.CreateSecretInput{
+		Name: aws.String(fmt.Sprintf("origin-public-%d", time.Now().UnixNano())), SecretString: aws.String(value)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("ORIGIN_SECRET", "")
+	t.Setenv("ORIGIN_SECRET_ARN", aws.ToString(out.ARN))
+	t.Setenv("OIDC_ISSUER", "https://id.example.org")
+	t.Setenv("OIDC_CLIENT_ID", "infocentre")
+	t.Setenv("OIDC_CLIENT_SECRET", "")
+	t.Setenv("OIDC_CLIENT_SECRET_ARN", "arn:aws:secretsmanager:eu-west-1:123456789012:secret:no-such-oidc-AbCdEf")
+	a, err := app.PublicFromEnv(context.Background(), app.WithOriginCheck)
+	if err != nil {
+		t.Fatalf("the public function asked for a secret it does not use, or failed: %v", err)
+	}
+	defer a.Close()
+	if a.Config.OriginSecret != value {
+		t.Fatalf("origin secret read: %q", a.Config.OriginSecret)
+	}
+	if a.Config.OIDC.ClientSecret != "" {
+		t.Error("the public function holds the OIDC client secret")
+	}
+	for _, c := range []struct {
+		path, header string
+		want         int
+	}{
+		{"/api/v1/openapi.json", "", http.StatusForbidden},
+		{"/api/v1/openapi.json", "other", http.StatusForbidden},
+		{"/api/v1/openapi.json", value, http.StatusOK},
+	} {
+		r := httptest.NewRequest(http.MethodGet, c.path, nil)
+		if c.header != "" {
+			r.Header.Set(httpapi.OriginSecretHeader, c.header)
+		}
+		w := httptest.NewRecorder()
+		a.Handler.Public().ServeHTTP(w, r)
+		if w.Code != c.want {
+			t.Errorf("GET %s with origin header %q: status %d, want %d (%s)", c.path, c.header, w.Code, c.want, w.Body)
+		}
+	}
+	// The admin function's wiring (WithConsole) does read that OIDC ARN,
+	// and fails on it: the start above passed because it never asked.
+	if _, err := app.FromEnv(context.Background(), app.WithConsole); err == nil || !strings.Contains(err.Error(), "OIDC_CLIENT_SECRET_ARN") {
+		t.Errorf("the admin wiring with an unreadable OIDC secret: %v", err)
+	}
+	// Without the origin secret, the start fails and names the variable.
+	t.Setenv("ORIGIN_SECRET_ARN", "arn:aws:secretsmanager:eu-west-1:123456789012:secret:no-such-origin-AbCdEf")
+	if _, err := app.PublicFromEnv(context.Background(), app.WithOriginCheck); err == nil || !strings.Contains(err.Error(), "ORIGIN_SECRET_ARN") {
+		t.Errorf("public start with an unreadable origin secret: %v", err)
+	}
+}

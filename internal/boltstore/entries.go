@@ -184,6 +184,15 @@ func (s *Store) GetEntry(ctx context.Context, site, id string) (*centre.Entry, e
 }
 
 func (s *Store) EntriesBySlug(ctx context.Context, site, slug string) ([]*centre.Entry, error) {
+	return s.entriesBySlug(ctx, site, slug, false)
+}
+
+// PublicEntriesBySlug is EntriesBySlug without the versions never public.
+func (s *Store) PublicEntriesBySlug(ctx context.Context, site, slug string) ([]*centre.Entry, error) {
+	return s.entriesBySlug(ctx, site, slug, true)
+}
+
+func (s *Store) entriesBySlug(ctx context.Context, site, slug string, public bool) ([]*centre.Entry, error) {
 	var out []*centre.Entry
 	err := s.view(ctx, func(tx *bolt.Tx) error {
 		prefix := parts(nil, site, slug)
@@ -195,6 +204,9 @@ func (s *Store) EntriesBySlug(ctx context.Context, site, slug string) ([]*centre
 			}
 			if r == nil {
 				return errDangling
+			}
+			if public && !r.public() && r.PublishedAt.IsZero() {
+				continue
 			}
 			out = append(out, r.entry(b))
 		}

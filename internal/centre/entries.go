@@ -269,7 +269,7 @@ func (s *Service) PublicEntries(ctx context.Context, q EntryQuery) (EntryPage, e
 // PublicEntry returns the public language versions of an entry by slug:
 // the one in lang if given (ENOTFOUND if absent), else all of them.
 func (s *Service) PublicEntry(ctx context.Context, site, slug, lang string) ([]*Entry, error) {
-	all, err := s.Store.EntriesBySlug(ctx, site, slug)
+	all, err := s.Store.PublicEntriesBySlug(ctx, site, slug)
 	if err != nil && !IsCode(err, ENOTFOUND) {
 		return nil, err
 	}

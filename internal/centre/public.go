@@ -109,7 +109,7 @@ func (p *PublicSlug) Expired(e *Entry) bool { return e.Expired(p.AsOf) }
 // the languages whose version is no longer public. A slug with neither is
 // ENOTFOUND. One store read.
 func (s *Service) PublicVersions(ctx context.Context, site, slug string) (*PublicSlug, error) {
-	all, err := s.Store.EntriesBySlug(ctx, site, slug)
+	all, err := s.Store.PublicEntriesBySlug(ctx, site, slug)
 	if err != nil && !IsCode(err, ENOTFOUND) {
 		return nil, err
 	}

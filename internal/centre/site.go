@@ -133,7 +133,26 @@ var (
 
 // ValidSlug reports whether s is a URL-safe slug: lowercase letters, digits
 // and single hyphens, at most MaxSlugLen characters.
-func ValidSlug(s string) bool { return len(s) <= MaxSlugLen && slugRE.MatchString(s) }
+func ValidSlug(s string) bool { return len(s) <= MaxSlugLen && isSlug(s) }
+
+// isSlug reports whether s matches slugRE (^[a-z0-9]+(?:-[a-z0-9]+)*$),
+// without a regular expression: every public request checks its site's
+// slug.
+func isSlug(s string) bool {
+	if s == "" || s[0] == '-' || s[len(s)-1] == '-' {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case c >= 'a' && c <= 'z', c >= '0' && c <= '9':
+		case c == '-' && s[i-1] != '-':
+		default:
+			return false
+		}
+	}
+	return true
+}
 
 // ValidLanguage reports whether s looks like a BCP 47 language tag.
 func ValidLanguage(s string) bool { return len(s) <= 35 && langRE.MatchString(s) }

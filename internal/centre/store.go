@@ -57,6 +57,12 @@ type Store interface {
 	// with that slug, in any status, ordered by Lang. Returns ENOTFOUND if
 	// there is none. It costs one read on every backend.
 	EntriesBySlug(ctx context.Context, site, slug string) ([]*Entry, error)
+	// PublicEntriesBySlug returns the language versions of the site's
+	// entries with that slug that are public or were once (EverPublic),
+	// ordered by Lang: what the public side reads, never a version that
+	// was never public (a draft translation). Returns ENOTFOUND if there
+	// is none. One read on every backend.
+	PublicEntriesBySlug(ctx context.Context, site, slug string) ([]*Entry, error)
 	// UpdateEntry replaces an entry (see the version rule above), moving its
 	// slug reservation and list positions as needed. Returns ENOTFOUND,
 	// EPRECONDITION, or ECONFLICT if the new (Lang, Slug) is taken.

@@ -96,17 +96,35 @@ func (s *Store) getEntry(ctx, parent context.Context, site, id string) (*centre.
 // EntriesBySlug returns every language version of the slug, ordered by
 // Lang: one Query of the slug's partition, whose sort key is the language.
 func (s *Store) EntriesBySlug(parent context.Context, site, slug string) ([]*centre.Entry, error) {
+	return s.entriesBySlug(parent, site, slug, false)
+}
+
+// PublicEntriesBySlug returns the language versions of the slug that are
+// or were public, ordered by Lang: the Query of EntriesBySlug, filtered
+// on the server, so that a version never public never reaches the caller.
+func (s *Store) PublicEntriesBySlug(parent context.Context, site, slug string) ([]*centre.Entry, error) {
+	return s.entriesBySlug(parent, site, slug, true)
+}
+
+func (s *Store) entriesBySlug(parent context.Context, site, slug string, public bool) ([]*centre.Entry, error) {
 	ctx, cancel, err := s.op(parent)
 	if err != nil {
 		return nil, err
 	}
 	defer cancel()
 	var list []*centre.Entry
-	err = s.queryAll(ctx, parent, "entries by slug", &dynamodb.QueryInput{
+	in := &dynamodb.QueryInput{
 		KeyConditionExpression:    aws.String("PK = :pk"),
 		ExpressionAttributeValues: map[string]types.AttributeValue{":pk": str(slugPK(site, slug))},
 		ConsistentRead:            aws.Bool(true),
-	}, func(it item) error {
+	}
+	if public {
+		in.FilterExpression = aws.String("#st IN (:published, :withdrawn) OR attribute_exists(#pa)")
+		in.ExpressionAttributeNames = map[string]string{"#st": "status", "#pa": "published_at"}
+		in.ExpressionAttributeValues[":published"] = str(centre.StatusPublished)
+		in.ExpressionAttributeValues[":withdrawn"] = str(centre.StatusWithdrawn)
+	}
+	err = s.queryAll(ctx, parent, "entries by slug", in, func(it item) error {
 		e, err := entryFromItem(it)
 		if err == nil {
 			list = append(list, e)

@@ -18,11 +18,11 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws/ratelimit"
 	"github.com/aws/aws-sdk-go-v2/aws/retry"
 	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
-	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	"github.com/aws/smithy-go"
 
+	"infocentre/internal/awsconfig"
 	"infocentre/internal/centre"
 )
 
@@ -112,10 +112,10 @@ func ClientFromEnv(ctx context.Context) (*dynamodb.Client, string, error) {
 // NewClientFromEnv returns a client configured like ClientFromEnv's, for a
 // table named elsewhere (for example by a stack's outputs).
 func NewClientFromEnv(ctx context.Context) (*dynamodb.Client, error) {
-	cfg, err := config.LoadDefaultConfig(ctx,
-		config.WithHTTPClient(awshttp.NewBuildableClient().WithTimeout(DefaultAttemptTimeout)),
-		config.WithRetryer(func() aws.Retryer { return NewRetryer() }),
-	)
+	cfg, err := awsconfig.Load(ctx, awsconfig.Options{
+		HTTPClient: awshttp.NewBuildableClient().WithTimeout(DefaultAttemptTimeout),
+		Retryer:    func() aws.Retryer { return NewRetryer() },
+	})
 	if err != nil {
 		return nil, fmt.Errorf("dynamostore: load AWS config: %w", err)
 	}

@@ -122,8 +122,8 @@ func (h *Handler) authenticate(next http.HandlerFunc) http.Handler {
 			writeError(w, r, err)
 			return
 		}
-		if c, ok := r.Context().Value(keyPrincipal).(*caller); ok {
-			c.p = p
+		if ri := info(r.Context()); ri != nil {
+			ri.caller.p = p
 		}
 		next(w, r)
 	})

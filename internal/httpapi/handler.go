@@ -15,6 +15,7 @@ import (
 	"net/netip"
 	"runtime/debug"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -225,13 +226,38 @@ func (h *Handler) Admin() http.Handler {
 type ctxKey int
 
 const (
-	keyRequestID ctxKey = iota
-	keyLogger
-	keyPrincipal
-	keyClient
-	keyClientRequestID
+	keyInfo ctxKey = iota
 	keyWithheld
 )
+
+// reqInfo is what wrap knows of a request, in its context as one value:
+// the server's request id, the client's address and request id, the
+// principal once authenticated, and the request's logger, made on first
+// use (a response from the render cache logs nothing below the access
+// log's level, and so never makes one).
+type reqInfo struct {
+	id, client, clientID string
+	caller               caller
+	base                 *slog.Logger
+	once                 sync.Once
+	log                  *slog.Logger
+}
+
+func (ri *reqInfo) logger() *slog.Logger {
+	ri.once.Do(func() {
+		attrs := []any{slog.String("request_id", ri.id), slog.String("client", ri.client)}
+		if ri.clientID != "" {
+			attrs = append(attrs, slog.String("client_request_id", ri.clientID))
+		}
+		ri.log = ri.base.With(attrs...)
+	})
+	return ri.log
+}
+
+func info(ctx context.Context) *reqInfo {
+	ri, _ := ctx.Value(keyInfo).(*reqInfo)
+	return ri
+}
 
 // ClientAddress returns the address a request served through a Handler
 // came from (the connection's, or with Config.TrustedProxyHops the
@@ -242,23 +268,29 @@ func ClientAddress(r *http.Request) string { return client(r.Context()) }
 
 // client returns the address a request came from (see clientAddr).
 func client(ctx context.Context) string {
-	c, _ := ctx.Value(keyClient).(string)
-	return c
+	if ri := info(ctx); ri != nil {
+		return ri.client
+	}
+	return ""
 }
 
 func clientRequestID(ctx context.Context) string {
-	id, _ := ctx.Value(keyClientRequestID).(string)
-	return id
+	if ri := info(ctx); ri != nil {
+		return ri.clientID
+	}
+	return ""
 }
 
 func requestID(ctx context.Context) string {
-	id, _ := ctx.Value(keyRequestID).(string)
-	return id
+	if ri := info(ctx); ri != nil {
+		return ri.id
+	}
+	return ""
 }
 
 func logger(ctx context.Context) *slog.Logger {
-	if l, ok := ctx.Value(keyLogger).(*slog.Logger); ok {
-		return l
+	if ri := info(ctx); ri != nil {
+		return ri.logger()
 	}
 	return slog.Default()
 }
@@ -268,8 +300,8 @@ func logger(ctx context.Context) *slog.Logger {
 type caller struct{ p centre.Principal }
 
 func principal(ctx context.Context) centre.Principal {
-	if c, ok := ctx.Value(keyPrincipal).(*caller); ok {
-		return c.p
+	if ri := info(ctx); ri != nil {
+		return ri.caller.p
 	}
 	return centre.Principal{}
 }
@@ -338,6 +370,10 @@ func newRequestID() string {
 	return hex.EncodeToString(b[:])
 }
 
+// nosniff is the one value of X-Content-Type-Options, shared by every
+// response (net/http only reads it).
+var nosniff = []string{"nosniff"}
+
 // statusRecorder remembers the status a handler wrote.
 type statusRecorder struct {
 	http.ResponseWriter
@@ -368,24 +404,20 @@ func (s *statusRecorder) Unwrap() http.ResponseWriter { return s.ResponseWriter 
 func (h *Handler) wrap(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
-		id := newRequestID()
-		addr := clientAddr(r, h.cfg.TrustedProxyHops)
-		attrs := []any{slog.String("request_id", id), slog.String("client", addr)}
-		crid := sanitiseRequestID(r.Header.Get(RequestIDHeader))
-		if crid != "" {
-			attrs = append(attrs, slog.String("client_request_id", crid))
+		ri := &reqInfo{id: newRequestID(), client: clientAddr(r, h.cfg.TrustedProxyHops), base: h.cfg.Log}
+		if v := r.Header[RequestIDHeader]; len(v) > 0 {
+			ri.clientID = sanitiseRequestID(v[0])
 		}
-		log := h.cfg.Log.With(attrs...)
-		ctx := context.WithValue(context.WithValue(r.Context(), keyRequestID, id), keyLogger, log)
-		ctx = context.WithValue(ctx, keyPrincipal, &caller{})
-		ctx = context.WithValue(context.WithValue(ctx, keyClient, addr), keyClientRequestID, crid)
+		ctx := context.WithValue(r.Context(), keyInfo, ri)
 		r = r.WithContext(ctx)
-		w.Header().Set(RequestIDHeader, id)
-		w.Header().Set("X-Content-Type-Options", "nosniff")
+		// Canonical names, set directly: no canonicalisation per request.
+		hd := w.Header()
+		hd[RequestIDHeader] = []string{ri.id}
+		hd["X-Content-Type-Options"] = nosniff
 		rec := &statusRecorder{ResponseWriter: w}
 		defer func() {
 			if v := recover(); v != nil {
-				log.ErrorContext(ctx, "panic", slog.Any("panic", v), slog.String("stack", string(debug.Stack())))
+				ri.logger().ErrorContext(ctx, "panic", slog.Any("panic", v), slog.String("stack", string(debug.Stack())))
 				if rec.status == 0 {
 					writeProblem(rec, r, http.StatusInternalServerError, centre.EINTERNAL, "internal error", nil)
 				}
@@ -394,11 +426,14 @@ func (h *Handler) wrap(next http.Handler) http.Handler {
 				// A handler that wrote nothing answers 204, never an adapter's 504.
 				rec.WriteHeader(http.StatusNoContent)
 			}
-			log.LogAttrs(ctx, slog.LevelInfo, "request",
+			if !h.cfg.Log.Enabled(ctx, slog.LevelInfo) {
+				return
+			}
+			ri.logger().LogAttrs(ctx, slog.LevelInfo, "request",
 				slog.String("method", r.Method), slog.String("path", centre.LogPath(r.URL.Path)),
 				slog.Int("status", rec.status), slog.Int("bytes", rec.bytes),
 				slog.Duration("duration", time.Since(start)),
-				slog.String("key_id", principal(ctx).KeyID))
+				slog.String("key_id", ri.caller.p.KeyID))
 		}()
 		next.ServeHTTP(rec, r)
 	})

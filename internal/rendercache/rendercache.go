@@ -121,6 +121,42 @@ type entry struct {
 	plain  []byte      // identity body, kept only when not worth compressing
 	gz, br []byte
 	size   int64
+	// Made once at fill, so that a hit sets header values it does not
+	// build: Vary, and per encoding (encIdentity, encGzip, encBrotli) the
+	// ETag, Content-Encoding and Content-Length.
+	varyHdr []string
+	tags    [3][]string
+	encHdr  [3][]string
+	lengths [3][]string
+	hasCC   bool // the header holds Cache-Control (cut to until on a hit)
+}
+
+// Encodings of an entry's body, as indexes of its per-encoding values.
+const (
+	encIdentity = iota
+	encGzip
+	encBrotli
+)
+
+// prepare makes e's per-hit header values; e's bodies are set.
+func (e *entry) prepare() {
+	if e.plain == nil || e.status == http.StatusOK {
+		e.varyHdr = append(e.varyHdr, "Accept-Encoding")
+	}
+	e.varyHdr = append(e.varyHdr, e.varies...)
+	_, e.hasCC = e.header["Cache-Control"]
+	names := [3]string{"", "gzip", "br"}
+	for i, body := range [3][]byte{e.plain, e.gz, e.br} {
+		if e.etag != "" {
+			e.tags[i] = []string{tagFor(e.etag, names[i])}
+		}
+		if i > encIdentity {
+			e.encHdr[i] = []string{names[i]}
+		}
+		if body != nil || i == encIdentity {
+			e.lengths[i] = []string{strconv.Itoa(len(body))}
+		}
+	}
 }
 
 // New returns a cache with options o; Stamp and SiteOf are required.
@@ -239,13 +275,20 @@ func (c *Cache) Wrap(next http.Handler) http.Handler {
 			next.ServeHTTP(w, r)
 			return
 		}
-		base := baseKey(site, st.Value, r)
+		kb := keyPool.Get().(*[]byte)
+		*kb = appendBaseKey((*kb)[:0], site, st.Value, r)
 		now := c.o.Now()
-		if e := c.lookup(base, r, now); e != nil {
+		e := c.lookup(*kb, r, now)
+		base := ""
+		if e == nil {
+			base = string(*kb)
+		}
+		keyPool.Put(kb)
+		if e != nil {
 			c.serve(w, r, e, now)
 			return
 		}
-		e := c.fill(w, next, r, base, st, now)
+		e = c.fill(w, next, r, base, st, now)
 		if e == nil {
 			return // answered as rendered
 		}
@@ -253,17 +296,28 @@ func (c *Cache) Wrap(next http.Handler) http.Handler {
 	})
 }
 
-// baseKey is the part of an entry's key every request of one response
-// shares.
-func baseKey(site, stamp string, r *http.Request) string {
-	var b strings.Builder
-	for _, p := range []string{site, stamp, r.Host, r.Header.Get("X-Forwarded-Host"), r.Header.Get("X-Forwarded-Proto"), tlsOf(r), r.URL.RawPath, r.URL.Path, r.URL.RawQuery} {
-		b.WriteString(strconv.Itoa(len(p)))
-		b.WriteByte(':')
-		b.WriteString(p)
+// appendBaseKey appends to b the part of an entry's key every request of
+// one response shares: each part with its length before it.
+func appendBaseKey(b []byte, site, stamp string, r *http.Request) []byte {
+	for _, p := range [...]string{site, stamp, r.Host, first(r.Header["X-Forwarded-Host"]), first(r.Header["X-Forwarded-Proto"]), tlsOf(r),
+		r.URL.RawPath, r.URL.Path, r.URL.RawQuery} {
+		b = strconv.AppendInt(b, int64(len(p)), 10)
+		b = append(b, ':')
+		b = append(b, p...)
 	}
-	return b.String()
+	return b
 }
+
+func first(v []string) string {
+	if len(v) == 0 {
+		return ""
+	}
+	return v[0]
+}
+
+// keyPool holds the buffers keys are made in: a hit looks its key up
+// without making a string of it.
+var keyPool = sync.Pool{New: func() any { b := make([]byte, 0, 256); return &b }}
 
 func tlsOf(r *http.Request) string {
 	if r.TLS != nil {
@@ -286,13 +340,13 @@ func varyKey(base string, names []string, r *http.Request) string {
 	return b.String()
 }
 
-// lookup returns the live entry for r, or nil.
-func (c *Cache) lookup(base string, r *http.Request, now time.Time) *entry {
+// lookup returns the live entry for r, whose base key is base, or nil.
+func (c *Cache) lookup(base []byte, r *http.Request, now time.Time) *entry {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	e := c.get(base, now)
 	if e != nil && e.vary != nil {
-		e = c.get(varyKey(base, e.vary, r), now)
+		e = c.get([]byte(varyKey(string(base), e.vary, r)), now)
 	}
 	if e == nil {
 		c.misses++
@@ -303,8 +357,8 @@ func (c *Cache) lookup(base string, r *http.Request, now time.Time) *entry {
 }
 
 // get returns the live entry at key, or nil; c.mu is held.
-func (c *Cache) get(key string, now time.Time) *entry {
-	el := c.entries[key]
+func (c *Cache) get(key []byte, now time.Time) *entry {
+	el := c.entries[string(key)] // no string is made for a map index
 	if el == nil {
 		return nil
 	}
@@ -424,6 +478,7 @@ func (c *Cache) fill(w http.ResponseWriter, next http.Handler, r *http.Request, 
 	if len(vary) > 0 {
 		e.key = varyKey(base, vary, r)
 	}
+	e.prepare()
 	e.size = int64(len(e.key)+len(e.plain)+len(e.gz)+len(e.br)+len(e.etag)) + headerSize(e.header) + entryOverhead
 	c.mu.Lock()
 	c.fills++
@@ -494,48 +549,56 @@ func headerSize(h http.Header) int64 {
 }
 
 // serve answers r from e: 304 when If-None-Match holds its ETag, else the
-// body in the encoding the client prefers.
+// body in the encoding the client prefers. Header values are the entry's
+// own, made at fill (net/http only reads them), set under their canonical
+// names.
 func (c *Cache) serve(w http.ResponseWriter, r *http.Request, e *entry, now time.Time) {
 	h := w.Header()
 	for k, v := range e.header {
 		h[k] = v[:len(v):len(v)] // an Add appends to a copy, never to the entry's
 	}
-	if cc := h.Get("Cache-Control"); cc != "" && !e.until.IsZero() {
-		h.Set("Cache-Control", httpcache.Until(cc, e.until.Sub(now)))
+	if e.hasCC && !e.until.IsZero() {
+		h["Cache-Control"] = []string{httpcache.Until(e.header.Get("Cache-Control"), e.until.Sub(now))}
 	}
-	body, enc := e.plain, ""
+	body, enc := e.plain, encIdentity
 	if e.plain == nil {
-		switch enc = Negotiate(r.Header.Values("Accept-Encoding")); enc {
+		switch Negotiate(r.Header["Accept-Encoding"]) {
 		case "br":
-			body = e.br
+			body, enc = e.br, encBrotli
 		case "gzip":
-			body = e.gz
+			body, enc = e.gz, encGzip
 		default:
-			body = gunzip(e.gz)
+			body = e.identityBody()
 		}
-		h.Add("Vary", "Accept-Encoding")
-	} else if e.status == http.StatusOK {
-		h.Add("Vary", "Accept-Encoding")
 	}
-	for _, n := range e.varies {
-		h.Add("Vary", n)
+	if len(e.varyHdr) > 0 {
+		h["Vary"] = e.varyHdr[:len(e.varyHdr):len(e.varyHdr)]
 	}
 	if e.etag != "" {
-		h.Set("ETag", tagFor(e.etag, enc))
-		if e.status == http.StatusOK && etagMatch(r.Header.Values("If-None-Match"), e.etag) {
+		h["Etag"] = e.tags[enc]
+		if inm := r.Header["If-None-Match"]; len(inm) > 0 && e.status == http.StatusOK && etagMatch(inm, e.etag) {
 			w.WriteHeader(http.StatusNotModified)
 			return
 		}
 	}
-	if enc != "" {
-		h.Set("Content-Encoding", enc)
+	if enc != encIdentity {
+		h["Content-Encoding"] = e.encHdr[enc]
 	}
-	h.Set("Content-Length", strconv.Itoa(len(body)))
+	if l := e.lengths[enc]; l != nil && (enc != encIdentity || e.plain != nil) {
+		h["Content-Length"] = l
+	} else {
+		h["Content-Length"] = []string{strconv.Itoa(len(body))}
+	}
 	w.WriteHeader(e.status)
 	if r.Method != http.MethodHead {
 		_, _ = w.Write(body)
 	}
 }
+
+// identityBody returns the uncompressed body of an entry kept compressed
+// (for a client that takes no encoding), decompressed on each such hit:
+// rare, and not worth keeping twice.
+func (e *entry) identityBody() []byte { return gunzip(e.gz) }
 
 // tagFor returns the ETag of an encoding of the body whose identity ETag
 // is etag: the same opaque tag with -gz or -br inside its quotes.
@@ -568,6 +631,16 @@ func etagMatch(values []string, etag string) bool {
 // "br", "gzip" or "" (identity), preferring the higher q-value and, at
 // equal ones, Brotli.
 func Negotiate(values []string) string {
+	if len(values) == 1 {
+		if enc, ok := commonEncodings[values[0]]; ok {
+			return enc
+		}
+	}
+	return negotiate(values)
+}
+
+// negotiate is Negotiate without the table of common values.
+func negotiate(values []string) string {
 	best, bestQ := "", 0.0
 	for _, line := range values {
 		for _, part := range strings.Split(line, ",") {
@@ -597,6 +670,14 @@ func Negotiate(values []string) string {
 		return ""
 	}
 	return best
+}
+
+// commonEncodings are Accept-Encoding values browsers, CDNs and load
+// generators send, with what Negotiate answers for them (TestNegotiate
+// checks each against the full parse).
+var commonEncodings = map[string]string{
+	"gzip": "gzip", "br": "br", "identity": "", "gzip, deflate": "gzip", "gzip,deflate": "gzip",
+	"gzip, deflate, br": "br", "gzip,deflate,br": "br", "gzip, deflate, br, zstd": "br", "br, gzip": "br", "deflate, gzip": "gzip",
 }
 
 // Compressors are pooled: a Brotli writer's state is megabytes, and making

@@ -16,10 +16,10 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/smithy-go"
 
+	"infocentre/internal/awsconfig"
 	"infocentre/internal/centre"
 )
 
@@ -34,10 +34,10 @@ var (
 	_ centre.DirectUploads = (*Store)(nil)
 )
 
-// New returns a Store for bucket with the default AWS configuration.
+// New returns a Store for bucket with the AWS configuration of awsconfig.Load.
 // S3_ENDPOINT points it at a local stand-in (path-style addressing).
 func New(ctx context.Context, bucket string) (*Store, error) {
-	cfg, err := config.LoadDefaultConfig(ctx)
+	cfg, err := awsconfig.Load(ctx, awsconfig.Options{})
 	if err != nil {
 		return nil, fmt.Errorf("s3files: AWS configuration: %w", err)
 	}

@@ -259,7 +259,7 @@ func (s *Service) build(ctx context.Context, site string) (*Index, error) {
 			continue
 		}
 		done[slug] = true
-		versions, err := s.Store.EntriesBySlug(ctx, site, slug)
+		versions, err := s.Store.PublicEntriesBySlug(ctx, site, slug)
 		if centre.IsCode(err, centre.ENOTFOUND) {
 			continue // deleted meanwhile
 		} else if err != nil {

@@ -14,8 +14,9 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
-	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
+
+	"infocentre/internal/awsconfig"
 )
 
 // attemptTimeout bounds one HTTP attempt to Secrets Manager.
@@ -40,8 +41,7 @@ func New(client *secretsmanager.Client) *Reader {
 // AWS variables for region and credentials, and SECRETSMANAGER_ENDPOINT
 // (optional base endpoint, e.g. a local stand-in).
 func NewFromEnv(ctx context.Context) (*Reader, error) {
-	cfg, err := config.LoadDefaultConfig(ctx,
-		config.WithHTTPClient(awshttp.NewBuildableClient().WithTimeout(attemptTimeout)))
+	cfg, err := awsconfig.Load(ctx, awsconfig.Options{HTTPClient: awshttp.NewBuildableClient().WithTimeout(attemptTimeout)})
 	if err != nil {
 		return nil, fmt.Errorf("secrets: load AWS config: %w", err)
 	}

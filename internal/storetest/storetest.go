@@ -54,6 +54,7 @@ func Run(t *testing.T, newStore func(t *testing.T) centre.Store, opts ...Option)
 		{"Entries/CreateGet", testEntryCreateGet},
 		{"Entries/BySlug", testEntriesBySlug},
 		{"Entries/ByID", testEntriesByID},
+		{"Entries/PublicBySlug", testPublicEntriesBySlug},
 		{"Entries/Update", testEntryUpdate},
 		{"Entries/UpdateSlug", testEntryUpdateSlug},
 		{"Entries/Delete", testEntryDelete},
