@@ -58,8 +58,9 @@ var allowed = map[string][]string{
 	"internal/webhook":    {"internal/centre", "internal/httpapi"},
 	"internal/static":     {"internal/centre", "internal/cursor", "internal/httpapi", "internal/search", "internal/web"},
 	"internal/console":    {"internal/centre", "internal/cursor", "internal/ratelimit"},
+	"internal/edge":       {"internal/centre", "internal/dynamostore", "internal/static", "internal/web"},
 
-	"internal/app": {"internal/boltstore", "internal/centre", "internal/console", "internal/cursor", "internal/dynamostore",
+	"internal/app": {"internal/boltstore", "internal/centre", "internal/console", "internal/cursor", "internal/dynamostore", "internal/edge",
 		"internal/filestore", "internal/httpapi", "internal/markdown", "internal/media", "internal/previewlink",
 		"internal/rendercache", "internal/s3files", "internal/s3transfer", "internal/search", "internal/secrets", "internal/static", "internal/web",
 		"internal/webhook"},
@@ -70,6 +71,7 @@ var allowed = map[string][]string{
 	"functions/authorizer": {"internal/app", "internal/lambdaadapter"},
 	"functions/public":     {"internal/app", "internal/lambdaadapter"},
 	"functions/publisher":  {"internal/app", "internal/lambdaadapter"},
+	"functions/edge":       {"internal/app"},
 	"e2e/browser/server":   {"*"},
 	"e2e/browser/console":  {"*"},
 }

@@ -68,9 +68,10 @@ var (
 	bFileUse      = []byte("fileusage")    // site -> centre.FileUsage
 	bOutbox       = []byte("outbox")       // (site) id -> centre.OutboxRecord
 	bOutboxDue    = []byte("outboxdue")    // timeKey(NextAt) (site) id -> "" (pending records)
+	bFronts       = []byte("fronts")       // site -> centre.SiteFront (JSON)
 	allBucket     = [][]byte{bMeta, bSites, bEntries, bBodies, bSlugs, bLists, bDue, bKeys, bKeyHash, bKeyIDs, bIdem, bIdemExp,
 		bHosts, bRevs, bAudit, bAuditIDs, bPeople, bEmails, bPeopleSite, bSessions, bSessionExp, bChallenges, bChallengeExp,
-		bFiles, bFileHash, bFileUse, bOutbox, bOutboxDue}
+		bFiles, bFileHash, bFileUse, bOutbox, bOutboxDue, bFronts}
 )
 
 // Store is a centre.Store on a bbolt file. It is safe for concurrent use.

@@ -142,6 +142,10 @@ var writes = map[string]write{
 		_, _, err := svc.InvitePerson(ctx, p, x.site, centre.PersonInput{Email: "guard-" + x.site + "@example.org", Name: "Guard", Role: centre.RoleViewer})
 		return err
 	}},
+	"ResendInvitation": {need: centre.RoleAdmin, call: func(ctx context.Context, svc *centre.Service, p centre.Principal, x guardTarget) error {
+		_, _, err := svc.ResendInvitation(ctx, p, x.site, x.person, 0)
+		return err
+	}},
 	"SetPersonRole": {need: centre.RoleAdmin, call: func(ctx context.Context, svc *centre.Service, p centre.Principal, x guardTarget) error {
 		_, err := svc.SetPersonRole(ctx, p, x.site, x.person, centre.RoleViewer, 0)
 		return err
@@ -185,7 +189,7 @@ var guardReads = map[string]bool{
 	"Authenticate": true, "Site": true, "StaffSite": true, "ListSites": true, "Entry": true, "Entries": true,
 	"PublicEntries": true, "PublicEntry": true, "Revisions": true, "Revision": true, "Diff": true, "Keys": true,
 	"Audit": true, "Preview": true, "Require": true, "HostReserved": true, "At": true, "PreviewEntry": true, "PublicListing": true,
-	"PublicSites": true, "PublicVersions": true, "SiteStamp": true, "ReadableEntries": true, "SiteByHost": true, "Bootstrap": true, "PublishDue": true,
+	"PublicSites": true, "PublicVersions": true, "SiteStamp": true, "PublicFront": true, "PublicEntriesByID": true, "ReadableEntries": true, "SiteByHost": true, "Bootstrap": true, "PublishDue": true,
 	"File": true, "ListFiles": true, "FileUsage": true, "MaxFileSize": true, "PublicFile": true, "PreviewFile": true, "PresignFile": true,
 	"People": true, "Person": true, "Time": true, "EntriesBySlug": true,
 	"Webhooks": true, "Webhook": true, "WebhookDeliveries": true,

@@ -42,8 +42,10 @@ type Store interface {
 	// SiteStamp returns the change stamp of a site: a value that changes
 	// with every write the public can see (the site record, and each entry
 	// that is or ever was public), read consistently, in one request. Equal
-	// stamps mean nothing public changed in between. Returns ENOTFOUND for
-	// an unknown site.
+	// stamps mean nothing public changed in between. It carries the
+	// site's front (SiteFront), which CreateSite starts empty and every
+	// write of an entry changes (SiteFront.Apply) atomically with the
+	// entry. Returns ENOTFOUND for an unknown site.
 	SiteStamp(ctx context.Context, slug string) (SiteStamp, error)
 
 	// CreateEntry stores a new entry. Returns ECONFLICT if its ID exists or
@@ -64,6 +66,11 @@ type Store interface {
 	DeleteEntry(ctx context.Context, site, id string, version int64) error
 	// ListEntries returns one page of entries matching q. See EntryQuery.
 	ListEntries(ctx context.Context, q EntryQuery) (EntryPage, error)
+	// EntriesByID returns the site's entries with those IDs (at most
+	// MaxPageSize), as listings return them (without Body or BodyHTML), in
+	// the order of ids; an unknown ID is left out. One read on every
+	// backend. Returns EINVALID for more than MaxPageSize IDs.
+	EntriesByID(ctx context.Context, site string, ids []string) ([]*Entry, error)
 	// DueEntries returns up to limit scheduled entries of any site whose
 	// PublishAt is at or before now, oldest PublishAt first.
 	DueEntries(ctx context.Context, now time.Time, limit int) ([]*Entry, error)

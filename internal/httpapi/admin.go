@@ -68,6 +68,7 @@ func (h *Handler) routeAdmin(mux *http.ServeMux) {
 	staff("PATCH "+site+"/people/{id}", "person.role", h.patchPerson)
 	staff("POST "+site+"/people/{id}/disable", "person.disable", h.disablePerson)
 	staff("POST "+site+"/people/{id}/end-sessions", "person.end-sessions", h.endSessions)
+	staff("POST "+site+"/people/{id}/invitation", "person.reinvite", h.resendInvitation)
 	staff("GET "+site+"/keys", "", h.listKeys)
 	staff("POST "+site+"/keys", "key.create", h.createKey)
 	staff("DELETE "+site+"/keys/{id}", "key.revoke", h.revokeKey)

@@ -37,6 +37,7 @@ var routeRoles = map[string]string{
 	"PATCH " + siteRoute + "/people/{id}":             centre.RoleAdmin,
 	"POST " + siteRoute + "/people/{id}/disable":      centre.RoleAdmin,
 	"POST " + siteRoute + "/people/{id}/end-sessions": centre.RoleAdmin,
+	"POST " + siteRoute + "/people/{id}/invitation":   centre.RoleAdmin,
 	"GET " + siteRoute + "/keys":                      centre.RoleAdmin,
 	"POST " + siteRoute + "/keys":                     centre.RoleAdmin,
 	"DELETE " + siteRoute + "/keys/{id}":              centre.RoleAdmin,

@@ -347,12 +347,30 @@ func pickLang(q *req) bool {
 	return false
 }
 
+// navPages returns the public pages of the request's language (at most
+// navLen, newest first): from the site's front when it can tell, else one
+// listing.
 func (s *Site) navPages(q *req) ([]*centre.Entry, error) {
-	p, err := s.read.PublicListing(q.r.Context(), centre.EntryQuery{
-		Site: q.site.Slug, Type: centre.TypePage, Lang: q.lang, Limit: 20,
+	ctx := q.r.Context()
+	front, err := s.read.PublicFront(ctx, q.site.Slug)
+	if err != nil {
+		return nil, err
+	}
+	if items, exact := front.Newest(q.lang, centre.TypePage, navLen, s.read.Time(), nil); exact {
+		nav := make([]*centre.Entry, len(items))
+		for i, it := range items {
+			nav[i] = it.Entry(q.site.Slug, q.lang)
+		}
+		return nav, nil
+	}
+	p, err := s.read.PublicListing(ctx, centre.EntryQuery{
+		Site: q.site.Slug, Type: centre.TypePage, Lang: q.lang, Limit: navLen,
 	})
 	return p.Items, err
 }
+
+// navLen is the largest number of pages in the navigation.
+const navLen = 20
 
 func (s *Site) items(q *req, v *view, list []*centre.Entry, h3 bool) []item {
 	out := make([]item, 0, len(list))

@@ -702,6 +702,11 @@ func (f failingStore) ListEntries(context.Context, centre.EntryQuery) (centre.En
 	return centre.EntryPage{}, f.err
 }
 
+// EntriesByID fails too: the home page reads the entries its front names.
+func (f failingStore) EntriesByID(context.Context, string, []string) ([]*centre.Entry, error) {
+	return nil, f.err
+}
+
 func TestStoreFailures(t *testing.T) {
 	e := newEnv(t)
 	for _, c := range []struct {
