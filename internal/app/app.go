@@ -20,6 +20,7 @@ import (
 	"strings"
 	"time"
 
+	"infocentre/internal/alerts"
 	"infocentre/internal/centre"
 	"infocentre/internal/cursor"
 	"infocentre/internal/dynamostore"
@@ -110,6 +111,18 @@ type Config struct {
 	// whose caches are purged: the edge function's (App.Edge).
 	MirrorBucket   string
 	DistributionID string
+	// Email alerts (internal/alerts, newAlerts): AlertsSecret
+	// (ALERTS_SECRET, ≥ 16 bytes; AlertsSecretARN, ALERTS_SECRET_ARN, names
+	// it in Secrets Manager) seals the links in the emails; AlertsFrom
+	// (ALERTS_FROM) is the sender, an address of the SES identity; SMTPURL
+	// (SMTP_URL) sends through an SMTP server instead of SES;
+	// SESConfigurationSet (SES_CONFIGURATION_SET) is the SES configuration
+	// set whose bounces and complaints suppress addresses.
+	AlertsSecret        string
+	AlertsSecretARN     string
+	AlertsFrom          string
+	SMTPURL             string
+	SESConfigurationSet string
 	// RenderCacheBytes bounds the cache of rendered public responses
 	// (RENDER_CACHE_BYTES; 0: rendercache.DefaultMaxBytes, 64 MiB; -1: no
 	// cache).
@@ -143,18 +156,23 @@ const (
 // the usual AWS variables themselves.
 func ConfigFromEnv() Config {
 	c := Config{
-		Store:            os.Getenv("INFOCENTRE_STORE"),
-		DataDir:          os.Getenv("INFOCENTRE_DATA"),
-		Table:            os.Getenv("DYNAMODB_TABLE"),
-		CursorSecret:     os.Getenv("CURSOR_SECRET"),
-		PreviewSecret:    os.Getenv("PREVIEW_SECRET"),
-		CursorSecretARN:  os.Getenv("CURSOR_SECRET_ARN"),
-		PreviewSecretARN: os.Getenv("PREVIEW_SECRET_ARN"),
-		LogLevel:         os.Getenv("LOG_LEVEL"),
-		Stage:            os.Getenv("STAGE"),
-		PublicOrigin:     os.Getenv("PUBLIC_ORIGIN"),
-		TransferBucket:   os.Getenv("TRANSFER_BUCKET"),
-		Lambda:           os.Getenv("AWS_LAMBDA_FUNCTION_NAME") != "",
+		Store:               os.Getenv("INFOCENTRE_STORE"),
+		DataDir:             os.Getenv("INFOCENTRE_DATA"),
+		Table:               os.Getenv("DYNAMODB_TABLE"),
+		CursorSecret:        os.Getenv("CURSOR_SECRET"),
+		PreviewSecret:       os.Getenv("PREVIEW_SECRET"),
+		CursorSecretARN:     os.Getenv("CURSOR_SECRET_ARN"),
+		PreviewSecretARN:    os.Getenv("PREVIEW_SECRET_ARN"),
+		LogLevel:            os.Getenv("LOG_LEVEL"),
+		Stage:               os.Getenv("STAGE"),
+		PublicOrigin:        os.Getenv("PUBLIC_ORIGIN"),
+		TransferBucket:      os.Getenv("TRANSFER_BUCKET"),
+		AlertsSecret:        os.Getenv("ALERTS_SECRET"),
+		AlertsSecretARN:     os.Getenv("ALERTS_SECRET_ARN"),
+		AlertsFrom:          os.Getenv("ALERTS_FROM"),
+		SMTPURL:             os.Getenv("SMTP_URL"),
+		SESConfigurationSet: os.Getenv("SES_CONFIGURATION_SET"),
+		Lambda:              os.Getenv("AWS_LAMBDA_FUNCTION_NAME") != "",
 	}
 	switch strings.ToLower(os.Getenv("WEBHOOK_ALLOW_LOOPBACK")) {
 	case "true", "1":
@@ -206,7 +224,8 @@ func ResolveSecrets(ctx context.Context, cfg *Config, get SecretGetter) error {
 		name  string
 	}{{&cfg.CursorSecret, cfg.CursorSecretARN, "CURSOR_SECRET_ARN"}, {&cfg.PreviewSecret, cfg.PreviewSecretARN, "PREVIEW_SECRET_ARN"},
 		{&cfg.OIDC.ClientSecret, cfg.OIDCClientSecretARN, "OIDC_CLIENT_SECRET_ARN"},
-		{&cfg.OriginSecret, cfg.OriginSecretARN, "ORIGIN_SECRET_ARN"}} {
+		{&cfg.OriginSecret, cfg.OriginSecretARN, "ORIGIN_SECRET_ARN"},
+		{&cfg.AlertsSecret, cfg.AlertsSecretARN, "ALERTS_SECRET_ARN"}} {
 		if *s.value != "" || s.arn == "" {
 			continue
 		}
@@ -225,7 +244,8 @@ func ResolveSecrets(ctx context.Context, cfg *Config, get SecretGetter) error {
 // needsSecretsManager reports whether ResolveSecrets will read a secret.
 func (c Config) needsSecretsManager() bool {
 	return (c.CursorSecret == "" && c.CursorSecretARN != "") || (c.PreviewSecret == "" && c.PreviewSecretARN != "") ||
-		(c.OIDC.ClientSecret == "" && c.OIDCClientSecretARN != "") || (c.OriginSecret == "" && c.OriginSecretARN != "")
+		(c.OIDC.ClientSecret == "" && c.OIDCClientSecretARN != "") || (c.OriginSecret == "" && c.OriginSecretARN != "") ||
+		(c.AlertsSecret == "" && c.AlertsSecretARN != "")
 }
 
 // App is a wired infocentre.
@@ -240,6 +260,9 @@ type App struct {
 	Console Console
 	// Cache is the cache of rendered public responses, or nil when off.
 	Cache *rendercache.Cache
+	// Alerts sends email alerts (the notifier's email channel), or nil
+	// when they are off (see newAlerts).
+	Alerts *alerts.Alerts
 }
 
 // NewLogger returns the JSON logger for level, writing to w.
@@ -366,15 +389,26 @@ func build(cfg Config, store centre.Store, log *slog.Logger, withStaff staff) (*
 	if files != nil {
 		svc.Files = files
 	}
+	al, err := newAlerts(context.Background(), cfg, store, origin, log)
+	if err != nil {
+		return nil, err
+	}
 	site := web.New(svc, web.Options{Cursors: sealer, Logger: log, SiteForHost: web.HostLookup(svc, time.Minute), Searcher: finder,
-		PublicOrigin: origin, TrustForwarded: cfg.TrustForwarded})
+		PublicOrigin: origin, TrustForwarded: cfg.TrustForwarded, Subscribe: al != nil})
 	siteOf = func(r *http.Request) string {
 		if slug := httpapi.PublicSiteOf(r); slug != "" {
 			return slug
 		}
 		return site.SiteOf(r)
 	}
-	hc := httpapi.Config{Service: svc, Cursors: sealer, Log: log, Web: site.Register, Search: finder, StaffOrigins: cfg.StaffOrigins,
+	register := site.Register
+	if al != nil {
+		register = func(m *http.ServeMux) {
+			al.Register(m, httpapi.ClientAddress)
+			site.Register(m)
+		}
+	}
+	hc := httpapi.Config{Service: svc, Cursors: sealer, Log: log, Web: register, Search: finder, StaffOrigins: cfg.StaffOrigins,
 		PublicOrigin: origin, TrustForwarded: cfg.TrustForwarded, TrustedProxyHops: cfg.TrustedProxyHops, OriginSecret: cfg.OriginSecret}
 	if cfg.Lambda {
 		hc.MaxResponse = LambdaMaxResponse
@@ -389,7 +423,7 @@ func build(cfg Config, store centre.Store, log *slog.Logger, withStaff staff) (*
 		hc.PublicCache = cache.Wrap
 	}
 	h := httpapi.New(hc)
-	return &App{Config: cfg, Log: log, Store: store, Service: svc, Handler: h, Console: con, Cache: cache}, nil
+	return &App{Config: cfg, Log: log, Store: store, Service: svc, Handler: h, Console: con, Cache: cache, Alerts: al}, nil
 }
 
 // Webhooks returns the webhook channel of the notifier (the sender the

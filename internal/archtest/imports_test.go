@@ -60,7 +60,11 @@ var allowed = map[string][]string{
 	"internal/console":    {"internal/centre", "internal/cursor", "internal/ratelimit"},
 	"internal/edge":       {"internal/centre", "internal/dynamostore", "internal/static", "internal/web"},
 
-	"internal/app": {"internal/boltstore", "internal/centre", "internal/console", "internal/cursor", "internal/dynamostore", "internal/edge",
+	"internal/alerts": {"internal/centre", "internal/ratelimit"},
+
+	"internal/alerts/mailpittest": {},
+
+	"internal/app": {"internal/alerts", "internal/boltstore", "internal/centre", "internal/console", "internal/cursor", "internal/dynamostore", "internal/edge",
 		"internal/filestore", "internal/httpapi", "internal/markdown", "internal/media", "internal/previewlink",
 		"internal/rendercache", "internal/s3files", "internal/s3transfer", "internal/search", "internal/secrets", "internal/static", "internal/web",
 		"internal/webhook"},
@@ -72,6 +76,7 @@ var allowed = map[string][]string{
 	"functions/public":     {"internal/app", "internal/lambdaadapter"},
 	"functions/publisher":  {"internal/app", "internal/lambdaadapter"},
 	"functions/edge":       {"internal/app"},
+	"functions/bounces":    {"internal/alerts", "internal/app"},
 	"e2e/browser/server":   {"*"},
 	"e2e/browser/console":  {"*"},
 }

@@ -150,6 +150,15 @@ var writes = map[string]write{
 		_, err := svc.SetPersonRole(ctx, p, x.site, x.person, centre.RoleViewer, 0)
 		return err
 	}},
+	"DeleteSubscriber": {need: centre.RoleAdmin, archivedOK: "erasing a subscriber's address is a privacy right", call: func(ctx context.Context, svc *centre.Service, p centre.Principal, x guardTarget) error {
+		sub := &centre.Subscription{Site: x.site, Email: "guard@example.org", Scope: "site", Frequency: centre.FreqImmediate, Lang: "en",
+			State: centre.SubConfirmed, Created: time.Now()}
+		if err := svc.Store.CreateSubscription(ctx, sub); err != nil && !centre.IsCode(err, centre.ECONFLICT) {
+			return err
+		}
+		_, err := svc.DeleteSubscriber(ctx, p, x.site, "guard@example.org")
+		return err
+	}},
 	"DisablePerson": {need: centre.RoleAdmin, archivedOK: "disabling a person is a security action", call: func(ctx context.Context, svc *centre.Service, p centre.Principal, x guardTarget) error {
 		_, err := svc.DisablePerson(ctx, p, x.site, x.person)
 		return err
@@ -191,7 +200,7 @@ var guardReads = map[string]bool{
 	"Audit": true, "Preview": true, "Require": true, "HostReserved": true, "At": true, "PreviewEntry": true, "PublicListing": true,
 	"PublicSites": true, "PublicVersions": true, "SiteStamp": true, "PublicFront": true, "PublicEntriesByID": true, "ReadableEntries": true, "SiteByHost": true, "Bootstrap": true, "PublishDue": true,
 	"File": true, "ListFiles": true, "FileUsage": true, "MaxFileSize": true, "PublicFile": true, "PreviewFile": true, "PresignFile": true,
-	"People": true, "Person": true, "Time": true, "EntriesBySlug": true,
+	"People": true, "Person": true, "Time": true, "EntriesBySlug": true, "Subscribers": true,
 	"Webhooks": true, "Webhook": true, "WebhookDeliveries": true,
 }
 

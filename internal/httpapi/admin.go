@@ -62,6 +62,8 @@ func (h *Handler) routeAdmin(mux *http.ServeMux) {
 	staff("DELETE "+site+"/files/{id}", "file.delete", h.deleteFile)
 	staff("POST "+site+"/files/uploads", "file.upload-start", h.startUpload)
 	staff("POST "+site+"/files/uploads/{id}/complete", "file.upload", h.completeUpload)
+	staff("GET "+site+"/subscribers", "subscribers.export", h.listSubscribers)
+	staff("POST "+site+"/subscribers/delete", "subscriber.delete", h.deleteSubscriber)
 	staff("GET "+site+"/people", "", h.listPeople)
 	staff("POST "+site+"/people", "person.invite", h.invitePerson)
 	staff("GET "+site+"/people/{id}", "", h.getPerson)

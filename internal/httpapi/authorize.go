@@ -31,6 +31,8 @@ var routeRoles = map[string]string{
 	"GET " + siteRoute + "/export":                    centre.RoleAdmin,
 	"GET " + siteRoute + "/export-static":             centre.RoleAdmin,
 	"GET " + siteRoute + "/audit":                     centre.RoleAdmin,
+	"GET " + siteRoute + "/subscribers":               centre.RoleAdmin,
+	"POST " + siteRoute + "/subscribers/delete":       centre.RoleAdmin,
 	"GET " + siteRoute + "/people":                    centre.RoleAdmin,
 	"POST " + siteRoute + "/people":                   centre.RoleAdmin,
 	"GET " + siteRoute + "/people/{id}":               centre.RoleAdmin,

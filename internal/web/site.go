@@ -133,6 +133,11 @@ type Options struct {
 	// site where the live deployment serves it; links then name it as the
 	// live pages do. Empty: the copy is at the root of its host.
 	StaticPrefix string
+	// Subscribe says that the email alert routes are mounted
+	// (internal/alerts: POST /sites/{site}/subscribe): the pages of an
+	// active site then carry a subscribe form in the footer, and entry
+	// pages one for updates about the entry.
+	Subscribe bool
 	// Searcher answers the search page ({base}/search) and with it the
 	// OpenSearch description ({base}/opensearch.xml) and the search link
 	// of every page. Nil, or Static, leaves all of them out.

@@ -63,6 +63,7 @@ func newEnv(t testing.TB, mods ...func(centre.Store, *Options, *centre.Service))
 		Searcher:       finder,
 		PublicOrigin:   "http://centre.example.net",
 		TrustForwarded: true, // as behind API Gateway: X-Forwarded-Proto says https
+		Subscribe:      true, // the alert forms count in the page budgets
 		SiteForHost: func(_ context.Context, host string) (string, bool) {
 			return fixture.Site, host == fixture.Host
 		},
