@@ -132,6 +132,10 @@ type Config struct {
 	// receivers are allowed (webhook.Sender.AllowLoopback). Never set in a
 	// deployment; template.yaml does not name it.
 	WebhookAllowLoopback bool
+	// WebSubHub (WEBSUB_HUB) is the absolute URL of the WebSub hub that
+	// every feed names and the notifier pings on every public change
+	// (internal/websub); empty: off.
+	WebSubHub string
 }
 
 // Limits on exports where the host is AWS Lambda: a response body the
@@ -150,7 +154,7 @@ const (
 // STAFF_CORS_ORIGINS and RESERVED_HOSTS (comma separated),
 // TRUSTED_PROXY_HOPS, TRANSFER_BUCKET, AWS_LAMBDA_FUNCTION_NAME,
 // FILES_BUCKET, FILES_DIR, FILE_MAX_BYTES, FILE_QUOTA_BYTES,
-// RENDER_CACHE_BYTES, MIRROR_BUCKET, DISTRIBUTION_ID and
+// RENDER_CACHE_BYTES, MIRROR_BUCKET, DISTRIBUTION_ID, WEBSUB_HUB and
 // WEBHOOK_ALLOW_LOOPBACK (tests only). The
 // DynamoDB store reads DYNAMODB_ENDPOINT, the S3 stores S3_ENDPOINT, and
 // the usual AWS variables themselves.
@@ -192,6 +196,7 @@ func ConfigFromEnv() Config {
 	c.MaxFileSize, _ = strconv.ParseInt(os.Getenv("FILE_MAX_BYTES"), 10, 64)
 	c.SiteQuota, _ = strconv.ParseInt(os.Getenv("FILE_QUOTA_BYTES"), 10, 64)
 	c.RenderCacheBytes, _ = strconv.ParseInt(os.Getenv("RENDER_CACHE_BYTES"), 10, 64)
+	c.WebSubHub = os.Getenv("WEBSUB_HUB")
 	for _, h := range strings.Split(os.Getenv("RESERVED_HOSTS"), ",") {
 		if h = strings.TrimSpace(h); h != "" {
 			c.ReservedHosts = append(c.ReservedHosts, h)
@@ -345,6 +350,9 @@ func build(cfg Config, store centre.Store, log *slog.Logger, withStaff staff) (*
 	if err != nil {
 		return nil, fmt.Errorf("PUBLIC_ORIGIN: %w", err)
 	}
+	if err := checkHub(cfg.WebSubHub); err != nil {
+		return nil, err
+	}
 	sealer, err := cursor.New(secret)
 	if err != nil {
 		return nil, err
@@ -394,7 +402,7 @@ func build(cfg Config, store centre.Store, log *slog.Logger, withStaff staff) (*
 		return nil, err
 	}
 	site := web.New(svc, web.Options{Cursors: sealer, Logger: log, SiteForHost: web.HostLookup(svc, time.Minute), Searcher: finder,
-		PublicOrigin: origin, TrustForwarded: cfg.TrustForwarded, Subscribe: al != nil})
+		PublicOrigin: origin, TrustForwarded: cfg.TrustForwarded, Subscribe: al != nil, WebSubHub: cfg.WebSubHub})
 	siteOf = func(r *http.Request) string {
 		if slug := httpapi.PublicSiteOf(r); slug != "" {
 			return slug

@@ -138,6 +138,11 @@ type Options struct {
 	// active site then carry a subscribe form in the footer, and entry
 	// pages one for updates about the entry.
 	Subscribe bool
+	// WebSubHub is the absolute URL of the WebSub hub every feed names
+	// (rel="hub", beside its rel="self"), or "" for none (WEBSUB_HUB).
+	// A feed served without an absolute origin names none: its topic URL
+	// would not be absolute.
+	WebSubHub string
 	// Searcher answers the search page ({base}/search) and with it the
 	// OpenSearch description ({base}/opensearch.xml) and the search link
 	// of every page. Nil, or Static, leaves all of them out.
