@@ -32,6 +32,7 @@ import (
 	"infocentre/internal/search"
 	"infocentre/internal/secrets"
 	"infocentre/internal/web"
+	"infocentre/internal/webhook"
 )
 
 // Config is everything infocentre reads from its environment.
@@ -390,6 +391,9 @@ func build(cfg Config, store centre.Store, log *slog.Logger, withStaff staff) (*
 	if previews != nil {
 		svc.Signer = previews
 	}
+	// Every wiring has the webhook sender: the admin function registers
+	// endpoints and sends test events with it, the notifier delivers.
+	svc.WebhookSender = &webhook.Sender{Store: svc.Store, Log: log, AllowLoopback: cfg.WebhookAllowLoopback}
 	if files != nil {
 		svc.Files = files
 	}
@@ -428,6 +432,13 @@ func build(cfg Config, store centre.Store, log *slog.Logger, withStaff staff) (*
 	}
 	h := httpapi.New(hc)
 	return &App{Config: cfg, Log: log, Store: store, Service: svc, Handler: h, Console: con, Cache: cache, Alerts: al}, nil
+}
+
+// Webhooks returns the webhook channel of the notifier (the sender the
+// service registers endpoints with).
+func (a *App) Webhooks() *webhook.Sender {
+	s, _ := a.Service.WebhookSender.(*webhook.Sender)
+	return s
 }
 
 // reservedHosts returns ReservedHosts and the host of PublicOrigin.
