@@ -193,7 +193,18 @@ func TestRuntimeAndEnvironment(t *testing.T) {
 		t.Errorf("template.yaml has %d dynamic references, want 1 (the distribution's origin secret header)", n)
 	}
 	for name, fn := range functions(t, tpl) {
-		if env, ok := get(t, fn, "Properties").(node)["Environment"]; ok {
+		env, ok := get(t, fn, "Properties").(node)["Environment"]
+		if name == "EdgeFunction" {
+			// The distribution depends on the functions behind the API, so
+			// Globals cannot name it: the edge function's own variables.
+			own := get(t, env, "Variables").(node)
+			if len(own) != 3 || own["CLOUDFRONT_ENDPOINT"] != "" || own["MIRROR_BUCKET"].(node)["Ref"] != "MirrorBucket" ||
+				own["DISTRIBUTION_ID"].(node)["Ref"] != "Distribution" {
+				t.Errorf("EdgeFunction: Environment %v, want MIRROR_BUCKET, DISTRIBUTION_ID and an empty CLOUDFRONT_ENDPOINT", own)
+			}
+			continue
+		}
+		if ok {
 			t.Errorf("%s: sets its own Environment %v; keep every variable in Globals", name, env)
 		}
 	}
@@ -296,11 +307,12 @@ func actions(s node) []string {
 // but the staff API. TestFunctionTableAccess (internal/app) checks that the
 // code stays within these policies.
 func TestLeastPrivilege(t *testing.T) {
-	readOnly := map[string]bool{"PublicFunction": true, "AuthorizerFunction": true}
+	readOnly := map[string]bool{"PublicFunction": true, "AuthorizerFunction": true, "EdgeFunction": true}
 	scoped := map[string][]string{
 		"PublicFunction":     {"SITE#*", "HOST#*", "S#*", "R#*", "X#*", "XL#*", "FH#*"},
 		"AuthorizerFunction": {"KEYHASH#*", "KEY#*"},
 		"PublisherFunction":  {"S#*", "R#*", "L#*", "X#*", "XL#*", "OUTBOX#*"},
+		"EdgeFunction":       {"SITE#*", "HOST#*", "S#*", "L#*", "R#*", "X#*", "XL#*", "FH#*"},
 		"NotifierFunction":   {"R#*", "SITE#*", "OUTBOX#*"},
 	}
 	// Extra read-only statements, by Sid: leading keys and the one action.
@@ -308,12 +320,16 @@ func TestLeastPrivilege(t *testing.T) {
 	// Extra statements that read and update (never put or delete) items,
 	// by Sid: the publisher makes a released entry's files public.
 	updateScoped := map[string][]string{"PublisherFunction/MarkFilesPublic": {"F#*", "FH#*"}, "NotifierFunction/SettleOutbox": {"OUTBOX#*"}}
+	// The one batch read, by Sid: the public function reads the entries a
+	// site's front names by ID, from their list items (L#<site>#all).
+	batchScoped := map[string][]string{"PublicFunction/ReadListedEntries": {"L#*#all"}}
 	// The hosted files: the public function reads them, the admin
 	// function reads, writes and deletes them (and signs direct uploads
 	// with that right); nothing else, on no other bucket.
 	wantS3 := map[string][]string{
 		"PublicFunction": {"s3:GetObject"},
 		"AdminFunction":  {"s3:DeleteObject", "s3:GetObject", "s3:PutObject"},
+		"EdgeFunction":   {"s3:GetObject"},
 	}
 	for name, fn := range functions(t, loadTemplate(t)) {
 		sts := statements(t, name, fn)
@@ -330,6 +346,9 @@ func TestLeastPrivilege(t *testing.T) {
 					case name == "AdminFunction" && slices.Contains([]string{"s3:GetObject", "s3:PutObject", "s3:DeleteObject"}, a) &&
 						res["Fn::Sub"] == "${TransferBucket.Arn}/*":
 						// Large transfers: objects of the transfer bucket only.
+					case name == "EdgeFunction" && (slices.Contains([]string{"s3:PutObject", "s3:DeleteObject"}, a) &&
+						res["Fn::Sub"] == "${MirrorBucket.Arn}/*" || a == "s3:ListBucket" && fmt.Sprint(s["Resource"]) == "map[Fn::GetAtt:MirrorBucket.Arn]"):
+						// The static mirror: its objects, and listing them.
 					default:
 						t.Errorf("%s: %s on %v, want the objects of FilesBucket (or, for the admin function, TransferBucket) only", name, a, s["Resource"])
 					}
@@ -338,6 +357,8 @@ func TestLeastPrivilege(t *testing.T) {
 				if !strings.HasPrefix(a, "dynamodb:") {
 					switch {
 					case strings.HasPrefix(a, "kms:"):
+					case name == "EdgeFunction" && a == "cloudfront:CreateInvalidation" &&
+						strings.HasSuffix(fmt.Sprint(s["Resource"]), ":distribution/${Distribution}]"):
 					case a == "sqs:SendMessage" && name == "NotifierFunction" &&
 						s["Resource"].(node)["Fn::GetAtt"] == "NotifierDeadLetterQueue.Arn":
 						// Its dead-letter queue (stream on-failure destination).
@@ -346,11 +367,12 @@ func TestLeastPrivilege(t *testing.T) {
 					}
 					continue
 				}
-				if strings.Contains(a, "*") || a == "dynamodb:Scan" || strings.HasPrefix(a, "dynamodb:Batch") ||
+				batch := a == "dynamodb:BatchGetItem" && batchScoped[name+"/"+fmt.Sprint(s["Sid"])] != nil
+				if strings.Contains(a, "*") || a == "dynamodb:Scan" || (strings.HasPrefix(a, "dynamodb:Batch") && !batch) ||
 					a == "dynamodb:DeleteTable" || a == "dynamodb:UpdateTable" || a == "dynamodb:PartiQLSelect" {
 					t.Errorf("%s: allows %s", name, a)
 				}
-				if readOnly[name] && a != "dynamodb:GetItem" && a != "dynamodb:Query" {
+				if readOnly[name] && a != "dynamodb:GetItem" && a != "dynamodb:Query" && !batch {
 					t.Errorf("%s: read-only function allows %s", name, a)
 				}
 			}
@@ -371,6 +393,12 @@ func TestLeastPrivilege(t *testing.T) {
 			if extra, ok := updateScoped[name+"/"+fmt.Sprint(s["Sid"])]; ok {
 				if a := actions(s); !slices.Equal(a, []string{"dynamodb:GetItem", "dynamodb:UpdateItem"}) {
 					t.Errorf("%s %v: actions %v, want GetItem and UpdateItem only", name, s["Sid"], a)
+				}
+				want = extra
+			}
+			if extra, ok := batchScoped[name+"/"+fmt.Sprint(s["Sid"])]; ok {
+				if a := actions(s); len(a) != 1 || a[0] != "dynamodb:BatchGetItem" {
+					t.Errorf("%s %v: actions %v, want BatchGetItem only", name, s["Sid"], a)
 				}
 				want = extra
 			}
@@ -746,6 +774,13 @@ func TestConcurrencyDefaultsAreSafe(t *testing.T) {
 		}
 	}
 	for name, fn := range functions(t, tpl) {
+		if name == "EdgeFunction" {
+			// A stream consumer runs one batch per shard at a time.
+			if _, ok := get(t, fn, "Properties").(node)["ReservedConcurrentExecutions"]; ok {
+				t.Errorf("EdgeFunction reserves concurrency")
+			}
+			continue
+		}
 		r, _ := get(t, fn, "Properties").(node)["ReservedConcurrentExecutions"].(node)
 		iff, _ := r["Fn::If"].([]any)
 		if len(iff) != 3 || iff[2].(node)["Ref"] != "AWS::NoValue" {

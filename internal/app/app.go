@@ -20,6 +20,7 @@ import (
 	"strings"
 	"time"
 
+	"infocentre/internal/alerts"
 	"infocentre/internal/centre"
 	"infocentre/internal/cursor"
 	"infocentre/internal/dynamostore"
@@ -104,10 +105,32 @@ type Config struct {
 	// serveConsole is set by WithConsole, checkOrigin by WithOriginCheck.
 	serveConsole bool
 	checkOrigin  bool
+	// MirrorBucket (MIRROR_BUCKET) is the S3 bucket of the static mirror
+	// and DistributionID (DISTRIBUTION_ID) the CloudFront distribution
+	// whose caches are purged: the edge function's (App.Edge).
+	MirrorBucket   string
+	DistributionID string
+	// Email alerts (internal/alerts, newAlerts): AlertsSecret
+	// (ALERTS_SECRET, ≥ 16 bytes; AlertsSecretARN, ALERTS_SECRET_ARN, names
+	// it in Secrets Manager) seals the links in the emails; AlertsFrom
+	// (ALERTS_FROM) is the sender, an address of the SES identity; SMTPURL
+	// (SMTP_URL) sends through an SMTP server instead of SES;
+	// SESConfigurationSet (SES_CONFIGURATION_SET) is the SES configuration
+	// set whose bounces and complaints suppress addresses.
+	AlertsSecret        string
+	AlertsSecretARN     string
+	AlertsFrom          string
+	SMTPURL             string
+	SESConfigurationSet string
 	// RenderCacheBytes bounds the cache of rendered public responses
 	// (RENDER_CACHE_BYTES; 0: rendercache.DefaultMaxBytes, 64 MiB; -1: no
 	// cache).
 	RenderCacheBytes int64
+	// WebhookAllowLoopback (WEBHOOK_ALLOW_LOOPBACK "true" or "1") is the
+	// test-only switch of webhook deliveries: http:// and loopback
+	// receivers are allowed (webhook.Sender.AllowLoopback). Never set in a
+	// deployment; template.yaml does not name it.
+	WebhookAllowLoopback bool
 	// WebSubHub (WEBSUB_HUB) is the absolute URL of the WebSub hub that
 	// every feed names and the notifier pings on every public change
 	// (internal/websub); empty: off.
@@ -129,24 +152,34 @@ const (
 // ORIGIN_SECRET, ORIGIN_SECRET_ARN, LOG_LEVEL, STAGE, PUBLIC_ORIGIN, TRUST_FORWARDED ("true" or "1"),
 // STAFF_CORS_ORIGINS and RESERVED_HOSTS (comma separated),
 // TRUSTED_PROXY_HOPS, TRANSFER_BUCKET, AWS_LAMBDA_FUNCTION_NAME,
-// FILES_BUCKET, FILES_DIR, FILE_MAX_BYTES, FILE_QUOTA_BYTES and
-// RENDER_CACHE_BYTES, WEBSUB_HUB. The
+// FILES_BUCKET, FILES_DIR, FILE_MAX_BYTES, FILE_QUOTA_BYTES,
+// RENDER_CACHE_BYTES, MIRROR_BUCKET, DISTRIBUTION_ID, WEBSUB_HUB and
+// WEBHOOK_ALLOW_LOOPBACK (tests only). The
 // DynamoDB store reads DYNAMODB_ENDPOINT, the S3 stores S3_ENDPOINT, and
 // the usual AWS variables themselves.
 func ConfigFromEnv() Config {
 	c := Config{
-		Store:            os.Getenv("INFOCENTRE_STORE"),
-		DataDir:          os.Getenv("INFOCENTRE_DATA"),
-		Table:            os.Getenv("DYNAMODB_TABLE"),
-		CursorSecret:     os.Getenv("CURSOR_SECRET"),
-		PreviewSecret:    os.Getenv("PREVIEW_SECRET"),
-		CursorSecretARN:  os.Getenv("CURSOR_SECRET_ARN"),
-		PreviewSecretARN: os.Getenv("PREVIEW_SECRET_ARN"),
-		LogLevel:         os.Getenv("LOG_LEVEL"),
-		Stage:            os.Getenv("STAGE"),
-		PublicOrigin:     os.Getenv("PUBLIC_ORIGIN"),
-		TransferBucket:   os.Getenv("TRANSFER_BUCKET"),
-		Lambda:           os.Getenv("AWS_LAMBDA_FUNCTION_NAME") != "",
+		Store:               os.Getenv("INFOCENTRE_STORE"),
+		DataDir:             os.Getenv("INFOCENTRE_DATA"),
+		Table:               os.Getenv("DYNAMODB_TABLE"),
+		CursorSecret:        os.Getenv("CURSOR_SECRET"),
+		PreviewSecret:       os.Getenv("PREVIEW_SECRET"),
+		CursorSecretARN:     os.Getenv("CURSOR_SECRET_ARN"),
+		PreviewSecretARN:    os.Getenv("PREVIEW_SECRET_ARN"),
+		LogLevel:            os.Getenv("LOG_LEVEL"),
+		Stage:               os.Getenv("STAGE"),
+		PublicOrigin:        os.Getenv("PUBLIC_ORIGIN"),
+		TransferBucket:      os.Getenv("TRANSFER_BUCKET"),
+		AlertsSecret:        os.Getenv("ALERTS_SECRET"),
+		AlertsSecretARN:     os.Getenv("ALERTS_SECRET_ARN"),
+		AlertsFrom:          os.Getenv("ALERTS_FROM"),
+		SMTPURL:             os.Getenv("SMTP_URL"),
+		SESConfigurationSet: os.Getenv("SES_CONFIGURATION_SET"),
+		Lambda:              os.Getenv("AWS_LAMBDA_FUNCTION_NAME") != "",
+	}
+	switch strings.ToLower(os.Getenv("WEBHOOK_ALLOW_LOOPBACK")) {
+	case "true", "1":
+		c.WebhookAllowLoopback = true
 	}
 	switch strings.ToLower(os.Getenv("TRUST_FORWARDED")) {
 	case "true", "1", "yes":
@@ -172,6 +205,7 @@ func ConfigFromEnv() Config {
 		ClientSecret: os.Getenv("OIDC_CLIENT_SECRET"), Name: os.Getenv("OIDC_NAME")}
 	c.OIDCClientSecretARN = os.Getenv("OIDC_CLIENT_SECRET_ARN")
 	c.OriginSecret, c.OriginSecretARN = os.Getenv("ORIGIN_SECRET"), os.Getenv("ORIGIN_SECRET_ARN")
+	c.MirrorBucket, c.DistributionID = os.Getenv("MIRROR_BUCKET"), os.Getenv("DISTRIBUTION_ID")
 	if c.Store == "" && c.Table != "" {
 		c.Store = "dynamodb"
 	}
@@ -194,7 +228,8 @@ func ResolveSecrets(ctx context.Context, cfg *Config, get SecretGetter) error {
 		name  string
 	}{{&cfg.CursorSecret, cfg.CursorSecretARN, "CURSOR_SECRET_ARN"}, {&cfg.PreviewSecret, cfg.PreviewSecretARN, "PREVIEW_SECRET_ARN"},
 		{&cfg.OIDC.ClientSecret, cfg.OIDCClientSecretARN, "OIDC_CLIENT_SECRET_ARN"},
-		{&cfg.OriginSecret, cfg.OriginSecretARN, "ORIGIN_SECRET_ARN"}} {
+		{&cfg.OriginSecret, cfg.OriginSecretARN, "ORIGIN_SECRET_ARN"},
+		{&cfg.AlertsSecret, cfg.AlertsSecretARN, "ALERTS_SECRET_ARN"}} {
 		if *s.value != "" || s.arn == "" {
 			continue
 		}
@@ -213,7 +248,8 @@ func ResolveSecrets(ctx context.Context, cfg *Config, get SecretGetter) error {
 // needsSecretsManager reports whether ResolveSecrets will read a secret.
 func (c Config) needsSecretsManager() bool {
 	return (c.CursorSecret == "" && c.CursorSecretARN != "") || (c.PreviewSecret == "" && c.PreviewSecretARN != "") ||
-		(c.OIDC.ClientSecret == "" && c.OIDCClientSecretARN != "") || (c.OriginSecret == "" && c.OriginSecretARN != "")
+		(c.OIDC.ClientSecret == "" && c.OIDCClientSecretARN != "") || (c.OriginSecret == "" && c.OriginSecretARN != "") ||
+		(c.AlertsSecret == "" && c.AlertsSecretARN != "")
 }
 
 // App is a wired infocentre.
@@ -228,6 +264,9 @@ type App struct {
 	Console Console
 	// Cache is the cache of rendered public responses, or nil when off.
 	Cache *rendercache.Cache
+	// Alerts sends email alerts (the notifier's email channel), or nil
+	// when they are off (see newAlerts).
+	Alerts *alerts.Alerts
 }
 
 // NewLogger returns the JSON logger for level, writing to w.
@@ -354,15 +393,26 @@ func build(cfg Config, store centre.Store, log *slog.Logger, withStaff staff) (*
 	if files != nil {
 		svc.Files = files
 	}
+	al, err := newAlerts(context.Background(), cfg, store, origin, log)
+	if err != nil {
+		return nil, err
+	}
 	site := web.New(svc, web.Options{Cursors: sealer, Logger: log, SiteForHost: web.HostLookup(svc, time.Minute), Searcher: finder,
-		PublicOrigin: origin, TrustForwarded: cfg.TrustForwarded, WebSubHub: cfg.WebSubHub})
+		PublicOrigin: origin, TrustForwarded: cfg.TrustForwarded, Subscribe: al != nil, WebSubHub: cfg.WebSubHub})
 	siteOf = func(r *http.Request) string {
 		if slug := httpapi.PublicSiteOf(r); slug != "" {
 			return slug
 		}
 		return site.SiteOf(r)
 	}
-	hc := httpapi.Config{Service: svc, Cursors: sealer, Log: log, Web: site.Register, Search: finder, StaffOrigins: cfg.StaffOrigins,
+	register := site.Register
+	if al != nil {
+		register = func(m *http.ServeMux) {
+			al.Register(m, httpapi.ClientAddress)
+			site.Register(m)
+		}
+	}
+	hc := httpapi.Config{Service: svc, Cursors: sealer, Log: log, Web: register, Search: finder, StaffOrigins: cfg.StaffOrigins,
 		PublicOrigin: origin, TrustForwarded: cfg.TrustForwarded, TrustedProxyHops: cfg.TrustedProxyHops, OriginSecret: cfg.OriginSecret}
 	if cfg.Lambda {
 		hc.MaxResponse = LambdaMaxResponse
@@ -377,7 +427,7 @@ func build(cfg Config, store centre.Store, log *slog.Logger, withStaff staff) (*
 		hc.PublicCache = cache.Wrap
 	}
 	h := httpapi.New(hc)
-	return &App{Config: cfg, Log: log, Store: store, Service: svc, Handler: h, Console: con, Cache: cache}, nil
+	return &App{Config: cfg, Log: log, Store: store, Service: svc, Handler: h, Console: con, Cache: cache, Alerts: al}, nil
 }
 
 // reservedHosts returns ReservedHosts and the host of PublicOrigin.

@@ -88,6 +88,12 @@ func (r *recorder) record(op string, params any) {
 		for _, it := range p.TransactItems {
 			acc = append(acc, access{"GetItem", "", pk(it.Get.Key)})
 		}
+	case *dynamodb.BatchGetItemInput:
+		for _, ka := range p.RequestItems {
+			for _, k := range ka.Keys {
+				acc = append(acc, access{"BatchGetItem", "", pk(k)})
+			}
+		}
 	default:
 		acc = append(acc, access{op, "", ""}) // Scan, Batch*, table management: no policy allows them
 	}

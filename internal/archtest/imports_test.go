@@ -56,14 +56,20 @@ var allowed = map[string][]string{
 	"internal/httpapi": {"internal/centre", "internal/cursor", "internal/httpcache", "internal/jsonstrict", "internal/ratelimit",
 		"internal/search", "internal/transfer"},
 	"internal/s3transfer": {"internal/centre", "internal/httpapi"},
+	"internal/webhook":    {"internal/centre", "internal/httpapi"},
 	"internal/static":     {"internal/centre", "internal/cursor", "internal/httpapi", "internal/search", "internal/web"},
 	"internal/console":    {"internal/centre", "internal/cursor", "internal/ratelimit"},
+	"internal/edge":       {"internal/centre", "internal/dynamostore", "internal/static", "internal/web"},
 	"internal/websub":     {"internal/centre", "internal/web"},
 
-	"internal/app": {"internal/boltstore", "internal/centre", "internal/console", "internal/cursor", "internal/dynamostore",
+	"internal/alerts": {"internal/centre", "internal/ratelimit"},
+
+	"internal/alerts/mailpittest": {},
+
+	"internal/app": {"internal/alerts", "internal/boltstore", "internal/centre", "internal/console", "internal/cursor", "internal/dynamostore", "internal/edge",
 		"internal/filestore", "internal/httpapi", "internal/markdown", "internal/media", "internal/notify", "internal/previewlink",
 		"internal/rendercache", "internal/s3files", "internal/s3transfer", "internal/search", "internal/secrets", "internal/static", "internal/web",
-		"internal/websub"},
+		"internal/webhook", "internal/websub"},
 
 	"cmd/infocentre":       {"*"},
 	"functions":            {},
@@ -71,6 +77,8 @@ var allowed = map[string][]string{
 	"functions/authorizer": {"internal/app", "internal/lambdaadapter"},
 	"functions/public":     {"internal/app", "internal/lambdaadapter"},
 	"functions/publisher":  {"internal/app", "internal/lambdaadapter"},
+	"functions/edge":       {"internal/app"},
+	"functions/bounces":    {"internal/alerts", "internal/app"},
 	"functions/notifier":   {"internal/app", "internal/lambdaadapter"},
 	"e2e/browser/server":   {"*"},
 	"e2e/browser/console":  {"*"},

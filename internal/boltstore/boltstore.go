@@ -15,6 +15,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
@@ -67,9 +68,10 @@ var (
 	bFileUse      = []byte("fileusage")    // site -> centre.FileUsage
 	bOutbox       = []byte("outbox")       // (site) id -> centre.OutboxRecord
 	bOutboxDue    = []byte("outboxdue")    // timeKey(NextAt) (site) id -> "" (pending records)
+	bFronts       = []byte("fronts")       // site -> centre.SiteFront (JSON)
 	allBucket     = [][]byte{bMeta, bSites, bEntries, bBodies, bSlugs, bLists, bDue, bKeys, bKeyHash, bKeyIDs, bIdem, bIdemExp,
 		bHosts, bRevs, bAudit, bAuditIDs, bPeople, bEmails, bPeopleSite, bSessions, bSessionExp, bChallenges, bChallengeExp,
-		bFiles, bFileHash, bFileUse, bOutbox, bOutboxDue}
+		bFiles, bFileHash, bFileUse, bOutbox, bOutboxDue, bFronts}
 )
 
 // Store is a centre.Store on a bbolt file. It is safe for concurrent use.
@@ -100,7 +102,7 @@ func Open(path string) (*Store, error) {
 	err = db.Update(func(tx *bolt.Tx) error {
 		claimHosts := tx.Bucket(bSites) != nil && tx.Bucket(bHosts) == nil
 		indexKeys := tx.Bucket(bKeys) != nil && tx.Bucket(bKeyIDs) == nil
-		for _, name := range allBucket {
+		for _, name := range slices.Concat(allBucket, hookBkts) {
 			if _, err := tx.CreateBucketIfNotExists(name); err != nil {
 				return err
 			}

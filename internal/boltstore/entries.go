@@ -155,6 +155,9 @@ func (s *Store) CreateEntry(ctx context.Context, e *centre.Entry) error {
 		if err := putAnnouncement(tx, e); err != nil {
 			return err
 		}
+		if err := applyFront(tx, r.Site, nil, r); err != nil {
+			return err
+		}
 		return putEntry(tx, r, body)
 	})
 	if err == nil {
@@ -234,6 +237,9 @@ func (s *Store) UpdateEntry(ctx context.Context, e *centre.Entry) error {
 		if err := putAnnouncement(tx, e); err != nil {
 			return err
 		}
+		if err := applyFront(tx, r.Site, old, r); err != nil {
+			return err
+		}
 		return putEntry(tx, r, body)
 	})
 	if err == nil {
@@ -256,6 +262,9 @@ func (s *Store) DeleteEntry(ctx context.Context, site, id string, version int64)
 			return centre.Errorf(centre.EPRECONDITION, "the entry %q has changed (version %d, not %d)", id, old.Version, version)
 		}
 		if err := putIndexes(tx, old, true); err != nil {
+			return err
+		}
+		if err := applyFront(tx, site, old, nil); err != nil {
 			return err
 		}
 		k := key(id, site)

@@ -21,6 +21,9 @@ func (s *Store) CreateSite(ctx context.Context, site *centre.Site) error {
 		if err := claim(tx, r.Slug, r.Hosts, nil); err != nil {
 			return err
 		}
+		if err := put(tx.Bucket(bFronts), []byte(r.Slug), centre.NewSiteFront()); err != nil {
+			return err
+		}
 		return put(b, []byte(r.Slug), r)
 	})
 	if err == nil {
@@ -185,6 +188,9 @@ func (s *Store) DeleteSite(ctx context.Context, slug string, version int64) erro
 		if err := claim(tx, slug, nil, old.Hosts); err != nil {
 			return err
 		}
+		if err := tx.Bucket(bFronts).Delete([]byte(slug)); err != nil {
+			return err
+		}
 		return tx.Bucket(bSites).Delete([]byte(slug))
 	})
 }
@@ -207,7 +213,8 @@ func (s *Store) ListSites(ctx context.Context) ([]*centre.Site, error) {
 	return out, nil
 }
 
-// SiteStamp returns the site's change stamp, with the site: the number of
+// SiteStamp returns the site's change stamp, with the site and its front
+// (bFronts, changed with each entry): the number of
 // the file's last committed write transaction. Every write moves it (so it
 // also moves for writes the public cannot see, which only costs a cache a
 // render); one read transaction. Returns ENOTFOUND for an unknown site.
@@ -222,7 +229,8 @@ func (s *Store) SiteStamp(ctx context.Context, slug string) (centre.SiteStamp, e
 			return err
 		}
 		st.Value, st.Site = "t"+strconv.Itoa(tx.ID()), r.site()
-		return nil
+		st.Front, err = getFront(tx, slug)
+		return err
 	})
 	return st, err
 }

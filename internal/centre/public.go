@@ -166,3 +166,30 @@ func (s *Service) At(now time.Time) *Service {
 func (s *Service) SiteStamp(ctx context.Context, site string) (SiteStamp, error) {
 	return s.Store.SiteStamp(ctx, site)
 }
+
+// PublicFront returns the front of a site (see SiteFront) at its change
+// stamp, or nil when the store keeps none for it. One store read (none
+// while a cache renders a response for a stamp it has read).
+func (s *Service) PublicFront(ctx context.Context, site string) (*SiteFront, error) {
+	st, err := s.Store.SiteStamp(ctx, site)
+	return st.Front, err
+}
+
+// PublicEntriesByID returns the entries of a site with those IDs (at most
+// MaxPageSize) that are public and not expired at the service's time,
+// without body, in the order of ids: what a SiteFront lists. One store
+// read.
+func (s *Service) PublicEntriesByID(ctx context.Context, site string, ids []string) ([]*Entry, error) {
+	list, err := s.Store.EntriesByID(ctx, site, ids)
+	if err != nil {
+		return nil, err
+	}
+	now := s.now()
+	out := list[:0]
+	for _, e := range list {
+		if e.Public() && !e.Expired(now) {
+			out = append(out, e)
+		}
+	}
+	return out, nil
+}

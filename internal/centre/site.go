@@ -308,9 +308,14 @@ type SiteStamp struct {
 	// otherwise). A store whose public lists are read from an eventually
 	// consistent index reports it, so that what is read shortly after a
 	// change is not taken as settled.
-	ChangedAt time.Time // Site is the site record the stamp was read with, when the store
+	ChangedAt time.Time
+	// Site is the site record the stamp was read with, when the store
 	// read it in the same request (nil otherwise).
 	Site *Site
+	// Front is the site's front at the stamp (see SiteFront), or nil when
+	// the store keeps none for the site (a site created before fronts
+	// were kept, until it is created again or imported).
+	Front *SiteFront
 }
 
 // Clone returns a deep copy of s.

@@ -42,8 +42,10 @@ type Store interface {
 	// SiteStamp returns the change stamp of a site: a value that changes
 	// with every write the public can see (the site record, and each entry
 	// that is or ever was public), read consistently, in one request. Equal
-	// stamps mean nothing public changed in between. Returns ENOTFOUND for
-	// an unknown site.
+	// stamps mean nothing public changed in between. It carries the
+	// site's front (SiteFront), which CreateSite starts empty and every
+	// write of an entry changes (SiteFront.Apply) atomically with the
+	// entry. Returns ENOTFOUND for an unknown site.
 	SiteStamp(ctx context.Context, slug string) (SiteStamp, error)
 
 	// CreateEntry stores a new entry. Returns ECONFLICT if its ID exists or
@@ -64,6 +66,11 @@ type Store interface {
 	DeleteEntry(ctx context.Context, site, id string, version int64) error
 	// ListEntries returns one page of entries matching q. See EntryQuery.
 	ListEntries(ctx context.Context, q EntryQuery) (EntryPage, error)
+	// EntriesByID returns the site's entries with those IDs (at most
+	// MaxPageSize), as listings return them (without Body or BodyHTML), in
+	// the order of ids; an unknown ID is left out. One read on every
+	// backend. Returns EINVALID for more than MaxPageSize IDs.
+	EntriesByID(ctx context.Context, site string, ids []string) ([]*Entry, error)
 	// DueEntries returns up to limit scheduled entries of any site whose
 	// PublishAt is at or before now, oldest PublishAt first.
 	DueEntries(ctx context.Context, now time.Time, limit int) ([]*Entry, error)
@@ -178,6 +185,39 @@ type Store interface {
 	// FileUsage returns what a site's files take (zero for none).
 	FileUsage(ctx context.Context, site string) (FileUsage, error)
 
+	// Webhooks (internal/webhook): endpoints of a site and their delivery
+	// log.
+
+	// CreateWebhook stores a new endpoint. Returns ECONFLICT if its ID
+	// exists.
+	CreateWebhook(ctx context.Context, w *Webhook) error
+	// GetWebhook returns the endpoint with that ID in site, or ENOTFOUND.
+	GetWebhook(ctx context.Context, site, id string) (*Webhook, error)
+	// ListWebhooks returns the endpoints of site, oldest first.
+	ListWebhooks(ctx context.Context, site string) ([]*Webhook, error)
+	// UpdateWebhook replaces an endpoint (see the version rule above).
+	// Returns ENOTFOUND, EPRECONDITION.
+	UpdateWebhook(ctx context.Context, w *Webhook) error
+	// DeleteWebhook removes an endpoint (its deliveries stay until they
+	// expire). Returns ENOTFOUND.
+	DeleteWebhook(ctx context.Context, site, id string) error
+	// CreateWebhookDelivery stores a new delivery. Returns ECONFLICT if
+	// the endpoint has a delivery with its ID (one delivery per
+	// notification and endpoint).
+	CreateWebhookDelivery(ctx context.Context, d *WebhookDelivery) error
+	// UpdateWebhookDelivery replaces a delivery (see the version rule
+	// above). Returns ENOTFOUND, EPRECONDITION.
+	UpdateWebhookDelivery(ctx context.Context, d *WebhookDelivery) error
+	// ListWebhookDeliveries returns one page of an endpoint's deliveries,
+	// newest ID first. Paging follows the rules of ListEntries. Deliveries
+	// carry their ExpiresAt; a store may return one past it until the
+	// backend deletes it (DynamoDB's TTL).
+	ListWebhookDeliveries(ctx context.Context, q WebhookDeliveryQuery) (WebhookDeliveryPage, error)
+	// DueWebhookDeliveries returns up to limit pending deliveries of any
+	// site whose NextAttempt is at or before now, earliest NextAttempt
+	// first. A delivery leaves the list when it is no longer pending.
+	DueWebhookDeliveries(ctx context.Context, now time.Time, limit int) ([]*WebhookDelivery, error)
+
 	// --- Outbox (notifications; see notification.go) ---
 	//
 	// CreateEntry and UpdateEntry store the entry's Announcement, if any,
@@ -215,6 +255,8 @@ type Store interface {
 	// ListNotifications returns one page of a site's outbox records,
 	// newest ID first; paging follows the rules of ListEntries.
 	ListNotifications(ctx context.Context, q NotificationQuery) (NotificationPage, error)
+	// Email alerts (#18): subscriptions, deliveries, digests, suppression.
+	AlertStore
 
 	// Close releases the store's resources.
 	Close() error

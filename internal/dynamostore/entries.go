@@ -3,6 +3,7 @@ package dynamostore
 import (
 	"context"
 	"errors"
+	"fmt"
 	"math"
 	"time"
 
@@ -365,4 +366,65 @@ func (s *Store) Revision(parent context.Context, site, id string, version int64)
 		return nil, notFound
 	}
 	return entryFromItem(out.Item)
+}
+
+// maxBatchTries bounds the BatchGetItem calls of one EntriesByID when
+// DynamoDB leaves keys unprocessed (throttling).
+const maxBatchTries = 4
+
+// EntriesByID returns the site's entries with those IDs, without body, in
+// the order of ids: one BatchGetItem of their list items (again for keys
+// DynamoDB left unprocessed, at most maxBatchTries calls). Returns EINVALID
+// for more than MaxPageSize IDs.
+func (s *Store) EntriesByID(parent context.Context, site string, ids []string) ([]*centre.Entry, error) {
+	if len(ids) > centre.MaxPageSize {
+		return nil, centre.Errorf(centre.EINVALID, "at most %d entries by ID", centre.MaxPageSize)
+	}
+	if len(ids) == 0 {
+		return nil, nil
+	}
+	ctx, cancel, err := s.op(parent)
+	if err != nil {
+		return nil, err
+	}
+	defer cancel()
+	keys := make([]map[string]types.AttributeValue, 0, len(ids))
+	seen := map[string]bool{}
+	for _, id := range ids {
+		if !seen[id] {
+			seen[id] = true
+			keys = append(keys, listKey(site, dimAll, id))
+		}
+	}
+	byID := map[string]*centre.Entry{}
+	for try := 1; len(keys) > 0; try++ {
+		if try > maxBatchTries {
+			return nil, errUnavailable(fmt.Errorf("dynamostore: %d keys unprocessed", len(keys)))
+		}
+		out, err := s.client.BatchGetItem(ctx, &dynamodb.BatchGetItemInput{
+			RequestItems:           map[string]types.KeysAndAttributes{s.table: {Keys: keys, ConsistentRead: aws.Bool(true)}},
+			ReturnConsumedCapacity: types.ReturnConsumedCapacityTotal,
+		}, s.optFns...)
+		if err != nil {
+			return nil, s.fail(parent, "get entries by id", err)
+		}
+		for _, it := range out.Responses[s.table] {
+			e, err := entryFromItem(it)
+			if err != nil {
+				return nil, err
+			}
+			if e.Site == site {
+				byID[e.ID] = e
+			}
+		}
+		keys = out.UnprocessedKeys[s.table].Keys
+	}
+	list := make([]*centre.Entry, 0, len(byID))
+	for _, id := range ids {
+		if e := byID[id]; e != nil {
+			list = append(list, e)
+			delete(byID, id)
+		}
+	}
+	return list, nil
 }

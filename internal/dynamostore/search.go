@@ -21,7 +21,9 @@ import (
 // public, or ceasing to be public — changes, in the same transaction as
 // the entry items:
 //
-//	marker    PK=X#<site>   SK=#SEQ                seq: the site's change sequence, raised by one
+//	marker    PK=X#<site>   SK=#SEQ                seq: the site's change sequence, raised by one;
+//	                                               front: the site's centre.SiteFront (JSON),
+//	                                               changed by centre.SiteFront.Apply
 //	document  PK=X#<site>   SK=D#<id>              doc: search.Doc binary encoding (put, or deleted
 //	                                               when the entry stops being public)
 //	change    PK=XL#<site>  SK=<seq, 20 digits>    id, doc (absent for a removal), ttl
@@ -81,32 +83,72 @@ func searchDoc(e *centre.Entry) []byte {
 	return b
 }
 
-// searchSeqItem returns the marker item of site at seq.
-func searchSeqItem(site string, seq int64, at time.Time) item {
+// searchSeqItem returns the marker item of site at seq, with the site's
+// front (nil: none kept).
+func searchSeqItem(site string, seq int64, at time.Time, front *centre.SiteFront) (item, error) {
 	it := searchSeqKey(site)
 	it["seq"] = num(seq)
 	writer(it).t("changed_at", at)
-	return it
+	if front != nil {
+		b, err := centre.EncodeSiteFront(front)
+		if err != nil {
+			return nil, err
+		}
+		it[attrFront] = &types.AttributeValueMemberB{Value: b}
+	}
+	return it, nil
 }
 
-// readSearchSeq returns the site's search sequence; ok is false when the
-// site has no marker.
+// attrFront is the marker's attribute holding the site's front.
+const attrFront = "front"
+
+// frontOf returns the front the marker item it holds, or nil.
+func frontOf(it item) (*centre.SiteFront, error) {
+	b, ok := it[attrFront].(*types.AttributeValueMemberB)
+	if !ok {
+		return nil, nil
+	}
+	return centre.DecodeSiteFront(b.Value)
+}
+
+// readSearchSeq returns the site's search sequence (the marker's projection
+// without the front); ok is false when the site has no marker.
 func (s *Store) readSearchSeq(ctx, parent context.Context, site string) (seq int64, ok bool, err error) {
-	out, err := s.client.GetItem(ctx, &dynamodb.GetItemInput{
+	seq, ok, _, err = s.readMarker(ctx, parent, site, false)
+	return seq, ok, err
+}
+
+// readMarker returns the site's search sequence and, withFront, its front
+// (nil when none is kept); ok is false when the site has no marker.
+func (s *Store) readMarker(ctx, parent context.Context, site string, withFront bool) (seq int64, ok bool, front *centre.SiteFront, err error) {
+	in := &dynamodb.GetItemInput{
 		TableName:              aws.String(s.table),
 		Key:                    searchSeqKey(site),
 		ConsistentRead:         aws.Bool(true),
 		ReturnConsumedCapacity: types.ReturnConsumedCapacityTotal,
-	}, s.optFns...)
+	}
+	if !withFront {
+		in.ProjectionExpression = aws.String("#seq")
+		in.ExpressionAttributeNames = map[string]string{"#seq": "seq"}
+	}
+	out, err := s.client.GetItem(ctx, in, s.optFns...)
 	if err != nil {
-		return 0, false, s.fail(parent, "get search sequence", err)
+		return 0, false, nil, s.fail(parent, "get search sequence", err)
 	}
 	if out.Item == nil {
-		return 0, false, nil
+		return 0, false, nil, nil
 	}
 	r := reader{it: out.Item}
 	seq = r.n("seq")
-	return seq, true, r.err("search sequence")
+	if err := r.err("search sequence"); err != nil {
+		return 0, false, nil, err
+	}
+	if withFront {
+		if front, err = frontOf(out.Item); err != nil {
+			return 0, false, nil, err
+		}
+	}
+	return seq, true, front, nil
 }
 
 // addSearchChange adds to t the search changes of an entry write from old
@@ -124,7 +166,7 @@ func (s *Store) addSearchChange(ctx, parent context.Context, t *txn, old, cur *c
 	if e == nil {
 		e = old
 	}
-	seq, ok, err := s.readSearchSeq(ctx, parent, e.Site)
+	seq, ok, front, err := s.readMarker(ctx, parent, e.Site, true)
 	if err != nil {
 		return err
 	}
@@ -134,7 +176,14 @@ func (s *Store) addSearchChange(ctx, parent context.Context, t *txn, old, cur *c
 		c = &cond{expr: "#seq = :seq", names: map[string]string{"#seq": "seq"}, values: map[string]types.AttributeValue{":seq": num(seq)}}
 	}
 	next := seq + 1
-	t.put(searchSeqItem(e.Site, next, s.now()), c, moved)
+	if front != nil {
+		front.Apply(old, cur)
+	}
+	marker, err := searchSeqItem(e.Site, next, s.now(), front)
+	if err != nil {
+		return err
+	}
+	t.put(marker, c, moved)
 	change := keyOf(changePK(e.Site), changeSK(next))
 	w := writer(change)
 	w.s("id", e.ID)

@@ -28,7 +28,11 @@ func (s *Store) CreateSite(parent context.Context, site *centre.Site) error {
 	t.put(siteToItem(&v), notExists, slugTaken)
 	// A recreated site continues after any sequence number its predecessor
 	// could have reached.
-	t.put(searchSeqItem(v.Slug, s.now().UnixMicro(), s.now()), nil, nil)
+	marker, err := searchSeqItem(v.Slug, s.now().UnixMicro(), s.now(), centre.NewSiteFront())
+	if err != nil {
+		return err
+	}
+	t.put(marker, nil, nil)
 	for _, h := range hostsOf(&v) {
 		t.put(hostItem(h, &v), notExists, func(item) error { return hostTaken(h) })
 	}

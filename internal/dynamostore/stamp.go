@@ -12,7 +12,8 @@ import (
 	"infocentre/internal/centre"
 )
 
-// SiteStamp returns the site's change stamp, with the site: the version of
+// SiteStamp returns the site's change stamp, with the site and its front
+// (kept on the marker, see search.go): the version of
 // its site item and the sequence of its search marker (see search.go),
 // which every write of an entry that is or ever was public raises in the
 // entry's own transaction. One TransactGetItems of the two items (read
@@ -46,6 +47,7 @@ func (s *Store) SiteStamp(parent context.Context, slug string) (centre.SiteStamp
 	var seq int64
 	var changed time.Time
 	var site *centre.Site
+	var front *centre.SiteFront
 	for _, it := range items {
 		r := reader{it: it}
 		switch r.s(attrSK) {
@@ -57,6 +59,9 @@ func (s *Store) SiteStamp(parent context.Context, slug string) (centre.SiteStamp
 		case skSearchSeq:
 			seq = r.n("seq")
 			changed = later(changed, r.t("changed_at"))
+			if front, err = frontOf(it); err != nil {
+				return centre.SiteStamp{}, err
+			}
 		}
 		if err := r.err("site stamp"); err != nil {
 			return centre.SiteStamp{}, err
@@ -66,7 +71,7 @@ func (s *Store) SiteStamp(parent context.Context, slug string) (centre.SiteStamp
 		return centre.SiteStamp{}, centre.Errorf(centre.ENOTFOUND, "site %q not found", slug)
 	}
 	return centre.SiteStamp{Value: "v" + strconv.FormatInt(site.Version, 10) + "s" + strconv.FormatInt(seq, 10),
-		ChangedAt: changed, Site: site}, nil
+		ChangedAt: changed, Site: site, Front: front}, nil
 }
 
 func later(a, b time.Time) time.Time {

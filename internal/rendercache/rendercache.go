@@ -379,7 +379,7 @@ var cacheable = map[int]bool{http.StatusOK: true, http.StatusMovedPermanently: t
 func (c *Cache) fill(w http.ResponseWriter, next http.Handler, r *http.Request, base string, st centre.SiteStamp, now time.Time) *entry {
 	ctx := httpcache.WithBound(r.Context())
 	if st.Site != nil {
-		ctx = context.WithValue(ctx, siteKey{}, st.Site)
+		ctx = context.WithValue(ctx, stampKey{}, st)
 	}
 	in := r.Clone(ctx)
 	in.Method = http.MethodGet

@@ -10,8 +10,9 @@ import (
 // followed by Invalidate of that site, so that this process sees its own
 // writes at once (other processes see them within Window). While a
 // response is rendered for the cache, GetSite of its site returns the site
-// the stamp was read with (centre.SiteStamp.Site) instead of reading it
-// again: the response is then made of the very version its key names.
+// the stamp was read with (centre.SiteStamp.Site), and SiteStamp that
+// stamp, instead of reading them again: the response is then made of the
+// very version its key names.
 func (c *Cache) Watch(store centre.Store) centre.Store { return &watched{Store: store, c: c} }
 
 type watched struct {
@@ -19,14 +20,25 @@ type watched struct {
 	c *Cache
 }
 
-// siteKey carries, in the context of a render, the site read with the stamp.
-type siteKey struct{}
+// stampKey carries, in the context of a render, the stamp it is made for
+// (centre.SiteStamp, with its site).
+type stampKey struct{}
 
 func (w *watched) GetSite(ctx context.Context, slug string) (*centre.Site, error) {
-	if s, ok := ctx.Value(siteKey{}).(*centre.Site); ok && s.Slug == slug {
-		return s.Clone(), nil
+	if st, ok := ctx.Value(stampKey{}).(centre.SiteStamp); ok && st.Site != nil && st.Site.Slug == slug {
+		return st.Site.Clone(), nil
 	}
 	return w.Store.GetSite(ctx, slug)
+}
+
+// SiteStamp returns, while a response is rendered for the cache, the
+// stamp its key names (the front included) instead of reading it again.
+func (w *watched) SiteStamp(ctx context.Context, slug string) (centre.SiteStamp, error) {
+	if st, ok := ctx.Value(stampKey{}).(centre.SiteStamp); ok && st.Site != nil && st.Site.Slug == slug {
+		st.Site = st.Site.Clone()
+		return st, nil
+	}
+	return w.Store.SiteStamp(ctx, slug)
 }
 
 func (w *watched) CreateSite(ctx context.Context, s *centre.Site) error {

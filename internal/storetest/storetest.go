@@ -50,8 +50,10 @@ func Run(t *testing.T, newStore func(t *testing.T) centre.Store, opts ...Option)
 		{"Sites/Hosts", testSiteHosts},
 		{"Sites/Delete", testDeleteSite},
 		{"Sites/Stamp", testSiteStamp},
+		{"Sites/Front", testSiteFront},
 		{"Entries/CreateGet", testEntryCreateGet},
 		{"Entries/BySlug", testEntriesBySlug},
+		{"Entries/ByID", testEntriesByID},
 		{"Entries/Update", testEntryUpdate},
 		{"Entries/UpdateSlug", testEntryUpdateSlug},
 		{"Entries/Delete", testEntryDelete},
@@ -92,6 +94,8 @@ func Run(t *testing.T, newStore func(t *testing.T) centre.Store, opts ...Option)
 		{"Files/Public", testFilePublic},
 	}
 	tests = append(tests, peopleTests...)
+	tests = append(tests, webhookTests...)
+	tests = append(tests, alertTests...)
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			if !o.sequential {

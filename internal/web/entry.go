@@ -141,6 +141,10 @@ func (s *Site) entryView(q *req, e *centre.Entry, versions, nav []*centre.Entry,
 		ev.ShareURL, ev.Share = v.Canonical, shareLinks(v.UI, e.Title, v.Canonical)
 	}
 	v.Entry = ev
+	if v.Subscribe != nil && e.Status == centre.StatusPublished {
+		v.SubscribeEntry = newSubscribeForm(q, v.UI, "subscribe-entry", centre.ScopeEntry+":"+e.Slug, msg(v.UI, "subscribe.entry"))
+		v.SubscribeEntry.Attr = v.UIAttr
+	}
 	og := &openGraph{Type: "article", Title: e.Title, SiteName: v.SiteTitle, URL: v.Canonical, Locale: e.Lang,
 		Description: e.Summary, Published: e.PublishedAt.UTC().Format(time.RFC3339), Tags: e.Tags}
 	if ev.Updated {

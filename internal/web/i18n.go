@@ -13,6 +13,8 @@ import (
 // lang="en" so that screen readers pronounce them right (WCAG 3.1.2).
 var messages = map[string]map[string]string{
 	"en": {
+		"subscribe.site": "Get email alerts", "subscribe.entry": "Get updates about this by email", "subscribe.email": "Email address",
+		"subscribe.freq": "How often", "subscribe.immediate": "As it happens", "subscribe.daily": "Daily summary", "subscribe.button": "Subscribe",
 		"search": "Search", "search.label": "Search this information centre", "search.intro": "Search the statements, publications, news and pages of this information centre.",
 		"search.type": "Type", "search.anytype": "All types", "search.title": "Search: %s",
 		"search.count": "%d results", "search.count.one": "1 result", "search.none": "No results.", "search.none.for": "No results for “%s”.",
@@ -66,6 +68,8 @@ var messages = map[string]map[string]string{
 		"badlink": "This page link is not valid. It may have expired.", "go.home": "Go to the home page of %s",
 	},
 	"fr": {
+		"subscribe.site": "Recevoir les alertes par e-mail", "subscribe.entry": "Recevoir les mises à jour de ce contenu par e-mail", "subscribe.email": "Adresse e-mail",
+		"subscribe.freq": "Fréquence", "subscribe.immediate": "Dès la publication", "subscribe.daily": "Résumé quotidien", "subscribe.button": "S’abonner",
 		"search": "Rechercher", "search.label": "Rechercher dans ce centre d'information", "search.intro": "Recherchez parmi les déclarations, publications, actualités et pages de ce centre d'information.",
 		"search.type": "Type", "search.anytype": "Tous les types", "search.title": "Recherche : %s",
 		"search.count": "%d résultats", "search.count.one": "1 résultat", "search.none": "Aucun résultat.", "search.none.for": "Aucun résultat pour « %s ».",
@@ -119,6 +123,8 @@ var messages = map[string]map[string]string{
 		"badlink": "Ce lien de page n'est pas valide. Il a peut-être expiré.", "go.home": "Aller à la page d'accueil de %s",
 	},
 	"de": {
+		"subscribe.site": "E-Mail-Benachrichtigungen erhalten", "subscribe.entry": "Aktualisierungen hierzu per E-Mail erhalten", "subscribe.email": "E-Mail-Adresse",
+		"subscribe.freq": "Wie oft", "subscribe.immediate": "Sofort", "subscribe.daily": "Tägliche Zusammenfassung", "subscribe.button": "Abonnieren",
 		"search": "Suche", "search.label": "Dieses Informationszentrum durchsuchen", "search.intro": "Durchsuchen Sie die Stellungnahmen, Veröffentlichungen, Meldungen und Seiten dieses Informationszentrums.",
 		"search.type": "Art", "search.anytype": "Alle Arten", "search.title": "Suche: %s",
 		"search.count": "%d Ergebnisse", "search.count.one": "1 Ergebnis", "search.none": "Keine Ergebnisse.", "search.none.for": "Keine Ergebnisse für „%s“.",

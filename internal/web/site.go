@@ -60,6 +60,11 @@ type Reader interface {
 	PublicSites(ctx context.Context) ([]*centre.Site, error)
 	// PublicListing returns a page of a site's public, unexpired entries.
 	PublicListing(ctx context.Context, q centre.EntryQuery) (centre.EntryPage, error)
+	// PublicFront returns a site's front (nil when none is kept).
+	PublicFront(ctx context.Context, site string) (*centre.SiteFront, error)
+	// PublicEntriesByID returns the public, unexpired entries of a site
+	// with those IDs, in their order.
+	PublicEntriesByID(ctx context.Context, site string, ids []string) ([]*centre.Entry, error)
 	// PublicVersions returns the public language versions of a slug.
 	PublicVersions(ctx context.Context, site, slug string) (*centre.PublicSlug, error)
 	// PreviewEntry opens a preview token: the entry as it will look once
@@ -123,6 +128,16 @@ type Options struct {
 	// root-relative ones). Every other path is the live site's.
 	Static       bool
 	StaticOrigin string
+	// StaticPrefix is the path a static copy is served below, such as
+	// /sites/demo for the edge's mirror (internal/edge), which keeps each
+	// site where the live deployment serves it; links then name it as the
+	// live pages do. Empty: the copy is at the root of its host.
+	StaticPrefix string
+	// Subscribe says that the email alert routes are mounted
+	// (internal/alerts: POST /sites/{site}/subscribe): the pages of an
+	// active site then carry a subscribe form in the footer, and entry
+	// pages one for updates about the entry.
+	Subscribe bool
 	// WebSubHub is the absolute URL of the WebSub hub every feed names
 	// (rel="hub", beside its rel="self"), or "" for none (WEBSUB_HUB).
 	// A feed served without an absolute origin names none: its topic URL
@@ -264,7 +279,7 @@ func (s *Site) serveSite(w http.ResponseWriter, r *http.Request, slug, prefix, p
 	r = r.WithContext(ctx)
 	q := &req{w: w, r: r, prefix: prefix, origin: s.originFor(r, claimed), path: path}
 	if s.opts.Static {
-		q.static, q.origin, q.prefix = true, strings.TrimSuffix(s.opts.StaticOrigin, "/"), ""
+		q.static, q.origin, q.prefix = true, strings.TrimSuffix(s.opts.StaticOrigin, "/"), s.opts.StaticPrefix
 	}
 	if !centre.ValidSlug(slug) {
 		s.notFound(w, r, nil, "")

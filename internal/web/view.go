@@ -92,7 +92,10 @@ type view struct {
 	Crumbs      []link
 	CrumbAttr   template.HTMLAttr
 	FooterPages []link // the site's contact, privacy and accessibility pages
-	Indexes     []link // footer: the index pages
+	// Subscribe is the site-wide email alert form of the footer, and
+	// SubscribeEntry the entry page's one (nil: none).
+	Subscribe, SubscribeEntry *subscribeForm
+	Indexes                   []link // footer: the index pages
 
 	OpenSearch string // the site's OpenSearch description, when it has search
 }
@@ -144,6 +147,19 @@ type item struct {
 	Updated                                   time.Time // a major update after publication, or zero
 	Withdrawn, H3                             bool
 	Partial                                   bool // search: matches only some of the words
+}
+
+// subscribeForm is an email alert form (internal/alerts answers it).
+type subscribeForm struct {
+	ID, Action, Scope, Lang, Heading      string
+	Email, Freq, Immediate, Daily, Button string
+	Attr                                  template.HTMLAttr // ` lang="…"` when its words are not in the page's language
+}
+
+func newSubscribeForm(q *req, ui, id, scope, heading string) *subscribeForm {
+	return &subscribeForm{ID: id, Action: "/sites/" + q.site.Slug + "/subscribe", Scope: scope, Lang: q.lang, Heading: heading,
+		Email: msg(ui, "subscribe.email"), Freq: msg(ui, "subscribe.freq"), Immediate: msg(ui, "subscribe.immediate"),
+		Daily: msg(ui, "subscribe.daily"), Button: msg(ui, "subscribe.button")}
 }
 
 type entryView struct {
@@ -292,6 +308,10 @@ func (s *Site) baseView(q *req, title string, nav []*centre.Entry) *view {
 			v.Indexes = append(v.Indexes, link{Href: q.pageURL("/"+kind+"/", q.lang), Text: msg(ui, kind+".all"), Lang: v.uiLang})
 		}
 	}
+	if s.opts.Subscribe && q.site.Status == centre.SiteActive && !q.preview && !q.static {
+		v.Subscribe = newSubscribeForm(q, ui, "subscribe", centre.ScopeSite, msg(ui, "subscribe.site"))
+		v.Subscribe.Attr = v.UIAttr
+	}
 	v.FooterFeeds = []link{
 		{Href: q.url("/feed.atom"), Text: msg(ui, "feed.atom")},
 		{Href: q.url("/feed.rss"), Text: msg(ui, "feed.rss")},
@@ -347,12 +367,30 @@ func pickLang(q *req) bool {
 	return false
 }
 
+// navPages returns the public pages of the request's language (at most
+// navLen, newest first): from the site's front when it can tell, else one
+// listing.
 func (s *Site) navPages(q *req) ([]*centre.Entry, error) {
-	p, err := s.read.PublicListing(q.r.Context(), centre.EntryQuery{
-		Site: q.site.Slug, Type: centre.TypePage, Lang: q.lang, Limit: 20,
+	ctx := q.r.Context()
+	front, err := s.read.PublicFront(ctx, q.site.Slug)
+	if err != nil {
+		return nil, err
+	}
+	if items, exact := front.Newest(q.lang, centre.TypePage, navLen, s.read.Time(), nil); exact {
+		nav := make([]*centre.Entry, len(items))
+		for i, it := range items {
+			nav[i] = it.Entry(q.site.Slug, q.lang)
+		}
+		return nav, nil
+	}
+	p, err := s.read.PublicListing(ctx, centre.EntryQuery{
+		Site: q.site.Slug, Type: centre.TypePage, Lang: q.lang, Limit: navLen,
 	})
 	return p.Items, err
 }
+
+// navLen is the largest number of pages in the navigation.
+const navLen = 20
 
 func (s *Site) items(q *req, v *view, list []*centre.Entry, h3 bool) []item {
 	out := make([]item, 0, len(list))

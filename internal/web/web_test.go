@@ -63,6 +63,7 @@ func newEnv(t testing.TB, mods ...func(centre.Store, *Options, *centre.Service))
 		Searcher:       finder,
 		PublicOrigin:   "http://centre.example.net",
 		TrustForwarded: true, // as behind API Gateway: X-Forwarded-Proto says https
+		Subscribe:      true, // the alert forms count in the page budgets
 		SiteForHost: func(_ context.Context, host string) (string, bool) {
 			return fixture.Site, host == fixture.Host
 		},
@@ -700,6 +701,11 @@ type failingStore struct {
 
 func (f failingStore) ListEntries(context.Context, centre.EntryQuery) (centre.EntryPage, error) {
 	return centre.EntryPage{}, f.err
+}
+
+// EntriesByID fails too: the home page reads the entries its front names.
+func (f failingStore) EntriesByID(context.Context, string, []string) ([]*centre.Entry, error) {
+	return nil, f.err
 }
 
 func TestStoreFailures(t *testing.T) {

@@ -1,0 +1,216 @@
+package alerts
+
+import (
+	"fmt"
+	"html"
+	"strings"
+	"time"
+
+	"infocentre/internal/centre"
+)
+
+// The words of the emails, in the languages the site may use; a language
+// without its own words gets English.
+var words = map[string]map[string]string{
+	"en": {
+		"confirm.subject": "Confirm your subscription to %s",
+		"confirm.intro":   "Someone, probably you, asked to receive email alerts from %s about: %s (%s).",
+		"confirm.action":  "Confirm the subscription",
+		"confirm.ignore":  "If you did not ask for this, ignore this email: nothing will be sent to you, and the request lapses in 48 hours.",
+		"published":       "%s",
+		"updated":         "Updated: %s",
+		"withdrawn":       "Withdrawn: %s",
+		"read":            "Read it on the site",
+		"change":          "What changed: %s",
+		"reason":          "Why it was withdrawn: %s",
+		"superseded":      "It is replaced by: %s",
+		"digest.subject":  "%s: daily summary of %s",
+		"digest.intro":    "What %s published or updated since the last summary:",
+		"footer.why":      "You receive this because you subscribed to %s.",
+		"footer.manage":   "Manage your subscriptions",
+		"footer.unsub":    "Unsubscribe",
+		"scope.site":      "everything published",
+		"scope.type":      "%s entries",
+		"scope.tag":       "the topic %s",
+		"scope.org":       "the organisation %s",
+		"scope.entry":     "updates to %s",
+		"freq.immediate":  "immediately",
+		"freq.daily":      "in a daily summary",
+		"kind.updated":    "Updated",
+		"kind.published":  "New",
+	},
+	"fr": {
+		"confirm.subject": "Confirmez votre abonnement à %s",
+		"confirm.intro":   "Quelqu’un, sans doute vous, a demandé à recevoir des alertes de %s sur : %s (%s).",
+		"confirm.action":  "Confirmer l’abonnement",
+		"confirm.ignore":  "Si vous n’avez rien demandé, ignorez ce message : rien ne vous sera envoyé et la demande expire dans 48 heures.",
+		"published":       "%s",
+		"updated":         "Mis à jour : %s",
+		"withdrawn":       "Retiré : %s",
+		"read":            "Lire sur le site",
+		"change":          "Ce qui a changé : %s",
+		"reason":          "Motif du retrait : %s",
+		"superseded":      "Remplacé par : %s",
+		"digest.subject":  "%s : résumé quotidien du %s",
+		"digest.intro":    "Ce que %s a publié ou mis à jour depuis le dernier résumé :",
+		"footer.why":      "Vous recevez ce message car vous êtes abonné à %s.",
+		"footer.manage":   "Gérer vos abonnements",
+		"footer.unsub":    "Se désabonner",
+		"scope.site":      "toutes les publications",
+		"scope.type":      "les contenus de type %s",
+		"scope.tag":       "le thème %s",
+		"scope.org":       "l’organisation %s",
+		"scope.entry":     "les mises à jour de %s",
+		"freq.immediate":  "immédiatement",
+		"freq.daily":      "dans un résumé quotidien",
+		"kind.updated":    "Mis à jour",
+		"kind.published":  "Nouveau",
+	},
+}
+
+// word returns the words of key in lang, formatted with args.
+func word(lang, key string, args ...any) string {
+	w, ok := words[lang][key]
+	if !ok {
+		w = words["en"][key]
+	}
+	if len(args) == 0 {
+		return w
+	}
+	return fmt.Sprintf(w, args...)
+}
+
+// scopeText describes a scope in lang.
+func scopeText(lang, scope string) string {
+	kind, value, _ := strings.Cut(scope, ":")
+	switch kind {
+	case centre.ScopeType:
+		return word(lang, "scope.type", value)
+	case centre.ScopeTag:
+		return word(lang, "scope.tag", value)
+	case centre.ScopeOrganisation:
+		return word(lang, "scope.org", value)
+	case centre.ScopeEntry:
+		return word(lang, "scope.entry", value)
+	}
+	return word(lang, "scope.site")
+}
+
+// body builds the text and HTML parts from paragraphs: each is text, or a
+// link (href set).
+type para struct{ text, href string }
+
+func render(lang, title string, ps []para) (text, htm string) {
+	var t, h strings.Builder
+	h.WriteString(`<!doctype html><html lang="` + html.EscapeString(lang) + `"><head><meta charset="utf-8"><title>` +
+		html.EscapeString(title) + `</title></head><body style="font-family:sans-serif;line-height:1.5;max-width:40em">`)
+	for _, p := range ps {
+		switch {
+		case p.href != "":
+			fmt.Fprintf(&t, "%s:\n%s\n\n", p.text, p.href)
+			fmt.Fprintf(&h, `<p><a href="%s">%s</a></p>`, html.EscapeString(p.href), html.EscapeString(p.text))
+		case p.text == "":
+			t.WriteString("--\n")
+			h.WriteString("<hr>")
+		default:
+			t.WriteString(p.text + "\n\n")
+			h.WriteString("<p>" + html.EscapeString(p.text) + "</p>")
+		}
+	}
+	h.WriteString("</body></html>")
+	return t.String(), h.String()
+}
+
+func (a *Alerts) message(lang, to, subject, unsub string, ps []para) *Message {
+	text, htm := render(lang, subject, ps)
+	return &Message{From: a.From, To: to, Subject: subject, Text: text, HTML: htm, Unsubscribe: unsub, Lang: lang, Date: a.Now()}
+}
+
+func (a *Alerts) confirmMessage(site *centre.Site, sub *centre.Subscription, link string) *Message {
+	l := sub.Lang
+	return a.message(l, sub.Email, word(l, "confirm.subject", site.Title), "", []para{
+		{text: word(l, "confirm.intro", site.Title, scopeText(l, sub.Scope), word(l, "freq."+sub.Frequency))},
+		{text: word(l, "confirm.action"), href: link},
+		{text: word(l, "confirm.ignore")},
+	})
+}
+
+// entryURL returns the absolute URL of an entry's page.
+func (a *Alerts) entryURL(site *centre.Site, lang, slug string) string {
+	return a.Base(site) + "/" + lang + "/" + slug + "/"
+}
+
+// footer is what ends every alert: why, manage, unsubscribe.
+func (a *Alerts) footer(site *centre.Site, lang, email, scope, unsub string) []para {
+	why := scopeText(lang, scope)
+	if scope == "" {
+		why = site.Title
+	}
+	return []para{{}, {text: word(lang, "footer.why", why)},
+		{text: word(lang, "footer.manage"), href: a.ManageURL(site, email)},
+		{text: word(lang, "footer.unsub"), href: unsub}}
+}
+
+// entryMessage is the email of one notification about e to email, for its
+// subscription to scope ("" for a withdrawal, whose unsubscribe link ends
+// every subscription on the site).
+func (a *Alerts) entryMessage(site *centre.Site, e *centre.Entry, kind, email, scope string) *Message {
+	l := e.Lang
+	var subject string
+	ps := []para{{text: e.Title}}
+	if e.Summary != "" {
+		ps = append(ps, para{text: e.Summary})
+	}
+	switch kind {
+	case centre.NotifyUpdated:
+		subject = word(l, "updated", e.Title)
+		if note := changeNote(e); note != "" {
+			ps = append(ps, para{text: word(l, "change", note)})
+		}
+	case centre.NotifyWithdrawn:
+		subject = word(l, "withdrawn", e.Title)
+		if e.WithdrawnReason != "" {
+			ps = append(ps, para{text: word(l, "reason", e.WithdrawnReason)})
+		}
+		if e.SupersededBy != "" {
+			u := a.entryURL(site, l, e.SupersededBy)
+			ps = append(ps, para{text: word(l, "superseded", u)})
+		}
+	default:
+		subject = word(l, "published", e.Title)
+	}
+	ps = append(ps, para{text: word(l, "read"), href: a.entryURL(site, l, e.Slug)})
+	unsub := a.UnsubscribeURL(site, email, scope)
+	ps = append(ps, a.footer(site, l, email, scope, unsub)...)
+	m := a.message(l, email, subject, unsub, ps)
+	return m
+}
+
+// changeNote returns the public note of the entry's last major change.
+func changeNote(e *centre.Entry) string {
+	if e.LastChange.Note != "" {
+		return e.LastChange.Note
+	}
+	if n := len(e.ChangeNotes); n > 0 {
+		return e.ChangeNotes[n-1].Note
+	}
+	return ""
+}
+
+func (a *Alerts) digestMessage(site *centre.Site, email string, entries []digestEntry, due time.Time) *Message {
+	l := entries[0].e.Lang
+	ps := []para{{text: word(l, "digest.intro", site.Title)}}
+	for _, d := range entries {
+		label := word(l, "kind.published")
+		if d.kind == centre.NotifyUpdated {
+			label = word(l, "kind.updated")
+		}
+		ps = append(ps, para{text: label + ": " + d.e.Title, href: a.entryURL(site, d.e.Lang, d.e.Slug)})
+		if note := changeNote(d.e); d.kind == centre.NotifyUpdated && note != "" {
+			ps = append(ps, para{text: word(l, "change", note)})
+		}
+	}
+	unsub := a.UnsubscribeURL(site, email, "")
+	ps = append(ps, a.footer(site, l, email, "", unsub)...)
+	return a.message(l, email, word(l, "digest.subject", site.Title, due.Format("2006-01-02")), unsub, ps)
+}
