@@ -26,11 +26,12 @@ func (f *fixture) orgKey(p centre.Principal, site, role, org string) centre.Prin
 	return got
 }
 
-// TestOrganisationScope: a key of a member organisation creates entries
+// TestOrganisationScope (on both stores): a key of a member organisation creates entries
 // that name it, changes only those, never removes its name from them, and
 // reads what its role allows.
-func TestOrganisationScope(t *testing.T) {
-	f := newFixture(t)
+func TestOrganisationScope(t *testing.T) { onEachStore(t, testOrganisationScope) }
+
+func testOrganisationScope(t *testing.T, f *fixture) {
 	ctx := t.Context()
 	const org = "Croix-Rouge de Belgique"
 	editor := f.orgKey(f.owner, "demo", centre.RoleEditor, org)
@@ -130,8 +131,9 @@ func TestOrganisationScope(t *testing.T) {
 // TestOrganisationScopeOfKeysAndPeople: a scoped admin issues keys and
 // invites people of its own organisation only, and a signed-in person of
 // an organisation is scoped like a key.
-func TestOrganisationScopeOfKeysAndPeople(t *testing.T) {
-	f := newFixture(t)
+func TestOrganisationScopeOfKeysAndPeople(t *testing.T) { onEachStore(t, testOrganisationScopeOfKeysAndPeople) }
+
+func testOrganisationScopeOfKeysAndPeople(t *testing.T, f *fixture) {
 	ctx := t.Context()
 	const org = "Red Cross"
 	admin := f.orgKey(f.owner, "demo", centre.RoleAdmin, org)
@@ -177,8 +179,9 @@ func TestOrganisationScopeOfKeysAndPeople(t *testing.T) {
 // organisation changes the role of, disables, ends the sessions of and
 // re-invites only the people of that organisation; Principal.Manages
 // says the same.
-func TestScopedAdminManagesOwnPeopleOnly(t *testing.T) {
-	f := newFixture(t)
+func TestScopedAdminManagesOwnPeopleOnly(t *testing.T) { onEachStore(t, testScopedAdminManagesOwnPeopleOnly) }
+
+func testScopedAdminManagesOwnPeopleOnly(t *testing.T, f *fixture) {
 	ctx := t.Context()
 	admin := f.orgKey(f.owner, "demo", centre.RoleAdmin, "Red Cross")
 	own, _, err := f.svc.InvitePerson(ctx, admin, "demo", centre.PersonInput{Email: "own@redcross.example", Name: "Own", Role: centre.RoleEditor})
@@ -222,8 +225,9 @@ func TestScopedAdminManagesOwnPeopleOnly(t *testing.T) {
 // TestResendInvitation: a new one-time link for an invited person; the
 // old link stops working, the new one is valid for InvitationLifetime
 // from now; only invited people are re-invited.
-func TestResendInvitation(t *testing.T) {
-	f := newFixture(t)
+func TestResendInvitation(t *testing.T) { onEachStore(t, testResendInvitation) }
+
+func testResendInvitation(t *testing.T, f *fixture) {
 	ctx := t.Context()
 	p, first, err := f.svc.InvitePerson(ctx, f.owner, "demo", centre.PersonInput{Email: "late@example.org", Name: "Late", Role: centre.RoleEditor})
 	if err != nil {
