@@ -1,5 +1,6 @@
 # infocentre — see README.md. The commands a newcomer needs:
 #   make run    the information centre on the embedded store, with demo content
+#   make sam-local  the same on the serverless stack (sam local + moto_server)
 #   make check  the quick loop: gofmt, go vet, staticcheck, go test -short
 #   make test   every test suite (sets up what it needs on a fresh machine)
 SHELL := /bin/bash
@@ -14,7 +15,7 @@ TEST_FUZZTIME ?= 10s
 # Every fuzz target, as package:Target.
 FUZZ_TARGETS := ./internal/httpapi:FuzzDecodeJSON ./internal/markdown:FuzzRender ./internal/transfer:FuzzRead
 
-.PHONY: run build check test unit lint staticcheck fuzz fuzz-brief openapi-lint bench bench-http browser clean setup cfn-lint iac-lint e2e
+.PHONY: run build check test unit lint staticcheck fuzz fuzz-brief openapi-lint bench bench-http browser clean setup cfn-lint iac-lint e2e sam-local
 
 build:
 	$(GO) build -o $(BIN)/infocentre ./cmd/infocentre
@@ -34,6 +35,7 @@ test: lint openapi-lint unit fuzz-brief browser setup iac-lint e2e
 unit:
 	bash .ci/setup-moto.sh
 	bash .ci/cap-schema.sh
+	bash .ci/setup-standardwebhooks.sh
 	$(GO) test -race -count=1 ./...
 
 lint: staticcheck
@@ -112,6 +114,12 @@ iac-lint: cfn-lint
 # The function binaries under sam local, against moto_server.
 e2e:
 	bash .ci/e2e.sh
+
+# The serverless stack by hand: sam local start-api on PORT (3000) with
+# moto_server, the demo seeded and the publisher every minute; prints the
+# URL and an owner key (.ci/sam-local.sh; Ctrl-C stops it).
+sam-local:
+	bash .ci/sam-local.sh
 
 clean:
 	rm -rf $(BIN) .aws-sam test-artifacts

@@ -5,6 +5,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"infocentre/internal/httpapi"
 )
 
 // Managed CloudFront policies (their IDs are the same in every account).
@@ -203,6 +205,9 @@ func TestDistribution(t *testing.T) {
 				t.Errorf("%s: header %s in the cache key", policy, h)
 			}
 		}
+		if h := strs(get(t, k, "HeadersConfig").(node)["Headers"]); policy == "PagesCachePolicy" && !slices.Equal(h, []string{"X-Viewer-Host"}) {
+			t.Errorf("%s: headers %v, want [X-Viewer-Host] (sites on their own hosts are cached apart)", policy, h)
+		}
 		q := get(t, k, "QueryStringsConfig").(node)
 		got := strs(q["QueryStrings"])
 		slices.Sort(got)
@@ -280,5 +285,29 @@ func TestDistribution(t *testing.T) {
 	}
 	if get(t, sh, "StrictTransportSecurity", "AccessControlMaxAgeSec") != 63072000 || get(t, sh, "FrameOptions", "FrameOption") != "DENY" {
 		t.Errorf("security headers %v", sh)
+	}
+}
+
+// TestViewerHostFunction: the public behaviour runs the viewer-request
+// function that sets X-Viewer-Host from the viewer's Host (replacing a
+// visitor's own), the header the public function trusts with the origin
+// secret (httpapi.ViewerHostHeader).
+func TestViewerHostFunction(t *testing.T) {
+	res := get(t, loadTemplate(t), "Resources").(node)
+	fn := get(t, res, "ViewerHostFunction", "Properties").(node)
+	code, _ := fn["FunctionCode"].(string)
+	for _, want := range []string{"delete r.headers['x-viewer-host']", "r.headers['x-viewer-host'] = { value: r.headers.host.value }"} {
+		if !strings.Contains(code, want) {
+			t.Errorf("viewer-request function lacks %q:\n%s", want, code)
+		}
+	}
+	if !strings.EqualFold(httpapi.ViewerHostHeader, "x-viewer-host") {
+		t.Errorf("the function sets x-viewer-host, the public function reads %s", httpapi.ViewerHostHeader)
+	}
+	def := get(t, res, "Distribution", "Properties", "DistributionConfig", "DefaultCacheBehavior").(node)
+	assoc := asList(def["FunctionAssociations"])
+	if len(assoc) != 1 || assoc[0].(node)["EventType"] != "viewer-request" ||
+		fmt.Sprint(assoc[0].(node)["FunctionARN"]) != "map[Fn::GetAtt:ViewerHostFunction.FunctionARN]" {
+		t.Errorf("default behaviour's functions %v, want the viewer-host function on viewer-request", assoc)
 	}
 }

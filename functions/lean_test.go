@@ -18,7 +18,8 @@ func TestLeanFunctions(t *testing.T) {
 	staff := []string{"infocentre/internal/console", "infocentre/internal/media", "infocentre/internal/s3transfer",
 		"infocentre/internal/static", "github.com/go-webauthn/webauthn/webauthn", "github.com/pdfcpu/pdfcpu/pkg/api"}
 	for fn, tags := range map[string]string{"public": "lambda.norpc,lambda,publicfn", "admin": "lambda.norpc,lambda",
-		"authorizer": "lambda.norpc,lambda", "publisher": "lambda.norpc,lambda", "bounces": "lambda.norpc,lambda,publicfn"} {
+		"authorizer": "lambda.norpc,lambda", "publisher": "lambda.norpc,lambda", "edge": "lambda.norpc,lambda",
+		"bounces": "lambda.norpc,lambda,publicfn"} {
 		cmd := exec.Command("go", "list", "-deps", "-tags", tags, "./"+fn)
 		cmd.Env = append(cmd.Environ(), "CGO_ENABLED=0", "GOOS=linux")
 		out, err := cmd.Output()

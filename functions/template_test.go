@@ -81,8 +81,8 @@ func functions(t *testing.T, tpl node) map[string]node {
 			out[name] = r.(node)
 		}
 	}
-	if len(out) != 5 {
-		t.Fatalf("template has %d functions, want 5", len(out))
+	if len(out) != 6 {
+		t.Fatalf("template has %d functions, want 6", len(out))
 	}
 	return out
 }
@@ -194,7 +194,18 @@ func TestRuntimeAndEnvironment(t *testing.T) {
 		t.Errorf("template.yaml has %d dynamic references, want 1 (the distribution's origin secret header)", n)
 	}
 	for name, fn := range functions(t, tpl) {
-		if env, ok := get(t, fn, "Properties").(node)["Environment"]; ok {
+		env, ok := get(t, fn, "Properties").(node)["Environment"]
+		if name == "EdgeFunction" {
+			// The distribution depends on the functions behind the API, so
+			// Globals cannot name it: the edge function's own variables.
+			own := get(t, env, "Variables").(node)
+			if len(own) != 3 || own["CLOUDFRONT_ENDPOINT"] != "" || own["MIRROR_BUCKET"].(node)["Ref"] != "MirrorBucket" ||
+				own["DISTRIBUTION_ID"].(node)["Ref"] != "Distribution" {
+				t.Errorf("EdgeFunction: Environment %v, want MIRROR_BUCKET, DISTRIBUTION_ID and an empty CLOUDFRONT_ENDPOINT", own)
+			}
+			continue
+		}
+		if ok {
 			t.Errorf("%s: sets its own Environment %v; keep every variable in Globals", name, env)
 		}
 	}
@@ -299,12 +310,13 @@ func actions(s node) []string {
 // but the staff API. TestFunctionTableAccess (internal/app) checks that the
 // code stays within these policies.
 func TestLeastPrivilege(t *testing.T) {
-	readOnly := map[string]bool{"PublicFunction": true, "AuthorizerFunction": true}
+	readOnly := map[string]bool{"PublicFunction": true, "AuthorizerFunction": true, "EdgeFunction": true}
 	scoped := map[string][]string{
 		"PublicFunction":     {"SITE#*", "HOST#*", "S#*", "R#*", "X#*", "XL#*", "FH#*"},
 		"AuthorizerFunction": {"KEYHASH#*", "KEY#*"},
 		"PublisherFunction":  {"S#*", "R#*", "L#*", "X#*", "XL#*"},
 		"BouncesFunction":    {"AX#*"},
+		"EdgeFunction":       {"SITE#*", "HOST#*", "S#*", "L#*", "R#*", "X#*", "XL#*", "FH#*"},
 	}
 	// The one write a read-only function may do, by Sid: the public
 	// function keeps visitors' email alert subscriptions and reads the
@@ -324,6 +336,7 @@ func TestLeastPrivilege(t *testing.T) {
 	wantS3 := map[string][]string{
 		"PublicFunction": {"s3:GetObject"},
 		"AdminFunction":  {"s3:DeleteObject", "s3:GetObject", "s3:PutObject"},
+		"EdgeFunction":   {"s3:GetObject"},
 	}
 	for name, fn := range functions(t, loadTemplate(t)) {
 		sts := statements(t, name, fn)
@@ -340,6 +353,9 @@ func TestLeastPrivilege(t *testing.T) {
 					case name == "AdminFunction" && slices.Contains([]string{"s3:GetObject", "s3:PutObject", "s3:DeleteObject"}, a) &&
 						res["Fn::Sub"] == "${TransferBucket.Arn}/*":
 						// Large transfers: objects of the transfer bucket only.
+					case name == "EdgeFunction" && (slices.Contains([]string{"s3:PutObject", "s3:DeleteObject"}, a) &&
+						res["Fn::Sub"] == "${MirrorBucket.Arn}/*" || a == "s3:ListBucket" && fmt.Sprint(s["Resource"]) == "map[Fn::GetAtt:MirrorBucket.Arn]"):
+						// The static mirror: its objects, and listing them.
 					default:
 						t.Errorf("%s: %s on %v, want the objects of FilesBucket (or, for the admin function, TransferBucket) only", name, a, s["Resource"])
 					}
@@ -357,6 +373,8 @@ func TestLeastPrivilege(t *testing.T) {
 								t.Errorf("%s: ses:SendEmail on %v", name, r)
 							}
 						}
+					case name == "EdgeFunction" && a == "cloudfront:CreateInvalidation" &&
+						strings.HasSuffix(fmt.Sprint(s["Resource"]), ":distribution/${Distribution}]"):
 					default:
 						t.Errorf("%s: action %s", name, a)
 					}
@@ -774,6 +792,13 @@ func TestConcurrencyDefaultsAreSafe(t *testing.T) {
 	for name, fn := range functions(t, tpl) {
 		if name == "BouncesFunction" {
 			continue // SES events are few; SNS invokes it asynchronously
+		}
+		if name == "EdgeFunction" {
+			// A stream consumer runs one batch per shard at a time.
+			if _, ok := get(t, fn, "Properties").(node)["ReservedConcurrentExecutions"]; ok {
+				t.Errorf("EdgeFunction reserves concurrency")
+			}
+			continue
 		}
 		r, _ := get(t, fn, "Properties").(node)["ReservedConcurrentExecutions"].(node)
 		iff, _ := r["Fn::If"].([]any)

@@ -52,6 +52,7 @@ var commands = []command{
 	{name: "file put", args: "PATH", summary: "host a document or image (its type decided from its content); prints its public path", setup: filePutCmd},
 	{name: "file list", summary: "list a site's hosted files, newest first", setup: fileListCmd},
 	{name: "publish-due", summary: "release the scheduled entries that are due, once", setup: publishDueCmd},
+	{name: "seed", summary: "prepare an empty store as serve does on its first start: the first owner key and console invitation (printed once) and the demo site", setup: seedCmd},
 }
 
 // Flags that many commands share; the help lists them once, in groups.

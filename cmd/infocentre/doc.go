@@ -18,7 +18,7 @@
 //	    list the keys of a site (without --site: the owner keys)
 //	infocentre key revoke [--site SITE] [target flags] ID
 //	    revoke a key at once
-//	infocentre person invite --email EMAIL --role ROLE [--name NAME] [--organisation ORGANISATION] [--origin ORIGIN] [--site SITE] [target flags]
+//	infocentre person invite --email EMAIL --role ROLE [--name NAME] [--organisation ORGANISATION] [--origin ORIGIN] [--resend] [--site SITE] [target flags]
 //	    invite a person to the console and print the invitation link (one-time, 72 h), alone
 //	infocentre person list [--site SITE] [target flags]
 //	    list the people of a site (without --site: the owners)
@@ -50,6 +50,8 @@
 //	    list a site's hosted files, newest first
 //	infocentre publish-due [store flags]
 //	    release the scheduled entries that are due, once
+//	infocentre seed [store flags]
+//	    prepare an empty store as serve does on its first start: the first owner key and console invitation (printed once) and the demo site
 //
 //	Store flags (where a command acts):
 //	  --data DIR     keep the embedded store's data in dir (env INFOCENTRE_DATA)

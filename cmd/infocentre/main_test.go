@@ -15,6 +15,8 @@ import (
 	"testing"
 	"time"
 
+	"infocentre/internal/demo"
+
 	"infocentre/internal/centre"
 )
 
@@ -337,5 +339,26 @@ func TestExportStatic(t *testing.T) {
 	}
 	if _, _, err := runCLI(t, "export-static", "--data", data, "--out", out); err == nil {
 		t.Error("export-static without --site must fail")
+	}
+}
+
+// TestSeed: seed prepares an empty store as serve does on its first
+// start — an owner key printed once and the demo site — and refuses a
+// store that holds sites already.
+func TestSeed(t *testing.T) {
+	data := t.TempDir()
+	out, errOut, err := runCLI(t, "seed", "--data", data)
+	if err != nil {
+		t.Fatalf("seed: %v\n%s", err, errOut)
+	}
+	if !strings.Contains(out, "owner key: icsk_") {
+		t.Errorf("seed printed no owner key:\n%s", out)
+	}
+	out, errOut, err = runCLI(t, "site", "list", "--data", data)
+	if err != nil || !strings.Contains(out, demo.Slug) {
+		t.Errorf("site list after seed: %v %s\n%s", err, errOut, out)
+	}
+	if _, _, err = runCLI(t, "seed", "--data", data); err == nil || !strings.Contains(err.Error(), "not empty") {
+		t.Errorf("seed of a seeded store: %v, want an error: not empty", err)
 	}
 }

@@ -551,3 +551,32 @@ func publishDue(ctx context.Context, sf storeFlags, stdout, stderr io.Writer) er
 	fmt.Fprintf(stdout, "published %d scheduled entries\n", n)
 	return nil
 }
+
+func seedCmd(fs *flag.FlagSet) runFunc {
+	var sf storeFlags
+	sf.register(fs)
+	return func(ctx context.Context, _ []string, stdout, stderr io.Writer) error {
+		cfg, err := sf.oneShot(ctx)
+		if err != nil {
+			return err
+		}
+		store, err := openLocal(ctx, cfg, false)
+		if err != nil {
+			return err
+		}
+		a, err := app.New(cfg, store, app.NewLogger(stderr, cfg.LogLevel))
+		if err != nil {
+			store.Close()
+			return err
+		}
+		defer a.Close()
+		sites, err := a.Store.ListSites(ctx)
+		if err != nil {
+			return err
+		}
+		if len(sites) > 0 {
+			return fmt.Errorf("the store is not empty (it holds %d site(s)): seed prepares a new one only", len(sites))
+		}
+		return firstStart(ctx, a, true, stdout)
+	}
+}

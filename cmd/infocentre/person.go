@@ -27,6 +27,9 @@ type peopleTarget interface {
 	invitePerson(ctx context.Context, site string, in centre.PersonInput, origin string) (*centre.Person, string, error)
 	listPeople(ctx context.Context, site string) ([]*centre.Person, error)
 	disablePerson(ctx context.Context, site, id string) (*centre.Person, error)
+	// resendInvitation sends the invitation of the invited person id
+	// again: a new link, like invitePerson's; the old one stops working.
+	resendInvitation(ctx context.Context, site, id, origin string) (*centre.Person, string, error)
 }
 
 func (l *local) invitePerson(ctx context.Context, site string, in centre.PersonInput, origin string) (*centre.Person, string, error) {
@@ -47,6 +50,15 @@ func (l *local) disablePerson(ctx context.Context, site, id string) (*centre.Per
 	return l.a.Service.DisablePerson(ctx, operator, site, id)
 }
 
+func (l *local) resendInvitation(ctx context.Context, site, id, origin string) (*centre.Person, string, error) {
+	person, token, err := l.a.Service.ResendInvitation(ctx, operator, site, id, 0)
+	if err != nil {
+		return nil, "", err
+	}
+	link, err := invitationURL(origin, token)
+	return person, link, err
+}
+
 func peoplePath(site string) string { return "/api/v1/admin/sites/" + url.PathEscape(site) + "/people" }
 
 func (r *remote) invitePerson(ctx context.Context, site string, in centre.PersonInput, _ string) (*centre.Person, string, error) {
@@ -61,6 +73,26 @@ func (r *remote) listPeople(ctx context.Context, site string) ([]*centre.Person,
 func (r *remote) disablePerson(ctx context.Context, site, id string) (*centre.Person, error) {
 	var out centre.Person
 	return &out, r.do(ctx, http.MethodPost, peoplePath(site)+"/"+url.PathEscape(id)+"/disable", nil, &out)
+}
+
+func (r *remote) resendInvitation(ctx context.Context, site, id, _ string) (*centre.Person, string, error) {
+	var out httpapi.InvitedPerson
+	err := r.do(ctx, http.MethodPost, peoplePath(site)+"/"+url.PathEscape(id)+"/invitation", nil, &out)
+	return out.Person, out.InvitationURL, err
+}
+
+// findPerson returns the person of site with email, or an error naming it.
+func findPerson(ctx context.Context, pt peopleTarget, site, email string) (*centre.Person, error) {
+	people, err := pt.listPeople(ctx, site)
+	if err != nil {
+		return nil, err
+	}
+	for _, p := range people {
+		if p.Email == centre.NormalizeEmail(email) {
+			return p, nil
+		}
+	}
+	return nil, centre.Errorf(centre.ENOTFOUND, "nobody with the email %q on this site; invite them without --resend", email)
 }
 
 // openPeopleTarget opens the target of a person command. Through the API
@@ -106,13 +138,14 @@ func personInviteCmd(fs *flag.FlagSet) runFunc {
 	fs.StringVar(&in.Role, "role", "", "the person's `role`: viewer, editor, publisher, admin or owner (required)")
 	fs.StringVar(&in.Name, "name", "", "the person's `name` (default: the email)")
 	fs.StringVar(&in.Organisation, "organisation", "", "the member `organisation` the person acts for")
+	resend := fs.Bool("resend", false, "send the invitation of the person already invited with --email again: a new link, and the one sent before stops working (--role: owner for an owner)")
 	origin := consoleOriginFlag(fs)
 	return func(ctx context.Context, _ []string, stdout, stderr io.Writer) error {
 		if *site == "" && in.Role != centre.RoleOwner {
 			return usagef("person invite: --site is required (except with --role owner)")
 		}
-		if in.Email == "" || in.Role == "" {
-			return usagef("person invite: --email and --role are required")
+		if in.Email == "" || in.Role == "" && !*resend {
+			return usagef("person invite: --email and --role are required (--role not with --resend)")
 		}
 		in := in
 		if in.Name == "" {
@@ -132,8 +165,17 @@ func personInviteCmd(fs *flag.FlagSet) runFunc {
 			return err
 		}
 		defer closeTarget()
-		_, link, err := pt.invitePerson(ctx, s, in, *origin)
-		if err != nil {
+		var link string
+		if *resend {
+			p, err := findPerson(ctx, pt, s, in.Email)
+			if err != nil {
+				return explain(err)
+			}
+			_, link, err = pt.resendInvitation(ctx, s, p.ID, *origin)
+			if err != nil {
+				return explain(err)
+			}
+		} else if _, link, err = pt.invitePerson(ctx, s, in, *origin); err != nil {
 			return explain(err)
 		}
 		fmt.Fprintln(stdout, link) // alone on stdout, so scripts can capture it

@@ -26,6 +26,15 @@ func TestPersonCommands(t *testing.T) {
 	if !inviteLink.MatchString(out) {
 		t.Fatalf("person invite printed %q, want the invitation link alone", out)
 	}
+	// --resend: a new link; the one printed before is revoked.
+	again, _, err := runCLI(t, "person", "invite", "--data", data, "--site", "flood", "--email", "ANA@example.org", "--resend")
+	if err != nil || !inviteLink.MatchString(again) || again == out {
+		t.Fatalf("person invite --resend printed %q (first %q), %v", again, out, err)
+	}
+	if _, _, err := runCLI(t, "person", "invite", "--data", data, "--site", "flood", "--email", "nobody@example.org", "--resend"); err == nil ||
+		!strings.Contains(err.Error(), "without --resend") {
+		t.Fatalf("--resend for nobody: %v", err)
+	}
 	out, _, err = runCLI(t, "person", "invite", "--data", data, "--email", "boss@example.org", "--role", "owner", "--origin", "https://info.example.org")
 	if err != nil || !strings.HasPrefix(out, "https://info.example.org/admin/invite/") {
 		t.Fatalf("owner invitation: %q %v", out, err)
@@ -86,8 +95,17 @@ func TestPersonCommandsThroughAPI(t *testing.T) {
 	if !regexp.MustCompile(`^http://localhost:\d+/admin/invite/[0-9a-z]{26}\.[A-Za-z0-9_-]{43}\n$`).MatchString(out) {
 		t.Fatalf("remote person invite printed %q, want the invitation link alone", out)
 	}
-	link := strings.TrimSpace(out)
+	first := strings.TrimSpace(out)
 	var body string
+	// --resend through the API: a new link opens, the first no longer.
+	out, _, err = runCLI(t, "person", "invite", "--url", url, "--key", key, "--site", "flood", "--email", "ana@example.org", "--resend")
+	if err != nil || strings.TrimSpace(out) == first {
+		t.Fatalf("remote person invite --resend: %q %v", out, err)
+	}
+	if s := getText(t, url+first[strings.Index(first, "/admin/"):], &body); s != 404 {
+		t.Fatalf("the first link after --resend: %d", s)
+	}
+	link := strings.TrimSpace(out)
 	if s := getText(t, url+link[strings.Index(link, "/admin/"):], &body); s != 200 || !strings.Contains(body, "Create a passkey") {
 		t.Fatalf("invitation page: %d\n%s", s, body)
 	}

@@ -47,6 +47,15 @@ const pages = [
     await Promise.all([page.waitForNavigation(), page.click('form[action$="/keys"] button[type=submit]')]);
     if (!/^icsk_/.test(await page.inputValue('#secret'))) throw new Error('no secret shown');
   }],
+  ['webhooks', '/admin/sites/demo/webhooks'],
+  ['webhooks-errors', '/admin/sites/demo/webhooks', 400, async (page) => {
+    await page.fill('#url', 'https://10.0.0.1/hook');
+    await page.uncheck('#event-entry\\.published');
+    await page.uncheck('#event-entry\\.updated');
+    await page.uncheck('#event-entry\\.withdrawn');
+    await Promise.all([page.waitForNavigation(), page.click('form[action$="/webhooks"] button[type=submit]')]);
+    if (!(await page.textContent('.error-summary')).includes('Events')) throw new Error('no error summary for events');
+  }],
   ['audit', '/admin/sites/demo/audit'],
   ['audit-filtered', '/admin/sites/demo/audit?action=key.create'],
   ['audit-invalid', '/admin/sites/demo/audit?from=yesterday', 400],

@@ -23,7 +23,14 @@
 //     refused with 403; the publisher loop releases the entry and the
 //     public site shows it; the owner corrects it with a public note, which
 //     the public page shows (and the changes page the changed line), and
-//     withdraws it, which the public page shows with the reason;
+//     withdraws it, which the public page shows with the reason; the
+//     correction is held under the two-person rule (the public page keeps
+//     the old text), the second person requests changes, the owner amends
+//     it, the second person approves it and the owner publishes it; an
+//     owner force-publishes an unapproved draft with a reason (in the audit
+//     log); the owner ends the viewer's sessions (the viewer is signed out)
+//     and signs out everywhere (another tab is signed out); the session
+//     cookie lives no longer than the 12-hour absolute lifetime;
 //   - every console page reached is axe-clean at 375 and 1280 px and does
 //     not scroll sideways, with a screenshot of each in ARTIFACTS/console
 //     (and of the public page at each stage).
@@ -272,6 +279,10 @@ try {
     check(session.domain === 'localhost', `session cookie domain ${session.domain}, want host-only localhost`);
     check(!session.secure, 'session cookie marked Secure on an http origin (the browser would drop it)');
     check(session.expires > Date.now() / 1000, 'session cookie has no lifetime');
+    // Session expiry: the cookie lives no longer than the session's
+    // absolute lifetime (12 hours; the idle and absolute expiry of the
+    // server-side session are tested in Go on both stores).
+    check(session.expires <= Date.now() / 1000 + 12 * 3600 + 60, `session cookie lives until ${new Date(session.expires * 1000).toISOString()}, past the 12-hour absolute lifetime`);
   }
   check(hostPrefixed.length === 0, `__Host- cookies on an http origin: ${hostPrefixed.map((c) => c.name)}`);
   check(!(await page.evaluate(() => document.cookie)).includes('infocentre_session'), 'the session cookie is readable from script');
@@ -528,14 +539,41 @@ try {
   const shown = await visit('public-published');
   check(shown.heading === 1 && shown.bold === 1, 'the public page does not show the entry with its Markdown rendered');
 
+  // Under the two-person rule a change to the public entry is held: the
+  // public page keeps the published text until another publisher approves
+  // the change and it is published.
   step('correct it with a public note');
   await page.goto(entryURL);
   check(/published/.test(await page.textContent('.meta')), `the owner sees the entry ${await page.textContent('.meta')}`);
   await page.fill('#f-body', '## Where\n\nThe **sports hall**, Rue du Nord 14.\n\n- bring *medicines* and documents\n- pets are welcome\n');
   await page.check('#f-change');
-  await page.fill('#f-change-note', 'The address is number 14, not 12.');
+  await page.fill('#f-change-note', 'The address is number 14.');
   await submit(page, 'Save changes');
   check(/saved/.test(await page.locator('.done').textContent().catch(() => '')), `saving the correction: ${await page.locator('.error-summary').textContent().catch(() => 'no message')}`);
+  check(await page.locator('#held-change').count() === 1, 'the correction is not shown as held for approval');
+  check(await page.inputValue('#f-body').then((v) => v.includes('Rue du Nord 14')), 'the editor does not show the held correction');
+  await audit(owner, 'entry-held');
+  check(!(await visit()).text.includes('Rue du Nord 14'), 'the public page shows the correction before anyone approved it');
+
+  step('request changes');
+  await second.page.goto(entryURL);
+  await second.page.fill('#f-changes-note', 'Say that the number changed.');
+  await submit(second.page, 'Request changes');
+  check(/Changes requested by (you|Second Person)/.test(await second.page.textContent('main')), 'no note of the request for changes');
+  await audit(second, 'entry-changes-requested');
+  await page.goto(entryURL);
+  check((await page.textContent('main')).includes('Say that the number changed.'), 'the author does not see the request for changes');
+  await page.fill('#f-change-note', 'The address is number 14, not 12.');
+  await submit(page, 'Save changes');
+  check(await page.locator('#held-change').count() === 1, 'the amended correction is not held');
+
+  step('approve the correction and publish it');
+  await second.page.goto(entryURL);
+  await submit(second.page, 'Approve');
+  await page.goto(entryURL);
+  await submit(page, 'Publish the change');
+  check(/published/.test(await page.locator('.done').textContent().catch(() => '')) && await page.locator('#held-change').count() === 0,
+    `publishing the held correction: ${await page.locator('.error-summary').textContent().catch(() => 'no message')}`);
   await audit(owner, 'entry-corrected');
   // The revisions: what the correction changed.
   await Promise.all([page.waitForNavigation(), page.getByRole('link', { name: /^Changes in version/ }).first().click()]);
@@ -553,6 +591,43 @@ try {
   check(/withdrawn/.test(await page.textContent('.meta')), `after withdrawing the entry is ${await page.textContent('.meta')}`);
   await audit(owner, 'entry-withdrawn');
   check((await visit('public-withdrawn')).text.includes('The shelter is full'), 'the public page does not show the withdrawal and its reason');
+
+  // An owner may publish without the approval the rule asks for, with a
+  // reason that the audit log keeps.
+  step('force-publish as an owner');
+  const urgentSlug = 'evacuate-the-quay';
+  await page.goto(`${base}/entries/new`);
+  await page.fill('#f-title', 'Evacuate the quay now');
+  await page.fill('#f-slug', urgentSlug);
+  await submit(page, 'Save draft');
+  check(await page.getByRole('button', { name: 'Publish now', exact: true }).count() === 0, 'an unapproved draft offers "Publish now"');
+  await page.fill('#f-force-reason', 'Storm surge: no second publisher reachable.');
+  await submit(page, 'Publish without approval');
+  check(/published/.test(await page.textContent('.meta')), `after forcing the entry is ${await page.textContent('.meta')}`);
+  await audit(owner, 'entry-forced');
+  check((await page.request.get(`${origin}/sites/${site}/en/${urgentSlug}`)).status() === 200, 'the force-published entry is not public');
+  await page.goto(`${base}/audit?action=entry.publish`);
+  check((await page.textContent('main')).includes('Storm surge: no second publisher reachable.'), 'the audit log does not keep the reason of the forced publication');
+
+  // An admin ends another person's sessions; "sign out everywhere" ends
+  // all of one's own: the next page asks to sign in again.
+  step('end the viewer\'s sessions');
+  await page.goto(`${base}/people`);
+  const viewerRow = page.getByRole('row').filter({ hasText: 'viewer@example.org' });
+  await submit(page, 'End sessions of Viewer Person', viewerRow);
+  check(/Every session of the person has ended/.test(await page.textContent('main')), 'no confirmation of the ended sessions');
+  await viewer.page.goto(`${origin}/admin/`);
+  check(path(viewer.page) === '/admin/login', `the viewer after their sessions ended is at ${viewer.page.url()}`);
+  step('sign out everywhere');
+  const otherTab = await owner.context.newPage();
+  await otherTab.goto(`${origin}/admin/`);
+  check(path(otherTab) === '/admin/', `the owner's second tab is at ${otherTab.url()}`);
+  await page.goto(origin + accountPath);
+  await submit(page, 'Sign out everywhere');
+  check(path(page) === '/admin/login', `sign out everywhere leads to ${page.url()}`);
+  await otherTab.goto(`${origin}/admin/sites/${site}/entries`);
+  check(path(otherTab) === '/admin/login', `after signing out everywhere another tab is at ${otherTab.url()}`);
+  await otherTab.close();
 } catch (e) {
   fail(`stopped after step "${steps.at(-1)}": ${e.stack || e}`);
 } finally {

@@ -21,9 +21,15 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/credentials"
+	"github.com/aws/aws-sdk-go-v2/service/cloudfront"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
 
 	"infocentre/internal/media/mediatest"
 )
@@ -35,6 +41,11 @@ var (
 	samArgs   = os.Getenv("E2E_SAM_ARGS")  // shared sam local arguments, one a line
 	artifacts = os.Getenv("E2E_ARTIFACTS") // where to keep logs
 	s3Addr    = os.Getenv("E2E_S3")        // moto_server's S3 as this process reaches it
+	// The edge function: its sam local arguments (the distribution on),
+	// and the mirror bucket and distribution of moto_server it writes.
+	samEdgeArgs  = os.Getenv("E2E_SAM_EDGE_ARGS")
+	mirrorBucket = os.Getenv("E2E_MIRROR_BUCKET")
+	distribution = os.Getenv("E2E_DISTRIBUTION")
 )
 
 func TestMain(m *testing.M) {
@@ -297,9 +308,15 @@ func TestPublisherReleasesScheduledEntry(t *testing.T) {
 // to the repository root.
 func invoke(t *testing.T, function, event string) []byte {
 	t.Helper()
+	return invokeWith(t, samArgs, function, event)
+}
+
+// invokeWith is invoke with the sam local arguments args (one a line).
+func invokeWith(t *testing.T, args0, function, event string) []byte {
+	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	defer cancel()
-	args := append([]string{"local", "invoke", function, "--event", event}, strings.Split(strings.TrimSpace(samArgs), "\n")...)
+	args := append([]string{"local", "invoke", function, "--event", event}, strings.Split(strings.TrimSpace(args0), "\n")...)
 	cmd := exec.CommandContext(ctx, samPath, args...)
 	cmd.Dir = filepath.Join("..", "..") // paths in samArgs and event are relative to the repository
 	var stdout, stderr bytes.Buffer
@@ -534,4 +551,65 @@ func TestFileUploadAndPublicServe(t *testing.T) {
 	}
 	r = call(t, "DELETE", files+"/"+doc["id"].(string), key, nil)
 	expect(t, r, http.StatusConflict, "delete a published file")
+}
+
+// TestEdgeFunctionWithRecordedStreamEvent: the edge function, run by `sam
+// local invoke` with the stream records recorded while the CLI created
+// the site "edge" and published testdata/stream/boil-water.md
+// (.ci/record-stream-event.sh), on a table in that state: the mirror
+// bucket holds the site's pages with the entry's, and the distribution
+// (moto_server's CloudFront) has an invalidation of the site's wildcard
+// of its read API (the site itself is new: every page changed).
+func TestEdgeFunctionWithRecordedStreamEvent(t *testing.T) {
+	if samEdgeArgs == "" || mirrorBucket == "" || distribution == "" || s3Addr == "" {
+		t.Fatal("E2E_SAM_EDGE_ARGS, E2E_MIRROR_BUCKET, E2E_DISTRIBUTION and E2E_S3 must be set (.ci/e2e.sh)")
+	}
+	cli(t, "site", "create", "--store", "dynamodb", "--slug", "edge", "--title", "Edge test centre",
+		"--publisher", "Valley Water Board", "--email", "press@example.org")
+	entry := filepath.Join(t.TempDir(), "entry.md")
+	src, err := os.ReadFile(filepath.Join("..", "..", "testdata", "stream", "boil-water.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(entry, src, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	cli(t, "entry", "push", "--store", "dynamodb", "--site", "edge", entry)
+	cli(t, "entry", "publish", "--store", "dynamodb", "--site", "edge", "boil-water-notice")
+
+	invokeWith(t, samEdgeArgs, "EdgeFunction", "testdata/stream/dynamodb-stream.json")
+
+	ctx := context.Background()
+	creds := credentials.NewStaticCredentialsProvider("e2e", "e2e", "")
+	s3c := s3.New(s3.Options{Region: "eu-west-1", BaseEndpoint: aws.String(s3Addr), UsePathStyle: true, Credentials: creds})
+	obj, err := s3c.GetObject(ctx, &s3.GetObjectInput{Bucket: aws.String(mirrorBucket), Key: aws.String("sites/edge/en/boil-water-notice/")})
+	if err != nil {
+		t.Fatalf("the mirror lacks the entry's page: %v", err)
+	}
+	page, _ := io.ReadAll(obj.Body)
+	obj.Body.Close()
+	if !bytes.Contains(page, []byte("Boil water before drinking")) || !strings.HasPrefix(aws.ToString(obj.ContentType), "text/html") {
+		t.Errorf("mirror page (%s): %.300s", aws.ToString(obj.ContentType), page)
+	}
+	if _, err := s3c.HeadObject(ctx, &s3.HeadObjectInput{Bucket: aws.String(mirrorBucket), Key: aws.String("sites/edge/")}); err != nil {
+		t.Errorf("the mirror lacks the site's home page: %v", err)
+	}
+	cf := cloudfront.New(cloudfront.Options{Region: "us-east-1", BaseEndpoint: aws.String(s3Addr), Credentials: creds})
+	list, err := cf.ListInvalidations(ctx, &cloudfront.ListInvalidationsInput{DistributionId: aws.String(distribution)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var paths []string
+	for _, it := range list.InvalidationList.Items {
+		inv, err := cf.GetInvalidation(ctx, &cloudfront.GetInvalidationInput{DistributionId: aws.String(distribution), Id: it.Id})
+		if err != nil {
+			t.Fatal(err)
+		}
+		paths = append(paths, inv.Invalidation.InvalidationBatch.Paths.Items...)
+	}
+	for _, want := range []string{"/sites/edge/*", "/api/v1/sites/edge/*"} {
+		if !slices.Contains(paths, want) {
+			t.Errorf("no invalidation of %s: %v", want, paths)
+		}
+	}
 }

@@ -117,10 +117,20 @@ type Config struct {
 	AlertsFrom          string
 	SMTPURL             string
 	SESConfigurationSet string
+	// MirrorBucket (MIRROR_BUCKET) is the S3 bucket of the static mirror
+	// and DistributionID (DISTRIBUTION_ID) the CloudFront distribution
+	// whose caches are purged: the edge function's (App.Edge).
+	MirrorBucket   string
+	DistributionID string
 	// RenderCacheBytes bounds the cache of rendered public responses
 	// (RENDER_CACHE_BYTES; 0: rendercache.DefaultMaxBytes, 64 MiB; -1: no
 	// cache).
 	RenderCacheBytes int64
+	// WebhookAllowLoopback (WEBHOOK_ALLOW_LOOPBACK "true" or "1") is the
+	// test-only switch of webhook deliveries: http:// and loopback
+	// receivers are allowed (webhook.Sender.AllowLoopback). Never set in a
+	// deployment; template.yaml does not name it.
+	WebhookAllowLoopback bool
 }
 
 // Limits on exports where the host is AWS Lambda: a response body the
@@ -138,8 +148,9 @@ const (
 // ORIGIN_SECRET, ORIGIN_SECRET_ARN, LOG_LEVEL, STAGE, PUBLIC_ORIGIN, TRUST_FORWARDED ("true" or "1"),
 // STAFF_CORS_ORIGINS and RESERVED_HOSTS (comma separated),
 // TRUSTED_PROXY_HOPS, TRANSFER_BUCKET, AWS_LAMBDA_FUNCTION_NAME,
-// FILES_BUCKET, FILES_DIR, FILE_MAX_BYTES, FILE_QUOTA_BYTES and
-// RENDER_CACHE_BYTES. The
+// FILES_BUCKET, FILES_DIR, FILE_MAX_BYTES, FILE_QUOTA_BYTES,
+// RENDER_CACHE_BYTES, MIRROR_BUCKET, DISTRIBUTION_ID and
+// WEBHOOK_ALLOW_LOOPBACK (tests only). The
 // DynamoDB store reads DYNAMODB_ENDPOINT, the S3 stores S3_ENDPOINT, and
 // the usual AWS variables themselves.
 func ConfigFromEnv() Config {
@@ -161,6 +172,10 @@ func ConfigFromEnv() Config {
 		SMTPURL:             os.Getenv("SMTP_URL"),
 		SESConfigurationSet: os.Getenv("SES_CONFIGURATION_SET"),
 		Lambda:              os.Getenv("AWS_LAMBDA_FUNCTION_NAME") != "",
+	}
+	switch strings.ToLower(os.Getenv("WEBHOOK_ALLOW_LOOPBACK")) {
+	case "true", "1":
+		c.WebhookAllowLoopback = true
 	}
 	switch strings.ToLower(os.Getenv("TRUST_FORWARDED")) {
 	case "true", "1", "yes":
@@ -185,6 +200,7 @@ func ConfigFromEnv() Config {
 		ClientSecret: os.Getenv("OIDC_CLIENT_SECRET"), Name: os.Getenv("OIDC_NAME")}
 	c.OIDCClientSecretARN = os.Getenv("OIDC_CLIENT_SECRET_ARN")
 	c.OriginSecret, c.OriginSecretARN = os.Getenv("ORIGIN_SECRET"), os.Getenv("ORIGIN_SECRET_ARN")
+	c.MirrorBucket, c.DistributionID = os.Getenv("MIRROR_BUCKET"), os.Getenv("DISTRIBUTION_ID")
 	if c.Store == "" && c.Table != "" {
 		c.Store = "dynamodb"
 	}

@@ -9,6 +9,7 @@ import (
 
 	"infocentre/internal/app"
 	"infocentre/internal/centre"
+	"infocentre/internal/httpapi"
 	"infocentre/internal/storetest"
 )
 
@@ -55,5 +56,59 @@ func TestReservedHostsWiring(t *testing.T) {
 	}
 	if got, dir := get("api.example.org"), get("unclaimed.example.org"); got != dir {
 		t.Fatalf("the reserved host serves the claiming site's robots.txt:\n%s\nnot the directory's:\n%s", got, dir)
+	}
+}
+
+// TestViewerHostThroughTheCDN: behind the distribution, the API origin
+// sees only its own name; a request carrying the origin secret and the
+// viewer's host (X-Viewer-Host, set by the distribution's viewer-request
+// function) is served the site that claims that host, at "/", with links
+// on that host. Without the secret the header changes nothing (and the
+// request is refused); without the header it is the directory.
+func TestViewerHostThroughTheCDN(t *testing.T) {
+	const secret = "origin-secret-0123456789abcdefghij"
+	t.Setenv("INFOCENTRE_DATA", t.TempDir())
+	t.Setenv("ORIGIN_SECRET", secret)
+	cfg := app.ConfigFromEnv()
+	store, err := app.OpenStore(context.Background(), cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	flood := storetest.NewSite("flood")
+	flood.Title, flood.Hosts = "Flood response centre", []string{"flood.example.org"}
+	if err := store.CreateSite(context.Background(), flood); err != nil {
+		t.Fatal(err)
+	}
+	a, err := app.NewPublic(cfg, store, app.NewLogger(io.Discard, "error"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer a.Close()
+	get := func(secretValue, viewer string) (int, string) {
+		r := httptest.NewRequest("GET", "/", nil)
+		r.Host = "abc123.execute-api.eu-west-1.amazonaws.com"
+		if secretValue != "" {
+			r.Header.Set(httpapi.OriginSecretHeader, secretValue)
+		}
+		if viewer != "" {
+			r.Header.Set(httpapi.ViewerHostHeader, viewer)
+		}
+		w := httptest.NewRecorder()
+		a.Handler.Public().ServeHTTP(w, r)
+		return w.Code, w.Body.String()
+	}
+	code, body := get(secret, "Flood.Example.org")
+	if code != 200 || !strings.Contains(body, "<title>Flood response centre") || strings.Contains(body, "<title>Information centres") {
+		t.Errorf("with the secret and the viewer's host: %d, want the site's home on its host:\n%.400s", code, body)
+	}
+	const directory = "<title>Information centres</title>"
+	if code, body := get(secret, ""); code != 200 || !strings.Contains(body, directory) {
+		t.Errorf("without a viewer host: %d, want the directory:\n%.400s", code, body)
+	}
+	if code, _ := get("", "flood.example.org"); code != 403 {
+		t.Errorf("viewer host without the secret: %d, want 403", code)
+	}
+	if code, body := get(secret, "flood.example.org:8443/evil"); code != 200 || !strings.Contains(body, directory) {
+		t.Errorf("an invalid viewer host: %d, want the directory:\n%.300s", code, body)
 	}
 }

@@ -13,6 +13,7 @@ import (
 	"infocentre/internal/media"
 	"infocentre/internal/s3transfer"
 	"infocentre/internal/static"
+	"infocentre/internal/webhook"
 )
 
 // The staff side of the wiring: every binary but the public function
@@ -33,6 +34,7 @@ func New(cfg Config, store centre.Store, log *slog.Logger) (*App, error) {
 // staffParts is the staff side of New.
 func staffParts(cfg Config, svc *centre.Service, hc *httpapi.Config, log *slog.Logger) (Console, error) {
 	svc.Inspect = media.Inspector{}
+	svc.WebhookSender = &webhook.Sender{Store: svc.Store, Log: log, AllowLoopback: cfg.WebhookAllowLoopback}
 	var con Console
 	if c, err := console.New(console.Config{Service: svc, PublicOrigin: cfg.PublicOrigin, OIDC: console.OIDC(cfg.OIDC), Log: log,
 		Cursors: hc.Cursors, ClientAddr: httpapi.ClientAddress}); err != nil {
@@ -57,4 +59,11 @@ func staffParts(cfg Config, svc *centre.Service, hc *httpapi.Config, log *slog.L
 		return o.Archive(ctx, svc, slug, w)
 	}
 	return con, nil
+}
+
+// Webhooks returns the webhook channel of the notifier (the sender the
+// service registers endpoints with), or nil.
+func (a *App) Webhooks() *webhook.Sender {
+	s, _ := a.Service.WebhookSender.(*webhook.Sender)
+	return s
 }

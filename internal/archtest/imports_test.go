@@ -55,15 +55,18 @@ var allowed = map[string][]string{
 	"internal/httpapi": {"internal/centre", "internal/cursor", "internal/httpcache", "internal/jsonstrict", "internal/ratelimit",
 		"internal/search", "internal/transfer"},
 	"internal/s3transfer": {"internal/centre", "internal/httpapi"},
+	"internal/webhook":    {"internal/centre", "internal/httpapi"},
 	"internal/static":     {"internal/centre", "internal/cursor", "internal/httpapi", "internal/search", "internal/web"},
 	"internal/console":    {"internal/centre", "internal/cursor", "internal/ratelimit"},
 	"internal/alerts":     {"internal/centre", "internal/ratelimit"},
+	"internal/edge":       {"internal/centre", "internal/dynamostore", "internal/static", "internal/web"},
 
 	"internal/alerts/mailpittest": {},
 
-	"internal/app": {"internal/alerts", "internal/boltstore", "internal/centre", "internal/console", "internal/cursor", "internal/dynamostore",
+	"internal/app": {"internal/alerts", "internal/boltstore", "internal/centre", "internal/console", "internal/cursor", "internal/dynamostore", "internal/edge",
 		"internal/filestore", "internal/httpapi", "internal/markdown", "internal/media", "internal/previewlink",
-		"internal/rendercache", "internal/s3files", "internal/s3transfer", "internal/search", "internal/secrets", "internal/static", "internal/web"},
+		"internal/rendercache", "internal/s3files", "internal/s3transfer", "internal/search", "internal/secrets", "internal/static", "internal/web",
+		"internal/webhook"},
 
 	"cmd/infocentre":       {"*"},
 	"functions":            {},
@@ -72,6 +75,7 @@ var allowed = map[string][]string{
 	"functions/public":     {"internal/app", "internal/lambdaadapter"},
 	"functions/publisher":  {"internal/app", "internal/lambdaadapter"},
 	"functions/bounces":    {"internal/alerts", "internal/app"},
+	"functions/edge":       {"internal/app"},
 	"e2e/browser/server":   {"*"},
 	"e2e/browser/console":  {"*"},
 }

@@ -15,6 +15,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
@@ -101,7 +102,7 @@ func Open(path string) (*Store, error) {
 	err = db.Update(func(tx *bolt.Tx) error {
 		claimHosts := tx.Bucket(bSites) != nil && tx.Bucket(bHosts) == nil
 		indexKeys := tx.Bucket(bKeys) != nil && tx.Bucket(bKeyIDs) == nil
-		for _, name := range allBucket {
+		for _, name := range slices.Concat(allBucket, hookBkts) {
 			if _, err := tx.CreateBucketIfNotExists(name); err != nil {
 				return err
 			}

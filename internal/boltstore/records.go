@@ -180,6 +180,52 @@ type entryRec struct {
 	ChangesRequestedAt time.Time `json:"changes_requested_at,omitzero"`
 	ChangesRequestedBy string    `json:"changes_requested_by,omitempty"`
 	ChangesNote        string    `json:"changes_note,omitempty"`
+
+	Pending *pendingRec `json:"pending,omitempty"`
+}
+
+// pendingRec is a held change (centre.PendingChange) without its body,
+// which bodyRec keeps beside the entry's own.
+type pendingRec struct {
+	Type          string          `json:"type"`
+	Title         string          `json:"title"`
+	Summary       string          `json:"summary,omitempty"`
+	Tags          []string        `json:"tags,omitempty"`
+	Organisations []string        `json:"organisations,omitempty"`
+	Attachments   []attachmentRec `json:"attachments,omitempty"`
+	Image         imageRec        `json:"image,omitzero"`
+	Pinned        bool            `json:"pinned,omitempty"`
+	Alert         bool            `json:"alert,omitempty"`
+	ExpiresAt     time.Time       `json:"expires_at,omitzero"`
+	Kind          string          `json:"kind"`
+	Note          string          `json:"note,omitempty"`
+	At            time.Time       `json:"at"`
+}
+
+func toPendingRec(p *centre.PendingChange) *pendingRec {
+	if p == nil {
+		return nil
+	}
+	r := &pendingRec{Type: p.Type, Title: p.Title, Summary: p.Summary, Tags: p.Tags, Organisations: p.Organisations,
+		Image: imageRec(p.Image), Pinned: p.Pinned, Alert: p.Alert, ExpiresAt: stamp(p.ExpiresAt), Kind: p.Kind, Note: p.Note, At: stamp(p.At)}
+	for _, a := range p.Attachments {
+		r.Attachments = append(r.Attachments, attachmentRec(a))
+	}
+	return r
+}
+
+// pending converts r to the domain type with body (empty for listings).
+func (r *pendingRec) pending(body string) *centre.PendingChange {
+	if r == nil {
+		return nil
+	}
+	p := &centre.PendingChange{Content: centre.Content{Type: r.Type, Title: r.Title, Summary: r.Summary, Body: body, Tags: r.Tags,
+		Organisations: r.Organisations, Image: centre.Image(r.Image), Pinned: r.Pinned, Alert: r.Alert},
+		ExpiresAt: r.ExpiresAt, Kind: r.Kind, Note: r.Note, At: r.At}
+	for _, a := range r.Attachments {
+		p.Attachments = append(p.Attachments, centre.Attachment(a))
+	}
+	return p
 }
 
 type changeRec struct {
@@ -221,6 +267,8 @@ type noteRec struct {
 type bodyRec struct {
 	Body     string `json:"body,omitempty"`
 	BodyHTML string `json:"body_html,omitempty"`
+	// PendingBody is the body of the entry's held change (Pending).
+	PendingBody string `json:"pending_body,omitempty"`
 }
 
 func toEntryRec(e *centre.Entry) (*entryRec, *bodyRec) {
@@ -249,7 +297,12 @@ func toEntryRec(e *centre.Entry) (*entryRec, *bodyRec) {
 	for _, n := range e.ChangeNotes {
 		r.ChangeNotes = append(r.ChangeNotes, noteRec{At: stamp(n.At), Note: n.Note})
 	}
-	return r, &bodyRec{Body: e.Body, BodyHTML: e.BodyHTML}
+	r.Pending = toPendingRec(e.Pending)
+	b := &bodyRec{Body: e.Body, BodyHTML: e.BodyHTML}
+	if e.Pending != nil {
+		b.PendingBody = e.Pending.Body
+	}
+	return r, b
 }
 
 // entry converts r to the domain type; b may be nil for listings.
@@ -281,9 +334,11 @@ func (r *entryRec) entry(b *bodyRec) *centre.Entry {
 	for _, n := range r.ChangeNotes {
 		e.ChangeNotes = append(e.ChangeNotes, centre.ChangeNote{At: n.At, Note: n.Note})
 	}
+	pendingBody := ""
 	if b != nil {
-		e.Body, e.BodyHTML = b.Body, b.BodyHTML
+		e.Body, e.BodyHTML, pendingBody = b.Body, b.BodyHTML, b.PendingBody
 	}
+	e.Pending = r.Pending.pending(pendingBody)
 	return e
 }
 

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -319,6 +320,9 @@ func (s *Service) updateEntry(ctx context.Context, p Principal, site, id string,
 	if e.Status == StatusScheduled && st.ReviewRequired {
 		return nil, Errorf(ECONFLICT, "entry %q is scheduled on a site that requires approval: unschedule it, change it and have the change approved again", id)
 	}
+	if e.Status == StatusPublished && (st.ReviewRequired || e.Pending != nil) {
+		return s.holdChange(ctx, p, st, e, patch, action)
+	}
 	now := s.now()
 	var extra Problems
 	wasPublic := e.Public()
@@ -350,6 +354,55 @@ func (s *Service) updateEntry(ctx context.Context, p Principal, site, id string,
 	s.publishFiles(ctx, e)
 	if kind == ChangeMajor {
 		s.flagTranslations(ctx, st, e, p)
+	}
+	return e, nil
+}
+
+// holdChange records patch as the held change of the published entry e
+// (Entry.Pending) instead of making it public: on a site with the
+// two-person rule, or while a change is already held (which the patch
+// then changes further). It is checked like a public change — its kind
+// and note, every field, its files — but the entry's public content,
+// dates and change notes stay as they are until the change is approved
+// and published. A held change that was major stays major. The address
+// (slug, language) and the publication time do not change this way.
+func (s *Service) holdChange(ctx context.Context, p Principal, st *Site, e *Entry, patch EntryPatch, action string) (*Entry, error) {
+	now := s.now()
+	var extra Problems
+	if patch.Lang != nil && *patch.Lang != e.Lang {
+		extra.Add("lang", "cannot change while the entry is public on a site that requires approval; create a translation instead")
+	}
+	if patch.PublishAt != nil && !patch.PublishAt.Equal(e.PublishAt) {
+		extra.Add("publish_at", "cannot change once the entry is public")
+	}
+	next := *e.Proposed()
+	next.Tags, next.Organisations = slices.Clone(next.Tags), slices.Clone(next.Organisations)
+	next.Attachments, next.Image.Widths = slices.Clone(next.Attachments), slices.Clone(next.Image.Widths)
+	next.ChangeNotes = nil
+	kind := patch.changeKind(true, &extra)
+	patch.Lang, patch.PublishAt = nil, nil
+	patch.apply(&next, now, &extra)
+	if err := keepsOwnOrganisation(p, &next); err != nil {
+		return nil, err
+	}
+	note := ""
+	if kind == ChangeMajor {
+		addChangeNote(&next, patch.ChangeNote, now, &extra)
+		note = next.LastChange.Note
+	}
+	if held := e.Pending; held != nil && held.Kind == ChangeMajor && kind == ChangeMinor {
+		kind, note = ChangeMajor, held.Note
+	}
+	if err := s.prepare(ctx, &next, st, &extra); err != nil {
+		return nil, err
+	}
+	stamp(e, p, now, action)
+	e.LastChange.Kind, e.LastChange.Note = kind, note
+	e.EditedBy = p.Actor()
+	e.clearApproval() // the approved change is no longer the change
+	e.Pending = &PendingChange{Content: next.Content, ExpiresAt: next.ExpiresAt, Kind: kind, Note: note, At: now}
+	if err := s.Store.UpdateEntry(ctx, e); err != nil {
+		return nil, err
 	}
 	return e, nil
 }

@@ -76,10 +76,40 @@ type Entry struct {
 	ChangesRequestedAt time.Time `json:"changes_requested_at,omitzero"`
 	ChangesRequestedBy string    `json:"changes_requested_by,omitempty"`
 	ChangesNote        string    `json:"changes_note,omitempty"`
+	// Pending is a change to a published entry held for approval on a
+	// site with the two-person rule (Site.ReviewRequired): the public
+	// still reads the entry's own content; publishing the entry once a
+	// publisher other than EditedBy has approved it makes Pending its
+	// content. Staff-only. Nil when nothing is held.
+	Pending *PendingChange `json:"pending,omitempty"`
 
 	// announce is the outbox record the next CreateEntry or UpdateEntry
 	// of this value stores with it (see Announce); never stored itself.
 	announce *Notification
+}
+
+// PendingChange is a held change to a published entry (Entry.Pending):
+// the content and expiry the entry will have once the change is
+// published, and whether the change is major (with its public note) or
+// minor.
+type PendingChange struct {
+	Content
+	ExpiresAt time.Time `json:"expires_at,omitzero"`
+	Kind      string    `json:"kind"`           // major or minor
+	Note      string    `json:"note,omitempty"` // the public note of a major change
+	At        time.Time `json:"at"`             // when the change was last edited
+}
+
+// Proposed returns the entry as it will be once its held change
+// (Pending) is published: a copy with the pending content and expiry, or
+// e itself when nothing is held. Editors show and change this version.
+func (e *Entry) Proposed() *Entry {
+	if e.Pending == nil {
+		return e
+	}
+	c := *e
+	c.Content, c.ExpiresAt, c.BodyHTML = e.Pending.Content, e.Pending.ExpiresAt, ""
+	return &c
 }
 
 // Approved reports whether the entry's current content has been approved.

@@ -19,6 +19,7 @@ type guardTarget struct {
 	editorKey                   string
 	file                        string // a file of the site
 	person                      string // an active editor
+	webhook                     string // a webhook endpoint of the site
 }
 
 // write describes how to call one exported Service method that changes
@@ -141,6 +142,10 @@ var writes = map[string]write{
 		_, _, err := svc.InvitePerson(ctx, p, x.site, centre.PersonInput{Email: "guard-" + x.site + "@example.org", Name: "Guard", Role: centre.RoleViewer})
 		return err
 	}},
+	"ResendInvitation": {need: centre.RoleAdmin, call: func(ctx context.Context, svc *centre.Service, p centre.Principal, x guardTarget) error {
+		_, _, err := svc.ResendInvitation(ctx, p, x.site, x.person, 0)
+		return err
+	}},
 	"SetPersonRole": {need: centre.RoleAdmin, call: func(ctx context.Context, svc *centre.Service, p centre.Principal, x guardTarget) error {
 		_, err := svc.SetPersonRole(ctx, p, x.site, x.person, centre.RoleViewer, 0)
 		return err
@@ -156,6 +161,17 @@ var writes = map[string]write{
 	}},
 	"DisablePerson": {need: centre.RoleAdmin, archivedOK: "disabling a person is a security action", call: func(ctx context.Context, svc *centre.Service, p centre.Principal, x guardTarget) error {
 		_, err := svc.DisablePerson(ctx, p, x.site, x.person)
+		return err
+	}},
+	"CreateWebhook": {need: centre.RoleAdmin, call: func(ctx context.Context, svc *centre.Service, p centre.Principal, x guardTarget) error {
+		_, _, err := svc.CreateWebhook(ctx, p, x.site, centre.WebhookInput{URL: "https://hooks.example.org/x", Events: []string{centre.NotifyPublished}})
+		return err
+	}},
+	"DeleteWebhook": {need: centre.RoleAdmin, archivedOK: "removing an endpoint stops outgoing traffic", call: func(ctx context.Context, svc *centre.Service, p centre.Principal, x guardTarget) error {
+		return svc.DeleteWebhook(ctx, p, x.site, x.webhook)
+	}},
+	"TestWebhook": {need: centre.RoleAdmin, call: func(ctx context.Context, svc *centre.Service, p centre.Principal, x guardTarget) error {
+		_, err := svc.TestWebhook(ctx, p, x.site, x.webhook)
 		return err
 	}},
 	"EndSessions": {need: centre.RoleAdmin, archivedOK: "ending sessions is a security action", call: func(ctx context.Context, svc *centre.Service, p centre.Principal, x guardTarget) error {
@@ -185,6 +201,7 @@ var guardReads = map[string]bool{
 	"PublicSites": true, "PublicVersions": true, "SiteStamp": true, "PublicFront": true, "PublicEntriesByID": true, "ReadableEntries": true, "SiteByHost": true, "Bootstrap": true, "PublishDue": true,
 	"File": true, "ListFiles": true, "FileUsage": true, "MaxFileSize": true, "PublicFile": true, "PreviewFile": true, "PresignFile": true,
 	"People": true, "Person": true, "Time": true, "EntriesBySlug": true, "Subscribers": true,
+	"Webhooks": true, "Webhook": true, "WebhookDeliveries": true,
 }
 
 // guardSite makes a site with a draft (two revisions), a scheduled and a
@@ -219,8 +236,13 @@ func (f *fixture) guardSite(slug string) guardTarget {
 		f.t.Fatal(err)
 	}
 	person := f.person(f.owner, slug, centre.RoleEditor, "editor-"+slug+"@example.org")
+	hook := &centre.Webhook{ID: centre.NewID(f.now), Site: slug, URL: "https://hooks.example.org/" + slug,
+		Events: centre.WebhookEvents, Secret: centre.NewWebhookSecret(), State: centre.WebhookEnabled, CreatedAt: f.now}
+	if err := f.store.CreateWebhook(ctx, hook); err != nil {
+		f.t.Fatal(err)
+	}
 	return guardTarget{site: slug, draft: d.ID, scheduled: sc.ID, published: p.ID, draftVersion: d.Version,
-		siteVersion: site.Version, editorKey: ek.ID, person: person.ID, file: file.ID}
+		siteVersion: site.Version, editorKey: ek.ID, person: person.ID, file: file.ID, webhook: hook.ID}
 }
 
 // snapshot is what a refused write must leave as it was.
@@ -249,6 +271,12 @@ func (f *fixture) snapshot(x guardTarget) string {
 		out += fmt.Sprintf("%s:%s/%s/v%d ", p.Email, p.State, p.Role, p.Version)
 	}
 	files, _ := f.store.FileUsage(ctx, x.site)
+	hooks, _ := f.store.ListWebhooks(ctx, x.site)
+	for _, w := range hooks {
+		out += fmt.Sprintf("webhook %s/v%d ", w.ID, w.Version)
+		deliveries, _ := f.store.ListWebhookDeliveries(ctx, centre.WebhookDeliveryQuery{Site: x.site, Webhook: w.ID})
+		out += fmt.Sprintf("deliveries:%d ", len(deliveries.Items))
+	}
 	return out + fmt.Sprintf("site %s/v%d keys:%d revoked:%d entries:%d files:%+v", site.Status, site.Version, len(keys), revoked, len(page.Items), files)
 }
 

@@ -176,10 +176,73 @@ func (s *Service) personOf(ctx context.Context, p Principal, site, id string) (*
 	} else if err != nil {
 		return nil, err
 	}
-	if RoleRank(person.Role) > RoleRank(p.Role) {
-		return nil, Errorf(EFORBIDDEN, "a %s may not manage a %s", p.Role, person.Role)
+	if err := mayManage(p, person); err != nil {
+		return nil, err
 	}
 	return person, nil
+}
+
+// mayManage returns EFORBIDDEN if p, an admin of person's site, may not
+// manage person: one whose role is above p's, or, for a p scoped to a
+// member organisation, one of another organisation (or of none).
+func mayManage(p Principal, person *Person) error {
+	if RoleRank(person.Role) > RoleRank(p.Role) {
+		return Errorf(EFORBIDDEN, "a %s may not manage a %s", p.Role, person.Role)
+	}
+	if p.Organisation != "" && OrgKey(person.Organisation) != OrgKey(p.Organisation) {
+		return Errorf(EFORBIDDEN, "you act for %s and may manage only the people of %s", p.Organisation, p.Organisation)
+	}
+	return nil
+}
+
+// Manages reports whether p may manage person — change their role,
+// disable them, end their sessions, send their invitation again — by the
+// rules the Service applies: an admin of the person's site (owners for
+// owners), never of a person whose role is above p's, and when p is
+// scoped to a member organisation only people of that organisation.
+// Screens use it to offer only the actions that would be allowed.
+func (p Principal) Manages(person *Person) bool {
+	if person.Site == AllSites {
+		if p.Role != RoleOwner {
+			return false
+		}
+	} else if !p.Can(person.Site, RoleAdmin) {
+		return false
+	}
+	return mayManage(p, person) == nil
+}
+
+// ResendInvitation gives an invited person (who has not yet created a
+// passkey) a new one-time invitation token, valid InvitationLifetime, and
+// revokes the one sent before: the old link stops working at once. The
+// caller must manage the person (see Principal.Manages); the site must
+// not be archived. If version is not 0 it must match. Returns the person
+// and the new token, to be passed on as a link like InvitePerson's.
+// Returns ENOTFOUND, EFORBIDDEN, EPRECONDITION, ECONFLICT (not invited —
+// active or disabled —, archived site).
+func (s *Service) ResendInvitation(ctx context.Context, p Principal, site, id string, version int64) (*Person, string, error) {
+	if site != AllSites {
+		if _, err := s.writableSite(ctx, p, site, RoleAdmin); err != nil {
+			return nil, "", err
+		}
+	}
+	person, err := s.personOf(ctx, p, site, id)
+	if err != nil {
+		return nil, "", err
+	}
+	if version != 0 && version != person.Version {
+		return nil, "", Errorf(EPRECONDITION, "the person is at version %d, not %d", person.Version, version)
+	}
+	if person.State != PersonInvited {
+		return nil, "", Errorf(ECONFLICT, "%s is %s, not invited: only an invitation not yet used can be sent again", person.Email, person.State)
+	}
+	now := s.now()
+	secret, hash := NewToken()
+	person.InviteHash, person.InviteExpires, person.UpdatedAt = hash, now.Add(InvitationLifetime), now
+	if err := s.Store.UpdatePerson(ctx, person); err != nil {
+		return nil, "", err
+	}
+	return person, invitationToken(person.ID, secret), nil
 }
 
 // SetPersonRole changes the role of a person of site (not to or from

@@ -172,3 +172,78 @@ func TestOrganisationScopeOfKeysAndPeople(t *testing.T) {
 	_, err = f.svc.UpdateEntry(ctx, p, "demo", e.ID, centre.EntryPatch{ContentPatch: centre.ContentPatch{Title: &title}}, 0)
 	wantCode(t, err, centre.EFORBIDDEN, "a scoped person changes an entry of no organisation")
 }
+
+// TestScopedAdminManagesOwnPeopleOnly: an admin scoped to a member
+// organisation changes the role of, disables, ends the sessions of and
+// re-invites only the people of that organisation; Principal.Manages
+// says the same.
+func TestScopedAdminManagesOwnPeopleOnly(t *testing.T) {
+	f := newFixture(t)
+	ctx := t.Context()
+	admin := f.orgKey(f.owner, "demo", centre.RoleAdmin, "Red Cross")
+	own, _, err := f.svc.InvitePerson(ctx, admin, "demo", centre.PersonInput{Email: "own@redcross.example", Name: "Own", Role: centre.RoleEditor})
+	if err != nil {
+		t.Fatal(err)
+	}
+	other, _, err := f.svc.InvitePerson(ctx, f.owner, "demo", centre.PersonInput{Email: "b@msf.example", Name: "B", Role: centre.RoleEditor, Organisation: "MSF"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	none := f.person(f.owner, "demo", centre.RoleEditor, "staff@example.org")
+	for _, p := range []*centre.Person{other, none} {
+		before, _ := f.store.GetPerson(ctx, p.ID)
+		_, err := f.svc.SetPersonRole(ctx, admin, "demo", p.ID, centre.RoleViewer, 0)
+		wantCode(t, err, centre.EFORBIDDEN, "a scoped admin changes the role of "+p.Email)
+		_, err = f.svc.DisablePerson(ctx, admin, "demo", p.ID)
+		wantCode(t, err, centre.EFORBIDDEN, "a scoped admin disables "+p.Email)
+		_, err = f.svc.EndSessions(ctx, admin, "demo", p.ID)
+		wantCode(t, err, centre.EFORBIDDEN, "a scoped admin ends the sessions of "+p.Email)
+		_, _, err = f.svc.ResendInvitation(ctx, admin, "demo", p.ID, 0)
+		wantCode(t, err, centre.EFORBIDDEN, "a scoped admin re-invites "+p.Email)
+		if after, _ := f.store.GetPerson(ctx, p.ID); after.Version != before.Version {
+			t.Fatalf("refused calls changed %s: v%d → v%d", p.Email, before.Version, after.Version)
+		}
+		if admin.Manages(p) {
+			t.Fatalf("Manages(%s) for an admin of Red Cross", p.Email)
+		}
+	}
+	if !admin.Manages(own) || !f.owner.Manages(other) {
+		t.Fatal("Manages refuses what the Service allows")
+	}
+	// People of its own organisation (spelt otherwise) it manages.
+	if _, err := f.svc.SetPersonRole(ctx, admin, "demo", own.ID, centre.RolePublisher, 0); err != nil {
+		t.Fatalf("a scoped admin changes the role of its own person: %v", err)
+	}
+	if _, err := f.svc.DisablePerson(ctx, admin, "demo", own.ID); err != nil {
+		t.Fatalf("a scoped admin disables its own person: %v", err)
+	}
+}
+
+// TestResendInvitation: a new one-time link for an invited person; the
+// old link stops working, the new one is valid for InvitationLifetime
+// from now; only invited people are re-invited.
+func TestResendInvitation(t *testing.T) {
+	f := newFixture(t)
+	ctx := t.Context()
+	p, first, err := f.svc.InvitePerson(ctx, f.owner, "demo", centre.PersonInput{Email: "late@example.org", Name: "Late", Role: centre.RoleEditor})
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.now = f.now.Add(71 * time.Hour)
+	_, _, err = f.svc.ResendInvitation(ctx, f.owner, "demo", p.ID, p.Version+1)
+	wantCode(t, err, centre.EPRECONDITION, "re-inviting with a stale version")
+	again, second, err := f.svc.ResendInvitation(ctx, f.owner, "demo", p.ID, p.Version)
+	if err != nil || second == first || !again.InviteExpires.Equal(f.now.Add(centre.InvitationLifetime)) || again.State != centre.PersonInvited {
+		t.Fatalf("ResendInvitation: %+v %v", again, err)
+	}
+	_, err = f.svc.Invitation(ctx, first)
+	wantCode(t, err, centre.ENOTFOUND, "the first link after a new one was sent")
+	f.now = f.now.Add(2 * time.Hour) // the first link would have expired by now; the new one has not
+	if _, err := f.svc.AcceptInvitation(ctx, second, centre.Credential{ID: []byte("k"), PublicKey: []byte{1}}); err != nil {
+		t.Fatalf("the new link: %v", err)
+	}
+	_, _, err = f.svc.ResendInvitation(ctx, f.owner, "demo", p.ID, 0)
+	wantCode(t, err, centre.ECONFLICT, "re-inviting an active person")
+	_, _, err = f.svc.ResendInvitation(ctx, f.owner, "demo", "01jnobodynobodynobodynobod", 0)
+	wantCode(t, err, centre.ENOTFOUND, "re-inviting nobody")
+}

@@ -34,6 +34,9 @@ type Service struct {
 	Inspect Inspector
 	// FileLimits bound uploads (zero fields: defaults).
 	FileLimits FileLimits
+	// WebhookSender checks endpoint URLs and sends test events
+	// (internal/webhook); nil refuses to register endpoints.
+	WebhookSender WebhookSender
 }
 
 // HostReserved reports whether host is one of ReservedHosts (or under a

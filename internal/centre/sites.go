@@ -24,6 +24,8 @@ type SiteInput struct {
 	// Translations and Labels: see Site.
 	Translations []SiteText `json:"translations"`
 	Labels       []Label    `json:"labels"`
+	// ReviewRequired starts the site with the two-person rule (see Site).
+	ReviewRequired bool `json:"review_required"`
 	// From names a site to use as a template: its theme, languages, time
 	// zone and page entries (About, Contact …) are copied — the pages as
 	// drafts to rewrite, never published unreviewed. The publisher and
@@ -120,7 +122,7 @@ func (s *Service) CreateSite(ctx context.Context, p Principal, in SiteInput) (*S
 		Slug: in.Slug, Title: in.Title, Tagline: in.Tagline, Description: in.Description,
 		Languages: in.Languages, Publisher: in.Publisher, Contact: in.Contact, Theme: in.Theme,
 		TimeZone: in.TimeZone, Hosts: in.Hosts, Translations: in.Translations, Labels: in.Labels,
-		Status: SiteActive, CreatedAt: now, UpdatedAt: now,
+		ReviewRequired: in.ReviewRequired, Status: SiteActive, CreatedAt: now, UpdatedAt: now,
 	}
 	if len(site.Languages) == 0 {
 		site.Languages = []string{"en"}

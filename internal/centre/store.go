@@ -185,6 +185,39 @@ type Store interface {
 	// FileUsage returns what a site's files take (zero for none).
 	FileUsage(ctx context.Context, site string) (FileUsage, error)
 
+	// Webhooks (internal/webhook): endpoints of a site and their delivery
+	// log.
+
+	// CreateWebhook stores a new endpoint. Returns ECONFLICT if its ID
+	// exists.
+	CreateWebhook(ctx context.Context, w *Webhook) error
+	// GetWebhook returns the endpoint with that ID in site, or ENOTFOUND.
+	GetWebhook(ctx context.Context, site, id string) (*Webhook, error)
+	// ListWebhooks returns the endpoints of site, oldest first.
+	ListWebhooks(ctx context.Context, site string) ([]*Webhook, error)
+	// UpdateWebhook replaces an endpoint (see the version rule above).
+	// Returns ENOTFOUND, EPRECONDITION.
+	UpdateWebhook(ctx context.Context, w *Webhook) error
+	// DeleteWebhook removes an endpoint (its deliveries stay until they
+	// expire). Returns ENOTFOUND.
+	DeleteWebhook(ctx context.Context, site, id string) error
+	// CreateWebhookDelivery stores a new delivery. Returns ECONFLICT if
+	// the endpoint has a delivery with its ID (one delivery per
+	// notification and endpoint).
+	CreateWebhookDelivery(ctx context.Context, d *WebhookDelivery) error
+	// UpdateWebhookDelivery replaces a delivery (see the version rule
+	// above). Returns ENOTFOUND, EPRECONDITION.
+	UpdateWebhookDelivery(ctx context.Context, d *WebhookDelivery) error
+	// ListWebhookDeliveries returns one page of an endpoint's deliveries,
+	// newest ID first. Paging follows the rules of ListEntries. Deliveries
+	// carry their ExpiresAt; a store may return one past it until the
+	// backend deletes it (DynamoDB's TTL).
+	ListWebhookDeliveries(ctx context.Context, q WebhookDeliveryQuery) (WebhookDeliveryPage, error)
+	// DueWebhookDeliveries returns up to limit pending deliveries of any
+	// site whose NextAttempt is at or before now, earliest NextAttempt
+	// first. A delivery leaves the list when it is no longer pending.
+	DueWebhookDeliveries(ctx context.Context, now time.Time, limit int) ([]*WebhookDelivery, error)
+
 	// --- Outbox (notifications; see notification.go) ---
 	//
 	// CreateEntry and UpdateEntry store the entry's Announcement, if any,

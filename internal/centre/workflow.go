@@ -108,10 +108,11 @@ func (s *Service) Approve(ctx context.Context, p Principal, site, id string, ver
 	return e, nil
 }
 
-// RequestChanges sends a draft back to its author from review with a note
-// (required) saying what to change: it is no longer awaiting review nor
-// approved. Publishers may. Returns EINVALID (note), ENOTFOUND,
-// EPRECONDITION, ECONFLICT (not a draft), EFORBIDDEN.
+// RequestChanges sends a draft, or a change held for approval (Pending),
+// back to its author from review with a note (required) saying what to
+// change: it is no longer awaiting review nor approved. Publishers may.
+// Returns EINVALID (note), ENOTFOUND, EPRECONDITION, ECONFLICT (not a
+// draft nor a held change), EFORBIDDEN.
 func (s *Service) RequestChanges(ctx context.Context, p Principal, site, id string, version int64, note string) (*Entry, error) {
 	if _, err := s.writableSite(ctx, p, site, RolePublisher); err != nil {
 		return nil, err
@@ -127,8 +128,8 @@ func (s *Service) RequestChanges(ctx context.Context, p Principal, site, id stri
 	if err := inScope(p, e); err != nil {
 		return nil, err
 	}
-	if e.Status != StatusDraft {
-		return nil, Errorf(ECONFLICT, "only drafts are sent back for changes; entry %q is %s", id, e.Status)
+	if e.Status != StatusDraft && (e.Status != StatusPublished || e.Pending == nil) {
+		return nil, Errorf(ECONFLICT, "only drafts and changes held for approval are sent back; entry %q is %s", id, e.Status)
 	}
 	now := s.now()
 	e.ChangesRequestedAt, e.ChangesRequestedBy, e.ChangesNote = now, p.Actor(), note
@@ -227,6 +228,16 @@ func (s *Service) publish(ctx context.Context, p Principal, site, id string, ver
 	case StatusWithdrawn:
 		return nil, Errorf(ECONFLICT, "entry %q is withdrawn and cannot be published again; create a new entry", id)
 	case StatusPublished:
+		if e.Pending != nil {
+			if err := s.publishHeld(ctx, p, st, e, note, now); err != nil {
+				return nil, err
+			}
+			kind = NotifyUpdated
+			if e.LastChange.Kind != ChangeMajor {
+				kind = "" // a minor change announces nothing, as when made directly
+			}
+			break
+		}
 		if note == "" {
 			return nil, &Error{Code: EINVALID, Message: "invalid fields: change_note",
 				Fields: []FieldError{{Field: "change_note", Reason: "is required to re-publish an entry that is already published"}}}
@@ -246,12 +257,21 @@ func (s *Service) publish(ctx context.Context, p Principal, site, id string, ver
 		e.ReviewRequestedAt, e.ReviewNote = time.Time{}, ""
 	}
 	e.LastChange.Reason = force
-	e.clearApproval()
+	if e.Status == StatusScheduled && st.ReviewRequired {
+		// The approval goes with the entry to its release, so that
+		// PublishDue can tell it from one scheduled before the rule; an
+		// owner's forced scheduling counts as theirs.
+		if force != "" {
+			e.ApprovedAt, e.ApprovedBy, e.ApprovalNote = now, p.Actor(), ""
+		}
+	} else {
+		e.clearApproval()
+	}
 	e.ChangesRequestedAt, e.ChangesRequestedBy, e.ChangesNote = time.Time{}, "", ""
 	if err := e.Validate(st); err != nil {
 		return nil, err
 	}
-	if e.Status == StatusPublished { // not when it was only scheduled
+	if e.Status == StatusPublished && kind != "" { // not when it was only scheduled
 		e.Announce(announcement(e, kind, now, false))
 	}
 	if err := s.Store.UpdateEntry(ctx, e); err != nil {
@@ -262,6 +282,32 @@ func (s *Service) publish(ctx context.Context, p Principal, site, id string, ver
 		s.flagTranslations(ctx, st, e, p)
 	}
 	return e, nil
+}
+
+// publishHeld makes the held change of the published entry e (Pending)
+// its public content: a major change with its note (note, if given,
+// replaces the note held), dating the entry's update; a minor one
+// without a note or a new date.
+func (s *Service) publishHeld(ctx context.Context, p Principal, st *Site, e *Entry, note string, now time.Time) error {
+	held := e.Pending
+	if held.Kind == ChangeMinor && note != "" {
+		return &Error{Code: EINVALID, Message: "invalid fields: change_note",
+			Fields: []FieldError{{Field: "change_note", Reason: "the change held is minor: it has no public note (make it major in the editor to explain it)"}}}
+	}
+	if note == "" {
+		note = held.Note
+	}
+	e.Content, e.ExpiresAt, e.Pending = held.Content, held.ExpiresAt, nil
+	stamp(e, p, now, "update")
+	e.LastChange.Kind = held.Kind
+	if held.Kind == ChangeMajor {
+		e.ChangeNotes = append(e.ChangeNotes, ChangeNote{At: now, Note: note})
+		e.UpdatedAt = now
+		e.LastChange.Note = note
+	}
+	e.OutdatedSince = time.Time{}
+	var extra Problems
+	return s.prepare(ctx, e, st, &extra)
 }
 
 // Unschedule turns a scheduled entry back into a draft.
@@ -327,6 +373,7 @@ func (s *Service) Withdraw(ctx context.Context, p Principal, site, id string, ve
 	}
 	now := s.now()
 	e.Status, e.WithdrawnAt, e.WithdrawnReason, e.SupersededBy = StatusWithdrawn, now, reason, supersededBy
+	e.Pending = nil // a withdrawn entry changes no more: a held change is dropped
 	stamp(e, p, now, "withdraw")
 	if err := e.Validate(st); err != nil {
 		return nil, err
@@ -348,7 +395,8 @@ func (s *Service) PublishDue(ctx context.Context) (int, error) {
 	// maxHeld), and the others are not starved behind them.
 	const batch, maxHeld = 50, 1000
 	n, held := 0, 0
-	archived := map[string]bool{} // site slug → archived, read once per run
+	type rules struct{ archived, review bool }
+	sites := map[string]rules{} // site slug → its rules, read once per run
 	for {
 		limit := batch + min(held, maxHeld)
 		due, err := s.Store.DueEntries(ctx, s.now(), limit)
@@ -358,23 +406,33 @@ func (s *Service) PublishDue(ctx context.Context) (int, error) {
 		progressed := false
 		held = 0
 		for _, e := range due {
-			ro, seen := archived[e.Site]
+			rule, seen := sites[e.Site]
 			if !seen {
 				site, err := s.Store.GetSite(ctx, e.Site)
 				if err != nil && !IsCode(err, ENOTFOUND) {
 					return n, err
 				}
-				ro = err == nil && site.Status == SiteArchived
-				archived[e.Site] = ro
+				rule = rules{archived: err == nil && site.Status == SiteArchived, review: err == nil && site.ReviewRequired}
+				sites[e.Site] = rule
 			}
-			if ro {
+			if rule.archived {
 				held++
+				continue
+			}
+			if rule.review && !e.Approved() {
+				// Scheduled before the site required approval: never
+				// released unapproved; back to review instead.
+				if err := s.holdUnapproved(ctx, e); err != nil {
+					return n, err
+				}
+				progressed = true
 				continue
 			}
 			e.Status = StatusPublished
 			now := s.now()
 			stamp(e, Principal{KeyID: "publisher"}, now, "release")
 			e.ReviewRequestedAt, e.ReviewNote = time.Time{}, ""
+			e.clearApproval() // publishing uses the approval up
 			if e.PublishedAt.IsZero() {
 				e.PublishedAt = e.PublishAt
 				e.UpdatedAt = e.PublishAt
@@ -406,4 +464,26 @@ func (s *Service) PublishDue(ctx context.Context) (int, error) {
 			return n, nil // the next batch would show nothing new
 		}
 	}
+}
+
+// holdUnapproved turns a due scheduled entry of a site with the two-person
+// rule that nobody approved (it was scheduled before the rule) back into a
+// draft awaiting review, saying why, instead of publishing it. An entry
+// changed meanwhile by someone else is left to them.
+func (s *Service) holdUnapproved(ctx context.Context, e *Entry) error {
+	now := s.now()
+	when := e.PublishAt.UTC().Format("2006-01-02 15:04 UTC")
+	e.Status = StatusDraft
+	e.ReviewRequestedAt = now
+	e.ReviewNote = "Scheduled for " + when + " before the site required approval, so it was not published: a publisher other than its author approves it, then it is published or scheduled again."
+	stamp(e, Principal{KeyID: "publisher"}, now, "hold")
+	err := s.Store.UpdateEntry(ctx, e)
+	switch {
+	case err == nil:
+		s.log().WarnContext(ctx, "held a scheduled entry for approval", "site", e.Site, "entry", e.ID, "publish_at", e.PublishAt)
+	case IsCode(err, EPRECONDITION), IsCode(err, ENOTFOUND):
+	default:
+		return err
+	}
+	return nil
 }

@@ -13,8 +13,8 @@ import (
 	"infocentre/internal/centre"
 )
 
-// The site administration screens (settings, people, API keys, audit log,
-// files), the owners' screens (owners, owner keys, the owners' audit log)
+// The site administration screens (settings, people, API keys, webhooks,
+// audit log, files), the owners' screens (owners, owner keys, the owners' audit log)
 // and the person's account page. Each screen checks the least
 // role it needs before it calls centre.Service, which checks again; a
 // refused request is answered 403 and, like every POST, audited.
@@ -30,9 +30,15 @@ func (c *Console) adminRoutes(mux *http.ServeMux) {
 	mux.HandleFunc("POST "+site+"/people/{id}/role", c.atSite(centre.RoleAdmin, "person.role", c.personRole))
 	mux.HandleFunc("POST "+site+"/people/{id}/disable", c.atSite(centre.RoleAdmin, "person.disable", c.personDisable))
 	mux.HandleFunc("POST "+site+"/people/{id}/sessions", c.atSite(centre.RoleAdmin, "person.end_sessions", c.personEndSessions))
+	mux.HandleFunc("POST "+site+"/people/{id}/invitation", c.atSite(centre.RoleAdmin, "person.reinvite", c.personResend))
 	mux.HandleFunc("GET "+site+"/keys", c.atSite(centre.RoleAdmin, "", c.keysPage))
 	mux.HandleFunc("POST "+site+"/keys", c.atSite(centre.RoleAdmin, "key.create", c.keyIssue))
 	mux.HandleFunc("POST "+site+"/keys/{id}/revoke", c.atSite(centre.RoleAdmin, "key.revoke", c.keyRevoke))
+	mux.HandleFunc("GET "+site+"/webhooks", c.atSite(centre.RoleAdmin, "", c.webhooksPage))
+	mux.HandleFunc("POST "+site+"/webhooks", c.atSite(centre.RoleAdmin, "webhook.create", c.webhookCreate))
+	mux.HandleFunc("GET "+site+"/webhooks/{id}", c.atSite(centre.RoleAdmin, "", c.webhookDeliveries))
+	mux.HandleFunc("POST "+site+"/webhooks/{id}/test", c.atSite(centre.RoleAdmin, "webhook.test", c.webhookTest))
+	mux.HandleFunc("POST "+site+"/webhooks/{id}/delete", c.atSite(centre.RoleAdmin, "webhook.delete", c.webhookDelete))
 	mux.HandleFunc("GET "+site+"/audit", c.atSite(centre.RoleAdmin, "", c.auditPage))
 	mux.HandleFunc("GET /admin/audit", c.atSite(centre.RoleOwner, "", c.auditPage))
 	// The owners and the owner keys: the same screens for AllSites.
@@ -40,6 +46,7 @@ func (c *Console) adminRoutes(mux *http.ServeMux) {
 	mux.HandleFunc("POST /admin/people", c.atSite(centre.RoleOwner, "person.invite", c.personInvite))
 	mux.HandleFunc("POST /admin/people/{id}/disable", c.atSite(centre.RoleOwner, "person.disable", c.personDisable))
 	mux.HandleFunc("POST /admin/people/{id}/sessions", c.atSite(centre.RoleOwner, "person.end_sessions", c.personEndSessions))
+	mux.HandleFunc("POST /admin/people/{id}/invitation", c.atSite(centre.RoleOwner, "person.reinvite", c.personResend))
 	mux.HandleFunc("GET /admin/keys", c.atSite(centre.RoleOwner, "", c.keysPage))
 	mux.HandleFunc("POST /admin/keys", c.atSite(centre.RoleOwner, "key.create", c.keyIssue))
 	mux.HandleFunc("POST /admin/keys/{id}/revoke", c.atSite(centre.RoleOwner, "key.revoke", c.keyRevoke))
@@ -218,6 +225,8 @@ func fieldID(field string) string {
 		return "accent"
 	case "expires_at":
 		return "expires"
+	case "events":
+		return "event-" + centre.WebhookEvents[0]
 	}
 	return strings.ReplaceAll(field, ".", "_")
 }
@@ -229,6 +238,7 @@ var fieldLabels = map[string]string{
 	"theme.accent": "Accent colour", "time_zone": "Time zone", "hosts": "Host names", "email": "Email address",
 	"name": "Name", "organisation": "Member organisation", "role": "Role", "expires_at": "Expires on",
 	"from": "From", "to": "To", "file": "File", "alt": "Alternative text", "lang": "Language",
+	"url": "URL", "events": "Events",
 }
 
 // fieldLabel is the label of a Service field (the field's name if it

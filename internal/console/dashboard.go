@@ -25,6 +25,7 @@ type dashboardView struct {
 	Review      []*centre.Entry // drafts awaiting review, longest waiting first
 	Approved    []*centre.Entry // drafts approved, ready to publish, longest waiting first
 	Changes     []*centre.Entry // drafts sent back with changes requested, oldest request first
+	Held        []*centre.Entry // public entries with a change held for approval, oldest change first
 	Scheduled   []*centre.Entry // soonest first
 	Published   []*centre.Entry // newest first
 	Expiring    []*centre.Entry // soonest first
@@ -102,6 +103,9 @@ func (c *Console) dashboard(w http.ResponseWriter, r *http.Request, who caller) 
 			if e.Status != centre.StatusPublished {
 				continue
 			}
+			if e.Pending != nil {
+				v.Held = append(v.Held, e)
+			}
 			if len(v.Published) < dashShow {
 				v.Published = append(v.Published, e)
 			}
@@ -117,6 +121,8 @@ func (c *Console) dashboard(w http.ResponseWriter, r *http.Request, who caller) 
 		}
 		q.After = page.Next
 	}
+	slices.SortFunc(v.Held, func(a, b *centre.Entry) int { return a.Pending.At.Compare(b.Pending.At) })
+	v.Held = v.Held[:min(len(v.Held), dashShow)]
 	slices.SortFunc(v.Expiring, func(a, b *centre.Entry) int { return a.ExpiresAt.Compare(b.ExpiresAt) })
 	slices.SortFunc(v.Corrections, func(a, b correction) int { return b.Note.At.Compare(a.Note.At) })
 	v.Review, v.Scheduled = v.Review[:min(len(v.Review), dashShow)], v.Scheduled[:min(len(v.Scheduled), dashShow)]

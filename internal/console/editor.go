@@ -43,8 +43,12 @@ type attachmentForm struct {
 	FileID                            string
 }
 
-// formOf returns the form of entry e, with times in loc.
+// formOf returns the form of entry e, with times in loc: of the change it
+// holds for approval, if any (the editor changes that, not the public
+// version), with its kind and note.
 func formOf(e *centre.Entry, loc *time.Location) entryForm {
+	held := e.Pending
+	e = e.Proposed()
 	f := entryForm{Title: e.Title, Summary: e.Summary, Body: e.Body, Type: e.Type, Lang: e.Lang, Slug: e.Slug,
 		Tags: slices.Clone(e.Tags), Organisations: slices.Clone(e.Organisations), PublishAt: formatLocal(e.PublishAt, loc),
 		ExpiresAt: formatLocal(e.ExpiresAt, loc), Pinned: e.Pinned, Alert: e.Alert, Version: e.Version,
@@ -56,6 +60,9 @@ func formOf(e *centre.Entry, loc *time.Location) entryForm {
 		}
 		f.Attachments = append(f.Attachments, attachmentForm{Title: a.Title, URL: a.URL, MediaType: a.MediaType,
 			Size: strconv.FormatInt(a.Size, 10), Lang: a.Lang})
+	}
+	if held != nil {
+		f.Change, f.ChangeNote = held.Kind, held.Note
 	}
 	return f
 }
@@ -187,6 +194,82 @@ type editorView struct {
 	OrgOptions   []string
 	Originals    []*centre.Entry // entries a new one may translate
 	Workflow     *workflowView
+	// Files are the site's newest files (at most maxPickerFiles), for
+	// the attachment and lead image pickers.
+	Files []*centre.File
+}
+
+// maxPickerFiles bounds the files the editor's pickers offer (newest
+// first); an older file already chosen stays offered.
+const maxPickerFiles = 2 * centre.MaxPageSize
+
+// fileOption is one choice of a file picker.
+type fileOption struct {
+	ID, Label string
+	Selected  bool
+}
+
+// FileOptions returns the choices of an attachment's file picker: every
+// file offered, and the chosen one (selected) first if it is not among
+// them.
+func (v editorView) FileOptions(selected string) []fileOption { return v.fileOptions(selected, "") }
+
+// ImageOptions returns the choices of the lead image picker: the image
+// files offered, and the chosen one if it is not among them.
+func (v editorView) ImageOptions(selected string) []fileOption {
+	return v.fileOptions(selected, centre.KindImage)
+}
+
+func (v editorView) fileOptions(selected, kind string) []fileOption {
+	out := make([]fileOption, 0, len(v.Files)+1)
+	found := selected == ""
+	for _, f := range v.Files {
+		if kind != "" && f.Kind != kind {
+			continue
+		}
+		found = found || f.ID == selected
+		out = append(out, fileOption{ID: f.ID, Label: fileLabel(f), Selected: f.ID == selected})
+	}
+	if !found {
+		out = append([]fileOption{{ID: selected, Label: "File " + selected + " (not among the newest files)", Selected: true}}, out...)
+	}
+	return out
+}
+
+// fileLabel names a file for a picker: its name, kind and size.
+func fileLabel(f *centre.File) string {
+	var b strings.Builder
+	b.WriteString(f.Name)
+	b.WriteString(" — ")
+	switch {
+	case f.Kind == centre.KindImage && f.Width > 0:
+		b.WriteString(strconv.Itoa(f.Width) + "×" + strconv.Itoa(f.Height) + " image")
+	case f.Pages > 0:
+		b.WriteString(strconv.Itoa(f.Pages) + " pages")
+	default:
+		b.WriteString(f.MediaType)
+	}
+	b.WriteString(", " + humanBytes(f.Size))
+	return b.String()
+}
+
+// pickerFiles returns the site's newest files for the pickers: at most
+// maxPickerFiles, in as many pages.
+func (c *Console) pickerFiles(r *http.Request, who caller, site string) ([]*centre.File, error) {
+	var out []*centre.File
+	q := centre.FileQuery{Site: site, Limit: centre.MaxPageSize}
+	for len(out) < maxPickerFiles {
+		page, err := c.cfg.Service.ListFiles(r.Context(), who.p, q)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, page.Items...)
+		if page.Next == "" || page.Next == q.After {
+			break
+		}
+		q.After = page.Next
+	}
+	return out[:min(len(out), maxPickerFiles)], nil
 }
 
 // Loc is the site's time zone.
@@ -380,10 +463,10 @@ func (c *Console) saveEntry(w http.ResponseWriter, r *http.Request, who caller) 
 		c.conflict(w, r, who, v)
 		return
 	}
-	patch, perr := f.patch(cur, loc)
+	patch, perr := f.patch(cur.Proposed(), loc)
 	if perr != nil {
 		// Show the other fields' problems too, as the Service would.
-		changed := *cur
+		changed := *cur.Proposed()
 		patch.ContentPatch.Apply(&changed.Content)
 		changed.Slug, changed.Lang = f.Slug, f.Lang
 		v.Errors = problems(joinInvalid(perr, changed.Validate(v.Site)))
@@ -476,6 +559,10 @@ func (c *Console) editor(w http.ResponseWriter, r *http.Request, who caller, sta
 			}
 		}
 		v.TagOptions, v.OrgOptions = sortedKeys(tags), sortedKeys(orgs)
+		if v.Files, err = c.pickerFiles(r, who, v.Site.Slug); err != nil {
+			c.fail(w, r, err)
+			return
+		}
 	}
 	if v.Entry != nil && v.Workflow == nil {
 		wf, err := c.workflow(r, who, v.SiteView, v.Entry)

@@ -38,3 +38,24 @@ func TestEditorKeepsFiles(t *testing.T) {
 		t.Errorf("removing the image: %+v", *patch.Image)
 	}
 }
+
+// A file chosen earlier that is no longer among the newest files the
+// pickers offer stays offered, selected, so that saving keeps it; the
+// image picker offers images only.
+func TestFileOptionsKeepTheChosenFile(t *testing.T) {
+	v := editorView{Files: []*centre.File{
+		{ID: "01jimage000000000000000000", Name: "a.png", Kind: centre.KindImage, Width: 4, Height: 3, Size: 2048},
+		{ID: "01jdoc00000000000000000000", Name: "b.pdf", Kind: centre.KindDocument, Pages: 12, Size: 2 << 20},
+	}}
+	got := v.FileOptions("01jold00000000000000000000")
+	if len(got) != 3 || got[0].ID != "01jold00000000000000000000" || !got[0].Selected || got[1].Selected ||
+		got[1].Label != "a.png — 4×3 image, 2.0 KiB" || got[2].Label != "b.pdf — 12 pages, 2.0 MiB" {
+		t.Fatalf("FileOptions: %+v", got)
+	}
+	if got := v.ImageOptions("01jimage000000000000000000"); len(got) != 1 || !got[0].Selected {
+		t.Fatalf("ImageOptions: %+v", got)
+	}
+	if got := v.FileOptions(""); len(got) != 2 || got[0].Selected || got[1].Selected {
+		t.Fatalf("FileOptions with nothing chosen: %+v", got)
+	}
+}

@@ -1,8 +1,10 @@
 package console_test
 
 import (
+	"bytes"
 	"net/http"
 	"net/url"
+	"regexp"
 	"slices"
 	"strings"
 	"testing"
@@ -227,4 +229,44 @@ func TestEditorMergesWhenSomeoneElseSavedFirst(t *testing.T) {
 	if e.stored(t, en.ID).Summary != "Ben again" {
 		t.Fatal("an outdated merge was saved")
 	}
+}
+
+// TestFilePickers: the editor offers the site's files in a list for the
+// attachments and its images for the lead image (no file ids to type, no
+// script); choosing them attaches them, and a chosen file stays offered.
+func TestFilePickers(t *testing.T) {
+	e := newsroom(t)
+	ed, _ := e.signedIn(t, "ed@example.org", centre.RoleEditor)
+	img, _, err := e.svc.UploadFile(t.Context(), e.owner, "demo", centre.FileInput{Name: "flooded-square.png", Alt: "The flooded square"},
+		bytes.NewReader(pngImage(t, 40, 30)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	doc, _, err := e.svc.UploadFile(t.Context(), e.owner, "demo", centre.FileInput{Name: "shelters.txt"}, strings.NewReader("Shelters: town hall, station.\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	page := ed.page("/admin/sites/demo/entries/new")
+	imageSelect := regexp.MustCompile(`(?s)<select id="f-image-file-id" name="image_file_id">(.*?)</select>`).FindStringSubmatch(page)
+	if imageSelect == nil {
+		t.Fatalf("no lead image picker:\n%s", page)
+	}
+	mustContain(t, "the image picker", imageSelect[1], `<option value="">None</option>`, `<option value="`+img.ID+`">flooded-square.png — 40×30 image, `)
+	mustNotContain(t, "the image picker", imageSelect[1], doc.ID)
+	mustContain(t, "the attachment picker", page, `<select id="f-attachments-0-file-id" name="att_file_id"><option value="">None: a link (URL below)</option>`,
+		`<option value="`+doc.ID+`">shelters.txt — text/plain`, `<option value="`+img.ID+`">flooded-square.png`)
+
+	form := url.Values{"title": {"Shelters open"}, "type": {"statement"}, "lang": {"en"}, "op": {"save"}, "image_file_id": {img.ID}, "image_alt": {"The flooded square"},
+		"att_title": {"List of shelters", ""}, "att_file_id": {doc.ID, ""}, "att_url": {"", ""}}
+	status, body := ed.post("/admin/sites/demo/entries", form)
+	if status != http.StatusSeeOther {
+		t.Fatalf("save with picked files: %d\n%s", status, body)
+	}
+	id := strings.TrimSuffix(strings.TrimPrefix(ed.last.Header.Get("Location"), "/admin/sites/demo/entries/"), "?done=created")
+	got := e.stored(t, id)
+	if got.Image.FileID != img.ID || len(got.Attachments) != 1 || got.Attachments[0].FileID != doc.ID || got.Attachments[0].Title != "List of shelters" {
+		t.Fatalf("the entry's files: image %+v, attachments %+v", got.Image, got.Attachments)
+	}
+	page = ed.page(entryURL(id))
+	mustContain(t, "the entry's pickers", page, `<option value="`+img.ID+`" selected>flooded-square.png`, `<option value="`+doc.ID+`" selected>shelters.txt`)
 }

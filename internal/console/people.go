@@ -21,6 +21,9 @@ type peoplePageData struct {
 	// made, shown on that answer only; Invited is its person.
 	InviteURL string
 	Invited   *centre.Person
+	// Manages holds the IDs of the listed people the signed-in person may
+	// manage (centre.Principal.Manages): the others are shown read-only.
+	Manages map[string]bool
 }
 
 var peopleDone = map[string]string{
@@ -49,6 +52,10 @@ func (c *Console) showPeople(w http.ResponseWriter, r *http.Request, who caller,
 		d.Title = "Owners"
 	}
 	d.People = people
+	d.Manages = make(map[string]bool, len(people))
+	for _, p := range people {
+		d.Manages[p.ID] = p.ID != who.p.PersonID && who.p.Manages(p)
+	}
 	c.view(w, r, status, "people", d)
 }
 
@@ -77,6 +84,29 @@ func (c *Console) personInvite(w http.ResponseWriter, r *http.Request, who calle
 		return
 	}
 	c.showPeople(w, r, who, site, http.StatusOK, peoplePageData{Form: inviteForm{Role: f.Role},
+		InviteURL: c.InvitationURL(token), Invited: person})
+}
+
+// personResend sends a person's invitation again: a new one-time link,
+// shown on this answer only, and the old link revoked.
+func (c *Console) personResend(w http.ResponseWriter, r *http.Request, who caller, site string) {
+	if !c.form(w, r) {
+		return
+	}
+	id := r.PathValue("id")
+	version, _ := strconv.ParseInt(r.PostFormValue("version"), 10, 64)
+	person, token, err := c.cfg.Service.ResendInvitation(r.Context(), who.p, site, id, version)
+	c.audit(r, who.p, c.auditSite(r, site), "person.reinvite", clip(id, 200), statusOf(err), "")
+	if centre.IsCode(err, centre.EPRECONDITION) {
+		err = centre.Errorf(centre.EPRECONDITION, "someone changed this person after you opened the page; the list now shows them as they are: send the invitation again if it is still needed")
+	}
+	if err != nil {
+		c.internal(r, err)
+		c.showPeople(w, r, who, site, pageStatus(err), peoplePageData{Form: inviteForm{Role: centre.RoleEditor}, Notice: failed(err)})
+		return
+	}
+	c.showPeople(w, r, who, site, http.StatusOK, peoplePageData{Form: inviteForm{Role: centre.RoleEditor},
+		Notice:    &notice{"ok", "A new invitation link is made; the one sent before no longer works."},
 		InviteURL: c.InvitationURL(token), Invited: person})
 }
 

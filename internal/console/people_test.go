@@ -172,3 +172,90 @@ func TestOwners(t *testing.T) {
 		t.Fatal("the owner keys page")
 	}
 }
+
+// TestScopedAdminPeople: an admin scoped to a member organisation sees
+// the site's other people read only, and a forged post about them is
+// refused (403, audited, nothing changed); its own people it manages,
+// and sends their invitation again. On both stores.
+func TestScopedAdminPeople(t *testing.T) { eachStore(t, testScopedAdminPeople) }
+
+func testScopedAdminPeople(t *testing.T, open openStore) {
+	e := newEnvOn(t, open, console.Config{})
+	admin, ad := e.signedInFor(t, "ad@redcross.example", centre.RoleAdmin, "Red Cross")
+	_, msf := e.signedInFor(t, "ed@msf.example", centre.RoleEditor, "MSF")
+	_, staff := e.signedIn(t, "staff@example.org", centre.RoleEditor)
+	own, firstToken, err := e.svc.InvitePerson(t.Context(), centre.Principal{PersonID: ad.ID, Site: "demo", Role: centre.RoleAdmin, Organisation: "Red Cross"},
+		"demo", centre.PersonInput{Email: "new@redcross.example", Name: "Nia New", Role: centre.RoleEditor})
+	if err != nil {
+		t.Fatal(err)
+	}
+	status, page := admin.get("/admin/sites/demo/people")
+	if status != http.StatusOK {
+		t.Fatalf("people: %d", status)
+	}
+	mustContain(t, "the scoped admin's list", page, "ed@msf.example", "staff@example.org", "Another organisation's: read only",
+		`action="/admin/sites/demo/people/`+own.ID+`/disable"`, `action="/admin/sites/demo/people/`+own.ID+`/invitation"`)
+	for _, other := range []*centre.Person{msf, staff} {
+		mustNotContain(t, "the scoped admin's list", page, `/people/`+other.ID+`/`)
+	}
+	for _, other := range []*centre.Person{msf, staff} {
+		before, _ := e.store.GetPerson(t.Context(), other.ID)
+		for _, tc := range []struct {
+			path string
+			form url.Values
+		}{
+			{"/role", url.Values{"role": {"viewer"}, "version": {itoa(before.Version)}}},
+			{"/disable", nil},
+			{"/sessions", nil},
+			{"/invitation", url.Values{"version": {itoa(before.Version)}}},
+		} {
+			status, page := admin.post("/admin/sites/demo/people/"+other.ID+tc.path, tc.form)
+			if status != http.StatusForbidden {
+				t.Fatalf("a scoped admin's POST %s for %s: %d", tc.path, other.Email, status)
+			}
+			mustContain(t, "the refusal", page, "you act for Red Cross and may manage only the people of Red Cross")
+		}
+		if after, _ := e.store.GetPerson(t.Context(), other.ID); after.Version != before.Version || after.State != centre.PersonActive {
+			t.Fatalf("refused posts changed %s: %+v", other.Email, after)
+		}
+		if ev := e.lastAudit(t, "demo", "person.disable"); ev.Outcome != http.StatusForbidden || ev.PersonID != ad.ID {
+			t.Fatalf("the refused disable is audited as %+v", ev)
+		}
+	}
+
+	// Its own invited person: a new link, shown once; the old one is dead.
+	status, page = admin.post("/admin/sites/demo/people/"+own.ID+"/invitation", url.Values{"version": {itoa(own.Version)}})
+	if status != http.StatusOK {
+		t.Fatalf("send again: %d\n%s", status, page)
+	}
+	m := inviteURL.FindStringSubmatch(page)
+	if m == nil {
+		t.Fatalf("no new invitation link:\n%s", page)
+	}
+	mustContain(t, "sent again", page, "A new invitation link is made; the one sent before no longer works.", "Invitation for Nia New")
+	newToken := strings.TrimPrefix(html.UnescapeString(m[1]), origin+"/admin/invite/")
+	if newToken == firstToken {
+		t.Fatal("the same link was sent again")
+	}
+	if status, _ := e.browser(t).get("/admin/invite/" + firstToken); status != http.StatusNotFound {
+		t.Fatalf("the first link after sending again: %d", status)
+	}
+	if status, _ := e.browser(t).get("/admin/invite/" + newToken); status != http.StatusOK {
+		t.Fatalf("the new link: %d", status)
+	}
+	if strings.Contains(e.logs.String(), newToken) {
+		t.Fatal("the new invitation token is logged")
+	}
+	if ev := e.lastAudit(t, "demo", "person.reinvite"); ev.Outcome != http.StatusOK || ev.Target != own.ID || ev.PersonID != ad.ID {
+		t.Fatalf("audit: %+v", ev)
+	}
+	// A stale form: explained, nothing sent.
+	status, page = admin.post("/admin/sites/demo/people/"+own.ID+"/invitation", url.Values{"version": {itoa(own.Version)}})
+	if status != http.StatusConflict {
+		t.Fatalf("a stale send again: %d", status)
+	}
+	mustContain(t, "a stale send again", page, "someone changed this person after you opened the page")
+	if inviteURL.MatchString(page) {
+		t.Fatal("a stale send again shows a link")
+	}
+}

@@ -12,6 +12,7 @@ import (
 type settingsForm struct {
 	Title, Tagline, Description, Languages, Publisher string
 	ContactEmail, ContactURL, Accent, TimeZone, Hosts string
+	ReviewRequired                                    bool // the two-person rule
 	Version                                           int64
 }
 
@@ -19,7 +20,7 @@ func settingsOf(s *centre.Site) settingsForm {
 	return settingsForm{Title: s.Title, Tagline: s.Tagline, Description: s.Description,
 		Languages: strings.Join(s.Languages, ", "), Publisher: s.Publisher,
 		ContactEmail: s.Contact.Email, ContactURL: s.Contact.URL, Accent: s.Theme.Accent,
-		TimeZone: s.TimeZone, Hosts: strings.Join(s.Hosts, "\n"), Version: s.Version}
+		TimeZone: s.TimeZone, Hosts: strings.Join(s.Hosts, "\n"), ReviewRequired: s.ReviewRequired, Version: s.Version}
 }
 
 func settingsFrom(r *http.Request) settingsForm {
@@ -27,7 +28,8 @@ func settingsFrom(r *http.Request) settingsForm {
 	f := func(name string) string { return strings.TrimSpace(r.PostFormValue(name)) }
 	return settingsForm{Title: f("title"), Tagline: f("tagline"), Description: f("description"),
 		Languages: f("languages"), Publisher: f("publisher"), ContactEmail: f("contact_email"),
-		ContactURL: f("contact_url"), Accent: f("accent"), TimeZone: f("time_zone"), Hosts: f("hosts"), Version: v}
+		ContactURL: f("contact_url"), Accent: f("accent"), TimeZone: f("time_zone"), Hosts: f("hosts"),
+		ReviewRequired: r.PostFormValue("review_required") != "", Version: v}
 }
 
 // differences names the fields of mine that differ from theirs, with
@@ -48,6 +50,7 @@ func (mine settingsForm) differences(theirs settingsForm, hosts bool) []fieldVal
 	add("Contact page", mine.ContactURL, theirs.ContactURL)
 	add("Accent colour", mine.Accent, theirs.Accent)
 	add("Time zone", mine.TimeZone, theirs.TimeZone)
+	add("Approval before publication", onOff(mine.ReviewRequired), onOff(theirs.ReviewRequired))
 	if hosts {
 		add("Host names", strings.Join(splitList(mine.Hosts, centre.MaxHosts), "\n"), theirs.Hosts)
 	}
@@ -55,6 +58,13 @@ func (mine settingsForm) differences(theirs settingsForm, hosts bool) []fieldVal
 }
 
 type fieldValue struct{ Label, Value string }
+
+func onOff(b bool) string {
+	if b {
+		return "on"
+	}
+	return "off"
+}
 
 type settingsPageData struct {
 	pageData
@@ -104,7 +114,8 @@ func (c *Console) settingsSave(w http.ResponseWriter, r *http.Request, who calle
 	contact := centre.Contact{Email: mine.ContactEmail, URL: mine.ContactURL}
 	theme := centre.Theme{Accent: mine.Accent, LogoURL: site.Theme.LogoURL}
 	patch := centre.SitePatch{Title: &mine.Title, Tagline: &mine.Tagline, Description: &mine.Description,
-		Languages: &langs, Publisher: &mine.Publisher, Contact: &contact, Theme: &theme, TimeZone: &mine.TimeZone}
+		Languages: &langs, Publisher: &mine.Publisher, Contact: &contact, Theme: &theme, TimeZone: &mine.TimeZone,
+		ReviewRequired: &mine.ReviewRequired}
 	if who.p.Role == centre.RoleOwner {
 		hosts := splitList(strings.ToLower(mine.Hosts), centre.MaxHosts)
 		patch.Hosts = &hosts

@@ -40,7 +40,8 @@ func TestSiteSettings(t *testing.T) {
 		t.Fatalf("audit: %+v", ev)
 	}
 	_, page = admin.get(admin.last.Header.Get("Location"))
-	mustContain(t, "the page after saving", page, "The settings are saved.", `value="Storm Desk"`)
+	mustContain(t, "the page after saving", page, "The settings are saved.", `value="Storm Desk"`,
+		`<input type="checkbox" id="review_required" name="review_required" aria-describedby="review_required-hint">`)
 
 	// The Service's field errors show next to their fields; nothing is saved.
 	bad := url.Values{"version": {"2"}, "title": {""}, "languages": {"en, english!"}, "publisher": {"City"},
@@ -107,6 +108,32 @@ func TestSiteSettings(t *testing.T) {
 	}
 	if ev := e.lastAudit(t, "demo", "site.update"); ev.Outcome != http.StatusForbidden {
 		t.Fatalf("the editor's refused save is audited as %+v", ev)
+	}
+}
+
+// TestSiteSettingsReviewRequired: the two-person rule is switched on by
+// the settings' checkbox and off by leaving it out, audited.
+func TestSiteSettingsReviewRequired(t *testing.T) {
+	e := newEnv(t, console.OIDC{})
+	admin, _ := e.signedIn(t, "ad@example.org", centre.RoleAdmin)
+	form := url.Values{"version": {"1"}, "title": {"Demo"}, "languages": {"en"}, "publisher": {"P"}, "contact_email": {"press@example.org"}, "review_required": {"on"}}
+	if status, body := admin.post("/admin/sites/demo/settings", form); status != http.StatusSeeOther {
+		t.Fatalf("switching the rule on: %d\n%s", status, body)
+	}
+	if site, _ := e.svc.Site(t.Context(), "demo"); !site.ReviewRequired || site.Version != 2 {
+		t.Fatalf("the rule after switching it on: %v (version %d)", site.ReviewRequired, site.Version)
+	}
+	if ev := e.lastAudit(t, "demo", "site.update"); ev.Detail != "changes: Approval before publication" {
+		t.Fatalf("audit of the switch: %+v", ev)
+	}
+	mustContain(t, "the rule switched on", admin.page("/admin/sites/demo/settings"), `name="review_required" aria-describedby="review_required-hint" checked>`)
+	form.Set("version", "2")
+	form.Del("review_required")
+	if status, body := admin.post("/admin/sites/demo/settings", form); status != http.StatusSeeOther {
+		t.Fatalf("switching the rule off: %d\n%s", status, body)
+	}
+	if site, _ := e.svc.Site(t.Context(), "demo"); site.ReviewRequired || site.Version != 3 {
+		t.Fatalf("the rule after switching it off: %v (version %d)", site.ReviewRequired, site.Version)
 	}
 }
 

@@ -29,6 +29,9 @@ type workflowView struct {
 	CanApprove, CanRequestChanges, CanForcePublish bool
 	// NeedsApproval: publishing waits for an approval on this site.
 	NeedsApproval bool
+	// Held: a change to the published entry awaits approval
+	// (Entry.Pending); publishing makes it public.
+	Held bool
 	// ApprovedBy, ChangesBy and EditedBy name who approved the content,
 	// who asked for changes and who last changed the content.
 	ApprovedBy, ChangesBy, EditedBy string
@@ -54,9 +57,10 @@ type workflowView struct {
 func (c *Console) workflow(r *http.Request, who caller, sv SiteView, e *centre.Entry) (*workflowView, error) {
 	ctx := r.Context()
 	edit := canEditEntry(sv, e)
-	wf := &workflowView{Lifetimes: previewLifetimes,
+	held := e.Status == centre.StatusPublished && e.Pending != nil
+	wf := &workflowView{Lifetimes: previewLifetimes, Held: held,
 		CanReview:     sv.CanEdit && e.Status == centre.StatusDraft,
-		CanPublish:    sv.CanPublish && (e.Status == centre.StatusDraft || e.Status == centre.StatusScheduled),
+		CanPublish:    sv.CanPublish && (e.Status == centre.StatusDraft || e.Status == centre.StatusScheduled || held),
 		CanUnschedule: sv.CanPublish && e.Status == centre.StatusScheduled,
 		CanWithdraw:   sv.CanPublish && e.Status == centre.StatusPublished,
 		CanPreview:    sv.CanEdit && !e.Public(),
@@ -67,9 +71,9 @@ func (c *Console) workflow(r *http.Request, who caller, sv SiteView, e *centre.E
 	// apply it.
 	me := who.p.Actor()
 	approved := e.Approved() && e.ApprovedBy != e.Editor()
-	wf.CanApprove = sv.CanPublish && (e.Status == centre.StatusDraft || e.Status == centre.StatusPublished) && !e.Approved() && e.Editor() != me
-	wf.CanRequestChanges = sv.CanPublish && e.Status == centre.StatusDraft && e.Editor() != me
-	if sv.Site.ReviewRequired && e.Status == centre.StatusDraft && !approved {
+	wf.CanApprove = sv.CanPublish && (e.Status == centre.StatusDraft || held) && !e.Approved() && e.Editor() != me
+	wf.CanRequestChanges = sv.CanPublish && (e.Status == centre.StatusDraft || held) && e.Editor() != me
+	if sv.Site.ReviewRequired && (e.Status == centre.StatusDraft || held) && !approved {
 		wf.NeedsApproval = true
 		wf.CanForcePublish = wf.CanPublish && who.p.Role == centre.RoleOwner
 		wf.CanPublish = false

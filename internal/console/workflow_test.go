@@ -332,6 +332,39 @@ func testTwoPersonRuleApproveRequestChangesAndForce(t *testing.T, open openStore
 		t.Fatalf("not published: %s", d.Status)
 	}
 
+	// A change to the public entry is held until Ben approves it.
+	cf := editForm(d)
+	cf.Set("title", "Flood barrier closes at 18:00")
+	cf.Set("change", "major")
+	cf.Set("change_note", "Closing time added.")
+	if status, page := ana.post(entryURL(d.ID), cf); status != http.StatusSeeOther {
+		t.Fatalf("a change to the public entry: %d\n%s", status, page)
+	}
+	d = e.stored(t, d.ID)
+	if d.Title != "Flood barrier closes" || d.Pending == nil || d.Pending.Title != "Flood barrier closes at 18:00" || d.Pending.Note != "Closing time added." {
+		t.Fatalf("the change is not held: %q, pending %+v", d.Title, d.Pending)
+	}
+	if pub, err := e.svc.PublicEntry(t.Context(), "demo", d.Slug, d.Lang); err != nil || pub[0].Title != "Flood barrier closes" {
+		t.Fatalf("the public reads the held change: %v", err)
+	}
+	page = ana.page(entryURL(d.ID))
+	mustContain(t, "the author's page of a held change", page, `id="held-change"`, "is held for approval, with the public note “Closing time added.”",
+		`value="Flood barrier closes at 18:00"`, "Not approved yet.")
+	mustNotContain(t, "the author's page of a held change", page, "Publish the change", "/approve\"")
+	mustContain(t, "the dashboard with a held change", ben.page("/admin/sites/demo/"), `<h2 id="h-held">Changes to public entries held for approval</h2>`, "a major change, ")
+	page = ben.page(entryURL(d.ID))
+	mustContain(t, "the reviewer's page of a held change", page, `action="/admin/sites/demo/entries/`+d.ID+`/approve"`, `action="/admin/sites/demo/entries/`+d.ID+`/request-changes"`)
+	if status, _ := ben.post(entryURL(d.ID)+"/approve", url.Values{"version": {version(d)}}); status != http.StatusSeeOther {
+		t.Fatalf("approving the held change: %d", status)
+	}
+	mustContain(t, "the author's page after approval", ana.page(entryURL(d.ID)), "Publish the change", "with its dated public note")
+	if status, _ := ana.post(entryURL(d.ID)+"/publish", url.Values{"version": {version(e.stored(t, d.ID))}}); status != http.StatusSeeOther {
+		t.Fatalf("publishing the held change: %d", status)
+	}
+	if d = e.stored(t, d.ID); d.Title != "Flood barrier closes at 18:00" || d.Pending != nil || len(d.ChangeNotes) != 1 {
+		t.Fatalf("after publishing the held change: %q pending %+v notes %v", d.Title, d.Pending, d.ChangeNotes)
+	}
+
 	// A scheduled entry cannot change under the rule: the editor says so
 	// and keeps the input.
 	later := create("Later bulletin")

@@ -302,36 +302,7 @@ func writeEntry(w writer, e *centre.Entry, body bool) {
 		}
 		w.list("org_keys", keys)
 	}
-	if len(e.Attachments) > 0 {
-		l := make([]types.AttributeValue, len(e.Attachments))
-		for i, a := range e.Attachments {
-			m := item{}
-			mw := writer(m)
-			mw.s("title", a.Title)
-			mw.s("url", a.URL)
-			mw.s("media_type", a.MediaType)
-			mw.n("size", a.Size)
-			mw.s("lang", a.Lang)
-			mw.s("file_id", a.FileID)
-			if a.Pages != 0 {
-				mw.n("pages", int64(a.Pages))
-			}
-			l[i] = &types.AttributeValueMemberM{Value: m}
-		}
-		w["attachments"] = &types.AttributeValueMemberL{Value: l}
-	}
-	if im := e.Image; !reflect.ValueOf(im).IsZero() {
-		m := item{}
-		mw := writer(m)
-		mw.s("file_id", im.FileID)
-		mw.s("alt", im.Alt)
-		mw.s("url", im.URL)
-		mw.s("media_type", im.MediaType)
-		mw.n("width", int64(im.Width))
-		mw.n("height", int64(im.Height))
-		mw.ints("widths", im.Widths)
-		w["image"] = &types.AttributeValueMemberM{Value: m}
-	}
+	writeFiles(w, &e.Content)
 	if e.Pinned {
 		w["pinned"] = &types.AttributeValueMemberBOOL{Value: true}
 	}
@@ -373,6 +344,9 @@ func writeEntry(w writer, e *centre.Entry, body bool) {
 	w.t("changes_requested_at", e.ChangesRequestedAt)
 	w.s("changes_requested_by", e.ChangesRequestedBy)
 	w.s("changes_note", e.ChangesNote)
+	if p := e.Pending; p != nil {
+		w["pending"] = &types.AttributeValueMemberM{Value: pendingItem(p, body)}
+	}
 	if c := e.LastChange; c != (centre.Change{}) {
 		m := item{}
 		mw := writer(m)
@@ -386,6 +360,101 @@ func writeEntry(w writer, e *centre.Entry, body bool) {
 		mw.s("reason", c.Reason)
 		w["last_change"] = &types.AttributeValueMemberM{Value: m}
 	}
+}
+
+// writeFiles writes the attachments and lead image of c.
+func writeFiles(w writer, c *centre.Content) {
+	if len(c.Attachments) > 0 {
+		l := make([]types.AttributeValue, len(c.Attachments))
+		for i, a := range c.Attachments {
+			m := item{}
+			mw := writer(m)
+			mw.s("title", a.Title)
+			mw.s("url", a.URL)
+			mw.s("media_type", a.MediaType)
+			mw.n("size", a.Size)
+			mw.s("lang", a.Lang)
+			mw.s("file_id", a.FileID)
+			if a.Pages != 0 {
+				mw.n("pages", int64(a.Pages))
+			}
+			l[i] = &types.AttributeValueMemberM{Value: m}
+		}
+		w["attachments"] = &types.AttributeValueMemberL{Value: l}
+	}
+	if im := c.Image; !reflect.ValueOf(im).IsZero() {
+		m := item{}
+		mw := writer(m)
+		mw.s("file_id", im.FileID)
+		mw.s("alt", im.Alt)
+		mw.s("url", im.URL)
+		mw.s("media_type", im.MediaType)
+		mw.n("width", int64(im.Width))
+		mw.n("height", int64(im.Height))
+		mw.ints("widths", im.Widths)
+		w["image"] = &types.AttributeValueMemberM{Value: m}
+	}
+}
+
+// readFiles reads what writeFiles wrote into c.
+func readFiles(r *reader, it item, c *centre.Content) {
+	for _, m := range r.maps("attachments") {
+		mr := reader{it: m}
+		c.Attachments = append(c.Attachments, centre.Attachment{
+			Title: mr.s("title"), URL: mr.s("url"), MediaType: mr.s("media_type"),
+			Size: mr.n("size"), Lang: mr.s("lang"), FileID: mr.s("file_id"), Pages: int(mr.n("pages")),
+		})
+		r.fail(mr.bad)
+	}
+	if v, ok := it["image"]; ok {
+		m, ok := v.(*types.AttributeValueMemberM)
+		if !ok {
+			r.fail("image")
+		} else {
+			mr := reader{it: m.Value}
+			c.Image = centre.Image{FileID: mr.s("file_id"), Alt: mr.s("alt"), URL: mr.s("url"), MediaType: mr.s("media_type"),
+				Width: int(mr.n("width")), Height: int(mr.n("height")), Widths: mr.ints("widths")}
+			r.fail(mr.bad)
+		}
+	}
+}
+
+// pendingItem is the map of a held change; body says whether to write its
+// body (list items carry none, as they carry no entry body).
+func pendingItem(p *centre.PendingChange, body bool) item {
+	m := item{}
+	w := writer(m)
+	w.s("type", p.Type)
+	w.s("title", p.Title)
+	w.s("summary", p.Summary)
+	if body {
+		w.s("body", p.Body)
+	}
+	w.list("tags", p.Tags)
+	w.list("organisations", p.Organisations)
+	writeFiles(w, &p.Content)
+	if p.Pinned {
+		m["pinned"] = &types.AttributeValueMemberBOOL{Value: true}
+	}
+	if p.Alert {
+		m["alert"] = &types.AttributeValueMemberBOOL{Value: true}
+	}
+	w.t("expires_at", p.ExpiresAt)
+	w.s("kind", p.Kind)
+	w.s("note", p.Note)
+	w.t("at", p.At)
+	return m
+}
+
+func pendingFromItem(m item) (*centre.PendingChange, string) {
+	r := reader{it: m}
+	p := &centre.PendingChange{
+		Content: centre.Content{Type: r.s("type"), Title: r.s("title"), Summary: r.s("summary"), Body: r.s("body"),
+			Tags: r.list("tags"), Organisations: r.list("organisations"), Pinned: r.b("pinned"), Alert: r.b("alert")},
+		ExpiresAt: r.t("expires_at"), Kind: r.s("kind"), Note: r.s("note"), At: r.t("at"),
+	}
+	readFiles(&r, m, &p.Content)
+	return p, r.bad
 }
 
 func entryFromItem(it item) (*centre.Entry, error) {
@@ -440,23 +509,15 @@ func entryFromItem(it item) (*centre.Entry, error) {
 			r.fail(mr.bad)
 		}
 	}
-	for _, m := range r.maps("attachments") {
-		mr := reader{it: m}
-		e.Attachments = append(e.Attachments, centre.Attachment{
-			Title: mr.s("title"), URL: mr.s("url"), MediaType: mr.s("media_type"),
-			Size: mr.n("size"), Lang: mr.s("lang"), FileID: mr.s("file_id"), Pages: int(mr.n("pages")),
-		})
-		r.fail(mr.bad)
-	}
-	if v, ok := it["image"]; ok {
+	readFiles(&r, it, &e.Content)
+	if v, ok := it["pending"]; ok {
 		m, ok := v.(*types.AttributeValueMemberM)
 		if !ok {
-			r.fail("image")
+			r.fail("pending")
 		} else {
-			mr := reader{it: m.Value}
-			e.Image = centre.Image{FileID: mr.s("file_id"), Alt: mr.s("alt"), URL: mr.s("url"), MediaType: mr.s("media_type"),
-				Width: int(mr.n("width")), Height: int(mr.n("height")), Widths: mr.ints("widths")}
-			r.fail(mr.bad)
+			var bad string
+			e.Pending, bad = pendingFromItem(m.Value)
+			r.fail(bad)
 		}
 	}
 	for _, m := range r.maps("change_notes") {

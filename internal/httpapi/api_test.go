@@ -696,8 +696,16 @@ func TestSiteAdministration(t *testing.T) {
 	e.must(req{method: "POST", path: "/api/v1/admin/sites", role: centre.RoleOwner, body: map[string]any{
 		"slug": "flood-2026", "title": "Flood information", "publisher": "Agency", "languages": []string{"en", "de"},
 		"contact": map[string]any{"url": "https://example.org/contact"}}}, 201).json(t, &s)
-	if s.Status != centre.SiteActive || s.Version != 1 {
+	if s.Status != centre.SiteActive || s.Version != 1 || s.ReviewRequired {
 		t.Fatalf("site %+v", s)
+	}
+	// A site can start with the two-person rule.
+	var ruled centre.Site
+	e.must(req{method: "POST", path: "/api/v1/admin/sites", role: centre.RoleOwner, body: map[string]any{
+		"slug": "flood-ruled", "title": "Flood information", "publisher": "Agency", "review_required": true,
+		"contact": map[string]any{"url": "https://example.org/contact"}}}, 201).json(t, &ruled)
+	if stored, err := e.svc.Site(t.Context(), "flood-ruled"); err != nil || !ruled.ReviewRequired || !stored.ReviewRequired {
+		t.Fatalf("a site created with review_required: %+v, stored %+v %v", ruled, stored, err)
 	}
 	p := e.must(req{method: "POST", path: "/api/v1/admin/sites", role: centre.RoleOwner, body: map[string]any{
 		"slug": "flood-2026", "title": "Again", "publisher": "Agency", "contact": map[string]any{"email": "a@example.org"}}}, 409).problem(t)

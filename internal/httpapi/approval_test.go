@@ -77,6 +77,24 @@ func testTwoPersonRule(t *testing.T, e *env) {
 		}
 	}
 
+	// A change to the published entry is held: the staff API shows it
+	// under "pending", the public keeps reading the published version.
+	e.must(req{method: "PATCH", path: path, role: centre.RolePublisher, body: map[string]any{"title": "Two-person rule, revised", "change": "major",
+		"change_note": "Revised."}, header: map[string]string{"If-Match": tag(got.Version)}}, 200).json(t, fresh(&got))
+	if got.Pending == nil || got.Pending.Title != "Two-person rule, revised" || got.Pending.Kind != centre.ChangeMajor || got.Title == got.Pending.Title {
+		t.Fatalf("a held change: %+v", got)
+	}
+	r = e.must(req{method: "GET", path: "/api/v1/sites/demo/entries/two-person"}, 200)
+	if strings.Contains(string(r.Body), "pending") || strings.Contains(string(r.Body), "revised") {
+		t.Errorf("the public entry shows the held change: %s", r.Body)
+	}
+	e.must(req{method: "POST", path: path + "/publish", role: centre.RolePublisher, header: map[string]string{"If-Match": tag(got.Version)}}, 409)
+	e.must(req{method: "POST", path: path + "/approve", role: centre.RoleAdmin, header: map[string]string{"If-Match": tag(got.Version)}}, 200).json(t, fresh(&got))
+	e.must(req{method: "POST", path: path + "/publish", role: centre.RolePublisher, header: map[string]string{"If-Match": tag(got.Version)}}, 200).json(t, fresh(&got))
+	if got.Pending != nil || got.Title != "Two-person rule, revised" || len(got.ChangeNotes) != 1 {
+		t.Fatalf("after publishing the held change: %+v", got)
+	}
+
 	// An owner forces a draft out with a reason; a publisher may not.
 	d2 := e.draft("forced", nil)
 	path2 := "/api/v1/admin/sites/demo/entries/" + d2.ID
@@ -100,7 +118,7 @@ func testTwoPersonRule(t *testing.T, e *env) {
 		t.Errorf("the audit log does not record the forced publication: %+v", log.Items)
 	}
 	e.must(req{method: "GET", path: "/api/v1/admin/sites/demo/audit?action=entry.approve", role: centre.RoleAdmin}, 200).json(t, &log)
-	if len(log.Items) != 3 { // refused as editor, refused on version, approved
+	if len(log.Items) != 4 { // refused as editor, refused on version, approved, the held change approved
 		t.Errorf("approve events: %+v", log.Items)
 	}
 	e.must(req{method: "GET", path: "/api/v1/admin/sites/demo/audit?action=entry.request-changes", role: centre.RoleAdmin}, 200).json(t, &log)

@@ -3,6 +3,7 @@ package httpapi
 import (
 	"crypto/subtle"
 	"net/http"
+	"strings"
 
 	"infocentre/internal/centre"
 )
@@ -14,12 +15,23 @@ import (
 // around the cache.
 const OriginSecretHeader = "X-Origin-Verify"
 
+// ViewerHostHeader carries the host name the visitor asked the CDN for
+// (template.yaml's viewer-request function sets it from Host, replacing
+// whatever the visitor sent): the API origin sees only its own name, so a
+// site on its own host name (Site.Hosts, in the distribution's aliases) is
+// found by this header. It is trusted only on a request that carries the
+// origin secret, and removed from every other.
+const ViewerHostHeader = "X-Viewer-Host"
+
 // originGuard returns next behind the origin-secret check: with no secret
 // configured it returns next itself. A request without the header, or with
 // another value (compared in constant time), is refused with a 403
 // problem (centre.EFORBIDDEN); GET /healthz is always answered (a probe of
 // the function, not a page). The header is removed before next sees the
-// request, so that nothing downstream can log or echo it.
+// request, so that nothing downstream can log or echo it. A request with
+// the secret and a valid ViewerHostHeader is served as a request for that
+// host (Host and X-Forwarded-Host); without the secret the header is
+// dropped.
 func originGuard(secret string, next http.Handler) http.Handler {
 	if secret == "" {
 		return next
@@ -27,7 +39,9 @@ func originGuard(secret string, next http.Handler) http.Handler {
 	want := []byte(secret)
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		got := r.Header.Get(OriginSecretHeader)
+		viewer := strings.ToLower(r.Header.Get(ViewerHostHeader))
 		r.Header.Del(OriginSecretHeader)
+		r.Header.Del(ViewerHostHeader)
 		if r.URL.Path == "/healthz" {
 			next.ServeHTTP(w, r)
 			return
@@ -37,6 +51,25 @@ func originGuard(secret string, next http.Handler) http.Handler {
 				"this endpoint serves public pages only through the deployment's CDN; use its address", nil)
 			return
 		}
+		if viewer != "" && validHostName(viewer) {
+			r.Host = viewer
+			r.Header.Set("X-Forwarded-Host", viewer)
+		}
 		next.ServeHTTP(w, r)
 	})
+}
+
+// validHostName reports whether h is a DNS host name (letters, digits,
+// hyphens and dots, at most 253 bytes), without a port.
+func validHostName(h string) bool {
+	if h == "" || len(h) > 253 || strings.HasPrefix(h, ".") || strings.HasSuffix(h, ".") || strings.Contains(h, "..") {
+		return false
+	}
+	for i := 0; i < len(h); i++ {
+		c := h[i]
+		if !(c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '-' || c == '.') {
+			return false
+		}
+	}
+	return true
 }

@@ -125,3 +125,32 @@ func (h *Handler) endSessions(w http.ResponseWriter, r *http.Request) {
 	}
 	writeVersioned(w, http.StatusOK, person.Version, person)
 }
+
+// resendInvitation sends an invited person's invitation again (If-Match
+// optional): a new link, answered once like invitePerson's; the link sent
+// before stops working.
+func (h *Handler) resendInvitation(w http.ResponseWriter, r *http.Request) {
+	version, err := precondition(w, r, false, "person", func(ctx context.Context) (int64, error) {
+		person, err := h.sitePerson(ctx, r)
+		if err != nil {
+			return 0, err
+		}
+		return person.Version, nil
+	})
+	if err != nil {
+		return
+	}
+	if h.cfg.InvitationURL == nil {
+		writeError(w, r, centre.Errorf(centre.ECONFLICT,
+			"invitations are opened in the staff console, which is off on this deployment (it needs PUBLIC_ORIGIN)"))
+		return
+	}
+	person, token, err := h.cfg.Service.ResendInvitation(r.Context(), principal(r.Context()), r.PathValue("site"), r.PathValue("id"), version)
+	if err != nil {
+		writeError(w, r, err)
+		return
+	}
+	noteAudit(r, "person "+person.ID+" invited again")
+	withholdBody(r)
+	writeVersioned(w, http.StatusOK, person.Version, InvitedPerson{Person: person, InvitationURL: h.cfg.InvitationURL(token)})
+}

@@ -135,3 +135,69 @@ func testPeople(t *testing.T, e *env) {
 		t.Errorf("invitation events: %+v", log.Items)
 	}
 }
+
+func TestResendInvitationOverAPI(t *testing.T) { testResendInvitation(t, newEnv(t)) }
+
+func TestResendInvitationOverAPIOnDynamoDB(t *testing.T) {
+	if testing.Short() {
+		t.Skip("moto_server: not under -short")
+	}
+	testResendInvitation(t, newEnvOn(t, dynamotest.NewStore(t)))
+}
+
+// testResendInvitation sends an invitation again through the staff API:
+// a new link shown once, the old one revoked, If-Match honoured, only for
+// invited people, and an admin scoped to a member organisation manages
+// only that organisation's people.
+func testResendInvitation(t *testing.T, e *env) {
+	ctx := t.Context()
+	e.reconfigure(func(c *httpapi.Config) {
+		c.InvitationURL = func(token string) string { return consoleOrigin + "/admin/invite/" + token }
+	})
+	owner := centre.Principal{KeyID: e.keyIDs[centre.RoleOwner], Site: centre.AllSites, Role: centre.RoleOwner}
+	k, secret, err := e.svc.CreateKey(ctx, owner, "demo", centre.KeyInput{Role: centre.RoleAdmin, Name: "Red Cross admin", Organisation: "Red Cross"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.keys["redcross-admin"], e.keyIDs["redcross-admin"] = secret, k.ID
+	people := "/api/v1/admin/sites/demo/people"
+	var first, again httpapi.InvitedPerson
+	e.must(req{method: "POST", path: people, role: centre.RoleAdmin, body: map[string]any{"email": "ana@example.org", "name": "Ana", "role": "editor", "organisation": "MSF"}}, 201).json(t, &first)
+	path := people + "/" + first.Person.ID + "/invitation"
+	e.must(req{method: "POST", path: path, role: centre.RolePublisher}, 403)
+	e.must(req{method: "POST", path: path, role: "redcross-admin"}, 403) // another organisation's person
+	e.must(req{method: "POST", path: path, role: centre.RoleAdmin, header: map[string]string{"If-Match": tag(first.Person.Version + 1)}}, 412)
+	r := e.must(req{method: "POST", path: path, role: centre.RoleAdmin, header: map[string]string{"If-Match": tag(first.Person.Version), "Idempotency-Key": "again"}}, 200)
+	r.json(t, &again)
+	if again.Person.ID != first.Person.ID || again.InvitationURL == first.InvitationURL || r.Header.Get("ETag") != tag(again.Person.Version) {
+		t.Fatalf("sent again: %+v (ETag %q)", again, r.Header.Get("ETag"))
+	}
+	// The link is a credential: a replay does not show it again.
+	e.must(req{method: "POST", path: path, role: centre.RoleAdmin, header: map[string]string{"Idempotency-Key": "again"}}, 409)
+	oldToken := strings.TrimPrefix(first.InvitationURL, consoleOrigin+"/admin/invite/")
+	if _, err := e.svc.Invitation(ctx, oldToken); !centre.IsCode(err, centre.ENOTFOUND) {
+		t.Fatalf("the first link after sending again: %v", err)
+	}
+	newToken := strings.TrimPrefix(again.InvitationURL, consoleOrigin+"/admin/invite/")
+	if _, err := e.svc.AcceptInvitation(ctx, newToken, centre.Credential{ID: []byte("ana-key"), PublicKey: []byte{1}}); err != nil {
+		t.Fatalf("the new link: %v", err)
+	}
+	e.must(req{method: "POST", path: path, role: centre.RoleAdmin}, 409) // active now
+
+	// The scoped admin: its own people yes, others' no (role, disable, sessions).
+	var own httpapi.InvitedPerson
+	e.must(req{method: "POST", path: people, role: "redcross-admin", body: map[string]any{"email": "rc@example.org", "name": "RC", "role": "editor"}}, 201).json(t, &own)
+	e.must(req{method: "POST", path: people + "/" + own.Person.ID + "/invitation", role: "redcross-admin"}, 200)
+	ana := people + "/" + first.Person.ID
+	var got centre.Person
+	e.must(req{method: "GET", path: ana, role: centre.RoleAdmin}, 200).json(t, &got)
+	e.must(req{method: "PATCH", path: ana, role: "redcross-admin", body: map[string]any{"role": "viewer"}, header: map[string]string{"If-Match": tag(got.Version)}}, 403)
+	for _, action := range []string{"/disable", "/end-sessions"} {
+		if p := e.must(req{method: "POST", path: ana + action, role: "redcross-admin"}, 403).problem(t); !strings.Contains(p.Detail, "only the people of Red Cross") {
+			t.Fatalf("%s refusal says %q", action, p.Detail)
+		}
+	}
+	if after, _ := e.store.GetPerson(ctx, first.Person.ID); after.Version != got.Version || after.State != centre.PersonActive {
+		t.Fatalf("refused calls changed the person: %+v", after)
+	}
+}

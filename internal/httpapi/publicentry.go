@@ -40,6 +40,10 @@ type PublicEntry struct {
 	OutdatedSince   time.Time           `json:"outdated_since,omitzero"`
 }
 
+// PublicEntryOf returns e as the public read API shows it (webhook
+// payloads carry the same form).
+func PublicEntryOf(e *centre.Entry) PublicEntry { return publicEntry(e) }
+
 // publicEntry copies the public fields of e.
 func publicEntry(e *centre.Entry) PublicEntry {
 	return PublicEntry{

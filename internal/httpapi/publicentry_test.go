@@ -21,7 +21,7 @@ import (
 // staffOnly lists the fields of centre.Entry that no public response may
 // carry. Every other field of centre.Entry must be in httpapi.PublicEntry.
 var staffOnly = []string{"created_by", "last_change", "preview_generation", "review_note", "review_requested_at",
-	"edited_by", "approved_at", "approved_by", "approval_note", "changes_requested_at", "changes_requested_by", "changes_note"}
+	"edited_by", "approved_at", "approved_by", "approval_note", "changes_requested_at", "changes_requested_by", "changes_note", "pending"}
 
 // jsonFields maps the JSON names of the fields of struct type t, embedded
 // structs flattened, to their fields.

@@ -83,6 +83,15 @@ type Options struct {
 	MaxBytes int64
 	// Timeout bounds the whole export; 0 means DefaultTimeout.
 	Timeout time.Duration
+	// Prefix is the path the copy is served below, such as /sites/demo:
+	// pages link to each other below it, as the live pages of the
+	// deployment's own hosts do, and are written below it (stylesheets
+	// stay in /assets/). Empty: the copy is served at the root of a host.
+	// It must be "" or "/sites/{site}" of the exported site.
+	Prefix string
+	// NoAPI leaves out the read API's snapshots (api/v1/…): what a mirror
+	// holds (Sync, Update), which serves pages, feeds and files only.
+	NoAPI bool
 }
 
 // Default limits of one export. Past any of them the export stops with an
@@ -116,6 +125,10 @@ type Result struct {
 	Bytes     int64    // their total size
 	Entries   int      // public entries (each language version)
 	Broken    []string // internal links that lead nowhere, as "page -> link"
+	// A mirror's update (Sync, Update): files rendered with the bytes
+	// the mirror held already (not written again), and files deleted.
+	Unchanged int
+	Deleted   int
 }
 
 // Export writes the public site siteSlug of svc to outDir with default
@@ -138,16 +151,11 @@ func (o Options) Export(ctx context.Context, svc *centre.Service, siteSlug, outD
 	ctx, cancel := context.WithTimeoutCause(ctx, timeout,
 		centre.Errorf(centre.ETOOLARGE, "the static export of site %q takes longer than the limit of %s", siteSlug, timeout))
 	defer cancel()
-	var origin string
-	if o.BaseURL != "" {
-		u, err := url.Parse(o.BaseURL)
-		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || (u.Path != "" && u.Path != "/") || u.RawQuery != "" {
-			return nil, centre.Errorf(centre.EINVALID, "base URL %q must be an http(s) URL of a host root, like https://archive.example.org", o.BaseURL)
-		}
-		origin = u.Scheme + "://" + u.Host
-	}
-	site, err := svc.Site(ctx, siteSlug)
+	origin, err := o.origin()
 	if err != nil {
+		return nil, err
+	}
+	if _, err := svc.Site(ctx, siteSlug); err != nil {
 		return nil, err
 	}
 	if err := CheckOutDir(outDir); err != nil {
@@ -171,6 +179,58 @@ func (o Options) Export(ctx context.Context, svc *centre.Service, siteSlug, outD
 		return nil, err
 	}
 
+	x, err := o.newExporter(ctx, svc, siteSlug, origin, maxPages, maxBytes)
+	if err != nil {
+		return nil, err
+	}
+	x.put = func(name string, body []byte, _ http.Header) error {
+		full := filepath.Join(tmp, filepath.FromSlash(name))
+		if err := os.MkdirAll(filepath.Dir(full), 0o755); err != nil {
+			return err
+		}
+		return os.WriteFile(full, body, 0o644)
+	}
+	if err := x.pages(progress, x.seeds()); err != nil {
+		return nil, x.stopped(err)
+	}
+	if !o.NoAPI {
+		if err := x.snapshots(progress); err != nil {
+			return nil, x.stopped(err)
+		}
+	}
+	if err := os.Remove(outDir); err != nil && !errors.Is(err, os.ErrNotExist) {
+		return nil, err
+	}
+	if err := os.Rename(tmp, outDir); err != nil {
+		return nil, err
+	}
+	done = true
+	sort.Strings(x.res.Broken)
+	return x.res, nil
+}
+
+// origin returns the scheme and host of BaseURL, or "" without one.
+func (o Options) origin() (string, error) {
+	if o.BaseURL == "" {
+		return "", nil
+	}
+	u, err := url.Parse(o.BaseURL)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || (u.Path != "" && u.Path != "/") || u.RawQuery != "" {
+		return "", centre.Errorf(centre.EINVALID, "base URL %q must be an http(s) URL of a host root, like https://archive.example.org", o.BaseURL)
+	}
+	return u.Scheme + "://" + u.Host, nil
+}
+
+// newExporter returns an exporter of site siteSlug of svc, as of o.Now,
+// whose files go nowhere until its put is set.
+func (o Options) newExporter(ctx context.Context, svc *centre.Service, siteSlug, origin string, maxPages int, maxBytes int64) (*exporter, error) {
+	site, err := svc.Site(ctx, siteSlug)
+	if err != nil {
+		return nil, err
+	}
+	if o.Prefix != "" && o.Prefix != web.SiteBase(site.Slug) {
+		return nil, centre.Errorf(centre.EINVALID, "prefix %q must be empty or %s", o.Prefix, web.SiteBase(site.Slug))
+	}
 	log := o.Logger
 	if log == nil {
 		log = slog.New(slog.NewTextHandler(io.Discard, nil))
@@ -188,10 +248,10 @@ func (o Options) Export(ctx context.Context, svc *centre.Service, siteSlug, outD
 		return nil, err
 	}
 	svc = svc.At(now)
-	x := &exporter{
-		ctx: ctx, public: svc, site: site, dir: tmp, origin: origin, res: &Result{},
+	return &exporter{
+		ctx: ctx, public: svc, site: site, origin: origin, prefix: o.Prefix, res: &Result{},
 		web: web.New(svc, web.Options{
-			Static: true, StaticOrigin: origin, BuildID: "static", Cursors: sealer, Logger: log, PageSize: 20,
+			Static: true, StaticOrigin: origin, StaticPrefix: o.Prefix, BuildID: "static", Cursors: sealer, Logger: log, PageSize: 20,
 			Counts:      &search.Service{Store: svc.Store, Log: log, Now: func() time.Time { return now }},
 			SiteForHost: func(context.Context, string) (string, bool) { return site.Slug, true },
 		}),
@@ -200,22 +260,7 @@ func (o Options) Export(ctx context.Context, svc *centre.Service, siteSlug, outD
 			Cursors: sealer, Log: log,
 		}),
 		seen: map[string]bool{}, maxPages: maxPages, maxBytes: maxBytes,
-	}
-	if err := x.pages(progress); err != nil {
-		return nil, x.stopped(err)
-	}
-	if err := x.snapshots(progress); err != nil {
-		return nil, x.stopped(err)
-	}
-	if err := os.Remove(outDir); err != nil && !errors.Is(err, os.ErrNotExist) {
-		return nil, err
-	}
-	if err := os.Rename(tmp, outDir); err != nil {
-		return nil, err
-	}
-	done = true
-	sort.Strings(x.res.Broken)
-	return x.res, nil
+	}, nil
 }
 
 // stopped returns the cause of an export cut short by its deadline (an
@@ -259,8 +304,16 @@ type exporter struct {
 	ctx    context.Context
 	public *centre.Service
 	site   *centre.Site
-	dir    string
 	origin string
+	prefix string // Options.Prefix
+	// put stores one file of the copy: name is its path without the
+	// leading "/" (a page's ends in "index.html"), hdr the response's.
+	put func(name string, body []byte, hdr http.Header) error
+	// follow decides whether a link found on the page from is fetched
+	// (nil: every link is); gone receives the name of each path fetched
+	// that is not found (nil: ignored).
+	follow func(p, from string) bool
+	gone   func(name string)
 	web    http.Handler
 	api    http.Handler
 	res    *Result
@@ -282,21 +335,29 @@ func (x *exporter) enqueue(p, from string) {
 	x.queue = append(x.queue, link{p, from})
 }
 
-// pages fetches the site's pages, starting from the home page, every list,
-// feed and public entry, and following every internal link of each page.
-func (x *exporter) pages(progress Progress) error {
-	for _, p := range []string{"/", "/404.html", "/robots.txt", "/sitemap.xml", "/feed.atom", "/feed.rss", "/feed.json",
-		"/statements/", "/publications/", "/news/", "/tags/", "/organisations/"} {
+// seeds returns the paths a whole copy starts from: the home page, every
+// list, feed and public entry (expired ones included: they stay readable).
+func (x *exporter) seeds() []string {
+	return []string{"/", "/404.html", "/robots.txt", "/sitemap.xml", "/feed.atom", "/feed.rss", "/feed.json",
+		"/statements/", "/publications/", "/news/", "/tags/", "/organisations/"}
+}
+
+// pages fetches the site's pages, starting from seeds and, for a whole
+// copy (follow nil), every public entry, and following the internal links
+// of each page that follow allows.
+func (x *exporter) pages(progress Progress, seeds []string) error {
+	for _, p := range seeds {
 		x.enqueue(p, "")
 	}
-	// Every public entry, expired ones included: they stay readable.
-	entries, err := x.publicEntries()
-	if err != nil {
-		return err
-	}
-	for _, e := range entries {
-		x.res.Entries++
-		x.enqueue("/"+e.Lang+"/"+e.Slug+"/", "")
+	if x.follow == nil {
+		entries, err := x.publicEntries()
+		if err != nil {
+			return err
+		}
+		for _, e := range entries {
+			x.res.Entries++
+			x.enqueue(web.EntryPath(e.Lang, e.Slug), "")
+		}
 	}
 	for i := 0; i < len(x.queue); i++ {
 		if i >= x.maxPages {
@@ -371,29 +432,45 @@ func (x *exporter) fetch(l link) error {
 	case res.StatusCode >= 500:
 		return fmt.Errorf("static: GET %s: %s", l.path, res.Status)
 	default:
-		x.res.Broken = append(x.res.Broken, or(l.from, "(start)")+" -> "+l.path)
+		if x.gone != nil && (res.StatusCode == http.StatusNotFound || res.StatusCode == http.StatusGone) {
+			x.gone(x.name(l.path, ""))
+		}
+		if l.from != "" || x.follow == nil {
+			x.res.Broken = append(x.res.Broken, or(l.from, "(start)")+" -> "+l.path)
+		}
 		return nil
 	}
 	ctype, _, _ := mime.ParseMediaType(res.Header.Get("Content-Type"))
-	file := l.path
-	switch {
-	case strings.HasSuffix(file, "/"):
-		file += "index.html"
-	case ctype == "text/html" && path.Ext(file) == "":
-		file += "/index.html"
-	}
-	if err := x.write(file, body); err != nil {
+	if err := x.write(x.name(l.path, ctype), body, res.Header); err != nil {
 		return err
 	}
 	if ctype == "text/html" {
 		x.res.Pages++
 		for _, ref := range links(body) {
-			if p, ok := x.internal(l.path, ref); ok {
+			if p, ok := x.internal(l.path, ref); ok && (x.follow == nil || x.follow(p, l.path)) {
 				x.enqueue(p, l.path)
 			}
 		}
 	}
 	return nil
+}
+
+// name returns the file name (without the leading "/") of the path p the
+// handler was asked for: below Prefix for the site's own paths, a page's
+// ending in index.html (ctype "" takes a path without an extension for a
+// page).
+func (x *exporter) name(p, ctype string) string {
+	file := p
+	if !strings.HasPrefix(p, "/assets/") {
+		file = x.prefix + p
+	}
+	switch {
+	case strings.HasSuffix(file, "/"):
+		file += "index.html"
+	case (ctype == "text/html" || ctype == "") && path.Ext(file) == "":
+		file += "/index.html"
+	}
+	return strings.TrimPrefix(path.Clean("/"+file), "/")
 }
 
 // internal resolves ref, found on the page at pagePath, to a path of this
@@ -408,12 +485,20 @@ func (x *exporter) internal(pagePath, ref string) (string, bool) {
 			return "", false
 		}
 	}
-	base, _ := url.Parse(pagePath)
+	base, _ := url.Parse(x.prefix + pagePath)
 	abs := base.ResolveReference(u)
 	if abs.Path == "" {
 		return "", false
 	}
 	p := abs.Path
+	if x.prefix != "" {
+		switch {
+		case strings.HasPrefix(p, x.prefix+"/"):
+			p = strings.TrimPrefix(p, x.prefix)
+		case !strings.HasPrefix(p, "/assets/"):
+			return "", false // another site, the read API, the directory
+		}
+	}
 	if abs.RawQuery != "" {
 		p += "?" + abs.RawQuery // a static copy cannot serve it: reported as broken
 	}
@@ -449,17 +534,14 @@ func links(doc []byte) []string {
 	}
 }
 
-func (x *exporter) write(name string, body []byte) error {
-	// A rooted path cleans to a path inside the root: nothing escapes dir.
-	clean := path.Clean("/" + name)
-	full := filepath.Join(x.dir, filepath.FromSlash(strings.TrimPrefix(clean, "/")))
+// write stores the file name (a rooted path cleans to a path inside the
+// root: nothing escapes the copy) with the response header hdr.
+func (x *exporter) write(name string, body []byte, hdr http.Header) error {
+	name = strings.TrimPrefix(path.Clean("/"+name), "/")
 	if x.res.Bytes+int64(len(body)) > x.maxBytes {
 		return centre.Errorf(centre.ETOOLARGE, "the static export of site %q is larger than the limit of %d bytes", x.site.Slug, x.maxBytes)
 	}
-	if err := os.MkdirAll(filepath.Dir(full), 0o755); err != nil {
-		return err
-	}
-	if err := os.WriteFile(full, body, 0o644); err != nil {
+	if err := x.put(name, body, hdr); err != nil {
 		return err
 	}
 	x.res.Files++
@@ -476,7 +558,7 @@ func (x *exporter) snapshots(progress Progress) error {
 	if err != nil {
 		return err
 	}
-	if err := x.write(out+"/index.json", body); err != nil {
+	if err := x.write(out+"/index.json", body, nil); err != nil {
 		return err
 	}
 	refs, err := x.apiLists(apiBase, progress)
@@ -504,7 +586,7 @@ func (x *exporter) snapshots(progress Progress) error {
 		if err != nil {
 			return err
 		}
-		if err := x.write(out+"/entries/"+r.slug+"/"+r.lang+".json", body); err != nil {
+		if err := x.write(out+"/entries/"+r.slug+"/"+r.lang+".json", body, nil); err != nil {
 			return err
 		}
 		progress("api entries", i+1, len(refs))
@@ -570,7 +652,7 @@ func (x *exporter) apiLists(apiBase string, progress Progress) ([]entryRef, erro
 			name = out + "/entries/page-" + strconv.Itoa(n) + ".json"
 		}
 		b, _ := json.Marshal(page)
-		if err := x.write(name, append(b, '\n')); err != nil {
+		if err := x.write(name, append(b, '\n'), nil); err != nil {
 			return nil, err
 		}
 		progress("api lists", n, n)

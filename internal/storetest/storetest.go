@@ -95,6 +95,7 @@ func Run(t *testing.T, newStore func(t *testing.T) centre.Store, opts ...Option)
 	}
 	tests = append(tests, peopleTests...)
 	tests = append(tests, alertTests...)
+	tests = append(tests, webhookTests...)
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			if !o.sequential {

@@ -92,23 +92,13 @@ func (q *req) attachmentURL(a centre.Attachment, abs bool) string {
 // entryURL returns the path of an entry page on this host: /{lang}/{slug}/
 // (see sitepath.go for the one URL scheme of the live site and its static
 // copies).
-func (q *req) entryURL(lang, slug string) string {
-	return q.url("/" + lang + "/" + slug + "/")
-}
+func (q *req) entryURL(lang, slug string) string { return q.url(EntryPath(lang, slug)) }
 
 // pageURL returns the path on this host of the home, list or index page p
 // (a listSpec path, ending in "/") in language lang: p itself in the
 // site's default language, else p + lang + "/" (/fr/, /news/fr/,
 // /tags/masks/fr/).
-func (q *req) pageURL(p, lang string) string {
-	if !strings.HasSuffix(p, "/") {
-		p += "/"
-	}
-	if q.site != nil && lang != "" && !strings.EqualFold(lang, q.site.DefaultLanguage()) {
-		p += lang + "/"
-	}
-	return q.url(p)
-}
+func (q *req) pageURL(p, lang string) string { return q.url(PagePath(q.site, p, lang)) }
 
 // searchURL returns the path of the search page in language lang: the
 // language is a filter of the search, so it stays in the query string

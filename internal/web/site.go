@@ -133,6 +133,11 @@ type Options struct {
 	// active site then carry a subscribe form in the footer, and entry
 	// pages one for updates about the entry.
 	Subscribe bool
+	// StaticPrefix is the path a static copy is served below, such as
+	// /sites/demo for the edge's mirror (internal/edge), which keeps each
+	// site where the live deployment serves it; links then name it as the
+	// live pages do. Empty: the copy is at the root of its host.
+	StaticPrefix string
 	// Searcher answers the search page ({base}/search) and with it the
 	// OpenSearch description ({base}/opensearch.xml) and the search link
 	// of every page. Nil, or Static, leaves all of them out.
@@ -269,7 +274,7 @@ func (s *Site) serveSite(w http.ResponseWriter, r *http.Request, slug, prefix, p
 	r = r.WithContext(ctx)
 	q := &req{w: w, r: r, prefix: prefix, origin: s.originFor(r, claimed), path: path}
 	if s.opts.Static {
-		q.static, q.origin, q.prefix = true, strings.TrimSuffix(s.opts.StaticOrigin, "/"), ""
+		q.static, q.origin, q.prefix = true, strings.TrimSuffix(s.opts.StaticOrigin, "/"), s.opts.StaticPrefix
 	}
 	if !centre.ValidSlug(slug) {
 		s.notFound(w, r, nil, "")

@@ -4,6 +4,8 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+
+	"infocentre/internal/centre"
 )
 
 // The live site and its static copies (internal/static) share one URL
@@ -168,4 +170,48 @@ func (s *Site) redirectTo(q *req, target, query string) {
 	s.securityHeaders(q.w, q.r)
 	q.w.Header().Set("Cache-Control", cacheControlPage)
 	http.Redirect(q.w, q.r, target, http.StatusMovedPermanently)
+}
+
+// The URL scheme for code outside this package that names pages of a site
+// (the edge's purge and mirror, internal/edge): the same paths the pages
+// link to, below the site's base (SiteBase on the deployment's own hosts,
+// "" on a host the site claims).
+
+// SiteBase returns the base of site slug's pages on the deployment's own
+// hosts: /sites/{slug}.
+func SiteBase(slug string) string { return "/sites/" + slug }
+
+// EntryPath returns the path of the page of an entry in language lang:
+// /{lang}/{slug}/.
+func EntryPath(lang, slug string) string { return "/" + lang + "/" + slug + "/" }
+
+// ListPath returns the path of the list of entries of type typ, of the
+// tag tag, or of the organisation whose key (centre.OrgKey) is org — the
+// first that is set; with none, the home page "/".
+func ListPath(typ, tag, org string) string {
+	return listSpec{Type: typ, Tag: tag, Org: org}.path()
+}
+
+// IndexPaths are the index pages of every tag and every organisation.
+var IndexPaths = []string{"/tags/", "/organisations/"}
+
+// FeedNames are the feeds each list offers in its directory
+// (ListPath(…) + name).
+var FeedNames = []string{"feed.atom", "feed.rss", "feed.json"}
+
+// SiteFiles are the site-wide documents that list its entries or alerts,
+// below the site's base.
+var SiteFiles = []string{"/sitemap.xml", "/cap.xml"}
+
+// PagePath returns the path of the home, list or index page p (as
+// ListPath or IndexPaths name it) of site in language lang: the site's
+// default language is never named.
+func PagePath(site *centre.Site, p, lang string) string {
+	if !strings.HasSuffix(p, "/") {
+		p += "/"
+	}
+	if site != nil && lang != "" && !strings.EqualFold(lang, site.DefaultLanguage()) {
+		p += lang + "/"
+	}
+	return p
 }
