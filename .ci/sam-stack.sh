@@ -5,7 +5,7 @@
 # distribution) on the docker bridge gateway, creates the table and the
 # secrets, and runs `sam local start-api` on 127.0.0.1:PORT (0: a free
 # port). Everything it starts is stopped when the calling script exits.
-# It sets: root art sam venv gw moto_port api_port table env_vars
+# It sets: root art sam venv gw moto_port api_port hub_port table env_vars
 # files_bucket transfer_bucket mirror_bucket distribution_id, and the
 # arrays sam_local (arguments of every sam local command) and sam_edge
 # (the same with the distribution on, for the edge function).
@@ -135,6 +135,14 @@ PY
   # origin (localhost, which passkeys need, for 127.0.0.1).
   api_port=$3
   [ "$api_port" != 0 ] || api_port=$(free_port 127.0.0.1)
+  # With SAM_STACK_HUB=1 (the e2e tests), the functions name a WebSub hub
+  # that the caller serves on the bridge gateway (hub_port), which the
+  # containers reach as host.docker.internal.
+  hub_port="" websub_hub=""
+  if [ "${SAM_STACK_HUB:-}" = 1 ]; then
+    hub_port=$(free_port "$gw")
+    websub_hub="http://host.docker.internal:$hub_port/hub"
+  fi
   env_vars="$art/env-vars.json"
   cat >"$env_vars" <<JSON
 {"Parameters": {
@@ -155,7 +163,8 @@ PY
   "CLOUDFRONT_ENDPOINT": "http://host.docker.internal:$moto_port",
   "LOG_LEVEL": "debug",
   "STAGE": "$stack_name",
-  "PUBLIC_ORIGIN": "http://localhost:$api_port"
+  "PUBLIC_ORIGIN": "http://localhost:$api_port",
+  "WEBSUB_HUB": "$websub_hub"
 }}
 JSON
 

@@ -8,7 +8,7 @@ import (
 
 // TestLeanFunctions: built as functions/Makefile builds them, no function
 // carries the embedded store or the files directory, and the public
-// function carries no staff side (console and its passkeys, upload
+// and notifier functions carry no staff side (console and its passkeys, upload
 // inspection with its PDF and image codecs, transfers, static archives).
 func TestLeanFunctions(t *testing.T) {
 	if testing.Short() {
@@ -19,7 +19,7 @@ func TestLeanFunctions(t *testing.T) {
 		"infocentre/internal/static", "github.com/go-webauthn/webauthn/webauthn", "github.com/pdfcpu/pdfcpu/pkg/api"}
 	for fn, tags := range map[string]string{"public": "lambda.norpc,lambda,publicfn", "admin": "lambda.norpc,lambda",
 		"authorizer": "lambda.norpc,lambda", "publisher": "lambda.norpc,lambda", "edge": "lambda.norpc,lambda",
-		"bounces": "lambda.norpc,lambda,publicfn"} {
+		"bounces": "lambda.norpc,lambda,publicfn", "notifier": "lambda.norpc,lambda,publicfn"} {
 		cmd := exec.Command("go", "list", "-deps", "-tags", tags, "./"+fn)
 		cmd.Env = append(cmd.Environ(), "CGO_ENABLED=0", "GOOS=linux")
 		out, err := cmd.Output()
@@ -34,7 +34,7 @@ func TestLeanFunctions(t *testing.T) {
 			t.Fatalf("%s: the dependency list misses internal/app: %s", fn, out)
 		}
 		banned := local
-		if fn == "public" || fn == "bounces" {
+		if fn == "public" || fn == "bounces" || fn == "notifier" {
 			banned = append(append([]string{}, local...), staff...)
 		}
 		for _, p := range banned {

@@ -81,8 +81,8 @@ func functions(t *testing.T, tpl node) map[string]node {
 			out[name] = r.(node)
 		}
 	}
-	if len(out) != 6 {
-		t.Fatalf("template has %d functions, want 6", len(out))
+	if len(out) != 7 {
+		t.Fatalf("template has %d functions, want 7", len(out))
 	}
 	return out
 }
@@ -135,7 +135,7 @@ func TestRuntimeAndEnvironment(t *testing.T) {
 	slices.Sort(names)
 	want := []string{"ALERTS_FROM", "ALERTS_SECRET", "ALERTS_SECRET_ARN", "CURSOR_SECRET", "CURSOR_SECRET_ARN", "DYNAMODB_ENDPOINT", "DYNAMODB_TABLE", "FILES_BUCKET", "LOG_LEVEL",
 		"OIDC_CLIENT_ID", "OIDC_CLIENT_SECRET", "OIDC_CLIENT_SECRET_ARN", "OIDC_ISSUER", "OIDC_NAME",
-		"ORIGIN_SECRET", "ORIGIN_SECRET_ARN", "PREVIEW_SECRET", "PREVIEW_SECRET_ARN", "PUBLIC_ORIGIN", "RENDER_CACHE_BYTES", "RESERVED_HOSTS", "S3_ENDPOINT", "SECRETSMANAGER_ENDPOINT", "SES_CONFIGURATION_SET", "SES_ENDPOINT", "SMTP_URL", "STAGE", "TRANSFER_BUCKET", "TRUST_FORWARDED"}
+		"ORIGIN_SECRET", "ORIGIN_SECRET_ARN", "PREVIEW_SECRET", "PREVIEW_SECRET_ARN", "PUBLIC_ORIGIN", "RENDER_CACHE_BYTES", "RESERVED_HOSTS", "S3_ENDPOINT", "SECRETSMANAGER_ENDPOINT", "SES_CONFIGURATION_SET", "SES_ENDPOINT", "SMTP_URL", "STAGE", "TRANSFER_BUCKET", "TRUST_FORWARDED", "WEBSUB_HUB"}
 	if !slices.Equal(names, want) {
 		t.Errorf("environment %v, want %v", names, want)
 	}
@@ -228,7 +228,7 @@ func statements(t *testing.T, name string, fn node) []node {
 				continue
 			}
 			// Sending email alerts (HasAlerts): checked in TestLeastPrivilege.
-			alerts := len(iff) == 3 && iff[0] == "HasAlerts" && name == "PublicFunction"
+			alerts := len(iff) == 3 && iff[0] == "HasAlerts" && (name == "PublicFunction" || name == "NotifierFunction")
 			if !alerts && (len(iff) != 3 || iff[0] != "HasKmsKey") {
 				t.Errorf("%s: conditional policy %v", name, p)
 				continue
@@ -314,19 +314,22 @@ func TestLeastPrivilege(t *testing.T) {
 	scoped := map[string][]string{
 		"PublicFunction":     {"SITE#*", "HOST#*", "S#*", "R#*", "X#*", "XL#*", "FH#*"},
 		"AuthorizerFunction": {"KEYHASH#*", "KEY#*"},
-		"PublisherFunction":  {"S#*", "R#*", "L#*", "X#*", "XL#*"},
+		"PublisherFunction":  {"S#*", "R#*", "L#*", "X#*", "XL#*", "OUTBOX#*"},
 		"BouncesFunction":    {"AX#*"},
 		"EdgeFunction":       {"SITE#*", "HOST#*", "S#*", "L#*", "R#*", "X#*", "XL#*", "FH#*"},
+		"NotifierFunction":   {"R#*", "SITE#*", "OUTBOX#*", "S#*"},
 	}
 	// The one write a read-only function may do, by Sid: the public
 	// function keeps visitors' email alert subscriptions and reads the
 	// suppression list (internal/alerts), nothing else.
-	visitorWrites := map[string][]string{"PublicFunction/VisitorSubscriptions": {"AS#*", "AX#*"}}
+	visitorWrites := map[string][]string{"PublicFunction/VisitorSubscriptions": {"AS#*", "AX#*"},
+		// The notifier's email channel: claims, who was told, digests.
+		"NotifierFunction/EmailAlerts": {"AS#*", "AD#*", "AT#*", "AG#*", "AX#*"}}
 	// Extra read-only statements, by Sid: leading keys and the one action.
 	readOnlyScoped := map[string][]string{"PublisherFunction/ReadSites": {"SITE#*"}}
 	// Extra statements that read and update (never put or delete) items,
 	// by Sid: the publisher makes a released entry's files public.
-	updateScoped := map[string][]string{"PublisherFunction/MarkFilesPublic": {"F#*", "FH#*"}}
+	updateScoped := map[string][]string{"PublisherFunction/MarkFilesPublic": {"F#*", "FH#*"}, "NotifierFunction/SettleOutbox": {"OUTBOX#*"}}
 	// The one batch read, by Sid: the public function reads the entries a
 	// site's front names by ID, from their list items (L#<site>#all).
 	batchScoped := map[string][]string{"PublicFunction/ReadListedEntries": {"L#*#all"}}
@@ -364,7 +367,7 @@ func TestLeastPrivilege(t *testing.T) {
 				if !strings.HasPrefix(a, "dynamodb:") {
 					switch {
 					case strings.HasPrefix(a, "kms:"):
-					case a == "ses:SendEmail" && name == "PublicFunction" && s["Sid"] == "SendAlerts":
+					case a == "ses:SendEmail" && (name == "PublicFunction" || name == "NotifierFunction") && s["Sid"] == "SendAlerts":
 						// The confirmation email, as the SES identity in the
 						// alerts configuration set only.
 						for _, r := range asList(s["Resource"]) {
@@ -375,6 +378,9 @@ func TestLeastPrivilege(t *testing.T) {
 						}
 					case name == "EdgeFunction" && a == "cloudfront:CreateInvalidation" &&
 						strings.HasSuffix(fmt.Sprint(s["Resource"]), ":distribution/${Distribution}]"):
+					case a == "sqs:SendMessage" && name == "NotifierFunction" &&
+						s["Resource"].(node)["Fn::GetAtt"] == "NotifierDeadLetterQueue.Arn":
+						// Its dead-letter queue (stream on-failure destination).
 					default:
 						t.Errorf("%s: action %s", name, a)
 					}
@@ -698,16 +704,19 @@ func TestPublisherRunsOnceAtATime(t *testing.T) {
 	}
 }
 
-// TestAlarms: the four alarms operators need, each notifying the optional
+// TestAlarms: the alarms operators need, each notifying the optional
 // SNS topic.
 func TestAlarms(t *testing.T) {
 	tpl := loadTemplate(t)
 	res := get(t, tpl, "Resources").(node)
 	metrics := map[string]string{
-		"Api5xxAlarm":            "AWS/ApiGateway 5xx",
-		"FunctionThrottlesAlarm": "AWS/Lambda Throttles",
-		"PublisherErrorsAlarm":   "AWS/Lambda Errors",
-		"TableThrottlesAlarm":    "AWS/DynamoDB ThrottledRequests",
+		"Api5xxAlarm":             "AWS/ApiGateway 5xx",
+		"FunctionThrottlesAlarm":  "AWS/Lambda Throttles",
+		"PublisherErrorsAlarm":    "AWS/Lambda Errors",
+		"TableThrottlesAlarm":     "AWS/DynamoDB ThrottledRequests",
+		"NotifierDeadLetterAlarm": "AWS/SQS ApproximateNumberOfMessagesVisible",
+		"NotifierErrorsAlarm":     "AWS/Lambda Errors",
+		"NotificationsDeadAlarm":  "infocentre NotificationsDead",
 	}
 	for name, want := range metrics {
 		p := get(t, res, name, "Properties").(node)
@@ -784,7 +793,7 @@ func TestFailedFirstDeployCanBeRetried(t *testing.T) {
 // publisher, so that a public spike cannot starve staff.
 func TestConcurrencyDefaultsAreSafe(t *testing.T) {
 	tpl := loadTemplate(t)
-	for _, p := range []string{"PublicReservedConcurrency", "AdminReservedConcurrency", "AuthorizerReservedConcurrency", "PublisherReservedConcurrency"} {
+	for _, p := range []string{"PublicReservedConcurrency", "AdminReservedConcurrency", "AuthorizerReservedConcurrency", "PublisherReservedConcurrency", "NotifierReservedConcurrency"} {
 		if d := get(t, tpl, "Parameters", p, "Default"); d != -1 {
 			t.Errorf("%s default %v, want -1 (none)", p, d)
 		}
@@ -850,3 +859,47 @@ func TestExtraHostTemplate(t *testing.T) {
 		t.Error("host template does not name its domain after HostName")
 	}
 }
+
+// TestNotifier: the notifier takes new outbox records from the table's
+// stream (NEW_AND_OLD_IMAGES, the setting the edge's purge shares),
+// filtered to INSERTs of OUTBOX# items, reports batch item failures and
+// sends what it could not settle to its dead-letter queue, as it does
+// failed scheduled runs; a schedule every minute runs the retries.
+func TestNotifier(t *testing.T) {
+	tpl := loadTemplate(t)
+	if v := get(t, tpl, "Resources", "Table", "Properties", "StreamSpecification", "StreamViewType"); v != "NEW_AND_OLD_IMAGES" {
+		t.Errorf("table stream %v, want NEW_AND_OLD_IMAGES", v)
+	}
+	props := get(t, functions(t, tpl)["NotifierFunction"], "Properties").(node)
+	if to, _ := props["Timeout"].(int); to <= 45 || to >= 60 {
+		t.Errorf("notifier Timeout %v, want above its 45 s budget and under its 60 s schedule", props["Timeout"])
+	}
+	s := get(t, props, "Events", "NewNotifications").(node)
+	p := s["Properties"].(node)
+	if s["Type"] != "DynamoDB" || p["Stream"].(node)["Fn::GetAtt"] != "Table.StreamArn" ||
+		!slices.Equal(asList(p["FunctionResponseTypes"]), []any{"ReportBatchItemFailures"}) ||
+		get(t, p, "DestinationConfig", "OnFailure", "Destination").(node)["Fn::GetAtt"] != "NotifierDeadLetterQueue.Arn" {
+		t.Errorf("notifier stream event %v", s)
+	}
+	pattern := get(t, p, "FilterCriteria", "Filters").([]any)[0].(node)["Pattern"].(string)
+	for _, want := range []string{`"eventName": ["INSERT"]`, `"PK": {"S": [{"prefix": "OUTBOX#"}]}`} {
+		if !strings.Contains(pattern, want) {
+			t.Errorf("stream filter %s lacks %s", pattern, want)
+		}
+	}
+	if !strings.HasPrefix(pattern, "{") || !strings.Contains(pattern, dynamostoreOutboxPrefix) {
+		t.Errorf("stream filter %s", pattern)
+	}
+	dest := get(t, props, "EventInvokeConfig", "DestinationConfig", "OnFailure").(node)
+	if dest["Type"] != "SQS" || dest["Destination"].(node)["Fn::GetAtt"] != "NotifierDeadLetterQueue.Arn" {
+		t.Errorf("notifier on-failure destination %v", dest)
+	}
+	sched := get(t, props, "Events", "EveryMinute").(node)
+	if sched["Type"] != "Schedule" || get(t, sched, "Properties", "Schedule") != "rate(1 minute)" {
+		t.Errorf("notifier schedule %v", sched)
+	}
+}
+
+// dynamostoreOutboxPrefix is dynamostore.OutboxPKPrefix (this package
+// imports nothing of ours).
+const dynamostoreOutboxPrefix = "OUTBOX#"

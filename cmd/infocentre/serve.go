@@ -91,6 +91,9 @@ func localOrigin(addr net.Addr) string {
 // so that other commands can point the operator at it.
 const serverFile = "server.json"
 
+// notifyInterval is how often `serve` delivers due notifications.
+const notifyInterval = 2 * time.Second
+
 func serveCmd(fs *flag.FlagSet) runFunc {
 	var sf storeFlags
 	sf.register(fs)
@@ -154,6 +157,12 @@ func serve(ctx context.Context, sf storeFlags, addr string, seed bool, every tim
 	pubCtx, stopPub := context.WithCancel(ctx)
 	defer stopPub()
 	go a.RunPublisher(pubCtx, every)
+	// The notifier delivers the outbox (alerts, webhooks, WebSub pings);
+	// on shutdown it finishes the delivery under way before the store
+	// closes.
+	notified := make(chan struct{})
+	go func() { defer close(notified); a.RunNotifier(pubCtx, notifyInterval) }()
+	defer func() { stopPub(); <-notified }()
 	fmt.Fprintf(stdout, "infocentre serving on %s (demo site: %s/sites/%s/)\n", url, url, demo.Slug)
 	log.Info("serving", slog.String("url", url), slog.String("store", cfg.Store))
 	errc := make(chan error, 1)

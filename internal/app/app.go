@@ -105,6 +105,11 @@ type Config struct {
 	// serveConsole is set by WithConsole, checkOrigin by WithOriginCheck.
 	serveConsole bool
 	checkOrigin  bool
+	// MirrorBucket (MIRROR_BUCKET) is the S3 bucket of the static mirror
+	// and DistributionID (DISTRIBUTION_ID) the CloudFront distribution
+	// whose caches are purged: the edge function's (App.Edge).
+	MirrorBucket   string
+	DistributionID string
 	// Email alerts (internal/alerts, newAlerts): AlertsSecret
 	// (ALERTS_SECRET, ≥ 16 bytes; AlertsSecretARN, ALERTS_SECRET_ARN, names
 	// it in Secrets Manager) seals the links in the emails; AlertsFrom
@@ -117,11 +122,6 @@ type Config struct {
 	AlertsFrom          string
 	SMTPURL             string
 	SESConfigurationSet string
-	// MirrorBucket (MIRROR_BUCKET) is the S3 bucket of the static mirror
-	// and DistributionID (DISTRIBUTION_ID) the CloudFront distribution
-	// whose caches are purged: the edge function's (App.Edge).
-	MirrorBucket   string
-	DistributionID string
 	// RenderCacheBytes bounds the cache of rendered public responses
 	// (RENDER_CACHE_BYTES; 0: rendercache.DefaultMaxBytes, 64 MiB; -1: no
 	// cache).
@@ -131,6 +131,10 @@ type Config struct {
 	// receivers are allowed (webhook.Sender.AllowLoopback). Never set in a
 	// deployment; template.yaml does not name it.
 	WebhookAllowLoopback bool
+	// WebSubHub (WEBSUB_HUB) is the absolute URL of the WebSub hub that
+	// every feed names and the notifier pings on every public change
+	// (internal/websub); empty: off.
+	WebSubHub string
 }
 
 // Limits on exports where the host is AWS Lambda: a response body the
@@ -149,7 +153,7 @@ const (
 // STAFF_CORS_ORIGINS and RESERVED_HOSTS (comma separated),
 // TRUSTED_PROXY_HOPS, TRANSFER_BUCKET, AWS_LAMBDA_FUNCTION_NAME,
 // FILES_BUCKET, FILES_DIR, FILE_MAX_BYTES, FILE_QUOTA_BYTES,
-// RENDER_CACHE_BYTES, MIRROR_BUCKET, DISTRIBUTION_ID and
+// RENDER_CACHE_BYTES, MIRROR_BUCKET, DISTRIBUTION_ID, WEBSUB_HUB and
 // WEBHOOK_ALLOW_LOOPBACK (tests only). The
 // DynamoDB store reads DYNAMODB_ENDPOINT, the S3 stores S3_ENDPOINT, and
 // the usual AWS variables themselves.
@@ -191,6 +195,7 @@ func ConfigFromEnv() Config {
 	c.MaxFileSize, _ = strconv.ParseInt(os.Getenv("FILE_MAX_BYTES"), 10, 64)
 	c.SiteQuota, _ = strconv.ParseInt(os.Getenv("FILE_QUOTA_BYTES"), 10, 64)
 	c.RenderCacheBytes, _ = strconv.ParseInt(os.Getenv("RENDER_CACHE_BYTES"), 10, 64)
+	c.WebSubHub = os.Getenv("WEBSUB_HUB")
 	for _, h := range strings.Split(os.Getenv("RESERVED_HOSTS"), ",") {
 		if h = strings.TrimSpace(h); h != "" {
 			c.ReservedHosts = append(c.ReservedHosts, h)
@@ -344,6 +349,9 @@ func build(cfg Config, store centre.Store, log *slog.Logger, withStaff staff) (*
 	if err != nil {
 		return nil, fmt.Errorf("PUBLIC_ORIGIN: %w", err)
 	}
+	if err := checkHub(cfg.WebSubHub); err != nil {
+		return nil, err
+	}
 	sealer, err := cursor.New(secret)
 	if err != nil {
 		return nil, err
@@ -390,7 +398,7 @@ func build(cfg Config, store centre.Store, log *slog.Logger, withStaff staff) (*
 		return nil, err
 	}
 	site := web.New(svc, web.Options{Cursors: sealer, Logger: log, SiteForHost: web.HostLookup(svc, time.Minute), Searcher: finder,
-		PublicOrigin: origin, TrustForwarded: cfg.TrustForwarded, Subscribe: al != nil})
+		PublicOrigin: origin, TrustForwarded: cfg.TrustForwarded, Subscribe: al != nil, WebSubHub: cfg.WebSubHub})
 	siteOf = func(r *http.Request) string {
 		if slug := httpapi.PublicSiteOf(r); slug != "" {
 			return slug

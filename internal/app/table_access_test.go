@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -241,7 +242,12 @@ func TestFunctionTableAccess(t *testing.T) {
 	store := dynamotest.NewStore(t, dynamostore.WithClientOptions(func(o *dynamodb.Options) {
 		o.APIOptions = append(o.APIOptions, rec.register)
 	}))
-	a, owner := launchEnv(t, app.Config{Store: "dynamodb", CursorSecret: "test-cursor-secret-0123456789", PreviewSecret: "test-preview-secret-0123456789"}, store)
+	// A loopback WebSub hub, so that the notifier's websub channel runs.
+	var pinged atomic.Int64
+	hub := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) { pinged.Add(1); w.WriteHeader(http.StatusAccepted) }))
+	t.Cleanup(hub.Close)
+	a, owner := launchEnv(t, app.Config{Store: "dynamodb", CursorSecret: "test-cursor-secret-0123456789", PreviewSecret: "test-preview-secret-0123456789",
+		WebSubHub: hub.URL, PublicOrigin: "https://centre.example.net"}, store)
 	staff := centre.Principal{KeyID: "test", Site: centre.AllSites, Role: centre.RoleOwner}
 
 	// A draft with a preview link, and an entry scheduled a second ahead.
@@ -327,6 +333,24 @@ func TestFunctionTableAccess(t *testing.T) {
 		t.Fatalf("the publisher did not make the entry's file public: %+v, %v", f, err)
 	}
 
+	// The notifier: the stream's record of the release at once, then a
+	// tick (every due record: the demo's and the release's).
+	rec.as("NotifierFunction")
+	page, err := store.ListNotifications(ctx, centre.NotificationQuery{Site: demo.Slug, Limit: 1})
+	if err != nil || len(page.Items) != 1 {
+		t.Fatalf("no outbox record: %v", err)
+	}
+	n := a.NewNotifier(nil)
+	if st, err := n.DeliverOne(ctx, demo.Slug, page.Items[0].ID); err != nil || st.Delivered != 1 {
+		t.Fatalf("DeliverOne: %+v, %v", st, err)
+	}
+	if st, err := n.Tick(ctx); err != nil || st.Delivered == 0 {
+		t.Fatalf("notifier tick: %+v, %v", st, err)
+	}
+	if pinged.Load() == 0 {
+		t.Fatal("the notifier pinged no hub: its websub reads went untested")
+	}
+
 	rec.as("AdminFunction")
 	adm := a.Handler.Admin()
 	auth := []string{"Authorization", "Bearer " + owner, "Content-Type", "application/json"}
@@ -352,7 +376,7 @@ func TestFunctionTableAccess(t *testing.T) {
 	}
 
 	policies := templatePolicies(t)
-	for _, fn := range []string{"PublicFunction", "AuthorizerFunction", "PublisherFunction", "AdminFunction"} {
+	for _, fn := range []string{"PublicFunction", "AuthorizerFunction", "PublisherFunction", "NotifierFunction", "AdminFunction"} {
 		seen := rec.seen[fn]
 		if len(seen) == 0 {
 			t.Errorf("%s: no DynamoDB request recorded", fn)
@@ -376,6 +400,8 @@ func TestFunctionTableAccess(t *testing.T) {
 		"PublisherFunction": {{"GetItem", "", "KEYHASH#x"}, {"PutItem", "", "KEY#x"}, {"GetItem", "", "IDEM#x"}, {"Query", "GSI1", "KEYS#demo"},
 			{"PutItem", "", "SITE#demo"}, {"UpdateItem", "", "SITE#demo"}, {"PutItem", "", "A#demo"}, {"Scan", "", ""}},
 		"AdminFunction": {{"Scan", "", ""}, {"BatchWriteItem", "", ""}, {"DeleteTable", "", ""}},
+		"NotifierFunction": {{"GetItem", "", "KEYHASH#x"}, {"GetItem", "", "IDEM#x"}, {"PutItem", "", "S#demo#x"}, {"PutItem", "", "OUTBOX#demo"},
+			{"UpdateItem", "", "SITE#demo"}, {"UpdateItem", "", "R#demo#x"}, {"DeleteItem", "", "OUTBOX#demo"}, {"Scan", "", ""}},
 	} {
 		for _, acc := range denied {
 			for _, st := range policies[fn] {

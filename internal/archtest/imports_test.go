@@ -39,6 +39,7 @@ var allowed = map[string][]string{
 	"internal/lambdaadapter": {"internal/centre"},
 	"internal/transfer":      {"internal/centre", "internal/jsonstrict", "internal/markdown"},
 	"internal/rendercache":   {"internal/centre", "internal/httpcache"},
+	"internal/notify":        {"internal/centre"},
 
 	"internal/boltstore":              {"internal/centre"},
 	"internal/dynamostore":            {"internal/centre", "internal/search"},
@@ -58,15 +59,17 @@ var allowed = map[string][]string{
 	"internal/webhook":    {"internal/centre", "internal/httpapi"},
 	"internal/static":     {"internal/centre", "internal/cursor", "internal/httpapi", "internal/search", "internal/web"},
 	"internal/console":    {"internal/centre", "internal/cursor", "internal/ratelimit"},
-	"internal/alerts":     {"internal/centre", "internal/ratelimit"},
 	"internal/edge":       {"internal/centre", "internal/dynamostore", "internal/static", "internal/web"},
+	"internal/websub":     {"internal/centre", "internal/web"},
+
+	"internal/alerts": {"internal/centre", "internal/ratelimit"},
 
 	"internal/alerts/mailpittest": {},
 
 	"internal/app": {"internal/alerts", "internal/boltstore", "internal/centre", "internal/console", "internal/cursor", "internal/dynamostore", "internal/edge",
-		"internal/filestore", "internal/httpapi", "internal/markdown", "internal/media", "internal/previewlink",
+		"internal/filestore", "internal/httpapi", "internal/markdown", "internal/media", "internal/notify", "internal/previewlink",
 		"internal/rendercache", "internal/s3files", "internal/s3transfer", "internal/search", "internal/secrets", "internal/static", "internal/web",
-		"internal/webhook"},
+		"internal/webhook", "internal/websub"},
 
 	"cmd/infocentre":       {"*"},
 	"functions":            {},
@@ -74,8 +77,9 @@ var allowed = map[string][]string{
 	"functions/authorizer": {"internal/app", "internal/lambdaadapter"},
 	"functions/public":     {"internal/app", "internal/lambdaadapter"},
 	"functions/publisher":  {"internal/app", "internal/lambdaadapter"},
-	"functions/bounces":    {"internal/alerts", "internal/app"},
 	"functions/edge":       {"internal/app"},
+	"functions/bounces":    {"internal/alerts", "internal/app"},
+	"functions/notifier":   {"internal/app", "internal/lambdaadapter"},
 	"e2e/browser/server":   {"*"},
 	"e2e/browser/console":  {"*"},
 }

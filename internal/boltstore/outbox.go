@@ -98,10 +98,21 @@ func (s *Store) ClaimNotifications(ctx context.Context, now time.Time, lease tim
 	if limit <= 0 || limit > centre.MaxPageSize {
 		return nil, centre.Errorf(centre.EINVALID, "limit must be between 1 and %d", centre.MaxPageSize)
 	}
+	end := timeKey(now.Add(time.Millisecond)) // NextAt at or before now
+	// A read first, so that an idle notifier polling the file writes
+	// (and syncs) nothing.
+	any := false
+	err := s.view(ctx, func(tx *bolt.Tx) error {
+		k, _ := tx.Bucket(bOutboxDue).Cursor().First()
+		any = k != nil && bytes.Compare(k, end) < 0
+		return nil
+	})
+	if err != nil || !any {
+		return nil, err
+	}
 	var out []*centre.OutboxRecord
-	err := s.update(ctx, func(tx *bolt.Tx) error {
+	err = s.update(ctx, func(tx *bolt.Tx) error {
 		out = nil
-		end := timeKey(now.Add(time.Millisecond)) // NextAt at or before now
 		var due []*centre.OutboxRecord
 		c := tx.Bucket(bOutboxDue).Cursor()
 		for k, _ := c.First(); k != nil && bytes.Compare(k, end) < 0 && len(due) < limit; k, _ = c.Next() {

@@ -200,7 +200,7 @@ var guardReads = map[string]bool{
 	"Audit": true, "Preview": true, "Require": true, "HostReserved": true, "At": true, "PreviewEntry": true, "PublicListing": true,
 	"PublicSites": true, "PublicVersions": true, "SiteStamp": true, "PublicFront": true, "PublicEntriesByID": true, "ReadableEntries": true, "SiteByHost": true, "Bootstrap": true, "PublishDue": true,
 	"File": true, "ListFiles": true, "FileUsage": true, "MaxFileSize": true, "PublicFile": true, "PreviewFile": true, "PresignFile": true,
-	"People": true, "Person": true, "Time": true, "EntriesBySlug": true, "Subscribers": true,
+	"People": true, "Person": true, "Time": true, "EntriesBySlug": true, "Subscribers": true, "Notifications": true,
 	"Webhooks": true, "Webhook": true, "WebhookDeliveries": true,
 }
 

@@ -1,6 +1,7 @@
 package centre
 
 import (
+	"context"
 	"crypto/sha256"
 	"fmt"
 	"slices"
@@ -135,4 +136,22 @@ type NotificationQuery struct {
 type NotificationPage struct {
 	Items []*OutboxRecord
 	Next  string
+}
+
+// Notifications returns one page of a site's outbox records, newest first,
+// in q.State if set (pending, done or dead): what left, what waits for a
+// retry and what failed for good, with the channels that delivered each.
+// Publishers may. Returns EINVALID (state), ENOTFOUND, EFORBIDDEN.
+func (s *Service) Notifications(ctx context.Context, p Principal, q NotificationQuery) (NotificationPage, error) {
+	if err := require(p, q.Site, RolePublisher); err != nil {
+		return NotificationPage{}, err
+	}
+	if q.State != "" && !slices.Contains(OutboxStates, q.State) {
+		return NotificationPage{}, &Error{Code: EINVALID, Message: "invalid fields: state",
+			Fields: []FieldError{{Field: "state", Reason: "must be pending, done or dead"}}}
+	}
+	if _, err := s.Site(ctx, q.Site); err != nil {
+		return NotificationPage{}, err
+	}
+	return s.Store.ListNotifications(ctx, q)
 }

@@ -165,3 +165,29 @@ func TestNotificationID(t *testing.T) {
 }
 
 func ptr[T any](v T) *T { return &v }
+
+// TestNotificationsListing: publishers of the site read its outbox;
+// editors and other sites' keys may not; a bad state names the field.
+func TestNotificationsListing(t *testing.T) {
+	f := newFixture(t)
+	ctx := t.Context()
+	pub, _, _ := f.key(f.owner, "demo", centre.RolePublisher, time.Time{})
+	ed, _, _ := f.key(f.owner, "demo", centre.RoleEditor, time.Time{})
+	other, _, _ := f.key(f.owner, "other", centre.RoleAdmin, time.Time{})
+	if _, err := f.svc.CreateEntry(ctx, pub, "demo", centre.EntryInput{Status: centre.StatusPublished,
+		Content: centre.Content{Type: centre.TypeNews, Title: "Listed"}}); err != nil {
+		t.Fatal(err)
+	}
+	page, err := f.svc.Notifications(ctx, pub, centre.NotificationQuery{Site: "demo", State: centre.OutboxPending})
+	if err != nil || len(page.Items) != 1 {
+		t.Fatalf("publisher: %v, %v", page.Items, err)
+	}
+	_, err = f.svc.Notifications(ctx, ed, centre.NotificationQuery{Site: "demo"})
+	wantCode(t, err, centre.EFORBIDDEN, "editor")
+	_, err = f.svc.Notifications(ctx, other, centre.NotificationQuery{Site: "demo"})
+	wantCode(t, err, centre.EFORBIDDEN, "another site's admin")
+	_, err = f.svc.Notifications(ctx, pub, centre.NotificationQuery{Site: "demo", State: "sent"})
+	wantCode(t, err, centre.EINVALID, "unknown state")
+	_, err = f.svc.Notifications(ctx, f.owner, centre.NotificationQuery{Site: "nowhere"})
+	wantCode(t, err, centre.ENOTFOUND, "unknown site")
+}

@@ -255,7 +255,6 @@ type Store interface {
 	// ListNotifications returns one page of a site's outbox records,
 	// newest ID first; paging follows the rules of ListEntries.
 	ListNotifications(ctx context.Context, q NotificationQuery) (NotificationPage, error)
-
 	// Email alerts (#18): subscriptions, deliveries, digests, suppression.
 	AlertStore
 

@@ -84,7 +84,7 @@ func subFromItem(it item) (*centre.Subscription, error) {
 	return s, r.err("subscription")
 }
 
-func subPendingClaim(s *centre.Subscription) item {
+func pendingSubscriptionItem(s *centre.Subscription) item {
 	it := keyOf(subPK(s.Site, s.Email), skPending)
 	w := writer(it)
 	w.s("scope", s.Scope)
@@ -113,7 +113,7 @@ func (s *Store) CreateSubscription(parent context.Context, sub *centre.Subscript
 	}, func(item) error {
 		return centre.Errorf(centre.ECONFLICT, "the address is already subscribed to %s", sub.Scope)
 	})
-	t.put(subPendingClaim(&v), &cond{
+	t.put(pendingSubscriptionItem(&v), &cond{
 		expr:   "attribute_not_exists(PK) OR #exp <= :now OR #scope = :scope",
 		names:  map[string]string{"#exp": "expires_ms", "#scope": "scope"},
 		values: map[string]types.AttributeValue{":now": now, ":scope": str(sub.Scope)},

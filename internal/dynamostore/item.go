@@ -43,7 +43,7 @@ type item = map[string]types.AttributeValue
 //	file           PK=F#<site>                 SK=<id>        the file record (files.go)
 //	file by hash   PK=FH#<site>#<sha256>       SK=FILE        full copy of the file record
 //	file usage     PK=FU#<site>                SK=USAGE       files, bytes: the site's FileUsage
-//	outbox record  PK=OUTBOX#<site>            SK=<id>        a notification and its delivery state (outbox.go)
+//	outbox record  PK=OUTBOX#<site>            SK=<id>        a notification and its delivery state (outbox.go); ttl once done
 //	               GSI2 (pending only): OUTBOXQ / <next_at>#<site>#<id>
 //
 // The search items change in the same transaction as the entry (see

@@ -27,6 +27,10 @@ const OutboxPKPrefix = "OUTBOX#"
 
 const pkOutboxDue = "OUTBOXQ"
 
+// OutboxRetention is how long a delivered (done) record stays in the table
+// before DynamoDB's TTL removes it.
+const OutboxRetention = 90 * 24 * time.Hour
+
 func outboxPK(site string) string    { return OutboxPKPrefix + site }
 func outboxKey(site, id string) item { return keyOf(outboxPK(site), id) }
 func outboxDueSK(r *centre.OutboxRecord) string {
@@ -283,6 +287,13 @@ func (s *Store) SettleNotification(parent context.Context, r *centre.OutboxRecor
 		values[":gp"], values[":gs"] = str(pkOutboxDue), str(outboxDueSK(r))
 	} else {
 		remove = append(remove, "#gp", "#gs")
+	}
+	if r.State == centre.OutboxDone {
+		// Delivered records go after OutboxRetention (DynamoDB's TTL);
+		// dead ones stay until someone deals with them.
+		set = append(set, "#ttl = :ttl")
+		names["#ttl"] = TTLAttribute
+		values[":ttl"] = num(r.Updated.Add(OutboxRetention).Unix())
 	}
 	update := "SET " + strings.Join(set, ", ")
 	if len(remove) > 0 {

@@ -74,6 +74,9 @@ func Atom(f *Feed) ([]byte, error) {
 		},
 		Gen: "infocentre",
 	}
+	if f.Hub != "" {
+		af.Links = append(af.Links, atomLink{Rel: "hub", Href: f.Hub})
+	}
 	if f.Author != "" {
 		af.Author = &atomPerson{Name: f.Author}
 	}

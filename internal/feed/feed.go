@@ -29,11 +29,14 @@ const (
 type Feed struct {
 	Title       string
 	Description string
-	Lang        string    // BCP 47 tag of the site's default language
-	HomeURL     string    // absolute URL of the HTML page the feed mirrors
-	SelfURL     string    // absolute URL of this feed document
-	Author      string    // the publisher
-	Updated     time.Time // newest change of any item, or the site's update
+	Lang        string // BCP 47 tag of the site's default language
+	HomeURL     string // absolute URL of the HTML page the feed mirrors
+	SelfURL     string // absolute URL of this feed document
+	// Hub is the absolute URL of the WebSub hub that announces changes of
+	// the feed (rel="hub", with rel="self" the topic), or "" for none.
+	Hub     string
+	Author  string    // the publisher
+	Updated time.Time // newest change of any item, or the site's update
 	// Archived marks the feed of an archived site, archived at ArchivedAt
 	// (may be zero). Notice says so to readers: it opens the feed's
 	// subtitle (Atom) or description (RSS, JSON Feed), and JSON Feed also

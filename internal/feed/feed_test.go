@@ -307,3 +307,49 @@ func TestRobots(t *testing.T) {
 		t.Errorf("Robots(nil) = %q", got)
 	}
 }
+
+// TestHub: with a hub, each format names it (rel="hub") beside the feed's
+// own address (rel="self"), as WebSub subscribers look for them; without
+// one, none does.
+func TestHub(t *testing.T) {
+	const hub = "https://hub.example.net/"
+	f := sample()
+	f.Hub = hub
+	atom, err := Atom(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rss, err := RSS(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	js, err := JSON(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		name string
+		doc  []byte
+		want []string
+	}{
+		{"atom", atom, []string{`<link rel="hub" href="` + hub + `"></link>`, `<link rel="self" type="application/atom+xml" href="` + f.SelfURL + `"></link>`}},
+		{"rss", rss, []string{`<atom:link href="` + hub + `" rel="hub"></atom:link>`, `<atom:link href="` + f.SelfURL + `" rel="self" type="application/rss+xml"></atom:link>`}},
+		{"json", js, []string{"\"hubs\": [\n  {\n   \"type\": \"WebSub\",\n   \"url\": \"" + hub + "\"", `"feed_url": "` + f.SelfURL + `"`}},
+	} {
+		for _, w := range c.want {
+			if !strings.Contains(string(c.doc), w) {
+				t.Errorf("%s: no %s in\n%s", c.name, w, c.doc)
+			}
+		}
+	}
+	f.Hub = ""
+	for _, write := range []func(*Feed) ([]byte, error){Atom, RSS, JSON} {
+		b, err := write(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if strings.Contains(string(b), "hub") {
+			t.Errorf("a feed without a hub names one:\n%s", b)
+		}
+	}
+}

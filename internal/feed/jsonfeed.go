@@ -57,8 +57,15 @@ type jsonFeed struct {
 	Description string       `json:"description,omitempty"`
 	Language    string       `json:"language,omitempty"`
 	Authors     []jsonAuthor `json:"authors,omitempty"`
+	Hubs        []jsonHub    `json:"hubs,omitempty"`
 	Ext         *jsonFeedExt `json:"_infocentre,omitempty"`
 	Items       []jsonItem   `json:"items"`
+}
+
+// jsonHub is a JSON Feed hub: "WebSub" and its URL.
+type jsonHub struct {
+	Type string `json:"type"`
+	URL  string `json:"url"`
 }
 
 // jsonFeedExt is the "_infocentre" extension object of a feed.
@@ -88,6 +95,9 @@ func JSON(f *Feed) ([]byte, error) {
 	}
 	if f.Author != "" {
 		jf.Authors = []jsonAuthor{{Name: f.Author}}
+	}
+	if f.Hub != "" {
+		jf.Hubs = []jsonHub{{Type: "WebSub", URL: f.Hub}}
 	}
 	for i := range f.Items {
 		it := &f.Items[i]

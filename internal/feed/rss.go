@@ -17,18 +17,18 @@ type rssDoc struct {
 type rssAtomLink struct {
 	Href string `xml:"href,attr"`
 	Rel  string `xml:"rel,attr"`
-	Type string `xml:"type,attr"`
+	Type string `xml:"type,attr,omitempty"`
 }
 
 type rssChannel struct {
-	Title         string      `xml:"title"`
-	Link          string      `xml:"link"`
-	Description   string      `xml:"description"`
-	Language      string      `xml:"language,omitempty"`
-	LastBuildDate string      `xml:"lastBuildDate"`
-	Generator     string      `xml:"generator"`
-	Self          rssAtomLink `xml:"atom:link"`
-	Items         []rssItem   `xml:"item"`
+	Title         string        `xml:"title"`
+	Link          string        `xml:"link"`
+	Description   string        `xml:"description"`
+	Language      string        `xml:"language,omitempty"`
+	LastBuildDate string        `xml:"lastBuildDate"`
+	Generator     string        `xml:"generator"`
+	Links         []rssAtomLink `xml:"atom:link"` // self, and the WebSub hub
+	Items         []rssItem     `xml:"item"`
 }
 
 type rssGUID struct {
@@ -71,8 +71,11 @@ func RSS(f *Feed) ([]byte, error) {
 		Language:      f.Lang,
 		LastBuildDate: rfc822(f.Updated),
 		Generator:     "infocentre",
-		Self:          rssAtomLink{Href: f.SelfURL, Rel: "self", Type: "application/rss+xml"},
+		Links:         []rssAtomLink{{Href: f.SelfURL, Rel: "self", Type: "application/rss+xml"}},
 	}}
+	if f.Hub != "" {
+		doc.Channel.Links = append(doc.Channel.Links, rssAtomLink{Href: f.Hub, Rel: "hub"})
+	}
 	for i := range f.Items {
 		it := &f.Items[i]
 		ri := rssItem{

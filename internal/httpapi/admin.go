@@ -56,6 +56,7 @@ func (h *Handler) routeAdmin(mux *http.ServeMux) {
 	staff("POST "+entry+"/revisions/{version}/restore", "entry.restore", h.restoreRevision)
 	staff("POST "+entry+"/previews", "entry.preview", h.createPreview)
 	staff("DELETE "+entry+"/previews", "entry.preview-revoke", h.revokePreviews)
+	staff("GET "+site+"/notifications", "", h.listNotifications)
 	staff("GET "+site+"/files", "", h.listFiles)
 	staff("POST "+site+"/files", "file.upload", h.uploadFile)
 	staff("GET "+site+"/files/{id}", "", h.getFile)

@@ -53,6 +53,7 @@ var routeRoles = map[string]string{
 	"POST " + siteRoute + "/entries": centre.RoleEditor,
 	"GET " + entryRoute:              centre.RoleViewer,
 
+	"GET " + siteRoute + "/notifications":                 centre.RolePublisher,
 	"GET " + siteRoute + "/files":                         centre.RoleViewer,
 	"POST " + siteRoute + "/files":                        centre.RoleEditor,
 	"GET " + siteRoute + "/files/{id}":                    centre.RoleViewer,

@@ -94,8 +94,8 @@ func Run(t *testing.T, newStore func(t *testing.T) centre.Store, opts ...Option)
 		{"Files/Public", testFilePublic},
 	}
 	tests = append(tests, peopleTests...)
-	tests = append(tests, alertTests...)
 	tests = append(tests, webhookTests...)
+	tests = append(tests, alertTests...)
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			if !o.sequential {

@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"sort"
 	"strconv"
+	"strings"
 	"time"
 
 	"infocentre/internal/centre"
@@ -72,6 +73,9 @@ func (s *Site) feed(q *req, spec listSpec, format feedFormat) {
 		SelfURL:     q.abs(q.path),
 		Author:      q.site.Publisher,
 		Updated:     q.site.UpdatedAt,
+	}
+	if s.opts.WebSubHub != "" && strings.HasPrefix(f.SelfURL, "http") {
+		f.Hub = s.opts.WebSubHub
 	}
 	if q.site.Status == centre.SiteArchived {
 		f.Archived = true

@@ -128,16 +128,21 @@ type Options struct {
 	// root-relative ones). Every other path is the live site's.
 	Static       bool
 	StaticOrigin string
-	// Subscribe says that the email alert routes are mounted
-	// (internal/alerts: POST /sites/{site}/subscribe): the pages of an
-	// active site then carry a subscribe form in the footer, and entry
-	// pages one for updates about the entry.
-	Subscribe bool
 	// StaticPrefix is the path a static copy is served below, such as
 	// /sites/demo for the edge's mirror (internal/edge), which keeps each
 	// site where the live deployment serves it; links then name it as the
 	// live pages do. Empty: the copy is at the root of its host.
 	StaticPrefix string
+	// Subscribe says that the email alert routes are mounted
+	// (internal/alerts: POST /sites/{site}/subscribe): the pages of an
+	// active site then carry a subscribe form in the footer, and entry
+	// pages one for updates about the entry.
+	Subscribe bool
+	// WebSubHub is the absolute URL of the WebSub hub every feed names
+	// (rel="hub", beside its rel="self"), or "" for none (WEBSUB_HUB).
+	// A feed served without an absolute origin names none: its topic URL
+	// would not be absolute.
+	WebSubHub string
 	// Searcher answers the search page ({base}/search) and with it the
 	// OpenSearch description ({base}/opensearch.xml) and the search link
 	// of every page. Nil, or Static, leaves all of them out.

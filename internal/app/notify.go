@@ -1,0 +1,62 @@
+package app
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"net/url"
+	"time"
+
+	"infocentre/internal/notify"
+	"infocentre/internal/websub"
+)
+
+// checkHub refuses a WEBSUB_HUB that is not an absolute http(s) URL.
+func checkHub(hub string) error {
+	if hub == "" {
+		return nil
+	}
+	u, err := url.Parse(hub)
+	if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" || u.User != nil || u.Fragment != "" {
+		return fmt.Errorf("WEBSUB_HUB must be the absolute http(s) URL of a WebSub hub, not %q", hub)
+	}
+	return nil
+}
+
+// Channels returns the notification channels this deployment delivers
+// to: WebSub when Config.WebSubHub is set, email alerts when they are on
+// (App.Alerts, see newAlerts).
+func (a *App) Channels() []notify.Channel {
+	var out []notify.Channel
+	if a.Config.WebSubHub != "" {
+		out = append(out, &websub.Channel{Hub: a.Config.WebSubHub, PublicOrigin: a.Config.PublicOrigin, Store: a.Store, Log: a.Log})
+	}
+	if a.Alerts != nil {
+		out = append(out, a.Alerts)
+	}
+	return out
+}
+
+// Sweepers returns the timed work of the channels: email alerts' daily
+// digests and the expiry of unconfirmed subscriptions.
+func (a *App) Sweepers() []notify.Sweeper {
+	var out []notify.Sweeper
+	if a.Alerts != nil {
+		out = append(out, a.Alerts)
+	}
+	return out
+}
+
+// NewNotifier returns the notifier of the outbox with Channels and
+// Sweepers; metrics receives its CloudWatch metric lines (nil: none).
+func (a *App) NewNotifier(metrics io.Writer) *notify.Notifier {
+	return notify.New(notify.Config{Store: a.Store, Channels: a.Channels(), Sweepers: a.Sweepers(), Log: a.Log,
+		Metrics: metrics, Stage: a.Config.Stage})
+}
+
+// RunNotifier delivers the outbox every interval until ctx ends, and
+// returns once the delivery under way has settled: the local stand-in for
+// the notifier function.
+func (a *App) RunNotifier(ctx context.Context, interval time.Duration) {
+	a.NewNotifier(nil).Loop(ctx, interval)
+}
