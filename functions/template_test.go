@@ -229,7 +229,7 @@ func statements(t *testing.T, name string, fn node) []node {
 				continue
 			}
 			// Sending email alerts (HasAlerts): checked in TestLeastPrivilege.
-			alerts := len(iff) == 3 && iff[0] == "HasAlerts" && name == "PublicFunction"
+			alerts := len(iff) == 3 && iff[0] == "HasAlerts" && (name == "PublicFunction" || name == "NotifierFunction")
 			if !alerts && (len(iff) != 3 || iff[0] != "HasKmsKey") {
 				t.Errorf("%s: conditional policy %v", name, p)
 				continue
@@ -316,14 +316,16 @@ func TestLeastPrivilege(t *testing.T) {
 		"PublicFunction":     {"SITE#*", "HOST#*", "S#*", "R#*", "X#*", "XL#*", "FH#*"},
 		"AuthorizerFunction": {"KEYHASH#*", "KEY#*"},
 		"PublisherFunction":  {"S#*", "R#*", "L#*", "X#*", "XL#*", "OUTBOX#*"},
-		"EdgeFunction":       {"SITE#*", "HOST#*", "S#*", "L#*", "R#*", "X#*", "XL#*", "FH#*"},
-		"NotifierFunction":   {"R#*", "SITE#*", "OUTBOX#*"},
 		"BouncesFunction":    {"AX#*"},
+		"EdgeFunction":       {"SITE#*", "HOST#*", "S#*", "L#*", "R#*", "X#*", "XL#*", "FH#*"},
+		"NotifierFunction":   {"R#*", "SITE#*", "OUTBOX#*", "S#*"},
 	}
 	// The one write a read-only function may do, by Sid: the public
 	// function keeps visitors' email alert subscriptions and reads the
 	// suppression list (internal/alerts), nothing else.
-	visitorWrites := map[string][]string{"PublicFunction/VisitorSubscriptions": {"AS#*", "AX#*"}}
+	visitorWrites := map[string][]string{"PublicFunction/VisitorSubscriptions": {"AS#*", "AX#*"},
+		// The notifier's email channel: claims, who was told, digests.
+		"NotifierFunction/EmailAlerts": {"AS#*", "AD#*", "AT#*", "AG#*", "AX#*"}}
 	// Extra read-only statements, by Sid: leading keys and the one action.
 	readOnlyScoped := map[string][]string{"PublisherFunction/ReadSites": {"SITE#*"}}
 	// Extra statements that read and update (never put or delete) items,
@@ -366,12 +368,7 @@ func TestLeastPrivilege(t *testing.T) {
 				if !strings.HasPrefix(a, "dynamodb:") {
 					switch {
 					case strings.HasPrefix(a, "kms:"):
-					case name == "EdgeFunction" && a == "cloudfront:CreateInvalidation" &&
-						strings.HasSuffix(fmt.Sprint(s["Resource"]), ":distribution/${Distribution}]"):
-					case a == "sqs:SendMessage" && name == "NotifierFunction" &&
-						s["Resource"].(node)["Fn::GetAtt"] == "NotifierDeadLetterQueue.Arn":
-						// Its dead-letter queue (stream on-failure destination).
-					case a == "ses:SendEmail" && name == "PublicFunction" && s["Sid"] == "SendAlerts":
+					case a == "ses:SendEmail" && (name == "PublicFunction" || name == "NotifierFunction") && s["Sid"] == "SendAlerts":
 						// The confirmation email, as the SES identity in the
 						// alerts configuration set only.
 						for _, r := range asList(s["Resource"]) {
@@ -380,6 +377,11 @@ func TestLeastPrivilege(t *testing.T) {
 								t.Errorf("%s: ses:SendEmail on %v", name, r)
 							}
 						}
+					case name == "EdgeFunction" && a == "cloudfront:CreateInvalidation" &&
+						strings.HasSuffix(fmt.Sprint(s["Resource"]), ":distribution/${Distribution}]"):
+					case a == "sqs:SendMessage" && name == "NotifierFunction" &&
+						s["Resource"].(node)["Fn::GetAtt"] == "NotifierDeadLetterQueue.Arn":
+						// Its dead-letter queue (stream on-failure destination).
 					default:
 						t.Errorf("%s: action %s", name, a)
 					}
@@ -798,15 +800,15 @@ func TestConcurrencyDefaultsAreSafe(t *testing.T) {
 		}
 	}
 	for name, fn := range functions(t, tpl) {
+		if name == "BouncesFunction" {
+			continue // SES events are few; SNS invokes it asynchronously
+		}
 		if name == "EdgeFunction" {
 			// A stream consumer runs one batch per shard at a time.
 			if _, ok := get(t, fn, "Properties").(node)["ReservedConcurrentExecutions"]; ok {
 				t.Errorf("EdgeFunction reserves concurrency")
 			}
 			continue
-		}
-		if name == "BouncesFunction" {
-			continue // SES events are few; SNS invokes it asynchronously
 		}
 		r, _ := get(t, fn, "Properties").(node)["ReservedConcurrentExecutions"].(node)
 		iff, _ := r["Fn::If"].([]any)

@@ -15,8 +15,9 @@ import (
 // configuration set (SES_CONFIGURATION_SET) to an SNS topic, whose
 // subscriber (the "bounces" function) passes them to HandleSESEvents. A
 // permanent bounce or a complaint puts the address on the suppression
-// list: nothing more is sent to it, and its subscriptions show as
-// suppressed. Transient bounces (a full mailbox) change nothing.
+// list (kept apart from its subscriptions, which stay as they are):
+// nothing more is sent to it, on any site. Transient bounces (a full
+// mailbox) change nothing.
 
 // sesEvent is the part of an SES event notification read here (both the
 // configuration set's "eventType" and the identity's "notificationType"

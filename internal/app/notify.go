@@ -24,18 +24,28 @@ func checkHub(hub string) error {
 }
 
 // Channels returns the notification channels this deployment delivers
-// to: WebSub when Config.WebSubHub is set.
+// to: WebSub when Config.WebSubHub is set, email alerts when they are on
+// (App.Alerts, see newAlerts).
 func (a *App) Channels() []notify.Channel {
 	var out []notify.Channel
 	if a.Config.WebSubHub != "" {
 		out = append(out, &websub.Channel{Hub: a.Config.WebSubHub, PublicOrigin: a.Config.PublicOrigin, Store: a.Store, Log: a.Log})
 	}
+	if a.Alerts != nil {
+		out = append(out, a.Alerts)
+	}
 	return out
 }
 
-// Sweepers returns the timed work of the channels (none of Channels'
-// has any yet).
-func (a *App) Sweepers() []notify.Sweeper { return nil }
+// Sweepers returns the timed work of the channels: email alerts' daily
+// digests and the expiry of unconfirmed subscriptions.
+func (a *App) Sweepers() []notify.Sweeper {
+	var out []notify.Sweeper
+	if a.Alerts != nil {
+		out = append(out, a.Alerts)
+	}
+	return out
+}
 
 // NewNotifier returns the notifier of the outbox with Channels and
 // Sweepers; metrics receives its CloudWatch metric lines (nil: none).

@@ -131,7 +131,9 @@ func testOrganisationScope(t *testing.T, f *fixture) {
 // TestOrganisationScopeOfKeysAndPeople: a scoped admin issues keys and
 // invites people of its own organisation only, and a signed-in person of
 // an organisation is scoped like a key.
-func TestOrganisationScopeOfKeysAndPeople(t *testing.T) { onEachStore(t, testOrganisationScopeOfKeysAndPeople) }
+func TestOrganisationScopeOfKeysAndPeople(t *testing.T) {
+	onEachStore(t, testOrganisationScopeOfKeysAndPeople)
+}
 
 func testOrganisationScopeOfKeysAndPeople(t *testing.T, f *fixture) {
 	ctx := t.Context()
@@ -179,7 +181,9 @@ func testOrganisationScopeOfKeysAndPeople(t *testing.T, f *fixture) {
 // organisation changes the role of, disables, ends the sessions of and
 // re-invites only the people of that organisation; Principal.Manages
 // says the same.
-func TestScopedAdminManagesOwnPeopleOnly(t *testing.T) { onEachStore(t, testScopedAdminManagesOwnPeopleOnly) }
+func TestScopedAdminManagesOwnPeopleOnly(t *testing.T) {
+	onEachStore(t, testScopedAdminManagesOwnPeopleOnly)
+}
 
 func testScopedAdminManagesOwnPeopleOnly(t *testing.T, f *fixture) {
 	ctx := t.Context()
