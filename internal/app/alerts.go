@@ -9,10 +9,10 @@ import (
 	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/service/sesv2"
 
 	"infocentre/internal/alerts"
+	"infocentre/internal/awsconfig"
 	"infocentre/internal/centre"
 )
 
@@ -54,7 +54,7 @@ func newAlerts(ctx context.Context, cfg Config, store centre.Store, origin strin
 			return nil, fmt.Errorf("SMTP_URL: %w", err)
 		}
 	case cfg.Lambda || os.Getenv("SES_ENDPOINT") != "":
-		awsCfg, err := config.LoadDefaultConfig(ctx)
+		awsCfg, err := awsconfig.Load(ctx, awsconfig.Options{})
 		if err != nil {
 			return nil, fmt.Errorf("alerts: AWS configuration: %w", err)
 		}

@@ -9,10 +9,10 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/service/cloudfront"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 
+	"infocentre/internal/awsconfig"
 	"infocentre/internal/edge"
 	"infocentre/internal/static"
 )
@@ -27,7 +27,7 @@ func (a *App) Edge(ctx context.Context) (*edge.Handler, error) {
 	if a.Config.MirrorBucket == "" && a.Config.DistributionID == "" {
 		return nil, fmt.Errorf("edge: set MIRROR_BUCKET, DISTRIBUTION_ID or both")
 	}
-	awsCfg, err := config.LoadDefaultConfig(ctx)
+	awsCfg, err := awsconfig.Load(ctx, awsconfig.Options{})
 	if err != nil {
 		return nil, fmt.Errorf("edge: AWS configuration: %w", err)
 	}
