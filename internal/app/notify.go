@@ -24,18 +24,27 @@ func checkHub(hub string) error {
 }
 
 // Channels returns the notification channels this deployment delivers
-// to: WebSub when Config.WebSubHub is set.
+// to: the site's webhook endpoints, and WebSub when Config.WebSubHub is
+// set.
 func (a *App) Channels() []notify.Channel {
 	var out []notify.Channel
+	if w := a.Webhooks(); w != nil {
+		out = append(out, w)
+	}
 	if a.Config.WebSubHub != "" {
 		out = append(out, &websub.Channel{Hub: a.Config.WebSubHub, PublicOrigin: a.Config.PublicOrigin, Store: a.Store, Log: a.Log})
 	}
 	return out
 }
 
-// Sweepers returns the timed work of the channels (none of Channels'
-// has any yet).
-func (a *App) Sweepers() []notify.Sweeper { return nil }
+// Sweepers returns the timed work of the channels: the webhook retries.
+func (a *App) Sweepers() []notify.Sweeper {
+	var out []notify.Sweeper
+	if w := a.Webhooks(); w != nil {
+		out = append(out, w)
+	}
+	return out
+}
 
 // NewNotifier returns the notifier of the outbox with Channels and
 // Sweepers; metrics receives its CloudWatch metric lines (nil: none).
