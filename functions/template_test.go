@@ -326,6 +326,9 @@ func TestLeastPrivilege(t *testing.T) {
 	visitorWrites := map[string][]string{"PublicFunction/VisitorSubscriptions": {"AS#*", "AX#*"},
 		// The notifier's email channel: claims, who was told, digests.
 		"NotifierFunction/EmailAlerts": {"AS#*", "AD#*", "AT#*", "AG#*", "AX#*"}}
+	// The notifier's webhook channel, by Sid: it lists endpoints, records
+	// deliveries and counts failures (get, query, put), on their items only.
+	webhookWrites := map[string][]string{"NotifierFunction/Webhooks": {"WH#*", "WD#*"}}
 	// Extra read-only statements, by Sid: leading keys and the one action.
 	readOnlyScoped := map[string][]string{"PublisherFunction/ReadSites": {"SITE#*"}}
 	// Extra statements that read and update (never put or delete) items,
@@ -414,6 +417,12 @@ func TestLeastPrivilege(t *testing.T) {
 				want = extra
 			}
 			if extra, ok := visitorWrites[name+"/"+fmt.Sprint(s["Sid"])]; ok {
+				want = extra
+			}
+			if extra, ok := webhookWrites[name+"/"+fmt.Sprint(s["Sid"])]; ok {
+				if a := actions(s); !slices.Equal(a, []string{"dynamodb:GetItem", "dynamodb:Query", "dynamodb:PutItem"}) {
+					t.Errorf("%s %v: actions %v, want GetItem, PutItem and Query only", name, s["Sid"], a)
+				}
 				want = extra
 			}
 			if extra, ok := updateScoped[name+"/"+fmt.Sprint(s["Sid"])]; ok {

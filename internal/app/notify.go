@@ -24,10 +24,13 @@ func checkHub(hub string) error {
 }
 
 // Channels returns the notification channels this deployment delivers
-// to: WebSub when Config.WebSubHub is set, email alerts when they are on
-// (App.Alerts, see newAlerts).
+// to: the site's webhook endpoints, WebSub when Config.WebSubHub is set,
+// email alerts when they are on (App.Alerts, see newAlerts).
 func (a *App) Channels() []notify.Channel {
 	var out []notify.Channel
+	if w := a.Webhooks(); w != nil {
+		out = append(out, w)
+	}
 	if a.Config.WebSubHub != "" {
 		out = append(out, &websub.Channel{Hub: a.Config.WebSubHub, PublicOrigin: a.Config.PublicOrigin, Store: a.Store, Log: a.Log})
 	}
@@ -37,10 +40,14 @@ func (a *App) Channels() []notify.Channel {
 	return out
 }
 
-// Sweepers returns the timed work of the channels: email alerts' daily
-// digests and the expiry of unconfirmed subscriptions.
+// Sweepers returns the timed work of the channels: the webhook retries,
+// email alerts' daily digests and the expiry of unconfirmed
+// subscriptions.
 func (a *App) Sweepers() []notify.Sweeper {
 	var out []notify.Sweeper
+	if w := a.Webhooks(); w != nil {
+		out = append(out, w)
+	}
 	if a.Alerts != nil {
 		out = append(out, a.Alerts)
 	}

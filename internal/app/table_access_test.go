@@ -248,8 +248,16 @@ func TestFunctionTableAccess(t *testing.T) {
 	hub := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) { pinged.Add(1); w.WriteHeader(http.StatusAccepted) }))
 	t.Cleanup(hub.Close)
 	a, owner := launchEnv(t, app.Config{Store: "dynamodb", CursorSecret: "test-cursor-secret-0123456789", PreviewSecret: "test-preview-secret-0123456789",
-		WebSubHub: hub.URL, PublicOrigin: "https://centre.example.net"}, store)
+		WebSubHub: hub.URL, PublicOrigin: "https://centre.example.net", WebhookAllowLoopback: true}, store)
 	staff := centre.Principal{KeyID: "test", Site: centre.AllSites, Role: centre.RoleOwner}
+	// A loopback webhook endpoint (the test-only switch), so that the
+	// notifier's webhook channel runs.
+	var hooked atomic.Int64
+	receiver := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) { hooked.Add(1); w.WriteHeader(http.StatusNoContent) }))
+	t.Cleanup(receiver.Close)
+	if _, _, err := a.Service.CreateWebhook(ctx, staff, demo.Slug, centre.WebhookInput{URL: receiver.URL, Events: centre.WebhookEvents}); err != nil {
+		t.Fatal(err)
+	}
 
 	// A draft with a preview link, and an entry scheduled a second ahead.
 	draft, err := a.Service.CreateEntry(ctx, staff, demo.Slug, centre.EntryInput{Slug: "draft-for-review", Lang: "en",
@@ -350,6 +358,9 @@ func TestFunctionTableAccess(t *testing.T) {
 	}
 	if pinged.Load() == 0 {
 		t.Fatal("the notifier pinged no hub: its websub reads went untested")
+	}
+	if hooked.Load() == 0 {
+		t.Fatal("the notifier sent no webhook: its webhook reads and writes went untested")
 	}
 
 	// The edge function renders a site's mirror: the reads of a whole
