@@ -156,7 +156,7 @@ func (o Options) Export(ctx context.Context, svc *centre.Service, siteSlug, outD
 		return nil, err
 	}
 	if _, err := svc.Site(ctx, siteSlug); err != nil {
-		return nil, err
+		return nil, stoppedBy(ctx, err)
 	}
 	if err := CheckOutDir(outDir); err != nil {
 		return nil, err
@@ -181,7 +181,7 @@ func (o Options) Export(ctx context.Context, svc *centre.Service, siteSlug, outD
 
 	x, err := o.newExporter(ctx, svc, siteSlug, origin, maxPages, maxBytes)
 	if err != nil {
-		return nil, err
+		return nil, stoppedBy(ctx, err)
 	}
 	x.put = func(name string, body []byte, _ http.Header) error {
 		full := filepath.Join(tmp, filepath.FromSlash(name))
@@ -267,9 +267,13 @@ func (o Options) newExporter(ctx context.Context, svc *centre.Service, siteSlug,
 // ETOOLARGE error naming the limit) instead of the bare context error.
 // The handlers may answer a 503 rather than pass the context's error on,
 // so the context itself is asked.
-func (x *exporter) stopped(err error) error {
-	if x.ctx.Err() != nil {
-		if cause := context.Cause(x.ctx); cause != nil && !errors.Is(cause, context.DeadlineExceeded) {
+func (x *exporter) stopped(err error) error { return stoppedBy(x.ctx, err) }
+
+// stoppedBy returns err, or the cause of ctx's end when ctx has ended
+// with one of its own (the limit that stopped the export).
+func stoppedBy(ctx context.Context, err error) error {
+	if ctx.Err() != nil {
+		if cause := context.Cause(ctx); cause != nil && !errors.Is(cause, context.DeadlineExceeded) {
 			return cause
 		}
 	}
