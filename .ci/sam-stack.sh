@@ -143,6 +143,10 @@ PY
     hub_port=$(free_port "$gw")
     websub_hub="http://host.docker.internal:$hub_port/hub"
   fi
+  # The key that seals the links of email alerts: a plain value here (the
+  # template's generated secret does not exist on moto_server).
+  local alerts_secret
+  alerts_secret=$(head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n')
   env_vars="$art/env-vars.json"
   cat >"$env_vars" <<JSON
 {"Parameters": {
@@ -158,6 +162,10 @@ PY
   "TRANSFER_BUCKET": "$transfer_bucket",
   "ORIGIN_SECRET": "",
   "ORIGIN_SECRET_ARN": "",
+  "ALERTS_SECRET": "$alerts_secret",
+  "ALERTS_SECRET_ARN": "",
+  "SES_ENDPOINT": "http://host.docker.internal:$moto_port",
+  "SMTP_URL": "",
   "MIRROR_BUCKET": "$mirror_bucket",
   "DISTRIBUTION_ID": "$distribution_id",
   "CLOUDFRONT_ENDPOINT": "http://host.docker.internal:$moto_port",
