@@ -2,7 +2,6 @@ package dynamostore
 
 import (
 	"context"
-	"strings"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -185,35 +184,12 @@ func (s *Store) ListFiles(parent context.Context, q centre.FileQuery) (centre.Fi
 	if err != nil {
 		return centre.FilePage{}, err
 	}
-	pk := filesPK(q.Site)
-	var start item
-	if q.After != "" {
-		m, err := decodeKey(q.After, attrPK, attrSK)
-		if err != nil {
-			return centre.FilePage{}, err
-		}
-		if m[attrPK] != pk || !centre.ValidID(m[attrSK]) || strings.Contains(m[attrSK], "#") {
-			return centre.FilePage{}, badCursor()
-		}
-		start = toKey(m)
-	}
-	items, next, err := s.page(ctx, parent, "list files", &dynamodb.QueryInput{
-		KeyConditionExpression:    aws.String("PK = :pk"),
-		ExpressionAttributeValues: map[string]types.AttributeValue{":pk": str(pk)},
-		ExclusiveStartKey:         start,
-	}, limit, func(it item) item { return item{attrPK: it[attrPK], attrSK: it[attrSK]} })
+	items, next, err := s.idPage(ctx, parent, "list files", filesPK(q.Site), q.After, limit, nil)
 	if err != nil {
 		return centre.FilePage{}, err
 	}
-	page := centre.FilePage{Items: make([]*centre.File, 0, len(items)), Next: next}
-	for _, it := range items {
-		f, err := fileFromItem(it)
-		if err != nil {
-			return centre.FilePage{}, err
-		}
-		page.Items = append(page.Items, f)
-	}
-	return page, nil
+	files, err := fromItems(items, fileFromItem)
+	return centre.FilePage{Items: files, Next: next}, err
 }
 
 // DeleteFile reads the file (one GetItem), then removes both its items and

@@ -275,3 +275,42 @@ func (p *listPlan) decodeCursor(c string) (item, error) {
 	}
 	return toKey(m), nil
 }
+
+// idPage returns one page of partition pk, whose sort keys are IDs, newest
+// first, continuing after the cursor after: one Query (in, when given,
+// adds a filter with its names and values). A cursor of another
+// partition is EINVALID.
+func (s *Store) idPage(ctx, parent context.Context, what, pk, after string, limit int, in *dynamodb.QueryInput) ([]item, string, error) {
+	if in == nil {
+		in = &dynamodb.QueryInput{}
+	}
+	if after != "" {
+		m, err := decodeKey(after, attrPK, attrSK)
+		if err != nil {
+			return nil, "", err
+		}
+		if m[attrPK] != pk || !centre.ValidID(m[attrSK]) || strings.Contains(m[attrSK], "#") {
+			return nil, "", badCursor()
+		}
+		in.ExclusiveStartKey = toKey(m)
+	}
+	in.KeyConditionExpression = aws.String("PK = :pk")
+	if in.ExpressionAttributeValues == nil {
+		in.ExpressionAttributeValues = map[string]types.AttributeValue{}
+	}
+	in.ExpressionAttributeValues[":pk"] = str(pk)
+	return s.page(ctx, parent, what, in, limit, func(it item) item { return item{attrPK: it[attrPK], attrSK: it[attrSK]} })
+}
+
+// fromItems decodes items with from, in order.
+func fromItems[T any](items []item, from func(item) (T, error)) ([]T, error) {
+	out := make([]T, 0, len(items))
+	for _, it := range items {
+		v, err := from(it)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, v)
+	}
+	return out, nil
+}

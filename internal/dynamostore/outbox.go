@@ -329,41 +329,18 @@ func (s *Store) ListNotifications(parent context.Context, q centre.NotificationQ
 	if err != nil {
 		return centre.NotificationPage{}, err
 	}
-	pk := outboxPK(q.Site)
-	var start item
-	if q.After != "" {
-		m, err := decodeKey(q.After, attrPK, attrSK)
-		if err != nil {
-			return centre.NotificationPage{}, err
-		}
-		if m[attrPK] != pk || !centre.ValidID(m[attrSK]) {
-			return centre.NotificationPage{}, badCursor()
-		}
-		start = toKey(m)
-	}
-	in := &dynamodb.QueryInput{
-		KeyConditionExpression:    aws.String("PK = :pk"),
-		ExpressionAttributeValues: map[string]types.AttributeValue{":pk": str(pk)},
-		ExclusiveStartKey:         start,
-	}
+	in := &dynamodb.QueryInput{}
 	if q.State != "" {
 		in.FilterExpression = aws.String("#st = :st")
 		in.ExpressionAttributeNames = map[string]string{"#st": "state"}
-		in.ExpressionAttributeValues[":st"] = str(q.State)
+		in.ExpressionAttributeValues = map[string]types.AttributeValue{":st": str(q.State)}
 	}
-	items, next, err := s.page(ctx, parent, "list notifications", in, limit, func(it item) item { return item{attrPK: it[attrPK], attrSK: it[attrSK]} })
+	items, next, err := s.idPage(ctx, parent, "list notifications", outboxPK(q.Site), q.After, limit, in)
 	if err != nil {
 		return centre.NotificationPage{}, err
 	}
-	page := centre.NotificationPage{Items: make([]*centre.OutboxRecord, 0, len(items)), Next: next}
-	for _, it := range items {
-		r, err := outboxFromItem(it)
-		if err != nil {
-			return centre.NotificationPage{}, err
-		}
-		page.Items = append(page.Items, r)
-	}
-	return page, nil
+	records, err := fromItems(items, outboxFromItem)
+	return centre.NotificationPage{Items: records, Next: next}, err
 }
 
 // isConditionFailed reports whether err is a failed condition of a

@@ -2,7 +2,6 @@ package dynamostore
 
 import (
 	"context"
-	"strings"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -264,35 +263,12 @@ func (s *Store) ListWebhookDeliveries(parent context.Context, q centre.WebhookDe
 	if err != nil {
 		return centre.WebhookDeliveryPage{}, err
 	}
-	pk := deliveriesPK(q.Site, q.Webhook)
-	var start item
-	if q.After != "" {
-		m, err := decodeKey(q.After, attrPK, attrSK)
-		if err != nil {
-			return centre.WebhookDeliveryPage{}, err
-		}
-		if m[attrPK] != pk || !centre.ValidID(m[attrSK]) || strings.Contains(m[attrSK], "#") {
-			return centre.WebhookDeliveryPage{}, badCursor()
-		}
-		start = toKey(m)
-	}
-	items, next, err := s.page(ctx, parent, "list webhook deliveries", &dynamodb.QueryInput{
-		KeyConditionExpression:    aws.String("PK = :pk"),
-		ExpressionAttributeValues: map[string]types.AttributeValue{":pk": str(pk)},
-		ExclusiveStartKey:         start,
-	}, limit, func(it item) item { return item{attrPK: it[attrPK], attrSK: it[attrSK]} })
+	items, next, err := s.idPage(ctx, parent, "list webhook deliveries", deliveriesPK(q.Site, q.Webhook), q.After, limit, nil)
 	if err != nil {
 		return centre.WebhookDeliveryPage{}, err
 	}
-	page := centre.WebhookDeliveryPage{Items: make([]*centre.WebhookDelivery, 0, len(items)), Next: next}
-	for _, it := range items {
-		d, err := deliveryFromItem(it)
-		if err != nil {
-			return centre.WebhookDeliveryPage{}, err
-		}
-		page.Items = append(page.Items, d)
-	}
-	return page, nil
+	deliveries, err := fromItems(items, deliveryFromItem)
+	return centre.WebhookDeliveryPage{Items: deliveries, Next: next}, err
 }
 
 // DueWebhookDeliveries is one Query of the sparse retry list in GSI2.
