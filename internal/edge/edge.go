@@ -18,7 +18,6 @@ import (
 	"infocentre/internal/centre"
 	"infocentre/internal/dynamostore"
 	"infocentre/internal/static"
-	"infocentre/internal/web"
 )
 
 // Config wires a Handler.
@@ -175,10 +174,14 @@ func (h *Handler) Apply(ctx context.Context, recs []Record) (*Report, error) {
 		w := work[slug]
 		site, err := h.cfg.Service.Site(ctx, slug)
 		if centre.IsCode(err, centre.ENOTFOUND) {
-			// A site deleted: purge what it had; its mirror stays until
-			// the bucket's objects are removed by hand.
+			// A site deleted: its copies leave the mirror, and what it
+			// had is purged.
+			if err := h.dropSite(ctx, slug, w.old, rep); err != nil {
+				return rep, err
+			}
 			if w.old != nil {
-				purges = append(purges, SitePurge{Site: slug, Paths: Wildcards(w.old), Wildcards: Wildcards(w.old)})
+				sp := SitePurge{Site: slug, Paths: Wildcards(w.old), Wildcards: Wildcards(w.old)}
+				purges = append(purges, sp)
 			}
 			continue
 		} else if err != nil {
@@ -199,20 +202,25 @@ func (h *Handler) Apply(ctx context.Context, recs []Record) (*Report, error) {
 			paths = sorted(set)
 		}
 		if h.cfg.Mirror != nil {
-			o := h.cfg.Static
-			o.Prefix, o.Now, o.Logger = web.SiteBase(slug), h.cfg.Now(), h.cfg.Log
-			var res *static.Result
-			if w.all {
-				res, err = o.Sync(ctx, h.cfg.Service, slug, h.cfg.Mirror)
-			} else {
-				res, err = o.Update(ctx, h.cfg.Service, slug, h.cfg.Mirror, paths)
+			for _, c := range h.copies(site) {
+				var res *static.Result
+				if w.all {
+					res, err = c.Sync(ctx, h.cfg.Service, slug, h.cfg.Mirror)
+				} else {
+					res, err = c.Update(ctx, h.cfg.Service, slug, h.cfg.Mirror, paths)
+				}
+				if err != nil {
+					return rep, fmt.Errorf("edge: mirror of site %s (%s%s): %w", slug, c.Prefix, c.Dir, err)
+				}
+				rep.Rendered += res.Files
+				rep.Written += res.Files - res.Unchanged
+				rep.Deleted += res.Deleted
 			}
-			if err != nil {
-				return rep, fmt.Errorf("edge: mirror of site %s: %w", slug, err)
+			if w.old != nil {
+				if err := h.dropHosts(ctx, h.gaveUp(w.old, site), rep); err != nil {
+					return rep, err
+				}
 			}
-			rep.Rendered += res.Files
-			rep.Written += res.Files - res.Unchanged
-			rep.Deleted += res.Deleted
 		}
 		var changed []string
 		for s := range w.slugs {
@@ -226,7 +234,8 @@ func (h *Handler) Apply(ctx context.Context, recs []Record) (*Report, error) {
 			sp.Paths = PurgePaths(site, paths, changed, false)
 		}
 		if w.old != nil && len(w.old.Hosts) > 0 {
-			// Hosts the site gave up still have its pages cached.
+			// Hosts the site gave up still have its pages cached ("/*"
+			// covers their paths below /hosts/ too).
 			sp.Paths = append(sp.Paths, "/*")
 			sp.Wildcards = append(sp.Wildcards, "/*")
 		}
