@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+	"time"
 
 	"infocentre/internal/centre"
 	"infocentre/internal/static"
@@ -204,5 +205,21 @@ func TestDeletedSiteTakesItsHostCopy(t *testing.T) {
 		if left, err := w.b.List(ctx, dir); err != nil || len(left) != 0 {
 			t.Errorf("%d objects left below %s (%v)", len(left), dir, err)
 		}
+	}
+}
+
+// TestBatchTimeLimit: the copies of every site of a batch share its time
+// limit (Static.Timeout): past it the batch stops with ETOOLARGE naming
+// the batch's limit, and Lambda retries it.
+func TestBatchTimeLimit(t *testing.T) {
+	w := newWorld(t)
+	w.h.cfg.Static.Timeout = time.Nanosecond
+	demo, err := w.svc.Site(context.Background(), fixture.Site)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = w.h.Apply(context.Background(), []Record{{ID: "x", Created: w.now, Change: Change{Site: fixture.Site, OldSite: demo, NewSite: demo}}})
+	if !centre.IsCode(err, centre.ETOOLARGE) || !strings.Contains(err.Error(), "the edge's batch of 1 records takes longer than the limit of 1ns") {
+		t.Fatalf("Apply past the batch's limit: %v", err)
 	}
 }
