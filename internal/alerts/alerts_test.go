@@ -18,6 +18,7 @@ import (
 	"infocentre/internal/boltstore"
 	"infocentre/internal/centre"
 	"infocentre/internal/dynamostore/dynamotest"
+	"infocentre/internal/notify"
 	"infocentre/internal/storetest"
 )
 
@@ -47,6 +48,7 @@ type rig struct {
 	mail  *mailpittest.Server
 	a     *alerts.Alerts
 	srv   *httptest.Server
+	n     *notify.Notifier
 	now   time.Time
 	site  *centre.Site
 }
@@ -71,11 +73,22 @@ func newRig(t *testing.T, store centre.Store) *rig {
 		Log:  slog.New(slog.NewTextHandler(io.Discard, nil)), Now: func() time.Time { return r.now }}
 	r.a.Init()
 	r.a.Register(mux, func(*http.Request) string { return "192.0.2.1" })
+	// The notifier sends what the requests store in the outbox (the
+	// confirmation emails).
+	r.n = notify.New(notify.Config{Store: store, Channels: []notify.Channel{r.a}, Now: func() time.Time { return r.now }})
 	r.site = storetest.NewSite("demo")
 	if err := store.CreateSite(t.Context(), r.site); err != nil {
 		t.Fatal(err)
 	}
 	return r
+}
+
+// tick runs the notifier once.
+func (r *rig) tick() {
+	r.t.Helper()
+	if _, err := r.n.Tick(r.t.Context()); err != nil {
+		r.t.Fatal(err)
+	}
 }
 
 // post posts a form and returns the response status and body.
@@ -135,6 +148,8 @@ func (r *rig) subscribe(email, scope, freq string, confirm bool) {
 	if status != http.StatusAccepted || !strings.Contains(body, "Check your email") {
 		r.t.Fatalf("subscribe: %d %s", status, body)
 	}
+	r.inbox(email, before) // nothing sent by the request itself
+	r.tick()
 	msgs := r.inbox(email, before+1)
 	m := msgs[0]
 	if !strings.Contains(m.Subject, "Confirm") || len(links(m, "/subscribe/confirm?t=")) != 1 {
@@ -346,6 +361,7 @@ func TestSubscribeRules(t *testing.T) {
 	if status != http.StatusAccepted {
 		t.Fatalf("second subscribe: %d", status)
 	}
+	r.tick()
 	r.inbox("a@example.org", 1)
 	// Past AddressBurst requests of the address within the hour, it is
 	// refused (another client, so the per-client limit is not the cause).
@@ -377,6 +393,7 @@ func TestSubscribeRules(t *testing.T) {
 	if status != http.StatusAccepted {
 		t.Fatalf("suppressed: %d", status)
 	}
+	r.tick()
 	if n := len(r.mail.Search(t, "gone@example.org")); n != 0 {
 		t.Fatalf("a suppressed address got %d messages", n)
 	}
@@ -437,6 +454,77 @@ func TestManage(t *testing.T) {
 	r.now = r.now.Add(alerts.ManageFor + time.Minute)
 	if status, _ := get(manage, "application/json"); status != http.StatusNotFound {
 		t.Fatalf("expired link: %d", status)
+	}
+}
+
+// TestResendConfirmation: a second request of a pending address re-sends
+// its confirmation (the same working link) at most once per ResendAfter;
+// nothing is sent by the request itself, only by the notifier, once per
+// record even when the notifier runs twice.
+func TestResendConfirmation(t *testing.T) {
+	burst := alerts.AddressBurst
+	alerts.AddressBurst = 10 // this test asks more often than the limit lets an address
+	t.Cleanup(func() { alerts.AddressBurst = burst })
+	for _, st := range stores {
+		t.Run(st.name, func(t *testing.T) {
+			r := newRig(t, st.open(t))
+			ask := func(scope string) {
+				t.Helper()
+				status, body := r.post("/sites/demo/subscribe", url.Values{"email": {"re@example.org"}, "scope": {scope}}, "application/json")
+				if status != http.StatusAccepted {
+					t.Fatalf("subscribe: %d %s", status, body)
+				}
+			}
+			r.subscribe("re@example.org", "site", "immediate", false)
+			first := links(r.inbox("re@example.org", 1)[0], "/subscribe/confirm?t=")[0]
+			r.now = r.now.Add(alerts.ResendAfter - time.Second)
+			ask("site")
+			r.tick()
+			r.inbox("re@example.org", 1) // too soon: nothing
+			r.now = r.now.Add(time.Second)
+			ask("tag:other") // another scope re-sends the pending one
+			r.tick()
+			r.tick()
+			again := r.inbox("re@example.org", 2)[0]
+			if !strings.Contains(again.Subject, "Confirm") || !strings.Contains(again.Text, "everything published") {
+				t.Fatalf("re-sent confirmation: %q\n%s", again.Subject, again.Text)
+			}
+			second := links(again, "/subscribe/confirm?t=")[0]
+			ask("site") // at once again: nothing
+			r.tick()
+			r.inbox("re@example.org", 2)
+			// Both links confirm the one subscription.
+			for _, link := range []string{first, second} {
+				u, _ := url.Parse(link)
+				status, body := r.post(u.Path, url.Values{"t": {u.Query().Get("t")}}, "application/json")
+				if status != http.StatusOK || !strings.Contains(body, `"state":"confirmed"`) {
+					t.Fatalf("confirm with %s: %d %s", link, status, body)
+				}
+			}
+			// A confirmed address asking again for its scope gets nothing.
+			r.now = r.now.Add(alerts.ResendAfter)
+			ask("site")
+			r.tick()
+			r.inbox("re@example.org", 2)
+		})
+	}
+}
+
+// TestConfirmationOfAReplacedRequest: a confirmation record whose
+// subscription was removed or confirmed before the notifier ran sends
+// nothing.
+func TestConfirmationOfAReplacedRequest(t *testing.T) {
+	r := newRig(t, stores[0].open(t))
+	ctx := t.Context()
+	if err := r.a.Subscribe(ctx, alerts.SubscribeRequest{Site: "demo", Email: "gone@example.org", Scope: "site", Client: "c"}); err != nil {
+		t.Fatal(err)
+	}
+	if err := r.store.DeleteSubscription(ctx, "demo", "gone@example.org", "site"); err != nil {
+		t.Fatal(err)
+	}
+	r.tick()
+	if n := len(r.mail.Search(t, "gone@example.org")); n != 0 {
+		t.Fatalf("a removed request got %d messages", n)
 	}
 }
 

@@ -36,7 +36,7 @@ func (s *Store) CreateEntry(parent context.Context, e *centre.Entry) error {
 		for _, d := range dims(&v) {
 			t.put(listItem(&v, d), nil, nil)
 		}
-		putAnnouncement(t, &v)
+		putAnnouncement(t, v.Announcement())
 	})
 	if err != nil {
 		return err
@@ -218,7 +218,7 @@ func (s *Store) UpdateEntry(parent context.Context, e *centre.Entry) error {
 		for _, d := range dims(&v) {
 			t.put(listItem(&v, d), nil, nil)
 		}
-		putAnnouncement(t, &v)
+		putAnnouncement(t, v.Announcement())
 	})
 	if err != nil {
 		return s.lockLost(ctx, parent, e.Site, e.ID, err)
