@@ -529,3 +529,88 @@ func TestConfirmationOfAReplacedRequest(t *testing.T) {
 }
 
 var _ = context.Background
+
+// TestPublicationThroughTheNotifier: entries written through
+// centre.Service (whose writes record the outbox) reach subscribers only
+// through the notifier — one email for a publication, "Updated: …" with
+// the note for a major change, nothing for a minor one, the withdrawal to
+// everyone told of the entry — on both stores, through mailpit.
+func TestPublicationThroughTheNotifier(t *testing.T) {
+	for _, st := range stores {
+		t.Run(st.name, func(t *testing.T) {
+			r := newRig(t, st.open(t))
+			ctx := t.Context()
+			svc := &centre.Service{Store: r.store, Log: slog.New(slog.NewTextHandler(io.Discard, nil)), Now: func() time.Time { return r.now }}
+			staff := centre.Principal{KeyID: "test", Site: centre.AllSites, Role: centre.RoleOwner}
+			r.subscribe("ann@example.org", "site", "immediate", true)
+			r.subscribe("bob@example.org", "type:statement", "immediate", true)
+			r.subscribe("cat@example.org", "type:news", "immediate", true)
+
+			e, err := svc.CreateEntry(ctx, staff, "demo", centre.EntryInput{Slug: "boil-water", Lang: "en", Status: centre.StatusPublished,
+				Content: centre.Content{Type: centre.TypeStatement, Title: "Boil water before drinking", Summary: "Until further notice."}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			r.inbox("ann@example.org", 1) // nothing before the notifier runs
+			r.tick()
+			r.tick() // a second run sends nothing more
+			for _, to := range []string{"ann@example.org", "bob@example.org"} {
+				if m := r.inbox(to, 2)[0]; m.Subject != e.Title || !strings.Contains(m.Text, "Until further notice.") ||
+					len(links(m, "/sites/demo/en/boil-water/")) != 1 {
+					t.Fatalf("publication email to %s: %q\n%s", to, m.Subject, m.Text)
+				}
+			}
+			r.inbox("cat@example.org", 1)
+
+			// dan subscribes after the publication: never told of it.
+			r.subscribe("dan@example.org", "site", "immediate", true)
+
+			r.now = r.now.Add(time.Minute)
+			minor := centre.ChangeMinor
+			if e, err = svc.UpdateEntry(ctx, staff, "demo", e.ID, centre.EntryPatch{ContentPatch: centre.ContentPatch{Summary: ptr("Until further notice!")},
+				Change: &minor}, e.Version); err != nil {
+				t.Fatal(err)
+			}
+			r.tick()
+			r.inbox("ann@example.org", 2) // a minor change sends nothing
+
+			r.now = r.now.Add(time.Minute)
+			note := "Now also for bottled water."
+			if e, err = svc.UpdateEntry(ctx, staff, "demo", e.ID, centre.EntryPatch{ContentPatch: centre.ContentPatch{Summary: ptr("Bottled water too.")},
+				ChangeNote: &note}, e.Version); err != nil {
+				t.Fatal(err)
+			}
+			r.tick()
+			for _, to := range []string{"ann@example.org", "bob@example.org", "dan@example.org"} {
+				want := 3
+				if to == "dan@example.org" {
+					want = 2
+				}
+				if m := r.inbox(to, want)[0]; m.Subject != "Updated: "+e.Title || !strings.Contains(m.Text, note) {
+					t.Fatalf("update email to %s: %q\n%s", to, m.Subject, m.Text)
+				}
+			}
+
+			// bob unsubscribes; the withdrawal goes to everyone told of the
+			// entry who still holds a subscription: ann and dan (told of
+			// the update), not bob, not cat.
+			if err := r.a.Unsubscribe(ctx, alerts.Owner{Site: "demo", Email: "bob@example.org"}, ""); err != nil {
+				t.Fatal(err)
+			}
+			r.now = r.now.Add(time.Minute)
+			if _, err = svc.Withdraw(ctx, staff, "demo", e.ID, e.Version, "The advice is lifted.", ""); err != nil {
+				t.Fatal(err)
+			}
+			r.tick()
+			for to, n := range map[string]int{"ann@example.org": 4, "dan@example.org": 3} {
+				if m := r.inbox(to, n)[0]; m.Subject != "Withdrawn: "+e.Title || !strings.Contains(m.Text, "The advice is lifted.") {
+					t.Fatalf("withdrawal email to %s: %q\n%s", to, m.Subject, m.Text)
+				}
+			}
+			r.inbox("bob@example.org", 3)
+			r.inbox("cat@example.org", 1)
+		})
+	}
+}
+
+func ptr[T any](v T) *T { return &v }
