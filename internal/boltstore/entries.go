@@ -152,7 +152,7 @@ func (s *Store) CreateEntry(ctx context.Context, e *centre.Entry) error {
 		if err := putIndexes(tx, r, false); err != nil {
 			return err
 		}
-		if err := putAnnouncement(tx, e); err != nil {
+		if err := putAnnouncement(tx, e.Announcement()); err != nil {
 			return err
 		}
 		if err := putFileMarks(tx, e); err != nil {
@@ -250,7 +250,7 @@ func (s *Store) UpdateEntry(ctx context.Context, e *centre.Entry) error {
 		if err := putIndexes(tx, r, false); err != nil {
 			return err
 		}
-		if err := putAnnouncement(tx, e); err != nil {
+		if err := putAnnouncement(tx, e.Announcement()); err != nil {
 			return err
 		}
 		if err := putFileMarks(tx, e); err != nil {

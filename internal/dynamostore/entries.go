@@ -36,7 +36,7 @@ func (s *Store) CreateEntry(parent context.Context, e *centre.Entry) error {
 		for _, d := range dims(&v) {
 			t.put(listItem(&v, d), nil, nil)
 		}
-		putAnnouncement(t, &v)
+		putAnnouncement(t, v.Announcement())
 		putFileMarks(t, &v)
 	})
 	if err != nil {
@@ -220,7 +220,7 @@ func (s *Store) UpdateEntry(parent context.Context, e *centre.Entry) error {
 		for _, d := range dims(&v) {
 			t.put(listItem(&v, d), nil, nil)
 		}
-		putAnnouncement(t, &v)
+		putAnnouncement(t, v.Announcement())
 		putFileMarks(t, &v)
 	})
 	if err != nil {
