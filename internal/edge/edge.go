@@ -126,10 +126,15 @@ type siteWork struct {
 // Apply renders the mirror pages and purges the paths that recs affect,
 // site by site: a site's settings, banner or state rerenders its whole
 // mirror (static.Options.Sync) and purges its wildcards; an entry's change
-// rerenders and purges the pages SitePaths names. The purge follows the
-// mirror, so that a failover after it already finds the new pages. It is
-// idempotent: the same records again give the same invalidations (their
-// caller reference is made of the records' ids) and rewrite nothing.
+// rerenders and purges the pages SitePaths names. Each copy the mirror
+// keeps of a site is rendered (the one below its base, and one per host
+// of its own: copies); a deleted site's copies, and the copy of a host a
+// site gave up, are deleted (unless another site claims the host now).
+// The purge follows the mirror, so that a failover after it already finds
+// the new pages. It is idempotent: the same records again give the same
+// invalidations (their caller reference is made of the records' ids) and
+// rewrite nothing. The mirror's work of the whole batch is bounded by
+// Static.Timeout (ETOOLARGE).
 func (h *Handler) Apply(ctx context.Context, recs []Record) (*Report, error) {
 	rep := &Report{Kinds: map[string]int{}}
 	work := map[string]*siteWork{}
@@ -192,8 +197,7 @@ func (h *Handler) Apply(ctx context.Context, recs []Record) (*Report, error) {
 				return rep, stopped(ctx, err)
 			}
 			if w.old != nil {
-				sp := SitePurge{Site: slug, Paths: Wildcards(w.old), Wildcards: Wildcards(w.old)}
-				purges = append(purges, sp)
+				purges = append(purges, SitePurge{Site: slug, Paths: Wildcards(w.old), Wildcards: Wildcards(w.old)})
 			}
 			continue
 		} else if err != nil {
