@@ -2,10 +2,15 @@ package edge
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/aws/aws-lambda-go/events"
 
 	"infocentre/internal/centre"
 	"infocentre/internal/static"
@@ -221,5 +226,51 @@ func TestBatchTimeLimit(t *testing.T) {
 	_, err = w.h.Apply(context.Background(), []Record{{ID: "x", Created: w.now, Change: Change{Site: fixture.Site, OldSite: demo, NewSite: demo}}})
 	if !centre.IsCode(err, centre.ETOOLARGE) || !strings.Contains(err.Error(), "the edge's batch of 1 records takes longer than the limit of 1ns") {
 		t.Fatalf("Apply past the batch's limit: %v", err)
+	}
+}
+
+// TestSiteRemovedOnTheStream: the stream's REMOVE record of a site item
+// (the recorded INSERT of site "edge" turned into its removal: the old
+// image only) takes the site's copy out of the mirror through the
+// function's handler.
+func TestSiteRemovedOnTheStream(t *testing.T) {
+	raw, err := os.ReadFile(filepath.Join("..", "..", "testdata", "stream", "dynamodb-stream.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ev events.DynamoDBEvent
+	if err := json.Unmarshal(raw, &ev); err != nil {
+		t.Fatal(err)
+	}
+	recs, err := Records(ev)
+	if err != nil || len(recs) == 0 || recs[0].Change.NewSite == nil {
+		t.Fatalf("recorded event: %v, %+v", err, recs)
+	}
+	site := recs[0].Change.NewSite
+	w := newWorld(t)
+	ctx := context.Background()
+	if err := w.st.CreateSite(ctx, site); err != nil {
+		t.Fatal(err)
+	}
+	w.siteChange("create", site.Slug, nil, site)
+	dir := "sites/" + site.Slug + "/"
+	if names, err := w.b.List(ctx, dir); err != nil || len(names) < 5 {
+		t.Fatalf("the site's copy: %d objects (%v)", len(names), err)
+	}
+	stored, err := w.svc.Site(ctx, site.Slug)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := w.st.DeleteSite(ctx, site.Slug, stored.Version); err != nil {
+		t.Fatal(err)
+	}
+	removal := ev.Records[0]
+	removal.EventName, removal.EventID = "REMOVE", removal.EventID+"-removed"
+	removal.Change.OldImage, removal.Change.NewImage = removal.Change.NewImage, nil
+	if err := w.h.Handle(ctx, events.DynamoDBEvent{Records: []events.DynamoDBEventRecord{removal}}); err != nil {
+		t.Fatal(err)
+	}
+	if names, err := w.b.List(ctx, dir); err != nil || len(names) != 0 {
+		t.Errorf("%d objects of the removed site left (%v)", len(names), err)
 	}
 }
