@@ -56,7 +56,8 @@ func liveThroughCDN(t *testing.T, w *world) func(host, path string) *httptest.Re
 // "/"), with the Content-Type the API answers, and the bytes the API
 // origin serves for that request: the live page of the host (only the
 // link to a list's next page differs, a cursor live, a number in the
-// copy). The purge covers the rewritten paths.
+// copy; the live handler runs without search and alerts, which a copy
+// leaves out). The purge covers the rewritten paths.
 func TestHostMirrorEqualsLivePages(t *testing.T) {
 	w := newWorld(t)
 	ctx := context.Background()
