@@ -15,6 +15,7 @@ import (
 	"path/filepath"
 	"time"
 
+	"infocentre/internal/alerts/sesmail"
 	"infocentre/internal/app"
 	"infocentre/internal/centre"
 	"infocentre/internal/demo"
@@ -130,6 +131,7 @@ func serve(ctx context.Context, sf storeFlags, addr string, seed bool, every tim
 	if err != nil {
 		return err
 	}
+	app.WithMailer(sesmail.New)(&cfg) // SES_ENDPOINT: the notifier loop sends through SES
 	a, err := app.New(cfg, store, log)
 	if err != nil {
 		store.Close()
