@@ -155,6 +155,9 @@ func (s *Store) CreateEntry(ctx context.Context, e *centre.Entry) error {
 		if err := putAnnouncement(tx, e.Announcement()); err != nil {
 			return err
 		}
+		if err := putFileMarks(tx, e); err != nil {
+			return err
+		}
 		if err := applyFront(tx, r.Site, nil, r); err != nil {
 			return err
 		}
@@ -163,6 +166,7 @@ func (s *Store) CreateEntry(ctx context.Context, e *centre.Entry) error {
 	if err == nil {
 		e.Version = 1
 		e.Announce(nil)
+		e.MarkFiles(nil)
 	}
 	return err
 }
@@ -249,6 +253,9 @@ func (s *Store) UpdateEntry(ctx context.Context, e *centre.Entry) error {
 		if err := putAnnouncement(tx, e.Announcement()); err != nil {
 			return err
 		}
+		if err := putFileMarks(tx, e); err != nil {
+			return err
+		}
 		if err := applyFront(tx, r.Site, old, r); err != nil {
 			return err
 		}
@@ -257,6 +264,7 @@ func (s *Store) UpdateEntry(ctx context.Context, e *centre.Entry) error {
 	if err == nil {
 		e.Version = r.Version
 		e.Announce(nil)
+		e.MarkFiles(nil)
 	}
 	return err
 }
