@@ -63,7 +63,7 @@ var allowed = map[string][]string{
 	"internal/edge":       {"internal/centre", "internal/dynamostore", "internal/static", "internal/web"},
 	"internal/websub":     {"internal/centre", "internal/web"},
 
-	"internal/alerts": {"internal/centre", "internal/ratelimit"},
+	"internal/alerts": {"internal/centre"},
 
 	"internal/alerts/mailpittest": {},
 	"internal/alerts/sesmail":     {"internal/alerts", "internal/awsconfig"},
