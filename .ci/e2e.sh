@@ -5,7 +5,7 @@
 #   CloudFront) on the docker bridge gateway -> table -> sam local start-api
 #   on loopback (.ci/sam-stack.sh, shared with make sam-local)
 #   -> go test -tags e2e ./e2e/sam (seeds with the infocentre CLI, drives the
-#   HTTP API, invokes the publisher, the edge function and the notifier with
+#   HTTP API, invokes the publisher, the edge, notifier and bounces functions with
 #   `sam local invoke`; the notifier pings a WebSub hub the test serves on
 #   the bridge gateway).
 # Everything started here is stopped on exit, failure included.

@@ -31,6 +31,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/cloudfront"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 
+	"infocentre/internal/dynamostore"
 	"infocentre/internal/media/mediatest"
 )
 
@@ -623,5 +624,54 @@ func TestEdgeFunctionWithRecordedStreamEvent(t *testing.T) {
 		if !slices.Contains(paths, want) {
 			t.Errorf("no invalidation of %s: %v", want, paths)
 		}
+	}
+}
+
+// TestBouncesFunctionWithRecordedSNSEvent: the bounces function, invoked
+// under sam local with an SNS event carrying an SES permanent bounce (the
+// shape SES publishes for the configuration set), puts the bounced
+// address on the suppression list in the table; a transient bounce in the
+// same way changes nothing.
+func TestBouncesFunctionWithRecordedSNSEvent(t *testing.T) {
+	ctx := context.Background()
+	store, err := dynamostore.NewFromEnv(ctx) // DYNAMODB_TABLE and DYNAMODB_ENDPOINT from .ci/e2e.sh
+	if err != nil {
+		t.Fatal(err)
+	}
+	bounced, transient := "bounced-"+suffix()+"@example.org", "full-"+suffix()+"@example.org"
+	event := func(address, bounceType string) string {
+		ses, err := json.Marshal(map[string]any{
+			"eventType": "Bounce",
+			"bounce": map[string]any{"bounceType": bounceType, "bounceSubType": "General",
+				"bouncedRecipients": []any{map[string]any{"emailAddress": address}}, "timestamp": "2026-11-30T10:00:00.000Z"},
+			"mail": map[string]any{"timestamp": "2026-11-30T09:59:58.000Z", "source": "alerts@example.org", "destination": []string{address}},
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		ev, err := json.Marshal(map[string]any{"Records": []any{map[string]any{
+			"EventSource": "aws:sns", "EventVersion": "1.0",
+			"EventSubscriptionArn": "arn:aws:sns:eu-west-1:123456789012:alerts-ses-events:2bcfbf39-05c3-41de-beaa-fcfcc21c8f55",
+			"Sns": map[string]any{"Type": "Notification", "MessageId": "95df01b4-ee98-5cb9-9903-4c221d41eb5e",
+				"TopicArn": "arn:aws:sns:eu-west-1:123456789012:alerts-ses-events", "Subject": nil,
+				"Message": string(ses), "Timestamp": "2026-11-30T10:00:01.000Z"},
+		}}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		path := filepath.Join(t.TempDir(), "sns-"+bounceType+".json")
+		if err := os.WriteFile(path, ev, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return path
+	}
+	invokeWith(t, samArgs, "BouncesFunction", event(bounced, "Permanent"))
+	invokeWith(t, samArgs, "BouncesFunction", event(transient, "Transient"))
+	got, err := store.Suppressed(ctx, []string{bounced, transient})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !got[bounced] || got[transient] {
+		t.Fatalf("suppressed after the bounces: %v; want only %s", got, bounced)
 	}
 }

@@ -11,11 +11,12 @@ import (
 
 	"github.com/aws/aws-lambda-go/lambda"
 
+	"infocentre/internal/alerts/sesmail"
 	"infocentre/internal/app"
 )
 
 func main() {
-	a, err := app.PublicFromEnv(context.Background())
+	a, err := app.PublicFromEnv(context.Background(), app.WithMailer(sesmail.New))
 	if err != nil {
 		slog.Error("notifier: cannot start", "err", err)
 		os.Exit(1)

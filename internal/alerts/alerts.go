@@ -40,7 +40,8 @@ const (
 )
 
 // Alerts sends email alerts. Set Store, Links, Mailer, From and Base; the
-// rest has defaults.
+// rest has defaults. Without a Mailer it serves the visitors' routes only
+// (the public function): every email is sent by the notifier's Alerts.
 type Alerts struct {
 	Store  centre.Store
 	Links  *Links
@@ -95,6 +96,12 @@ func (a *Alerts) workers() int {
 // Name is the channel's name in the notifier's records.
 func (a *Alerts) Name() string { return "email" }
 
+// Takes reports whether the email channel delivers notifications of kind
+// (notify.Taker): the changes of entries and confirmation emails.
+func (a *Alerts) Takes(kind string) bool {
+	return centre.AboutEntry(kind) || kind == centre.NotifyConfirm
+}
+
 // errLimited is the error of a subscribe request over a rate limit.
 var errLimited = errors.New("too many subscription requests; try again later")
 
@@ -105,11 +112,15 @@ type SubscribeRequest struct {
 }
 
 // Subscribe asks for a subscription: it validates the request (EINVALID
-// naming each bad field; ENOTFOUND for an unknown or archived site), applies
-// the rate limits (errLimited), and sends a confirmation email unless the
-// address already holds this scope, waits for another confirmation on the
-// site, or is suppressed — in which cases it sends nothing and answers the
-// same, so that the answer tells nobody who subscribed to what.
+// naming each bad field; ENOTFOUND for an unknown or archived site),
+// applies the rate limits (errLimited), and stores the pending
+// subscription with its confirmation email as an outbox record
+// (centre.NotifyConfirm) in one write; the notifier sends the email
+// (Deliver). It sends nothing when the address already holds this scope or
+// is suppressed; when the address waits for another confirmation on the
+// site, it re-sends that one if the last was asked for ResendAfter ago or
+// more. Every case answers the same, so that the answer tells nobody who
+// subscribed to what.
 func (a *Alerts) Subscribe(ctx context.Context, req SubscribeRequest) error {
 	site, err := a.Store.GetSite(ctx, req.Site)
 	if err != nil {
@@ -158,26 +169,62 @@ func (a *Alerts) Subscribe(ctx context.Context, req SubscribeRequest) error {
 		a.Log.Info("subscribe: the address is suppressed; nothing sent", "site", site.Slug)
 		return nil
 	}
-	secret, hash := centre.NewToken()
 	sub := &centre.Subscription{Site: site.Slug, Email: email, Scope: scope, Frequency: freq, Lang: lang,
-		State: centre.SubPending, TokenHash: hash, Created: now, ExpiresAt: now.Add(PendingFor)}
+		State: centre.SubPending, Created: now, ExpiresAt: now.Add(PendingFor), SentAt: now}
+	sub.TokenHash = centre.HashToken(a.Links.confirmSecret(sub))
+	sub.Announce(confirmation(sub, now))
 	if err := a.Store.CreateSubscription(ctx, sub); err != nil {
 		if centre.IsCode(err, centre.ECONFLICT) {
-			a.Log.Info("subscribe: already subscribed or waiting for confirmation; nothing sent", "site", site.Slug)
+			return a.resend(ctx, site.Slug, email, now)
+		}
+		return err
+	}
+	return nil
+}
+
+// ResendAfter is how long after a confirmation email another request for
+// the address on the site may send it again: a lost email does not block
+// the address until the request lapses, and nobody can mail-bomb it.
+const ResendAfter = 15 * time.Minute
+
+// confirmation returns the outbox record of a confirmation email of sub,
+// due at now.
+func confirmation(sub *centre.Subscription, now time.Time) *centre.Notification {
+	return &centre.Notification{ID: centre.NewID(now), Site: sub.Site, Kind: centre.NotifyConfirm, Version: sub.Version + 1,
+		Lang: sub.Lang, Due: now, Created: now, Email: sub.Email, Scope: sub.Scope}
+}
+
+// resend records the confirmation email of the address's pending
+// subscription on site again, with the same link, if its last one was
+// asked for ResendAfter ago or more; otherwise, or if the address holds
+// no pending subscription (the scope asked for is confirmed already), it
+// does nothing.
+func (a *Alerts) resend(ctx context.Context, site, email string, now time.Time) error {
+	subs, err := a.Store.Subscriptions(ctx, site, email)
+	if err != nil {
+		return err
+	}
+	for _, sub := range subs {
+		if sub.State != centre.SubPending || sub.Lapsed(now) {
+			continue
+		}
+		if now.Sub(sub.SentAt) < ResendAfter {
+			a.Log.Info("subscribe: a confirmation was sent a moment ago; nothing sent", "site", site)
 			return nil
 		}
-		return err
-	}
-	link := a.Base(site) + "/subscribe/confirm?t=" + a.Links.seal(token{Purpose: purposeConfirm, Site: site.Slug,
-		Email: email, Scope: scope, Secret: secret, Expires: sub.ExpiresAt.Unix()})
-	m := a.confirmMessage(site, sub, link)
-	if err := a.Mailer.Send(ctx, m); err != nil {
-		// Nothing was sent: free the address for another try.
-		if derr := a.Store.DeleteSubscription(context.WithoutCancel(ctx), site.Slug, email, scope); derr != nil {
-			a.Log.Error("subscribe: could not undo the pending subscription", "site", site.Slug, "err", derr)
+		sub.SentAt = now
+		sub.Announce(confirmation(sub, now))
+		err := a.Store.UpdateSubscription(ctx, sub)
+		if centre.IsCode(err, centre.EPRECONDITION) || centre.IsCode(err, centre.ENOTFOUND) {
+			// Another request re-sent, confirmed or removed it meanwhile.
+			return nil
+		}
+		if err == nil {
+			a.Log.Info("subscribe: the pending confirmation is sent again", "site", site)
 		}
 		return err
 	}
+	a.Log.Info("subscribe: already subscribed; nothing sent", "site", site)
 	return nil
 }
 

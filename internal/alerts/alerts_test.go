@@ -18,6 +18,7 @@ import (
 	"infocentre/internal/boltstore"
 	"infocentre/internal/centre"
 	"infocentre/internal/dynamostore/dynamotest"
+	"infocentre/internal/notify"
 	"infocentre/internal/storetest"
 )
 
@@ -47,6 +48,7 @@ type rig struct {
 	mail  *mailpittest.Server
 	a     *alerts.Alerts
 	srv   *httptest.Server
+	n     *notify.Notifier
 	now   time.Time
 	site  *centre.Site
 }
@@ -71,11 +73,22 @@ func newRig(t *testing.T, store centre.Store) *rig {
 		Log:  slog.New(slog.NewTextHandler(io.Discard, nil)), Now: func() time.Time { return r.now }}
 	r.a.Init()
 	r.a.Register(mux, func(*http.Request) string { return "192.0.2.1" })
+	// The notifier sends what the requests store in the outbox (the
+	// confirmation emails).
+	r.n = notify.New(notify.Config{Store: store, Channels: []notify.Channel{r.a}, Now: func() time.Time { return r.now }})
 	r.site = storetest.NewSite("demo")
 	if err := store.CreateSite(t.Context(), r.site); err != nil {
 		t.Fatal(err)
 	}
 	return r
+}
+
+// tick runs the notifier once.
+func (r *rig) tick() {
+	r.t.Helper()
+	if _, err := r.n.Tick(r.t.Context()); err != nil {
+		r.t.Fatal(err)
+	}
 }
 
 // post posts a form and returns the response status and body.
@@ -135,6 +148,8 @@ func (r *rig) subscribe(email, scope, freq string, confirm bool) {
 	if status != http.StatusAccepted || !strings.Contains(body, "Check your email") {
 		r.t.Fatalf("subscribe: %d %s", status, body)
 	}
+	r.inbox(email, before) // nothing sent by the request itself
+	r.tick()
 	msgs := r.inbox(email, before+1)
 	m := msgs[0]
 	if !strings.Contains(m.Subject, "Confirm") || len(links(m, "/subscribe/confirm?t=")) != 1 {
@@ -346,6 +361,7 @@ func TestSubscribeRules(t *testing.T) {
 	if status != http.StatusAccepted {
 		t.Fatalf("second subscribe: %d", status)
 	}
+	r.tick()
 	r.inbox("a@example.org", 1)
 	// Past AddressBurst requests of the address within the hour, it is
 	// refused (another client, so the per-client limit is not the cause).
@@ -377,6 +393,7 @@ func TestSubscribeRules(t *testing.T) {
 	if status != http.StatusAccepted {
 		t.Fatalf("suppressed: %d", status)
 	}
+	r.tick()
 	if n := len(r.mail.Search(t, "gone@example.org")); n != 0 {
 		t.Fatalf("a suppressed address got %d messages", n)
 	}
@@ -440,4 +457,160 @@ func TestManage(t *testing.T) {
 	}
 }
 
+// TestResendConfirmation: a second request of a pending address re-sends
+// its confirmation (the same working link) at most once per ResendAfter;
+// nothing is sent by the request itself, only by the notifier, once per
+// record even when the notifier runs twice.
+func TestResendConfirmation(t *testing.T) {
+	burst := alerts.AddressBurst
+	alerts.AddressBurst = 10 // this test asks more often than the limit lets an address
+	t.Cleanup(func() { alerts.AddressBurst = burst })
+	for _, st := range stores {
+		t.Run(st.name, func(t *testing.T) {
+			r := newRig(t, st.open(t))
+			ask := func(scope string) {
+				t.Helper()
+				status, body := r.post("/sites/demo/subscribe", url.Values{"email": {"re@example.org"}, "scope": {scope}}, "application/json")
+				if status != http.StatusAccepted {
+					t.Fatalf("subscribe: %d %s", status, body)
+				}
+			}
+			r.subscribe("re@example.org", "site", "immediate", false)
+			first := links(r.inbox("re@example.org", 1)[0], "/subscribe/confirm?t=")[0]
+			r.now = r.now.Add(alerts.ResendAfter - time.Second)
+			ask("site")
+			r.tick()
+			r.inbox("re@example.org", 1) // too soon: nothing
+			r.now = r.now.Add(time.Second)
+			ask("tag:other") // another scope re-sends the pending one
+			r.tick()
+			r.tick()
+			again := r.inbox("re@example.org", 2)[0]
+			if !strings.Contains(again.Subject, "Confirm") || !strings.Contains(again.Text, "everything published") {
+				t.Fatalf("re-sent confirmation: %q\n%s", again.Subject, again.Text)
+			}
+			second := links(again, "/subscribe/confirm?t=")[0]
+			ask("site") // at once again: nothing
+			r.tick()
+			r.inbox("re@example.org", 2)
+			// Both links confirm the one subscription.
+			for _, link := range []string{first, second} {
+				u, _ := url.Parse(link)
+				status, body := r.post(u.Path, url.Values{"t": {u.Query().Get("t")}}, "application/json")
+				if status != http.StatusOK || !strings.Contains(body, `"state":"confirmed"`) {
+					t.Fatalf("confirm with %s: %d %s", link, status, body)
+				}
+			}
+			// A confirmed address asking again for its scope gets nothing.
+			r.now = r.now.Add(alerts.ResendAfter)
+			ask("site")
+			r.tick()
+			r.inbox("re@example.org", 2)
+		})
+	}
+}
+
+// TestConfirmationOfAReplacedRequest: a confirmation record whose
+// subscription was removed or confirmed before the notifier ran sends
+// nothing.
+func TestConfirmationOfAReplacedRequest(t *testing.T) {
+	r := newRig(t, stores[0].open(t))
+	ctx := t.Context()
+	if err := r.a.Subscribe(ctx, alerts.SubscribeRequest{Site: "demo", Email: "gone@example.org", Scope: "site", Client: "c"}); err != nil {
+		t.Fatal(err)
+	}
+	if err := r.store.DeleteSubscription(ctx, "demo", "gone@example.org", "site"); err != nil {
+		t.Fatal(err)
+	}
+	r.tick()
+	if n := len(r.mail.Search(t, "gone@example.org")); n != 0 {
+		t.Fatalf("a removed request got %d messages", n)
+	}
+}
+
 var _ = context.Background
+
+// TestPublicationThroughTheNotifier: entries written through
+// centre.Service (whose writes record the outbox) reach subscribers only
+// through the notifier — one email for a publication, "Updated: …" with
+// the note for a major change, nothing for a minor one, the withdrawal to
+// everyone told of the entry — on both stores, through mailpit.
+func TestPublicationThroughTheNotifier(t *testing.T) {
+	for _, st := range stores {
+		t.Run(st.name, func(t *testing.T) {
+			r := newRig(t, st.open(t))
+			ctx := t.Context()
+			svc := &centre.Service{Store: r.store, Log: slog.New(slog.NewTextHandler(io.Discard, nil)), Now: func() time.Time { return r.now }}
+			staff := centre.Principal{KeyID: "test", Site: centre.AllSites, Role: centre.RoleOwner}
+			r.subscribe("ann@example.org", "site", "immediate", true)
+			r.subscribe("bob@example.org", "type:statement", "immediate", true)
+			r.subscribe("cat@example.org", "type:news", "immediate", true)
+
+			e, err := svc.CreateEntry(ctx, staff, "demo", centre.EntryInput{Slug: "boil-water", Lang: "en", Status: centre.StatusPublished,
+				Content: centre.Content{Type: centre.TypeStatement, Title: "Boil water before drinking", Summary: "Until further notice."}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			r.inbox("ann@example.org", 1) // nothing before the notifier runs
+			r.tick()
+			r.tick() // a second run sends nothing more
+			for _, to := range []string{"ann@example.org", "bob@example.org"} {
+				if m := r.inbox(to, 2)[0]; m.Subject != e.Title || !strings.Contains(m.Text, "Until further notice.") ||
+					len(links(m, "/sites/demo/en/boil-water/")) != 1 {
+					t.Fatalf("publication email to %s: %q\n%s", to, m.Subject, m.Text)
+				}
+			}
+			r.inbox("cat@example.org", 1)
+
+			// dan subscribes after the publication: never told of it.
+			r.subscribe("dan@example.org", "site", "immediate", true)
+
+			r.now = r.now.Add(time.Minute)
+			minor := centre.ChangeMinor
+			if e, err = svc.UpdateEntry(ctx, staff, "demo", e.ID, centre.EntryPatch{ContentPatch: centre.ContentPatch{Summary: ptr("Until further notice!")},
+				Change: &minor}, e.Version); err != nil {
+				t.Fatal(err)
+			}
+			r.tick()
+			r.inbox("ann@example.org", 2) // a minor change sends nothing
+
+			r.now = r.now.Add(time.Minute)
+			note := "Now also for bottled water."
+			if e, err = svc.UpdateEntry(ctx, staff, "demo", e.ID, centre.EntryPatch{ContentPatch: centre.ContentPatch{Summary: ptr("Bottled water too.")},
+				ChangeNote: &note}, e.Version); err != nil {
+				t.Fatal(err)
+			}
+			r.tick()
+			for _, to := range []string{"ann@example.org", "bob@example.org", "dan@example.org"} {
+				want := 3
+				if to == "dan@example.org" {
+					want = 2
+				}
+				if m := r.inbox(to, want)[0]; m.Subject != "Updated: "+e.Title || !strings.Contains(m.Text, note) {
+					t.Fatalf("update email to %s: %q\n%s", to, m.Subject, m.Text)
+				}
+			}
+
+			// bob unsubscribes; the withdrawal goes to everyone told of the
+			// entry who still holds a subscription: ann and dan (told of
+			// the update), not bob, not cat.
+			if err := r.a.Unsubscribe(ctx, alerts.Owner{Site: "demo", Email: "bob@example.org"}, ""); err != nil {
+				t.Fatal(err)
+			}
+			r.now = r.now.Add(time.Minute)
+			if _, err = svc.Withdraw(ctx, staff, "demo", e.ID, e.Version, "The advice is lifted.", ""); err != nil {
+				t.Fatal(err)
+			}
+			r.tick()
+			for to, n := range map[string]int{"ann@example.org": 4, "dan@example.org": 3} {
+				if m := r.inbox(to, n)[0]; m.Subject != "Withdrawn: "+e.Title || !strings.Contains(m.Text, "The advice is lifted.") {
+					t.Fatalf("withdrawal email to %s: %q\n%s", to, m.Subject, m.Text)
+				}
+			}
+			r.inbox("bob@example.org", 3)
+			r.inbox("cat@example.org", 1)
+		})
+	}
+}
+
+func ptr[T any](v T) *T { return &v }

@@ -2,6 +2,7 @@ package alerts
 
 import (
 	"context"
+	"errors"
 	"strconv"
 	"sync"
 	"time"
@@ -10,6 +11,8 @@ import (
 )
 
 // Deliver sends one notification of the outbox (the notifier's Channel):
+//   - subscription.confirm is the confirmation email of a pending
+//     subscription (deliverConfirmation);
 //   - entry.published and entry.updated go to the confirmed subscribers
 //     of every scope the entry matches (the site, its type, tags,
 //     organisations, the entry itself) in the language they chose (or the
@@ -25,6 +28,12 @@ import (
 // sent; a failed message releases its claim and makes Deliver return an
 // error, so that the notifier retries it and only it.
 func (a *Alerts) Deliver(ctx context.Context, n centre.Notification) error {
+	if a.Mailer == nil {
+		return errors.New("alerts: no mail transport")
+	}
+	if n.Kind == centre.NotifyConfirm {
+		return a.deliverConfirmation(ctx, n)
+	}
 	site, e, err := a.siteAndEntry(ctx, n)
 	if centre.IsCode(err, centre.ENOTFOUND) {
 		a.Log.Info("alerts: nothing to send, the entry or site is gone", "notification", n.ID, "site", n.Site)
@@ -89,6 +98,55 @@ func (a *Alerts) Deliver(ctx context.Context, n centre.Notification) error {
 		}
 	}
 	return failed.err()
+}
+
+// deliverConfirmation sends the confirmation email of the pending
+// subscription n names, if it still waits for this confirmation (not
+// confirmed, removed, lapsed or replaced by a newer request since) and
+// the address is not suppressed; once per record and address (a claim, as
+// for every email).
+func (a *Alerts) deliverConfirmation(ctx context.Context, n centre.Notification) error {
+	site, err := a.Store.GetSite(ctx, n.Site)
+	if centre.IsCode(err, centre.ENOTFOUND) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	sub, err := a.find(ctx, n.Site, n.Email, n.Scope)
+	if centre.IsCode(err, centre.ENOTFOUND) {
+		a.Log.Info("alerts: the subscription to confirm is gone; nothing sent", "notification", n.ID, "site", n.Site)
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	now := a.Now()
+	secret := a.Links.confirmSecret(sub)
+	if site.Status != centre.SiteActive || sub.State != centre.SubPending || sub.Lapsed(now) || centre.HashToken(secret) != sub.TokenHash {
+		a.Log.Info("alerts: the subscription no longer waits for this confirmation; nothing sent", "notification", n.ID, "site", n.Site)
+		return nil
+	}
+	if sup, err := a.Store.Suppressed(ctx, []string{sub.Email}); err != nil {
+		return err
+	} else if sup[sub.Email] {
+		return nil
+	}
+	claimed, err := a.Store.ClaimDeliveries(ctx, []centre.Delivery{{Notification: n.ID, Site: n.Site, Email: sub.Email, At: now}})
+	if err != nil || len(claimed) == 0 {
+		return err
+	}
+	link := a.Base(site) + "/subscribe/confirm?t=" + a.Links.seal(token{Purpose: purposeConfirm, Site: site.Slug,
+		Email: sub.Email, Scope: sub.Scope, Secret: secret, Expires: sub.ExpiresAt.Unix()})
+	m := a.confirmMessage(site, sub, link)
+	m.ID = "confirm-" + n.ID
+	if err := a.Mailer.Send(ctx, m); err != nil {
+		if rerr := a.Store.ReleaseDelivery(context.WithoutCancel(ctx), n.ID, sub.Email); rerr != nil {
+			return errors.Join(err, rerr)
+		}
+		return err
+	}
+	return nil
 }
 
 // versionLangs returns the languages the entry's slug has a public

@@ -9,7 +9,10 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"errors"
+	"strconv"
 	"time"
+
+	"infocentre/internal/centre"
 )
 
 // The links in alert emails carry a token that Links seals with
@@ -38,8 +41,12 @@ const (
 // expired or for another purpose or site).
 var errBadLink = errors.New("alerts: invalid or expired link")
 
-// Links seals and opens link tokens.
-type Links struct{ aead cipher.AEAD }
+// Links seals and opens link tokens, and derives the confirmation token of
+// a pending subscription (confirmSecret).
+type Links struct {
+	aead    cipher.AEAD
+	confirm []byte // the key of confirmSecret
+}
 
 // NewLinks returns Links for secret (at least MinSecret bytes).
 func NewLinks(secret []byte) (*Links, error) {
@@ -56,7 +63,21 @@ func NewLinks(secret []byte) (*Links, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Links{aead: aead}, nil
+	c := hmac.New(sha256.New, secret)
+	c.Write([]byte("infocentre email alert confirmation v1"))
+	return &Links{aead: aead, confirm: c.Sum(nil)}, nil
+}
+
+// confirmSecret returns the confirmation token of a pending subscription:
+// an HMAC of its identity and creation time under a key of the alert
+// secret, so that the notifier, which sends the confirmation email from
+// the outbox record, makes the same token as the request that stored its
+// hash (TokenHash) — no token is kept in clear anywhere — and a newer
+// subscription to the scope (another Created) voids the older links.
+func (l *Links) confirmSecret(s *centre.Subscription) string {
+	m := hmac.New(sha256.New, l.confirm)
+	m.Write([]byte(s.Site + "\x00" + s.Email + "\x00" + s.Scope + "\x00" + strconv.FormatInt(s.Created.UnixMilli(), 10)))
+	return base64.RawURLEncoding.EncodeToString(m.Sum(nil))
 }
 
 // token is what a link carries.

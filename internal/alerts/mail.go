@@ -31,8 +31,8 @@ type Message struct {
 	ID string
 }
 
-// A Mailer sends messages: SES (sesMailer), SMTP (smtpMailer), or files in
-// a directory (dirMailer).
+// A Mailer sends messages: Amazon SES (package sesmail, which only the
+// notifier's binary links), SMTP, or files in a directory (Dir).
 type Mailer interface {
 	Send(ctx context.Context, m *Message) error
 }
@@ -86,6 +86,9 @@ func (m *Message) Bytes() []byte {
 	_ = mw.Close()
 	return b.Bytes()
 }
+
+// Sender returns the bare address of From.
+func (m *Message) Sender() string { return address(m.From) }
 
 // address returns the bare address of a From value ("Name <a@b>" → a@b).
 func address(from string) string {

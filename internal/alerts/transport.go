@@ -15,35 +15,7 @@ import (
 	"path/filepath"
 	"strings"
 	"time"
-
-	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/sesv2"
-	"github.com/aws/aws-sdk-go-v2/service/sesv2/types"
 )
-
-// SES sends through Amazon SES v2 (SendEmail with the raw message, so
-// that the List-Unsubscribe headers go out as built), in the configuration
-// set whose events (bounces, complaints) come back through SNS.
-type SES struct {
-	Client           *sesv2.Client
-	ConfigurationSet string // "" for none
-}
-
-// Send sends m.
-func (s *SES) Send(ctx context.Context, m *Message) error {
-	in := &sesv2.SendEmailInput{
-		FromEmailAddress: aws.String(address(m.From)),
-		Destination:      &types.Destination{ToAddresses: []string{m.To}},
-		Content:          &types.EmailContent{Raw: &types.RawMessage{Data: m.Bytes()}},
-	}
-	if s.ConfigurationSet != "" {
-		in.ConfigurationSetName = aws.String(s.ConfigurationSet)
-	}
-	if _, err := s.Client.SendEmail(ctx, in); err != nil {
-		return fmt.Errorf("alerts: ses send: %w", err)
-	}
-	return nil
-}
 
 // SMTP sends through an SMTP server named by a URL:
 // smtp://[user:password@]host[:port] (STARTTLS when the server offers it;
@@ -150,7 +122,7 @@ func send(c *smtp.Client, m *Message) error {
 	if err := c.Reset(); err != nil {
 		return err
 	}
-	if err := c.Mail(address(m.From)); err != nil {
+	if err := c.Mail(m.Sender()); err != nil {
 		return err
 	}
 	if err := c.Rcpt(m.To); err != nil {

@@ -8,20 +8,19 @@ import (
 	"path/filepath"
 	"strings"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/sesv2"
-
 	"infocentre/internal/alerts"
-	"infocentre/internal/awsconfig"
 	"infocentre/internal/centre"
 )
 
 // newAlerts wires email alerts (internal/alerts) for cfg: links sealed
 // with AlertsSecret (the embedded store keeps a generated one in its data
 // directory, alerts.key), sent from AlertsFrom through SMTP_URL when set,
-// else Amazon SES on Lambda (or with SES_ENDPOINT), else — the embedded
-// store, locally — as .eml files in <data>/outbox. It returns nil (alerts
-// off, logged) on DynamoDB without a secret, a sender or a way to send.
+// else Amazon SES on Lambda (or with SES_ENDPOINT) — by the mailer of
+// WithMailer; a process without one (the public function) sends nothing
+// itself, the notifier sends what it stores in the outbox — else, with
+// the embedded store locally, as .eml files in <data>/outbox. It returns
+// nil (alerts off, logged) on DynamoDB without a secret, a sender or a
+// way to send.
 func newAlerts(ctx context.Context, cfg Config, store centre.Store, origin string, log *slog.Logger) (*alerts.Alerts, error) {
 	local := cfg.Store == "" || cfg.Store == "bolt"
 	secret := []byte(cfg.AlertsSecret)
@@ -54,16 +53,11 @@ func newAlerts(ctx context.Context, cfg Config, store centre.Store, origin strin
 			return nil, fmt.Errorf("SMTP_URL: %w", err)
 		}
 	case cfg.Lambda || os.Getenv("SES_ENDPOINT") != "":
-		awsCfg, err := awsconfig.Load(ctx, awsconfig.Options{})
-		if err != nil {
-			return nil, fmt.Errorf("alerts: AWS configuration: %w", err)
-		}
-		client := sesv2.NewFromConfig(awsCfg, func(o *sesv2.Options) {
-			if ep := os.Getenv("SES_ENDPOINT"); ep != "" {
-				o.BaseEndpoint = aws.String(ep)
+		if cfg.newMailer != nil {
+			if mailer, err = cfg.newMailer(ctx, cfg.SESConfigurationSet); err != nil {
+				return nil, err
 			}
-		})
-		mailer = &alerts.SES{Client: client, ConfigurationSet: cfg.SESConfigurationSet}
+		}
 	case local:
 		dir := cfg.DataDir
 		if dir == "" {

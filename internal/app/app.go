@@ -102,9 +102,11 @@ type Config struct {
 	// FromEnv reads it only with WithOriginCheck.
 	OriginSecret    string
 	OriginSecretARN string
-	// serveConsole is set by WithConsole, checkOrigin by WithOriginCheck.
+	// serveConsole is set by WithConsole, checkOrigin by WithOriginCheck,
+	// newMailer by WithMailer.
 	serveConsole bool
 	checkOrigin  bool
+	newMailer    MailerFunc
 	// MirrorBucket (MIRROR_BUCKET) is the S3 bucket of the static mirror
 	// and DistributionID (DISTRIBUTION_ID) the CloudFront distribution
 	// whose caches are purged: the edge function's (App.Edge).
@@ -467,6 +469,18 @@ func WithConsole(c *Config) { c.serveConsole = true }
 // both, so that no other function asks for a secret its IAM policy does
 // not let it read.
 func WithOriginCheck(c *Config) { c.checkOrigin = true }
+
+// MailerFunc returns the Amazon SES mailer of email alerts, sending in
+// the configuration set configSet (sesmail.New).
+type MailerFunc func(ctx context.Context, configSet string) (alerts.Mailer, error)
+
+// WithMailer returns the Option of a process that sends email alerts
+// through Amazon SES (the notifier function; `serve` with SES_ENDPOINT):
+// newAlerts calls fn on Lambda or with SES_ENDPOINT set. Without it, such
+// a process keeps the visitors' routes and stores their confirmation
+// emails in the outbox, but sends nothing itself — so that the public
+// function does not link the SES client.
+func WithMailer(fn MailerFunc) Option { return func(c *Config) { c.newMailer = fn } }
 
 // PublicFromEnv is FromEnv for the public function (NewPublic, with
 // WithOriginCheck): it serves no console, so it never reads the OIDC

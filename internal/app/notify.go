@@ -25,7 +25,8 @@ func checkHub(hub string) error {
 
 // Channels returns the notification channels this deployment delivers
 // to: the site's webhook endpoints, WebSub when Config.WebSubHub is set,
-// email alerts when they are on (App.Alerts, see newAlerts).
+// email alerts when they are on and this process can send them
+// (App.Alerts with a Mailer, see newAlerts).
 func (a *App) Channels() []notify.Channel {
 	var out []notify.Channel
 	if w := a.Webhooks(); w != nil {
@@ -34,7 +35,7 @@ func (a *App) Channels() []notify.Channel {
 	if a.Config.WebSubHub != "" {
 		out = append(out, &websub.Channel{Hub: a.Config.WebSubHub, PublicOrigin: a.Config.PublicOrigin, Store: a.Store, Log: a.Log})
 	}
-	if a.Alerts != nil {
+	if a.Alerts != nil && a.Alerts.Mailer != nil {
 		out = append(out, a.Alerts)
 	}
 	return out
@@ -42,13 +43,13 @@ func (a *App) Channels() []notify.Channel {
 
 // Sweepers returns the timed work of the channels: the webhook retries,
 // email alerts' daily digests and the expiry of unconfirmed
-// subscriptions.
+// subscriptions (when this process can send email).
 func (a *App) Sweepers() []notify.Sweeper {
 	var out []notify.Sweeper
 	if w := a.Webhooks(); w != nil {
 		out = append(out, w)
 	}
-	if a.Alerts != nil {
+	if a.Alerts != nil && a.Alerts.Mailer != nil {
 		out = append(out, a.Alerts)
 	}
 	return out

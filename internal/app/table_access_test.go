@@ -19,6 +19,7 @@ import (
 	"github.com/aws/smithy-go/middleware"
 	"gopkg.in/yaml.v3"
 
+	"infocentre/internal/alerts/mailpittest"
 	"infocentre/internal/app"
 	"infocentre/internal/centre"
 	"infocentre/internal/demo"
@@ -247,8 +248,12 @@ func TestFunctionTableAccess(t *testing.T) {
 	var pinged atomic.Int64
 	hub := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) { pinged.Add(1); w.WriteHeader(http.StatusAccepted) }))
 	t.Cleanup(hub.Close)
+	// A mailpit, so that email alerts are on: the public function stores a
+	// subscription with its confirmation email, the notifier sends it.
+	mail := mailpittest.Start(t, 0)
 	a, owner := launchEnv(t, app.Config{Store: "dynamodb", CursorSecret: "test-cursor-secret-0123456789", PreviewSecret: "test-preview-secret-0123456789",
-		WebSubHub: hub.URL, PublicOrigin: "https://centre.example.net", WebhookAllowLoopback: true}, store)
+		WebSubHub: hub.URL, PublicOrigin: "https://centre.example.net", WebhookAllowLoopback: true,
+		AlertsSecret: "test-alerts-secret-0123456789", AlertsFrom: "Alerts <alerts@example.net>", SMTPURL: mail.SMTPURL}, store)
 	staff := centre.Principal{KeyID: "test", Site: centre.AllSites, Role: centre.RoleOwner}
 	// A loopback webhook endpoint (the test-only switch), so that the
 	// notifier's webhook channel runs.
@@ -322,6 +327,10 @@ func TestFunctionTableAccess(t *testing.T) {
 	if !previewOK {
 		t.Error("no preview URL answered 200: the public function's preview reads went untested")
 	}
+	if code := serve(pub, "POST", "/sites/demo/subscribe", "email=reader%40example.org&scope=site",
+		"Content-Type", "application/x-www-form-urlencoded"); code != http.StatusAccepted {
+		t.Errorf("public POST /sites/demo/subscribe: %d", code)
+	}
 
 	rec.as("AuthorizerFunction")
 	for _, k := range []string{owner, child} {
@@ -361,6 +370,9 @@ func TestFunctionTableAccess(t *testing.T) {
 	}
 	if hooked.Load() == 0 {
 		t.Fatal("the notifier sent no webhook: its webhook reads and writes went untested")
+	}
+	if len(mail.Search(t, "reader@example.org")) != 1 {
+		t.Fatal("the notifier sent no confirmation email: its email reads and writes went untested")
 	}
 
 	// The edge function renders a site's mirror: the reads of a whole

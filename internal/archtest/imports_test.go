@@ -67,6 +67,7 @@ var allowed = map[string][]string{
 	"internal/alerts": {"internal/centre", "internal/ratelimit"},
 
 	"internal/alerts/mailpittest": {},
+	"internal/alerts/sesmail":     {"internal/alerts", "internal/awsconfig"},
 
 	"internal/app": {"internal/alerts", "internal/awsconfig", "internal/boltstore", "internal/centre", "internal/console", "internal/cursor", "internal/dynamostore", "internal/edge",
 		"internal/filestore", "internal/httpapi", "internal/markdown", "internal/media", "internal/notify", "internal/previewlink",
@@ -81,7 +82,7 @@ var allowed = map[string][]string{
 	"functions/publisher":  {"internal/app", "internal/lambdaadapter"},
 	"functions/edge":       {"internal/app"},
 	"functions/bounces":    {"internal/alerts", "internal/app"},
-	"functions/notifier":   {"internal/app", "internal/lambdaadapter"},
+	"functions/notifier":   {"internal/alerts/sesmail", "internal/app", "internal/lambdaadapter"},
 	"e2e/browser/server":   {"*"},
 	"e2e/browser/console":  {"*"},
 }

@@ -48,7 +48,7 @@ func subExpKey(s *centre.Subscription) []byte {
 
 func toSubRec(s *centre.Subscription) *subRec {
 	r := &subRec{Subscription: *s, TokenHash: s.TokenHash}
-	r.Created, r.ConfirmedAt, r.ExpiresAt = stamp(s.Created), stamp(s.ConfirmedAt), stamp(s.ExpiresAt)
+	r.Created, r.ConfirmedAt, r.ExpiresAt, r.SentAt = stamp(s.Created), stamp(s.ConfirmedAt), stamp(s.ExpiresAt), stamp(s.SentAt)
 	return r
 }
 
@@ -131,10 +131,14 @@ func (s *Store) CreateSubscription(ctx context.Context, sub *centre.Subscription
 				return centre.Errorf(centre.ECONFLICT, "the address has a subscription waiting for confirmation")
 			}
 		}
+		if err := putAnnouncement(tx, sub.Announcement()); err != nil {
+			return err
+		}
 		return putSub(tx, old, r)
 	})
 	if err == nil {
 		sub.Version = 1
+		sub.Announce(nil)
 	}
 	return err
 }
@@ -165,10 +169,14 @@ func (s *Store) UpdateSubscription(ctx context.Context, sub *centre.Subscription
 			return centre.Errorf(centre.EPRECONDITION, "the subscription changed since it was read")
 		}
 		r.Version++
+		if err := putAnnouncement(tx, sub.Announcement()); err != nil {
+			return err
+		}
 		return putSub(tx, old, r)
 	})
 	if err == nil {
 		sub.Version = r.Version
+		sub.Announce(nil)
 	}
 	return err
 }

@@ -152,7 +152,10 @@ func (s *Store) CreateEntry(ctx context.Context, e *centre.Entry) error {
 		if err := putIndexes(tx, r, false); err != nil {
 			return err
 		}
-		if err := putAnnouncement(tx, e); err != nil {
+		if err := putAnnouncement(tx, e.Announcement()); err != nil {
+			return err
+		}
+		if err := putFileMarks(tx, e); err != nil {
 			return err
 		}
 		if err := applyFront(tx, r.Site, nil, r); err != nil {
@@ -163,6 +166,7 @@ func (s *Store) CreateEntry(ctx context.Context, e *centre.Entry) error {
 	if err == nil {
 		e.Version = 1
 		e.Announce(nil)
+		e.MarkFiles(nil)
 	}
 	return err
 }
@@ -246,7 +250,10 @@ func (s *Store) UpdateEntry(ctx context.Context, e *centre.Entry) error {
 		if err := putIndexes(tx, r, false); err != nil {
 			return err
 		}
-		if err := putAnnouncement(tx, e); err != nil {
+		if err := putAnnouncement(tx, e.Announcement()); err != nil {
+			return err
+		}
+		if err := putFileMarks(tx, e); err != nil {
 			return err
 		}
 		if err := applyFront(tx, r.Site, old, r); err != nil {
@@ -257,6 +264,7 @@ func (s *Store) UpdateEntry(ctx context.Context, e *centre.Entry) error {
 	if err == nil {
 		e.Version = r.Version
 		e.Announce(nil)
+		e.MarkFiles(nil)
 	}
 	return err
 }

@@ -173,6 +173,38 @@ func (s *Store) MarkFilePublic(ctx context.Context, site, id, entry string, at t
 	})
 }
 
+// putFileMarks makes public, inside the transaction tx that writes e, the
+// files e.FileMarks names; one public already keeps its first PublicSince
+// and PublicEntry. A file that no longer exists fails the write
+// (ECONFLICT).
+func putFileMarks(tx *bolt.Tx, e *centre.Entry) error {
+	m := e.FileMarks()
+	if m == nil {
+		return nil
+	}
+	for _, fm := range m.Files {
+		f, err := getFile(tx, e.Site, fm.ID)
+		if centre.IsCode(err, centre.ENOTFOUND) {
+			return fileDeleted(fm.ID)
+		}
+		if err != nil || !f.PublicSince.IsZero() {
+			if err != nil {
+				return err
+			}
+			continue
+		}
+		f.PublicSince, f.PublicEntry = stamp(m.At), e.ID
+		if err := put(tx.Bucket(bFiles), key(fm.ID, e.Site), f); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func fileDeleted(id string) error {
+	return centre.Errorf(centre.ECONFLICT, "file %q was deleted while the entry was being saved: choose it again or remove it", id)
+}
+
 func (s *Store) FileUsage(ctx context.Context, site string) (centre.FileUsage, error) {
 	var u centre.FileUsage
 	err := s.view(ctx, func(tx *bolt.Tx) error {

@@ -23,10 +23,10 @@ import (
 // when it filters by state: a page past it ends early with a Next.
 const maxOutboxScan = 1000
 
-// putAnnouncement stores e's announcement as a new pending record, inside
-// the transaction that stores e. Returns ECONFLICT if its id exists.
-func putAnnouncement(tx *bolt.Tx, e *centre.Entry) error {
-	n := e.Announcement()
+// putAnnouncement stores the announcement n of an entry's or a
+// subscription's write as a new pending record, inside the transaction of
+// that write (nil: nothing). Returns ECONFLICT if its id exists.
+func putAnnouncement(tx *bolt.Tx, n *centre.Notification) error {
 	if n == nil {
 		return nil
 	}

@@ -101,6 +101,9 @@ func (s *Service) CreateEntry(ctx context.Context, p Principal, site string, in 
 	if e.Status == StatusPublished {
 		e.Announce(announcement(e, NotifyPublished, now, true))
 	}
+	if err := s.markFiles(ctx, e); err != nil {
+		return nil, err
+	}
 	err = s.Store.CreateEntry(ctx, e)
 	if derived { // a slug taken in that language gets a free variant: -2, -3 …
 		base := e.Slug
@@ -115,7 +118,6 @@ func (s *Service) CreateEntry(ctx context.Context, p Principal, site string, in 
 	if err != nil {
 		return nil, slugConflict(err, e)
 	}
-	s.publishFiles(ctx, e)
 	return e, nil
 }
 
@@ -348,10 +350,12 @@ func (s *Service) updateEntry(ctx context.Context, p Principal, site, id string,
 	if kind == ChangeMajor && e.Status == StatusPublished {
 		e.Announce(announcement(e, NotifyUpdated, now, false))
 	}
+	if err := s.markFiles(ctx, e); err != nil {
+		return nil, err
+	}
 	if err := s.Store.UpdateEntry(ctx, e); err != nil {
 		return nil, slugConflict(err, e)
 	}
-	s.publishFiles(ctx, e)
 	if kind == ChangeMajor {
 		s.flagTranslations(ctx, st, e, p)
 	}

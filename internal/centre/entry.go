@@ -86,6 +86,9 @@ type Entry struct {
 	// announce is the outbox record the next CreateEntry or UpdateEntry
 	// of this value stores with it (see Announce); never stored itself.
 	announce *Notification
+	// fileMarks are the files the next CreateEntry or UpdateEntry of this
+	// value makes public with it (see MarkFiles); never stored itself.
+	fileMarks *FileMarks
 }
 
 // PendingChange is a held change to a published entry (Entry.Pending):

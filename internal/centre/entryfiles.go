@@ -3,7 +3,6 @@ package centre
 import (
 	"context"
 	"fmt"
-	"log/slog"
 	"slices"
 	"strconv"
 	"time"
@@ -94,29 +93,65 @@ func filled[T comparable](p *Problems, field string, typed, fromFile T) {
 	}
 }
 
-// publishFiles makes the files that the public entry e references public
-// (File.PublicSince), for those that are not yet: from then on their
-// URLs answer and they can no longer be deleted. Called after e was
-// stored public. A failure is logged, not returned: the entry's change
-// has been made, the file stays unreachable (404) rather than early, and
-// the next save of the entry tries again.
-func (s *Service) publishFiles(ctx context.Context, e *Entry) {
+// FileMarks are the files that a write of a public entry makes public
+// (File.PublicSince = At, File.PublicEntry = the entry's ID), in the same
+// atomic store write as the entry: a file's URL never answers before the
+// entry that uses it is public, and never stays 404 after it is.
+type FileMarks struct {
+	Files []FileMark
+	At    time.Time
+}
+
+// FileMark names one file of FileMarks: its ID and content hash (the
+// stores keep an item per hash too).
+type FileMark struct {
+	ID     string
+	SHA256 string
+}
+
+// MarkFiles sets the files that the next Store.CreateEntry or
+// Store.UpdateEntry of e makes public in the same atomic write (nil:
+// none). The store clears it once the write succeeded.
+func (e *Entry) MarkFiles(m *FileMarks) { e.fileMarks = m }
+
+// FileMarks returns the files the next write of e makes public, or nil.
+func (e *Entry) FileMarks() *FileMarks { return e.fileMarks }
+
+// markFiles sets on e (MarkFiles) the files that the public entry e
+// references and that are not public yet, so that the store write that
+// makes e public makes them public too; a file deleted since the entry
+// was checked fails that write (ECONFLICT) and nothing is written.
+// Nothing for an entry that is not public.
+func (s *Service) markFiles(ctx context.Context, e *Entry) error {
+	e.MarkFiles(nil)
 	if !e.Public() {
-		return
+		return nil
 	}
+	marks, err := s.unmarkedFiles(ctx, e)
+	if err == nil && len(marks) > 0 {
+		e.MarkFiles(&FileMarks{Files: marks, At: s.now()})
+	}
+	return err
+}
+
+// unmarkedFiles returns the files e references that are not public yet.
+// A file that no longer exists is ECONFLICT (its detail names it). Up to
+// MaxAttachments+1 reads of file records.
+func (s *Service) unmarkedFiles(ctx context.Context, e *Entry) ([]FileMark, error) {
+	var marks []FileMark
 	for _, id := range e.FileIDs() {
 		f, err := s.Store.GetFile(ctx, e.Site, id)
-		if err == nil && !f.PublicSince.IsZero() {
-			continue
-		}
-		if err == nil {
-			err = s.Store.MarkFilePublic(ctx, e.Site, id, e.ID, s.now())
+		if IsCode(err, ENOTFOUND) {
+			return nil, Errorf(ECONFLICT, "its file %q was deleted: choose the file again or remove it", id)
 		}
 		if err != nil {
-			s.log().ErrorContext(ctx, "files: make public", slog.String("site", e.Site), slog.String("entry", e.ID),
-				slog.String("file", id), slog.String("error", err.Error()))
+			return nil, fmt.Errorf("file %s of entry %s: %w", id, e.ID, err)
+		}
+		if f.PublicSince.IsZero() {
+			marks = append(marks, FileMark{ID: id, SHA256: f.SHA256})
 		}
 	}
+	return marks, nil
 }
 
 // copyFiles copies the files that c references from site from into site

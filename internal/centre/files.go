@@ -312,7 +312,8 @@ func (s *Service) FileUsage(ctx context.Context, p Principal, site string) (File
 // published revision references (File.PublicSince: an entry using it has
 // been public, withdrawn entries included) stays: ECONFLICT naming the
 // entry. A file that only drafts or scheduled entries use can be deleted;
-// saving or publishing them then fails until the reference is removed.
+// saving or publishing them then fails until the reference is removed,
+// and a scheduled one goes back to review at its release (PublishDue).
 // Returns ENOTFOUND, EFORBIDDEN, ECONFLICT (public file, archived site).
 func (s *Service) DeleteFile(ctx context.Context, p Principal, site, id string) error {
 	if _, err := s.writableSite(ctx, p, site, RolePublisher); err != nil {

@@ -21,7 +21,18 @@ const (
 	// NotifyWithdrawn: a public entry was withdrawn, with its reason and
 	// what supersedes it.
 	NotifyWithdrawn = "entry.withdrawn"
+	// NotifyConfirm: a confirmation email to send to the address of a
+	// pending subscription (Email, Scope; no entry), recorded with the
+	// subscription (Store.CreateSubscription, UpdateSubscription). Only
+	// the email channel takes it; staff do not see it (Notifications).
+	NotifyConfirm = "subscription.confirm"
 )
+
+// AboutEntry reports whether kind is the kind of an entry's public change
+// (published, updated, withdrawn), which every channel takes.
+func AboutEntry(kind string) bool {
+	return kind == NotifyPublished || kind == NotifyUpdated || kind == NotifyWithdrawn
+}
 
 // Notification is one record of the outbox: a public change that must
 // reach people outside infocentre (email subscribers, webhook endpoints,
@@ -38,6 +49,10 @@ type Notification struct {
 	Version int64     `json:"version"` // the entry version the change made
 	Due     time.Time `json:"due"`     // when the change is public; nothing is sent before
 	Created time.Time `json:"created"`
+	// Email and Scope name the subscription a NotifyConfirm is about
+	// (empty for the other kinds).
+	Email string `json:"email,omitempty"`
+	Scope string `json:"scope,omitempty"`
 }
 
 // Announce sets the notification that the next Store.CreateEntry or
@@ -141,6 +156,8 @@ type NotificationPage struct {
 // Notifications returns one page of a site's outbox records, newest first,
 // in q.State if set (pending, done or dead): what left, what waits for a
 // retry and what failed for good, with the channels that delivered each.
+// Only the records of entries' changes are listed (a confirmation email's
+// names a visitor's address), so a page may hold fewer than q.Limit.
 // Publishers may. Returns EINVALID (state), ENOTFOUND, EFORBIDDEN.
 func (s *Service) Notifications(ctx context.Context, p Principal, q NotificationQuery) (NotificationPage, error) {
 	if err := require(p, q.Site, RolePublisher); err != nil {
@@ -153,5 +170,16 @@ func (s *Service) Notifications(ctx context.Context, p Principal, q Notification
 	if _, err := s.Site(ctx, q.Site); err != nil {
 		return NotificationPage{}, err
 	}
-	return s.Store.ListNotifications(ctx, q)
+	page, err := s.Store.ListNotifications(ctx, q)
+	if err != nil {
+		return NotificationPage{}, err
+	}
+	out := page.Items[:0]
+	for _, r := range page.Items {
+		if AboutEntry(r.Kind) {
+			out = append(out, r)
+		}
+	}
+	page.Items = out
+	return page, nil
 }

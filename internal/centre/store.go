@@ -50,6 +50,12 @@ type Store interface {
 
 	// CreateEntry stores a new entry. Returns ECONFLICT if its ID exists or
 	// another entry of the site has the same (Lang, Slug).
+	//
+	// CreateEntry and UpdateEntry make the files of the entry's FileMarks
+	// public (PublicSince = At, PublicEntry = the entry's ID; a file public
+	// already keeps its own) in the same atomic write as the entry, and
+	// clear the marks on the value passed in once stored. A marked file
+	// that no longer exists fails the write as a whole (ECONFLICT).
 	CreateEntry(ctx context.Context, e *Entry) error
 	// GetEntry returns the entry with that ID in site, or ENOTFOUND.
 	GetEntry(ctx context.Context, site, id string) (*Entry, error)
@@ -184,7 +190,8 @@ type Store interface {
 	// from FileUsage. Returns ENOTFOUND, and ECONFLICT if the file is
 	// public (PublicSince set), checked in the same atomic write.
 	DeleteFile(ctx context.Context, site, id string) error
-	// MarkFilePublic sets the file's PublicSince to at and PublicEntry to
+	// MarkFilePublic (for imports; entry writes use FileMarks) sets the
+	// file's PublicSince to at and PublicEntry to
 	// entry, unless it is public already (the first time and entry stay).
 	// Returns ENOTFOUND.
 	MarkFilePublic(ctx context.Context, site, id, entry string, at time.Time) error

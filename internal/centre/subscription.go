@@ -61,8 +61,23 @@ type Subscription struct {
 	// ExpiresAt is when a pending subscription lapses (zero once
 	// confirmed); the store may keep it until the backend deletes it.
 	ExpiresAt time.Time `json:"expires_at,omitzero"`
-	Version   int64     `json:"version"`
+	// SentAt is when a confirmation email was last asked for (the
+	// request that made the subscription, or a re-send) while pending.
+	SentAt  time.Time `json:"sent_at,omitzero"`
+	Version int64     `json:"version"`
+
+	announce *Notification
 }
+
+// Announce sets the notification (a NotifyConfirm) that the next
+// Store.CreateSubscription or Store.UpdateSubscription of s records in the
+// outbox, in the same atomic write as the subscription (nil: none). The
+// store clears it once the write succeeded.
+func (s *Subscription) Announce(n *Notification) { s.announce = n }
+
+// Announcement returns the notification the next write of s records, or
+// nil.
+func (s *Subscription) Announcement() *Notification { return s.announce }
 
 // Lapsed reports whether s is a pending subscription past its ExpiresAt.
 func (s *Subscription) Lapsed(now time.Time) bool {
@@ -113,7 +128,8 @@ type DigestItem struct {
 // an entry or its change stamp.
 type AlertStore interface {
 	// CreateSubscription stores s as a pending subscription with Version
-	// 1. Returns ECONFLICT if the address holds another pending
+	// 1, and its announcement (Subscription.Announce) as a pending outbox
+	// record in the same atomic write. Returns ECONFLICT if the address holds another pending
 	// subscription on the site that has not lapsed at s.Created (one
 	// pending confirmation per address and site), or a subscription to the
 	// same scope that is not a lapsed pending one (which it replaces).
@@ -122,8 +138,9 @@ type AlertStore interface {
 	// (lapsed pending ones included), ordered by Scope, at most
 	// MaxSubscriptions.
 	Subscriptions(ctx context.Context, site, email string) ([]*Subscription, error)
-	// UpdateSubscription replaces a subscription (see the version rule).
-	// Returns ENOTFOUND or EPRECONDITION.
+	// UpdateSubscription replaces a subscription (see the version rule),
+	// with its announcement as for CreateSubscription. Returns ENOTFOUND,
+	// EPRECONDITION, or ECONFLICT if the announcement's record exists.
 	UpdateSubscription(ctx context.Context, s *Subscription) error
 	// DeleteSubscription removes a subscription. Returns ENOTFOUND.
 	DeleteSubscription(ctx context.Context, site, email, scope string) error

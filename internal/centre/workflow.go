@@ -2,6 +2,7 @@ package centre
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -274,10 +275,12 @@ func (s *Service) publish(ctx context.Context, p Principal, site, id string, ver
 	if e.Status == StatusPublished && kind != "" { // not when it was only scheduled
 		e.Announce(announcement(e, kind, now, false))
 	}
+	if err := s.markFiles(ctx, e); err != nil {
+		return nil, err
+	}
 	if err := s.Store.UpdateEntry(ctx, e); err != nil {
 		return nil, err
 	}
-	s.publishFiles(ctx, e)
 	if e.LastChange.Kind == ChangeMajor {
 		s.flagTranslations(ctx, st, e, p)
 	}
@@ -428,6 +431,22 @@ func (s *Service) PublishDue(ctx context.Context) (int, error) {
 				progressed = true
 				continue
 			}
+			marks, err := s.unmarkedFiles(ctx, e)
+			if IsCode(err, ECONFLICT) {
+				// A file it uses was deleted while it waited: releasing it
+				// would publish a broken attachment or image.
+				var why *Error
+				errors.As(err, &why)
+				when := e.PublishAt.UTC().Format("2006-01-02 15:04 UTC")
+				if err := s.holdBack(ctx, e, "Scheduled for "+when+", but "+why.Message+"; it was not published: publish or schedule it again."); err != nil {
+					return n, err
+				}
+				progressed = true
+				continue
+			}
+			if err != nil {
+				return n, err
+			}
 			e.Status = StatusPublished
 			now := s.now()
 			stamp(e, Principal{KeyID: "publisher"}, now, "release")
@@ -441,12 +460,14 @@ func (s *Service) PublishDue(ctx context.Context) (int, error) {
 			// side shows published entries only): that is when its
 			// announcement is due, not PublishAt, a little earlier.
 			e.Announce(announcement(e, NotifyPublished, now, false))
-			err := s.Store.UpdateEntry(ctx, e)
+			if len(marks) > 0 {
+				e.MarkFiles(&FileMarks{Files: marks, At: now})
+			}
+			err = s.Store.UpdateEntry(ctx, e)
 			switch {
 			case err == nil:
 				n++
 				progressed = true
-				s.publishFiles(ctx, e)
 				s.log().InfoContext(ctx, "published scheduled entry", "site", e.Site, "entry", e.ID, "publish_at", e.PublishAt)
 			case IsCode(err, EPRECONDITION), IsCode(err, ENOTFOUND):
 				// Another run (or an editor) changed it first.
@@ -471,16 +492,25 @@ func (s *Service) PublishDue(ctx context.Context) (int, error) {
 // draft awaiting review, saying why, instead of publishing it. An entry
 // changed meanwhile by someone else is left to them.
 func (s *Service) holdUnapproved(ctx context.Context, e *Entry) error {
-	now := s.now()
 	when := e.PublishAt.UTC().Format("2006-01-02 15:04 UTC")
+	return s.holdBack(ctx, e, "Scheduled for "+when+" before the site required approval, so it was not published: a publisher other than its author approves it, then it is published or scheduled again.")
+}
+
+// holdBack puts the scheduled entry e back into a draft awaiting review,
+// with note saying why it was not released. An entry changed meanwhile by
+// someone else is left to them.
+func (s *Service) holdBack(ctx context.Context, e *Entry, note string) error {
+	now := s.now()
 	e.Status = StatusDraft
 	e.ReviewRequestedAt = now
-	e.ReviewNote = "Scheduled for " + when + " before the site required approval, so it was not published: a publisher other than its author approves it, then it is published or scheduled again."
+	e.ReviewNote = note
+	e.Announce(nil)
+	e.MarkFiles(nil)
 	stamp(e, Principal{KeyID: "publisher"}, now, "hold")
 	err := s.Store.UpdateEntry(ctx, e)
 	switch {
 	case err == nil:
-		s.log().WarnContext(ctx, "held a scheduled entry for approval", "site", e.Site, "entry", e.ID, "publish_at", e.PublishAt)
+		s.log().WarnContext(ctx, "held a scheduled entry back", "site", e.Site, "entry", e.ID, "publish_at", e.PublishAt, "why", note)
 	case IsCode(err, EPRECONDITION), IsCode(err, ENOTFOUND):
 	default:
 		return err

@@ -66,6 +66,7 @@ func subToItem(s *centre.Subscription) item {
 	w.t("created", s.Created)
 	w.t("confirmed_at", s.ConfirmedAt)
 	w.t("expires_at", s.ExpiresAt)
+	w.t("sent_at", s.SentAt)
 	w.n("version", s.Version)
 	if s.State == centre.SubPending && !s.ExpiresAt.IsZero() {
 		w.n("expires_ms", s.ExpiresAt.UnixMilli())
@@ -79,7 +80,7 @@ func subFromItem(it item) (*centre.Subscription, error) {
 	s := &centre.Subscription{
 		Site: r.s("site"), Email: r.s("email"), Scope: r.s("scope"), Frequency: r.s("frequency"), Lang: r.s("lang"),
 		State: r.s("state"), TokenHash: r.s("token_hash"), Created: r.t("created"), ConfirmedAt: r.t("confirmed_at"),
-		ExpiresAt: r.t("expires_at"), Version: r.n("version"),
+		ExpiresAt: r.t("expires_at"), SentAt: r.t("sent_at"), Version: r.n("version"),
 	}
 	return s, r.err("subscription")
 }
@@ -120,10 +121,12 @@ func (s *Store) CreateSubscription(parent context.Context, sub *centre.Subscript
 	}, func(item) error {
 		return centre.Errorf(centre.ECONFLICT, "the address has a subscription waiting for confirmation")
 	})
+	putAnnouncement(t, sub.Announcement())
 	if err := s.transact(ctx, parent, "create subscription", t); err != nil {
 		return err
 	}
 	sub.Version = 1
+	sub.Announce(nil)
 	return nil
 }
 
@@ -204,10 +207,12 @@ func (s *Store) UpdateSubscription(parent context.Context, sub *centre.Subscript
 			return centre.Errorf(centre.EPRECONDITION, "the subscription changed since it was read")
 		})
 	}
+	putAnnouncement(t, sub.Announcement())
 	if err := s.transact(ctx, parent, "update subscription", t); err != nil {
 		return err
 	}
 	sub.Version = v.Version
+	sub.Announce(nil)
 	return nil
 }
 

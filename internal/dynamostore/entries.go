@@ -36,13 +36,15 @@ func (s *Store) CreateEntry(parent context.Context, e *centre.Entry) error {
 		for _, d := range dims(&v) {
 			t.put(listItem(&v, d), nil, nil)
 		}
-		putAnnouncement(t, &v)
+		putAnnouncement(t, v.Announcement())
+		putFileMarks(t, &v)
 	})
 	if err != nil {
 		return err
 	}
 	e.Version = 1
 	e.Announce(nil)
+	e.MarkFiles(nil)
 	return nil
 }
 
@@ -218,13 +220,15 @@ func (s *Store) UpdateEntry(parent context.Context, e *centre.Entry) error {
 		for _, d := range dims(&v) {
 			t.put(listItem(&v, d), nil, nil)
 		}
-		putAnnouncement(t, &v)
+		putAnnouncement(t, v.Announcement())
+		putFileMarks(t, &v)
 	})
 	if err != nil {
 		return s.lockLost(ctx, parent, e.Site, e.ID, err)
 	}
 	e.Version = v.Version
 	e.Announce(nil)
+	e.MarkFiles(nil)
 	return nil
 }
 

@@ -247,6 +247,28 @@ func (s *Store) MarkFilePublic(parent context.Context, site, id, entry string, a
 	return s.transact(ctx, parent, "mark file public", t)
 }
 
+// putFileMarks adds to t, the transaction that writes e, the marking
+// public of the files e.FileMarks names: two updates each (the file's
+// item and its hash item), each keeping a PublicSince and PublicEntry
+// already set. A file that no longer exists fails the write (ECONFLICT).
+func putFileMarks(t *txn, e *centre.Entry) {
+	m := e.FileMarks()
+	if m == nil {
+		return
+	}
+	update := "SET #p = if_not_exists(#p, :p), #e = if_not_exists(#e, :e)"
+	for _, fm := range m.Files {
+		deleted := func(item) error {
+			return centre.Errorf(centre.ECONFLICT, "file %q was deleted while the entry was being saved: choose it again or remove it", fm.ID)
+		}
+		for _, k := range []item{fileKey(e.Site, fm.ID), fileHashKey(e.Site, fm.SHA256)} {
+			t.update(k, update, &cond{expr: "attribute_exists(PK)",
+				names:  map[string]string{"#p": "public_since", "#e": "public_entry"},
+				values: map[string]types.AttributeValue{":p": str(fmtTime(m.At)), ":e": str(e.ID)}}, deleted)
+		}
+	}
+}
+
 // FileUsage returns the site's usage item: one GetItem.
 func (s *Store) FileUsage(parent context.Context, site string) (centre.FileUsage, error) {
 	ctx, cancel, err := s.op(parent)

@@ -37,23 +37,21 @@ func outboxDueSK(r *centre.OutboxRecord) string {
 	return fmtTime(r.NextAt) + "#" + r.Site + "#" + r.ID
 }
 
-// announceItem returns the item of e's announcement as a new pending
-// record, or nil.
-func announceItem(e *centre.Entry) item {
-	n := e.Announcement()
-	if n == nil {
-		return nil
-	}
-	return outboxToItem(&centre.OutboxRecord{Notification: *n, State: centre.OutboxPending, NextAt: n.Due, Updated: n.Created})
-}
+// ConfirmRetention is how long a settled confirmation email's record
+// (centre.NotifyConfirm: it names the visitor's address) stays before
+// DynamoDB's TTL removes it.
+const ConfirmRetention = 7 * 24 * time.Hour
 
-// putAnnouncement adds the put of e's announcement to t (if it has one).
-func putAnnouncement(t *txn, e *centre.Entry) {
-	if it := announceItem(e); it != nil {
-		t.put(it, notExists, func(item) error {
-			return centre.Errorf(centre.ECONFLICT, "the notification %q exists", e.Announcement().ID)
-		})
+// putAnnouncement adds the put of the announcement n of an entry's or a
+// subscription's write to t, as a new pending record (nil: nothing).
+func putAnnouncement(t *txn, n *centre.Notification) {
+	if n == nil {
+		return
 	}
+	it := outboxToItem(&centre.OutboxRecord{Notification: *n, State: centre.OutboxPending, NextAt: n.Due, Updated: n.Created})
+	t.put(it, notExists, func(item) error {
+		return centre.Errorf(centre.ECONFLICT, "the notification %q exists", n.ID)
+	})
 }
 
 func outboxToItem(r *centre.OutboxRecord) item {
@@ -68,6 +66,8 @@ func outboxToItem(r *centre.OutboxRecord) item {
 	w.n("version", r.Version)
 	w.t("due", r.Due)
 	w.t("created", r.Created)
+	w.s("email", r.Email)
+	w.s("scope", r.Scope)
 	w.s("state", r.State)
 	w.n("attempts", int64(r.Attempts))
 	w.t("next_at", r.NextAt)
@@ -90,6 +90,7 @@ func outboxFromItem(it item) (*centre.OutboxRecord, error) {
 		Notification: centre.Notification{
 			ID: r.s("id"), Site: r.s("site"), Entry: r.s("entry"), Slug: r.s("slug"), Lang: r.s("lang"),
 			Kind: r.s("kind"), Version: r.n("version"), Due: r.t("due"), Created: r.t("created"),
+			Email: r.s("email"), Scope: r.s("scope"),
 		},
 		State:     r.s("state"),
 		Attempts:  int(r.n("attempts")),
@@ -289,11 +290,16 @@ func (s *Store) SettleNotification(parent context.Context, r *centre.OutboxRecor
 		remove = append(remove, "#gp", "#gs")
 	}
 	if r.State == centre.OutboxDone {
-		// Delivered records go after OutboxRetention (DynamoDB's TTL);
-		// dead ones stay until someone deals with them.
+		// Delivered records go after OutboxRetention (DynamoDB's TTL),
+		// confirmations after ConfirmRetention; dead ones stay until
+		// someone deals with them.
+		keep := OutboxRetention
+		if r.Kind == centre.NotifyConfirm {
+			keep = ConfirmRetention
+		}
 		set = append(set, "#ttl = :ttl")
 		names["#ttl"] = TTLAttribute
-		values[":ttl"] = num(r.Updated.Add(OutboxRetention).Unix())
+		values[":ttl"] = num(r.Updated.Add(keep).Unix())
 	}
 	update := "SET " + strings.Join(set, ", ")
 	if len(remove) > 0 {

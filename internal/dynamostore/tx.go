@@ -97,7 +97,7 @@ func returnOld(c *cond) types.ReturnValuesOnConditionCheckFailure {
 // condition failed, or to EUNAVAILABLE for conflicts and throttling.
 func (s *Store) transact(ctx, parent context.Context, what string, t *txn) error {
 	if len(t.actions) > maxTxActions {
-		return centre.Errorf(centre.EINVALID, "too many tags and organisations to store (%d writes; at most %d)", len(t.actions), maxTxActions)
+		return centre.Errorf(centre.EINVALID, "too many changes to store in one write (%d items; at most %d): change fewer tags and organisations, or make fewer new files public, at once", len(t.actions), maxTxActions)
 	}
 	if t.tooBig || t.size > maxTxSize {
 		return centre.Errorf(centre.EINVALID, "too large to store (an item would exceed 400 KB or the write 4 MB)")

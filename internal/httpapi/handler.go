@@ -400,21 +400,30 @@ func (s *statusRecorder) Write(b []byte) (int, error) {
 func (s *statusRecorder) Unwrap() http.ResponseWriter { return s.ResponseWriter }
 
 // wrap adds request ids, structured access logs, panic recovery and the
-// baseline security headers.
+// baseline security headers. What it keeps of a request is allocated in
+// one piece (request): a hit of the render cache costs it one object, the
+// request id's string and the request's copy with the new context.
 func (h *Handler) wrap(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		start := time.Now()
-		ri := &reqInfo{id: newRequestID(), client: clientAddr(r, h.cfg.TrustedProxyHops), base: h.cfg.Log}
+		access := h.cfg.Log.Enabled(r.Context(), slog.LevelInfo)
+		var start time.Time
+		if access {
+			start = time.Now() // only the access log reads it: a clock read costs tens of ns
+		}
+		q := &request{Context: r.Context()}
+		ri, rec := &q.info, &q.rec
+		ri.id, ri.client, ri.base = newRequestID(), clientAddr(r, h.cfg.TrustedProxyHops), h.cfg.Log
 		if v := r.Header[RequestIDHeader]; len(v) > 0 {
 			ri.clientID = sanitiseRequestID(v[0])
 		}
-		ctx := context.WithValue(r.Context(), keyInfo, ri)
+		var ctx context.Context = q
 		r = r.WithContext(ctx)
 		// Canonical names, set directly: no canonicalisation per request.
 		hd := w.Header()
-		hd[RequestIDHeader] = []string{ri.id}
+		q.idHeader[0] = ri.id
+		hd[RequestIDHeader] = q.idHeader[:]
 		hd["X-Content-Type-Options"] = nosniff
-		rec := &statusRecorder{ResponseWriter: w}
+		rec.ResponseWriter = w
 		defer func() {
 			if v := recover(); v != nil {
 				ri.logger().ErrorContext(ctx, "panic", slog.Any("panic", v), slog.String("stack", string(debug.Stack())))
@@ -426,7 +435,7 @@ func (h *Handler) wrap(next http.Handler) http.Handler {
 				// A handler that wrote nothing answers 204, never an adapter's 504.
 				rec.WriteHeader(http.StatusNoContent)
 			}
-			if !h.cfg.Log.Enabled(ctx, slog.LevelInfo) {
+			if !access {
 				return
 			}
 			ri.logger().LogAttrs(ctx, slog.LevelInfo, "request",
@@ -437,4 +446,25 @@ func (h *Handler) wrap(next http.Handler) http.Handler {
 		}()
 		next.ServeHTTP(rec, r)
 	})
+}
+
+// request is what wrap keeps of one request, allocated at once: the
+// request's context (the client's, with the reqInfo under keyInfo), the
+// reqInfo, the writer that records the status, and the X-Request-Id
+// header value.
+type request struct {
+	context.Context
+	info     reqInfo
+	rec      statusRecorder
+	idHeader [1]string
+}
+
+// Value returns the request's reqInfo for keyInfo, else the value of the
+// context the request came with. Done, Err and Deadline are that
+// context's: cancellation propagates as through context.WithValue.
+func (q *request) Value(key any) any {
+	if k, ok := key.(ctxKey); ok && k == keyInfo {
+		return &q.info
+	}
+	return q.Context.Value(key)
 }

@@ -30,6 +30,22 @@ type Channel interface {
 	Deliver(ctx context.Context, n centre.Notification) error
 }
 
+// A Taker is a Channel that says which kinds of notification it takes. A
+// Channel that is not one takes the changes of entries only
+// (centre.AboutEntry): a confirmation email (centre.NotifyConfirm) goes
+// only to the channel that takes it.
+type Taker interface {
+	Takes(kind string) bool
+}
+
+// takes reports whether ch delivers notifications of kind.
+func takes(ch Channel, kind string) bool {
+	if t, ok := ch.(Taker); ok {
+		return t.Takes(kind)
+	}
+	return centre.AboutEntry(kind)
+}
+
 // A Sweeper does a channel's timed work (retries, digests, expiry) on every
 // tick.
 type Sweeper interface {
@@ -297,7 +313,7 @@ func (n *Notifier) deliver(ctx context.Context, r *centre.OutboxRecord) (Stats, 
 	}
 	var failed []string
 	for _, ch := range n.cfg.Channels {
-		if r.Delivered(ch.Name()) {
+		if r.Delivered(ch.Name()) || !takes(ch, r.Kind) {
 			continue
 		}
 		start := n.cfg.Now()
@@ -363,8 +379,12 @@ func (n *Notifier) settle(ctx context.Context, r *centre.OutboxRecord, st *Stats
 // stale returns why r announces nothing any more ("" if it still does):
 // its entry is gone, or no longer in the state r announces — a published
 // entry withdrawn since (the withdrawal has its own record), an update of
-// an entry withdrawn since.
+// an entry withdrawn since. A confirmation email is about a subscription,
+// not an entry: the channel that takes it checks that it still waits.
 func (n *Notifier) stale(ctx context.Context, r *centre.OutboxRecord) (string, error) {
+	if r.Kind == centre.NotifyConfirm {
+		return "", nil
+	}
 	e, err := n.cfg.Store.GetEntry(ctx, r.Site, r.Entry)
 	if centre.IsCode(err, centre.ENOTFOUND) {
 		return "the entry is gone", nil

@@ -480,3 +480,51 @@ func TestStopsBeforeTheDeadline(t *testing.T) {
 		t.Fatalf("the next tick: %+v, want the record delivered", st)
 	}
 }
+
+// taker is a recorder that takes confirmation emails only.
+type taker struct{ recorder }
+
+func (t *taker) Takes(kind string) bool { return kind == centre.NotifyConfirm }
+
+// TestConfirmationGoesToItsChannel: a confirmation email recorded with a
+// subscription goes only to the channel that takes it (no entry is read:
+// it has none), and the changes of entries never reach that channel.
+func TestConfirmationGoesToItsChannel(t *testing.T) {
+	stores(t, func(t *testing.T, s centre.Store) {
+		w := newWorld(t, s)
+		confirm := &taker{recorder{name: "confirm"}}
+		w.n = notify.New(notify.Config{Store: s, Channels: []notify.Channel{w.email, w.hook, confirm}, Now: w.clock})
+		now := w.clock()
+		sub := &centre.Subscription{Site: "demo", Email: "a@example.org", Scope: "site", Frequency: centre.FreqImmediate,
+			Lang: "en", State: centre.SubPending, TokenHash: "h", Created: now, ExpiresAt: now.Add(48 * time.Hour), SentAt: now}
+		n := &centre.Notification{ID: centre.NewID(now), Site: "demo", Kind: centre.NotifyConfirm, Version: 1, Due: now,
+			Created: now, Email: sub.Email, Scope: sub.Scope, Lang: "en"}
+		sub.Announce(n)
+		if err := s.CreateSubscription(t.Context(), sub); err != nil {
+			t.Fatal(err)
+		}
+		e := w.create("Flood warning", centre.EntryInput{Status: centre.StatusPublished})
+		if st := w.tick(); st.Delivered != 2 || st.Skipped != 0 {
+			t.Fatalf("tick: %+v, want 2 delivered", st)
+		}
+		if got := confirm.calls(); len(got) != 1 || got[0].ID != n.ID || got[0].Email != "a@example.org" {
+			t.Fatalf("the confirmation channel got %v", kinds(got))
+		}
+		for _, ch := range []*recorder{w.email, w.hook} {
+			if got := ch.calls(); len(got) != 1 || got[0].Entry != e.ID {
+				t.Fatalf("%s got %v, want the publication only", ch.name, kinds(got))
+			}
+		}
+		if r := w.record("demo", n.ID); r.State != centre.OutboxDone || !r.Delivered("confirm") || len(r.Channels) != 1 {
+			t.Fatalf("the confirmation's record: %+v", r)
+		}
+		// Staff do not see it (it names a visitor's address).
+		page, err := w.svc.Notifications(t.Context(), w.owner, centre.NotificationQuery{Site: "demo"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(page.Items) != 1 || page.Items[0].Entry != e.ID {
+			t.Fatalf("staff see %d records", len(page.Items))
+		}
+	})
+}

@@ -129,6 +129,29 @@ type entry struct {
 	encHdr  [3][]string
 	lengths [3][]string
 	hasCC   bool // the header holds Cache-Control (cut to until on a hit)
+	cc      string
+	// cut is the last Cache-Control cut to until, for the whole seconds
+	// left it was cut at: the hits of one second share it.
+	cut atomic.Pointer[ccCut]
+}
+
+// ccCut is a Cache-Control value cut for secs whole seconds left.
+type ccCut struct {
+	secs  int64
+	value []string
+}
+
+// cacheControl returns the entry's Cache-Control value at now, cut so that
+// no cache keeps the response past until (see httpcache.Until).
+func (e *entry) cacheControl(now time.Time) []string {
+	left := e.until.Sub(now)
+	secs := max(int64(left/time.Second), 0) // what Until cuts to
+	if c := e.cut.Load(); c != nil && c.secs == secs {
+		return c.value[:1:1]
+	}
+	c := &ccCut{secs: secs, value: []string{httpcache.Until(e.cc, left)}}
+	e.cut.Store(c)
+	return c.value[:1:1]
 }
 
 // Encodings of an entry's body, as indexes of its per-encoding values.
@@ -145,6 +168,7 @@ func (e *entry) prepare() {
 	}
 	e.varyHdr = append(e.varyHdr, e.varies...)
 	_, e.hasCC = e.header["Cache-Control"]
+	e.cc = e.header.Get("Cache-Control")
 	names := [3]string{"", "gzip", "br"}
 	for i, body := range [3][]byte{e.plain, e.gz, e.br} {
 		if e.etag != "" {
@@ -204,11 +228,13 @@ func (c *Cache) Invalidate(site string) {
 	c.smu.RUnlock()
 }
 
-// siteStamp returns the stamp of site, read from the store at most once
-// per window; ok is false when it cannot be read (the request then passes
-// through, and the handler answers as it would without a cache). A fresh
-// stamp costs no lock but a read lock of the map of sites.
-func (c *Cache) siteStamp(ctx context.Context, site string) (centre.SiteStamp, bool) {
+// siteStamp returns the stamp of site at now, read from the store at most
+// once per window, and the time to serve it at: now, or when the stamp had
+// to be read, the clock after the read. ok is false when it cannot be read
+// (the request then passes through, and the handler answers as it would
+// without a cache). A fresh stamp costs no lock but a read lock of the map
+// of sites.
+func (c *Cache) siteStamp(ctx context.Context, site string, now time.Time) (_ centre.SiteStamp, at time.Time, ok bool) {
 	c.smu.RLock()
 	st := c.stamps[site]
 	c.smu.RUnlock()
@@ -223,35 +249,38 @@ func (c *Cache) siteStamp(ctx context.Context, site string) (centre.SiteStamp, b
 		}
 		c.smu.Unlock()
 	}
-	if v, ok := c.fresh(st); ok {
-		return v, true
+	if v, ok := c.fresh(st, now); ok {
+		return v, now, true
 	}
 	st.mu.Lock()
 	defer st.mu.Unlock()
-	if v, ok := c.fresh(st); ok {
-		return v, true // read meanwhile by another request
+	// The clock again: a read made meanwhile by another request may have
+	// begun after now.
+	now = c.o.Now()
+	if v, ok := c.fresh(st, now); ok {
+		return v, now, true // read meanwhile by another request
 	}
-	gen, now := st.gen.Load(), c.o.Now()
+	gen := st.gen.Load()
 	v, err := c.o.Stamp(ctx, site)
 	if err != nil {
 		st.cur.Store(nil)
 		if !centre.IsCode(err, centre.ENOTFOUND) {
 			c.o.Log.WarnContext(ctx, "render cache: cannot read the site's stamp", slog.String("site", site), slog.String("error", err.Error()))
 		}
-		return centre.SiteStamp{}, false
+		return centre.SiteStamp{}, now, false
 	}
 	st.cur.Store(&stampRead{value: v, readAt: now, gen: gen})
-	return v, true
+	return v, c.o.Now(), true
 }
 
-// fresh returns the stamp st holds if it was read within the window and
-// no Invalidate came after the read began.
-func (c *Cache) fresh(st *stamp) (centre.SiteStamp, bool) {
+// fresh returns the stamp st holds if, at now, it was read within the
+// window and no Invalidate came after the read began.
+func (c *Cache) fresh(st *stamp, now time.Time) (centre.SiteStamp, bool) {
 	r := st.cur.Load()
 	if r == nil || r.gen != st.gen.Load() {
 		return centre.SiteStamp{}, false
 	}
-	age := c.o.Now().Sub(r.readAt)
+	age := now.Sub(r.readAt)
 	return r.value, age >= 0 && age < c.o.Window
 }
 
@@ -270,14 +299,16 @@ func (c *Cache) Wrap(next http.Handler) http.Handler {
 			next.ServeHTTP(w, r)
 			return
 		}
-		st, ok := c.siteStamp(r.Context(), site)
+		// One clock read serves the stamp's freshness and the entry's
+		// bound: the clock costs tens of ns, a hit not much more.
+		now := c.o.Now()
+		st, now, ok := c.siteStamp(r.Context(), site, now)
 		if !ok {
 			next.ServeHTTP(w, r)
 			return
 		}
 		kb := keyPool.Get().(*[]byte)
 		*kb = appendBaseKey((*kb)[:0], site, st.Value, r)
-		now := c.o.Now()
 		e := c.lookup(*kb, r, now)
 		base := ""
 		if e == nil {
@@ -558,7 +589,7 @@ func (c *Cache) serve(w http.ResponseWriter, r *http.Request, e *entry, now time
 		h[k] = v[:len(v):len(v)] // an Add appends to a copy, never to the entry's
 	}
 	if e.hasCC && !e.until.IsZero() {
-		h["Cache-Control"] = []string{httpcache.Until(e.header.Get("Cache-Control"), e.until.Sub(now))}
+		h["Cache-Control"] = e.cacheControl(now)
 	}
 	body, enc := e.plain, encIdentity
 	if e.plain == nil {

@@ -45,11 +45,16 @@ func (w *world) advance(d time.Duration) {
 }
 func (w *world) set(v string) { w.mu.Lock(); w.stamp.Value = v; w.mu.Unlock() }
 
-func (w *world) cache(t *testing.T, maxBytes int64) http.Handler {
+func (w *world) cache(t testing.TB, maxBytes int64) http.Handler {
+	return w.cacheWith(t, maxBytes, w.clock)
+}
+
+// cacheWith is cache with the clock now.
+func (w *world) cacheWith(t testing.TB, maxBytes int64, now func() time.Time) http.Handler {
 	t.Helper()
 	c := rendercache.New(rendercache.Options{
 		MaxBytes: maxBytes,
-		Now:      w.clock,
+		Now:      now,
 		Stamp: func(ctx context.Context, site string) (centre.SiteStamp, error) {
 			w.stamps.Add(1)
 			if site != "flood" {

@@ -17,6 +17,7 @@ var alertTests = []struct {
 }{
 	{"Alerts/RoundTrip", testSubscriptionRoundTrip},
 	{"Alerts/OnePending", testSubscriptionOnePending},
+	{"Alerts/Announce", testSubscriptionAnnounce},
 	{"Alerts/UpdateDelete", testSubscriptionUpdateDelete},
 	{"Alerts/Subscribers", testSubscribers},
 	{"Alerts/List", testListSubscriptions},
@@ -358,5 +359,70 @@ func testSuppression(t *testing.T, s centre.Store) {
 	must(t, err, "Suppressed")
 	if len(got) != 1 || !got["a@example.org"] {
 		t.Fatalf("Suppressed: %v", got)
+	}
+}
+
+// confirmNote returns a confirmation notification of sub, due at at.
+func confirmNote(sub *centre.Subscription, at time.Time) *centre.Notification {
+	return &centre.Notification{ID: NextID(), Site: sub.Site, Kind: centre.NotifyConfirm, Version: sub.Version + 1,
+		Due: at, Created: at, Email: sub.Email, Scope: sub.Scope, Lang: sub.Lang}
+}
+
+// testSubscriptionAnnounce: CreateSubscription and UpdateSubscription
+// store the announcement (every field) as a pending outbox record in the
+// same write and clear it; a write that fails stores none.
+func testSubscriptionAnnounce(t *testing.T, s centre.Store) {
+	ctx := t.Context()
+	sub := pendingSub("ann", "a@example.org", "site", Base)
+	var n centre.Notification
+	fill(t, &n, 5)
+	n.ID, n.Site, n.Kind, n.Email, n.Scope = NextID(), "ann", centre.NotifyConfirm, sub.Email, sub.Scope
+	sub.Announce(&n)
+	must(t, s.CreateSubscription(ctx, sub), "CreateSubscription with an announcement")
+	if sub.Announcement() != nil {
+		t.Fatal("CreateSubscription kept the announcement")
+	}
+	got, err := s.GetNotification(ctx, "ann", n.ID)
+	must(t, err, "GetNotification")
+	same(t, "the record CreateSubscription stored", got, &centre.OutboxRecord{Notification: n, State: centre.OutboxPending,
+		NextAt: n.Due, Updated: n.Created})
+
+	// A refused create (one pending per address and site) stores nothing.
+	other := pendingSub("ann", "a@example.org", "tag:x", Base.Add(time.Minute))
+	lost := confirmNote(other, Base.Add(time.Minute))
+	other.Announce(lost)
+	mustCode(t, s.CreateSubscription(ctx, other), centre.ECONFLICT, "a second pending subscription")
+	_, err = s.GetNotification(ctx, "ann", lost.ID)
+	mustCode(t, err, centre.ENOTFOUND, "the record of a refused CreateSubscription")
+
+	// An update (a re-sent confirmation) stores its own; a stale one none.
+	stale := *sub
+	sub.SentAt = Base.Add(time.Hour)
+	again := confirmNote(sub, sub.SentAt)
+	sub.Announce(again)
+	must(t, s.UpdateSubscription(ctx, sub), "UpdateSubscription with an announcement")
+	if sub.Announcement() != nil {
+		t.Fatal("UpdateSubscription kept the announcement")
+	}
+	rec, err := s.GetNotification(ctx, "ann", again.ID)
+	must(t, err, "GetNotification of the update's record")
+	if rec.Kind != centre.NotifyConfirm || rec.Email != sub.Email || rec.Scope != sub.Scope || rec.State != centre.OutboxPending {
+		t.Fatalf("the update's record: %+v", rec)
+	}
+	subs, err := s.Subscriptions(ctx, "ann", "a@example.org")
+	must(t, err, "Subscriptions")
+	if len(subs) != 1 || !subs[0].SentAt.Equal(ms(sub.SentAt)) {
+		t.Fatalf("SentAt after the update: %+v", subs)
+	}
+	staleNote := confirmNote(&stale, Base.Add(2*time.Hour))
+	stale.Announce(staleNote)
+	mustCode(t, s.UpdateSubscription(ctx, &stale), centre.EPRECONDITION, "UpdateSubscription at a stale version")
+	_, err = s.GetNotification(ctx, "ann", staleNote.ID)
+	mustCode(t, err, centre.ENOTFOUND, "the record of a failed UpdateSubscription")
+	// The same record twice is a conflict, and the subscription unchanged.
+	sub.Announce(again)
+	mustCode(t, s.UpdateSubscription(ctx, sub), centre.ECONFLICT, "UpdateSubscription with an existing record")
+	if subs, _ := s.Subscriptions(ctx, "ann", "a@example.org"); subs[0].Version != sub.Version {
+		t.Fatalf("a refused update changed the version: %d, want %d", subs[0].Version, sub.Version)
 	}
 }

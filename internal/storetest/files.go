@@ -362,3 +362,75 @@ func testFilePublic(t *testing.T, s centre.Store) {
 		t.Fatalf("a refused delete changed the usage: %+v, was %+v", again, use)
 	}
 }
+
+// testFileMarks: CreateEntry and UpdateEntry make the files of the entry's
+// FileMarks public in the same write (both reads see PublicSince = At and
+// PublicEntry = the entry), keep a file already public as it was, and
+// clear the marks; a write naming a deleted file fails as a whole
+// (ECONFLICT: no entry, no file made public), and so does a write that
+// fails for its own reason (a stale version).
+func testFileMarks(t *testing.T, s centre.Store) {
+	ctx := context.Background()
+	at := time.Date(2026, 3, 3, 9, 0, 0, 0, time.UTC)
+	a, b, c := fileAt("marks", at, "mark-a"), fileAt("marks", at.Add(time.Millisecond), "mark-b"), fileAt("marks", at.Add(2*time.Millisecond), "mark-c")
+	for _, f := range []*centre.File{a, b, c} {
+		must(t, s.CreateFile(ctx, f, 0), "CreateFile")
+	}
+	must(t, s.MarkFilePublic(ctx, "marks", b.ID, "earlier", at), "MarkFilePublic")
+	mark := func(e *centre.Entry, when time.Time, files ...*centre.File) {
+		m := &centre.FileMarks{At: when}
+		for _, f := range files {
+			m.Files = append(m.Files, centre.FileMark{ID: f.ID, SHA256: f.SHA256})
+		}
+		e.MarkFiles(m)
+	}
+	public := func(what string, f *centre.File, since time.Time, entry string) {
+		t.Helper()
+		for name, read := range map[string]func() (*centre.File, error){
+			"GetFile":    func() (*centre.File, error) { return s.GetFile(ctx, "marks", f.ID) },
+			"FileByHash": func() (*centre.File, error) { return s.FileByHash(ctx, "marks", f.SHA256) },
+		} {
+			got, err := read()
+			if err != nil || !got.PublicSince.Equal(since) || got.PublicEntry != entry {
+				t.Errorf("%s: %s of %s: public since %v by %q (%v), want %v by %q", what, name, f.Name, got.PublicSince, got.PublicEntry, err, since, entry)
+			}
+		}
+	}
+
+	// A write naming a file deleted meanwhile stores nothing.
+	gone := fileAt("marks", at.Add(3*time.Millisecond), "mark-gone")
+	must(t, s.CreateFile(ctx, gone, 0), "CreateFile")
+	must(t, s.DeleteFile(ctx, "marks", gone.ID), "DeleteFile")
+	broken := Publish(NewEntry("marks", "broken", "en"), at)
+	mark(broken, at.Add(time.Minute), a, gone)
+	mustCode(t, s.CreateEntry(ctx, broken), centre.ECONFLICT, "CreateEntry marking a deleted file")
+	_, err := s.GetEntry(ctx, "marks", broken.ID)
+	mustCode(t, err, centre.ENOTFOUND, "the entry of a failed CreateEntry")
+	public("a failed CreateEntry", a, time.Time{}, "")
+	if broken.FileMarks() == nil {
+		t.Fatal("a failed CreateEntry dropped the marks")
+	}
+
+	e := Publish(NewEntry("marks", "with-files", "en"), at)
+	mark(e, at.Add(time.Minute), a, b)
+	mustCreateEntry(t, s, e)
+	if e.FileMarks() != nil {
+		t.Fatal("CreateEntry kept the marks on the entry it stored")
+	}
+	public("CreateEntry", a, at.Add(time.Minute), e.ID)
+	public("CreateEntry, a file public before", b, at, "earlier")
+	mustCode(t, s.DeleteFile(ctx, "marks", a.ID), centre.ECONFLICT, "DeleteFile of a file made public by an entry")
+
+	// A stale write marks nothing; the write that succeeds does.
+	stale := *e
+	stale.Version--
+	mark(&stale, at.Add(2*time.Minute), c)
+	mustCode(t, s.UpdateEntry(ctx, &stale), centre.EPRECONDITION, "UpdateEntry at a stale version")
+	public("a failed UpdateEntry", c, time.Time{}, "")
+	mark(e, at.Add(3*time.Minute), c)
+	must(t, s.UpdateEntry(ctx, e), "UpdateEntry with marks")
+	if e.FileMarks() != nil {
+		t.Fatal("UpdateEntry kept the marks on the entry it stored")
+	}
+	public("UpdateEntry", c, at.Add(3*time.Minute), e.ID)
+}

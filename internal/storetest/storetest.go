@@ -93,6 +93,7 @@ func Run(t *testing.T, newStore func(t *testing.T) centre.Store, opts ...Option)
 		{"Files/Quota", testFileQuota},
 		{"Files/List", testFileList},
 		{"Files/Public", testFilePublic},
+		{"Files/Marks", testFileMarks},
 	}
 	tests = append(tests, peopleTests...)
 	tests = append(tests, webhookTests...)

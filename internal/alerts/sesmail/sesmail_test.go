@@ -1,4 +1,4 @@
-package alerts_test
+package sesmail_test
 
 import (
 	"encoding/json"
@@ -20,14 +20,36 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sesv2"
 
 	"infocentre/internal/alerts"
+	"infocentre/internal/alerts/sesmail"
 	"infocentre/internal/centre"
 	"infocentre/internal/dynamostore/dynamotest"
 	"infocentre/internal/storetest"
 )
 
+func TestMain(m *testing.M) { dynamotest.Main(m) }
+
+// confirmations delivers the confirmation emails waiting in the site's
+// outbox (as the notifier does) and returns the first error.
+func confirmations(t *testing.T, a *alerts.Alerts, store centre.Store) error {
+	t.Helper()
+	page, err := store.ListNotifications(t.Context(), centre.NotificationQuery{Site: "demo", Limit: 100})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range page.Items {
+		if r.Kind == centre.NotifyConfirm {
+			if err := a.Deliver(t.Context(), r.Notification); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
 // TestSES sends through Amazon SES v2 as moto_server implements it: the
 // raw message (with its List-Unsubscribe headers) from the verified
-// identity, in the configuration set; an unverified sender is refused.
+// identity, in the configuration set; an unverified sender is refused,
+// and the confirmation is sent once the sender is right again.
 func TestSES(t *testing.T) {
 	ep := dynamotest.Endpoint(t)
 	client := sesv2.NewFromConfig(aws.Config{Region: "eu-west-1",
@@ -46,7 +68,7 @@ func TestSES(t *testing.T) {
 	mux := http.NewServeMux()
 	srv := httptest.NewServer(mux)
 	defer srv.Close()
-	a := &alerts.Alerts{Store: store, Links: links, Mailer: &alerts.SES{Client: client, ConfigurationSet: "alerts"},
+	a := &alerts.Alerts{Store: store, Links: links, Mailer: &sesmail.Mailer{Client: client, ConfigurationSet: "alerts"},
 		From: "Alerts <alerts@ses.example.org>", Base: func(s *centre.Site) string { return srv.URL + "/sites/" + s.Slug },
 		Log: slog.New(slog.NewTextHandler(io.Discard, nil)), Now: time.Now}
 	a.Init()
@@ -55,6 +77,9 @@ func TestSES(t *testing.T) {
 		t.Fatal(err)
 	}
 	if err := a.Subscribe(ctx, alerts.SubscribeRequest{Site: "demo", Email: "reader@example.net", Scope: "site", Client: "x"}); err != nil {
+		t.Fatal(err)
+	}
+	if err := confirmations(t, a, store); err != nil {
 		t.Fatal(err)
 	}
 	sent := sesSent(t, ep)
@@ -82,14 +107,25 @@ func TestSES(t *testing.T) {
 	if !strings.Contains(sent, "List-Unsubscribe-Post: List-Unsubscribe=One-Click") || !strings.Contains(sent, e.Title) {
 		t.Fatalf("moto did not record the entry email with its headers: %s", cut(sent))
 	}
-	// An unverified sender is refused, and the subscription request is
-	// undone so that the address may try again.
+	// An unverified sender is refused: the confirmation fails (the
+	// notifier retries it) and the subscription waits; once the sender is
+	// right again, the retry sends it.
 	a.From = "nobody@unverified.example.org"
-	if err := a.Subscribe(ctx, alerts.SubscribeRequest{Site: "demo", Email: "other@example.net", Scope: "site", Client: "y"}); err == nil {
+	if err := a.Subscribe(ctx, alerts.SubscribeRequest{Site: "demo", Email: "other@example.net", Scope: "site", Client: "y"}); err != nil {
+		t.Fatal(err)
+	}
+	if err := confirmations(t, a, store); err == nil {
 		t.Fatal("SES accepted an unverified sender")
 	}
-	if subs, _ := store.Subscriptions(ctx, "demo", "other@example.net"); len(subs) != 0 {
-		t.Fatalf("a failed confirmation left %d subscriptions", len(subs))
+	if subs, _ := store.Subscriptions(ctx, "demo", "other@example.net"); len(subs) != 1 || subs[0].State != centre.SubPending {
+		t.Fatalf("after a failed confirmation: %+v", subs)
+	}
+	a.From = "Alerts <alerts@ses.example.org>"
+	if err := confirmations(t, a, store); err != nil {
+		t.Fatal(err)
+	}
+	if sent := sesSent(t, ep); !strings.Contains(sent, "other@example.net") {
+		t.Fatalf("the retried confirmation was not sent: %s", cut(sent))
 	}
 }
 
