@@ -48,6 +48,7 @@ var allowed = map[string][]string{
 	"internal/storetest":              {"internal/centre"},
 	"internal/filestore":              {"internal/centre"},
 	"internal/s3files":                {"internal/awsconfig", "internal/centre"},
+	"internal/s3http":                 {"internal/awsconfig", "internal/centre"},
 	"internal/media":                  {"internal/centre"},
 	"internal/media/mediatest":        {},
 
@@ -70,7 +71,7 @@ var allowed = map[string][]string{
 
 	"internal/app": {"internal/alerts", "internal/awsconfig", "internal/boltstore", "internal/centre", "internal/console", "internal/cursor", "internal/dynamostore", "internal/edge",
 		"internal/filestore", "internal/httpapi", "internal/markdown", "internal/media", "internal/notify", "internal/previewlink",
-		"internal/rendercache", "internal/s3files", "internal/s3transfer", "internal/search", "internal/secrets", "internal/static", "internal/web",
+		"internal/rendercache", "internal/s3files", "internal/s3http", "internal/s3transfer", "internal/search", "internal/secrets", "internal/static", "internal/web",
 		"internal/webhook", "internal/websub"},
 
 	"cmd/infocentre":       {"*"},
