@@ -171,6 +171,12 @@ func TestRuntimeAndEnvironment(t *testing.T) {
 	if len(origin) != 3 || origin[0] != "HasPublicOrigin" || origin[1].(node)["Ref"] != "PublicOrigin" {
 		t.Errorf("PUBLIC_ORIGIN = %v, want !If [HasPublicOrigin, !Ref PublicOrigin, …]", vars["PUBLIC_ORIGIN"])
 	}
+	// No site may claim a host name of the deployment itself: the API's
+	// custom domain is reserved beside the AWS names (the CloudFront
+	// Function treats the same names as the deployment's own).
+	if r := fmt.Sprint(vars["RESERVED_HOSTS"]); !strings.Contains(r, "*.cloudfront.net") || !strings.Contains(r, "${ReservedHosts}") || !strings.Contains(r, "${HostName}") {
+		t.Errorf("RESERVED_HOSTS = %v, want the cloudfront.net names, ReservedHosts and HostName", r)
+	}
 	// The origin secret: its ARN when the distribution exists, else none.
 	if iff, _ := vars["ORIGIN_SECRET_ARN"].(node)["Fn::If"].([]any); len(iff) != 3 || iff[0] != "HasDistribution" ||
 		iff[1].(node)["Ref"] != "OriginSecret" || iff[2] != "" {
