@@ -155,7 +155,7 @@ column -t -s $'\t' "$out/bench-http.tsv"
 
 # The floor under infocentre: a bare net/http handler sending the very
 # headers and bytes of the cached page, in the same server, against the
-# cached page itself (CPU time per request; fails above 1.3×).
+# cached page itself (CPU time per request; fails above 1.4×).
 log "cached page against a bare net/http handler (TestReportServeFloor)"
 floor=ok
 FLOOR_REPORT=1 go test -count=1 -run 'TestReportServeFloor' -v ./internal/app >"$out/floor.txt" 2>&1 || floor=failed

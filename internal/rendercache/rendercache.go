@@ -134,8 +134,8 @@ type entry struct {
 	tags    [3][]string
 	encHdr  [3][]string
 	lengths [3][]string
-	hasCC   bool // the header holds Cache-Control (cut to until on a hit)
-	cc      string
+	hasCC   bool   // the header holds Cache-Control (cut to until on a hit)
+	cc      string // the rendered Cache-Control, cut on a hit when until is set
 	// cut is the last Cache-Control cut to until, for the whole seconds
 	// left it was cut at: the hits of one second share it.
 	cut atomic.Pointer[ccCut]
