@@ -103,23 +103,41 @@ func TestDistribution(t *testing.T) {
 		t.Errorf("origin access control %v", oac)
 	}
 
-	// The origin group: API first, mirror second, on 500/502/503/504 only.
+	// The origin groups: for pages, API first and mirror second, on
+	// 500/502/503/504 only; for hosted files, the mirror first (S3 through
+	// the origin access control) and the API when the mirror has no copy
+	// (403/404) or fails.
 	groups := asList(get(t, cfg, "OriginGroups", "Items"))
-	if len(groups) != 1 || get(t, cfg, "OriginGroups", "Quantity") != 1 {
+	if len(groups) != 2 || get(t, cfg, "OriginGroups", "Quantity") != 2 {
 		t.Fatalf("origin groups %v", groups)
 	}
-	g := groups[0].(node)
-	var members []string
-	for _, m := range asList(get(t, g, "Members", "Items")) {
-		members = append(members, m.(node)["OriginId"].(string))
+	group := map[string]node{}
+	for _, g := range groups {
+		g := g.(node)
+		group[g["Id"].(string)] = g
 	}
-	if !slices.Equal(members, []string{"api", "mirror"}) || get(t, g, "Members", "Quantity") != 2 {
-		t.Errorf("origin group members %v, want [api mirror]", members)
+	for id, want := range map[string]struct{ members, codes []string }{
+		"api-then-mirror": {[]string{"api", "mirror"}, []string{"500", "502", "503", "504"}},
+		"mirror-then-api": {[]string{"mirror", "api"}, []string{"403", "404", "500", "502", "503", "504"}},
+	} {
+		g := group[id]
+		if g == nil {
+			t.Errorf("no origin group %s", id)
+			continue
+		}
+		var members []string
+		for _, m := range asList(get(t, g, "Members", "Items")) {
+			members = append(members, m.(node)["OriginId"].(string))
+		}
+		if !slices.Equal(members, want.members) || get(t, g, "Members", "Quantity") != 2 {
+			t.Errorf("origin group %s members %v, want %v", id, members, want.members)
+		}
+		codes := strs(get(t, g, "FailoverCriteria", "StatusCodes", "Items"))
+		if !slices.Equal(codes, want.codes) || get(t, g, "FailoverCriteria", "StatusCodes", "Quantity") != len(want.codes) {
+			t.Errorf("origin group %s fails over on %v, want %v", id, codes, want.codes)
+		}
 	}
-	codes := strs(get(t, g, "FailoverCriteria", "StatusCodes", "Items"))
-	if !slices.Equal(codes, []string{"500", "502", "503", "504"}) || get(t, g, "FailoverCriteria", "StatusCodes", "Quantity") != 4 {
-		t.Errorf("failover on %v, want 500 502 503 504 (never 403 or 404)", codes)
-	}
+	g := group["api-then-mirror"]
 
 	// The public behaviour: the group, GET and HEAD only (origin groups
 	// fail over nothing else), compressed, the pages policy, the headers.
@@ -171,6 +189,27 @@ func TestDistribution(t *testing.T) {
 			}
 		}
 	}
+	// Hosted files: the mirror-first group, path-only key, the files'
+	// headers; first, before any other pattern could take the path.
+	if order[0] != "/sites/*/files/*" {
+		t.Errorf("behaviour order %v: /sites/*/files/* must come first", order)
+	}
+	if b := behaviours["/sites/*/files/*"]; b == nil || b["TargetOriginId"] != "mirror-then-api" ||
+		b["CachePolicyId"].(node)["Ref"] != "FilesCachePolicy" || b["ResponseHeadersPolicyId"].(node)["Ref"] != "FilesHeadersPolicy" ||
+		!slices.Equal(strs(b["AllowedMethods"]), []string{"GET", "HEAD"}) || b["FunctionAssociations"] != nil {
+		t.Errorf("hosted files behaviour %v", b)
+	}
+	fk := get(t, res, "FilesCachePolicy", "Properties", "CachePolicyConfig", "ParametersInCacheKeyAndForwardedToOrigin").(node)
+	if get(t, fk, "QueryStringsConfig", "QueryStringBehavior") != "none" || get(t, fk, "HeadersConfig", "HeaderBehavior") != "none" ||
+		get(t, fk, "CookiesConfig", "CookieBehavior") != "none" {
+		t.Errorf("hosted files cache key %v, want the path alone", fk)
+	}
+	fh := get(t, res, "FilesHeadersPolicy", "Properties", "ResponseHeadersPolicyConfig", "SecurityHeadersConfig").(node)
+	if csp := get(t, fh, "ContentSecurityPolicy", "ContentSecurityPolicy").(string); !strings.HasPrefix(csp, "sandbox;") ||
+		get(t, fh, "ContentTypeOptions", "Override") != true {
+		t.Errorf("hosted files headers %v, want the sandboxing CSP and nosniff", fh)
+	}
+
 	// Staff and preview patterns come before the read API's /api/v1/*.
 	readAPI := slices.Index(order, "/api/v1/*")
 	if readAPI < 0 || readAPI < slices.Index(order, "/api/v1/admin/*") || readAPI < slices.Index(order, "/api/v1/preview/*") {

@@ -91,7 +91,7 @@ func TestDeletedSiteLeavesTheMirror(t *testing.T) {
 
 	// More objects than a listing page and a DeleteObjects call take.
 	for i := range 1100 {
-		if err := w.b.Put(ctx, fmt.Sprintf("sites/demo/files/%064d/f%d.txt", i, i), []byte("x"), "text/plain", ""); err != nil {
+		if err := w.b.Put(ctx, fmt.Sprintf("sites/demo/files/%064d/f%d.txt", i, i), []byte("x"), static.Meta{ContentType: "text/plain"}); err != nil {
 			t.Fatal(err)
 		}
 	}

@@ -24,6 +24,7 @@ import (
 	smithyhttp "github.com/aws/smithy-go/transport/http"
 
 	"infocentre/internal/dynamostore/dynamotest"
+	"infocentre/internal/static"
 )
 
 func TestMain(m *testing.M) { dynamotest.Main(m) }
@@ -184,5 +185,30 @@ func sameFiles(t *testing.T, mirror, export map[string][]byte) {
 		if _, ok := export[n]; !ok {
 			t.Errorf("mirror has %s, which the export has not", n)
 		}
+	}
+}
+
+// TestBucketKeepsHeaders: a mirror object answers with the Content-Type,
+// Cache-Control and Content-Disposition it was put with (moto_server S3),
+// which is what CloudFront passes on when it serves a hosted file from the
+// mirror; a Range request gets the part asked for.
+func TestBucketKeepsHeaders(t *testing.T) {
+	b := s3Mirror(t)
+	ctx := context.Background()
+	name := "sites/demo/files/" + strings.Repeat("ab", 32) + "/flood plan.pdf"
+	meta := static.Meta{ContentType: "application/pdf", CacheControl: "public, max-age=31536000, immutable",
+		ContentDisposition: `inline; filename="flood plan.pdf"`}
+	if err := b.Put(ctx, name, []byte("%PDF-1.7 bytes"), meta); err != nil {
+		t.Fatal(err)
+	}
+	o, err := b.Client.GetObject(ctx, &s3.GetObjectInput{Bucket: aws.String(b.Name), Key: aws.String(key(name)), Range: aws.String("bytes=0-3")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	part, _ := io.ReadAll(o.Body)
+	o.Body.Close()
+	got := static.Meta{ContentType: aws.ToString(o.ContentType), CacheControl: aws.ToString(o.CacheControl), ContentDisposition: aws.ToString(o.ContentDisposition)}
+	if got != meta || string(part) != "%PDF" {
+		t.Errorf("object answers %+v, %q; want %+v, %q", got, part, meta, "%PDF")
 	}
 }

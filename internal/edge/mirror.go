@@ -71,15 +71,20 @@ func (b *Bucket) List(ctx context.Context, prefix string) (map[string]string, er
 	return nil, fmt.Errorf("edge: list mirror %s/%s: more than 1,000 pages of objects", b.Name, prefix)
 }
 
-// Put writes one mirror file with its Content-Type and Cache-Control.
-func (b *Bucket) Put(ctx context.Context, n string, body []byte, contentType, cacheControl string) error {
+// Put writes one mirror file with its Content-Type, Cache-Control and
+// Content-Disposition (which S3 then answers with: CloudFront serves
+// hosted files from the mirror as the public function would).
+func (b *Bucket) Put(ctx context.Context, n string, body []byte, meta static.Meta) error {
 	in := &s3.PutObjectInput{Bucket: aws.String(b.Name), Key: aws.String(key(n)), Body: bytes.NewReader(body),
 		ContentLength: aws.Int64(int64(len(body)))}
-	if contentType != "" {
-		in.ContentType = aws.String(contentType)
+	if meta.ContentType != "" {
+		in.ContentType = aws.String(meta.ContentType)
 	}
-	if cacheControl != "" {
-		in.CacheControl = aws.String(cacheControl)
+	if meta.CacheControl != "" {
+		in.CacheControl = aws.String(meta.CacheControl)
+	}
+	if meta.ContentDisposition != "" {
+		in.ContentDisposition = aws.String(meta.ContentDisposition)
 	}
 	if _, err := b.Client.PutObject(ctx, in); err != nil {
 		return fmt.Errorf("edge: put mirror %s: %w", n, err)

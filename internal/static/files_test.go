@@ -3,6 +3,8 @@ package static
 import (
 	"bytes"
 	"context"
+	"crypto/md5"
+	"encoding/hex"
 	"os"
 	"path/filepath"
 	"strings"
@@ -20,7 +22,17 @@ import (
 // byte for byte at the paths its pages link to (image copies from srcset
 // too, a name with a space included), and not the files no public entry
 // uses (they are not public).
-func TestExportFiles(t *testing.T) {
+// filesSite is the fixture site with a PDF and a photo used by a public
+// entry ("flood-plan"), and a file no public entry uses.
+type filesSite struct {
+	svc              *centre.Service
+	fs               *filestore.Store
+	pdf              []byte
+	doc, img, unused *centre.File
+}
+
+func withFiles(t *testing.T) *filesSite {
+	t.Helper()
 	st := seeded(t)
 	ctx := context.Background()
 	fs, err := filestore.Open(filepath.Join(t.TempDir(), "files"))
@@ -48,6 +60,13 @@ func TestExportFiles(t *testing.T) {
 			Image:       centre.Image{FileID: img.ID, Alt: "The river"}}}); err != nil {
 		t.Fatal(err)
 	}
+	return &filesSite{svc: svc, fs: fs, pdf: pdf, doc: doc, img: img, unused: unused}
+}
+
+func TestExportFiles(t *testing.T) {
+	ctx := context.Background()
+	x := withFiles(t)
+	svc, fs, pdf, doc, img, unused := x.svc, x.fs, x.pdf, x.doc, x.img, x.unused
 	out := filepath.Join(t.TempDir(), "site")
 	res, err := Options{Now: time.Now()}.Export(ctx, svc, fixture.Site, out, func(string, int, int) {})
 	if err != nil {
@@ -84,5 +103,71 @@ func TestExportFiles(t *testing.T) {
 	}
 	if _, err := os.Stat(filepath.Join(out, "files", unused.SHA256)); !os.IsNotExist(err) {
 		t.Errorf("a file no public entry uses was exported: %v", err)
+	}
+}
+
+// memMirror is a Mirror in memory (the edge's S3 bucket is tested on
+// moto_server in internal/edge): what Put was given, by name.
+type memMirror struct {
+	body map[string][]byte
+	meta map[string]Meta
+}
+
+func (m *memMirror) List(_ context.Context, prefix string) (map[string]string, error) {
+	out := map[string]string{}
+	for n, b := range m.body {
+		if strings.HasPrefix(n, prefix) {
+			sum := md5.Sum(b)
+			out[n] = hex.EncodeToString(sum[:])
+		}
+	}
+	return out, nil
+}
+
+func (m *memMirror) Put(_ context.Context, name string, body []byte, meta Meta) error {
+	m.body[name], m.meta[name] = body, meta
+	return nil
+}
+
+func (m *memMirror) Delete(_ context.Context, names []string) error {
+	for _, n := range names {
+		delete(m.body, n)
+		delete(m.meta, n)
+	}
+	return nil
+}
+
+// TestMirrorKeepsFileHeaders: a mirror keeps, with each hosted file, the
+// media type, caching and disposition (original name) the public function
+// sends, so that a CDN serving the copy straight from the bucket answers
+// as the function would; a file no public entry uses is not copied.
+func TestMirrorKeepsFileHeaders(t *testing.T) {
+	x := withFiles(t)
+	m := &memMirror{body: map[string][]byte{}, meta: map[string]Meta{}}
+	if _, err := (Options{Now: time.Now(), Prefix: "/sites/" + fixture.Site}).Sync(context.Background(), x.svc, fixture.Site, m); err != nil {
+		t.Fatal(err)
+	}
+	base := "sites/" + fixture.Site + "/files/"
+	for name, want := range map[string]Meta{
+		base + x.doc.SHA256 + "/flood plan.pdf": {ContentType: "application/pdf", ContentDisposition: `inline; filename="flood plan.pdf"`},
+		base + x.img.SHA256 + "/960w/river.jpg": {ContentType: "image/jpeg", ContentDisposition: "inline; filename=river.jpg"},
+	} {
+		got, ok := m.meta[name]
+		if !ok {
+			t.Errorf("the mirror lacks %s", name)
+			continue
+		}
+		if got.ContentType != want.ContentType || got.ContentDisposition != want.ContentDisposition ||
+			!strings.Contains(got.CacheControl, "immutable") {
+			t.Errorf("%s: kept %+v, want %+v with an immutable Cache-Control", name, got, want)
+		}
+	}
+	if !bytes.Equal(m.body[base+x.doc.SHA256+"/flood plan.pdf"], x.pdf) {
+		t.Error("the mirror's PDF differs from the upload")
+	}
+	for n := range m.body {
+		if strings.Contains(n, x.unused.SHA256) {
+			t.Errorf("a file no public entry uses was mirrored: %s", n)
+		}
 	}
 }

@@ -22,11 +22,19 @@ type Mirror interface {
 	// List returns the name of every file whose name starts with prefix,
 	// with the hex MD5 digest of its bytes.
 	List(ctx context.Context, prefix string) (map[string]string, error)
-	// Put stores body as the file name, with the Content-Type and
-	// Cache-Control the public function answers it with.
-	Put(ctx context.Context, name string, body []byte, contentType, cacheControl string) error
+	// Put stores body as the file name, with the headers the public
+	// function answers it with that the mirror's store keeps (Meta).
+	Put(ctx context.Context, name string, body []byte, meta Meta) error
 	// Delete removes the files names (missing ones are not an error).
 	Delete(ctx context.Context, names []string) error
+}
+
+// Meta is what a mirror keeps of the public function's response beside
+// its bytes, so that the copy is served as the function serves it: the
+// media type, the caching, and (for a hosted file) the disposition with
+// the original name.
+type Meta struct {
+	ContentType, CacheControl, ContentDisposition string
 }
 
 // MirrorName returns the name of the file of a mirror (and the key of the
@@ -114,7 +122,8 @@ func (o Options) mirror(ctx context.Context, svc *centre.Service, siteSlug strin
 			x.res.Unchanged++
 			return nil
 		}
-		if err := m.Put(ctx, name, body, hdr.Get("Content-Type"), hdr.Get("Cache-Control")); err != nil {
+		meta := Meta{ContentType: hdr.Get("Content-Type"), CacheControl: hdr.Get("Cache-Control"), ContentDisposition: hdr.Get("Content-Disposition")}
+		if err := m.Put(ctx, name, body, meta); err != nil {
 			return err
 		}
 		have[name] = digest
