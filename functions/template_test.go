@@ -171,6 +171,12 @@ func TestRuntimeAndEnvironment(t *testing.T) {
 	if len(origin) != 3 || origin[0] != "HasPublicOrigin" || origin[1].(node)["Ref"] != "PublicOrigin" {
 		t.Errorf("PUBLIC_ORIGIN = %v, want !If [HasPublicOrigin, !Ref PublicOrigin, …]", vars["PUBLIC_ORIGIN"])
 	}
+	// No site may claim a host name of the deployment itself: the API's
+	// custom domain is reserved beside the AWS names (the CloudFront
+	// Function treats the same names as the deployment's own).
+	if r := fmt.Sprint(vars["RESERVED_HOSTS"]); !strings.Contains(r, "*.cloudfront.net") || !strings.Contains(r, "${ReservedHosts}") || !strings.Contains(r, "${HostName}") {
+		t.Errorf("RESERVED_HOSTS = %v, want the cloudfront.net names, ReservedHosts and HostName", r)
+	}
 	// The origin secret: its ARN when the distribution exists, else none.
 	if iff, _ := vars["ORIGIN_SECRET_ARN"].(node)["Fn::If"].([]any); len(iff) != 3 || iff[0] != "HasDistribution" ||
 		iff[1].(node)["Ref"] != "OriginSecret" || iff[2] != "" {
@@ -323,7 +329,7 @@ func TestLeastPrivilege(t *testing.T) {
 	// The one write a read-only function may do, by Sid: the public
 	// function keeps visitors' email alert subscriptions and reads the
 	// suppression list (internal/alerts), nothing else.
-	visitorWrites := map[string][]string{"PublicFunction/VisitorSubscriptions": {"AS#*", "AX#*"},
+	visitorWrites := map[string][]string{"PublicFunction/VisitorSubscriptions": {"AS#*", "AX#*", "AQ#*"},
 		// The notifier's email channel: claims, who was told, digests.
 		"NotifierFunction/EmailAlerts": {"AS#*", "AD#*", "AT#*", "AG#*", "AX#*"}}
 	// Statements that only put new items, by Sid: the public function

@@ -22,7 +22,6 @@ import (
 	"time"
 
 	"infocentre/internal/centre"
-	"infocentre/internal/ratelimit"
 )
 
 // Defaults of Alerts.
@@ -58,18 +57,18 @@ type Alerts struct {
 	// Workers bounds the messages in flight during a fan-out (default
 	// DefaultWorkers).
 	Workers int
-
-	perClient  *ratelimit.Limiter
-	perAddress *ratelimit.Limiter
 }
 
-// Limits of subscribe requests: per client address, and per email address
-// (both across sites).
+// Limits of subscribe requests, counted in the store (Store.TakeQuota) so
+// that every process — each Lambda container — shares them: per client
+// address and per email address (both across sites), in each QuotaWindow.
 var (
-	ClientRate, ClientBurst   = 10.0 / 3600, 10 // 10 an hour
-	AddressRate, AddressBurst = 3.0 / 3600, 3   // 3 an hour
-	maxLimiterKeys            = 100_000
+	ClientLimit  = 10
+	AddressLimit = 3
 )
+
+// QuotaWindow is the window of the subscribe limits.
+const QuotaWindow = time.Hour
 
 // Init fills the defaults; call it once before use.
 func (a *Alerts) Init() {
@@ -79,8 +78,20 @@ func (a *Alerts) Init() {
 	if a.Now == nil {
 		a.Now = time.Now
 	}
-	a.perClient = ratelimit.New(ClientRate, ClientBurst, maxLimiterKeys)
-	a.perAddress = ratelimit.New(AddressRate, AddressBurst, maxLimiterKeys)
+}
+
+// allowed counts a subscribe request against the limits of its client
+// and of the address (kept as a hash), and reports whether both let it
+// through.
+func (a *Alerts) allowed(ctx context.Context, client, email string, now time.Time) (bool, error) {
+	if len(client) > centre.MaxQuotaKey-16 {
+		client = client[:centre.MaxQuotaKey-16]
+	}
+	ok, err := a.Store.TakeQuota(ctx, "subscribe-client:"+client, QuotaWindow, ClientLimit, now)
+	if err != nil || !ok {
+		return false, err
+	}
+	return a.Store.TakeQuota(ctx, "subscribe-email:"+centre.HashToken(email)[:32], QuotaWindow, AddressLimit, now)
 }
 
 // DefaultWorkers is how many messages a fan-out sends at once.
@@ -152,17 +163,16 @@ func (a *Alerts) Subscribe(ctx context.Context, req SubscribeRequest) error {
 	if err := p.Err(); err != nil {
 		return err
 	}
-	if ok, _ := a.perClient.Take(req.Client); !ok {
-		return errLimited
-	}
-	if ok, _ := a.perAddress.Take(email); !ok {
+	now := a.Now()
+	if ok, err := a.allowed(ctx, req.Client, email, now); err != nil {
+		return err
+	} else if !ok {
 		return errLimited
 	}
 	lang := req.Lang
 	if !containsLang(site.Languages, lang) {
 		lang = site.DefaultLanguage()
 	}
-	now := a.Now()
 	if sup, err := a.Store.Suppressed(ctx, []string{email}); err != nil {
 		return err
 	} else if sup[email] {

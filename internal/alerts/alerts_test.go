@@ -2,6 +2,7 @@ package alerts_test
 
 import (
 	"context"
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
@@ -363,7 +364,7 @@ func TestSubscribeRules(t *testing.T) {
 	}
 	r.tick()
 	r.inbox("a@example.org", 1)
-	// Past AddressBurst requests of the address within the hour, it is
+	// Past AddressLimit requests of the address within the hour, it is
 	// refused (another client, so the per-client limit is not the cause).
 	status, _ = r.post("/sites/demo/subscribe", url.Values{"email": {"a@example.org"}, "scope": {"tag:y"}}, "application/json")
 	if status != http.StatusAccepted {
@@ -462,9 +463,9 @@ func TestManage(t *testing.T) {
 // nothing is sent by the request itself, only by the notifier, once per
 // record even when the notifier runs twice.
 func TestResendConfirmation(t *testing.T) {
-	burst := alerts.AddressBurst
-	alerts.AddressBurst = 10 // this test asks more often than the limit lets an address
-	t.Cleanup(func() { alerts.AddressBurst = burst })
+	limit := alerts.AddressLimit
+	alerts.AddressLimit = 10 // this test asks more often than the limit lets an address
+	t.Cleanup(func() { alerts.AddressLimit = limit })
 	for _, st := range stores {
 		t.Run(st.name, func(t *testing.T) {
 			r := newRig(t, st.open(t))
@@ -614,3 +615,52 @@ func TestPublicationThroughTheNotifier(t *testing.T) {
 }
 
 func ptr[T any](v T) *T { return &v }
+
+// TestLimitsSharedAcrossProcesses: the subscribe limits are counted in the
+// store, so two processes (Lambda containers) on one store share them;
+// the next window lets the address ask again.
+func TestLimitsSharedAcrossProcesses(t *testing.T) {
+	for _, st := range stores {
+		t.Run(st.name, func(t *testing.T) {
+			r := newRig(t, st.open(t))
+			other := *r.a // a second process: its own Alerts, the same store
+			other.Init()
+			ctx := t.Context()
+			r.now = r.now.Truncate(alerts.QuotaWindow)
+			ask := func(a *alerts.Alerts, email, client string) error {
+				return a.Subscribe(ctx, alerts.SubscribeRequest{Site: "demo", Email: email, Scope: "site", Client: client})
+			}
+			for i := range alerts.AddressLimit {
+				a := r.a
+				if i%2 == 1 {
+					a = &other
+				}
+				if err := ask(a, "limited@example.org", fmt.Sprintf("198.51.100.%d", i)); err != nil {
+					t.Fatalf("request %d: %v", i+1, err)
+				}
+			}
+			for _, a := range []*alerts.Alerts{r.a, &other} {
+				if err := ask(a, "limited@example.org", "198.51.100.99"); err == nil || !strings.Contains(err.Error(), "too many") {
+					t.Fatalf("over the address limit: %v", err)
+				}
+			}
+			// The client limit, across both processes too.
+			for i := range alerts.ClientLimit {
+				a := r.a
+				if i%2 == 1 {
+					a = &other
+				}
+				if err := ask(a, fmt.Sprintf("c%d@example.org", i), "203.0.113.7"); err != nil {
+					t.Fatalf("client request %d: %v", i+1, err)
+				}
+			}
+			if err := ask(&other, "fresh@example.org", "203.0.113.7"); err == nil {
+				t.Fatal("over the client limit: accepted")
+			}
+			r.now = r.now.Add(alerts.QuotaWindow)
+			if err := ask(&other, "limited@example.org", "203.0.113.7"); err != nil {
+				t.Fatalf("in the next window: %v", err)
+			}
+		})
+	}
+}

@@ -7,6 +7,7 @@ import (
 	"net/url"
 	"time"
 
+	"infocentre/internal/centre"
 	"infocentre/internal/notify"
 	"infocentre/internal/websub"
 )
@@ -41,11 +42,25 @@ func (a *App) Channels() []notify.Channel {
 	return out
 }
 
-// Sweepers returns the timed work of the channels: the webhook retries,
-// email alerts' daily digests and the expiry of unconfirmed
-// subscriptions (when this process can send email).
+// expirer is the Sweeper that deletes what was sent past its retention
+// (Store.ExpireRecords: claims, who was told, settled outbox records,
+// quota windows), a bounded slice per tick; on DynamoDB its TTL does it
+// and the call does nothing.
+type expirer struct{ store centre.Store }
+
+// expireBatch bounds the records one tick looks at, per kind.
+const expireBatch = 500
+
+func (e expirer) Sweep(ctx context.Context, now time.Time) error {
+	_, err := e.store.ExpireRecords(ctx, now, expireBatch)
+	return err
+}
+
+// Sweepers returns the timed work of the notifier: the expiry of what was
+// sent, the webhook retries, email alerts' daily digests and the expiry of
+// unconfirmed subscriptions (when this process can send email).
 func (a *App) Sweepers() []notify.Sweeper {
-	var out []notify.Sweeper
+	out := []notify.Sweeper{expirer{a.Store}}
 	if w := a.Webhooks(); w != nil {
 		out = append(out, w)
 	}

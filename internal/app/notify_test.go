@@ -84,3 +84,49 @@ func TestNotifierWiring(t *testing.T) {
 		t.Fatalf("a relative hub: %v, want an error naming WEBSUB_HUB", err)
 	}
 }
+
+// TestServeExpiresWhatWasSent: the embedded store has no TTL, so the
+// notifier `serve` runs deletes what was sent past its retention (here a
+// delivery claim 91 days old) and keeps what is not.
+func TestServeExpiresWhatWasSent(t *testing.T) {
+	ctx := context.Background()
+	cfg := app.Config{Store: "bolt", DataDir: t.TempDir(), PublicOrigin: "https://centre.example.net"}
+	store, err := app.OpenStore(ctx, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, err := app.New(cfg, store, app.NewLogger(io.Discard, "error"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer a.Close()
+	old := centre.Delivery{Notification: "n-old", Site: "s", Email: "old@example.org", At: time.Now().Add(-centre.ClaimRetention - 24*time.Hour)}
+	recent := centre.Delivery{Notification: "n-new", Site: "s", Email: "new@example.org", At: time.Now().Add(-time.Hour)}
+	if got, err := store.ClaimDeliveries(ctx, []centre.Delivery{old, recent}); err != nil || len(got) != 2 {
+		t.Fatalf("ClaimDeliveries: %v, %v", got, err)
+	}
+	run, stop := context.WithCancel(ctx)
+	done := make(chan struct{})
+	go func() { a.RunNotifier(run, 10*time.Millisecond); close(done) }()
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		// Claiming the old one again succeeds once it expired (and
+		// claims it anew, which the next ticks keep: it is recent now).
+		got, err := store.ClaimDeliveries(ctx, []centre.Delivery{{Notification: old.Notification, Site: "s", Email: old.Email, At: time.Now()}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(got) == 1 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the notifier did not expire a claim past its retention")
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	stop()
+	<-done
+	if got, _ := store.ClaimDeliveries(ctx, []centre.Delivery{recent}); len(got) != 0 {
+		t.Fatal("the notifier expired a claim within its retention")
+	}
+}

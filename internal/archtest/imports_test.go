@@ -61,10 +61,10 @@ var allowed = map[string][]string{
 	"internal/webhook":    {"internal/centre", "internal/httpapi"},
 	"internal/static":     {"internal/centre", "internal/cursor", "internal/httpapi", "internal/search", "internal/web"},
 	"internal/console":    {"internal/centre", "internal/cursor", "internal/ratelimit"},
-	"internal/edge":       {"internal/centre", "internal/dynamostore", "internal/static", "internal/web"},
+	"internal/edge":       {"internal/centre", "internal/dynamostore", "internal/httpapi", "internal/static", "internal/web"},
 	"internal/websub":     {"internal/centre", "internal/web"},
 
-	"internal/alerts": {"internal/centre", "internal/ratelimit"},
+	"internal/alerts": {"internal/centre"},
 
 	"internal/alerts/mailpittest": {},
 	"internal/alerts/sesmail":     {"internal/alerts", "internal/awsconfig"},

@@ -22,15 +22,22 @@ var (
 	bTold     = []byte("alerttold")     // (site, entry) email -> timeKey(At)
 	bDigest   = []byte("alertdigest")   // (site) timeKey(Due) email#notification -> centre.DigestItem
 	bSuppress = []byte("suppressed")    // email -> suppressRec
+	bQuota    = []byte("alertquota")    // key -> quotaRec (the current window's count)
 )
 
 func init() {
-	allBucket = append(allBucket, bSubs, bSubScope, bSubExp, bClaims, bTold, bDigest, bSuppress)
+	allBucket = append(allBucket, bSubs, bSubScope, bSubExp, bClaims, bTold, bDigest, bSuppress, bQuota)
 }
 
 type subRec struct {
 	centre.Subscription
 	TokenHash string `json:"token_hash,omitempty"`
+}
+
+// quotaRec is the count of a TakeQuota key in the window that ends at End.
+type quotaRec struct {
+	End time.Time `json:"end"`
+	N   int       `json:"n"`
 }
 
 type suppressRec struct {
@@ -421,6 +428,16 @@ func (s *Store) SuppressEmail(ctx context.Context, email, reason string, at time
 	})
 }
 
+func (s *Store) UnsuppressEmail(ctx context.Context, email string) error {
+	return s.update(ctx, func(tx *bolt.Tx) error {
+		b := tx.Bucket(bSuppress)
+		if b.Get([]byte(email)) == nil {
+			return centre.Errorf(centre.ENOTFOUND, "the address is not suppressed")
+		}
+		return b.Delete([]byte(email))
+	})
+}
+
 func (s *Store) Suppressed(ctx context.Context, emails []string) (map[string]bool, error) {
 	out := map[string]bool{}
 	err := s.view(ctx, func(tx *bolt.Tx) error {
@@ -433,4 +450,34 @@ func (s *Store) Suppressed(ctx context.Context, emails []string) (map[string]boo
 		return nil
 	})
 	return out, err
+}
+
+// TakeQuota keeps one record per key, the count of its latest window; a
+// request in a later window starts the count again.
+func (s *Store) TakeQuota(ctx context.Context, key string, window time.Duration, max int, now time.Time) (bool, error) {
+	if err := centre.CheckQuota(key, window, max); err != nil {
+		return false, err
+	}
+	end := now.UTC().Truncate(window).Add(window)
+	ok := false
+	err := s.update(ctx, func(tx *bolt.Tx) error {
+		b := tx.Bucket(bQuota)
+		var r quotaRec
+		if v := b.Get([]byte(key)); v != nil {
+			if err := decode(v, &r); err != nil {
+				return err
+			}
+		}
+		switch {
+		case !r.End.Equal(end):
+			r = quotaRec{End: end, N: 1}
+		case r.N >= max:
+			return nil
+		default:
+			r.N++
+		}
+		ok = true
+		return put(b, []byte(key), &r)
+	})
+	return ok, err
 }

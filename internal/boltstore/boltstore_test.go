@@ -445,3 +445,54 @@ func TestAuditPartialPages(t *testing.T) {
 		t.Fatalf("a negative limit: got %v, want EINVALID", err)
 	}
 }
+
+// TestExpireRecords: the embedded store has no TTL: ExpireRecords,
+// called again and again with a small limit, deletes every claim, who-
+// was-told record, done outbox record and quota window past its
+// retention — and keeps pending outbox records.
+func TestExpireRecords(t *testing.T) {
+	s := newStore(t)
+	ctx := t.Context()
+	done, pending := storetest.SentRecords(t, s, "exp")
+	// More claims than one call looks at.
+	for i := range 7 {
+		if _, err := s.ClaimDeliveries(ctx, []centre.Delivery{{Notification: fmt.Sprintf("n%d", i), Site: "exp",
+			Email: "more@example.org", At: storetest.Base}}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// Past the outbox retention, before the told one: the told record stays.
+	at := storetest.Base.Add(centre.OutboxRetention + time.Hour)
+	total := 0
+	for range 20 {
+		n, err := s.ExpireRecords(ctx, at, 3)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if n > 3 {
+			t.Fatalf("one call deleted %d records, limit 3", n)
+		}
+		total += n
+	}
+	if total != 1+7+1+1 { // claims, the done record, the quota window
+		t.Fatalf("deleted %d records, want 10", total)
+	}
+	if got, _ := s.ClaimDeliveries(ctx, []centre.Delivery{{Notification: "n-old", Site: "exp", Email: "old@example.org", At: at}}); len(got) != 1 {
+		t.Fatal("the expired claim is still there")
+	}
+	if _, err := s.GetNotification(ctx, "exp", done); !centre.IsCode(err, centre.ENOTFOUND) {
+		t.Fatalf("the done record past its retention: %v", err)
+	}
+	if _, err := s.GetNotification(ctx, "exp", pending); err != nil {
+		t.Fatalf("the pending record: %v", err)
+	}
+	if told, _, _ := s.Told(ctx, "exp", "e1", "", 0); len(told) != 1 {
+		t.Fatalf("Told before its retention ended: %v", told)
+	}
+	if _, err := s.ExpireRecords(ctx, storetest.Base.Add(centre.ToldRetention+time.Hour), 100); err != nil {
+		t.Fatal(err)
+	}
+	if told, _, _ := s.Told(ctx, "exp", "e1", "", 0); len(told) != 0 {
+		t.Fatalf("Told past its retention: %v", told)
+	}
+}

@@ -159,6 +159,17 @@ var writes = map[string]write{
 		_, err := svc.DeleteSubscriber(ctx, p, x.site, "guard@example.org")
 		return err
 	}},
+	"UnsuppressSubscriber": {need: centre.RoleAdmin, call: func(ctx context.Context, svc *centre.Service, p centre.Principal, x guardTarget) error {
+		sub := &centre.Subscription{Site: x.site, Email: "guard@example.org", Scope: "site", Frequency: centre.FreqImmediate, Lang: "en",
+			State: centre.SubConfirmed, Created: time.Now()}
+		if err := svc.Store.CreateSubscription(ctx, sub); err != nil && !centre.IsCode(err, centre.ECONFLICT) {
+			return err
+		}
+		if err := svc.Store.SuppressEmail(ctx, "guard@example.org", "bounce", time.Now()); err != nil {
+			return err
+		}
+		return svc.UnsuppressSubscriber(ctx, p, x.site, "guard@example.org")
+	}},
 	"DisablePerson": {need: centre.RoleAdmin, archivedOK: "disabling a person is a security action", call: func(ctx context.Context, svc *centre.Service, p centre.Principal, x guardTarget) error {
 		_, err := svc.DisablePerson(ctx, p, x.site, x.person)
 		return err

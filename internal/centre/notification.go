@@ -113,6 +113,30 @@ const (
 	OutboxDead = "dead"
 )
 
+// How long the records of what was sent are kept, by both stores
+// (DynamoDB's TTL; the embedded store's Store.ExpireRecords).
+const (
+	// OutboxRetention: a done outbox record, after it settled (Updated).
+	OutboxRetention = 90 * 24 * time.Hour
+	// ConfirmRetention: a done confirmation email's record (it names
+	// the visitor's address).
+	ConfirmRetention = 7 * 24 * time.Hour
+	// ClaimRetention: a delivery claim (Delivery.At), which keeps a
+	// retried notification from mailing an address twice.
+	ClaimRetention = 90 * 24 * time.Hour
+	// ToldRetention: that an address was told of an entry (the last
+	// Delivery.At), so that a withdrawal reaches it.
+	ToldRetention = 400 * 24 * time.Hour
+)
+
+// Retention returns how long r is kept once done (Updated + this).
+func (r *OutboxRecord) Retention() time.Duration {
+	if r.Kind == NotifyConfirm {
+		return ConfirmRetention
+	}
+	return OutboxRetention
+}
+
 // OutboxStates lists the states in the order staff see them.
 var OutboxStates = []string{OutboxPending, OutboxDone, OutboxDead}
 

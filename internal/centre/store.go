@@ -239,6 +239,18 @@ type Store interface {
 	// first. A delivery leaves the list when it is no longer pending.
 	DueWebhookDeliveries(ctx context.Context, now time.Time, limit int) ([]*WebhookDelivery, error)
 
+	// ExpireRecords deletes up to limit (1..10000) records past their
+	// retention at now — settled (done) outbox records (Updated +
+	// OutboxRecord.Retention; dead ones stay), delivery claims
+	// (ClaimRetention), who-was-told records (ToldRetention) and ended
+	// TakeQuota windows — and returns how many it deleted. Each call looks
+	// at no more than limit records of each kind, going on where the last
+	// call stopped, so that calls made again and again (the notifier's
+	// sweep) cover every record. Nothing within its retention is deleted.
+	// A backend that expires records itself (DynamoDB's TTL) deletes none.
+	// Returns EINVALID.
+	ExpireRecords(ctx context.Context, now time.Time, limit int) (int, error)
+
 	// --- Outbox (notifications; see notification.go) ---
 	//
 	// CreateEntry and UpdateEntry store the entry's Announcement, if any,

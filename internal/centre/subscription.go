@@ -21,10 +21,12 @@ const (
 	SubPending = "pending"
 	// SubConfirmed: the address owner followed the confirmation link.
 	SubConfirmed = "confirmed"
-	// SubSuppressed: mail to the address bounced or was reported as spam;
-	// nothing more is sent.
-	SubSuppressed = "suppressed"
 )
+
+// An address whose mail bounced for good or that complained is on the
+// suppression list (AlertStore.SuppressEmail), apart from its
+// subscriptions, which keep their state: nothing is sent to it, on any
+// site, until an admin takes it off (Service.UnsuppressSubscriber).
 
 // Frequencies of a Subscription.
 const (
@@ -184,6 +186,30 @@ type AlertStore interface {
 	// Suppressed returns which of emails (at most MaxClaimBatch) are on the
 	// suppression list.
 	Suppressed(ctx context.Context, emails []string) (map[string]bool, error)
+	// UnsuppressEmail takes an address off the suppression list. Returns
+	// ENOTFOUND if it is not on it.
+	UnsuppressEmail(ctx context.Context, email string) error
+
+	// TakeQuota counts one request against key (1..MaxQuotaKey bytes) in
+	// the fixed window of length window that holds now (windows start at
+	// now.Truncate(window), UTC), unless max (≥ 1) requests were counted
+	// in it already: it reports whether the request was counted. Every
+	// process sharing the store shares the counts (an atomic conditional
+	// write); a window's count is forgotten after it ends (DynamoDB's TTL;
+	// the embedded store replaces it with the next window's). Returns
+	// EINVALID.
+	TakeQuota(ctx context.Context, key string, window time.Duration, max int, now time.Time) (bool, error)
+}
+
+// MaxQuotaKey bounds the keys of TakeQuota, in bytes.
+const MaxQuotaKey = 300
+
+// CheckQuota returns EINVALID unless TakeQuota's arguments are valid.
+func CheckQuota(key string, window time.Duration, max int) error {
+	if key == "" || len(key) > MaxQuotaKey || window < time.Second || max < 1 {
+		return Errorf(EINVALID, "quota: a key of 1 to %d bytes, a window of a second or more and a max of 1 or more", MaxQuotaKey)
+	}
+	return nil
 }
 
 // Scope kinds: a subscription's scope is "site" or "<kind>:<value>".

@@ -63,3 +63,33 @@ func (s *Service) DeleteSubscriber(ctx context.Context, p Principal, site, email
 	}
 	return n, nil
 }
+
+// UnsuppressSubscriber takes an address that holds a subscription on the
+// site off the suppression list (where a permanent bounce or a complaint
+// put it), for an admin of the site that is not archived: alerts reach it
+// again, on every site it subscribed to. Returns ENOTFOUND if the address
+// has no subscription on the site or is not suppressed, EINVALID,
+// EFORBIDDEN, ECONFLICT (archived).
+func (s *Service) UnsuppressSubscriber(ctx context.Context, p Principal, site, email string) error {
+	if _, err := s.writableSite(ctx, p, site, RoleAdmin); err != nil {
+		return err
+	}
+	email, err := ParseSubscriberEmail(email)
+	if err != nil {
+		return err
+	}
+	subs, err := s.Store.Subscriptions(ctx, site, email)
+	if err != nil {
+		return err
+	}
+	if len(subs) == 0 {
+		return Errorf(ENOTFOUND, "site %q has no subscriber with that address", site)
+	}
+	if err := s.Store.UnsuppressEmail(ctx, email); err != nil {
+		if IsCode(err, ENOTFOUND) {
+			return Errorf(ENOTFOUND, "the address is not suppressed")
+		}
+		return err
+	}
+	return nil
+}

@@ -2,6 +2,7 @@ package dynamostore
 
 import (
 	"context"
+	"strconv"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -21,6 +22,7 @@ import (
 //	told           PK=AT#<site>#<entry>     SK=<email>      ttl = 400 days: who heard of an entry
 //	digest item    PK=AG#<site>             SK=<due>#<email>#<notification>
 //	suppression    PK=AX#<email>            SK=SUPPRESSED   reason, at
+//	quota window   PK=AQ#<key>              SK=<window start, unix s>  n; ttl = the window's end
 //
 // Addresses never hold '#' (centre.ParseSubscriberEmail), so the keys
 // cannot collide.
@@ -30,8 +32,8 @@ const (
 	skSuppressed = "SUPPRESSED"
 	// claimTTL and toldTTL bound how long delivery claims and Told
 	// records are kept.
-	claimTTL = 90 * 24 * time.Hour
-	toldTTL  = 400 * 24 * time.Hour
+	claimTTL = centre.ClaimRetention
+	toldTTL  = centre.ToldRetention
 )
 
 func subPK(site, email string) string            { return "AS#" + site + "#" + email }
@@ -42,6 +44,9 @@ func claimKey(notification, email string) item   { return keyOf("AD#"+notificati
 func toldPK(site, entry string) string           { return "AT#" + site + "#" + entry }
 func digestPK(site string) string                { return "AG#" + site }
 func suppressKey(email string) item              { return keyOf("AX#"+email, skSuppressed) }
+func quotaKey(key string, start time.Time) item {
+	return keyOf("AQ#"+key, strconv.FormatInt(start.Unix(), 10))
+}
 
 func digestSK(d *centre.DigestItem) string {
 	return fmtTime(d.Due) + "#" + d.Email + "#" + d.Notification
@@ -545,4 +550,55 @@ func (s *Store) Suppressed(parent context.Context, emails []string) (map[string]
 		}
 	}
 	return out, nil
+}
+
+// TakeQuota is one conditional UpdateItem of the window's counter: it adds
+// one while fewer than max were counted (the condition fails otherwise).
+func (s *Store) TakeQuota(parent context.Context, key string, window time.Duration, max int, now time.Time) (bool, error) {
+	if err := centre.CheckQuota(key, window, max); err != nil {
+		return false, err
+	}
+	ctx, cancel, err := s.op(parent)
+	if err != nil {
+		return false, err
+	}
+	defer cancel()
+	start := now.UTC().Truncate(window)
+	_, err = s.client.UpdateItem(ctx, &dynamodb.UpdateItemInput{
+		TableName:           aws.String(s.table),
+		Key:                 quotaKey(key, start),
+		UpdateExpression:    aws.String("SET #n = if_not_exists(#n, :zero) + :one, #ttl = :ttl"),
+		ConditionExpression: aws.String("attribute_not_exists(#n) OR #n < :max"),
+		ExpressionAttributeNames: map[string]string{
+			"#n": "n", "#ttl": TTLAttribute,
+		},
+		ExpressionAttributeValues: map[string]types.AttributeValue{
+			":zero": num(0), ":one": num(1), ":max": num(int64(max)), ":ttl": num(start.Add(window).Unix() + 1),
+		},
+		ReturnConsumedCapacity: types.ReturnConsumedCapacityTotal,
+	}, s.optFns...)
+	if isConditionFailed(err) {
+		return false, nil
+	}
+	if err != nil {
+		return false, s.fail(parent, "take quota", err)
+	}
+	return true, nil
+}
+
+// UnsuppressEmail is one conditional DeleteItem.
+func (s *Store) UnsuppressEmail(parent context.Context, email string) error {
+	ctx, cancel, err := s.op(parent)
+	if err != nil {
+		return err
+	}
+	defer cancel()
+	_, err = s.client.DeleteItem(ctx, &dynamodb.DeleteItemInput{
+		TableName: aws.String(s.table), Key: suppressKey(email), ConditionExpression: aws.String("attribute_exists(PK)"),
+		ReturnConsumedCapacity: types.ReturnConsumedCapacityTotal,
+	}, s.optFns...)
+	if isConditionFailed(err) {
+		return centre.Errorf(centre.ENOTFOUND, "the address is not suppressed")
+	}
+	return s.fail(parent, "unsuppress email", err)
 }

@@ -29,18 +29,13 @@ const pkOutboxDue = "OUTBOXQ"
 
 // OutboxRetention is how long a delivered (done) record stays in the table
 // before DynamoDB's TTL removes it.
-const OutboxRetention = 90 * 24 * time.Hour
+const OutboxRetention = centre.OutboxRetention
 
 func outboxPK(site string) string    { return OutboxPKPrefix + site }
 func outboxKey(site, id string) item { return keyOf(outboxPK(site), id) }
 func outboxDueSK(r *centre.OutboxRecord) string {
 	return fmtTime(r.NextAt) + "#" + r.Site + "#" + r.ID
 }
-
-// ConfirmRetention is how long a settled confirmation email's record
-// (centre.NotifyConfirm: it names the visitor's address) stays before
-// DynamoDB's TTL removes it.
-const ConfirmRetention = 7 * 24 * time.Hour
 
 // putAnnouncement adds the put of the announcement n of an entry's or a
 // subscription's write to t, as a new pending record (nil: nothing).
@@ -293,10 +288,7 @@ func (s *Store) SettleNotification(parent context.Context, r *centre.OutboxRecor
 		// Delivered records go after OutboxRetention (DynamoDB's TTL),
 		// confirmations after ConfirmRetention; dead ones stay until
 		// someone deals with them.
-		keep := OutboxRetention
-		if r.Kind == centre.NotifyConfirm {
-			keep = ConfirmRetention
-		}
+		keep := r.Retention()
 		set = append(set, "#ttl = :ttl")
 		names["#ttl"] = TTLAttribute
 		values[":ttl"] = num(r.Updated.Add(keep).Unix())
@@ -354,4 +346,14 @@ func (s *Store) ListNotifications(parent context.Context, q centre.NotificationQ
 func isConditionFailed(err error) bool {
 	ok, _ := condFailed(err)
 	return ok
+}
+
+// ExpireRecords deletes nothing: DynamoDB's TTL removes settled outbox
+// records, claims, who-was-told records and quota windows (each written
+// with its ttl).
+func (s *Store) ExpireRecords(ctx context.Context, _ time.Time, limit int) (int, error) {
+	if limit < 1 || limit > 10000 {
+		return 0, centre.Errorf(centre.EINVALID, "limit must be between 1 and 10000")
+	}
+	return 0, ctx.Err()
 }

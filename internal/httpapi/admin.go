@@ -65,6 +65,7 @@ func (h *Handler) routeAdmin(mux *http.ServeMux) {
 	staff("POST "+site+"/files/uploads/{id}/complete", "file.upload", h.completeUpload)
 	staff("GET "+site+"/subscribers", "subscribers.export", h.listSubscribers)
 	staff("POST "+site+"/subscribers/delete", "subscriber.delete", h.deleteSubscriber)
+	staff("POST "+site+"/subscribers/unsuppress", "subscriber.unsuppress", h.unsuppressSubscriber)
 	staff("GET "+site+"/people", "", h.listPeople)
 	staff("POST "+site+"/people", "person.invite", h.invitePerson)
 	staff("GET "+site+"/people/{id}", "", h.getPerson)

@@ -33,6 +33,7 @@ var routeRoles = map[string]string{
 	"GET " + siteRoute + "/audit":                     centre.RoleAdmin,
 	"GET " + siteRoute + "/subscribers":               centre.RoleAdmin,
 	"POST " + siteRoute + "/subscribers/delete":       centre.RoleAdmin,
+	"POST " + siteRoute + "/subscribers/unsuppress":   centre.RoleAdmin,
 	"GET " + siteRoute + "/people":                    centre.RoleAdmin,
 	"POST " + siteRoute + "/people":                   centre.RoleAdmin,
 	"GET " + siteRoute + "/people/{id}":               centre.RoleAdmin,

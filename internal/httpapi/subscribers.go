@@ -8,7 +8,8 @@ import (
 )
 
 // A site's email alert subscribers, for its admins: export (a page at a
-// time) and erasure of an address. The address is sent in the body, not
+// time), erasure of an address, and taking an address off the suppression
+// list (where a bounce or a complaint put it). The address is sent in the body, not
 // the path, so that it stays out of access logs; the audit event names it
 // by a hash only.
 
@@ -31,6 +32,11 @@ type SubscriberList struct {
 
 // SubscriberDeletion names the address to erase.
 type SubscriberDeletion struct {
+	Email string `json:"email"`
+}
+
+// SubscriberAddress names the address to take off the suppression list.
+type SubscriberAddress struct {
 	Email string `json:"email"`
 }
 
@@ -89,4 +95,17 @@ func (h *Handler) deleteSubscriber(w http.ResponseWriter, r *http.Request) {
 	}
 	noteAudit(r, "subscriber "+centre.HashToken(centre.NormalizeEmail(in.Email))[:16]+" erased ("+strconv.Itoa(n)+" subscriptions)")
 	writeJSON(w, http.StatusOK, SubscriberDeleted{Deleted: n})
+}
+
+func (h *Handler) unsuppressSubscriber(w http.ResponseWriter, r *http.Request) {
+	var in SubscriberAddress
+	if decodeJSON(w, r, h.cfg.MaxBody, &in) != nil {
+		return
+	}
+	if err := h.cfg.Service.UnsuppressSubscriber(r.Context(), principal(r.Context()), r.PathValue("site"), in.Email); err != nil {
+		writeError(w, r, err)
+		return
+	}
+	noteAudit(r, "subscriber "+centre.HashToken(centre.NormalizeEmail(in.Email))[:16]+" taken off the suppression list")
+	w.WriteHeader(http.StatusNoContent)
 }

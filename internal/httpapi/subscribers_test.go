@@ -73,3 +73,50 @@ func TestSubscribersOverAPI(t *testing.T) {
 		t.Fatal("the export is not audited")
 	}
 }
+
+// TestUnsuppressOverAPI: an admin of a site takes an address that holds a
+// subscription there off the suppression list; audited (by a hash), for
+// admins only, 404 for an address without a subscription on the site or
+// not suppressed.
+func TestUnsuppressOverAPI(t *testing.T) {
+	e := newEnv(t)
+	ctx := t.Context()
+	sub := &centre.Subscription{Site: "demo", Email: "bounced@example.org", Scope: "site", Frequency: centre.FreqImmediate,
+		Lang: "en", State: centre.SubConfirmed, Created: time.Now()}
+	if err := e.store.CreateSubscription(ctx, sub); err != nil {
+		t.Fatal(err)
+	}
+	for _, email := range []string{"bounced@example.org", "stranger@example.org"} {
+		if err := e.store.SuppressEmail(ctx, email, "bounce", time.Now()); err != nil {
+			t.Fatal(err)
+		}
+	}
+	path := "/api/v1/admin/sites/demo/subscribers/unsuppress"
+	e.must(req{method: "POST", path: path, role: centre.RolePublisher, body: map[string]any{"email": "bounced@example.org"}}, 403)
+	e.must(req{method: "POST", path: path, role: "other-admin", body: map[string]any{"email": "bounced@example.org"}}, 403)
+	e.must(req{method: "POST", path: path, role: centre.RoleAdmin, body: map[string]any{"email": "not an address"}}, 400)
+	// An address without a subscription on the site stays suppressed.
+	e.must(req{method: "POST", path: path, role: centre.RoleAdmin, body: map[string]any{"email": "stranger@example.org"}}, 404)
+	e.must(req{method: "POST", path: path, role: centre.RoleAdmin, body: map[string]any{"email": "Bounced@example.org"}}, 204)
+	got, err := e.store.Suppressed(ctx, []string{"bounced@example.org", "stranger@example.org"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got["bounced@example.org"] || !got["stranger@example.org"] {
+		t.Fatalf("suppressed after: %v", got)
+	}
+	e.must(req{method: "POST", path: path, role: centre.RoleAdmin, body: map[string]any{"email": "bounced@example.org"}}, 404)
+	audit, err := e.store.ListAudit(ctx, centre.AuditQuery{Site: "demo", Action: "subscriber.unsuppress"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ok := false
+	for _, ev := range audit.Items {
+		if ev.Outcome == 204 && strings.Contains(ev.Detail, "taken off the suppression list") && !strings.Contains(ev.Detail, "bounced@") {
+			ok = true
+		}
+	}
+	if !ok {
+		t.Fatalf("no audit event of the change (without the address): %+v", audit.Items)
+	}
+}

@@ -3,6 +3,7 @@ package storetest
 import (
 	"fmt"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -25,6 +26,8 @@ var alertTests = []struct {
 	{"Alerts/Claims", testDeliveryClaims},
 	{"Alerts/Digest", testDigest},
 	{"Alerts/Suppression", testSuppression},
+	{"Alerts/Quota", testQuota},
+	{"Alerts/ExpireRecords", testExpireRecords},
 }
 
 func pendingSub(site, email, scope string, created time.Time) *centre.Subscription {
@@ -360,6 +363,12 @@ func testSuppression(t *testing.T, s centre.Store) {
 	if len(got) != 1 || !got["a@example.org"] {
 		t.Fatalf("Suppressed: %v", got)
 	}
+	mustCode(t, s.UnsuppressEmail(ctx, "b@example.org"), centre.ENOTFOUND, "UnsuppressEmail of an address not suppressed")
+	must(t, s.UnsuppressEmail(ctx, "a@example.org"), "UnsuppressEmail")
+	if got, _ := s.Suppressed(ctx, []string{"a@example.org"}); len(got) != 0 {
+		t.Fatalf("Suppressed after UnsuppressEmail: %v", got)
+	}
+	mustCode(t, s.UnsuppressEmail(ctx, "a@example.org"), centre.ENOTFOUND, "UnsuppressEmail again")
 }
 
 // confirmNote returns a confirmation notification of sub, due at at.
@@ -425,4 +434,104 @@ func testSubscriptionAnnounce(t *testing.T, s centre.Store) {
 	if subs, _ := s.Subscriptions(ctx, "ann", "a@example.org"); subs[0].Version != sub.Version {
 		t.Fatalf("a refused update changed the version: %d, want %d", subs[0].Version, sub.Version)
 	}
+}
+
+// testQuota: TakeQuota counts up to max per key and window, each key
+// apart, and starts again in the next window; bad arguments are EINVALID.
+func testQuota(t *testing.T, s centre.Store) {
+	ctx := t.Context()
+	at := Base.Truncate(time.Hour).Add(10 * time.Minute)
+	take := func(key string, now time.Time) bool {
+		t.Helper()
+		ok, err := s.TakeQuota(ctx, key, time.Hour, 3, now)
+		must(t, err, "TakeQuota")
+		return ok
+	}
+	for i := range 3 {
+		if !take("addr:a", at.Add(time.Duration(i)*time.Minute)) {
+			t.Fatalf("request %d of 3 refused", i+1)
+		}
+	}
+	if take("addr:a", at.Add(40*time.Minute)) {
+		t.Fatal("the fourth request in the window was counted")
+	}
+	if take("addr:a", at.Add(45*time.Minute)) {
+		t.Fatal("a refused request made room for another")
+	}
+	if !take("addr:b", at) || !take("client:192.0.2.1", at) {
+		t.Fatal("another key was refused")
+	}
+	next := at.Truncate(time.Hour).Add(time.Hour)
+	if !take("addr:a", next) {
+		t.Fatal("the next window was refused")
+	}
+	for _, bad := range []struct {
+		key    string
+		window time.Duration
+		max    int
+	}{{"", time.Hour, 1}, {strings.Repeat("k", centre.MaxQuotaKey+1), time.Hour, 1}, {"k", 0, 1}, {"k", time.Hour, 0}} {
+		_, err := s.TakeQuota(ctx, bad.key, bad.window, bad.max, at)
+		mustCode(t, err, centre.EINVALID, fmt.Sprintf("TakeQuota(%d-byte key, %s, %d)", len(bad.key), bad.window, bad.max))
+	}
+}
+
+// SentRecords stores, at Base, what ExpireRecords may remove once past
+// its retention: a delivery claim and its who-was-told record (n-old,
+// old@example.org, entry "e1" of site), a done outbox record and a
+// pending one (their ids returned), and a quota window ("quota:old", max
+// 1, counted once).
+func SentRecords(t *testing.T, s centre.Store, site string) (done, pending string) {
+	t.Helper()
+	ctx := t.Context()
+	if got, err := s.ClaimDeliveries(ctx, []centre.Delivery{{Notification: "n-old", Site: site, Entry: "e1",
+		Email: "old@example.org", At: Base}}); err != nil || len(got) != 1 {
+		t.Fatalf("ClaimDeliveries: %v, %v", got, err)
+	}
+	e := NewEntry(site, "sent", "en")
+	Publish(e, Base)
+	n := newAnnouncement(e, centre.NotifyPublished, Base)
+	e.Announce(n)
+	mustCreateEntry(t, s, e)
+	r, err := s.ClaimNotification(ctx, site, n.ID, Base, time.Minute)
+	must(t, err, "ClaimNotification")
+	r.State, r.Updated = centre.OutboxDone, Base
+	must(t, s.SettleNotification(ctx, r), "SettleNotification")
+	e.Title = "Changed"
+	p := newAnnouncement(e, centre.NotifyUpdated, Base.Add(time.Minute))
+	e.Announce(p)
+	must(t, s.UpdateEntry(ctx, e), "UpdateEntry")
+	if ok, err := s.TakeQuota(ctx, "quota:old", time.Hour, 1, Base); err != nil || !ok {
+		t.Fatalf("TakeQuota: %v, %v", ok, err)
+	}
+	return n.ID, p.ID
+}
+
+// testExpireRecords: ExpireRecords deletes nothing within its retention
+// (a backend without TTL deletes the rest: the embedded store's own
+// test), and refuses a bad limit.
+func testExpireRecords(t *testing.T, s centre.Store) {
+	ctx := t.Context()
+	done, pending := SentRecords(t, s, "exp")
+	for range 3 {
+		n, err := s.ExpireRecords(ctx, Base.Add(30*time.Minute), 1000)
+		must(t, err, "ExpireRecords")
+		if n != 0 {
+			t.Fatalf("ExpireRecords within the retention deleted %d records", n)
+		}
+	}
+	if got, _ := s.ClaimDeliveries(ctx, []centre.Delivery{{Notification: "n-old", Site: "exp", Email: "old@example.org", At: Base}}); len(got) != 0 {
+		t.Fatal("the claim within its retention is gone")
+	}
+	if told, _, _ := s.Told(ctx, "exp", "e1", "", 0); len(told) != 1 {
+		t.Fatalf("Told within its retention: %v", told)
+	}
+	for _, id := range []string{done, pending} {
+		_, err := s.GetNotification(ctx, "exp", id)
+		must(t, err, "GetNotification of a record within its retention")
+	}
+	if ok, _ := s.TakeQuota(ctx, "quota:old", time.Hour, 1, Base.Add(30*time.Minute)); ok {
+		t.Fatal("the quota window was forgotten before its end")
+	}
+	_, err := s.ExpireRecords(ctx, Base, 0)
+	mustCode(t, err, centre.EINVALID, "ExpireRecords with limit 0")
 }
