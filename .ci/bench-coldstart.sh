@@ -11,6 +11,9 @@
 # runtime and app initialisation, and the first request. Each function is
 # started cold BENCH_RUNS times (default 5) in this one run, and the median
 # is reported; ratios are against hello. Results: test-artifacts/bench/.
+# Last, the budgets of issue 16 with PASS or FAIL: the public function
+# built as deployed (arm64) at most 12 MiB, and its cold start at most
+# 1.2x the hello-world's.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$PWD
@@ -138,3 +141,17 @@ done
   done
 } >"$out/coldstart.tsv"
 column -t -s $'\t' "$out/coldstart.tsv"
+
+# The budgets, the size on the deployed architecture (template.yaml: arm64).
+CGO_ENABLED=0 GOOS=linux GOARCH=arm64 go build -tags "lambda.norpc,lambda,publicfn" -ldflags "-s -w" -trimpath \
+  -buildvcs=false -o "$bin/public-arm64" ./functions/public
+budget=$((12 << 20))
+arm=$(stat -c %s "$bin/public-arm64")
+verdict() { if [ "$1" = 1 ]; then echo PASS; else echo FAIL; fi; }
+{
+  printf 'public size (arm64, stripped): %d bytes = %.2f MiB, budget 12 MiB: %s\n' "$arm" \
+    "$(awk -v a="$arm" 'BEGIN{printf "%.2f", a/1048576}')" "$(verdict "$([ "$arm" -le "$budget" ] && echo 1)")"
+  ratio=$(awk -v a="${cold[public]}" -v b="${cold[hello]}" 'BEGIN{printf "%.2f", (b>0)?a/b:0}')
+  printf 'public cold start: %s ms = %sx hello (%s ms), budget 1.2x: %s\n' "${cold[public]}" "$ratio" "${cold[hello]}" \
+    "$(verdict "$(awk -v r="$ratio" 'BEGIN{print (r<=1.2)?1:0}')")"
+} | tee "$out/budgets.txt"

@@ -15,6 +15,8 @@ import (
 	"testing"
 	"time"
 
+	bolt "go.etcd.io/bbolt"
+
 	"infocentre/internal/demo"
 
 	"infocentre/internal/centre"
@@ -360,5 +362,29 @@ func TestSeed(t *testing.T) {
 	}
 	if _, _, err = runCLI(t, "seed", "--data", data); err == nil || !strings.Contains(err.Error(), "not empty") {
 		t.Errorf("seed of a seeded store: %v, want an error: not empty", err)
+	}
+}
+
+// TestSiteRebuildFront: a data file whose site has no front (as one
+// written before fronts were kept) gets it back from site rebuild-front;
+// a second run has nothing to do.
+func TestSiteRebuildFront(t *testing.T) {
+	data := t.TempDir()
+	if _, _, err := runCLI(t, "seed", "--data", data); err != nil {
+		t.Fatal(err)
+	}
+	db, err := bolt.Open(filepath.Join(data, "infocentre.db"), 0o600, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := db.Update(func(tx *bolt.Tx) error { return tx.Bucket([]byte("fronts")).Delete([]byte("demo")) }); err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+	for _, want := range []string{"rebuilt the front of 1 sites", "rebuilt the front of 0 sites"} {
+		stdout, stderr, err := runCLI(t, "site", "rebuild-front", "--data", data)
+		if err != nil || !strings.Contains(stdout, want) {
+			t.Fatalf("site rebuild-front: %q %q %v; want %q", stdout, stderr, err, want)
+		}
 	}
 }

@@ -552,6 +552,35 @@ func publishDue(ctx context.Context, sf storeFlags, stdout, stderr io.Writer) er
 	return nil
 }
 
+// siteRebuildFrontCmd is site rebuild-front: centre.Service.RebuildFronts
+// on the store.
+func siteRebuildFrontCmd(fs *flag.FlagSet) runFunc {
+	var sf storeFlags
+	sf.register(fs)
+	return func(ctx context.Context, _ []string, stdout, stderr io.Writer) error {
+		cfg, err := sf.oneShot(ctx)
+		if err != nil {
+			return err
+		}
+		store, err := openLocal(ctx, cfg, false)
+		if err != nil {
+			return err
+		}
+		a, err := app.New(cfg, store, app.NewLogger(stderr, cfg.LogLevel))
+		if err != nil {
+			store.Close()
+			return err
+		}
+		defer a.Close()
+		n, err := a.Service.RebuildFronts(ctx)
+		fmt.Fprintf(stdout, "rebuilt the front of %d sites\n", n)
+		if err != nil {
+			return explain(err)
+		}
+		return nil
+	}
+}
+
 func seedCmd(fs *flag.FlagSet) runFunc {
 	var sf storeFlags
 	sf.register(fs)

@@ -608,8 +608,15 @@ func (a *App) Authorize(ctx context.Context, authorization string) (centre.Princ
 func (a *App) PublishDue(ctx context.Context) (int, error) { return a.Service.PublishDue(ctx) }
 
 // RunPublisher calls PublishDue every interval until ctx ends: the local
-// stand-in for the scheduled publisher function.
+// stand-in for the scheduled publisher function. First it gives every site
+// created before fronts were kept its front (centre.Service.RebuildFronts;
+// on AWS the CLI's site rebuild-front does).
 func (a *App) RunPublisher(ctx context.Context, interval time.Duration) {
+	if n, err := a.Service.RebuildFronts(ctx); err != nil && ctx.Err() == nil {
+		a.Log.ErrorContext(ctx, "rebuild site fronts", slog.String("error", err.Error()))
+	} else if n > 0 {
+		a.Log.InfoContext(ctx, "rebuilt site fronts", slog.Int("count", n))
+	}
 	t := time.NewTicker(interval)
 	defer t.Stop()
 	for {

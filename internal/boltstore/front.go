@@ -2,6 +2,7 @@ package boltstore
 
 import (
 	"context"
+	"strconv"
 
 	bolt "go.etcd.io/bbolt"
 
@@ -16,6 +17,27 @@ func getFront(tx *bolt.Tx, site string) (*centre.SiteFront, error) {
 		return nil, nil
 	}
 	return centre.DecodeSiteFront(v)
+}
+
+// PutSiteFront stores front as the site's front if no write transaction
+// committed since stamp was read (SiteStamp's value is the last committed
+// transaction's number): one write transaction. Returns ENOTFOUND or
+// EPRECONDITION.
+func (s *Store) PutSiteFront(ctx context.Context, slug string, front *centre.SiteFront, stamp string) error {
+	return s.update(ctx, func(tx *bolt.Tx) error {
+		r, err := getSite(tx, slug)
+		if err != nil {
+			return err
+		}
+		if r == nil {
+			return centre.Errorf(centre.ENOTFOUND, "no site %q", slug)
+		}
+		// A write transaction's number is the last committed one's plus one.
+		if "t"+strconv.Itoa(tx.ID()-1) != stamp {
+			return centre.Errorf(centre.EPRECONDITION, "site %q changed since its stamp %q was read", slug, stamp)
+		}
+		return put(tx.Bucket(bFronts), []byte(slug), front)
+	})
 }
 
 // applyFront changes the front of site for a write of an entry from old to

@@ -204,12 +204,13 @@ var (
 )
 
 // guardReads are the exported methods that change nothing (or, for
-// Bootstrap and PublishDue, take no caller: see their own tests).
+// Bootstrap, PublishDue, RebuildFront and RebuildFronts, take no caller:
+// see their own tests).
 var guardReads = map[string]bool{
 	"Authenticate": true, "Site": true, "StaffSite": true, "ListSites": true, "Entry": true, "Entries": true,
 	"PublicEntries": true, "PublicEntry": true, "Revisions": true, "Revision": true, "Diff": true, "Keys": true,
 	"Audit": true, "Preview": true, "Require": true, "HostReserved": true, "At": true, "PreviewEntry": true, "PublicListing": true,
-	"PublicSites": true, "PublicVersions": true, "SiteStamp": true, "PublicFront": true, "PublicEntriesByID": true, "ReadableEntries": true, "SiteByHost": true, "Bootstrap": true, "PublishDue": true,
+	"PublicSites": true, "PublicVersions": true, "SiteStamp": true, "PublicFront": true, "PublicEntriesByID": true, "ReadableEntries": true, "SiteByHost": true, "Bootstrap": true, "PublishDue": true, "RebuildFront": true, "RebuildFronts": true,
 	"File": true, "ListFiles": true, "FileUsage": true, "MaxFileSize": true, "PublicFile": true, "PreviewFile": true, "PresignFile": true,
 	"People": true, "Person": true, "Time": true, "EntriesBySlug": true, "Subscribers": true, "Notifications": true,
 	"Webhooks": true, "Webhook": true, "WebhookDeliveries": true,

@@ -47,6 +47,14 @@ type Store interface {
 	// write of an entry changes (SiteFront.Apply) atomically with the
 	// entry. Returns ENOTFOUND for an unknown site.
 	SiteStamp(ctx context.Context, slug string) (SiteStamp, error)
+	// PutSiteFront stores front as the site's front if the site's change
+	// stamp still has the value stamp (SiteStamp.Value, read before front
+	// was built from the site's entries; the front a store keeps is
+	// otherwise only changed by entry writes): it gives a site created
+	// before fronts were kept its front (Service.RebuildFront). Returns
+	// ENOTFOUND for an unknown site, EPRECONDITION if the stamp has moved
+	// (an entry was written meanwhile: build again).
+	PutSiteFront(ctx context.Context, slug string, front *SiteFront, stamp string) error
 
 	// CreateEntry stores a new entry. Returns ECONFLICT if its ID exists or
 	// another entry of the site has the same (Lang, Slug).

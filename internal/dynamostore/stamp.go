@@ -3,6 +3,7 @@ package dynamostore
 import (
 	"context"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -79,4 +80,47 @@ func later(a, b time.Time) time.Time {
 		return b
 	}
 	return a
+}
+
+// PutSiteFront stores front on the site's search marker (see search.go)
+// if the marker's sequence is still the one stamp carries (the site's
+// version does not matter: a front holds entries only), with a check that
+// the site exists: one TransactWriteItems. A site without a marker (no
+// public write yet, stamp sequence 0) gets one at sequence 0. The stamp's
+// value does not move. Returns ENOTFOUND or EPRECONDITION.
+func (s *Store) PutSiteFront(parent context.Context, slug string, front *centre.SiteFront, stamp string) error {
+	ctx, cancel, err := s.op(parent)
+	if err != nil {
+		return err
+	}
+	defer cancel()
+	_, seqText, ok := strings.Cut(stamp, "s")
+	seq, perr := strconv.ParseInt(seqText, 10, 64)
+	if !ok || perr != nil || !strings.HasPrefix(stamp, "v") {
+		return centre.Errorf(centre.EPRECONDITION, "%q is not a change stamp of this store", stamp)
+	}
+	b, err := centre.EncodeSiteFront(front)
+	if err != nil {
+		return err
+	}
+	at := item{}
+	writer(at).t("changed_at", s.now())
+	c := &cond{names: map[string]string{"#seq": "seq", "#front": attrFront},
+		values: map[string]types.AttributeValue{":seq": num(seq), ":front": &types.AttributeValueMemberB{Value: b}}}
+	update := "SET #front = :front"
+	if seq == 0 {
+		c.expr = "attribute_not_exists(#seq)"
+		c.names["#at"], c.values[":at"] = "changed_at", at["changed_at"]
+		update = "SET #front = :front, #seq = :seq, #at = :at"
+	} else {
+		c.expr = "#seq = :seq"
+	}
+	t := &txn{table: s.table}
+	t.check(siteKey(slug), &cond{expr: "attribute_exists(PK)"}, func(item) error {
+		return centre.Errorf(centre.ENOTFOUND, "site %q not found", slug)
+	})
+	t.update(searchSeqKey(slug), update, c, func(item) error {
+		return centre.Errorf(centre.EPRECONDITION, "site %q changed since its stamp %q was read", slug, stamp)
+	})
+	return s.transact(ctx, parent, "put site front", t)
 }

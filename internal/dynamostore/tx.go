@@ -85,6 +85,16 @@ func (t *txn) update(key item, update string, c *cond, onFail func(old item) err
 	t.onFail = append(t.onFail, onFail)
 }
 
+// check adds a condition on an item that the transaction does not write.
+func (t *txn) check(key item, c *cond, onFail func(old item) error) {
+	expr, names, values := c.apply()
+	t.actions = append(t.actions, types.TransactWriteItem{ConditionCheck: &types.ConditionCheck{
+		TableName: aws.String(t.table), Key: key,
+		ConditionExpression: expr, ExpressionAttributeNames: names, ExpressionAttributeValues: values,
+	}})
+	t.onFail = append(t.onFail, onFail)
+}
+
 func returnOld(c *cond) types.ReturnValuesOnConditionCheckFailure {
 	if c == nil || c.expr == "" {
 		return ""

@@ -51,6 +51,7 @@ func Run(t *testing.T, newStore func(t *testing.T) centre.Store, opts ...Option)
 		{"Sites/Delete", testDeleteSite},
 		{"Sites/Stamp", testSiteStamp},
 		{"Sites/Front", testSiteFront},
+		{"Sites/PutFront", testPutSiteFront},
 		{"Entries/CreateGet", testEntryCreateGet},
 		{"Entries/BySlug", testEntriesBySlug},
 		{"Entries/ByID", testEntriesByID},
