@@ -33,6 +33,9 @@ const maxForm = 8 << 10
 // request came from (for the per-client rate limit).
 func (a *Alerts) Register(mux *http.ServeMux, clientOf func(*http.Request) string) {
 	cop := http.NewCrossOriginProtection()
+	cop.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		a.problem(w, r, centre.Errorf(centre.EFORBIDDEN, "this form may only be sent from the site's own pages"))
+	}))
 	post := func(pattern string, h http.HandlerFunc) {
 		mux.Handle("POST "+pattern, cop.Handler(http.MaxBytesHandler(h, maxForm)))
 	}
@@ -56,18 +59,20 @@ func wantsJSON(r *http.Request) bool {
 // problem answers an error: problem+json, or an HTML page.
 func (a *Alerts) problem(w http.ResponseWriter, r *http.Request, err error) {
 	status, title := http.StatusInternalServerError, "Internal error"
-	detail := "internal error"
+	detail, code := "internal error", centre.EINTERNAL
 	var fields []centre.FieldError
 	var ce *centre.Error
 	switch {
 	case errors.Is(err, errLimited):
-		status, title, detail = http.StatusTooManyRequests, "Too many requests", errLimited.Error()
+		status, title, detail, code = http.StatusTooManyRequests, "Too many requests", errLimited.Error(), "rate_limited"
 		w.Header().Set("Retry-After", "3600")
 	case errors.As(err, &ce) && ce.Code != centre.EINTERNAL:
-		detail, fields = ce.Message, ce.Fields
+		detail, fields, code = ce.Message, ce.Fields, ce.Code
 		switch ce.Code {
 		case centre.EINVALID:
 			status, title = http.StatusBadRequest, "Invalid request"
+		case centre.EFORBIDDEN:
+			status, title = http.StatusForbidden, "Forbidden"
 		case centre.ENOTFOUND:
 			status, title = http.StatusNotFound, "Not found"
 		case centre.ECONFLICT, centre.EPRECONDITION:
@@ -83,7 +88,7 @@ func (a *Alerts) problem(w http.ResponseWriter, r *http.Request, err error) {
 	if wantsJSON(r) {
 		w.Header().Set("Content-Type", "application/problem+json")
 		w.WriteHeader(status)
-		body := map[string]any{"type": "about:blank", "title": title, "status": status, "detail": detail}
+		body := map[string]any{"type": "about:blank", "title": title, "status": status, "detail": detail, "code": code}
 		if len(fields) > 0 {
 			body["errors"] = fields
 		}
