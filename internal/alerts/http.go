@@ -130,6 +130,17 @@ func (a *Alerts) pageLang(r *http.Request, site, email, scope string) string {
 	return lang
 }
 
+// pageStyle is the style of the visitors' pages: readable at any width,
+// light and dark (the public site's dark background), a skip link and a
+// focus ring that shows, as on the public site (e2e/browser/a11y.mjs).
+const pageStyle = `:root{color-scheme:light dark}body{font-family:system-ui,sans-serif;line-height:1.5;max-width:40em;margin:2em auto;padding:0 1em;` +
+	`background:#fff;color:#1b1b1b}a{color:#0b4f9c}table{border-collapse:collapse;width:100%;table-layout:fixed}td,th{padding:.3em .6em;border-bottom:1px solid #888;` +
+	`text-align:left;vertical-align:top}button,select{font:inherit;padding:.3em .8em;max-width:100%;white-space:normal;overflow-wrap:anywhere}:focus-visible,a:focus,button:focus,select:focus{outline:3px solid #0b4f9c;outline-offset:2px}` +
+	`.skip{position:absolute;left:-100em}.skip:focus{left:1em;top:.5em;background:#fff;padding:.2em .5em}` +
+	`@media (max-width:40em){table,tbody,tr,td,th{display:block}thead{display:none}td{border:0}tr{border-bottom:1px solid #888;padding:.5em 0}}` +
+	`@media (prefers-color-scheme:dark){body{background:#121212;color:#ececec}a{color:#8cc4ff}.skip:focus{background:#121212}` +
+	`:focus-visible,a:focus,button:focus,select:focus{outline-color:#8cc4ff}}`
+
 // page writes a small, self-contained HTML page in lang.
 func page(w http.ResponseWriter, status int, lang, title, body string) {
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
@@ -139,9 +150,9 @@ func page(w http.ResponseWriter, status int, lang, title, body string) {
 	w.Header().Set("X-Content-Type-Options", "nosniff")
 	w.WriteHeader(status)
 	fmt.Fprintf(w, `<!doctype html><html lang="%s"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">`+
-		`<meta name="robots" content="noindex"><title>%s</title><style>body{font-family:system-ui,sans-serif;line-height:1.5;max-width:40em;margin:2em auto;padding:0 1em}`+
-		`button{font:inherit;padding:.4em 1em}table{border-collapse:collapse}td,th{padding:.3em .6em;border-bottom:1px solid #ccc;text-align:left}</style></head>`+
-		`<body><main><h1>%s</h1>%s</main></body></html>`, html.EscapeString(lang), html.EscapeString(title), html.EscapeString(title), body)
+		`<meta name="robots" content="noindex"><meta name="color-scheme" content="light dark"><title>%s</title><style>%s</style></head>`+
+		`<body><a class="skip" href="#main">%s</a><main id="main"><h1>%s</h1>%s</main></body></html>`,
+		html.EscapeString(lang), html.EscapeString(title), pageStyle, html.EscapeString(word(lang, "page.skip")), html.EscapeString(title), body)
 }
 
 func writeJSON(w http.ResponseWriter, status int, v any) {
