@@ -9,7 +9,10 @@
 # gzip, as browsers do); nginx serves the bytes infocentre sent, fetched
 # first, with access logs off on both sides (infocentre logs at warn).
 # Prints requests per second, the ratio to nginx and the p99 latency per
-# page. BENCH_HTTP_SECONDS (default 5) per run, BENCH_HTTP_ROUNDS (default
+# page, and the CPU time each server spent per request (user and system,
+# of all its processes, from /proc): on a machine shared with other work
+# the throughput of both moves with the load, the CPU time per request far
+# less. BENCH_HTTP_SECONDS (default 5) per run, BENCH_HTTP_ROUNDS (default
 # 3) alternating runs per server and page, BENCH_HTTP_CONNECTIONS (default
 # 32). Results: test-artifacts/bench-http/.
 set -euo pipefail
@@ -52,6 +55,7 @@ app_port=$(free_port)
 LOG_LEVEL=warn INFOCENTRE_OWNER_EMAIL=bench@localhost "$work/infocentre" serve --addr "127.0.0.1:$app_port" --data "$work/data" \
   >"$out/serve.log" 2>&1 &
 pids+=($!)
+app_pid=$!
 wait_up "http://127.0.0.1:$app_port/sites/demo/" || die "infocentre serve did not answer (see $out/serve.log)"
 
 declare -A path=([home]=/sites/demo/ [entry]=/sites/demo/en/keep-cancer-care-going/)
@@ -90,6 +94,7 @@ http {
 CONF
 "$nginx" -c "$work/nginx.conf" -p "$work" -g 'daemon off;' >"$out/nginx.log" 2>&1 &
 pids+=($!)
+ng_pid=$!
 wait_up "http://127.0.0.1:$ng_port${path[home]}" || die "nginx did not answer (see $out/nginx.log)"
 
 # The same bytes from both.
@@ -99,14 +104,28 @@ for p in "${pages[@]}"; do
   [ "$a" = "$b" ] || die "$p: nginx does not serve the bytes infocentre serves"
 done
 
-run() { # run NAME URL -> "req_per_s p99_ms"
-  local f="$out/wrk-$1.txt"
+# cpu_ticks PID: the user and system clock ticks of PID and its children
+# (nginx's workers) so far.
+cpu_ticks() {
+  local t=0 p
+  for p in "$1" $(ps -o pid= --ppid "$1"); do
+    t=$((t + $(awk '{print $14 + $15}' "/proc/$p/stat" 2>/dev/null || echo 0)))
+  done
+  echo "$t"
+}
+hz=$(getconf CLK_TCK)
+
+run() { # run NAME URL PID -> "req_per_s p99_ms cpu_us_per_request"
+  local f="$out/wrk-$1.txt" t0 t1
+  t0=$(cpu_ticks "$3")
   wrk -t"$threads" -c"$conns" -d"${secs}s" --latency -H 'Accept-Encoding: gzip' "$2" >"$f" 2>&1 || die "wrk $1 failed (see $f)"
-  awk '
+  t1=$(cpu_ticks "$3")
+  awk -v ticks=$((t1 - t0)) -v hz="$hz" '
     function ms(v) { if (v ~ /us$/) return v/1000; if (v ~ /ms$/) return v+0; if (v ~ /s$/) return v*1000; return v }
     /Requests\/sec:/ { rps = $2 }
+    / requests in / { n = $1 }
     $1 == "99%" { p99 = ms($2) }
-    END { printf "%.0f %.2f\n", rps, p99 }' "$f"
+    END { printf "%.0f %.2f %.1f\n", rps, p99, (n > 0) ? ticks * 1e6 / hz / n : 0 }' "$f"
 }
 
 # The machine is shared: runs alternate between the two servers, round
@@ -115,18 +134,30 @@ run() { # run NAME URL -> "req_per_s p99_ms"
 median() { sort -n | awk '{v[NR]=$1} END {print (NR%2) ? v[(NR+1)/2] : (v[NR/2]+v[NR/2+1])/2}'; }
 load_before=$(cut -d' ' -f1-3 /proc/loadavg)
 {
-  printf 'page\tbytes\tnginx_req_s\tnginx_p99_ms\tinfocentre_req_s\tinfocentre_p99_ms\tratio\n'
+  printf 'page\tbytes\tnginx_req_s\tnginx_p99_ms\tnginx_cpu_us\tinfocentre_req_s\tinfocentre_p99_ms\tinfocentre_cpu_us\tratio\tcpu_ratio\n'
   for p in "${pages[@]}"; do
     : >"$work/n-$p" && : >"$work/i-$p"
     for round in $(seq 1 "$rounds"); do
-      run "nginx-$p-$round" "http://127.0.0.1:$ng_port${path[$p]}" >>"$work/n-$p"
-      run "infocentre-$p-$round" "http://127.0.0.1:$app_port${path[$p]}" >>"$work/i-$p"
+      run "nginx-$p-$round" "http://127.0.0.1:$ng_port${path[$p]}" "$ng_pid" >>"$work/n-$p"
+      run "infocentre-$p-$round" "http://127.0.0.1:$app_port${path[$p]}" "$app_pid" >>"$work/i-$p"
     done
-    nr=$(cut -d' ' -f1 "$work/n-$p" | median) np=$(cut -d' ' -f2 "$work/n-$p" | median)
-    ir=$(cut -d' ' -f1 "$work/i-$p" | median) ip=$(cut -d' ' -f2 "$work/i-$p" | median)
-    printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$p" "$(stat -c %s "$work/www/$p.gz")" "$nr" "$np" "$ir" "$ip" \
-      "$(awk -v a="$ir" -v b="$nr" 'BEGIN{printf "%.2f", (b>0)?a/b:0}')"
+    nr=$(cut -d' ' -f1 "$work/n-$p" | median) np=$(cut -d' ' -f2 "$work/n-$p" | median) nc=$(cut -d' ' -f3 "$work/n-$p" | median)
+    ir=$(cut -d' ' -f1 "$work/i-$p" | median) ip=$(cut -d' ' -f2 "$work/i-$p" | median) ic=$(cut -d' ' -f3 "$work/i-$p" | median)
+    # cpu_ratio: nginx's CPU time per request over infocentre's, the
+    # throughput ratio both would reach if CPU time were all they lacked.
+    printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$p" "$(stat -c %s "$work/www/$p.gz")" "$nr" "$np" "$nc" "$ir" "$ip" "$ic" \
+      "$(awk -v a="$ir" -v b="$nr" 'BEGIN{printf "%.2f", (b>0)?a/b:0}')" \
+      "$(awk -v a="$nc" -v b="$ic" 'BEGIN{printf "%.2f", (b>0)?a/b:0}')"
   done
 } >"$out/bench-http.tsv"
 log "$threads wrk threads, $conns connections, $rounds alternating rounds of ${secs}s per server and page (medians), $(nproc) CPUs, load average $load_before before, $(cut -d' ' -f1-3 /proc/loadavg) after"
 column -t -s $'\t' "$out/bench-http.tsv"
+
+# The floor under infocentre: a bare net/http handler sending the very
+# headers and bytes of the cached page, in the same server, against the
+# cached page itself (CPU time per request; fails above 1.3×).
+log "cached page against a bare net/http handler (TestReportServeFloor)"
+floor=ok
+FLOOR_REPORT=1 go test -count=1 -run 'TestReportServeFloor' -v ./internal/app >"$out/floor.txt" 2>&1 || floor=failed
+grep -E 'CPU per request|CPU time per request' "$out/floor.txt" | sed 's/^ *floor_test.go:[0-9]*: //' || true
+[ "$floor" = ok ] || die "TestReportServeFloor failed (see $out/floor.txt)"

@@ -1,7 +1,12 @@
 package functions_test
 
 import (
+	"bytes"
+	"encoding/json"
 	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -289,25 +294,125 @@ func TestDistribution(t *testing.T) {
 }
 
 // TestViewerHostFunction: the public behaviour runs the viewer-request
-// function that sets X-Viewer-Host from the viewer's Host (replacing a
-// visitor's own), the header the public function trusts with the origin
-// secret (httpapi.ViewerHostHeader).
+// function on every request; its code (template.yaml, run in node with the
+// parameters substituted) sets X-Viewer-Host from the viewer's Host
+// (replacing a visitor's own), the header the public function trusts with
+// the origin secret (httpapi.ViewerHostHeader); leaves the paths of the
+// deployment's own hosts (cloudfront.net, ReservedHosts, HostName,
+// PublicOrigin's) as they are, with /hosts/ refused there; and asks for a
+// site's own host's pages below httpapi.ViewerHostPath, which the public
+// function serves and the mirror holds, but for /sites/ and /assets/.
 func TestViewerHostFunction(t *testing.T) {
 	res := get(t, loadTemplate(t), "Resources").(node)
-	fn := get(t, res, "ViewerHostFunction", "Properties").(node)
-	code, _ := fn["FunctionCode"].(string)
-	for _, want := range []string{"delete r.headers['x-viewer-host']", "r.headers['x-viewer-host'] = { value: r.headers.host.value }"} {
-		if !strings.Contains(code, want) {
-			t.Errorf("viewer-request function lacks %q:\n%s", want, code)
-		}
-	}
-	if !strings.EqualFold(httpapi.ViewerHostHeader, "x-viewer-host") {
-		t.Errorf("the function sets x-viewer-host, the public function reads %s", httpapi.ViewerHostHeader)
-	}
 	def := get(t, res, "Distribution", "Properties", "DistributionConfig", "DefaultCacheBehavior").(node)
 	assoc := asList(def["FunctionAssociations"])
 	if len(assoc) != 1 || assoc[0].(node)["EventType"] != "viewer-request" ||
 		fmt.Sprint(assoc[0].(node)["FunctionARN"]) != "map[Fn::GetAtt:ViewerHostFunction.FunctionARN]" {
 		t.Errorf("default behaviour's functions %v, want the viewer-host function on viewer-request", assoc)
+	}
+	fn := get(t, res, "ViewerHostFunction", "Properties").(node)
+	if rt := get(t, fn, "FunctionConfig", "Runtime"); rt != "cloudfront-js-2.0" {
+		t.Errorf("runtime %v", rt)
+	}
+	sub, _ := fn["FunctionCode"].(node)["Fn::Sub"].(string)
+	if sub == "" {
+		t.Fatalf("FunctionCode %v, want a !Sub of the deployment's host names", fn["FunctionCode"])
+	}
+	if len(sub) > 10240 {
+		t.Errorf("function code of %d bytes; CloudFront Functions take 10 KB", len(sub))
+	}
+	if !strings.EqualFold(httpapi.ViewerHostHeader, "x-viewer-host") {
+		t.Errorf("the function sets x-viewer-host, the public function reads %s", httpapi.ViewerHostHeader)
+	}
+	if testing.Short() {
+		t.Skip("runs the function in node; skipped under -short")
+	}
+	nodeBin, err := exec.LookPath("node")
+	if err != nil {
+		if os.Getenv("CI") == "true" {
+			t.Fatal("node is needed to run the CloudFront Function's code")
+		}
+		t.Skip("node not found")
+	}
+	code := strings.NewReplacer("${ReservedHosts}", " api.example.org, *.centre.example.net", "${HostName}", "",
+		"${PublicOrigin}", "https://info.example.org").Replace(sub)
+	if strings.Contains(code, "${") {
+		t.Fatalf("the function's code names a parameter the test does not substitute:\n%s", code)
+	}
+	type request struct {
+		URI     string                       `json:"uri"`
+		Headers map[string]map[string]string `json:"headers"`
+	}
+	type result struct {
+		Request    request `json:"request"`
+		StatusCode int     `json:"statusCode"`
+	}
+	own := httpapi.ViewerHostPath("flood.example.org")
+	cases := []struct {
+		host, sent, uri string
+		wantURI, viewer string // wantURI "": a 404 answered by the function
+	}{
+		{"d111abcdef8.cloudfront.net", "", "/", "/", "d111abcdef8.cloudfront.net"},
+		{"d111abcdef8.cloudfront.net", "flood.example.org", "/sites/demo/en/x/", "/sites/demo/en/x/", "d111abcdef8.cloudfront.net"},
+		{"info.example.org", "", "/sites/demo/", "/sites/demo/", "info.example.org"},
+		{"info.example.org", "", "/robots.txt", "/robots.txt", "info.example.org"},
+		{"info.example.org", "", own + "/en/x/", "", ""},
+		{"d111abcdef8.cloudfront.net", "", own + "/", "", ""},
+		{"api.example.org", "", "/", "/", "api.example.org"},
+		{"www.centre.example.net", "", "/news/", "/news/", "www.centre.example.net"},
+		{"flood.example.org", "", "/", own + "/", "flood.example.org"},
+		{"Flood.Example.org", "evil.example", "/en/levee-breach/", own + "/en/levee-breach/", "flood.example.org"},
+		{"flood.example.org", "", "/feed.atom", own + "/feed.atom", "flood.example.org"},
+		{"flood.example.org", "", "/tags/sant%C3%A9/", own + "/tags/sant%C3%A9/", "flood.example.org"},
+		{"flood.example.org", "", "/assets/style.638297be5df5.css", "/assets/style.638297be5df5.css", "flood.example.org"},
+		{"flood.example.org", "", "/sites/other/", "/sites/other/", "flood.example.org"},
+		{"flood.example.org", "", "/hosts/other.example.org/", own + "/hosts/other.example.org/", "flood.example.org"},
+		{"", "evil.example", "/", "/", ""},
+	}
+	var events []map[string]any
+	for _, c := range cases {
+		h := map[string]map[string]string{}
+		if c.host != "" {
+			h["host"] = map[string]string{"value": c.host}
+		}
+		if c.sent != "" {
+			h["x-viewer-host"] = map[string]string{"value": c.sent}
+		}
+		events = append(events, map[string]any{"version": "1.0", "context": map[string]any{"eventType": "viewer-request"},
+			"viewer":  map[string]any{"ip": "198.51.100.7"},
+			"request": map[string]any{"method": "GET", "uri": c.uri, "querystring": map[string]any{}, "headers": h, "cookies": map[string]any{}}})
+	}
+	in, _ := json.Marshal(events)
+	dir := t.TempDir()
+	script := filepath.Join(dir, "run.js")
+	harness := code + "\nvar events = JSON.parse(require('fs').readFileSync(0, 'utf8'));\n" +
+		"process.stdout.write(JSON.stringify(events.map(function (e) { var r = handler(e); return r.statusCode ? r : { request: r }; })));\n"
+	if err := os.WriteFile(script, []byte(harness), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command(nodeBin, script)
+	cmd.Stdin = bytes.NewReader(in)
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("node: %v", err)
+	}
+	var got []result
+	if err := json.Unmarshal(out, &got); err != nil || len(got) != len(cases) {
+		t.Fatalf("node's output %s: %v", out, err)
+	}
+	for i, c := range cases {
+		g := got[i]
+		if c.wantURI == "" {
+			if g.StatusCode != 404 {
+				t.Errorf("%s %s: %+v, want a 404 from the function", c.host, c.uri, g)
+			}
+			continue
+		}
+		if g.StatusCode != 0 || g.Request.URI != c.wantURI {
+			t.Errorf("%s %s: uri %q (status %d), want %q", c.host, c.uri, g.Request.URI, g.StatusCode, c.wantURI)
+		}
+		if v := g.Request.Headers["x-viewer-host"]["value"]; v != c.viewer {
+			t.Errorf("%s %s: x-viewer-host %q, want %q", c.host, c.uri, v, c.viewer)
+		}
 	}
 }

@@ -11,10 +11,8 @@ import (
 	"io"
 	"log/slog"
 	"net"
-	"net/http"
 	"os"
 	"path/filepath"
-	"runtime/debug"
 	"time"
 
 	"infocentre/internal/alerts/sesmail"
@@ -107,24 +105,8 @@ func serveCmd(fs *flag.FlagSet) runFunc {
 	}
 }
 
-// serveGCPercent is the garbage collector's target (GOGC) of `serve` when
-// the environment sets neither GOGC nor GOMEMLIMIT. A warm page is served
-// from the render cache, and what a request allocates (net/http's request
-// and header maps, a few hundred bytes of ours) is garbage at once, while
-// the live heap is small (a few MB besides the cache): at the runtime's
-// default of 100 the collector ran about ten times a second under load,
-// took a fifth of the CPU time per request and stopped every connection at
-// each cycle's start, which on a busy machine (the OS scheduling the
-// stopping thread out) is where the slowest responses came from. At 400 the
-// heap may grow to five times what is live (a full 64 MiB render cache:
-// about 350 MB) before a cycle, for a quarter of the cycles. GOGC or
-// GOMEMLIMIT in the environment wins.
-const serveGCPercent = 400
-
 func serve(ctx context.Context, sf storeFlags, addr string, seed bool, every time.Duration, stdout, stderr io.Writer) error {
-	if os.Getenv("GOGC") == "" && os.Getenv("GOMEMLIMIT") == "" {
-		debug.SetGCPercent(serveGCPercent)
-	}
+	app.TuneServeGC()
 	cfg := sf.config()
 	if sf.stack != "" {
 		// Serve a deployed stack's table (it still needs CURSOR_SECRET).
@@ -166,21 +148,7 @@ func serve(ctx context.Context, sf storeFlags, addr string, seed bool, every tim
 			defer os.Remove(path)
 		}
 	}
-	// The timeouts bound what a slow or idle client holds (a goroutine and
-	// its buffers), at the price of a deadline set on the connection per
-	// request (about 2% of a cached page's CPU time, measured under wrk):
-	// kept. Keep-alive stays on (net/http's default; a new connection per
-	// request would cost more than the page), and the write buffer stays
-	// net/http's 4 KiB: a cached page and its headers leave in one write
-	// up to about 3 KB compressed, and a larger one in a few.
-	srv := &http.Server{
-		Handler:           a.Handler,
-		ReadHeaderTimeout: 10 * time.Second,
-		ReadTimeout:       30 * time.Second,
-		WriteTimeout:      30 * time.Second,
-		IdleTimeout:       2 * time.Minute,
-		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
-	}
+	srv := app.NewServer(a.Handler, log)
 	pubCtx, stopPub := context.WithCancel(ctx)
 	defer stopPub()
 	go a.RunPublisher(pubCtx, every)

@@ -28,7 +28,6 @@ import (
 	"infocentre/internal/markdown"
 	"infocentre/internal/previewlink"
 	"infocentre/internal/rendercache"
-	"infocentre/internal/s3files"
 	"infocentre/internal/search"
 	"infocentre/internal/secrets"
 	"infocentre/internal/web"
@@ -299,13 +298,15 @@ func OpenStore(ctx context.Context, cfg Config) (centre.Store, error) {
 	return nil, fmt.Errorf("unknown store %q: use bolt or dynamodb", cfg.Store)
 }
 
-// OpenFiles opens the file store cfg names: the S3 bucket FilesBucket, or
-// with the embedded store the directory FilesDir (default DataDir/files);
-// nil (uploads refused) with DynamoDB and no bucket.
+// OpenFiles opens the file store cfg names: the S3 bucket FilesBucket
+// (openBucket: with presigned uploads, or in the public function's build
+// only read and presigned GETs), or with the embedded store the directory
+// FilesDir (default DataDir/files); nil (uploads refused) with DynamoDB
+// and no bucket.
 func OpenFiles(ctx context.Context, cfg Config) (centre.FileStore, error) {
 	switch {
 	case cfg.FilesBucket != "":
-		return s3files.New(ctx, cfg.FilesBucket)
+		return openBucket(ctx, cfg.FilesBucket)
 	case cfg.Store == "" || cfg.Store == "bolt":
 		return openFilesDir(cfg)
 	}

@@ -84,8 +84,8 @@ func TestViewerHostThroughTheCDN(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer a.Close()
-	get := func(secretValue, viewer string) (int, string) {
-		r := httptest.NewRequest("GET", "/", nil)
+	getPath := func(path, secretValue, viewer string) (int, string) {
+		r := httptest.NewRequest("GET", path, nil)
 		r.Host = "abc123.execute-api.eu-west-1.amazonaws.com"
 		if secretValue != "" {
 			r.Header.Set(httpapi.OriginSecretHeader, secretValue)
@@ -97,6 +97,7 @@ func TestViewerHostThroughTheCDN(t *testing.T) {
 		a.Handler.Public().ServeHTTP(w, r)
 		return w.Code, w.Body.String()
 	}
+	get := func(secretValue, viewer string) (int, string) { return getPath("/", secretValue, viewer) }
 	code, body := get(secret, "Flood.Example.org")
 	if code != 200 || !strings.Contains(body, "<title>Flood response centre") || strings.Contains(body, "<title>Information centres") {
 		t.Errorf("with the secret and the viewer's host: %d, want the site's home on its host:\n%.400s", code, body)
@@ -110,5 +111,28 @@ func TestViewerHostThroughTheCDN(t *testing.T) {
 	}
 	if code, body := get(secret, "flood.example.org:8443/evil"); code != 200 || !strings.Contains(body, directory) {
 		t.Errorf("an invalid viewer host: %d, want the directory:\n%.300s", code, body)
+	}
+	// The distribution asks for a site's own host below its
+	// ViewerHostPath (the viewer-request function's rewrite, so that the
+	// mirror can hold each host's copy): the same page, byte for byte.
+	for _, p := range []string{"/", "/robots.txt", "/statements/"} {
+		wantCode, want := getPath(p, secret, "flood.example.org")
+		code, got := getPath(httpapi.ViewerHostPath("flood.example.org")+p, secret, "flood.example.org")
+		if wantCode != 200 || code != wantCode || got != want {
+			t.Errorf("%s below the host's path: %d, want %d and the same bytes as %s:\n%.300s", p, code, wantCode, p, got)
+		}
+	}
+	// Only below the viewer's own host, and only with the secret.
+	for _, c := range []struct{ path, secret, viewer string }{
+		{httpapi.ViewerHostPath("flood.example.org") + "/", secret, ""},
+		{httpapi.ViewerHostPath("flood.example.org") + "/", secret, "other.example.org"},
+		{httpapi.ViewerHostPath("other.example.org") + "/", secret, "flood.example.org"},
+	} {
+		if code, body := getPath(c.path, c.secret, c.viewer); code != 404 {
+			t.Errorf("%s for viewer %q: %d, want 404:\n%.300s", c.path, c.viewer, code, body)
+		}
+	}
+	if code, _ := getPath(httpapi.ViewerHostPath("flood.example.org")+"/", "", "flood.example.org"); code != 403 {
+		t.Errorf("the host's path without the secret: %d, want 403", code)
 	}
 }

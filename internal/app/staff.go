@@ -11,6 +11,7 @@ import (
 	"infocentre/internal/console"
 	"infocentre/internal/httpapi"
 	"infocentre/internal/media"
+	"infocentre/internal/s3files"
 	"infocentre/internal/s3transfer"
 	"infocentre/internal/static"
 )
@@ -28,6 +29,13 @@ func FromEnv(ctx context.Context, opts ...Option) (*App, error) { return fromEnv
 // inspection, transfers and static archives included.
 func New(cfg Config, store centre.Store, log *slog.Logger) (*App, error) {
 	return build(cfg, store, log, staffParts)
+}
+
+// openBucket opens the S3 bucket of hosted files with the SDK's S3 client:
+// uploads straight to the bucket through presigned POST policies
+// (centre.DirectUploads).
+func openBucket(ctx context.Context, bucket string) (centre.FileStore, error) {
+	return s3files.New(ctx, bucket)
 }
 
 // staffParts is the staff side of New.

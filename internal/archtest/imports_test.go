@@ -48,6 +48,7 @@ var allowed = map[string][]string{
 	"internal/storetest":              {"internal/centre"},
 	"internal/filestore":              {"internal/centre"},
 	"internal/s3files":                {"internal/awsconfig", "internal/centre"},
+	"internal/s3http":                 {"internal/awsconfig", "internal/centre"},
 	"internal/media":                  {"internal/centre"},
 	"internal/media/mediatest":        {},
 
@@ -60,7 +61,7 @@ var allowed = map[string][]string{
 	"internal/webhook":    {"internal/centre", "internal/httpapi"},
 	"internal/static":     {"internal/centre", "internal/cursor", "internal/httpapi", "internal/search", "internal/web"},
 	"internal/console":    {"internal/centre", "internal/cursor", "internal/ratelimit"},
-	"internal/edge":       {"internal/centre", "internal/dynamostore", "internal/static", "internal/web"},
+	"internal/edge":       {"internal/centre", "internal/dynamostore", "internal/httpapi", "internal/static", "internal/web"},
 	"internal/websub":     {"internal/centre", "internal/web"},
 
 	"internal/alerts": {"internal/centre"},
@@ -70,7 +71,7 @@ var allowed = map[string][]string{
 
 	"internal/app": {"internal/alerts", "internal/awsconfig", "internal/boltstore", "internal/centre", "internal/console", "internal/cursor", "internal/dynamostore", "internal/edge",
 		"internal/filestore", "internal/httpapi", "internal/markdown", "internal/media", "internal/notify", "internal/previewlink",
-		"internal/rendercache", "internal/s3files", "internal/s3transfer", "internal/search", "internal/secrets", "internal/static", "internal/web",
+		"internal/rendercache", "internal/s3files", "internal/s3http", "internal/s3transfer", "internal/search", "internal/secrets", "internal/static", "internal/web",
 		"internal/webhook", "internal/websub"},
 
 	"cmd/infocentre":       {"*"},

@@ -220,6 +220,12 @@ type DirectUploads interface {
 	// after the upload (the form may add a query to it): a browser
 	// uploads without script and comes back.
 	PresignUpload(ctx context.Context, key string, maxSize int64, ttl time.Duration, redirect string) (*PresignedUpload, error)
+	PresignedGets
+}
+
+// PresignedGets is a FileStore that hands out short-lived download URLs
+// (an S3 bucket), so that large files never pass through the function.
+type PresignedGets interface {
 	// PresignGet returns a URL that downloads key as name, for ttl.
 	PresignGet(ctx context.Context, key, name, mediaType string, ttl time.Duration) (string, error)
 }

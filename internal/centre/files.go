@@ -548,7 +548,7 @@ func (s *Service) PreviewFile(ctx context.Context, token, sha string, width int)
 // PresignFile returns a short-lived URL that downloads a file (or a
 // variant) straight from the file store, when the store can make one.
 func (s *Service) PresignFile(ctx context.Context, f *File, width int, ttl time.Duration) (string, bool, error) {
-	du, ok := s.Files.(DirectUploads)
+	du, ok := s.Files.(PresignedGets)
 	if !ok {
 		return "", false, nil
 	}

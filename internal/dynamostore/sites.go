@@ -203,7 +203,7 @@ func (s *Store) ListSites(parent context.Context) ([]*centre.Site, error) {
 func (s *Store) queryAll(ctx, parent context.Context, what string, q *dynamodb.QueryInput, fn func(item) error) error {
 	q.TableName = aws.String(s.table)
 	q.ReturnConsumedCapacity = types.ReturnConsumedCapacityTotal
-	p := dynamodb.NewQueryPaginator(s.client, q)
+	p := dynamodb.NewQueryPaginator(s.client.Query, q)
 	for p.HasMorePages() {
 		out, err := p.NextPage(ctx, s.optFns...)
 		if err != nil {

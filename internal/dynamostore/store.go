@@ -40,7 +40,7 @@ const (
 
 // Store implements centre.Store on DynamoDB.
 type Store struct {
-	client  *dynamodb.Client
+	client  *calls
 	table   string
 	timeout time.Duration
 	now     func() time.Time
@@ -77,7 +77,7 @@ func WithCallCounter(c *CallCounter) Option {
 
 // New returns a store on table through client.
 func New(client *dynamodb.Client, table string, opts ...Option) *Store {
-	s := &Store{client: client, table: table, timeout: DefaultTimeout, now: time.Now, log: slog.Default()}
+	s := &Store{client: callsOf(client), table: table, timeout: DefaultTimeout, now: time.Now, log: slog.Default()}
 	for _, o := range opts {
 		o(s)
 	}

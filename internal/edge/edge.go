@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -18,7 +19,6 @@ import (
 	"infocentre/internal/centre"
 	"infocentre/internal/dynamostore"
 	"infocentre/internal/static"
-	"infocentre/internal/web"
 )
 
 // Config wires a Handler.
@@ -29,7 +29,8 @@ type Config struct {
 	Purger *Purger
 	// Mirror is the static mirror; nil keeps none. Static configures its
 	// pages (BaseURL: the deployment's PUBLIC_ORIGIN; the limits bound
-	// the work of one batch); its Prefix and Now are set per site and call.
+	// the work of one batch, Timeout all of it); its Prefix, Dir and Now
+	// are set per copy and call.
 	Mirror static.Mirror
 	Static static.Options
 	// Log receives one line per batch and the metric (CloudWatch embedded
@@ -171,18 +172,32 @@ func (h *Handler) Apply(ctx context.Context, recs []Record) (*Report, error) {
 	rep.Sites = len(slugs)
 	var purges []SitePurge
 	start := time.Now()
+	// Every copy of every site shares the batch's time (Static.Timeout,
+	// which also bounds each copy): a site on hosts of its own is
+	// rendered once more per host. The purge has the caller's.
+	outer := ctx
+	if t := h.cfg.Static.Timeout; t > 0 {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeoutCause(ctx, t,
+			centre.Errorf(centre.ETOOLARGE, "the edge's batch of %d records takes longer than the limit of %s", len(recs), t))
+		defer cancel()
+	}
 	for _, slug := range slugs {
 		w := work[slug]
 		site, err := h.cfg.Service.Site(ctx, slug)
 		if centre.IsCode(err, centre.ENOTFOUND) {
-			// A site deleted: purge what it had; its mirror stays until
-			// the bucket's objects are removed by hand.
+			// A site deleted: its copies leave the mirror, and what it
+			// had is purged.
+			if err := h.dropSite(ctx, slug, w.old, rep); err != nil {
+				return rep, stopped(ctx, err)
+			}
 			if w.old != nil {
-				purges = append(purges, SitePurge{Site: slug, Paths: Wildcards(w.old), Wildcards: Wildcards(w.old)})
+				sp := SitePurge{Site: slug, Paths: Wildcards(w.old), Wildcards: Wildcards(w.old)}
+				purges = append(purges, sp)
 			}
 			continue
 		} else if err != nil {
-			return rep, fmt.Errorf("edge: site %s: %w", slug, err)
+			return rep, stopped(ctx, fmt.Errorf("edge: site %s: %w", slug, err))
 		}
 		var paths []string
 		if !w.all {
@@ -199,20 +214,25 @@ func (h *Handler) Apply(ctx context.Context, recs []Record) (*Report, error) {
 			paths = sorted(set)
 		}
 		if h.cfg.Mirror != nil {
-			o := h.cfg.Static
-			o.Prefix, o.Now, o.Logger = web.SiteBase(slug), h.cfg.Now(), h.cfg.Log
-			var res *static.Result
-			if w.all {
-				res, err = o.Sync(ctx, h.cfg.Service, slug, h.cfg.Mirror)
-			} else {
-				res, err = o.Update(ctx, h.cfg.Service, slug, h.cfg.Mirror, paths)
+			for _, c := range h.copies(site) {
+				var res *static.Result
+				if w.all {
+					res, err = c.Sync(ctx, h.cfg.Service, slug, h.cfg.Mirror)
+				} else {
+					res, err = c.Update(ctx, h.cfg.Service, slug, h.cfg.Mirror, paths)
+				}
+				if err != nil {
+					return rep, stopped(ctx, fmt.Errorf("edge: mirror of site %s (%s%s): %w", slug, c.Prefix, c.Dir, err))
+				}
+				rep.Rendered += res.Files
+				rep.Written += res.Files - res.Unchanged
+				rep.Deleted += res.Deleted
 			}
-			if err != nil {
-				return rep, fmt.Errorf("edge: mirror of site %s: %w", slug, err)
+			if w.old != nil {
+				if err := h.dropHosts(ctx, h.gaveUp(w.old, site), rep); err != nil {
+					return rep, stopped(ctx, err)
+				}
 			}
-			rep.Rendered += res.Files
-			rep.Written += res.Files - res.Unchanged
-			rep.Deleted += res.Deleted
 		}
 		var changed []string
 		for s := range w.slugs {
@@ -226,7 +246,8 @@ func (h *Handler) Apply(ctx context.Context, recs []Record) (*Report, error) {
 			sp.Paths = PurgePaths(site, paths, changed, false)
 		}
 		if w.old != nil && len(w.old.Hosts) > 0 {
-			// Hosts the site gave up still have its pages cached.
+			// Hosts the site gave up still have its pages cached ("/*"
+			// covers their paths below /hosts/ too).
 			sp.Paths = append(sp.Paths, "/*")
 			sp.Wildcards = append(sp.Wildcards, "/*")
 		}
@@ -239,9 +260,9 @@ func (h *Handler) Apply(ctx context.Context, recs []Record) (*Report, error) {
 		sum := sha256.Sum256([]byte(fmt.Sprint(ids)))
 		ref := hex.EncodeToString(sum[:16])
 		for i, b := range batches {
-			id, err := h.cfg.Purger.Invalidate(ctx, ref+"-"+strconv.Itoa(i), b)
+			id, err := h.cfg.Purger.Invalidate(outer, ref+"-"+strconv.Itoa(i), b)
 			if err != nil {
-				h.cfg.Log.ErrorContext(ctx, "edge purge failed", slog.String("error", err.Error()), slog.Int("paths", len(b)))
+				h.cfg.Log.ErrorContext(outer, "edge purge failed", slog.String("error", err.Error()), slog.Int("paths", len(b)))
 				return rep, err
 			}
 			rep.Paths += len(b)
@@ -251,8 +272,19 @@ func (h *Handler) Apply(ctx context.Context, recs []Record) (*Report, error) {
 	if !oldest.IsZero() {
 		rep.Delay = h.cfg.Now().Sub(oldest)
 	}
-	h.report(ctx, rep)
+	h.report(outer, rep)
 	return rep, nil
+}
+
+// stopped returns the cause of ctx's end (the batch's time limit) when
+// ctx has ended with one, else err.
+func stopped(ctx context.Context, err error) error {
+	if ctx.Err() != nil {
+		if cause := context.Cause(ctx); cause != nil && !errors.Is(cause, context.DeadlineExceeded) && !errors.Is(cause, context.Canceled) {
+			return cause
+		}
+	}
+	return err
 }
 
 // report logs the batch and writes its metric line.

@@ -212,7 +212,41 @@ func TestMirrorEqualsExport(t *testing.T) {
 	}
 	export := dirFiles(t, dir)
 	mirror := mirrorFiles(t, w.b)
+	// The site is also served at the root of its own host: that copy,
+	// in hosts/demo.example.org/, equals an export at the root of that
+	// host into that directory (which leaves out other sites' pages, the
+	// CDN takes them from their own copies); the stylesheets are shared.
+	hostDir := "hosts/" + fixture.Host + "/"
+	hostExport := filepath.Join(t.TempDir(), "host")
+	if _, err := (static.Options{BaseURL: "https://" + fixture.Host, Dir: strings.TrimSuffix(hostDir, "/"), Now: w.now, NoAPI: true}).Export(ctx, w.svc, fixture.Site, hostExport, nil); err != nil {
+		t.Fatal(err)
+	}
+	hostFiles := map[string][]byte{}
+	for n, b := range mirror {
+		if strings.HasPrefix(n, hostDir) {
+			hostFiles[n] = b
+			delete(mirror, n)
+		} else if strings.HasPrefix(n, "assets/") {
+			hostFiles[n] = b
+		}
+	}
 	sameFiles(t, mirror, export)
+	sameFiles(t, hostFiles, dirFiles(t, hostExport))
+	if page := string(hostFiles[hostDir+"en/flood-warning/index.html"]); !strings.Contains(page, "Issued in error.") ||
+		!strings.Contains(page, `href="https://`+fixture.Host+`/en/flood-warning/"`) {
+		t.Error("the host's copy of the withdrawn entry lacks the withdrawal or its canonical link on the host")
+	}
+	// Links in entry bodies stay as the live page has them (the copy is
+	// served where the live pages are), and a redirect they lead to is
+	// followed below the prefix, not into it twice.
+	if page := string(mirror["sites/demo/en/medicine-supply/index.html"]); !strings.Contains(page, `href="/sites/demo/en/mask-advice"`) {
+		t.Error("the mirror's page rewrote a body link into the site (it is served below /sites/demo/)")
+	}
+	for n := range mirror {
+		if strings.HasPrefix(n, "sites/demo/sites/") {
+			t.Errorf("mirror holds %s", n)
+		}
+	}
 	if _, ok := mirror["sites/demo/en/school-reopening/index.html"]; !ok {
 		t.Error("the released entry is not in the mirror")
 	}
@@ -222,7 +256,7 @@ func TestMirrorEqualsExport(t *testing.T) {
 	if page := string(mirror["sites/demo/en/flood-warning/index.html"]); !strings.Contains(page, "Issued in error.") {
 		t.Error("the mirror's page of the withdrawn entry lacks the withdrawal")
 	}
-	t.Logf("mirror of %d files equals the export", len(mirror))
+	t.Logf("mirror of %d files equals the export, and the host's copy of %d files the host's export", len(mirror), len(hostFiles))
 }
 
 // TestRecordedStreamEvent: the stream records moto_server's DynamoDB

@@ -12,6 +12,7 @@ import (
 
 	"infocentre/internal/centre"
 	"infocentre/internal/dynamostore"
+	"infocentre/internal/httpapi"
 	"infocentre/internal/web"
 )
 
@@ -110,15 +111,20 @@ func SitePaths(site *centre.Site, c Change) (paths []string, all bool) {
 }
 
 // PurgePaths returns the URL paths to invalidate for the site paths of
-// site (SitePaths): below the site's base on the deployment's hosts, at
-// the root too when the site claims hosts of its own (the CDN's cache key
-// holds no host, so one path covers every host), and the read API's
+// site (SitePaths): below the site's base on the deployment's hosts; when
+// the site claims hosts of its own, below the path the distribution's
+// viewer-request function rewrites each such host's requests to
+// (httpapi.ViewerHostPath: the cached copy's path) and at the root too
+// (the viewer's path, as CloudFront advises for rewritten URIs); and the read API's
 // routes of the entries changed (slugs) and of the site's first list page.
 // all gives the wildcards that cover every page of the site instead.
 func PurgePaths(site *centre.Site, paths []string, slugs []string, all bool) []string {
 	bases := []string{web.SiteBase(site.Slug)}
 	if len(site.Hosts) > 0 {
 		bases = append(bases, "")
+	}
+	for _, h := range site.Hosts {
+		bases = append(bases, httpapi.ViewerHostPath(strings.ToLower(h)))
 	}
 	api := "/api/v1/sites/" + site.Slug
 	if all {

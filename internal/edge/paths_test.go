@@ -58,7 +58,7 @@ func TestSitePathsPerKind(t *testing.T) {
 		purgeHas []string
 	}{
 		{name: "publish now", c: Change{Site: "demo", NewEntry: published}, kind: "publish", want: every,
-			purgeHas: []string{"/sites/demo/en/masks/", "/en/masks/", "/sites/demo/tags/health/", "/api/v1/sites/demo/entries", "/api/v1/sites/demo/entries/masks"}},
+			purgeHas: []string{"/sites/demo/en/masks/", "/en/masks/", "/hosts/info.example.org/en/masks/", "/hosts/info.example.org/tags/health/", "/sites/demo/tags/health/", "/api/v1/sites/demo/entries", "/api/v1/sites/demo/entries/masks"}},
 		{name: "scheduled release", c: Change{Site: "demo", OldEntry: scheduled, NewEntry: published}, kind: "publish", want: every},
 		{name: "major change", c: Change{Site: "demo", OldEntry: published, NewEntry: major}, kind: "major", want: every},
 		{name: "minor change moving a tag", c: Change{Site: "demo", OldEntry: published, NewEntry: retagged}, kind: "minor",
@@ -69,7 +69,7 @@ func TestSitePathsPerKind(t *testing.T) {
 		{name: "draft edit", c: Change{Site: "demo", OldEntry: draft, NewEntry: draft}, kind: "", nothing: true},
 		{name: "scheduled, not yet released", c: Change{Site: "demo", NewEntry: scheduled}, kind: "", nothing: true},
 		{name: "site settings, banner or archive", c: Change{Site: "demo", OldSite: site, NewSite: site}, kind: "site", all: true,
-			purgeHas: []string{"/sites/demo/*", "/*", "/api/v1/sites/demo", "/api/v1/sites/demo/*"}},
+			purgeHas: []string{"/sites/demo/*", "/*", "/hosts/info.example.org/*", "/api/v1/sites/demo", "/api/v1/sites/demo/*"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			if got := Kind(tc.c); got != tc.kind {

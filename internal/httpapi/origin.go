@@ -23,6 +23,16 @@ const OriginSecretHeader = "X-Origin-Verify"
 // origin secret, and removed from every other.
 const ViewerHostHeader = "X-Viewer-Host"
 
+// ViewerHostPath returns the path below which the CDN asks for the pages of
+// a site on a host of its own: template.yaml's viewer-request function
+// rewrites a request for /en/x/ on flood.example.org (a host no
+// deployment name reserves) to /hosts/flood.example.org/en/x/, so that
+// the cache key and the static mirror (internal/edge, which keeps that
+// host's copy there) hold the host. The public routes serve such a path,
+// on a request carrying the origin secret whose ViewerHostHeader names the
+// same host, as the path below it.
+func ViewerHostPath(host string) string { return "/hosts/" + host }
+
 // originGuard returns next behind the origin-secret check: with no secret
 // configured it returns next itself. A request without the header, or with
 // another value (compared in constant time), is refused with a 403
@@ -30,8 +40,9 @@ const ViewerHostHeader = "X-Viewer-Host"
 // the function, not a page). The header is removed before next sees the
 // request, so that nothing downstream can log or echo it. A request with
 // the secret and a valid ViewerHostHeader is served as a request for that
-// host (Host and X-Forwarded-Host); without the secret the header is
-// dropped.
+// host (Host and X-Forwarded-Host), and a path below that host's
+// ViewerHostPath as the path below it (once); without the secret the
+// header is dropped.
 func originGuard(secret string, next http.Handler) http.Handler {
 	if secret == "" {
 		return next
@@ -54,6 +65,15 @@ func originGuard(secret string, next http.Handler) http.Handler {
 		if viewer != "" && validHostName(viewer) {
 			r.Host = viewer
 			r.Header.Set("X-Forwarded-Host", viewer)
+			base := ViewerHostPath(viewer)
+			if rest, ok := strings.CutPrefix(r.URL.Path, base); ok && strings.HasPrefix(rest, "/") {
+				r.URL.Path = rest
+				if raw, ok := strings.CutPrefix(r.URL.RawPath, base); ok {
+					r.URL.RawPath = raw
+				} else {
+					r.URL.RawPath = ""
+				}
+			}
 		}
 		next.ServeHTTP(w, r)
 	})

@@ -85,6 +85,12 @@ type Options struct {
 type Cache struct {
 	o Options
 
+	// mu guards the entries and their order. A hit holds it for one map
+	// lookup and one move in the list: with every P doing nothing but hits
+	// (BenchmarkHit/parallel, 2 CPUs) the mutex profile shows about 15 ns
+	// of waiting per hit, and a server spends some 20 µs per request, so
+	// it is neither sharded nor made read-mostly (which would give up the
+	// exact LRU order).
 	mu      sync.Mutex
 	entries map[string]*list.Element // of *entry
 	lru     *list.List               // most recently used first

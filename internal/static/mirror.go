@@ -5,6 +5,7 @@ import (
 	"crypto/md5"
 	"encoding/hex"
 	"net/http"
+	"path"
 	"regexp"
 	"sort"
 	"strings"
@@ -13,7 +14,8 @@ import (
 )
 
 // A Mirror holds static copies of sites as named files, each copy below
-// its site's Prefix (/sites/{site}) and the stylesheets in /assets/, as
+// its site's Prefix (/sites/{site}) or its Dir (hosts/{host}, the copy of
+// a site on a host of its own) and the stylesheets in /assets/, as
 // Export would write them: the edge's mirror bucket (internal/edge) that
 // the CDN serves when the deployment fails.
 type Mirror interface {
@@ -38,7 +40,8 @@ func MirrorName(p string) string {
 }
 
 // Sync makes m's copy of the site siteSlug equal to a fresh Export with
-// the same Options and NoAPI (o.Prefix must be set): every page is rendered again,
+// the same Options and NoAPI (o.Prefix or o.Dir must be set; with Dir, the
+// export's files below Dir, and none of /sites/): every page is rendered again,
 // only files whose bytes changed are written, and files below the prefix
 // that are no longer part of the site are deleted. The stylesheets in
 // /assets/ are shared by every site and only added.
@@ -62,13 +65,20 @@ func (o Options) Update(ctx context.Context, svc *centre.Service, siteSlug strin
 	return o.mirror(ctx, svc, siteSlug, m, paths)
 }
 
+// validDir reports whether d names a directory of a mirror that no other
+// copy uses: a clean relative path, not below sites/ or assets/.
+func validDir(d string) bool {
+	return d != "" && !strings.HasPrefix(d, "/") && !strings.HasSuffix(d, "/") && path.Clean(d) == d && d != "." &&
+		!strings.HasPrefix(d, "../") && d != ".." && !strings.HasPrefix(d+"/", "sites/") && !strings.HasPrefix(d+"/", "assets/")
+}
+
 // pagination matches the path of a further page of a list: its list's
 // path, then page/N/.
 var pagination = regexp.MustCompile(`^(.*/)page/[0-9]+/$`)
 
 func (o Options) mirror(ctx context.Context, svc *centre.Service, siteSlug string, m Mirror, paths []string) (*Result, error) {
-	if o.Prefix == "" {
-		return nil, centre.Errorf(centre.EINVALID, "a mirror holds each site below its prefix (/sites/%s): set Options.Prefix", siteSlug)
+	if o.Prefix == "" && o.Dir == "" {
+		return nil, centre.Errorf(centre.EINVALID, "a mirror holds each site below its prefix (/sites/%s) or a directory: set Options.Prefix or Options.Dir", siteSlug)
 	}
 	maxPages, maxBytes, timeout := o.limits()
 	ctx, cancel := context.WithTimeoutCause(ctx, timeout,
@@ -82,7 +92,8 @@ func (o Options) mirror(ctx context.Context, svc *centre.Service, siteSlug strin
 	if err != nil {
 		return nil, err
 	}
-	base := strings.TrimSuffix(MirrorName(o.Prefix+"/"), "index.html")
+	dir := x.dir
+	base := strings.TrimSuffix(MirrorName(dir+"/"), "index.html")
 	have, err := m.List(ctx, base)
 	if err != nil {
 		return nil, err
@@ -135,7 +146,7 @@ func (o Options) mirror(ctx context.Context, svc *centre.Service, siteSlug strin
 			if !strings.HasSuffix(p, "/") {
 				continue
 			}
-			below := MirrorName(o.Prefix + p + "page/")
+			below := MirrorName(dir + p + "page/")
 			below = strings.TrimSuffix(below, "index.html")
 			for name := range have {
 				if strings.HasPrefix(name, below) {

@@ -89,6 +89,18 @@ type Options struct {
 	// stay in /assets/). Empty: the copy is served at the root of a host.
 	// It must be "" or "/sites/{site}" of the exported site.
 	Prefix string
+	// Dir is where the files of a copy served at the root of a host go,
+	// when not at the root of the output: "hosts/flood.example.org" for
+	// the edge mirror's copy of a site on a host of its own (Prefix "",
+	// BaseURL that host), which the CDN asks for below that path
+	// (httpapi.ViewerHostPath). Stylesheets stay in /assets/, shared by
+	// every copy, and other sites' pages (/sites/…) are left out. Empty:
+	// the files are named by Prefix.
+	//
+	// With Prefix or Dir the copy is served where the live site serves
+	// the same pages, and links in entry bodies stay as written (without
+	// either they are made root-relative).
+	Dir string
 	// NoAPI leaves out the read API's snapshots (api/v1/…): what a mirror
 	// holds (Sync, Update), which serves pages, feeds and files only.
 	NoAPI bool
@@ -231,6 +243,19 @@ func (o Options) newExporter(ctx context.Context, svc *centre.Service, siteSlug,
 	if o.Prefix != "" && o.Prefix != web.SiteBase(site.Slug) {
 		return nil, centre.Errorf(centre.EINVALID, "prefix %q must be empty or %s", o.Prefix, web.SiteBase(site.Slug))
 	}
+	dir := o.Prefix
+	var skip func(string) bool
+	if o.Dir != "" {
+		if !validDir(o.Dir) {
+			return nil, centre.Errorf(centre.EINVALID, "copy directory %q must be a relative path outside sites/ and assets/, like hosts/flood.example.org", o.Dir)
+		}
+		if o.Prefix != "" {
+			return nil, centre.Errorf(centre.EINVALID, "a copy directory (%s) holds a copy served at the root of a host: leave Options.Prefix empty", o.Dir)
+		}
+		// The CDN asks a host's copy for that host's own paths only:
+		// another site's pages (/sites/…) come from their own copy.
+		dir, skip = "/"+o.Dir, func(p string) bool { return strings.HasPrefix(p, "/sites/") }
+	}
 	log := o.Logger
 	if log == nil {
 		log = slog.New(slog.NewTextHandler(io.Discard, nil))
@@ -249,9 +274,10 @@ func (o Options) newExporter(ctx context.Context, svc *centre.Service, siteSlug,
 	}
 	svc = svc.At(now)
 	return &exporter{
-		ctx: ctx, public: svc, site: site, origin: origin, prefix: o.Prefix, res: &Result{},
+		ctx: ctx, public: svc, site: site, origin: origin, prefix: o.Prefix, dir: dir, skip: skip, res: &Result{},
 		web: web.New(svc, web.Options{
-			Static: true, StaticOrigin: origin, StaticPrefix: o.Prefix, BuildID: "static", Cursors: sealer, Logger: log, PageSize: 20,
+			Static: true, StaticOrigin: origin, StaticPrefix: o.Prefix, StaticInPlace: o.Prefix != "" || o.Dir != "",
+			BuildID: "static", Cursors: sealer, Logger: log, PageSize: 20,
 			Counts:      &search.Service{Store: svc.Store, Log: log, Now: func() time.Time { return now }},
 			SiteForHost: func(context.Context, string) (string, bool) { return site.Slug, true },
 		}),
@@ -310,6 +336,7 @@ type exporter struct {
 	site   *centre.Site
 	origin string
 	prefix string // Options.Prefix
+	dir    string // where files are named: Options.Dir ("/hosts/…") or prefix
 	// put stores one file of the copy: name is its path without the
 	// leading "/" (a page's ends in "index.html"), hdr the response's.
 	put func(name string, body []byte, hdr http.Header) error
@@ -318,11 +345,13 @@ type exporter struct {
 	// that is not found (nil: ignored).
 	follow func(p, from string) bool
 	gone   func(name string)
-	web    http.Handler
-	api    http.Handler
-	res    *Result
-	seen   map[string]bool
-	queue  []link
+	// skip leaves out the links to the site paths it reports (nil: none).
+	skip  func(p string) bool
+	web   http.Handler
+	api   http.Handler
+	res   *Result
+	seen  map[string]bool
+	queue []link
 
 	maxPages int
 	maxBytes int64
@@ -428,8 +457,11 @@ func (x *exporter) fetch(l link) error {
 	switch {
 	case res.StatusCode == http.StatusOK, res.StatusCode == http.StatusNotFound && l.path == "/404.html":
 	case res.StatusCode == http.StatusMovedPermanently:
+		// The target is named as links are (below Prefix, if any).
 		if loc := res.Header.Get("Location"); strings.HasPrefix(loc, "/") && !strings.HasPrefix(loc, "//") {
-			x.enqueue(loc, l.from)
+			if p, ok := x.internal(l.path, loc); ok {
+				x.enqueue(p, l.from)
+			}
 		}
 		x.res.Redirects++
 		return nil
@@ -460,13 +492,13 @@ func (x *exporter) fetch(l link) error {
 }
 
 // name returns the file name (without the leading "/") of the path p the
-// handler was asked for: below Prefix for the site's own paths, a page's
-// ending in index.html (ctype "" takes a path without an extension for a
-// page).
+// handler was asked for: below Prefix (or a mirror's Dir) for the site's
+// own paths, a page's ending in index.html (ctype "" takes a path without
+// an extension for a page).
 func (x *exporter) name(p, ctype string) string {
 	file := p
 	if !strings.HasPrefix(p, "/assets/") {
-		file = x.prefix + p
+		file = x.dir + p
 	}
 	switch {
 	case strings.HasSuffix(file, "/"):
@@ -502,6 +534,9 @@ func (x *exporter) internal(pagePath, ref string) (string, bool) {
 		case !strings.HasPrefix(p, "/assets/"):
 			return "", false // another site, the read API, the directory
 		}
+	}
+	if x.skip != nil && x.skip(p) {
+		return "", false
 	}
 	if abs.RawQuery != "" {
 		p += "?" + abs.RawQuery // a static copy cannot serve it: reported as broken

@@ -202,7 +202,7 @@ func (s *Site) bodyHTML(q *req, e *centre.Entry) template.HTML {
 			return ""
 		}
 	}
-	if q.static {
+	if q.static && !s.opts.StaticInPlace {
 		out = localLinks(q, out)
 	}
 	out = scrollTables(out)

@@ -133,6 +133,12 @@ type Options struct {
 	// site where the live deployment serves it; links then name it as the
 	// live pages do. Empty: the copy is at the root of its host.
 	StaticPrefix string
+	// StaticInPlace says the copy is served where the live site serves
+	// the same pages (the edge's mirror: below /sites/{slug} on the
+	// deployment's hosts, or at the root of a host the site claims), so
+	// links in entry bodies stay as written, as on the live pages;
+	// otherwise those into the site are made root-relative.
+	StaticInPlace bool
 	// Subscribe says that the email alert routes are mounted
 	// (internal/alerts: POST /sites/{site}/subscribe): the pages of an
 	// active site then carry a subscribe form in the footer, and entry
