@@ -85,7 +85,8 @@ function startServer() {
       const m = out.match(/^URL (\S+)$/m);
       const p = out.match(/^PREVIEW (\S+)$/m);
       const st = out.match(/^STATIC (\S+)$/m);
-      if (m) ok({ url: m[1], preview: p && p[1], static: st && st[1], stop: () => { child.stdin.end(); child.kill('SIGTERM'); rmSync(work, { recursive: true, force: true }); } });
+      const al = out.match(/^ALERTS (\S+) (\S+) (\S+)$/m);
+      if (m) ok({ url: m[1], preview: p && p[1], static: st && st[1], alerts: al && al.slice(1), stop: () => { child.stdin.end(); child.kill('SIGTERM'); rmSync(work, { recursive: true, force: true }); } });
     });
   });
 }
@@ -96,6 +97,10 @@ const fail = (msg) => { failures.push(msg); console.error('FAIL ' + msg); };
 const server = await startServer();
 if (!server.preview || !server.static) throw new Error('the server printed no preview link or static copy');
 pages.push(['preview', server.preview]);
+// The pages of an email alert subscription's links (made in French).
+if (!server.alerts) throw new Error('the server printed no email alert links');
+pages.push(['alerts-confirm-fr', server.alerts[0]], ['alerts-manage-fr', server.alerts[1]], ['alerts-unsubscribe-fr', server.alerts[2]],
+  ['alerts-bad-link', '/sites/demo/subscriptions/?t=forged', 404]);
 // The static copy, served by a plain file server (absolute URLs: its own origin).
 pages.push(['static-home', server.static + '/'], ['static-list-page2', server.static + '/news/page/2/'],
   ['static-entry', server.static + '/en/medicine-supply/'], ['static-404', server.static + '/404.html']);

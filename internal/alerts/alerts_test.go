@@ -664,3 +664,60 @@ func TestLimitsSharedAcrossProcesses(t *testing.T) {
 		})
 	}
 }
+
+// TestPagesAndEmailsInTheSiteLanguages: a subscription made on a page in
+// another of the site's languages gets its confirmation email and its
+// pages (confirm, confirmed, manage, unsubscribe) in that language, marked
+// so (lang); a language the site is not in falls back to its default.
+func TestPagesAndEmailsInTheSiteLanguages(t *testing.T) {
+	r := newRig(t, stores[0].open(t))
+	ctx := t.Context()
+	r.site.Languages = []string{"en", "fr", "de"}
+	if err := r.store.UpdateSite(ctx, r.site); err != nil {
+		t.Fatal(err)
+	}
+	get := func(rawURL string) string {
+		t.Helper()
+		res, err := http.Get(rawURL)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer res.Body.Close()
+		b, _ := io.ReadAll(res.Body)
+		if res.StatusCode != http.StatusOK {
+			t.Fatalf("GET %s: %d %s", rawURL, res.StatusCode, b)
+		}
+		return string(b)
+	}
+	for _, c := range []struct{ lang, want, subject, confirm, manage, unsub string }{
+		{"fr", "fr", "Confirmez votre abonnement", "Dernière étape", "Vos abonnements", "Arrêter toutes les alertes"},
+		{"de", "de", "Bestätigen Sie Ihr Abonnement", "Noch ein Schritt", "Ihre Abonnements", "Alle E-Mail-Benachrichtigungen"},
+		{"es", "en", "Confirm your subscription", "One more step", "Your subscriptions", "Stop every email alert"},
+	} {
+		email := "reader-" + c.lang + "@example.org"
+		status, body := r.post("/sites/demo/subscribe", url.Values{"email": {email}, "scope": {"site"}, "lang": {c.lang}}, "")
+		if status != http.StatusAccepted || !strings.Contains(body, `<html lang="`+c.want+`">`) {
+			t.Fatalf("%s: subscribe answer: %d %s", c.lang, status, body)
+		}
+		r.tick()
+		m := r.inbox(email, 1)[0]
+		if !strings.HasPrefix(m.Subject, c.subject) {
+			t.Fatalf("%s: confirmation email: %q", c.lang, m.Subject)
+		}
+		link := links(m, "/subscribe/confirm?t=")[0]
+		if p := get(link); !strings.Contains(p, `<html lang="`+c.want+`">`) || !strings.Contains(p, c.confirm) {
+			t.Fatalf("%s: confirmation page:\n%s", c.lang, p)
+		}
+		u, _ := url.Parse(link)
+		status, body = r.post(u.Path, url.Values{"t": {u.Query().Get("t")}}, "")
+		if status != http.StatusOK || !strings.Contains(body, `<html lang="`+c.want+`">`) {
+			t.Fatalf("%s: confirmed page: %d %s", c.lang, status, body)
+		}
+		if p := get(r.a.ManageURL(r.site, email)); !strings.Contains(p, `<html lang="`+c.want+`">`) || !strings.Contains(p, c.manage) {
+			t.Fatalf("%s: manage page:\n%s", c.lang, p)
+		}
+		if p := get(r.a.UnsubscribeURL(r.site, email, "")); !strings.Contains(p, `<html lang="`+c.want+`">`) || !strings.Contains(p, c.unsub) {
+			t.Fatalf("%s: unsubscribe page:\n%s", c.lang, p)
+		}
+	}
+}

@@ -33,6 +33,9 @@ const maxForm = 8 << 10
 // request came from (for the per-client rate limit).
 func (a *Alerts) Register(mux *http.ServeMux, clientOf func(*http.Request) string) {
 	cop := http.NewCrossOriginProtection()
+	cop.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		a.problem(w, r, centre.Errorf(centre.EFORBIDDEN, "this form may only be sent from the site's own pages"))
+	}))
 	post := func(pattern string, h http.HandlerFunc) {
 		mux.Handle("POST "+pattern, cop.Handler(http.MaxBytesHandler(h, maxForm)))
 	}
@@ -56,18 +59,20 @@ func wantsJSON(r *http.Request) bool {
 // problem answers an error: problem+json, or an HTML page.
 func (a *Alerts) problem(w http.ResponseWriter, r *http.Request, err error) {
 	status, title := http.StatusInternalServerError, "Internal error"
-	detail := "internal error"
+	detail, code := "internal error", centre.EINTERNAL
 	var fields []centre.FieldError
 	var ce *centre.Error
 	switch {
 	case errors.Is(err, errLimited):
-		status, title, detail = http.StatusTooManyRequests, "Too many requests", errLimited.Error()
+		status, title, detail, code = http.StatusTooManyRequests, "Too many requests", errLimited.Error(), "rate_limited"
 		w.Header().Set("Retry-After", "3600")
 	case errors.As(err, &ce) && ce.Code != centre.EINTERNAL:
-		detail, fields = ce.Message, ce.Fields
+		detail, fields, code = ce.Message, ce.Fields, ce.Code
 		switch ce.Code {
 		case centre.EINVALID:
 			status, title = http.StatusBadRequest, "Invalid request"
+		case centre.EFORBIDDEN:
+			status, title = http.StatusForbidden, "Forbidden"
 		case centre.ENOTFOUND:
 			status, title = http.StatusNotFound, "Not found"
 		case centre.ECONFLICT, centre.EPRECONDITION:
@@ -83,7 +88,7 @@ func (a *Alerts) problem(w http.ResponseWriter, r *http.Request, err error) {
 	if wantsJSON(r) {
 		w.Header().Set("Content-Type", "application/problem+json")
 		w.WriteHeader(status)
-		body := map[string]any{"type": "about:blank", "title": title, "status": status, "detail": detail}
+		body := map[string]any{"type": "about:blank", "title": title, "status": status, "detail": detail, "code": code}
 		if len(fields) > 0 {
 			body["errors"] = fields
 		}
@@ -102,21 +107,52 @@ func (a *Alerts) problem(w http.ResponseWriter, r *http.Request, err error) {
 	if site := r.PathValue("site"); site != "" {
 		b.WriteString(`<p><a href="/sites/` + html.EscapeString(site) + `/">Back to the site</a></p>`)
 	}
-	page(w, status, title, b.String())
+	page(w, status, "en", title, b.String())
 }
 
-// page writes a small, self-contained HTML page.
-func page(w http.ResponseWriter, status int, title, body string) {
+// pageLang returns the language of a visitor's page about the address's
+// subscriptions on site: that of its subscription to scope (any of them
+// when scope is "" or not held), else the site's default language — one
+// the site is in.
+func (a *Alerts) pageLang(r *http.Request, site, email, scope string) string {
+	st, err := a.Store.GetSite(r.Context(), site)
+	if err != nil {
+		return "en"
+	}
+	lang := st.DefaultLanguage()
+	if subs, err := a.Store.Subscriptions(r.Context(), site, email); err == nil {
+		for i, s := range subs {
+			if (s.Scope == scope || i == 0) && containsLang(st.Languages, s.Lang) {
+				lang = s.Lang
+			}
+		}
+	}
+	return lang
+}
+
+// pageStyle is the style of the visitors' pages: readable at any width,
+// light and dark (the public site's dark background), a skip link and a
+// focus ring that shows, as on the public site (e2e/browser/a11y.mjs).
+const pageStyle = `:root{color-scheme:light dark}body{font-family:system-ui,sans-serif;line-height:1.5;max-width:40em;margin:2em auto;padding:0 1em;` +
+	`background:#fff;color:#1b1b1b}a{color:#0b4f9c}table{border-collapse:collapse;width:100%;table-layout:fixed}td,th{padding:.3em .6em;border-bottom:1px solid #888;` +
+	`text-align:left;vertical-align:top}button,select{font:inherit;padding:.3em .8em;max-width:100%;white-space:normal;overflow-wrap:anywhere}:focus-visible,a:focus,button:focus,select:focus{outline:3px solid #0b4f9c;outline-offset:2px}` +
+	`.skip{position:absolute;left:-100em}.skip:focus{left:1em;top:.5em;background:#fff;padding:.2em .5em}` +
+	`@media (max-width:40em){table,tbody,tr,td,th{display:block}thead{display:none}td{border:0}tr{border-bottom:1px solid #888;padding:.5em 0}}` +
+	`@media (prefers-color-scheme:dark){body{background:#121212;color:#ececec}a{color:#8cc4ff}.skip:focus{background:#121212}` +
+	`:focus-visible,a:focus,button:focus,select:focus{outline-color:#8cc4ff}}`
+
+// page writes a small, self-contained HTML page in lang.
+func page(w http.ResponseWriter, status int, lang, title, body string) {
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	w.Header().Set("Cache-Control", "no-store")
 	w.Header().Set("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'")
 	w.Header().Set("Referrer-Policy", "no-referrer")
 	w.Header().Set("X-Content-Type-Options", "nosniff")
 	w.WriteHeader(status)
-	fmt.Fprintf(w, `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">`+
-		`<meta name="robots" content="noindex"><title>%s</title><style>body{font-family:system-ui,sans-serif;line-height:1.5;max-width:40em;margin:2em auto;padding:0 1em}`+
-		`button{font:inherit;padding:.4em 1em}table{border-collapse:collapse}td,th{padding:.3em .6em;border-bottom:1px solid #ccc;text-align:left}</style></head>`+
-		`<body><main><h1>%s</h1>%s</main></body></html>`, html.EscapeString(title), html.EscapeString(title), body)
+	fmt.Fprintf(w, `<!doctype html><html lang="%s"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">`+
+		`<meta name="robots" content="noindex"><meta name="color-scheme" content="light dark"><title>%s</title><style>%s</style></head>`+
+		`<body><a class="skip" href="#main">%s</a><main id="main"><h1>%s</h1>%s</main></body></html>`,
+		html.EscapeString(lang), html.EscapeString(title), pageStyle, html.EscapeString(word(lang, "page.skip")), html.EscapeString(title), body)
 }
 
 func writeJSON(w http.ResponseWriter, status int, v any) {
@@ -138,13 +174,19 @@ func (a *Alerts) serveSubscribe(w http.ResponseWriter, r *http.Request, client s
 		a.problem(w, r, err)
 		return
 	}
-	const msg = "If the address can receive email, a message is on its way to it: follow the link in it to confirm the subscription. Nothing is sent before that."
+	l := "en"
+	if st, err := a.Store.GetSite(r.Context(), site); err == nil {
+		l = st.DefaultLanguage()
+		if containsLang(st.Languages, r.PostForm.Get("lang")) {
+			l = r.PostForm.Get("lang")
+		}
+	}
 	if wantsJSON(r) {
-		writeJSON(w, http.StatusAccepted, map[string]string{"status": "confirmation_sent", "detail": msg})
+		writeJSON(w, http.StatusAccepted, map[string]string{"status": "confirmation_sent", "detail": word(l, "page.check.text")})
 		return
 	}
-	page(w, http.StatusAccepted, "Check your email", "<p>"+html.EscapeString(msg)+"</p>"+
-		`<p><a href="/sites/`+html.EscapeString(site)+`/">Back to the site</a></p>`)
+	page(w, http.StatusAccepted, l, word(l, "page.check.title"), "<p>"+html.EscapeString(word(l, "page.check.text"))+"</p>"+
+		`<p><a href="/sites/`+html.EscapeString(site)+`/">`+html.EscapeString(word(l, "page.back"))+`</a></p>`)
 }
 
 // tokenForm is a page with one button that posts the token back.
@@ -155,12 +197,14 @@ func tokenForm(action, tok, button string) string {
 
 func (a *Alerts) serveConfirmPage(w http.ResponseWriter, r *http.Request) {
 	site, tok := r.PathValue("site"), r.URL.Query().Get("t")
-	if _, err := a.Links.open(purposeConfirm, site, tok, a.Now()); err != nil {
+	t, err := a.Links.open(purposeConfirm, site, tok, a.Now())
+	if err != nil {
 		a.problem(w, r, centre.Errorf(centre.ENOTFOUND, "this confirmation link is not valid or has expired"))
 		return
 	}
-	page(w, http.StatusOK, "Confirm your subscription", "<p>One more step: confirm that you want these email alerts.</p>"+
-		tokenForm("/sites/"+site+"/subscribe/confirm", tok, "Confirm the subscription"))
+	l := a.pageLang(r, site, t.Email, t.Scope)
+	page(w, http.StatusOK, l, word(l, "page.confirm.title"), "<p>"+html.EscapeString(word(l, "page.confirm.text"))+"</p>"+
+		tokenForm("/sites/"+site+"/subscribe/confirm", tok, word(l, "confirm.action")))
 }
 
 func (a *Alerts) serveConfirm(w http.ResponseWriter, r *http.Request) {
@@ -180,9 +224,13 @@ func (a *Alerts) serveConfirm(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusOK, map[string]any{"subscription": exportOf(sub), "manage_url": manage})
 		return
 	}
-	page(w, http.StatusOK, "Subscription confirmed", "<p>You will receive email alerts about "+
-		html.EscapeString(scopeText(sub.Lang, sub.Scope))+", "+html.EscapeString(word(sub.Lang, "freq."+sub.Frequency))+".</p>"+
-		`<p>Every email has a link to unsubscribe. <a href="`+html.EscapeString(manage)+`">Manage your subscriptions</a>.</p>`)
+	l := sub.Lang
+	if !containsLang(st.Languages, l) {
+		l = st.DefaultLanguage()
+	}
+	page(w, http.StatusOK, l, word(l, "page.confirmed.title"), "<p>"+html.EscapeString(word(l, "page.confirmed.text",
+		scopeText(l, sub.Scope), word(l, "freq."+sub.Frequency)))+"</p>"+
+		`<p>`+html.EscapeString(word(l, "page.confirmed.unsub"))+` <a href="`+html.EscapeString(manage)+`">`+html.EscapeString(word(l, "footer.manage"))+`</a>.</p>`)
 }
 
 // formToken returns the token of a POST: the form's t, else the query's.
@@ -237,38 +285,43 @@ func (a *Alerts) serveManage(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	action := "/sites/" + site + "/subscriptions/"
+	l := a.pageLang(r, site, o.Email, "")
+	esc := html.EscapeString
 	var b strings.Builder
-	fmt.Fprintf(&b, "<p>Email alerts of this site sent to <strong>%s</strong>.</p>", html.EscapeString(o.Email))
+	fmt.Fprintf(&b, "<p>%s</p>", strings.Replace(esc(word(l, "page.manage.intro", "\x00")), "\x00", "<strong>"+esc(o.Email)+"</strong>", 1))
 	if len(subs) == 0 {
-		b.WriteString("<p>You have no subscriptions on this site.</p>")
+		b.WriteString("<p>" + esc(word(l, "page.manage.none")) + "</p>")
 	} else {
-		b.WriteString(`<table><caption>Your subscriptions</caption><thead><tr><th scope="col">About</th><th scope="col">State</th><th scope="col">How often</th><th scope="col">Remove</th></tr></thead><tbody>`)
+		fmt.Fprintf(&b, `<table><caption>%s</caption><thead><tr><th scope="col">%s</th><th scope="col">%s</th><th scope="col">%s</th><th scope="col">%s</th></tr></thead><tbody>`,
+			esc(word(l, "page.manage.caption")), esc(word(l, "page.manage.about")), esc(word(l, "page.manage.state")),
+			esc(word(l, "page.manage.freq")), esc(word(l, "page.manage.remove")))
 		for _, s := range subs {
+			about := scopeText(l, s.Scope)
 			fmt.Fprintf(&b, `<tr><td>%s</td><td>%s</td><td><form method="post" action="%s"><input type="hidden" name="t" value="%s">`+
 				`<input type="hidden" name="action" value="frequency"><input type="hidden" name="scope" value="%s">`+
-				`<label>How often for %s <select name="frequency">%s</select></label> <button type="submit">Save</button></form></td>`+
+				`<label>%s <select name="frequency">%s</select></label> <button type="submit">%s</button></form></td>`+
 				`<td><form method="post" action="%s"><input type="hidden" name="t" value="%s"><input type="hidden" name="action" value="delete">`+
-				`<input type="hidden" name="scope" value="%s"><button type="submit">Unsubscribe from %s</button></form></td></tr>`,
-				html.EscapeString(scopeText("en", s.Scope)), html.EscapeString(s.State), html.EscapeString(action), html.EscapeString(tok),
-				html.EscapeString(s.Scope), html.EscapeString(scopeText("en", s.Scope)), options(s.Frequency),
-				html.EscapeString(action), html.EscapeString(tok), html.EscapeString(s.Scope), html.EscapeString(scopeText("en", s.Scope)))
+				`<input type="hidden" name="scope" value="%s"><button type="submit">%s</button></form></td></tr>`,
+				esc(about), esc(word(l, "state."+s.State)), esc(action), esc(tok),
+				esc(s.Scope), esc(word(l, "page.manage.freqfor", about)), options(l, s.Frequency), esc(word(l, "page.manage.save")),
+				esc(action), esc(tok), esc(s.Scope), esc(word(l, "page.manage.unsub", about)))
 		}
 		b.WriteString("</tbody></table>")
 		fmt.Fprintf(&b, `<form method="post" action="%s"><input type="hidden" name="t" value="%s"><input type="hidden" name="action" value="delete-all">`+
-			`<p><button type="submit">Unsubscribe from everything and delete my address</button></p></form>`, html.EscapeString(action), html.EscapeString(tok))
+			`<p><button type="submit">%s</button></p></form>`, esc(action), esc(tok), esc(word(l, "page.manage.all")))
 	}
-	fmt.Fprintf(&b, `<p><a href="%s?t=%s&amp;format=json">Export my data (JSON)</a></p>`, html.EscapeString(action), html.EscapeString(tok))
-	page(w, http.StatusOK, "Your email alerts", b.String())
+	fmt.Fprintf(&b, `<p><a href="%s?t=%s&amp;format=json">%s</a></p>`, esc(action), esc(tok), esc(word(l, "page.manage.export")))
+	page(w, http.StatusOK, l, word(l, "page.manage.title"), b.String())
 }
 
-func options(cur string) string {
+func options(lang, cur string) string {
 	var b strings.Builder
 	for _, f := range []string{centre.FreqImmediate, centre.FreqDaily} {
 		sel := ""
 		if f == cur {
 			sel = " selected"
 		}
-		fmt.Fprintf(&b, `<option value="%s"%s>%s</option>`, f, sel, html.EscapeString(word("en", "freq."+f)))
+		fmt.Fprintf(&b, `<option value="%s"%s>%s</option>`, f, sel, html.EscapeString(word(lang, "freq."+f)))
 	}
 	return b.String()
 }
@@ -316,12 +369,13 @@ func (a *Alerts) serveUnsubscribePage(w http.ResponseWriter, r *http.Request) {
 		a.problem(w, r, err)
 		return
 	}
-	what := "every email alert of this site"
+	l := a.pageLang(r, site, o.Email, o.Scope)
+	ask := word(l, "page.unsub.all")
 	if o.Scope != "" {
-		what = "email alerts about " + scopeText("en", o.Scope)
+		ask = word(l, "page.unsub.scope", scopeText(l, o.Scope))
 	}
-	page(w, http.StatusOK, "Unsubscribe", "<p>Stop "+html.EscapeString(what)+"?</p>"+
-		tokenForm("/sites/"+site+"/unsubscribe", tok, "Unsubscribe"))
+	page(w, http.StatusOK, l, word(l, "page.unsub.title"), "<p>"+html.EscapeString(ask)+"</p>"+
+		tokenForm("/sites/"+site+"/unsubscribe", tok, word(l, "footer.unsub")))
 }
 
 func (a *Alerts) serveUnsubscribe(w http.ResponseWriter, r *http.Request) {
@@ -331,6 +385,7 @@ func (a *Alerts) serveUnsubscribe(w http.ResponseWriter, r *http.Request) {
 		a.problem(w, r, err)
 		return
 	}
+	l := a.pageLang(r, site, o.Email, o.Scope) // before the subscriptions go
 	if err := a.Unsubscribe(r.Context(), o, o.Scope); err != nil {
 		a.problem(w, r, err)
 		return
@@ -339,5 +394,5 @@ func (a *Alerts) serveUnsubscribe(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusOK, map[string]string{"status": "unsubscribed"})
 		return
 	}
-	page(w, http.StatusOK, "Unsubscribed", "<p>You will receive no more of these emails.</p>")
+	page(w, http.StatusOK, l, word(l, "page.unsubbed.title"), "<p>"+html.EscapeString(word(l, "page.unsubbed.text"))+"</p>")
 }

@@ -15,6 +15,7 @@ import (
 	"sync"
 	"testing"
 
+	"infocentre/internal/alerts"
 	"infocentre/internal/boltstore"
 	"infocentre/internal/centre"
 	"infocentre/internal/cursor"
@@ -39,6 +40,10 @@ type env struct {
 	// remote is the RemoteAddr of the requests do makes ("" for
 	// httptest's 192.0.2.1:1234).
 	remote string
+	// alerts serves the public forms of email alerts (mounted as the
+	// handler's Web routes); its emails are .eml files in outbox.
+	alerts *alerts.Alerts
+	outbox string
 }
 
 // reconfigure rebuilds the handler with a changed configuration.
@@ -86,7 +91,16 @@ func newEnvWith(t *testing.T, store centre.Store, configure func(*httpapi.Config
 	}
 	svc.Files, svc.Inspect = files, media.Inspector{}
 	finder.Log = log
+	links, err := alerts.NewLinks([]byte("test-alerts-secret-0123456789"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.outbox = filepath.Join(t.TempDir(), "outbox")
+	e.alerts = &alerts.Alerts{Store: store, Links: links, Mailer: &alerts.Dir{Path: e.outbox}, From: "Alerts <alerts@example.org>",
+		Base: func(s *centre.Site) string { return "https://centre.example.net/sites/" + s.Slug }, Log: log}
+	e.alerts.Init()
 	e.cfg = httpapi.Config{Service: svc, Cursors: sealer, MaxBody: 64 << 10, Log: log, Search: finder,
+		Web: func(m *http.ServeMux) { e.alerts.Register(m, httpapi.ClientAddress) },
 		// Tests make many requests at once; limits_test.go sets its own.
 		Limits: httpapi.Limits{StaffPerSecond: 1e6, StaffBurst: 1e6, AuthFailures: 1e6},
 		StaticArchive: func(ctx context.Context, slug, baseURL string, w io.Writer) error {

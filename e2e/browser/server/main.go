@@ -3,7 +3,9 @@
 // free loopback port, prints "URL http://127.0.0.1:PORT" on stdout and runs
 // until it is interrupted or its standard input is closed. Before that it
 // prints "STATIC http://127.0.0.1:PORT", where a plain file server serves
-// a static copy of the site, and "PREVIEW /preview/TOKEN", a preview link.
+// a static copy of the site, "PREVIEW /preview/TOKEN", a preview link, and
+// "ALERTS CONFIRM MANAGE UNSUBSCRIBE", the paths of the pages of an email
+// alert subscription's links (its confirmation email went to an .eml file).
 package main
 
 import (
@@ -19,9 +21,11 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"strings"
 	"syscall"
 	"time"
 
+	"infocentre/internal/alerts"
 	"infocentre/internal/boltstore"
 	"infocentre/internal/centre"
 	"infocentre/internal/cursor"
@@ -84,6 +88,10 @@ func run(addr string) error {
 		PublicOrigin: "http://" + ln.Addr().String(), // absolute URLs, so that entries have share links
 	})
 	mux := http.NewServeMux()
+	alertPages, err := alertLinks(ctx, store, mux, dir, "http://"+ln.Addr().String())
+	if err != nil {
+		return err
+	}
 	site.Register(mux)
 	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 5 * time.Second}
 	// A static copy of the site, served at the root of its own port.
@@ -100,6 +108,7 @@ func run(addr string) error {
 	defer ssrv.Close()
 	fmt.Printf("STATIC http://%s\n", sln.Addr())
 	fmt.Printf("PREVIEW %s\n", preview)
+	fmt.Printf("ALERTS %s\n", alertPages)
 	fmt.Printf("URL http://%s\n", ln.Addr())
 	go func() {
 		// The parent closes stdin (or dies) when it is done with us.
@@ -247,4 +256,62 @@ func bannerSites(ctx context.Context, store centre.Store, svc *centre.Service, n
 		}
 	}
 	return nil
+}
+
+// alertLinks mounts the routes of email alerts on mux, asks for a
+// subscription in French (its confirmation email is written under dir, as
+// `serve` without a mail server does) and returns the paths of its
+// confirmation, management and unsubscribe pages, separated by spaces.
+func alertLinks(ctx context.Context, store centre.Store, mux *http.ServeMux, dir, origin string) (string, error) {
+	key := make([]byte, 32)
+	if _, err := rand.Read(key); err != nil {
+		return "", err
+	}
+	links, err := alerts.NewLinks(key)
+	if err != nil {
+		return "", err
+	}
+	outbox := filepath.Join(dir, "outbox")
+	a := &alerts.Alerts{Store: store, Links: links, Mailer: &alerts.Dir{Path: outbox}, From: "Alerts <alerts@example.org>",
+		Base: func(s *centre.Site) string { return origin + "/sites/" + s.Slug }, Log: slog.New(slog.NewTextHandler(io.Discard, nil))}
+	a.Init()
+	a.Register(mux, func(r *http.Request) string { return r.RemoteAddr })
+	const email = "reader@example.org"
+	if err := a.Subscribe(ctx, alerts.SubscribeRequest{Site: fixture.Site, Email: email, Scope: "site", Lang: "fr", Client: "e2e"}); err != nil {
+		return "", err
+	}
+	page, err := store.ListNotifications(ctx, centre.NotificationQuery{Site: fixture.Site, Limit: 100})
+	if err != nil {
+		return "", err
+	}
+	for _, r := range page.Items {
+		if r.Kind == centre.NotifyConfirm {
+			if err := a.Deliver(ctx, r.Notification); err != nil {
+				return "", err
+			}
+		}
+	}
+	files, _ := filepath.Glob(filepath.Join(outbox, "*.eml"))
+	if len(files) != 1 {
+		return "", fmt.Errorf("alerts: %d confirmation emails, want 1", len(files))
+	}
+	raw, err := os.ReadFile(files[0])
+	if err != nil {
+		return "", err
+	}
+	// The text part is quoted-printable: undo the soft line breaks and
+	// the one escape a token's link holds ("=" of "?t=").
+	text := strings.ReplaceAll(strings.ReplaceAll(string(raw), "=\r\n", ""), "=3D", "=")
+	i := strings.Index(text, origin+"/sites/"+fixture.Site+"/subscribe/confirm?t=")
+	if i < 0 {
+		return "", fmt.Errorf("alerts: no confirmation link in the email")
+	}
+	confirm := text[i+len(origin):]
+	confirm = confirm[:strings.IndexAny(confirm, "\r\n")]
+	site, err := store.GetSite(ctx, fixture.Site)
+	if err != nil {
+		return "", err
+	}
+	return confirm + " " + strings.TrimPrefix(a.ManageURL(site, email), origin) + " " +
+		strings.TrimPrefix(a.UnsubscribeURL(site, email, ""), origin), nil
 }
