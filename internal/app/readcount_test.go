@@ -14,6 +14,7 @@ import (
 	"infocentre/internal/demo"
 	"infocentre/internal/dynamostore"
 	"infocentre/internal/dynamostore/dynamotest"
+	"infocentre/internal/rendercache"
 )
 
 // publicRoute is a public GET and the DynamoDB requests a cold public
@@ -113,7 +114,11 @@ func TestPublicReadsPerView(t *testing.T) {
 		}
 	}
 
-	// Warm: one public function that has served every route.
+	// Warm: one public function that has served every route, once the
+	// seeding writes have settled (a response rendered sooner after a
+	// change is kept only until it has: rendercache.Settle; the cold views
+	// above may take less than that on a fast machine).
+	time.Sleep(rendercache.DefaultSettle)
 	r := reader()
 	h := r.Handler.Public()
 	etags := map[string]string{}
@@ -127,24 +132,41 @@ func TestPublicReadsPerView(t *testing.T) {
 			extra = rt.cold - 1
 			uncached += extra
 		}
-		r.Cache.Invalidate(demo.Slug) // as if the window had passed
-		if n, _ := count(t, h, rt.path, "warm"); n != 1+extra {
-			t.Errorf("warm %s: %d requests, want %d (the stamp)", rt.path, n, 1+extra)
-		}
-		if n, _ := count(t, h, rt.path, "window"); n != extra {
-			t.Errorf("within the window %s: %d requests, want %d", rt.path, n, extra)
+		// A pair of views slower than the window (a loaded machine) reads
+		// the stamp again by design: such a pair is tried again, at most
+		// three times in all.
+		for try := 1; ; try++ {
+			r.Cache.Invalidate(demo.Slug) // as if the window had passed
+			start := time.Now()
+			warm, _ := count(t, h, rt.path, "warm")
+			window, _ := count(t, h, rt.path, "window")
+			if took := time.Since(start); took >= 900*time.Millisecond && try < 3 {
+				t.Logf("warm %s: two views took %s, longer than the window; again", rt.path, took)
+				continue
+			}
+			if warm != 1+extra {
+				t.Errorf("warm %s: %d requests, want %d (the stamp)", rt.path, warm, 1+extra)
+			}
+			if window != extra {
+				t.Errorf("within the window %s: %d requests, want %d", rt.path, window, extra)
+			}
+			break
 		}
 	}
 	// The real window: a second later the stamp is read once for the site,
 	// and then no more.
+	// (Views that together take longer than a window read it once more
+	// for each window they span.)
 	time.Sleep(1100 * time.Millisecond)
 	total := 0
+	start := time.Now()
 	for _, rt := range publicRoutes {
 		n, _ := count(t, h, rt.path, "next window")
 		total += n
 	}
-	if total != 1+uncached {
-		t.Errorf("a window later: %d requests for %d routes, want %d", total, len(publicRoutes), 1+uncached)
+	windows := 1 + int(time.Since(start)/time.Second)
+	if total < 1+uncached || total > windows+uncached {
+		t.Errorf("a window later: %d requests for %d routes in %d window(s), want %d to %d", total, len(publicRoutes), windows, 1+uncached, windows+uncached)
 	}
 
 	// Another process (the admin function) changes a published entry, just
