@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"io"
 	"net/http"
 	"os"
@@ -386,5 +387,24 @@ func TestSiteRebuildFront(t *testing.T) {
 		if err != nil || !strings.Contains(stdout, want) {
 			t.Fatalf("site rebuild-front: %q %q %v; want %q", stdout, stderr, err, want)
 		}
+	}
+}
+
+// TestExplain: a service error reads as its message (with its fields), an
+// internal one is passed on as it is, and no error stays none.
+func TestExplain(t *testing.T) {
+	if err := explain(nil); err != nil {
+		t.Errorf("explain(nil) = %v, want nil", err)
+	}
+	if err := explainWrite(nil); err != nil {
+		t.Errorf("explainWrite(nil) = %v, want nil", err)
+	}
+	bad := &centre.Error{Code: centre.EINVALID, Message: "invalid entry", Fields: []centre.FieldError{{Field: "title", Reason: "is required"}}}
+	if err := explain(bad); err == nil || err.Error() != "invalid entry\n  title: is required" {
+		t.Errorf("explain(invalid) = %v", err)
+	}
+	cause := errors.New("disk on fire")
+	if err := explain(cause); err != cause {
+		t.Errorf("explain(internal) = %v, want the error itself", err)
 	}
 }

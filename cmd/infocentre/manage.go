@@ -488,8 +488,12 @@ func splitList(s string) []string {
 	return out
 }
 
-// explain turns a domain error into a message naming every bad field.
+// explain turns a domain error into a message naming every bad field
+// (nil stays nil; an internal error is returned as it is).
 func explain(err error) error {
+	if err == nil {
+		return nil
+	}
 	var e *centre.Error
 	if errors.As(err, &e) && len(e.Fields) > 0 {
 		msg := e.Message
