@@ -2,18 +2,22 @@ package app_test
 
 import (
 	"bufio"
+	"bytes"
+	"compress/gzip"
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
 	"io"
 	"net"
 	"net/http"
+	"net/http/httputil"
 	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -21,19 +25,23 @@ import (
 	"infocentre/internal/centre"
 	"infocentre/internal/dynamostore"
 	"infocentre/internal/dynamostore/dynamotest"
+	"infocentre/internal/rendercache"
 )
 
 // TestReportMemoryLambda (MEMORY_REPORT=1, run by make bench) measures the
 // public function as it runs on Lambda: the binary built with the
 // function's tags (lambda.norpc, lambda, publicfn) in a child process with
-// AWS_LAMBDA_FUNCTION_MEMORY_SIZE=256, on DynamoDB (moto_server) holding
-// the demo site and MEMORY_ENTRIES (default 10,000) more entries, fed API
-// Gateway events by a stand-in of the Lambda runtime API in this test:
-// the home pages, feeds and sitemap, every list page by its cursors, every
-// entry page and its read API twin, then the read API's lists, until the
-// compressed responses it rendered exceed its render cache's 64 MiB (so
-// the cache is full). It reports the child's peak resident set (VmHWM)
-// and fails above the function's 256 MB.
+// AWS_LAMBDA_FUNCTION_MEMORY_SIZE=256, on DynamoDB (moto_server, the
+// function's requests counted on their way) holding the demo site and
+// MEMORY_ENTRIES (default 10,000) more entries, stored by the store itself
+// (batchedPuts, seed_test.go, makes that minutes), fed API Gateway events
+// by a stand-in of the Lambda runtime API in this test: the home pages,
+// feeds, sitemap and tag pages, every list page by its cursors, every
+// entry page and its read API twin, then the read API's lists by their
+// cursors, page size after page size, until its render cache (64 MiB, or
+// MEMORY_RENDER_CACHE_BYTES) has evicted the first entry pages viewed, and
+// one page size more. It fails if the cache never filled, reports the
+// child's peak resident set (VmHWM) and fails above the function's 256 MB.
 func TestReportMemoryLambda(t *testing.T) {
 	if os.Getenv("MEMORY_REPORT") == "" {
 		t.Skip("set MEMORY_REPORT=1 (make bench)")
@@ -41,6 +49,12 @@ func TestReportMemoryLambda(t *testing.T) {
 	n := memoryEntries
 	if v, err := strconv.Atoi(os.Getenv("MEMORY_ENTRIES")); err == nil && v > 0 {
 		n = v
+	}
+	// The function's render cache: its default, or (to try the test on a
+	// small site) MEMORY_RENDER_CACHE_BYTES.
+	cacheBytes := int64(rendercache.DefaultMaxBytes)
+	if v, err := strconv.ParseInt(os.Getenv("MEMORY_RENDER_CACHE_BYTES"), 10, 64); err == nil && v > 0 {
+		cacheBytes = v
 	}
 	ep := dynamotest.Endpoint(t)
 	bin := filepath.Join(t.TempDir(), "bootstrap")
@@ -55,9 +69,37 @@ func TestReportMemoryLambda(t *testing.T) {
 	store := dynamostore.New(client, table, dynamostore.WithTimeout(dynamotest.StoreTimeout))
 	const cursorSecret = "memory-cursor-secret-0123456789abcdef"
 	launchEnv(t, app.Config{Store: "dynamodb", Table: table, CursorSecret: cursorSecret, RenderCacheBytes: -1}, store)
+	// The entries are stored by a store of their own whose transactions
+	// go to moto_server as batches (batchedPuts, seed_test.go).
+	batches := &batchedPuts{}
+	seeder := dynamostore.New(dynamotest.Client(t, batches.option()), table, dynamostore.WithTimeout(dynamotest.StoreTimeout))
 	start := time.Now()
-	slugs := generateEntries(t, store, n)
-	t.Logf("generated %d entries on moto_server in %s", len(slugs), time.Since(start).Round(time.Millisecond))
+	slugs := generateEntries(t, seeder, n)
+	t.Logf("generated %d entries on moto_server in %s (%d transactions, %d items, as batches)", len(slugs),
+		time.Since(start).Round(time.Millisecond), batches.transactions.Load(), batches.items.Load())
+	// A response rendered while the last write settles is kept only until
+	// then (rendercache.Options.Settle): past it, every one is kept.
+	time.Sleep(rendercache.DefaultSettle + time.Second)
+
+	// The function's DynamoDB requests are counted on their way to
+	// moto_server: a view that makes none within the freshness window was
+	// served from the render cache.
+	target, err := url.Parse(ep)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var dbRequests atomic.Int64
+	proxy := httputil.NewSingleHostReverseProxy(target)
+	counting := &http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		dbRequests.Add(1)
+		proxy.ServeHTTP(w, r)
+	})}
+	pln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	go counting.Serve(pln)
+	t.Cleanup(func() { counting.Close() })
 
 	api := &runtimeAPI{events: make(chan []byte), out: make(chan apigwResponse)}
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
@@ -70,7 +112,8 @@ func TestReportMemoryLambda(t *testing.T) {
 	fn := exec.Command(bin)
 	fn.Env = []string{"AWS_LAMBDA_RUNTIME_API=" + ln.Addr().String(), "AWS_LAMBDA_FUNCTION_MEMORY_SIZE=256",
 		"AWS_LAMBDA_FUNCTION_NAME=public", "AWS_REGION=us-east-1", "AWS_ACCESS_KEY_ID=testing", "AWS_SECRET_ACCESS_KEY=testing",
-		"DYNAMODB_TABLE=" + table, "DYNAMODB_ENDPOINT=" + ep, "CURSOR_SECRET=" + cursorSecret, "LOG_LEVEL=error"}
+		"DYNAMODB_TABLE=" + table, "DYNAMODB_ENDPOINT=http://" + pln.Addr().String(), "CURSOR_SECRET=" + cursorSecret, "LOG_LEVEL=error",
+		"RENDER_CACHE_BYTES=" + strconv.FormatInt(cacheBytes, 10)}
 	stderr, err := fn.StderrPipe()
 	if err != nil {
 		t.Fatal(err)
@@ -92,9 +135,12 @@ func TestReportMemoryLambda(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	const cacheBytes = 64 << 20
 	views, rendered := 0, int64(0)
-	view := func(target string, compressed bool) string {
+	kinds := map[string]int64{} // compressed bytes by kind of view
+	var order []string          // the kinds in the order first seen
+	// view has the function answer a GET of target with Accept-Encoding
+	// encoding and returns the body, decompressed if it came gzipped.
+	view := func(kind, target, encoding string) string {
 		t.Helper()
 		u, err := url.Parse(target)
 		if err != nil {
@@ -106,8 +152,8 @@ func TestReportMemoryLambda(t *testing.T) {
 		}
 		ev["rawPath"], ev["rawQueryString"], ev["routeKey"] = u.Path, u.RawQuery, "$default"
 		headers := ev["headers"].(map[string]any)
-		if compressed {
-			headers["accept-encoding"] = "gzip, br"
+		if encoding != "" {
+			headers["accept-encoding"] = encoding
 		}
 		rc := ev["requestContext"].(map[string]any)
 		rc["routeKey"] = "$default"
@@ -128,43 +174,112 @@ func TestReportMemoryLambda(t *testing.T) {
 		if res.StatusCode != 200 {
 			t.Fatalf("%s: %d %.300s", target, res.StatusCode, res.Body)
 		}
-		body := res.Body
+		body := []byte(res.Body)
 		if res.IsBase64Encoded {
-			raw, err := base64.StdEncoding.DecodeString(body)
-			if err != nil {
+			if body, err = base64.StdEncoding.DecodeString(res.Body); err != nil {
 				t.Fatal(err)
 			}
-			body = string(raw)
 		}
-		if compressed {
+		var enc string
+		for k, v := range res.Headers {
+			if strings.EqualFold(k, "Content-Encoding") {
+				enc = v
+			}
+		}
+		if enc != "" {
+			if _, ok := kinds[kind]; !ok {
+				order = append(order, kind)
+			}
+			kinds[kind] += int64(len(body))
 			rendered += int64(len(body))
 		}
-		return body
+		if enc == "gzip" {
+			zr, err := gzip.NewReader(bytes.NewReader(body))
+			if err != nil {
+				t.Fatalf("%s: %v", target, err)
+			}
+			if body, err = io.ReadAll(io.LimitReader(zr, 16<<20)); err != nil {
+				t.Fatalf("%s: %v", target, err)
+			}
+		}
+		return string(body)
 	}
 	start = time.Now()
-	for _, p := range []string{"/sites/demo/", "/sites/demo/fr/", "/sites/demo/sitemap.xml", "/sites/demo/feed.atom",
-		"/sites/demo/feed.json", "/sites/demo/news/feed.atom"} {
-		view(p, true)
+	pages := []string{"/sites/demo/", "/sites/demo/fr/", "/sites/demo/sitemap.xml", "/sites/demo/feed.atom",
+		"/sites/demo/feed.rss", "/sites/demo/feed.json", "/sites/demo/news/feed.atom"}
+	for _, tag := range generatedTags {
+		pages = append(pages, "/sites/demo/tags/"+tag+"/", "/sites/demo/tags/"+tag+"/feed.atom")
 	}
+	for _, p := range pages {
+		view("home, feeds, sitemap, tags", p, "gzip, br")
+	}
+	// Every list page, by its cursors (gzip, to read the next link).
 	for _, list := range []string{"/sites/demo/statements/", "/sites/demo/publications/", "/sites/demo/news/"} {
 		next := list
-		for i := 0; next != "" && i < n; i++ {
-			body := view(next, false)
+		for i := 0; next != "" && i <= n; i++ {
+			body := view("list pages", next, "gzip")
 			next = ""
 			if before, _, ok := strings.Cut(body, `" rel="next"`); ok {
 				next = strings.ReplaceAll(before[strings.LastIndex(before, `"`)+1:], "&amp;", "&")
 			}
 		}
 	}
+	// Every entry page and its read API twin.
 	for _, s := range slugs {
-		view("/sites/demo/"+s+"/", true)
-		view("/api/v1/sites/demo/entries/"+strings.TrimPrefix(s, "en/"), true)
+		view("entry pages", "/sites/demo/"+s+"/", "gzip, br")
+		view("read API entries", "/api/v1/sites/demo/entries/"+strings.TrimPrefix(s, "en/"), "gzip, br")
 	}
-	for limit := 1; rendered < cacheBytes*11/10 && limit <= centre.MaxPageSize; limit++ {
-		for _, typ := range []string{"", "&type=statement", "&type=publication", "&type=news"} {
-			view("/api/v1/sites/demo/entries?limit="+strconv.Itoa(limit)+typ, true)
+	// full reports whether the cache has evicted: whether the next entry
+	// page of the first ones viewed, untouched since, is gone. Within the
+	// freshness window a view reads nothing from DynamoDB when it is a hit
+	// and at least the entry when it renders; the window starts with the
+	// view of the home page (after the last window has passed, it reads
+	// the site's stamp) just before.
+	probes := 0
+	full := func() bool {
+		time.Sleep(rendercache.DefaultWindow + 100*time.Millisecond)
+		view("probes", "/sites/demo/", "gzip, br")
+		before := dbRequests.Load()
+		view("probes", "/sites/demo/"+slugs[probes%len(slugs)]+"/", "gzip, br")
+		probes++
+		return dbRequests.Load() > before
+	}
+	// apiLists views the read API's lists of each type, every page by its
+	// cursors, at page size limit.
+	apiLists := func(limit int) {
+		for _, typ := range []string{"", "statement", "publication", "news"} {
+			cursor := ""
+			for i := 0; i <= n/limit+1; i++ {
+				q := url.Values{"limit": {strconv.Itoa(limit)}}
+				if typ != "" {
+					q.Set("type", typ)
+				}
+				if cursor != "" {
+					q.Set("cursor", cursor)
+				}
+				var page struct {
+					NextCursor string `json:"next_cursor"`
+				}
+				if err := json.Unmarshal([]byte(view("read API lists", "/api/v1/sites/demo/entries?"+q.Encode(), "gzip")), &page); err != nil {
+					t.Fatal(err)
+				}
+				if cursor = page.NextCursor; cursor == "" {
+					break
+				}
+			}
 		}
 	}
+	// Then, until the cache is full and once more, those lists at page
+	// sizes from the largest down (each size its own responses).
+	isFull := full()
+	for limit := centre.MaxPageSize; limit > 0; limit -= 7 {
+		apiLists(limit)
+		if isFull {
+			break
+		}
+		isFull = full()
+	}
+	elapsed := time.Since(start)
 	status, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", fn.Process.Pid))
 	if err != nil {
 		t.Skipf("no /proc/<pid>/status: %v", err)
@@ -180,13 +295,18 @@ func TestReportMemoryLambda(t *testing.T) {
 		return 0
 	}
 	peak, now := field("VmHWM"), field("VmRSS")
-	report := fmt.Sprintf("memory (Lambda build, DynamoDB): %d entries, %d views in %s; compressed responses rendered %.1f MiB "+
-		"(render cache 64 MiB); function RSS now %.1f MiB, peak %.1f MiB (limit 256 MB)",
-		len(slugs), views, time.Since(start).Round(time.Millisecond), mib(rendered), mib(now), mib(peak))
+	var served []string
+	for _, k := range order {
+		served = append(served, fmt.Sprintf("%s %.1f", k, mib(kinds[k])))
+	}
+	report := fmt.Sprintf("memory (Lambda build, DynamoDB): %d entries, %d views in %s, %d DynamoDB requests; compressed responses served %.1f MiB "+
+		"(%s); render cache %.0f MiB, full: %t (%d probes); function RSS now %.1f MiB, peak %.1f MiB (limit 256 MB)",
+		len(slugs), views, elapsed.Round(time.Millisecond), dbRequests.Load(), mib(rendered), strings.Join(served, ", "), mib(cacheBytes), isFull, probes,
+		mib(now), mib(peak))
 	fmt.Println(report)
 	t.Log(report)
-	if rendered < cacheBytes {
-		t.Errorf("the function rendered %.1f MiB of compressed responses: its render cache of 64 MiB may not be full", mib(rendered))
+	if !isFull {
+		t.Errorf("the first entry pages viewed were still cached after %.1f MiB of compressed responses: the render cache never filled", mib(rendered))
 	}
 	if peak >= 256e6 {
 		t.Errorf("peak RSS %.1f MiB is over the function's 256 MB", mib(peak))

@@ -158,13 +158,17 @@ func rss(t *testing.T, field string) int64 {
 	return 0
 }
 
+// generatedTags are the words of the generated entries' text, each also
+// the tag of every len(generatedTags)th entry.
+var generatedTags = strings.Fields("flood water supply shelter evacuation hospital vaccine power outage road closure school " +
+	"advice guidance statement update emergency services residents district council relief volunteers")
+
 // generateEntries stores n published entries of the demo site, of every
 // type, in English, with bodies of a few paragraphs, and returns their
 // page paths below the site ("en/slug").
 func generateEntries(t *testing.T, store centre.Store, n int) []string {
 	r := rand.New(rand.NewPCG(1, 2))
-	words := strings.Fields("flood water supply shelter evacuation hospital vaccine power outage road closure school " +
-		"advice guidance statement update emergency services residents district council relief volunteers")
+	words := generatedTags
 	types := []string{centre.TypeStatement, centre.TypeStatement, centre.TypePublication, centre.TypeNews, centre.TypeNews}
 	sentence := func(k int) string {
 		w := make([]string, k)
