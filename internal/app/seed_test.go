@@ -2,15 +2,24 @@ package app_test
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"fmt"
 	"io"
 	"net/http"
 	"strings"
 	"sync/atomic"
+	"testing"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+
+	"infocentre/internal/app"
+	"infocentre/internal/centre"
+	"infocentre/internal/demo"
+	"infocentre/internal/dynamostore"
+	"infocentre/internal/dynamostore/dynamotest"
 )
 
 // Seeding a large site on moto_server.
@@ -41,7 +50,7 @@ type batchedPuts struct {
 	transactions, items atomic.Int64
 }
 
-// withBatchedPuts returns a client option that routes the client's
+// option returns a client option that routes the client's
 // TransactWriteItems through b.
 func (b *batchedPuts) option() func(*dynamodb.Options) {
 	return func(o *dynamodb.Options) {
@@ -174,4 +183,80 @@ func (b *batchedPuts) call(r *http.Request, op string, in, out any) error {
 		return fmt.Errorf("batchedPuts: %s: %w", op, err)
 	}
 	return nil
+}
+
+// TestBatchedPuts stores entries through batchedPuts and reads them back
+// through a store of its own: the entries, their list items and search
+// documents are there and the site's search sequence moved once per entry,
+// as CreateEntry's transactions would have left them; an entry whose slug
+// is taken fails on its condition and writes nothing.
+func TestBatchedPuts(t *testing.T) {
+	client := dynamotest.Client(t)
+	table := dynamotest.NewTable(t, client)
+	plain := dynamostore.New(client, table, dynamostore.WithTimeout(dynamotest.StoreTimeout))
+	launchEnv(t, app.Config{Store: "dynamodb", Table: table, CursorSecret: "batched-puts-cursor-secret-0123456789", RenderCacheBytes: -1}, plain)
+	ctx := context.Background()
+	count := func() int {
+		t.Helper()
+		n := 0
+		q := centre.EntryQuery{Site: demo.Slug, Limit: centre.MaxPageSize}
+		for i := 0; i < 100; i++ {
+			page, err := plain.ListEntries(ctx, q)
+			if err != nil {
+				t.Fatal(err)
+			}
+			n += len(page.Items)
+			if q.After = page.Next; q.After == "" {
+				return n
+			}
+		}
+		t.Fatal("more than 100 pages of entries")
+		return 0
+	}
+	docs, seq, err := plain.SearchDocs(ctx, demo.Slug)
+	if err != nil {
+		t.Fatal(err)
+	}
+	entries := count()
+
+	batches := &batchedPuts{}
+	seeder := dynamostore.New(dynamotest.Client(t, batches.option()), table, dynamostore.WithTimeout(dynamotest.StoreTimeout))
+	slugs := generateEntries(t, seeder, 3)
+	if got := batches.transactions.Load(); got != 3 {
+		t.Fatalf("%d transactions went through as batches, want 3", got)
+	}
+	if got := count(); got != entries+3 {
+		t.Errorf("%d entries listed, want %d", got, entries+3)
+	}
+	docs2, seq2, err := plain.SearchDocs(ctx, demo.Slug)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(docs2) != len(docs)+3 || seq2 != seq+3 {
+		t.Errorf("search: %d documents at sequence %d, want %d at %d", len(docs2), seq2, len(docs)+3, seq+3)
+	}
+	for _, s := range slugs {
+		list, err := plain.PublicEntriesBySlug(ctx, demo.Slug, strings.TrimPrefix(s, "en/"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if e := list[0]; e.Version != 1 || e.Status != centre.StatusPublished || e.BodyHTML == "" {
+			t.Errorf("%s: version %d, status %s, body %d bytes", s, e.Version, e.Status, len(e.BodyHTML))
+		}
+	}
+
+	items := batches.items.Load()
+	at := time.Now()
+	taken := &centre.Entry{ID: centre.NewID(at), Site: demo.Slug, Slug: strings.TrimPrefix(slugs[0], "en/"), Lang: "en",
+		Status: centre.StatusPublished, PublishedAt: at, CreatedAt: at, UpdatedAt: at, CreatedBy: "seed", BodyHTML: "<p>x</p>",
+		Content: centre.Content{Type: centre.TypeNews, Title: "Taken", Summary: "A taken slug", Body: "x"}}
+	if err := seeder.CreateEntry(ctx, taken); err == nil || !strings.Contains(err.Error(), "condition attribute_not_exists(PK) fails") {
+		t.Errorf("an entry with a taken slug: %v, want its failed condition", err)
+	}
+	if got := batches.items.Load(); got != items {
+		t.Errorf("%d items written for the failed entry", got-items)
+	}
+	if got := count(); got != entries+3 {
+		t.Errorf("%d entries listed after the failed one, want %d", got, entries+3)
+	}
 }
