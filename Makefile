@@ -80,7 +80,7 @@ bench:
 	$(GO) test -run '^$$' -bench . -benchmem ./...
 	SEARCH_REPORT=1 $(GO) test -count=1 -run 'TestReportLatency|TestJudgedQueries' -v ./internal/search
 	MEMORY_REPORT=1 $(GO) test -count=1 -timeout 30m -run 'TestReportMemory$$' -v ./internal/app
-	MEMORY_REPORT=1 $(GO) test -count=1 -timeout 24h -run 'TestReportMemoryLambda' -v ./internal/app
+	MEMORY_REPORT=1 $(GO) test -count=1 -timeout 90m -run 'TestReportMemoryLambda' -v ./internal/app
 	bash .ci/bench-coldstart.sh
 
 # Warm home and entry pages of `infocentre serve` (embedded store) against
