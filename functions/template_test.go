@@ -108,7 +108,7 @@ func TestEachFunctionBuildsFromItsDirectory(t *testing.T) {
 			t.Errorf("%s: functions/Makefile has no build-%s target building ./%s", name, name, dir)
 		}
 	}
-	for _, flag := range []string{"CGO_ENABLED=0", "TAGS     = lambda.norpc,lambda\n", "-tags $(TAGS)$(2)", `-ldflags "-s -w"`, "-trimpath"} {
+	for _, flag := range []string{"CGO_ENABLED=0", "TAGS     = lambda.norpc,lambda,nethttpomithttp2\n", "-tags $(TAGS)$(2)", `-ldflags "-s -w"`, "-trimpath"} {
 		if !strings.Contains(string(mk), flag) {
 			t.Errorf("functions/Makefile does not build with %s", flag)
 		}
