@@ -15,7 +15,8 @@ import (
 // only the notifier links the SES client (the public function stores
 // confirmation emails in the outbox, the notifier sends them); the public
 // function reads hosted files without the SDK's S3 client
-// (internal/s3http).
+// (internal/s3http); no function links the SDK's Secrets Manager client
+// (internal/secrets signs its one request itself).
 func TestLeanFunctions(t *testing.T) {
 	if testing.Short() {
 		t.Skip("lists the dependencies of every function (go list)")
@@ -25,7 +26,8 @@ func TestLeanFunctions(t *testing.T) {
 	// (internal/awsconfig).
 	local := []string{"go.etcd.io/bbolt", "infocentre/internal/boltstore", "infocentre/internal/filestore",
 		"github.com/aws/aws-sdk-go-v2/config", "github.com/aws/aws-sdk-go-v2/service/sts", "github.com/aws/aws-sdk-go-v2/service/sso",
-		"github.com/aws/aws-sdk-go-v2/service/ssooidc", "github.com/aws/aws-sdk-go-v2/feature/ec2/imds"}
+		"github.com/aws/aws-sdk-go-v2/service/ssooidc", "github.com/aws/aws-sdk-go-v2/feature/ec2/imds",
+		"github.com/aws/aws-sdk-go-v2/service/secretsmanager"}
 	staff := []string{"infocentre/internal/console", "infocentre/internal/media", "infocentre/internal/s3transfer",
 		"infocentre/internal/static", "github.com/go-webauthn/webauthn/webauthn", "github.com/pdfcpu/pdfcpu/pkg/api"}
 	// The Markdown renderer and sanitiser, whose package initialisation

@@ -636,7 +636,7 @@ func (a *App) PublishDue(ctx context.Context) (int, error) { return a.Service.Pu
 // RunPublisher calls PublishDue every interval until ctx ends: the local
 // stand-in for the scheduled publisher function. First it gives every site
 // created before fronts were kept its front (centre.Service.RebuildFronts;
-// on AWS the CLI's site rebuild-front does).
+// on AWS the publisher function's FrontKeeper does).
 func (a *App) RunPublisher(ctx context.Context, interval time.Duration) {
 	if n, err := a.Service.RebuildFronts(ctx); err != nil && ctx.Err() == nil {
 		a.Log.ErrorContext(ctx, "rebuild site fronts", slog.String("error", err.Error()))
