@@ -34,6 +34,9 @@ func TestLeanFunctions(t *testing.T) {
 	// alone took 8 ms of a cold start: bodies are rendered when written
 	// (the admin and publisher functions), and shown as stored.
 	markdown := []string{"infocentre/internal/markdown", "github.com/yuin/goldmark", "github.com/microcosm-cc/bluemonday"}
+	// The Brotli encoder (0.85 MB): the public function leaves Brotli to
+	// CloudFront (rendercache.Options.Brotli).
+	brotli := []string{"infocentre/internal/brcompress", "github.com/andybalholm/brotli"}
 	for fn, tags := range map[string]string{"public": "lambda.norpc,lambda,nethttpomithttp2,publicfn", "admin": "lambda.norpc,lambda,nethttpomithttp2",
 		"authorizer": "lambda.norpc,lambda,nethttpomithttp2", "publisher": "lambda.norpc,lambda,nethttpomithttp2", "edge": "lambda.norpc,lambda,nethttpomithttp2",
 		"bounces": "lambda.norpc,lambda,nethttpomithttp2,publicfn", "notifier": "lambda.norpc,lambda,nethttpomithttp2,publicfn"} {
@@ -59,6 +62,7 @@ func TestLeanFunctions(t *testing.T) {
 		}
 		if fn == "public" {
 			banned = append(banned, "github.com/aws/aws-sdk-go-v2/service/s3", "infocentre/internal/s3files")
+			banned = append(banned, brotli...)
 		}
 		for _, p := range banned {
 			if deps[p] {

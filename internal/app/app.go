@@ -359,6 +359,9 @@ type wiring struct {
 	// sanitize sanitises stored body HTML again as the site shows it
 	// (markdown.Sanitize; nil: shown as stored).
 	sanitize func(string) string
+	// brotli compresses cached responses with Brotli (brcompress.Bytes;
+	// nil: the CDN does, see rendercache.Options.Brotli).
+	brotli func([]byte) []byte
 	// staff adds the staff side to the service and the handler's
 	// configuration (nil: none).
 	staff staff
@@ -407,7 +410,7 @@ func build(cfg Config, store centre.Store, log *slog.Logger, wire wiring) (*App,
 	var svc *centre.Service
 	var siteOf func(r *http.Request) string // set once the site is wired, before any request
 	if cfg.RenderCacheBytes >= 0 {
-		cache = rendercache.New(rendercache.Options{MaxBytes: cfg.RenderCacheBytes, Log: log,
+		cache = rendercache.New(rendercache.Options{MaxBytes: cfg.RenderCacheBytes, Log: log, Brotli: wire.brotli,
 			Stamp:  func(ctx context.Context, site string) (centre.SiteStamp, error) { return svc.SiteStamp(ctx, site) },
 			SiteOf: func(r *http.Request) string { return siteOf(r) }})
 		entries = cache.Watch(entries)

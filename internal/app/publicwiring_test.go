@@ -14,8 +14,8 @@ import (
 )
 
 // TestPublicWiring: NewPublic (the public function) serves the site and
-// the read API but no staff route, and shows an entry's body as stored —
-// it carries no Markdown renderer. An entry stored with its Markdown but
+// the read API but no staff route, shows an entry's body as stored — it
+// carries no Markdown renderer — and leaves Brotli to the CDN. An entry stored with its Markdown but
 // without HTML (written around the service) shows no body there, and the
 // warning names it; New (every other process) renders it.
 func TestPublicWiring(t *testing.T) {
@@ -81,5 +81,23 @@ func TestPublicWiring(t *testing.T) {
 	}
 	if code, body := get(staff, base+"markdown-only/"); code != 200 || !strings.Contains(body, "<em>river banks</em>") {
 		t.Errorf("New: an entry without HTML is not rendered: %d\n%.600s", code, body)
+	}
+	// Brotli: New compresses with it; NewPublic leaves it to the CDN and
+	// answers a client that prefers it uncompressed (gzip stays gzip).
+	for _, c := range []struct {
+		a              *app.App
+		accept, encode string
+	}{{staff, "gzip, deflate, br", "br"}, {public, "gzip, deflate, br", ""}, {public, "br,gzip", ""}, {public, "gzip", "gzip"}} {
+		for i := 0; i < 2; i++ { // the render, then a hit
+			r := httptest.NewRequest("GET", base+"stored/", nil)
+			r.Header.Set("Accept-Encoding", c.accept)
+			w := httptest.NewRecorder()
+			c.a.Handler.ServeHTTP(w, r)
+			if got := w.Header().Get("Content-Encoding"); w.Code != 200 || got != c.encode ||
+				!strings.Contains(w.Header().Get("Vary"), "Accept-Encoding") {
+				t.Errorf("Accept-Encoding %q (try %d): %d, Content-Encoding %q, Vary %q; want %q", c.accept, i, w.Code, got,
+					w.Header().Get("Vary"), c.encode)
+			}
+		}
 	}
 }

@@ -7,6 +7,7 @@ import (
 	"io"
 	"log/slog"
 
+	"infocentre/internal/brcompress"
 	"infocentre/internal/centre"
 	"infocentre/internal/console"
 	"infocentre/internal/httpapi"
@@ -30,7 +31,8 @@ func FromEnv(ctx context.Context, opts ...Option) (*App, error) { return fromEnv
 // New wires an App on an open store: every route, the staff console, file
 // inspection, transfers and static archives included.
 func New(cfg Config, store centre.Store, log *slog.Logger) (*App, error) {
-	return build(cfg, store, log, wiring{handler: httpapi.New, render: markdown.Render, sanitize: markdown.Sanitize, staff: staffParts})
+	return build(cfg, store, log, wiring{handler: httpapi.New, render: markdown.Render, sanitize: markdown.Sanitize, brotli: brcompress.Bytes,
+		staff: staffParts})
 }
 
 // openBucket opens the S3 bucket of hosted files with the SDK's S3 client:
