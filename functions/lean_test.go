@@ -14,8 +14,9 @@ import (
 // only the notifier links the SES client (the public function stores
 // confirmation emails in the outbox, the notifier sends them); the public
 // function reads hosted files without the SDK's S3 client
-// (internal/s3http) and names languages without
-// golang.org/x/text/language/display (internal/web's generated tables).
+// (internal/s3http) and names languages and sorts index pages without
+// golang.org/x/text/language/display and golang.org/x/text/collate
+// (internal/web's generated tables).
 func TestLeanFunctions(t *testing.T) {
 	if testing.Short() {
 		t.Skip("lists the dependencies of every function (go list)")
@@ -53,7 +54,7 @@ func TestLeanFunctions(t *testing.T) {
 		}
 		if fn == "public" {
 			banned = append(banned, "github.com/aws/aws-sdk-go-v2/service/s3", "infocentre/internal/s3files",
-				"golang.org/x/text/language/display")
+				"golang.org/x/text/language/display", "golang.org/x/text/collate")
 		}
 		for _, p := range banned {
 			if deps[p] {
