@@ -2,7 +2,6 @@ package web
 
 import (
 	"sort"
-	"strings"
 	"unicode"
 	"unicode/utf8"
 
@@ -122,49 +121,23 @@ func collKey(t *collTable, s string) string {
 	if !norm.NFC.IsNormalString(s) {
 		s = norm.NFC.String(s)
 	}
-	var prim, sec []byte
-	add := func(e string) {
-		n := int(e[0])
-		for i := 0; i < n; i++ {
-			prim = append(prim, 0, e[1+2*i], e[2+2*i])
-		}
-		sec = append(sec, e[1+2*n:]...)
-	}
+	var pb [96]byte
+	var sb [32]byte
+	prim, sec := pb[:0], sb[:0]
 	maxLen := 2 // root contractions ("l·")
 	if t != nil {
 		maxLen = max(maxLen, t.maxLen)
 	}
 	for s != "" {
-		// The longest contraction or tailored rune at s.
-		ends := make([]int, 0, 4)
-		for i, k := 0, 0; i < len(s) && k < maxLen; k++ {
-			_, size := utf8.DecodeRuneInString(s[i:])
-			i += size
-			ends = append(ends, i)
-		}
-		found := false
-		for k := len(ends) - 1; k >= 0 && !found; k-- {
-			if t != nil {
-				if e, ok := find(t.entries, s[:ends[k]]); ok {
-					add(e)
-					s, found = s[ends[k]:], true
-					break
-				}
-			}
-			if k > 0 {
-				if e, ok := find(collRootContractions[:], s[:ends[k]]); ok {
-					add(e)
-					s, found = s[ends[k]:], true
-				}
-			}
-		}
-		if found {
+		if e, n := longest(t, s, maxLen); n > 0 {
+			prim, sec = appendElems(prim, sec, e)
+			s = s[n:]
 			continue
 		}
 		r, size := utf8.DecodeRuneInString(s)
 		s = s[size:]
 		if e, ok := rootElems(r); ok {
-			add(e)
+			prim, sec = appendElems(prim, sec, e)
 			continue
 		}
 		if unicode.Is(unicode.Cf, r) || unicode.Is(unicode.Mn, r) {
@@ -174,10 +147,42 @@ func collKey(t *collTable, s string) string {
 		prim = append(prim, byte(w>>16), byte(w>>8), byte(w))
 		sec = append(sec, collCommonSecondary)
 	}
-	var b strings.Builder
-	b.Grow(len(prim) + 3 + len(sec))
-	b.Write(prim)
-	b.WriteString("\x00\x00\x00")
-	b.Write(sec)
-	return b.String()
+	prim = append(prim, 0, 0, 0)
+	return string(append(prim, sec...))
+}
+
+// longest returns the elements of the longest tailored rune or contraction
+// of t (nil: root), or root contraction, at the start of s, and its length
+// in bytes; or 0.
+func longest(t *collTable, s string, maxLen int) (string, int) {
+	var ends [collMaxContraction]int
+	n := 0
+	for i := 0; i < len(s) && n < min(maxLen, len(ends)); n++ {
+		_, size := utf8.DecodeRuneInString(s[i:])
+		i += size
+		ends[n] = i
+	}
+	for k := n - 1; k >= 0; k-- {
+		if t != nil {
+			if e, ok := find(t.entries, s[:ends[k]]); ok {
+				return e, ends[k]
+			}
+		}
+		if k > 0 {
+			if e, ok := find(collRootContractions[:], s[:ends[k]]); ok {
+				return e, ends[k]
+			}
+		}
+	}
+	return "", 0
+}
+
+// appendElems appends the primary weights of encoded elements e to prim
+// (three bytes each) and its secondary weights to sec.
+func appendElems(prim, sec []byte, e string) ([]byte, []byte) {
+	n := int(e[0])
+	for i := 0; i < n; i++ {
+		prim = append(prim, 0, e[1+2*i], e[2+2*i])
+	}
+	return prim, append(sec, e[1+2*n:]...)
 }

@@ -5,6 +5,9 @@ package web
 // collRanges are the runes collRootData has, [lo, hi) in order.
 var collRanges = [...][2]rune{{0x0000, 0x0530}, {0x1e00, 0x20d0}}
 
+// collMaxContraction is the longest contraction, in runes.
+const collMaxContraction = 4
+
 // collMaxPrimary is the highest primary weight of the tables.
 const collMaxPrimary = 742
 

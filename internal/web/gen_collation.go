@@ -222,10 +222,9 @@ func differs(t, root *table) map[string]elems {
 			d[s] = e
 		}
 	}
-	for s, e := range root.contractions {
+	for s := range root.contractions {
 		if _, ok := t.contractions[s]; !ok {
 			d[s] = t.simulate(s) // root's contraction is not one here
-			_ = e
 		}
 	}
 	return d
@@ -299,6 +298,7 @@ func generate() []byte {
 		fmt.Fprintf(&b, "{%#04x, %#04x}, ", rg[0], rg[1])
 	}
 	b.WriteString("}\n\n")
+	fmt.Fprintf(&b, "// collMaxContraction is the longest contraction, in runes.\nconst collMaxContraction = %d\n\n", maxContraction)
 	fmt.Fprintf(&b, "// collMaxPrimary is the highest primary weight of the tables.\nconst collMaxPrimary = %d\n\n", len(primRank))
 	fmt.Fprintf(&b, "// collCommonSecondary is the secondary weight of a letter without accent.\nconst collCommonSecondary = %d\n\n", secRank[root.runes['a'].sec[0]])
 	var data strings.Builder
@@ -333,11 +333,7 @@ func generate() []byte {
 		}
 	}
 	b.WriteString("// collRootContractions are the contractions of the root collation.\nvar collRootContractions = [...]collEntry{\n")
-	rc := map[string]elems{}
-	for s, e := range root.contractions {
-		rc[s] = e
-	}
-	writeEntries(rc)
+	writeEntries(root.contractions)
 	b.WriteString("}\n\n")
 
 	b.WriteString("// collTables are the tailorings of collate's languages (sorted by tag):\n// the runes and contractions whose elements are not the root's.\n")
