@@ -254,6 +254,15 @@ func generate() []byte {
 		}
 	}
 	sort.Slice(tailorings, func(i, j int) bool { return tailorings[i].tag < tailorings[j].tag })
+	// Languages with the same tailoring (Danish and Faroese) share the
+	// table of the first.
+	var distinct []tailoring
+	for _, t := range tailorings {
+		if !slices.ContainsFunc(distinct, func(d tailoring) bool { return maps.EqualFunc(d.diff, t.diff, elems.equal) }) {
+			distinct = append(distinct, t)
+		}
+	}
+	tailorings = distinct
 
 	// Rank the weights: only their order matters.
 	prims, secs := map[int]bool{}, map[int]bool{}
