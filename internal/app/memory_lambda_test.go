@@ -25,7 +25,7 @@ import (
 
 // TestReportMemoryLambda (MEMORY_REPORT=1, run by make bench) measures the
 // public function as it runs on Lambda: the binary built with the
-// function's tags (lambda.norpc, lambda, publicfn) in a child process with
+// function's tags (lambda.norpc, lambda, nethttpomithttp2, publicfn) in a child process with
 // AWS_LAMBDA_FUNCTION_MEMORY_SIZE=256, on DynamoDB (moto_server) holding
 // the demo site and MEMORY_ENTRIES (default 10,000) more entries, fed API
 // Gateway events by a stand-in of the Lambda runtime API in this test:
@@ -44,7 +44,7 @@ func TestReportMemoryLambda(t *testing.T) {
 	}
 	ep := dynamotest.Endpoint(t)
 	bin := filepath.Join(t.TempDir(), "bootstrap")
-	build := exec.Command("go", "build", "-tags", "lambda.norpc,lambda,publicfn", "-trimpath", "-ldflags", "-s -w", "-o", bin, "infocentre/functions/public")
+	build := exec.Command("go", "build", "-tags", "lambda.norpc,lambda,nethttpomithttp2,publicfn", "-trimpath", "-ldflags", "-s -w", "-o", bin, "infocentre/functions/public")
 	build.Env = append(os.Environ(), "CGO_ENABLED=0")
 	if out, err := build.CombinedOutput(); err != nil {
 		t.Fatalf("build the public function: %v\n%s", err, out)
