@@ -38,9 +38,14 @@ import (
 //     order than collate (which decomposes and reorders them);
 //   - contractions are those of letters of Basic Latin, Latin-1 and Latin
 //     Extended-A, of basic Greek and of basic Cyrillic, up to 4 letters;
-//   - a tag's collation type (-u-co-phonebk) and other -u- options are
-//     ignored, as is any language collate has no tailoring for (they sort
-//     like root, as collate does).
+//   - a tag's collation type (-u-co-phonebk: German phonebook order,
+//     -u-co-standard) and other -u- options are ignored.
+//
+// Languages collate has no tailoring for sort like root, as with collate:
+// English, French (fr-CA too: collate does not weigh its accents
+// backwards), German, Dutch, Italian, Portuguese, Greek, Russian,
+// Bulgarian, Serbian (sr-Latn too), Bosnian, and Norwegian Bokmål (nb,
+// no: collate puts å with a, while Nynorsk (nn) sorts æ, ø, å after z).
 // TestCollationAsCollate compares with collate for every tailored language.
 
 // collEntry holds the elements of a rune or contraction s in a tailoring.

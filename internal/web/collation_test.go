@@ -261,6 +261,19 @@ func TestCollationCases(t *testing.T) {
 			t.Errorf("collate compares %q and %q otherwise than the test lists", c.a, c.b)
 		}
 	}
+	// Any bytes make a key (invalid UTF-8, lone marks, long strings).
+	rng := rand.New(rand.NewPCG(1, 2))
+	for range 2000 {
+		b := make([]byte, rng.IntN(300))
+		for i := range b {
+			b[i] = byte(rng.IntN(256))
+		}
+		for _, tab := range []*collTable{nil, collation("hu"), collation("cs")} {
+			if k := collKey(tab, string(b)); !strings.Contains(k, "\x00\x00\x00") {
+				t.Fatalf("key of %q has no level separator: %q", b, k)
+			}
+		}
+	}
 	if collKey(nil, "covid") != collKey(nil, "COVID") || collKey(nil, "e\u0301") != collKey(nil, "é") {
 		t.Error("case or normalisation changes the key")
 	}
