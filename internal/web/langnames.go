@@ -165,11 +165,14 @@ func join(lang string, parts ...string) string {
 // first letter upper-cased; a tag that is not a language tag, or that
 // names no language langTable knows, is returned as it is.
 func langName(tag string) string {
-	t, err := language.Parse(tag)
-	if err != nil {
-		return tag
+	var n string
+	if e := findLang(tag); e != nil {
+		// A tag as sites write them ("fr", "en-GB"): its own entry
+		// (langTable's tags are canonical), without parsing.
+		n = e.self
+	} else if t, err := language.Parse(tag); err == nil {
+		n = selfName(t)
 	}
-	n := selfName(t)
 	if n == "" {
 		return tag
 	}
