@@ -380,6 +380,14 @@ func TestFunctionTableAccess(t *testing.T) {
 	if hooked.Load() == 0 {
 		t.Fatal("the notifier sent no webhook: its webhook reads and writes went untested")
 	}
+	// On a loaded machine a tick may end at its time bound before it
+	// reaches the confirmation record: the next ticks send it, as on AWS.
+	for i := 0; i < 5 && len(mail.Search(t, "reader@example.org")) == 0; i++ {
+		time.Sleep(200 * time.Millisecond)
+		if _, err := n.Tick(ctx); err != nil {
+			t.Fatalf("notifier tick: %v", err)
+		}
+	}
 	if len(mail.Search(t, "reader@example.org")) != 1 {
 		t.Fatal("the notifier sent no confirmation email: its email reads and writes went untested")
 	}

@@ -36,7 +36,6 @@ import (
 	"crypto/rand"
 	"crypto/sha256"
 	"encoding/hex"
-	"html/template"
 	"log/slog"
 	"net/http"
 	"runtime/debug"
@@ -177,7 +176,7 @@ type Site struct {
 	buildID  string
 	cursors  *cursor.Sealer
 	pageSize int
-	tmpl     map[string]*template.Template
+	tmpl     pageTemplates
 	assets   *assetSet
 	pages    *http.ServeMux // the page routes below a site's base
 	origin   origin
