@@ -55,10 +55,6 @@ func main() {
 }
 
 func generate() []byte {
-	namers := make([]display.Namer, len(uiLangs))
-	for i, l := range uiLangs {
-		namers[i] = display.Tags(language.MustParse(l))
-	}
 	tags := map[string]bool{"und": true}
 	for a := 'a'; a <= 'z'; a++ {
 		for b := 'a'; b <= 'z'; b++ {
