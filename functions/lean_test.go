@@ -15,8 +15,10 @@ import (
 // only the notifier links the SES client (the public function stores
 // confirmation emails in the outbox, the notifier sends them); the public
 // function reads hosted files without the SDK's S3 client
-// (internal/s3http); no function links the SDK's Secrets Manager client
-// (internal/secrets signs its one request itself).
+// (internal/s3http) and names languages and sorts index pages without
+// golang.org/x/text/language/display and golang.org/x/text/collate
+// (internal/web's generated tables); no function links the SDK's Secrets
+// Manager client (internal/secrets signs its one request itself).
 func TestLeanFunctions(t *testing.T) {
 	if testing.Short() {
 		t.Skip("lists the dependencies of every function (go list)")
@@ -61,7 +63,8 @@ func TestLeanFunctions(t *testing.T) {
 			banned = append(append([]string{}, banned...), "github.com/aws/aws-sdk-go-v2/service/sesv2")
 		}
 		if fn == "public" {
-			banned = append(banned, "github.com/aws/aws-sdk-go-v2/service/s3", "infocentre/internal/s3files")
+			banned = append(banned, "github.com/aws/aws-sdk-go-v2/service/s3", "infocentre/internal/s3files",
+				"golang.org/x/text/language/display", "golang.org/x/text/collate")
 			banned = append(banned, brotli...)
 		}
 		for _, p := range banned {

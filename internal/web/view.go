@@ -11,12 +11,8 @@ import (
 	"strings"
 	"sync"
 	"time"
-	"unicode"
 
 	"infocentre/internal/centre"
-
-	"golang.org/x/text/language"
-	"golang.org/x/text/language/display"
 )
 
 var funcs = template.FuncMap{
@@ -213,19 +209,6 @@ type attachmentView struct {
 
 func typeLabel(ui, t string) string  { return msg(ui, t) }
 func typePlural(ui, t string) string { return msg(ui, t+"s") }
-
-// langName returns the name of a language in that language ("Français").
-func langName(tag string) string {
-	t, err := language.Parse(tag)
-	if err != nil {
-		return tag
-	}
-	if n := []rune(display.Self.Name(t)); len(n) > 0 {
-		n[0] = unicode.ToUpper(n[0])
-		return string(n)
-	}
-	return tag
-}
 
 // majorUpdate reports whether e was updated publicly after it was first
 // published (a major change; minor ones keep UpdatedAt).
@@ -448,18 +431,6 @@ func sep(href string) string {
 		return "&"
 	}
 	return "?"
-}
-
-// langNameIn names language tag in language ui ("anglais" in French).
-func langNameIn(ui, tag string) string {
-	t, err := language.Parse(tag)
-	if err != nil {
-		return tag
-	}
-	if n := display.Tags(language.Make(ui)).Name(t); n != "" {
-		return n
-	}
-	return langName(tag)
 }
 
 var formatNames = map[string]string{
