@@ -443,7 +443,8 @@ func TestFunctionTableAccess(t *testing.T) {
 	// What the scoped policies must keep out, whatever the code does.
 	for fn, denied := range map[string][]access{
 		"PublicFunction": {{"GetItem", "", "KEYHASH#x"}, {"GetItem", "", "KEY#x"}, {"GetItem", "", "IDEM#x"},
-			{"Query", "", "A#demo"}, {"PutItem", "", "SITE#demo"}, {"Query", "GSI2", "DUE"}, {"Scan", "", ""}},
+			{"Query", "", "A#demo"}, {"PutItem", "", "SITE#demo"}, {"Query", "GSI2", "DUE"}, {"Scan", "", ""},
+			{"Query", "GSI1", "KEYS#demo"}, {"Query", "GSI1", "PEOPLE#demo"}, {"Query", "GSI1", "ASC#demo#site#daily"}},
 		"AuthorizerFunction": {{"GetItem", "", "SITE#demo"}, {"Query", "", "KEYHASH#x"}, {"PutItem", "", "KEYHASH#x"}, {"PutItem", "", "KEY#x"},
 			{"Query", "GSI1", "KEYS#demo"}, {"GetItem", "", "IDEM#x"}},
 		"PublisherFunction": {{"GetItem", "", "KEYHASH#x"}, {"PutItem", "", "KEY#x"}, {"GetItem", "", "IDEM#x"}, {"Query", "GSI1", "KEYS#demo"},
@@ -454,7 +455,8 @@ func TestFunctionTableAccess(t *testing.T) {
 		"NotifierFunction": {{"GetItem", "", "KEYHASH#x"}, {"GetItem", "", "IDEM#x"}, {"PutItem", "", "S#demo#x"}, {"PutItem", "", "OUTBOX#demo"},
 			{"UpdateItem", "", "SITE#demo"}, {"UpdateItem", "", "R#demo#x"}, {"DeleteItem", "", "OUTBOX#demo"}, {"Scan", "", ""}},
 		"EdgeFunction": {{"PutItem", "", "S#demo#x"}, {"UpdateItem", "", "SITE#demo"}, {"GetItem", "", "KEYHASH#x"},
-			{"GetItem", "", "IDEM#x"}, {"Query", "", "A#demo"}, {"Query", "GSI2", "DUE"}, {"Scan", "", ""}},
+			{"GetItem", "", "IDEM#x"}, {"Query", "", "A#demo"}, {"Query", "GSI2", "DUE"}, {"Scan", "", ""},
+			{"Query", "GSI1", "KEYS#demo"}, {"Query", "GSI1", "PEOPLE#demo"}, {"Query", "GSI1", "ASC#demo#site#daily"}},
 	} {
 		for _, acc := range denied {
 			for _, st := range policies[fn] {
