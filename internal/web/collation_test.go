@@ -280,21 +280,26 @@ func TestCollationCases(t *testing.T) {
 }
 
 // TestCollTablesFresh: colltables.go is what gen_collation.go writes today.
-func TestCollTablesFresh(t *testing.T) {
-	out := filepath.Join(t.TempDir(), "colltables.go")
-	cmd := exec.Command("go", "run", "gen_collation.go", "-o", out)
+func TestCollTablesFresh(t *testing.T) { checkGenerated(t, "gen_collation.go", "colltables.go") }
+
+// checkGenerated fails unless file is what the generator (a go run
+// program of this directory, taking -o) writes today.
+func checkGenerated(t *testing.T, generator, file string) {
+	t.Helper()
+	out := filepath.Join(t.TempDir(), file)
+	cmd := exec.Command("go", "run", generator, "-o", out)
 	if b, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("go run gen_collation.go: %v\n%s", err, b)
+		t.Fatalf("go run %s: %v\n%s", generator, err, b)
 	}
 	want, err := os.ReadFile(out)
 	if err != nil {
 		t.Fatal(err)
 	}
-	got, err := os.ReadFile("colltables.go")
+	got, err := os.ReadFile(file)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if string(got) != string(want) {
-		t.Fatal("colltables.go is stale: run go generate ./internal/web")
+		t.Fatalf("%s is stale: run go generate ./internal/web", file)
 	}
 }

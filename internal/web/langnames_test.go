@@ -1,9 +1,6 @@
 package web
 
 import (
-	"os"
-	"os/exec"
-	"path/filepath"
 	"slices"
 	"testing"
 	"unicode"
@@ -166,24 +163,7 @@ func TestLangNameFallbacks(t *testing.T) {
 
 // TestLangTablesFresh: langtables.go is what gen_langnames.go writes today
 // (a change of the generator, of uiLangs or of golang.org/x/text shows).
-func TestLangTablesFresh(t *testing.T) {
-	out := filepath.Join(t.TempDir(), "langtables.go")
-	cmd := exec.Command("go", "run", "gen_langnames.go", "-o", out)
-	if b, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("go run gen_langnames.go: %v\n%s", err, b)
-	}
-	want, err := os.ReadFile(out)
-	if err != nil {
-		t.Fatal(err)
-	}
-	got, err := os.ReadFile("langtables.go")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if string(got) != string(want) {
-		t.Fatal("langtables.go is stale: run go generate ./internal/web")
-	}
-}
+func TestLangTablesFresh(t *testing.T) { checkGenerated(t, "gen_langnames.go", "langtables.go") }
 
 func cmpString(a, b string) int {
 	switch {
