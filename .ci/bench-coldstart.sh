@@ -3,7 +3,7 @@
 # Go function built the same way (internal/bench/hello).
 #
 # Each function is built for this machine (linux, CGO off, the tags of
-# functions/Makefile: lambda.norpc,lambda and publicfn for public,
+# functions/Makefile: lambda.norpc,lambda,nethttpomithttp2 and publicfn for public,
 # -ldflags "-s -w", -trimpath), then run under the Lambda Runtime Interface
 # Emulator (RIE) on loopback, with the DynamoDB store on a moto_server on
 # loopback. Cold start = from the first invocation request, which makes the
@@ -75,7 +75,7 @@ declare -A tags=([public]=,publicfn)
 
 for name in "${order[@]}"; do
   mkdir -p "$bin/$name"
-  CGO_ENABLED=0 GOOS=linux GOARCH=$goarch go build -tags "lambda.norpc,lambda${tags[$name]:-}" -ldflags "-s -w" -trimpath \
+  CGO_ENABLED=0 GOOS=linux GOARCH=$goarch go build -tags "lambda.norpc,lambda,nethttpomithttp2${tags[$name]:-}" -ldflags "-s -w" -trimpath \
     -buildvcs=false -o "$bin/$name/bootstrap" "${pkg[$name]}"
 done
 
@@ -147,7 +147,7 @@ done
 column -t -s $'\t' "$out/coldstart.tsv"
 
 # The budgets, the size on the deployed architecture (template.yaml: arm64).
-CGO_ENABLED=0 GOOS=linux GOARCH=arm64 go build -tags "lambda.norpc,lambda,publicfn" -ldflags "-s -w" -trimpath \
+CGO_ENABLED=0 GOOS=linux GOARCH=arm64 go build -tags "lambda.norpc,lambda,nethttpomithttp2,publicfn" -ldflags "-s -w" -trimpath \
   -buildvcs=false -o "$bin/public-arm64" ./functions/public
 budget=$((12 << 20))
 arm=$(stat -c %s "$bin/public-arm64")

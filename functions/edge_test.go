@@ -51,6 +51,30 @@ func TestDistribution(t *testing.T) {
 		}
 	}
 	cfg := get(t, res, "Distribution", "Properties", "DistributionConfig").(node)
+	// The public function keeps no Brotli encoder: it answers a viewer
+	// that takes Brotli uncompressed, and the distribution compresses
+	// (rendercache.Options.Brotli). So every behaviour of the public
+	// routes compresses, and its cache policy keys on both encodings.
+	public := []node{cfg["DefaultCacheBehavior"].(node)}
+	for _, b := range cfg["CacheBehaviors"].([]any) {
+		ref, _ := b.(node)["CachePolicyId"].(node) // a managed policy is an ID string
+		if id := ref["Ref"]; id == "PagesCachePolicy" || id == "ReadApiCachePolicy" {
+			public = append(public, b.(node))
+		}
+	}
+	if len(public) < 2 {
+		t.Errorf("%d behaviours of the public routes, want the default one and the read API's", len(public))
+	}
+	for _, b := range public {
+		if b["Compress"] != true {
+			t.Errorf("behaviour %v: Compress %v, want true (the public function leaves Brotli to CloudFront)", b["PathPattern"], b["Compress"])
+		}
+		policy := b["CachePolicyId"].(node)["Ref"].(string)
+		enc := get(t, res, policy, "Properties", "CachePolicyConfig", "ParametersInCacheKeyAndForwardedToOrigin").(node)
+		if enc["EnableAcceptEncodingBrotli"] != true || enc["EnableAcceptEncodingGzip"] != true {
+			t.Errorf("%s: Brotli %v, gzip %v in the cache key, want both", policy, enc["EnableAcceptEncodingBrotli"], enc["EnableAcceptEncodingGzip"])
+		}
+	}
 	if cfg["HttpVersion"] != "http2and3" {
 		t.Errorf("HttpVersion %v, want http2and3", cfg["HttpVersion"])
 	}

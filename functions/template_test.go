@@ -108,7 +108,7 @@ func TestEachFunctionBuildsFromItsDirectory(t *testing.T) {
 			t.Errorf("%s: functions/Makefile has no build-%s target building ./%s", name, name, dir)
 		}
 	}
-	for _, flag := range []string{"CGO_ENABLED=0", "TAGS     = lambda.norpc,lambda\n", "-tags $(TAGS)$(2)", `-ldflags "-s -w"`, "-trimpath"} {
+	for _, flag := range []string{"CGO_ENABLED=0", "TAGS     = lambda.norpc,lambda,nethttpomithttp2\n", "-tags $(TAGS)$(2)", `-ldflags "-s -w"`, "-trimpath"} {
 		if !strings.Contains(string(mk), flag) {
 			t.Errorf("functions/Makefile does not build with %s", flag)
 		}
@@ -343,6 +343,13 @@ func TestLeastPrivilege(t *testing.T) {
 	// Extra statements that read and update (never put or delete) items,
 	// by Sid: the publisher makes a released entry's files public.
 	updateScoped := map[string][]string{"PublisherFunction/MarkFilesPublic": {"F#*", "FH#*"}, "NotifierFunction/SettleOutbox": {"OUTBOX#*"}}
+	// Condition checks only, by Sid: the publisher stores a rebuilt front
+	// on the condition that its site exists (app.FrontKeeper).
+	checkScoped := map[string][]string{"PublisherFunction/CheckSiteExists": {"SITE#*"}}
+	// The index statements, by Sid, that are scoped to leading keys: the
+	// publisher lists the sites and a site's public entries (rebuilding
+	// missing fronts), never a site's key list or subscribers on GSI1.
+	indexScoped := map[string][]string{"PublisherFunction/QuerySitesAndPublicLists": {"SITES", "P#*#all"}}
 	// The one batch read, by Sid: the public function reads the entries a
 	// site's front names by ID, from their list items (L#<site>#all).
 	batchScoped := map[string][]string{"PublicFunction/ReadListedEntries": {"L#*#all"}, "EdgeFunction/ReadListedEntries": {"L#*#all"}}
@@ -415,6 +422,21 @@ func TestLeastPrivilege(t *testing.T) {
 				}
 			}
 			res, _ := s["Resource"].(node)
+			if want, ok := indexScoped[name+"/"+fmt.Sprint(s["Sid"])]; ok {
+				cond, _ := s["Condition"].(node)
+				like, _ := cond["ForAllValues:StringLike"].(node)
+				var got []string
+				for _, k := range asList(like["dynamodb:LeadingKeys"]) {
+					got = append(got, k.(string))
+				}
+				if a := actions(s); !slices.Equal(a, []string{"dynamodb:Query"}) || res["Fn::Sub"] != "${Table.Arn}/index/GSI1" || !slices.Equal(got, want) {
+					t.Errorf("%s %v: %v on %v scoped to %v, want Query on GSI1 scoped to %v", name, s["Sid"], a, res, got, want)
+				}
+				continue
+			}
+			if name == "PublisherFunction" && strings.Contains(fmt.Sprint(res["Fn::Sub"]), "/index/GSI1") {
+				t.Errorf("%s %v: GSI1 without leading keys (statement %v)", name, s["Sid"], s)
+			}
 			if res["Fn::GetAtt"] != "Table.Arn" {
 				continue // an index (its own resource) or the KMS key
 			}
@@ -446,6 +468,12 @@ func TestLeastPrivilege(t *testing.T) {
 			if extra, ok := updateScoped[name+"/"+fmt.Sprint(s["Sid"])]; ok {
 				if a := actions(s); !slices.Equal(a, []string{"dynamodb:GetItem", "dynamodb:UpdateItem"}) {
 					t.Errorf("%s %v: actions %v, want GetItem and UpdateItem only", name, s["Sid"], a)
+				}
+				want = extra
+			}
+			if extra, ok := checkScoped[name+"/"+fmt.Sprint(s["Sid"])]; ok {
+				if a := actions(s); !slices.Equal(a, []string{"dynamodb:ConditionCheckItem"}) {
+					t.Errorf("%s %v: actions %v, want ConditionCheckItem only", name, s["Sid"], a)
 				}
 				want = extra
 			}

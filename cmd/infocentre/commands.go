@@ -33,7 +33,7 @@ var commands = []command{
 	{name: "site list", summary: "list every site", setup: siteListCmd},
 	{name: "site archive", summary: "make a site read-only, marked archived everywhere", setup: siteStatusCmd("archive")},
 	{name: "site reopen", summary: "make an archived site writable again (owner keys only)", setup: siteStatusCmd("reopen")},
-	{name: "site rebuild-front", summary: "give every site created before fronts were kept its front (what the public pages list), from its entries (serve does it on start)", setup: siteRebuildFrontCmd},
+	{name: "site rebuild-front", summary: "give every site created before fronts were kept its front (what the public pages list), from its entries (serve does it on start, the publisher function on AWS)", setup: siteRebuildFrontCmd},
 	{name: "key create", summary: "create a staff key and print its secret, alone, once", setup: keyCreateCmd},
 	{name: "key list", summary: "list the keys of a site (without --site: the owner keys)", setup: keyListCmd},
 	{name: "key revoke", args: "ID", summary: "revoke a key at once", setup: keyRevokeCmd},

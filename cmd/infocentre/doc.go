@@ -13,7 +13,7 @@
 //	infocentre site reopen --site SITE [target flags]
 //	    make an archived site writable again (owner keys only)
 //	infocentre site rebuild-front [store flags]
-//	    give every site created before fronts were kept its front (what the public pages list), from its entries (serve does it on start)
+//	    give every site created before fronts were kept its front (what the public pages list), from its entries (serve does it on start, the publisher function on AWS)
 //	infocentre key create --role ROLE [--expires LIFETIME] [--name NAME] [--organisation ORGANISATION] [--site SITE] [target flags]
 //	    create a staff key and print its secret, alone, once
 //	infocentre key list [--site SITE] [target flags]

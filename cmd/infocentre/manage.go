@@ -525,6 +525,25 @@ func tableCreate(ctx context.Context, _ []string, stdout, stderr io.Writer) erro
 	return nil
 }
 
+// openApp opens the store of a one-shot command (oneShot, openLocal) and
+// wires the App on it, logging to stderr; the caller closes the App.
+func (s *storeFlags) openApp(ctx context.Context, stderr io.Writer) (*app.App, error) {
+	cfg, err := s.oneShot(ctx)
+	if err != nil {
+		return nil, err
+	}
+	store, err := openLocal(ctx, cfg, false)
+	if err != nil {
+		return nil, err
+	}
+	a, err := app.New(cfg, store, app.NewLogger(stderr, cfg.LogLevel))
+	if err != nil {
+		store.Close()
+		return nil, err
+	}
+	return a, nil
+}
+
 func publishDueCmd(fs *flag.FlagSet) runFunc {
 	var sf storeFlags
 	sf.register(fs)
@@ -534,17 +553,8 @@ func publishDueCmd(fs *flag.FlagSet) runFunc {
 }
 
 func publishDue(ctx context.Context, sf storeFlags, stdout, stderr io.Writer) error {
-	cfg, err := sf.oneShot(ctx)
+	a, err := sf.openApp(ctx, stderr)
 	if err != nil {
-		return err
-	}
-	store, err := openLocal(ctx, cfg, false)
-	if err != nil {
-		return err
-	}
-	a, err := app.New(cfg, store, app.NewLogger(stderr, cfg.LogLevel))
-	if err != nil {
-		store.Close()
 		return err
 	}
 	defer a.Close()
@@ -562,17 +572,8 @@ func siteRebuildFrontCmd(fs *flag.FlagSet) runFunc {
 	var sf storeFlags
 	sf.register(fs)
 	return func(ctx context.Context, _ []string, stdout, stderr io.Writer) error {
-		cfg, err := sf.oneShot(ctx)
+		a, err := sf.openApp(ctx, stderr)
 		if err != nil {
-			return err
-		}
-		store, err := openLocal(ctx, cfg, false)
-		if err != nil {
-			return err
-		}
-		a, err := app.New(cfg, store, app.NewLogger(stderr, cfg.LogLevel))
-		if err != nil {
-			store.Close()
 			return err
 		}
 		defer a.Close()
@@ -589,17 +590,8 @@ func seedCmd(fs *flag.FlagSet) runFunc {
 	var sf storeFlags
 	sf.register(fs)
 	return func(ctx context.Context, _ []string, stdout, stderr io.Writer) error {
-		cfg, err := sf.oneShot(ctx)
+		a, err := sf.openApp(ctx, stderr)
 		if err != nil {
-			return err
-		}
-		store, err := openLocal(ctx, cfg, false)
-		if err != nil {
-			return err
-		}
-		a, err := app.New(cfg, store, app.NewLogger(stderr, cfg.LogLevel))
-		if err != nil {
-			store.Close()
 			return err
 		}
 		defer a.Close()

@@ -236,7 +236,7 @@ func importFile(ctx context.Context, tf targetFlags, opts transfer.Options, name
 	switch {
 	case a != nil:
 		opts.Progress = progress(stderr)
-		opts.HostReserved = a.Service.HostReserved
+		opts.HostReserved, opts.Render = a.Service.HostReserved, a.Service.Render
 		opts.Files, opts.FileQuota, opts.Inspect = a.Service.Files, a.Service.FileLimits.Quota(), a.Service.Inspect
 		sum, err = transfer.Import(ctx, a.Store, in, opts)
 	case size >= 0:

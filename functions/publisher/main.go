@@ -1,5 +1,7 @@
 // Command publisher is the scheduled Lambda function that publishes the
-// entries whose scheduled time has come (EventBridge, every minute).
+// entries whose scheduled time has come (EventBridge, every minute) and
+// then gives the sites without a front theirs (app.FrontKeeper: bounded
+// in time per run, a complete pass at most once an hour per container).
 package main
 
 import (
@@ -19,5 +21,5 @@ func main() {
 		slog.Error("publisher: cannot start", "err", err)
 		os.Exit(1)
 	}
-	lambda.Start(lambdaadapter.Schedule("publish due entries", a.PublishDue, a.Log))
+	lambda.Start(lambdaadapter.Schedule("publish due entries", a.PublisherRun(), a.Log))
 }

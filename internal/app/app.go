@@ -18,6 +18,7 @@ import (
 	"runtime/debug"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"infocentre/internal/alerts"
@@ -25,7 +26,6 @@ import (
 	"infocentre/internal/cursor"
 	"infocentre/internal/dynamostore"
 	"infocentre/internal/httpapi"
-	"infocentre/internal/markdown"
 	"infocentre/internal/previewlink"
 	"infocentre/internal/rendercache"
 	"infocentre/internal/search"
@@ -269,6 +269,9 @@ type App struct {
 	// Alerts sends email alerts (the notifier's email channel), or nil
 	// when they are off (see newAlerts).
 	Alerts *alerts.Alerts
+
+	hooksOnce sync.Once
+	hooks     *webhook.Sender // Webhooks
 }
 
 // NewLogger returns the JSON logger for level, writing to w.
@@ -319,7 +322,7 @@ func OpenFiles(ctx context.Context, cfg Config) (centre.FileStore, error) {
 // (New in staff.go adds them), so that the public function, built with the
 // tag publicfn, carries none of them.
 func NewPublic(cfg Config, store centre.Store, log *slog.Logger) (*App, error) {
-	return build(cfg, store, log, nil)
+	return build(cfg, store, log, wiring{handler: httpapi.NewPublic})
 }
 
 // OIDC configures single sign-on to the console (console.OIDC).
@@ -340,7 +343,31 @@ type Console interface {
 // staff side uses; it returns the console (nil when off).
 type staff func(cfg Config, svc *centre.Service, hc *httpapi.Config, log *slog.Logger) (Console, error)
 
-func build(cfg Config, store centre.Store, log *slog.Logger, withStaff staff) (*App, error) {
+// wiring is what tells New from NewPublic: the parts that only a binary
+// with staff routes links, so that the public function (which calls only
+// NewPublic) carries none of their code.
+type wiring struct {
+	// handler makes the HTTP handler: httpapi.New, or httpapi.NewPublic
+	// (no staff routes).
+	handler func(httpapi.Config) *httpapi.Handler
+	// render renders an entry's Markdown body to sanitised HTML
+	// (markdown.Render): the service renders bodies when entries are
+	// written, and the site renders a body stored without its HTML. Nil
+	// (the public function): the service writes no entries, and the site
+	// shows the HTML stored with each entry (see web.Options.Render).
+	render func(string) (string, error)
+	// sanitize sanitises stored body HTML again as the site shows it
+	// (markdown.Sanitize; nil: shown as stored).
+	sanitize func(string) string
+	// brotli compresses cached responses with Brotli (brcompress.Bytes;
+	// nil: the CDN does, see rendercache.Options.Brotli).
+	brotli func([]byte) []byte
+	// staff adds the staff side to the service and the handler's
+	// configuration (nil: none).
+	staff staff
+}
+
+func build(cfg Config, store centre.Store, log *slog.Logger, wire wiring) (*App, error) {
 	secret, err := cursorSecret(cfg)
 	if err != nil {
 		return nil, err
@@ -383,20 +410,17 @@ func build(cfg Config, store centre.Store, log *slog.Logger, withStaff staff) (*
 	var svc *centre.Service
 	var siteOf func(r *http.Request) string // set once the site is wired, before any request
 	if cfg.RenderCacheBytes >= 0 {
-		cache = rendercache.New(rendercache.Options{MaxBytes: cfg.RenderCacheBytes, Log: log,
+		cache = rendercache.New(rendercache.Options{MaxBytes: cfg.RenderCacheBytes, Log: log, Brotli: wire.brotli,
 			Stamp:  func(ctx context.Context, site string) (centre.SiteStamp, error) { return svc.SiteStamp(ctx, site) },
 			SiteOf: func(r *http.Request) string { return siteOf(r) }})
 		entries = cache.Watch(entries)
 	}
-	svc = &centre.Service{Store: entries, Render: markdown.Render, CheckAccent: web.CheckAccent, Log: log,
+	svc = &centre.Service{Store: entries, Render: wire.render, CheckAccent: web.CheckAccent, Log: log,
 		ReservedHosts: cfg.reservedHosts(),
 		FileLimits:    centre.FileLimits{MaxFileSize: cfg.MaxFileSize, SiteQuota: cfg.SiteQuota}}
 	if previews != nil {
 		svc.Signer = previews
 	}
-	// Every wiring has the webhook sender: the admin function registers
-	// endpoints and sends test events with it, the notifier delivers.
-	svc.WebhookSender = &webhook.Sender{Store: svc.Store, Log: log, AllowLoopback: cfg.WebhookAllowLoopback}
 	if files != nil {
 		svc.Files = files
 	}
@@ -404,7 +428,7 @@ func build(cfg Config, store centre.Store, log *slog.Logger, withStaff staff) (*
 	if err != nil {
 		return nil, err
 	}
-	site := web.New(svc, web.Options{Cursors: sealer, Logger: log, SiteForHost: web.HostLookup(svc, time.Minute), Searcher: finder,
+	site := web.New(newSiteReader(svc), web.Options{Render: wire.render, Sanitize: wire.sanitize, Cursors: sealer, Logger: log, SiteForHost: web.HostLookup(newSiteReader(svc), time.Minute), Searcher: finder,
 		PublicOrigin: origin, TrustForwarded: cfg.TrustForwarded, Subscribe: al != nil, WebSubHub: cfg.WebSubHub})
 	siteOf = func(r *http.Request) string {
 		if slug := httpapi.PublicSiteOf(r); slug != "" {
@@ -425,23 +449,16 @@ func build(cfg Config, store centre.Store, log *slog.Logger, withStaff staff) (*
 		hc.MaxResponse = LambdaMaxResponse
 	}
 	var con Console
-	if withStaff != nil {
-		if con, err = withStaff(cfg, svc, &hc, log); err != nil {
+	if wire.staff != nil {
+		if con, err = wire.staff(cfg, svc, &hc, log); err != nil {
 			return nil, err
 		}
 	}
 	if cache != nil {
 		hc.PublicCache = cache.Wrap
 	}
-	h := httpapi.New(hc)
+	h := wire.handler(hc)
 	return &App{Config: cfg, Log: log, Store: store, Service: svc, Handler: h, Console: con, Cache: cache, Alerts: al}, nil
-}
-
-// Webhooks returns the webhook channel of the notifier (the sender the
-// service registers endpoints with).
-func (a *App) Webhooks() *webhook.Sender {
-	s, _ := a.Service.WebhookSender.(*webhook.Sender)
-	return s
 }
 
 // reservedHosts returns ReservedHosts and the host of PublicOrigin.
@@ -451,6 +468,18 @@ func (c Config) reservedHosts() []string {
 		out = append(out, u.Hostname())
 	}
 	return out
+}
+
+// checkHub refuses a WEBSUB_HUB that is not an absolute http(s) URL.
+func checkHub(hub string) error {
+	if hub == "" {
+		return nil
+	}
+	u, err := url.Parse(hub)
+	if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" || u.User != nil || u.Fragment != "" {
+		return fmt.Errorf("WEBSUB_HUB must be the absolute http(s) URL of a WebSub hub, not %q", hub)
+	}
+	return nil
 }
 
 // Option adjusts FromEnv.
@@ -610,7 +639,7 @@ func (a *App) PublishDue(ctx context.Context) (int, error) { return a.Service.Pu
 // RunPublisher calls PublishDue every interval until ctx ends: the local
 // stand-in for the scheduled publisher function. First it gives every site
 // created before fronts were kept its front (centre.Service.RebuildFronts;
-// on AWS the CLI's site rebuild-front does).
+// on AWS the publisher function's FrontKeeper does).
 func (a *App) RunPublisher(ctx context.Context, interval time.Duration) {
 	if n, err := a.Service.RebuildFronts(ctx); err != nil && ctx.Err() == nil {
 		a.Log.ErrorContext(ctx, "rebuild site fronts", slog.String("error", err.Error()))

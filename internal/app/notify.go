@@ -2,26 +2,26 @@ package app
 
 import (
 	"context"
-	"fmt"
 	"io"
-	"net/url"
 	"time"
 
 	"infocentre/internal/centre"
 	"infocentre/internal/notify"
+	"infocentre/internal/webhook"
 	"infocentre/internal/websub"
 )
 
-// checkHub refuses a WEBSUB_HUB that is not an absolute http(s) URL.
-func checkHub(hub string) error {
-	if hub == "" {
-		return nil
-	}
-	u, err := url.Parse(hub)
-	if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" || u.User != nil || u.Fragment != "" {
-		return fmt.Errorf("WEBSUB_HUB must be the absolute http(s) URL of a WebSub hub, not %q", hub)
-	}
-	return nil
+// Webhooks returns the webhook channel of the notifier: the sender the
+// service registers endpoints with (New), or for a wiring without the
+// staff side (NewPublic: the notifier function) one of its own.
+func (a *App) Webhooks() *webhook.Sender {
+	a.hooksOnce.Do(func() {
+		var ok bool
+		if a.hooks, ok = a.Service.WebhookSender.(*webhook.Sender); !ok {
+			a.hooks = &webhook.Sender{Store: a.Service.Store, Log: a.Log, AllowLoopback: a.Config.WebhookAllowLoopback}
+		}
+	})
+	return a.hooks
 }
 
 // Channels returns the notification channels this deployment delivers

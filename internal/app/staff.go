@@ -7,13 +7,16 @@ import (
 	"io"
 	"log/slog"
 
+	"infocentre/internal/brcompress"
 	"infocentre/internal/centre"
 	"infocentre/internal/console"
 	"infocentre/internal/httpapi"
+	"infocentre/internal/markdown"
 	"infocentre/internal/media"
 	"infocentre/internal/s3files"
 	"infocentre/internal/s3transfer"
 	"infocentre/internal/static"
+	"infocentre/internal/webhook"
 )
 
 // The staff side of the wiring: every binary but the public function
@@ -28,7 +31,8 @@ func FromEnv(ctx context.Context, opts ...Option) (*App, error) { return fromEnv
 // New wires an App on an open store: every route, the staff console, file
 // inspection, transfers and static archives included.
 func New(cfg Config, store centre.Store, log *slog.Logger) (*App, error) {
-	return build(cfg, store, log, staffParts)
+	return build(cfg, store, log, wiring{handler: httpapi.New, render: markdown.Render, sanitize: markdown.Sanitize, brotli: brcompress.Bytes,
+		staff: staffParts})
 }
 
 // openBucket opens the S3 bucket of hosted files with the SDK's S3 client:
@@ -41,6 +45,9 @@ func openBucket(ctx context.Context, bucket string) (centre.FileStore, error) {
 // staffParts is the staff side of New.
 func staffParts(cfg Config, svc *centre.Service, hc *httpapi.Config, log *slog.Logger) (Console, error) {
 	svc.Inspect = media.Inspector{}
+	// The webhook sender: the admin function registers endpoints and
+	// sends test events with it, the notifier delivers.
+	svc.WebhookSender = &webhook.Sender{Store: svc.Store, Log: log, AllowLoopback: cfg.WebhookAllowLoopback}
 	var con Console
 	if c, err := console.New(console.Config{Service: svc, PublicOrigin: cfg.PublicOrigin, OIDC: console.OIDC(cfg.OIDC), Log: log,
 		Cursors: hc.Cursors, ClientAddr: httpapi.ClientAddress}); err != nil {

@@ -29,6 +29,7 @@ var allowed = map[string][]string{
 	"internal/awsconfig":   {},
 	"internal/previewlink": {},
 	"internal/httpcache":   {},
+	"internal/brcompress":  {},
 	"internal/archtest":    {},
 	"internal/bench/hello": {},
 
@@ -38,7 +39,7 @@ var allowed = map[string][]string{
 	"internal/cap":           {},
 	"internal/demo":          {"internal/centre"},
 	"internal/lambdaadapter": {"internal/centre"},
-	"internal/transfer":      {"internal/centre", "internal/jsonstrict", "internal/markdown"},
+	"internal/transfer":      {"internal/centre", "internal/jsonstrict"},
 	"internal/rendercache":   {"internal/centre", "internal/httpcache"},
 	"internal/notify":        {"internal/centre"},
 
@@ -53,7 +54,7 @@ var allowed = map[string][]string{
 	"internal/media/mediatest":        {},
 
 	"internal/web": {"internal/cap", "internal/centre", "internal/cursor", "internal/feed", "internal/httpcache",
-		"internal/markdown", "internal/search"},
+		"internal/search"},
 	"internal/web/fixture": {"internal/centre", "internal/markdown"},
 	"internal/httpapi": {"internal/centre", "internal/cursor", "internal/httpcache", "internal/jsonstrict", "internal/ratelimit",
 		"internal/search", "internal/transfer"},
@@ -69,7 +70,7 @@ var allowed = map[string][]string{
 	"internal/alerts/mailpittest": {},
 	"internal/alerts/sesmail":     {"internal/alerts", "internal/awsconfig"},
 
-	"internal/app": {"internal/alerts", "internal/awsconfig", "internal/boltstore", "internal/centre", "internal/console", "internal/cursor", "internal/dynamostore", "internal/edge",
+	"internal/app": {"internal/alerts", "internal/awsconfig", "internal/boltstore", "internal/brcompress", "internal/centre", "internal/console", "internal/cursor", "internal/dynamostore", "internal/edge",
 		"internal/filestore", "internal/httpapi", "internal/markdown", "internal/media", "internal/notify", "internal/previewlink",
 		"internal/rendercache", "internal/s3files", "internal/s3http", "internal/s3transfer", "internal/search", "internal/secrets", "internal/static", "internal/web",
 		"internal/webhook", "internal/websub"},

@@ -15,6 +15,7 @@ import (
 	"infocentre/internal/boltstore"
 	"infocentre/internal/centre"
 	"infocentre/internal/filestore"
+	"infocentre/internal/markdown"
 	"infocentre/internal/storetest"
 	"infocentre/internal/transfer"
 )
@@ -267,7 +268,7 @@ func TestContentPaths(t *testing.T) {
 	if _, err := transfer.Export(ctx, store, files, "paths", &buf, nil); err != nil {
 		t.Fatalf("export: %v", err)
 	}
-	if _, err := transfer.Import(ctx, store, &buf, transfer.Options{As: "imported", Files: files}); err != nil {
+	if _, err := transfer.Import(ctx, store, &buf, transfer.Options{Render: markdown.Render, As: "imported", Files: files}); err != nil {
 		t.Fatalf("import: %v", err)
 	}
 	sameContent(t, "export → import", onlyEntry(t, store, "imported").Content, a)

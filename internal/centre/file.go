@@ -4,7 +4,6 @@ import (
 	"context"
 	"io"
 	"path"
-	"regexp"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -115,10 +114,10 @@ const (
 	MaxAltLen      = 1000
 )
 
-var shaRE = regexp.MustCompile(`^[0-9a-f]{64}$`)
+var shaRE = lazyRegexp(`^[0-9a-f]{64}$`)
 
 // ValidSHA256 reports whether s is a lowercase hex SHA-256.
-func ValidSHA256(s string) bool { return shaRE.MatchString(s) }
+func ValidSHA256(s string) bool { return shaRE().MatchString(s) }
 
 // CleanFileName returns the base name of a client's file name (any
 // directory part dropped, in NFC), or an EINVALID error naming field.

@@ -10,6 +10,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -124,11 +125,18 @@ const (
 	MaxPublisherLen = 200
 )
 
+// lazyRegexp returns a function that compiles expr on its first call:
+// validation patterns cost nothing at start (a Lambda cold start) in a
+// process that never validates (the public function).
+func lazyRegexp(expr string) func() *regexp.Regexp {
+	return sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(expr) })
+}
+
 var (
-	slugRE   = regexp.MustCompile(`^[a-z0-9]+(?:-[a-z0-9]+)*$`)
-	langRE   = regexp.MustCompile(`^[A-Za-z]{2,3}(?:-[A-Za-z0-9]{2,8})*$`)
-	colourRE = regexp.MustCompile(`^#[0-9a-fA-F]{6}$`)
-	hostRE   = regexp.MustCompile(`^(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$`)
+	slugRE   = lazyRegexp(`^[a-z0-9]+(?:-[a-z0-9]+)*$`)
+	langRE   = lazyRegexp(`^[A-Za-z]{2,3}(?:-[A-Za-z0-9]{2,8})*$`)
+	colourRE = lazyRegexp(`^#[0-9a-fA-F]{6}$`)
+	hostRE   = lazyRegexp(`^(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$`)
 )
 
 // ValidSlug reports whether s is a URL-safe slug: lowercase letters, digits
@@ -155,7 +163,7 @@ func isSlug(s string) bool {
 }
 
 // ValidLanguage reports whether s looks like a BCP 47 language tag.
-func ValidLanguage(s string) bool { return len(s) <= 35 && langRE.MatchString(s) }
+func ValidLanguage(s string) bool { return len(s) <= 35 && langRE().MatchString(s) }
 
 // ValidHTTPURL reports whether s is an absolute http or https URL.
 func ValidHTTPURL(s string) bool {
@@ -235,7 +243,7 @@ func (c Contact) check(p *Problems) {
 }
 
 func (t Theme) check(p *Problems) {
-	if t.Accent != "" && !colourRE.MatchString(t.Accent) {
+	if t.Accent != "" && !colourRE().MatchString(t.Accent) {
 		p.Add("theme.accent", "must be a colour like #0b5394")
 	}
 	if l := t.LogoURL; l != "" {
@@ -254,7 +262,7 @@ func checkHosts(p *Problems, hosts []string) {
 		p.Add("hosts", "at most %d host names", MaxHosts)
 	}
 	for _, h := range hosts {
-		if len(h) > 253 || !hostRE.MatchString(h) {
+		if len(h) > 253 || !hostRE().MatchString(h) {
 			p.Add("hosts", "%q is not a lowercase host name", h)
 		}
 	}

@@ -11,6 +11,7 @@ package feed
 import (
 	"html/template"
 	"strings"
+	"sync"
 	"time"
 
 	"infocentre/internal/centre"
@@ -89,21 +90,25 @@ type Attachment struct {
 // ChangeNote is a dated public note of a change.
 type ChangeNote = centre.ChangeNote
 
-var contentTmpl = template.Must(template.New("content").Funcs(template.FuncMap{
-	"date": func(t time.Time) string { return t.UTC().Format("2 January 2006") },
-}).Parse(
-	`{{if .Withdrawn}}<p><strong>Withdrawn{{if not .WithdrawnAt.IsZero}} on {{date .WithdrawnAt}}{{end}}.</strong>` +
-		`{{with .WithdrawnReason}} {{.}}{{end}}{{with .SupersededByURL}} <a href="{{.}}">Read the replacement</a>.{{end}}</p>` +
-		`{{end}}{{with .Summary}}<p>{{.}}</p>{{end}}` +
-		`{{with .Attachments}}<ul>{{range .}}<li><a href="{{.URL}}">{{.Title}}</a> ({{.MediaType}}{{if .Size}}, {{.Size}} bytes{{end}})</li>{{end}}</ul>{{end}}` +
-		`{{with .ChangeNotes}}<p>Changes:</p><ul>{{range .}}<li>{{date .At}}: {{.Note}}</li>{{end}}</ul>{{end}}`,
-))
+// contentTmpl is parsed on first use (not at start: a Lambda cold start
+// that serves no feed pays nothing for it).
+var contentTmpl = sync.OnceValue(func() *template.Template {
+	return template.Must(template.New("content").Funcs(template.FuncMap{
+		"date": func(t time.Time) string { return t.UTC().Format("2 January 2006") },
+	}).Parse(
+		`{{if .Withdrawn}}<p><strong>Withdrawn{{if not .WithdrawnAt.IsZero}} on {{date .WithdrawnAt}}{{end}}.</strong>` +
+			`{{with .WithdrawnReason}} {{.}}{{end}}{{with .SupersededByURL}} <a href="{{.}}">Read the replacement</a>.{{end}}</p>` +
+			`{{end}}{{with .Summary}}<p>{{.}}</p>{{end}}` +
+			`{{with .Attachments}}<ul>{{range .}}<li><a href="{{.URL}}">{{.Title}}</a> ({{.MediaType}}{{if .Size}}, {{.Size}} bytes{{end}})</li>{{end}}</ul>{{end}}` +
+			`{{with .ChangeNotes}}<p>Changes:</p><ul>{{range .}}<li>{{date .At}}: {{.Note}}</li>{{end}}</ul>{{end}}`,
+	))
+})
 
 // ContentHTML returns the HTML body of an item in a feed: withdrawal
 // notice, summary, attachments and change notes, all escaped.
 func ContentHTML(it *Item) string {
 	var b strings.Builder
-	if err := contentTmpl.Execute(&b, it); err != nil {
+	if err := contentTmpl().Execute(&b, it); err != nil {
 		// The template only reads fields of a value it was built for.
 		panic("feed: content template: " + err.Error())
 	}

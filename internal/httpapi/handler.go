@@ -155,8 +155,19 @@ type Handler struct {
 	unaudited  atomic.Int64       // failed authentications not audited one by one
 }
 
-// New returns the handler for cfg.
-func New(cfg Config) *Handler {
+// NewPublic returns the handler of the public routes alone (the "public"
+// function, which serves Public): no staff route is registered, so that a
+// binary that calls only NewPublic links none of their code. ServeHTTP and
+// Admin answer 404 to every staff path.
+func NewPublic(cfg Config) *Handler { return newHandler(cfg, nil) }
+
+// New returns the handler for cfg: every route, the staff routes
+// included.
+func New(cfg Config) *Handler { return newHandler(cfg, (*Handler).routeAdmin) }
+
+// newHandler returns the handler for cfg; routeAdmin, when not nil,
+// registers the staff routes.
+func newHandler(cfg Config, routeAdmin func(*Handler, *http.ServeMux)) *Handler {
 	if cfg.Log == nil {
 		cfg.Log = slog.Default()
 	}
@@ -184,7 +195,9 @@ func New(cfg Config) *Handler {
 	}
 	h.routePublic(h.public)
 	h.routeSearch(h.public)
-	h.routeAdmin(h.admin)
+	if routeAdmin != nil {
+		routeAdmin(h, h.admin)
+	}
 	if cfg.Web != nil {
 		cfg.Web(h.public)
 	}

@@ -16,7 +16,7 @@ func (h *Handler) routePublic(mux *http.ServeMux) {
 		writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
 	})
 	mux.HandleFunc("GET /api/v1/openapi.json", func(w http.ResponseWriter, r *http.Request) {
-		h.cacheable(w, r, "application/json", openapiDoc)
+		h.cacheable(w, r, "application/json", openapiDoc())
 	})
 	mux.HandleFunc("GET /api/v1/sites/{site}", h.getPublicSite)
 	mux.HandleFunc("GET /api/v1/sites/{site}/entries", h.listPublicEntries)

@@ -298,7 +298,7 @@ func (h *Handler) importSite(w http.ResponseWriter, r *http.Request) {
 		writeProblem(w, r, http.StatusUnsupportedMediaType, "unsupported_media_type", "send the export file as "+NDJSON, nil)
 		return
 	}
-	opts := transfer.Options{As: q.Get("as"), HostReserved: h.cfg.Service.HostReserved}
+	opts := transfer.Options{Render: h.cfg.Service.Render, As: q.Get("as"), HostReserved: h.cfg.Service.HostReserved}
 	opts.DryRun, _ = strconv.ParseBool(q.Get("dry_run"))
 	if opts.As != "" && !centre.ValidSlug(opts.As) {
 		writeError(w, r, &centre.Error{Code: centre.EINVALID, Message: "invalid fields: as",

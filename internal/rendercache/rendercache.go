@@ -41,8 +41,6 @@ import (
 	"sync/atomic"
 	"time"
 
-	"github.com/andybalholm/brotli"
-
 	"infocentre/internal/centre"
 	"infocentre/internal/httpcache"
 )
@@ -79,6 +77,14 @@ type Options struct {
 	Now func() time.Time
 	// Log receives failures to read a stamp (default slog.Default()).
 	Log *slog.Logger
+	// Brotli compresses a body with Brotli (brcompress.Bytes). Nil: the
+	// cache keeps each compressible body gzipped and as it is, and a
+	// client that prefers Brotli gets it as it is, for the CDN in front
+	// to compress (the distribution compresses uncompressed responses
+	// with Brotli for viewers that take it: template.yaml, Compress and
+	// EnableAcceptEncodingBrotli). The public function runs so, and links
+	// no Brotli encoder.
+	Brotli func([]byte) []byte
 }
 
 // Cache is the render cache. It is safe for concurrent use.
@@ -126,6 +132,7 @@ type entry struct {
 	until  time.Time   // zero: until the stamp changes
 	plain  []byte      // identity body, kept only when not worth compressing
 	gz, br []byte
+	ident  []byte // identity body of a compressed one, kept instead of br when Options.Brotli is nil
 	size   int64
 	// Made once at fill, so that a hit sets header values it does not
 	// build: Vary, and per encoding (encIdentity, encGzip, encBrotli) the
@@ -176,7 +183,11 @@ func (e *entry) prepare() {
 	_, e.hasCC = e.header["Cache-Control"]
 	e.cc = e.header.Get("Cache-Control")
 	names := [3]string{"", "gzip", "br"}
-	for i, body := range [3][]byte{e.plain, e.gz, e.br} {
+	identity := e.plain
+	if identity == nil {
+		identity = e.ident
+	}
+	for i, body := range [3][]byte{identity, e.gz, e.br} {
 		if e.etag != "" {
 			e.tags[i] = []string{tagFor(e.etag, names[i])}
 		}
@@ -507,7 +518,12 @@ func (c *Cache) fill(w http.ResponseWriter, next http.Handler, r *http.Request, 
 		e.etag = `"` + base64.RawURLEncoding.EncodeToString(sum[:18]) + `"`
 	}
 	if len(body) >= minCompress && compressible(e.header.Get("Content-Type")) {
-		e.gz, e.br = gzipBytes(body), brotliBytes(body)
+		e.gz = gzipBytes(body)
+		if c.o.Brotli != nil {
+			e.br = c.o.Brotli(body)
+		} else {
+			e.ident = bytes.Clone(body)
+		}
 	} else {
 		e.plain = bytes.Clone(body)
 	}
@@ -516,7 +532,7 @@ func (c *Cache) fill(w http.ResponseWriter, next http.Handler, r *http.Request, 
 		e.key = varyKey(base, vary, r)
 	}
 	e.prepare()
-	e.size = int64(len(e.key)+len(e.plain)+len(e.gz)+len(e.br)+len(e.etag)) + headerSize(e.header) + entryOverhead
+	e.size = int64(len(e.key)+len(e.plain)+len(e.gz)+len(e.br)+len(e.ident)+len(e.etag)) + headerSize(e.header) + entryOverhead
 	c.mu.Lock()
 	c.fills++
 	if len(vary) > 0 {
@@ -601,7 +617,11 @@ func (c *Cache) serve(w http.ResponseWriter, r *http.Request, e *entry, now time
 	if e.plain == nil {
 		switch Negotiate(r.Header["Accept-Encoding"]) {
 		case "br":
-			body, enc = e.br, encBrotli
+			if e.br != nil {
+				body, enc = e.br, encBrotli
+			} else {
+				body = e.ident // for the CDN to compress (Options.Brotli)
+			}
 		case "gzip":
 			body, enc = e.gz, encGzip
 		default:
@@ -621,7 +641,7 @@ func (c *Cache) serve(w http.ResponseWriter, r *http.Request, e *entry, now time
 	if enc != encIdentity {
 		h["Content-Encoding"] = e.encHdr[enc]
 	}
-	if l := e.lengths[enc]; l != nil && (enc != encIdentity || e.plain != nil) {
+	if l := e.lengths[enc]; l != nil && (enc != encIdentity || e.plain != nil || e.ident != nil) {
 		h["Content-Length"] = l
 	} else {
 		h["Content-Length"] = []string{strconv.Itoa(len(body))}
@@ -633,9 +653,15 @@ func (c *Cache) serve(w http.ResponseWriter, r *http.Request, e *entry, now time
 }
 
 // identityBody returns the uncompressed body of an entry kept compressed
-// (for a client that takes no encoding), decompressed on each such hit:
-// rare, and not worth keeping twice.
-func (e *entry) identityBody() []byte { return gunzip(e.gz) }
+// (for a client that takes no encoding): kept (ident) when the CDN
+// compresses with Brotli, else decompressed on each such hit: rare, and
+// not worth keeping twice.
+func (e *entry) identityBody() []byte {
+	if e.ident != nil {
+		return e.ident
+	}
+	return gunzip(e.gz)
+}
 
 // tagFor returns the ETag of an encoding of the body whose identity ETag
 // is etag: the same opaque tag with -gz or -br inside its quotes.
@@ -717,15 +743,12 @@ var commonEncodings = map[string]string{
 	"gzip, deflate, br": "br", "gzip,deflate,br": "br", "gzip, deflate, br, zstd": "br", "br, gzip": "br", "deflate, gzip": "gzip",
 }
 
-// Compressors are pooled: a Brotli writer's state is megabytes, and making
-// one per response would cost more than the compression.
-var (
-	gzPool = sync.Pool{New: func() any {
-		w, _ := gzip.NewWriterLevel(nil, gzip.BestCompression)
-		return w
-	}}
-	brPool = sync.Pool{New: func() any { return brotli.NewWriterLevel(nil, brotliQuality) }}
-)
+// Gzip writers are pooled: one per response would cost more than the
+// compression.
+var gzPool = sync.Pool{New: func() any {
+	w, _ := gzip.NewWriterLevel(nil, gzip.BestCompression)
+	return w
+}}
 
 func gzipBytes(b []byte) []byte {
 	var buf bytes.Buffer
@@ -734,22 +757,6 @@ func gzipBytes(b []byte) []byte {
 	_, _ = zw.Write(b)
 	_ = zw.Close()
 	gzPool.Put(zw)
-	return bytes.Clone(buf.Bytes()) // exactly sized: kept for long
-}
-
-// brotliQuality trades compression time (once per render) against size
-// (every response): quality 6 is within a few percent of 9 on pages, at a
-// fraction of the time and of the writer's memory.
-const brotliQuality = 6
-
-func brotliBytes(b []byte) []byte {
-	var buf bytes.Buffer
-	bw := brPool.Get().(*brotli.Writer)
-	bw.Reset(&buf)
-	_, _ = bw.Write(b)
-	_ = bw.Close()
-	bw.Reset(nil) // let go of buf while pooled
-	brPool.Put(bw)
 	return bytes.Clone(buf.Bytes()) // exactly sized: kept for long
 }
 

@@ -16,6 +16,7 @@ import (
 
 	"github.com/andybalholm/brotli"
 
+	"infocentre/internal/brcompress"
 	"infocentre/internal/centre"
 	"infocentre/internal/httpcache"
 	"infocentre/internal/rendercache"
@@ -30,6 +31,8 @@ type world struct {
 	renders atomic.Int64 // calls of the handler
 	bound   time.Time    // the pages report this bound
 	body    string
+	// edgeBrotli leaves Brotli to a CDN (Options.Brotli nil).
+	edgeBrotli bool
 }
 
 func newWorld() *world {
@@ -52,9 +55,14 @@ func (w *world) cache(t testing.TB, maxBytes int64) http.Handler {
 // cacheWith is cache with the clock now.
 func (w *world) cacheWith(t testing.TB, maxBytes int64, now func() time.Time) http.Handler {
 	t.Helper()
+	brotli := brcompress.Bytes
+	if w.edgeBrotli {
+		brotli = nil
+	}
 	c := rendercache.New(rendercache.Options{
 		MaxBytes: maxBytes,
 		Now:      now,
+		Brotli:   brotli,
 		Stamp: func(ctx context.Context, site string) (centre.SiteStamp, error) {
 			w.stamps.Add(1)
 			if site != "flood" {
@@ -169,14 +177,16 @@ func TestRenderOnceServeMany(t *testing.T) {
 	}
 }
 
-func TestEncodings(t *testing.T) {
-	w := newWorld()
-	h := w.cache(t, 0)
-	want := "stamp 1 \n" + w.body
-	for _, c := range []struct{ accept, enc string }{
-		{"gzip, deflate, br", "br"}, {"gzip", "gzip"}, {"br;q=0.5, gzip", "gzip"}, {"", ""}, {"identity", ""},
-		{"br;q=0, gzip;q=0", ""}, {"*", "br"}, {"deflate", ""},
-	} {
+// encCase is an Accept-Encoding and the Content-Encoding it gets.
+type encCase struct{ accept, enc string }
+
+// checkEncodings asks h for /sites/flood/ with each Accept-Encoding and
+// checks the coding, Vary, the decoded body (want) and Content-Length;
+// it returns the ETag each Content-Encoding came with.
+func checkEncodings(t *testing.T, h http.Handler, want string, cases []encCase) map[string]string {
+	t.Helper()
+	tags := map[string]string{}
+	for _, c := range cases {
 		r := get(h, "/sites/flood/", "Accept-Encoding", c.accept)
 		if got := r.Header().Get("Content-Encoding"); got != c.enc {
 			t.Errorf("Accept-Encoding %q: Content-Encoding %q, want %q", c.accept, got, c.enc)
@@ -190,7 +200,19 @@ func TestEncodings(t *testing.T) {
 		if r.Header().Get("Content-Length") != fmt.Sprint(r.Body.Len()) {
 			t.Errorf("Accept-Encoding %q: Content-Length %s for %d bytes", c.accept, r.Header().Get("Content-Length"), r.Body.Len())
 		}
+		tags[c.enc] = r.Header().Get("ETag")
 	}
+	return tags
+}
+
+func TestEncodings(t *testing.T) {
+	w := newWorld()
+	h := w.cache(t, 0)
+	want := "stamp 1 \n" + w.body
+	checkEncodings(t, h, want, []encCase{
+		{"gzip, deflate, br", "br"}, {"gzip", "gzip"}, {"br;q=0.5, gzip", "gzip"}, {"", ""}, {"identity", ""},
+		{"br;q=0, gzip;q=0", ""}, {"*", "br"}, {"deflate", ""},
+	})
 	if n := w.renders.Load(); n != 1 {
 		t.Fatalf("every encoding came from one render; got %d", n)
 	}
@@ -198,6 +220,29 @@ func TestEncodings(t *testing.T) {
 	br := get(h, "/sites/flood/", "Accept-Encoding", "br")
 	if br.Body.Len() >= gz.Body.Len() || gz.Body.Len() >= len(want) {
 		t.Errorf("sizes: identity %d, gzip %d, br %d", len(want), gz.Body.Len(), br.Body.Len())
+	}
+}
+
+// TestEncodingsEdgeBrotli: without a Brotli compressor (the public
+// function, behind a CDN that compresses), a client that prefers Brotli
+// gets the body uncompressed — the identity ETag, Vary: Accept-Encoding —
+// for the CDN to compress; gzip is still served gzipped; one render.
+func TestEncodingsEdgeBrotli(t *testing.T) {
+	w := newWorld()
+	w.edgeBrotli = true
+	h := w.cache(t, 0)
+	want := "stamp 1 \n" + w.body
+	tags := checkEncodings(t, h, want, []encCase{
+		{"br,gzip", ""}, {"gzip, deflate, br", ""}, {"br", ""}, {"gzip", "gzip"}, {"br;q=0.5, gzip", "gzip"}, {"", ""}, {"*", ""},
+	})
+	if n := w.renders.Load(); n != 1 {
+		t.Fatalf("every encoding came from one render; got %d", n)
+	}
+	if tags[""] == "" || tags[""] == tags["gzip"] {
+		t.Errorf("ETags: identity %q, gzip %q", tags[""], tags["gzip"])
+	}
+	if r := get(h, "/sites/flood/", "Accept-Encoding", "br", "If-None-Match", tags[""]); r.Code != http.StatusNotModified {
+		t.Errorf("If-None-Match with the identity ETag, Brotli asked: %d, want 304", r.Code)
 	}
 }
 

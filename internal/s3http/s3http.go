@@ -10,8 +10,8 @@
 package s3http
 
 import (
+	"bytes"
 	"context"
-	"encoding/xml"
 	"fmt"
 	"io"
 	"mime"
@@ -297,11 +297,29 @@ func (e *Error) Error() string {
 // responseError reads S3's error document (at most 64 KiB) from res.
 func responseError(res *http.Response) error {
 	defer drain(res)
-	var doc struct {
-		Code string `xml:"Code"`
+	doc, _ := io.ReadAll(io.LimitReader(res.Body, 64<<10))
+	return &Error{Status: res.StatusCode, Code: errorCode(doc)}
+}
+
+// errorCode returns the Code of S3's error document
+// (<Error><Code>NoSuchKey</Code>…</Error>): an identifier of letters and
+// digits, looked up without an XML decoder (the public function links
+// none); "" when there is none, or it is not such an identifier.
+func errorCode(doc []byte) string {
+	_, rest, ok := bytes.Cut(doc, []byte("<Code>"))
+	if !ok {
+		return ""
 	}
-	_ = xml.NewDecoder(io.LimitReader(res.Body, 64<<10)).Decode(&doc)
-	return &Error{Status: res.StatusCode, Code: doc.Code}
+	code, _, ok := bytes.Cut(rest, []byte("</Code>"))
+	if !ok || len(code) == 0 || len(code) > 100 {
+		return ""
+	}
+	for _, c := range code {
+		if !('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || c == '.' || c == '-' || c == '_') {
+			return ""
+		}
+	}
+	return string(code)
 }
 
 // drain reads what is left of a response body (at most 64 KiB, so that

@@ -2,6 +2,7 @@ package s3http_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -141,7 +142,7 @@ func (f fixedTime) PresignHTTP(ctx context.Context, c aws.Credentials, r *http.R
 }
 
 // TestErrors: a missing object is ENOTFOUND; a write S3 refuses (here: to
-// a bucket that does not exist) is an error.
+// a bucket that does not exist) is an *Error with S3's status and code.
 func TestErrors(t *testing.T) {
 	s := newStore(t)
 	ctx := context.Background()
@@ -149,8 +150,10 @@ func TestErrors(t *testing.T) {
 		t.Fatalf("missing object: %v", err)
 	}
 	s.Bucket += "-missing"
-	if err := s.Put(ctx, "alpha/x", stringsReader("x"), 1, "text/plain"); err == nil {
-		t.Fatal("a put into a missing bucket succeeded")
+	err := s.Put(ctx, "alpha/x", stringsReader("x"), 1, "text/plain")
+	var s3err *s3http.Error
+	if !errors.As(err, &s3err) || s3err.Status != 404 || s3err.Code != "NoSuchBucket" {
+		t.Fatalf("a put into a missing bucket: %v, want S3's 404 NoSuchBucket", err)
 	}
 }
 

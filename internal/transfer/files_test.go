@@ -179,7 +179,7 @@ func TestImportRefusesBadFiles(t *testing.T) {
 		"unknown file ref": {regexp.MustCompile(`"file_id":"[0-9a-z]{26}"`).ReplaceAllString(good, `"file_id":"01kzzzzzzzzzzzzzzzzzzzzzzz"`), "does not hold"},
 	} {
 		b := newEmbedded(t)
-		_, err := transfer.Import(context.Background(), b.store, strings.NewReader(c.file), transfer.Options{Files: b.files})
+		_, err := transfer.Import(context.Background(), b.store, strings.NewReader(c.file), transfer.Options{Render: markdown.Render, Files: b.files})
 		if err == nil || !strings.Contains(err.Error(), c.want) {
 			t.Errorf("%s: %v, want an error about %q", name, err, c.want)
 		}
@@ -194,14 +194,14 @@ func TestImportRefusesBadFiles(t *testing.T) {
 		t.Fatal("fixture: no PDF record to change")
 	}
 	b := newEmbedded(t)
-	if _, err := transfer.Import(context.Background(), b.store, strings.NewReader(lying), transfer.Options{Files: b.files, Inspect: media.Inspector{}}); err == nil || !strings.Contains(err.Error(), "the content is application/pdf") {
+	if _, err := transfer.Import(context.Background(), b.store, strings.NewReader(lying), transfer.Options{Render: markdown.Render, Files: b.files, Inspect: media.Inspector{}}); err == nil || !strings.Contains(err.Error(), "the content is application/pdf") {
 		t.Errorf("a record that lies about its type: %v", err)
 	}
 	if _, err := b.store.GetSite(context.Background(), demo.Slug); !centre.IsCode(err, centre.ENOTFOUND) {
 		t.Error("a record that lies about its type: the site was written")
 	}
 	b = newEmbedded(t)
-	if _, err := transfer.Import(context.Background(), b.store, strings.NewReader(good), transfer.Options{}); !centre.IsCode(err, centre.ENOTFOUND) {
+	if _, err := transfer.Import(context.Background(), b.store, strings.NewReader(good), transfer.Options{Render: markdown.Render}); !centre.IsCode(err, centre.ENOTFOUND) {
 		t.Errorf("files without a file store: %v", err)
 	}
 	if _, err := b.store.GetSite(context.Background(), demo.Slug); !centre.IsCode(err, centre.ENOTFOUND) {

@@ -23,7 +23,7 @@ func FuzzRead(f *testing.F) {
 		if as != "" && !centre.ValidSlug(as) {
 			as = ""
 		}
-		p, err := read(bytes.NewReader(file), as)
+		p, err := read(bytes.NewReader(file), as, markdown.Render)
 		lines := bytes.Count(file, []byte("\n")) + 1
 		if err != nil {
 			var le *LineError

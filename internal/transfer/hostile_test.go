@@ -27,7 +27,7 @@ func hostileFile(t *testing.T) string {
 func TestImportRendersBodyHTML(t *testing.T) {
 	ctx := context.Background()
 	dst := newBolt(t)
-	if _, err := transfer.Import(ctx, dst, strings.NewReader(hostileFile(t)), transfer.Options{}); err != nil {
+	if _, err := transfer.Import(ctx, dst, strings.NewReader(hostileFile(t)), transfer.Options{Render: markdown.Render}); err != nil {
 		t.Fatal(err)
 	}
 	for _, slug := range []string{"river-levels", "shelters-open"} {
@@ -112,7 +112,7 @@ func TestImportRefusesHostileValues(t *testing.T) {
 	// Entries written by signed-in people name them as person:<id>.
 	byPerson := strings.Replace(file, keyRef, `"created_by":"person:01kb0000000000000000000p01","edited_by":"person:01kb0000000000000000000p01",`+
 		`"approved_by":"01kb00000000000000000000k1","version":1,"superseded_by"`, 1)
-	if _, err := transfer.Import(ctx, newBolt(t), strings.NewReader(byPerson), transfer.Options{}); err != nil {
+	if _, err := transfer.Import(ctx, newBolt(t), strings.NewReader(byPerson), transfer.Options{Render: markdown.Render}); err != nil {
 		t.Fatalf("an entry written by a person does not import: %v", err)
 	}
 	dst := newBolt(t)
@@ -126,7 +126,7 @@ func TestImportRefusesHostileValues(t *testing.T) {
 				// every record names the site: change them all
 				bad = strings.ReplaceAll(strings.Replace(file, c.old, c.new, 1), `"site":"flood"`, `"site":"../../flood"`)
 			}
-			_, err := transfer.Import(ctx, dst, strings.NewReader(bad), transfer.Options{})
+			_, err := transfer.Import(ctx, dst, strings.NewReader(bad), transfer.Options{Render: markdown.Render})
 			var le *transfer.LineError
 			if !errors.As(err, &le) || le.Line != c.line || !strings.Contains(err.Error(), c.want) {
 				t.Fatalf("err = %v, want line %d naming %q", err, c.line, c.want)

@@ -9,7 +9,6 @@ import (
 	"strings"
 
 	"infocentre/internal/centre"
-	"infocentre/internal/markdown"
 )
 
 // MaxLine is the longest line an export file may hold: an entry revision
@@ -18,10 +17,10 @@ const MaxLine = 4 << 20
 
 // read parses and validates a whole export file; nothing is written. A
 // malformed, truncated, inconsistent or hostile file gives a *LineError.
-func read(r io.Reader, as string) (*parsed, error) {
+func read(r io.Reader, as string, render func(string) (string, error)) (*parsed, error) {
 	sc := bufio.NewScanner(r)
 	sc.Buffer(make([]byte, 0, 1<<20), MaxLine)
-	rd := &reader{as: as, p: &parsed{}, seen: map[string]bool{}, events: map[string]bool{}, slugs: map[string]string{},
+	rd := &reader{as: as, render: render, p: &parsed{}, seen: map[string]bool{}, events: map[string]bool{}, slugs: map[string]string{},
 		fileIDs: map[string]bool{}, fileSHAs: map[string]bool{}}
 	p, err := rd.all(sc)
 	if err != nil {
@@ -56,6 +55,7 @@ func (rd *reader) all(sc *bufio.Scanner) (*parsed, error) {
 
 // reader holds the state of read between lines.
 type reader struct {
+	render func(string) (string, error) // Options.Render
 	as     string
 	p      *parsed
 	line   int
@@ -161,7 +161,7 @@ func (rd *reader) revision(e *centre.Entry) error {
 			return rd.bad("entry %s starts at revision %d, not 1", e.ID, e.Version)
 		}
 	}
-	if err := cleanEntry(e, rd.p.site); err != nil {
+	if err := cleanEntry(e, rd.p.site, rd.render); err != nil {
 		return rd.bad("invalid entry %s revision %d: %v", e.ID, e.Version, err)
 	}
 	if err := rd.checkRefs(e); err != nil {
@@ -243,8 +243,8 @@ func (rd *reader) end(c *Counts) error {
 // cleanEntry checks one revision with the API's rules (Entry.Validate)
 // plus the rules for what only the service writes (references to keys,
 // the change record, notes), and replaces its body_html by the body
-// rendered and sanitised here: the file's HTML is never trusted.
-func cleanEntry(e *centre.Entry, site *centre.Site) error {
+// rendered and sanitised by render: the file's HTML is never trusted.
+func cleanEntry(e *centre.Entry, site *centre.Site, render func(string) (string, error)) error {
 	var p centre.Problems
 	if e.Version < 1 {
 		p.Add("version", "must be at least 1")
@@ -279,7 +279,7 @@ func cleanEntry(e *centre.Entry, site *centre.Site) error {
 	}
 	e.BodyHTML = ""
 	if len(e.Body) <= centre.MaxBodyBytes && centre.BodyShapeProblem(e.Body) == "" {
-		html, err := markdown.Render(e.Body)
+		html, err := render(e.Body)
 		if err != nil {
 			return err
 		}

@@ -211,6 +211,10 @@ func auditEvents(ctx context.Context, store centre.Store, site string) ([]*centr
 
 // Options change how a file is imported.
 type Options struct {
+	// Render renders a Markdown body to sanitised HTML (markdown.Render,
+	// as centre.Service.Render): every entry's body_html is made again by
+	// it, never taken from the file. Required.
+	Render func(string) (string, error)
 	// As imports the site under another slug. Host names are then
 	// dropped: they still belong to the original site.
 	As string
@@ -293,7 +297,10 @@ type Comparison struct {
 // what was written is removed again (audit events, which are append-only,
 // are written last), so a failed import leaves no site behind.
 func Import(ctx context.Context, store centre.Store, r io.Reader, opts Options) (Summary, error) {
-	p, err := read(r, opts.As)
+	if opts.Render == nil {
+		return Summary{}, errors.New("transfer: Options.Render is required: an import renders every body again")
+	}
+	p, err := read(r, opts.As, opts.Render)
 	if err != nil {
 		return Summary{}, err
 	}

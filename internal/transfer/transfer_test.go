@@ -104,12 +104,12 @@ func TestAcrossStores(t *testing.T) {
 	seededFiles(t, src)
 	first := src.export(t, demo.Slug)
 	dyn := newAWS(t)
-	if _, err := transfer.Import(ctx, dyn.store, bytes.NewReader(first), transfer.Options{Files: dyn.files}); err != nil {
+	if _, err := transfer.Import(ctx, dyn.store, bytes.NewReader(first), transfer.Options{Render: markdown.Render, Files: dyn.files}); err != nil {
 		t.Fatal(err)
 	}
 	second := dyn.export(t, demo.Slug)
 	back := newEmbedded(t)
-	if _, err := transfer.Import(ctx, back.store, bytes.NewReader(second), transfer.Options{Files: back.files}); err != nil {
+	if _, err := transfer.Import(ctx, back.store, bytes.NewReader(second), transfer.Options{Render: markdown.Render, Files: back.files}); err != nil {
 		t.Fatal(err)
 	}
 	if third := back.export(t, demo.Slug); !bytes.Equal(first, second) || !bytes.Equal(first, third) {
@@ -130,7 +130,7 @@ func RoundTrip(t *testing.T, newBackend func(*testing.T) backend) {
 	b := newBackend(t)
 	dst := b.store
 	var phases []string
-	counts, err := transfer.Import(ctx, dst, bytes.NewReader(first), transfer.Options{Files: b.files, Inspect: media.Inspector{}, Progress: func(phase string, done, total int) {
+	counts, err := transfer.Import(ctx, dst, bytes.NewReader(first), transfer.Options{Render: markdown.Render, Files: b.files, Inspect: media.Inspector{}, Progress: func(phase string, done, total int) {
 		phases = append(phases, phase)
 	}})
 	if err != nil {
@@ -156,7 +156,7 @@ func RoundTrip(t *testing.T, newBackend func(*testing.T) backend) {
 	// The files came back byte for byte, public as they were.
 	checkFiles(t, b, demo.Slug, files)
 	// Under a new slug, into the same store.
-	if _, err := transfer.Import(ctx, dst, bytes.NewReader(first), transfer.Options{As: "demo-copy", Files: b.files}); err != nil {
+	if _, err := transfer.Import(ctx, dst, bytes.NewReader(first), transfer.Options{Render: markdown.Render, As: "demo-copy", Files: b.files}); err != nil {
 		t.Fatal(err)
 	}
 	checkFiles(t, b, "demo-copy", files)
@@ -166,7 +166,7 @@ func RoundTrip(t *testing.T, newBackend func(*testing.T) backend) {
 		t.Fatal("copy under a new slug is not the same site")
 	}
 	// The same slug twice is refused, and nothing is written.
-	if _, err := transfer.Import(ctx, dst, bytes.NewReader(first), transfer.Options{Files: b.files}); !centre.IsCode(err, centre.ECONFLICT) {
+	if _, err := transfer.Import(ctx, dst, bytes.NewReader(first), transfer.Options{Render: markdown.Render, Files: b.files}); !centre.IsCode(err, centre.ECONFLICT) {
 		t.Fatalf("second import: %v", err)
 	}
 }
@@ -191,7 +191,7 @@ func TestDryRunAndBadFiles(t *testing.T) {
 	seeded(t, src)
 	good := export(t, src, demo.Slug)
 	dst := newBolt(t)
-	if c, err := transfer.Import(ctx, dst, bytes.NewReader(good), transfer.Options{DryRun: true}); err != nil || c.Entries == 0 {
+	if c, err := transfer.Import(ctx, dst, bytes.NewReader(good), transfer.Options{Render: markdown.Render, DryRun: true}); err != nil || c.Entries == 0 {
 		t.Fatalf("dry run: %+v %v", c, err)
 	}
 	if _, err := dst.GetSite(ctx, demo.Slug); !centre.IsCode(err, centre.ENOTFOUND) {
@@ -199,7 +199,7 @@ func TestDryRunAndBadFiles(t *testing.T) {
 	}
 	// A dry run on the site the file came from compares them instead of
 	// failing; the real import is refused.
-	sum, err := transfer.Import(ctx, src, bytes.NewReader(good), transfer.Options{DryRun: true})
+	sum, err := transfer.Import(ctx, src, bytes.NewReader(good), transfer.Options{Render: markdown.Render, DryRun: true})
 	if err != nil || sum.Existing == nil || *sum.Existing != (transfer.Comparison{Same: sum.Entries}) {
 		t.Fatalf("dry run on the existing site: %+v %+v %v", sum, sum.Existing, err)
 	}
@@ -214,11 +214,11 @@ func TestDryRunAndBadFiles(t *testing.T) {
 	if _, err := svc.CreateEntry(ctx, op, demo.Slug, centre.EntryInput{Content: centre.Content{Type: "news", Title: "After the export"}}); err != nil {
 		t.Fatal(err)
 	}
-	sum, err = transfer.Import(ctx, src, bytes.NewReader(good), transfer.Options{DryRun: true})
+	sum, err = transfer.Import(ctx, src, bytes.NewReader(good), transfer.Options{Render: markdown.Render, DryRun: true})
 	if err != nil || sum.Existing == nil || *sum.Existing != (transfer.Comparison{Same: sum.Entries - 1, SiteNewer: 1, OnlyInSite: 1}) {
 		t.Fatalf("dry run after changes: %+v %+v %v", sum, sum.Existing, err)
 	}
-	if _, err := transfer.Import(ctx, src, bytes.NewReader(good), transfer.Options{}); !centre.IsCode(err, centre.ECONFLICT) {
+	if _, err := transfer.Import(ctx, src, bytes.NewReader(good), transfer.Options{Render: markdown.Render}); !centre.IsCode(err, centre.ECONFLICT) {
 		t.Fatalf("import onto the existing site: %v", err)
 	}
 	lines := strings.Split(strings.TrimSuffix(string(good), "\n"), "\n")
@@ -241,7 +241,7 @@ func TestDryRunAndBadFiles(t *testing.T) {
 		"look-alike title": {strings.Replace(string(good), `"title":"`, `"title":"\u202e`, 1), 2, "invisible"},
 	}
 	for name, c := range cases {
-		_, err := transfer.Import(ctx, dst, strings.NewReader(c.file), transfer.Options{})
+		_, err := transfer.Import(ctx, dst, strings.NewReader(c.file), transfer.Options{Render: markdown.Render})
 		var le *transfer.LineError
 		if !errors.As(err, &le) || !strings.Contains(err.Error(), c.want) || (c.line != 0 && le.Line != c.line) {
 			t.Errorf("%s: %v (want line %d, %q)", name, err, c.line, c.want)
@@ -272,7 +272,7 @@ func TestFailedImportLeavesNothing(t *testing.T) {
 	seeded(t, src)
 	file := export(t, src, demo.Slug)
 	dst := newBolt(t)
-	_, err := transfer.Import(ctx, &failing{Store: dst, n: 5}, bytes.NewReader(file), transfer.Options{})
+	_, err := transfer.Import(ctx, &failing{Store: dst, n: 5}, bytes.NewReader(file), transfer.Options{Render: markdown.Render})
 	if err == nil || !strings.Contains(err.Error(), "disk full") {
 		t.Fatalf("import: %v", err)
 	}
@@ -283,7 +283,7 @@ func TestFailedImportLeavesNothing(t *testing.T) {
 		t.Fatalf("entries left after a failed import: %d %v", len(es), err)
 	}
 	// And the same file then imports cleanly.
-	if _, err := transfer.Import(ctx, dst, bytes.NewReader(file), transfer.Options{}); err != nil {
+	if _, err := transfer.Import(ctx, dst, bytes.NewReader(file), transfer.Options{Render: markdown.Render}); err != nil {
 		t.Fatal(err)
 	}
 }

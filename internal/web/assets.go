@@ -9,6 +9,7 @@ import (
 	"path"
 	"sort"
 	"strings"
+	"sync"
 )
 
 //go:embed assets
@@ -18,7 +19,10 @@ var assetFS embed.FS
 var templateFS embed.FS
 
 type asset struct {
-	body, gz    []byte
+	body []byte
+	// gz returns body gzipped, made on first use (so that a new process
+	// compresses only the assets it serves); nil for PNG and WOFF2.
+	gz          func() []byte
 	contentType string
 }
 
@@ -46,7 +50,7 @@ func loadAssets() *assetSet {
 		a.byName[name] = hashed
 		f := &asset{body: b, contentType: contentTypeOf(ext)}
 		if ext != ".png" && ext != ".woff2" {
-			f.gz = gzipBytes(b)
+			f.gz = sync.OnceValue(func() []byte { return gzipBytes(b) })
 		}
 		a.files[hashed] = f
 		all.Write([]byte(hashed))
@@ -90,7 +94,7 @@ func (s *Site) serveAsset(w http.ResponseWriter, r *http.Request) {
 	etag := `"` + strings.Split(r.PathValue("name"), ".")[1] + `"`
 	body := f.body
 	if f.gz != nil && acceptsGzip(r) {
-		body = f.gz
+		body = f.gz()
 		h.Set("Content-Encoding", "gzip")
 		etag = gzipETag(etag)
 	}

@@ -21,7 +21,7 @@ func (s *Site) SiteOf(r *http.Request) string {
 		}
 		return slug
 	}
-	if strings.HasPrefix(p, "/assets/") || strings.HasPrefix(p, "/preview/") || strings.HasPrefix(p, "/files/") ||
+	if p == "/healthz" || strings.HasPrefix(p, "/assets/") || strings.HasPrefix(p, "/preview/") || strings.HasPrefix(p, "/files/") ||
 		strings.HasPrefix(p, "/api/") || strings.HasPrefix(p, "/admin/") || s.opts.SiteForHost == nil || s.opts.Static {
 		return ""
 	}

@@ -10,7 +10,6 @@ import (
 	"time"
 
 	"infocentre/internal/centre"
-	"infocentre/internal/markdown"
 )
 
 func (s *Site) entry(q *req, lang, slug string) {
@@ -192,12 +191,15 @@ func scrollTables(body string) string {
 // bodyHTML returns the entry body, sanitised again at display time so that
 // a stored value written around the service can never inject markup.
 func (s *Site) bodyHTML(q *req, e *centre.Entry) template.HTML {
-	var out string
-	if e.BodyHTML != "" {
-		out = markdown.Sanitize(e.BodyHTML)
-	} else if e.Body != "" {
+	out := e.BodyHTML
+	switch {
+	case out != "" && s.opts.Sanitize != nil:
+		out = s.opts.Sanitize(out)
+	case out == "" && e.Body != "" && s.opts.Render == nil:
+		s.log.WarnContext(q.r.Context(), "web: body stored without its HTML", "site", e.Site, "id", e.ID)
+	case out == "" && e.Body != "":
 		var err error
-		if out, err = markdown.Render(e.Body); err != nil {
+		if out, err = s.opts.Render(e.Body); err != nil {
 			s.log.WarnContext(q.r.Context(), "web: body does not render", "site", e.Site, "id", e.ID, "err", err)
 			return ""
 		}

@@ -269,7 +269,7 @@ func TestEntryPageFiles(t *testing.T) {
 		t.Errorf("the type is named twice:\n%s", r.body)
 	}
 	css := e.site.assets.files[strings.TrimPrefix(e.site.assets.url("style.css"), "/assets/")]
-	if total := len(gzipBytes([]byte(r.body))) + len(css.gz); total > 14*1024 {
+	if total := len(gzipBytes([]byte(r.body))) + len(css.gz()); total > 14*1024 {
 		t.Errorf("the page weighs %d bytes gzip with its stylesheet, budget 14 KB", total)
 	}
 }

@@ -5,9 +5,6 @@ import (
 	"sort"
 	"strconv"
 
-	"golang.org/x/text/collate"
-	"golang.org/x/text/language"
-
 	"infocentre/internal/centre"
 	"infocentre/internal/search"
 )
@@ -94,7 +91,29 @@ func (s *Site) index(q *req, kind string) {
 		}
 		v.Index = append(v.Index, f)
 	}
-	col := collate.New(language.Make(q.lang), collate.IgnoreCase)
-	sort.SliceStable(v.Index, func(i, j int) bool { return col.CompareString(v.Index[i].Text, v.Index[j].Text) < 0 })
+	sortFacets(v.Index, collation(q.lang))
 	s.render(q, "index", v, http.StatusOK)
+}
+
+// sortFacets sorts index items by their text in collation t (collKey),
+// keeping the order of items that compare equal.
+func sortFacets(items []facet, t *collTable) {
+	keys := make([]string, len(items))
+	for i, f := range items {
+		keys[i] = collKey(t, f.Text)
+	}
+	sort.Stable(byKey{items, keys})
+}
+
+// byKey sorts items by keys.
+type byKey struct {
+	items []facet
+	keys  []string
+}
+
+func (b byKey) Len() int           { return len(b.items) }
+func (b byKey) Less(i, j int) bool { return b.keys[i] < b.keys[j] }
+func (b byKey) Swap(i, j int) {
+	b.items[i], b.items[j] = b.items[j], b.items[i]
+	b.keys[i], b.keys[j] = b.keys[j], b.keys[i]
 }

@@ -312,7 +312,7 @@ func tagFacets(q *req, f *searchForm, action string, counts map[string]int) []fa
 func (s *Site) renderSearch(q *req, v *view, invalid bool) {
 	var buf bytes.Buffer
 	s.renders.Add(1)
-	if err := s.tmpl["search"].Execute(&buf, v); err != nil {
+	if err := s.tmpl.get("search").Execute(&buf, v); err != nil {
 		s.fail(q.w, q.r, fmt.Errorf("web: render search: %w", err))
 		return
 	}

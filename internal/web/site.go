@@ -36,7 +36,6 @@ import (
 	"crypto/rand"
 	"crypto/sha256"
 	"encoding/hex"
-	"html/template"
 	"log/slog"
 	"net/http"
 	"runtime/debug"
@@ -87,6 +86,15 @@ type Reader interface {
 
 // Options configure a Site. Every field is optional.
 type Options struct {
+	// Render renders the Markdown body of an entry stored without its
+	// HTML (markdown.Render), and Sanitize sanitises stored body HTML
+	// again as it is shown (markdown.Sanitize). The service renders and
+	// sanitises every body when it is written (markdown.Render), so both
+	// are a second line of defence; nil (the public function, which
+	// carries no Markdown renderer nor sanitiser): a body is shown as
+	// stored, and an entry stored without HTML shows no body (logged).
+	Render   func(string) (string, error)
+	Sanitize func(string) string
 	// SiteForHost maps a request's host name (lowercase, without port) to
 	// the slug of the site served at "/" on that host.
 	SiteForHost func(ctx context.Context, host string) (string, bool)
@@ -168,7 +176,7 @@ type Site struct {
 	buildID  string
 	cursors  *cursor.Sealer
 	pageSize int
-	tmpl     map[string]*template.Template
+	tmpl     pageTemplates
 	assets   *assetSet
 	pages    *http.ServeMux // the page routes below a site's base
 	origin   origin

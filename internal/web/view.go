@@ -9,13 +9,10 @@ import (
 	"path"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
-	"unicode"
 
 	"infocentre/internal/centre"
-
-	"golang.org/x/text/language"
-	"golang.org/x/text/language/display"
 )
 
 var funcs = template.FuncMap{
@@ -27,18 +24,37 @@ var funcs = template.FuncMap{
 	},
 }
 
-func parseTemplates() map[string]*template.Template {
-	base := template.Must(template.New("base.html").Funcs(funcs).ParseFS(templateFS, "templates/base.html"))
+// pageTemplates are the page templates, each parsed (with base.html) on
+// its first use: a new process (a Lambda cold start) parses only the
+// pages it serves, not all of them before its first answer. The embedded
+// templates are fixed, so a parse error is a defect of the build, which
+// TestTemplatesParse catches; here it panics (the server answers 500).
+type pageTemplates map[string]func() *template.Template
+
+func parseTemplates() pageTemplates {
+	base := sync.OnceValue(func() *template.Template {
+		return template.Must(template.New("base.html").Funcs(funcs).ParseFS(templateFS, "templates/base.html"))
+	})
 	pages, _ := fs.Glob(templateFS, "templates/*.html")
-	out := map[string]*template.Template{}
+	out := pageTemplates{}
 	for _, p := range pages {
 		name := strings.TrimSuffix(path.Base(p), ".html")
 		if name == "base" {
 			continue
 		}
-		out[name] = template.Must(template.Must(base.Clone()).ParseFS(templateFS, p))
+		out[name] = sync.OnceValue(func() *template.Template {
+			return template.Must(template.Must(base().Clone()).ParseFS(templateFS, p))
+		})
 	}
 	return out
+}
+
+// get returns the named page template, parsed; nil for an unknown name.
+func (t pageTemplates) get(name string) *template.Template {
+	if f := t[name]; f != nil {
+		return f()
+	}
+	return nil
 }
 
 // view is what every page template reads.
@@ -193,19 +209,6 @@ type attachmentView struct {
 
 func typeLabel(ui, t string) string  { return msg(ui, t) }
 func typePlural(ui, t string) string { return msg(ui, t+"s") }
-
-// langName returns the name of a language in that language ("Français").
-func langName(tag string) string {
-	t, err := language.Parse(tag)
-	if err != nil {
-		return tag
-	}
-	if n := []rune(display.Self.Name(t)); len(n) > 0 {
-		n[0] = unicode.ToUpper(n[0])
-		return string(n)
-	}
-	return tag
-}
 
 // majorUpdate reports whether e was updated publicly after it was first
 // published (a major change; minor ones keep UpdatedAt).
@@ -415,7 +418,7 @@ func (s *Site) items(q *req, v *view, list []*centre.Entry, h3 bool) []item {
 func (s *Site) render(q *req, name string, v *view, status int) {
 	s.renders.Add(1)
 	var buf bytes.Buffer
-	if err := s.tmpl[name].Execute(&buf, v); err != nil {
+	if err := s.tmpl.get(name).Execute(&buf, v); err != nil {
 		s.fail(q.w, q.r, fmt.Errorf("web: render %s: %w", name, err))
 		return
 	}
@@ -428,18 +431,6 @@ func sep(href string) string {
 		return "&"
 	}
 	return "?"
-}
-
-// langNameIn names language tag in language ui ("anglais" in French).
-func langNameIn(ui, tag string) string {
-	t, err := language.Parse(tag)
-	if err != nil {
-		return tag
-	}
-	if n := display.Tags(language.Make(ui)).Name(t); n != "" {
-		return n
-	}
-	return langName(tag)
 }
 
 var formatNames = map[string]string{

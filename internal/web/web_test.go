@@ -10,6 +10,7 @@ import (
 	"image"
 	"image/png"
 	"io"
+	"io/fs"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
@@ -659,8 +660,8 @@ func TestPageWeight(t *testing.T) {
 		base + "/search", base + "/search?q=medicines", base + "/search?type=news", base + "/search?q=nothing-matches-this"} {
 		r := e.get(p)
 		page := len(gzipBytes([]byte(r.body)))
-		total := page + len(css.gz) + len(gzipBytes([]byte(themeStylesheet("#1d5a8c"))))
-		t.Logf("%s: HTML %d bytes (%d gzip) + CSS %d gzip = %d bytes gzip", p, len(r.body), page, len(css.gz), total)
+		total := page + len(css.gz()) + len(gzipBytes([]byte(themeStylesheet("#1d5a8c"))))
+		t.Logf("%s: HTML %d bytes (%d gzip) + CSS %d gzip = %d bytes gzip", p, len(r.body), page, len(css.gz()), total)
 		if total > 14*1024 {
 			t.Errorf("%s weighs %d bytes gzip, budget 14 KB", p, total)
 		}
@@ -1015,5 +1016,31 @@ func TestPinnedShownOnce(t *testing.T) {
 	}
 	if end := strings.Index(body[latest:], "</section>"); end < 0 || !strings.Contains(body[latest:latest+end], "<li") {
 		t.Fatalf("the latest statements list is empty:\n%s", body[latest:])
+	}
+}
+
+// TestTemplatesParse: every page template parses with base.html (they are
+// parsed on first use, so a broken one would otherwise show only when its
+// page is asked for).
+func TestTemplatesParse(t *testing.T) {
+	tmpl := parseTemplates()
+	files, err := fs.Glob(templateFS, "templates/*.html")
+	if err != nil || len(files) < 2 || len(tmpl) != len(files)-1 {
+		t.Fatalf("%d page templates of %d files (%v), want every templates/*.html but base", len(tmpl), len(files), err)
+	}
+	for name := range tmpl {
+		func() {
+			defer func() {
+				if v := recover(); v != nil {
+					t.Errorf("template %s: %v", name, v)
+				}
+			}()
+			if got := tmpl.get(name); got == nil || got.Lookup(name+".html") == nil {
+				t.Errorf("template %s: not parsed from %s.html", name, name)
+			}
+		}()
+	}
+	if tmpl.get("no-such-page") != nil {
+		t.Error("an unknown page has a template")
 	}
 }

@@ -115,7 +115,7 @@ func TestPreviewPages(t *testing.T) {
 		}
 		checkHTML(t, r.body)
 		css := e.site.assets.files[strings.TrimPrefix(e.site.assets.url("style.css"), "/assets/")]
-		if total := len(gzipBytes([]byte(r.body))) + len(css.gz); total > 14*1024 {
+		if total := len(gzipBytes([]byte(r.body))) + len(css.gz()); total > 14*1024 {
 			t.Errorf("preview weighs %d bytes gzip, budget 14 KB", total)
 		}
 	}
