@@ -2,6 +2,7 @@ package web
 
 import (
 	"slices"
+	"strings"
 	"testing"
 	"unicode"
 
@@ -36,9 +37,9 @@ func displayNameIn(ui, tag string) string {
 
 // TestLangTableIsDisplay: every name langtables.go holds is display's.
 func TestLangTableIsDisplay(t *testing.T) {
-	if !slices.IsSortedFunc(langTable[:], func(a, b langEntry) int { return cmpString(a.tag, b.tag) }) ||
-		!slices.IsSortedFunc(scriptTable[:], func(a, b nameEntry) int { return cmpString(a.code, b.code) }) ||
-		!slices.IsSortedFunc(regionTable[:], func(a, b nameEntry) int { return cmpString(a.code, b.code) }) {
+	if !slices.IsSortedFunc(langTable[:], func(a, b langEntry) int { return strings.Compare(a.tag, b.tag) }) ||
+		!slices.IsSortedFunc(scriptTable[:], func(a, b nameEntry) int { return strings.Compare(a.code, b.code) }) ||
+		!slices.IsSortedFunc(regionTable[:], func(a, b nameEntry) int { return strings.Compare(a.code, b.code) }) {
 		t.Fatal("a table of langtables.go is not sorted (binary search misses entries)")
 	}
 	for _, e := range langTable {
@@ -164,13 +165,3 @@ func TestLangNameFallbacks(t *testing.T) {
 // TestLangTablesFresh: langtables.go is what gen_langnames.go writes today
 // (a change of the generator, of uiLangs or of golang.org/x/text shows).
 func TestLangTablesFresh(t *testing.T) { checkGenerated(t, "gen_langnames.go", "langtables.go") }
-
-func cmpString(a, b string) int {
-	switch {
-	case a < b:
-		return -1
-	case a > b:
-		return 1
-	}
-	return 0
-}
