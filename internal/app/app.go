@@ -428,7 +428,9 @@ func build(cfg Config, store centre.Store, log *slog.Logger, wire wiring) (*App,
 	if err != nil {
 		return nil, err
 	}
-	site := web.New(newSiteReader(svc), web.Options{Render: wire.render, Sanitize: wire.sanitize, Cursors: sealer, Logger: log, SiteForHost: web.HostLookup(newSiteReader(svc), time.Minute), Searcher: finder,
+	read := newSiteReader(svc)
+	site := web.New(read, web.Options{Render: wire.render, Sanitize: wire.sanitize, Cursors: sealer, Logger: log,
+		SiteForHost: web.HostLookup(read, time.Minute), Searcher: finder,
 		PublicOrigin: origin, TrustForwarded: cfg.TrustForwarded, Subscribe: al != nil, WebSubHub: cfg.WebSubHub})
 	siteOf = func(r *http.Request) string {
 		if slug := httpapi.PublicSiteOf(r); slug != "" {
