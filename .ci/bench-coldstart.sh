@@ -13,7 +13,9 @@
 # is reported; ratios are against hello. Results: test-artifacts/bench/.
 # Last, the budgets of issue 16 with PASS or FAIL: the public function
 # built as deployed (arm64) at most 12 MiB, and its cold start at most
-# 1.2x the hello-world's.
+# 1.2x the hello-world's; and, for reference, the cold start of hello with
+# only a DynamoDB client made at start (internal/bench/hellodynamodb): what
+# the SDK alone adds to hello.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$PWD
@@ -53,6 +55,7 @@ free_port() {
 
 declare -A pkg=(
   [hello]=./internal/bench/hello
+  [hellodynamodb]=./internal/bench/hellodynamodb
   [public]=./functions/public
   [admin]=./functions/admin
   [authorizer]=./functions/authorizer
@@ -60,15 +63,17 @@ declare -A pkg=(
 )
 declare -A event=(
   [hello]=testdata/apigw/get-healthz.json
+  [hellodynamodb]=testdata/apigw/get-healthz.json
   [public]=testdata/apigw/get-healthz.json
   [admin]=testdata/apigw/get-admin-whoami.json
   [authorizer]=testdata/apigw/authorizer-request.json
   [publisher]=testdata/eventbridge-scheduled.json
 )
-order=(hello public admin authorizer publisher)
-# BENCH_FUNCS narrows the run (hello is always measured, as the reference).
+order=(hello hellodynamodb public admin authorizer publisher)
+# BENCH_FUNCS narrows the run (hello and hellodynamodb are always measured,
+# as the references).
 if [ -n "${BENCH_FUNCS:-}" ]; then
-  read -ra order <<<"hello ${BENCH_FUNCS//hello/}"
+  read -ra order <<<"hello hellodynamodb $(echo " $BENCH_FUNCS " | sed -e 's/ hellodynamodb / /g' -e 's/ hello / /g')"
 fi
 # Extra build tags, as functions/Makefile builds each function.
 declare -A tags=([public]=,publicfn)
@@ -158,4 +163,7 @@ verdict() { if [ "$1" = 1 ]; then echo PASS; else echo FAIL; fi; }
   ratio=$(awk -v a="${cold[public]}" -v b="${cold[hello]}" 'BEGIN{printf "%.2f", (b>0)?a/b:0}')
   printf 'public cold start: %s ms = %sx hello (%s ms), budget 1.2x: %s\n' "${cold[public]}" "$ratio" "${cold[hello]}" \
     "$(verdict "$(awk -v r="$ratio" 'BEGIN{print (r<=1.2)?1:0}')")"
+  floor=$(awk -v a="${cold[hellodynamodb]}" -v b="${cold[hello]}" 'BEGIN{printf "%.2f", (b>0)?a/b:0}')
+  printf 'for reference, hello with a DynamoDB client (hellodynamodb, the SDK alone): %s ms = %sx hello; public = %sx hellodynamodb\n' \
+    "${cold[hellodynamodb]}" "$floor" "$(awk -v a="${cold[public]}" -v b="${cold[hellodynamodb]}" 'BEGIN{printf "%.2f", (b>0)?a/b:0}')"
 } | tee "$out/budgets.txt"

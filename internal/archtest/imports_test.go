@@ -33,6 +33,8 @@ var allowed = map[string][]string{
 	"internal/archtest":    {},
 	"internal/bench/hello": {},
 
+	"internal/bench/hellodynamodb": {"internal/awsconfig"},
+
 	"internal/cursor":        {"internal/centre"},
 	"internal/search":        {"internal/centre"},
 	"internal/feed":          {"internal/centre"},
