@@ -68,7 +68,7 @@ fuzz-brief:
 # warnings included (recommended-strict). Redocly is pinned in .ci/redocly and
 # installed into .cache/redocly.
 openapi-lint:
-	bash .ci/setup-redocly.sh
+	bash .ci/setup-npm-tool.sh redocly redocly
 	REDOCLY_TELEMETRY=off REDOCLY_SUPPRESS_UPDATE_NOTICE=true NO_COLOR=1 \
 	  .cache/redocly/node_modules/.bin/redocly lint --extends recommended-strict --format=stylish internal/httpapi/openapi.json
 
@@ -84,6 +84,7 @@ bench:
 	$(GO) test -run '^$$' -bench . -benchmem ./...
 	SEARCH_REPORT=1 $(GO) test -count=1 -run 'TestReportLatency|TestJudgedQueries' -v ./internal/search
 	MEMORY_REPORT=1 $(GO) test -count=1 -timeout 30m -run 'TestReportMemory$$' -v ./internal/app
+	bash .ci/setup-npm-tool.sh dynalite dynalite
 	MEMORY_REPORT=1 $(GO) test -count=1 -timeout 90m -run 'TestReportMemoryLambda' -v ./internal/app
 	bash .ci/bench-coldstart.sh
 

@@ -9,8 +9,8 @@
 # loopback. Cold start = from the first invocation request, which makes the
 # RIE start the bootstrap process, to its response: process start, Go
 # runtime and app initialisation, and the first request. Each function is
-# started cold BENCH_RUNS times (default 5) in this one run, and the median
-# is reported; ratios are against hello. Results: test-artifacts/bench/.
+# started cold BENCH_RUNS times (default 5) in this one run, the functions
+# in turn, and the median is reported; ratios are against hello. Results: test-artifacts/bench/.
 # Last, the budgets of issue 16 with PASS or FAIL: the public function
 # built as deployed (arm64) at most 12 MiB, and its cold start at most
 # 1.2x the hello-world's; and, for reference, the cold start of hello with
@@ -126,14 +126,21 @@ coldstart() { # coldstart NAME RUN -> prints "cold_ms warm_ms"
 
 median() { sort -n | awk '{v[NR]=$1} END{print (NR%2) ? v[(NR+1)/2] : (v[NR/2]+v[NR/2+1])/2}'; }
 
+# Runs alternate between the functions, run after run, so that a change in
+# the machine's load weighs on every function alike, not on whichever was
+# measured then.
 runs=${BENCH_RUNS:-5}
 declare -A size cold warm
 for name in "${order[@]}"; do
   size[$name]=$(stat -c %s "$bin/$name/bootstrap")
   : >"$out/runs-$name.txt"
-  for run in $(seq 1 "$runs"); do
+done
+for run in $(seq 1 "$runs"); do
+  for name in "${order[@]}"; do
     coldstart "$name" "$run" >>"$out/runs-$name.txt"
   done
+done
+for name in "${order[@]}"; do
   cold[$name]=$(cut -d' ' -f1 "$out/runs-$name.txt" | median)
   warm[$name]=$(cut -d' ' -f2 "$out/runs-$name.txt" | median)
 done

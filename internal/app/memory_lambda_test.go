@@ -10,7 +10,6 @@ import (
 	"io"
 	"net"
 	"net/http"
-	"net/http/httputil"
 	"net/url"
 	"os"
 	"os/exec"
@@ -29,27 +28,37 @@ import (
 )
 
 // lambdaEntries is the size of the site TestReportMemoryLambda serves
-// unless MEMORY_ENTRIES says otherwise: fewer than TestReportMemory's
-// 10,000, because moto_server reads slowly from a large table. Its Query
-// walks every item of the table, not just the partition asked for: with
-// 10,000 entries (some 90,000 items) a Query of one entry takes 0.6 s and
-// of a list page 1.1 s (in process, on this project's shared 2-CPU
-// machine), so filling the render cache would take over an hour, and the
-// reads of a whole site (the sitemap, the search documents: a dozen pages
-// in one operation) pass the function's deadline of 8 s per operation and
-// answer 503. With 1,500 entries a page reads in a fraction of a second
-// and the cache fills in 24 minutes (8,951 views, most of the bytes the
-// read API's lists).
+// from moto_server (MEMORY_DYNAMODB=moto) unless MEMORY_ENTRIES says
+// otherwise: fewer than TestReportMemory's 10,000, because moto_server
+// reads slowly from a large table. Its Query sorts every item of the
+// table, not just the partition asked for: with 10,000 entries (some
+// 90,000 items) a Query of one entry takes 0.6 s and of a list page 1.1 s
+// (in process, on this project's shared 2-CPU machine), so filling the
+// render cache would take over an hour, and the reads of a whole site (the
+// sitemap, the search documents: a dozen pages in one operation) pass the
+// function's deadline of 8 s per operation and answer 503. With 1,500
+// entries a page reads in a fraction of a second and the cache fills in 24
+// minutes (8,951 views, most of the bytes the read API's lists).
 const lambdaEntries = 1_500
+
+// dynaliteEntries is the size of the site TestReportMemoryLambda serves
+// from dynalite (the default; dynalite_test.go), where a Query reads its
+// partition only, whatever the table's size: the 10,000 entries of
+// TestReportMemory.
+const dynaliteEntries = 10_000
 
 // TestReportMemoryLambda (MEMORY_REPORT=1, run by make bench) measures the
 // public function as it runs on Lambda: the binary built with the
 // function's tags (lambda.norpc, lambda, nethttpomithttp2, publicfn) in a
-// child process with AWS_LAMBDA_FUNCTION_MEMORY_SIZE=256, on DynamoDB (moto_server, the
-// function's requests counted on their way) holding the demo site and
-// MEMORY_ENTRIES (default lambdaEntries) more entries, stored by the store
-// itself (batchedPuts, seed_test.go, makes that minutes), fed API Gateway
-// events by a stand-in of the Lambda runtime API in this test: the home
+// child process with AWS_LAMBDA_FUNCTION_MEMORY_SIZE=256, reading
+// DynamoDB, its requests counted on their way: dynalite by default, or
+// moto_server with MEMORY_DYNAMODB=moto. The site is the demo and
+// MEMORY_ENTRIES more entries (default dynaliteEntries, or lambdaEntries on
+// moto_server), stored by the store itself (batchedPuts, seed_test.go,
+// makes that minutes on moto_server): the demo on moto_server, copied item
+// by item to dynalite (copyTable), and the entries where the function
+// reads. A stand-in of the Lambda runtime API in this test
+// feeds the function API Gateway events: the home
 // pages, feeds, sitemap, a search and the tag pages, every list page by
 // its cursors, every entry page and its read API twin, then the read
 // API's lists by their cursors, page size after page size, until its
@@ -61,7 +70,18 @@ func TestReportMemoryLambda(t *testing.T) {
 	if os.Getenv("MEMORY_REPORT") == "" {
 		t.Skip("set MEMORY_REPORT=1 (make bench)")
 	}
-	n := lambdaEntries
+	// The DynamoDB the function reads: dynalite (the default) or
+	// moto_server (MEMORY_DYNAMODB=moto, fewer entries: see lambdaEntries).
+	standin := os.Getenv("MEMORY_DYNAMODB")
+	n := dynaliteEntries
+	switch standin {
+	case "", "dynalite":
+		standin = "dynalite"
+	case "moto":
+		n = lambdaEntries
+	default:
+		t.Fatalf("MEMORY_DYNAMODB=%q: want dynalite or moto", standin)
+	}
 	if v, err := strconv.Atoi(os.Getenv("MEMORY_ENTRIES")); err == nil && v > 0 {
 		n = v
 	}
@@ -84,33 +104,51 @@ func TestReportMemoryLambda(t *testing.T) {
 	store := dynamostore.New(client, table, dynamostore.WithTimeout(dynamotest.StoreTimeout))
 	const cursorSecret = "memory-cursor-secret-0123456789abcdef"
 	launchEnv(t, app.Config{Store: "dynamodb", Table: table, CursorSecret: cursorSecret, RenderCacheBytes: -1}, store)
+	// The demo site is on moto_server; on dynalite, the entries go where
+	// the function reads, after a copy of the demo (dynalite_test.go).
+	target := ep
+	if standin == "dynalite" {
+		target = startDynalite(t)
+		start := time.Now()
+		items := copyTable(t, client, dynamotest.ClientAt(target), table)
+		t.Logf("copied the demo site's %d items to dynalite in %s", items, time.Since(start).Round(time.Millisecond))
+	}
 	// The entries are stored by a store of their own whose transactions
-	// go to moto_server as batches (batchedPuts, seed_test.go).
+	// go as batches (batchedPuts, seed_test.go).
 	batches := &batchedPuts{}
-	seeder := dynamostore.New(dynamotest.Client(t, batches.option()), table, dynamostore.WithTimeout(dynamotest.StoreTimeout))
+	seeder := dynamostore.New(dynamotest.ClientAt(target, batches.option()), table, dynamostore.WithTimeout(dynamotest.StoreTimeout))
 	start := time.Now()
 	slugs := generateEntries(t, seeder, n)
-	t.Logf("generated %d entries on moto_server in %s (%d transactions, %d items, as batches)", len(slugs),
+	t.Logf("generated %d entries on %s in %s (%d transactions, %d items, as batches)", len(slugs), standin,
 		time.Since(start).Round(time.Millisecond), batches.transactions.Load(), batches.items.Load())
 	// A response rendered while the last write settles is kept only until
 	// then (rendercache.Options.Settle): past it, every one is kept.
 	time.Sleep(rendercache.DefaultSettle + time.Second)
 
-	// The function's DynamoDB requests are counted on their way to
-	// moto_server: a view that makes none within the freshness window was
-	// served from the render cache.
-	target, err := url.Parse(ep)
+	u, err := url.Parse(target)
 	if err != nil {
 		t.Fatal(err)
 	}
+	var db http.Handler = forward{t: t, base: u.String()}
+	if standin == "dynalite" {
+		db = transactGets{next: db, endpoint: target}
+	}
+
+	// The function's DynamoDB requests are counted on their way: a view
+	// that makes none within the freshness window was served from the
+	// render cache.
 	var dbRequests, dbReads atomic.Int64 // dbReads: all but the site's stamp (TransactGetItems)
-	proxy := httputil.NewSingleHostReverseProxy(target)
+	var slow atomic.Int64                // requests over a second, the first 20 logged
 	counting := &http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		dbRequests.Add(1)
 		if r.Header.Get("X-Amz-Target") != dynamoTarget+"TransactGetItems" {
 			dbReads.Add(1)
 		}
-		proxy.ServeHTTP(w, r)
+		began := time.Now()
+		db.ServeHTTP(w, r)
+		if d := time.Since(began); d > time.Second && slow.Add(1) <= 20 {
+			t.Logf("slow DynamoDB request: %s took %s", strings.TrimPrefix(r.Header.Get("X-Amz-Target"), dynamoTarget), d.Round(time.Millisecond))
+		}
 	})}
 	pln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -326,9 +364,9 @@ func TestReportMemoryLambda(t *testing.T) {
 	for _, k := range order {
 		served = append(served, fmt.Sprintf("%s %.1f", k, mib(kinds[k])))
 	}
-	report := fmt.Sprintf("memory (Lambda build, DynamoDB): %d entries, %d views in %s, %d DynamoDB requests; responses served %.1f MiB as encoded "+
+	report := fmt.Sprintf("memory (Lambda build, DynamoDB on %s): %d entries, %d views in %s, %d DynamoDB requests; responses served %.1f MiB as encoded "+
 		"(%s); render cache %.0f MiB, full: %t (%d probes); function RSS now %.1f MiB, peak %.1f MiB (limit 256 MB)",
-		len(slugs), views, elapsed.Round(time.Millisecond), dbRequests.Load(), mib(rendered), strings.Join(served, ", "), mib(cacheBytes), isFull, probes,
+		standin, len(slugs), views, elapsed.Round(time.Millisecond), dbRequests.Load(), mib(rendered), strings.Join(served, ", "), mib(cacheBytes), isFull, probes,
 		mib(now), mib(peak))
 	fmt.Println(report)
 	t.Log(report)

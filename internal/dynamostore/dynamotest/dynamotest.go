@@ -107,7 +107,11 @@ func mustFail(reason error, ci string) bool {
 // standard retryer with short backoffs. optFns are applied last.
 func Client(t testing.TB, optFns ...func(*dynamodb.Options)) *dynamodb.Client {
 	t.Helper()
-	ep := Endpoint(t)
+	return ClientAt(Endpoint(t), optFns...)
+}
+
+// ClientAt is Client for the DynamoDB-compatible server at base URL ep.
+func ClientAt(ep string, optFns ...func(*dynamodb.Options)) *dynamodb.Client {
 	cfg := aws.Config{
 		HTTPClient:  serialClient{c: &http.Client{Timeout: StoreTimeout}},
 		Region:      "us-east-1",
