@@ -227,28 +227,8 @@ func (g transactGets) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		params["ConsistentRead"] = json.RawMessage("true")
-		body, _ := json.Marshal(params)
-		req, err := http.NewRequestWithContext(r.Context(), "POST", g.endpoint+"/", bytes.NewReader(body))
-		if err != nil {
-			fail(http.StatusInternalServerError, err.Error())
-			return
-		}
-		req.Header = r.Header.Clone()
-		req.Header.Set("X-Amz-Target", dynamoTarget+"GetItem")
-		req.Header.Del("Content-Length")
-		resp, err := http.DefaultClient.Do(req)
-		if err != nil {
-			fail(http.StatusInternalServerError, err.Error())
-			return
-		}
-		raw, err := io.ReadAll(io.LimitReader(resp.Body, 4<<20))
-		resp.Body.Close()
-		if err != nil || resp.StatusCode != http.StatusOK {
-			fail(http.StatusInternalServerError, fmt.Sprintf("GetItem: %d %s %v", resp.StatusCode, raw, err))
-			return
-		}
 		var out struct{ Item json.RawMessage }
-		if err := json.Unmarshal(raw, &out); err != nil {
+		if err := callDynamo(r, http.DefaultClient, g.endpoint+"/", "GetItem", params, &out); err != nil {
 			fail(http.StatusInternalServerError, err.Error())
 			return
 		}

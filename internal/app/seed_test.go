@@ -152,14 +152,24 @@ func compact(b []byte) []byte {
 	return out.Bytes()
 }
 
-// call makes one DynamoDB request with r's headers (moto reads the account
-// from them; it checks no signature) and decodes its answer into out.
+// call makes one DynamoDB request op through b.next to r's server (see
+// callDynamo).
 func (b *batchedPuts) call(r *http.Request, op string, in, out any) error {
+	if err := callDynamo(r, b.next, r.URL.String(), op, in, out); err != nil {
+		return fmt.Errorf("batchedPuts: %w", err)
+	}
+	return nil
+}
+
+// callDynamo makes one DynamoDB request op with body in through c to url,
+// with r's headers (moto_server and dynalite read the account from them
+// and check no signature) and context, and decodes its answer into out.
+func callDynamo(r *http.Request, c aws.HTTPClient, url, op string, in, out any) error {
 	body, err := json.Marshal(in)
 	if err != nil {
 		return err
 	}
-	req, err := http.NewRequestWithContext(r.Context(), "POST", r.URL.String(), bytes.NewReader(body))
+	req, err := http.NewRequestWithContext(r.Context(), "POST", url, bytes.NewReader(body))
 	if err != nil {
 		return err
 	}
@@ -167,20 +177,20 @@ func (b *batchedPuts) call(r *http.Request, op string, in, out any) error {
 	req.Header.Set("X-Amz-Target", dynamoTarget+op)
 	req.Header.Del("Content-Length")
 	req.Header.Del("Amz-Sdk-Invocation-Id")
-	resp, err := b.next.Do(req)
+	resp, err := c.Do(req)
 	if err != nil {
-		return fmt.Errorf("batchedPuts: %s: %w", op, err)
+		return fmt.Errorf("%s: %w", op, err)
 	}
 	defer resp.Body.Close()
 	raw, err := io.ReadAll(io.LimitReader(resp.Body, 16<<20))
 	if err != nil {
-		return fmt.Errorf("batchedPuts: %s: %w", op, err)
+		return fmt.Errorf("%s: %w", op, err)
 	}
 	if resp.StatusCode != http.StatusOK {
-		return fmt.Errorf("batchedPuts: %s: %s %s", op, resp.Status, raw)
+		return fmt.Errorf("%s: %s %s", op, resp.Status, raw)
 	}
 	if err := json.Unmarshal(raw, out); err != nil {
-		return fmt.Errorf("batchedPuts: %s: %w", op, err)
+		return fmt.Errorf("%s: %w", op, err)
 	}
 	return nil
 }
