@@ -79,8 +79,8 @@ func (s *Site) capIndex(q *req) {
 // capMessageRoute serves one message: the current message of the alert
 // its identifier names; an earlier message of it is 410, any other name
 // 404.
-func (s *Site) capMessageRoute(q *req, r *http.Request) {
-	id, ok := strings.CutSuffix(r.PathValue("msg"), ".xml")
+func (s *Site) capMessageRoute(q *req, msg string) {
+	id, ok := strings.CutSuffix(msg, ".xml")
 	kind, key, _, valid := centre.ParseAlertID(q.site.Slug, id)
 	if !ok || !valid || len(id) > 300 {
 		s.notFound(q.w, q.r, q, "")

@@ -31,8 +31,8 @@ const (
 
 // file serves a site's file by content hash; the name must be the file's
 // own (so that a link cannot rename it).
-func (s *Site) file(q *req, r *http.Request) {
-	s.serveFile(q, r.PathValue("hash"), r.PathValue("variant"), r.PathValue("name"), s.publicFile(q))
+func (s *Site) file(q *req, hash, variant, name string) {
+	s.serveFile(q, hash, variant, name, s.publicFile(q))
 }
 
 // publicFile opens the public files of q's site.

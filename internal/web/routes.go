@@ -1,65 +1,116 @@
 package web
 
 import (
-	"context"
-	"net/http"
 	"strings"
 
 	"infocentre/internal/centre"
 )
 
 // The pages of a site are routed by their path below the site's base (see
-// the package documentation), in one table: the base (/sites/{site} or the
-// root of the site's own host) is stripped first, by serveSite, and the
-// rest goes through an http.ServeMux of these patterns. Every pattern is
-// relative to the base; the mux never sees the base itself.
-func (s *Site) pageRoutes() *http.ServeMux {
-	m := http.NewServeMux()
-	// page registers h; r is the request as the mux matched it, for its
-	// path values (q.r stays the request as the client sent it).
-	page := func(pattern string, h func(q *req, r *http.Request)) {
-		m.HandleFunc(pattern, func(w http.ResponseWriter, r *http.Request) {
-			h(r.Context().Value(reqKey{}).(*req), r)
-		})
-	}
-	page("/{$}", func(q *req, _ *http.Request) { s.home(q) })
-	page("/sitemap.xml", func(q *req, _ *http.Request) { s.sitemap(q) })
-	page("/robots.txt", func(q *req, _ *http.Request) { s.siteRobots(q) })
-	page("/search", s.searchRoute(s.searchPage))
-	page("/opensearch.xml", s.searchRoute(s.openSearch))
-	page("/cap.xml", func(q *req, _ *http.Request) { s.capIndex(q) })
-	page("/cap/{msg}", s.capMessageRoute)
-	page("/{file}", s.siteFile)
-	page("/files/{hash}/{name}", s.file)
-	page("/files/{hash}/{variant}/{name}", s.file)
-	for _, t := range centre.Types {
-		plural := pluralOf(t)
-		spec := listSpec{Type: t}
-		page("/"+plural, func(q *req, _ *http.Request) { s.redirect(q, "/"+plural+"/") })
-		page("/"+plural+"/{$}", func(q *req, _ *http.Request) { s.list(q, spec) })
-		page("/"+plural+"/{feed}", func(q *req, r *http.Request) { s.feedOr404(q, spec, r.PathValue("feed")) })
-	}
-	for _, kind := range indexKinds {
-		spec := func(r *http.Request) listSpec {
-			if kind == "tags" {
-				return listSpec{Tag: r.PathValue("key")}
-			}
-			return listSpec{Org: r.PathValue("key")}
+// the package documentation and sitepath.go): the base (/sites/{site} or
+// the root of the site's own host) is stripped first, by serveSite, and
+// dispatch routes the rest by its segments:
+//
+//	/                                   home
+//	/sitemap.xml /robots.txt /cap.xml   the site's documents
+//	/search /opensearch.xml             search (where pages offer it)
+//	/{file}                             theme, logo, feeds; /{lang} and
+//	                                    /{plural} are redirected to /…/
+//	/cap/{msg}                          an alert message (CAP)
+//	/files/{hash}/[{variant}/]{name}    a file
+//	/{plural}/  /{plural}/{feed}        a list of one type, its feeds
+//	/{kind}/  /{kind}/{key}[/]          the index of tags or organisations,
+//	/{kind}/{key}/{feed}                a tag's or organisation's list, feeds
+//	/{lang}/{slug}[/]                   an entry
+//
+// A literal segment takes precedence over a wildcard one ({plural} and
+// {kind} are literal: statements, tags…), and anything else is 404. The
+// table is code, not an http.ServeMux: registering its forty patterns was
+// the largest part of the public function's start (each pattern is checked
+// against every other), and a request needs no copy of itself to carry
+// path values. The path is already clean: the server's mux redirects
+// unclean paths before a site sees them; a segment left empty is 404.
+func (s *Site) dispatch(q *req) {
+	p := q.path
+	dir := strings.HasSuffix(p, "/")
+	p = strings.TrimSuffix(strings.TrimPrefix(p, "/"), "/")
+	if p == "" {
+		if dir {
+			s.home(q)
+		} else {
+			s.notFound(q.w, q.r, q, "")
 		}
-		page("/"+kind, func(q *req, _ *http.Request) { s.redirect(q, "/"+kind+"/") })
-		page("/"+kind+"/{$}", func(q *req, _ *http.Request) { s.index(q, kind) })
-		page("/"+kind+"/{key}", s.keyed(func(q *req, r *http.Request) { s.redirect(q, "/"+kind+"/"+r.PathValue("key")+"/") }))
-		page("/"+kind+"/{key}/{$}", s.keyed(func(q *req, r *http.Request) { s.list(q, spec(r)) }))
-		page("/"+kind+"/{key}/{feed}", s.keyed(func(q *req, r *http.Request) { s.feedOr404(q, spec(r), r.PathValue("feed")) }))
+		return
 	}
-	page("/{lang}/{slug}", s.entryRedirect)
-	page("/{lang}/{slug}/{$}", s.entryRoute)
-	page("/", func(q *req, _ *http.Request) { s.notFound(q.w, q.r, q, "") })
-	return m
+	var seg [4]string
+	n := 0
+	for rest := p; ; n++ {
+		if n == len(seg) {
+			s.notFound(q.w, q.r, q, "")
+			return
+		}
+		var more bool
+		seg[n], rest, more = strings.Cut(rest, "/")
+		if seg[n] == "" {
+			s.notFound(q.w, q.r, q, "")
+			return
+		}
+		if !more {
+			n++
+			break
+		}
+	}
+	first := seg[0]
+	t, isType := typeForPlural(first)
+	switch {
+	case n == 1 && !dir:
+		s.rootFile(q, first, isType)
+	case n == 1 && isType:
+		s.list(q, listSpec{Type: t})
+	case n == 1 && isIndexKind(first):
+		s.index(q, first)
+	case n == 2 && !dir && first == "cap":
+		s.capMessageRoute(q, seg[1])
+	case n == 2 && !dir && isType:
+		s.feedOr404(q, listSpec{Type: t}, seg[1])
+	case n >= 2 && isIndexKind(first):
+		s.keyed(q, first, seg[1], dir, seg[2:n])
+	case n == 2:
+		s.entryRoute(q, seg[0], seg[1], dir)
+	case first == "files" && !dir && n == 3:
+		s.file(q, seg[1], "", seg[2])
+	case first == "files" && !dir && n == 4:
+		s.file(q, seg[1], seg[2], seg[3])
+	default:
+		s.notFound(q.w, q.r, q, "")
+	}
 }
 
-// reqKey carries the *req of a page request through the page routes.
-type reqKey struct{}
+// rootFile serves a one-segment path without a final slash: the site's
+// documents and search, a list's name (redirected to the list), or one of
+// the site's files (siteFile).
+func (s *Site) rootFile(q *req, name string, isType bool) {
+	switch {
+	case name == "sitemap.xml":
+		s.sitemap(q)
+	case name == "robots.txt":
+		s.siteRobots(q)
+	case name == "cap.xml":
+		s.capIndex(q)
+	case name == "search" || name == "opensearch.xml":
+		if !s.searchable(q) {
+			s.notFound(q.w, q.r, q, "")
+		} else if name == "search" {
+			s.searchPage(q)
+		} else {
+			s.openSearch(q)
+		}
+	case isType || isIndexKind(name):
+		s.redirect(q, "/"+name+"/")
+	default:
+		s.siteFile(q, name)
+	}
+}
 
 // knownParams are the only query parameters of site pages. Others (from
 // tracking links, or sent to get past caches) are redirected away, so that
@@ -80,11 +131,7 @@ func (s *Site) route(q *req) {
 	if s.langParam(q) || s.dropUnknownParams(q) {
 		return
 	}
-	r := q.r.WithContext(context.WithValue(q.r.Context(), reqKey{}, q))
-	u := *q.r.URL
-	u.Path, u.RawPath = q.path, ""
-	r.URL = &u
-	s.pages.ServeHTTP(q.w, r)
+	s.dispatch(q)
 }
 
 // dropUnknownParams redirects a request with query parameters that its
@@ -115,8 +162,7 @@ func (s *Site) dropUnknownParams(q *req) bool {
 
 // siteFile serves the one-segment files of a site: its theme stylesheet,
 // logo and feeds; a list's name without its slash is redirected to it.
-func (s *Site) siteFile(q *req, r *http.Request) {
-	name := r.PathValue("file")
+func (s *Site) siteFile(q *req, name string) {
 	switch {
 	case q.static && name == "404.html":
 		s.notFound(q.w, q.r, q, "")
@@ -145,45 +191,44 @@ func (s *Site) feedOr404(q *req, spec listSpec, name string) {
 	s.notFound(q.w, q.r, q, "")
 }
 
-// searchRoute serves h only where pages offer search.
-func (s *Site) searchRoute(h func(q *req)) func(q *req, r *http.Request) {
-	return func(q *req, _ *http.Request) {
-		if !s.searchable(q) {
-			s.notFound(q.w, q.r, q, "")
-			return
-		}
-		h(q)
-	}
-}
-
-// keyed serves h for a tag or organisation key that is a valid slug.
-func (s *Site) keyed(h func(q *req, r *http.Request)) func(q *req, r *http.Request) {
-	return func(q *req, r *http.Request) {
-		if !centre.ValidSlug(r.PathValue("key")) {
-			s.notFound(q.w, q.r, q, "")
-			return
-		}
-		h(q, r)
-	}
-}
-
-// entryRedirect redirects /{lang}/{slug} of a site language to the
-// entry's page, /{lang}/{slug}/.
-func (s *Site) entryRedirect(q *req, r *http.Request) {
-	lang, slug := r.PathValue("lang"), r.PathValue("slug")
-	if !q.site.HasLanguage(lang) || !centre.ValidSlug(slug) {
+// keyed serves the pages of a tag or organisation (kind) key, below
+// /{kind}/{key}: its list (dir, nothing after the key), its feeds (one
+// more segment), or a redirect from its name without the final slash. A
+// key that is not a valid slug is 404.
+func (s *Site) keyed(q *req, kind, key string, dir bool, rest []string) {
+	if !centre.ValidSlug(key) {
 		s.notFound(q.w, q.r, q, "")
 		return
 	}
-	s.redirect(q, "/"+lang+"/"+slug+"/")
+	spec := listSpec{Tag: key}
+	if kind == "organisations" {
+		spec = listSpec{Org: key}
+	}
+	switch {
+	case len(rest) == 0 && dir:
+		s.list(q, spec)
+	case len(rest) == 0:
+		s.redirect(q, "/"+kind+"/"+key+"/")
+	case len(rest) == 1 && !dir:
+		s.feedOr404(q, spec, rest[0])
+	default:
+		s.notFound(q.w, q.r, q, "")
+	}
 }
 
-// entryRoute serves /{lang}/{slug}/: an entry in one of the site's
-// languages (named in any case).
-func (s *Site) entryRoute(q *req, r *http.Request) {
-	lang, slug := r.PathValue("lang"), r.PathValue("slug")
+// entryRoute serves /{lang}/{slug}/ (dir): an entry in one of the site's
+// languages (named in any case); /{lang}/{slug} is redirected to it.
+func (s *Site) entryRoute(q *req, lang, slug string, dir bool) {
 	if !q.site.HasLanguage(lang) {
 		s.notFound(q.w, q.r, q, "")
+		return
+	}
+	if !dir {
+		if !centre.ValidSlug(slug) {
+			s.notFound(q.w, q.r, q, "")
+			return
+		}
+		s.redirect(q, "/"+lang+"/"+slug+"/")
 		return
 	}
 	for _, l := range q.site.Languages {

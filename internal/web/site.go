@@ -178,7 +178,6 @@ type Site struct {
 	pageSize int
 	tmpl     pageTemplates
 	assets   *assetSet
-	pages    *http.ServeMux // the page routes below a site's base
 	origin   origin
 	renders  atomic.Int64 // pages rendered, for tests
 	muxOnce  sync.Once
@@ -196,7 +195,6 @@ func New(read Reader, opts Options) *Site {
 	}
 	s.pageSize = min(s.pageSize, centre.MaxPageSize)
 	s.origin = newOrigin(opts.PublicOrigin)
-	s.pages = s.pageRoutes()
 	s.assets = loadAssets()
 	s.tmpl = parseTemplates()
 	s.buildID = opts.BuildID

@@ -215,6 +215,68 @@ func TestRedirects(t *testing.T) {
 	}
 }
 
+// TestRouteShapes: every shape of path below a site's base reaches its
+// page, redirect or 404, by its segments (Site.dispatch), literal
+// segments before wildcard ones.
+func TestRouteShapes(t *testing.T) {
+	e := newEnv(t)
+	for _, c := range []struct {
+		path   string
+		status int
+		where  string // Location of a redirect, or a string of the body
+	}{
+		{base + "/", 200, "<h1>Crisis Information Centre</h1>"},
+		{base + "/sitemap.xml", 200, "<urlset"},
+		{base + "/robots.txt", 200, "Sitemap:"},
+		{base + "/cap.xml", 200, "<feed"},
+		{base + "/search", 200, "<h1>Search"},
+		{base + "/opensearch.xml", 200, "OpenSearchDescription"},
+		{base + "/feed.atom", 200, "<feed"},
+		{base + "/nope.txt", 404, "Page not found"},
+		{base + "/news", 301, base + "/news/"},
+		{base + "/tags", 301, base + "/tags/"},
+		{base + "/organisations", 301, base + "/organisations/"},
+		{base + "/news/", 200, "Daily update 24"},
+		{base + "/news/feed.json", 200, `"version"`},
+		{base + "/news/nope", 404, "Page not found"},
+		{base + "/news/fr", 301, base + "/news/fr/"},
+		{base + "/news/a/b", 404, "Page not found"},
+		{base + "/statements/" + fixture.StatementSlug + "/", 404, "Page not found"},
+		{base + "/tags/", 200, "medicines"},
+		{base + "/tags/" + fixture.Tag, 301, base + "/tags/" + fixture.Tag + "/"},
+		{base + "/tags/" + fixture.Tag + "/feed.rss", 200, "<rss"},
+		{base + "/tags/" + fixture.Tag + "/nope", 404, "Page not found"},
+		{base + "/tags/" + fixture.Tag + "/feed.rss/x", 404, "Page not found"},
+		{base + "/tags/Not_A_Slug", 404, "Page not found"},
+		{base + "/tags/Not_A_Slug/", 404, "Page not found"},
+		{base + "/organisations/" + centre.OrgKey(fixture.Org) + "/feed.atom", 200, "<feed"},
+		{base + "/cap/nope.xml", 404, "Page not found"},
+		{base + "/cap/nope.xml/", 404, "Page not found"},
+		{base + "/files/abc", 404, "Page not found"},
+		{base + "/files/abc/def", 404, "Page not found"},
+		{base + "/files/abc/def/ghi/jkl", 404, "Page not found"},
+		{base + "/en/" + fixture.StatementSlug, 301, base + "/en/" + fixture.StatementSlug + "/"},
+		{base + "/EN/" + fixture.StatementSlug + "/", 301, base + "/en/" + fixture.StatementSlug + "/"},
+		{base + "/en/Not_A_Slug", 404, "Page not found"},
+		{base + "/xx/" + fixture.StatementSlug, 404, "Page not found"},
+		{base + "/en/" + fixture.StatementSlug + "/x", 404, "Page not found"},
+		{base + "/a/b/c/d/e", 404, "Page not found"},
+	} {
+		r := e.get(c.path)
+		if r.StatusCode != c.status {
+			t.Errorf("GET %s = %d, want %d", c.path, r.StatusCode, c.status)
+			continue
+		}
+		if c.status == http.StatusMovedPermanently {
+			if got := r.Header.Get("Location"); got != c.where {
+				t.Errorf("GET %s redirects to %q, want %q", c.path, got, c.where)
+			}
+		} else if !strings.Contains(r.body, c.where) {
+			t.Errorf("GET %s: body lacks %q", c.path, c.where)
+		}
+	}
+}
+
 // checkHTML parses a page and checks what the browser test checks too,
 // cheaply: one lang, one h1, headings that never skip a level, no inline
 // script or style, and every link with text.
