@@ -1,13 +1,10 @@
 package web
 
 import (
-	"crypto/sha256"
 	"embed"
-	"encoding/hex"
 	"io/fs"
 	"net/http"
 	"path"
-	"sort"
 	"strings"
 	"sync"
 )
@@ -26,6 +23,10 @@ type asset struct {
 	contentType string
 }
 
+// The content hashes of the assets and the digest of the templates are
+// computed when they change, by go generate, not when a process starts.
+//go:generate go run gen_digests.go
+
 // assetSet holds the embedded static files under content-hashed names.
 type assetSet struct {
 	byName map[string]string // "style.css" -> "style.3f2a9c1b0d.css"
@@ -34,28 +35,27 @@ type assetSet struct {
 }
 
 func loadAssets() *assetSet {
-	a := &assetSet{byName: map[string]string{}, files: map[string]*asset{}}
-	all := sha256.New()
+	a := &assetSet{byName: map[string]string{}, files: map[string]*asset{}, digest: assetsDigest}
 	names, _ := fs.Glob(assetFS, "assets/*")
-	sort.Strings(names)
 	for _, full := range names {
 		b, err := assetFS.ReadFile(full)
 		if err != nil {
 			panic("web: embedded asset: " + err.Error())
 		}
 		name := path.Base(full)
-		sum := sha256.Sum256(b)
+		hash, ok := assetHashes[name]
+		if !ok {
+			panic("web: no hash for asset " + name + ": run go generate ./internal/web")
+		}
 		ext := path.Ext(name)
-		hashed := strings.TrimSuffix(name, ext) + "." + hex.EncodeToString(sum[:])[:12] + ext
+		hashed := strings.TrimSuffix(name, ext) + "." + hash + ext
 		a.byName[name] = hashed
 		f := &asset{body: b, contentType: contentTypeOf(ext)}
 		if ext != ".png" && ext != ".woff2" {
 			f.gz = sync.OnceValue(func() []byte { return gzipBytes(b) })
 		}
 		a.files[hashed] = f
-		all.Write([]byte(hashed))
 	}
-	a.digest = hex.EncodeToString(all.Sum(nil))
 	return a
 }
 
@@ -104,18 +104,4 @@ func (s *Site) serveAsset(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	send(w, r, http.StatusOK, f.contentType, body)
-}
-
-// templateDigest hashes every embedded template.
-func templateDigest() string {
-	h := sha256.New()
-	_ = fs.WalkDir(templateFS, "templates", func(p string, d fs.DirEntry, err error) error {
-		if err == nil && !d.IsDir() {
-			b, _ := templateFS.ReadFile(p)
-			h.Write([]byte(p))
-			h.Write(b)
-		}
-		return nil
-	})
-	return hex.EncodeToString(h.Sum(nil))
 }

@@ -282,6 +282,10 @@ func TestCollationCases(t *testing.T) {
 // TestCollTablesFresh: colltables.go is what gen_collation.go writes today.
 func TestCollTablesFresh(t *testing.T) { checkGenerated(t, "gen_collation.go", "colltables.go") }
 
+// TestDigestsFresh: the assets' hashes and the templates' digest are those
+// of the embedded files.
+func TestDigestsFresh(t *testing.T) { checkGenerated(t, "gen_digests.go", "digests.go") }
+
 // checkGenerated fails unless file is what the generator (a go run
 // program of this directory, taking -o) writes today.
 func checkGenerated(t *testing.T, generator, file string) {

@@ -201,7 +201,7 @@ func New(read Reader, opts Options) *Site {
 	if s.buildID == "" {
 		h := sha256.New()
 		h.Write([]byte(s.assets.digest))
-		h.Write([]byte(templateDigest()))
+		h.Write([]byte(templatesDigest))
 		if bi, ok := debug.ReadBuildInfo(); ok {
 			h.Write([]byte(bi.String()))
 		}
