@@ -147,7 +147,7 @@ type Handler struct {
 	public *http.ServeMux
 	pub    http.Handler // public, behind PublicCache if set, then the origin-secret check
 	admin  *http.ServeMux
-	all    http.Handler
+	all    func() http.Handler // every route (ServeHTTP)
 
 	failures   *ratelimit.Limiter // failed authentications per client
 	staff      *ratelimit.Limiter // all staff requests, one key
@@ -201,11 +201,6 @@ func newHandler(cfg Config, routeAdmin func(*Handler, *http.ServeMux)) *Handler 
 	if cfg.Web != nil {
 		cfg.Web(h.public)
 	}
-	all := http.NewServeMux()
-	all.Handle("/api/v1/admin/", h.staffCORS(h.admin))
-	if cfg.Console != nil {
-		all.Handle("/admin/", cfg.Console)
-	}
 	// The origin-secret check comes first: a cached response is no
 	// answer to a request that did not come through the CDN.
 	h.pub = h.public
@@ -213,13 +208,22 @@ func newHandler(cfg Config, routeAdmin func(*Handler, *http.ServeMux)) *Handler 
 		h.pub = cfg.PublicCache(h.public)
 	}
 	h.pub = originGuard(cfg.OriginSecret, h.pub)
-	all.Handle("/", h.pub)
-	h.all = h.wrap(all)
+	// Every route together is made on first use: the Lambda functions
+	// serve Public or Admin and never build it.
+	h.all = sync.OnceValue(func() http.Handler {
+		all := http.NewServeMux()
+		all.Handle("/api/v1/admin/", h.staffCORS(h.admin))
+		if cfg.Console != nil {
+			all.Handle("/admin/", cfg.Console)
+		}
+		all.Handle("/", h.pub)
+		return h.wrap(all)
+	})
 	return h
 }
 
 // ServeHTTP serves every route.
-func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) { h.all.ServeHTTP(w, r) }
+func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) { h.all().ServeHTTP(w, r) }
 
 // Public serves only the public routes (the "public" function), behind
 // the origin-secret check when Config.OriginSecret is set.

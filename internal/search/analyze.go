@@ -187,9 +187,10 @@ func asciiLower(s string) string {
 }
 
 // stopwords are the most frequent function words of English, French and
-// German. A query term that is a stop word is optional when the query has
-// other terms: it adds to the score of entries that contain it but does
-// not exclude those that do not.
+// German, folded as terms are (fold: "für" is "fur"; TestStopwordsFolded).
+// A query term that is a stop word is optional when the query has other
+// terms: it adds to the score of entries that contain it but does not
+// exclude those that do not.
 var stopwords = map[string]bool{}
 
 func init() {
@@ -199,10 +200,10 @@ func init() {
 		// French
 		"c d j l m n s t au aux avec ce ces dans de des du elle en est et il ils la le les leur lui mais ne nous ou par pas pour qu que qui sa se ses son sont sur un une vous",
 		// German
-		"aber als am an auf aus bei das dass dem den der des die ein eine einer eines er es für hat im in ist mit nach nicht oder sich sie sind und von vor wie wir zu zum zur",
+		"aber als am an auf aus bei das dass dem den der des die ein eine einer eines er es fur hat im in ist mit nach nicht oder sich sie sind und von vor wie wir zu zum zur",
 	} {
 		for _, w := range strings.Fields(list) {
-			stopwords[fold(w)] = true
+			stopwords[w] = true
 		}
 	}
 }

@@ -655,3 +655,16 @@ func FuzzSearch(f *testing.F) {
 		}
 	})
 }
+
+// TestStopwordsFolded: the stop words are written as fold makes terms, so
+// that a query term matches one.
+func TestStopwordsFolded(t *testing.T) {
+	if !stopwords["fur"] || len(stopwords) < 100 {
+		t.Fatalf("%d stop words; fur among them: %v", len(stopwords), stopwords["fur"])
+	}
+	for w := range stopwords {
+		if f := fold(strings.ToLower(w)); f != w {
+			t.Errorf("stop word %q is %q folded", w, f)
+		}
+	}
+}
