@@ -106,10 +106,10 @@ func TestHTMLTextMatchesTokenizerOnPieces(t *testing.T) {
 func TestHTMLTextWhereItDiffers(t *testing.T) {
 	for in, want := range map[string]string{
 		"<p>a</p><script>var x = '<p>';</script><p>b</p>": "a\nb",
-		"<style>p { color: red }</style>text":              "text",
-		"<SCRIPT type=x>1 < 2</SCRIPT >after":              "after",
-		"<script>never closed":                             "",
-		"<p>open <a href=\"x":                              "open",
+		"<style>p { color: red }</style>text":             "text",
+		"<SCRIPT type=x>1 < 2</SCRIPT >after":             "after",
+		"<script>never closed":                            "",
+		"<p>open <a href=\"x":                             "open",
 	} {
 		if got := htmlText(in); got != want {
 			t.Errorf("htmlText(%q) = %q, want %q", in, got, want)
