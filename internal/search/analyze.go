@@ -186,24 +186,30 @@ func asciiLower(s string) string {
 	return string(b)
 }
 
-// stopwords are the most frequent function words of English, French and
-// German, folded as terms are (fold: "für" is "fur"; TestStopwordsFolded).
-// A query term that is a stop word is optional when the query has other
-// terms: it adds to the score of entries that contain it but does not
-// exclude those that do not.
-var stopwords = map[string]bool{}
-
-func init() {
-	for _, list := range []string{
-		// English
-		"a an and are as at be but by for from has have in into is it its of on or that the their there these this to was were what when where which who will with",
+// isStopword reports whether the folded term w is one of the most frequent
+// function words of English, French and German, written folded as terms
+// are ("für" is "fur"; TestStopwords). A query term that is a stop word is
+// optional when the query has other terms: it adds to the score of entries
+// that contain it but does not exclude those that do not. A switch, so
+// that no table is built when a process starts.
+func isStopword(w string) bool {
+	switch w {
+	case // English
+		"a", "an", "and", "are", "as", "at", "be", "but", "by", "for", "from", "has", "have",
+		"in", "into", "is", "it", "its", "of", "on", "or", "that", "the", "their", "there",
+		"these", "this", "to", "was", "were", "what", "when", "where", "which", "who", "will",
+		"with",
 		// French
-		"c d j l m n s t au aux avec ce ces dans de des du elle en est et il ils la le les leur lui mais ne nous ou par pas pour qu que qui sa se ses son sont sur un une vous",
-		// German
-		"aber als am an auf aus bei das dass dem den der des die ein eine einer eines er es fur hat im in ist mit nach nicht oder sich sie sind und von vor wie wir zu zum zur",
-	} {
-		for _, w := range strings.Fields(list) {
-			stopwords[w] = true
-		}
+		"c", "d", "j", "l", "m", "n", "s", "t", "au", "aux", "avec", "ce", "ces", "dans", "de",
+		"des", "du", "elle", "en", "est", "et", "il", "ils", "la", "le", "les", "leur", "lui",
+		"mais", "ne", "nous", "ou", "par", "pas", "pour", "qu", "que", "qui", "sa", "se",
+		"ses", "son", "sont", "sur", "un", "une", "vous",
+		// German (the words above left out)
+		"aber", "als", "am", "auf", "aus", "bei", "das", "dass", "dem", "den", "der", "die",
+		"ein", "eine", "einer", "eines", "er", "es", "fur", "hat", "im", "ist", "mit", "nach",
+		"nicht", "oder", "sich", "sie", "sind", "und", "von", "vor", "wie", "wir", "zu", "zum",
+		"zur":
+		return true
 	}
+	return false
 }

@@ -202,14 +202,14 @@ func parseText(text string) ([]clause, string) {
 	// Function words are optional when something else is required.
 	content := 0
 	for _, c := range clauses {
-		if c.phrase() || !stopwords[fold(c.words[0])] {
+		if c.phrase() || !isStopword(fold(c.words[0])) {
 			content++
 		}
 	}
 	if content > 0 {
 		for i := range clauses {
 			c := &clauses[i]
-			if !c.phrase() && stopwords[fold(c.words[0])] && !c.prefix {
+			if !c.phrase() && isStopword(fold(c.words[0])) && !c.prefix {
 				c.optional = true
 			}
 		}

@@ -4,7 +4,6 @@ import (
 	"html/template"
 	"net/http"
 	"net/url"
-	"regexp"
 	"strconv"
 	"strings"
 	"time"
@@ -174,9 +173,6 @@ func shareLinks(ui, title, pageURL string) []link {
 	}
 }
 
-// tableRE finds the start of a table in sanitised body HTML.
-var tableRE = regexp.MustCompile(`<table[^>]*>`)
-
 // scrollTables wraps each table of sanitised body HTML in a container that
 // scrolls sideways on a narrow screen (focusable, so that keyboards can
 // scroll it), instead of breaking the table's words.
@@ -184,8 +180,24 @@ func scrollTables(body string) string {
 	if !strings.Contains(body, "<table") {
 		return body
 	}
-	body = tableRE.ReplaceAllStringFunc(body, func(t string) string { return `<div class="scroll" tabindex="0">` + t })
-	return strings.ReplaceAll(body, "</table>", "</table></div>")
+	var b strings.Builder
+	b.Grow(len(body) + 64)
+	for {
+		i := strings.Index(body, "<table")
+		if i < 0 {
+			break
+		}
+		end := strings.IndexByte(body[i:], '>')
+		if end < 0 {
+			break
+		}
+		b.WriteString(body[:i])
+		b.WriteString(`<div class="scroll" tabindex="0">`)
+		b.WriteString(body[i : i+end+1])
+		body = body[i+end+1:]
+	}
+	b.WriteString(body)
+	return strings.ReplaceAll(b.String(), "</table>", "</table></div>")
 }
 
 // bodyHTML returns the entry body, sanitised again at display time so that

@@ -96,6 +96,16 @@ func TestScrollTables(t *testing.T) {
 	if got := scrollTables("<p>none</p>"); got != "<p>none</p>" {
 		t.Errorf("no table: %s", got)
 	}
+	// As the regular expression it replaced wraps them, an unclosed tag
+	// and a large body of tables included.
+	re := regexp.MustCompile(`<table[^>]*>`)
+	big := strings.Repeat(in, 5000)
+	for _, body := range []string{in, big, "<table", "a<table b", "<table><table>x</table></table>", "<table\n class=x>", "<p>x</p><table"} {
+		want := strings.ReplaceAll(re.ReplaceAllStringFunc(body, func(t string) string { return `<div class="scroll" tabindex="0">` + t }), "</table>", "</table></div>")
+		if got := scrollTables(body); got != want {
+			t.Errorf("scrollTables(%.60q):\n got %.200s\nwant %.200s", body, got, want)
+		}
+	}
 }
 
 // TestLogoPath: a logo given as the path of one of the site's files is
