@@ -9,7 +9,7 @@
 # loopback. Cold start = from the first invocation request, which makes the
 # RIE start the bootstrap process, to its response: process start, Go
 # runtime and app initialisation, and the first request. Each function is
-# started cold BENCH_RUNS times (default 5) in this one run, the functions
+# started cold BENCH_RUNS times (default 21) in this one run, the functions
 # in turn, and the median is reported; ratios are against hello. Results: test-artifacts/bench/.
 # Last, the budgets of issue 16 with PASS or FAIL: the public function
 # built as deployed (arm64) at most 12 MiB, and its cold start at most
@@ -76,7 +76,7 @@ if [ -n "${BENCH_FUNCS:-}" ]; then
   read -ra order <<<"hello hellodynamodb $(echo " $BENCH_FUNCS " | sed -e 's/ hellodynamodb / /g' -e 's/ hello / /g')"
 fi
 # Extra build tags, as functions/Makefile builds each function.
-declare -A tags=([public]=,publicfn)
+declare -A tags=([public]=,publicfn [authorizer]=,publicfn)
 
 for name in "${order[@]}"; do
   mkdir -p "$bin/$name"
@@ -129,7 +129,7 @@ median() { sort -n | awk '{v[NR]=$1} END{print (NR%2) ? v[(NR+1)/2] : (v[NR/2]+v
 # Runs alternate between the functions, run after run, so that a change in
 # the machine's load weighs on every function alike, not on whichever was
 # measured then.
-runs=${BENCH_RUNS:-5}
+runs=${BENCH_RUNS:-21}
 declare -A size cold warm
 for name in "${order[@]}"; do
   size[$name]=$(stat -c %s "$bin/$name/bootstrap")

@@ -8,7 +8,7 @@ import (
 
 // TestLeanFunctions: built as functions/Makefile builds them, no function
 // carries the embedded store, the files directory or the SDK's default
-// credential chain, and the public, bounces and notifier functions carry
+// credential chain, and the public, authorizer, bounces and notifier functions carry
 // no staff side (console and its passkeys, upload
 // inspection with its PDF and image codecs, transfers, static archives)
 // and no Markdown renderer or sanitiser;
@@ -18,7 +18,8 @@ import (
 // (internal/s3http) and names languages and sorts index pages without
 // golang.org/x/text/language/display and golang.org/x/text/collate
 // (internal/web's generated tables); no function links the SDK's Secrets
-// Manager client (internal/secrets signs its one request itself).
+// Manager client (internal/secrets signs its one request itself), nor
+// go-runewidth (20 ms of package initialisation).
 func TestLeanFunctions(t *testing.T) {
 	if testing.Short() {
 		t.Skip("lists the dependencies of every function (go list)")
@@ -31,7 +32,11 @@ func TestLeanFunctions(t *testing.T) {
 		"github.com/aws/aws-sdk-go-v2/service/ssooidc", "github.com/aws/aws-sdk-go-v2/feature/ec2/imds",
 		"github.com/aws/aws-sdk-go-v2/service/secretsmanager"}
 	staff := []string{"infocentre/internal/console", "infocentre/internal/media", "infocentre/internal/s3transfer",
-		"infocentre/internal/static", "github.com/go-webauthn/webauthn/webauthn", "github.com/pdfcpu/pdfcpu/pkg/api"}
+		"infocentre/internal/static", "github.com/go-webauthn/webauthn/webauthn", "github.com/pdfcpu/pdfcpu/pkg/pdfcpu"}
+	// go-runewidth builds its width tables when a process starts: 20 ms of
+	// every cold start of a function that links it (pdfcpu's form filling,
+	// through pdfcpu's package api; internal/media reads PDFs without it).
+	slowInit := []string{"github.com/mattn/go-runewidth", "github.com/pdfcpu/pdfcpu/pkg/api"}
 	// The Markdown renderer and sanitiser, whose package initialisation
 	// alone took 8 ms of a cold start: bodies are rendered when written
 	// (the admin and publisher functions), and shown as stored.
@@ -40,7 +45,7 @@ func TestLeanFunctions(t *testing.T) {
 	// CloudFront (rendercache.Options.Brotli).
 	brotli := []string{"infocentre/internal/brcompress", "github.com/andybalholm/brotli"}
 	for fn, tags := range map[string]string{"public": "lambda.norpc,lambda,nethttpomithttp2,publicfn", "admin": "lambda.norpc,lambda,nethttpomithttp2",
-		"authorizer": "lambda.norpc,lambda,nethttpomithttp2", "publisher": "lambda.norpc,lambda,nethttpomithttp2", "edge": "lambda.norpc,lambda,nethttpomithttp2",
+		"authorizer": "lambda.norpc,lambda,nethttpomithttp2,publicfn", "publisher": "lambda.norpc,lambda,nethttpomithttp2", "edge": "lambda.norpc,lambda,nethttpomithttp2",
 		"bounces": "lambda.norpc,lambda,nethttpomithttp2,publicfn", "notifier": "lambda.norpc,lambda,nethttpomithttp2,publicfn"} {
 		cmd := exec.Command("go", "list", "-deps", "-tags", tags, "./"+fn)
 		cmd.Env = append(cmd.Environ(), "CGO_ENABLED=0", "GOOS=linux")
@@ -55,9 +60,9 @@ func TestLeanFunctions(t *testing.T) {
 		if !deps["infocentre/internal/app"] {
 			t.Fatalf("%s: the dependency list misses internal/app: %s", fn, out)
 		}
-		banned := local
-		if fn == "public" || fn == "bounces" || fn == "notifier" {
-			banned = append(append(append([]string{}, local...), staff...), markdown...)
+		banned := append(append([]string{}, local...), slowInit...)
+		if fn == "public" || fn == "bounces" || fn == "notifier" || fn == "authorizer" {
+			banned = append(append(append([]string{}, banned...), staff...), markdown...)
 		}
 		if fn != "notifier" {
 			banned = append(append([]string{}, banned...), "github.com/aws/aws-sdk-go-v2/service/sesv2")

@@ -15,7 +15,7 @@ import (
 )
 
 func main() {
-	a, err := app.FromEnv(context.Background())
+	a, err := app.AuthorizerFromEnv(context.Background()) // no site, no staff side (built with publicfn)
 	if err != nil {
 		slog.Error("authorizer: cannot start", "err", err)
 		os.Exit(1)

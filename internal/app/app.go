@@ -520,6 +520,21 @@ func PublicFromEnv(ctx context.Context, opts ...Option) (*App, error) {
 	return fromEnv(ctx, NewPublic, opts...)
 }
 
+// AuthorizerFromEnv wires, from the environment, an App whose Service
+// authenticates staff keys and nothing else (the authorizer function): the
+// store and the service, without the site, the handler or the staff side,
+// so that the function, built with the tag publicfn, links no staff code
+// and starts as fast as the public function.
+func AuthorizerFromEnv(ctx context.Context, opts ...Option) (*App, error) {
+	return fromEnv(ctx, NewAuthorizer, opts...)
+}
+
+// NewAuthorizer wires the App of the authorizer function: a Service on
+// store, for Service.Authenticate; no handler.
+func NewAuthorizer(cfg Config, store centre.Store, log *slog.Logger) (*App, error) {
+	return &App{Config: cfg, Log: log, Store: store, Service: &centre.Service{Store: store, Log: log}}, nil
+}
+
 // fromEnv opens the store and wires an App with wire from the environment,
 // logging JSON to stderr. It fails when a secret the environment names
 // cannot be read (the error names the variable).

@@ -334,12 +334,16 @@ func TestFunctionTableAccess(t *testing.T) {
 	}
 
 	rec.as("AuthorizerFunction")
+	authz, err := app.NewAuthorizer(a.Config, store, a.Log) // as functions/authorizer wires it
+	if err != nil {
+		t.Fatal(err)
+	}
 	for _, k := range []string{owner, child} {
-		if _, err := a.Service.Authenticate(ctx, k); err != nil {
+		if _, err := authz.Service.Authenticate(ctx, k); err != nil {
 			t.Fatal(err)
 		}
 	}
-	if _, err := a.Service.Authenticate(ctx, "icsk_"+strings.Repeat("A", 43)); err == nil {
+	if _, err := authz.Service.Authenticate(ctx, "icsk_"+strings.Repeat("A", 43)); err == nil {
 		t.Fatal("a made-up key authenticated")
 	}
 

@@ -9,6 +9,9 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/pdfcpu/pdfcpu/pkg/api"
+	"github.com/pdfcpu/pdfcpu/pkg/pdfcpu/model"
+
 	"infocentre/internal/centre"
 	"infocentre/internal/media"
 	"infocentre/internal/media/mediatest"
@@ -106,6 +109,20 @@ func TestPDFInfo(t *testing.T) {
 	}
 	if got.Pages != 12 || got.Title != "Pandemic preparedness plan" || got.Kind != centre.KindDocument || got.Body != nil {
 		t.Fatalf("%+v", got)
+	}
+}
+
+// TestEncryptedPDF: a PDF that needs a password to open is refused with a
+// message that says so (pdfcpu's own encryption makes the fixture).
+func TestEncryptedPDF(t *testing.T) {
+	var enc bytes.Buffer
+	conf := model.NewAESConfiguration("user-secret", "owner-secret", 256)
+	if err := api.Encrypt(bytes.NewReader(mediatest.PDF(3, "Locked plan")), &enc, conf); err != nil {
+		t.Fatal(err)
+	}
+	_, err := inspect(t, enc.Bytes())
+	if !centre.IsCode(err, centre.EINVALID) || !strings.Contains(err.Error(), "encrypted") {
+		t.Fatalf("encrypted PDF: %v, want EINVALID saying it is encrypted", err)
 	}
 }
 
