@@ -17,7 +17,7 @@ STATICCHECK := .cache/bin/staticcheck
 FUZZTIME      ?= 1m
 TEST_FUZZTIME ?= 50000x
 # Every fuzz target, as package:Target.
-FUZZ_TARGETS := ./internal/httpapi:FuzzDecodeJSON ./internal/markdown:FuzzRender ./internal/transfer:FuzzRead
+FUZZ_TARGETS := ./internal/httpapi:FuzzDecodeJSON ./internal/markdown:FuzzRender ./internal/transfer:FuzzRead ./internal/search:FuzzHTMLText
 
 .PHONY: run build check test unit lint staticcheck fuzz fuzz-brief openapi-lint bench bench-http browser clean setup cfn-lint iac-lint e2e sam-local
 

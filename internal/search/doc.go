@@ -101,6 +101,9 @@ func htmlText(fragment string) string {
 		}
 	}
 	text := func(t string) {
+		if strings.IndexByte(t, '\r') >= 0 { // as the tokenizer reads text
+			t = strings.ReplaceAll(strings.ReplaceAll(t, "\r\n", "\n"), "\r", "\n")
+		}
 		if strings.IndexByte(t, '&') >= 0 {
 			t = html.UnescapeString(t)
 		}
@@ -115,8 +118,7 @@ func htmlText(fragment string) string {
 		}
 		text(s[:i])
 		s = s[i:]
-		var name string
-		var end bool
+		end := false
 		switch {
 		case strings.HasPrefix(s, "<!--"):
 			s = skipPast(s[4:], "-->")
@@ -125,21 +127,26 @@ func htmlText(fragment string) string {
 			s = skipPast(s[2:], ">") // a bogus comment or a doctype
 			continue
 		case len(s) > 2 && s[1] == '/' && isASCIILetter(s[2]):
-			name, s, end = tagName(s[2:]), s[2:], true
+			s, end = s[2:], true
 		case len(s) > 2 && s[1] == '/' && s[2] == '>':
 			s = s[3:] // </>: nothing
+			continue
+		case s == "</":
+			text(s) // as the tokenizer reads "</" at the end
+			s = ""
 			continue
 		case len(s) > 1 && s[1] == '/':
 			s = skipPast(s[2:], ">")
 			continue
 		case len(s) > 1 && isASCIILetter(s[1]):
-			name, s = tagName(s[1:]), s[1:]
+			s = s[1:]
 		default:
 			text("<")
 			s = s[1:]
 			continue
 		}
-		s = skipTag(s[len(name):])
+		name, n := tagName(s)
+		s = skipTag(s[n:])
 		if blockTags[name] {
 			sep("\n")
 		}
@@ -153,35 +160,71 @@ func htmlText(fragment string) string {
 func isASCIILetter(c byte) bool { return 'a' <= c|0x20 && c|0x20 <= 'z' }
 
 // tagName returns the name at the start of s (a tag's, after "<" or
-// "</"), in lower case.
-func tagName(s string) string {
-	n := 0
-	for n < len(s) && !strings.ContainsRune(" \t\n\f\r/>", rune(s[n])) {
+// "</") with its ASCII letters in lower case, as the tokenizer does, and
+// its length in s.
+func tagName(s string) (name string, n int) {
+	for n < len(s) && strings.IndexByte(" \t\n\f\r/>", s[n]) < 0 {
 		n++
 	}
-	return strings.ToLower(s[:n])
+	b := []byte(s[:n])
+	for i, c := range b {
+		if 'A' <= c && c <= 'Z' {
+			b[i] = c + 'a' - 'A'
+		}
+	}
+	return string(b), n
 }
 
-// skipTag returns s after the ">" that ends the tag s is in (its
-// attributes, values in quotes may hold ">"), or "" when none does.
+// skipTag returns s, which follows a tag's name, after the ">" that ends
+// the tag, or "" when none does. It reads the attributes as the tokenizer
+// does: a name (an "=" that starts it is part of it), then optionally "="
+// and a value, in quotes (which may hold ">") or not.
 func skipTag(s string) string {
-	for i := 0; i < len(s); i++ {
-		switch s[i] {
-		case '>':
+	const space = " \t\n\f\r"
+	skip := func(i int) int {
+		for i < len(s) && strings.IndexByte(space, s[i]) >= 0 {
+			i++
+		}
+		return i
+	}
+	i := skip(0)
+	for i < len(s) {
+		if s[i] == '>' {
 			return s[i+1:]
-		case '=':
-			j := i + 1
-			for j < len(s) && strings.IndexByte(" \t\n\f\r", s[j]) >= 0 {
-				j++
-			}
-			if j < len(s) && (s[j] == '"' || s[j] == '\'') {
+		}
+		// The attribute's name.
+		j := i
+		if s[j] == '=' {
+			j++
+		}
+		for j < len(s) && strings.IndexByte(space+"/>=", s[j]) < 0 {
+			j++
+		}
+		// Its value.
+		j = skip(j)
+		switch {
+		case j < len(s) && s[j] == '/':
+			j++
+		case j < len(s) && s[j] == '=':
+			j = skip(j + 1)
+			switch {
+			case j >= len(s) || s[j] == '>':
+			case s[j] == '"' || s[j] == '\'':
 				k := strings.IndexByte(s[j+1:], s[j])
 				if k < 0 {
 					return ""
 				}
-				i = j + 1 + k
+				j += k + 2
+			default:
+				for j < len(s) && strings.IndexByte(space+">", s[j]) < 0 {
+					j++
+				}
 			}
 		}
+		if j == i { // a lone "/" or "=": the tokenizer moves on by one byte
+			j++
+		}
+		i = skip(j)
 	}
 	return ""
 }
