@@ -6,10 +6,11 @@ package httpapi
 
 import (
 	"context"
-	"crypto/rand"
+	"encoding/binary"
 	"encoding/hex"
 	"io"
 	"log/slog"
+	"math/rand/v2"
 	"net"
 	"net/http"
 	"net/netip"
@@ -381,9 +382,16 @@ func limitKey(addr string) string {
 	return p.String()
 }
 
+// newRequestID returns 96 random bits in hex. They tell requests apart in
+// logs, problems, audit records and the export slot's owner, and are no
+// secret: they come from math/rand/v2's generator (ChaCha8, seeded by the
+// runtime), a few nanoseconds, not from crypto/rand, whose read costs
+// 0.25 µs a request and 46 µs for the first in a process (the cold start
+// of a function).
 func newRequestID() string {
 	var b [12]byte
-	_, _ = rand.Read(b[:])
+	binary.LittleEndian.PutUint64(b[:8], rand.Uint64())
+	binary.LittleEndian.PutUint32(b[8:], rand.Uint32())
 	return hex.EncodeToString(b[:])
 }
 
