@@ -8,6 +8,7 @@ import (
 	"net/netip"
 	"net/url"
 	"strings"
+	"sync"
 	"syscall"
 	"time"
 
@@ -24,8 +25,9 @@ import (
 
 // refused lists the address ranges no delivery may reach, with the reason
 // given. IPv4-mapped, IPv4-compatible, 6to4 and NAT64 addresses are
-// checked by the IPv4 address they carry (embedded).
-var refused = func() []struct {
+// checked by the IPv4 address they carry (embedded). Parsed on first use:
+// most processes (the public function) never check an address.
+var refused = sync.OnceValue(func() []struct {
 	prefix netip.Prefix
 	why    string
 } {
@@ -64,7 +66,7 @@ var refused = func() []struct {
 		out[i].prefix, out[i].why = netip.MustParsePrefix(l.cidr), l.why
 	}
 	return out
-}()
+})
 
 var (
 	nat64   = netip.MustParsePrefix("64:ff9b::/96")
@@ -110,7 +112,7 @@ func CheckAddr(a netip.Addr, allowLoopback bool) error {
 			}
 		}
 	}
-	for _, r := range refused {
+	for _, r := range refused() {
 		if r.prefix.Contains(a) {
 			return fmt.Errorf("%w: %s is %s", errRefused, a, r.why)
 		}
