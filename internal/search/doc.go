@@ -163,8 +163,13 @@ func isASCIILetter(c byte) bool { return 'a' <= c|0x20 && c|0x20 <= 'z' }
 // "</") with its ASCII letters in lower case, as the tokenizer does, and
 // its length in s.
 func tagName(s string) (name string, n int) {
-	for n < len(s) && strings.IndexByte(" \t\n\f\r/>", s[n]) < 0 {
+	upper := false
+	for n < len(s) && strings.IndexByte(htmlSpace+"/>", s[n]) < 0 {
+		upper = upper || 'A' <= s[n] && s[n] <= 'Z'
 		n++
+	}
+	if !upper {
+		return s[:n], n
 	}
 	b := []byte(s[:n])
 	for i, c := range b {
@@ -175,14 +180,16 @@ func tagName(s string) (name string, n int) {
 	return string(b), n
 }
 
+// htmlSpace is the white space of HTML's syntax.
+const htmlSpace = " \t\n\f\r"
+
 // skipTag returns s, which follows a tag's name, after the ">" that ends
 // the tag, or "" when none does. It reads the attributes as the tokenizer
 // does: a name (an "=" that starts it is part of it), then optionally "="
 // and a value, in quotes (which may hold ">") or not.
 func skipTag(s string) string {
-	const space = " \t\n\f\r"
 	skip := func(i int) int {
-		for i < len(s) && strings.IndexByte(space, s[i]) >= 0 {
+		for i < len(s) && strings.IndexByte(htmlSpace, s[i]) >= 0 {
 			i++
 		}
 		return i
@@ -197,7 +204,7 @@ func skipTag(s string) string {
 		if s[j] == '=' {
 			j++
 		}
-		for j < len(s) && strings.IndexByte(space+"/>=", s[j]) < 0 {
+		for j < len(s) && strings.IndexByte(htmlSpace+"/>=", s[j]) < 0 {
 			j++
 		}
 		// Its value.
@@ -216,12 +223,12 @@ func skipTag(s string) string {
 				}
 				j += k + 2
 			default:
-				for j < len(s) && strings.IndexByte(space+">", s[j]) < 0 {
+				for j < len(s) && strings.IndexByte(htmlSpace+">", s[j]) < 0 {
 					j++
 				}
 			}
 		}
-		if j == i { // a lone "/" or "=": the tokenizer moves on by one byte
+		if j == i { // every branch above reads a byte; this keeps the loop bounded if one stops doing so
 			j++
 		}
 		i = skip(j)
@@ -246,7 +253,7 @@ func skipRawText(s, name string) string {
 			return ""
 		}
 		s = s[i+2:]
-		if len(s) > len(name) && strings.EqualFold(s[:len(name)], name) && strings.IndexByte(" \t\n\f\r/>", s[len(name)]) >= 0 {
+		if len(s) > len(name) && strings.EqualFold(s[:len(name)], name) && strings.IndexByte(htmlSpace+"/>", s[len(name)]) >= 0 {
 			return skipTag(s[len(name):])
 		}
 	}
