@@ -173,18 +173,6 @@ func TestKeys(t *testing.T) {
 	}
 }
 
-func TestNewIDOrder(t *testing.T) {
-	now := time.Now()
-	prev := ""
-	for i := 0; i < 1000; i++ {
-		id := NewID(now)
-		if len(id) != 26 || id <= prev || strings.ToLower(id) != id {
-			t.Fatalf("id %q after %q", id, prev)
-		}
-		prev = id
-	}
-}
-
 func TestErrorHelpers(t *testing.T) {
 	err := Errorf(ENOTFOUND, "no site %q", "x")
 	wrapped := errors.Join(errors.New("context"), err)

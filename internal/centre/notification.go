@@ -6,8 +6,6 @@ import (
 	"fmt"
 	"slices"
 	"time"
-
-	"github.com/oklog/ulid/v2"
 )
 
 // Kinds of Notification, named as the webhook events that carry them.
@@ -72,14 +70,7 @@ func (e *Entry) Announcement() *Notification { return e.announce }
 // before), so no two changes share an id.
 func NotificationID(site, id string, version int64, kind string, at time.Time) string {
 	sum := sha256.Sum256(fmt.Appendf(nil, "%s\x00%s\x00%d\x00%s", site, id, version, kind))
-	var u ulid.ULID
-	if err := u.SetTime(ulid.Timestamp(at)); err != nil {
-		_ = u.SetTime(0)
-	}
-	if err := u.SetEntropy(sum[:10]); err != nil {
-		panic(err) // 10 bytes is what SetEntropy takes
-	}
-	return toLower(u.String())
+	return derivedID(at, &sum)
 }
 
 // announcement returns the notification of kind for the write of e that

@@ -9,8 +9,6 @@ import (
 	"slices"
 	"strings"
 	"time"
-
-	"github.com/oklog/ulid/v2"
 )
 
 // WebhookEvents are the events an endpoint may subscribe to: the kinds of
@@ -145,14 +143,10 @@ func NewWebhookSecret() string {
 // is created (the notification's), so the log sorts by it.
 func WebhookDeliveryID(created time.Time, notification, webhook string) string {
 	sum := sha256.Sum256([]byte(notification + "\x00" + webhook))
-	var id ulid.ULID
-	if err := id.SetTime(ulid.Timestamp(created)); err != nil {
-		panic("centre: notification time out of the ULID range: " + err.Error())
+	if _, ok := idTime(created); !ok {
+		panic("centre: notification time out of the ULID range: " + created.String())
 	}
-	if err := id.SetEntropy(sum[:10]); err != nil {
-		panic(err) // 10 bytes: cannot fail
-	}
-	return toLower(id.String())
+	return derivedID(created, &sum)
 }
 
 // WebhookInput asks for a new endpoint.
