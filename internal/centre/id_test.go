@@ -31,7 +31,7 @@ func TestDerivedIDsAsBefore(t *testing.T) {
 		}
 	}
 	for _, c := range []struct {
-		ms                      int64
+		ms                       int64
 		notification, hook, want string
 	}{
 		{1796083199999, "01jnotification000000000000", "01jwebhook0000000000000000", "01m8qedbzzcs5m2p2tx30apthr"},
