@@ -195,7 +195,6 @@ func newHandler(cfg Config, routeAdmin func(*Handler, *http.ServeMux)) *Handler 
 		auditFails: ratelimit.New(1/l.AuditFailureEvery.Seconds(), l.AuditFailures, 1),
 	}
 	h.routePublic(h.public)
-	h.routeSearch(h.public)
 	if routeAdmin != nil {
 		routeAdmin(h, h.admin)
 	}

@@ -3,6 +3,7 @@ package httpapi
 import (
 	_ "embed"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 	"time"
@@ -10,22 +11,102 @@ import (
 	"infocentre/internal/centre"
 )
 
+// routePublic registers the public read API on mux. Its routes are told
+// apart here, by their path segments, rather than by a pattern each on
+// mux: a ServeMux checks every pattern against the others as it is
+// registered, work that every cold start of the public function paid
+// for. The mux still cleans paths (redirecting "//" and "/../") before
+// this sees them.
+//
+//	GET /healthz
+//	GET /api/v1/openapi.json
+//	GET /api/v1/sites/{site}
+//	GET /api/v1/sites/{site}/entries
+//	GET /api/v1/sites/{site}/entries/{slug}
+//	GET /api/v1/sites/{site}/search    (when Config.Search is set)
+//	GET /api/v1/preview/{token}
+//	OPTIONS /api/v1/...                CORS preflight (a pattern on mux)
+//	/api/...                           404 problem
+//
+// GET routes answer HEAD too; any other method gets the 404 problem, as
+// it did from a ServeMux with a pattern each and the catch-all /api/
+// (TestReadRoutesAsServeMux).
 func (h *Handler) routePublic(mux *http.ServeMux) {
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Cache-Control", "no-store")
 		writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
 	})
-	mux.HandleFunc("GET /api/v1/openapi.json", func(w http.ResponseWriter, r *http.Request) {
-		h.cacheable(w, r, "application/json", openapiDoc())
-	})
-	mux.HandleFunc("GET /api/v1/sites/{site}", h.getPublicSite)
-	mux.HandleFunc("GET /api/v1/sites/{site}/entries", h.listPublicEntries)
-	mux.HandleFunc("GET /api/v1/sites/{site}/entries/{slug}", h.getPublicEntry)
-	mux.HandleFunc("GET /api/v1/preview/{token}", h.getPreview)
 	mux.HandleFunc("OPTIONS /api/v1/", publicPreflight)
-	mux.HandleFunc("/api/", func(w http.ResponseWriter, r *http.Request) {
-		writeProblem(w, r, http.StatusNotFound, centre.ENOTFOUND, "no such API route: "+r.Method+" "+r.URL.Path, nil)
-	})
+	mux.HandleFunc("/api/", h.serveReadAPI)
+}
+
+// serveReadAPI routes a request under /api/ (see routePublic).
+func (h *Handler) serveReadAPI(w http.ResponseWriter, r *http.Request) {
+	if route := h.readRoute(r); route != nil {
+		route(w, r)
+		return
+	}
+	writeProblem(w, r, http.StatusNotFound, centre.ENOTFOUND, "no such API route: "+r.Method+" "+r.URL.Path, nil)
+}
+
+// readRoute returns the handler of r's read API route, with r's path
+// values set, or nil.
+func (h *Handler) readRoute(r *http.Request) http.HandlerFunc {
+	rest, ok := strings.CutPrefix(r.URL.EscapedPath(), "/api/v1/")
+	if !ok {
+		return nil
+	}
+	if r.Method != http.MethodGet && r.Method != http.MethodHead {
+		return nil
+	}
+	seg := pathSegments(rest)
+	switch {
+	case len(seg) == 1 && seg[0] == "openapi.json":
+		return func(w http.ResponseWriter, r *http.Request) { h.cacheable(w, r, "application/json", openapiDoc()) }
+	case len(seg) == 2 && seg[0] == "preview" && seg[1] != "":
+		r.SetPathValue("token", seg[1])
+		return h.getPreview
+	case len(seg) < 2 || len(seg) > 4 || seg[0] != "sites" || seg[1] == "":
+		return nil
+	}
+	var route http.HandlerFunc
+	switch {
+	case len(seg) == 2:
+		route = h.getPublicSite
+	case len(seg) == 3 && seg[2] == "entries":
+		route = h.listPublicEntries
+	case len(seg) == 4 && seg[2] == "entries" && seg[3] != "":
+		r.SetPathValue("slug", seg[3])
+		route = h.getPublicEntry
+	case len(seg) == 3 && seg[2] == "search" && h.cfg.Search != nil:
+		route = h.searchEntries
+	default:
+		return nil
+	}
+	r.SetPathValue("site", seg[1])
+	return route
+}
+
+// pathSegments splits an escaped path (without its leading "/") at its
+// slashes and unescapes each segment, as a ServeMux matches them (a
+// segment that does not unescape is kept as it is). A trailing slash
+// gives a last segment "", which no wildcard matches; so does "%2F",
+// which a ServeMux takes for a trailing slash.
+func pathSegments(p string) []string {
+	seg := strings.Split(p, "/")
+	for i, s := range seg {
+		if strings.IndexByte(s, '%') < 0 {
+			continue
+		}
+		switch u, err := url.PathUnescape(s); {
+		case err != nil:
+		case u == "/":
+			seg[i] = ""
+		default:
+			seg[i] = u
+		}
+	}
+	return seg
 }
 
 // PublicSite is the public profile of a site.

@@ -17,12 +17,6 @@ type Searcher interface {
 	Search(ctx context.Context, site string, q search.Query) (search.Result, error)
 }
 
-func (h *Handler) routeSearch(mux *http.ServeMux) {
-	if h.cfg.Search != nil {
-		mux.HandleFunc("GET /api/v1/sites/{site}/search", h.searchEntries)
-	}
-}
-
 // SearchResults is a page of search results.
 type SearchResults struct {
 	Items      []SearchHit   `json:"items"`
