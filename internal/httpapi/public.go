@@ -52,14 +52,14 @@ func (h *Handler) serveReadAPI(w http.ResponseWriter, r *http.Request) {
 // readRoute returns the handler of r's read API route, with r's path
 // values set, or nil.
 func (h *Handler) readRoute(r *http.Request) http.HandlerFunc {
-	rest, ok := strings.CutPrefix(r.URL.EscapedPath(), "/api/v1/")
-	if !ok {
-		return nil
-	}
 	if r.Method != http.MethodGet && r.Method != http.MethodHead {
 		return nil
 	}
-	seg := pathSegments(rest)
+	seg := pathSegments(strings.TrimPrefix(r.URL.EscapedPath(), "/"))
+	if len(seg) < 3 || seg[0] != "api" || seg[1] != "v1" {
+		return nil
+	}
+	seg = seg[2:]
 	switch {
 	case len(seg) == 1 && seg[0] == "openapi.json":
 		return func(w http.ResponseWriter, r *http.Request) { h.cacheable(w, r, "application/json", openapiDoc()) }

@@ -76,7 +76,7 @@ func TestReadRoutesAsServeMux(t *testing.T) {
 			"/api/v1/sites/demo/search/", "/api/v1/sites/demo/search/x", "/api/v1/sites/demo/other", "/api/v1/sites/demo/x/y/z",
 			"/api/v1/preview", "/api/v1/preview/", "/api/v1/preview/tok", "/api/v1/preview/tok/", "/api/v1/preview/tok/x",
 			"/api/v1//sites/demo", "/api/v1/sites//entries", "/api/v1/sites/./demo", "/api/v1/sites/../sites/demo",
-			"/api/v1/sites/demo/entries/..", "/api/v1/%73ites/demo", "/api/v1/sites/a%2Fb", "/api/v1/sites/a%2Fb/entries/c%20d",
+			"/api/v1/sites/demo/entries/..", "/api/v1/%73ites/demo", "/api/%761/sites/demo", "/%61pi/v1/sites/demo/entries", "/%61pi/%76%31/openapi.json", "/api/v1%2Fsites/demo", "/api/v1/sites/a%2Fb", "/api/v1/sites/a%2Fb/entries/c%20d",
 			"/api/v1/sites/demo/%65ntries", "/api/v1/preview/%2F", "/api/v1/sites/%2F/entries", "/api/v1/sites/demo/entries/%2f", "/api/v1/sites/demo/entries/%2F%2F", "/api/v1/sites/demo?lang=fr",
 			"/api/v1/sites/demo/entries?after=x&limit=5", "/sites/demo", "/sites/demo/", "/"}
 		for _, p := range paths {
