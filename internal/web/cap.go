@@ -130,16 +130,32 @@ func (s *Site) capMessageRoute(q *req, msg string) {
 	write(q.w, q.r, http.StatusOK, cap.MessageType, must(s.capMessage(q, m).XML()))
 }
 
-// capSeverity maps banner severities to CAP's.
-var capSeverity = map[string]string{
-	centre.SeverityInfo: "Minor", centre.SeverityWarning: "Moderate",
-	centre.SeveritySevere: "Severe", centre.SeverityExtreme: "Extreme",
+// capSeverity maps a banner severity to CAP's.
+func capSeverity(severity string) string {
+	switch severity {
+	case centre.SeverityInfo:
+		return "Minor"
+	case centre.SeverityWarning:
+		return "Moderate"
+	case centre.SeveritySevere:
+		return "Severe"
+	case centre.SeverityExtreme:
+		return "Extreme"
+	}
+	return ""
 }
 
-// capUrgency is how soon a banner of each severity asks people to act.
-var capUrgency = map[string]string{
-	centre.SeverityInfo: "Unknown", centre.SeverityWarning: "Expected",
-	centre.SeveritySevere: "Immediate", centre.SeverityExtreme: "Immediate",
+// capUrgency is how soon a banner of a severity asks people to act.
+func capUrgency(severity string) string {
+	switch severity {
+	case centre.SeverityInfo:
+		return "Unknown"
+	case centre.SeverityWarning:
+		return "Expected"
+	case centre.SeveritySevere, centre.SeverityExtreme:
+		return "Immediate"
+	}
+	return ""
 }
 
 // capMessage builds the CAP message of m: the banner in the site's default
@@ -167,7 +183,7 @@ func (s *Site) capMessage(q *req, m centre.AlertMessage) *cap.Message {
 			web = q.origin + q.pageURL("/", def)
 		}
 		out.Infos = append(out.Infos, cap.Info{Language: def, Category: "Other", Event: b.Heading,
-			Urgency: capUrgency[b.Severity], Severity: capSeverity[b.Severity], Certainty: "Unknown",
+			Urgency: capUrgency(b.Severity), Severity: capSeverity(b.Severity), Certainty: "Unknown",
 			Effective: b.SetAt, Expires: b.ExpiresAt, SenderName: q.site.Publisher, Headline: b.Heading,
 			Description: b.Text, Web: web, Contact: contact})
 	}

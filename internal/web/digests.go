@@ -2,10 +2,11 @@
 
 package web
 
-// assetHashes are the first 12 hex digits of the SHA-256 of each asset.
-var assetHashes = map[string]string{
-	"icon.svg":  "ac439ae8eca6",
-	"style.css": "638297be5df5",
+// assetHashes are the first 12 hex digits of the SHA-256 of each asset,
+// by name (sorted).
+var assetHashes = [...]struct{ name, hash string }{
+	{"icon.svg", "ac439ae8eca6"},
+	{"style.css", "638297be5df5"},
 }
 
 // assetsDigest hashes every asset's hashed name.

@@ -3,192 +3,172 @@ package web
 import (
 	"fmt"
 	"html/template"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
 )
 
-// The site's own words (navigation, labels, notices) exist in these
-// languages. A page in any other language shows them in English, marked
-// lang="en" so that screen readers pronounce them right (WCAG 3.1.2).
-var messages = map[string]map[string]string{
-	"en": {
-		"subscribe.site": "Get email alerts", "subscribe.entry": "Get updates about this by email", "subscribe.email": "Email address",
-		"subscribe.freq": "How often", "subscribe.immediate": "As it happens", "subscribe.daily": "Daily summary", "subscribe.button": "Subscribe",
-		"search": "Search", "search.label": "Search this information centre", "search.intro": "Search the statements, publications, news and pages of this information centre.",
-		"search.type": "Type", "search.anytype": "All types", "search.title": "Search: %s",
-		"search.count": "%d results", "search.count.one": "1 result", "search.none": "No results.", "search.none.for": "No results for “%s”.",
-		"search.suggest": "Did you mean %s?", "search.partial": "No entry holds all of these words; these entries hold some of them, the closest first.",
-		"badge.partial":  "Partial match",
-		"search.advice":  "Check the spelling, try fewer or more general words, or remove a filter.",
-		"search.invalid": "This search could not be run. Dates must be written as 2026-03-31 and the search text must be at most 500 characters.",
-		"search.refine":  "Refine the results", "search.bytype": "By type", "search.bytopic": "By topic", "search.all": "All",
-		"search.remove": "Remove the filter %s", "search.from": "from %s", "search.to": "until %s",
-		"search.prev": "Previous results", "search.next": "More results", "search.of": "Search %s",
-		"archived.on":   "This information centre was archived on %s; its information may be out of date.",
-		"expired":       "This information expired on %s.",
-		"outdated":      "The %s version was updated on %s; this translation may be out of date.",
-		"outdated.read": "Read the %s version",
-		"preview":       "Preview — not published", "preview.text": "Only people with this link can see this page. What it shows may still change.",
-		"preview.notfound": "This preview link is not valid", "preview.notfound.text": "The link may have expired or been revoked. Ask the person who sent it for a new one.",
-		"preview.gone": "This entry has been published", "preview.gone.text": "The preview link is no longer needed: the entry is now on the public site.",
-		"preview.read": "Read the published entry",
-		"alert.info":   "Information", "alert.warning": "Warning", "alert.severe": "Severe warning", "alert.extreme": "Extreme danger",
-		"alert.more": "More information", "alert.label": "Urgent information",
-		"archived.empty": "This archive holds no entries.",
-		"updated.top":    "Updated %s —", "item.updated": "updated %s",
-		"skip": "Skip to content", "nav.main": "Main", "nav.langs": "Languages", "nav.pages": "Pages",
-		"nav.crumbs": "You are here", "nav.about": "About this site", "share": "Share", "share.email": "Email",
-		"share.copy": "Link to this page", "page.contact": "Contact", "page.privacy": "Privacy", "page.accessibility": "Accessibility",
-		"tags.all": "Topics", "tags.intro": "Every topic, with the number of entries on it.",
-		"organisations.all": "Organisations", "organisations.intro": "Every organisation that published or contributed, with the number of entries.",
-		"index.count": "%d entries", "index.count.one": "1 entry",
-		"home": "Home", "archived": "This information centre is archived: it is no longer updated.",
-		"published.by": "Published by %s.", "contact": "Contact:", "contact.page": "Contact page",
-		"feed.atom": "Atom feed", "feed.rss": "RSS feed", "feed.json": "JSON feed", "api.read": "Read API (OpenAPI description)",
-		"feed.atom.of": "Atom feed of %s", "feed.rss.of": "RSS feed of %s", "feed.json.of": "JSON feed of %s",
-		"statement": "Statement", "publication": "Publication", "news": "News", "page": "Page",
-		"statements": "Statements", "publications": "Publications", "newss": "News", "pages": "Pages",
-		"latest.statement": "Latest statements", "latest.publication": "Latest publications", "latest.news": "Latest news",
-		"all.statement": "All statements", "all.publication": "All publications", "all.news": "All news",
-		"pinned": "Important", "empty": "Nothing published yet.", "badge.withdrawn": "Withdrawn",
-		"topic": "Topic: %s", "topic.intro": "Everything published on this topic, newest first.",
-		"org.intro": "Everything published by or with this organisation, newest first.",
-		"newest":    "Newest entries", "older": "Older entries",
-		"withdrawn.statement": "This statement was withdrawn on %s", "withdrawn.publication": "This publication was withdrawn on %s",
-		"withdrawn.news": "This news update was withdrawn on %s", "withdrawn.page": "This page was withdrawn on %s",
-		"replaced.statement": "Read the statement that replaces it", "replaced.publication": "Read the publication that replaces it",
-		"replaced.news": "Read the news update that replaces it", "replaced.page": "Read the page that replaces it",
-		"type": "Type:", "published": "Published:", "updated": "Last updated:", "org": "Organisation:", "orgs": "Organisations:",
-		"documents": "Documents", "download": "Download %s", "pages.1": "1 page", "pages.n": "%s pages",
-		"accessible": "Need a document in another format?", "accessible.request": "Request an accessible format", "accessible.subject": "Accessible format: %s", "topics": "Topics", "history": "History",
-		"first.published": "first published.", "was.withdrawn": "withdrawn.",
-		"notfound": "Page not found", "notfound.text": "There is no page at this address. It may have moved, or the link may be mistyped.",
-		"gone": "This page has been removed", "gone.text": "What was published here has been taken down and is no longer available.",
-		"badlink": "This page link is not valid. It may have expired.", "go.home": "Go to the home page of %s",
-	},
-	"fr": {
-		"subscribe.site": "Recevoir les alertes par e-mail", "subscribe.entry": "Recevoir les mises à jour de ce contenu par e-mail", "subscribe.email": "Adresse e-mail",
-		"subscribe.freq": "Fréquence", "subscribe.immediate": "Dès la publication", "subscribe.daily": "Résumé quotidien", "subscribe.button": "S’abonner",
-		"search": "Rechercher", "search.label": "Rechercher dans ce centre d'information", "search.intro": "Recherchez parmi les déclarations, publications, actualités et pages de ce centre d'information.",
-		"search.type": "Type", "search.anytype": "Tous les types", "search.title": "Recherche : %s",
-		"search.count": "%d résultats", "search.count.one": "1 résultat", "search.none": "Aucun résultat.", "search.none.for": "Aucun résultat pour « %s ».",
-		"search.suggest": "Vouliez-vous dire %s ?", "search.partial": "Aucune entrée ne contient tous ces mots ; ces entrées en contiennent une partie, les plus proches d'abord.",
-		"badge.partial":  "Correspondance partielle",
-		"search.advice":  "Vérifiez l'orthographe, essayez des mots moins nombreux ou plus généraux, ou retirez un filtre.",
-		"search.invalid": "Cette recherche n'a pas pu être effectuée. Les dates s'écrivent 2026-03-31 et le texte cherché compte au plus 500 caractères.",
-		"search.refine":  "Affiner les résultats", "search.bytype": "Par type", "search.bytopic": "Par thème", "search.all": "Tous",
-		"search.remove": "Retirer le filtre %s", "search.from": "à partir du %s", "search.to": "jusqu'au %s",
-		"search.prev": "Résultats précédents", "search.next": "Plus de résultats", "search.of": "Rechercher dans %s",
-		"archived.on":   "Ce centre d'information a été archivé le %s ; ses informations peuvent ne plus être à jour.",
-		"expired":       "Cette information a expiré le %s.",
-		"outdated":      "La version en %s a été mise à jour le %s ; cette traduction n'est peut-être plus à jour.",
-		"outdated.read": "Lire la version en %s",
-		"alert.info":    "Information", "alert.warning": "Avertissement", "alert.severe": "Alerte grave", "alert.extreme": "Danger extrême",
-		"alert.more": "En savoir plus", "alert.label": "Information urgente",
-		"archived.empty": "Cette archive ne contient aucune entrée.",
-		"updated.top":    "Mis à jour le %s —", "item.updated": "mis à jour le %s",
-		"preview": "Aperçu — non publié", "preview.text": "Seules les personnes qui ont ce lien voient cette page. Son contenu peut encore changer.",
-		"preview.notfound": "Ce lien d'aperçu n'est pas valide", "preview.notfound.text": "Le lien a peut-être expiré ou été révoqué. Demandez-en un nouveau à la personne qui vous l'a envoyé.",
-		"preview.gone": "Cette entrée a été publiée", "preview.gone.text": "Le lien d'aperçu n'est plus utile : l'entrée est maintenant sur le site public.",
-		"preview.read": "Lire l'entrée publiée",
-		"skip":         "Aller au contenu", "nav.main": "Navigation principale", "nav.langs": "Langues", "nav.pages": "Pages",
-		"nav.crumbs": "Vous êtes ici", "nav.about": "À propos de ce site", "share": "Partager", "share.email": "E-mail",
-		"share.copy": "Lien vers cette page", "page.contact": "Contact", "page.privacy": "Confidentialité", "page.accessibility": "Accessibilité",
-		"tags.all": "Thèmes", "tags.intro": "Tous les thèmes, avec le nombre d'entrées de chacun.",
-		"organisations.all": "Organisations", "organisations.intro": "Toutes les organisations qui ont publié ou contribué, avec le nombre d'entrées.",
-		"index.count": "%d entrées", "index.count.one": "1 entrée",
-		"home": "Accueil", "archived": "Ce centre d'information est archivé : il n'est plus mis à jour.",
-		"published.by": "Publié par %s.", "contact": "Contact :", "contact.page": "Page de contact",
-		"feed.atom": "Flux Atom", "feed.rss": "Flux RSS", "feed.json": "Flux JSON", "api.read": "API de lecture (description OpenAPI)",
-		"feed.atom.of": "Flux Atom : %s", "feed.rss.of": "Flux RSS : %s", "feed.json.of": "Flux JSON : %s",
-		"statement": "Déclaration", "publication": "Publication", "news": "Actualité", "page": "Page",
-		"statements": "Déclarations", "publications": "Publications", "newss": "Actualités", "pages": "Pages",
-		"latest.statement": "Dernières déclarations", "latest.publication": "Dernières publications", "latest.news": "Dernières actualités",
-		"all.statement": "Toutes les déclarations", "all.publication": "Toutes les publications", "all.news": "Toutes les actualités",
-		"pinned": "Important", "empty": "Rien n'a encore été publié.", "badge.withdrawn": "Retiré",
-		"topic": "Thème : %s", "topic.intro": "Tout ce qui a été publié sur ce thème, du plus récent au plus ancien.",
-		"org.intro": "Tout ce qui a été publié par cette organisation ou avec elle, du plus récent au plus ancien.",
-		"newest":    "Les plus récents", "older": "Plus anciens",
-		"withdrawn.statement": "Cette déclaration a été retirée le %s", "withdrawn.publication": "Cette publication a été retirée le %s",
-		"withdrawn.news": "Cette actualité a été retirée le %s", "withdrawn.page": "Cette page a été retirée le %s",
-		"replaced.statement": "Lire la déclaration qui la remplace", "replaced.publication": "Lire la publication qui la remplace",
-		"replaced.news": "Lire l'actualité qui la remplace", "replaced.page": "Lire la page qui la remplace",
-		"type": "Type :", "published": "Publié le :", "updated": "Mis à jour le :", "org": "Organisation :", "orgs": "Organisations :",
-		"documents": "Documents", "download": "Télécharger %s", "pages.1": "1 page", "pages.n": "%s pages",
-		"accessible": "Besoin d'un document dans un autre format ?", "accessible.request": "Demander un format accessible", "accessible.subject": "Format accessible : %s", "topics": "Thèmes", "history": "Historique",
-		"first.published": "première publication.", "was.withdrawn": "retrait.",
-		"notfound": "Page introuvable", "notfound.text": "Il n'y a pas de page à cette adresse. Elle a peut-être été déplacée, ou le lien est erroné.",
-		"gone": "Cette page a été supprimée", "gone.text": "Ce qui était publié ici a été retiré et n'est plus disponible.",
-		"badlink": "Ce lien de page n'est pas valide. Il a peut-être expiré.", "go.home": "Aller à la page d'accueil de %s",
-	},
-	"de": {
-		"subscribe.site": "E-Mail-Benachrichtigungen erhalten", "subscribe.entry": "Aktualisierungen hierzu per E-Mail erhalten", "subscribe.email": "E-Mail-Adresse",
-		"subscribe.freq": "Wie oft", "subscribe.immediate": "Sofort", "subscribe.daily": "Tägliche Zusammenfassung", "subscribe.button": "Abonnieren",
-		"search": "Suche", "search.label": "Dieses Informationszentrum durchsuchen", "search.intro": "Durchsuchen Sie die Stellungnahmen, Veröffentlichungen, Meldungen und Seiten dieses Informationszentrums.",
-		"search.type": "Art", "search.anytype": "Alle Arten", "search.title": "Suche: %s",
-		"search.count": "%d Ergebnisse", "search.count.one": "1 Ergebnis", "search.none": "Keine Ergebnisse.", "search.none.for": "Keine Ergebnisse für „%s“.",
-		"search.suggest": "Meinten Sie %s?", "search.partial": "Kein Eintrag enthält alle diese Wörter; diese Einträge enthalten einige davon, die passendsten zuerst.",
-		"badge.partial":  "Teilweise Übereinstimmung",
-		"search.advice":  "Prüfen Sie die Schreibweise, versuchen Sie weniger oder allgemeinere Wörter, oder entfernen Sie einen Filter.",
-		"search.invalid": "Diese Suche konnte nicht ausgeführt werden. Daten werden als 2026-03-31 geschrieben, und der Suchtext hat höchstens 500 Zeichen.",
-		"search.refine":  "Ergebnisse eingrenzen", "search.bytype": "Nach Art", "search.bytopic": "Nach Thema", "search.all": "Alle",
-		"search.remove": "Filter %s entfernen", "search.from": "ab %s", "search.to": "bis %s",
-		"search.prev": "Vorherige Ergebnisse", "search.next": "Weitere Ergebnisse", "search.of": "%s durchsuchen",
-		"archived.on":   "Dieses Informationszentrum wurde am %s archiviert; seine Informationen sind möglicherweise nicht mehr aktuell.",
-		"expired":       "Diese Information ist am %s abgelaufen.",
-		"outdated":      "Die Fassung auf %s wurde am %s aktualisiert; diese Übersetzung ist möglicherweise nicht mehr aktuell.",
-		"outdated.read": "Zur Fassung auf %s",
-		"alert.info":    "Information", "alert.warning": "Warnung", "alert.severe": "Schwere Warnung", "alert.extreme": "Extreme Gefahr",
-		"alert.more": "Mehr erfahren", "alert.label": "Dringende Information",
-		"archived.empty": "Dieses Archiv enthält keine Einträge.",
-		"updated.top":    "Aktualisiert am %s —", "item.updated": "aktualisiert am %s",
-		"preview": "Vorschau — nicht veröffentlicht", "preview.text": "Nur wer diesen Link hat, sieht diese Seite. Ihr Inhalt kann sich noch ändern.",
-		"preview.notfound": "Dieser Vorschaulink ist ungültig", "preview.notfound.text": "Der Link ist vielleicht abgelaufen oder wurde widerrufen. Bitten Sie die Person, die ihn geschickt hat, um einen neuen.",
-		"preview.gone": "Dieser Eintrag wurde veröffentlicht", "preview.gone.text": "Der Vorschaulink wird nicht mehr gebraucht: Der Eintrag steht jetzt auf der öffentlichen Website.",
-		"preview.read": "Zum veröffentlichten Eintrag",
-		"skip":         "Zum Inhalt springen", "nav.main": "Hauptnavigation", "nav.langs": "Sprachen", "nav.pages": "Seiten",
-		"nav.crumbs": "Sie sind hier", "nav.about": "Über diese Website", "share": "Teilen", "share.email": "E-Mail",
-		"share.copy": "Link zu dieser Seite", "page.contact": "Kontakt", "page.privacy": "Datenschutz", "page.accessibility": "Barrierefreiheit",
-		"tags.all": "Themen", "tags.intro": "Alle Themen mit der Zahl ihrer Einträge.",
-		"organisations.all": "Organisationen", "organisations.intro": "Alle Organisationen, die veröffentlicht oder beigetragen haben, mit der Zahl ihrer Einträge.",
-		"index.count": "%d Einträge", "index.count.one": "1 Eintrag",
-		"home": "Startseite", "archived": "Dieses Informationszentrum ist archiviert und wird nicht mehr aktualisiert.",
-		"published.by": "Herausgegeben von %s.", "contact": "Kontakt:", "contact.page": "Kontaktseite",
-		"feed.atom": "Atom-Feed", "feed.rss": "RSS-Feed", "feed.json": "JSON-Feed", "api.read": "Lese-API (OpenAPI-Beschreibung)",
-		"feed.atom.of": "Atom-Feed: %s", "feed.rss.of": "RSS-Feed: %s", "feed.json.of": "JSON-Feed: %s",
-		"statement": "Stellungnahme", "publication": "Veröffentlichung", "news": "Meldung", "page": "Seite",
-		"statements": "Stellungnahmen", "publications": "Veröffentlichungen", "newss": "Meldungen", "pages": "Seiten",
-		"latest.statement": "Neueste Stellungnahmen", "latest.publication": "Neueste Veröffentlichungen", "latest.news": "Neueste Meldungen",
-		"all.statement": "Alle Stellungnahmen", "all.publication": "Alle Veröffentlichungen", "all.news": "Alle Meldungen",
-		"pinned": "Wichtig", "empty": "Noch nichts veröffentlicht.", "badge.withdrawn": "Zurückgezogen",
-		"topic": "Thema: %s", "topic.intro": "Alles, was zu diesem Thema veröffentlicht wurde, das Neueste zuerst.",
-		"org.intro": "Alles, was von oder mit dieser Organisation veröffentlicht wurde, das Neueste zuerst.",
-		"newest":    "Neueste Einträge", "older": "Ältere Einträge",
-		"withdrawn.statement": "Diese Stellungnahme wurde am %s zurückgezogen", "withdrawn.publication": "Diese Veröffentlichung wurde am %s zurückgezogen",
-		"withdrawn.news": "Diese Meldung wurde am %s zurückgezogen", "withdrawn.page": "Diese Seite wurde am %s zurückgezogen",
-		"replaced.statement": "Zur Stellungnahme, die sie ersetzt", "replaced.publication": "Zur Veröffentlichung, die sie ersetzt",
-		"replaced.news": "Zur Meldung, die sie ersetzt", "replaced.page": "Zur Seite, die sie ersetzt",
-		"type": "Art:", "published": "Veröffentlicht:", "updated": "Zuletzt aktualisiert:", "org": "Organisation:", "orgs": "Organisationen:",
-		"documents": "Dokumente", "download": "%s herunterladen", "pages.1": "1 Seite", "pages.n": "%s Seiten",
-		"accessible": "Brauchen Sie ein Dokument in einem anderen Format?", "accessible.request": "Barrierefreies Format anfragen", "accessible.subject": "Barrierefreies Format: %s", "topics": "Themen", "history": "Verlauf",
-		"first.published": "erstmals veröffentlicht.", "was.withdrawn": "zurückgezogen.",
-		"notfound": "Seite nicht gefunden", "notfound.text": "Unter dieser Adresse gibt es keine Seite. Sie wurde vielleicht verschoben, oder der Link ist fehlerhaft.",
-		"gone": "Diese Seite wurde entfernt", "gone.text": "Was hier veröffentlicht war, wurde entfernt und ist nicht mehr verfügbar.",
-		"badlink": "Dieser Seitenlink ist ungültig. Er ist vielleicht abgelaufen.", "go.home": "Zur Startseite von %s",
-	},
+// message is one of the site's own words (navigation, labels, notices)
+// in each language the site has its words in (messageLangs). A page in
+// any other language shows them in English, marked lang="en" so that
+// screen readers pronounce them right (WCAG 3.1.2).
+type message struct{ key, en, fr, de string }
+
+// messageLangs are the languages of message, sorted.
+var messageLangs = [...]string{"de", "en", "fr"}
+
+// messages are the site's own words, sorted by key (TestMessages). They
+// are a table rather than a map: a map literal is built at every start,
+// and every cold start of the public function paid for this one.
+var messages = [...]message{
+	{"accessible", "Need a document in another format?", "Besoin d'un document dans un autre format ?", "Brauchen Sie ein Dokument in einem anderen Format?"},
+	{"accessible.request", "Request an accessible format", "Demander un format accessible", "Barrierefreies Format anfragen"},
+	{"accessible.subject", "Accessible format: %s", "Format accessible : %s", "Barrierefreies Format: %s"},
+	{"alert.extreme", "Extreme danger", "Danger extrême", "Extreme Gefahr"},
+	{"alert.info", "Information", "Information", "Information"},
+	{"alert.label", "Urgent information", "Information urgente", "Dringende Information"},
+	{"alert.more", "More information", "En savoir plus", "Mehr erfahren"},
+	{"alert.severe", "Severe warning", "Alerte grave", "Schwere Warnung"},
+	{"alert.warning", "Warning", "Avertissement", "Warnung"},
+	{"all.news", "All news", "Toutes les actualités", "Alle Meldungen"},
+	{"all.publication", "All publications", "Toutes les publications", "Alle Veröffentlichungen"},
+	{"all.statement", "All statements", "Toutes les déclarations", "Alle Stellungnahmen"},
+	{"api.read", "Read API (OpenAPI description)", "API de lecture (description OpenAPI)", "Lese-API (OpenAPI-Beschreibung)"},
+	{"archived", "This information centre is archived: it is no longer updated.", "Ce centre d'information est archivé : il n'est plus mis à jour.", "Dieses Informationszentrum ist archiviert und wird nicht mehr aktualisiert."},
+	{"archived.empty", "This archive holds no entries.", "Cette archive ne contient aucune entrée.", "Dieses Archiv enthält keine Einträge."},
+	{"archived.on", "This information centre was archived on %s; its information may be out of date.", "Ce centre d'information a été archivé le %s ; ses informations peuvent ne plus être à jour.", "Dieses Informationszentrum wurde am %s archiviert; seine Informationen sind möglicherweise nicht mehr aktuell."},
+	{"badge.partial", "Partial match", "Correspondance partielle", "Teilweise Übereinstimmung"},
+	{"badge.withdrawn", "Withdrawn", "Retiré", "Zurückgezogen"},
+	{"badlink", "This page link is not valid. It may have expired.", "Ce lien de page n'est pas valide. Il a peut-être expiré.", "Dieser Seitenlink ist ungültig. Er ist vielleicht abgelaufen."},
+	{"contact", "Contact:", "Contact :", "Kontakt:"},
+	{"contact.page", "Contact page", "Page de contact", "Kontaktseite"},
+	{"documents", "Documents", "Documents", "Dokumente"},
+	{"download", "Download %s", "Télécharger %s", "%s herunterladen"},
+	{"empty", "Nothing published yet.", "Rien n'a encore été publié.", "Noch nichts veröffentlicht."},
+	{"expired", "This information expired on %s.", "Cette information a expiré le %s.", "Diese Information ist am %s abgelaufen."},
+	{"feed.atom", "Atom feed", "Flux Atom", "Atom-Feed"},
+	{"feed.atom.of", "Atom feed of %s", "Flux Atom : %s", "Atom-Feed: %s"},
+	{"feed.json", "JSON feed", "Flux JSON", "JSON-Feed"},
+	{"feed.json.of", "JSON feed of %s", "Flux JSON : %s", "JSON-Feed: %s"},
+	{"feed.rss", "RSS feed", "Flux RSS", "RSS-Feed"},
+	{"feed.rss.of", "RSS feed of %s", "Flux RSS : %s", "RSS-Feed: %s"},
+	{"first.published", "first published.", "première publication.", "erstmals veröffentlicht."},
+	{"go.home", "Go to the home page of %s", "Aller à la page d'accueil de %s", "Zur Startseite von %s"},
+	{"gone", "This page has been removed", "Cette page a été supprimée", "Diese Seite wurde entfernt"},
+	{"gone.text", "What was published here has been taken down and is no longer available.", "Ce qui était publié ici a été retiré et n'est plus disponible.", "Was hier veröffentlicht war, wurde entfernt und ist nicht mehr verfügbar."},
+	{"history", "History", "Historique", "Verlauf"},
+	{"home", "Home", "Accueil", "Startseite"},
+	{"index.count", "%d entries", "%d entrées", "%d Einträge"},
+	{"index.count.one", "1 entry", "1 entrée", "1 Eintrag"},
+	{"item.updated", "updated %s", "mis à jour le %s", "aktualisiert am %s"},
+	{"latest.news", "Latest news", "Dernières actualités", "Neueste Meldungen"},
+	{"latest.publication", "Latest publications", "Dernières publications", "Neueste Veröffentlichungen"},
+	{"latest.statement", "Latest statements", "Dernières déclarations", "Neueste Stellungnahmen"},
+	{"nav.about", "About this site", "À propos de ce site", "Über diese Website"},
+	{"nav.crumbs", "You are here", "Vous êtes ici", "Sie sind hier"},
+	{"nav.langs", "Languages", "Langues", "Sprachen"},
+	{"nav.main", "Main", "Navigation principale", "Hauptnavigation"},
+	{"nav.pages", "Pages", "Pages", "Seiten"},
+	{"newest", "Newest entries", "Les plus récents", "Neueste Einträge"},
+	{"news", "News", "Actualité", "Meldung"},
+	{"newss", "News", "Actualités", "Meldungen"},
+	{"notfound", "Page not found", "Page introuvable", "Seite nicht gefunden"},
+	{"notfound.text", "There is no page at this address. It may have moved, or the link may be mistyped.", "Il n'y a pas de page à cette adresse. Elle a peut-être été déplacée, ou le lien est erroné.", "Unter dieser Adresse gibt es keine Seite. Sie wurde vielleicht verschoben, oder der Link ist fehlerhaft."},
+	{"older", "Older entries", "Plus anciens", "Ältere Einträge"},
+	{"org", "Organisation:", "Organisation :", "Organisation:"},
+	{"org.intro", "Everything published by or with this organisation, newest first.", "Tout ce qui a été publié par cette organisation ou avec elle, du plus récent au plus ancien.", "Alles, was von oder mit dieser Organisation veröffentlicht wurde, das Neueste zuerst."},
+	{"organisations.all", "Organisations", "Organisations", "Organisationen"},
+	{"organisations.intro", "Every organisation that published or contributed, with the number of entries.", "Toutes les organisations qui ont publié ou contribué, avec le nombre d'entrées.", "Alle Organisationen, die veröffentlicht oder beigetragen haben, mit der Zahl ihrer Einträge."},
+	{"orgs", "Organisations:", "Organisations :", "Organisationen:"},
+	{"outdated", "The %s version was updated on %s; this translation may be out of date.", "La version en %s a été mise à jour le %s ; cette traduction n'est peut-être plus à jour.", "Die Fassung auf %s wurde am %s aktualisiert; diese Übersetzung ist möglicherweise nicht mehr aktuell."},
+	{"outdated.read", "Read the %s version", "Lire la version en %s", "Zur Fassung auf %s"},
+	{"page", "Page", "Page", "Seite"},
+	{"page.accessibility", "Accessibility", "Accessibilité", "Barrierefreiheit"},
+	{"page.contact", "Contact", "Contact", "Kontakt"},
+	{"page.privacy", "Privacy", "Confidentialité", "Datenschutz"},
+	{"pages", "Pages", "Pages", "Seiten"},
+	{"pages.1", "1 page", "1 page", "1 Seite"},
+	{"pages.n", "%s pages", "%s pages", "%s Seiten"},
+	{"pinned", "Important", "Important", "Wichtig"},
+	{"preview", "Preview — not published", "Aperçu — non publié", "Vorschau — nicht veröffentlicht"},
+	{"preview.gone", "This entry has been published", "Cette entrée a été publiée", "Dieser Eintrag wurde veröffentlicht"},
+	{"preview.gone.text", "The preview link is no longer needed: the entry is now on the public site.", "Le lien d'aperçu n'est plus utile : l'entrée est maintenant sur le site public.", "Der Vorschaulink wird nicht mehr gebraucht: Der Eintrag steht jetzt auf der öffentlichen Website."},
+	{"preview.notfound", "This preview link is not valid", "Ce lien d'aperçu n'est pas valide", "Dieser Vorschaulink ist ungültig"},
+	{"preview.notfound.text", "The link may have expired or been revoked. Ask the person who sent it for a new one.", "Le lien a peut-être expiré ou été révoqué. Demandez-en un nouveau à la personne qui vous l'a envoyé.", "Der Link ist vielleicht abgelaufen oder wurde widerrufen. Bitten Sie die Person, die ihn geschickt hat, um einen neuen."},
+	{"preview.read", "Read the published entry", "Lire l'entrée publiée", "Zum veröffentlichten Eintrag"},
+	{"preview.text", "Only people with this link can see this page. What it shows may still change.", "Seules les personnes qui ont ce lien voient cette page. Son contenu peut encore changer.", "Nur wer diesen Link hat, sieht diese Seite. Ihr Inhalt kann sich noch ändern."},
+	{"publication", "Publication", "Publication", "Veröffentlichung"},
+	{"publications", "Publications", "Publications", "Veröffentlichungen"},
+	{"published", "Published:", "Publié le :", "Veröffentlicht:"},
+	{"published.by", "Published by %s.", "Publié par %s.", "Herausgegeben von %s."},
+	{"replaced.news", "Read the news update that replaces it", "Lire l'actualité qui la remplace", "Zur Meldung, die sie ersetzt"},
+	{"replaced.page", "Read the page that replaces it", "Lire la page qui la remplace", "Zur Seite, die sie ersetzt"},
+	{"replaced.publication", "Read the publication that replaces it", "Lire la publication qui la remplace", "Zur Veröffentlichung, die sie ersetzt"},
+	{"replaced.statement", "Read the statement that replaces it", "Lire la déclaration qui la remplace", "Zur Stellungnahme, die sie ersetzt"},
+	{"search", "Search", "Rechercher", "Suche"},
+	{"search.advice", "Check the spelling, try fewer or more general words, or remove a filter.", "Vérifiez l'orthographe, essayez des mots moins nombreux ou plus généraux, ou retirez un filtre.", "Prüfen Sie die Schreibweise, versuchen Sie weniger oder allgemeinere Wörter, oder entfernen Sie einen Filter."},
+	{"search.all", "All", "Tous", "Alle"},
+	{"search.anytype", "All types", "Tous les types", "Alle Arten"},
+	{"search.bytopic", "By topic", "Par thème", "Nach Thema"},
+	{"search.bytype", "By type", "Par type", "Nach Art"},
+	{"search.count", "%d results", "%d résultats", "%d Ergebnisse"},
+	{"search.count.one", "1 result", "1 résultat", "1 Ergebnis"},
+	{"search.from", "from %s", "à partir du %s", "ab %s"},
+	{"search.intro", "Search the statements, publications, news and pages of this information centre.", "Recherchez parmi les déclarations, publications, actualités et pages de ce centre d'information.", "Durchsuchen Sie die Stellungnahmen, Veröffentlichungen, Meldungen und Seiten dieses Informationszentrums."},
+	{"search.invalid", "This search could not be run. Dates must be written as 2026-03-31 and the search text must be at most 500 characters.", "Cette recherche n'a pas pu être effectuée. Les dates s'écrivent 2026-03-31 et le texte cherché compte au plus 500 caractères.", "Diese Suche konnte nicht ausgeführt werden. Daten werden als 2026-03-31 geschrieben, und der Suchtext hat höchstens 500 Zeichen."},
+	{"search.label", "Search this information centre", "Rechercher dans ce centre d'information", "Dieses Informationszentrum durchsuchen"},
+	{"search.next", "More results", "Plus de résultats", "Weitere Ergebnisse"},
+	{"search.none", "No results.", "Aucun résultat.", "Keine Ergebnisse."},
+	{"search.none.for", "No results for “%s”.", "Aucun résultat pour « %s ».", "Keine Ergebnisse für „%s“."},
+	{"search.of", "Search %s", "Rechercher dans %s", "%s durchsuchen"},
+	{"search.partial", "No entry holds all of these words; these entries hold some of them, the closest first.", "Aucune entrée ne contient tous ces mots ; ces entrées en contiennent une partie, les plus proches d'abord.", "Kein Eintrag enthält alle diese Wörter; diese Einträge enthalten einige davon, die passendsten zuerst."},
+	{"search.prev", "Previous results", "Résultats précédents", "Vorherige Ergebnisse"},
+	{"search.refine", "Refine the results", "Affiner les résultats", "Ergebnisse eingrenzen"},
+	{"search.remove", "Remove the filter %s", "Retirer le filtre %s", "Filter %s entfernen"},
+	{"search.suggest", "Did you mean %s?", "Vouliez-vous dire %s ?", "Meinten Sie %s?"},
+	{"search.title", "Search: %s", "Recherche : %s", "Suche: %s"},
+	{"search.to", "until %s", "jusqu'au %s", "bis %s"},
+	{"search.type", "Type", "Type", "Art"},
+	{"share", "Share", "Partager", "Teilen"},
+	{"share.copy", "Link to this page", "Lien vers cette page", "Link zu dieser Seite"},
+	{"share.email", "Email", "E-mail", "E-Mail"},
+	{"skip", "Skip to content", "Aller au contenu", "Zum Inhalt springen"},
+	{"statement", "Statement", "Déclaration", "Stellungnahme"},
+	{"statements", "Statements", "Déclarations", "Stellungnahmen"},
+	{"subscribe.button", "Subscribe", "S’abonner", "Abonnieren"},
+	{"subscribe.daily", "Daily summary", "Résumé quotidien", "Tägliche Zusammenfassung"},
+	{"subscribe.email", "Email address", "Adresse e-mail", "E-Mail-Adresse"},
+	{"subscribe.entry", "Get updates about this by email", "Recevoir les mises à jour de ce contenu par e-mail", "Aktualisierungen hierzu per E-Mail erhalten"},
+	{"subscribe.freq", "How often", "Fréquence", "Wie oft"},
+	{"subscribe.immediate", "As it happens", "Dès la publication", "Sofort"},
+	{"subscribe.site", "Get email alerts", "Recevoir les alertes par e-mail", "E-Mail-Benachrichtigungen erhalten"},
+	{"tags.all", "Topics", "Thèmes", "Themen"},
+	{"tags.intro", "Every topic, with the number of entries on it.", "Tous les thèmes, avec le nombre d'entrées de chacun.", "Alle Themen mit der Zahl ihrer Einträge."},
+	{"topic", "Topic: %s", "Thème : %s", "Thema: %s"},
+	{"topic.intro", "Everything published on this topic, newest first.", "Tout ce qui a été publié sur ce thème, du plus récent au plus ancien.", "Alles, was zu diesem Thema veröffentlicht wurde, das Neueste zuerst."},
+	{"topics", "Topics", "Thèmes", "Themen"},
+	{"type", "Type:", "Type :", "Art:"},
+	{"updated", "Last updated:", "Mis à jour le :", "Zuletzt aktualisiert:"},
+	{"updated.top", "Updated %s —", "Mis à jour le %s —", "Aktualisiert am %s —"},
+	{"was.withdrawn", "withdrawn.", "retrait.", "zurückgezogen."},
+	{"withdrawn.news", "This news update was withdrawn on %s", "Cette actualité a été retirée le %s", "Diese Meldung wurde am %s zurückgezogen"},
+	{"withdrawn.page", "This page was withdrawn on %s", "Cette page a été retirée le %s", "Diese Seite wurde am %s zurückgezogen"},
+	{"withdrawn.publication", "This publication was withdrawn on %s", "Cette publication a été retirée le %s", "Diese Veröffentlichung wurde am %s zurückgezogen"},
+	{"withdrawn.statement", "This statement was withdrawn on %s", "Cette déclaration a été retirée le %s", "Diese Stellungnahme wurde am %s zurückgezogen"},
 }
 
-var months = map[string][12]string{
-	"en": {"January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December"},
-	"fr": {"janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre", "octobre", "novembre", "décembre"},
-	"de": {"Januar", "Februar", "März", "April", "Mai", "Juni", "Juli", "August", "September", "Oktober", "November", "Dezember"},
+// monthNames are the months in each of messageLangs.
+var monthNames = [...][12]string{
+	{"Januar", "Februar", "März", "April", "Mai", "Juni", "Juli", "August", "September", "Oktober", "November", "Dezember"},
+	{"January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December"},
+	{"janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre", "octobre", "novembre", "décembre"},
 }
 
 // uiLang returns the language of the site's own words on a page in lang.
 func uiLang(lang string) string {
 	base, _, _ := strings.Cut(strings.ToLower(lang), "-")
-	if _, ok := messages[base]; ok {
+	if slices.Contains(messageLangs[:], base) {
 		return base
 	}
 	return "en"
@@ -196,9 +176,16 @@ func uiLang(lang string) string {
 
 // msg returns the message key in ui, formatted with args.
 func msg(ui, key string, args ...any) string {
-	s, ok := messages[ui][key]
-	if !ok {
-		s = messages["en"][key]
+	var s string
+	if i, ok := slices.BinarySearchFunc(messages[:], key, func(m message, key string) int { return strings.Compare(m.key, key) }); ok {
+		switch m := &messages[i]; ui {
+		case "fr":
+			s = m.fr
+		case "de":
+			s = m.de
+		default:
+			s = m.en
+		}
 	}
 	if len(args) > 0 {
 		return fmt.Sprintf(s, args...)
@@ -228,10 +215,11 @@ func msgHTML(ui, key string, args ...any) template.HTML {
 // formatDate writes the date of t, in t's time zone, the way readers of ui
 // expect.
 func formatDate(ui string, t time.Time) string {
-	m := months[ui]
-	if m[0] == "" {
-		m, ui = months["en"], "en"
+	i := slices.Index(messageLangs[:], ui)
+	if i < 0 {
+		i, ui = slices.Index(messageLangs[:], "en"), "en"
 	}
+	m := &monthNames[i]
 	day, month, year := t.Day(), m[t.Month()-1], strconv.Itoa(t.Year())
 	switch ui {
 	case "fr":

@@ -112,12 +112,12 @@ func (s *Site) rootFile(q *req, name string, isType bool) {
 	}
 }
 
-// knownParams are the only query parameters of site pages. Others (from
+// knownParam reports the only query parameters of site pages. Others (from
 // tracking links, or sent to get past caches) are redirected away, so that
 // caches hold one copy of each page.
 // lang is known to be redirected to the path that names the language
 // (sitepath.go).
-var knownParams = map[string]bool{"lang": true, "after": true}
+func knownParam(name string) bool { return name == "lang" || name == "after" }
 
 // route serves a site request by its path below the site's base.
 func (s *Site) route(q *req) {
@@ -142,13 +142,13 @@ func (s *Site) dropUnknownParams(q *req) bool {
 		return false
 	}
 	params := q.r.URL.Query()
-	known := knownParams
+	known := knownParam
 	if q.path == "/search" && s.searchable(q) {
-		known = searchParams
+		known = searchParam
 	}
 	clean := false
 	for k := range params {
-		if !known[k] {
+		if !known(k) {
 			params.Del(k)
 			clean = true
 		}

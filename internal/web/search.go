@@ -27,8 +27,10 @@ type Searcher interface {
 }
 
 // searchParams are the query parameters of the search page.
-var searchParams = map[string]bool{"q": true, "type": true, "tag": true, "organisation": true, "lang": true,
-	"from": true, "to": true, "page": true}
+var searchParams = [...]string{"q", "type", "tag", "organisation", "lang", "from", "to", "page"}
+
+// searchParam reports whether name is one of searchParams.
+func searchParam(name string) bool { return slices.Contains(searchParams[:], name) }
 
 // searchable reports whether pages of q offer search: only when a
 // Searcher is set, and never on a static copy, which has no server.
@@ -123,7 +125,7 @@ func (s *Site) parseSearchForm(q *req) *searchForm {
 // it), on its first page.
 func (f *searchForm) with(action, key, val string) string {
 	u := url.Values{}
-	for k := range searchParams {
+	for _, k := range searchParams {
 		if v := f.get(k); v != "" && k != "page" {
 			u.Set(k, v)
 		}

@@ -124,7 +124,7 @@ func (s *Site) langParam(q *req) bool {
 	}
 	l := params.Get("lang")
 	for k := range params {
-		if !knownParams[k] || k == "lang" {
+		if !knownParam(k) || k == "lang" {
 			params.Del(k)
 		}
 	}

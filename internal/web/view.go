@@ -216,10 +216,12 @@ func majorUpdate(e *centre.Entry) bool {
 	return !e.UpdatedAt.IsZero() && e.UpdatedAt.Sub(e.PublishedAt) >= time.Minute
 }
 
-// footerPages are the slugs of the pages linked from the footer (the
+// footerPage reports the slugs of the pages linked from the footer (the
 // site's contact, privacy and accessibility statements) instead of the
 // header's menu.
-var footerPages = map[string]bool{"contact": true, "privacy": true, "accessibility": true}
+func footerPage(slug string) bool {
+	return slug == "contact" || slug == "privacy" || slug == "accessibility"
+}
 
 // crumbs sets the breadcrumb trail of a page below the home page: home,
 // then the pages above this one.
@@ -292,7 +294,7 @@ func (s *Site) baseView(q *req, title string, nav []*centre.Entry) *view {
 		}
 		p := "/" + e.Lang + "/" + e.Slug + "/"
 		l := link{Href: q.entryURL(e.Lang, e.Slug), Text: e.Title, Current: q.path == p}
-		if footerPages[e.Slug] {
+		if footerPage(e.Slug) {
 			v.FooterPages = append(v.FooterPages, l)
 			continue
 		}
@@ -433,21 +435,35 @@ func sep(href string) string {
 	return "?"
 }
 
-var formatNames = map[string]string{
-	"application/pdf":    "PDF",
-	"application/msword": "Word",
-	"application/vnd.openxmlformats-officedocument.wordprocessingml.document":   "Word",
-	"application/vnd.openxmlformats-officedocument.spreadsheetml.sheet":         "Excel",
-	"application/vnd.openxmlformats-officedocument.presentationml.presentation": "PowerPoint",
-	"application/vnd.ms-excel":                        "Excel",
-	"application/vnd.oasis.opendocument.text":         "OpenDocument text",
-	"application/vnd.oasis.opendocument.spreadsheet":  "OpenDocument spreadsheet",
-	"application/vnd.oasis.opendocument.presentation": "OpenDocument presentation",
-	"application/zip":                                 "ZIP archive",
-	"application/json":                                "JSON",
-	"text/csv":                                        "CSV",
-	"text/plain":                                      "Text",
-	"text/html":                                       "Web page",
+// knownFormat names the media types people know by a name of their own.
+func knownFormat(mediaType string) (string, bool) {
+	switch mediaType {
+	case "application/pdf":
+		return "PDF", true
+	case "application/msword", "application/vnd.openxmlformats-officedocument.wordprocessingml.document":
+		return "Word", true
+	case "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "application/vnd.ms-excel":
+		return "Excel", true
+	case "application/vnd.openxmlformats-officedocument.presentationml.presentation":
+		return "PowerPoint", true
+	case "application/vnd.oasis.opendocument.text":
+		return "OpenDocument text", true
+	case "application/vnd.oasis.opendocument.spreadsheet":
+		return "OpenDocument spreadsheet", true
+	case "application/vnd.oasis.opendocument.presentation":
+		return "OpenDocument presentation", true
+	case "application/zip":
+		return "ZIP archive", true
+	case "application/json":
+		return "JSON", true
+	case "text/csv":
+		return "CSV", true
+	case "text/plain":
+		return "Text", true
+	case "text/html":
+		return "Web page", true
+	}
+	return "", false
 }
 
 // formatName names a media type for people: "PDF", "Excel", "PNG image".
@@ -456,7 +472,7 @@ func formatName(mediaType string) string {
 	if err != nil {
 		return mediaType
 	}
-	if n, ok := formatNames[mt]; ok {
+	if n, ok := knownFormat(mt); ok {
 		return n
 	}
 	major, minor, _ := strings.Cut(mt, "/")

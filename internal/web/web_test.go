@@ -15,7 +15,9 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"path/filepath"
+	"reflect"
 	"regexp"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -955,15 +957,47 @@ func TestFormatDate(t *testing.T) {
 	if got := msgHTML("en", "download", "<b>&"); got != "Download &lt;b&gt;&amp;" {
 		t.Errorf("msgHTML escapes args: %q", got)
 	}
-	for lang, keys := range messages {
-		for k := range messages["en"] {
-			if _, ok := keys[k]; !ok {
-				t.Errorf("%s lacks message %s", lang, k)
+}
+
+// TestMessages: the site's words are sorted by key (msg searches them),
+// each key once, in every language, with the placeholders of English.
+func TestMessages(t *testing.T) {
+	for i, m := range messages {
+		if i > 0 && messages[i-1].key >= m.key {
+			t.Errorf("message %q after %q: keep messages sorted by key, each once", m.key, messages[i-1].key)
+		}
+		for lang, s := range map[string]string{"fr": m.fr, "de": m.de} {
+			if s == "" {
+				t.Errorf("%s lacks message %s", lang, m.key)
 			}
-			if strings.Count(keys[k], "%s") != strings.Count(messages["en"][k], "%s") {
-				t.Errorf("%s message %s has other placeholders than English", lang, k)
+			for _, verb := range []string{"%s", "%d"} {
+				if strings.Count(s, verb) != strings.Count(m.en, verb) {
+					t.Errorf("%s message %s has other placeholders than English", lang, m.key)
+				}
 			}
 		}
+		if got := msg("fr", m.key); got != m.fr || msg("de", m.key) != m.de || msg("en", m.key) != m.en || msg("pl", m.key) != m.en {
+			t.Errorf("msg(fr, %s) = %q, want %q (or another language's is wrong)", m.key, got, m.fr)
+		}
+	}
+	if got := msg("en", "no.such.key"); got != "" {
+		t.Errorf("unknown key: %q", got)
+	}
+	for lang, want := range map[string]string{"fr-CA": "fr", "DE": "de", "en-GB": "en", "pl": "en", "": "en"} {
+		if got := uiLang(lang); got != want {
+			t.Errorf("uiLang(%q) = %q, want %q", lang, got, want)
+		}
+	}
+	// messageLangs names message's fields.
+	var fields []string
+	for f := range reflect.TypeFor[message]().Fields() {
+		if f.Name != "key" {
+			fields = append(fields, f.Name)
+		}
+	}
+	slices.Sort(fields)
+	if !slices.Equal(fields, messageLangs[:]) {
+		t.Errorf("message holds %v, messageLangs says %v", fields, messageLangs)
 	}
 }
 
