@@ -313,7 +313,7 @@ const (
 	MaxAttachmentSize = 10 << 30
 )
 
-var mediaTypeRE = lazyRegexp(`^[a-z0-9][a-z0-9!#$&^_.+-]*/[a-z0-9][a-z0-9!#$&^_.+-]*$`)
+var mediaTypeRE = &lazyRegexp{expr: `^[a-z0-9][a-z0-9!#$&^_.+-]*/[a-z0-9][a-z0-9!#$&^_.+-]*$`}
 
 // ValidType reports whether t is a known entry type.
 func ValidType(t string) bool { return in(Types, t) }
@@ -399,7 +399,7 @@ func checkTags(p *Problems, tags []string) {
 		p.Add("tags", "at most %d tags", MaxTags)
 	}
 	for _, t := range tags {
-		if len(t) > MaxTagLen || !slugRE().MatchString(t) {
+		if len(t) > MaxTagLen || !slugRE.MatchString(t) {
 			p.Add("tags", "%q must be 1-%d lowercase letters, digits and single hyphens", t, MaxTagLen)
 		}
 	}
@@ -441,7 +441,7 @@ func checkAttachments(p *Problems, list []Attachment) {
 			if a.Pages != 0 {
 				p.Add(f("pages"), "is filled in from a file of the site (file_id)")
 			}
-			if !mediaTypeRE().MatchString(a.MediaType) {
+			if !mediaTypeRE.MatchString(a.MediaType) {
 				p.Add(f("media_type"), "must be a media type like application/pdf")
 			}
 		}

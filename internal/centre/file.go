@@ -114,10 +114,10 @@ const (
 	MaxAltLen      = 1000
 )
 
-var shaRE = lazyRegexp(`^[0-9a-f]{64}$`)
+var shaRE = &lazyRegexp{expr: `^[0-9a-f]{64}$`}
 
 // ValidSHA256 reports whether s is a lowercase hex SHA-256.
-func ValidSHA256(s string) bool { return shaRE().MatchString(s) }
+func ValidSHA256(s string) bool { return shaRE.MatchString(s) }
 
 // CleanFileName returns the base name of a client's file name (any
 // directory part dropped, in NFC), or an EINVALID error naming field.

@@ -70,8 +70,15 @@ type FieldDiff struct {
 	To    json.RawMessage `json:"to"`
 }
 
-// bookkeeping fields change with every revision and are left out of diffs.
-var bookkeeping = map[string]bool{"version": true, "last_change": true, "updated_at": true, "body_html": true}
+// bookkeeping reports the fields that change with every revision and are
+// left out of diffs.
+func bookkeeping(field string) bool {
+	switch field {
+	case "version", "last_change", "updated_at", "body_html":
+		return true
+	}
+	return false
+}
 
 // DiffEntries compares two versions of an entry field by field (by their
 // JSON names), leaving out bookkeeping fields. A nil from compares with an
@@ -87,7 +94,7 @@ func DiffEntries(from, to *Entry) []FieldDiff {
 			continue // an embedded struct (Content) counts by its own fields, which VisibleFields lists
 		}
 		name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
-		if name == "" || name == "-" || bookkeeping[name] {
+		if name == "" || name == "-" || bookkeeping(name) {
 			continue
 		}
 		x, _ := json.Marshal(a.FieldByIndex(f.Index).Interface())

@@ -125,18 +125,27 @@ const (
 	MaxPublisherLen = 200
 )
 
-// lazyRegexp returns a function that compiles expr on its first call:
+// lazyRegexp is a regular expression compiled on its first use:
 // validation patterns cost nothing at start (a Lambda cold start) in a
-// process that never validates (the public function).
-func lazyRegexp(expr string) func() *regexp.Regexp {
-	return sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(expr) })
+// process that never validates (the public function). Its variables are
+// static data: nothing is made for them as the process starts.
+type lazyRegexp struct {
+	expr string
+	once sync.Once
+	re   *regexp.Regexp
+}
+
+// MatchString reports whether s matches the expression.
+func (l *lazyRegexp) MatchString(s string) bool {
+	l.once.Do(func() { l.re = regexp.MustCompile(l.expr) })
+	return l.re.MatchString(s)
 }
 
 var (
-	slugRE   = lazyRegexp(`^[a-z0-9]+(?:-[a-z0-9]+)*$`)
-	langRE   = lazyRegexp(`^[A-Za-z]{2,3}(?:-[A-Za-z0-9]{2,8})*$`)
-	colourRE = lazyRegexp(`^#[0-9a-fA-F]{6}$`)
-	hostRE   = lazyRegexp(`^(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$`)
+	slugRE   = &lazyRegexp{expr: `^[a-z0-9]+(?:-[a-z0-9]+)*$`}
+	langRE   = &lazyRegexp{expr: `^[A-Za-z]{2,3}(?:-[A-Za-z0-9]{2,8})*$`}
+	colourRE = &lazyRegexp{expr: `^#[0-9a-fA-F]{6}$`}
+	hostRE   = &lazyRegexp{expr: `^(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$`}
 )
 
 // ValidSlug reports whether s is a URL-safe slug: lowercase letters, digits
@@ -163,7 +172,7 @@ func isSlug(s string) bool {
 }
 
 // ValidLanguage reports whether s looks like a BCP 47 language tag.
-func ValidLanguage(s string) bool { return len(s) <= 35 && langRE().MatchString(s) }
+func ValidLanguage(s string) bool { return len(s) <= 35 && langRE.MatchString(s) }
 
 // ValidHTTPURL reports whether s is an absolute http or https URL.
 func ValidHTTPURL(s string) bool {
@@ -171,8 +180,15 @@ func ValidHTTPURL(s string) bool {
 	return err == nil && (u.Scheme == "http" || u.Scheme == "https") && u.Host != "" && len(s) <= 2048
 }
 
-// reservedSlugs cannot be site slugs because they name routes.
-var reservedSlugs = map[string]bool{"api": true, "admin": true, "assets": true, "static": true, "healthz": true}
+// reservedSlug reports the names that cannot be site slugs because they
+// name routes.
+func reservedSlug(slug string) bool {
+	switch slug {
+	case "api", "admin", "assets", "static", "healthz":
+		return true
+	}
+	return false
+}
 
 // Validate puts the site's names and titles in Unicode NFC, then checks
 // every field of s and returns an EINVALID *Error naming each bad one, or
@@ -183,7 +199,7 @@ func (s *Site) Validate() error {
 	switch {
 	case !ValidSlug(s.Slug):
 		p.Add("slug", "must be 1-%d lowercase letters, digits and single hyphens", MaxSlugLen)
-	case reservedSlugs[s.Slug]:
+	case reservedSlug(s.Slug):
 		p.Add("slug", "%q is reserved", s.Slug)
 	}
 	checkText(&p, "title", s.Title, 1, MaxTitleLen)
@@ -243,7 +259,7 @@ func (c Contact) check(p *Problems) {
 }
 
 func (t Theme) check(p *Problems) {
-	if t.Accent != "" && !colourRE().MatchString(t.Accent) {
+	if t.Accent != "" && !colourRE.MatchString(t.Accent) {
 		p.Add("theme.accent", "must be a colour like #0b5394")
 	}
 	if l := t.LogoURL; l != "" {
@@ -262,7 +278,7 @@ func checkHosts(p *Problems, hosts []string) {
 		p.Add("hosts", "at most %d host names", MaxHosts)
 	}
 	for _, h := range hosts {
-		if len(h) > 253 || !hostRE().MatchString(h) {
+		if len(h) > 253 || !hostRE.MatchString(h) {
 			p.Add("hosts", "%q is not a lowercase host name", h)
 		}
 	}
@@ -283,9 +299,20 @@ func checkText(p *Problems, field, v string, min, max int) {
 // MaxLogoBytes is the largest logo image a site may carry.
 const MaxLogoBytes = 48 << 10
 
-// logoTypes are the image types a logo may have. SVG is not among them: a
-// site serves its logo from its own origin, and SVG can carry script.
-var logoTypes = map[string]string{"image/png": ".png", "image/jpeg": ".jpg", "image/webp": ".webp"}
+// LogoExt returns the file extension of a logo's media type, "" for a
+// type a logo may not have. SVG is not among them: a site serves its logo
+// from its own origin, and SVG can carry script.
+func LogoExt(mediaType string) string {
+	switch mediaType {
+	case "image/png":
+		return ".png"
+	case "image/jpeg":
+		return ".jpg"
+	case "image/webp":
+		return ".webp"
+	}
+	return ""
+}
 
 // LogoImage decodes a data: logo URL into its media type and bytes. It
 // returns an error for any other URL, another media type, bad base64,
@@ -296,7 +323,7 @@ func LogoImage(dataURL string) (mediaType string, data []byte, err error) {
 	if !ok || !strings.HasPrefix(dataURL, "data:") || enc != "base64" {
 		return "", nil, errors.New("must be a data:image/png;base64,… URL (or jpeg or webp)")
 	}
-	if _, ok := logoTypes[mt]; !ok {
+	if LogoExt(mt) == "" {
 		return "", nil, fmt.Errorf("a logo must be PNG, JPEG or WebP, not %q", mt)
 	}
 	if base64.StdEncoding.DecodedLen(len(body)) > MaxLogoBytes+3 {
@@ -323,9 +350,6 @@ func ValidLogoPath(l string) bool {
 	return len(l) > 1 && len(l) <= 2048 && strings.HasPrefix(l, "/") && !strings.HasPrefix(l, "//") &&
 		!strings.Contains(l, "..") && !strings.ContainsAny(l, "\\?#%\" <>\x00\t\r\n")
 }
-
-// LogoExt returns the file extension of a logo media type.
-func LogoExt(mediaType string) string { return logoTypes[mediaType] }
 
 // SiteStamp is the change stamp of a site (see Store.SiteStamp).
 type SiteStamp struct {

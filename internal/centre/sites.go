@@ -88,7 +88,7 @@ func (s *Service) validateSite(site *Site) error {
 		}
 		err = p.Err()
 	}
-	if s.CheckAccent != nil && site.Theme.Accent != "" && colourRE().MatchString(site.Theme.Accent) {
+	if s.CheckAccent != nil && site.Theme.Accent != "" && colourRE.MatchString(site.Theme.Accent) {
 		if cerr := s.CheckAccent(site.Theme.Accent); cerr != nil {
 			var p Problems
 			if err != nil {

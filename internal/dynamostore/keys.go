@@ -166,4 +166,4 @@ func (s *Store) RevokeKey(parent context.Context, site, id string, at time.Time)
 	}
 }
 
-var errRaced = centre.Errorf(centre.EUNAVAILABLE, "concurrent change; retry later")
+var errRaced = &centre.Error{Code: centre.EUNAVAILABLE, Message: "concurrent change; retry later"}

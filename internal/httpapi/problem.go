@@ -11,19 +11,33 @@ import (
 )
 
 // statusOf maps each domain error code to its HTTP status: the one place
-// where that happens.
-var statusOf = map[string]int{
-	centre.EINVALID:      http.StatusBadRequest,
-	centre.EUNAUTHORIZED: http.StatusUnauthorized,
-	centre.EFORBIDDEN:    http.StatusForbidden,
-	centre.ENOTFOUND:     http.StatusNotFound,
-	centre.ECONFLICT:     http.StatusConflict,
-	centre.EGONE:         http.StatusGone,
-	centre.EPRECONDITION: http.StatusPreconditionFailed,
-	centre.EUNAVAILABLE:  http.StatusServiceUnavailable,
-	centre.ETOOLARGE:     http.StatusRequestEntityTooLarge,
-	centre.EUNSUPPORTED:  http.StatusUnsupportedMediaType,
-	centre.EINTERNAL:     http.StatusInternalServerError,
+// where that happens. It reports false for any other code.
+func statusOf(code string) (int, bool) {
+	switch code {
+	case centre.EINVALID:
+		return http.StatusBadRequest, true
+	case centre.EUNAUTHORIZED:
+		return http.StatusUnauthorized, true
+	case centre.EFORBIDDEN:
+		return http.StatusForbidden, true
+	case centre.ENOTFOUND:
+		return http.StatusNotFound, true
+	case centre.ECONFLICT:
+		return http.StatusConflict, true
+	case centre.EGONE:
+		return http.StatusGone, true
+	case centre.EPRECONDITION:
+		return http.StatusPreconditionFailed, true
+	case centre.EUNAVAILABLE:
+		return http.StatusServiceUnavailable, true
+	case centre.ETOOLARGE:
+		return http.StatusRequestEntityTooLarge, true
+	case centre.EUNSUPPORTED:
+		return http.StatusUnsupportedMediaType, true
+	case centre.EINTERNAL:
+		return http.StatusInternalServerError, true
+	}
+	return 0, false
 }
 
 // Problem is an RFC 9457 problem details object.
@@ -64,7 +78,7 @@ const retryAfterSeconds = 2
 // with their detail and shown as "internal error".
 func writeError(w http.ResponseWriter, r *http.Request, err error) {
 	code := centre.ErrorCode(err)
-	status, ok := statusOf[code]
+	status, ok := statusOf(code)
 	if !ok {
 		status, code = http.StatusInternalServerError, centre.EINTERNAL
 	}

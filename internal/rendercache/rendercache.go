@@ -470,9 +470,15 @@ func (r *recorder) Write(p []byte) (int, error) {
 	return len(p), nil
 }
 
-// cacheable statuses: what a page or API route answers without an error.
-var cacheable = map[int]bool{http.StatusOK: true, http.StatusMovedPermanently: true, http.StatusPermanentRedirect: true,
-	http.StatusNotFound: true, http.StatusGone: true}
+// cacheable reports the statuses a page or API route answers without an
+// error.
+func cacheable(status int) bool {
+	switch status {
+	case http.StatusOK, http.StatusMovedPermanently, http.StatusPermanentRedirect, http.StatusNotFound, http.StatusGone:
+		return true
+	}
+	return false
+}
 
 // fill renders r through next as a plain GET without conditions or
 // encodings, and keeps the response if it may be kept. It returns the
@@ -558,7 +564,7 @@ func (c *Cache) passOn(w http.ResponseWriter, rec *recorder) {
 
 // keepable reports whether a recorded response may be kept for everyone.
 func keepable(rec *recorder) bool {
-	if rec.big || !cacheable[rec.status] || rec.header.Get("Set-Cookie") != "" {
+	if rec.big || !cacheable(rec.status) || rec.header.Get("Set-Cookie") != "" {
 		return false
 	}
 	cc := strings.ToLower(rec.header.Get("Cache-Control"))
@@ -695,7 +701,7 @@ func etagMatch(values []string, etag string) bool {
 // equal ones, Brotli.
 func Negotiate(values []string) string {
 	if len(values) == 1 {
-		if enc, ok := commonEncodings[values[0]]; ok {
+		if enc, ok := commonEncoding(values[0]); ok {
 			return enc
 		}
 	}
@@ -736,11 +742,23 @@ func negotiate(values []string) string {
 }
 
 // commonEncodings are Accept-Encoding values browsers, CDNs and load
-// generators send, with what Negotiate answers for them (TestNegotiate
-// checks each against the full parse).
-var commonEncodings = map[string]string{
-	"gzip": "gzip", "br": "br", "identity": "", "gzip, deflate": "gzip", "gzip,deflate": "gzip",
-	"gzip, deflate, br": "br", "gzip,deflate,br": "br", "gzip, deflate, br, zstd": "br", "br, gzip": "br", "deflate, gzip": "gzip",
+// generators send (TestCommonEncodings checks commonEncoding's answer
+// for each against the full parse).
+var commonEncodings = [...]string{"gzip", "br", "identity", "gzip, deflate", "gzip,deflate", "gzip, deflate, br",
+	"gzip,deflate,br", "gzip, deflate, br, zstd", "br, gzip", "deflate, gzip"}
+
+// commonEncoding returns what Negotiate answers for one of
+// commonEncodings, and false for any other value.
+func commonEncoding(accept string) (string, bool) {
+	switch accept {
+	case "gzip", "gzip, deflate", "gzip,deflate", "deflate, gzip":
+		return "gzip", true
+	case "br", "gzip, deflate, br", "gzip,deflate,br", "gzip, deflate, br, zstd", "br, gzip":
+		return "br", true
+	case "identity":
+		return "", true
+	}
+	return "", false
 }
 
 // Gzip writers are pooled: one per response would cost more than the

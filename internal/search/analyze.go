@@ -29,19 +29,47 @@ import (
 // (when there is one) and folded (accents removed), so that "Santé",
 // "santé" and "sante" are one term, and so are "vaccines" and "vaccine".
 
-// stemmers maps a primary language subtag to its Snowball stemmer.
-var stemmers = map[string]func(*snowballstem.Env) bool{
-	"da": danish.Stem, "de": german.Stem, "en": english.Stem, "es": spanish.Stem,
-	"fi": finnish.Stem, "fr": french.Stem, "hu": hungarian.Stem, "it": italian.Stem,
-	"nb": norwegian.Stem, "nl": dutch.Stem, "nn": norwegian.Stem, "no": norwegian.Stem,
-	"pt": portuguese.Stem, "ro": romanian.Stem, "ru": russian.Stem, "sv": swedish.Stem,
+// stemmer returns the Snowball stemmer of a primary language subtag, or
+// nil. (A switch, not a map: a map literal is built at every start.)
+func stemmer(lang string) func(*snowballstem.Env) bool {
+	switch lang {
+	case "da":
+		return danish.Stem
+	case "de":
+		return german.Stem
+	case "en":
+		return english.Stem
+	case "es":
+		return spanish.Stem
+	case "fi":
+		return finnish.Stem
+	case "fr":
+		return french.Stem
+	case "hu":
+		return hungarian.Stem
+	case "it":
+		return italian.Stem
+	case "nb", "nn", "no":
+		return norwegian.Stem
+	case "nl":
+		return dutch.Stem
+	case "pt":
+		return portuguese.Stem
+	case "ro":
+		return romanian.Stem
+	case "ru":
+		return russian.Stem
+	case "sv":
+		return swedish.Stem
+	}
+	return nil
 }
 
 // analyzerKey returns the key of the analyser for a language tag: its
 // primary subtag if a stemmer exists for it, else "" (folding only).
 func analyzerKey(lang string) string {
 	p, _, _ := strings.Cut(strings.ToLower(lang), "-")
-	if _, ok := stemmers[p]; ok {
+	if stemmer(p) != nil {
 		return p
 	}
 	return ""
@@ -54,7 +82,7 @@ var envPool = sync.Pool{New: func() any { return snowballstem.NewEnv("") }}
 // when that differs (so that a query typed without accents still meets
 // words stemmed with them, and the reverse).
 func stemForms(key, lower string) []string {
-	stem := stemmers[key]
+	stem := stemmer(key)
 	if stem == nil {
 		return []string{fold(lower)}
 	}

@@ -76,11 +76,15 @@ func DocFromEntry(e *centre.Entry) (Doc, error) {
 	return d, nil
 }
 
-// blockTags end a line of text when HTML is turned into text.
-var blockTags = map[string]bool{
-	"p": true, "br": true, "li": true, "h1": true, "h2": true, "h3": true, "h4": true, "h5": true,
-	"h6": true, "tr": true, "td": true, "th": true, "blockquote": true, "pre": true, "div": true,
-	"ul": true, "ol": true, "table": true, "hr": true,
+// blockTag reports the elements that end a line of text when HTML is
+// turned into text.
+func blockTag(name string) bool {
+	switch name {
+	case "p", "br", "li", "h1", "h2", "h3", "h4", "h5", "h6", "tr", "td", "th", "blockquote", "pre", "div",
+		"ul", "ol", "table", "hr":
+		return true
+	}
+	return false
 }
 
 // htmlText returns the text of an HTML fragment, with block elements on
@@ -147,7 +151,7 @@ func htmlText(fragment string) string {
 		}
 		name, n := tagName(s)
 		s = skipTag(s[n:])
-		if blockTags[name] {
+		if blockTag(name) {
 			sep("\n")
 		}
 		if !end && (name == "script" || name == "style") {

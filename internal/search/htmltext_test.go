@@ -30,7 +30,7 @@ func tokenizerText(fragment string) string {
 			b.Write(z.Text())
 		case html.StartTagToken, html.EndTagToken, html.SelfClosingTagToken:
 			name, _ := z.TagName()
-			if blockTags[string(name)] {
+			if blockTag(string(name)) {
 				sep("\n")
 			}
 		}

@@ -247,19 +247,23 @@ func (e *Error) Error() string {
 	return s
 }
 
-// throttling are the error codes the SDK's standard retryer retries as
-// throttling.
-var throttling = map[string]bool{
-	"Throttling": true, "ThrottlingException": true, "ThrottledException": true, "RequestThrottledException": true,
-	"TooManyRequestsException": true, "ProvisionedThroughputExceededException": true, "TransactionInProgressException": true,
-	"RequestLimitExceeded": true, "BandwidthLimitExceeded": true, "LimitExceededException": true, "RequestThrottled": true,
-	"SlowDown": true, "PriorRequestNotComplete": true, "EC2ThrottledException": true,
+// throttling reports the error codes the SDK's standard retryer retries
+// as throttling.
+func throttling(code string) bool {
+	switch code {
+	case "Throttling", "ThrottlingException", "ThrottledException", "RequestThrottledException",
+		"TooManyRequestsException", "ProvisionedThroughputExceededException", "TransactionInProgressException",
+		"RequestLimitExceeded", "BandwidthLimitExceeded", "LimitExceededException", "RequestThrottled",
+		"SlowDown", "PriorRequestNotComplete", "EC2ThrottledException":
+		return true
+	}
+	return false
 }
 
 // retryable reports whether the SDK would retry e: a 5xx, a 429 or a
 // throttling code.
 func (e *Error) retryable() bool {
-	return e.Status >= 500 || e.Status == http.StatusTooManyRequests || throttling[e.Code]
+	return e.Status >= 500 || e.Status == http.StatusTooManyRequests || throttling(e.Code)
 }
 
 // responseError reads Secrets Manager's JSON error document b (the type in

@@ -68,12 +68,6 @@ var refused = sync.OnceValue(func() []struct {
 	return out
 })
 
-var (
-	nat64   = netip.MustParsePrefix("64:ff9b::/96")
-	sixTo4  = netip.MustParsePrefix("2002::/16")
-	compat4 = netip.MustParsePrefix("::/96") // IPv4-compatible (deprecated) and :: itself
-)
-
 // errRefused marks an address the guard refuses.
 var errRefused = errors.New("refused address")
 
@@ -98,12 +92,13 @@ func CheckAddr(a netip.Addr, allowLoopback bool) error {
 	if a.Is6() {
 		b := a.As16()
 		var inner netip.Addr
-		switch {
-		case compat4.Contains(a) && a != netip.IPv6Unspecified() && a != netip.IPv6Loopback():
+		switch head := [12]byte(b[:12]); {
+		case head == [12]byte{} && a != netip.IPv6Unspecified() && a != netip.IPv6Loopback():
+			// ::/96, IPv4-compatible (deprecated)
 			inner = netip.AddrFrom4([4]byte(b[12:16]))
-		case nat64.Contains(a):
+		case head == [12]byte{0x00, 0x64, 0xff, 0x9b}: // 64:ff9b::/96, NAT64
 			inner = netip.AddrFrom4([4]byte(b[12:16]))
-		case sixTo4.Contains(a):
+		case b[0] == 0x20 && b[1] == 0x02: // 2002::/16, 6to4
 			inner = netip.AddrFrom4([4]byte(b[2:6]))
 		}
 		if inner.IsValid() {

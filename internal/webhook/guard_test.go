@@ -60,6 +60,10 @@ func TestCheckAddr(t *testing.T) {
 		{"2002:808:808::1", true, true},                        // 6to4 of 8.8.8.8
 		{"64:ff9b::a9fe:a9fe", false, false},                   // NAT64 of 169.254.169.254
 		{"64:ff9b::7f00:1", false, false},                      // NAT64 of 127.0.0.1
+		{"64:ff9b::808:808", true, true},                       // NAT64 of 8.8.8.8
+		{"64:ff9c::a9fe:a9fe", true, true},                     // not NAT64: nothing embedded
+		{"2003:a9fe:a9fe::1", true, true},                      // not 6to4: nothing embedded
+		{"::1:a9fe:a9fe", true, true},                          // not IPv4-compatible: nothing embedded
 		{"2001:0:4136:e378:8000:63bf:3fff:fdd2", false, false}, // Teredo
 		{"2001:db8::1", false, false},
 	}
