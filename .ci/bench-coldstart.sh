@@ -4,7 +4,8 @@
 #
 # Each function is built for this machine (linux, CGO off, the tags of
 # functions/Makefile: lambda.norpc,lambda,nethttpomithttp2 and publicfn for public,
-# -ldflags "-s -w", -trimpath), then run under the Lambda Runtime Interface
+# -ldflags "-s -w", -trimpath), written out as unpacking a deployment
+# writes it (see the build loop), then run under the Lambda Runtime Interface
 # Emulator (RIE) on loopback, with the DynamoDB store on a moto_server on
 # loopback. Cold start = from the first invocation request, which makes the
 # RIE start the bootstrap process, to its response: process start, Go
@@ -78,10 +79,21 @@ fi
 # Extra build tags, as functions/Makefile builds each function.
 declare -A tags=([public]=,publicfn [authorizer]=,publicfn)
 
+# Each binary is then written out again with plain sequential writes, as
+# unpacking a deployment zip writes it. The linker writes its output
+# through a shared memory mapping, and a file written that way starts
+# slower from the page cache: on this machine's ext4, the same 12 MB
+# binary took 0.2-0.3 ms longer to its first response than a copy of it
+# (hello 0.1-0.2 ms), with as many page faults, each costlier. Neither
+# way is Lambda's (which reads the binary from its own disk), but the
+# linker's penalised the larger binaries the most.
 for name in "${order[@]}"; do
   mkdir -p "$bin/$name"
   CGO_ENABLED=0 GOOS=linux GOARCH=$goarch go build -tags "lambda.norpc,lambda,nethttpomithttp2${tags[$name]:-}" -ldflags "-s -w" -trimpath \
-    -buildvcs=false -o "$bin/$name/bootstrap" "${pkg[$name]}"
+    -buildvcs=false -o "$bin/$name/linked" "${pkg[$name]}"
+  cat "$bin/$name/linked" >"$bin/$name/bootstrap"
+  chmod 755 "$bin/$name/bootstrap"
+  rm "$bin/$name/linked"
 done
 
 export AWS_REGION=eu-west-1 AWS_DEFAULT_REGION=eu-west-1
