@@ -4,7 +4,9 @@ import (
 	"bytes"
 	"compress/gzip"
 	"context"
+	"crypto/sha256"
 	"encoding/base64"
+	"encoding/hex"
 	"encoding/json"
 	"encoding/xml"
 	"image"
@@ -17,6 +19,7 @@ import (
 	"path/filepath"
 	"reflect"
 	"regexp"
+	"runtime/debug"
 	"slices"
 	"strings"
 	"sync"
@@ -1138,5 +1141,44 @@ func TestTemplatesParse(t *testing.T) {
 	}
 	if tmpl.get("no-such-page") != nil {
 		t.Error("an unknown page has a template")
+	}
+}
+
+// TestBuildInfoIdentifiesBuild: the build ID changes with anything that
+// tells builds apart, and not otherwise.
+func TestBuildInfoIdentifiesBuild(t *testing.T) {
+	base := func() *debug.BuildInfo {
+		return &debug.BuildInfo{GoVersion: "go1.26.8", Path: "infocentre/functions/public",
+			Main: debug.Module{Path: "infocentre", Version: "(devel)"},
+			Deps: []*debug.Module{{Path: "github.com/aws/aws-lambda-go", Version: "v1.55.1", Sum: "h1:a"},
+				{Path: "golang.org/x/text", Version: "v0.31.0", Sum: "h1:b"}},
+			Settings: []debug.BuildSetting{{Key: "vcs.revision", Value: "abc"}, {Key: "-tags", Value: "publicfn"}}}
+	}
+	sum := func(bi *debug.BuildInfo) string {
+		h := sha256.New()
+		writeBuildInfo(h, bi)
+		return hex.EncodeToString(h.Sum(nil))
+	}
+	want := sum(base())
+	if sum(base()) != want {
+		t.Fatal("the same build information gives another ID")
+	}
+	for name, change := range map[string]func(*debug.BuildInfo){
+		"Go version":       func(b *debug.BuildInfo) { b.GoVersion = "go1.26.9" },
+		"dependency":       func(b *debug.BuildInfo) { b.Deps[1].Version = "v0.32.0" },
+		"checksum":         func(b *debug.BuildInfo) { b.Deps[0].Sum = "h1:c" },
+		"replacement":      func(b *debug.BuildInfo) { b.Deps[0].Replace = &debug.Module{Path: "../fork"} },
+		"revision":         func(b *debug.BuildInfo) { b.Settings[0].Value = "abd" },
+		"tags":             func(b *debug.BuildInfo) { b.Settings[1].Value = "" },
+		"field boundaries": func(b *debug.BuildInfo) { b.Settings[0] = debug.BuildSetting{Key: "vcs.revisio", Value: "nabc"} },
+		"module boundaries": func(b *debug.BuildInfo) {
+			b.Deps = append(b.Deps[:1], &debug.Module{Path: ""}, b.Deps[1])
+		},
+	} {
+		b := base()
+		change(b)
+		if sum(b) == want {
+			t.Errorf("a change of %s leaves the build ID as it was", name)
+		}
 	}
 }
