@@ -133,7 +133,7 @@ coldstart() { # coldstart NAME RUN -> prints "cold_ms warm_ms"
     || die "$name: warm invocation $run failed"
   kill "$rie_pid" 2>/dev/null || true
   wait "$rie_pid" 2>/dev/null || true
-  awk -v c="$cold" -v w="$warm" 'BEGIN{printf "%.1f %.1f\n", c*1000, w*1000}'
+  awk -v c="$cold" -v w="$warm" 'BEGIN{printf "%.2f %.2f\n", c*1000, w*1000}'
 }
 
 median() { sort -n | awk '{v[NR]=$1} END{print (NR%2) ? v[(NR+1)/2] : (v[NR/2]+v[NR/2+1])/2}'; }
