@@ -27,8 +27,8 @@ import (
 	"golang.org/x/text/language/display"
 )
 
-// uiLangs are the languages the site's own words exist in (the keys of
-// messages in i18n.go); every name is generated in each of them.
+// uiLangs are the languages the site's own words exist in (messageLangs
+// in i18n.go); every name is generated in each of them.
 var uiLangs = []string{"de", "en", "fr"}
 
 // variants are the regional and script variants named besides every base
